@@ -1,0 +1,41 @@
+import type { CanonicalRequest } from './request.js';
+import type { CanonicalResponse } from './response.js';
+import type { GatewayErrorShape } from './error.js';
+import type { StreamDecoder, StreamEncoder } from './stream-event.js';
+
+/**
+ * A client API the gateway accepts (ingress side of a wire format).
+ * decodeRequest validates and throws GatewayError (400, naming the field) on bad input.
+ */
+export interface ClientFormat {
+  readonly name: ClientApi;
+  decodeRequest(body: unknown): CanonicalRequest;
+  encodeResponse(response: CanonicalResponse, request: CanonicalRequest): unknown;
+  createStreamEncoder(request: CanonicalRequest): StreamEncoder;
+  /** The error body in this API's own shape (status travels separately). */
+  encodeError(error: GatewayErrorShape): unknown;
+  /** The same error as an in-stream event, for failures after the first byte. */
+  encodeStreamError(error: GatewayErrorShape): string;
+}
+
+export type ClientApi = 'chat-completions' | 'responses' | 'messages';
+
+/** What an upstream format needs to know about the target beyond the request. */
+export interface UpstreamTarget {
+  upstreamModel: string;
+}
+
+/**
+ * A provider wire format (egress side). The HTTP details (URL, auth headers) live
+ * in the provider adapter; this only shapes bodies.
+ */
+export interface UpstreamFormat {
+  readonly name: UpstreamWire;
+  encodeRequest(request: CanonicalRequest, target: UpstreamTarget): Record<string, unknown>;
+  decodeResponse(body: unknown): CanonicalResponse;
+  createStreamDecoder(): StreamDecoder;
+  /** Extracts a human-readable message from an upstream error body (never includes credentials). */
+  decodeErrorMessage(status: number, body: unknown): string;
+}
+
+export type UpstreamWire = 'openai-chat' | 'openai-responses' | 'anthropic-messages' | 'gemini';

@@ -1,0 +1,12 @@
+export type * from './content.js';
+export type * from './message.js';
+export type * from './tool.js';
+export type * from './usage.js';
+export type * from './finish-reason.js';
+export type * from './request.js';
+export type * from './response.js';
+export type * from './stream-event.js';
+export type * from './format.js';
+export { emptyUsage } from './usage.js';
+export { GatewayError, invalidRequest } from './error.js';
+export type { GatewayErrorKind, GatewayErrorShape } from './error.js';
