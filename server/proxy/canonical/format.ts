@@ -23,6 +23,13 @@ export type ClientApi = 'chat-completions' | 'responses' | 'messages';
 /** What an upstream format needs to know about the target beyond the request. */
 export interface UpstreamTarget {
   upstreamModel: string;
+  /**
+   * Chat Completions quirk: the field that carries the output limit. Default `max_tokens`
+   * (every OpenAI-compatible API accepts it); OpenAI's reasoning models need `max_completion_tokens`.
+   */
+  maxTokensField?: 'max_tokens' | 'max_completion_tokens';
+  /** The target model's max output tokens, for wire formats that require a limit the client did not send (Anthropic). */
+  maxOutputTokens?: number;
 }
 
 /**

@@ -1,0 +1,166 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { bootstrapAdminLogLine } from './auth/bootstrap-message.js';
+import { ensureAdminUser } from './auth/bootstrap-admin.js';
+import { TokenIssuer } from './auth/jwt.js';
+import { LoginLimiter } from './auth/login-limiter.js';
+import type { Config } from './config/env.js';
+import { resolveInstanceSecrets } from './config/instance-secrets.js';
+import { SecretBox } from './crypto/secret-box.js';
+import { dbTarget, openDatabase } from './db/client.js';
+import { applyPendingMigrations } from './db/migrate.js';
+import { attachGraphQLWebSocket } from './graphql/websocket.js';
+import { createGraphQLServer } from './graphql/yoga.js';
+import { BodyTooLargeError, readBody } from './http/body.js';
+import { clientIp } from './http/client-ip.js';
+import { sendJson } from './http/json.js';
+import { Router } from './http/router.js';
+import { createStaticHandler } from './http/static-files.js';
+import { createEventBus } from './events/pubsub.js';
+import { createLogger } from './logger.js';
+import { registerProxyRoutes } from './proxy/routes.js';
+import type { Services } from './services.js';
+import { SettingsStore } from './settings/store.js';
+import { SnapshotStore } from './snapshot/store.js';
+
+export interface Gateway {
+  server: Server;
+  services: Services;
+  /** e.g. http://127.0.0.1:3000 */
+  url: string;
+  port: number;
+  /** Graceful: stop accepting, finish in-flight requests, close the database. */
+  close(): Promise<void>;
+}
+
+const GRAPHQL_BODY_LIMIT = 1024 * 1024;
+
+/** Builds and starts one gateway instance. */
+export async function startGateway(config: Config): Promise<Gateway> {
+  const logger = createLogger(config.logLevel);
+  const target = dbTarget(config);
+  const applied = await applyPendingMigrations(target);
+  const db = await openDatabase(target);
+  if (applied.length) logger.info({ migrations: applied }, 'applied database migrations');
+
+  const { jwtSecret, encryptionKey } = resolveInstanceSecrets(config);
+  const secretBox = new SecretBox(encryptionKey);
+  const snapshot = new SnapshotStore(db, secretBox, (error) => logger.error({ err: error }, 'snapshot'));
+  const settings = new SettingsStore(db);
+  const services: Services = {
+    config,
+    logger,
+    db,
+    dbTarget: target,
+    secretBox,
+    tokens: new TokenIssuer(jwtSecret, config.jwtExpiresIn),
+    loginLimiter: new LoginLimiter(),
+    snapshot,
+    settings,
+    events: createEventBus(),
+  };
+  snapshot.onChange((s) => services.events.publish('configChanged', { version: s.version, at: new Date() }));
+  await Promise.all([snapshot.reload(), settings.load()]);
+
+  const admin = await ensureAdminUser(db, { email: config.adminEmail, password: config.adminPassword });
+  if (admin.created) bootstrapAdminLogLine(logger, admin);
+
+  const yoga = createGraphQLServer(services);
+  const router = new Router();
+  registerProxyRoutes(router, services);
+  const serveStatic = createStaticHandler(config.clientDir);
+
+  let shuttingDown = false;
+  let inFlight = 0;
+  let drained: (() => void) | null = null;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const pathname = q === -1 ? url : url.slice(0, q);
+    const route = router.match(req.method ?? 'GET', pathname);
+    if (route) return route(req, res, pathname);
+    if (pathname === '/graphql') return serveGraphQL(req, res);
+    if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    if (pathname === '/readyz') return readiness(res);
+    if (router.hasPath(pathname)) return sendJson(res, 405, { error: { message: `Method ${req.method} not allowed on ${pathname}`, type: 'invalid_request_error' } });
+    if (pathname.startsWith('/v1/')) {
+      return sendJson(res, 404, { error: { message: `Unknown endpoint ${pathname}`, type: 'invalid_request_error', code: 'not_found' } });
+    }
+    if (serveStatic(req, res)) return;
+    sendJson(res, 404, { error: { message: 'Not found' } });
+  };
+
+  const serveGraphQL = async (req: IncomingMessage, res: ServerResponse) => {
+    let body: Buffer | undefined;
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      try {
+        body = await readBody(req, GRAPHQL_BODY_LIMIT);
+      } catch (error) {
+        if (error instanceof BodyTooLargeError) {
+          return sendJson(res, 413, { errors: [{ message: error.message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+        }
+        throw error;
+      }
+    }
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const request = new Request(`http://localhost${req.url}`, { method: req.method, headers, body: body as Uint8Array<ArrayBuffer> | undefined });
+    const response = await yoga.handleRequest(request, { clientIp: clientIp(req, config.trustProxy) });
+    res.statusCode = response.status;
+    response.headers.forEach((value, name) => res.setHeader(name, value));
+    if (!response.body) return void res.end();
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
+    res.end();
+  };
+
+  const readiness = async (res: ServerResponse) => {
+    if (shuttingDown) return sendJson(res, 503, { status: 'shutting_down' });
+    try {
+      await db.$queryRawUnsafe('SELECT 1');
+      sendJson(res, 200, { status: 'ready', configVersion: snapshot.current.version });
+    } catch {
+      sendJson(res, 503, { status: 'database_unavailable' });
+    }
+  };
+
+  const server = createServer((req, res) => {
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+      if (inFlight === 0 && drained) drained();
+    });
+    handle(req, res).catch((error) => {
+      logger.error({ err: error, path: req.url }, 'unhandled request error');
+      if (!res.headersSent) sendJson(res, 500, { error: { message: 'Internal server error', type: 'server_error' } });
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  const ws = attachGraphQLWebSocket(server, yoga, services);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`;
+
+  const close = async () => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    if (inFlight > 0) {
+      await Promise.race([new Promise<void>((resolve) => (drained = resolve)), new Promise((r) => setTimeout(r, 15_000).unref())]);
+    }
+    server.closeAllConnections();
+    await ws.close();
+    await stopped;
+    await db.$disconnect();
+  };
+
+  return { server, services, url, port, close };
+}

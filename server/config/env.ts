@@ -1,0 +1,106 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every setting the gateway reads from the environment, validated in one place.
+ * `.env.example` documents each variable; keep the two in step.
+ */
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DB_PATH: z.string().default('./data/gateway.db'),
+  DATA_DIR: z.string().optional(),
+  DATABASE_URL: z.string().optional(),
+  REDIS_URL: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  JWT_SECRET: z.string().optional(),
+  JWT_EXPIRES_IN: z.string().regex(/^\d+[smhd]$/, 'use a duration such as 12h, 30m or 7d').default('12h'),
+  ENCRYPTION_KEY: z.string().optional(),
+  ADMIN_EMAIL: z.string().email().optional(),
+  ADMIN_PASSWORD: z.string().min(8, 'ADMIN_PASSWORD must be at least 8 characters').optional(),
+  LITELLM_CATALOG_URL: z
+    .string()
+    .url()
+    .default('https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json'),
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
+  TRUST_PROXY: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  METRICS_TOKEN: z.string().optional(),
+  CLIENT_DIR: z.string().default('./client/build'),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  dbPath: string;
+  dataDir: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  logLevel: string;
+  jwtSecret?: string;
+  jwtExpiresIn: string;
+  encryptionKey?: string;
+  adminEmail?: string;
+  adminPassword?: string;
+  catalogUrl: string;
+  maxBodyBytes: number;
+  trustProxy: boolean;
+  metricsToken?: string;
+  clientDir: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; throws ConfigError with every problem listed. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const blankToUndefined = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === '' ? undefined : v]));
+  const parsed = envSchema.safeParse(blankToUndefined);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dbPath = path.resolve(e.DB_PATH);
+  const config: Config = {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    dbPath,
+    dataDir: path.resolve(e.DATA_DIR ?? path.dirname(dbPath)),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    logLevel: e.LOG_LEVEL,
+    jwtSecret: e.JWT_SECRET,
+    jwtExpiresIn: e.JWT_EXPIRES_IN,
+    encryptionKey: e.ENCRYPTION_KEY,
+    adminEmail: e.ADMIN_EMAIL,
+    adminPassword: e.ADMIN_PASSWORD,
+    catalogUrl: e.LITELLM_CATALOG_URL,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    trustProxy: e.TRUST_PROXY,
+    metricsToken: e.METRICS_TOKEN,
+    clientDir: path.resolve(e.CLIENT_DIR),
+  };
+  if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
+    throw new ConfigError('Invalid configuration:\n  DATABASE_URL: must start with postgres:// or postgresql://');
+  }
+  if (config.env === 'production') {
+    if (!config.jwtSecret || config.jwtSecret.length < 32) {
+      throw new ConfigError(
+        'JWT_SECRET must be set to at least 32 characters when NODE_ENV=production (generate one with: openssl rand -base64 48)',
+      );
+    }
+    if (!config.encryptionKey || config.encryptionKey.length < 32) {
+      throw new ConfigError(
+        'ENCRYPTION_KEY must be set to at least 32 characters when NODE_ENV=production (generate one with: openssl rand -base64 48)',
+      );
+    }
+  }
+  return config;
+}

@@ -1,0 +1,38 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from './generated/sqlite/index.js';
+import { PrismaClient as PostgresPrismaClient } from './generated/postgres/index.js';
+
+/**
+ * The storage handle the rest of the gateway uses. Both generated clients come
+ * from one data model (prisma/schema.prisma), so they share one API; the domain
+ * code sees only this type.
+ */
+export type Db = PrismaClient;
+export type DbKind = 'sqlite' | 'postgres';
+
+export interface DbTarget {
+  kind: DbKind;
+  /** SQLite file path, or PostgreSQL connection string. */
+  location: string;
+}
+
+export function dbTarget(config: { databaseUrl?: string; dbPath: string }): DbTarget {
+  return config.databaseUrl ? { kind: 'postgres', location: config.databaseUrl } : { kind: 'sqlite', location: config.dbPath };
+}
+
+export async function openDatabase(target: DbTarget): Promise<Db> {
+  if (target.kind === 'postgres') {
+    const client = new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: target.location }) });
+    await client.$connect();
+    return client as unknown as Db;
+  }
+  mkdirSync(path.dirname(target.location), { recursive: true });
+  const client = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: `file:${target.location}` }) });
+  // WAL lets the batched log writer and admin reads proceed together.
+  await client.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+  await client.$queryRawUnsafe('PRAGMA busy_timeout = 5000');
+  return client;
+}

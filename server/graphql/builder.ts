@@ -1,0 +1,60 @@
+import SchemaBuilder from '@pothos/core';
+import PrismaPlugin from '@pothos/plugin-prisma';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
+import type PrismaTypes from '../db/generated/pothos-types.js';
+import { getDatamodel } from '../db/generated/pothos-types.js';
+import type { GraphQLContext } from './context.js';
+import { GraphQLError } from 'graphql';
+
+/**
+ * The Pothos builder. Every field requires a logged-in user unless it says
+ * otherwise (`loggedIn` by default); mutations ask for `admin`.
+ */
+export const builder = new SchemaBuilder<{
+  Context: GraphQLContext;
+  PrismaTypes: PrismaTypes;
+  AuthScopes: { loggedIn: boolean; admin: boolean };
+  DefaultFieldNullability: false;
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    JSON: { Input: unknown; Output: unknown };
+  };
+}>({
+  defaultFieldNullability: false,
+  plugins: [ScopeAuthPlugin, SimpleObjectsPlugin, PrismaPlugin],
+  scopeAuth: {
+    authScopes: (ctx) => ({ loggedIn: ctx.user !== null, admin: ctx.user?.role === 'admin' }),
+    unauthorizedError: (_parent, ctx) =>
+      ctx.user === null
+        ? new GraphQLError('Not authenticated: log in and send Authorization: Bearer <token>', {
+            extensions: { code: 'UNAUTHENTICATED' },
+          })
+        : new GraphQLError('Forbidden: this operation needs the admin role', { extensions: { code: 'FORBIDDEN' } }),
+  },
+  prisma: {
+    // The client is passed per request through the context's services.
+    client: (ctx) => ctx.services.db,
+    dmmf: getDatamodel(),
+    filterConnectionTotalCount: true,
+    onUnusedQuery: null,
+  },
+});
+
+builder.scalarType('DateTime', {
+  serialize: (value) => (value instanceof Date ? value.toISOString() : String(value)),
+  parseValue: (value) => {
+    const date = new Date(String(value));
+    if (Number.isNaN(date.getTime())) throw new GraphQLError('DateTime must be an ISO 8601 string');
+    return date;
+  },
+});
+
+builder.scalarType('JSON', {
+  serialize: (value) => value,
+  parseValue: (value) => value,
+});
+
+builder.queryType({ authScopes: { loggedIn: true } });
+builder.mutationType({ authScopes: { admin: true } });
+builder.subscriptionType({ authScopes: { loggedIn: true } });

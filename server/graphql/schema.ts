@@ -1,0 +1,10 @@
+import { builder } from './builder.js';
+import './types/auth.js';
+import './types/providers.js';
+import './types/models.js';
+import './types/virtual-keys.js';
+import './types/settings.js';
+import './types/overview.js';
+import './types/events.js';
+
+export const schema = builder.toSchema({ sortSchema: true });

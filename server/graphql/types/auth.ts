@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import { z } from 'zod';
+import { hashPassword, verifyPassword } from '../../auth/passwords.js';
+import { builder } from '../builder.js';
+import { notFound, uniqueViolation } from '../errors.js';
+import { paging, validate } from '../validate.js';
+
+export const RoleEnum = builder.enumType('Role', { values: ['admin', 'viewer'] as const });
+
+builder.prismaObject('User', {
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    email: t.exposeString('email'),
+    role: t.field({ type: RoleEnum, resolve: (u) => u.role as 'admin' | 'viewer' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    lastLoginAt: t.expose('lastLoginAt', { type: 'DateTime', nullable: true }),
+  }),
+});
+
+const LoginPayload = builder.simpleObject('LoginPayload', {
+  fields: (t) => ({ token: t.string(), expiresIn: t.string() }),
+});
+
+builder.mutationField('login', (t) =>
+  t.field({
+    type: LoginPayload,
+    authScopes: {}, // public
+    skipTypeScopes: true,
+    args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
+    resolve: async (_root, { email, password }, ctx) => {
+      const { db, loginLimiter, tokens, config } = ctx.services;
+      const wait = await loginLimiter.blockedFor(ctx.clientIp, email);
+      if (wait > 0) {
+        throw new GraphQLError(`Too many login attempts; try again in ${wait} s`, {
+          extensions: { code: 'RATE_LIMITED', retryAfter: wait, http: { status: 429 } },
+        });
+      }
+      const user = await db.user.findUnique({ where: { email: email.toLowerCase() } });
+      const ok = user ? await verifyPassword(user.passwordHash, password) : (await verifyPassword(await DUMMY(), password)) && false;
+      if (!user || !ok) {
+        await loginLimiter.recordFailure(ctx.clientIp, email);
+        throw new GraphQLError('Invalid email or password', { extensions: { code: 'UNAUTHENTICATED' } });
+      }
+      await loginLimiter.recordSuccess(email);
+      await db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+      const token = await tokens.sign({ userId: user.id, email: user.email, role: user.role as 'admin' | 'viewer' });
+      return { token, expiresIn: config.jwtExpiresIn };
+    },
+  }),
+);
+
+// Verifying unknown emails against a throwaway hash keeps response times alike.
+let dummyHash: Promise<string> | undefined;
+const DUMMY = () => (dummyHash ??= hashPassword(randomBytes(16).toString('hex')));
+
+builder.queryField('me', (t) =>
+  t.prismaField({
+    type: 'User',
+    resolve: async (query, _root, _args, ctx) => {
+      const user = await ctx.services.db.user.findUnique({ ...query, where: { id: ctx.user!.userId } });
+      if (!user) throw notFound('User');
+      return user;
+    },
+  }),
+);
+
+builder.queryField('users', (t) =>
+  t.prismaField({
+    type: ['User'],
+    authScopes: { admin: true },
+    args: { skip: t.arg.int(), take: t.arg.int() },
+    resolve: (query, _root, args, ctx) => ctx.services.db.user.findMany({ ...query, ...paging(args), orderBy: { createdAt: 'asc' } }),
+  }),
+);
+
+const userInput = z.object({
+  email: z.string().trim().toLowerCase().email('must be a valid email address'),
+  password: z.string().min(8, 'must be at least 8 characters').max(200),
+  role: z.enum(['admin', 'viewer']),
+});
+
+const CreateUserInput = builder.inputType('CreateUserInput', {
+  fields: (t) => ({
+    email: t.string({ required: true }),
+    password: t.string({ required: true }),
+    role: t.field({ type: RoleEnum, required: true }),
+  }),
+});
+
+const UpdateUserInput = builder.inputType('UpdateUserInput', {
+  fields: (t) => ({ password: t.string(), role: t.field({ type: RoleEnum }) }),
+});
+
+builder.mutationField('createUser', (t) =>
+  t.prismaField({
+    type: 'User',
+    args: { input: t.arg({ type: CreateUserInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const data = validate(userInput, input);
+      try {
+        return await ctx.services.db.user.create({
+          ...query,
+          data: { email: data.email, role: data.role, passwordHash: await hashPassword(data.password) },
+        });
+      } catch (error) {
+        throw uniqueViolation(error, `A user with email ${data.email} already exists`) ?? error;
+      }
+    },
+  }),
+);
+
+builder.mutationField('updateUser', (t) =>
+  t.prismaField({
+    type: 'User',
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateUserInput, required: true }) },
+    resolve: async (query, _root, { id, input }, ctx) => {
+      const data = validate(userInput.pick({ password: true, role: true }).partial(), {
+        password: input.password ?? undefined,
+        role: input.role ?? undefined,
+      });
+      const existing = await ctx.services.db.user.findUnique({ where: { id: String(id) } });
+      if (!existing) throw notFound('User');
+      return ctx.services.db.user.update({
+        ...query,
+        where: { id: existing.id },
+        data: {
+          ...(data.role ? { role: data.role } : {}),
+          ...(data.password ? { passwordHash: await hashPassword(data.password) } : {}),
+        },
+      });
+    },
+  }),
+);
+
+builder.mutationField('deleteUser', (t) =>
+  t.boolean({
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, ctx) => {
+      if (String(id) === ctx.user!.userId) throw new GraphQLError('You cannot delete your own account', { extensions: { code: 'BAD_USER_INPUT' } });
+      const { count } = await ctx.services.db.user.deleteMany({ where: { id: String(id) } });
+      if (count === 0) throw notFound('User');
+      return true;
+    },
+  }),
+);

@@ -1,0 +1,180 @@
+import { z } from 'zod';
+import { Prisma } from '../../db/generated/sqlite/index.js';
+import { builder } from '../builder.js';
+import { badInput, notFound, uniqueViolation } from '../errors.js';
+import { paging, validate } from '../validate.js';
+
+builder.prismaObject('Model', {
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    name: t.exposeString('name'),
+    upstreamModel: t.exposeString('upstreamModel'),
+    mode: t.exposeString('mode'),
+    providerId: t.exposeString('providerId'),
+    provider: t.relation('provider'),
+    contextWindow: t.exposeInt('contextWindow', { nullable: true }),
+    maxOutputTokens: t.exposeInt('maxOutputTokens', { nullable: true }),
+    inputPrice: t.exposeFloat('inputPrice', { nullable: true, description: 'USD per input token' }),
+    outputPrice: t.exposeFloat('outputPrice', { nullable: true, description: 'USD per output token' }),
+    cacheReadPrice: t.exposeFloat('cacheReadPrice', { nullable: true }),
+    cacheWritePrice: t.exposeFloat('cacheWritePrice', { nullable: true }),
+    supportsTools: t.exposeBoolean('supportsTools', { nullable: true }),
+    supportsVision: t.exposeBoolean('supportsVision', { nullable: true }),
+    supportsReasoning: t.exposeBoolean('supportsReasoning', { nullable: true }),
+    requestDefaults: t.expose('requestDefaults', { type: 'JSON', nullable: true }),
+    catalogKey: t.exposeString('catalogKey', { nullable: true }),
+    enabled: t.exposeBoolean('enabled'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+const price = z.number().min(0, 'must not be negative').max(1, 'is USD per single token; 1 is already far above any real price');
+const tokens = z.number().int().positive('must be a positive integer');
+const modelFields = {
+  providerId: z.string().min(1, 'is required'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'is required')
+    .max(200)
+    .regex(/^[\w.:/@-]+$/, 'may contain letters, digits and . _ - : / @ only'),
+  upstreamModel: z.string().trim().min(1, 'is required').max(300),
+  mode: z.enum(['chat', 'embedding', 'responses']).optional(),
+  contextWindow: tokens.nullable().optional(),
+  maxOutputTokens: tokens.nullable().optional(),
+  inputPrice: price.nullable().optional(),
+  outputPrice: price.nullable().optional(),
+  cacheReadPrice: price.nullable().optional(),
+  cacheWritePrice: price.nullable().optional(),
+  supportsTools: z.boolean().nullable().optional(),
+  supportsVision: z.boolean().nullable().optional(),
+  supportsReasoning: z.boolean().nullable().optional(),
+  requestDefaults: z.record(z.string(), z.unknown()).nullable().optional(),
+  enabled: z.boolean().optional(),
+};
+const createSchema = z.object(modelFields);
+const updateSchema = z.object(modelFields).partial();
+
+const ModelInput = (name: string, required: boolean) =>
+  builder.inputType(name, {
+    fields: (t) => ({
+      providerId: t.string({ required }),
+      name: t.string({ required }),
+      upstreamModel: t.string({ required }),
+      mode: t.string(),
+      contextWindow: t.int(),
+      maxOutputTokens: t.int(),
+      inputPrice: t.float(),
+      outputPrice: t.float(),
+      cacheReadPrice: t.float(),
+      cacheWritePrice: t.float(),
+      supportsTools: t.boolean(),
+      supportsVision: t.boolean(),
+      supportsReasoning: t.boolean(),
+      requestDefaults: t.field({ type: 'JSON' }),
+      enabled: t.boolean(),
+    }),
+  });
+const CreateModelInput = ModelInput('CreateModelInput', true);
+const UpdateModelInput = ModelInput('UpdateModelInput', false);
+
+/** Fields set in an update are recorded as admin overrides, kept when a catalog preset is applied. */
+const PRESET_FIELDS = ['contextWindow', 'maxOutputTokens', 'inputPrice', 'outputPrice', 'cacheReadPrice', 'cacheWritePrice', 'supportsTools', 'supportsVision', 'supportsReasoning'];
+
+const defined = <T extends Record<string, unknown>>(o: T) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+builder.queryField('models', (t) =>
+  t.prismaField({
+    type: ['Model'],
+    args: { providerId: t.arg.id(), search: t.arg.string(), skip: t.arg.int(), take: t.arg.int() },
+    resolve: (query, _root, args, ctx) =>
+      ctx.services.db.model.findMany({
+        ...query,
+        ...paging(args),
+        where: {
+          ...(args.providerId ? { providerId: String(args.providerId) } : {}),
+          ...(args.search ? { name: { contains: args.search } } : {}),
+        },
+        orderBy: { name: 'asc' },
+      }),
+  }),
+);
+
+builder.queryField('model', (t) =>
+  t.prismaField({
+    type: 'Model',
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, { id }, ctx) => ctx.services.db.model.findUnique({ ...query, where: { id: String(id) } }),
+  }),
+);
+
+builder.mutationField('createModel', (t) =>
+  t.prismaField({
+    type: 'Model',
+    args: { input: t.arg({ type: CreateModelInput, required: true }) },
+    resolve: async (query, _root, { input }, ctx) => {
+      const data = validate(createSchema, defined(input));
+      const { db, snapshot } = ctx.services;
+      if (!(await db.provider.findUnique({ where: { id: data.providerId } }))) throw badInput('providerId: no such provider', 'providerId');
+      const overrides = PRESET_FIELDS.filter((f) => (data as Record<string, unknown>)[f] != null);
+      try {
+        const created = await db.model.create({
+          ...query,
+          data: { ...data, requestDefaults: (data.requestDefaults as object | null | undefined) ?? undefined, overrides },
+        });
+        await snapshot.reload();
+        return created;
+      } catch (error) {
+        throw uniqueViolation(error, `A model named "${data.name}" already exists`) ?? error;
+      }
+    },
+  }),
+);
+
+builder.mutationField('updateModel', (t) =>
+  t.prismaField({
+    type: 'Model',
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateModelInput, required: true }) },
+    resolve: async (query, _root, { id, input }, ctx) => {
+      const data = validate(updateSchema, defined(input));
+      const { db, snapshot } = ctx.services;
+      const existing = await db.model.findUnique({ where: { id: String(id) } });
+      if (!existing) throw notFound('Model');
+      if (data.providerId && !(await db.provider.findUnique({ where: { id: data.providerId } }))) {
+        throw badInput('providerId: no such provider', 'providerId');
+      }
+      const previous = Array.isArray(existing.overrides) ? (existing.overrides as string[]) : [];
+      const overrides = [...new Set([...previous, ...PRESET_FIELDS.filter((f) => f in data)])];
+      try {
+        const updated = await db.model.update({
+          ...query,
+          where: { id: existing.id },
+          data: {
+            ...data,
+            requestDefaults: data.requestDefaults === undefined ? undefined : ((data.requestDefaults as object | null) ?? Prisma.DbNull),
+            overrides,
+          },
+        });
+        await snapshot.reload();
+        return updated;
+      } catch (error) {
+        throw uniqueViolation(error, `A model named "${data.name}" already exists`) ?? error;
+      }
+    },
+  }),
+);
+
+builder.mutationField('deleteModel', (t) =>
+  t.boolean({
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, ctx) => {
+      const { count } = await ctx.services.db.model.deleteMany({ where: { id: String(id) } });
+      if (count === 0) throw notFound('Model');
+      await ctx.services.snapshot.reload();
+      return true;
+    },
+  }),
+);

@@ -1,0 +1,53 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { bearerToken, type AdminClaims } from '../auth/jwt.js';
+import type { Services } from '../services.js';
+import type { GraphQLContext } from './context.js';
+import { schema } from './schema.js';
+
+/** What the HTTP and WebSocket entry points hand to yoga besides the request. */
+export interface ServerContext {
+  clientIp: string;
+  /** Set by the WebSocket entry point, which authenticates at connection time. */
+  wsUser?: AdminClaims | null;
+}
+
+export type GatewayYoga = YogaServerInstance<ServerContext, GraphQLContext>;
+
+export function createGraphQLServer(services: Services): GatewayYoga {
+  return createYoga<ServerContext, GraphQLContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    graphiql: services.config.env !== 'production' ? { subscriptionsProtocol: 'WS' } : false,
+    landingPage: false,
+    maskedErrors: true,
+    logging: {
+      debug: (...args) => services.logger.debug({ args }, 'graphql'),
+      info: (...args) => services.logger.info({ args }, 'graphql'),
+      warn: (...args) => services.logger.warn({ args }, 'graphql'),
+      error: (...args) => services.logger.error({ err: args.find((a) => a instanceof Error) ?? args[0] }, 'graphql'),
+    },
+    plugins: [
+      EnvelopArmorPlugin({
+        maxDepth: { n: 10, ignoreIntrospection: true },
+        maxAliases: { n: 30 },
+        maxDirectives: { n: 30 },
+        maxTokens: { n: 5000 },
+        costLimit: { maxCost: 20000, ignoreIntrospection: true },
+        blockFieldSuggestion: { enabled: services.config.env === 'production' },
+      }),
+    ],
+    context: async (initial): Promise<GraphQLContext> => {
+      const user =
+        initial.wsUser !== undefined
+          ? initial.wsUser
+          : await verifyHeader(services, initial.request.headers.get('authorization'));
+      return { services, user, clientIp: initial.clientIp };
+    },
+  });
+}
+
+async function verifyHeader(services: Services, header: string | null): Promise<AdminClaims | null> {
+  const token = bearerToken(header);
+  return token ? services.tokens.verify(token) : null;
+}

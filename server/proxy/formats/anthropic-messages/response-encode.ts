@@ -1,0 +1,38 @@
+import type { CanonicalRequest, CanonicalResponse } from '../../canonical/index.js';
+import { parseArguments } from '../shared/json.js';
+import { messageId } from './ids.js';
+import { finishReasonToAnthropic, usageToAnthropic } from './mapping.js';
+import type { AnthropicMessage } from './types.js';
+
+/** Canonical response → Anthropic `message` object. */
+export function encodeAnthropicResponse(response: CanonicalResponse, request: CanonicalRequest): AnthropicMessage {
+  const content: AnthropicMessage['content'] = [];
+  for (const part of response.content) {
+    switch (part.type) {
+      case 'text':
+        content.push({ type: 'text', text: part.text });
+        break;
+      case 'reasoning':
+        if (part.redactedData !== undefined) content.push({ type: 'redacted_thinking', data: part.redactedData });
+        else content.push({ type: 'thinking', thinking: part.text, signature: part.signature ?? '' });
+        break;
+      case 'tool_call':
+        content.push({ type: 'tool_use', id: part.id, name: part.name, input: parseArguments(part.arguments) });
+        break;
+      default:
+        // Images and tool results never appear in an assistant answer.
+        break;
+    }
+  }
+  const stopReason = finishReasonToAnthropic(response.finishReason);
+  return {
+    id: messageId(response.id),
+    type: 'message',
+    role: 'assistant',
+    model: response.model || request.model,
+    content,
+    stop_reason: stopReason,
+    stop_sequence: stopReason === 'stop_sequence' ? (response.stopSequence ?? null) : null,
+    usage: usageToAnthropic(response.usage),
+  };
+}

@@ -1,0 +1,12 @@
+import { isRecord } from '../shared/json.js';
+
+/** Message from a Google error body `{error: {code, message, status}}` (or a list of them). */
+export function decodeGeminiErrorMessage(status: number, body: unknown): string {
+  const first = Array.isArray(body) ? body[0] : body;
+  if (isRecord(first) && isRecord(first.error) && typeof first.error.message === 'string') {
+    const code = typeof first.error.status === 'string' ? `${first.error.status}: ` : '';
+    return `${code}${first.error.message}`;
+  }
+  if (typeof body === 'string' && body.trim() !== '') return `HTTP ${status}: ${body.slice(0, 500)}`;
+  return `Upstream returned HTTP ${status}`;
+}

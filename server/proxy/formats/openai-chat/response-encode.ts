@@ -1,0 +1,32 @@
+import type { CanonicalRequest, CanonicalResponse } from '../../canonical/index.js';
+import { encodeChatFinishReason, encodeChatUsage } from './usage.js';
+
+/** Canonical response → `chat.completion` object, field for field as OpenAI sends it. */
+export function encodeChatResponse(response: CanonicalResponse, request: CanonicalRequest): Record<string, unknown> {
+  let text = '';
+  let reasoning = '';
+  const toolCalls: Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }> = [];
+  for (const part of response.content) {
+    if (part.type === 'text') text += part.text;
+    else if (part.type === 'reasoning') reasoning += part.text;
+    else if (part.type === 'tool_call') toolCalls.push({ id: part.id, type: 'function', function: { name: part.name, arguments: part.arguments } });
+  }
+  const message: Record<string, unknown> = {
+    role: 'assistant',
+    content: text === '' && toolCalls.length > 0 ? null : text,
+    refusal: null,
+    annotations: [],
+  };
+  // Reasoning travels as `reasoning_content`, the DeepSeek / OpenRouter convention most chat clients read.
+  if (reasoning) message.reasoning_content = reasoning;
+  if (toolCalls.length > 0) message.tool_calls = toolCalls;
+  return {
+    id: response.id,
+    object: 'chat.completion',
+    created: response.created,
+    model: response.model || request.model,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: encodeChatFinishReason(response.finishReason) }],
+    usage: encodeChatUsage(response.usage),
+    system_fingerprint: null,
+  };
+}

@@ -1,0 +1,93 @@
+import type { UpstreamWire } from '../canonical/format.js';
+
+/**
+ * Provider presets are data: an OpenAI-compatible vendor is a base URL, an auth
+ * style and a model-list style. Code exists once per wire format (see ../formats).
+ * Facts from each vendor's public API documentation.
+ */
+
+export type AuthStyle =
+  /** `Authorization: Bearer <key>` */
+  | 'bearer'
+  /** Anthropic: `x-api-key` + `anthropic-version` */
+  | 'x-api-key'
+  /** Azure OpenAI: `api-key` */
+  | 'api-key'
+  /** Google: `x-goog-api-key` */
+  | 'x-goog-api-key';
+
+export type ModelListStyle = 'openai' | 'anthropic' | 'gemini' | 'ollama' | 'none';
+
+export interface ProviderPreset {
+  type: string;
+  displayName: string;
+  wire: UpstreamWire;
+  /** Azure puts the deployment in the path and needs an api-version query. */
+  urlStyle?: 'azure';
+  defaultBaseUrl: string;
+  auth: AuthStyle;
+  /** Local servers (Ollama, vLLM, LM Studio) run without a key. */
+  keyOptional?: boolean;
+  modelList: ModelListStyle;
+  docsUrl?: string;
+}
+
+const openaiCompatible = (
+  type: string,
+  displayName: string,
+  defaultBaseUrl: string,
+  extra: Partial<ProviderPreset> = {},
+): ProviderPreset => ({ type, displayName, wire: 'openai-chat', defaultBaseUrl, auth: 'bearer', modelList: 'openai', ...extra });
+
+export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
+  openaiCompatible('openai', 'OpenAI', 'https://api.openai.com/v1'),
+  {
+    type: 'openai-responses',
+    displayName: 'OpenAI Responses API only',
+    wire: 'openai-responses',
+    defaultBaseUrl: 'https://api.openai.com/v1',
+    auth: 'bearer',
+    modelList: 'openai',
+  },
+  { type: 'anthropic', displayName: 'Anthropic', wire: 'anthropic-messages', defaultBaseUrl: 'https://api.anthropic.com', auth: 'x-api-key', modelList: 'anthropic' },
+  { type: 'gemini', displayName: 'Google Gemini', wire: 'gemini', defaultBaseUrl: 'https://generativelanguage.googleapis.com', auth: 'x-goog-api-key', modelList: 'gemini' },
+  {
+    type: 'azure-openai',
+    displayName: 'Azure OpenAI',
+    wire: 'openai-chat',
+    urlStyle: 'azure',
+    defaultBaseUrl: 'https://YOUR-RESOURCE.openai.azure.com',
+    auth: 'api-key',
+    modelList: 'none',
+  },
+  openaiCompatible('deepseek', 'DeepSeek', 'https://api.deepseek.com/v1'),
+  openaiCompatible('mistral', 'Mistral AI', 'https://api.mistral.ai/v1'),
+  openaiCompatible('groq', 'Groq', 'https://api.groq.com/openai/v1'),
+  openaiCompatible('together', 'Together AI', 'https://api.together.xyz/v1'),
+  openaiCompatible('fireworks', 'Fireworks AI', 'https://api.fireworks.ai/inference/v1'),
+  openaiCompatible('openrouter', 'OpenRouter', 'https://openrouter.ai/api/v1'),
+  openaiCompatible('xai', 'xAI (Grok)', 'https://api.x.ai/v1'),
+  openaiCompatible('perplexity', 'Perplexity', 'https://api.perplexity.ai', { modelList: 'none' }),
+  openaiCompatible('cerebras', 'Cerebras', 'https://api.cerebras.ai/v1'),
+  openaiCompatible('moonshot', 'Moonshot (Kimi)', 'https://api.moonshot.ai/v1'),
+  openaiCompatible('zhipu', 'Zhipu GLM (Z.AI)', 'https://api.z.ai/api/paas/v4'),
+  openaiCompatible('dashscope', 'Alibaba Qwen (DashScope)', 'https://dashscope-intl.aliyuncs.com/compatible-mode/v1'),
+  openaiCompatible('siliconflow', 'SiliconFlow', 'https://api.siliconflow.com/v1'),
+  openaiCompatible('minimax', 'MiniMax', 'https://api.minimax.io/v1'),
+  openaiCompatible('volcengine', 'Volcengine Ark (Doubao)', 'https://ark.cn-beijing.volces.com/api/v3'),
+  openaiCompatible('qianfan', 'Baidu Qianfan (ERNIE)', 'https://qianfan.baidubce.com/v2'),
+  openaiCompatible('hunyuan', 'Tencent Hunyuan', 'https://api.hunyuan.cloud.tencent.com/v1'),
+  openaiCompatible('nvidia-nim', 'NVIDIA NIM', 'https://integrate.api.nvidia.com/v1'),
+  openaiCompatible('deepinfra', 'DeepInfra', 'https://api.deepinfra.com/v1/openai'),
+  openaiCompatible('sambanova', 'SambaNova', 'https://api.sambanova.ai/v1'),
+  openaiCompatible('ollama', 'Ollama', 'http://localhost:11434/v1', { keyOptional: true, modelList: 'ollama' }),
+  openaiCompatible('vllm', 'vLLM', 'http://localhost:8000/v1', { keyOptional: true }),
+  openaiCompatible('lm-studio', 'LM Studio', 'http://localhost:1234/v1', { keyOptional: true }),
+  openaiCompatible('openai-compatible', 'OpenAI-compatible (custom)', 'http://localhost:8080/v1', { keyOptional: true }),
+];
+
+const byType = new Map(PROVIDER_PRESETS.map((p) => [p.type, p]));
+
+export function findPreset(type: string): ProviderPreset | undefined {
+  return byType.get(type);
+}

@@ -1,0 +1,23 @@
+import type { Logger } from 'pino';
+import type { LoginLimiter } from './auth/login-limiter.js';
+import type { TokenIssuer } from './auth/jwt.js';
+import type { Config } from './config/env.js';
+import type { SecretBox } from './crypto/secret-box.js';
+import type { Db, DbTarget } from './db/client.js';
+import type { EventBus } from './events/pubsub.js';
+import type { SettingsStore } from './settings/store.js';
+import type { SnapshotStore } from './snapshot/store.js';
+
+/** Long-lived parts of one gateway instance, built once in app.ts. */
+export interface Services {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  dbTarget: DbTarget;
+  secretBox: SecretBox;
+  tokens: TokenIssuer;
+  loginLimiter: LoginLimiter;
+  snapshot: SnapshotStore;
+  settings: SettingsStore;
+  events: EventBus;
+}

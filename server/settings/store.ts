@@ -1,0 +1,31 @@
+import type { Db } from '../db/client.js';
+
+/** Known settings and their defaults. Values are JSON in the Setting table. */
+const DEFAULTS = {
+  monitoringEnabled: false,
+  monitoringKeyId: null as string | null,
+};
+export type SettingsValues = typeof DEFAULTS;
+export type SettingKey = keyof SettingsValues;
+
+/** Settings with an in-memory copy, so readers on hot paths never query. */
+export class SettingsStore {
+  private values: SettingsValues = { ...DEFAULTS };
+
+  constructor(private readonly db: Db) {}
+
+  async load(): Promise<void> {
+    const rows = await this.db.setting.findMany({ where: { key: { in: Object.keys(DEFAULTS) } } });
+    const loaded = Object.fromEntries(rows.map((r) => [r.key, r.value]));
+    this.values = { ...DEFAULTS, ...loaded } as SettingsValues;
+  }
+
+  read(): SettingsValues {
+    return this.values;
+  }
+
+  async write<K extends SettingKey>(key: K, value: SettingsValues[K]): Promise<void> {
+    await this.db.setting.upsert({ where: { key }, create: { key, value: value as never }, update: { value: value as never } });
+    this.values = { ...this.values, [key]: value };
+  }
+}

@@ -1,0 +1,117 @@
+import type { Db } from '../db/client.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { ConfigSnapshot, KeyEntry, ModelEntry, ProviderEntry } from './types.js';
+
+type Listener = (snapshot: ConfigSnapshot) => void;
+
+const asRecord = (value: unknown): Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+const optional = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
+
+/**
+ * Holds the current configuration snapshot and rebuilds it from the database.
+ */
+export class SnapshotStore {
+  private snapshot: ConfigSnapshot = {
+    version: 0,
+    keysByHash: new Map(),
+    modelsByName: new Map(),
+    providersById: new Map(),
+  };
+  private tail: Promise<void> = Promise.resolve();
+  private readonly listeners = new Set<Listener>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly secrets: SecretBox,
+    private readonly onError: (error: unknown) => void = () => {},
+  ) {}
+
+  get current(): ConfigSnapshot {
+    return this.snapshot;
+  }
+
+  onChange(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Rebuilds the snapshot. Rebuilds run one after another, so the last call sees the last write. */
+  reload(): Promise<void> {
+    const rebuild = async () => {
+      this.snapshot = await this.build();
+      for (const listener of this.listeners) listener(this.snapshot);
+    };
+    this.tail = this.tail.then(rebuild, rebuild);
+    return this.tail;
+  }
+
+  private async build(): Promise<ConfigSnapshot> {
+    const [providers, models, keys] = await Promise.all([
+      this.db.provider.findMany(),
+      this.db.model.findMany(),
+      this.db.virtualKey.findMany(),
+    ]);
+    const providersById = new Map<string, ProviderEntry>();
+    for (const p of providers) {
+      let apiKey: string | undefined;
+      if (p.apiKeyEncrypted) {
+        try {
+          apiKey = this.secrets.open(p.apiKeyEncrypted);
+        } catch (error) {
+          this.onError(new Error(`Provider "${p.name}": stored API key cannot be decrypted (was ENCRYPTION_KEY changed?)`));
+        }
+      }
+      providersById.set(p.id, {
+        id: p.id,
+        name: p.name,
+        type: p.type,
+        baseUrl: p.baseUrl,
+        apiKey,
+        headers: asRecord(p.headers) as Record<string, string>,
+        options: asRecord(p.options),
+        enabled: p.enabled,
+      });
+    }
+    const modelsByName = new Map<string, ModelEntry>();
+    for (const m of models) {
+      const provider = providersById.get(m.providerId);
+      if (!provider) continue;
+      modelsByName.set(m.name, {
+        id: m.id,
+        name: m.name,
+        upstreamModel: m.upstreamModel,
+        mode: m.mode,
+        provider,
+        contextWindow: optional(m.contextWindow),
+        maxOutputTokens: optional(m.maxOutputTokens),
+        inputPrice: optional(m.inputPrice),
+        outputPrice: optional(m.outputPrice),
+        cacheReadPrice: optional(m.cacheReadPrice),
+        cacheWritePrice: optional(m.cacheWritePrice),
+        requestDefaults: asRecord(m.requestDefaults),
+        enabled: m.enabled,
+      });
+    }
+    const keysByHash = new Map<string, KeyEntry>();
+    for (const k of keys) {
+      keysByHash.set(k.keyHash, {
+        id: k.id,
+        name: k.name,
+        prefix: k.keyPrefix,
+        allowedModels: Array.isArray(k.allowedModels) ? new Set(k.allowedModels as string[]) : null,
+        rpmLimit: optional(k.rpmLimit),
+        tpmLimit: optional(k.tpmLimit),
+        maxConcurrency: optional(k.maxConcurrency),
+        budgetUsd: optional(k.budgetUsd),
+        budgetPeriod: optional(k.budgetPeriod),
+        expiresAt: k.expiresAt ? k.expiresAt.getTime() : undefined,
+        enabled: k.enabled,
+        revoked: k.revokedAt !== null,
+        logBodies: k.logBodies,
+        purpose: k.purpose,
+      });
+    }
+    return { version: this.snapshot.version + 1, keysByHash, modelsByName, providersById };
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The in-memory view of configuration the hot path reads. Built from the
+ * database on start and after every admin change; never queried per request.
+ */
+
+export interface ProviderEntry {
+  id: string;
+  name: string;
+  type: string;
+  baseUrl: string;
+  /** Decrypted upstream key; lives only in memory. */
+  apiKey?: string;
+  headers: Record<string, string>;
+  options: Record<string, unknown>;
+  enabled: boolean;
+}
+
+export interface ModelEntry {
+  id: string;
+  name: string;
+  upstreamModel: string;
+  mode: string;
+  provider: ProviderEntry;
+  contextWindow?: number;
+  maxOutputTokens?: number;
+  inputPrice?: number;
+  outputPrice?: number;
+  cacheReadPrice?: number;
+  cacheWritePrice?: number;
+  requestDefaults: Record<string, unknown>;
+  enabled: boolean;
+}
+
+export interface KeyEntry {
+  id: string;
+  name: string;
+  prefix: string;
+  /** null = every model. */
+  allowedModels: Set<string> | null;
+  rpmLimit?: number;
+  tpmLimit?: number;
+  maxConcurrency?: number;
+  budgetUsd?: number;
+  budgetPeriod?: string;
+  /** Epoch ms, or undefined for no expiry. */
+  expiresAt?: number;
+  enabled: boolean;
+  revoked: boolean;
+  logBodies: boolean;
+  purpose: string;
+}
+
+export interface ConfigSnapshot {
+  readonly version: number;
+  readonly keysByHash: ReadonlyMap<string, KeyEntry>;
+  readonly modelsByName: ReadonlyMap<string, ModelEntry>;
+  readonly providersById: ReadonlyMap<string, ProviderEntry>;
+}
