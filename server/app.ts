@@ -17,7 +17,10 @@ import { sendJson } from './http/json.js';
 import { Router } from './http/router.js';
 import { createStaticHandler } from './http/static-files.js';
 import { createEventBus } from './events/pubsub.js';
+import { createKeyLimiter } from './limits/index.js';
 import { createLogger } from './logger.js';
+import { startObservability } from './observability/index.js';
+import { RequestRecorder } from './observability/request-record.js';
 import { registerProxyRoutes } from './proxy/routes.js';
 import type { Services } from './services.js';
 import { SettingsStore } from './settings/store.js';
@@ -47,7 +50,7 @@ export async function startGateway(config: Config): Promise<Gateway> {
   const secretBox = new SecretBox(encryptionKey);
   const snapshot = new SnapshotStore(db, secretBox, (error) => logger.error({ err: error }, 'snapshot'));
   const settings = new SettingsStore(db);
-  const services: Services = {
+  const base = {
     config,
     logger,
     db,
@@ -58,7 +61,9 @@ export async function startGateway(config: Config): Promise<Gateway> {
     snapshot,
     settings,
     events: createEventBus(),
+    recorder: new RequestRecorder(),
   };
+  const services: Services = { ...base, limits: createKeyLimiter(base) };
   snapshot.onChange((s) => services.events.publish('configChanged', { version: s.version, at: new Date() }));
   await Promise.all([snapshot.reload(), settings.load()]);
 
@@ -68,6 +73,7 @@ export async function startGateway(config: Config): Promise<Gateway> {
   const yoga = createGraphQLServer(services);
   const router = new Router();
   registerProxyRoutes(router, services);
+  const observability = startObservability(services, router);
   const serveStatic = createStaticHandler(config.clientDir);
 
   let shuttingDown = false;
@@ -159,6 +165,8 @@ export async function startGateway(config: Config): Promise<Gateway> {
     server.closeAllConnections();
     await ws.close();
     await stopped;
+    await observability.close();
+    await services.limits.close();
     await db.$disconnect();
   };
 

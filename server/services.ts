@@ -5,6 +5,8 @@ import type { Config } from './config/env.js';
 import type { SecretBox } from './crypto/secret-box.js';
 import type { Db, DbTarget } from './db/client.js';
 import type { EventBus } from './events/pubsub.js';
+import type { KeyLimiter } from './limits/types.js';
+import type { RequestRecorder } from './observability/request-record.js';
 import type { SettingsStore } from './settings/store.js';
 import type { SnapshotStore } from './snapshot/store.js';
 
@@ -20,4 +22,6 @@ export interface Services {
   snapshot: SnapshotStore;
   settings: SettingsStore;
   events: EventBus;
+  recorder: RequestRecorder;
+  limits: KeyLimiter;
 }

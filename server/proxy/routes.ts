@@ -1,5 +1,17 @@
 import type { Router } from '../http/router.js';
 import type { Services } from '../services.js';
+import { generationHandler } from './ingress/generate.js';
+import { countTokensHandler } from './ingress/count-tokens.js';
+import { embeddingsHandler } from './ingress/embeddings.js';
+import { modelsListHandler } from './ingress/models-list.js';
 
-/** The /v1 API. Filled in by the proxy pipeline. */
-export function registerProxyRoutes(_router: Router, _services: Services): void {}
+/** The /v1 API applications and SDKs call with a virtual key. */
+export function registerProxyRoutes(router: Router, services: Services): void {
+  router
+    .add('POST', '/v1/chat/completions', generationHandler('chat-completions', services))
+    .add('POST', '/v1/responses', generationHandler('responses', services))
+    .add('POST', '/v1/messages', generationHandler('messages', services))
+    .add('POST', '/v1/messages/count_tokens', countTokensHandler(services))
+    .add('POST', '/v1/embeddings', embeddingsHandler(services))
+    .add('GET', '/v1/models', modelsListHandler(services));
+}

@@ -91,6 +91,7 @@ export class SnapshotStore {
         cacheWritePrice: optional(m.cacheWritePrice),
         requestDefaults: asRecord(m.requestDefaults),
         enabled: m.enabled,
+        createdAt: Math.floor(m.createdAt.getTime() / 1000),
       });
     }
     const keysByHash = new Map<string, KeyEntry>();

@@ -29,6 +29,8 @@ export interface ModelEntry {
   cacheWritePrice?: number;
   requestDefaults: Record<string, unknown>;
   enabled: boolean;
+  /** Unix seconds, as /v1/models reports it. */
+  createdAt: number;
 }
 
 export interface KeyEntry {

@@ -66,7 +66,7 @@ export function createAnthropicStreamEncoder(request: CanonicalRequest): StreamE
       case 'tool-call-delta':
         return sseEvent('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: event.argumentsDelta } });
       default:
-        return sseEvent('content_block_stop', { type: 'content_block_stop', index });
+        return ''; // ends are written by drain()
     }
   }
 
@@ -79,7 +79,7 @@ export function createAnthropicStreamEncoder(request: CanonicalRequest): StreamE
       for (const event of head.events) out += emitBlockEvent(event, index);
       head.events = [];
       if (!head.ended && !forceClose) break;
-      if (!head.ended) out += sseEvent('content_block_stop', { type: 'content_block_stop', index });
+      out += sseEvent('content_block_stop', { type: 'content_block_stop', index });
       queue.shift();
       byBlock.delete(head.block);
       nextIndex++;

@@ -1,0 +1,19 @@
+import { graphql } from '$lib/graphql/generated';
+
+export const LoginMutation = graphql(`
+  mutation Login($email: String!, $password: String!) {
+    login(email: $email, password: $password) {
+      token
+    }
+  }
+`);
+
+export const MeQuery = graphql(`
+  query Me {
+    me {
+      id
+      email
+      role
+    }
+  }
+`);

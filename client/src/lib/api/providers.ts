@@ -1,0 +1,47 @@
+import { graphql } from '$lib/graphql/generated';
+
+export const ProvidersQuery = graphql(`
+  query Providers {
+    providers {
+      id
+      name
+      type
+      baseUrl
+      apiKeyHint
+      hasApiKey
+      enabled
+      modelCount
+    }
+    providerPresets {
+      type
+      displayName
+      defaultBaseUrl
+      keyOptional
+    }
+  }
+`);
+
+export const CreateProviderMutation = graphql(`
+  mutation CreateProvider($input: CreateProviderInput!) {
+    createProvider(input: $input) {
+      id
+      name
+    }
+  }
+`);
+
+export const UpdateProviderMutation = graphql(`
+  mutation UpdateProvider($id: ID!, $input: UpdateProviderInput!) {
+    updateProvider(id: $id, input: $input) {
+      id
+      name
+      enabled
+    }
+  }
+`);
+
+export const DeleteProviderMutation = graphql(`
+  mutation DeleteProvider($id: ID!) {
+    deleteProvider(id: $id)
+  }
+`);

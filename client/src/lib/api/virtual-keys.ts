@@ -1,0 +1,64 @@
+import { graphql } from '$lib/graphql/generated';
+
+export const VirtualKeysQuery = graphql(`
+  query VirtualKeys($includeRevoked: Boolean) {
+    virtualKeys(includeRevoked: $includeRevoked) {
+      id
+      name
+      keyPrefix
+      allowedModels
+      rpmLimit
+      tpmLimit
+      maxConcurrency
+      budgetUsd
+      budgetPeriod
+      spendUsd
+      expiresAt
+      enabled
+      revokedAt
+      logBodies
+      lastUsedAt
+      createdAt
+    }
+    models {
+      id
+      name
+    }
+  }
+`);
+
+export const CreateVirtualKeyMutation = graphql(`
+  mutation CreateVirtualKey($input: CreateVirtualKeyInput!) {
+    createVirtualKey(input: $input) {
+      key
+      virtualKey {
+        id
+        name
+      }
+    }
+  }
+`);
+
+export const UpdateVirtualKeyMutation = graphql(`
+  mutation UpdateVirtualKey($id: ID!, $input: UpdateVirtualKeyInput!) {
+    updateVirtualKey(id: $id, input: $input) {
+      id
+      name
+    }
+  }
+`);
+
+export const RevokeVirtualKeyMutation = graphql(`
+  mutation RevokeVirtualKey($id: ID!) {
+    revokeVirtualKey(id: $id) {
+      id
+      revokedAt
+    }
+  }
+`);
+
+export const DeleteVirtualKeyMutation = graphql(`
+  mutation DeleteVirtualKey($id: ID!) {
+    deleteVirtualKey(id: $id)
+  }
+`);

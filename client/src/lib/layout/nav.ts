@@ -1,0 +1,43 @@
+import type { IconName } from '$lib/components/Icon.svelte';
+
+export interface NavItem {
+  href: string;
+  label: string;
+  icon: IconName;
+  /** Hidden for viewers: the page's data is admin-only on the API. */
+  adminOnly?: boolean;
+}
+
+export interface NavSection {
+  title: string;
+  items: NavItem[];
+}
+
+/**
+ * Sidebar structure. Only pages that exist are listed. Planned sections slot in
+ * between "Gateway" and "Administration":
+ *   - "Routing": Virtual models
+ *   - "Observability": Logs, Health
+ */
+export const NAV: NavSection[] = [
+  { title: 'Overview', items: [{ href: '/', label: 'Dashboard', icon: 'dashboard' }] },
+  {
+    title: 'Gateway',
+    items: [
+      { href: '/providers', label: 'Providers', icon: 'providers' },
+      { href: '/models', label: 'Models', icon: 'models' },
+      { href: '/keys', label: 'Virtual keys', icon: 'key' },
+    ],
+  },
+  {
+    title: 'Administration',
+    items: [
+      { href: '/users', label: 'Users', icon: 'users', adminOnly: true },
+      { href: '/settings', label: 'Settings', icon: 'settings' },
+    ],
+  },
+];
+
+export function isActive(href: string, pathname: string): boolean {
+  return href === '/' ? pathname === '/' : pathname === href || pathname.startsWith(`${href}/`);
+}

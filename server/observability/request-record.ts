@@ -1,0 +1,49 @@
+import type { ClientApi } from '../proxy/canonical/format.js';
+import type { Usage } from '../proxy/canonical/usage.js';
+
+/** What the proxy knows about one finished request; consumers (log writer, metrics, limits) subscribe. */
+export interface RequestRecord {
+  at: Date;
+  clientApi: ClientApi | 'embeddings' | 'count_tokens';
+  keyId?: string;
+  keyName?: string;
+  keyPrefix?: string;
+  requestedModel?: string;
+  modelId?: string;
+  targetModel?: string;
+  providerId?: string;
+  providerName?: string;
+  attempts: number;
+  stream: boolean;
+  status: number;
+  errorClass?: string;
+  errorMessage?: string;
+  latencyMs: number;
+  ttftMs?: number;
+  usage?: Usage;
+  costUsd: number;
+  clientIp?: string;
+  userAgent?: string;
+}
+
+type Listener = (record: RequestRecord) => void;
+
+/** Fan-out of finished requests. Listeners must be quick and must not throw into the proxy. */
+export class RequestRecorder {
+  private readonly listeners = new Set<Listener>();
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  record(record: RequestRecord): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(record);
+      } catch {
+        // a faulty consumer never breaks a request
+      }
+    }
+  }
+}

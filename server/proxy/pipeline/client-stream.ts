@@ -1,0 +1,48 @@
+import type { ServerResponse } from 'node:http';
+
+/**
+ * The SSE response to the client. Headers go out with the first write, which
+ * is the point after which failover is no longer possible. Writes wait for
+ * 'drain', so a slow client slows the upstream read instead of growing memory.
+ */
+export class ClientStream {
+  private started = false;
+
+  constructor(private readonly res: ServerResponse) {}
+
+  get committed(): boolean {
+    return this.started;
+  }
+
+  async write(text: string): Promise<void> {
+    if (!text) return;
+    if (!this.started) this.start();
+    if (this.res.destroyed) return;
+    if (!this.res.write(text)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.res.off('drain', done);
+          this.res.off('close', done);
+          resolve();
+        };
+        this.res.on('drain', done);
+        this.res.on('close', done);
+      });
+    }
+  }
+
+  end(): void {
+    if (!this.started) this.start();
+    this.res.end();
+  }
+
+  private start(): void {
+    this.started = true;
+    this.res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+  }
+}

@@ -1,0 +1,35 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestRecord } from '../../observability/request-record.js';
+import type { Services } from '../../services.js';
+import type { KeyEntry, ModelEntry } from '../../snapshot/types.js';
+import type { ClientApi, ClientFormat } from '../canonical/format.js';
+import type { CanonicalRequest } from '../canonical/request.js';
+import type { Usage } from '../canonical/usage.js';
+
+/** State of one proxied request as it moves through the stages. */
+export interface ProxyContext {
+  /** The client API whose formats (errors included) the caller speaks. */
+  api: ClientApi;
+  /** The endpoint as recorded in logs and metrics. */
+  endpoint: RequestRecord['clientApi'];
+  client: ClientFormat;
+  services: Services;
+  req: IncomingMessage;
+  res: ServerResponse;
+  /** performance.now() at arrival. */
+  startedAt: number;
+  /** Aborted when the client goes away; cancels the upstream call. */
+  abort: AbortController;
+  key?: KeyEntry;
+  /** The client's JSON body as parsed (passthrough sends it on with only owned fields changed). */
+  body?: Record<string, unknown>;
+  /** The raw body bytes, sent as is when nothing needs changing. */
+  rawBody?: Buffer;
+  request?: CanonicalRequest;
+  model?: ModelEntry;
+  attempts: number;
+  ttftMs?: number;
+  usage?: Usage;
+  /** Set when a stream failed after the first byte (the client got an in-stream error). */
+  streamError?: import('../canonical/error.js').GatewayError;
+}

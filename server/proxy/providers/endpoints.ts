@@ -1,0 +1,102 @@
+import type { ModelEntry, ProviderEntry } from '../../snapshot/types.js';
+import { findPreset, type AuthStyle, type ProviderPreset } from './presets.js';
+import { DEFAULT_TIMEOUTS, type UpstreamTimeouts } from '../upstream/http-client.js';
+import type { UpstreamWire } from '../canonical/format.js';
+
+export type UpstreamOperation = 'generate' | 'stream' | 'embeddings' | 'count_tokens' | 'list_models';
+
+const ANTHROPIC_VERSION = '2023-06-01';
+const AZURE_DEFAULT_API_VERSION = '2024-10-21';
+
+export function presetOf(provider: ProviderEntry): ProviderPreset {
+  return findPreset(provider.type) ?? findPreset('openai-compatible')!;
+}
+
+export function wireOf(provider: ProviderEntry): UpstreamWire {
+  return presetOf(provider).wire;
+}
+
+/** Per-provider timeouts from `options.timeouts` ({ connectMs, firstByteMs, idleMs }). */
+export function timeoutsOf(provider: ProviderEntry): UpstreamTimeouts {
+  const t = (provider.options.timeouts ?? {}) as Partial<UpstreamTimeouts>;
+  const pick = (v: unknown, d: number) => (typeof v === 'number' && v > 0 ? v : d);
+  return {
+    connectMs: pick(t.connectMs, DEFAULT_TIMEOUTS.connectMs),
+    firstByteMs: pick(t.firstByteMs, DEFAULT_TIMEOUTS.firstByteMs),
+    idleMs: pick(t.idleMs, DEFAULT_TIMEOUTS.idleMs),
+  };
+}
+
+/** Anthropic and Gemini bases are the host; tolerate a configured `/v1` or `/v1beta` suffix. */
+const stripSuffix = (base: string, suffix: RegExp) => base.replace(/\/+$/, '').replace(suffix, '');
+
+/** The upstream URL for an operation on a model. */
+export function upstreamUrl(model: ModelEntry, op: UpstreamOperation): string {
+  const provider = model.provider;
+  const preset = presetOf(provider);
+  const base = provider.baseUrl.replace(/\/+$/, '');
+  switch (preset.wire) {
+    case 'anthropic-messages': {
+      const root = stripSuffix(base, /\/v1$/);
+      if (op === 'list_models') return `${root}/v1/models`;
+      if (op === 'count_tokens') return `${root}/v1/messages/count_tokens`;
+      return `${root}/v1/messages`;
+    }
+    case 'gemini': {
+      const root = stripSuffix(base, /\/v1(beta|alpha)?$/);
+      const id = encodeURIComponent(model.upstreamModel.replace(/^models\//, ''));
+      if (op === 'list_models') return `${root}/v1beta/models`;
+      if (op === 'embeddings') return `${root}/v1beta/models/${id}:batchEmbedContents`;
+      if (op === 'count_tokens') return `${root}/v1beta/models/${id}:countTokens`;
+      return op === 'stream'
+        ? `${root}/v1beta/models/${id}:streamGenerateContent?alt=sse`
+        : `${root}/v1beta/models/${id}:generateContent`;
+    }
+    case 'openai-responses':
+      if (op === 'list_models') return `${base}/models`;
+      return `${base}/responses`;
+    case 'openai-chat': {
+      if (preset.urlStyle === 'azure') {
+        const version = String(provider.options.apiVersion ?? AZURE_DEFAULT_API_VERSION);
+        const deployment = encodeURIComponent(model.upstreamModel);
+        const path = op === 'embeddings' ? 'embeddings' : 'chat/completions';
+        return `${stripSuffix(base, /\/openai$/)}/openai/deployments/${deployment}/${path}?api-version=${encodeURIComponent(version)}`;
+      }
+      if (op === 'list_models') return `${base}/models`;
+      if (op === 'embeddings') return `${base}/embeddings`;
+      return `${base}/chat/completions`;
+    }
+  }
+}
+
+function authHeaders(style: AuthStyle, key: string | undefined): Record<string, string> {
+  if (!key) return {};
+  switch (style) {
+    case 'bearer':
+      return { authorization: `Bearer ${key}` };
+    case 'x-api-key':
+      return { 'x-api-key': key };
+    case 'api-key':
+      return { 'api-key': key };
+    case 'x-goog-api-key':
+      return { 'x-goog-api-key': key };
+  }
+}
+
+/**
+ * Request headers for the upstream: content type, the provider's auth, its
+ * extra headers, and the protocol headers a wire format requires.
+ * `passthrough` carries client headers that belong to the protocol (anthropic-beta).
+ */
+export function upstreamHeaders(provider: ProviderEntry, passthrough: Record<string, string> = {}): Record<string, string> {
+  const preset = presetOf(provider);
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': 'llm-gateway/0.1',
+    ...authHeaders(preset.auth, provider.apiKey),
+  };
+  if (preset.wire === 'anthropic-messages') headers['anthropic-version'] = passthrough['anthropic-version'] ?? ANTHROPIC_VERSION;
+  if (preset.wire === 'anthropic-messages' && passthrough['anthropic-beta']) headers['anthropic-beta'] = passthrough['anthropic-beta'];
+  for (const [name, value] of Object.entries(provider.headers)) headers[name.toLowerCase()] = value;
+  return headers;
+}

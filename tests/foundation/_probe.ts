@@ -1,0 +1,23 @@
+import { startTestGateway } from '../support/gateway.js';
+const t0 = Date.now();
+const gw = await startTestGateway();
+console.log('start ms', Date.now() - t0);
+const post = async (body: string, headers: Record<string,string> = {}) => {
+  const r = await fetch(`${gw.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  return `${r.status} ${await r.text()}`.slice(0, 400);
+};
+const tok = await gw.adminToken();
+const A = { authorization: `Bearer ${tok}` };
+console.log('malformed', await post('{"query": '));
+console.log('syntax', await post(JSON.stringify({ query: '{ providers { id ' }), A));
+console.log('vartype', await post(JSON.stringify({ query: 'query($t: Int){ providers(take: $t) { id } }', variables: { t: 'ten' } }), A));
+console.log('unknown', await post(JSON.stringify({ query: '{ nope }' }), A));
+let deep = 'id'; for (let i = 0; i < 6; i++) deep = `models { provider { ${deep} } }`;
+console.log('deep', await post(JSON.stringify({ query: `{ providers { ${deep} } }` }), A));
+const aliases = Array.from({ length: 40 }, (_, i) => `a${i}: me { id }`).join(' ');
+console.log('aliases', await post(JSON.stringify({ query: `{ ${aliases} }` }), A));
+console.log('big', await post(JSON.stringify({ query: '{ me { id } }', variables: { x: 'a'.repeat(1_100_000) } }), A));
+console.log('noauth', await post(JSON.stringify({ query: '{ me { id } }' })));
+for (let i = 0; i < 7; i++) console.log('bf', i, await post(JSON.stringify({ query: 'mutation { login(email:"x@y.z", password:"nopenope") { token } }' })));
+console.log('healthz', await (await fetch(`${gw.url}/healthz`)).text());
+await gw.stop();

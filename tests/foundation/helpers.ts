@@ -1,0 +1,96 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { TestGateway } from '../support/gateway.js';
+
+/** A GraphQL response read as text first, so tests can search the raw bytes. */
+export interface RawResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: { data?: any; errors?: Array<{ message: string; extensions?: Record<string, any> }> };
+}
+
+/** POSTs a body to /graphql exactly as given (no JSON encoding of our own beyond what the caller passes). */
+export async function postGraphQL(url: string, body: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+  const text = await res.text();
+  let json: RawResponse['json'];
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`/graphql answered ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`);
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+/** A GraphQL operation with an optional Bearer token, answered as RawResponse. */
+export function gqlRaw(
+  gateway: Pick<TestGateway, 'url'>,
+  query: string,
+  variables?: Record<string, unknown>,
+  token?: string | null,
+  extraHeaders: Record<string, string> = {},
+): Promise<RawResponse> {
+  const headers: Record<string, string> = { ...extraHeaders };
+  if (token) headers.authorization = `Bearer ${token}`;
+  return postGraphQL(gateway.url, JSON.stringify({ query, variables }), headers);
+}
+
+/** The single error of a refused operation; fails the test when there is data or no error. */
+export function onlyError(result: { data?: any; errors?: any[] }): { message: string; extensions?: Record<string, any> } {
+  if (!result.errors?.length) throw new Error(`expected an error, got ${JSON.stringify(result)}`);
+  return result.errors[0];
+}
+
+export function errorCodes(result: { errors?: any[] }): string[] {
+  return (result.errors ?? []).map((e) => e.extensions?.code);
+}
+
+export const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
+export const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;
+
+/** Opens the gateway's SQLite file read-only through a separate connection (sees committed WAL pages). */
+export function openSqlite(dataDir: string): Database.Database {
+  return new Database(path.join(dataDir, 'gateway.db'), { readonly: true, fileMustExist: true });
+}
+
+/** The raw bytes of the database file and its write-ahead log, where committed rows live. */
+export function databaseBytes(dataDir: string): Buffer {
+  const file = path.join(dataDir, 'gateway.db');
+  const parts = [readFileSync(file)];
+  if (existsSync(`${file}-wal`)) parts.push(readFileSync(`${file}-wal`));
+  return Buffer.concat(parts);
+}
+
+/**
+ * Builds a selection set of every field of `typeName` (nested object fields one
+ * level deep, their scalar fields only) from introspection, so that a new field
+ * is covered without touching the test.
+ */
+export async function everyFieldSelection(gateway: TestGateway, typeName: string, depth = 1): Promise<string> {
+  const typeQuery = `query($n: String!) { __type(name: $n) { fields { name args { name type { kind } } type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }`;
+  const named = (t: any): { kind: string; name: string } => (t.ofType ? named(t.ofType) : t);
+  const build = async (name: string, level: number): Promise<string> => {
+    const { __type } = await gateway.admin(typeQuery, { n: name });
+    if (!__type?.fields) throw new Error(`type ${name} not found by introspection`);
+    const parts: string[] = [];
+    for (const field of __type.fields as any[]) {
+      // Fields with required arguments cannot be selected blindly.
+      if (field.args.some((a: any) => a.type.kind === 'NON_NULL')) continue;
+      const inner = named(field.type);
+      if (inner.kind === 'OBJECT') {
+        if (level < depth) parts.push(`${field.name} { ${await build(inner.name, level + 1)} }`);
+      } else {
+        parts.push(field.name);
+      }
+    }
+    return parts.join(' ');
+  };
+  return build(typeName, 0);
+}
