@@ -23,6 +23,7 @@ import { startObservability } from './observability/index.js';
 import { RequestRecorder } from './observability/request-record.js';
 import { registerProxyRoutes } from './proxy/routes.js';
 import type { Services } from './services.js';
+import { createRouterState } from './routing/router-state.js';
 import { SettingsStore } from './settings/store.js';
 import { SnapshotStore } from './snapshot/store.js';
 
@@ -63,7 +64,8 @@ export async function startGateway(config: Config): Promise<Gateway> {
     events: createEventBus(),
     recorder: new RequestRecorder(),
   };
-  const services: Services = { ...base, limits: createKeyLimiter(base) };
+  const withRouter = { ...base, router: createRouterState(base.events) };
+  const services: Services = { ...withRouter, limits: createKeyLimiter(withRouter) };
   snapshot.onChange((s) => services.events.publish('configChanged', { version: s.version, at: new Date() }));
   await Promise.all([snapshot.reload(), settings.load()]);
 
@@ -71,9 +73,9 @@ export async function startGateway(config: Config): Promise<Gateway> {
   if (admin.created) bootstrapAdminLogLine(logger, admin);
 
   const yoga = createGraphQLServer(services);
-  const router = new Router();
-  registerProxyRoutes(router, services);
-  const observability = startObservability(services, router);
+  const routes = new Router();
+  registerProxyRoutes(routes, services);
+  const observability = startObservability(services, routes);
   const serveStatic = createStaticHandler(config.clientDir);
 
   let shuttingDown = false;
@@ -84,12 +86,12 @@ export async function startGateway(config: Config): Promise<Gateway> {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const pathname = q === -1 ? url : url.slice(0, q);
-    const route = router.match(req.method ?? 'GET', pathname);
+    const route = routes.match(req.method ?? 'GET', pathname);
     if (route) return route(req, res, pathname);
     if (pathname === '/graphql') return serveGraphQL(req, res);
     if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (pathname === '/readyz') return readiness(res);
-    if (router.hasPath(pathname)) return sendJson(res, 405, { error: { message: `Method ${req.method} not allowed on ${pathname}`, type: 'invalid_request_error' } });
+    if (routes.hasPath(pathname)) return sendJson(res, 405, { error: { message: `Method ${req.method} not allowed on ${pathname}`, type: 'invalid_request_error' } });
     if (pathname.startsWith('/v1/')) {
       return sendJson(res, 404, { error: { message: `Unknown endpoint ${pathname}`, type: 'invalid_request_error', code: 'not_found' } });
     }

@@ -7,6 +7,7 @@ import type { Db, DbTarget } from './db/client.js';
 import type { EventBus } from './events/pubsub.js';
 import type { KeyLimiter } from './limits/types.js';
 import type { RequestRecorder } from './observability/request-record.js';
+import type { Router } from './routing/router-state.js';
 import type { SettingsStore } from './settings/store.js';
 import type { SnapshotStore } from './snapshot/store.js';
 
@@ -24,4 +25,5 @@ export interface Services {
   events: EventBus;
   recorder: RequestRecorder;
   limits: KeyLimiter;
+  router: Router;
 }

@@ -9,8 +9,15 @@ export interface ConfigChangedEvent {
   at: Date;
 }
 
+export interface TargetStateChangedEvent {
+  modelId: string;
+  state: 'closed' | 'open' | 'half_open';
+  cooldownUntil: Date | null;
+}
+
 export type GatewayEvents = {
   configChanged: [ConfigChangedEvent];
+  targetStateChanged: [TargetStateChangedEvent];
 };
 
 export function createEventBus() {

@@ -3,6 +3,7 @@ import './types/auth.js';
 import './types/providers.js';
 import './types/models.js';
 import './types/virtual-keys.js';
+import './types/virtual-models.js';
 import './types/settings.js';
 import './types/overview.js';
 import './types/events.js';

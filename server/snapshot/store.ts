@@ -1,5 +1,6 @@
 import type { Db } from '../db/client.js';
 import type { SecretBox } from '../crypto/secret-box.js';
+import { routeOptions, type VirtualModelEntry } from '../routing/types.js';
 import type { ConfigSnapshot, KeyEntry, ModelEntry, ProviderEntry } from './types.js';
 
 type Listener = (snapshot: ConfigSnapshot) => void;
@@ -17,6 +18,7 @@ export class SnapshotStore {
     keysByHash: new Map(),
     modelsByName: new Map(),
     providersById: new Map(),
+    virtualModelsByName: new Map(),
   };
   private tail: Promise<void> = Promise.resolve();
   private readonly listeners = new Set<Listener>();
@@ -47,10 +49,11 @@ export class SnapshotStore {
   }
 
   private async build(): Promise<ConfigSnapshot> {
-    const [providers, models, keys] = await Promise.all([
+    const [providers, models, keys, routes] = await Promise.all([
       this.db.provider.findMany(),
       this.db.model.findMany(),
       this.db.virtualKey.findMany(),
+      this.db.virtualModel.findMany({ include: { targets: true } }),
     ]);
     const providersById = new Map<string, ProviderEntry>();
     for (const p of providers) {
@@ -113,6 +116,21 @@ export class SnapshotStore {
         purpose: k.purpose,
       });
     }
-    return { version: this.snapshot.version + 1, keysByHash, modelsByName, providersById };
+    const modelsById = new Map([...modelsByName.values()].map((m) => [m.id, m]));
+    const virtualModelsByName = new Map<string, VirtualModelEntry>();
+    for (const r of routes) {
+      virtualModelsByName.set(r.name, {
+        id: r.id,
+        name: r.name,
+        strategy: r.strategy as VirtualModelEntry['strategy'],
+        options: routeOptions(r.options),
+        enabled: r.enabled,
+        createdAt: Math.floor(r.createdAt.getTime() / 1000),
+        targets: r.targets
+          .filter((t) => modelsById.has(t.modelId))
+          .map((t) => ({ id: t.id, model: modelsById.get(t.modelId)!, weight: t.weight, priority: t.priority })),
+      });
+    }
+    return { version: this.snapshot.version + 1, keysByHash, modelsByName, providersById, virtualModelsByName };
   }
 }

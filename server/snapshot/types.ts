@@ -1,3 +1,5 @@
+import type { VirtualModelEntry } from '../routing/types.js';
+
 /**
  * The in-memory view of configuration the hot path reads. Built from the
  * database on start and after every admin change; never queried per request.
@@ -54,6 +56,7 @@ export interface KeyEntry {
 
 export interface ConfigSnapshot {
   readonly version: number;
+  readonly virtualModelsByName: ReadonlyMap<string, VirtualModelEntry>;
   readonly keysByHash: ReadonlyMap<string, KeyEntry>;
   readonly modelsByName: ReadonlyMap<string, ModelEntry>;
   readonly providersById: ReadonlyMap<string, ProviderEntry>;

@@ -7,7 +7,8 @@ import { asGatewayError, sendClientError } from '../pipeline/errors.js';
 import { exchange } from '../pipeline/exchange.js';
 import { newProxyContext } from '../pipeline/new-context.js';
 import { recordRequest } from '../pipeline/record.js';
-import { resolveModel } from '../pipeline/resolve-model.js';
+import { resolveName } from '../pipeline/resolve-model.js';
+import { routeRequest } from '../../routing/route-request.js';
 import { readJsonObject } from './request-body.js';
 import type { Admission } from '../../limits/types.js';
 
@@ -28,12 +29,16 @@ export function generationHandler(api: ClientApi, services: Services) {
       ctx.body = json;
       ctx.request = ctx.client.decodeRequest(json);
       authorizeModel(ctx.key, ctx.request.model);
-      ctx.model = resolveModel(services.snapshot.current, ctx.request.model);
+      const resolved = resolveName(services.snapshot.current, ctx.request.model);
+      if (resolved.kind === 'model') ctx.model = resolved.model;
       // A cheap estimate (about 4 bytes a token) for in-flight TPM; real usage replaces it on release.
       admission = await services.limits.admit(ctx.key, Math.ceil(raw.length / 4));
       for (const [name, value] of Object.entries(admission.headers)) res.setHeader(name, value);
-      ctx.attempts = 1;
-      await exchange(ctx, ctx.model);
+      if (resolved.kind === 'route') await routeRequest(ctx, resolved.route, services.router);
+      else {
+        ctx.attempts = 1;
+        await exchange(ctx, resolved.model);
+      }
       failure = ctx.streamError;
     } catch (error) {
       failure = asGatewayError(error);

@@ -35,5 +35,8 @@ function publicModelNames(snapshot: Services['snapshot']['current']) {
   for (const model of snapshot.modelsByName.values()) {
     if (model.enabled && model.provider.enabled) out.push({ id: model.name, created: model.createdAt, ownedBy: model.provider.name });
   }
+  for (const route of snapshot.virtualModelsByName.values()) {
+    if (route.enabled && route.targets.length) out.push({ id: route.name, created: route.createdAt, ownedBy: 'gateway' });
+  }
   return out.sort((a, b) => a.id.localeCompare(b.id));
 }

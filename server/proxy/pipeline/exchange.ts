@@ -30,7 +30,7 @@ function protocolHeaders(ctx: ProxyContext): Record<string, string> {
  * a caller may try another target; after the first byte, failures become an
  * in-stream error event in the client's format.
  */
-export async function exchange(ctx: ProxyContext, model: ModelEntry): Promise<void> {
+export async function exchange(ctx: ProxyContext, model: ModelEntry, signal: AbortSignal = ctx.abort.signal): Promise<void> {
   const request = ctx.request!;
   const provider = model.provider;
   const wire = wireOf(provider);
@@ -45,7 +45,7 @@ export async function exchange(ctx: ProxyContext, model: ModelEntry): Promise<vo
       headers,
       body: prepared.body,
       timeouts: timeoutsOf(provider),
-      signal: ctx.abort.signal,
+      signal,
     });
   } catch (error) {
     throw upstreamTransportError(error, provider);
@@ -74,10 +74,13 @@ export async function exchange(ctx: ProxyContext, model: ModelEntry): Promise<vo
     const canonical = format.decodeResponse(json);
     ctx.usage = canonical.usage;
     if (prepared.passthrough) {
+      if (ctx.key?.logBodies) ctx.responseBody = text;
       ctx.res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
       ctx.res.end(text);
     } else {
-      sendJson(ctx.res, 200, ctx.client.encodeResponse(canonical, request));
+      const encoded = ctx.client.encodeResponse(canonical, request);
+      if (ctx.key?.logBodies) ctx.responseBody = JSON.stringify(encoded);
+      sendJson(ctx.res, 200, encoded);
     }
     return;
   }

@@ -1,0 +1,78 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { GatewayError } from '../proxy/canonical/error.js';
+import type { ProxyContext } from '../proxy/pipeline/context.js';
+import { exchange } from '../proxy/pipeline/exchange.js';
+import { asGatewayError } from '../proxy/pipeline/errors.js';
+import type { Router } from './router-state.js';
+import { pickTarget } from './pick-target.js';
+import { backoffDelay, isRetryable } from './retry-policy.js';
+import type { RouteTarget, VirtualModelEntry } from './types.js';
+
+/**
+ * Serves a request through a virtual model: pick a healthy target, try it,
+ * and on a retryable failure move to the next (or back off and retry when all
+ * were tried), until the retries or the deadline run out. Nothing is retried
+ * once a byte has reached the client.
+ */
+export async function routeRequest(ctx: ProxyContext, route: VirtualModelEntry, state: Router): Promise<void> {
+  const { options } = route;
+  const deadline = state.clock.now() + options.deadlineMs;
+  const tried = new Set<string>();
+  let lastError: GatewayError | undefined;
+
+  for (let attempt = 0; attempt <= options.retries; attempt++) {
+    const target = chooseTarget(route, tried, state);
+    if (!target) break;
+    if (attempt > 0 && tried.has(target.id)) {
+      const wait = backoffDelay(attempt - 1, options.backoffMs, options.maxBackoffMs, lastError?.retryAfter);
+      if (state.clock.now() + wait >= deadline) break;
+      await sleep(wait);
+      if (ctx.abort.signal.aborted) return;
+    }
+    if (!state.breakers.tryAcquire(target.model.id)) continue;
+    tried.add(target.id);
+    ctx.model = target.model;
+    ctx.attempts++;
+    const started = state.clock.now();
+    const remaining = deadline - started;
+    const timeoutMs = options.attemptTimeoutMs > 0 ? Math.min(options.attemptTimeoutMs, remaining) : remaining;
+    const timeout = AbortSignal.timeout(Math.max(1, timeoutMs));
+    try {
+      await exchange(ctx, target.model, AbortSignal.any([ctx.abort.signal, timeout]));
+      state.breakers.success(target.model.id);
+      if (ctx.ttftMs !== undefined) state.latency.observe(target.model.id, state.clock.now() - started);
+      return;
+    } catch (error) {
+      if (ctx.abort.signal.aborted) {
+        state.breakers.release(target.model.id);
+        throw error;
+      }
+      const failure = timeout.aborted
+        ? new GatewayError({ status: 504, kind: 'timeout', message: `The provider "${target.model.provider.name}" did not answer within ${timeoutMs} ms` })
+        : asGatewayError(error);
+      if (!isRetryable(failure)) {
+        state.breakers.release(target.model.id);
+        throw failure;
+      }
+      state.breakers.failure(target.model.id, options);
+      lastError = failure;
+      if (ctx.res.headersSent || state.clock.now() >= deadline) throw failure;
+    }
+  }
+  throw (
+    lastError ??
+    new GatewayError({
+      status: 503,
+      kind: 'overloaded',
+      message: `No target of "${route.name}" is available right now (all are cooling down)`,
+      retryAfter: 1,
+    })
+  );
+}
+
+/** Untried healthy targets first; when every target was tried, the healthy ones again (retry with backoff). */
+function chooseTarget(route: VirtualModelEntry, tried: Set<string>, state: Router): RouteTarget | undefined {
+  const healthy = route.targets.filter((t) => t.model.enabled && t.model.provider.enabled && state.breakers.isAvailable(t.model.id));
+  const fresh = healthy.filter((t) => !tried.has(t.id));
+  return pickTarget(route.strategy, fresh.length ? fresh : healthy, state.latency, state.random);
+}
