@@ -1,16 +1,8 @@
-// `npm start`: builds the admin UI on first run (or when asked with --build),
-// then starts the gateway. TypeScript runs through tsx, so there is no separate
-// server build step.
-import { execSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// `npm start`: builds the admin UI on first run (or with --build), then starts the
+// gateway. TypeScript runs through tsx, so there is no separate server build step.
 import { register } from 'tsx/esm/api';
+import { ensureClientBuild } from './ensure-client-build.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const built = ['client/build/200.html', 'client/build/index.html'].some((f) => existsSync(new URL(`../${f}`, import.meta.url)));
-if (!built || process.argv.includes('--build')) {
-  process.stdout.write('Building the admin UI (first start only)…\n');
-  execSync('npm run build:client', { cwd: root, stdio: 'inherit' });
-}
+ensureClientBuild(process.argv.includes('--build'));
 register();
 await import('../server/main.ts');

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { currentUser } from '../auth/current-user.js';
 import { bearerToken, type AdminClaims } from '../auth/jwt.js';
 import type { Services } from '../services.js';
 import type { GatewayYoga } from './yoga.js';
@@ -21,7 +22,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, servic
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
         const raw = typeof params.authorization === 'string' ? bearerToken(params.authorization) : typeof params.token === 'string' ? params.token : null;
-        const user = raw ? await services.tokens.verify(raw) : null;
+        const user = await currentUser(services.tokens, services.db, raw);
         if (!user) return false; // closes with 4403 Forbidden
         (ctx.extra as Extra).user = user;
         return true;

@@ -1,6 +1,7 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { bearerToken, type AdminClaims } from '../auth/jwt.js';
+import { currentUser } from '../auth/current-user.js';
 import type { Services } from '../services.js';
 import type { GraphQLContext } from './context.js';
 import { schema } from './schema.js';
@@ -25,7 +26,8 @@ export function createGraphQLServer(services: Services): GatewayYoga {
       debug: (...args) => services.logger.debug({ args }, 'graphql'),
       info: (...args) => services.logger.info({ args }, 'graphql'),
       warn: (...args) => services.logger.warn({ args }, 'graphql'),
-      error: (...args) => services.logger.error({ err: args.find((a) => a instanceof Error) ?? args[0] }, 'graphql'),
+      // Caller mistakes (bad input, refused login) arrive here too; they are not server faults.
+      error: (...args) => services.logger.warn({ err: args.find((a) => a instanceof Error) ?? args[0] }, 'graphql'),
     },
     plugins: [
       EnvelopArmorPlugin({
@@ -47,7 +49,6 @@ export function createGraphQLServer(services: Services): GatewayYoga {
   });
 }
 
-async function verifyHeader(services: Services, header: string | null): Promise<AdminClaims | null> {
-  const token = bearerToken(header);
-  return token ? services.tokens.verify(token) : null;
+function verifyHeader(services: Services, header: string | null): Promise<AdminClaims | null> {
+  return currentUser(services.tokens, services.db, bearerToken(header));
 }

@@ -191,6 +191,36 @@ describe('admin authentication', () => {
     });
   });
 
+  describe('tokens of changed accounts', () => {
+    const adminLogin = async () => {
+      const email = `${unique('former')}@example.com`;
+      const { createUser } = await gateway.admin('mutation($i: CreateUserInput!) { createUser(input: $i) { id } }', {
+        i: { email, password: 'former-admin-pw', role: 'admin' },
+      });
+      const login = await gateway.gql(LOGIN, { e: email, p: 'former-admin-pw' });
+      const token: string = login.data.login.token;
+      // Control: the token has admin rights before the change.
+      expect(errorCodes(await gateway.gql('{ users { id } }', undefined, token))).toEqual([]);
+      return { id: createUser.id as string, token };
+    };
+
+    // The context re-reads the user on every operation, so rights follow the
+    // database, not the role frozen in the token.
+    it('a deleted admin can no longer mutate with an earlier token', async () => {
+      const { id, token } = await adminLogin();
+      await gateway.admin('mutation($id: ID!) { deleteUser(id: $id) }', { id });
+      const result = await gateway.gql(CREATE_PROVIDER, { i: providerInput() }, token);
+      expect(errorCodes(result)).toEqual(['UNAUTHENTICATED']);
+    });
+
+    it('an admin demoted to viewer can no longer mutate with an earlier token', async () => {
+      const { id, token } = await adminLogin();
+      await gateway.admin('mutation($id: ID!) { updateUser(id: $id, input: { role: viewer }) { role } }', { id });
+      const result = await gateway.gql(CREATE_PROVIDER, { i: providerInput() }, token);
+      expect(errorCodes(result)).toEqual(['FORBIDDEN']);
+    });
+  });
+
   describe('subscriptions over graphql-ws', () => {
     const clients: Client[] = [];
     const wsUrl = () => gateway.url.replace(/^http/, 'ws') + '/graphql';

@@ -1,0 +1,10 @@
+import { openDatabase } from '../../server/db/client.js';
+import { applyPendingMigrations } from '../../server/db/migrate.js';
+const target = { kind: 'sqlite' as const, location: '/tmp/obs/p.db' };
+await applyPendingMigrations(target);
+const db = await openDatabase(target);
+await db.requestLog.createMany({ data: [{ id: 'x1', createdAt: new Date('2026-01-02T03:04:05.678Z'), clientApi: 'chat', status: 200, latencyMs: 5 }] });
+console.log(await db.$queryRawUnsafe(`SELECT id, "createdAt", typeof("createdAt") t, CAST(strftime('%s', "createdAt") AS INTEGER) s FROM "RequestLog"`));
+console.log(await db.$queryRaw`SELECT COUNT(*) c, SUM("latencyMs") s, AVG("costUsd") a FROM "RequestLog" WHERE "createdAt" >= ${new Date('2026-01-01')} AND "createdAt" < ${new Date('2026-01-03')}`);
+console.log(await db.$queryRawUnsafe(`SELECT COUNT(*) c FROM "RequestLog" WHERE "createdAt" >= ? AND "createdAt" < ?`, new Date('2026-01-01'), new Date('2026-01-03')));
+await db.$disconnect();

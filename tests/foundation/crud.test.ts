@@ -1,0 +1,273 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_EMAIL, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { onlyError, openSqlite, unique } from './helpers.js';
+
+const CREATE_PROVIDER = 'mutation($i: CreateProviderInput!) { createProvider(input: $i) { id name } }';
+const CREATE_MODEL = 'mutation($i: CreateModelInput!) { createModel(input: $i) { id name upstreamModel providerId inputPrice outputPrice contextWindow supportsTools enabled provider { id } } }';
+const UPDATE_MODEL = 'mutation($id: ID!, $i: UpdateModelInput!) { updateModel(id: $id, input: $i) { id name upstreamModel inputPrice enabled } }';
+const LOGIN = 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }';
+
+describe('admin CRUD', () => {
+  let gateway: TestGateway;
+  let token: string;
+
+  const createProvider = async (name = unique('provider')) =>
+    (await gateway.admin(CREATE_PROVIDER, { i: { name, type: 'openai', baseUrl: 'https://api.example.test/v1' } })).createProvider as { id: string; name: string };
+  const tableCount = (table: string) => {
+    const db = openSqlite(gateway.dataDir);
+    try {
+      return (db.prepare(`SELECT COUNT(*) AS n FROM "${table}"`).get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  };
+
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+    token = await gateway.adminToken();
+  });
+  afterAll(() => gateway?.stop());
+
+  describe('models', () => {
+    let provider: { id: string; name: string };
+    let modelId: string;
+    const name = unique('deepseek-chat');
+
+    beforeAll(async () => {
+      provider = await createProvider();
+    });
+
+    it('creates, reads, lists, updates and deletes a model', async () => {
+      const { createModel } = await gateway.admin(CREATE_MODEL, {
+        i: { providerId: provider.id, name, upstreamModel: 'deepseek-chat', inputPrice: 0.00000027, outputPrice: 0.0000011, contextWindow: 64000, supportsTools: true },
+      });
+      modelId = createModel.id;
+      expect(createModel).toMatchObject({ name, upstreamModel: 'deepseek-chat', providerId: provider.id, inputPrice: 0.00000027, outputPrice: 0.0000011, contextWindow: 64000, supportsTools: true, enabled: true, provider: { id: provider.id } });
+
+      const read = await gateway.admin('query($id: ID!) { model(id: $id) { id name provider { name } } }', { id: modelId });
+      expect(read.model).toEqual({ id: modelId, name, provider: { name: provider.name } });
+      const byProvider = await gateway.admin('query($p: ID) { models(providerId: $p) { id } }', { p: provider.id });
+      expect(byProvider.models).toEqual([{ id: modelId }]);
+      const bySearch = await gateway.admin('query($s: String) { models(search: $s) { id } }', { s: name.slice(-8) });
+      expect(bySearch.models).toEqual([{ id: modelId }]);
+      expect(gateway.services.snapshot.current.modelsByName.get(name)?.upstreamModel).toBe('deepseek-chat');
+
+      const { updateModel } = await gateway.admin(UPDATE_MODEL, { id: modelId, i: { upstreamModel: 'deepseek-v3', inputPrice: 0.000001, enabled: false } });
+      expect(updateModel).toEqual({ id: modelId, name, upstreamModel: 'deepseek-v3', inputPrice: 0.000001, enabled: false });
+      expect(gateway.services.snapshot.current.modelsByName.get(name)?.upstreamModel).toBe('deepseek-v3');
+
+      expect((await gateway.admin('mutation($id: ID!) { deleteModel(id: $id) }', { id: modelId })).deleteModel).toBe(true);
+      expect((await gateway.admin('query($id: ID!) { model(id: $id) { id } }', { id: modelId })).model).toBeNull();
+      expect(gateway.services.snapshot.current.modelsByName.has(name)).toBe(false);
+      const again = await gateway.gql('mutation($id: ID!) { deleteModel(id: $id) }', { id: modelId }, token);
+      expect(onlyError(again).extensions?.code).toBe('NOT_FOUND');
+      expect(onlyError(again).message).toBe('Model not found');
+    });
+
+    const invalid: Array<[string, Record<string, unknown>, RegExp]> = [
+      ['an unknown providerId', { providerId: 'no-such-provider' }, /providerId: no such provider/],
+      ['a negative price', { inputPrice: -0.001 }, /inputPrice: must not be negative/],
+      ['a zero context window', { contextWindow: 0 }, /contextWindow: must be a positive integer/],
+      ['an empty name', { name: '' }, /name: is required/],
+      ['a name with spaces', { name: 'my model' }, /name: may contain/],
+      ['an unknown mode', { mode: 'telepathy' }, /mode/],
+    ];
+    for (const [what, override, message] of invalid) {
+      it(`refuses ${what} with a clear message`, async () => {
+        const count = tableCount('Model');
+        const input = { providerId: provider.id, name: unique('m'), upstreamModel: 'x', ...override };
+        const result = await gateway.gql(CREATE_MODEL, { i: input }, token);
+        const error = onlyError(result);
+        expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+        expect(error.message).toMatch(message);
+        expect(tableCount('Model')).toBe(count);
+      });
+    }
+
+    it('refuses a duplicate model name', async () => {
+      const dup = unique('dup');
+      await gateway.admin(CREATE_MODEL, { i: { providerId: provider.id, name: dup, upstreamModel: 'x' } });
+      const result = await gateway.gql(CREATE_MODEL, { i: { providerId: provider.id, name: dup, upstreamModel: 'y' } }, token);
+      const error = onlyError(result);
+      expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(error.message).toBe(`A model named "${dup}" already exists`);
+    });
+
+    it('refuses invalid updates and updates of unknown models', async () => {
+      const { createModel } = await gateway.admin(CREATE_MODEL, { i: { providerId: provider.id, name: unique('upd'), upstreamModel: 'x' } });
+      const negative = await gateway.gql(UPDATE_MODEL, { id: createModel.id, i: { outputPrice: -1 } }, token);
+      expect(onlyError(negative).message).toMatch(/outputPrice: must not be negative/);
+      const badProvider = await gateway.gql(UPDATE_MODEL, { id: createModel.id, i: { providerId: 'nope' } }, token);
+      expect(onlyError(badProvider).message).toMatch(/providerId: no such provider/);
+      const unknown = await gateway.gql(UPDATE_MODEL, { id: 'no-such-model', i: { upstreamModel: 'z' } }, token);
+      expect(onlyError(unknown).extensions?.code).toBe('NOT_FOUND');
+    });
+  });
+
+  describe('providers', () => {
+    it('deleting a provider deletes its models', async () => {
+      const doomed = await createProvider();
+      const keep = await createProvider();
+      const names = [unique('a'), unique('b')];
+      for (const name of names) await gateway.admin(CREATE_MODEL, { i: { providerId: doomed.id, name, upstreamModel: 'x' } });
+      const kept = (await gateway.admin(CREATE_MODEL, { i: { providerId: keep.id, name: unique('kept'), upstreamModel: 'x' } })).createModel;
+      const { provider } = await gateway.admin('query($id: ID!) { provider(id: $id) { modelCount models { name } } }', { id: doomed.id });
+      expect(provider.modelCount).toBe(2);
+
+      expect((await gateway.admin('mutation($id: ID!) { deleteProvider(id: $id) }', { id: doomed.id })).deleteProvider).toBe(true);
+      expect((await gateway.admin('query($id: ID!) { provider(id: $id) { id } }', { id: doomed.id })).provider).toBeNull();
+      expect((await gateway.admin('query($p: ID) { models(providerId: $p) { id } }', { p: doomed.id })).models).toEqual([]);
+      const db = openSqlite(gateway.dataDir);
+      try {
+        expect((db.prepare('SELECT COUNT(*) AS n FROM Model WHERE providerId = ?').get(doomed.id) as { n: number }).n).toBe(0);
+      } finally {
+        db.close();
+      }
+      for (const name of names) expect(gateway.services.snapshot.current.modelsByName.has(name)).toBe(false);
+      expect(gateway.services.snapshot.current.providersById.has(doomed.id)).toBe(false);
+      // The other provider's model is untouched.
+      expect((await gateway.admin('query($id: ID!) { model(id: $id) { id } }', { id: kept.id })).model).toEqual({ id: kept.id });
+
+      const again = await gateway.gql('mutation($id: ID!) { deleteProvider(id: $id) }', { id: doomed.id }, token);
+      expect(onlyError(again).extensions?.code).toBe('NOT_FOUND');
+    });
+
+    it('validates provider input', async () => {
+      const cases: Array<[Record<string, unknown>, RegExp]> = [
+        [{ name: '', type: 'openai', baseUrl: 'https://x.test' }, /name: is required/],
+        [{ name: unique('t'), type: 'no-such-type', baseUrl: 'https://x.test' }, /type: unknown provider type/],
+        [{ name: unique('u'), type: 'openai', baseUrl: 'ftp://x.test' }, /baseUrl: must use http or https/],
+        [{ name: unique('h'), type: 'openai', baseUrl: 'https://x.test', headers: { 'bad header': 'x' } }, /headers/],
+      ];
+      for (const [input, message] of cases) {
+        const result = await gateway.gql(CREATE_PROVIDER, { i: input }, token);
+        expect(onlyError(result).extensions?.code).toBe('BAD_USER_INPUT');
+        expect(onlyError(result).message).toMatch(message);
+      }
+      const { name } = await createProvider();
+      const duplicate = await gateway.gql(CREATE_PROVIDER, { i: { name, type: 'openai', baseUrl: 'https://x.test' } }, token);
+      expect(onlyError(duplicate).message).toBe(`A provider named "${name}" already exists`);
+    });
+
+    it('fills the base URL from the preset when omitted', async () => {
+      const { createProvider } = await gateway.admin('mutation($i: CreateProviderInput!) { createProvider(input: $i) { baseUrl } }', {
+        i: { name: unique('deepseek'), type: 'deepseek' },
+      });
+      expect(createProvider.baseUrl).toMatch(/^https:\/\/.*deepseek/);
+    });
+  });
+
+  describe('users', () => {
+    const email = `${unique('ops')}@example.com`;
+    let userId: string;
+
+    it('creates, lists, updates and deletes a user', async () => {
+      const { createUser } = await gateway.admin('mutation($i: CreateUserInput!) { createUser(input: $i) { id email role } }', {
+        i: { email: `  ${email.toUpperCase()} `, password: 'first-password', role: 'viewer' },
+      });
+      userId = createUser.id;
+      expect(createUser).toEqual({ id: userId, email, role: 'viewer' });
+      expect((await gateway.admin('{ users { email } }')).users.map((u: { email: string }) => u.email)).toEqual([ADMIN_EMAIL, email]);
+
+      const { updateUser } = await gateway.admin('mutation($id: ID!, $i: UpdateUserInput!) { updateUser(id: $id, input: $i) { role } }', {
+        id: userId,
+        i: { role: 'admin', password: 'second-password' },
+      });
+      expect(updateUser.role).toBe('admin');
+      const oldLogin = await gateway.gql(LOGIN, { e: email, p: 'first-password' });
+      expect(onlyError(oldLogin).extensions?.code).toBe('UNAUTHENTICATED');
+      const newLogin = await gateway.gql(LOGIN, { e: email, p: 'second-password' });
+      expect(newLogin.errors).toBeUndefined();
+      const me = await gateway.gql('{ me { role } }', undefined, newLogin.data.login.token);
+      expect(me.data.me.role).toBe('admin');
+
+      expect((await gateway.admin('mutation($id: ID!) { deleteUser(id: $id) }', { id: userId })).deleteUser).toBe(true);
+      expect((await gateway.admin('{ users { email } }')).users.map((u: { email: string }) => u.email)).toEqual([ADMIN_EMAIL]);
+      // A deleted user's token no longer reaches their account.
+      const after = await gateway.gql('{ me { id } }', undefined, newLogin.data.login.token);
+      expect(onlyError(after).extensions?.code).toBe('NOT_FOUND');
+    });
+
+    it('validates users and refuses to delete the caller', async () => {
+      const cases: Array<[Record<string, unknown>, RegExp]> = [
+        [{ email: 'not-an-email', password: 'long-enough', role: 'viewer' }, /email: must be a valid email address/],
+        [{ email: `${unique('s')}@example.com`, password: 'short', role: 'viewer' }, /password: must be at least 8 characters/],
+        [{ email: ADMIN_EMAIL, password: 'long-enough', role: 'viewer' }, /already exists/],
+      ];
+      for (const [input, message] of cases) {
+        const result = await gateway.gql('mutation($i: CreateUserInput!) { createUser(input: $i) { id } }', { i: input }, token);
+        expect(onlyError(result).extensions?.code).toBe('BAD_USER_INPUT');
+        expect(onlyError(result).message).toMatch(message);
+      }
+      const adminId = (await gateway.admin('{ me { id } }')).me.id;
+      const self = await gateway.gql('mutation($id: ID!) { deleteUser(id: $id) }', { id: adminId }, token);
+      expect(onlyError(self).message).toBe('You cannot delete your own account');
+      expect(tableCount('User')).toBe(1);
+    });
+  });
+
+  describe('settings', () => {
+    it('reads defaults, updates, and persists', async () => {
+      expect((await gateway.admin('{ settings { monitoringEnabled } }')).settings).toEqual({ monitoringEnabled: false });
+      const { updateSettings } = await gateway.admin('mutation { updateSettings(input: { monitoringEnabled: true }) { monitoringEnabled } }');
+      expect(updateSettings).toEqual({ monitoringEnabled: true });
+      expect((await gateway.admin('{ settings { monitoringEnabled } }')).settings).toEqual({ monitoringEnabled: true });
+      const db = openSqlite(gateway.dataDir);
+      try {
+        const row = db.prepare("SELECT value FROM Setting WHERE key = 'monitoringEnabled'").get() as { value: string };
+        expect(JSON.parse(row.value)).toBe(true);
+      } finally {
+        db.close();
+      }
+      // An empty update changes nothing.
+      const { updateSettings: unchanged } = await gateway.admin('mutation { updateSettings(input: {}) { monitoringEnabled } }');
+      expect(unchanged).toEqual({ monitoringEnabled: true });
+      await gateway.admin('mutation { updateSettings(input: { monitoringEnabled: false }) { monitoringEnabled } }');
+      expect((await gateway.admin('{ settings { monitoringEnabled } }')).settings).toEqual({ monitoringEnabled: false });
+    });
+  });
+
+  describe('overview and paging', () => {
+    it('counts match the database (revoked keys excluded)', async () => {
+      const live = (await gateway.admin('mutation { createVirtualKey(input: { name: "live" }) { virtualKey { id } } }')).createVirtualKey.virtualKey.id;
+      const gone = (await gateway.admin('mutation { createVirtualKey(input: { name: "gone" }) { virtualKey { id } } }')).createVirtualKey.virtualKey.id;
+      await gateway.admin('mutation($id: ID!) { revokeVirtualKey(id: $id) { id } }', { id: gone });
+      const { overview } = await gateway.admin('{ overview { providers models virtualKeys virtualModels users } }');
+      expect(overview).toEqual({
+        providers: tableCount('Provider'),
+        models: tableCount('Model'),
+        virtualKeys: tableCount('VirtualKey') - 1,
+        virtualModels: tableCount('VirtualModel'),
+        users: 1,
+      });
+      expect(overview.providers).toBeGreaterThan(0);
+      expect(overview.models).toBeGreaterThan(0);
+      expect(live).toBeTruthy();
+    });
+
+    it('pages lists with skip and take, clamping out-of-range values', async () => {
+      const provider = await createProvider();
+      const prefix = unique('page');
+      for (let i = 0; i < 5; i++) {
+        await gateway.admin(CREATE_MODEL, { i: { providerId: provider.id, name: `${prefix}-${i}`, upstreamModel: 'x' } });
+      }
+      const page = (skip: number | null, take: number | null) =>
+        gateway
+          .admin('query($p: ID, $s: Int, $t: Int) { models(providerId: $p, skip: $s, take: $t) { name } }', { p: provider.id, s: skip, t: take })
+          .then((d) => d.models.map((m: { name: string }) => m.name));
+      const all = [0, 1, 2, 3, 4].map((i) => `${prefix}-${i}`);
+      expect(await page(null, null)).toEqual(all);
+      expect(await page(1, 2)).toEqual(all.slice(1, 3));
+      expect(await page(4, 10)).toEqual(all.slice(4));
+      expect(await page(10, 10)).toEqual([]);
+      expect(await page(-5, 2)).toEqual(all.slice(0, 2));
+      expect(await page(0, 0)).toEqual(all.slice(0, 1));
+      expect(await page(0, 1_000_000)).toEqual(all);
+
+      const providers = await gateway.admin('{ providers(take: 1) { id } users(skip: 1) { id } virtualKeys(includeRevoked: true, take: 1) { id } }');
+      expect(providers.providers).toHaveLength(1);
+      expect(providers.users).toHaveLength(0);
+      expect(providers.virtualKeys).toHaveLength(1);
+    });
+  });
+});
