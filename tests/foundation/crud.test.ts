@@ -185,7 +185,7 @@ describe('admin CRUD', () => {
       expect((await gateway.admin('{ users { email } }')).users.map((u: { email: string }) => u.email)).toEqual([ADMIN_EMAIL]);
       // A deleted user's token no longer reaches their account.
       const after = await gateway.gql('{ me { id } }', undefined, newLogin.data.login.token);
-      expect(onlyError(after).extensions?.code).toBe('NOT_FOUND');
+      expect(onlyError(after).extensions?.code).toBe('UNAUTHENTICATED');
     });
 
     it('validates users and refuses to delete the caller', async () => {
