@@ -48,7 +48,7 @@ export function createGatewayClient({ token, onUnauthenticated }: ClientOptions)
     // Admin data changes under other users' hands; always ask the server.
     requestPolicy: 'network-only',
     preferGetMethod: false,
-    fetchOptions: () => ({ headers: token ? { authorization: `Bearer ${token}` } : {} }),
+    fetchOptions: (): RequestInit => ({ headers: token ? { authorization: `Bearer ${token}` } : {} }),
     exchanges: [
       authExchange,
       fetchExchange,

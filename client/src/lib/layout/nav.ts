@@ -1,4 +1,4 @@
-import type { IconName } from '$lib/components/Icon.svelte';
+import type { IconName } from '$lib/components/icons';
 
 export interface NavItem {
   href: string;

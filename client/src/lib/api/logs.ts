@@ -1,0 +1,80 @@
+import { graphql } from '$lib/graphql/generated';
+
+export const RequestLogsQuery = graphql(`
+  query RequestLogs($filter: RequestLogFilter, $skip: Int, $take: Int) {
+    requestLogs(filter: $filter, skip: $skip, take: $take) {
+      totalCount
+      skip
+      take
+      items {
+        ...RequestLogRow
+      }
+    }
+  }
+`);
+
+export const RequestLogRowFragment = graphql(`
+  fragment RequestLogRow on RequestLog {
+    id
+    createdAt
+    status
+    clientApi
+    stream
+    requestedModel
+    targetModel
+    modelId
+    providerName
+    keyId
+    keyName
+    keyPrefix
+    latencyMs
+    ttftMs
+    inputTokens
+    outputTokens
+    costUsd
+    attempts
+    errorClass
+    errorMessage
+  }
+`);
+
+export const RequestLogQuery = graphql(`
+  query RequestLog($id: ID!) {
+    requestLog(id: $id) {
+      ...RequestLogRow
+      providerId
+      cachedTokens
+      reasoningTokens
+      clientIp
+      userAgent
+      requestBody
+      responseBody
+    }
+  }
+`);
+
+export const LogFilterOptionsQuery = graphql(`
+  query LogFilterOptions {
+    virtualKeys(includeRevoked: true) {
+      id
+      name
+      keyPrefix
+    }
+    models {
+      id
+      name
+    }
+    virtualModels {
+      id
+      name
+    }
+  }
+`);
+
+export const RequestLoggedSubscription = graphql(`
+  subscription RequestLogged($filter: RequestLogStreamFilter) {
+    requestLogged(filter: $filter) {
+      ...RequestLogRow
+    }
+  }
+`);

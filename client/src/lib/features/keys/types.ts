@@ -1,0 +1,19 @@
+import type { VirtualKeysQuery } from '$lib/graphql/generated/graphql';
+
+export type KeyRow = VirtualKeysQuery['virtualKeys'][number];
+
+export type KeyStatus = 'active' | 'disabled' | 'expired' | 'revoked';
+
+/** Revoked wins over expired, expired over disabled: the most final state is the one shown. */
+export function keyStatus(key: Pick<KeyRow, 'revokedAt' | 'expiresAt' | 'enabled'>, now = Date.now()): KeyStatus {
+  if (key.revokedAt) return 'revoked';
+  if (key.expiresAt && new Date(key.expiresAt).getTime() <= now) return 'expired';
+  if (!key.enabled) return 'disabled';
+  return 'active';
+}
+
+export const BUDGET_PERIODS = [
+  { value: 'daily', label: 'Per day' },
+  { value: 'monthly', label: 'Per month' },
+  { value: 'total', label: 'In total' },
+] as const;
