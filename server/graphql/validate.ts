@@ -14,3 +14,11 @@ export function paging(args: { skip?: number | null; take?: number | null }): { 
   const take = Math.min(500, Math.max(1, args.take ?? 50));
   return { skip, take };
 }
+
+/** Drops absent fields (GraphQL gives `undefined` for omitted ones), keeping explicit nulls. */
+export const withoutUndefined = <T extends Record<string, unknown>>(o: T | null | undefined) =>
+  Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+/** Drops absent and null fields, for inputs where null means "leave as is". */
+export const withoutNullish = <T extends Record<string, unknown>>(o: T | null | undefined) =>
+  Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;

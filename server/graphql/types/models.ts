@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Prisma } from '../../db/generated/sqlite/index.js';
 import { builder } from '../builder.js';
 import { badInput, notFound, uniqueViolation } from '../errors.js';
-import { paging, validate } from '../validate.js';
+import { paging, validate, withoutUndefined } from '../validate.js';
 
 builder.prismaObject('Model', {
   fields: (t) => ({
@@ -82,8 +82,6 @@ const UpdateModelInput = ModelInput('UpdateModelInput', false);
 /** Fields set in an update are recorded as admin overrides, kept when a catalog preset is applied. */
 const PRESET_FIELDS = ['contextWindow', 'maxOutputTokens', 'inputPrice', 'outputPrice', 'cacheReadPrice', 'cacheWritePrice', 'supportsTools', 'supportsVision', 'supportsReasoning'];
 
-const defined = <T extends Record<string, unknown>>(o: T) =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 builder.queryField('models', (t) =>
   t.prismaField({
@@ -116,7 +114,7 @@ builder.mutationField('createModel', (t) =>
     type: 'Model',
     args: { input: t.arg({ type: CreateModelInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
-      const data = validate(createSchema, defined(input));
+      const data = validate(createSchema, withoutUndefined(input));
       const { db, snapshot } = ctx.services;
       if (!(await db.provider.findUnique({ where: { id: data.providerId } }))) throw badInput('providerId: no such provider', 'providerId');
       const overrides = PRESET_FIELDS.filter((f) => (data as Record<string, unknown>)[f] != null);
@@ -139,7 +137,7 @@ builder.mutationField('updateModel', (t) =>
     type: 'Model',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateModelInput, required: true }) },
     resolve: async (query, _root, { id, input }, ctx) => {
-      const data = validate(updateSchema, defined(input));
+      const data = validate(updateSchema, withoutUndefined(input));
       const { db, snapshot } = ctx.services;
       const existing = await db.model.findUnique({ where: { id: String(id) } });
       if (!existing) throw notFound('Model');

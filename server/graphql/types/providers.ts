@@ -3,7 +3,7 @@ import { maskSecret } from '../../crypto/secret-box.js';
 import { PROVIDER_PRESETS, findPreset } from '../../proxy/providers/presets.js';
 import { builder } from '../builder.js';
 import { notFound, uniqueViolation } from '../errors.js';
-import { paging, validate } from '../validate.js';
+import { paging, validate, withoutNullish } from '../validate.js';
 
 const ProviderPresetType = builder.simpleObject('ProviderPreset', {
   fields: (t) => ({
@@ -71,8 +71,6 @@ const ProviderInput = (name: string, required: boolean) =>
 const CreateProviderInput = ProviderInput('CreateProviderInput', true);
 const UpdateProviderInput = ProviderInput('UpdateProviderInput', false);
 
-const clean = <T extends Record<string, unknown>>(o: T) =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as Partial<T>;
 
 builder.queryField('providers', (t) =>
   t.prismaField({
@@ -97,7 +95,7 @@ builder.mutationField('createProvider', (t) =>
     args: { input: t.arg({ type: CreateProviderInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
       const preset = findPreset(String(input.type ?? ''));
-      const data = validate(createSchema, { ...clean(input), baseUrl: input.baseUrl ?? preset?.defaultBaseUrl });
+      const data = validate(createSchema, { ...withoutNullish(input), baseUrl: input.baseUrl ?? preset?.defaultBaseUrl });
       const { secretBox, db, snapshot } = ctx.services;
       try {
         const created = await db.provider.create({
@@ -128,7 +126,7 @@ builder.mutationField('updateProvider', (t) =>
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateProviderInput, required: true }) },
     resolve: async (query, _root, { id, input }, ctx) => {
       const { apiKey, ...rest } = input;
-      const data = validate(updateSchema, { ...clean(rest), ...(apiKey !== undefined ? { apiKey } : {}) });
+      const data = validate(updateSchema, { ...withoutNullish(rest), ...(apiKey !== undefined ? { apiKey } : {}) });
       const { secretBox, db, snapshot } = ctx.services;
       if (!(await db.provider.findUnique({ where: { id: String(id) } }))) throw notFound('Provider');
       const keyChange =

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_ROUTE_OPTIONS, routeOptions } from '../../routing/types.js';
 import { builder } from '../builder.js';
 import { badInput, notFound, uniqueViolation } from '../errors.js';
-import { paging, validate } from '../validate.js';
+import { paging, validate, withoutNullish } from '../validate.js';
 
 export const StrategyEnum = builder.enumType('RoutingStrategy', { values: ['LOAD_BALANCE', 'FAILOVER', 'LEAST_LATENCY'] as const });
 const CircuitStateEnum = builder.enumType('CircuitState', {
@@ -105,8 +105,6 @@ const fields = {
 const createSchema = z.object(fields);
 const updateSchema = z.object(fields).partial();
 
-const defined = <T extends Record<string, unknown>>(o: T) =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
 
 type TargetData = z.infer<typeof targetSchema>;
 
@@ -168,7 +166,7 @@ builder.mutationField('createVirtualModel', (t) =>
             name: data.name,
             description: data.description ?? null,
             strategy: data.strategy,
-            options: defined(data.options ?? {}),
+            options: withoutNullish(data.options ?? {}),
             enabled: data.enabled ?? true,
             targets: { create: targetRows(data.targets) },
           },
@@ -187,7 +185,7 @@ builder.mutationField('updateVirtualModel', (t) =>
     type: 'VirtualModel',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateVirtualModelInput, required: true }) },
     resolve: async (query, _root, { id, input }, ctx) => {
-      const data = validate(updateSchema, defined(input));
+      const data = validate(updateSchema, withoutNullish(input));
       const { db, snapshot } = ctx.services;
       const existing = await db.virtualModel.findUnique({ where: { id: String(id) } });
       if (!existing) throw notFound('Virtual model');
@@ -203,7 +201,7 @@ builder.mutationField('updateVirtualModel', (t) =>
               ...(data.name ? { name: data.name } : {}),
               ...(data.description !== undefined ? { description: data.description } : {}),
               ...(data.strategy ? { strategy: data.strategy } : {}),
-              ...(data.options ? { options: { ...(existing.options as object | null), ...defined(data.options) } } : {}),
+              ...(data.options ? { options: { ...(existing.options as object | null), ...withoutNullish(data.options) } } : {}),
               ...(data.enabled !== undefined && data.enabled !== null ? { enabled: data.enabled } : {}),
               ...(data.targets ? { targets: { create: targetRows(data.targets) } } : {}),
             },
