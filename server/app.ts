@@ -19,7 +19,7 @@ import { createStaticHandler } from './http/static-files.js';
 import { createEventBus } from './events/pubsub.js';
 import { createKeyLimiter } from './limits/index.js';
 import { createLogger } from './logger.js';
-import { startObservability } from './observability/index.js';
+import { GatewayMetrics, logWriterOptions, RequestLogWriter, startObservability } from './observability/index.js';
 import { RequestRecorder } from './observability/request-record.js';
 import { registerProxyRoutes } from './proxy/routes.js';
 import type { Services } from './services.js';
@@ -63,6 +63,8 @@ export async function startGateway(config: Config): Promise<Gateway> {
     settings,
     events: createEventBus(),
     recorder: new RequestRecorder(),
+    metrics: new GatewayMetrics(),
+    requestLogs: new RequestLogWriter(db, logger, logWriterOptions(config)),
   };
   const withRouter = { ...base, router: createRouterState(base.events) };
   const services: Services = { ...withRouter, limits: createKeyLimiter(withRouter) };

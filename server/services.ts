@@ -7,6 +7,8 @@ import type { Db, DbTarget } from './db/client.js';
 import type { EventBus } from './events/pubsub.js';
 import type { KeyLimiter } from './limits/types.js';
 import type { RequestRecorder } from './observability/request-record.js';
+import type { GatewayMetrics } from './observability/metrics.js';
+import type { RequestLogWriter } from './observability/log-writer.js';
 import type { Router } from './routing/router-state.js';
 import type { SettingsStore } from './settings/store.js';
 import type { SnapshotStore } from './snapshot/store.js';
@@ -24,6 +26,10 @@ export interface Services {
   settings: SettingsStore;
   events: EventBus;
   recorder: RequestRecorder;
+  /** Prometheus metrics on this instance's own registry. */
+  metrics: GatewayMetrics;
+  /** Batched, off-the-request-path writer of request log rows. */
+  requestLogs: RequestLogWriter;
   limits: KeyLimiter;
   router: Router;
 }

@@ -29,6 +29,10 @@ const envSchema = z.object({
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
   METRICS_TOKEN: z.string().optional(),
+  REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
+  REQUEST_LOG_FLUSH_MS: z.coerce.number().int().positive().default(500),
+  REQUEST_LOG_BATCH_SIZE: z.coerce.number().int().positive().default(200),
+  REQUEST_LOG_BUFFER_MAX: z.coerce.number().int().positive().default(10_000),
   CLIENT_DIR: z.string().default('./client/build'),
 });
 
@@ -50,6 +54,12 @@ export interface Config {
   maxBodyBytes: number;
   trustProxy: boolean;
   metricsToken?: string;
+  /** Request logs older than this many days are deleted (0 = keep forever). */
+  requestLogRetentionDays: number;
+  /** Request log batching: longest wait before a write (ms), rows per write, most rows held in memory. */
+  requestLogFlushMs: number;
+  requestLogBatchSize: number;
+  requestLogBufferMax: number;
   clientDir: string;
 }
 
@@ -85,6 +95,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: e.MAX_BODY_BYTES,
     trustProxy: e.TRUST_PROXY,
     metricsToken: e.METRICS_TOKEN,
+    requestLogRetentionDays: e.REQUEST_LOG_RETENTION_DAYS,
+    requestLogFlushMs: e.REQUEST_LOG_FLUSH_MS,
+    requestLogBatchSize: e.REQUEST_LOG_BATCH_SIZE,
+    requestLogBufferMax: e.REQUEST_LOG_BUFFER_MAX,
     clientDir: path.resolve(e.CLIENT_DIR),
   };
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {

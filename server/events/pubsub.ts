@@ -1,4 +1,5 @@
 import { createPubSub } from 'graphql-yoga';
+import type { RequestLogRow } from '../observability/log-row.js';
 
 /**
  * Events pushed to GraphQL subscriptions. One bus per instance; scale-out swaps
@@ -17,6 +18,8 @@ export interface TargetStateChangedEvent {
 
 export type GatewayEvents = {
   configChanged: [ConfigChangedEvent];
+  /** One finished request, as its log row (queued for the batch writer when published). */
+  requestLogged: [RequestLogRow];
   targetStateChanged: [TargetStateChangedEvent];
 };
 

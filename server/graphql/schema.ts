@@ -7,5 +7,7 @@ import './types/virtual-models.js';
 import './types/settings.js';
 import './types/overview.js';
 import './types/events.js';
+import './types/logs.js';
+import './types/usage.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

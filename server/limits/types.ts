@@ -8,12 +8,27 @@ export interface Admission {
   release(outcome: { usage?: Usage; costUsd: number }): void;
 }
 
+/** Live counters of one key, for the admin API. */
+export interface KeyLimitState {
+  /** Requests admitted in the current minute window. */
+  rpmUsed: number;
+  /** Tokens of the current minute window (real usage plus in-flight reservations). */
+  tpmUsed: number;
+  inFlight: number;
+  /** Spend in the key's budget period (the total when it has none). */
+  periodSpendUsd: number;
+  totalSpendUsd: number;
+}
+
 /**
  * Per-key RPM / TPM / concurrency / budget. `admit` throws a GatewayError
- * (429, or 402 for budget on some formats) with retryAfter when a limit is hit.
+ * (429, kind rate_limit or budget_exceeded) with retryAfter and the
+ * x-ratelimit-* headers when a limit is hit. See server/limits/limiter.ts.
  */
 export interface KeyLimiter {
   admit(key: KeyEntry, estimatedInputTokens: number): Promise<Admission>;
+  /** Counters of one key; reads the limit store, never the database. */
+  state(key: { id: string; budgetPeriod?: string | null }): Promise<KeyLimitState>;
   close(): Promise<void>;
 }
 

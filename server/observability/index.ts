@@ -1,7 +1,69 @@
+import type { Config } from '../config/env.js';
 import type { Router } from '../http/router.js';
 import type { Services } from '../services.js';
+import { toLogRow } from './log-row.js';
+import type { LogWriterOptions } from './log-writer.js';
+import { metricsHandler } from './metrics-route.js';
+import { RetentionPruner } from './retention.js';
 
-/** Request logs, metrics and their routes. Returns a closer run on shutdown (flushes buffers). */
-export function startObservability(_services: Services, _router: Router): { close(): Promise<void> } {
-  return { close: async () => {} };
+export { GatewayMetrics } from './metrics.js';
+export { RequestLogWriter } from './log-writer.js';
+
+/** Writer settings from the environment (REQUEST_LOG_* in .env.example). */
+export function logWriterOptions(config: Config): LogWriterOptions {
+  return {
+    batchSize: config.requestLogBatchSize,
+    flushIntervalMs: config.requestLogFlushMs,
+    maxBuffered: config.requestLogBufferMax,
+  };
+}
+
+export interface Observability {
+  pruner: RetentionPruner;
+  /** Stops timers and writes every buffered log row (run on graceful shutdown, after in-flight requests ended). */
+  close(): Promise<void>;
+}
+
+/**
+ * Request logs, metrics and their routes. Each finished request (from the
+ * recorder) becomes a log row queued for the batch writer, a `requestLogged`
+ * event and metric samples: all in memory, nothing awaited on the request path.
+ */
+export function startObservability(services: Services, router: Router): Observability {
+  const { recorder, requestLogs, metrics, events, config, logger, db } = services;
+  requestLogs.start();
+
+  const unsubscribe = recorder.subscribe((record) => {
+    const row = toLogRow(record);
+    requestLogs.add(row);
+    events.publish('requestLogged', row);
+    metrics.observe(record);
+  });
+
+  const pruner = new RetentionPruner(db, logger, config.requestLogRetentionDays);
+  pruner.start();
+
+  let dropped = 0;
+  let flushes = 0;
+  let failed = 0;
+  const syncWriterMetrics = () => {
+    const s = requestLogs.stats;
+    metrics.logBufferDepth.set(requestLogs.depth);
+    if (s.dropped > dropped) metrics.logRowsDropped.inc(s.dropped - dropped);
+    if (s.flushes > flushes) metrics.logFlushes.inc({ outcome: 'ok' }, s.flushes - flushes);
+    if (s.failedFlushes > failed) metrics.logFlushes.inc({ outcome: 'failed' }, s.failedFlushes - failed);
+    dropped = s.dropped;
+    flushes = s.flushes;
+    failed = s.failedFlushes;
+  };
+  router.add('GET', '/metrics', metricsHandler(metrics, config.metricsToken, syncWriterMetrics));
+
+  return {
+    pruner,
+    close: async () => {
+      unsubscribe();
+      await pruner.stop();
+      await requestLogs.close();
+    },
+  };
 }

@@ -24,6 +24,9 @@ export interface RequestRecord {
   costUsd: number;
   clientIp?: string;
   userAgent?: string;
+  /** Only when the key has body logging on: scrubbed and size-capped (see observability/body-capture.ts). */
+  requestBody?: string;
+  responseBody?: string;
 }
 
 type Listener = (record: RequestRecord) => void;

@@ -1,11 +1,32 @@
 import { z } from 'zod';
 import { Prisma } from '../../db/generated/sqlite/index.js';
 import { generateVirtualKey } from '../../keys/virtual-key-token.js';
+import type { KeyLimiter, KeyLimitState } from '../../limits/types.js';
 import { builder } from '../builder.js';
 import { notFound } from '../errors.js';
 import { paging, validate } from '../validate.js';
 
 export const BudgetPeriodEnum = builder.enumType('BudgetPeriod', { values: ['daily', 'monthly', 'total'] as const });
+
+/** One read of the limit store per key and GraphQL request, shared by the fields below. */
+const limitStates = new WeakMap<object, Map<string, Promise<KeyLimitState>>>();
+function limitState(ctx: { services: { limits: KeyLimiter } }, key: { id: string; budgetPeriod: string | null }): Promise<KeyLimitState> {
+  let byKey = limitStates.get(ctx);
+  if (!byKey) limitStates.set(ctx, (byKey = new Map()));
+  let state = byKey.get(key.id);
+  if (!state) byKey.set(key.id, (state = ctx.services.limits.state(key)));
+  return state;
+}
+
+const RateLimitState = builder.objectRef<KeyLimitState>('RateLimitState');
+RateLimitState.implement({
+  description: 'Live counters of a virtual key in the current one-minute window (from the limit store, not the database).',
+  fields: (t) => ({
+    rpmUsed: t.exposeInt('rpmUsed', { description: 'Requests admitted in the current minute.' }),
+    tpmUsed: t.exposeInt('tpmUsed', { description: 'Tokens used in the current minute, in-flight estimates included.' }),
+    inFlight: t.exposeInt('inFlight', { description: 'Requests running now (counted only when maxConcurrency is set).' }),
+  }),
+});
 
 builder.prismaObject('VirtualKey', {
   fields: (t) => ({
@@ -23,7 +44,12 @@ builder.prismaObject('VirtualKey', {
     maxConcurrency: t.exposeInt('maxConcurrency', { nullable: true }),
     budgetUsd: t.exposeFloat('budgetUsd', { nullable: true }),
     budgetPeriod: t.field({ type: BudgetPeriodEnum, nullable: true, resolve: (k) => k.budgetPeriod as 'daily' | 'monthly' | 'total' | null }),
-    spendUsd: t.exposeFloat('spendUsd'),
+    spendUsd: t.exposeFloat('spendUsd', { description: 'Total spend as saved in the database (written every few seconds).' }),
+    currentPeriodSpendUsd: t.float({
+      description: 'Live spend in the budget period (UTC day, UTC month, or the total when the period is total or unset).',
+      resolve: async (k, _args, ctx) => (await limitState(ctx, k)).periodSpendUsd,
+    }),
+    rateLimitState: t.field({ type: RateLimitState, resolve: (k, _args, ctx) => limitState(ctx, k) }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime', nullable: true }),
     enabled: t.exposeBoolean('enabled'),
     revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),

@@ -33,8 +33,10 @@ export class GatewayError extends Error implements GatewayErrorShape {
   readonly code?: string;
   /** Seconds a client should wait, sent as `retry-after`. */
   readonly retryAfter?: number;
+  /** Extra response headers (e.g. x-ratelimit-* on a refused admission). */
+  readonly headers?: Record<string, string>;
 
-  constructor(shape: GatewayErrorShape & { retryAfter?: number }) {
+  constructor(shape: GatewayErrorShape & { retryAfter?: number; headers?: Record<string, string> }) {
     super(shape.message);
     this.name = 'GatewayError';
     this.status = shape.status;
@@ -42,6 +44,7 @@ export class GatewayError extends Error implements GatewayErrorShape {
     this.param = shape.param;
     this.code = shape.code;
     this.retryAfter = shape.retryAfter;
+    this.headers = shape.headers;
   }
 
   toShape(): GatewayErrorShape {

@@ -4,7 +4,7 @@ import { authenticate, authorizeModel } from '../../keys/authenticate.js';
 import type { Services } from '../../services.js';
 import { GatewayError, invalidRequest } from '../canonical/error.js';
 import { UPSTREAM_FORMATS } from '../formats/registry.js';
-import { decodeGeminiEmbeddingResponse, embeddingInputs, encodeGeminiEmbeddingRequest } from '../formats/gemini/index.js';
+import { decodeGeminiEmbeddingResponse, embeddingEncoding, embeddingInputs, encodeGeminiEmbeddingRequest } from '../formats/gemini/index.js';
 import { asGatewayError, sendClientError } from '../pipeline/errors.js';
 import { newProxyContext } from '../pipeline/new-context.js';
 import { recordRequest } from '../pipeline/record.js';
@@ -35,6 +35,7 @@ export function embeddingsHandler(services: Services) {
         throw invalidRequest(`model: the provider "${model.provider.name}" does not offer embeddings through this gateway`, 'model');
       }
       const inputs = wire === 'gemini' ? embeddingInputs(json) : [];
+      const encoding = wire === 'gemini' ? embeddingEncoding(json) : 'float';
       const body = wire === 'gemini' ? encodeGeminiEmbeddingRequest(json, model.upstreamModel) : { ...json, model: model.upstreamModel };
       ctx.attempts = 1;
       let response;
@@ -66,7 +67,7 @@ export function embeddingsHandler(services: Services) {
       } catch {
         throw new GatewayError({ status: 502, kind: 'upstream', message: `The provider "${model.provider.name}" returned a response that is not JSON` });
       }
-      const out = wire === 'gemini' ? decodeGeminiEmbeddingResponse(parsed, json.model, inputs) : parsed;
+      const out = wire === 'gemini' ? decodeGeminiEmbeddingResponse(parsed, json.model, inputs, encoding) : parsed;
       const tokens = Number((out as { usage?: { prompt_tokens?: number } }).usage?.prompt_tokens ?? 0);
       ctx.usage = { inputTokens: tokens, outputTokens: 0 };
       sendJson(res, 200, out);

@@ -30,6 +30,8 @@ export interface ProxyContext {
   attempts: number;
   ttftMs?: number;
   usage?: Usage;
+  /** The non-stream response text sent to the client; kept only when the key logs bodies. */
+  responseBody?: string;
   /** Set when a stream failed after the first byte (the client got an in-stream error). */
   streamError?: import('../canonical/error.js').GatewayError;
 }

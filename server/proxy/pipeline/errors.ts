@@ -15,7 +15,7 @@ export function sendClientError(res: ServerResponse, client: ClientFormat, error
     if (!res.writableEnded) res.end();
     return;
   }
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...error.headers };
   if (error.retryAfter !== undefined) headers['retry-after'] = String(error.retryAfter);
   sendJson(res, error.status, client.encodeError(error.toShape()), headers);
 }

@@ -5,6 +5,7 @@ import type { UpstreamFormat } from '../canonical/format.js';
 import type { StreamEvent } from '../canonical/stream-event.js';
 import type { Usage } from '../canonical/usage.js';
 import { UPSTREAM_FORMATS } from '../formats/registry.js';
+import { encodeResponsesStreamError } from '../formats/openai-responses/stream-encoder.js';
 import { timeoutsOf, upstreamHeaders, upstreamUrl, wireOf } from '../providers/endpoints.js';
 import { sendUpstream } from '../upstream/http-client.js';
 import { readSse } from '../upstream/sse-reader.js';
@@ -99,6 +100,9 @@ async function relayStream(
   const decoder = format.createStreamDecoder();
   const encoder = passthrough ? null : ctx.client.createStreamEncoder(ctx.request!);
   let finished = false;
+  // Where a passthrough stream stands, so an error appended to it continues it.
+  let streamId: string | undefined;
+  let forwarded = 0;
 
   const onEvents = async (events: StreamEvent[]) => {
     for (const event of events) {
@@ -115,9 +119,11 @@ async function relayStream(
       if (passthrough) {
         if (!(dropUsageChunk && isUsageOnlyChunk(message.data))) {
           await out.write(message.event ? `event: ${message.event}\ndata: ${message.data}\n\n` : `data: ${message.data}\n\n`);
+          forwarded++;
         }
         for (const event of events) {
           noteUsage(ctx, event);
+          if (event.type === 'start') streamId = event.id;
           if (event.type === 'finish' || event.type === 'error') finished = true;
         }
       } else {
@@ -133,10 +139,23 @@ async function relayStream(
     if (ctx.abort.signal.aborted) return; // the client left; nothing to tell it
     const failure = error instanceof GatewayError ? error : upstreamTransportError(error, ctx.model!.provider);
     if (!out.committed) throw failure;
-    if (!finished) await out.write(ctx.client.encodeStreamError(failure.toShape()));
+    if (!finished) {
+      // A translated stream ends through its encoder, which knows the ids and numbering it used.
+      if (encoder) await out.write(encoder.push({ type: 'error', error: failure.toShape() }));
+      else await out.write(passthroughStreamError(ctx, failure, streamId, forwarded));
+    }
     ctx.res.end();
     ctx.streamError = failure;
   }
+}
+
+/**
+ * The in-stream error appended to an upstream's own stream. Responses events are
+ * numbered from 0, one per event, and name their response: the error continues both.
+ */
+function passthroughStreamError(ctx: ProxyContext, failure: GatewayError, streamId: string | undefined, forwarded: number): string {
+  if (ctx.api === 'responses') return encodeResponsesStreamError(failure.toShape(), { id: streamId, sequenceNumber: forwarded });
+  return ctx.client.encodeStreamError(failure.toShape());
 }
 
 function noteUsage(ctx: ProxyContext, event: StreamEvent): void {

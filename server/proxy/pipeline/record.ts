@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { clientIp } from '../../http/client-ip.js';
+import { captureBody } from '../../observability/body-capture.js';
 import type { RequestRecord } from '../../observability/request-record.js';
 import type { GatewayError } from '../canonical/error.js';
 import type { ProxyContext } from './context.js';
@@ -31,6 +32,12 @@ export function recordRequest(ctx: ProxyContext, failure: GatewayError | undefin
     clientIp: clientIp(ctx.req, ctx.services.config.trustProxy),
     userAgent: ctx.req.headers['user-agent'],
   };
+  if (key?.logBodies) {
+    // Only for keys with body logging on: scrubbed and capped (observability/body-capture.ts).
+    const secrets = [model?.provider.apiKey];
+    if (ctx.rawBody) record.requestBody = captureBody(ctx.rawBody, secrets);
+    if (ctx.responseBody !== undefined) record.responseBody = captureBody(ctx.responseBody, secrets);
+  }
   ctx.services.recorder.record(record);
   return record;
 }

@@ -19,5 +19,5 @@ export const geminiUpstream: UpstreamFormat = {
 
 export { cleanSchema } from './schema.js';
 export { EFFORT_TO_THINKING_BUDGET, SKIP_SIGNATURE, guessMimeType } from './request-encode.js';
-export { decodeGeminiEmbeddingResponse, embeddingInputs, encodeGeminiEmbeddingRequest } from './embeddings.js';
-export type { OpenAIEmbeddingList } from './embeddings.js';
+export { decodeGeminiEmbeddingResponse, embeddingEncoding, embeddingInputs, encodeGeminiEmbeddingRequest } from './embeddings.js';
+export type { EmbeddingEncoding, OpenAIEmbeddingList } from './embeddings.js';

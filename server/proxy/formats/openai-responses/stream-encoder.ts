@@ -206,10 +206,12 @@ export function responsesErrorCode(kind: GatewayErrorKind): string {
  * A failure with no encoder state at hand: a self-contained `response.failed`
  * event (fresh response id, empty output). Codex and the OpenAI SDKs treat it as
  * the end of the stream; the SDK's `finalResponse()` resolves with status `failed`.
+ * `at` continues a stream already under way (a passthrough): its response id and
+ * the next sequence number.
  */
-export function encodeResponsesStreamError(error: GatewayErrorShape): string {
+export function encodeResponsesStreamError(error: GatewayErrorShape, at: { id?: string; sequenceNumber?: number } = {}): string {
   const response = {
-    id: makeId('resp_'),
+    id: at.id ?? makeId('resp_'),
     object: 'response',
     created_at: Math.floor(Date.now() / 1000),
     status: 'failed',
@@ -218,5 +220,5 @@ export function encodeResponsesStreamError(error: GatewayErrorShape): string {
     output: [],
     usage: null,
   };
-  return sseEvent('response.failed', { type: 'response.failed', sequence_number: 0, response });
+  return sseEvent('response.failed', { type: 'response.failed', sequence_number: at.sequenceNumber ?? 0, response });
 }

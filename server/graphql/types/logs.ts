@@ -1,0 +1,205 @@
+import { GraphQLError } from 'graphql';
+import { Repeater, SlidingBuffer } from 'graphql-yoga';
+import { z } from 'zod';
+import type { Prisma } from '../../db/generated/sqlite/index.js';
+import type { RequestLogRow } from '../../observability/log-row.js';
+import type { Services } from '../../services.js';
+import { builder } from '../builder.js';
+import { validate } from '../validate.js';
+
+const forbidden = () => new GraphQLError('Forbidden: this operation needs the admin role', { extensions: { code: 'FORBIDDEN' } });
+
+/** A log row as read for GraphQL: bodies are loaded only for the detail (undefined = not loaded). */
+type LogView = Omit<RequestLogRow, 'requestBody' | 'responseBody'> & { requestBody?: string | null; responseBody?: string | null };
+
+/** Every column but the bodies: list queries never load them. */
+const LIST_SELECT = {
+  id: true, createdAt: true, virtualKeyId: true, keyName: true, keyPrefix: true, clientApi: true,
+  requestedModel: true, modelId: true, targetModel: true, providerId: true, providerName: true,
+  attempts: true, stream: true, status: true, errorClass: true, errorMessage: true, latencyMs: true,
+  ttftMs: true, inputTokens: true, outputTokens: true, cachedTokens: true, reasoningTokens: true,
+  injectedTokens: true, costUsd: true, clientIp: true, userAgent: true,
+} satisfies Prisma.RequestLogSelect;
+
+async function loadBodies(services: Services, log: LogView): Promise<{ requestBody: string | null; responseBody: string | null }> {
+  if (log.requestBody !== undefined && log.responseBody !== undefined) {
+    return { requestBody: log.requestBody, responseBody: log.responseBody };
+  }
+  const row = await services.db.requestLog.findUnique({ where: { id: log.id }, select: { requestBody: true, responseBody: true } });
+  return { requestBody: row?.requestBody ?? null, responseBody: row?.responseBody ?? null };
+}
+
+export const RequestLogRef = builder.objectRef<LogView>('RequestLog');
+RequestLogRef.implement({
+  description: 'One proxied request. Written in batches, so it appears here within about a second of finishing.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the request finished.' }),
+    keyId: t.exposeID('virtualKeyId', { nullable: true, description: 'Virtual key id (null when the key was missing or invalid).' }),
+    keyName: t.exposeString('keyName', { nullable: true }),
+    keyPrefix: t.exposeString('keyPrefix', { nullable: true }),
+    clientApi: t.exposeString('clientApi', { description: 'chat-completions | responses | messages | embeddings | count_tokens' }),
+    requestedModel: t.exposeString('requestedModel', { nullable: true, description: 'The model name the client asked for.' }),
+    modelId: t.exposeString('modelId', { nullable: true, description: 'The configured model that served it.' }),
+    targetModel: t.exposeString('targetModel', { nullable: true, description: 'The upstream model id sent to the provider.' }),
+    providerId: t.exposeString('providerId', { nullable: true }),
+    providerName: t.exposeString('providerName', { nullable: true }),
+    attempts: t.exposeInt('attempts'),
+    stream: t.exposeBoolean('stream'),
+    status: t.exposeInt('status', { description: 'HTTP status sent to the client (499: the client went away).' }),
+    errorClass: t.exposeString('errorClass', { nullable: true }),
+    errorMessage: t.exposeString('errorMessage', { nullable: true }),
+    latencyMs: t.exposeInt('latencyMs'),
+    ttftMs: t.exposeInt('ttftMs', { nullable: true, description: 'Time to the first upstream byte of the answer.' }),
+    inputTokens: t.exposeInt('inputTokens'),
+    outputTokens: t.exposeInt('outputTokens'),
+    cachedTokens: t.exposeInt('cachedTokens'),
+    reasoningTokens: t.exposeInt('reasoningTokens'),
+    costUsd: t.exposeFloat('costUsd'),
+    clientIp: t.exposeString('clientIp', { nullable: true }),
+    userAgent: t.exposeString('userAgent', { nullable: true }),
+    requestBody: t.string({
+      nullable: true,
+      description: 'Scrubbed, size-capped request body; only when the key logs bodies, and only for admins (null for viewers).',
+      resolve: async (log, _args, ctx) => (ctx.user?.role === 'admin' ? (await loadBodies(ctx.services, log)).requestBody : null),
+    }),
+    responseBody: t.string({
+      nullable: true,
+      description: 'Scrubbed, size-capped response body of non-stream requests; as requestBody.',
+      resolve: async (log, _args, ctx) => (ctx.user?.role === 'admin' ? (await loadBodies(ctx.services, log)).responseBody : null),
+    }),
+  }),
+});
+
+const statusClass = z
+  .string()
+  .regex(/^[1-5]xx$/i, 'must be one of 1xx, 2xx, 3xx, 4xx, 5xx')
+  .transform((s) => Number(s[0]));
+
+const filterSchema = z.object({
+  keyId: z.string().min(1).optional(),
+  model: z.string().min(1).optional(),
+  providerId: z.string().min(1).optional(),
+  status: z.number().int().min(100).max(599).optional(),
+  statusClass: statusClass.optional(),
+  errorClass: z.string().min(1).optional(),
+  from: z.date().optional(),
+  to: z.date().optional(),
+  search: z.string().trim().min(1).max(500).optional(),
+});
+
+const RequestLogFilter = builder.inputType('RequestLogFilter', {
+  fields: (t) => ({
+    keyId: t.id({ description: 'Virtual key id.' }),
+    model: t.string({ description: 'Requested model name (exact).' }),
+    providerId: t.id(),
+    status: t.int({ description: 'Exact HTTP status.' }),
+    statusClass: t.string({ description: '2xx, 4xx, 5xx (or 1xx, 3xx).' }),
+    errorClass: t.string({ description: 'e.g. upstream, timeout, rate_limit, invalid_request.' }),
+    from: t.field({ type: 'DateTime', description: 'Inclusive.' }),
+    to: t.field({ type: 'DateTime', description: 'Exclusive.' }),
+    search: t.string({ description: 'Text contained in the error message.' }),
+  }),
+});
+
+const defined = <T extends Record<string, unknown>>(o: T | null | undefined) =>
+  Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined && v !== null));
+
+function logWhere(filter: z.infer<typeof filterSchema>, services: Services): Prisma.RequestLogWhereInput {
+  const where: Prisma.RequestLogWhereInput = {};
+  if (filter.keyId) where.virtualKeyId = filter.keyId;
+  if (filter.model) where.requestedModel = filter.model;
+  if (filter.providerId) where.providerId = filter.providerId;
+  if (filter.errorClass) where.errorClass = filter.errorClass;
+  if (filter.status !== undefined) where.status = filter.status;
+  else if (filter.statusClass !== undefined) where.status = { gte: filter.statusClass * 100, lt: filter.statusClass * 100 + 100 };
+  if (filter.from || filter.to) where.createdAt = { ...(filter.from && { gte: filter.from }), ...(filter.to && { lt: filter.to }) };
+  if (filter.search) {
+    // SQLite's LIKE is case-insensitive for ASCII already; PostgreSQL needs the mode.
+    const insensitive = services.dbTarget.kind === 'postgres' ? { mode: 'insensitive' } : {};
+    where.errorMessage = { contains: filter.search, ...insensitive } as Prisma.StringNullableFilter;
+  }
+  return where;
+}
+
+const RequestLogPage = builder.simpleObject('RequestLogPage', {
+  fields: (t) => ({
+    items: t.field({ type: [RequestLogRef] }),
+    totalCount: t.int({ description: 'Rows matching the filter (all pages).' }),
+    skip: t.int(),
+    take: t.int(),
+  }),
+});
+
+export const MAX_LOG_PAGE = 200;
+
+builder.queryField('requestLogs', (t) =>
+  t.field({
+    type: RequestLogPage,
+    description: `Request logs, newest first. take: default 50, at most ${MAX_LOG_PAGE}. Bodies are not listed; read them with requestLog(id).`,
+    args: { filter: t.arg({ type: RequestLogFilter }), skip: t.arg.int(), take: t.arg.int() },
+    resolve: async (_root, args, ctx) => {
+      const filter = validate(filterSchema, defined(args.filter));
+      const where = logWhere(filter, ctx.services);
+      const skip = Math.max(0, args.skip ?? 0);
+      const take = Math.min(MAX_LOG_PAGE, Math.max(1, args.take ?? 50));
+      const { db } = ctx.services;
+      const [items, totalCount] = await Promise.all([
+        db.requestLog.findMany({ where, select: LIST_SELECT, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], skip, take }),
+        db.requestLog.count({ where }),
+      ]);
+      return { items, totalCount, skip, take };
+    },
+  }),
+);
+
+builder.queryField('requestLog', (t) =>
+  t.field({
+    type: RequestLogRef,
+    nullable: true,
+    description: 'One request log with its bodies (admins only see bodies).',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, { id }, ctx) => ctx.services.db.requestLog.findUnique({ where: { id: String(id) } }),
+  }),
+);
+
+const RequestLogStreamFilter = builder.inputType('RequestLogStreamFilter', {
+  fields: (t) => ({
+    keyId: t.id(),
+    model: t.string({ description: 'Requested model name (exact).' }),
+    statusClass: t.string({ description: '2xx, 4xx, 5xx (or 1xx, 3xx).' }),
+  }),
+});
+
+const streamFilterSchema = z.object({ keyId: z.string().optional(), model: z.string().optional(), statusClass: statusClass.optional() });
+
+/** Events a slow subscriber may lag behind before the oldest are skipped. */
+const LIVE_BUFFER = 500;
+
+builder.subscriptionField('requestLogged', (t) =>
+  t.field({
+    type: RequestLogRef,
+    authScopes: { admin: true },
+    description: 'Each request as it finishes (admins only). A subscriber that falls more than 500 events behind skips the oldest.',
+    args: { filter: t.arg({ type: RequestLogStreamFilter }) },
+    subscribe: (_root, args, ctx) => {
+      // authScopes are checked per event; refuse at subscribe time too, so a viewer gets an answer at once.
+      if (ctx.user?.role !== 'admin') throw forbidden();
+      const f = validate(streamFilterSchema, defined(args.filter));
+      const matches = (row: RequestLogRow) =>
+        (!f.keyId || row.virtualKeyId === f.keyId) &&
+        (!f.model || row.requestedModel === f.model) &&
+        (f.statusClass === undefined || Math.floor(row.status / 100) === f.statusClass);
+      // Pull from the bus at once and hand over through a sliding buffer: a slow
+      // socket then skips old events instead of piling them up on the bus.
+      return new Repeater<RequestLogRow>(async (push, stop) => {
+        const source = ctx.services.events.subscribe('requestLogged');
+        void stop.then(() => source.return());
+        for await (const row of source) {
+          if (matches(row)) void push(row);
+        }
+      }, new SlidingBuffer(LIVE_BUFFER));
+    },
+    resolve: (row) => row,
+  }),
+);

@@ -1,0 +1,230 @@
+import { z } from 'zod';
+import type { Prisma } from '../../db/generated/sqlite/index.js';
+import { latencyPercentiles, usageByBucket, type UsageGroupColumn, type UsageScope } from '../../observability/usage-sql.js';
+import type { Services } from '../../services.js';
+import { builder } from '../builder.js';
+import { badInput } from '../errors.js';
+import { validate } from '../validate.js';
+
+/**
+ * Usage aggregates over the request log, computed in the database: Prisma
+ * groupBy / aggregate for counts and sums, and observability/usage-sql.ts for
+ * what needs raw SQL (time buckets, nearest-rank P50 / P95 latency).
+ */
+
+interface Stats {
+  requests: number;
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  reasoningTokens: number;
+  costUsd: number;
+  p50LatencyMs: number | null;
+  p95LatencyMs: number | null;
+}
+
+const UsageGroupByEnum = builder.enumType('UsageGroupBy', { values: ['KEY', 'MODEL', 'PROVIDER'] as const });
+const UsageBucketEnum = builder.enumType('UsageBucket', { values: ['MINUTE', 'HOUR', 'DAY'] as const });
+
+const COLUMN: Record<'KEY' | 'MODEL' | 'PROVIDER', UsageGroupColumn> = { KEY: 'virtualKeyId', MODEL: 'requestedModel', PROVIDER: 'providerId' };
+const BUCKET_SECONDS = { MINUTE: 60, HOUR: 3600, DAY: 86_400 } as const;
+const MAX_BUCKETS = 2000;
+
+/** The aggregate fields, shared by the total, each group and each time point. */
+const StatsInterface = builder.interfaceRef<Stats>('UsageMetrics');
+StatsInterface.implement({
+  description: 'Requests, errors (HTTP status >= 400), tokens, cost and latency percentiles (nearest rank) of a set of requests.',
+  fields: (t) => ({
+    requests: t.exposeInt('requests'),
+    errors: t.exposeInt('errors'),
+    errorRate: t.float({ description: 'errors / requests (0 when there are none).', resolve: (s) => (s.requests ? s.errors / s.requests : 0) }),
+    inputTokens: t.exposeFloat('inputTokens', { description: 'Prompt tokens, cached included.' }),
+    outputTokens: t.exposeFloat('outputTokens', { description: 'Completion tokens, reasoning included.' }),
+    cachedTokens: t.exposeFloat('cachedTokens'),
+    reasoningTokens: t.exposeFloat('reasoningTokens'),
+    costUsd: t.exposeFloat('costUsd'),
+    p50LatencyMs: t.exposeInt('p50LatencyMs', { nullable: true }),
+    p95LatencyMs: t.exposeInt('p95LatencyMs', { nullable: true }),
+  }),
+});
+
+const StatsRef = builder.objectRef<Stats>('UsageStats');
+StatsRef.implement({ interfaces: [StatsInterface], isTypeOf: () => true, fields: () => ({}) });
+
+interface Group extends Stats {
+  key: string | null;
+  label: string;
+}
+const UsageGroupRef = builder.objectRef<Group>('UsageGroup');
+UsageGroupRef.implement({
+  interfaces: [StatsInterface],
+  isTypeOf: () => true,
+  fields: (t) => ({
+    key: t.string({ nullable: true, description: 'Key id, requested model name or provider id (null: requests without one).', resolve: (g) => g.key }),
+    label: t.string({ description: 'Key name (prefix), model name or provider name.', resolve: (g) => g.label }),
+  }),
+});
+
+interface Summary {
+  from: Date;
+  to: Date;
+  groupBy: 'KEY' | 'MODEL' | 'PROVIDER';
+  total: Stats;
+  groups: Group[];
+}
+const UsageSummaryRef = builder.objectRef<Summary>('UsageSummary');
+UsageSummaryRef.implement({
+  fields: (t) => ({
+    from: t.expose('from', { type: 'DateTime' }),
+    to: t.expose('to', { type: 'DateTime' }),
+    groupBy: t.expose('groupBy', { type: UsageGroupByEnum }),
+    total: t.expose('total', { type: StatsRef }),
+    groups: t.expose('groups', { type: [UsageGroupRef], description: 'Most requests first.' }),
+  }),
+});
+
+interface Point extends Stats {
+  at: Date;
+}
+const UsagePointRef = builder.objectRef<Point>('UsagePoint');
+UsagePointRef.implement({
+  interfaces: [StatsInterface],
+  isTypeOf: () => true,
+  fields: (t) => ({
+    at: t.field({ type: 'DateTime', description: 'Bucket start (UTC).', resolve: (p) => p.at }),
+  }),
+});
+
+const scopeSchema = z
+  .object({
+    from: z.date(),
+    to: z.date(),
+    keyId: z.string().min(1).nullish(),
+    model: z.string().min(1).nullish(),
+    providerId: z.string().min(1).nullish(),
+  })
+  .refine((s) => s.from.getTime() < s.to.getTime(), { message: 'must be after from', path: ['to'] });
+
+function prismaWhere(scope: UsageScope): Prisma.RequestLogWhereInput {
+  return {
+    createdAt: { gte: scope.from, lt: scope.to },
+    ...(scope.keyId && { virtualKeyId: scope.keyId }),
+    ...(scope.model && { requestedModel: scope.model }),
+    ...(scope.providerId && { providerId: scope.providerId }),
+  };
+}
+
+const SUMS = { inputTokens: true, outputTokens: true, cachedTokens: true, reasoningTokens: true, costUsd: true } as const;
+type Sums = { inputTokens: number | null; outputTokens: number | null; cachedTokens: number | null; reasoningTokens: number | null; costUsd: number | null };
+
+function stats(requests: number, errors: number, sums: Sums | null | undefined, p?: { p50LatencyMs: number | null; p95LatencyMs: number | null }): Stats {
+  return {
+    requests,
+    errors,
+    inputTokens: sums?.inputTokens ?? 0,
+    outputTokens: sums?.outputTokens ?? 0,
+    cachedTokens: sums?.cachedTokens ?? 0,
+    reasoningTokens: sums?.reasoningTokens ?? 0,
+    costUsd: sums?.costUsd ?? 0,
+    p50LatencyMs: p?.p50LatencyMs ?? null,
+    p95LatencyMs: p?.p95LatencyMs ?? null,
+  };
+}
+
+async function groupLabels(services: Services, groupBy: Summary['groupBy'], keys: string[]): Promise<Map<string, string>> {
+  const { db } = services;
+  if (groupBy === 'KEY') {
+    const rows = await db.virtualKey.findMany({ where: { id: { in: keys } }, select: { id: true, name: true, keyPrefix: true } });
+    return new Map(rows.map((k) => [k.id, `${k.name} (${k.keyPrefix}…)`]));
+  }
+  if (groupBy === 'PROVIDER') {
+    const rows = await db.provider.findMany({ where: { id: { in: keys } }, select: { id: true, name: true } });
+    return new Map(rows.map((p) => [p.id, p.name]));
+  }
+  return new Map(keys.map((k) => [k, k]));
+}
+
+export async function usageSummary(services: Services, groupBy: Summary['groupBy'], scope: UsageScope): Promise<Summary> {
+  const { db, dbTarget } = services;
+  const column = COLUMN[groupBy];
+  const where = prismaWhere(scope);
+  const errorWhere = { ...where, status: { gte: 400 } };
+  const [groups, errorGroups, percentiles, total, totalErrors, totalPercentiles] = await Promise.all([
+    db.requestLog.groupBy({ by: [column], where, _count: { _all: true }, _sum: SUMS }),
+    db.requestLog.groupBy({ by: [column], where: errorWhere, _count: { _all: true } }),
+    latencyPercentiles(db, dbTarget.kind, column, scope),
+    db.requestLog.aggregate({ where, _count: { _all: true }, _sum: SUMS }),
+    db.requestLog.count({ where: errorWhere }),
+    latencyPercentiles(db, dbTarget.kind, null, scope),
+  ]);
+  const keyOf = (g: Record<string, unknown>) => (g[column] as string | null) ?? null;
+  const errorsBy = new Map(errorGroups.map((g) => [keyOf(g), g._count._all]));
+  const percentilesBy = new Map(percentiles.map((p) => [p.group, p]));
+  const labels = await groupLabels(services, groupBy, groups.map(keyOf).filter((k): k is string => k !== null));
+  const out: Group[] = groups.map((g) => {
+    const key = keyOf(g);
+    return {
+      key,
+      label: key === null ? '(none)' : (labels.get(key) ?? key),
+      ...stats(g._count._all, errorsBy.get(key) ?? 0, g._sum, percentilesBy.get(key)),
+    };
+  });
+  out.sort((a, b) => b.requests - a.requests || b.costUsd - a.costUsd);
+  return { from: scope.from, to: scope.to, groupBy, total: stats(total._count._all, totalErrors, total._sum, totalPercentiles[0]), groups: out };
+}
+
+export async function usageTimeseries(services: Services, bucket: keyof typeof BUCKET_SECONDS, scope: UsageScope): Promise<Point[]> {
+  const seconds = BUCKET_SECONDS[bucket];
+  const first = Math.floor(scope.from.getTime() / 1000 / seconds) * seconds;
+  const count = Math.ceil((scope.to.getTime() / 1000 - first) / seconds);
+  if (count > MAX_BUCKETS) throw badInput(`too many buckets (${count}); at most ${MAX_BUCKETS}: use a larger bucket or a shorter range`, 'bucket');
+  const rows = await usageByBucket(services.db, services.dbTarget.kind, seconds, scope);
+  const byStart = new Map(rows.map((r) => [r.group as number, r]));
+  const points: Point[] = [];
+  // Every bucket of the range, empty ones as zeros, so charts need no gap handling.
+  for (let i = 0; i < count; i++) {
+    const start = first + i * seconds;
+    const r = byStart.get(start);
+    points.push({ at: new Date(start * 1000), ...(r ? { ...r } : stats(0, 0, null)) });
+  }
+  return points;
+}
+
+builder.queryField('usageSummary', (t) =>
+  t.field({
+    type: UsageSummaryRef,
+    description: 'Requests, errors, tokens, cost and P50/P95 latency in [from, to), in total and per key, model or provider.',
+    args: {
+      from: t.arg({ type: 'DateTime', required: true, description: 'Inclusive.' }),
+      to: t.arg({ type: 'DateTime', required: true, description: 'Exclusive.' }),
+      keyId: t.arg.id({ description: 'Only this virtual key.' }),
+      model: t.arg.string({ description: 'Only this requested model name.' }),
+      providerId: t.arg.id({ description: 'Only this provider.' }),
+      groupBy: t.arg({ type: UsageGroupByEnum, required: true }),
+    },
+    resolve: (_root, args, ctx) => {
+      const scope = validate(scopeSchema, { from: args.from, to: args.to, keyId: args.keyId?.toString(), model: args.model, providerId: args.providerId?.toString() });
+      return usageSummary(ctx.services, args.groupBy, scope);
+    },
+  }),
+);
+
+builder.queryField('usageTimeseries', (t) =>
+  t.field({
+    type: [UsagePointRef],
+    description: `The same aggregates per time bucket (UTC), oldest first, every bucket of [from, to) present; at most ${MAX_BUCKETS} buckets.`,
+    args: {
+      from: t.arg({ type: 'DateTime', required: true, description: 'Inclusive.' }),
+      to: t.arg({ type: 'DateTime', required: true, description: 'Exclusive.' }),
+      keyId: t.arg.id({ description: 'Only this virtual key.' }),
+      model: t.arg.string({ description: 'Only this requested model name.' }),
+      providerId: t.arg.id({ description: 'Only this provider.' }),
+      bucket: t.arg({ type: UsageBucketEnum, required: true }),
+    },
+    resolve: (_root, args, ctx) => {
+      const scope = validate(scopeSchema, { from: args.from, to: args.to, keyId: args.keyId?.toString(), model: args.model, providerId: args.providerId?.toString() });
+      return usageTimeseries(ctx.services, args.bucket, scope);
+    },
+  }),
+);

@@ -1,0 +1,74 @@
+/**
+ * Time arithmetic of the key limits. Everything is UTC and epoch-millisecond
+ * based so that instances sharing Redis agree on window and period names.
+ */
+
+/** RPM and TPM use fixed one-minute windows aligned to the UTC minute. */
+export const WINDOW_MS = 60_000;
+
+export interface MinuteWindow {
+  /** Minutes since the epoch: the window's name in counter keys. */
+  id: number;
+  endsAt: number;
+}
+
+export function minuteWindow(now: number): MinuteWindow {
+  const id = Math.floor(now / WINDOW_MS);
+  return { id, endsAt: (id + 1) * WINDOW_MS };
+}
+
+/** `d:YYYY-MM-DD` of the UTC day containing `now`. */
+export function dayPeriod(now: number): string {
+  return `d:${new Date(now).toISOString().slice(0, 10)}`;
+}
+
+/** `m:YYYY-MM` of the UTC month containing `now`. */
+export function monthPeriod(now: number): string {
+  return `m:${new Date(now).toISOString().slice(0, 7)}`;
+}
+
+export const TOTAL_PERIOD = 'total';
+
+export type BudgetPeriod = 'daily' | 'monthly' | 'total';
+
+/** A key's budget period as stored (unknown or missing → total, the strictest reading). */
+export function budgetPeriodOf(value: string | null | undefined): BudgetPeriod {
+  return value === 'daily' || value === 'monthly' ? value : 'total';
+}
+
+/** The spend counter a budget is checked against at `now`. */
+export function budgetPeriodKey(period: BudgetPeriod, now: number): string {
+  if (period === 'daily') return dayPeriod(now);
+  if (period === 'monthly') return monthPeriod(now);
+  return TOTAL_PERIOD;
+}
+
+/** Epoch ms when the period containing `now` ends; undefined for the total (never resets). */
+export function budgetPeriodEnd(period: BudgetPeriod, now: number): number | undefined {
+  const d = new Date(now);
+  if (period === 'daily') return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
+  if (period === 'monthly') return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+  return undefined;
+}
+
+/**
+ * A duration the way OpenAI writes its `x-ratelimit-reset-*` headers (Go's
+ * duration notation): `250ms`, `12s`, `12.5s`, `1m0s`, `1h2m3s`.
+ */
+export function formatResetDuration(ms: number): string {
+  const total = Math.max(0, Math.round(ms));
+  if (total === 0) return '0s';
+  if (total < 1000) return `${total}ms`;
+  const hours = Math.floor(total / 3_600_000);
+  const minutes = Math.floor((total % 3_600_000) / 60_000);
+  const seconds = (total % 60_000) / 1000;
+  const secondsText = `${Number.isInteger(seconds) ? seconds : seconds.toFixed(3).replace(/0+$/, '')}s`;
+  if (hours > 0) return `${hours}h${minutes}m${secondsText}`;
+  if (minutes > 0) return `${minutes}m${secondsText}`;
+  return secondsText;
+}
+
+/** Whole seconds for `retry-after`: rounded up, at least 1. */
+export function retryAfterSeconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
+}

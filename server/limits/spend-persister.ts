@@ -1,0 +1,93 @@
+import type { Logger } from 'pino';
+import type { Db } from '../db/client.js';
+import { dayPeriod, monthPeriod, TOTAL_PERIOD } from './periods.js';
+import type { SpendSeed } from './store.js';
+
+interface PendingSpend {
+  total: number;
+  periods: Map<string, number>;
+}
+
+/**
+ * Writes key spend to the database off the request path: costs are summed in
+ * memory and added (as increments, so several instances never overwrite each
+ * other) to VirtualKey.spendUsd and to the KeySpend row of the UTC day and month,
+ * every few seconds and on close. A failed write is kept and retried.
+ */
+export class SpendPersister {
+  private pending = new Map<string, PendingSpend>();
+  private chain: Promise<void> = Promise.resolve();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly db: Db,
+    private readonly logger: Logger,
+    intervalMs = 5_000,
+  ) {
+    this.timer = setInterval(() => void this.flush(), intervalMs);
+    this.timer.unref();
+  }
+
+  add(keyId: string, usd: number, now: number): void {
+    if (!(usd > 0)) return;
+    this.merge(keyId, usd, [[dayPeriod(now), usd], [monthPeriod(now), usd]]);
+  }
+
+  /** Spend of every key (total) and of the current UTC day and month, to seed the counters. */
+  async load(now: number): Promise<SpendSeed[]> {
+    const [keys, periods] = await Promise.all([
+      this.db.virtualKey.findMany({ where: { spendUsd: { gt: 0 } }, select: { id: true, spendUsd: true } }),
+      this.db.keySpend.findMany({ where: { period: { in: [dayPeriod(now), monthPeriod(now)] } } }),
+    ]);
+    return [
+      ...keys.map((k) => ({ keyId: k.id, period: TOTAL_PERIOD, usd: k.spendUsd })),
+      ...periods.map((p) => ({ keyId: p.virtualKeyId, period: p.period, usd: p.spendUsd })),
+    ];
+  }
+
+  /** Writes what is pending; calls queue behind each other. */
+  flush(): Promise<void> {
+    this.chain = this.chain.then(() => this.write()).catch(() => {});
+    return this.chain;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+
+  private merge(keyId: string, total: number, periods: Iterable<[string, number]>): void {
+    let entry = this.pending.get(keyId);
+    if (!entry) this.pending.set(keyId, (entry = { total: 0, periods: new Map() }));
+    entry.total += total;
+    for (const [period, usd] of periods) entry.periods.set(period, (entry.periods.get(period) ?? 0) + usd);
+  }
+
+  private async write(): Promise<void> {
+    if (this.pending.size === 0) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    try {
+      // Keys deleted meanwhile take their unsaved spend with them.
+      const alive = await this.db.virtualKey.findMany({ where: { id: { in: [...batch.keys()] } }, select: { id: true } });
+      const operations = alive.flatMap(({ id }) => {
+        const entry = batch.get(id)!;
+        return [
+          // Raw, so that spend does not bump updatedAt (which tracks configuration edits).
+          this.db.$executeRaw`UPDATE "VirtualKey" SET "spendUsd" = "spendUsd" + ${entry.total} WHERE "id" = ${id}`,
+          ...[...entry.periods].map(([period, usd]) =>
+            this.db.keySpend.upsert({
+              where: { virtualKeyId_period: { virtualKeyId: id, period } },
+              create: { virtualKeyId: id, period, spendUsd: usd },
+              update: { spendUsd: { increment: usd } },
+            }),
+          ),
+        ];
+      });
+      if (operations.length) await this.db.$transaction(operations);
+    } catch (error) {
+      for (const [keyId, entry] of batch) this.merge(keyId, entry.total, entry.periods);
+      this.logger.warn({ err: error }, 'could not save key spend; will retry');
+    }
+  }
+}

@@ -1,0 +1,213 @@
+import type { Logger } from 'pino';
+import type { Db } from '../db/client.js';
+import type { RequestLogRow } from './log-row.js';
+
+export interface LogWriterOptions {
+  /** Rows per database write; a full batch triggers a write at once. */
+  batchSize: number;
+  /** Longest a row waits in memory before a write (ms). */
+  flushIntervalMs: number;
+  /** Most rows held in memory (queued + being written); past it the oldest queued rows are dropped. */
+  maxBuffered: number;
+  /** First retry delay after a failed write (ms); doubles per failure up to retryMaxMs. */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+}
+
+export interface LogWriterStats {
+  /** Successful database writes (one createMany each). */
+  flushes: number;
+  rowsWritten: number;
+  failedFlushes: number;
+  /** Rows dropped because the buffer was full. */
+  dropped: number;
+}
+
+/** The part of the database the writer uses (a real Prisma client in practice). */
+export type LogStore = Pick<Db, 'requestLog'>;
+
+/**
+ * Writes request log rows in batches, off the request path.
+ *
+ * `add()` is O(1): it pushes to an in-memory queue and at most schedules a
+ * write with setImmediate; nothing on the request path awaits the database.
+ * Writes happen when a batch is full or on the flush interval, one at a time.
+ * A failed write puts its rows back at the front and retries with exponential
+ * backoff. The queue is bounded: past `maxBuffered` the oldest queued rows are
+ * dropped, counted and reported in a (rate-limited) warning.
+ */
+export class RequestLogWriter {
+  readonly stats: LogWriterStats = { flushes: 0, rowsWritten: 0, failedFlushes: 0, dropped: 0 };
+  readonly options: Required<LogWriterOptions>;
+
+  private queue: RequestLogRow[] = [];
+  private head = 0;
+  private inflight = 0;
+  private writing: Promise<void> | null = null;
+  private kickScheduled = false;
+  private retryAt = 0;
+  private retryDelay = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private interval: NodeJS.Timeout | undefined;
+  private droppedSinceWarning = 0;
+  private lastDropWarning = 0;
+  private failingSince = 0;
+
+  constructor(
+    private readonly db: LogStore,
+    private readonly logger: Logger,
+    options: LogWriterOptions,
+  ) {
+    const maxBuffered = Math.max(1, options.maxBuffered);
+    this.options = {
+      batchSize: Math.max(1, Math.min(options.batchSize, maxBuffered)),
+      flushIntervalMs: Math.max(1, options.flushIntervalMs),
+      maxBuffered,
+      retryBaseMs: options.retryBaseMs ?? 250,
+      retryMaxMs: options.retryMaxMs ?? 30_000,
+    };
+  }
+
+  /** Rows held in memory, including a batch being written. */
+  get depth(): number {
+    return this.queue.length - this.head + this.inflight;
+  }
+
+  /** Starts the flush interval (unref'd: it never keeps the process alive). */
+  start(): void {
+    if (this.interval) return;
+    this.interval = setInterval(() => {
+      if (this.queued() > 0) void this.drain(false);
+    }, this.options.flushIntervalMs);
+    this.interval.unref();
+  }
+
+  /** Queues one row. Never throws, never waits. */
+  add(row: RequestLogRow): void {
+    this.queue.push(row);
+    if (this.depth > this.options.maxBuffered) this.dropOldest(this.depth - this.options.maxBuffered);
+    if (this.queued() >= this.options.batchSize && !this.writing && !this.kickScheduled && Date.now() >= this.retryAt) {
+      this.kickScheduled = true;
+      setImmediate(() => {
+        this.kickScheduled = false;
+        void this.drain(false);
+      });
+    }
+  }
+
+  /**
+   * Writes everything queued now (ignoring a pending backoff) and resolves when
+   * done or when a write fails (the rows then stay queued for the retry).
+   */
+  async flush(): Promise<void> {
+    while (this.writing) await this.writing;
+    await this.drain(true);
+  }
+
+  /** Stops the timers and writes what is buffered, retrying briefly if the database is failing. */
+  async close(deadlineMs = 10_000): Promise<void> {
+    if (this.interval) clearInterval(this.interval);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.interval = undefined;
+    const deadline = Date.now() + deadlineMs;
+    let pause = 100;
+    for (;;) {
+      await this.flush();
+      if (this.depth === 0) return;
+      if (Date.now() + pause > deadline) break;
+      await new Promise((r) => setTimeout(r, pause));
+      pause = Math.min(pause * 2, 2_000);
+    }
+    this.logger.error({ lost: this.depth }, 'request log: database unavailable at shutdown; buffered log rows were not written');
+  }
+
+  private queued(): number {
+    return this.queue.length - this.head;
+  }
+
+  private drain(force: boolean): Promise<void> {
+    if (this.writing) return this.writing;
+    const run = async () => {
+      while (this.queued() > 0 && (force || Date.now() >= this.retryAt)) {
+        const batch = this.take(this.options.batchSize);
+        this.inflight = batch.length;
+        try {
+          await this.db.requestLog.createMany({ data: batch });
+          this.inflight = 0;
+          this.stats.flushes++;
+          this.stats.rowsWritten += batch.length;
+          if (this.failingSince) {
+            this.logger.info({ downMs: Date.now() - this.failingSince, buffered: this.depth }, 'request log: database writes recovered');
+            this.failingSince = 0;
+          }
+          this.retryDelay = 0;
+          this.retryAt = 0;
+        } catch (error) {
+          this.inflight = 0;
+          this.requeue(batch);
+          this.onFailure(error);
+          return;
+        }
+      }
+    };
+    this.writing = run().finally(() => {
+      this.writing = null;
+    });
+    return this.writing;
+  }
+
+  private take(n: number): RequestLogRow[] {
+    const batch = this.queue.slice(this.head, this.head + n);
+    this.head += batch.length;
+    if (this.head === this.queue.length) {
+      this.queue = [];
+      this.head = 0;
+    }
+    return batch;
+  }
+
+  private requeue(batch: RequestLogRow[]): void {
+    this.queue = batch.concat(this.head === 0 ? this.queue : this.queue.slice(this.head));
+    this.head = 0;
+    if (this.depth > this.options.maxBuffered) this.dropOldest(this.depth - this.options.maxBuffered);
+  }
+
+  private dropOldest(count: number): void {
+    const n = Math.min(count, this.queued());
+    if (n <= 0) return;
+    for (let i = 0; i < n; i++) (this.queue as Array<RequestLogRow | undefined>)[this.head + i] = undefined;
+    this.head += n;
+    // Compact now and then so the array does not grow without end.
+    if (this.head >= 1024 && this.head * 2 >= this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    this.stats.dropped += n;
+    this.droppedSinceWarning += n;
+    const now = Date.now();
+    if (now - this.lastDropWarning >= 10_000) {
+      this.logger.warn(
+        { dropped: this.droppedSinceWarning, droppedTotal: this.stats.dropped, maxBuffered: this.options.maxBuffered },
+        'request log: buffer full, oldest log rows dropped',
+      );
+      this.lastDropWarning = now;
+      this.droppedSinceWarning = 0;
+    }
+  }
+
+  private onFailure(error: unknown): void {
+    this.stats.failedFlushes++;
+    this.retryDelay = this.retryDelay === 0 ? this.options.retryBaseMs : Math.min(this.retryDelay * 2, this.options.retryMaxMs);
+    this.retryAt = Date.now() + this.retryDelay;
+    if (!this.failingSince) {
+      this.failingSince = Date.now();
+      this.logger.warn({ err: error, buffered: this.depth }, 'request log: database write failed; keeping rows and retrying');
+    }
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.interval) {
+      // Only while running; after close() the shutdown loop does its own retries.
+      this.retryTimer = setTimeout(() => void this.drain(false), this.retryDelay);
+      this.retryTimer.unref();
+    }
+  }
+}

@@ -1,0 +1,125 @@
+import type { Db, DbKind } from '../db/client.js';
+
+/**
+ * The raw SQL of the usage aggregates, for SQLite and PostgreSQL alike. Only
+ * what Prisma's groupBy cannot express lives here: grouping by a time bucket
+ * and latency percentiles.
+ *
+ * Percentiles use the nearest-rank method: in a group of n latencies sorted
+ * ascending, P(p) is the value at rank ceil(p·n) (1-based). Ranks come from
+ * ROW_NUMBER() / COUNT(*) window functions partitioned by the group, in one
+ * pass over the rows of the time range (WHERE on the indexed createdAt).
+ * ceil is written with integer division ((p·n + 99) / 100 for p in percent)
+ * so the same text runs on both databases.
+ */
+
+export type UsageGroupColumn = 'virtualKeyId' | 'requestedModel' | 'providerId';
+
+export interface UsageScope {
+  from: Date;
+  to: Date;
+  keyId?: string | null;
+  model?: string | null;
+  providerId?: string | null;
+}
+
+export interface UsageRow {
+  /** Group value (column grouping) or bucket start in epoch seconds (time grouping). */
+  group: string | number | null;
+  requests: number;
+  errors: number;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  reasoningTokens: number;
+  costUsd: number;
+  p50LatencyMs: number | null;
+  p95LatencyMs: number | null;
+}
+
+export interface PercentileRow {
+  group: string | null;
+  p50LatencyMs: number | null;
+  p95LatencyMs: number | null;
+}
+
+/** Numbers come back as bigint (COUNT), Decimal-like (PG SUM) or number; all become numbers. */
+export function num(value: unknown): number {
+  if (value === null || value === undefined) return 0;
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  return Number(String(value));
+}
+const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : num(value));
+
+/** Builds positional parameters in the dialect's placeholder style. */
+class Params {
+  readonly values: unknown[] = [];
+  constructor(private readonly kind: DbKind) {}
+  add(value: unknown): string {
+    this.values.push(value);
+    return this.kind === 'postgres' ? `$${this.values.length}` : '?';
+  }
+}
+
+function whereClause(scope: UsageScope, params: Params): string {
+  const parts = [`"createdAt" >= ${params.add(scope.from)}`, `"createdAt" < ${params.add(scope.to)}`];
+  if (scope.keyId) parts.push(`"virtualKeyId" = ${params.add(scope.keyId)}`);
+  if (scope.model) parts.push(`"requestedModel" = ${params.add(scope.model)}`);
+  if (scope.providerId) parts.push(`"providerId" = ${params.add(scope.providerId)}`);
+  return parts.join(' AND ');
+}
+
+/** Bucket index expression: whole seconds since the epoch (UTC), divided by the bucket length. */
+function bucketExpression(kind: DbKind, seconds: number): string {
+  const epoch = kind === 'postgres' ? `CAST(FLOOR(EXTRACT(EPOCH FROM "createdAt")) AS BIGINT)` : `CAST(strftime('%s', "createdAt") AS INTEGER)`;
+  return `(${epoch} / ${Math.trunc(seconds)})`;
+}
+
+const RANKS = `
+  MAX(CASE WHEN rn = (n + 1) / 2 THEN "latencyMs" END) AS p50,
+  MAX(CASE WHEN rn = (95 * n + 99) / 100 THEN "latencyMs" END) AS p95`;
+
+/** groupExpr null: one group over the whole scope. */
+function ranked(groupExpr: string | null, columns: string, where: string): string {
+  const partition = groupExpr === null ? '' : `PARTITION BY ${groupExpr}`;
+  return `SELECT ${groupExpr ?? 'NULL'} AS g, ${columns} "latencyMs",
+      ROW_NUMBER() OVER (${partition} ORDER BY "latencyMs") AS rn,
+      COUNT(*) OVER (${partition}) AS n
+    FROM "RequestLog" WHERE ${where}`;
+}
+
+/** P50 / P95 latency per value of one column (or over everything with column null), over the scope. */
+export async function latencyPercentiles(db: Db, kind: DbKind, column: UsageGroupColumn | null, scope: UsageScope): Promise<PercentileRow[]> {
+  const params = new Params(kind);
+  const sql = `SELECT g, ${RANKS} FROM (${ranked(column === null ? null : `"${column}"`, '', whereClause(scope, params))}) t GROUP BY g`;
+  const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(sql, ...params.values);
+  return rows.map((r) => ({ group: r.g === null ? null : String(r.g), p50LatencyMs: numOrNull(r.p50), p95LatencyMs: numOrNull(r.p95) }));
+}
+
+/** Every aggregate per time bucket (bucket start in epoch seconds), oldest first. Empty buckets are absent. */
+export async function usageByBucket(db: Db, kind: DbKind, bucketSeconds: number, scope: UsageScope): Promise<UsageRow[]> {
+  const params = new Params(kind);
+  const columns = `status, "inputTokens", "outputTokens", "cachedTokens", "reasoningTokens", "costUsd",`;
+  const sql = `SELECT g,
+      COUNT(*) AS requests,
+      SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
+      SUM("inputTokens") AS input, SUM("outputTokens") AS output,
+      SUM("cachedTokens") AS cached, SUM("reasoningTokens") AS reasoning,
+      SUM("costUsd") AS cost, ${RANKS}
+    FROM (${ranked(bucketExpression(kind, bucketSeconds), columns, whereClause(scope, params))}) t
+    GROUP BY g ORDER BY g`;
+  const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(sql, ...params.values);
+  return rows.map((r) => ({
+    group: num(r.g) * bucketSeconds,
+    requests: num(r.requests),
+    errors: num(r.errors),
+    inputTokens: num(r.input),
+    outputTokens: num(r.output),
+    cachedTokens: num(r.cached),
+    reasoningTokens: num(r.reasoning),
+    costUsd: num(r.cost),
+    p50LatencyMs: numOrNull(r.p50),
+    p95LatencyMs: numOrNull(r.p95),
+  }));
+}

@@ -1,0 +1,80 @@
+import { createKeyLimiter, type KeyLimiterOptions, type KeyLimits } from '../../server/limits/index.js';
+import type { TestGateway } from '../support/gateway.js';
+
+/** USD per token of the priced test model; the mock's default usage (12 in, 8 out) costs 0.028. */
+export const INPUT_PRICE = 0.001;
+export const OUTPUT_PRICE = 0.002;
+export const DEFAULT_COST = 12 * INPUT_PRICE + 8 * OUTPUT_PRICE;
+
+/** A provider on the mock plus a priced model `gpt-x`. */
+export async function addPricedModel(gw: TestGateway, mockUrl: string): Promise<void> {
+  const p = await gw.admin('mutation($i: CreateProviderInput!){createProvider(input:$i){id}}', {
+    i: { name: 'mock', type: 'openai', baseUrl: mockUrl, apiKey: 'upstream-secret-key' },
+  });
+  await gw.admin('mutation($i: CreateModelInput!){createModel(input:$i){id}}', {
+    i: { providerId: p.createProvider.id, name: 'gpt-x', upstreamModel: 'gpt-4o', inputPrice: INPUT_PRICE, outputPrice: OUTPUT_PRICE },
+  });
+}
+
+export async function createKey(gw: TestGateway, limits: Record<string, unknown> = {}): Promise<{ key: string; id: string }> {
+  const r = await gw.admin('mutation($i: CreateVirtualKeyInput!){createVirtualKey(input:$i){key virtualKey{id}}}', {
+    i: { name: `limits ${Math.random().toString(36).slice(2, 8)}`, ...limits },
+  });
+  return { key: r.createVirtualKey.key, id: r.createVirtualKey.virtualKey.id };
+}
+
+export interface KeyView {
+  spendUsd: number;
+  currentPeriodSpendUsd: number;
+  rateLimitState: { rpmUsed: number; tpmUsed: number; inFlight: number };
+}
+
+export async function keyView(gw: TestGateway, id: string): Promise<KeyView> {
+  const r = await gw.admin('{ virtualKeys { id spendUsd currentPeriodSpendUsd rateLimitState { rpmUsed tpmUsed inFlight } } }');
+  const found = r.virtualKeys.find((k: { id: string }) => k.id === id);
+  if (!found) throw new Error(`key ${id} not listed`);
+  return found;
+}
+
+export function chat(gw: TestGateway, key: string, extra: Record<string, unknown> = {}): Promise<Response> {
+  return fetch(`${gw.url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-x', messages: [{ role: 'user', content: 'hi' }], ...extra }),
+  });
+}
+
+export function messages(gw: TestGateway, key: string): Promise<Response> {
+  return fetch(`${gw.url}/v1/messages`, {
+    method: 'POST',
+    headers: { 'x-api-key': key, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gpt-x', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] }),
+  });
+}
+
+/** Replaces the gateway's limiter by one on a test clock (handlers read services.limits per request). */
+export async function useLimiter(gw: TestGateway, options: KeyLimiterOptions): Promise<KeyLimits> {
+  await gw.services.limits.close();
+  const limiter = createKeyLimiter(gw.services, options);
+  gw.services.limits = limiter;
+  return limiter;
+}
+
+/** Polls until `check` passes (releases run just after the response ends). */
+export async function eventually<T>(check: () => Promise<T>, ms = 5_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > until) throw error;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
+/** A clock frozen 30 s into the current UTC minute (advance it by whole minutes to keep that). */
+export function midMinuteClock() {
+  let t = Math.floor(Date.now() / 60_000) * 60_000 + 30_000;
+  return { now: () => t, advance: (ms: number) => void (t += ms) };
+}

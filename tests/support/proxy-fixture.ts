@@ -1,0 +1,250 @@
+/**
+ * Helpers for the /v1 proxy suites: configure providers, models and keys over
+ * GraphQL on a test gateway, build SDK clients pointed at it, and call it raw.
+ */
+import OpenAI from 'openai';
+import Anthropic from '@anthropic-ai/sdk';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TestGateway } from './gateway.js';
+import { startAnthropicMock } from './mock-upstreams/anthropic.js';
+import { startGeminiMock } from './mock-upstreams/gemini.js';
+import { startAzureMock, startOpenAIChatMock } from './mock-upstreams/openai-chat.js';
+import { startOpenAIResponsesMock } from './mock-upstreams/openai-responses.js';
+import { DEFAULT_API_KEY, type MockOptions, type MockUpstream, type RecordedRequest } from './mock-upstreams/types.js';
+
+export const UPSTREAM_KEY = DEFAULT_API_KEY;
+
+/** The upstreams a gateway can reach, by the name the mocks use in their greetings. */
+export type UpstreamKind = 'openai-chat' | 'openai-responses' | 'anthropic' | 'gemini' | 'azure-openai';
+export const UPSTREAM_KINDS: UpstreamKind[] = ['openai-chat', 'openai-responses', 'anthropic', 'gemini', 'azure-openai'];
+
+interface UpstreamSpec {
+  providerType: string;
+  upstreamModel: string;
+  start(options?: MockOptions): Promise<MockUpstream>;
+  options?: Record<string, unknown>;
+}
+
+export const UPSTREAMS: Record<UpstreamKind, UpstreamSpec> = {
+  'openai-chat': { providerType: 'openai', upstreamModel: 'gpt-4o', start: startOpenAIChatMock },
+  'openai-responses': { providerType: 'openai-responses', upstreamModel: 'gpt-4.1-mini', start: startOpenAIResponsesMock },
+  anthropic: { providerType: 'anthropic', upstreamModel: 'claude-sonnet-4-5-20250929', start: startAnthropicMock },
+  gemini: { providerType: 'gemini', upstreamModel: 'gemini-2.5-flash', start: startGeminiMock },
+  'azure-openai': {
+    providerType: 'azure-openai',
+    upstreamModel: 'prod-gpt4o-deployment',
+    start: startAzureMock,
+    options: { apiVersion: '2024-10-21' },
+  },
+};
+
+/** The public model name the suites give the model on an upstream. */
+export const modelFor = (kind: UpstreamKind): string => `m-${kind}`;
+
+const CREATE_PROVIDER = 'mutation($i: CreateProviderInput!) { createProvider(input: $i) { id } }';
+const UPDATE_PROVIDER = 'mutation($id: ID!, $i: UpdateProviderInput!) { updateProvider(id: $id, input: $i) { id } }';
+const CREATE_MODEL = 'mutation($i: CreateModelInput!) { createModel(input: $i) { id } }';
+const CREATE_KEY = 'mutation($i: CreateVirtualKeyInput!) { createVirtualKey(input: $i) { key virtualKey { id } } }';
+const UPDATE_KEY = 'mutation($id: ID!, $i: UpdateVirtualKeyInput!) { updateVirtualKey(id: $id, input: $i) { id } }';
+const REVOKE_KEY = 'mutation($id: ID!) { revokeVirtualKey(id: $id) { id } }';
+
+export interface ProviderInput {
+  name: string;
+  type: string;
+  baseUrl: string;
+  apiKey?: string;
+  options?: Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+export async function createProvider(gw: TestGateway, input: ProviderInput): Promise<string> {
+  const data = await gw.admin<{ createProvider: { id: string } }>(CREATE_PROVIDER, { i: { apiKey: UPSTREAM_KEY, ...input } });
+  return data.createProvider.id;
+}
+
+export async function updateProvider(gw: TestGateway, id: string, input: Partial<ProviderInput>): Promise<void> {
+  await gw.admin(UPDATE_PROVIDER, { id, i: input });
+}
+
+export async function createModel(
+  gw: TestGateway,
+  providerId: string,
+  name: string,
+  upstreamModel: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
+  const data = await gw.admin<{ createModel: { id: string } }>(CREATE_MODEL, { i: { providerId, name, upstreamModel, ...extra } });
+  return data.createModel.id;
+}
+
+export interface CreatedKey {
+  key: string;
+  id: string;
+}
+
+export async function createKey(gw: TestGateway, input: Record<string, unknown> = {}): Promise<CreatedKey> {
+  const data = await gw.admin<{ createVirtualKey: { key: string; virtualKey: { id: string } } }>(CREATE_KEY, {
+    i: { name: `key-${Math.random().toString(36).slice(2, 8)}`, ...input },
+  });
+  return { key: data.createVirtualKey.key, id: data.createVirtualKey.virtualKey.id };
+}
+
+export async function updateKey(gw: TestGateway, id: string, input: Record<string, unknown>): Promise<void> {
+  await gw.admin(UPDATE_KEY, { id, i: input });
+}
+
+export async function revokeKey(gw: TestGateway, id: string): Promise<void> {
+  await gw.admin(REVOKE_KEY, { id });
+}
+
+/** Starts the mock for an upstream kind and registers provider + model on the gateway. */
+export async function addUpstream(
+  gw: TestGateway,
+  kind: UpstreamKind,
+  overrides: { name?: string; model?: string; apiKey?: string; options?: Record<string, unknown>; mock?: MockUpstream } = {},
+): Promise<{ mock: MockUpstream; providerId: string; model: string }> {
+  const spec = UPSTREAMS[kind];
+  const mock = overrides.mock ?? (await spec.start());
+  const providerId = await createProvider(gw, {
+    name: overrides.name ?? `p-${kind}`,
+    type: spec.providerType,
+    baseUrl: mock.url,
+    apiKey: overrides.apiKey ?? UPSTREAM_KEY,
+    ...(spec.options || overrides.options ? { options: { ...spec.options, ...overrides.options } } : {}),
+  });
+  const model = overrides.model ?? modelFor(kind);
+  await createModel(gw, providerId, model, spec.upstreamModel);
+  return { mock, providerId, model };
+}
+
+export function openaiClient(gw: TestGateway, apiKey: string): OpenAI {
+  return new OpenAI({ baseURL: `${gw.url}/v1`, apiKey, maxRetries: 0 });
+}
+
+export function anthropicClient(gw: TestGateway, apiKey: string): Anthropic {
+  return new Anthropic({ baseURL: gw.url, apiKey, maxRetries: 0 });
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: any;
+}
+
+/** POSTs a body (object → JSON, string → sent as is) and reads the whole answer. */
+export async function postRaw(
+  gw: TestGateway,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
+  const res = await fetch(`${gw.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+/** Parses an SSE body into `{ event, data }` records (data parsed as JSON when it is). */
+export function parseSse(text: string): Array<{ event?: string; data: any }> {
+  const out: Array<{ event?: string; data: any }> = [];
+  for (const frame of text.split(/\r?\n\r?\n/)) {
+    if (!frame.trim()) continue;
+    let event: string | undefined;
+    const data: string[] = [];
+    for (const line of frame.split(/\r?\n/)) {
+      if (line.startsWith('event:')) event = line.slice(6).trim();
+      else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+    }
+    if (!data.length) continue;
+    const raw = data.join('\n');
+    let parsed: any = raw;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      /* e.g. [DONE] */
+    }
+    out.push(event ? { event, data: parsed } : { data: parsed });
+  }
+  return out;
+}
+
+/** Waits until `check` holds (polling), failing with `what` after `timeoutMs`. */
+export async function waitFor(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export const lastRequest = (mock: MockUpstream): RecordedRequest => {
+  const req = mock.requests.at(-1);
+  if (!req) throw new Error('the mock received no request');
+  return req;
+};
+
+/** A hand-written upstream for answers the shared mocks cannot give (e.g. unknown response fields). */
+export interface CustomUpstream {
+  url: string;
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+export async function startCustomUpstream(
+  handler: (req: IncomingMessage, body: any, res: ServerResponse) => void,
+  urlPath = '',
+): Promise<CustomUpstream> {
+  const requests: RecordedRequest[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      let body: any = raw;
+      try {
+        body = raw ? JSON.parse(raw) : undefined;
+      } catch {
+        /* keep raw */
+      }
+      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: { ...req.headers }, body });
+      handler(req, body, res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}${urlPath}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A port nothing listens on (bound, then released). */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A 1×1 transparent PNG. */
+export const PNG_BASE64 =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+export const PNG_DATA_URL = `data:image/png;base64,${PNG_BASE64}`;
+export const IMAGE_HTTP_URL = 'https://images.example.com/cat.png';
