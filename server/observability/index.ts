@@ -40,6 +40,16 @@ export function startObservability(services: Services, router: Router): Observab
     metrics.observe(record);
   });
 
+  // Circuit state per target model, from the router's state changes.
+  const CIRCUIT_LEVEL = { closed: 0, half_open: 1, open: 2 } as const;
+  const circuitChanges = events.subscribe('targetStateChanged');
+  void (async () => {
+    for await (const change of circuitChanges) {
+      const model = [...services.snapshot.current.modelsByName.values()].find((m) => m.id === change.modelId);
+      metrics.circuitState.set({ target: model?.name ?? change.modelId, provider: model?.provider.name ?? '' }, CIRCUIT_LEVEL[change.state]);
+    }
+  })();
+
   const pruner = new RetentionPruner(db, logger, config.requestLogRetentionDays);
   pruner.start();
 
@@ -62,6 +72,7 @@ export function startObservability(services: Services, router: Router): Observab
     pruner,
     close: async () => {
       unsubscribe();
+      await circuitChanges.return?.();
       await pruner.stop();
       await requestLogs.close();
     },

@@ -67,9 +67,8 @@ export class GatewayMetrics {
   });
 
   /**
-   * Circuit state per routing target: 0 closed, 1 half-open, 2 open. Defined
-   * here for the router to set (`metrics.circuitState.set({ target, provider }, n)`);
-   * observability does not set it itself.
+   * Circuit state per routing target: 0 closed, 1 half-open, 2 open. Set from
+   * the router's `targetStateChanged` events (see index.ts).
    */
   readonly circuitState = new Gauge({
     name: 'gateway_circuit_state',

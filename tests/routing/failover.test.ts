@@ -179,3 +179,10 @@ describe('virtual model validation', () => {
     expect((await ask('with-temp')).choices[0]!.message.content).toBe('Hello from anthropic: hello');
   });
 });
+
+describe('circuit state in /metrics', () => {
+  test('an open circuit shows as 2 for its target', async () => {
+    const text = await (await fetch(`${gw.url}/metrics`)).text();
+    expect(text).toMatch(/gateway_circuit_state\{target="dead",provider="p-dead"\} 2/);
+  });
+});
