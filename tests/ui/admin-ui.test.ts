@@ -29,7 +29,7 @@ describe('admin UI', () => {
   });
 
   const table = (name: string) => page.getByRole('table', { name });
-  const navLink = (p: Page, name: string) => p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
+  const navLink = (p: Page, name: string) => p.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
 
   it('sends visitors to the login page and rejects a wrong password', async () => {
     await page.goto(`${gateway.url}/providers`);

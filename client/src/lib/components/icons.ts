@@ -26,6 +26,13 @@ export const ICONS = {
   refresh: ['M20 11a8 8 0 0 0-14.6-4.5L4 8', 'M4 4v4h4', 'M4 13a8 8 0 0 0 14.6 4.5L20 16', 'M20 20v-4h-4'],
   pulse: ['M3 12h4l2.5-6 5 12 2.5-6h4'],
   arrow: ['M5 12h14', 'M13 6l6 6-6 6'],
+  routing: ['M6 7a2 2 0 1 0 0-4 2 2 0 0 0 0 4z', 'M6 21a2 2 0 1 0 0-4 2 2 0 0 0 0 4z', 'M18 14a2 2 0 1 0 0-4 2 2 0 0 0 0 4z', 'M6 7v10', 'M6 12c0-3 3-2 6-2h4'],
+  logs: ['M5 4h14v16H5z', 'M8.5 8.5h7M8.5 12h7M8.5 15.5h4'],
+  grip: ['M9 6h.01M15 6h.01M9 12h.01M15 12h.01M9 18h.01M15 18h.01'],
+  up: ['M12 19V5', 'M6 11l6-6 6 6'],
+  down: ['M12 5v14', 'M6 13l6 6 6-6'],
+  pause: ['M8 5v14M16 5v14'],
+  play: ['M7 5l12 7-12 7z'],
 } as const;
 
 export type IconName = keyof typeof ICONS;

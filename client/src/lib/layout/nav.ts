@@ -13,12 +13,7 @@ export interface NavSection {
   items: NavItem[];
 }
 
-/**
- * Sidebar structure. Only pages that exist are listed. Planned sections slot in
- * between "Gateway" and "Administration":
- *   - "Routing": Virtual models
- *   - "Observability": Logs, Health
- */
+/** Sidebar structure. Only pages that exist are listed. */
 export const NAV: NavSection[] = [
   { title: 'Overview', items: [{ href: '/', label: 'Dashboard', icon: 'dashboard' }] },
   {
@@ -29,6 +24,8 @@ export const NAV: NavSection[] = [
       { href: '/keys', label: 'Virtual keys', icon: 'key' },
     ],
   },
+  { title: 'Routing', items: [{ href: '/virtual-models', label: 'Virtual models', icon: 'routing' }] },
+  { title: 'Observability', items: [{ href: '/logs', label: 'Logs', icon: 'logs' }] },
   {
     title: 'Administration',
     items: [

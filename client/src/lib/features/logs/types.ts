@@ -1,0 +1,51 @@
+import type { RequestLogQuery, RequestLogRowFragment } from '$lib/graphql/generated/graphql';
+
+export type LogRow = RequestLogRowFragment;
+export type LogDetail = NonNullable<RequestLogQuery['requestLog']>;
+
+export interface LogFilters {
+  keyId: string;
+  model: string;
+  statusClass: string;
+  search: string;
+}
+
+export const EMPTY_FILTERS: LogFilters = { keyId: '', model: '', statusClass: '', search: '' };
+
+export const STATUS_CLASSES = [
+  { value: '2xx', label: '2xx · success' },
+  { value: '4xx', label: '4xx · client error' },
+  { value: '5xx', label: '5xx · server error' },
+];
+
+export function statusType(status: number): 'success' | 'warning' | 'error' | 'default' {
+  if (status < 300) return 'success';
+  if (status < 500) return 'warning';
+  return 'error';
+}
+
+export function statusClassOf(status: number): string {
+  return `${Math.floor(status / 100)}xx`;
+}
+
+export function formatMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return '—';
+  return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toLocaleString('en-US')} ms`;
+}
+
+export function formatTime(iso: string): string {
+  return new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+/** The live tail filters on the client too: keys, model and status class as the stream, plus free text. */
+export function matchesLive(row: LogRow, filters: LogFilters, text: string): boolean {
+  if (filters.keyId && row.keyId !== filters.keyId) return false;
+  if (filters.model && row.requestedModel !== filters.model) return false;
+  if (filters.statusClass && statusClassOf(row.status) !== filters.statusClass) return false;
+  if (filters.search && !(row.errorMessage ?? '').toLowerCase().includes(filters.search.toLowerCase())) return false;
+  const needle = text.trim().toLowerCase();
+  if (!needle) return true;
+  return [row.requestedModel, row.targetModel, row.keyName, row.keyPrefix, row.providerName, row.errorMessage, row.errorClass, String(row.status), row.clientApi]
+    .filter(Boolean)
+    .some((v) => String(v).toLowerCase().includes(needle));
+}
