@@ -14,8 +14,18 @@ export interface ClientFormat {
   createStreamEncoder(request: CanonicalRequest): StreamEncoder;
   /** The error body in this API's own shape (status travels separately). */
   encodeError(error: GatewayErrorShape): unknown;
-  /** The same error as an in-stream event, for failures after the first byte. */
-  encodeStreamError(error: GatewayErrorShape): string;
+  /**
+   * The same error as an in-stream event, for failures after the first byte.
+   * `at` says where the stream stands (its id, events already sent) for formats
+   * whose events are numbered and name their response (Responses).
+   */
+  encodeStreamError(error: GatewayErrorShape, at?: StreamPosition): string;
+}
+
+/** Where a stream stands when an error is appended to it. */
+export interface StreamPosition {
+  id?: string;
+  sequenceNumber?: number;
 }
 
 export type ClientApi = 'chat-completions' | 'responses' | 'messages';

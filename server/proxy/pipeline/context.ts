@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Admission } from '../../limits/types.js';
 import type { RequestRecord } from '../../observability/request-record.js';
 import type { Services } from '../../services.js';
 import type { KeyEntry, ModelEntry } from '../../snapshot/types.js';
@@ -32,6 +33,8 @@ export interface ProxyContext {
   usage?: Usage;
   /** The non-stream response text sent to the client; kept only when the key logs bodies. */
   responseBody?: string;
+  /** The key's limits let this request in; released once when it ends. */
+  admission?: Admission;
   /** Set when a stream failed after the first byte (the client got an in-stream error). */
   streamError?: import('../canonical/error.js').GatewayError;
 }

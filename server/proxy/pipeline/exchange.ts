@@ -1,29 +1,18 @@
 import { performance } from 'node:perf_hooks';
+import { sendJson } from '../../http/json.js';
 import type { ModelEntry } from '../../snapshot/types.js';
 import { GatewayError } from '../canonical/error.js';
+import type { StreamEncoder, StreamEvent } from '../canonical/stream-event.js';
 import type { UpstreamFormat } from '../canonical/format.js';
-import type { StreamEvent } from '../canonical/stream-event.js';
 import type { Usage } from '../canonical/usage.js';
 import { UPSTREAM_FORMATS } from '../formats/registry.js';
-import { encodeResponsesStreamError } from '../formats/openai-responses/stream-encoder.js';
-import { timeoutsOf, upstreamHeaders, upstreamUrl, wireOf } from '../providers/endpoints.js';
-import { sendUpstream } from '../upstream/http-client.js';
+import { wireOf } from '../providers/endpoints.js';
 import { readSse } from '../upstream/sse-reader.js';
-import { readErrorBody, upstreamHttpError, upstreamTransportError } from '../upstream/upstream-error.js';
+import { upstreamTransportError } from '../upstream/upstream-error.js';
 import { ClientStream } from './client-stream.js';
 import type { ProxyContext } from './context.js';
 import { prepareUpstreamBody } from './upstream-body.js';
-import { sendJson } from '../../http/json.js';
-
-/** Client headers that belong to the protocol and travel upstream on Anthropic passthrough. */
-function protocolHeaders(ctx: ProxyContext): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of ['anthropic-version', 'anthropic-beta']) {
-    const value = ctx.req.headers[name];
-    if (typeof value === 'string') out[name] = value;
-  }
-  return out;
-}
+import { anthropicProtocolHeaders, callUpstream, readUpstreamJson } from './upstream-call.js';
 
 /**
  * One attempt against one model: send, then answer the client (whole or
@@ -33,62 +22,34 @@ function protocolHeaders(ctx: ProxyContext): Record<string, string> {
  */
 export async function exchange(ctx: ProxyContext, model: ModelEntry, signal: AbortSignal = ctx.abort.signal): Promise<void> {
   const request = ctx.request!;
-  const provider = model.provider;
-  const wire = wireOf(provider);
+  const wire = wireOf(model.provider);
   const format = UPSTREAM_FORMATS[wire];
   const prepared = prepareUpstreamBody(ctx.api, wire, format, request, ctx.body!, ctx.rawBody!, model);
-  const headers = upstreamHeaders(provider, ctx.api === 'messages' ? protocolHeaders(ctx) : {});
+  const protocol = ctx.api === 'messages' ? anthropicProtocolHeaders(ctx.req.headers) : {};
+  const response = await callUpstream(model, request.stream ? 'stream' : 'generate', prepared.body, signal, protocol);
 
-  let response;
-  try {
-    response = await sendUpstream({
-      url: upstreamUrl(model, request.stream ? 'stream' : 'generate'),
-      headers,
-      body: prepared.body,
-      timeouts: timeoutsOf(provider),
-      signal,
-    });
-  } catch (error) {
-    throw upstreamTransportError(error, provider);
+  if (request.stream) return relayStream(ctx, response.body, format, prepared.passthrough, prepared.dropUsageChunk);
+
+  const { text, json } = await readUpstreamJson(response, model);
+  ctx.ttftMs = performance.now() - ctx.startedAt;
+  const canonical = format.decodeResponse(json);
+  ctx.usage = canonical.usage;
+  if (prepared.passthrough) {
+    if (ctx.key?.logBodies) ctx.responseBody = text;
+    ctx.res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    ctx.res.end(text);
+  } else {
+    const encoded = ctx.client.encodeResponse(canonical, request);
+    if (ctx.key?.logBodies) ctx.responseBody = JSON.stringify(encoded);
+    sendJson(ctx.res, 200, encoded);
   }
-
-  if (response.statusCode >= 400) {
-    const text = await readErrorBody(response.body);
-    const retryAfter = response.headers['retry-after'];
-    throw upstreamHttpError(response.statusCode, text, typeof retryAfter === 'string' ? retryAfter : undefined, format, provider);
-  }
-
-  if (!request.stream) {
-    let text: string;
-    try {
-      text = await response.body.text();
-    } catch (error) {
-      throw upstreamTransportError(error, provider);
-    }
-    ctx.ttftMs = performance.now() - ctx.startedAt;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new GatewayError({ status: 502, kind: 'upstream', message: `The provider "${provider.name}" returned a response that is not JSON` });
-    }
-    const canonical = format.decodeResponse(json);
-    ctx.usage = canonical.usage;
-    if (prepared.passthrough) {
-      if (ctx.key?.logBodies) ctx.responseBody = text;
-      ctx.res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-      ctx.res.end(text);
-    } else {
-      const encoded = ctx.client.encodeResponse(canonical, request);
-      if (ctx.key?.logBodies) ctx.responseBody = JSON.stringify(encoded);
-      sendJson(ctx.res, 200, encoded);
-    }
-    return;
-  }
-
-  await relayStream(ctx, response.body, format, prepared.passthrough, prepared.dropUsageChunk);
 }
 
+/**
+ * Streams the upstream's SSE to the client. Every upstream event is decoded
+ * (usage, finish, errors); a translated stream is re-encoded in the client's
+ * format, a same-format stream is forwarded as received.
+ */
 async function relayStream(
   ctx: ProxyContext,
   body: AsyncIterable<Uint8Array>,
@@ -98,15 +59,16 @@ async function relayStream(
 ): Promise<void> {
   const out = new ClientStream(ctx.res);
   const decoder = format.createStreamDecoder();
-  const encoder = passthrough ? null : ctx.client.createStreamEncoder(ctx.request!);
+  const encoder: StreamEncoder | null = passthrough ? null : ctx.client.createStreamEncoder(ctx.request!);
   let finished = false;
-  // Where a passthrough stream stands, so an error appended to it continues it.
+  // Where a forwarded stream stands, so an error appended to it continues it.
   let streamId: string | undefined;
   let forwarded = 0;
 
-  const onEvents = async (events: StreamEvent[]) => {
+  const observe = async (events: StreamEvent[]) => {
     for (const event of events) {
       noteUsage(ctx, event);
+      if (event.type === 'start') streamId = event.id;
       if (event.type === 'finish' || event.type === 'error') finished = true;
       if (encoder) await out.write(encoder.push(event));
     }
@@ -116,23 +78,13 @@ async function relayStream(
     for await (const message of readSse(body)) {
       if (ctx.ttftMs === undefined) ctx.ttftMs = performance.now() - ctx.startedAt;
       const events = decoder.push(message);
-      if (passthrough) {
-        if (!(dropUsageChunk && isUsageOnlyChunk(message.data))) {
-          await out.write(message.event ? `event: ${message.event}\ndata: ${message.data}\n\n` : `data: ${message.data}\n\n`);
-          forwarded++;
-        }
-        for (const event of events) {
-          noteUsage(ctx, event);
-          if (event.type === 'start') streamId = event.id;
-          if (event.type === 'finish' || event.type === 'error') finished = true;
-        }
-      } else {
-        await onEvents(events);
+      if (passthrough && !(dropUsageChunk && isUsageOnlyChunk(message.data))) {
+        await out.write(message.event ? `event: ${message.event}\ndata: ${message.data}\n\n` : `data: ${message.data}\n\n`);
+        forwarded++;
       }
+      await observe(events);
     }
-    const closing = decoder.end();
-    if (passthrough) closing.forEach((e) => noteUsage(ctx, e));
-    else await onEvents(closing);
+    await observe(decoder.end());
     if (encoder) await out.write(encoder.end());
     out.end();
   } catch (error) {
@@ -140,22 +92,16 @@ async function relayStream(
     const failure = error instanceof GatewayError ? error : upstreamTransportError(error, ctx.model!.provider);
     if (!out.committed) throw failure;
     if (!finished) {
-      // A translated stream ends through its encoder, which knows the ids and numbering it used.
-      if (encoder) await out.write(encoder.push({ type: 'error', error: failure.toShape() }));
-      else await out.write(passthroughStreamError(ctx, failure, streamId, forwarded));
+      // A translated stream ends through its own encoder, which knows its ids and numbering.
+      await out.write(
+        encoder
+          ? encoder.push({ type: 'error', error: failure.toShape() })
+          : ctx.client.encodeStreamError(failure.toShape(), { id: streamId, sequenceNumber: forwarded }),
+      );
     }
     ctx.res.end();
     ctx.streamError = failure;
   }
-}
-
-/**
- * The in-stream error appended to an upstream's own stream. Responses events are
- * numbered from 0, one per event, and name their response: the error continues both.
- */
-function passthroughStreamError(ctx: ProxyContext, failure: GatewayError, streamId: string | undefined, forwarded: number): string {
-  if (ctx.api === 'responses') return encodeResponsesStreamError(failure.toShape(), { id: streamId, sequenceNumber: forwarded });
-  return ctx.client.encodeStreamError(failure.toShape());
 }
 
 function noteUsage(ctx: ProxyContext, event: StreamEvent): void {

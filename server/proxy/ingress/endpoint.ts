@@ -1,0 +1,35 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Services } from '../../services.js';
+import type { GatewayError } from '../canonical/error.js';
+import type { ClientApi } from '../canonical/format.js';
+import type { ProxyContext } from '../pipeline/context.js';
+import { asGatewayError, sendClientError } from '../pipeline/errors.js';
+import { newProxyContext } from '../pipeline/new-context.js';
+import { recordRequest } from '../pipeline/record.js';
+
+/**
+ * The shell every /v1 endpoint shares: a context, errors in the caller's format,
+ * and exactly one record (and limit release) when the request ends.
+ */
+export function proxyEndpoint(
+  api: ClientApi,
+  endpoint: ProxyContext['endpoint'],
+  services: Services,
+  run: (ctx: ProxyContext) => Promise<void>,
+) {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const ctx = newProxyContext(api, endpoint, services, req, res);
+    let failure: GatewayError | undefined;
+    try {
+      await run(ctx);
+      failure = ctx.streamError;
+    } catch (error) {
+      failure = asGatewayError(error);
+      if (failure.kind === 'internal') services.logger.error({ err: error, endpoint }, 'proxy failure');
+      sendClientError(res, ctx.client, failure);
+    } finally {
+      const record = recordRequest(ctx, failure);
+      ctx.admission?.release({ usage: ctx.usage, costUsd: record.costUsd });
+    }
+  };
+}
