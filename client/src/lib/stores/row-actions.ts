@@ -1,0 +1,23 @@
+import { messageOf } from '$lib/graphql/errors';
+import { confirm, type ConfirmOptions } from './confirm.svelte';
+import { notify } from './toasts.svelte';
+
+/**
+ * The flow every row action on a list page shares: run the mutation, toast the
+ * outcome, refresh the list. `ask` puts a confirmation in front (destructive actions).
+ */
+export async function rowAction(options: {
+  ask?: ConfirmOptions;
+  run: () => Promise<unknown>;
+  done: string;
+  refetch: () => Promise<unknown> | undefined;
+}): Promise<void> {
+  if (options.ask && !(await confirm({ confirmLabel: 'Delete', danger: true, ...options.ask }))) return;
+  try {
+    await options.run();
+    notify.success(options.done);
+  } catch (e) {
+    notify.error(messageOf(e));
+  }
+  await options.refetch();
+}
