@@ -7,6 +7,7 @@ import { LoginLimiter } from './auth/login-limiter.js';
 import type { Config } from './config/env.js';
 import { resolveInstanceSecrets } from './config/instance-secrets.js';
 import { SecretBox } from './crypto/secret-box.js';
+import { CatalogService } from './catalog/index.js';
 import { dbTarget, openDatabase } from './db/client.js';
 import { applyPendingMigrations } from './db/migrate.js';
 import { attachGraphQLWebSocket } from './graphql/websocket.js';
@@ -17,11 +18,14 @@ import { sendJson } from './http/json.js';
 import { Router } from './http/router.js';
 import { createStaticHandler } from './http/static-files.js';
 import { createEventBus } from './events/pubsub.js';
+import { HealthMonitor } from './health/monitor.js';
+import { registerPublicHealthRoutes } from './health/public-routes.js';
 import { createKeyLimiter } from './limits/index.js';
 import { createLogger } from './logger.js';
 import { GatewayMetrics, logWriterOptions, RequestLogWriter, startObservability } from './observability/index.js';
 import { RequestRecorder } from './observability/request-record.js';
 import { registerProxyRoutes } from './proxy/routes.js';
+import { ScaleOut } from './scaleout/index.js';
 import type { Services } from './services.js';
 import { createRouterState } from './routing/router-state.js';
 import { SettingsStore } from './settings/store.js';
@@ -51,6 +55,7 @@ export async function startGateway(config: Config): Promise<Gateway> {
   const secretBox = new SecretBox(encryptionKey);
   const snapshot = new SnapshotStore(db, secretBox, (error) => logger.error({ err: error }, 'snapshot'));
   const settings = new SettingsStore(db);
+  const scaleOut = config.redisUrl ? new ScaleOut({ redisUrl: config.redisUrl, prefix: config.redisKeyPrefix, logger }) : undefined;
   const base = {
     config,
     logger,
@@ -61,15 +66,24 @@ export async function startGateway(config: Config): Promise<Gateway> {
     loginLimiter: new LoginLimiter(),
     snapshot,
     settings,
-    events: createEventBus(),
+    events: createEventBus(scaleOut?.eventTarget),
+    scaleOut,
     recorder: new RequestRecorder(),
     metrics: new GatewayMetrics(),
     requestLogs: new RequestLogWriter(db, logger, logWriterOptions(config)),
   };
   const withRouter = { ...base, router: createRouterState(base.events) };
-  const services: Services = { ...withRouter, limits: createKeyLimiter(withRouter) };
+  const health = new HealthMonitor({ ...base, runRetentionDays: config.healthRunRetentionDays, lock: scaleOut?.schedulerLock('health-scheduler') });
+  const catalog = new CatalogService(db, logger, {
+    url: config.catalogUrl,
+    timeoutMs: config.catalogFetchTimeoutMs,
+    refreshIntervalMs: config.catalogRefreshHours * 3_600_000,
+  });
+  const services: Services = { ...withRouter, limits: createKeyLimiter(withRouter), health, catalog };
   snapshot.onChange((s) => services.events.publish('configChanged', { version: s.version, at: new Date() }));
-  await Promise.all([snapshot.reload(), settings.load()]);
+  await Promise.all([snapshot.reload(), settings.load(), catalog.load()]);
+  catalog.start();
+  await scaleOut?.start({ snapshot, settings, router: services.router, metrics: services.metrics });
 
   const admin = await ensureAdminUser(db, { email: config.adminEmail, password: config.adminPassword });
   if (admin.created) bootstrapAdminLogLine(logger, admin);
@@ -77,6 +91,7 @@ export async function startGateway(config: Config): Promise<Gateway> {
   const yoga = createGraphQLServer(services);
   const routes = new Router();
   registerProxyRoutes(routes, services);
+  registerPublicHealthRoutes(routes, health, { trustProxy: config.trustProxy });
   const observability = startObservability(services, routes);
   const serveStatic = createStaticHandler(config.clientDir);
 
@@ -94,6 +109,7 @@ export async function startGateway(config: Config): Promise<Gateway> {
     if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (pathname === '/readyz') return readiness(res);
     if (routes.hasPath(pathname)) return sendJson(res, 405, { error: { message: `Method ${req.method} not allowed on ${pathname}`, type: 'invalid_request_error' } });
+    if (pathname.startsWith('/public/')) return sendJson(res, 404, { error: { message: 'Not found', status: 404 } });
     if (pathname.startsWith('/v1/')) {
       return sendJson(res, 404, { error: { message: `Unknown endpoint ${pathname}`, type: 'invalid_request_error', code: 'not_found' } });
     }
@@ -157,10 +173,14 @@ export async function startGateway(config: Config): Promise<Gateway> {
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`;
+  // Health checks call this instance's own /v1 over loopback, so they need the bound URL.
+  await health.attach(url);
 
   const close = async () => {
     if (shuttingDown) return;
     shuttingDown = true;
+    await health.close();
+    await catalog.stop();
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     if (inFlight > 0) {
@@ -171,6 +191,7 @@ export async function startGateway(config: Config): Promise<Gateway> {
     await stopped;
     await observability.close();
     await services.limits.close();
+    await scaleOut?.close();
     await db.$disconnect();
   };
 

@@ -1,14 +1,17 @@
 import type { Logger } from 'pino';
 import type { LoginLimiter } from './auth/login-limiter.js';
 import type { TokenIssuer } from './auth/jwt.js';
+import type { CatalogService } from './catalog/index.js';
 import type { Config } from './config/env.js';
 import type { SecretBox } from './crypto/secret-box.js';
 import type { Db, DbTarget } from './db/client.js';
 import type { EventBus } from './events/pubsub.js';
+import type { HealthMonitor } from './health/monitor.js';
 import type { KeyLimiter } from './limits/types.js';
 import type { RequestRecorder } from './observability/request-record.js';
 import type { GatewayMetrics } from './observability/metrics.js';
 import type { RequestLogWriter } from './observability/log-writer.js';
+import type { ScaleOut } from './scaleout/index.js';
 import type { Router } from './routing/router-state.js';
 import type { SettingsStore } from './settings/store.js';
 import type { SnapshotStore } from './snapshot/store.js';
@@ -32,4 +35,10 @@ export interface Services {
   requestLogs: RequestLogWriter;
   limits: KeyLimiter;
   router: Router;
+  /** LiteLLM catalog: last good copy, search index, scheduled refresh. */
+  catalog: CatalogService;
+  /** Present when REDIS_URL is set: what instances share besides limits (events, config, circuits, locks). */
+  scaleOut?: ScaleOut;
+  /** Health checks: the monitoring switch, scheduler, runs and aggregates. */
+  health: HealthMonitor;
 }

@@ -15,6 +15,12 @@ export async function ensureAdminUser(
   const email = (configured.email ?? 'admin@localhost').toLowerCase();
   const generatedPassword = configured.password ? undefined : randomBytes(12).toString('base64url');
   const password = configured.password ?? generatedPassword!;
-  await db.user.create({ data: { email, passwordHash: await hashPassword(password), role: 'admin' } });
+  try {
+    await db.user.create({ data: { email, passwordHash: await hashPassword(password), role: 'admin' } });
+  } catch (error) {
+    // Replicas starting together on one empty database race here; the loser finds the admin made.
+    if ((await db.user.count()) > 0) return { created: false };
+    throw error;
+  }
   return { created: true, email, generatedPassword };
 }

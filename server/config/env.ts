@@ -13,6 +13,7 @@ const envSchema = z.object({
   DATA_DIR: z.string().optional(),
   DATABASE_URL: z.string().optional(),
   REDIS_URL: z.string().optional(),
+  REDIS_KEY_PREFIX: z.string().default('llmgw:'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   JWT_SECRET: z.string().optional(),
   JWT_EXPIRES_IN: z.string().regex(/^\d+[smhd]$/, 'use a duration such as 12h, 30m or 7d').default('12h'),
@@ -23,6 +24,8 @@ const envSchema = z.object({
     .string()
     .url()
     .default('https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json'),
+  CATALOG_REFRESH_HOURS: z.coerce.number().min(0).default(24),
+  CATALOG_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
   TRUST_PROXY: z
     .enum(['true', 'false', '1', '0', ''])
@@ -30,6 +33,7 @@ const envSchema = z.object({
     .transform((v) => v === 'true' || v === '1'),
   METRICS_TOKEN: z.string().optional(),
   REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
+  HEALTH_RUN_RETENTION_DAYS: z.coerce.number().int().min(0).default(7),
   REQUEST_LOG_FLUSH_MS: z.coerce.number().int().positive().default(500),
   REQUEST_LOG_BATCH_SIZE: z.coerce.number().int().positive().default(200),
   REQUEST_LOG_BUFFER_MAX: z.coerce.number().int().positive().default(10_000),
@@ -44,6 +48,8 @@ export interface Config {
   dataDir: string;
   databaseUrl?: string;
   redisUrl?: string;
+  /** Prefix of the scale-out keys and channels in Redis (one per deployment sharing a Redis). */
+  redisKeyPrefix: string;
   logLevel: string;
   jwtSecret?: string;
   jwtExpiresIn: string;
@@ -51,11 +57,16 @@ export interface Config {
   adminEmail?: string;
   adminPassword?: string;
   catalogUrl: string;
+  /** Scheduled catalog refresh; 0 = only on demand. */
+  catalogRefreshHours: number;
+  catalogFetchTimeoutMs: number;
   maxBodyBytes: number;
   trustProxy: boolean;
   metricsToken?: string;
   /** Request logs older than this many days are deleted (0 = keep forever). */
   requestLogRetentionDays: number;
+  /** Health check runs older than this many days are deleted (0 = keep forever). */
+  healthRunRetentionDays: number;
   /** Request log batching: longest wait before a write (ms), rows per write, most rows held in memory. */
   requestLogFlushMs: number;
   requestLogBatchSize: number;
@@ -85,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(e.DATA_DIR ?? path.dirname(dbPath)),
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
     logLevel: e.LOG_LEVEL,
     jwtSecret: e.JWT_SECRET,
     jwtExpiresIn: e.JWT_EXPIRES_IN,
@@ -92,10 +104,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminEmail: e.ADMIN_EMAIL,
     adminPassword: e.ADMIN_PASSWORD,
     catalogUrl: e.LITELLM_CATALOG_URL,
+    catalogRefreshHours: e.CATALOG_REFRESH_HOURS,
+    catalogFetchTimeoutMs: e.CATALOG_FETCH_TIMEOUT_MS,
     maxBodyBytes: e.MAX_BODY_BYTES,
     trustProxy: e.TRUST_PROXY,
     metricsToken: e.METRICS_TOKEN,
     requestLogRetentionDays: e.REQUEST_LOG_RETENTION_DAYS,
+    healthRunRetentionDays: e.HEALTH_RUN_RETENTION_DAYS,
     requestLogFlushMs: e.REQUEST_LOG_FLUSH_MS,
     requestLogBatchSize: e.REQUEST_LOG_BATCH_SIZE,
     requestLogBufferMax: e.REQUEST_LOG_BUFFER_MAX,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { openDatabase, type Db, type DbTarget } from './client.js';
+import { applyPostgresMigrations } from './postgres-migrations.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const run = promisify(execFile);
@@ -32,21 +33,19 @@ async function appliedMigrations(db: Db): Promise<Set<string>> {
 }
 
 /**
- * Applies pending migrations with Prisma's own `migrate deploy` (run only when
- * something is pending, so an up-to-date restart costs one query). Call before
+ * Applies pending migrations: on SQLite with Prisma's own `migrate deploy` (run
+ * only when something is pending, so an up-to-date restart costs one query); on
+ * PostgreSQL with our runner (see postgres-migrations.ts for why). Call before
  * the gateway opens its own connection: SQLite lets one writer migrate.
  */
 export async function applyPendingMigrations(target: DbTarget): Promise<string[]> {
+  if (target.kind === 'postgres') return applyPostgresMigrations(target.location, migrationsDir(target), knownMigrations(target));
   const probe = await openDatabase(target);
   const applied = await appliedMigrations(probe).finally(() => probe.$disconnect());
   const pending = knownMigrations(target).filter((m) => !applied.has(m));
   if (pending.length === 0) return [];
-  const env: NodeJS.ProcessEnv = { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: '1' };
-  if (target.kind === 'postgres') env.DATABASE_URL = target.location;
-  else {
-    delete env.DATABASE_URL;
-    env.DB_PATH = target.location;
-  }
+  const env: NodeJS.ProcessEnv = { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: '1', DB_PATH: target.location };
+  delete env.DATABASE_URL;
   await run(process.execPath, [path.join(root, 'node_modules/prisma/build/index.js'), 'migrate', 'deploy'], {
     cwd: root,
     env,

@@ -1,4 +1,5 @@
 import { createPubSub } from 'graphql-yoga';
+import type { HealthUpdateEvent } from '../health/types.js';
 import type { RequestLogRow } from '../observability/log-row.js';
 
 /**
@@ -21,9 +22,12 @@ export type GatewayEvents = {
   /** One finished request, as its log row (queued for the batch writer when published). */
   requestLogged: [RequestLogRow];
   targetStateChanged: [TargetStateChangedEvent];
+  /** One finished health check, with the target's state after it. */
+  healthUpdates: [HealthUpdateEvent];
 };
 
-export function createEventBus() {
-  return createPubSub<GatewayEvents>();
+/** `eventTarget`: where events travel (default: this process; scale-out passes a Redis target). */
+export function createEventBus(eventTarget?: NonNullable<Parameters<typeof createPubSub>[0]>['eventTarget']) {
+  return createPubSub<GatewayEvents>({ eventTarget });
 }
 export type EventBus = ReturnType<typeof createEventBus>;

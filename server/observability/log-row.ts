@@ -4,9 +4,9 @@ import type { RequestRecord } from './request-record.js';
 /**
  * One request log row as written by the batch writer and as streamed to the
  * `requestLogged` subscription (same object: the id is made here, so a live
- * event and the stored row agree). `rulesApplied` is left to its default.
+ * event and the stored row agree). `rulesApplied` is set only when a prompt rule fired.
  */
-export type RequestLogRow = Omit<RequestLog, 'rulesApplied'>;
+export type RequestLogRow = Omit<RequestLog, 'rulesApplied'> & { rulesApplied?: Array<{ id: string; kind: string }> };
 
 // Ids: time (base 36) + a per-process counter + a random instance tag. Unique
 // across instances, roughly time-ordered, and cheap (no crypto per request).
@@ -44,7 +44,8 @@ export function toLogRow(r: RequestRecord): RequestLogRow {
     outputTokens: u?.outputTokens ?? 0,
     cachedTokens: u?.cachedInputTokens ?? 0,
     reasoningTokens: u?.reasoningTokens ?? 0,
-    injectedTokens: 0,
+    injectedTokens: r.injectedTokens ?? 0,
+    ...(r.rulesApplied?.length ? { rulesApplied: r.rulesApplied } : {}),
     costUsd: Number.isFinite(r.costUsd) ? r.costUsd : 0,
     clientIp: r.clientIp ?? null,
     userAgent: r.userAgent ?? null,

@@ -24,6 +24,10 @@ export interface RequestRecord {
   costUsd: number;
   clientIp?: string;
   userAgent?: string;
+  /** Prompt rules of the virtual model that changed the request, in the order they ran. */
+  rulesApplied?: Array<{ id: string; kind: string }>;
+  /** Tokens of instructions the gateway injected for a relay upstream (o200k count). */
+  injectedTokens?: number;
   /** Only when the key has body logging on: scrubbed and size-capped (see observability/body-capture.ts). */
   requestBody?: string;
   responseBody?: string;

@@ -1,5 +1,5 @@
 import type { EventBus } from '../events/pubsub.js';
-import { CircuitBreakers } from './circuit-breaker.js';
+import { CircuitBreakers, type CircuitChange } from './circuit-breaker.js';
 import { systemClock, type Clock } from './clock.js';
 import { LatencyTracker } from './latency-tracker.js';
 
@@ -9,19 +9,49 @@ export interface Router {
   latency: LatencyTracker;
   clock: Clock;
   random: () => number;
+  /** Listens to circuit changes decided on this instance (not those applied from others). */
+  onLocalCircuitChange(listener: (change: CircuitChange) => void): () => void;
+  /** Applies another instance's open/close decision (scale-out); not re-announced. */
+  applyRemoteCircuitChange(change: CircuitChange): void;
 }
 
 export function createRouterState(events: EventBus, clock: Clock = systemClock): Router {
+  const localListeners = new Set<(change: CircuitChange) => void>();
+  let applyingRemote = false;
+  const breakers = new CircuitBreakers(clock, (change) => {
+    // A remote change was already published on the (then shared) event bus by its instance.
+    if (applyingRemote) return;
+    events.publish('targetStateChanged', {
+      modelId: change.targetId,
+      state: change.state,
+      cooldownUntil: change.cooldownUntil === null ? null : new Date(change.cooldownUntil),
+    });
+    for (const listener of localListeners) listener(change);
+  });
   return {
-    breakers: new CircuitBreakers(clock, (change) =>
-      events.publish('targetStateChanged', {
-        modelId: change.targetId,
-        state: change.state,
-        cooldownUntil: change.cooldownUntil === null ? null : new Date(change.cooldownUntil),
-      }),
-    ),
+    breakers,
     latency: new LatencyTracker(),
     clock,
     random: Math.random,
+    onLocalCircuitChange(listener) {
+      localListeners.add(listener);
+      return () => localListeners.delete(listener);
+    },
+    applyRemoteCircuitChange(change) {
+      applyingRemote = true;
+      try {
+        if (change.state === 'closed') return breakers.success(change.targetId);
+        if (change.state !== 'open' || change.cooldownUntil === null) return;
+        const cooldownMs = change.cooldownUntil - clock.now();
+        if (cooldownMs <= 0) return;
+        // Open through the breaker's own rules: one failure at threshold 1 opens it for the remaining cool-down.
+        const local = breakers.state(change.targetId);
+        if (local.state === 'open') return;
+        if (local.state === 'half_open') breakers.tryAcquire(change.targetId);
+        breakers.failure(change.targetId, { failureThreshold: 1, failureWindowMs: 1, cooldownMs });
+      } finally {
+        applyingRemote = false;
+      }
+    },
   };
 }

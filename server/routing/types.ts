@@ -1,3 +1,4 @@
+import type { CompiledRule } from '../prompts/types.js';
 import type { ModelEntry } from '../snapshot/types.js';
 
 export type Strategy = 'LOAD_BALANCE' | 'FAILOVER' | 'LEAST_LATENCY';
@@ -46,6 +47,8 @@ export interface VirtualModelEntry {
   options: RouteOptions;
   enabled: boolean;
   createdAt: number;
+  /** Enabled prompt rules in order, compiled by the snapshot (see server/prompts). */
+  promptRules: CompiledRule[];
 }
 
 /** Reads stored options over the defaults, ignoring anything malformed. */

@@ -4,6 +4,8 @@ import type { Db } from '../db/client.js';
 const DEFAULTS = {
   monitoringEnabled: false,
   monitoringKeyId: null as string | null,
+  /** The monitoring key's plaintext sealed with the instance SecretBox (the scheduler must send it). */
+  monitoringKeySealed: null as string | null,
 };
 export type SettingsValues = typeof DEFAULTS;
 export type SettingKey = keyof SettingsValues;

@@ -1,9 +1,12 @@
 import type { Db } from '../db/client.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { routeOptions, type VirtualModelEntry } from '../routing/types.js';
+import { compileRules } from '../prompts/compile.js';
 import type { ConfigSnapshot, KeyEntry, ModelEntry, ProviderEntry } from './types.js';
 
-type Listener = (snapshot: ConfigSnapshot) => void;
+/** `local`: after a change on this instance; `remote`: announced by another instance (scale-out). */
+export type ReloadOrigin = 'local' | 'remote';
+type Listener = (snapshot: ConfigSnapshot, origin: ReloadOrigin) => void;
 
 const asRecord = (value: unknown): Record<string, unknown> =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
@@ -39,10 +42,10 @@ export class SnapshotStore {
   }
 
   /** Rebuilds the snapshot. Rebuilds run one after another, so the last call sees the last write. */
-  reload(): Promise<void> {
+  reload(origin: ReloadOrigin = 'local'): Promise<void> {
     const rebuild = async () => {
       this.snapshot = await this.build();
-      for (const listener of this.listeners) listener(this.snapshot);
+      for (const listener of this.listeners) listener(this.snapshot, origin);
     };
     this.tail = this.tail.then(rebuild, rebuild);
     return this.tail;
@@ -53,7 +56,7 @@ export class SnapshotStore {
       this.db.provider.findMany(),
       this.db.model.findMany(),
       this.db.virtualKey.findMany(),
-      this.db.virtualModel.findMany({ include: { targets: true } }),
+      this.db.virtualModel.findMany({ include: { targets: true, rules: { orderBy: { position: 'asc' } } } }),
     ]);
     const providersById = new Map<string, ProviderEntry>();
     for (const p of providers) {
@@ -129,6 +132,8 @@ export class SnapshotStore {
         targets: r.targets
           .filter((t) => modelsById.has(t.modelId))
           .map((t) => ({ id: t.id, model: modelsById.get(t.modelId)!, weight: t.weight, priority: t.priority })),
+        // Compiled here, once per configuration change, never per request.
+        promptRules: compileRules(r.rules, (rule, error) => this.onError(new Error(`Prompt rule ${rule.id} of "${r.name}" skipped: ${error.message}`))),
       });
     }
     return { version: this.snapshot.version + 1, keysByHash, modelsByName, providersById, virtualModelsByName };

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startGateway, type Gateway } from '../../server/app.js';
 import { loadConfig } from '../../server/config/env.js';
+import { databaseNameFor, dropDatabase, ensureDatabase, postgresUnavailable } from './postgres.js';
 
 export const ADMIN_EMAIL = 'admin@example.com';
 export const ADMIN_PASSWORD = 'correct-horse-battery';
@@ -18,12 +19,25 @@ export interface TestGateway extends Gateway {
   stop(): Promise<void>;
 }
 
+/** TEST_DB=postgres runs every gateway of the suite on a fresh PostgreSQL database instead of SQLite. */
+export const TEST_DB = process.env.TEST_DB === 'postgres' ? 'postgres' : 'sqlite';
+
+/** One PostgreSQL database per data folder, so a restart on the same folder finds its data. */
+async function postgresFor(dataDir: string): Promise<{ url: string; name: string }> {
+  const down = await postgresUnavailable();
+  if (down) throw new Error(`TEST_DB=postgres but PostgreSQL is unreachable: ${down}`);
+  const name = databaseNameFor(dataDir);
+  return { url: await ensureDatabase(name), name };
+}
+
 /**
- * Starts a real gateway on a random port with a temporary SQLite database.
+ * Starts a real gateway on a random port with a temporary SQLite database
+ * (TEST_DB=postgres: a fresh PostgreSQL database, dropped on stop).
  * `env` overrides environment variables (e.g. DATABASE_URL for PostgreSQL runs).
  */
 export async function startTestGateway(env: Record<string, string> = {}, reuseDataDir?: string): Promise<TestGateway> {
   const dataDir = reuseDataDir ?? mkdtempSync(path.join(tmpdir(), 'gateway-test-'));
+  const postgres = TEST_DB === 'postgres' && env.DATABASE_URL === undefined ? await postgresFor(dataDir) : undefined;
   const config = loadConfig({
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
@@ -32,9 +46,11 @@ export async function startTestGateway(env: Record<string, string> = {}, reuseDa
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
+    ...(postgres ? { DATABASE_URL: postgres.url } : {}),
     ...env,
   });
   const gateway = await startGateway(config);
+  if (postgres && gateway.services.dbTarget.kind !== 'postgres') throw new Error('TEST_DB=postgres but the gateway did not start on PostgreSQL');
   let token: string | undefined;
 
   const gql: TestGateway['gql'] = async (query, variables, authToken) => {
@@ -65,7 +81,10 @@ export async function startTestGateway(env: Record<string, string> = {}, reuseDa
     },
     stop: async () => {
       await gateway.close();
-      if (!reuseDataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (!reuseDataDir) {
+        rmSync(dataDir, { recursive: true, force: true });
+        if (postgres) await dropDatabase(postgres.name);
+      }
     },
   };
 }

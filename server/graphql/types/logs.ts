@@ -10,7 +10,7 @@ import { validate } from '../validate.js';
 const forbidden = () => new GraphQLError('Forbidden: this operation needs the admin role', { extensions: { code: 'FORBIDDEN' } });
 
 /** A log row as read for GraphQL: bodies are loaded only for the detail (undefined = not loaded). */
-type LogView = Omit<RequestLogRow, 'requestBody' | 'responseBody'> & { requestBody?: string | null; responseBody?: string | null };
+type LogView = Omit<RequestLogRow, 'requestBody' | 'responseBody' | 'rulesApplied'> & { requestBody?: string | null; responseBody?: string | null; rulesApplied?: unknown };
 
 /** Every column but the bodies: list queries never load them. */
 const LIST_SELECT = {
@@ -18,7 +18,7 @@ const LIST_SELECT = {
   requestedModel: true, modelId: true, targetModel: true, providerId: true, providerName: true,
   attempts: true, stream: true, status: true, errorClass: true, errorMessage: true, latencyMs: true,
   ttftMs: true, inputTokens: true, outputTokens: true, cachedTokens: true, reasoningTokens: true,
-  injectedTokens: true, costUsd: true, clientIp: true, userAgent: true,
+  injectedTokens: true, costUsd: true, clientIp: true, userAgent: true, rulesApplied: true,
 } satisfies Prisma.RequestLogSelect;
 
 async function loadBodies(services: Services, log: LogView): Promise<{ requestBody: string | null; responseBody: string | null }> {
@@ -55,6 +55,13 @@ RequestLogRef.implement({
     outputTokens: t.exposeInt('outputTokens'),
     cachedTokens: t.exposeInt('cachedTokens'),
     reasoningTokens: t.exposeInt('reasoningTokens'),
+    injectedTokens: t.exposeInt('injectedTokens', { description: 'Tokens of upstream instructions the gateway injected (relay providers).' }),
+    rulesApplied: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'Prompt rules that changed the request, in order: [{ id, kind }].',
+      resolve: (log) => (log.rulesApplied ?? null) as never,
+    }),
     costUsd: t.exposeFloat('costUsd'),
     clientIp: t.exposeString('clientIp', { nullable: true }),
     userAgent: t.exposeString('userAgent', { nullable: true }),

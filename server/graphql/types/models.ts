@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Prisma } from '../../db/generated/sqlite/index.js';
+import { PRESET_FIELDS as CATALOG_PRESET_FIELDS } from '../../catalog/types.js';
 import { builder } from '../builder.js';
 import { badInput, notFound, uniqueViolation } from '../errors.js';
 import { paging, validate, withoutUndefined } from '../validate.js';
@@ -21,8 +22,16 @@ builder.prismaObject('Model', {
     supportsTools: t.exposeBoolean('supportsTools', { nullable: true }),
     supportsVision: t.exposeBoolean('supportsVision', { nullable: true }),
     supportsReasoning: t.exposeBoolean('supportsReasoning', { nullable: true }),
-    requestDefaults: t.expose('requestDefaults', { type: 'JSON', nullable: true }),
+    requestDefaults: t.expose('requestDefaults', {
+      type: 'JSON',
+      nullable: true,
+      description: '{ body: fields added to upstream requests that lack them, headers: extra upstream headers }',
+    }),
     catalogKey: t.exposeString('catalogKey', { nullable: true }),
+    overrides: t.stringList({
+      description: 'Fields set by hand; a catalog preset keeps them unless asked to overwrite',
+      resolve: (m) => (Array.isArray(m.overrides) ? m.overrides.filter((f): f is string => typeof f === 'string') : []),
+    }),
     enabled: t.exposeBoolean('enabled'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
@@ -50,7 +59,14 @@ const modelFields = {
   supportsTools: z.boolean().nullable().optional(),
   supportsVision: z.boolean().nullable().optional(),
   supportsReasoning: z.boolean().nullable().optional(),
-  requestDefaults: z.record(z.string(), z.unknown()).nullable().optional(),
+  requestDefaults: z
+    .object({
+      body: z.record(z.string(), z.unknown()).optional(),
+      headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and dashes'), z.string()).optional(),
+    })
+    .strict()
+    .nullable()
+    .optional(),
   enabled: z.boolean().optional(),
 };
 const createSchema = z.object(modelFields);
@@ -79,8 +95,12 @@ const ModelInput = (name: string, required: boolean) =>
 const CreateModelInput = ModelInput('CreateModelInput', true);
 const UpdateModelInput = ModelInput('UpdateModelInput', false);
 
-/** Fields set in an update are recorded as admin overrides, kept when a catalog preset is applied. */
-const PRESET_FIELDS = ['contextWindow', 'maxOutputTokens', 'inputPrice', 'outputPrice', 'cacheReadPrice', 'cacheWritePrice', 'supportsTools', 'supportsVision', 'supportsReasoning'];
+/** Fields set by hand (create or update) are recorded as admin overrides, kept when a catalog preset is applied. */
+const PRESET_FIELDS: readonly string[] = CATALOG_PRESET_FIELDS;
+
+/** Equal values, tolerating the float noise of a per-1M ↔ per-token round trip. */
+const sameValue = (a: unknown, b: unknown) =>
+  a === b || (typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b)));
 
 
 builder.queryField('models', (t) =>
@@ -145,7 +165,9 @@ builder.mutationField('updateModel', (t) =>
         throw badInput('providerId: no such provider', 'providerId');
       }
       const previous = Array.isArray(existing.overrides) ? (existing.overrides as string[]) : [];
-      const overrides = [...new Set([...previous, ...PRESET_FIELDS.filter((f) => f in data)])];
+      // Only values that really change count as set by hand (forms send every field back).
+      const changed = PRESET_FIELDS.filter((f) => f in data && !sameValue((data as Record<string, unknown>)[f], (existing as Record<string, unknown>)[f]));
+      const overrides = [...new Set([...previous, ...changed])];
       try {
         const updated = await db.model.update({
           ...query,

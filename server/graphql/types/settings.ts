@@ -29,7 +29,8 @@ builder.mutationField('updateSettings', (t) =>
     args: { input: t.arg({ type: UpdateSettingsInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
       if (input.monitoringEnabled !== null && input.monitoringEnabled !== undefined) {
-        await ctx.services.settings.write('monitoringEnabled', input.monitoringEnabled);
+        // Creates the monitoring key on the first switch-on, then starts or stops the scheduler.
+        await ctx.services.health.setEnabled(input.monitoringEnabled);
       }
       return ctx.services.settings.read();
     },

@@ -1,4 +1,5 @@
 import { authenticate, authorizeModel } from '../../keys/authenticate.js';
+import { applyPromptRules } from '../../prompts/apply.js';
 import { routeRequest } from '../../routing/route-request.js';
 import type { Services } from '../../services.js';
 import type { ClientApi } from '../canonical/format.js';
@@ -9,7 +10,8 @@ import { readJsonObject } from './request-body.js';
 
 /**
  * The handler behind /v1/chat/completions, /v1/responses and /v1/messages:
- * authenticate → read and decode → resolve → admit → route or exchange.
+ * authenticate → read and decode → resolve (and apply the virtual model's
+ * prompt rules) → admit → route or exchange.
  */
 export function generationHandler(api: ClientApi, services: Services) {
   return proxyEndpoint(api, api, services, async (ctx) => {
@@ -22,6 +24,7 @@ export function generationHandler(api: ClientApi, services: Services) {
     authorizeModel(ctx.key, ctx.request.model);
     const resolved = resolveName(snapshot, ctx.request.model);
     if (resolved.kind === 'model') ctx.model = resolved.model;
+    else if (resolved.route.promptRules.length) ctx.rulesApplied = applyPromptRules(resolved.route.promptRules, ctx.request);
     // A cheap estimate (about 4 bytes a token) for in-flight TPM; real usage replaces it on release.
     ctx.admission = await services.limits.admit(ctx.key, Math.ceil(raw.length / 4));
     for (const [name, value] of Object.entries(ctx.admission.headers)) ctx.res.setHeader(name, value);

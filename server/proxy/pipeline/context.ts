@@ -35,6 +35,10 @@ export interface ProxyContext {
   responseBody?: string;
   /** The key's limits let this request in; released once when it ends. */
   admission?: Admission;
+  /** Prompt rules of the virtual model that changed this request (server/prompts). */
+  rulesApplied?: import('../../prompts/types.js').FiredRule[];
+  /** Tokens of instructions the gateway injected for a relay upstream (server/relay). */
+  injectedTokens?: number;
   /** Set when a stream failed after the first byte (the client got an in-stream error). */
   streamError?: import('../canonical/error.js').GatewayError;
 }

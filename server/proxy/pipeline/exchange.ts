@@ -11,7 +11,10 @@ import { readSse } from '../upstream/sse-reader.js';
 import { upstreamTransportError } from '../upstream/upstream-error.js';
 import { ClientStream } from './client-stream.js';
 import type { ProxyContext } from './context.js';
-import { prepareUpstreamBody } from './upstream-body.js';
+import { prepareUpstreamBody, type PreparedBody } from './upstream-body.js';
+import { restoreEchoInBody, restoreEchoInEvent } from '../../relay/echo.js';
+import { injectedTokenCount } from '../../relay/tokens.js';
+import { answerFromStream } from '../../relay/whole-answer.js';
 import { anthropicProtocolHeaders, callUpstream, readUpstreamJson } from './upstream-call.js';
 
 /**
@@ -24,20 +27,24 @@ export async function exchange(ctx: ProxyContext, model: ModelEntry, signal: Abo
   const request = ctx.request!;
   const wire = wireOf(model.provider);
   const format = UPSTREAM_FORMATS[wire];
-  const prepared = prepareUpstreamBody(ctx.api, wire, format, request, ctx.body!, ctx.rawBody!, model);
+  const prepared = prepareUpstreamBody(ctx.api, wire, format, request, ctx.body!, ctx.rawBody!, model, (ctx.rulesApplied?.length ?? 0) > 0);
+  ctx.injectedTokens = injectedTokenCount(prepared.injected);
   const protocol = ctx.api === 'messages' ? anthropicProtocolHeaders(ctx.req.headers) : {};
-  const response = await callUpstream(model, request.stream ? 'stream' : 'generate', prepared.body, signal, protocol);
+  const response = await callUpstream(model, prepared.upstreamStream ? 'stream' : 'generate', prepared.body, signal, protocol);
 
-  if (request.stream) return relayStream(ctx, response.body, format, prepared.passthrough, prepared.dropUsageChunk);
+  if (request.stream) return relayStream(ctx, response.body, format, prepared);
+  // A relay upstream that only streams, for a client that asked for one whole answer.
+  if (prepared.upstreamStream) return answerFromStream(ctx, response.body, format);
 
   const { text, json } = await readUpstreamJson(response, model);
   ctx.ttftMs = performance.now() - ctx.startedAt;
   const canonical = format.decodeResponse(json);
   ctx.usage = canonical.usage;
   if (prepared.passthrough) {
-    if (ctx.key?.logBodies) ctx.responseBody = text;
-    ctx.res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-    ctx.res.end(text);
+    const out = prepared.echoInstructions === undefined ? text : restoreEchoInBody(text, prepared.echoInstructions);
+    if (ctx.key?.logBodies) ctx.responseBody = out;
+    ctx.res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) });
+    ctx.res.end(out);
   } else {
     const encoded = ctx.client.encodeResponse(canonical, request);
     if (ctx.key?.logBodies) ctx.responseBody = JSON.stringify(encoded);
@@ -54,8 +61,7 @@ async function relayStream(
   ctx: ProxyContext,
   body: AsyncIterable<Uint8Array>,
   format: UpstreamFormat,
-  passthrough: boolean,
-  dropUsageChunk: boolean,
+  { passthrough, dropUsageChunk, echoInstructions }: PreparedBody,
 ): Promise<void> {
   const out = new ClientStream(ctx.res);
   const decoder = format.createStreamDecoder();
@@ -75,9 +81,10 @@ async function relayStream(
   };
 
   try {
-    for await (const message of readSse(body)) {
+    for await (const received of readSse(body)) {
       if (ctx.ttftMs === undefined) ctx.ttftMs = performance.now() - ctx.startedAt;
-      const events = decoder.push(message);
+      const events = decoder.push(received);
+      const message = echoInstructions === undefined ? received : restoreEchoInEvent(received, echoInstructions);
       if (passthrough && !(dropUsageChunk && isUsageOnlyChunk(message.data))) {
         await out.write(message.event ? `event: ${message.event}\ndata: ${message.data}\n\n` : `data: ${message.data}\n\n`);
         forwarded++;

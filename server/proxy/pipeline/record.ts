@@ -31,6 +31,8 @@ export function recordRequest(ctx: ProxyContext, failure: GatewayError | undefin
     costUsd: model ? requestCost(model, ctx.usage) : 0,
     clientIp: clientIp(ctx.req, ctx.services.config.trustProxy),
     userAgent: ctx.req.headers['user-agent'],
+    rulesApplied: ctx.rulesApplied?.length ? ctx.rulesApplied : undefined,
+    injectedTokens: ctx.injectedTokens || undefined,
   };
   if (key?.logBodies) {
     // Only for keys with body logging on: scrubbed and capped (observability/body-capture.ts).

@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { ModelEntry } from '../../snapshot/types.js';
 import { GatewayError } from '../canonical/error.js';
+import { defaultHeaders } from './request-defaults.js';
 import { UPSTREAM_FORMATS } from '../formats/registry.js';
 import { timeoutsOf, upstreamHeaders, upstreamUrl, wireOf, type UpstreamOperation } from '../providers/endpoints.js';
 import { sendUpstream } from '../upstream/http-client.js';
@@ -23,7 +24,7 @@ export async function callUpstream(
   try {
     response = await sendUpstream({
       url: upstreamUrl(model, op),
-      headers: upstreamHeaders(provider, protocolHeaders),
+      headers: { ...upstreamHeaders(provider, protocolHeaders), ...lowerCaseKeys(defaultHeaders(model)) },
       body,
       timeouts: timeoutsOf(provider),
       signal,
@@ -67,4 +68,8 @@ export function anthropicProtocolHeaders(headers: import('node:http').IncomingHt
     if (typeof value === 'string') out[name] = value;
   }
   return out;
+}
+
+function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
 }

@@ -1,4 +1,5 @@
 import type { UpstreamWire } from '../canonical/format.js';
+import type { RelayDefaults } from '../../relay/types.js';
 
 /**
  * Provider presets are data: an OpenAI-compatible vendor is a base URL, an auth
@@ -30,7 +31,12 @@ export interface ProviderPreset {
   keyOptional?: boolean;
   modelList: ModelListStyle;
   docsUrl?: string;
+  /** Relay mode defaults (Responses wire only; see server/relay). The provider's options.relay overrides them. */
+  relay?: RelayDefaults;
 }
+
+/** Fields a Codex backend refuses; the upstream instructions text is the admin's to supply. */
+export const CODEX_DROPPED_FIELDS = ['max_output_tokens', 'temperature', 'top_p', 'metadata'];
 
 const openaiCompatible = (
   type: string,
@@ -48,6 +54,15 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
     defaultBaseUrl: 'https://api.openai.com/v1',
     auth: 'bearer',
     modelList: 'openai',
+  },
+  {
+    type: 'codex-relay',
+    displayName: 'Codex relay (Responses, isolated instructions)',
+    wire: 'openai-responses',
+    defaultBaseUrl: 'https://relay.example.com/v1',
+    auth: 'bearer',
+    modelList: 'none',
+    relay: { instructionsPolicy: 'isolate', droppedFields: CODEX_DROPPED_FIELDS, forceStoreFalse: true, forceStream: true },
   },
   { type: 'anthropic', displayName: 'Anthropic', wire: 'anthropic-messages', defaultBaseUrl: 'https://api.anthropic.com', auth: 'x-api-key', modelList: 'anthropic' },
   { type: 'gemini', displayName: 'Google Gemini', wire: 'gemini', defaultBaseUrl: 'https://generativelanguage.googleapis.com', auth: 'x-goog-api-key', modelList: 'gemini' },

@@ -173,14 +173,40 @@ async function answer(ctx: MockContext, plan: Plan, res: ServerResponse): Promis
   sendJson(res, 200, envelope(ctx.body, id, 'completed', items, usage));
 }
 
-export function startOpenAIResponsesMock(options?: MockOptions): Promise<MockUpstream> {
+/**
+ * A stricter upstream, like a Codex backend behind a relay: every field listed
+ * in `rejectParams` and every `system` input item get a 400, and with
+ * `requireStream` so does any request that does not set `stream: true`, or
+ * (with `requireStoreFalse`) one that does not set `store: false`.
+ */
+export interface ResponsesMockOptions extends MockOptions {
+  requireStream?: boolean;
+  requireStoreFalse?: boolean;
+  rejectParams?: string[];
+  rejectSystemRole?: boolean;
+}
+
+function strictProblem(body: Record<string, any>, options: ResponsesMockOptions): Invalid | undefined {
+  for (const param of options.rejectParams ?? []) {
+    if (param in body) return { message: `Unsupported parameter: ${param}`, param, code: 'unsupported_parameter' };
+  }
+  if (options.rejectSystemRole && Array.isArray(body.input)) {
+    const i = body.input.findIndex((item: any) => isObj(item) && item.role === 'system');
+    if (i !== -1) return { message: 'System messages are not allowed', param: `input[${i}].role`, code: 'invalid_value' };
+  }
+  if (options.requireStream && body.stream !== true) return { message: 'Stream must be set to true', param: 'stream', code: 'invalid_value' };
+  if (options.requireStoreFalse && body.store !== false) return { message: 'Store must be set to false', param: 'store', code: 'invalid_value' };
+  return undefined;
+}
+
+export function startOpenAIResponsesMock(options?: ResponsesMockOptions): Promise<MockUpstream> {
   return startMockCore(options, '/v1', async (ctx) => {
     const { req, res, body } = ctx;
     if (bearerKey(req) !== ctx.apiKey) return sendJson(res, 401, openAIError(401));
     if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== '/v1/responses') {
       return sendJson(res, 404, openAIError(404, `Invalid URL (${req.method} ${req.url})`, null, null));
     }
-    const problem = validateResponsesBody(body);
+    const problem = validateResponsesBody(body) ?? (options ? strictProblem(body, options) : undefined);
     if (problem) return sendJson(res, 400, openAIError(400, problem.message, problem.param, problem.code ?? null));
     await answer(ctx, planAnswer(ctx.takeScenario(), responsesView(body), 'openai-responses'), res);
   });

@@ -11,12 +11,14 @@ export const ProvidersQuery = graphql(`
       hasApiKey
       enabled
       modelCount
+      options
     }
     providerPresets {
       type
       displayName
       defaultBaseUrl
       keyOptional
+      wire
     }
   }
 `);

@@ -21,11 +21,18 @@ export const NAV: NavSection[] = [
     items: [
       { href: '/providers', label: 'Providers', icon: 'providers' },
       { href: '/models', label: 'Models', icon: 'models' },
+      { href: '/catalog', label: 'Model catalog', icon: 'search' },
       { href: '/keys', label: 'Virtual keys', icon: 'key' },
     ],
   },
   { title: 'Routing', items: [{ href: '/virtual-models', label: 'Virtual models', icon: 'routing' }] },
-  { title: 'Observability', items: [{ href: '/logs', label: 'Logs', icon: 'logs' }] },
+  {
+    title: 'Observability',
+    items: [
+      { href: '/logs', label: 'Logs', icon: 'logs' },
+      { href: '/health', label: 'Health', icon: 'pulse' },
+    ],
+  },
   {
     title: 'Administration',
     items: [

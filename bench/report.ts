@@ -1,0 +1,201 @@
+/**
+ * The results: one JSON document (bench/results/latest.json), one printed
+ * table, and the issue's targets checked against the figures.
+ */
+import { cpus, totalmem, platform, release } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { added, growth, ratio, type Summary } from './stats.js';
+import type { ScenarioId, TargetName } from './scenarios.js';
+import type { LeakResult, StreamsResult } from './memory.js';
+
+export interface TargetFigures {
+  latency: Summary;
+  throughput: Summary;
+  firstByte?: Summary;
+}
+
+export interface ScenarioResult {
+  id: ScenarioId;
+  title: string;
+  targets: Record<TargetName, TargetFigures>;
+  /** gateway − direct at one connection (ms). */
+  addedP50Ms: number | null;
+  addedP99Ms: number | null;
+  addedFirstByteP50Ms: number | null;
+  /** gateway RPS / bare proxy RPS at 64 connections. */
+  gatewayToBareRps: number | null;
+}
+
+export interface MemoryResult {
+  idleRssBytes: number;
+  streams: StreamsResult & { chunks: number; delayMs: number };
+  leak: LeakResult & { growth: number | null };
+}
+
+export interface TargetCheck {
+  name: string;
+  measured: number | null;
+  goal: string;
+  met: boolean;
+}
+
+export interface BenchResult {
+  version: 1;
+  quick: boolean;
+  startedAt: string;
+  seconds: number;
+  machine: { cpuModel: string; cores: number; memoryBytes: number; platform: string; node: string };
+  settings: { latencyConnections: 1; throughputConnections: 64; latencySeconds: number; throughputSeconds: number; rounds: number; firstByteRequests: number };
+  scenarios: ScenarioResult[];
+  memory: MemoryResult;
+  targets: TargetCheck[];
+}
+
+export function machineInfo(): BenchResult['machine'] {
+  const list = cpus();
+  return { cpuModel: list[0]?.model.trim() ?? 'unknown', cores: list.length, memoryBytes: totalmem(), platform: `${platform()} ${release()}`, node: process.version };
+}
+
+export function scenarioResult(id: ScenarioId, title: string, targets: Record<TargetName, TargetFigures>): ScenarioResult {
+  const { direct, bare, gateway } = targets;
+  return {
+    id,
+    title,
+    targets,
+    addedP50Ms: added(gateway.latency.p50, direct.latency.p50),
+    addedP99Ms: added(gateway.latency.p99, direct.latency.p99),
+    addedFirstByteP50Ms: added(gateway.firstByte?.p50, direct.firstByte?.p50),
+    gatewayToBareRps: ratio(gateway.throughput.rps, bare.throughput.rps),
+  };
+}
+
+const MB = 1024 * 1024;
+
+/** The issue's targets, each with the figure it is judged on. */
+export function checkTargets(scenarios: ScenarioResult[], memory: MemoryResult): TargetCheck[] {
+  const s = (id: ScenarioId) => scenarios.find((x) => x.id === id);
+  const gwRps = (id: ScenarioId) => s(id)?.targets.gateway.throughput.rps;
+  const atMost = (name: string, measured: number | null | undefined, max: number, unit: string): TargetCheck => ({
+    name,
+    measured: measured ?? null,
+    goal: `≤ ${max}${unit}`,
+    met: measured != null && measured <= max,
+  });
+  const atLeast = (name: string, measured: number | null | undefined, min: number, unit: string): TargetCheck => ({
+    name,
+    measured: measured ?? null,
+    goal: `≥ ${min}${unit}`,
+    met: measured != null && measured >= min,
+  });
+  return [
+    atMost('passthrough added latency p50 (ms, 1 connection)', s('passthrough')?.addedP50Ms, 0.5, ' ms'),
+    atMost('passthrough added latency p99 (ms, 1 connection)', s('passthrough')?.addedP99Ms, 3, ' ms'),
+    atLeast('passthrough throughput gateway / bare proxy (64 connections)', s('passthrough')?.gatewayToBareRps, 0.8, ''),
+    atMost('streaming added time to first byte p50 (ms)', s('stream')?.addedFirstByteP50Ms, 1, ' ms'),
+    atLeast('cross-format streaming RPS / passthrough streaming RPS (gateway)', ratio(gwRps('stream-cross'), gwRps('stream')), 0.7, ''),
+    atLeast('body logging RPS / passthrough RPS (gateway)', ratio(gwRps('body-logging'), gwRps('passthrough')), 0.9, ''),
+    atLeast('virtual model RPS / passthrough RPS (gateway)', ratio(gwRps('virtual-model'), gwRps('passthrough')), 0.95, ''),
+    atMost('idle RSS (MB)', memory.idleRssBytes / MB, 120, ' MB'),
+    atMost(`peak RSS with ${memory.streams.streams} open streams (MB)`, memory.streams.peakRssBytes / MB, 300, ' MB'),
+    atMost(
+      `RSS growth ${memory.leak.firstRequests} → ${memory.leak.totalRequests} requests`,
+      memory.leak.growth,
+      0.1,
+      ' (10%)',
+    ),
+  ];
+}
+
+export function memoryResult(idleRssBytes: number, streams: MemoryResult['streams'], leak: LeakResult): MemoryResult {
+  return { idleRssBytes, streams, leak: { ...leak, growth: growth(leak.rssAfterFirstBytes, leak.rssAfterTotalBytes) } };
+}
+
+const ms = (v: number | null | undefined) => (v == null || !Number.isFinite(v) ? '–' : v < 10 ? v.toFixed(2) : v.toFixed(1));
+const signedMs = (v: number | null | undefined) => (v == null ? '–' : `${v >= 0 ? '+' : ''}${ms(v)}`);
+const int = (v: number | null | undefined) => (v == null || !Number.isFinite(v) ? '–' : Math.round(v).toString());
+const pct = (v: number | null | undefined) => (v == null ? '–' : `${(v * 100).toFixed(0)}%`);
+
+/** The side-by-side table as Markdown (prints well in a terminal and pastes into the README). */
+export function formatTable(result: BenchResult): string {
+  const header = ['scenario', 'target', 'p50 ms (1c)', 'p99 ms (1c)', 'TTFB p50 ms', 'RPS (64c)', 'p50 ms (64c)', 'p99 ms (64c)', 'added p50 / p99 ms', 'gateway / bare RPS'];
+  const rows: string[][] = [];
+  for (const s of result.scenarios) {
+    for (const target of ['direct', 'bare', 'gateway'] as const) {
+      const f = s.targets[target];
+      const isGw = target === 'gateway';
+      rows.push([
+        target === 'direct' ? s.id : '',
+        target,
+        ms(f.latency.p50),
+        ms(f.latency.p99),
+        f.firstByte ? ms(f.firstByte.p50) : '',
+        int(f.throughput.rps),
+        ms(f.throughput.p50),
+        ms(f.throughput.p99),
+        isGw ? `${signedMs(s.addedP50Ms)} / ${signedMs(s.addedP99Ms)}` : '',
+        isGw ? pct(s.gatewayToBareRps) : '',
+      ]);
+    }
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  const m = result.memory;
+  const memoryLines = [
+    `gateway RSS idle ${(m.idleRssBytes / MB).toFixed(0)} MB; peak ${(m.streams.peakRssBytes / MB).toFixed(0)} MB with ${m.streams.streams} concurrent streams ` +
+      `(${m.streams.chunks} chunks, ${m.streams.delayMs} ms apart; ${m.streams.completed} completed in ${m.streams.seconds.toFixed(1)} s); ` +
+      `${(m.leak.rssAfterFirstBytes / MB).toFixed(0)} MB after ${m.leak.firstRequests} requests, ${(m.leak.rssAfterTotalBytes / MB).toFixed(0)} MB after ${m.leak.totalRequests} (${pct(m.leak.growth)} growth)`,
+  ];
+  const targetLines = result.targets.map(
+    (t) => `${t.met ? 'met   ' : 'MISSED'}  ${t.name}: ${t.measured == null ? '–' : t.measured.toFixed(t.measured < 10 ? 2 : 0)} (goal ${t.goal})`,
+  );
+  const mc = result.machine;
+  return [
+    `${mc.cpuModel}, ${mc.cores} cores, ${(mc.memoryBytes / 1024 ** 3).toFixed(0)} GB, Node ${mc.node}${result.quick ? ' — QUICK run (short, smaller counts: not comparable)' : ''}`,
+    '',
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    '',
+    ...memoryLines,
+    '',
+    ...targetLines,
+  ].join('\n');
+}
+
+/** Writes the JSON and reads it back: the file must parse and hold every scenario with figures. */
+export function writeResult(file: string, result: BenchResult): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  const problems = validateResult(JSON.parse(readFileSync(file, 'utf8')));
+  if (problems.length) throw new Error(`${file} is not a valid result:\n  ${problems.join('\n  ')}`);
+}
+
+/** What a usable result must contain; an empty list means valid. */
+export function validateResult(doc: any): string[] {
+  const problems: string[] = [];
+  const num = (v: unknown, where: string, positive = true) => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || (positive && v <= 0)) problems.push(`${where} is not a positive number: ${JSON.stringify(v)}`);
+  };
+  if (doc?.version !== 1) problems.push('version must be 1');
+  if (!doc?.machine?.cpuModel || !doc?.machine?.node) problems.push('machine info missing');
+  if (!Array.isArray(doc?.scenarios) || doc.scenarios.length === 0) problems.push('no scenarios');
+  for (const s of doc?.scenarios ?? []) {
+    for (const target of ['direct', 'bare', 'gateway']) {
+      const f = s?.targets?.[target];
+      for (const mode of ['latency', 'throughput'] as const) {
+        num(f?.[mode]?.rps, `${s?.id}.${target}.${mode}.rps`);
+        num(f?.[mode]?.p50, `${s?.id}.${target}.${mode}.p50`);
+        num(f?.[mode]?.p99, `${s?.id}.${target}.${mode}.p99`);
+        if (f?.[mode]?.errors !== 0) problems.push(`${s?.id}.${target}.${mode} had ${f?.[mode]?.errors} failed requests`);
+      }
+    }
+  }
+  num(doc?.memory?.idleRssBytes, 'memory.idleRssBytes');
+  num(doc?.memory?.streams?.peakRssBytes, 'memory.streams.peakRssBytes');
+  if (doc?.memory?.streams?.failed !== 0) problems.push(`memory.streams: ${doc?.memory?.streams?.failed} streams failed`);
+  num(doc?.memory?.leak?.rssAfterTotalBytes, 'memory.leak.rssAfterTotalBytes');
+  if (doc?.memory?.leak?.errors !== 0) problems.push(`memory.leak had ${doc?.memory?.leak?.errors} failed requests`);
+  if (!Array.isArray(doc?.targets) || doc.targets.length === 0) problems.push('no target checks');
+  return problems;
+}

@@ -1,0 +1,44 @@
+import { DASH } from '$lib/format';
+import type { HealthState } from './public-api';
+
+export const STATE_LABEL: Record<HealthState, string> = {
+  healthy: 'Operational',
+  degraded: 'Degraded',
+  down: 'Down',
+  unknown: 'No data',
+};
+
+export const STATE_TAG: Record<HealthState, 'success' | 'warning' | 'error' | 'default'> = {
+  healthy: 'success',
+  degraded: 'warning',
+  down: 'error',
+  unknown: 'default',
+};
+
+/** Percent with two decimals, trimmed: 100 → "100%", 99.5 → "99.5%". */
+export function formatPercent(value: number | null | undefined): string {
+  if (value === null || value === undefined) return DASH;
+  return `${Number(value.toFixed(2))}%`;
+}
+
+export function formatMs(value: number | null | undefined): string {
+  if (value === null || value === undefined) return DASH;
+  return value >= 10_000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value).toLocaleString('en-US')} ms`;
+}
+
+export const ERROR_LABEL: Record<string, string> = {
+  timeout: 'Timeout',
+  http_4xx: 'HTTP 4xx',
+  http_5xx: 'HTTP 5xx',
+  connection: 'Connection',
+  invalid_response: 'Invalid response',
+  expectation_failed: 'Unexpected answer',
+};
+
+export const errorLabel = (type: string | null | undefined) => (type ? (ERROR_LABEL[type] ?? type) : DASH);
+
+export function formatInterval(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}

@@ -1,0 +1,72 @@
+/**
+ * The catalog as the gateway uses it: one normalized entry per LiteLLM key,
+ * holding only the fields a model preset and the search need.
+ */
+export interface CatalogEntry {
+  /** The LiteLLM key, e.g. `deepseek/deepseek-chat` or `gpt-4o`. */
+  key: string;
+  /** `litellm_provider`, e.g. `deepseek`, `vertex_ai-anthropic_models`. */
+  provider: string;
+  /** chat | embedding | responses | image_generation | … ('' when the entry has none). */
+  mode: string;
+  contextWindow?: number;
+  maxOutputTokens?: number;
+  /** USD per single token. */
+  inputPrice?: number;
+  outputPrice?: number;
+  cacheReadPrice?: number;
+  cacheWritePrice?: number;
+  supportsTools?: boolean;
+  supportsVision?: boolean;
+  supportsReasoning?: boolean;
+}
+
+export interface SkippedEntry {
+  key: string;
+  reason: string;
+}
+
+export interface ParsedCatalog {
+  entries: CatalogEntry[];
+  skipped: SkippedEntry[];
+}
+
+/** What the admin API reports about the stored copy and the last fetch attempt. */
+export interface CatalogStatus {
+  sourceUrl: string;
+  /** When the stored copy was fetched (or last confirmed unchanged); null before the first good fetch. */
+  fetchedAt: Date | null;
+  entryCount: number;
+  skippedCount: number;
+  lastAttemptAt: Date | null;
+  /** Why the last attempt failed; null when it succeeded. */
+  lastError: string | null;
+  refreshing: boolean;
+}
+
+/** The fields a catalog preset sets on a model (names of Model columns). */
+export const PRESET_FIELDS = [
+  'contextWindow',
+  'maxOutputTokens',
+  'inputPrice',
+  'outputPrice',
+  'cacheReadPrice',
+  'cacheWritePrice',
+  'supportsTools',
+  'supportsVision',
+  'supportsReasoning',
+  'mode',
+] as const;
+export type PresetField = (typeof PRESET_FIELDS)[number];
+export type ModelPreset = Partial<{
+  contextWindow: number;
+  maxOutputTokens: number;
+  inputPrice: number;
+  outputPrice: number;
+  cacheReadPrice: number;
+  cacheWritePrice: number;
+  supportsTools: boolean;
+  supportsVision: boolean;
+  supportsReasoning: boolean;
+  mode: string;
+}>;

@@ -1,0 +1,188 @@
+import { matchCatalogEntry, planPreset, presetFromEntry, type CatalogEntry, type CatalogIndex, type PresetChange } from '../../catalog/index.js';
+import type { GraphQLContext } from '../context.js';
+import { builder } from '../builder.js';
+import { badInput, notFound } from '../errors.js';
+
+const CatalogStatusType = builder.simpleObject('CatalogStatus', {
+  fields: (t) => ({
+    sourceUrl: t.string(),
+    fetchedAt: t.field({ type: 'DateTime', nullable: true, description: 'When the stored copy was fetched or last confirmed unchanged' }),
+    entryCount: t.int(),
+    skippedCount: t.int({ description: 'Entries dropped by validation (bad types, implausible prices)' }),
+    lastAttemptAt: t.field({ type: 'DateTime', nullable: true }),
+    lastError: t.string({ nullable: true, description: 'Why the last fetch failed; null when it succeeded' }),
+    refreshing: t.boolean(),
+  }),
+});
+
+export const CatalogEntryType = builder.simpleObject('CatalogEntry', {
+  fields: (t) => ({
+    key: t.string(),
+    provider: t.string({ description: 'litellm_provider' }),
+    mode: t.string(),
+    contextWindow: t.int({ nullable: true }),
+    maxOutputTokens: t.int({ nullable: true }),
+    inputPrice: t.float({ nullable: true, description: 'USD per input token' }),
+    outputPrice: t.float({ nullable: true, description: 'USD per output token' }),
+    cacheReadPrice: t.float({ nullable: true }),
+    cacheWritePrice: t.float({ nullable: true }),
+    supportsTools: t.boolean({ nullable: true }),
+    supportsVision: t.boolean({ nullable: true }),
+    supportsReasoning: t.boolean({ nullable: true }),
+  }),
+});
+
+const CatalogPageType = builder.simpleObject('CatalogPage', {
+  fields: (t) => ({ total: t.int(), items: t.field({ type: [CatalogEntryType] }) }),
+});
+
+const CatalogFacetType = builder.simpleObject('CatalogFacet', {
+  fields: (t) => ({ name: t.string(), count: t.int() }),
+});
+
+const PresetChangeType = builder.simpleObject('PresetChange', {
+  fields: (t) => ({
+    field: t.string(),
+    current: t.field({ type: 'JSON', nullable: true }),
+    proposed: t.field({ type: 'JSON', nullable: true }),
+    kept: t.boolean({ description: 'Set by hand and kept, because overwrite was not chosen' }),
+  }),
+});
+
+const PresetPreviewType = builder.simpleObject('PresetPreview', {
+  fields: (t) => ({
+    catalogKey: t.string({ nullable: true, description: 'The matched or chosen catalog key; null when nothing matches' }),
+    entry: t.field({ type: CatalogEntryType, nullable: true }),
+    changes: t.field({ type: [PresetChangeType] }),
+  }),
+});
+
+const CatalogRefreshType = builder.simpleObject('CatalogRefreshResult', {
+  fields: (t) => ({
+    ok: t.boolean(),
+    unchanged: t.boolean({ description: 'The fetched copy equals the stored one' }),
+    error: t.string({ nullable: true }),
+    status: t.field({ type: CatalogStatusType }),
+  }),
+});
+
+const CapabilityEnum = builder.enumType('CatalogCapability', { values: ['tools', 'vision', 'reasoning'] as const });
+
+export const entryOut = (e: CatalogEntry) => ({
+  ...e,
+  contextWindow: e.contextWindow ?? null,
+  maxOutputTokens: e.maxOutputTokens ?? null,
+  inputPrice: e.inputPrice ?? null,
+  outputPrice: e.outputPrice ?? null,
+  cacheReadPrice: e.cacheReadPrice ?? null,
+  cacheWritePrice: e.cacheWritePrice ?? null,
+  supportsTools: e.supportsTools ?? null,
+  supportsVision: e.supportsVision ?? null,
+  supportsReasoning: e.supportsReasoning ?? null,
+});
+
+const EMPTY_PAGE = { total: 0, items: [] };
+
+builder.queryField('catalogStatus', (t) => t.field({ type: CatalogStatusType, resolve: (_r, _a, ctx) => ctx.services.catalog.status() }));
+
+builder.queryField('catalogSearch', (t) =>
+  t.field({
+    type: CatalogPageType,
+    description: 'Search the stored LiteLLM catalog by key words, provider, mode and capabilities (all must match).',
+    args: {
+      text: t.arg.string(),
+      provider: t.arg.string(),
+      mode: t.arg.string(),
+      capabilities: t.arg({ type: [CapabilityEnum] }),
+      skip: t.arg.int(),
+      take: t.arg.int(),
+    },
+    resolve: (_r, args, ctx) => {
+      const index = ctx.services.catalog.current;
+      if (!index) return EMPTY_PAGE;
+      const page = index.search({
+        text: args.text ?? undefined,
+        provider: args.provider ?? undefined,
+        mode: args.mode ?? undefined,
+        capabilities: args.capabilities ?? undefined,
+        skip: args.skip ?? undefined,
+        take: args.take ?? undefined,
+      });
+      return { total: page.total, items: page.items.map(entryOut) };
+    },
+  }),
+);
+
+builder.queryField('catalogProviders', (t) =>
+  t.field({ type: [CatalogFacetType], resolve: (_r, _a, ctx) => ctx.services.catalog.current?.providers() ?? [] }),
+);
+
+builder.queryField('catalogModes', (t) =>
+  t.field({ type: [CatalogFacetType], resolve: (_r, _a, ctx) => ctx.services.catalog.current?.modes() ?? [] }),
+);
+
+builder.mutationField('refreshCatalog', (t) =>
+  t.field({
+    type: CatalogRefreshType,
+    description: 'Fetch the catalog now. A failed or invalid fetch keeps the last good copy and reports why.',
+    resolve: async (_r, _a, ctx) => {
+      const outcome = await ctx.services.catalog.refresh();
+      return { ...outcome, status: ctx.services.catalog.status() };
+    },
+  }),
+);
+
+/** The entry for a model: the chosen key, else the automatic match by provider type and upstream id. */
+function entryFor(index: CatalogIndex | null, model: { upstreamModel: string; provider: { type: string } }, catalogKey: string | null | undefined) {
+  if (!index) return undefined;
+  if (catalogKey) {
+    const chosen = index.get(catalogKey);
+    if (!chosen) throw badInput(`catalogKey: "${catalogKey}" is not in the catalog`, 'catalogKey');
+    return chosen;
+  }
+  return matchCatalogEntry(index, model.provider.type, model.upstreamModel);
+}
+
+async function planFor(ctx: GraphQLContext, modelId: string, catalogKey: string | null | undefined, overwrite: boolean) {
+  const model = await ctx.services.db.model.findUnique({ where: { id: modelId }, include: { provider: { select: { type: true } } } });
+  if (!model) throw notFound('Model');
+  const entry = entryFor(ctx.services.catalog.current, model, catalogKey);
+  return { model, entry, plan: entry ? planPreset(model, presetFromEntry(entry), overwrite) : null };
+}
+
+const changeOut = (c: PresetChange) => ({ ...c, current: c.current ?? null });
+
+builder.queryField('presetPreview', (t) =>
+  t.field({
+    type: PresetPreviewType,
+    description: 'What applying a catalog preset to a model would change (fields set by hand are marked kept unless overwrite).',
+    args: { modelId: t.arg.id({ required: true }), catalogKey: t.arg.string(), overwrite: t.arg.boolean() },
+    resolve: async (_r, args, ctx) => {
+      const { entry, plan } = await planFor(ctx, String(args.modelId), args.catalogKey, args.overwrite ?? false);
+      return { catalogKey: entry?.key ?? null, entry: entry ? entryOut(entry) : null, changes: plan?.changes.map(changeOut) ?? [] };
+    },
+  }),
+);
+
+builder.mutationField('applyModelPreset', (t) =>
+  t.prismaField({
+    type: 'Model',
+    description: 'Set a model\'s limits, prices and capabilities from the catalog. Fields set by hand are kept unless overwrite is true.',
+    args: { modelId: t.arg.id({ required: true }), catalogKey: t.arg.string(), overwrite: t.arg.boolean() },
+    resolve: async (query, _r, args, ctx) => {
+      const { model, entry, plan } = await planFor(ctx, String(args.modelId), args.catalogKey, args.overwrite ?? false);
+      if (!entry || !plan) {
+        throw badInput(
+          ctx.services.catalog.current
+            ? `No catalog entry matches "${model.upstreamModel}"; pass a catalogKey`
+            : 'The catalog has not been fetched yet (refreshCatalog)',
+          'catalogKey',
+        );
+      }
+      const updated = await ctx.services.db.model.update({ ...query, where: { id: model.id }, data: { ...plan.data, overrides: plan.overrides, catalogKey: entry.key } });
+      await ctx.services.snapshot.reload();
+      return updated;
+    },
+  }),
+);
+

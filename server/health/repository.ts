@@ -1,0 +1,77 @@
+import type { Db } from '../db/client.js';
+import { parseCheckConfig } from './check-config.js';
+import type { CheckOutcome, RunRecord, TargetKind, TargetSpec } from './types.js';
+
+type TargetRow = Awaited<ReturnType<Db['healthTarget']['findFirstOrThrow']>>;
+type RunRow = Awaited<ReturnType<Db['healthRun']['findFirstOrThrow']>>;
+
+export function toSpec(row: TargetRow): TargetSpec {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind as TargetKind,
+    modelName: row.modelName,
+    enabled: row.enabled,
+    intervalSeconds: row.intervalSeconds,
+    checkPrompt: row.checkPrompt,
+    checkConfig: parseCheckConfig(row.checkConfig),
+  };
+}
+
+export function toRun(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    targetId: row.targetId,
+    startedAt: row.startedAt,
+    status: row.status === 'success' ? 'success' : 'failure',
+    latencyMs: row.latencyMs,
+    ttftMs: row.ttftMs,
+    errorType: row.errorType as RunRecord['errorType'],
+    errorMessage: row.errorMessage,
+  };
+}
+
+/** Reads and writes of health targets and runs. */
+export class HealthRepository {
+  constructor(private readonly db: Db) {}
+
+  async targets(onlyEnabled = false): Promise<TargetSpec[]> {
+    const rows = await this.db.healthTarget.findMany({ where: onlyEnabled ? { enabled: true } : {}, orderBy: { name: 'asc' } });
+    return rows.map(toSpec);
+  }
+
+  async target(id: string): Promise<TargetSpec | null> {
+    const row = await this.db.healthTarget.findUnique({ where: { id } });
+    return row ? toSpec(row) : null;
+  }
+
+  async recordRun(targetId: string, startedAt: Date, outcome: CheckOutcome): Promise<RunRecord> {
+    return toRun(await this.db.healthRun.create({ data: { targetId, startedAt, ...outcome } }));
+  }
+
+  /** Runs since `since` for the given targets, plus enough older ones for the state rule. */
+  async runsSince(targetIds: string[], since: Date): Promise<Map<string, RunRecord[]>> {
+    const byTarget = new Map<string, RunRecord[]>(targetIds.map((id) => [id, []]));
+    if (targetIds.length === 0) return byTarget;
+    const rows = await this.db.healthRun.findMany({
+      where: { targetId: { in: targetIds }, startedAt: { gte: since } },
+      orderBy: { startedAt: 'desc' },
+    });
+    for (const row of rows) byTarget.get(row.targetId)?.push(toRun(row));
+    return byTarget;
+  }
+
+  async runsPage(targetId: string, since: Date, skip: number, take: number): Promise<{ total: number; runs: RunRecord[] }> {
+    const where = { targetId, startedAt: { gte: since } };
+    const [total, rows] = await Promise.all([
+      this.db.healthRun.count({ where }),
+      this.db.healthRun.findMany({ where, orderBy: { startedAt: 'desc' }, skip, take }),
+    ]);
+    return { total, runs: rows.map(toRun) };
+  }
+
+  async pruneBefore(cutoff: Date): Promise<number> {
+    const { count } = await this.db.healthRun.deleteMany({ where: { startedAt: { lt: cutoff } } });
+    return count;
+  }
+}

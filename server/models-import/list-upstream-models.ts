@@ -1,0 +1,138 @@
+import { presetOf, timeoutsOf, upstreamHeaders, upstreamUrl } from '../proxy/providers/endpoints.js';
+import { readErrorBody } from '../proxy/upstream/upstream-error.js';
+import { sendUpstream } from '../proxy/upstream/http-client.js';
+import { scrubSecrets } from '../proxy/upstream/scrub.js';
+import type { ModelEntry, ProviderEntry } from '../snapshot/types.js';
+
+/** One model as the provider's own model list reports it. */
+export interface UpstreamModel {
+  /** The id to send upstream (Gemini's `models/` prefix removed). */
+  id: string;
+  displayName?: string;
+  /** What the list says about the model's kind, when it says anything. */
+  mode?: 'chat' | 'embedding';
+}
+
+export class ModelListError extends Error {
+  override name = 'ModelListError';
+}
+
+/** Listing is an admin action: give up sooner than a generation would. */
+const LIST_TIMEOUT_MS = 30_000;
+/** Guards against a provider that never stops paging. */
+const MAX_PAGES = 50;
+
+type Json = Record<string, any>;
+
+async function getJson(provider: ProviderEntry, url: string): Promise<Json> {
+  const timeouts = timeoutsOf(provider);
+  const headers = upstreamHeaders(provider);
+  delete headers['content-type'];
+  let res;
+  try {
+    res = await sendUpstream({
+      url,
+      method: 'GET',
+      headers,
+      timeouts: { connectMs: timeouts.connectMs, firstByteMs: LIST_TIMEOUT_MS, idleMs: LIST_TIMEOUT_MS },
+      signal: AbortSignal.timeout(LIST_TIMEOUT_MS),
+    });
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    throw new ModelListError(`Could not reach "${provider.name}" at ${url}${code ? ` (${code})` : ''}: ${(error as Error).message}`);
+  }
+  if (res.statusCode < 200 || res.statusCode >= 300) {
+    const text = scrubSecrets(await readErrorBody(res.body), [provider.apiKey]).slice(0, 300);
+    throw new ModelListError(`"${provider.name}" answered HTTP ${res.statusCode} to GET ${url}${text ? `: ${text}` : ''}`);
+  }
+  try {
+    return (await res.body.json()) as Json;
+  } catch {
+    throw new ModelListError(`"${provider.name}" answered GET ${url} with a body that is not JSON`);
+  }
+}
+
+const guessMode = (id: string): UpstreamModel['mode'] => (/embed/i.test(id) ? 'embedding' : undefined);
+
+/** The list URL of a provider, as the proxy builds it (`upstreamUrl(…, 'list_models')`). */
+function listUrl(provider: ProviderEntry): string {
+  const probe: ModelEntry = { id: '', name: '', upstreamModel: '', mode: 'chat', provider, requestDefaults: {}, enabled: true, createdAt: 0 };
+  return upstreamUrl(probe, 'list_models');
+}
+
+const withQuery = (url: string, params: Record<string, string>) => {
+  const u = new URL(url);
+  for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
+  return u.toString();
+};
+
+async function listOpenAI(provider: ProviderEntry): Promise<UpstreamModel[]> {
+  const body = await getJson(provider, listUrl(provider));
+  // Most vendors answer { data: [...] }; a few (Together) answer a bare array.
+  const items: unknown[] = Array.isArray(body) ? body : Array.isArray(body.data) ? body.data : [];
+  return items
+    .filter((m): m is Json => !!m && typeof (m as Json).id === 'string')
+    .map((m) => ({ id: m.id, displayName: typeof m.display_name === 'string' ? m.display_name : undefined, mode: guessMode(m.id) }));
+}
+
+async function listAnthropic(provider: ProviderEntry): Promise<UpstreamModel[]> {
+  const out: UpstreamModel[] = [];
+  let after: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const body = await getJson(provider, withQuery(listUrl(provider), { limit: '1000', ...(after ? { after_id: after } : {}) }));
+    for (const m of Array.isArray(body.data) ? body.data : []) if (typeof m?.id === 'string') out.push({ id: m.id, displayName: m.display_name, mode: 'chat' });
+    if (!body.has_more || !body.last_id) break;
+    after = body.last_id;
+  }
+  return out;
+}
+
+async function listGemini(provider: ProviderEntry): Promise<UpstreamModel[]> {
+  const out: UpstreamModel[] = [];
+  let token: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const body = await getJson(provider, withQuery(listUrl(provider), { pageSize: '1000', ...(token ? { pageToken: token } : {}) }));
+    for (const m of Array.isArray(body.models) ? body.models : []) {
+      if (typeof m?.name !== 'string') continue;
+      const methods: string[] = Array.isArray(m.supportedGenerationMethods) ? m.supportedGenerationMethods : [];
+      const mode = methods.includes('generateContent') ? 'chat' : methods.some((x) => /embed/i.test(x)) ? 'embedding' : undefined;
+      out.push({ id: m.name.replace(/^models\//, ''), displayName: m.displayName, mode });
+    }
+    if (!body.nextPageToken) break;
+    token = body.nextPageToken;
+  }
+  return out;
+}
+
+async function listOllama(provider: ProviderEntry): Promise<UpstreamModel[]> {
+  // The preset's base URL is Ollama's OpenAI-compatible /v1; the native tags list lives on the host.
+  const root = provider.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
+  const body = await getJson(provider, `${root}/api/tags`);
+  return (Array.isArray(body.models) ? body.models : [])
+    .filter((m: Json) => typeof (m?.model ?? m?.name) === 'string')
+    .map((m: Json) => ({ id: m.model ?? m.name, displayName: m.name, mode: guessMode(m.model ?? m.name) }));
+}
+
+/** The provider's own model list, per the list style of its preset. */
+export async function listUpstreamModels(provider: ProviderEntry): Promise<UpstreamModel[]> {
+  const style = presetOf(provider).modelList;
+  let models: UpstreamModel[];
+  switch (style) {
+    case 'openai':
+      models = await listOpenAI(provider);
+      break;
+    case 'anthropic':
+      models = await listAnthropic(provider);
+      break;
+    case 'gemini':
+      models = await listGemini(provider);
+      break;
+    case 'ollama':
+      models = await listOllama(provider);
+      break;
+    case 'none':
+      throw new ModelListError(`Providers of type "${provider.type}" do not publish a model list; add their models by name.`);
+  }
+  const seen = new Set<string>();
+  return models.filter((m) => !seen.has(m.id) && seen.add(m.id)).sort((a, b) => a.id.localeCompare(b.id));
+}

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const FIXTURE_PATH = path.join(here, 'fixtures/catalog-small.json');
+/** The real LiteLLM snapshot kept next to the repository (never copied into it). */
+export const REAL_SNAPSHOT_PATH = path.resolve(here, '../../../shared/data/litellm/model_prices_and_context_window.json');
+export const readFixture = () => readFileSync(FIXTURE_PATH, 'utf8');
+
+/** What the stand-in for the online catalog answers next. */
+export type CatalogReply = { status: number; body: string } | { hang: true };
+
+/** A local HTTP server standing in for raw.githubusercontent.com. */
+export interface CatalogServer {
+  url: string;
+  requests: number;
+  reply: CatalogReply;
+  close(): Promise<void>;
+}
+
+export async function startCatalogServer(body: string): Promise<CatalogServer> {
+  const hanging = new Set<ServerResponse>();
+  const state: CatalogServer = {
+    url: '',
+    requests: 0,
+    reply: { status: 200, body },
+    close: async () => {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  const server: Server = createServer((req, res) => {
+    state.requests++;
+    const reply = state.reply;
+    if ('hang' in reply) {
+      hanging.add(res);
+      return;
+    }
+    res.writeHead(reply.status, { 'content-type': 'application/json' });
+    res.end(reply.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/model_prices_and_context_window.json`;
+  return state;
+}
+
+const STATUS_FIELDS = 'sourceUrl fetchedAt entryCount skippedCount lastAttemptAt lastError refreshing';
+export const STATUS = `catalogStatus { ${STATUS_FIELDS} }`;
+export const REFRESH = `mutation { refreshCatalog { ok unchanged error status { ${STATUS_FIELDS} } } }`;
+export const ENTRY = 'key provider mode contextWindow maxOutputTokens inputPrice outputPrice cacheReadPrice cacheWritePrice supportsTools supportsVision supportsReasoning';
+export const SEARCH = `query($text: String, $provider: String, $mode: String, $capabilities: [CatalogCapability!], $skip: Int, $take: Int) {
+  catalogSearch(text: $text, provider: $provider, mode: $mode, capabilities: $capabilities, skip: $skip, take: $take) { total items { ${ENTRY} } }
+}`;

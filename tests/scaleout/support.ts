@@ -1,0 +1,167 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../support/gateway.js';
+import { databaseNameFor, dropDatabase, ensureDatabase } from '../support/postgres.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+/** A fresh PostgreSQL database for one suite; `drop()` removes it. */
+export async function freshDatabase(tag: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = databaseNameFor(`${tag}-${randomBytes(4).toString('hex')}`);
+  const url = await ensureDatabase(name);
+  return { url, drop: () => dropDatabase(name) };
+}
+
+export const uniqueRedisPrefix = () => `llmgw-test:${process.pid}:${randomBytes(4).toString('hex')}:`;
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** A redis-server of the test's own, on its own port, with no persistence. */
+export class RedisProcess {
+  private child?: ChildProcess;
+  constructor(readonly port: number) {}
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+  async start(): Promise<void> {
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    await waitFor(() => out.includes('Ready to accept connections') || undefined, 5_000, `redis-server on ${this.port}`);
+  }
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/** A gateway in a child process (see gateway-process.ts); its stdout is kept for log assertions. */
+export class GatewayProcess {
+  url = '';
+  output = '';
+  private child?: ChildProcess;
+  private token?: string;
+  readonly dataDir = mkdtempSync(path.join(tmpdir(), 'gateway-scaleout-'));
+
+  constructor(private readonly env: Record<string, string>) {}
+
+  async start(): Promise<void> {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'tests/scaleout/gateway-process.ts')], {
+      cwd: root,
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        DB_PATH: path.join(this.dataDir, 'gateway.db'),
+        LOG_LEVEL: 'warn',
+        ADMIN_EMAIL,
+        ADMIN_PASSWORD,
+        JWT_SECRET: 'scaleout-test-jwt-secret-0123456789abcdef',
+        ENCRYPTION_KEY: 'scaleout-test-encryption-key-0123456789',
+        ...this.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
+    const exit = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`gateway exited (${code}): ${this.output.slice(-2000)}`))));
+    const ready = waitFor(() => /READY (\S+)/.exec(this.output)?.[1], 60_000, 'gateway process');
+    this.url = await Promise.race([ready, exit]);
+    exit.catch(() => {});
+  }
+
+  async admin<T = any>(query: string, variables?: Record<string, unknown>): Promise<T> {
+    this.token ??= await this.login();
+    const res = await fetch(`${this.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.json()) as { data?: T; errors?: unknown[] };
+    if (body.errors?.length) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
+    return body.data as T;
+  }
+
+  private async login(): Promise<string> {
+    const res = await fetch(`${this.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', variables: { e: ADMIN_EMAIL, p: ADMIN_PASSWORD } }),
+    });
+    return ((await res.json()) as any).data.login.token;
+  }
+
+  /** Kills the process without a graceful shutdown (a crash). */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+export async function chatRequest(url: string, key: string, model = 'gpt-x'): Promise<Response> {
+  return fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+  });
+}
+
+export async function setupPricedModel(admin: (q: string, v?: Record<string, unknown>) => Promise<any>, mockUrl: string): Promise<{ modelId: string }> {
+  const p = await admin('mutation($i: CreateProviderInput!){createProvider(input:$i){id}}', {
+    i: { name: `mock-${randomBytes(3).toString('hex')}`, type: 'openai', baseUrl: mockUrl, apiKey: 'upstream-secret-key' },
+  });
+  const m = await admin('mutation($i: CreateModelInput!){createModel(input:$i){id}}', {
+    i: { providerId: p.createProvider.id, name: 'gpt-x', upstreamModel: 'gpt-4o', inputPrice: 0.001, outputPrice: 0.002 },
+  });
+  return { modelId: m.createModel.id };
+}
+
+export async function createKey(admin: (q: string, v?: Record<string, unknown>) => Promise<any>, limits: Record<string, unknown> = {}) {
+  const r = await admin('mutation($i: CreateVirtualKeyInput!){createVirtualKey(input:$i){key virtualKey{id}}}', {
+    i: { name: `scaleout ${randomBytes(3).toString('hex')}`, ...limits },
+  });
+  return { key: r.createVirtualKey.key as string, id: r.createVirtualKey.virtualKey.id as string };
+}

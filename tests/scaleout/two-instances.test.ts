@@ -1,0 +1,122 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { deletePrefix, REDIS_URL } from '../limits/support.js';
+import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
+import type { MockUpstream } from '../support/mock-upstreams/types.js';
+import { skipUnlessServices } from '../support/services.js';
+import { chatRequest, createKey, freePort, freshDatabase, GatewayProcess, setupPricedModel, uniqueRedisPrefix, waitFor } from './support.js';
+
+const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres: true, redis: true });
+
+// Two gateway processes on one PostgreSQL database and one Redis, as in docker-compose.yml.
+(skip ? describe.skip : describe)('two gateway processes on PostgreSQL and Redis', () => {
+  const prefix = uniqueRedisPrefix();
+  let database: Awaited<ReturnType<typeof freshDatabase>>;
+  let mock: MockUpstream;
+  let a: GatewayProcess;
+  let b: GatewayProcess;
+  let modelId: string;
+  const limitKeyIds: string[] = [];
+  const clients: Client[] = [];
+
+  beforeAll(async () => {
+    database = await freshDatabase('two-instances');
+    mock = await startOpenAIChatMock();
+    const env = { DATABASE_URL: database.url, REDIS_URL, REDIS_KEY_PREFIX: prefix };
+    a = new GatewayProcess(env);
+    await a.start();
+    b = new GatewayProcess(env);
+    await b.start();
+    ({ modelId } = await setupPricedModel((q, v) => a.admin(q, v), mock.url));
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.dispose()));
+    await Promise.all([a?.stop(), b?.stop()]);
+    await mock?.close();
+    await database?.drop();
+    await deletePrefix(prefix);
+    for (const id of limitKeyIds) await deletePrefix(`llmgw:limits:{${id}}`);
+  });
+
+  const keyVisibleOn = (gw: GatewayProcess, key: string) =>
+    waitFor(async () => ((await fetch(`${gw.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status === 200 ? true : undefined), 1_000, 'key on the other instance');
+
+  test('a config change on one instance is live on the other within one second', async () => {
+    const { key } = await createKey((q, v) => a.admin(q, v));
+    await keyVisibleOn(b, key);
+    const started = Date.now();
+    await a.admin('mutation($i: CreateModelInput!){createModel(input:$i){id}}', {
+      i: { providerId: (await a.admin('{ providers { id } }')).providers[0].id, name: 'added-later', upstreamModel: 'gpt-4o' },
+    });
+    const listed = await waitFor(async () => {
+      const body = (await (await fetch(`${b.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).json()) as { data: Array<{ id: string }> };
+      return body.data.some((m) => m.id === 'added-later') ? Date.now() - started : undefined;
+    }, 1_000, 'the new model on instance B');
+    expect(listed).toBeLessThan(1_000);
+    // And a request through B uses it.
+    expect((await chatRequest(b.url, key, 'added-later')).status).toBe(200);
+  });
+
+  test('one RPM limit holds exactly under concurrent load spread over both', async () => {
+    const { key, id } = await createKey((q, v) => a.admin(q, v), { rpmLimit: 10 });
+    limitKeyIds.push(id);
+    await keyVisibleOn(b, key);
+    // Windows are calendar minutes: keep the burst away from a minute boundary.
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 50_000) await new Promise((r) => setTimeout(r, 60_500 - intoMinute));
+    const responses = await Promise.all(Array.from({ length: 30 }, (_, i) => chatRequest(i % 2 ? b.url : a.url, key)));
+    await Promise.all(responses.map((r) => r.text()));
+    expect(responses.filter((r) => r.status === 200)).toHaveLength(10);
+    expect(responses.filter((r) => r.status === 429)).toHaveLength(20);
+    // Both instances served some of the ten.
+    const served = (gw: number) => responses.filter((r, i) => i % 2 === gw && r.status === 200).length;
+    expect(served(0) + served(1)).toBe(10);
+  });
+
+  test('a subscription on one instance receives requestLogged from the other', async () => {
+    const token = await b.admin('{ me { id } }').then(() => (b as any).token as string);
+    const client = createClient({ url: `${b.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+    clients.push(client);
+    const events: any[] = [];
+    const errors: unknown[] = [];
+    const subscribed = new Promise<void>((resolve) => client.on('connected', () => resolve()));
+    client.subscribe(
+      { query: 'subscription { requestLogged { requestedModel keyId status createdAt } }' },
+      { next: (v: any) => (v.errors ? errors.push(...v.errors) : events.push(v.data.requestLogged)), error: (e) => errors.push(e), complete: () => {} },
+    );
+    await subscribed;
+    await new Promise((r) => setTimeout(r, 200)); // the Redis SUBSCRIBE behind it
+    const { key, id } = await createKey((q, v) => a.admin(q, v));
+    expect((await chatRequest(a.url, key)).status).toBe(200);
+    const event = await waitFor(() => events.find((e) => e.keyId === id), 2_000, 'requestLogged on instance B');
+    expect(errors).toEqual([]);
+    expect(event).toMatchObject({ requestedModel: 'gpt-x', status: 200 });
+    expect(Number.isNaN(new Date(event.createdAt).getTime())).toBe(false);
+  });
+
+  test('a target one instance cools down is cooled down on the other', async () => {
+    const deadPort = await freePort();
+    const p = await a.admin('mutation($i: CreateProviderInput!){createProvider(input:$i){id}}', {
+      i: { name: 'dead-provider', type: 'openai', baseUrl: `http://127.0.0.1:${deadPort}/v1`, apiKey: 'upstream-secret-key' },
+    });
+    const dead = (await a.admin('mutation($i: CreateModelInput!){createModel(input:$i){id}}', { i: { providerId: p.createProvider.id, name: 'dead', upstreamModel: 'x' } })).createModel.id;
+    await a.admin('mutation($i: CreateVirtualModelInput!){createVirtualModel(input:$i){id}}', {
+      i: { name: 'cool', strategy: 'FAILOVER', targets: [{ modelId: dead, weight: 1, priority: 0 }, { modelId, weight: 1, priority: 1 }], options: { failureThreshold: 2, cooldownMs: 60_000 } },
+    });
+    const { key } = await createKey((q, v) => a.admin(q, v));
+    await keyVisibleOn(b, key);
+    const stateOn = async (gw: GatewayProcess) => {
+      const { virtualModels } = await gw.admin('{ virtualModels { name targets { modelId state cooldownUntil } } }');
+      return virtualModels.find((v: any) => v.name === 'cool')?.targets.find((t: any) => t.modelId === dead);
+    };
+    expect((await stateOn(b))?.state).toBe('CLOSED');
+    for (let i = 0; i < 2; i++) expect((await chatRequest(a.url, key, 'cool')).status).toBe(200);
+    const onA = await stateOn(a);
+    expect(onA.state).toBe('OPEN');
+    const onB = await waitFor(async () => ((await stateOn(b))?.state === 'OPEN' ? stateOn(b) : undefined), 1_000, 'the open circuit on instance B');
+    expect(onB.cooldownUntil).toBe(onA.cooldownUntil);
+  });
+
+});
