@@ -137,7 +137,7 @@ describe('admin UI', () => {
 
   it('takes screenshots in light and dark themes', async () => {
     const shots: Array<[string, string]> = [
-      ['dashboard', '/'],
+      ['dashboard-empty', '/'],
       ['providers', '/providers'],
       ['keys', '/keys'],
       ['models', '/models'],
