@@ -8,6 +8,8 @@ import type { Services } from '../../server/services.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { openAIError } from '../support/mock-upstreams/openai-chat.js';
 import { allLogs, chat, createKey, hello, pool, startTraffic, type Traffic } from './helpers.js';
+import { PG_ADMIN_URL } from '../support/postgres.js';
+import { skipUnlessServices } from '../support/services.js';
 
 const HOUR = 3_600_000;
 
@@ -147,11 +149,13 @@ describe('usage aggregates (SQLite)', () => {
   });
 });
 
-// Same aggregates on PostgreSQL when TEST_POSTGRES_URL points at a server
-// (e.g. postgres://postgres@127.0.0.1:5432/postgres). The schema is created from
-// the committed PostgreSQL migration; the aggregate functions run on the real client.
-const pgUrl = process.env.TEST_POSTGRES_URL;
-describe.skipIf(!pgUrl)('usage aggregates (PostgreSQL)', () => {
+// Same aggregates on PostgreSQL (the server tests/support/postgres.ts names). The
+// schema is created from the committed PostgreSQL migrations; the aggregate
+// functions run on the real client. Skips with a printed line without PostgreSQL
+// (fails in CI).
+const pgUrl = PG_ADMIN_URL;
+const noPostgres = await skipUnlessServices('usage aggregates (PostgreSQL)', { postgres: true });
+describe.skipIf(noPostgres)('usage aggregates (PostgreSQL)', () => {
   const name = `obs_test_${process.pid}_${Date.now()}`;
   let db: Db;
   const admin = () => new pg.Client({ connectionString: pgUrl });
@@ -160,7 +164,7 @@ describe.skipIf(!pgUrl)('usage aggregates (PostgreSQL)', () => {
     await c.connect();
     await c.query(`CREATE DATABASE ${name}`);
     await c.end();
-    const url = new URL(pgUrl!);
+    const url = new URL(pgUrl);
     url.pathname = `/${name}`;
     const schema = new pg.Client({ connectionString: url.toString() });
     await schema.connect();
