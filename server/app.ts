@@ -24,6 +24,7 @@ import { createKeyLimiter } from './limits/index.js';
 import { createLogger } from './logger.js';
 import { GatewayMetrics, logWriterOptions, RequestLogWriter, startObservability } from './observability/index.js';
 import { RequestRecorder } from './observability/request-record.js';
+import { logInserter } from './observability/log-insert.js';
 import { registerProxyRoutes } from './proxy/routes.js';
 import { ScaleOut } from './scaleout/index.js';
 import type { Services } from './services.js';
@@ -70,7 +71,7 @@ export async function startGateway(config: Config): Promise<Gateway> {
     scaleOut,
     recorder: new RequestRecorder(),
     metrics: new GatewayMetrics(),
-    requestLogs: new RequestLogWriter(db, logger, logWriterOptions(config)),
+    requestLogs: new RequestLogWriter(logInserter(db, target.kind), logger, logWriterOptions(config)),
   };
   const withRouter = { ...base, router: createRouterState(base.events) };
   const health = new HealthMonitor({ ...base, runRetentionDays: config.healthRunRetentionDays, lock: scaleOut?.schedulerLock('health-scheduler') });

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { Db } from '../db/client.js';
 import type { RequestLogRow } from './log-row.js';
 
 export interface LogWriterOptions {
@@ -15,7 +14,7 @@ export interface LogWriterOptions {
 }
 
 export interface LogWriterStats {
-  /** Successful database writes (one createMany each). */
+  /** Successful database writes (one INSERT each). */
   flushes: number;
   rowsWritten: number;
   failedFlushes: number;
@@ -23,8 +22,8 @@ export interface LogWriterStats {
   dropped: number;
 }
 
-/** The part of the database the writer uses (a real Prisma client in practice). */
-export type LogStore = Pick<Db, 'requestLog'>;
+/** Writes one batch of rows (log-insert.ts: one multi-row INSERT through Prisma). */
+export type InsertRows = (rows: RequestLogRow[]) => Promise<void>;
 
 /**
  * Writes request log rows in batches, off the request path.
@@ -54,7 +53,7 @@ export class RequestLogWriter {
   private failingSince = 0;
 
   constructor(
-    private readonly db: LogStore,
+    private readonly insertRows: InsertRows,
     private readonly logger: Logger,
     options: LogWriterOptions,
   ) {
@@ -132,7 +131,7 @@ export class RequestLogWriter {
         const batch = this.take(this.options.batchSize);
         this.inflight = batch.length;
         try {
-          await this.db.requestLog.createMany({ data: batch });
+          await this.insertRows(batch);
           this.inflight = 0;
           this.stats.flushes++;
           this.stats.rowsWritten += batch.length;

@@ -9,6 +9,7 @@ import { toLogRow } from '../../server/observability/log-row.js';
 import { RequestLogWriter } from '../../server/observability/log-writer.js';
 import { RetentionPruner } from '../../server/observability/retention.js';
 import { chat, hello, pool, startTraffic, waitFor } from './helpers.js';
+import { logInserter } from '../../server/observability/log-insert.js';
 
 const tableOff = (db: Db) => db.$executeRawUnsafe('ALTER TABLE "RequestLog" RENAME TO "RequestLog_off"');
 const tableOn = (db: Db) => db.$executeRawUnsafe('ALTER TABLE "RequestLog_off" RENAME TO "RequestLog"');
@@ -35,7 +36,7 @@ describe('log writer against a failing database', () => {
   });
 
   it('keeps rows while writes fail and writes all of them once the database is back', async () => {
-    const writer = new RequestLogWriter(db, logger, { batchSize: 50, flushIntervalMs: 20, maxBuffered: 500, retryBaseMs: 20, retryMaxMs: 100 });
+    const writer = new RequestLogWriter(logInserter(db, 'sqlite'), logger, { batchSize: 50, flushIntervalMs: 20, maxBuffered: 500, retryBaseMs: 20, retryMaxMs: 100 });
     writer.start();
     await tableOff(db);
     const rows = Array.from({ length: 300 }, (_, i) => row(i));
@@ -56,7 +57,7 @@ describe('log writer against a failing database', () => {
 
   it('past the bound drops the oldest rows, counts them and warns', async () => {
     await db.requestLog.deleteMany();
-    const writer = new RequestLogWriter(db, logger, { batchSize: 50, flushIntervalMs: 20, maxBuffered: 500, retryBaseMs: 20, retryMaxMs: 100 });
+    const writer = new RequestLogWriter(logInserter(db, 'sqlite'), logger, { batchSize: 50, flushIntervalMs: 20, maxBuffered: 500, retryBaseMs: 20, retryMaxMs: 100 });
     writer.start();
     await tableOff(db);
     const rows = Array.from({ length: 800 }, (_, i) => row(i));

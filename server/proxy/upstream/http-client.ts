@@ -24,7 +24,8 @@ function agentFor(connectMs: number): Agent {
     agent = new Agent({
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 600_000,
-      connections: 256,
+      // No cap per origin: long streams must not queue behind each other.
+      connections: null,
       pipelining: 1,
       connect: { timeout: connectMs },
     });
