@@ -1,9 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/sqlite/index.js';
-import { PrismaClient as PostgresPrismaClient } from './generated/postgres/index.js';
 
 /**
  * The storage handle the rest of the gateway uses. Both generated clients come
@@ -25,6 +23,11 @@ export function dbTarget(config: { databaseUrl?: string; dbPath: string }): DbTa
 
 export async function openDatabase(target: DbTarget): Promise<Db> {
   if (target.kind === 'postgres') {
+    // Loaded only when used: each generated client carries its own query compiler.
+    const [{ PrismaClient: PostgresPrismaClient }, { PrismaPg }] = await Promise.all([
+      import('./generated/postgres/index.js'),
+      import('@prisma/adapter-pg'),
+    ]);
     const client = new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: target.location }) });
     await client.$connect();
     return client as unknown as Db;

@@ -1,4 +1,4 @@
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { countTokens } from '../proxy/formats/shared/tokens.js';
 
 // The same upstream instructions go out with every request: count each text once.
 const counted = new Map<string, number>();

@@ -1,4 +1,4 @@
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { countTokens } from '../shared/tokens.js';
 import type { CanonicalRequest, ContentPart } from '../../canonical/index.js';
 
 /**

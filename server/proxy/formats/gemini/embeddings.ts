@@ -1,4 +1,4 @@
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { countTokens } from '../shared/tokens.js';
 import { invalidRequest } from '../../canonical/index.js';
 import { isRecord } from '../shared/json.js';
 
