@@ -1,5 +1,6 @@
 /**
- * Moving average (EWMA, α = 0.3) of time to first token per target, for the
+ * Moving average (EWMA, α = 0.3) of the time until a target answers (response
+ * headers, i.e. time to first byte) per target, for the
  * LEAST_LATENCY strategy.
  */
 export class LatencyTracker {

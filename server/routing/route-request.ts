@@ -3,6 +3,7 @@ import { GatewayError } from '../proxy/canonical/error.js';
 import type { ProxyContext } from '../proxy/pipeline/context.js';
 import { exchange } from '../proxy/pipeline/exchange.js';
 import { asGatewayError } from '../proxy/pipeline/errors.js';
+import { attemptSignal } from './attempt-signal.js';
 import type { Router } from './router-state.js';
 import { pickTarget } from './pick-target.js';
 import { backoffDelay, isRetryable } from './retry-policy.js';
@@ -36,18 +37,20 @@ export async function routeRequest(ctx: ProxyContext, route: VirtualModelEntry, 
     const started = state.clock.now();
     const remaining = deadline - started;
     const timeoutMs = options.attemptTimeoutMs > 0 ? Math.min(options.attemptTimeoutMs, remaining) : remaining;
-    const timeout = AbortSignal.timeout(Math.max(1, timeoutMs));
+    const attemptAbort = attemptSignal(ctx.abort.signal, timeoutMs);
     try {
-      await exchange(ctx, target.model, AbortSignal.any([ctx.abort.signal, timeout]));
+      await exchange(ctx, target.model, attemptAbort.signal, () => {
+        attemptAbort.answered();
+        state.latency.observe(target.model.id, state.clock.now() - started);
+      });
       state.breakers.success(target.model.id);
-      if (ctx.ttftMs !== undefined) state.latency.observe(target.model.id, state.clock.now() - started);
       return;
     } catch (error) {
       if (ctx.abort.signal.aborted) {
         state.breakers.release(target.model.id);
         throw error;
       }
-      const failure = timeout.aborted
+      const failure = attemptAbort.timedOut
         ? new GatewayError({ status: 504, kind: 'timeout', message: `The provider "${target.model.provider.name}" did not answer within ${timeoutMs} ms` })
         : asGatewayError(error);
       if (!isRetryable(failure)) {
@@ -57,6 +60,8 @@ export async function routeRequest(ctx: ProxyContext, route: VirtualModelEntry, 
       state.breakers.failure(target.model.id, options);
       lastError = failure;
       if (ctx.res.headersSent || state.clock.now() >= deadline) throw failure;
+    } finally {
+      attemptAbort.dispose();
     }
   }
   throw (

@@ -88,6 +88,16 @@ describe('virtual models over real upstreams', () => {
     expect((await ask('fo-slow')).choices[0]!.message.content).toBe('Hello from anthropic: hello');
   });
 
+  test('the attempt timeout bounds the wait for an answer, not a long stream after it', async () => {
+    await route('long-stream', 'FAILOVER', [['primary', 1, 0]], { attemptTimeoutMs: 300, retries: 0, failureThreshold: 100 });
+    primary.enqueue({ type: 'text', text: 'one two three four five six seven eight', chunks: 8, chunkDelayMs: 80 });
+    const stream = openai().chat.completions.stream({ model: 'long-stream', messages: [{ role: 'user', content: 'hi' }] });
+    const started = Date.now();
+    const final = await stream.finalChatCompletion();
+    expect(Date.now() - started).toBeGreaterThan(500);
+    expect(final.choices[0]!.message.content).toBe('one two three four five six seven eight');
+  });
+
   test('429 with retry-after on the only target is retried after the wait', async () => {
     await route('single-429', 'FAILOVER', [['primary', 1, 0]], { retries: 1, backoffMs: 10, failureThreshold: 100 });
     primary.enqueue({ type: 'error', status: 429, headers: { 'retry-after': '1' } });

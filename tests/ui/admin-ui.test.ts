@@ -102,6 +102,21 @@ describe('admin UI', () => {
     expect(data.models[0]!.outputPrice).toBeCloseTo(0.6e-6, 12);
   });
 
+  it("edits a model's request defaults as JSON, refusing malformed input", async () => {
+    const row = table('Models').getByRole('row', { name: /gpt-4o-mini/ });
+    await row.getByRole('button', { name: 'Edit gpt-4o-mini' }).click();
+    const drawer = page.getByRole('dialog', { name: /gpt-4o-mini/ });
+    const defaults = drawer.getByLabel('Defaults for upstream requests (JSON)');
+    await defaults.fill('{ "temperature": 1 }');
+    await page.getByRole('button', { name: /^Save/ }).click();
+    await drawer.getByText('Unknown key temperature').waitFor();
+    await defaults.fill('{ "body": { "max_tokens": 512 }, "headers": { "X-Team": "search" } }');
+    await page.getByRole('button', { name: /^Save/ }).click();
+    await expect.poll(() => drawer.count()).toBe(0);
+    const data = await gateway.admin<{ models: { requestDefaults: unknown }[] }>('{ models { requestDefaults } }');
+    expect(data.models[0]!.requestDefaults).toEqual({ body: { max_tokens: 512 }, headers: { 'X-Team': 'search' } });
+  });
+
   it('creates a virtual key and shows its plaintext once', async () => {
     await navLink(page, 'Virtual keys').click();
     await page.waitForURL(/\/keys$/);

@@ -23,7 +23,13 @@ import { anthropicProtocolHeaders, callUpstream, readUpstreamJson } from './upst
  * a caller may try another target; after the first byte, failures become an
  * in-stream error event in the client's format.
  */
-export async function exchange(ctx: ProxyContext, model: ModelEntry, signal: AbortSignal = ctx.abort.signal): Promise<void> {
+export async function exchange(
+  ctx: ProxyContext,
+  model: ModelEntry,
+  signal: AbortSignal = ctx.abort.signal,
+  /** Called once the upstream has answered with a success status (before the body). */
+  onResponse?: () => void,
+): Promise<void> {
   const request = ctx.request!;
   const wire = wireOf(model.provider);
   const format = UPSTREAM_FORMATS[wire];
@@ -31,6 +37,7 @@ export async function exchange(ctx: ProxyContext, model: ModelEntry, signal: Abo
   ctx.injectedTokens = injectedTokenCount(prepared.injected);
   const protocol = ctx.api === 'messages' ? anthropicProtocolHeaders(ctx.req.headers) : {};
   const response = await callUpstream(model, prepared.upstreamStream ? 'stream' : 'generate', prepared.body, signal, protocol);
+  onResponse?.();
 
   if (request.stream) return relayStream(ctx, response.body, format, prepared);
   // A relay upstream that only streams, for a client that asked for one whole answer.

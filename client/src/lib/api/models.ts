@@ -22,6 +22,7 @@ export const ModelsQuery = graphql(`
       supportsTools
       supportsVision
       supportsReasoning
+      requestDefaults
       enabled
     }
     providers {
