@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { maskSecret } from '../../crypto/secret-box.js';
+import { providerOptionsSchema } from '../../proxy/providers/options-schema.js';
 import { PROVIDER_PRESETS, findPreset } from '../../proxy/providers/presets.js';
 import { builder } from '../builder.js';
 import { notFound, uniqueViolation } from '../errors.js';
@@ -49,7 +50,7 @@ const providerFields = {
   baseUrl: z.string().trim().url('must be an absolute http(s) URL').refine((v) => /^https?:\/\//.test(v), 'must use http or https'),
   apiKey: z.string().trim().max(4096).optional(),
   headers: headerMap.optional(),
-  options: z.record(z.string(), z.unknown()).optional(),
+  options: providerOptionsSchema.optional(),
   enabled: z.boolean().optional(),
 };
 const createSchema = z.object(providerFields);
