@@ -54,7 +54,7 @@ describe('provider API keys', () => {
           baseUrl: 'https://api.example.test/v1/',
           apiKey: plaintext,
           headers: { 'X-Team': 'gateway' },
-          options: { timeoutMs: 5000 },
+          options: { timeouts: { firstByteMs: 5000 } },
         },
       },
       token,
@@ -66,7 +66,7 @@ describe('provider API keys', () => {
     expect(provider.apiKeyHint).toBe(`sk-…${plaintext.slice(-4)}`);
     expect(provider.baseUrl).toBe('https://api.example.test/v1');
     expect(provider.headers).toEqual({ 'X-Team': 'gateway' });
-    expect(provider.options).toEqual({ timeoutMs: 5000 });
+    expect(provider.options).toEqual({ timeouts: { firstByteMs: 5000 } });
     expect(res.text).not.toContain(secretPart);
     expect(res.text).not.toContain(plaintext);
   });
