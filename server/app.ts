@@ -74,7 +74,12 @@ export async function startGateway(config: Config): Promise<Gateway> {
     requestLogs: new RequestLogWriter(logInserter(db, target.kind), logger, logWriterOptions(config)),
   };
   const withRouter = { ...base, router: createRouterState(base.events) };
-  const health = new HealthMonitor({ ...base, runRetentionDays: config.healthRunRetentionDays, lock: scaleOut?.schedulerLock('health-scheduler') });
+  const health = new HealthMonitor({
+    ...base,
+    runRetentionDays: config.healthRunRetentionDays,
+    lockPeriodMs: config.healthLockPeriodMs,
+    lock: scaleOut?.schedulerLock('health-scheduler'),
+  });
   const catalog = new CatalogService(db, logger, {
     url: config.catalogUrl,
     timeoutMs: config.catalogFetchTimeoutMs,

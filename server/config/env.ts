@@ -34,6 +34,7 @@ const envSchema = z.object({
   METRICS_TOKEN: z.string().optional(),
   REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
   HEALTH_RUN_RETENTION_DAYS: z.coerce.number().int().min(0).default(7),
+  HEALTH_LOCK_PERIOD_MS: z.coerce.number().int().min(1000).default(45_000),
   REQUEST_LOG_FLUSH_MS: z.coerce.number().int().positive().default(500),
   REQUEST_LOG_BATCH_SIZE: z.coerce.number().int().positive().default(200),
   REQUEST_LOG_BUFFER_MAX: z.coerce.number().int().positive().default(10_000),
@@ -67,6 +68,8 @@ export interface Config {
   requestLogRetentionDays: number;
   /** Health check runs older than this many days are deleted (0 = keep forever). */
   healthRunRetentionDays: number;
+  /** Health scheduler lock period: a dead scheduling instance is replaced within it. */
+  healthLockPeriodMs: number;
   /** Request log batching: longest wait before a write (ms), rows per write, most rows held in memory. */
   requestLogFlushMs: number;
   requestLogBatchSize: number;
@@ -111,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.METRICS_TOKEN,
     requestLogRetentionDays: e.REQUEST_LOG_RETENTION_DAYS,
     healthRunRetentionDays: e.HEALTH_RUN_RETENTION_DAYS,
+    healthLockPeriodMs: e.HEALTH_LOCK_PERIOD_MS,
     requestLogFlushMs: e.REQUEST_LOG_FLUSH_MS,
     requestLogBatchSize: e.REQUEST_LOG_BATCH_SIZE,
     requestLogBufferMax: e.REQUEST_LOG_BUFFER_MAX,

@@ -29,6 +29,8 @@ export interface HealthMonitorDeps {
   events: EventBus;
   runRetentionDays: number;
   lock?: SchedulerLock;
+  /** Scheduler takeover bound (see HealthScheduler); default 45 s. */
+  lockPeriodMs?: number;
   now?: () => number;
 }
 
@@ -61,6 +63,7 @@ export class HealthMonitor {
       lock: deps.lock ?? new MemorySchedulerLock(this.now),
       logger: deps.logger,
       now: this.now,
+      lockPeriodMs: deps.lockPeriodMs,
     });
     this.pruner = new RunPruner(this.repo, deps.logger, deps.runRetentionDays, this.now);
   }

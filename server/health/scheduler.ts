@@ -27,9 +27,16 @@ export interface SchedulerDeps {
   /** 0..1; spreads the first run of each target over its interval. */
   random?: () => number;
   timers?: Timers;
-  /** Longest sleep between ticks; also the lock renewal period. */
-  maxSleepMs?: number;
+  /**
+   * Takeover bound: if the scheduling instance dies, another one schedules
+   * within this period. The holder renews the lock every quarter period and the
+   * lock lapses three quarters after the last renewal; followers poll every
+   * quarter, so the worst case is 3/4 + 1/4 of it. Default 45 s.
+   */
+  lockPeriodMs?: number;
 }
+
+export const DEFAULT_LOCK_PERIOD_MS = 45_000;
 
 interface Slot {
   target: TargetSpec;
@@ -50,13 +57,18 @@ export class HealthScheduler {
   private readonly now: () => number;
   private readonly random: () => number;
   private readonly timers: Timers;
+  /** Longest sleep between ticks: lock renewal (leader) and lock poll (follower) period. */
   private readonly maxSleepMs: number;
+  private readonly lockTtlMs: number;
+  private targetsLoadedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: SchedulerDeps) {
     this.now = deps.now ?? Date.now;
     this.random = deps.random ?? Math.random;
     this.timers = deps.timers ?? realTimers;
-    this.maxSleepMs = deps.maxSleepMs ?? 15_000;
+    const period = deps.lockPeriodMs ?? DEFAULT_LOCK_PERIOD_MS;
+    this.maxSleepMs = period / 4;
+    this.lockTtlMs = (period * 3) / 4;
   }
 
   get isRunning(): boolean {
@@ -86,9 +98,16 @@ export class HealthScheduler {
   /** Re-reads targets: new ones get a spread first run, changed intervals restart their phase. */
   async reload(): Promise<void> {
     if (!this.active) return;
+    await this.refreshTargets();
+    this.schedule();
+  }
+
+  /** Reads targets and updates the slots (no rescheduling). */
+  private async refreshTargets(): Promise<void> {
     const targets = await this.deps.loadTargets();
     if (!this.active) return;
     const now = this.now();
+    this.targetsLoadedAt = now;
     const seen = new Set<string>();
     for (const target of targets) {
       if (!target.enabled) continue;
@@ -102,7 +121,6 @@ export class HealthScheduler {
       }
     }
     for (const id of [...this.slots.keys()]) if (!seen.has(id)) this.slots.delete(id);
-    this.schedule();
   }
 
   /** Runs a target now unless a run of it is in flight (then waits for that one). */
@@ -136,7 +154,12 @@ export class HealthScheduler {
   /** Exposed for tests driving a fake clock. */
   async tick(): Promise<void> {
     if (!this.active) return;
-    const leader = await this.deps.lock.tryAcquire(this.maxSleepMs * 3).catch(() => false);
+    const leader = await this.deps.lock.tryAcquire(this.lockTtlMs).catch(() => false);
+    // Targets may be edited through any instance: re-read them once per renewal period,
+    // so the holder (and a follower about to take over) schedules the current set.
+    if (this.active && this.now() - this.targetsLoadedAt >= this.maxSleepMs) {
+      await this.refreshTargets().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not re-read health targets'));
+    }
     if (this.active && leader) {
       const now = this.now();
       for (const slot of this.slots.values()) {

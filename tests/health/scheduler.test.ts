@@ -126,6 +126,7 @@ describe('health scheduler', () => {
       now: clock.now,
       random: () => 0,
       timers: clock.timers,
+      lockPeriodMs: 60_000, // the follower polls the lock every 15 s
     });
     await scheduler.start();
     await clock.advanceTo(60_000);
@@ -133,6 +134,31 @@ describe('health scheduler', () => {
     held = false;
     await clock.advanceTo(75_000);
     expect(starts).toBe(1);
+    await scheduler.stop();
+  });
+
+  it('re-reads targets every quarter lock period, so targets added through another instance get checked', async () => {
+    const clock = fakeTime();
+    const starts: Array<[string, number]> = [];
+    let targets = [target('a', 60)];
+    const scheduler = new HealthScheduler({
+      loadTargets: async () => targets,
+      check: async (t) => void starts.push([t.id, clock.now()]),
+      lock: new MemorySchedulerLock(clock.now),
+      logger,
+      now: clock.now,
+      random: () => 0.5,
+      timers: clock.timers,
+      lockPeriodMs: 40_000,
+    });
+    await scheduler.start();
+    targets = [target('a', 60), target('b', 60)]; // created elsewhere: no reload() here
+    await clock.advanceTo(60_000);
+    // 'b' is found at the first tick (10 s) and first runs half an interval later.
+    expect(starts).toEqual([
+      ['a', 30_000],
+      ['b', 40_000],
+    ]);
     await scheduler.stop();
   });
 });

@@ -6,10 +6,10 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { addPricedModel, chat, createKey, DEFAULT_COST, eventually, keyView, midMinuteClock, useLimiter } from './gateway-helpers.js';
-import { deletePrefix, REDIS_URL, redisUnavailable, uniquePrefix } from './support.js';
+import { deletePrefix, REDIS_URL, uniquePrefix } from './support.js';
+import { skipUnlessServices } from '../support/services.js';
 
-const redisDown = await redisUnavailable();
-if (redisDown) console.log(`Redis gateway limit tests skipped: cannot reach ${REDIS_URL} (${redisDown})`);
+const redisDown = await skipUnlessServices('Redis gateway limit tests', { redis: true });
 
 (redisDown ? describe.skip : describe)('two gateway instances sharing Redis', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'gateway-limits-redis-'));

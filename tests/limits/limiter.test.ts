@@ -9,12 +9,11 @@ import {
   manualClock,
   recordingLogger,
   REDIS_URL,
-  redisUnavailable,
   uniquePrefix,
 } from './support.js';
+import { skipUnlessServices } from '../support/services.js';
 
-const redisDown = await redisUnavailable();
-if (redisDown) console.log(`Redis limit tests skipped: cannot reach ${REDIS_URL} (${redisDown})`);
+const redisDown = await skipUnlessServices('Redis limiter tests', { redis: true });
 
 type Clock = ReturnType<typeof manualClock>;
 /** Builds limiters of one backend; limiters made by one factory share their counters when the backend is shared. */

@@ -6,10 +6,10 @@ import { KeyLimits } from '../../server/limits/limiter.js';
 import { MemoryCounterStore } from '../../server/limits/memory-store.js';
 import { RedisCounterStore } from '../../server/limits/redis-store.js';
 import { GatewayError } from '../../server/proxy/canonical/error.js';
-import { deletePrefix, keyEntry, limiterServices, manualClock, recordingLogger, REDIS_URL, redisUnavailable, uniquePrefix } from './support.js';
+import { deletePrefix, keyEntry, limiterServices, manualClock, recordingLogger, REDIS_URL, uniquePrefix } from './support.js';
+import { skipUnlessServices } from '../support/services.js';
 
-const redisDown = await redisUnavailable();
-if (redisDown) console.log(`Redis limit tests skipped: cannot reach ${REDIS_URL} (${redisDown})`);
+const redisDown = await skipUnlessServices('Redis limit tests', { redis: true });
 
 const waitFor = async (check: () => boolean, ms = 5_000) => {
   const until = Date.now() + ms;
