@@ -12,12 +12,11 @@
  * Default answers (see types.ts); the greeting is `Hello from anthropic: <text>`.
  * Usage: input_tokens = input − cached, cache_read_input_tokens = cached.
  */
-import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { DEFAULT_API_KEY } from './types.js';
-import type { MockOptions, MockScenario, MockUpstream, RecordedRequest } from './types.js';
+import type { MockOptions, MockScenario, MockUpstream } from './types.js';
+import { mockState, serveMock } from './serve.js';
 
 type Json = Record<string, any>;
 type Block =
@@ -142,17 +141,8 @@ function scenarioPlan(s: MockScenario): Plan | undefined {
 
 export async function startAnthropicMock(options: MockOptions = {}): Promise<MockUpstream> {
   const apiKey = options.apiKey ?? DEFAULT_API_KEY;
-  const requests: RecordedRequest[] = [];
-  const queue: MockScenario[] = [];
-  let usage = { input: 12, output: 8, cached: 0 };
-  let aborted = 0;
-  let closing = false;
-  const dropped = new WeakSet<ServerResponse>();
-  // Cut the connection once what was written so far has reached the socket.
-  const drop = (res: ServerResponse) => {
-    dropped.add(res);
-    res.write('', () => res.socket?.destroy());
-  };
+  const state = mockState();
+  const { queue, usage, drop } = state;
 
   function usageJson(outputTokens: number): Json {
     return { input_tokens: usage.input - usage.cached, output_tokens: outputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: usage.cached };
@@ -228,46 +218,10 @@ export async function startAnthropicMock(options: MockOptions = {}): Promise<Moc
     await answer(body, plan, res, scenario?.type === 'drop_mid_stream', body.stream === true);
   }
 
-  const server = createServer((req, res) => {
-    res.on('close', () => {
-      // A socket the mock destroys on purpose (drop_mid_stream) is not a client abort.
-      if (!res.writableFinished && !closing && !dropped.has(res)) aborted++;
-    });
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      let body: any = raw;
-      try {
-        body = raw ? JSON.parse(raw) : undefined;
-      } catch {
-        /* keep the raw text */
-      }
-      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: { ...req.headers }, body });
-      handle(req, res, body).catch((err: unknown) => {
-        if (err instanceof MockError) return send(res, err.status, anthropicErrorBody(err.status, err.message));
-        send(res, 500, anthropicErrorBody(500, String(err)));
-      });
-    });
+  return serveMock(options, state, handle, (res, err) => {
+    if (err instanceof MockError) return send(res, err.status, anthropicErrorBody(err.status, err.message));
+    send(res, 500, anthropicErrorBody(500, String(err)));
   });
-
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    get aborted() {
-      return aborted;
-    },
-    enqueue: (...scenarios) => void queue.push(...scenarios),
-    setUsage: (u) => void (usage = { input: u.input, output: u.output, cached: u.cached ?? 0 }),
-    close: async () => {
-      closing = true;
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
