@@ -9,7 +9,7 @@ import { MemorySchedulerLock, type SchedulerLock } from './lock.js';
 import { ensureMonitoringKey, monitoringKeyPlaintext } from './monitoring-key.js';
 import { probe } from './probe.js';
 import { HealthRepository } from './repository.js';
-import { RunPruner } from './retention.js';
+import { RetentionPruner } from '../maintenance/retention.js';
 import { HealthScheduler } from './scheduler.js';
 import type { HealthState, RunRecord, TargetHealth, TargetSpec } from './types.js';
 
@@ -48,7 +48,7 @@ export class HealthMonitor {
   readonly repo: HealthRepository;
   readonly scheduler: HealthScheduler;
   private readonly now: () => number;
-  private readonly pruner: RunPruner;
+  private readonly pruner: RetentionPruner;
   private gatewayUrl: string | null = null;
   private cache: { at: number; views: Promise<TargetView[]> } | null = null;
   private readonly states = new Map<string, HealthState>();
@@ -65,7 +65,7 @@ export class HealthMonitor {
       now: this.now,
       lockPeriodMs: deps.lockPeriodMs,
     });
-    this.pruner = new RunPruner(this.repo, deps.logger, deps.runRetentionDays, this.now);
+    this.pruner = new RetentionPruner((cutoff) => this.repo.pruneBefore(cutoff), deps.logger, 'health runs', deps.runRetentionDays, this.now);
   }
 
   get enabled(): boolean {

@@ -4,7 +4,7 @@ import type { Services } from '../services.js';
 import { toLogRow } from './log-row.js';
 import type { LogWriterOptions } from './log-writer.js';
 import { metricsHandler } from './metrics-route.js';
-import { RetentionPruner } from './retention.js';
+import { RetentionPruner } from '../maintenance/retention.js';
 
 export { GatewayMetrics } from './metrics.js';
 export { RequestLogWriter } from './log-writer.js';
@@ -50,7 +50,12 @@ export function startObservability(services: Services, router: Router): Observab
     }
   })();
 
-  const pruner = new RetentionPruner(db, logger, config.requestLogRetentionDays);
+  const pruner = new RetentionPruner(
+    async (cutoff) => (await db.requestLog.deleteMany({ where: { createdAt: { lt: cutoff } } })).count,
+    logger,
+    'request log rows',
+    config.requestLogRetentionDays,
+  );
   pruner.start();
 
   let dropped = 0;

@@ -7,7 +7,7 @@ import { openDatabase, type Db } from '../../server/db/client.js';
 import { applyPendingMigrations } from '../../server/db/migrate.js';
 import { toLogRow } from '../../server/observability/log-row.js';
 import { RequestLogWriter } from '../../server/observability/log-writer.js';
-import { RetentionPruner } from '../../server/observability/retention.js';
+import { RetentionPruner } from '../../server/maintenance/retention.js';
 import { chat, hello, pool, startTraffic, waitFor } from './helpers.js';
 import { logInserter } from '../../server/observability/log-insert.js';
 
@@ -84,10 +84,11 @@ describe('log writer against a failing database', () => {
     await db.requestLog.deleteMany();
     const day = 86_400_000;
     await db.requestLog.createMany({ data: [row(1, new Date(Date.now() - 40 * day)), row(2, new Date(Date.now() - 31 * day)), row(3, new Date(Date.now() - 29 * day)), row(4)] });
-    const pruner = new RetentionPruner(db, logger, 30);
+    const deleteBefore = async (cutoff: Date) => (await db.requestLog.deleteMany({ where: { createdAt: { lt: cutoff } } })).count;
+    const pruner = new RetentionPruner(deleteBefore, logger, 'request log rows', 30);
     expect(await pruner.prune()).toBe(2);
     expect((await db.requestLog.findMany({ select: { latencyMs: true }, orderBy: { latencyMs: 'asc' } })).map((r) => r.latencyMs)).toEqual([3, 4]);
-    expect(await new RetentionPruner(db, logger, 0).prune()).toBe(0);
+    expect(await new RetentionPruner(deleteBefore, logger, 'request log rows', 0).prune()).toBe(0);
   });
 });
 

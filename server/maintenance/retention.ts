@@ -1,15 +1,22 @@
 import type { Logger } from 'pino';
-import { DAY_MS } from './aggregates.js';
-import type { HealthRepository } from './repository.js';
 
-/** Deletes health runs older than HEALTH_RUN_RETENTION_DAYS: shortly after start, then hourly. */
-export class RunPruner {
+const DAY_MS = 86_400_000;
+
+/**
+ * Deletes rows older than `days` days (request logs, health runs): shortly
+ * after start, then every `everyMs`. Timers are unref'd; `days <= 0` keeps
+ * rows forever; a failed delete is logged and retried on the next tick.
+ */
+export class RetentionPruner {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | null = null;
 
   constructor(
-    private readonly repo: HealthRepository,
+    /** Deletes rows older than the cutoff; returns how many. */
+    private readonly deleteBefore: (cutoff: Date) => Promise<number>,
     private readonly logger: Logger,
+    /** What is pruned, for the log lines ("request log rows", "health runs"). */
+    private readonly what: string,
     readonly days: number,
     private readonly now: () => number = Date.now,
     private readonly everyMs = 3_600_000,
@@ -26,16 +33,16 @@ export class RunPruner {
     this.timer.unref();
   }
 
+  /** Deletes what is past retention now; returns the number of rows removed. */
   prune(): Promise<number> {
     if (this.days <= 0) return Promise.resolve(0);
-    this.running ??= this.repo
-      .pruneBefore(new Date(this.now() - this.days * DAY_MS))
+    this.running ??= this.deleteBefore(new Date(this.now() - this.days * DAY_MS))
       .then((count) => {
-        if (count > 0) this.logger.info({ deleted: count, retentionDays: this.days }, 'health: pruned old runs');
+        if (count > 0) this.logger.info({ deleted: count, retentionDays: this.days }, `pruned old ${this.what}`);
         return count;
       })
       .catch((error: unknown) => {
-        this.logger.warn({ err: error }, 'health: pruning runs failed; will retry');
+        this.logger.warn({ err: error }, `pruning ${this.what} failed; will retry`);
         return 0;
       })
       .finally(() => (this.running = null));
