@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_EMAIL, startTestGateway, type TestGateway } from '../support/gateway.js';
-import { onlyError, openSqlite, unique } from './helpers.js';
+import { onlyError, tableCount as countRows, unique } from './helpers.js';
 
 const CREATE_PROVIDER = 'mutation($i: CreateProviderInput!) { createProvider(input: $i) { id name } }';
 const CREATE_MODEL = 'mutation($i: CreateModelInput!) { createModel(input: $i) { id name upstreamModel providerId inputPrice outputPrice contextWindow supportsTools enabled provider { id } } }';
@@ -13,14 +13,7 @@ describe('admin CRUD', () => {
 
   const createProvider = async (name = unique('provider')) =>
     (await gateway.admin(CREATE_PROVIDER, { i: { name, type: 'openai', baseUrl: 'https://api.example.test/v1' } })).createProvider as { id: string; name: string };
-  const tableCount = (table: string) => {
-    const db = openSqlite(gateway.dataDir);
-    try {
-      return (db.prepare(`SELECT COUNT(*) AS n FROM "${table}"`).get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  };
+  const tableCount = (table: string) => countRows(gateway, table);
 
   beforeAll(async () => {
     gateway = await startTestGateway();
@@ -74,13 +67,13 @@ describe('admin CRUD', () => {
     ];
     for (const [what, override, message] of invalid) {
       it(`refuses ${what} with a clear message`, async () => {
-        const count = tableCount('Model');
+        const count = await tableCount('Model');
         const input = { providerId: provider.id, name: unique('m'), upstreamModel: 'x', ...override };
         const result = await gateway.gql(CREATE_MODEL, { i: input }, token);
         const error = onlyError(result);
         expect(error.extensions?.code).toBe('BAD_USER_INPUT');
         expect(error.message).toMatch(message);
-        expect(tableCount('Model')).toBe(count);
+        expect(await tableCount('Model')).toBe(count);
       });
     }
 
@@ -117,12 +110,7 @@ describe('admin CRUD', () => {
       expect((await gateway.admin('mutation($id: ID!) { deleteProvider(id: $id) }', { id: doomed.id })).deleteProvider).toBe(true);
       expect((await gateway.admin('query($id: ID!) { provider(id: $id) { id } }', { id: doomed.id })).provider).toBeNull();
       expect((await gateway.admin('query($p: ID) { models(providerId: $p) { id } }', { p: doomed.id })).models).toEqual([]);
-      const db = openSqlite(gateway.dataDir);
-      try {
-        expect((db.prepare('SELECT COUNT(*) AS n FROM Model WHERE providerId = ?').get(doomed.id) as { n: number }).n).toBe(0);
-      } finally {
-        db.close();
-      }
+      expect(await gateway.services.db.model.count({ where: { providerId: doomed.id } })).toBe(0);
       for (const name of names) expect(gateway.services.snapshot.current.modelsByName.has(name)).toBe(false);
       expect(gateway.services.snapshot.current.providersById.has(doomed.id)).toBe(false);
       // The other provider's model is untouched.
@@ -202,7 +190,7 @@ describe('admin CRUD', () => {
       const adminId = (await gateway.admin('{ me { id } }')).me.id;
       const self = await gateway.gql('mutation($id: ID!) { deleteUser(id: $id) }', { id: adminId }, token);
       expect(onlyError(self).message).toBe('You cannot delete your own account');
-      expect(tableCount('User')).toBe(1);
+      expect(await tableCount('User')).toBe(1);
     });
   });
 
@@ -212,13 +200,8 @@ describe('admin CRUD', () => {
       const { updateSettings } = await gateway.admin('mutation { updateSettings(input: { monitoringEnabled: true }) { monitoringEnabled } }');
       expect(updateSettings).toEqual({ monitoringEnabled: true });
       expect((await gateway.admin('{ settings { monitoringEnabled } }')).settings).toEqual({ monitoringEnabled: true });
-      const db = openSqlite(gateway.dataDir);
-      try {
-        const row = db.prepare("SELECT value FROM Setting WHERE key = 'monitoringEnabled'").get() as { value: string };
-        expect(JSON.parse(row.value)).toBe(true);
-      } finally {
-        db.close();
-      }
+      const row = await gateway.services.db.setting.findUnique({ where: { key: 'monitoringEnabled' } });
+      expect(row?.value).toBe(true);
       // An empty update changes nothing.
       const { updateSettings: unchanged } = await gateway.admin('mutation { updateSettings(input: {}) { monitoringEnabled } }');
       expect(unchanged).toEqual({ monitoringEnabled: true });
@@ -234,10 +217,10 @@ describe('admin CRUD', () => {
       await gateway.admin('mutation($id: ID!) { revokeVirtualKey(id: $id) { id } }', { id: gone });
       const { overview } = await gateway.admin('{ overview { providers models virtualKeys virtualModels users } }');
       expect(overview).toEqual({
-        providers: tableCount('Provider'),
-        models: tableCount('Model'),
-        virtualKeys: tableCount('VirtualKey') - 1,
-        virtualModels: tableCount('VirtualModel'),
+        providers: await tableCount('Provider'),
+        models: await tableCount('Model'),
+        virtualKeys: (await tableCount('VirtualKey')) - 1,
+        virtualModels: await tableCount('VirtualModel'),
         users: 1,
       });
       expect(overview.providers).toBeGreaterThan(0);

@@ -68,6 +68,48 @@ export function databaseBytes(dataDir: string): Buffer {
   return Buffer.concat(parts);
 }
 
+/** A positional parameter in the gateway's SQL dialect (SQLite `?`, PostgreSQL `$n`). */
+function param(gateway: Pick<TestGateway, 'services'>, position: number): string {
+  return gateway.services.dbTarget.kind === 'postgres' ? `$${position}` : '?';
+}
+
+/** One row as stored (raw column values), read through the gateway's own Prisma client. */
+export async function storedRow<T extends Record<string, unknown>>(
+  gateway: Pick<TestGateway, 'services'>,
+  table: string,
+  id: string,
+): Promise<Record<string, unknown> & T> {
+  const rows = await gateway.services.db.$queryRawUnsafe<Array<Record<string, unknown> & T>>(`SELECT * FROM "${table}" WHERE id = ${param(gateway, 1)}`, id);
+  if (rows.length !== 1) throw new Error(`expected one ${table} row with id ${id}, found ${rows.length}`);
+  return rows[0]!;
+}
+
+/** The number of rows in a table, counted by the database itself. */
+export async function tableCount(gateway: Pick<TestGateway, 'services'>, table: string): Promise<number> {
+  const rows = await gateway.services.db.$queryRawUnsafe<Array<{ n: number | bigint }>>(`SELECT COUNT(*) AS n FROM "${table}"`);
+  return Number(rows[0]!.n);
+}
+
+/**
+ * Everything the database holds, as bytes to search: on SQLite the file and its
+ * write-ahead log; on PostgreSQL (no file to read) every row of every table as
+ * stored, rendered as JSON text.
+ */
+export async function storedBytes(gateway: Pick<TestGateway, 'services' | 'dataDir'>): Promise<Buffer> {
+  if (gateway.services.dbTarget.kind === 'sqlite') return databaseBytes(gateway.dataDir);
+  const db = gateway.services.db;
+  const tables = await db.$queryRawUnsafe<Array<{ name: string }>>(
+    "SELECT table_name::text AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+  );
+  if (tables.length === 0) throw new Error('no tables found in the PostgreSQL schema');
+  const parts: Buffer[] = [];
+  for (const { name } of tables) {
+    const rows = await db.$queryRawUnsafe<Array<{ row: string }>>(`SELECT row_to_json(t)::text AS row FROM "${name.replaceAll('"', '""')}" t`);
+    for (const { row } of rows) parts.push(Buffer.from(row));
+  }
+  return Buffer.concat(parts);
+}
+
 /**
  * Builds a selection set of every field of `typeName` (nested object fields one
  * level deep, their scalar fields only) from introspection, so that a new field

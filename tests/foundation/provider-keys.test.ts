@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretBox } from '../../server/crypto/secret-box.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { databaseBytes, everyFieldSelection, gqlRaw, onlyError, openSqlite, unique } from './helpers.js';
+import { everyFieldSelection, gqlRaw, onlyError, storedBytes, storedRow as readRow, unique } from './helpers.js';
 
 const CREATE = (selection: string) => `mutation($i: CreateProviderInput!) { createProvider(input: $i) { ${selection} } }`;
 const UPDATE = (selection: string) => `mutation($id: ID!, $i: UpdateProviderInput!) { updateProvider(id: $id, input: $i) { ${selection} } }`;
@@ -21,14 +21,7 @@ describe('provider API keys', () => {
   const secretPart = plaintext.slice(0, -4);
   let providerId: string;
 
-  const storedRow = (id: string) => {
-    const db = openSqlite(gateway.dataDir);
-    try {
-      return db.prepare('SELECT * FROM Provider WHERE id = ?').get(id) as Record<string, unknown> & { apiKeyEncrypted: string | null; apiKeyHint: string | null };
-    } finally {
-      db.close();
-    }
-  };
+  const storedRow = (id: string) => readRow<{ apiKeyEncrypted: string | null; apiKeyHint: string | null }>(gateway, 'Provider', id);
 
   beforeAll(async () => {
     gateway = await startTestGateway();
@@ -75,7 +68,7 @@ describe('provider API keys', () => {
     await gateway.admin('mutation($i: CreateModelInput!) { createModel(input: $i) { id } }', {
       i: { providerId, name: unique('gpt'), upstreamModel: 'gpt-4o-mini' },
     });
-    const ciphertext = storedRow(providerId).apiKeyEncrypted!;
+    const ciphertext = (await storedRow(providerId)).apiKeyEncrypted!;
     const modelSelection = await everyFieldSelection(gateway, 'Model');
     const queries = [
       `{ providers { ${everyField} } }`,
@@ -96,8 +89,8 @@ describe('provider API keys', () => {
     expect(list.text).toContain(`sk-…${plaintext.slice(-4)}`);
   });
 
-  it('stores AES-GCM ciphertext in the database file, never the plaintext', () => {
-    const row = storedRow(providerId);
+  it('stores AES-GCM ciphertext in the database, never the plaintext', async () => {
+    const row = await storedRow(providerId);
     const sealed = row.apiKeyEncrypted!;
     expect(sealed).toMatch(/^v1:[\w-]+:[\w-]+:[\w-]+$/);
     expect(sealed).not.toBe(plaintext);
@@ -109,8 +102,8 @@ describe('provider API keys', () => {
       if (typeof value === 'string') expect(value).not.toContain(secretPart);
     }
 
-    // The raw bytes of the database (file + write-ahead log) hold the ciphertext but not the key.
-    const bytes = databaseBytes(gateway.dataDir);
+    // What the database holds (SQLite: file + write-ahead log; PostgreSQL: every stored row) has the ciphertext but not the key.
+    const bytes = await storedBytes(gateway);
     expect(bytes.includes(Buffer.from(sealed))).toBe(true);
     expect(bytes.includes(Buffer.from(secretPart))).toBe(false);
 
@@ -129,18 +122,18 @@ describe('provider API keys', () => {
       i: { name: unique('twin'), type: 'openai', baseUrl: 'https://api.example.test/v1', apiKey: plaintext },
     });
     expect(other.createProvider.apiKeyHint).toBe(`sk-…${plaintext.slice(-4)}`);
-    expect(storedRow(other.createProvider.id).apiKeyEncrypted).not.toBe(storedRow(providerId).apiKeyEncrypted);
+    expect((await storedRow(other.createProvider.id)).apiKeyEncrypted).not.toBe((await storedRow(providerId)).apiKeyEncrypted);
     await gateway.admin('mutation($id: ID!) { deleteProvider(id: $id) }', { id: other.createProvider.id });
   });
 
   it('keeps the key when an update omits apiKey', async () => {
-    const before = storedRow(providerId).apiKeyEncrypted;
+    const before = (await storedRow(providerId)).apiKeyEncrypted;
     const newName = unique('renamed');
     const res = await gqlRaw(gateway, UPDATE(everyField), { id: providerId, i: { name: newName, enabled: false } }, token);
     expect(res.json.errors).toBeUndefined();
     expect(res.json.data.updateProvider).toMatchObject({ name: newName, enabled: false, hasApiKey: true, apiKeyHint: `sk-…${plaintext.slice(-4)}` });
     expect(res.text).not.toContain(secretPart);
-    expect(storedRow(providerId).apiKeyEncrypted).toBe(before);
+    expect((await storedRow(providerId)).apiKeyEncrypted).toBe(before);
     expect(gateway.services.snapshot.current.providersById.get(providerId)?.apiKey).toBe(plaintext);
   });
 
@@ -151,13 +144,13 @@ describe('provider API keys', () => {
     expect(res.json.data.updateProvider.apiKeyHint).toBe(`sk-…${replacement.slice(-4)}`);
     expect(res.text).not.toContain(replacement.slice(0, -4));
     expect(gateway.services.snapshot.current.providersById.get(providerId)?.apiKey).toBe(replacement);
-    expect(databaseBytes(gateway.dataDir).includes(Buffer.from(replacement.slice(0, -4)))).toBe(false);
+    expect((await storedBytes(gateway)).includes(Buffer.from(replacement.slice(0, -4)))).toBe(false);
   });
 
   it("removes the key when an update sets apiKey to ''", async () => {
     const res = await gateway.admin(UPDATE('hasApiKey apiKeyHint'), { id: providerId, i: { apiKey: '' } });
     expect(res.updateProvider).toEqual({ hasApiKey: false, apiKeyHint: null });
-    const row = storedRow(providerId);
+    const row = await storedRow(providerId);
     expect(row.apiKeyEncrypted).toBeNull();
     expect(row.apiKeyHint).toBeNull();
     expect(gateway.services.snapshot.current.providersById.get(providerId)?.apiKey).toBeUndefined();
@@ -174,7 +167,7 @@ describe('provider API keys', () => {
     const duplicate = await gqlRaw(gateway, CREATE('id'), { i: { name: existingName, type: 'openai', baseUrl: 'https://x.example.test', apiKey: key } }, token);
     expect(onlyError(duplicate.json).message).toMatch(/already exists/);
     expect(duplicate.text).not.toContain(key.slice(0, -4));
-    expect(databaseBytes(gateway.dataDir).includes(Buffer.from(key.slice(0, -4)))).toBe(false);
+    expect((await storedBytes(gateway)).includes(Buffer.from(key.slice(0, -4)))).toBe(false);
   });
 
   it('offers at least 20 provider presets with distinct types', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { databaseBytes, everyFieldSelection, gqlRaw, onlyError, openSqlite, sha256Hex } from './helpers.js';
+import { everyFieldSelection, gqlRaw, onlyError, sha256Hex, storedBytes, storedRow, tableCount } from './helpers.js';
 
 const CREATE = (selection: string) => `mutation($i: CreateVirtualKeyInput!) { createVirtualKey(input: $i) { key virtualKey { ${selection} } } }`;
 
@@ -11,22 +11,8 @@ describe('virtual keys', () => {
   let key: string;
   let keyId: string;
 
-  const row = (id: string) => {
-    const db = openSqlite(gateway.dataDir);
-    try {
-      return db.prepare('SELECT * FROM VirtualKey WHERE id = ?').get(id) as Record<string, unknown> & { keyHash: string; keyPrefix: string; revokedAt: number | null };
-    } finally {
-      db.close();
-    }
-  };
-  const keyCount = () => {
-    const db = openSqlite(gateway.dataDir);
-    try {
-      return (db.prepare('SELECT COUNT(*) AS n FROM VirtualKey').get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  };
+  const row = (id: string) => storedRow<{ keyHash: string; keyPrefix: string; revokedAt: unknown }>(gateway, 'VirtualKey', id);
+  const keyCount = () => tableCount(gateway, 'VirtualKey');
 
   beforeAll(async () => {
     gateway = await startTestGateway();
@@ -65,7 +51,8 @@ describe('virtual keys', () => {
   });
 
   it('never returns the key from a later query or update', async () => {
-    const secret = key.slice(row(keyId).keyPrefix.length);
+    const stored = await row(keyId);
+    const secret = key.slice(stored.keyPrefix.length);
     const responses = [
       await gqlRaw(gateway, `{ virtualKeys(includeRevoked: true) { ${everyField} } }`, undefined, token),
       await gqlRaw(gateway, `{ virtualKeys { ${everyField} } }`, undefined, token),
@@ -75,7 +62,7 @@ describe('virtual keys', () => {
       expect(res.json.errors).toBeUndefined();
       expect(res.text).toContain(keyId); // control: the key's record is in the response
       expect(res.text).not.toContain(secret);
-      expect(res.text).not.toContain(row(keyId).keyHash);
+      expect(res.text).not.toContain(stored.keyHash);
     }
     // No query field offers the plaintext or the hash.
     const fields = (await gateway.admin('{ __type(name: "VirtualKey") { fields { name } } }')).__type.fields.map((f: { name: string }) => f.name);
@@ -83,8 +70,8 @@ describe('virtual keys', () => {
     expect(fields).not.toContain('keyHash');
   });
 
-  it('stores only sha256(key) as hex and a short prefix', () => {
-    const stored = row(keyId);
+  it('stores only sha256(key) as hex and a short prefix', async () => {
+    const stored = await row(keyId);
     expect(stored.keyHash).toBe(sha256Hex(key));
     expect(stored.keyHash).toMatch(/^[0-9a-f]{64}$/);
     expect(key.startsWith(stored.keyPrefix)).toBe(true);
@@ -93,8 +80,8 @@ describe('virtual keys', () => {
     for (const [column, value] of Object.entries(stored)) {
       if (typeof value === 'string') expect(value, column).not.toContain(secret);
     }
-    // The raw database bytes (file + write-ahead log) hold the hash, never the key.
-    const bytes = databaseBytes(gateway.dataDir);
+    // What the database holds (SQLite: file + write-ahead log; PostgreSQL: every stored row) has the hash, never the key.
+    const bytes = await storedBytes(gateway);
     expect(bytes.includes(Buffer.from(stored.keyHash))).toBe(true);
     expect(bytes.includes(Buffer.from(secret))).toBe(false);
   });
@@ -111,7 +98,7 @@ describe('virtual keys', () => {
     const revokedAt = Date.parse(revokeVirtualKey.revokedAt);
     expect(revokedAt).toBeGreaterThanOrEqual(before - 1000);
     expect(revokedAt).toBeLessThanOrEqual(Date.now() + 1000);
-    expect(row(keyId).revokedAt).not.toBeNull();
+    expect((await row(keyId)).revokedAt).not.toBeNull();
 
     const active = (await gateway.admin('{ virtualKeys { id } }')).virtualKeys.map((k: { id: string }) => k.id);
     expect(active).not.toContain(keyId);
@@ -134,14 +121,14 @@ describe('virtual keys', () => {
     ];
     for (const [what, input, field] of cases) {
       it(`refuses ${what} with BAD_USER_INPUT naming ${field}`, async () => {
-        const count = keyCount();
+        const count = await keyCount();
         const result = await gateway.gql(CREATE('id'), { i: input }, token);
         const error = onlyError(result);
         expect(error.extensions?.code).toBe('BAD_USER_INPUT');
         expect(error.message).toContain(field);
         expect(error.extensions?.field).toBe(field);
         expect(result.data ?? null).toBeNull();
-        expect(keyCount()).toBe(count);
+        expect(await keyCount()).toBe(count);
       });
     }
 
