@@ -85,6 +85,26 @@ export class CircuitBreakers {
     if (circuit.state === 'closed' && circuit.failures.length >= settings.failureThreshold) this.open(targetId, circuit, now, settings);
   }
 
+  /**
+   * Opens the circuit until an exact instant decided elsewhere (another instance's
+   * breaker), so every instance holds the same end. An instant already past, or a
+   * circuit already open until then or later, changes nothing. The half-open trial
+   * that follows runs on this instance's own clock.
+   */
+  forceOpen(targetId: string, until: number): void {
+    if (until <= this.clock.now()) return;
+    let circuit = this.circuits.get(targetId);
+    if (!circuit) {
+      circuit = { state: 'closed', failures: [], cooldownUntil: 0, trialInFlight: false };
+      this.circuits.set(targetId, circuit);
+    }
+    if (circuit.state === 'open' && circuit.cooldownUntil >= until) return;
+    circuit.trialInFlight = false;
+    circuit.failures = [];
+    circuit.cooldownUntil = until;
+    this.set(targetId, circuit, 'open');
+  }
+
   /** Releases a claimed trial slot without a verdict (e.g. the client went away). */
   release(targetId: string): void {
     const circuit = this.circuits.get(targetId);

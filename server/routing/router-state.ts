@@ -42,13 +42,7 @@ export function createRouterState(events: EventBus, clock: Clock = systemClock):
       try {
         if (change.state === 'closed') return breakers.success(change.targetId);
         if (change.state !== 'open' || change.cooldownUntil === null) return;
-        const cooldownMs = change.cooldownUntil - clock.now();
-        if (cooldownMs <= 0) return;
-        // Open through the breaker's own rules: one failure at threshold 1 opens it for the remaining cool-down.
-        const local = breakers.state(change.targetId);
-        if (local.state === 'open') return;
-        if (local.state === 'half_open') breakers.tryAcquire(change.targetId);
-        breakers.failure(change.targetId, { failureThreshold: 1, failureWindowMs: 1, cooldownMs });
+        breakers.forceOpen(change.targetId, change.cooldownUntil);
       } finally {
         applyingRemote = false;
       }

