@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -15,6 +16,47 @@ export function assertClientBuilt(): void {
   if (!fallback) {
     throw new Error(`The admin UI is not built (${CLIENT_BUILD_DIR} has no 200.html). Run \`npm run build:client\` first.`);
   }
+}
+
+const INSTALL_COMMAND = 'apt-get install -y chromium';
+
+/** True when this run includes a browser suite: no file filter, or a filter matching a file under tests/ui. */
+export function runNeedsBrowser(filters: readonly string[] | undefined): boolean {
+  if (!filters || filters.length === 0) return true;
+  const uiFiles = readdirSync(path.join(root, 'tests/ui')).map((f) => path.join(root, 'tests/ui', f));
+  return filters.some((filter) => {
+    const absolute = path.resolve(root, filter);
+    return uiFiles.some((file) => file.includes(filter) || file.startsWith(absolute));
+  });
+}
+
+/**
+ * Makes Debian's chromium available before browser suites start: installs it when missing and this
+ * process may (root on Debian), otherwise fails at once with the one command to run.
+ */
+export function ensureChromium({
+  executable = CHROMIUM_PATH,
+  mayInstall = mayInstallChromium(),
+  log = (line: string) => process.stderr.write(`${line}\n`),
+}: { executable?: string; mayInstall?: boolean; log?: (line: string) => void } = {}): void {
+  if (existsSync(executable)) return;
+  if (!mayInstall) {
+    throw new Error(`The browser tests need Chromium at ${executable}. Run: sudo ${INSTALL_COMMAND} (or set CHROMIUM_PATH).`);
+  }
+  log(`Chromium is missing; installing Debian's package (${INSTALL_COMMAND})…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () => spawnSync('apt-get', ['install', '-y', '-qq', 'chromium'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // A fresh image has no package lists yet; update only when the first attempt cannot find the package.
+  if (install().status !== 0) {
+    execFileSync('apt-get', ['update', '-qq'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    if (install().status !== 0) throw new Error(`Installing Chromium failed. Run: ${INSTALL_COMMAND}`);
+  }
+  if (!existsSync(executable)) throw new Error(`Chromium was installed but ${executable} is missing; set CHROMIUM_PATH.`);
+}
+
+/** Root on Debian with apt-get, and no CHROMIUM_PATH pointing somewhere we should not touch. */
+function mayInstallChromium(): boolean {
+  return process.env.CHROMIUM_PATH === undefined && process.getuid?.() === 0 && existsSync('/etc/debian_version') && existsSync('/usr/bin/apt-get');
 }
 
 /** Debian's chromium: `npx playwright install` cannot download browsers on this network. */
