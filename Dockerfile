@@ -1,4 +1,5 @@
-# Multi-stage image: build the admin UI and Prisma clients, then run as a non-root user.
+# Multi-stage image: build the admin UI, the server (plain JavaScript in dist/server) and the
+# Prisma clients, then run the compiled server as a non-root user (no TypeScript loader at run time).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
@@ -19,4 +20,4 @@ USER gateway
 EXPOSE 3000
 VOLUME ["/data"]
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s CMD node -e "fetch('http://127.0.0.1:3000/readyz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-CMD ["node", "--import", "tsx", "server/main.ts"]
+CMD ["node", "dist/server/main.js"]

@@ -1,0 +1,70 @@
+// Compiles the server ahead of time into dist/server/main.js (one ES module,
+// packages left external), so production runs plain JavaScript without a
+// TypeScript loader. The generated Prisma clients stay where they are (CommonJS
+// with WebAssembly next to them) and are imported from their real location.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outfile = path.join(root, 'dist/server/main.js');
+const GENERATED = path.join(root, 'server/db/generated');
+
+/** Newest modification time under a folder (generated clients excluded: they are not compiled in). */
+function newestSource(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (full !== GENERATED) newest = Math.max(newest, newestSource(full));
+    } else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/** True when dist/server is missing or older than a source file. */
+export function serverBuildIsStale() {
+  if (!existsSync(outfile)) return true;
+  return newestSource(path.join(root, 'server')) > statSync(outfile).mtimeMs;
+}
+
+/** Imports of server/db/generated/** stay imports, rewritten relative to the bundle. */
+const generatedClientsExternal = {
+  name: 'generated-prisma-clients',
+  setup(b) {
+    b.onResolve({ filter: /\/generated\// }, (args) => {
+      if (!args.importer || args.kind === 'entry-point') return undefined;
+      const absolute = path.resolve(args.resolveDir, args.path);
+      if (!absolute.startsWith(GENERATED + path.sep)) return undefined;
+      // pothos-types.ts is TypeScript (imported as .js): compiled in like any source.
+      if (absolute.endsWith('.ts') || existsSync(absolute.replace(/\.js$/, '.ts'))) return undefined;
+      const relative = path.relative(path.dirname(outfile), absolute).split(path.sep).join('/');
+      return { path: relative.startsWith('.') ? relative : `./${relative}`, external: true };
+    });
+  },
+};
+
+export async function buildServer() {
+  const started = Date.now();
+  // Loaded here, not at the top: start.mjs imports this file only for the staleness check.
+  const { build } = await import('esbuild');
+  await build({
+    entryPoints: [path.join(root, 'server/main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'linked',
+    legalComments: 'none',
+    logLevel: 'warning',
+    plugins: [generatedClientsExternal],
+  });
+  process.stdout.write(`Built the server into ${path.relative(root, outfile)} in ${Date.now() - started} ms\n`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  if (process.argv.includes('--if-stale') && !serverBuildIsStale()) process.exit(0);
+  await buildServer();
+}
