@@ -3,14 +3,13 @@
  * in, undici out (the client library the gateway uses, pooled the same way),
  * no parsing, no logic. Whatever a Node gateway adds is measured against this.
  *
- * Run alone: `UPSTREAM=http://127.0.0.1:PORT node --import tsx bench/bare-proxy.ts`.
+ * Run alone: `UPSTREAM=http://127.0.0.1:PORT node --import tsx bench/serve.ts bare`.
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
-import { pathToFileURL } from 'node:url';
 import { Agent, request } from 'undici';
-import { closeServer, serveAsChild, type RunningServer } from './mock-upstream.js';
+import { closeServer, type RunningServer } from './mock-upstream.js';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'host', 'proxy-connection', 'upgrade', 'te', 'trailer']);
 
@@ -53,13 +52,4 @@ export async function startBareProxy(upstream: string, port = 0): Promise<Runnin
       await agent.close();
     },
   };
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const upstream = process.env.UPSTREAM;
-  if (!upstream) {
-    process.stderr.write('UPSTREAM=http://host:port is required\n');
-    process.exit(2);
-  }
-  void serveAsChild(() => startBareProxy(upstream.replace(/\/+$/, ''), Number(process.env.PORT ?? 0)));
 }

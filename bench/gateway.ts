@@ -1,6 +1,6 @@
 /**
- * The gateway under test: `node --import tsx server/main.ts` as a child
- * process on a temporary SQLite database, configured through its own GraphQL
+ * The gateway under test: its production build (`node dist/server/main.js`,
+ * as `npm start` runs it) as a child process on a temporary SQLite database, configured through its own GraphQL
  * API like an operator would.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -35,8 +35,12 @@ export interface GatewayOptions {
   /** Stream shape of the slow provider used by the memory check. */
   slowChunks: number;
   slowDelayMs: number;
+  /** The compiled entry (dist/server/main.js). */
+  entry: string;
   /** Extra node flags (e.g. --cpu-prof). */
   nodeFlags?: string[];
+  /** Cores to pin the gateway to. */
+  cores?: string | null;
 }
 
 export async function startBenchGateway(options: GatewayOptions): Promise<BenchGateway> {
@@ -44,7 +48,8 @@ export async function startBenchGateway(options: GatewayOptions): Promise<BenchG
   const { child, match } = await startChild({
     name: 'gateway',
     cwd: options.root,
-    args: [...(options.nodeFlags ?? []), '--import', 'tsx', 'server/main.ts'],
+    cores: options.cores,
+    args: [...(options.nodeFlags ?? []), options.entry],
     env: {
       NODE_ENV: 'production',
       HOST: '127.0.0.1',

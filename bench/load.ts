@@ -7,6 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { Agent, request } from 'undici';
+import { cpuMicros } from './cpu.js';
 import { SampleBuffer, summarize, type Summary } from './stats.js';
 
 export interface HttpCall {
@@ -19,10 +20,12 @@ export interface Measurement {
   samples: SampleBuffer;
   errors: number;
   seconds: number;
+  /** CPU time the measured server process spent during the run (µs), when it was measured. */
+  cpuMicros: number | null;
 }
 
 export function emptyMeasurement(): Measurement {
-  return { samples: new SampleBuffer(), errors: 0, seconds: 0 };
+  return { samples: new SampleBuffer(), errors: 0, seconds: 0, cpuMicros: null };
 }
 
 /** Adds one run's samples to an accumulated measurement (rounds of one target). */
@@ -30,12 +33,27 @@ export function accumulate(into: Measurement, run: Measurement): void {
   into.samples.append(run.samples);
   into.errors += run.errors;
   into.seconds += run.seconds;
+  if (run.cpuMicros !== null) into.cpuMicros = (into.cpuMicros ?? 0) + run.cpuMicros;
 }
 
-export const summaryOf = (m: Measurement): Summary => summarize(m.samples.values(), m.errors, m.seconds);
+/** Figures of a measurement; with CPU time, also CPU µs per successful request. */
+export function summaryOf(m: Measurement): Summary {
+  const summary = summarize(m.samples.values(), m.errors, m.seconds);
+  return m.cpuMicros === null || summary.requests === 0 ? summary : { ...summary, cpuUsPerRequest: m.cpuMicros / summary.requests };
+}
 
-/** One autocannon run, for `seconds` or for `amount` requests. */
-export function drive(call: HttpCall, connections: number, limit: { seconds: number } | { amount: number }): Promise<Measurement> {
+/**
+ * One autocannon run, for `seconds` or for `amount` requests; with `cpuPid`,
+ * the CPU time that process spent meanwhile is measured too.
+ */
+export async function drive(call: HttpCall, connections: number, limit: { seconds: number } | { amount: number }, cpuPid?: number): Promise<Measurement> {
+  const cpuBefore = cpuPid === undefined ? null : await cpuMicros(cpuPid);
+  const run = await autocannonRun(call, connections, limit);
+  const cpuAfter = cpuPid === undefined ? null : await cpuMicros(cpuPid);
+  return { ...run, cpuMicros: cpuBefore !== null && cpuAfter !== null ? cpuAfter - cpuBefore : null };
+}
+
+function autocannonRun(call: HttpCall, connections: number, limit: { seconds: number } | { amount: number }): Promise<Omit<Measurement, 'cpuMicros'>> {
   const samples = new SampleBuffer();
   let non2xx = 0;
   const started = performance.now();
@@ -93,7 +111,7 @@ export async function probeFirstByte(call: HttpCall, count: number): Promise<Mea
     }
     if (res.statusCode >= 300) errors++;
   }
-  return { samples, errors, seconds: (performance.now() - started) / 1000 };
+  return { samples, errors, seconds: (performance.now() - started) / 1000, cpuMicros: null };
 }
 
 export async function closeProbes(): Promise<void> {

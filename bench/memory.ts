@@ -69,11 +69,11 @@ export interface LeakResult {
   errors: number;
 }
 
-/** RSS after `first` requests, then after `total` requests in all (same call, 64 connections). */
+/** RSS after `first` requests, then after `total` requests in all (same call, 50 connections). */
 export async function leakCheck(pid: number, call: HttpCall, first: number, total: number): Promise<LeakResult> {
-  const a = await drive(call, 64, { amount: first });
+  const a = await drive(call, 50, { amount: first });
   const rssAfterFirstBytes = await settledRss(pid, 1_000);
-  const b = await drive(call, 64, { amount: total - first });
+  const b = await drive(call, 50, { amount: total - first });
   const rssAfterTotalBytes = await settledRss(pid, 1_000);
   return { firstRequests: first, totalRequests: total, rssAfterFirstBytes, rssAfterTotalBytes, errors: a.errors + b.errors };
 }

@@ -7,11 +7,10 @@
  *   x-mock-chunks / ?chunks=   number of text chunks in a stream
  *   x-mock-delay-ms / ?delay_ms=  pause before each chunk
  *
- * Run alone: `node --import tsx bench/mock-upstream.ts` prints `{"port":N}`.
+ * Run alone: `node --import tsx bench/serve.ts mock` prints `{"port":N}`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pathToFileURL } from 'node:url';
 
 type Wire = 'openai' | 'anthropic';
 
@@ -180,5 +179,3 @@ export async function serveAsChild(start: () => Promise<RunningServer>): Promise
   // Started by the harness: when its end of stdin closes (it exited, even killed), stop too.
   if (process.env.BENCH_CHILD === '1') process.stdin.on('end', stop).resume();
 }
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) void serveAsChild(() => startMockUpstream(Number(process.env.PORT ?? 0)));

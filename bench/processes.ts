@@ -4,6 +4,7 @@
  * Ctrl-C (SIGTERM first, SIGKILL if one does not go).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { nodeCommand } from './pinning.js';
 
 export interface Child {
   name: string;
@@ -19,6 +20,8 @@ export interface SpawnOptions {
   args: string[];
   env?: Record<string, string>;
   cwd?: string;
+  /** Cores to pin the process to (taskset -c), or null/undefined for the harness's own. */
+  cores?: string | null;
   /** Returns a value once a stdout line shows the process is ready. */
   ready: (line: string) => string | undefined;
   timeoutMs?: number;
@@ -26,7 +29,9 @@ export interface SpawnOptions {
 
 /** Starts `node <args>` and resolves with the child and what `ready` matched. */
 export function startChild(options: SpawnOptions): Promise<{ child: Child; match: string }> {
-  const proc = spawn(process.execPath, options.args, {
+  // taskset execs node in place, so the pid is node's own (read by /proc measurements).
+  const { command, args } = nodeCommand(options.cores ?? null, options.args);
+  const proc = spawn(command, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env, BENCH_CHILD: '1' },
     stdio: ['pipe', 'pipe', 'pipe'],

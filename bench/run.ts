@@ -1,30 +1,38 @@
 /**
  * `npm run bench` — the gateway side by side with a direct call to a mock
- * upstream and with a bare Node.js proxy, on loopback. `-- --quick` is a short
- * smoke run (smaller counts); `-- --cpu-prof` writes a CPU profile of the
- * gateway to bench/results/profiles/. Prints one table and writes
- * bench/results/latest.json; exits non-zero when the run or its JSON is broken.
+ * upstream and with a bare Node.js proxy, on loopback. With 2+ cores the
+ * gateway and the bare proxy are pinned to the same core and the load
+ * generator (this process) and the mock to the others (bench/pinning.ts).
+ * Every process under load runs compiled JavaScript (the gateway as
+ * `npm start` runs it). `-- --quick` is a short smoke run (smaller counts);
+ * `-- --cpu-prof` writes a CPU profile of the gateway to bench/results/profiles/.
+ * Prints Markdown tables and writes bench/results/<time>.json and latest.json;
+ * exits non-zero when the run or its JSON is broken.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { buildBenchProcesses } from './build.js';
+import { peakRssBytes } from './cpu.js';
 import { startBenchGateway, GATEWAY_MODELS, type BenchGateway } from './gateway.js';
 import { accumulate, closeProbes, drive, emptyMeasurement, probeFirstByte, summaryOf, type Measurement } from './load.js';
 import { leakCheck, peakDuringStreams, settledRss } from './memory.js';
+import { pinHarness } from './pinning.js';
 import { startChild, stopAll, stopChildrenOnExit } from './processes.js';
 import { checkTargets, formatTable, machineInfo, memoryResult, scenarioResult, writeResult, type BenchResult, type TargetFigures } from './report.js';
-import { buildScenarios, gatewayChatCall, TARGETS, type Scenario, type TargetName } from './scenarios.js';
+import { bareSlowStreamCall, buildScenarios, gatewayChatCall, TARGETS, type Scenario, type TargetName } from './scenarios.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
 
-/** Full run ≈ 6 minutes; quick ≈ 30 s on an idle 2-core machine (smaller counts: a smoke test, not a measurement). */
+/** Full run ≈ 7 minutes; quick ≈ 40 s on an idle 2-core machine (smaller counts: a smoke test, not a measurement). */
 const PLAN = quick
   ? { rounds: 1, latencySeconds: 0.4, throughputSeconds: 0.6, warmup: 50, firstByteRequests: 30, leak: [300, 1_500], streams: 200, streamChunks: 50, settleMs: 300 }
-  : { rounds: 2, latencySeconds: 3, throughputSeconds: 5, warmup: 2_000, firstByteRequests: 300, leak: [10_000, 100_000], streams: 1_000, streamChunks: 200, settleMs: 2_000 };
+  : { rounds: 2, latencySeconds: 4, throughputSeconds: 5, warmup: 2_000, firstByteRequests: 400, leak: [10_000, 100_000], streams: 1_000, streamChunks: 200, settleMs: 2_000 };
+const THROUGHPUT_CONNECTIONS = 50;
 const STREAM_DELAY_MS = 10;
-const OUT = path.join(ROOT, 'bench/results/latest.json');
+const RESULTS = path.join(ROOT, 'bench/results');
 
 const t0 = performance.now();
 const log = (msg: string) => process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${msg}\n`);
@@ -39,11 +47,11 @@ async function alternate(measure: (t: TargetName) => Promise<Measurement>): Prom
   return acc;
 }
 
-async function measureScenario(s: Scenario) {
+async function measureScenario(s: Scenario, pids: Record<TargetName, number>) {
   log(`  ${s.id}: ${s.title}`);
   for (const target of TARGETS) await drive(s.call(target), 8, { amount: PLAN.warmup });
   const latency = await alternate((t) => drive(s.call(t), 1, { seconds: PLAN.latencySeconds }));
-  const throughput = await alternate((t) => drive(s.call(t), 64, { seconds: PLAN.throughputSeconds }));
+  const throughput = await alternate((t) => drive(s.call(t), THROUGHPUT_CONNECTIONS, { seconds: PLAN.throughputSeconds }, pids[t]));
   const firstByte = s.streaming ? await alternate((t) => probeFirstByte(s.call(t), PLAN.firstByteRequests / PLAN.rounds)) : undefined;
   const figures = {} as Record<TargetName, TargetFigures>;
   for (const t of TARGETS) {
@@ -56,45 +64,61 @@ async function main(): Promise<number> {
   stopChildrenOnExit();
   const started = performance.now();
   const startedAt = new Date().toISOString();
+  const pinning = pinHarness();
+  log(pinning.serverCores ? `pinned: gateway and bare proxy on core ${pinning.serverCores}, load generator and mock on ${pinning.loadCores}` : `not pinned: ${pinning.reason}`);
+  const built = await buildBenchProcesses(ROOT);
   const port = (line: string) => /"port":(\d+)/.exec(line)?.[1];
-  const tsx = ['--import', 'tsx'];
 
   log(`starting mock upstream, bare proxy and gateway${quick ? ' (quick run)' : ''}…`);
-  const mock = await startChild({ name: 'mock upstream', cwd: ROOT, args: [...tsx, 'bench/mock-upstream.ts'], ready: port });
+  const mock = await startChild({ name: 'mock upstream', cwd: ROOT, args: [built.serveEntry, 'mock'], cores: pinning.loadCores, ready: port });
   const mockUrl = `http://127.0.0.1:${mock.match}`;
   const [bare, gateway] = await Promise.all([
-    startChild({ name: 'bare proxy', cwd: ROOT, args: [...tsx, 'bench/bare-proxy.ts'], env: { UPSTREAM: mockUrl }, ready: port }),
+    startChild({ name: 'bare proxy', cwd: ROOT, args: [built.serveEntry, 'bare'], cores: pinning.serverCores, env: { UPSTREAM: mockUrl }, ready: port }),
     startBenchGateway({
       root: ROOT,
+      entry: built.gatewayEntry,
+      cores: pinning.serverCores,
       upstreamUrl: mockUrl,
       slowChunks: PLAN.streamChunks,
       slowDelayMs: STREAM_DELAY_MS,
-      nodeFlags: args.has('--cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench/results/profiles')}`] : [],
+      nodeFlags: args.has('--cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${path.join(RESULTS, 'profiles')}`] : [],
     }),
   ]);
   const gw: BenchGateway = gateway;
   const endpoints = { mock: mockUrl, bare: `http://127.0.0.1:${bare.match}`, gateway: gw.url, key: gw.key, loggingKey: gw.loggingKey };
   const scenarios = buildScenarios(endpoints);
+  const pids: Record<TargetName, number> = { direct: mock.child.pid, bare: bare.child.pid, gateway: gw.child.pid };
 
-  log('memory: idle, leak check, open streams…');
-  const idle = await settledRss(gw.child.pid, PLAN.settleMs);
+  log('memory: idle, then RSS after N and 10·N requests…');
+  const idle = { gateway: await settledRss(gw.child.pid, PLAN.settleMs), bare: await settledRss(bare.child.pid, 0) };
   const leak = await leakCheck(gw.child.pid, gatewayChatCall(endpoints, GATEWAY_MODELS.chat, false), PLAN.leak[0], PLAN.leak[1]);
-  const streams = await peakDuringStreams(gw.child.pid, gatewayChatCall(endpoints, GATEWAY_MODELS.slowStream, true), PLAN.streams, 120_000);
 
-  log('latency (1 connection), throughput (64 connections), time to first byte:');
+  log(`latency (1 connection), throughput (${THROUGHPUT_CONNECTIONS} connections, CPU per request), time to first byte:`);
   const results = [];
-  for (const s of scenarios) results.push(await measureScenario(s));
+  for (const s of scenarios) results.push(await measureScenario(s, pids));
+  const peakUnderLoad = { gateway: (await peakRssBytes(gw.child.pid)) ?? 0, bare: (await peakRssBytes(bare.child.pid)) ?? 0 };
 
-  const memory = memoryResult(idle, { ...streams, chunks: PLAN.streamChunks, delayMs: STREAM_DELAY_MS }, leak);
+  log(`${PLAN.streams} concurrent slow streams (${PLAN.streamChunks} chunks, ${STREAM_DELAY_MS} ms apart): gateway, then bare proxy…`);
+  const streams = await peakDuringStreams(gw.child.pid, gatewayChatCall(endpoints, GATEWAY_MODELS.slowStream, true), PLAN.streams, 120_000);
+  const bareStreams = await peakDuringStreams(bare.child.pid, bareSlowStreamCall(endpoints, PLAN.streamChunks, STREAM_DELAY_MS), PLAN.streams, 120_000);
+
+  const memory = memoryResult({
+    idleRssBytes: idle.gateway,
+    peakRssBytes: peakUnderLoad.gateway,
+    bare: { idleRssBytes: idle.bare, peakRssBytes: peakUnderLoad.bare, streamsPeakRssBytes: bareStreams.peakRssBytes },
+    streams: { ...streams, chunks: PLAN.streamChunks, delayMs: STREAM_DELAY_MS },
+    leak,
+  });
   const result: BenchResult = {
-    version: 1,
+    version: 2,
     quick,
     startedAt,
     seconds: (performance.now() - started) / 1000,
     machine: machineInfo(),
+    pinning,
     settings: {
       latencyConnections: 1,
-      throughputConnections: 64,
+      throughputConnections: THROUGHPUT_CONNECTIONS,
       latencySeconds: PLAN.latencySeconds * PLAN.rounds,
       throughputSeconds: PLAN.throughputSeconds * PLAN.rounds,
       rounds: PLAN.rounds,
@@ -105,8 +129,10 @@ async function main(): Promise<number> {
     targets: checkTargets(results, memory),
   };
   process.stdout.write(`\n${formatTable(result)}\n\n`);
-  writeResult(OUT, result);
-  log(`wrote ${path.relative(ROOT, OUT)} (${result.seconds.toFixed(0)} s)`);
+  const file = path.join(RESULTS, `${startedAt.replace(/[:.]/g, '-')}${quick ? '-quick' : ''}.json`);
+  writeResult(file, result);
+  writeResult(path.join(RESULTS, 'latest.json'), result);
+  log(`wrote ${path.relative(ROOT, file)} and bench/results/latest.json (${result.seconds.toFixed(0)} s)`);
   return 0;
 }
 

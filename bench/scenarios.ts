@@ -51,6 +51,15 @@ export function gatewayChatCall(e: Endpoints, model: string, stream: boolean): H
   return { url: `${e.gateway}/v1/chat/completions`, headers: { authorization: `Bearer ${e.key}` }, body: chatBody(model, stream) };
 }
 
+/** The slow stream of the memory check, through the bare proxy (the mock reads its shape from the headers). */
+export function bareSlowStreamCall(e: Endpoints, chunks: number, delayMs: number): HttpCall {
+  return {
+    url: `${e.bare}/v1/chat/completions`,
+    headers: { ...upstreamHeaders, 'x-mock-chunks': String(chunks), 'x-mock-delay-ms': String(delayMs) },
+    body: chatBody('gpt-bench', true),
+  };
+}
+
 export function buildScenarios(e: Endpoints): Scenario[] {
   const base = (target: TargetName) => (target === 'direct' ? e.mock : target === 'bare' ? e.bare : e.gateway);
   const chat = (opts: { stream: boolean; gatewayModel: string; gatewayKey: string }) => (target: TargetName): HttpCall =>

@@ -23,6 +23,8 @@ export interface Summary {
   rps: number;
   p50: number;
   p99: number;
+  /** CPU time of the server process per successful request (µs), when measured. */
+  cpuUsPerRequest?: number;
 }
 
 /** Summarises one measurement: successful samples, failed count, wall time. */

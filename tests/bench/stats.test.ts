@@ -53,22 +53,23 @@ describe('benchmark statistics', () => {
   });
 
   it('rejects a result file without figures or with failed requests', () => {
-    expect(validateResult({})).toContain('version must be 1');
+    expect(validateResult({})).toContain('version must be 2');
     const figures = { requests: 10, errors: 0, seconds: 1, rps: 10, p50: 1, p99: 2 };
-    const target = { latency: figures, throughput: figures };
+    const target = { latency: figures, throughput: { ...figures, cpuUsPerRequest: 250 } };
     const doc = {
-      version: 1,
-      machine: { cpuModel: 'cpu', node: 'v20' },
+      version: 2,
+      machine: { cpuModel: 'cpu', node: 'v20', platform: 'linux 6.1' },
       scenarios: [{ id: 'passthrough', targets: { direct: target, bare: target, gateway: target } }],
-      memory: { idleRssBytes: 1, streams: { peakRssBytes: 2, failed: 0 }, leak: { rssAfterTotalBytes: 3, errors: 0 } },
+      memory: { idleRssBytes: 1, peakRssBytes: 2, streams: { peakRssBytes: 2, failed: 0 }, leak: { rssAfterTotalBytes: 3, errors: 0 } },
       targets: [{ name: 't', measured: 1, goal: '≤ 1', met: true }],
     };
     expect(validateResult(doc)).toEqual([]);
     const failing = structuredClone(doc);
-    failing.scenarios[0].targets.gateway = { latency: { ...figures, errors: 3 }, throughput: { ...figures, p99: Number.NaN } };
+    failing.scenarios[0].targets.gateway = { latency: { ...figures, errors: 3 }, throughput: { ...figures, p99: Number.NaN } } as typeof target;
     expect(validateResult(failing)).toEqual([
       'passthrough.gateway.latency had 3 failed requests',
       'passthrough.gateway.throughput.p99 is not a positive number: null',
+      'passthrough.gateway.throughput.cpuUsPerRequest is not a positive number: undefined',
     ]);
   });
 });

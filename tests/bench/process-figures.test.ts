@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { cpuMicros, peakRssBytes } from '../../bench/cpu.js';
+import { nodeCommand } from '../../bench/pinning.js';
+import { rssBytes } from '../../bench/processes.js';
+
+describe('benchmark process figures (/proc)', () => {
+  it('reads CPU time that grows with work done', async () => {
+    const before = await cpuMicros(process.pid);
+    expect(before).toBeGreaterThan(0);
+    const until = Date.now() + 60;
+    let x = 0;
+    while (Date.now() < until) x += Math.sqrt(x + 1);
+    expect(x).toBeGreaterThan(0);
+    const after = await cpuMicros(process.pid);
+    // 60 ms busy, at a clock tick resolution of 10 ms.
+    expect(after! - before!).toBeGreaterThanOrEqual(40_000);
+  });
+
+  it('reads the peak RSS, never below the current RSS', async () => {
+    const now = await rssBytes(process.pid);
+    const peak = await peakRssBytes(process.pid); // read second: the peak can only have grown
+    expect(now).toBeGreaterThan(10 * 1024 * 1024);
+    expect(peak).toBeGreaterThanOrEqual(now!);
+  });
+
+  it('gives null for a process that does not exist', async () => {
+    expect(await cpuMicros(2 ** 30)).toBeNull();
+    expect(await peakRssBytes(2 ** 30)).toBeNull();
+  });
+
+  it('runs node through taskset only when pinned', () => {
+    expect(nodeCommand('1', ['a.js'])).toEqual({ command: 'taskset', args: ['-c', '1', process.execPath, 'a.js'] });
+    expect(nodeCommand(null, ['a.js'])).toEqual({ command: process.execPath, args: ['a.js'] });
+  });
+});
