@@ -1,0 +1,146 @@
+/**
+ * Claude Code (pinned in tests/agents/cli) through the gateway as ANTHROPIC_BASE_URL, to a
+ * scripted upstream of each wire format: a plain turn, a real Bash round trip (Claude Code runs
+ * `echo <nonce>` and sends the output back), a resumed session (`--resume <session id>`, with
+ * session persistence on in the run's own HOME), and token counting (`/context` →
+ * `/v1/messages/count_tokens`); plus failover from an unreachable target. Each case checks what
+ * the upstream received: Claude Code hides a 400 by degrading and retrying.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { RequestRecord } from '../../server/observability/request-record.js';
+import { startScriptedUpstream } from '../support/mock-upstreams/scripted-upstream.js';
+import { DEFAULT_API_KEY } from '../support/mock-upstreams/types.js';
+import { AgentHome, agentBins, describeRun, runClaude, type ClaudeRun } from './support/agents.js';
+import { FAILOVER_MODEL, FORMATS, mark, modelName, nonce, refreshFixtures, refused, saveFixture, startAgentBench, viewsOf, type AgentBench } from './support/bench.js';
+
+const RUN_MS = 60_000;
+let bench: AgentBench;
+const homes: AgentHome[] = [];
+const home = () => {
+  const h = new AgentHome();
+  homes.push(h);
+  return h;
+};
+
+beforeAll(async () => {
+  agentBins();
+  bench = await startAgentBench({ failoverTo: 'openai-chat' });
+}, 15 * 60_000);
+
+afterAll(async () => {
+  await bench?.stop();
+  for (const h of homes) h.dispose();
+});
+
+const gatewayRun = (h: AgentHome, model: string, prompt: string, extra: Partial<ClaudeRun> = {}) =>
+  runClaude(h, { baseUrl: bench.gw.url, apiKey: bench.key, model, prompt, timeoutMs: RUN_MS, ...extra });
+
+describe.each(FORMATS)('Claude Code → gateway → %s upstream', (format) => {
+  const model = modelName(format);
+
+  test('plain turn: the prompt reaches the upstream and its answer is the result', async () => {
+    const upstream = bench.upstreams[format];
+    const since = mark(upstream);
+    const h = home();
+    const word = nonce();
+    const result = await gatewayRun(h, model, `Reply with pong and ${word}.`);
+    expect(result.answer, describeRun(result)).toBe(`pong ${word}`);
+    expect(result.json?.is_error).toBe(false);
+    const received = since();
+    expect(refused(upstream, received)).toEqual([]);
+    const views = viewsOf(upstream, received);
+    expect(views.at(-1)!.userTexts.at(-1)).toContain(word);
+    expect(views.at(-1)!.tools.map((t) => t.name)).toContain('Bash');
+    if (refreshFixtures) saveFixture('claude-code', `upstream-${format}`, upstream.generations().find((r) => received.includes(r))!, h.dir);
+  });
+
+  test('Bash round trip: Claude Code runs the command and the output goes back upstream', async () => {
+    const upstream = bench.upstreams[format];
+    const since = mark(upstream);
+    const word = nonce();
+    const result = await gatewayRun(home(), model, `Please run the shell command \`echo ${word}\` and tell me what it printed.`, {
+      allowedTools: 'Bash(echo:*)',
+    });
+    expect(result.answer, describeRun(result)).toBe(`The command printed: ${word}`);
+    const received = since();
+    expect(refused(upstream, received)).toEqual([]);
+    expect(viewsOf(upstream, received).at(-1)!.lastToolResult).toContain(word);
+  });
+
+  test('multi-turn: --resume sends the earlier turn with the new one', async () => {
+    const upstream = bench.upstreams[format];
+    const h = home();
+    const word = nonce();
+    const first = await gatewayRun(h, model, `The code word is ${word}. Reply with pong.`, { persist: true });
+    expect(first.answer, describeRun(first)).toBe(`pong ${word}`);
+    const sessionId = first.json?.session_id;
+    expect(typeof sessionId).toBe('string');
+    const since = mark(upstream);
+    const second = await gatewayRun(h, model, 'What was the code word?', { resume: sessionId });
+    expect(second.answer, describeRun(second)).toBe(`The code word was ${word}.`);
+    const received = since();
+    expect(refused(upstream, received)).toEqual([]);
+    const view = viewsOf(upstream, received).at(-1)!;
+    expect(view.userTexts.some((t) => t.includes(`The code word is ${word}`))).toBe(true);
+    expect(view.userTexts.at(-1)).toBe('What was the code word?');
+  });
+
+  test('/context counts tokens through /v1/messages/count_tokens', async () => {
+    const upstream = bench.upstreams[format];
+    const since = mark(upstream);
+    const counted = new Promise<RequestRecord>((resolve) => {
+      const off = bench.gw.services.recorder.subscribe((record) => {
+        if (record.clientApi === 'count_tokens') {
+          off();
+          resolve(record);
+        }
+      });
+    });
+    const result = await gatewayRun(home(), model, '/context');
+    expect(result.exitCode, describeRun(result)).toBe(0);
+    const record = await Promise.race([counted, new Promise<undefined>((r) => setTimeout(() => r(undefined), 5_000))]);
+    expect(record, describeRun(result)).toBeDefined();
+    expect(record!.status).toBe(200);
+    // Only an Anthropic upstream is asked; the others are estimated by the gateway.
+    const asked = since().filter((r) => r.url.includes('count_tokens') || r.url.includes(':countTokens'));
+    expect(asked.length > 0).toBe(format === 'anthropic');
+  });
+});
+
+describe('Claude Code through a virtual model', () => {
+  test('failover: the unreachable first target is skipped and the answer comes from the next', async () => {
+    const upstream = bench.upstreams['openai-chat'];
+    const since = mark(upstream);
+    const word = nonce();
+    const result = await gatewayRun(home(), FAILOVER_MODEL, `Reply with pong and ${word}.`);
+    expect(result.answer, describeRun(result)).toBe(`pong ${word}`);
+    expect(viewsOf(upstream, since()).at(-1)!.userTexts.at(-1)).toContain(word);
+  });
+});
+
+describe('Claude Code straight to the scripted Anthropic upstream (no gateway)', () => {
+  test('the scripted model drives Claude Code through a Bash round trip on its own wire format', async () => {
+    const upstream = await startScriptedUpstream('anthropic');
+    try {
+      const h = home();
+      const word = nonce();
+      const result = await runClaude(h, {
+        baseUrl: upstream.url,
+        apiKey: DEFAULT_API_KEY,
+        model: 'claude-sonnet-4-5-20250929',
+        prompt: `Please run the shell command \`echo ${word}\` and tell me what it printed.`,
+        allowedTools: 'Bash(echo:*)',
+        timeoutMs: RUN_MS,
+      });
+      expect(result.answer, describeRun(result)).toBe(`The command printed: ${word}`);
+      expect(refused(upstream, upstream.requests)).toEqual([]);
+      const generations = upstream.generations();
+      if (refreshFixtures) {
+        saveFixture('claude-code', 'client-request', generations[0], h.dir);
+        saveFixture('claude-code', 'client-tool-result-request', generations.at(-1)!, h.dir);
+      }
+    } finally {
+      await upstream.close();
+    }
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * One gateway with a scripted upstream of each wire format behind it, configured
+ * through GraphQL like an operator would: a provider and a model per format
+ * (`agent-<format>`), a failover virtual model whose first target is unreachable,
+ * and one virtual key. Agent suites share one bench per file.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startTestGateway, type TestGateway } from '../../support/gateway.js';
+import { conversationView, type ConversationView, type WireFormat } from '../../support/mock-upstreams/scripted-model.js';
+import { startScriptedUpstream, type ScriptedUpstream } from '../../support/mock-upstreams/scripted-upstream.js';
+import { DEFAULT_API_KEY, type RecordedRequest } from '../../support/mock-upstreams/types.js';
+
+export const FORMATS: WireFormat[] = ['openai-chat', 'openai-responses', 'anthropic', 'gemini'];
+
+const PROVIDER: Record<WireFormat, { type: string; upstreamModel: string }> = {
+  'openai-chat': { type: 'openai', upstreamModel: 'gpt-4.1' },
+  'openai-responses': { type: 'openai-responses', upstreamModel: 'gpt-5-codex' },
+  anthropic: { type: 'anthropic', upstreamModel: 'claude-sonnet-4-5-20250929' },
+  gemini: { type: 'gemini', upstreamModel: 'gemini-2.5-pro' },
+};
+
+export const modelName = (format: WireFormat): string => `agent-${format}`;
+export const FAILOVER_MODEL = 'agent-failover';
+
+export interface AgentBench {
+  gw: TestGateway;
+  key: string;
+  upstreams: Record<WireFormat, ScriptedUpstream>;
+  stop(): Promise<void>;
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export async function startAgentBench({ failoverTo }: { failoverTo: WireFormat }): Promise<AgentBench> {
+  const gw = await startTestGateway();
+  const upstreams = {} as Record<WireFormat, ScriptedUpstream>;
+  const modelIds = {} as Record<WireFormat | 'dead', string>;
+  const addModel = async (name: string, type: string, baseUrl: string, upstreamModel: string) => {
+    const p = await gw.admin('mutation($i: CreateProviderInput!){ createProvider(input: $i){ id } }', {
+      i: { name: `provider-${name}`, type, baseUrl, apiKey: DEFAULT_API_KEY },
+    });
+    const m = await gw.admin('mutation($i: CreateModelInput!){ createModel(input: $i){ id } }', {
+      i: { providerId: p.createProvider.id, name, upstreamModel },
+    });
+    return m.createModel.id as string;
+  };
+  for (const format of FORMATS) {
+    upstreams[format] = await startScriptedUpstream(format);
+    modelIds[format] = await addModel(modelName(format), PROVIDER[format].type, upstreams[format].url, PROVIDER[format].upstreamModel);
+  }
+  modelIds.dead = await addModel('agent-dead', 'openai', `http://127.0.0.1:${await closedPort()}/v1`, 'gpt-4.1');
+  await gw.admin('mutation($i: CreateVirtualModelInput!){ createVirtualModel(input: $i){ id } }', {
+    i: {
+      name: FAILOVER_MODEL,
+      strategy: 'FAILOVER',
+      targets: [
+        { modelId: modelIds.dead, weight: 1, priority: 0 },
+        { modelId: modelIds[failoverTo], weight: 1, priority: 1 },
+      ],
+      options: { retries: 1, failureThreshold: 100 },
+    },
+  });
+  const key = (await gw.admin('mutation{ createVirtualKey(input: { name: "agents" }){ key } }')).createVirtualKey.key as string;
+  return {
+    gw,
+    key,
+    upstreams,
+    stop: async () => {
+      await gw.stop();
+      await Promise.all(Object.values(upstreams).map((u) => u.close()));
+    },
+  };
+}
+
+/** A fresh nonce the scripted model recognises (`N-` + 10 hex digits). */
+export const nonce = (): string => `N-${randomBytes(5).toString('hex')}`;
+
+/** Where a mock's request log stands, so a test looks only at what its own run caused. */
+export function mark(upstream: ScriptedUpstream): () => RecordedRequest[] {
+  const from = upstream.requests.length;
+  return () => upstream.requests.slice(from);
+}
+
+/** The generation requests among `requests`, viewed neutrally. */
+export function viewsOf(upstream: ScriptedUpstream, requests: RecordedRequest[]): ConversationView[] {
+  const generations = new Set(upstream.generations());
+  return requests.filter((r) => generations.has(r)).map((r) => conversationView(upstream.format, r.body));
+}
+
+/** Every request since the mark got a 2xx: agents hide a 400 by degrading and retrying. */
+export function refused(upstream: ScriptedUpstream, requests: RecordedRequest[]): Array<{ url: string; status?: number; body?: unknown }> {
+  return requests.filter((r) => !((upstream.statusOf(r) ?? 0) >= 200 && (upstream.statusOf(r) ?? 0) < 300)).map((r) => ({ url: r.url, status: upstream.statusOf(r) }));
+}
+
+// ------------------------------------------------------------------ recorded fixtures
+
+const fixturesRoot = fileURLToPath(new URL('../../fixtures/agents/', import.meta.url));
+const SECRET_HEADERS = new Set(['authorization', 'x-api-key', 'x-goog-api-key', 'api-key', 'cookie', 'proxy-authorization']);
+
+/** Whether this run refreshes tests/fixtures/agents (REFRESH_AGENT_FIXTURES=1). */
+export const refreshFixtures = process.env.REFRESH_AGENT_FIXTURES === '1';
+
+/** Stores a recorded request as a fixture: secrets removed, the run's home folder made stable. */
+export function saveFixture(agent: string, name: string, request: RecordedRequest, home: string): void {
+  const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !SECRET_HEADERS.has(name) && name !== 'host' && name !== 'content-length'));
+  const stable = JSON.stringify({ method: request.method, url: request.url, headers, body: request.body }, null, 2).split(home).join('/home/agent');
+  mkdirSync(path.join(fixturesRoot, agent), { recursive: true });
+  writeFileSync(path.join(fixturesRoot, agent, `${name}.json`), `${stable}\n`);
+}
