@@ -21,16 +21,19 @@ import { createEventBus } from './events/pubsub.js';
 import { HealthMonitor } from './health/monitor.js';
 import { registerPublicHealthRoutes } from './health/public-routes.js';
 import { createKeyLimiter } from './limits/index.js';
-import { createLogger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import { GatewayMetrics, logWriterOptions, RequestLogWriter, startObservability } from './observability/index.js';
 import { RequestRecorder } from './observability/request-record.js';
-import { logInserter } from './observability/log-insert.js';
+import { openBackgroundWrites } from './observability/open-log-store.js';
 import { registerProxyRoutes } from './proxy/routes.js';
+import { sendV1Refusal } from './proxy/refusals.js';
 import { ScaleOut } from './scaleout/index.js';
 import type { Services } from './services.js';
 import { createRouterState } from './routing/router-state.js';
 import { SettingsStore } from './settings/store.js';
 import { SnapshotStore } from './snapshot/store.js';
+import { trackInstanceSecrets } from './secrets/instance-secrets.js';
+import type { DestinationStream } from 'pino';
 
 export interface Gateway {
   server: Server;
@@ -44,9 +47,14 @@ export interface Gateway {
 
 const GRAPHQL_BODY_LIMIT = 1024 * 1024;
 
+export interface StartOptions {
+  /** Where JSON logs go (default stdout). */
+  logDestination?: DestinationStream;
+}
+
 /** Builds and starts one gateway instance. */
-export async function startGateway(config: Config): Promise<Gateway> {
-  const logger = createLogger(config.logLevel);
+export async function startGateway(config: Config, options: StartOptions = {}): Promise<Gateway> {
+  const logger: Logger = createLogger(config.logLevel, options.logDestination);
   const target = dbTarget(config);
   const applied = await applyPendingMigrations(target);
   const db = await openDatabase(target);
@@ -55,7 +63,16 @@ export async function startGateway(config: Config): Promise<Gateway> {
   const { jwtSecret, encryptionKey } = resolveInstanceSecrets(config);
   const secretBox = new SecretBox(encryptionKey);
   const snapshot = new SnapshotStore(db, secretBox, (error) => logger.error({ err: error }, 'snapshot'));
+  // Every configured secret is known to the one scrubber (server/secrets) from here on.
+  const instanceSecrets = trackInstanceSecrets({
+    current: snapshot.current,
+    onSnapshot: (listener) => snapshot.onChange(listener),
+    fixed: [jwtSecret, encryptionKey, config.metricsToken],
+  });
+  if (config.env === 'production' && !config.metricsToken) logger.warn('METRICS_TOKEN is not set: /metrics answers 404 in production');
   const settings = new SettingsStore(db);
+  // Request log and spend writes, off the event loop (SQLite: a worker thread).
+  const backgroundWrites = openBackgroundWrites(db, target);
   const scaleOut = config.redisUrl ? new ScaleOut({ redisUrl: config.redisUrl, prefix: config.redisKeyPrefix, logger }) : undefined;
   const base = {
     config,
@@ -71,7 +88,7 @@ export async function startGateway(config: Config): Promise<Gateway> {
     scaleOut,
     recorder: new RequestRecorder(),
     metrics: new GatewayMetrics(),
-    requestLogs: new RequestLogWriter(logInserter(db, target.kind), logger, logWriterOptions(config)),
+    requestLogs: new RequestLogWriter(backgroundWrites.logs, logger, logWriterOptions(config)),
   };
   const withRouter = { ...base, router: createRouterState(base.events) };
   const health = new HealthMonitor({
@@ -79,13 +96,14 @@ export async function startGateway(config: Config): Promise<Gateway> {
     runRetentionDays: config.healthRunRetentionDays,
     lockPeriodMs: config.healthLockPeriodMs,
     lock: scaleOut?.schedulerLock('health-scheduler'),
+    onMonitoringKey: instanceSecrets.setMonitoringKey,
   });
   const catalog = new CatalogService(db, logger, {
     url: config.catalogUrl,
     timeoutMs: config.catalogFetchTimeoutMs,
     refreshIntervalMs: config.catalogRefreshHours * 3_600_000,
   });
-  const services: Services = { ...withRouter, limits: createKeyLimiter(withRouter), health, catalog };
+  const services: Services = { ...withRouter, limits: createKeyLimiter(withRouter, { spendSink: backgroundWrites.spend }), health, catalog };
   snapshot.onChange((s) => services.events.publish('configChanged', { version: s.version, at: new Date() }));
   await Promise.all([snapshot.reload(), settings.load(), catalog.load()]);
   catalog.start();
@@ -114,11 +132,9 @@ export async function startGateway(config: Config): Promise<Gateway> {
     if (pathname === '/graphql') return serveGraphQL(req, res);
     if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (pathname === '/readyz') return readiness(res);
+    if (pathname.startsWith('/v1/')) return sendV1Refusal(res, pathname, req.method ?? 'GET', routes.hasPath(pathname));
     if (routes.hasPath(pathname)) return sendJson(res, 405, { error: { message: `Method ${req.method} not allowed on ${pathname}`, type: 'invalid_request_error' } });
     if (pathname.startsWith('/public/')) return sendJson(res, 404, { error: { message: 'Not found', status: 404 } });
-    if (pathname.startsWith('/v1/')) {
-      return sendJson(res, 404, { error: { message: `Unknown endpoint ${pathname}`, type: 'invalid_request_error', code: 'not_found' } });
-    }
     if (serveStatic(req, res)) return;
     sendJson(res, 404, { error: { message: 'Not found' } });
   };
@@ -197,8 +213,10 @@ export async function startGateway(config: Config): Promise<Gateway> {
     await stopped;
     await observability.close();
     await services.limits.close();
+    await backgroundWrites.logs.close();
     await scaleOut?.close();
     await db.$disconnect();
+    instanceSecrets.release();
   };
 
   return { server, services, url, port, close };

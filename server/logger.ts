@@ -1,8 +1,13 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { scrubText } from './secrets/redactor.js';
 
-/** Structured JSON logs. Credentials are redacted wherever they could appear. */
-export function createLogger(level: string): Logger {
-  return pino({
+/**
+ * Structured JSON logs. Credential fields are censored by path, and every
+ * finished line goes through the one scrubber, so a configured secret or a
+ * key-shaped string inside a message or an error's text never reaches the log.
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     redact: {
       paths: [
@@ -17,6 +22,8 @@ export function createLogger(level: string): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+    hooks: { streamWrite: (line: string) => scrubText(line) },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 export type { Logger };

@@ -4,13 +4,15 @@ import type { AdminClaims, TokenIssuer } from './jwt.js';
 /**
  * Verifies an admin token and re-reads the user, so a deleted or demoted admin
  * loses their rights at once instead of when the token expires. The role comes
- * from the database, not the token.
+ * from the database, not the token; a token issued before the user's token
+ * version was bumped (logout, password change) is refused.
  */
 export async function currentUser(tokens: TokenIssuer, db: Db, token: string | null): Promise<AdminClaims | null> {
   if (!token) return null;
   const claims = await tokens.verify(token);
   if (!claims) return null;
-  const user = await db.user.findUnique({ where: { id: claims.userId }, select: { id: true, email: true, role: true } });
+  const user = await db.user.findUnique({ where: { id: claims.userId }, select: { id: true, email: true, role: true, tokenVersion: true } });
   if (!user || (user.role !== 'admin' && user.role !== 'viewer')) return null;
-  return { userId: user.id, email: user.email, role: user.role };
+  if (user.tokenVersion !== claims.tokenVersion) return null;
+  return { userId: user.id, email: user.email, role: user.role, tokenVersion: user.tokenVersion };
 }

@@ -6,9 +6,16 @@ export interface AdminClaims {
   userId: string;
   email: string;
   role: Role;
+  /** The user's token version when the token was issued (see User.tokenVersion). */
+  tokenVersion: number;
 }
 
-/** HS256 admin tokens. The secret is never logged or returned. */
+/**
+ * HS256 admin tokens. Every token carries `exp`, `iat` and the user's token
+ * version (`ver`); a token without them is refused, and bumping the version
+ * (logout, password change, deletion) revokes every token issued before.
+ * The secret is never logged or returned.
+ */
 export class TokenIssuer {
   private readonly key: Uint8Array;
 
@@ -20,7 +27,7 @@ export class TokenIssuer {
   }
 
   sign(claims: AdminClaims): Promise<string> {
-    return new SignJWT({ email: claims.email, role: claims.role })
+    return new SignJWT({ email: claims.email, role: claims.role, ver: claims.tokenVersion })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(claims.userId)
       .setIssuedAt()
@@ -29,15 +36,18 @@ export class TokenIssuer {
       .sign(this.key);
   }
 
-  /** Returns the claims, or null for any invalid, expired or foreign token. */
+  /** Returns the claims, or null for any invalid, expired, foreign or incomplete token. */
   async verify(token: string): Promise<AdminClaims | null> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], issuer: 'llm-gateway' });
-      const role = payload.role;
-      if (typeof payload.sub !== 'string' || typeof payload.email !== 'string' || (role !== 'admin' && role !== 'viewer')) {
-        return null;
-      }
-      return { userId: payload.sub, email: payload.email, role };
+      const { payload } = await jwtVerify(token, this.key, {
+        algorithms: ['HS256'],
+        issuer: 'llm-gateway',
+        requiredClaims: ['exp', 'iat', 'sub'],
+      });
+      const { role, ver } = payload;
+      if (typeof payload.sub !== 'string' || typeof payload.email !== 'string' || (role !== 'admin' && role !== 'viewer')) return null;
+      if (typeof ver !== 'number' || !Number.isInteger(ver)) return null;
+      return { userId: payload.sub, email: payload.email, role, tokenVersion: ver };
     } catch {
       return null;
     }

@@ -24,6 +24,8 @@ export type GatewayEvents = {
   targetStateChanged: [TargetStateChangedEvent];
   /** One finished health check, with the target's state after it. */
   healthUpdates: [HealthUpdateEvent];
+  /** A user's tokens were revoked (logout, password change, deletion): their sockets close. Not a GraphQL subscription. */
+  sessionsRevoked: [{ userId: string }];
 };
 
 /** `eventTarget`: where events travel (default: this process; scale-out passes a Redis target). */

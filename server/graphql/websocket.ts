@@ -1,22 +1,37 @@
 import type { Server } from 'node:http';
 import type { ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { GraphQLError } from 'graphql';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { currentUser } from '../auth/current-user.js';
 import { bearerToken, type AdminClaims } from '../auth/jwt.js';
 import type { Services } from '../services.js';
 import type { GatewayYoga } from './yoga.js';
 
 type Enveloped = ReturnType<GatewayYoga['getEnveloped']>;
-type Extra = { user?: AdminClaims | null } & Record<PropertyKey, unknown>;
+type Extra = { user?: AdminClaims | null; token?: string | null; socket?: WebSocket } & Record<PropertyKey, unknown>;
+
+/** Close code for a socket whose session ended (token revoked, user deleted, token expired). */
+export const SESSION_ENDED_CLOSE = 4403;
 
 /**
  * graphql-ws on the same path as HTTP GraphQL. The admin token comes in
- * `connectionParams` ({ authorization: "Bearer …" } or { token: "…" }) and is
- * checked once when the socket connects.
+ * `connectionParams` ({ authorization: "Bearer …" } or { token: "…" }); it is
+ * checked when the socket connects and again for every operation (the user is
+ * re-read, as over HTTP), and a user's sockets close when their sessions are
+ * revoked (logout, password change, deletion; announced on the event bus, so
+ * through every instance in scale-out).
  */
 export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, services: Services) {
   const wss = new WebSocketServer({ server, path: '/graphql' });
+  const socketsByUser = new Map<string, Set<WebSocket>>();
+  const endSession = (socket: WebSocket | undefined) => socket?.close(SESSION_ENDED_CLOSE, 'Session ended: log in again');
+  const revocations = services.events.subscribe('sessionsRevoked');
+  void (async () => {
+    for await (const { userId } of revocations) {
+      for (const socket of socketsByUser.get(userId) ?? []) endSession(socket);
+    }
+  })().catch((error) => services.logger.warn({ err: error }, 'graphql-ws session revocations stopped'));
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
       onConnect: async (ctx) => {
@@ -24,12 +39,30 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, servic
         const raw = typeof params.authorization === 'string' ? bearerToken(params.authorization) : typeof params.token === 'string' ? params.token : null;
         const user = await currentUser(services.tokens, services.db, raw);
         if (!user) return false; // closes with 4403 Forbidden
-        (ctx.extra as Extra).user = user;
+        const extra = ctx.extra as Extra;
+        extra.user = user;
+        extra.token = raw;
+        const socket = extra.socket as WebSocket;
+        const own = socketsByUser.get(user.userId) ?? new Set<WebSocket>();
+        own.add(socket);
+        socketsByUser.set(user.userId, own);
+        socket.once('close', () => {
+          own.delete(socket);
+          if (own.size === 0 && socketsByUser.get(user.userId) === own) socketsByUser.delete(user.userId);
+        });
         return true;
       },
       execute: (args) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
       onSubscribe: async (ctx, _id, payload) => {
+        const extra = ctx.extra as Extra;
+        // Every operation re-checks the token and re-reads the user, as HTTP does.
+        const user = await currentUser(services.tokens, services.db, extra.token ?? null);
+        if (!user) {
+          endSession(extra.socket);
+          return [new GraphQLError('Session ended: log in again', { extensions: { code: 'UNAUTHENTICATED' } })];
+        }
+        extra.user = user;
         const request = (ctx.extra as { request: import('node:http').IncomingMessage }).request;
         const enveloped = yoga.getEnveloped({
           ...ctx,
@@ -57,6 +90,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, servic
   );
   return {
     close: async () => {
+      await revocations.return?.();
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

@@ -5,6 +5,7 @@ import { currentUser } from '../auth/current-user.js';
 import type { Services } from '../services.js';
 import type { GraphQLContext } from './context.js';
 import { schema } from './schema.js';
+import { maskAndScrub, useAnonymousIntrospectionBlock } from './security.js';
 
 /** What the HTTP and WebSocket entry points hand to yoga besides the request. */
 export interface ServerContext {
@@ -19,9 +20,10 @@ export function createGraphQLServer(services: Services): GatewayYoga {
   return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
+    // GraphiQL only outside production (it is a page anyone could load).
     graphiql: services.config.env !== 'production' ? { subscriptionsProtocol: 'WS' } : false,
     landingPage: false,
-    maskedErrors: true,
+    maskedErrors: { maskError: maskAndScrub },
     logging: {
       debug: (...args) => services.logger.debug({ args }, 'graphql'),
       info: (...args) => services.logger.info({ args }, 'graphql'),
@@ -38,6 +40,7 @@ export function createGraphQLServer(services: Services): GatewayYoga {
         costLimit: { maxCost: 20000, ignoreIntrospection: true },
         blockFieldSuggestion: { enabled: services.config.env === 'production' },
       }),
+      useAnonymousIntrospectionBlock(services.config.env === 'production'),
     ],
     context: async (initial): Promise<GraphQLContext> => {
       const user =

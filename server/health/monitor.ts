@@ -32,6 +32,8 @@ export interface HealthMonitorDeps {
   /** Scheduler takeover bound (see HealthScheduler); default 45 s. */
   lockPeriodMs?: number;
   now?: () => number;
+  /** Told the monitoring key before each check, so the scrubber knows it (server/secrets). */
+  onMonitoringKey?: (key: string | null) => void;
 }
 
 /** Views are recomputed at most this often unless a run or a target change invalidates them. */
@@ -138,6 +140,7 @@ export class HealthMonitor {
 
   private async check(target: TargetSpec): Promise<void> {
     const key = monitoringKeyPlaintext(this.deps.settings, this.deps.secretBox);
+    this.deps.onMonitoringKey?.(key);
     if (!this.enabled || !key || !this.gatewayUrl) return;
     const startedAt = new Date(this.now());
     const outcome = await probe(target, { gatewayUrl: this.gatewayUrl, apiKey: key, now: this.now });

@@ -1,11 +1,11 @@
-import { scrubSecrets } from '../proxy/upstream/scrub.js';
+import { scrubText } from '../secrets/redactor.js';
 import type { CheckOutcome, HealthErrorType, TargetSpec } from './types.js';
 
 const MESSAGE_MAX = 300;
 
 /** Short, public-safe error text: secrets, URLs and host:port pairs removed. */
 export function publicMessage(text: string, secrets: ReadonlyArray<string | undefined> = []): string {
-  const clean = scrubSecrets(text, secrets)
+  const clean = scrubText(text, secrets)
     .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>)]+/gi, '[url]')
     .replace(/\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b/g, '[host]')
     .replace(/\s+/g, ' ')

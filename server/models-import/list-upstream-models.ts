@@ -1,7 +1,7 @@
 import { presetOf, timeoutsOf, upstreamHeaders, upstreamUrl } from '../proxy/providers/endpoints.js';
 import { readErrorBody } from '../proxy/upstream/upstream-error.js';
 import { sendUpstream } from '../proxy/upstream/http-client.js';
-import { scrubSecrets } from '../proxy/upstream/scrub.js';
+import { scrubText } from '../secrets/redactor.js';
 import type { ModelEntry, ProviderEntry } from '../snapshot/types.js';
 
 /** One model as the provider's own model list reports it. */
@@ -42,7 +42,7 @@ async function getJson(provider: ProviderEntry, url: string): Promise<Json> {
     throw new ModelListError(`Could not reach "${provider.name}" at ${url}${code ? ` (${code})` : ''}: ${(error as Error).message}`);
   }
   if (res.statusCode < 200 || res.statusCode >= 300) {
-    const text = scrubSecrets(await readErrorBody(res.body), [provider.apiKey]).slice(0, 300);
+    const text = scrubText(await readErrorBody(res.body), [provider.apiKey]).slice(0, 300);
     throw new ModelListError(`"${provider.name}" answered HTTP ${res.statusCode} to GET ${url}${text ? `: ${text}` : ''}`);
   }
   try {

@@ -1,4 +1,4 @@
-import { scrubSecrets } from '../proxy/upstream/scrub.js';
+import { scrubText } from '../secrets/redactor.js';
 
 /** Largest body kept in a request log row (bytes, before the truncation marker). */
 export const BODY_LOG_LIMIT = 32 * 1024;
@@ -12,7 +12,7 @@ const SECRET_FIELDS =
 
 /** Scrubs key-shaped strings, the given secrets and credential JSON fields. */
 export function scrubBody(text: string, secrets: ReadonlyArray<string | undefined> = []): string {
-  return scrubSecrets(text, secrets).replace(SECRET_FIELDS, '$1"[redacted]"');
+  return scrubText(text, secrets).replace(SECRET_FIELDS, '$1"[redacted]"');
 }
 
 /**

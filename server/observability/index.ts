@@ -71,7 +71,7 @@ export function startObservability(services: Services, router: Router): Observab
     flushes = s.flushes;
     failed = s.failedFlushes;
   };
-  router.add('GET', '/metrics', metricsHandler(metrics, config.metricsToken, syncWriterMetrics));
+  router.add('GET', '/metrics', metricsHandler(metrics, config.metricsToken, syncWriterMetrics, config.env === 'production'));
 
   return {
     pruner,

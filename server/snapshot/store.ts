@@ -1,5 +1,6 @@
 import type { Db } from '../db/client.js';
 import type { SecretBox } from '../crypto/secret-box.js';
+import { openHeaders } from '../crypto/sealed-headers.js';
 import { routeOptions, type VirtualModelEntry } from '../routing/types.js';
 import { compileRules } from '../prompts/compile.js';
 import type { ConfigSnapshot, KeyEntry, ModelEntry, ProviderEntry } from './types.js';
@@ -74,7 +75,9 @@ export class SnapshotStore {
         type: p.type,
         baseUrl: p.baseUrl,
         apiKey,
-        headers: asRecord(p.headers) as Record<string, string>,
+        headers: openHeaders(p.headers, this.secrets, (name) =>
+          this.onError(new Error(`Provider "${p.name}": stored header ${name} cannot be decrypted (was ENCRYPTION_KEY changed?)`)),
+        ),
         options: asRecord(p.options),
         enabled: p.enabled,
       });

@@ -25,7 +25,7 @@ describe('admin authentication', () => {
   afterAll(() => gateway?.stop());
 
   const sign = (secret: string, opts: { exp?: number | string; issuer?: string; role?: string } = {}) =>
-    new SignJWT({ email: ADMIN_EMAIL, role: opts.role ?? 'admin' })
+    new SignJWT({ email: ADMIN_EMAIL, role: opts.role ?? 'admin', ver: 0 })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(adminId)
       .setIssuer(opts.issuer ?? 'llm-gateway')

@@ -58,7 +58,8 @@ describe('provider API keys', () => {
     expect(provider.hasApiKey).toBe(true);
     expect(provider.apiKeyHint).toBe(`sk-…${plaintext.slice(-4)}`);
     expect(provider.baseUrl).toBe('https://api.example.test/v1');
-    expect(provider.headers).toEqual({ 'X-Team': 'gateway' });
+    // Header values are write-only like the key: names with a masked hint.
+    expect(provider.headers).toEqual({ 'X-Team': '…ay' });
     expect(provider.options).toEqual({ timeouts: { firstByteMs: 5000 } });
     expect(res.text).not.toContain(secretPart);
     expect(res.text).not.toContain(plaintext);

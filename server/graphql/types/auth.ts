@@ -43,9 +43,9 @@ builder.mutationField('login', (t) =>
         await loginLimiter.recordFailure(ctx.clientIp, email);
         throw new GraphQLError('Invalid email or password', { extensions: { code: 'UNAUTHENTICATED' } });
       }
-      await loginLimiter.recordSuccess(email);
+      await loginLimiter.recordSuccess(ctx.clientIp, email);
       await db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
-      const token = await tokens.sign({ userId: user.id, email: user.email, role: user.role as 'admin' | 'viewer' });
+      const token = await tokens.sign({ userId: user.id, email: user.email, role: user.role as 'admin' | 'viewer', tokenVersion: user.tokenVersion });
       return { token, expiresIn: config.jwtExpiresIn };
     },
   }),
@@ -54,6 +54,24 @@ builder.mutationField('login', (t) =>
 // Verifying unknown emails against a throwaway hash keeps response times alike.
 let dummyHash: Promise<string> | undefined;
 const DUMMY = () => (dummyHash ??= hashPassword(randomBytes(16).toString('hex')));
+
+/** Ends every session of a user: tokens issued before stop working, open sockets close. */
+async function revokeSessions(ctx: { services: import('../../services.js').Services }, userId: string): Promise<void> {
+  ctx.services.events.publish('sessionsRevoked', { userId });
+}
+
+builder.mutationField('logout', (t) =>
+  t.boolean({
+    description: "Revokes every token of the calling user (all devices); the client drops its own copy.",
+    skipTypeScopes: true,
+    authScopes: { loggedIn: true },
+    resolve: async (_root, _args, ctx) => {
+      await ctx.services.db.user.update({ where: { id: ctx.user!.userId }, data: { tokenVersion: { increment: 1 } } });
+      await revokeSessions(ctx, ctx.user!.userId);
+      return true;
+    },
+  }),
+);
 
 builder.queryField('me', (t) =>
   t.prismaField({
@@ -122,14 +140,17 @@ builder.mutationField('updateUser', (t) =>
       });
       const existing = await ctx.services.db.user.findUnique({ where: { id: String(id) } });
       if (!existing) throw notFound('User');
-      return ctx.services.db.user.update({
+      const updated = await ctx.services.db.user.update({
         ...query,
         where: { id: existing.id },
         data: {
           ...(data.role ? { role: data.role } : {}),
-          ...(data.password ? { passwordHash: await hashPassword(data.password) } : {}),
+          // A new password ends every session opened with the old one.
+          ...(data.password ? { passwordHash: await hashPassword(data.password), tokenVersion: { increment: 1 } } : {}),
         },
       });
+      if (data.password) await revokeSessions(ctx, existing.id);
+      return updated;
     },
   }),
 );
@@ -141,6 +162,8 @@ builder.mutationField('deleteUser', (t) =>
       if (String(id) === ctx.user!.userId) throw new GraphQLError('You cannot delete your own account', { extensions: { code: 'BAD_USER_INPUT' } });
       const { count } = await ctx.services.db.user.deleteMany({ where: { id: String(id) } });
       if (count === 0) throw notFound('User');
+      // The row is gone, so its tokens already fail the per-operation check; its sockets close now.
+      await revokeSessions(ctx, String(id));
       return true;
     },
   }),

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { maskSecret } from '../../crypto/secret-box.js';
+import { headerHints, mergeHeaders, sealHeaders } from '../../crypto/sealed-headers.js';
 import { providerOptionsSchema } from '../../proxy/providers/options-schema.js';
 import { PROVIDER_PRESETS, findPreset } from '../../proxy/providers/presets.js';
 import { builder } from '../builder.js';
-import { notFound, uniqueViolation } from '../errors.js';
+import { badInput, notFound, uniqueViolation } from '../errors.js';
 import { paging, validate, withoutNullish } from '../validate.js';
 
 const ProviderPresetType = builder.simpleObject('ProviderPreset', {
@@ -33,7 +34,8 @@ builder.prismaObject('Provider', {
     /** Masked hint of the stored key (`sk-…a1b2`); the key itself is never returned. */
     apiKeyHint: t.exposeString('apiKeyHint', { nullable: true }),
     hasApiKey: t.boolean({ resolve: (p) => p.apiKeyEncrypted !== null }),
-    headers: t.expose('headers', { type: 'JSON', nullable: true }),
+    /** Header names with masked hints (`{"X-Auth": "abc…wxyz"}`); values are write-only, like the key. */
+    headers: t.field({ type: 'JSON', nullable: true, resolve: (p) => (p.headers === null ? null : headerHints(p.headers)) }),
     options: t.expose('options', { type: 'JSON', nullable: true }),
     enabled: t.exposeBoolean('enabled'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -54,7 +56,14 @@ const providerFields = {
   enabled: z.boolean().optional(),
 };
 const createSchema = z.object(providerFields);
-const updateSchema = z.object(providerFields).partial().extend({ apiKey: z.string().trim().max(4096).nullable().optional() });
+const updateSchema = z
+  .object(providerFields)
+  .partial()
+  .extend({
+    apiKey: z.string().trim().max(4096).nullable().optional(),
+    // null keeps the stored (write-only) value of that header
+    headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and dashes'), z.string().nullable()).optional(),
+  });
 
 const ProviderInput = (name: string, required: boolean) =>
   builder.inputType(name, {
@@ -64,6 +73,7 @@ const ProviderInput = (name: string, required: boolean) =>
       baseUrl: t.string({ required: false }),
       /** Write-only. On update: omit to keep, empty string or null to remove. */
       apiKey: t.string(),
+      /** Write-only values. On update: the full set of names; a value of null keeps that header's stored value; omit the field to keep all. */
       headers: t.field({ type: 'JSON' }),
       options: t.field({ type: 'JSON' }),
       enabled: t.boolean(),
@@ -107,7 +117,7 @@ builder.mutationField('createProvider', (t) =>
             baseUrl: data.baseUrl.replace(/\/+$/, ''),
             apiKeyEncrypted: data.apiKey ? secretBox.seal(data.apiKey) : null,
             apiKeyHint: data.apiKey ? maskSecret(data.apiKey) : null,
-            headers: data.headers ?? undefined,
+            headers: data.headers ? (sealHeaders(data.headers, secretBox) as object) : undefined,
             options: (data.options as object | undefined) ?? undefined,
             enabled: data.enabled ?? true,
           },
@@ -129,7 +139,14 @@ builder.mutationField('updateProvider', (t) =>
       const { apiKey, ...rest } = input;
       const data = validate(updateSchema, { ...withoutNullish(rest), ...(apiKey !== undefined ? { apiKey } : {}) });
       const { secretBox, db, snapshot } = ctx.services;
-      if (!(await db.provider.findUnique({ where: { id: String(id) } }))) throw notFound('Provider');
+      const existing = await db.provider.findUnique({ where: { id: String(id) } });
+      if (!existing) throw notFound('Provider');
+      let headers: object | undefined;
+      if (data.headers !== undefined) {
+        const merged = mergeHeaders(existing.headers, data.headers, secretBox);
+        if ('unknown' in merged) throw badInput(`headers.${merged.unknown}: no stored value to keep`, `headers.${merged.unknown}`);
+        headers = merged.headers;
+      }
       const keyChange =
         data.apiKey === undefined
           ? {}
@@ -144,7 +161,7 @@ builder.mutationField('updateProvider', (t) =>
             ...(data.name !== undefined ? { name: data.name } : {}),
             ...(data.type !== undefined ? { type: data.type } : {}),
             ...(data.baseUrl !== undefined ? { baseUrl: data.baseUrl.replace(/\/+$/, '') } : {}),
-            ...(data.headers !== undefined ? { headers: data.headers } : {}),
+            ...(headers !== undefined ? { headers } : {}),
             ...(data.options !== undefined ? { options: data.options as object } : {}),
             ...(data.enabled !== undefined ? { enabled: data.enabled } : {}),
             ...keyChange,

@@ -2,7 +2,7 @@ import { errors as undiciErrors } from 'undici';
 import { GatewayError } from '../canonical/error.js';
 import type { UpstreamFormat } from '../canonical/format.js';
 import type { ProviderEntry } from '../../snapshot/types.js';
-import { scrubSecrets } from './scrub.js';
+import { scrubText } from '../../secrets/redactor.js';
 
 const MAX_ERROR_BODY = 64 * 1024;
 
@@ -39,7 +39,8 @@ export function upstreamHttpError(
   } catch {
     // not JSON: keep the text
   }
-  const upstreamMessage = scrubSecrets(format.decodeErrorMessage(status, body) || `HTTP ${status}`, [provider.apiKey]);
+  // The process-wide scrubber knows this provider's key and headers (registered from the snapshot).
+  const upstreamMessage = scrubText(format.decodeErrorMessage(status, body) || `HTTP ${status}`, [provider.apiKey]);
   const retryAfter = retryAfterHeader && /^\d+$/.test(retryAfterHeader) ? Number(retryAfterHeader) : undefined;
   if (status === 401 || status === 403) {
     return new GatewayError({

@@ -1,4 +1,5 @@
 import type { StreamDecoder, StreamEvent, SseMessage, Usage, FinishReason } from '../../canonical/index.js';
+import { scrubText } from '../../../secrets/redactor.js';
 import { isRecord } from '../shared/json.js';
 import { kindFromAnthropicType } from './errors.js';
 import { finishReasonFromAnthropic, usageFromAnthropic } from './mapping.js';
@@ -145,7 +146,8 @@ export function createAnthropicStreamDecoder(): StreamDecoder {
           finished = true;
           const err = isRecord(data.error) ? data.error : {};
           const { kind, status } = kindFromAnthropicType(err.type);
-          const text = typeof err.message === 'string' ? err.message : 'Upstream stream error';
+          // Upstream text may echo the credential; it leaves through the client and the log.
+          const text = typeof err.message === 'string' ? scrubText(err.message) : 'Upstream stream error';
           return [...closeOpenBlocks(), { type: 'error', error: { status, kind, message: text } }];
         }
         default:

@@ -1,5 +1,6 @@
 import type { FinishReason, SseMessage, StreamDecoder, StreamEvent, Usage } from '../../canonical/index.js';
 import { makeId } from '../shared/ids.js';
+import { scrubText } from '../../../secrets/redactor.js';
 import { isRecord } from '../shared/json.js';
 import { finishReasonFromGemini, usageFromGemini } from './mapping.js';
 import { toolCallId } from './response-decode.js';
@@ -82,7 +83,8 @@ export function createGeminiStreamDecoder(): StreamDecoder {
       if (!isRecord(data)) return [];
       if (isRecord(data.error)) {
         finished = true;
-        const text = typeof data.error.message === 'string' ? data.error.message : 'Upstream stream error';
+        // Upstream text may echo the credential; it leaves through the client and the log.
+        const text = typeof data.error.message === 'string' ? scrubText(data.error.message) : 'Upstream stream error';
         const code = typeof data.error.code === 'number' ? data.error.code : 500;
         const kind = code === 429 ? 'rate_limit' : code === 503 ? 'overloaded' : 'upstream';
         return [...closeOpen(), { type: 'error', error: { status: code === 429 || code === 503 ? code : 502, kind, message: text } }];

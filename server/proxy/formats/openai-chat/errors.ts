@@ -1,4 +1,5 @@
 import type { GatewayErrorKind, GatewayErrorShape } from '../../canonical/index.js';
+import { scrubText } from '../../../secrets/redactor.js';
 import { isRecord } from '../shared/json.js';
 
 /**
@@ -50,13 +51,6 @@ export function encodeOpenAIError(error: GatewayErrorShape): OpenAIErrorBody {
   };
 }
 
-// Upstreams sometimes echo part of a key back ("Incorrect API key provided: sk-abc…").
-const SECRET_PATTERN = /\b(sk|pk|rk|key|api[-_]?key)[-_][A-Za-z0-9_*\-.]{6,}/gi;
-
-export function redactSecrets(text: string): string {
-  return text.replace(SECRET_PATTERN, '[redacted]');
-}
-
 /** A readable message from an OpenAI-style error body (`{error:{message}}`, `{message}`, or text). */
 export function decodeOpenAIErrorMessage(status: number, body: unknown): string {
   let message: string | undefined;
@@ -68,5 +62,6 @@ export function decodeOpenAIErrorMessage(status: number, body: unknown): string 
     else if (typeof body.message === 'string') message = body.message;
     else if (typeof body.detail === 'string') message = body.detail;
   }
-  return redactSecrets(message ?? `upstream returned HTTP ${status}`);
+  // Upstreams sometimes echo a key back ("Incorrect API key provided: sk-abc…").
+  return scrubText(message ?? `upstream returned HTTP ${status}`);
 }

@@ -26,5 +26,5 @@ export const openAIChatUpstream: UpstreamFormat = {
   decodeErrorMessage: decodeOpenAIErrorMessage,
 };
 
-export { encodeOpenAIError, decodeOpenAIErrorMessage, openAIErrorType, redactSecrets } from './errors.js';
+export { encodeOpenAIError, decodeOpenAIErrorMessage, openAIErrorType } from './errors.js';
 export type { OpenAIErrorBody } from './errors.js';

@@ -1,6 +1,7 @@
 import type { SseMessage, StreamDecoder, StreamEvent } from '../../canonical/index.js';
 import { emptyUsage } from '../../canonical/index.js';
 import { makeId } from '../shared/ids.js';
+import { scrubText } from '../../../secrets/redactor.js';
 import { isRecord } from '../shared/json.js';
 import { decodeResponsesFinish, decodeResponsesUsage } from './usage.js';
 
@@ -62,7 +63,8 @@ export function createResponsesStreamDecoder(): StreamDecoder {
   const fail = (out: StreamEvent[], message: string, code?: string): StreamEvent[] => {
     finished = true;
     closeWhere(out, () => true);
-    out.push({ type: 'error', error: { status: 502, kind: 'upstream', message, ...(code && { code }) } });
+    // Upstream text may echo the credential; it leaves through the client and the log.
+    out.push({ type: 'error', error: { status: 502, kind: 'upstream', message: scrubText(message), ...(code && { code }) } });
     return out;
   };
 

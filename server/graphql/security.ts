@@ -1,0 +1,39 @@
+import { GraphQLError, NoSchemaIntrospectionCustomRule, validate } from 'graphql';
+import { maskError, type Plugin } from 'graphql-yoga';
+import { scrubText } from '../secrets/redactor.js';
+import type { GraphQLContext } from './context.js';
+
+/**
+ * Yoga's masking (unexpected errors become "Unexpected error.") followed by the
+ * one scrubber: a caller mistake is shown as is, but never with a secret in it
+ * (a provider's echoed key inside a message, a pasted token).
+ */
+export function maskAndScrub(error: unknown, message: string, isDev?: boolean): Error {
+  const masked = maskError(error, message, isDev);
+  if (!(masked instanceof GraphQLError)) return new Error(scrubText(masked.message));
+  const scrubbed = scrubText(masked.message);
+  const extensions = masked.extensions && Object.keys(masked.extensions).length
+    ? (JSON.parse(scrubText(JSON.stringify(masked.extensions))) as Record<string, unknown>)
+    : masked.extensions;
+  if (scrubbed === masked.message && extensions === masked.extensions) return masked;
+  return new GraphQLError(scrubbed, { nodes: masked.nodes, source: masked.source, positions: masked.positions, path: masked.path, extensions });
+}
+
+/**
+ * In production the schema is not shown to anonymous callers: an operation
+ * that asks for `__schema` or `__type` without a logged-in user is refused.
+ * (`__typename` stays allowed; logged-in admins and viewers keep introspection
+ * for tools.) Checked at execution, where the caller is known, over HTTP and
+ * graphql-ws alike.
+ */
+export function useAnonymousIntrospectionBlock(enabled: boolean): Plugin<GraphQLContext> {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      if (!enabled || (args.contextValue as GraphQLContext).user) return;
+      if (validate(args.schema, args.document, [NoSchemaIntrospectionCustomRule]).length === 0) return;
+      setResultAndStopExecution({
+        errors: [new GraphQLError('Introspection needs a logged-in user', { extensions: { code: 'UNAUTHENTICATED' } })],
+      });
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import type { ConfigSnapshot } from '../snapshot/types.js';
+import { redactor, type Redactor } from './redactor.js';
+
+/** Every secret a configuration snapshot holds: provider API keys and provider header values (all write-only). */
+export function snapshotSecrets(snapshot: ConfigSnapshot): string[] {
+  const out: string[] = [];
+  for (const provider of snapshot.providersById.values()) {
+    if (provider.apiKey) out.push(provider.apiKey);
+    for (const value of Object.values(provider.headers)) if (typeof value === 'string') out.push(value);
+  }
+  return out;
+}
+
+export interface InstanceSecretSources {
+  /** Subscribes to snapshot rebuilds; returns the unsubscribe function. */
+  onSnapshot(listener: (snapshot: ConfigSnapshot) => void): () => void;
+  current: ConfigSnapshot;
+  /** JWT secret, encryption key, metrics token: fixed for the life of the process. */
+  fixed: ReadonlyArray<string | undefined>;
+}
+
+/**
+ * Keeps one instance's secrets registered with the scrubber: the fixed ones
+ * once, the snapshot's on every rebuild (so a new provider key is scrubbed
+ * from the next error on). Returns what `close` must call.
+ */
+export function trackInstanceSecrets(sources: InstanceSecretSources, target: Redactor = redactor): { release(): void; setMonitoringKey(key: string | null): void } {
+  const id = randomUUID();
+  target.set(`${id}:fixed`, sources.fixed);
+  target.set(`${id}:snapshot`, snapshotSecrets(sources.current));
+  const unsubscribe = sources.onSnapshot((snapshot) => target.set(`${id}:snapshot`, snapshotSecrets(snapshot)));
+  return {
+    setMonitoringKey: (key) => target.set(`${id}:monitoring`, [key]),
+    release: () => {
+      unsubscribe();
+      for (const part of ['fixed', 'snapshot', 'monitoring']) target.delete(`${id}:${part}`);
+    },
+  };
+}
