@@ -27,6 +27,12 @@ const envSchema = z.object({
   CATALOG_REFRESH_HOURS: z.coerce.number().min(0).default(24),
   CATALOG_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
+  MAX_JSON_DEPTH: z.coerce.number().int().min(2).default(64),
+  MAX_JSON_ELEMENTS: z.coerce.number().int().positive().default(1_000_000),
+  REQUEST_BODY_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  MAX_UPSTREAM_RESPONSE_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
+  UPSTREAM_STREAM_TOTAL_MS: z.coerce.number().int().min(0).default(1_800_000),
+  TOKENIZER_MAX_CHARS: z.coerce.number().int().min(0).default(400_000),
   TRUST_PROXY: z
     .enum(['true', 'false', '1', '0', ''])
     .default('false')
@@ -62,6 +68,17 @@ export interface Config {
   catalogRefreshHours: number;
   catalogFetchTimeoutMs: number;
   maxBodyBytes: number;
+  /** Structural limits of JSON bodies (/v1 and /graphql), checked before parsing. */
+  maxJsonDepth: number;
+  maxJsonElements: number;
+  /** Longest time a request body may take to arrive (408 and the connection closed; 0 = no limit). */
+  requestBodyTimeoutMs: number;
+  /** Largest whole (non-stream) upstream answer, and largest single stream event, read into memory (502 beyond). */
+  maxUpstreamResponseBytes: number;
+  /** Longest an upstream stream may last in total, on top of the idle timeout (0 = no limit); providers override it with `timeouts.totalMs`. */
+  upstreamStreamTotalMs: number;
+  /** Characters of one request tokenized exactly by the local tokenizer; the rest is estimated from that sample. */
+  tokenizerMaxChars: number;
   trustProxy: boolean;
   metricsToken?: string;
   /** Request logs older than this many days are deleted (0 = keep forever). */
@@ -110,6 +127,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     catalogRefreshHours: e.CATALOG_REFRESH_HOURS,
     catalogFetchTimeoutMs: e.CATALOG_FETCH_TIMEOUT_MS,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    maxJsonDepth: e.MAX_JSON_DEPTH,
+    maxJsonElements: e.MAX_JSON_ELEMENTS,
+    requestBodyTimeoutMs: e.REQUEST_BODY_TIMEOUT_MS,
+    maxUpstreamResponseBytes: e.MAX_UPSTREAM_RESPONSE_BYTES,
+    upstreamStreamTotalMs: e.UPSTREAM_STREAM_TOTAL_MS,
+    tokenizerMaxChars: e.TOKENIZER_MAX_CHARS,
     trustProxy: e.TRUST_PROXY,
     metricsToken: e.METRICS_TOKEN,
     requestLogRetentionDays: e.REQUEST_LOG_RETENTION_DAYS,

@@ -1,6 +1,7 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
+import { sendJson } from './json.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -23,7 +24,12 @@ export function createStaticHandler(root: string) {
   const fallback = ['200.html', 'index.html'].map((f) => path.join(root, f)).find((f) => existsSync(f));
   return function serveStatic(req: IncomingMessage, res: ServerResponse): boolean {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const pathname = decodeURIComponent((req.url ?? '/').split('?')[0]!);
+    const pathname = decodedPath(req.url ?? '/');
+    if (pathname === undefined) {
+      // `/%`, `/%E0%A4%A`, `/status/%FF`: not a path any file or page has.
+      sendJson(res, 400, { error: { message: 'The request path is not valid percent-encoding' } });
+      return true;
+    }
     let file = path.join(root, path.normalize(pathname).replace(/^(\.\.[/\\])+/, ''));
     if (!file.startsWith(root)) return false;
     let stat = safeStat(file);
@@ -47,6 +53,15 @@ export function createStaticHandler(root: string) {
     else createReadStream(file).pipe(res);
     return true;
   };
+}
+
+/** The path part of a request URL, percent-decoded; undefined when the encoding is broken. */
+function decodedPath(url: string): string | undefined {
+  try {
+    return decodeURIComponent(url.split('?')[0]!);
+  } catch {
+    return undefined;
+  }
 }
 
 function safeStat(file: string) {

@@ -20,7 +20,7 @@ import { readJsonObject } from './request-body.js';
 export function countTokensHandler(services: Services) {
   return proxyEndpoint('messages', 'count_tokens', services, async (ctx) => {
     ctx.key = authenticate(ctx.req.headers, services.snapshot.current);
-    const { json } = await readJsonObject(ctx.req, services.config.maxBodyBytes);
+    const { json } = await readJsonObject(ctx.req, services.config);
     ctx.body = json;
     // count_tokens bodies have no max_tokens; the Messages decoder requires one.
     const request = ctx.client.decodeRequest({ ...json, max_tokens: 1, stream: false });
@@ -36,15 +36,18 @@ export function countTokensHandler(services: Services) {
     }
     ctx.model = model;
     if (wireOf(model.provider) !== 'anthropic-messages') {
-      return sendJson(ctx.res, 200, { input_tokens: estimateInputTokens(request) });
+      sendJson(ctx.res, 200, { input_tokens: estimateInputTokens(request) });
+      ctx.completed = true;
+      return;
     }
     ctx.attempts = 1;
     const rewritten = (ctx.rulesApplied?.length ?? 0) > 0;
     const body = JSON.stringify(rewritten ? rewriteNativeBody('messages', request, json, model.upstreamModel) : { ...json, model: model.upstreamModel });
     const response = await callUpstream(model, 'count_tokens', body, ctx.abort.signal, anthropicProtocolHeaders(ctx.req.headers));
-    const { text } = await readUpstreamJson(response, model);
+    const { text } = await readUpstreamJson(response, model, services.config.maxUpstreamResponseBytes);
     ctx.res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
     ctx.res.end(text);
+    ctx.completed = true;
   });
 }
 

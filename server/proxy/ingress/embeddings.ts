@@ -16,7 +16,7 @@ import { wireOf } from '../providers/endpoints.js';
 export function embeddingsHandler(services: Services) {
   return proxyEndpoint('chat-completions', 'embeddings', services, async (ctx) => {
     ctx.key = authenticate(ctx.req.headers, services.snapshot.current);
-    const { json } = await readJsonObject(ctx.req, services.config.maxBodyBytes);
+    const { json } = await readJsonObject(ctx.req, services.config);
     ctx.body = json;
     if (typeof json.model !== 'string' || !json.model) throw invalidRequest('model: is required and must be a string', 'model');
     if (json.input === undefined || json.input === null) throw invalidRequest('input: is required', 'input');
@@ -31,10 +31,11 @@ export function embeddingsHandler(services: Services) {
     const body = wire === 'gemini' ? encodeGeminiEmbeddingRequest(json, model.upstreamModel) : { ...json, model: model.upstreamModel };
     ctx.attempts = 1;
     const response = await callUpstream(model, 'embeddings', JSON.stringify(body), ctx.abort.signal);
-    const { json: parsed } = await readUpstreamJson(response, model);
+    const { json: parsed } = await readUpstreamJson(response, model, services.config.maxUpstreamResponseBytes);
     const out = wire === 'gemini' ? decodeGeminiEmbeddingResponse(parsed, json.model, inputs, encoding) : parsed;
     const tokens = Number((out as { usage?: { prompt_tokens?: number } }).usage?.prompt_tokens ?? 0);
     ctx.usage = { inputTokens: tokens, outputTokens: 0 };
     sendJson(ctx.res, 200, out);
+    ctx.completed = true;
   });
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { discardUnreadBody } from '../../http/body.js';
 import type { Services } from '../../services.js';
 import type { GatewayError } from '../canonical/error.js';
 import type { ClientApi } from '../canonical/format.js';
@@ -9,7 +10,8 @@ import { recordRequest } from '../pipeline/record.js';
 
 /**
  * The shell every /v1 endpoint shares: a context, errors in the caller's format,
- * and exactly one record (and limit release) when the request ends.
+ * and exactly one record (and limit release) when the request ends; what the
+ * record says (success, 499, the failure) is decided in pipeline/outcome.ts.
  */
 export function proxyEndpoint(
   api: ClientApi,
@@ -27,6 +29,8 @@ export function proxyEndpoint(
       failure = asGatewayError(error);
       if (failure.kind === 'internal') services.logger.error({ err: error, endpoint }, 'proxy failure');
       sendClientError(res, ctx.client, failure);
+      // Refused before its body was read (401, 404, …): drain it so the connection can go on.
+      discardUnreadBody(req);
     } finally {
       const record = recordRequest(ctx, failure);
       ctx.admission?.release({ usage: ctx.usage, costUsd: record.costUsd });

@@ -17,7 +17,7 @@ export function generationHandler(api: ClientApi, services: Services) {
   return proxyEndpoint(api, api, services, async (ctx) => {
     const snapshot = services.snapshot.current;
     ctx.key = authenticate(ctx.req.headers, snapshot);
-    const { raw, json } = await readJsonObject(ctx.req, services.config.maxBodyBytes);
+    const { raw, json } = await readJsonObject(ctx.req, services.config);
     ctx.rawBody = raw;
     ctx.body = json;
     ctx.request = ctx.client.decodeRequest(json);

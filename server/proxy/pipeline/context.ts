@@ -39,6 +39,11 @@ export interface ProxyContext {
   rulesApplied?: import('../../prompts/types.js').FiredRule[];
   /** Tokens of instructions the gateway injected for a relay upstream (server/relay). */
   injectedTokens?: number;
+  /**
+   * The client was handed the whole answer (a stream up to its final event, or the
+   * whole body): the request succeeded even if a connection fails afterwards.
+   */
+  completed?: boolean;
   /** Set when a stream failed after the first byte (the client got an in-stream error). */
   streamError?: import('../canonical/error.js').GatewayError;
 }

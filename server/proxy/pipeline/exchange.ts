@@ -2,20 +2,21 @@ import { performance } from 'node:perf_hooks';
 import { sendJson } from '../../http/json.js';
 import type { ModelEntry } from '../../snapshot/types.js';
 import { GatewayError } from '../canonical/error.js';
-import type { StreamEncoder, StreamEvent } from '../canonical/stream-event.js';
+import type { SseMessage, StreamEncoder, StreamEvent } from '../canonical/stream-event.js';
 import type { UpstreamFormat } from '../canonical/format.js';
 import type { Usage } from '../canonical/usage.js';
 import { UPSTREAM_FORMATS } from '../formats/registry.js';
 import { wireOf } from '../providers/endpoints.js';
 import { readSse } from '../upstream/sse-reader.js';
-import { upstreamTransportError } from '../upstream/upstream-error.js';
+import { scrubText } from '../../secrets/redactor.js';
+import { StreamWatch, streamFailure, streamTotalMs } from './stream-watch.js';
 import { ClientStream } from './client-stream.js';
 import type { ProxyContext } from './context.js';
 import { prepareUpstreamBody, type PreparedBody } from './upstream-body.js';
 import { restoreEchoInBody, restoreEchoInEvent } from '../../relay/echo.js';
 import { injectedTokenCount } from '../../relay/tokens.js';
 import { answerFromStream } from '../../relay/whole-answer.js';
-import { anthropicProtocolHeaders, callUpstream, readUpstreamJson } from './upstream-call.js';
+import { anthropicProtocolHeaders, callUpstream, expectEventStream, readUpstreamJson } from './upstream-call.js';
 
 /**
  * One attempt against one model: send, then answer the client (whole or
@@ -39,11 +40,13 @@ export async function exchange(
   const response = await callUpstream(model, prepared.upstreamStream ? 'stream' : 'generate', prepared.body, signal, protocol);
   onResponse?.();
 
-  if (request.stream) return relayStream(ctx, response.body, format, prepared);
+  const limits = { maxEventBytes: ctx.services.config.maxUpstreamResponseBytes, totalMs: streamTotalMs(model.provider.options, ctx.services.config.upstreamStreamTotalMs) };
+  if (request.stream || prepared.upstreamStream) await expectEventStream(response, model);
+  if (request.stream) return relayStream(ctx, readSse(response.body, limits), format, prepared);
   // A relay upstream that only streams, for a client that asked for one whole answer.
-  if (prepared.upstreamStream) return answerFromStream(ctx, response.body, format);
+  if (prepared.upstreamStream) return answerFromStream(ctx, readSse(response.body, limits), format);
 
-  const { text, json } = await readUpstreamJson(response, model);
+  const { text, json } = await readUpstreamJson(response, model, ctx.services.config.maxUpstreamResponseBytes);
   ctx.ttftMs = performance.now() - ctx.startedAt;
   const canonical = format.decodeResponse(json);
   ctx.usage = canonical.usage;
@@ -57,62 +60,73 @@ export async function exchange(
     if (ctx.key?.logBodies) ctx.responseBody = JSON.stringify(encoded);
     sendJson(ctx.res, 200, encoded);
   }
+  ctx.completed = true;
 }
 
 /**
  * Streams the upstream's SSE to the client. Every upstream event is decoded
- * (usage, finish, errors); a translated stream is re-encoded in the client's
- * format, a same-format stream is forwarded as received.
+ * (usage, finish, errors) and judged by the stream watch; a translated stream
+ * is re-encoded in the client's format, a same-format stream is forwarded as
+ * received. Either way a broken upstream (garbage, cut off, too slow in total)
+ * ends with an error event in the client's format, and a stream whose final
+ * event reached the client counts as complete whatever the connections do after.
  */
 async function relayStream(
   ctx: ProxyContext,
-  body: AsyncIterable<Uint8Array>,
+  messages: AsyncIterable<SseMessage>,
   format: UpstreamFormat,
   { passthrough, dropUsageChunk, echoInstructions }: PreparedBody,
 ): Promise<void> {
   const out = new ClientStream(ctx.res);
   const decoder = format.createStreamDecoder();
+  const watch = new StreamWatch(format.name);
   const encoder: StreamEncoder | null = passthrough ? null : ctx.client.createStreamEncoder(ctx.request!);
-  let finished = false;
   // Where a forwarded stream stands, so an error appended to it continues it.
   let streamId: string | undefined;
   let forwarded = 0;
 
-  const observe = async (events: StreamEvent[]) => {
+  /** `synthesized`: made by the gateway (not an upstream event already forwarded), so a forwarded stream must be told too. */
+  const deliver = async (events: StreamEvent[], synthesized: boolean) => {
     for (const event of events) {
       noteUsage(ctx, event);
       if (event.type === 'start') streamId = event.id;
-      if (event.type === 'finish' || event.type === 'error') finished = true;
       if (encoder) await out.write(encoder.push(event));
+      else if (synthesized && event.type === 'error') await out.write(ctx.client.encodeStreamError(event.error, { id: streamId, sequenceNumber: forwarded }));
     }
+    if (!watch.ended) return;
+    if (encoder) await out.write(encoder.end());
+    out.end();
+    if (watch.completed) ctx.completed = true;
   };
 
   try {
-    for await (const received of readSse(body)) {
+    for await (const received of messages) {
+      // After the end (good or bad) the rest is only drained, so the upstream connection can be reused.
+      if (watch.ended) continue;
       if (ctx.ttftMs === undefined) ctx.ttftMs = performance.now() - ctx.startedAt;
-      const events = decoder.push(received);
+      const events = watch.push(received, decoder.push(received));
       const message = echoInstructions === undefined ? received : restoreEchoInEvent(received, echoInstructions);
       if (passthrough && !(dropUsageChunk && isUsageOnlyChunk(message.data))) {
-        await out.write(message.event ? `event: ${message.event}\ndata: ${message.data}\n\n` : `data: ${message.data}\n\n`);
+        // An upstream's own error event may echo its credential; ordinary chunks are not scanned.
+        const data = events.some((e) => e.type === 'error') ? scrubText(message.data, [ctx.model?.provider.apiKey]) : message.data;
+        await out.write(message.event ? `event: ${message.event}\ndata: ${data}\n\n` : `data: ${data}\n\n`);
         forwarded++;
       }
-      await observe(events);
+      await deliver(events, false);
     }
-    await observe(decoder.end());
-    if (encoder) await out.write(encoder.end());
-    out.end();
+    if (!watch.ended) await deliver(watch.end(decoder.end()), true);
   } catch (error) {
+    // The client already has the whole answer (or its error): what the connections do now changes nothing.
+    if (watch.ended) return;
     if (ctx.abort.signal.aborted) return; // the client left; nothing to tell it
-    const failure = error instanceof GatewayError ? error : upstreamTransportError(error, ctx.model!.provider);
+    const failure = streamFailure(error, ctx.model!.provider);
     if (!out.committed) throw failure;
-    if (!finished) {
-      // A translated stream ends through its own encoder, which knows its ids and numbering.
-      await out.write(
-        encoder
-          ? encoder.push({ type: 'error', error: failure.toShape() })
-          : ctx.client.encodeStreamError(failure.toShape(), { id: streamId, sequenceNumber: forwarded }),
-      );
-    }
+    // A translated stream ends through its own encoder, which knows its ids and numbering.
+    await out.write(
+      encoder
+        ? encoder.push({ type: 'error', error: failure.toShape() })
+        : ctx.client.encodeStreamError(failure.toShape(), { id: streamId, sequenceNumber: forwarded }),
+    );
     ctx.res.end();
     ctx.streamError = failure;
   }

@@ -6,6 +6,7 @@ import { UPSTREAM_FORMATS } from '../formats/registry.js';
 import { timeoutsOf, upstreamHeaders, upstreamUrl, wireOf, type UpstreamOperation } from '../providers/endpoints.js';
 import { sendUpstream } from '../upstream/http-client.js';
 import { readErrorBody, upstreamHttpError, upstreamTransportError } from '../upstream/upstream-error.js';
+import { scrubText } from '../../secrets/redactor.js';
 
 /**
  * Sends one request to a model's upstream. Transport failures and HTTP errors
@@ -45,19 +46,76 @@ export async function callUpstream(
   return response;
 }
 
-/** Reads a whole upstream JSON answer; a broken connection or non-JSON body is the upstream's fault (502). */
-export async function readUpstreamJson(response: Dispatcher.ResponseData, model: ModelEntry): Promise<{ text: string; json: unknown }> {
-  let text: string;
+/**
+ * Reads a whole upstream JSON answer, at most `maxBytes` (MAX_UPSTREAM_RESPONSE_BYTES):
+ * a bigger one (declared or as it arrives) is refused with a 502 rather than held
+ * in memory. A broken connection or non-JSON body is the upstream's fault (502).
+ */
+export async function readUpstreamJson(
+  response: Dispatcher.ResponseData,
+  model: ModelEntry,
+  maxBytes: number,
+): Promise<{ text: string; json: unknown }> {
+  const tooLarge = () =>
+    new GatewayError({
+      status: 502,
+      kind: 'upstream',
+      code: 'upstream_response_too_large',
+      message: `The provider "${model.provider.name}" sent an answer larger than ${maxBytes} bytes (MAX_UPSTREAM_RESPONSE_BYTES)`,
+    });
+  const declared = Number(response.headers['content-length'] ?? 0);
+  if (declared > maxBytes) {
+    response.body.destroy();
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
   try {
-    text = await response.body.text();
+    for await (const chunk of response.body) {
+      size += (chunk as Buffer).length;
+      if (size > maxBytes) {
+        response.body.destroy();
+        throw tooLarge();
+      }
+      chunks.push(chunk as Buffer);
+    }
   } catch (error) {
+    if (error instanceof GatewayError) throw error;
     throw upstreamTransportError(error, model.provider);
   }
+  const text = Buffer.concat(chunks).toString('utf8');
   try {
     return { text, json: JSON.parse(text) };
   } catch {
     throw new GatewayError({ status: 502, kind: 'upstream', message: `The provider "${model.provider.name}" returned a response that is not JSON` });
   }
+}
+
+/**
+ * A stream was asked for: anything but an event stream (an HTML error page, a JSON
+ * error with status 200) is refused before a byte reaches the client, so another
+ * target can still be tried. A missing content-type is let through; the stream
+ * watch judges the events themselves.
+ */
+export async function expectEventStream(response: Dispatcher.ResponseData, model: ModelEntry): Promise<void> {
+  const header = response.headers['content-type'];
+  const type = (Array.isArray(header) ? header[0] : header)?.split(';')[0]?.trim().toLowerCase();
+  if (!type || type === 'text/event-stream') return;
+  const text = await readErrorBody(response.body).catch(() => '');
+  let detail = '';
+  if (type.includes('json')) {
+    try {
+      detail = UPSTREAM_FORMATS[wireOf(model.provider)].decodeErrorMessage(502, JSON.parse(text));
+    } catch {
+      // not JSON after all: no detail
+    }
+  }
+  throw new GatewayError({
+    status: 502,
+    kind: 'upstream',
+    code: 'upstream_bad_stream',
+    message: scrubText(`The provider "${model.provider.name}" answered a stream request with ${type} instead of an event stream${detail ? `: ${detail}` : ''}`, [model.provider.apiKey]),
+  });
 }
 
 /** Client headers that belong to the Anthropic protocol and travel upstream with it. */

@@ -10,7 +10,17 @@ const positiveMs = z.number().int().positive('must be a positive number of milli
  */
 export const providerOptionsSchema = z
   .object({
-    timeouts: z.object({ connectMs: positiveMs, firstByteMs: positiveMs, idleMs: positiveMs }).partial().strict().optional(),
+    timeouts: z
+      .object({
+        connectMs: positiveMs,
+        firstByteMs: positiveMs,
+        idleMs: positiveMs,
+        // Whole-stream deadline (overrides UPSTREAM_STREAM_TOTAL_MS); up to a day for very long generations.
+        totalMs: z.number().int().positive('must be a positive number of milliseconds').max(86_400_000),
+      })
+      .partial()
+      .strict()
+      .optional(),
     apiVersion: z.string().regex(/^\d{4}-\d{2}-\d{2}(-preview)?$|^v1$|^latest$|^preview$/, 'use an Azure api-version such as 2024-10-21').optional(),
     relay: z
       .object({
