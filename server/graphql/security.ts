@@ -37,3 +37,16 @@ export function useAnonymousIntrospectionBlock(enabled: boolean): Plugin<GraphQL
     },
   };
 }
+
+/** Parse and validation errors skip yoga's masking; they echo names from the query, so they are scrubbed here. */
+export function useScrubbedRequestErrors(): Plugin<GraphQLContext> {
+  const scrub = (error: unknown) => (error instanceof GraphQLError ? maskAndScrub(error, error.message) : error);
+  return {
+    onParse: () => ({ result, replaceParseResult }) => {
+      if (result instanceof Error) replaceParseResult(scrub(result));
+    },
+    onValidate: () => ({ valid, result, setResult }) => {
+      if (!valid) setResult(result.map(scrub));
+    },
+  };
+}

@@ -5,7 +5,7 @@ import { currentUser } from '../auth/current-user.js';
 import type { Services } from '../services.js';
 import type { GraphQLContext } from './context.js';
 import { schema } from './schema.js';
-import { maskAndScrub, useAnonymousIntrospectionBlock } from './security.js';
+import { maskAndScrub, useAnonymousIntrospectionBlock, useScrubbedRequestErrors } from './security.js';
 
 /** What the HTTP and WebSocket entry points hand to yoga besides the request. */
 export interface ServerContext {
@@ -41,6 +41,7 @@ export function createGraphQLServer(services: Services): GatewayYoga {
         blockFieldSuggestion: { enabled: services.config.env === 'production' },
       }),
       useAnonymousIntrospectionBlock(services.config.env === 'production'),
+      useScrubbedRequestErrors(),
     ],
     context: async (initial): Promise<GraphQLContext> => {
       const user =

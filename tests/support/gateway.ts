@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startGateway, type Gateway } from '../../server/app.js';
+import { startGateway, type Gateway, type StartOptions } from '../../server/app.js';
 import { loadConfig } from '../../server/config/env.js';
 import { databaseNameFor, dropDatabase, ensureDatabase, postgresUnavailable } from './postgres.js';
 
@@ -35,7 +35,7 @@ async function postgresFor(dataDir: string): Promise<{ url: string; name: string
  * (TEST_DB=postgres: a fresh PostgreSQL database, dropped on stop).
  * `env` overrides environment variables (e.g. DATABASE_URL for PostgreSQL runs).
  */
-export async function startTestGateway(env: Record<string, string> = {}, reuseDataDir?: string): Promise<TestGateway> {
+export async function startTestGateway(env: Record<string, string> = {}, reuseDataDir?: string, options: StartOptions = {}): Promise<TestGateway> {
   const dataDir = reuseDataDir ?? mkdtempSync(path.join(tmpdir(), 'gateway-test-'));
   const postgres = TEST_DB === 'postgres' && env.DATABASE_URL === undefined ? await postgresFor(dataDir) : undefined;
   const config = loadConfig({
@@ -49,7 +49,7 @@ export async function startTestGateway(env: Record<string, string> = {}, reuseDa
     ...(postgres ? { DATABASE_URL: postgres.url } : {}),
     ...env,
   });
-  const gateway = await startGateway(config);
+  const gateway = await startGateway(config, options);
   if (postgres && gateway.services.dbTarget.kind !== 'postgres') throw new Error('TEST_DB=postgres but the gateway did not start on PostgreSQL');
   let token: string | undefined;
 
