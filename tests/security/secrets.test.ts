@@ -128,13 +128,22 @@ describe('secrets never leave the gateway', () => {
       const seen: unknown[] = [];
       try {
         if (api === 'messages') {
-          const stream = await anthropicClient(gw, appKey).messages.create({ ...(bodyFor(api, modelOf(wire), true) as any), stream: true });
+          const stream = await anthropicClient(gw, appKey).messages.create({
+            model: modelOf(wire),
+            max_tokens: 64,
+            messages: [{ role: 'user', content: 'Say hello' }],
+            stream: true,
+          });
           for await (const event of stream) seen.push(event);
         } else if (api === 'responses') {
-          const stream = await openaiClient(gw, appKey).responses.create({ ...(bodyFor(api, modelOf(wire), true) as any), stream: true });
+          const stream = await openaiClient(gw, appKey).responses.create({ model: modelOf(wire), input: 'Say hello', stream: true });
           for await (const event of stream) seen.push(event);
         } else {
-          const stream = await openaiClient(gw, appKey).chat.completions.create({ ...(bodyFor(api, modelOf(wire), true) as any), stream: true });
+          const stream = await openaiClient(gw, appKey).chat.completions.create({
+            model: modelOf(wire),
+            messages: [{ role: 'user', content: 'Say hello' }],
+            stream: true,
+          });
           for await (const chunk of stream) seen.push(chunk);
         }
       } catch (error) {
