@@ -28,6 +28,7 @@ import { openBackgroundWrites } from './observability/open-log-store.js';
 import { registerProxyRoutes } from './proxy/routes.js';
 import { sendV1Refusal } from './proxy/refusals.js';
 import { ScaleOut } from './scaleout/index.js';
+import { createResponseStore } from './response-store/index.js';
 import type { Services } from './services.js';
 import { createRouterState } from './routing/router-state.js';
 import { SettingsStore } from './settings/store.js';
@@ -103,7 +104,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     timeoutMs: config.catalogFetchTimeoutMs,
     refreshIntervalMs: config.catalogRefreshHours * 3_600_000,
   });
-  const services: Services = { ...withRouter, limits: createKeyLimiter(withRouter, { spendSink: backgroundWrites.spend }), health, catalog };
+  const responseStore = createResponseStore({ ...config.responseStore, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix, logger });
+  const services: Services = { ...withRouter, limits: createKeyLimiter(withRouter, { spendSink: backgroundWrites.spend }), health, catalog, responseStore };
   snapshot.onChange((s) => services.events.publish('configChanged', { version: s.version, at: new Date() }));
   await Promise.all([snapshot.reload(), settings.load(), catalog.load()]);
   catalog.start();
@@ -213,6 +215,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     await stopped;
     await observability.close();
     await services.limits.close();
+    await responseStore.close();
     await backgroundWrites.logs.close();
     await scaleOut?.close();
     await db.$disconnect();

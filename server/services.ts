@@ -11,6 +11,7 @@ import type { KeyLimiter } from './limits/types.js';
 import type { RequestRecorder } from './observability/request-record.js';
 import type { GatewayMetrics } from './observability/metrics.js';
 import type { RequestLogWriter } from './observability/log-writer.js';
+import type { ResponseStore } from './response-store/index.js';
 import type { ScaleOut } from './scaleout/index.js';
 import type { Router } from './routing/router-state.js';
 import type { SettingsStore } from './settings/store.js';
@@ -41,4 +42,6 @@ export interface Services {
   scaleOut?: ScaleOut;
   /** Health checks: the monitoring switch, scheduler, runs and aggregates. */
   health: HealthMonitor;
+  /** Responses answers kept for `previous_response_id` (memory, or Redis with REDIS_URL). */
+  responseStore: ResponseStore;
 }

@@ -41,6 +41,9 @@ const envSchema = z.object({
   REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
   HEALTH_RUN_RETENTION_DAYS: z.coerce.number().int().min(0).default(7),
   HEALTH_LOCK_PERIOD_MS: z.coerce.number().int().min(1000).default(45_000),
+  RESPONSE_STORE_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
+  RESPONSE_STORE_MAX_ENTRIES: z.coerce.number().int().positive().default(5000),
+  RESPONSE_STORE_MAX_BYTES: z.coerce.number().int().positive().default(64 * 1024 * 1024),
   REQUEST_LOG_FLUSH_MS: z.coerce.number().int().positive().default(500),
   REQUEST_LOG_BATCH_SIZE: z.coerce.number().int().positive().default(200),
   REQUEST_LOG_BUFFER_MAX: z.coerce.number().int().positive().default(10_000),
@@ -87,6 +90,8 @@ export interface Config {
   healthRunRetentionDays: number;
   /** Health scheduler lock period: a dead scheduling instance is replaced within it. */
   healthLockPeriodMs: number;
+  /** Stored Responses answers for `previous_response_id`: lifetime, most entries, most bytes (memory; also the largest single entry). */
+  responseStore: { ttlMs: number; maxEntries: number; maxBytes: number };
   /** Request log batching: longest wait before a write (ms), rows per write, most rows held in memory. */
   requestLogFlushMs: number;
   requestLogBatchSize: number;
@@ -138,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestLogRetentionDays: e.REQUEST_LOG_RETENTION_DAYS,
     healthRunRetentionDays: e.HEALTH_RUN_RETENTION_DAYS,
     healthLockPeriodMs: e.HEALTH_LOCK_PERIOD_MS,
+    responseStore: { ttlMs: e.RESPONSE_STORE_TTL_SECONDS * 1000, maxEntries: e.RESPONSE_STORE_MAX_ENTRIES, maxBytes: e.RESPONSE_STORE_MAX_BYTES },
     requestLogFlushMs: e.REQUEST_LOG_FLUSH_MS,
     requestLogBatchSize: e.REQUEST_LOG_BATCH_SIZE,
     requestLogBufferMax: e.REQUEST_LOG_BUFFER_MAX,

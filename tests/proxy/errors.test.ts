@@ -194,13 +194,14 @@ describe.each(CLIENTS)('$api client: bad requests', (c) => {
 });
 
 describe('responses: previous_response_id', () => {
-  test('→ 400 naming the field, nothing sent upstream', async () => {
+  test('an id the gateway never stored → OpenAI\'s 400 naming the field, nothing sent upstream', async () => {
     const c = CLIENTS[1]!;
     const before = mocks['openai-responses'].requests.length;
     const res = await call(c, c.body('m-openai-responses', { previous_response_id: 'resp_123' }));
     const message = expectError(c, res, 400);
-    expect(message).toContain('previous_response_id');
+    expect(message).toBe("Previous response with id 'resp_123' not found.");
     expect(res.json.error.param).toBe('previous_response_id');
+    expect(res.json.error.code).toBe('previous_response_not_found');
     expect(mocks['openai-responses'].requests.length).toBe(before);
   });
 });

@@ -7,6 +7,7 @@ import { exchange } from '../pipeline/exchange.js';
 import { resolveName } from '../pipeline/resolve-model.js';
 import { proxyEndpoint } from './endpoint.js';
 import { readJsonObject } from './request-body.js';
+import { continueConversation, previousResponseIdOf, withoutPreviousResponseId } from '../../response-store/index.js';
 
 /**
  * The handler behind /v1/chat/completions, /v1/responses and /v1/messages:
@@ -20,9 +21,12 @@ export function generationHandler(api: ClientApi, services: Services) {
     const { raw, json } = await readJsonObject(ctx.req, services.config);
     ctx.rawBody = raw;
     ctx.body = json;
-    ctx.request = ctx.client.decodeRequest(json);
+    // A Responses follow-up is decoded without its previous_response_id: the store resolves the id once the model is known.
+    const previousId = api === 'responses' ? previousResponseIdOf(json) : undefined;
+    ctx.request = ctx.client.decodeRequest(previousId === undefined ? json : withoutPreviousResponseId(json));
     authorizeModel(ctx.key, ctx.request.model);
     const resolved = resolveName(snapshot, ctx.request.model);
+    if (api === 'responses') await continueConversation(ctx, resolved, previousId);
     if (resolved.kind === 'model') ctx.model = resolved.model;
     else if (resolved.route.promptRules.length) ctx.rulesApplied = applyPromptRules(resolved.route.promptRules, ctx.request);
     // A cheap estimate (about 4 bytes a token) for in-flight TPM; real usage replaces it on release.
