@@ -12,7 +12,7 @@ import { dbTarget, openDatabase } from './db/client.js';
 import { applyPendingMigrations } from './db/migrate.js';
 import { attachGraphQLWebSocket } from './graphql/websocket.js';
 import { createGraphQLServer } from './graphql/yoga.js';
-import { BodyTooLargeError, readBody } from './http/body.js';
+import { readGraphQLBody } from './http/graphql-body.js';
 import { clientIp } from './http/client-ip.js';
 import { sendJson } from './http/json.js';
 import { Router } from './http/router.js';
@@ -45,8 +45,6 @@ export interface Gateway {
   /** Graceful: stop accepting, finish in-flight requests, close the database. */
   close(): Promise<void>;
 }
-
-const GRAPHQL_BODY_LIMIT = 1024 * 1024;
 
 export interface StartOptions {
   /** Where JSON logs go (default stdout). */
@@ -144,14 +142,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const serveGraphQL = async (req: IncomingMessage, res: ServerResponse) => {
     let body: Buffer | undefined;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      try {
-        body = await readBody(req, GRAPHQL_BODY_LIMIT);
-      } catch (error) {
-        if (error instanceof BodyTooLargeError) {
-          return sendJson(res, 413, { errors: [{ message: error.message, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
-        }
-        throw error;
-      }
+      body = await readGraphQLBody(req, res, config);
+      if (!body) return;
     }
     const headers = new Headers();
     for (const [name, value] of Object.entries(req.headers)) {

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { ExecutionArgs } from 'graphql';
+import type { DocumentNode, ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -7,6 +7,7 @@ import { currentUser } from '../auth/current-user.js';
 import { bearerToken, type AdminClaims } from '../auth/jwt.js';
 import type { Services } from '../services.js';
 import type { GatewayYoga } from './yoga.js';
+import { queryNestingError } from './query-limits.js';
 
 type Enveloped = ReturnType<GatewayYoga['getEnveloped']>;
 type Extra = { user?: AdminClaims | null; token?: string | null; socket?: WebSocket } & Record<PropertyKey, unknown>;
@@ -72,7 +73,15 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, servic
           clientIp: request.socket.remoteAddress ?? '',
           wsUser: (ctx.extra as Extra).user ?? null,
         } as never);
-        const document = enveloped.parse(payload.query);
+        // A bad document is this operation's error, not the socket's: a throw here closes it with 4500.
+        const tooDeep = queryNestingError(payload.query);
+        if (tooDeep) return [tooDeep];
+        let document: DocumentNode;
+        try {
+          document = enveloped.parse(payload.query);
+        } catch (error) {
+          return [operationError(error)];
+        }
         const args: ExecutionArgs = {
           schema: enveloped.schema,
           operationName: payload.operationName,
@@ -81,8 +90,13 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, servic
           contextValue: await enveloped.contextFactory(),
           rootValue: enveloped,
         };
-        const errors = enveloped.validate(args.schema, args.document);
-        if (errors.length) return errors;
+        let errors: readonly GraphQLError[];
+        try {
+          errors = enveloped.validate(args.schema, args.document);
+        } catch (error) {
+          return [operationError(error)];
+        }
+        if (errors.length) return [...errors];
         return args;
       },
     },
@@ -95,4 +109,10 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, servic
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/** What a failed parse or validation tells the client: GraphQL errors as they are (scrubbed), anything else as a plain refusal. */
+function operationError(error: unknown): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  return new GraphQLError('The document could not be processed (too large or too complex)', { extensions: { code: 'BAD_REQUEST' } });
 }

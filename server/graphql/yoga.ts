@@ -6,6 +6,7 @@ import type { Services } from '../services.js';
 import type { GraphQLContext } from './context.js';
 import { schema } from './schema.js';
 import { maskAndScrub, useAnonymousIntrospectionBlock, useScrubbedRequestErrors } from './security.js';
+import { useQueryNestingLimit } from './query-limits.js';
 
 /** What the HTTP and WebSocket entry points hand to yoga besides the request. */
 export interface ServerContext {
@@ -32,6 +33,8 @@ export function createGraphQLServer(services: Services): GatewayYoga {
       error: (...args) => services.logger.warn({ err: args.find((a) => a instanceof Error) ?? args[0] }, 'graphql'),
     },
     plugins: [
+      // Before anything parses: graphql-js recursion cannot take documents thousands of levels deep.
+      useQueryNestingLimit(),
       EnvelopArmorPlugin({
         maxDepth: { n: 10, ignoreIntrospection: true },
         maxAliases: { n: 30 },

@@ -2,6 +2,7 @@ import { sendJson } from '../../http/json.js';
 import { authenticate, authorizeModel } from '../../keys/authenticate.js';
 import type { Services } from '../../services.js';
 import { estimateInputTokens } from '../formats/anthropic-messages/index.js';
+import { withTokenBudget } from '../formats/shared/tokens.js';
 import { resolveName } from '../pipeline/resolve-model.js';
 import { applyPromptRules } from '../../prompts/apply.js';
 import { rewriteNativeBody } from '../../prompts/native-body.js';
@@ -36,7 +37,9 @@ export function countTokensHandler(services: Services) {
     }
     ctx.model = model;
     if (wireOf(model.provider) !== 'anthropic-messages') {
-      sendJson(ctx.res, 200, { input_tokens: estimateInputTokens(request) });
+      // One tokenizer budget for the whole request (TOKENIZER_MAX_CHARS); beyond it the count is extrapolated.
+      const inputTokens = withTokenBudget(services.config.tokenizerMaxChars, () => estimateInputTokens(request));
+      sendJson(ctx.res, 200, { input_tokens: inputTokens });
       ctx.completed = true;
       return;
     }

@@ -3,6 +3,7 @@ import { authenticate, authorizeModel } from '../../keys/authenticate.js';
 import { callUpstream, readUpstreamJson } from '../pipeline/upstream-call.js';
 import { decodeGeminiEmbeddingResponse, embeddingEncoding, embeddingInputs, encodeGeminiEmbeddingRequest } from '../formats/gemini/index.js';
 import { invalidRequest } from '../canonical/error.js';
+import { withTokenBudget } from '../formats/shared/tokens.js';
 import { proxyEndpoint } from './endpoint.js';
 import { readJsonObject } from './request-body.js';
 import { resolveModel } from '../pipeline/resolve-model.js';
@@ -32,7 +33,11 @@ export function embeddingsHandler(services: Services) {
     ctx.attempts = 1;
     const response = await callUpstream(model, 'embeddings', JSON.stringify(body), ctx.abort.signal);
     const { json: parsed } = await readUpstreamJson(response, model, services.config.maxUpstreamResponseBytes);
-    const out = wire === 'gemini' ? decodeGeminiEmbeddingResponse(parsed, json.model, inputs, encoding) : parsed;
+    // Gemini's usage is a local estimate: one tokenizer budget for the request (TOKENIZER_MAX_CHARS).
+    const out =
+      wire === 'gemini'
+        ? withTokenBudget(services.config.tokenizerMaxChars, () => decodeGeminiEmbeddingResponse(parsed, json.model as string, inputs, encoding))
+        : parsed;
     const tokens = Number((out as { usage?: { prompt_tokens?: number } }).usage?.prompt_tokens ?? 0);
     ctx.usage = { inputTokens: tokens, outputTokens: 0 };
     sendJson(ctx.res, 200, out);
