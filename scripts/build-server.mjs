@@ -2,13 +2,15 @@
 // packages left external), so production runs plain JavaScript without a
 // TypeScript loader. The generated Prisma clients stay where they are (CommonJS
 // with WebAssembly next to them) and are imported from their real location.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outfile = path.join(root, 'dist/server/main.js');
 const GENERATED = path.join(root, 'server/db/generated');
+/** Plain JavaScript files loaded by URL next to the module that uses them (worker threads): copied beside the bundle. */
+const COPIED = ['server/observability/sqlite-log-worker.cjs'];
 
 /** Newest modification time under a folder (generated clients excluded: they are not compiled in). */
 function newestSource(dir) {
@@ -17,7 +19,7 @@ function newestSource(dir) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
       if (full !== GENERATED) newest = Math.max(newest, newestSource(full));
-    } else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(full).mtimeMs);
+    } else if (entry.name.endsWith('.ts') || entry.name.endsWith('.cjs')) newest = Math.max(newest, statSync(full).mtimeMs);
   }
   return newest;
 }
@@ -61,6 +63,7 @@ export async function buildServer() {
     logLevel: 'warning',
     plugins: [generatedClientsExternal],
   });
+  for (const file of COPIED) copyFileSync(path.join(root, file), path.join(path.dirname(outfile), path.basename(file)));
   process.stdout.write(`Built the server into ${path.relative(root, outfile)} in ${Date.now() - started} ms\n`);
 }
 

@@ -4,7 +4,7 @@ import { FailoverCounterStore } from './failover-store.js';
 import { KeyLimits } from './limiter.js';
 import { MemoryCounterStore } from './memory-store.js';
 import { RedisCounterStore } from './redis-store.js';
-import { SpendPersister } from './spend-persister.js';
+import { SpendPersister, type SpendSink } from './spend-persister.js';
 import type { CounterStore } from './store.js';
 
 export { KeyLimits } from './limiter.js';
@@ -20,6 +20,8 @@ export interface KeyLimiterOptions {
   flushIntervalMs?: number;
   /** Redis concurrency lease lifetime without renewal (default 60 s). */
   leaseTtlMs?: number;
+  /** Writes spend off the event loop (SQLite's background writer); default: through Prisma. */
+  spendSink?: SpendSink;
 }
 
 /** How long the first request waits for Redis at start before using memory counters. */
@@ -37,7 +39,7 @@ export function createKeyLimiter(
   const now = options.now ?? Date.now;
   const logger = services.logger.child({ component: 'limits' });
   const redisUrl = options.redisUrl === undefined ? services.config.redisUrl : options.redisUrl;
-  const persister = services.db ? new SpendPersister(services.db, logger, options.flushIntervalMs) : undefined;
+  const persister = services.db ? new SpendPersister(services.db, logger, options.flushIntervalMs, options.spendSink) : undefined;
   const memory = new MemoryCounterStore();
 
   let store: CounterStore = memory;

@@ -8,11 +8,25 @@ interface PendingSpend {
   periods: Map<string, number>;
 }
 
+/** One key's spend to add: its total and per period (UTC day and month). */
+export interface SpendEntry {
+  keyId: string;
+  total: number;
+  periods: Array<[string, number]>;
+}
+
+/** Adds spend off the event loop (SQLite: the background writer thread); keys that no longer exist are skipped. */
+export interface SpendSink {
+  addSpend(entries: SpendEntry[]): Promise<void>;
+}
+
 /**
  * Writes key spend to the database off the request path: costs are summed in
  * memory and added (as increments, so several instances never overwrite each
  * other) to VirtualKey.spendUsd and to the KeySpend row of the UTC day and month,
- * every few seconds and on close. A failed write is kept and retried.
+ * every few seconds and on close. A failed write is kept and retried. With a
+ * `SpendSink` (SQLite) the write runs in the background writer thread; else
+ * through Prisma (PostgreSQL, whose driver does not block the event loop).
  */
 export class SpendPersister {
   private pending = new Map<string, PendingSpend>();
@@ -23,6 +37,7 @@ export class SpendPersister {
     private readonly db: Db,
     private readonly logger: Logger,
     intervalMs = 5_000,
+    private readonly sink?: SpendSink,
   ) {
     this.timer = setInterval(() => void this.flush(), intervalMs);
     this.timer.unref();
@@ -68,6 +83,10 @@ export class SpendPersister {
     const batch = this.pending;
     this.pending = new Map();
     try {
+      if (this.sink) {
+        await this.sink.addSpend([...batch].map(([keyId, entry]) => ({ keyId, total: entry.total, periods: [...entry.periods] })));
+        return;
+      }
       // Keys deleted meanwhile take their unsaved spend with them.
       const alive = await this.db.virtualKey.findMany({ where: { id: { in: [...batch.keys()] } }, select: { id: true } });
       const operations = alive.flatMap(({ id }) => {

@@ -59,15 +59,18 @@ export function startObservability(services: Services, router: Router): Observab
   pruner.start();
 
   let dropped = 0;
+  let rejected = 0;
   let flushes = 0;
   let failed = 0;
   const syncWriterMetrics = () => {
     const s = requestLogs.stats;
     metrics.logBufferDepth.set(requestLogs.depth);
     if (s.dropped > dropped) metrics.logRowsDropped.inc(s.dropped - dropped);
+    if (s.rejected > rejected) metrics.logRowsRejected.inc(s.rejected - rejected);
     if (s.flushes > flushes) metrics.logFlushes.inc({ outcome: 'ok' }, s.flushes - flushes);
     if (s.failedFlushes > failed) metrics.logFlushes.inc({ outcome: 'failed' }, s.failedFlushes - failed);
     dropped = s.dropped;
+    rejected = s.rejected;
     flushes = s.flushes;
     failed = s.failedFlushes;
   };
@@ -80,6 +83,7 @@ export function startObservability(services: Services, router: Router): Observab
       await circuitChanges.return?.();
       await pruner.stop();
       await requestLogs.close();
+      metrics.stop();
     },
   };
 }

@@ -1,15 +1,18 @@
 import type { Db, DbKind } from '../db/client.js';
 import type { RequestLogRow } from './log-row.js';
+import { probeRow, type LogStore } from './log-store.js';
 
 /** Columns of a request log row, in insert order (every field toLogRow sets). */
-const COLUMNS = [
+export const LOG_COLUMNS = [
   'id', 'createdAt', 'virtualKeyId', 'keyName', 'keyPrefix', 'clientApi', 'requestedModel', 'modelId', 'targetModel',
   'providerId', 'providerName', 'attempts', 'stream', 'status', 'errorClass', 'errorMessage', 'latencyMs', 'ttftMs',
   'inputTokens', 'outputTokens', 'cachedTokens', 'reasoningTokens', 'injectedTokens', 'costUsd', 'clientIp', 'userAgent',
   'rulesApplied', 'requestBody', 'responseBody',
 ] as const satisfies ReadonlyArray<keyof RequestLogRow>;
 
-const COLUMN_LIST = COLUMNS.map((c) => `"${c}"`).join(', ');
+const COLUMN_LIST = LOG_COLUMNS.map((c) => `"${c}"`).join(', ');
+
+type Executor = Pick<Db, '$executeRawUnsafe'>;
 
 /**
  * Writes a batch of log rows as one multi-row INSERT. Prisma's createMany
@@ -17,19 +20,44 @@ const COLUMN_LIST = COLUMNS.map((c) => `"${c}"`).join(', ');
  * for 200 rows on SQLite); one parameterised statement through the same client
  * and driver adapter keeps the batch writer cheap on the event loop.
  */
+function insertRows(db: Executor, kind: DbKind, rows: RequestLogRow[]): Promise<unknown> {
+  const params: unknown[] = [];
+  const placeholder = kind === 'postgres' ? () => `$${params.length}` : () => '?';
+  const tuples = rows.map((row) => {
+    const slots = LOG_COLUMNS.map((column) => {
+      const value = row[column];
+      params.push(column === 'rulesApplied' ? (value == null ? null : JSON.stringify(value)) : (value ?? null));
+      return column === 'rulesApplied' && kind === 'postgres' ? `${placeholder()}::jsonb` : placeholder();
+    });
+    return `(${slots.join(', ')})`;
+  });
+  return db.$executeRawUnsafe(`INSERT INTO "RequestLog" (${COLUMN_LIST}) VALUES ${tuples.join(', ')}`, ...params);
+}
+
+/** Batch insert through Prisma (the driver is asynchronous on PostgreSQL). */
 export function logInserter(db: Db, kind: DbKind): (rows: RequestLogRow[]) => Promise<void> {
   return async (rows) => {
-    if (rows.length === 0) return;
-    const params: unknown[] = [];
-    const placeholder = kind === 'postgres' ? () => `$${params.length}` : () => '?';
-    const tuples = rows.map((row) => {
-      const slots = COLUMNS.map((column) => {
-        const value = row[column];
-        params.push(column === 'rulesApplied' ? (value == null ? null : JSON.stringify(value)) : (value ?? null));
-        return column === 'rulesApplied' && kind === 'postgres' ? `${placeholder()}::jsonb` : placeholder();
-      });
-      return `(${slots.join(', ')})`;
-    });
-    await db.$executeRawUnsafe(`INSERT INTO "RequestLog" (${COLUMN_LIST}) VALUES ${tuples.join(', ')}`, ...params);
+    if (rows.length) await insertRows(db, kind, rows);
+  };
+}
+
+const ROLLBACK = Symbol('rollback');
+
+/** The request log store on the gateway's Prisma client (PostgreSQL; SQLite has its worker store). */
+export function prismaLogStore(db: Db, kind: DbKind): LogStore {
+  return {
+    insert: logInserter(db, kind),
+    acceptsRows: async () => {
+      try {
+        await db.$transaction(async (tx) => {
+          await insertRows(tx, kind, [probeRow()]);
+          throw ROLLBACK;
+        });
+        return true;
+      } catch (error) {
+        return error === ROLLBACK;
+      }
+    },
+    close: async () => {},
   };
 }

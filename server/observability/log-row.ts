@@ -18,26 +18,53 @@ export function newLogId(now: number = Date.now()): string {
   return `l${now.toString(36)}${sequence.toString(36).padStart(4, '0')}${instanceTag}`;
 }
 
-/** Maps a finished request to its log row: field copies only, no serialisation. */
+/** Longest stored text per kind of field (UTF-16 units); bodies are capped before (body-capture.ts). */
+export const STORED_TEXT_LIMITS = { name: 512, userAgent: 1_024, errorMessage: 8_192, body: 1_048_576 } as const;
+
+const wellFormed = String.prototype as unknown as { isWellFormed(this: string): boolean; toWellFormed(this: string): string };
+
+/**
+ * Text any database accepts, whatever a client sent: lone surrogates become
+ * U+FFFD (they break the query encoder and are invalid UTF-8), NUL becomes
+ * U+FFFD (PostgreSQL text cannot hold it), and over-long values are cut with a
+ * marker. The checks are native scans, so well-behaved text costs little.
+ */
+export function storableText(value: string | null | undefined, limit: number): string | null {
+  if (value == null) return null;
+  let text = wellFormed.isWellFormed.call(value) ? value : wellFormed.toWellFormed.call(value);
+  if (text.includes('\0')) text = text.replaceAll('\0', '\uFFFD');
+  if (text.length > limit) {
+    // Cut on a code point boundary (a high surrogate left at the end would be lone again).
+    let end = limit;
+    const last = text.charCodeAt(end - 1);
+    if (last >= 0xd800 && last <= 0xdbff) end--;
+    text = `${text.slice(0, end)}…[truncated ${value.length - end} chars]`;
+  }
+  return text;
+}
+
+const name = (v: string | null | undefined) => storableText(v, STORED_TEXT_LIMITS.name);
+
+/** Maps a finished request to its log row: field copies only, no serialisation; text made storable. */
 export function toLogRow(r: RequestRecord): RequestLogRow {
   const u = r.usage;
   return {
     id: newLogId(r.at.getTime()),
     createdAt: r.at,
     virtualKeyId: r.keyId ?? null,
-    keyName: r.keyName ?? null,
-    keyPrefix: r.keyPrefix ?? null,
+    keyName: name(r.keyName),
+    keyPrefix: name(r.keyPrefix),
     clientApi: r.clientApi,
-    requestedModel: r.requestedModel ?? null,
+    requestedModel: name(r.requestedModel),
     modelId: r.modelId ?? null,
-    targetModel: r.targetModel ?? null,
+    targetModel: name(r.targetModel),
     providerId: r.providerId ?? null,
-    providerName: r.providerName ?? null,
+    providerName: name(r.providerName),
     attempts: r.attempts,
     stream: r.stream,
     status: r.status,
-    errorClass: r.errorClass ?? null,
-    errorMessage: r.errorMessage ?? null,
+    errorClass: name(r.errorClass),
+    errorMessage: storableText(r.errorMessage, STORED_TEXT_LIMITS.errorMessage),
     latencyMs: r.latencyMs,
     ttftMs: r.ttftMs ?? null,
     inputTokens: u?.inputTokens ?? 0,
@@ -47,9 +74,9 @@ export function toLogRow(r: RequestRecord): RequestLogRow {
     injectedTokens: r.injectedTokens ?? 0,
     ...(r.rulesApplied?.length ? { rulesApplied: r.rulesApplied } : {}),
     costUsd: Number.isFinite(r.costUsd) ? r.costUsd : 0,
-    clientIp: r.clientIp ?? null,
-    userAgent: r.userAgent ?? null,
-    requestBody: r.requestBody ?? null,
-    responseBody: r.responseBody ?? null,
+    clientIp: name(r.clientIp),
+    userAgent: storableText(r.userAgent, STORED_TEXT_LIMITS.userAgent),
+    requestBody: storableText(r.requestBody, STORED_TEXT_LIMITS.body),
+    responseBody: storableText(r.responseBody, STORED_TEXT_LIMITS.body),
   };
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { RequestLogRow } from './log-row.js';
+import type { LogStore } from './log-store.js';
 
 export interface LogWriterOptions {
   /** Rows per database write; a full batch triggers a write at once. */
@@ -20,10 +21,9 @@ export interface LogWriterStats {
   failedFlushes: number;
   /** Rows dropped because the buffer was full. */
   dropped: number;
+  /** Rows the database refused while it took the others (isolated by splitting their batch), dropped. */
+  rejected: number;
 }
-
-/** Writes one batch of rows (log-insert.ts: one multi-row INSERT through Prisma). */
-export type InsertRows = (rows: RequestLogRow[]) => Promise<void>;
 
 /**
  * Writes request log rows in batches, off the request path.
@@ -34,9 +34,14 @@ export type InsertRows = (rows: RequestLogRow[]) => Promise<void>;
  * A failed write puts its rows back at the front and retries with exponential
  * backoff. The queue is bounded: past `maxBuffered` the oldest queued rows are
  * dropped, counted and reported in a (rate-limited) warning.
+ *
+ * One bad row never stops logging: when a batch fails while the database still
+ * takes a known-good row (`LogStore.acceptsRows`), the batch is split in halves
+ * until the rows it refuses are alone; those are dropped and counted
+ * (`rejected`), the rest are written. Only a failing database keeps rows for a retry.
  */
 export class RequestLogWriter {
-  readonly stats: LogWriterStats = { flushes: 0, rowsWritten: 0, failedFlushes: 0, dropped: 0 };
+  readonly stats: LogWriterStats = { flushes: 0, rowsWritten: 0, failedFlushes: 0, dropped: 0, rejected: 0 };
   readonly options: Required<LogWriterOptions>;
 
   private queue: RequestLogRow[] = [];
@@ -51,9 +56,11 @@ export class RequestLogWriter {
   private droppedSinceWarning = 0;
   private lastDropWarning = 0;
   private failingSince = 0;
+  private rejectedSinceWarning = 0;
+  private lastRejectWarning = 0;
 
   constructor(
-    private readonly insertRows: InsertRows,
+    private readonly store: LogStore,
     private readonly logger: Logger,
     options: LogWriterOptions,
   ) {
@@ -89,7 +96,7 @@ export class RequestLogWriter {
       this.kickScheduled = true;
       setImmediate(() => {
         this.kickScheduled = false;
-        void this.drain(false);
+        void this.drain(false, true);
       });
     }
   }
@@ -103,7 +110,7 @@ export class RequestLogWriter {
     await this.drain(true);
   }
 
-  /** Stops the timers and writes what is buffered, retrying briefly if the database is failing. */
+  /** Stops the timers and writes what is buffered, retrying briefly if the database is failing (the store stays open: its owner closes it). */
   async close(deadlineMs = 10_000): Promise<void> {
     if (this.interval) clearInterval(this.interval);
     if (this.retryTimer) clearTimeout(this.retryTimer);
@@ -113,46 +120,104 @@ export class RequestLogWriter {
     for (;;) {
       await this.flush();
       if (this.depth === 0) return;
-      if (Date.now() + pause > deadline) break;
+      if (Date.now() + pause > deadline) {
+        this.logger.error({ lost: this.depth }, 'request log: database unavailable at shutdown; buffered log rows were not written');
+        return;
+      }
       await new Promise((r) => setTimeout(r, pause));
       pause = Math.min(pause * 2, 2_000);
     }
-    this.logger.error({ lost: this.depth }, 'request log: database unavailable at shutdown; buffered log rows were not written');
   }
 
   private queued(): number {
     return this.queue.length - this.head;
   }
 
-  private drain(force: boolean): Promise<void> {
+  /**
+   * Writes queued rows batch after batch. `fullOnly` (a kick from add()) stops
+   * at a partial batch: writes are asynchronous, so rows keep arriving while
+   * one is written, and the rest waits for the next full batch or the interval.
+   */
+  private drain(force: boolean, fullOnly = false): Promise<void> {
     if (this.writing) return this.writing;
     const run = async () => {
-      while (this.queued() > 0 && (force || Date.now() >= this.retryAt)) {
+      while (this.queued() >= (fullOnly ? this.options.batchSize : 1) && (force || Date.now() >= this.retryAt)) {
         const batch = this.take(this.options.batchSize);
         this.inflight = batch.length;
-        try {
-          await this.insertRows(batch);
-          this.inflight = 0;
-          this.stats.flushes++;
-          this.stats.rowsWritten += batch.length;
-          if (this.failingSince) {
-            this.logger.info({ downMs: Date.now() - this.failingSince, buffered: this.depth }, 'request log: database writes recovered');
-            this.failingSince = 0;
-          }
-          this.retryDelay = 0;
-          this.retryAt = 0;
-        } catch (error) {
-          this.inflight = 0;
-          this.requeue(batch);
-          this.onFailure(error);
+        const failure = await this.write(batch);
+        this.inflight = 0;
+        if (failure) {
+          this.requeue(failure.unwritten);
+          this.onFailure(failure.error);
           return;
         }
+        this.stats.flushes++;
+        if (this.failingSince) {
+          this.logger.info({ downMs: Date.now() - this.failingSince, buffered: this.depth }, 'request log: database writes recovered');
+          this.failingSince = 0;
+        }
+        this.retryDelay = 0;
+        this.retryAt = 0;
       }
     };
     this.writing = run().finally(() => {
       this.writing = null;
     });
     return this.writing;
+  }
+
+  /**
+   * Writes a batch; when it fails but the database takes rows, splits it to
+   * isolate the refused rows. Returns what is left for a retry when the
+   * database itself is failing, else nothing.
+   */
+  private async write(batch: RequestLogRow[]): Promise<{ unwritten: RequestLogRow[]; error: unknown } | undefined> {
+    let refusal: unknown;
+    try {
+      await this.store.insert(batch);
+      this.stats.rowsWritten += batch.length;
+      return undefined;
+    } catch (error) {
+      if (!(await this.store.acceptsRows())) return { unwritten: batch, error };
+      refusal = error;
+    }
+    // The database takes rows, so some rows of this batch are refused: split it
+    // into halves, depth-first and in order (`pending` is a stack; its top is next).
+    const pending: RequestLogRow[][] = [];
+    const split = (rows: RequestLogRow[]) => {
+      const mid = rows.length >> 1;
+      pending.push(rows.slice(mid), rows.slice(0, mid));
+    };
+    if (batch.length === 1) this.reject(batch[0], refusal);
+    else split(batch);
+    while (pending.length) {
+      const rows = pending.pop()!;
+      try {
+        await this.store.insert(rows);
+        this.stats.rowsWritten += rows.length;
+      } catch (error) {
+        if (rows.length > 1) split(rows);
+        // Checked again before dropping: the database may have failed meanwhile.
+        else if (await this.store.acceptsRows()) this.reject(rows[0], error);
+        else return { unwritten: rows.concat(...pending.reverse()), error };
+      }
+    }
+    return undefined;
+  }
+
+  private reject(row: RequestLogRow, error: unknown): void {
+    this.stats.rejected++;
+    this.rejectedSinceWarning++;
+    const now = Date.now();
+    if (now - this.lastRejectWarning >= 10_000) {
+      const reason = error instanceof Error ? error.message.slice(0, 300) : String(error).slice(0, 300);
+      this.logger.warn(
+        { rowId: row.id, status: row.status, rejected: this.rejectedSinceWarning, rejectedTotal: this.stats.rejected, reason },
+        'request log: the database refused a row; it was dropped, the rest of its batch written',
+      );
+      this.lastRejectWarning = now;
+      this.rejectedSinceWarning = 0;
+    }
   }
 
   private take(n: number): RequestLogRow[] {

@@ -1,8 +1,26 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RequestRecord } from './request-record.js';
 
+/** How often the event-loop delay sampler wakes up (ms). */
+const LOOP_SAMPLE_MS = 20;
+
 /** Error classes that are the gateway's own limits rejecting a request (not an upstream 429). */
 const LIMIT_CLASSES = new Set(['rate_limit', 'budget_exceeded']);
+
+/** Label children of one (model, provider, status, api); the optional ones are made on first use, so no empty series appear. */
+interface RequestSeries {
+  model: string;
+  provider: string;
+  requests: Counter.Internal;
+  duration: Histogram.Internal<string>;
+  ttft?: Histogram.Internal<string>;
+  input?: Counter.Internal;
+  output?: Counter.Internal;
+  cached?: Counter.Internal;
+  reasoning?: Counter.Internal;
+  cost?: Counter.Internal;
+}
 
 /**
  * Prometheus metrics of one gateway instance, on their own registry (never the
@@ -83,10 +101,40 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  readonly logRowsDropped = new Counter({
-    name: 'gateway_log_rows_dropped_total',
-    help: 'Request log rows dropped because the buffer was full (database unavailable for long).',
+  /** Request log rows never written: `buffer_full` (database away for long) or `rejected` (a row the database refused). */
+  readonly requestLogDropped = new Counter({
+    name: 'gateway_request_log_dropped_total',
+    help: 'Request log rows dropped: buffer_full (database unavailable for long) or rejected (refused by the database; the rest of its batch was written).',
+    labelNames: ['reason'] as const,
     registers: [this.registry],
+  });
+
+  readonly logRowsDropped = this.requestLogDropped.labels('buffer_full');
+  readonly logRowsRejected = this.requestLogDropped.labels('rejected');
+
+  /**
+   * How late a timer fires: any synchronous work (a stall) delays every
+   * request by as much. Sampled every 20 ms; `..._max_seconds` is the largest
+   * delay since the previous scrape (perf_hooks.monitorEventLoopDelay, 10 ms resolution).
+   */
+  readonly eventLoopDelay = new Histogram({
+    name: 'gateway_event_loop_delay_seconds',
+    help: 'Event-loop delay: how late a 20 ms timer fired.',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  private readonly loopMonitor = monitorEventLoopDelay({ resolution: 10 });
+  private loopSampler: NodeJS.Timeout | undefined;
+
+  readonly eventLoopDelayMax = new Gauge({
+    name: 'gateway_event_loop_delay_max_seconds',
+    help: 'Largest event-loop delay since the previous scrape.',
+    registers: [this.registry],
+    collect: () => {
+      this.eventLoopDelayMax.set(this.loopMonitor.max / 1e9);
+      this.loopMonitor.reset();
+    },
   });
 
   readonly logFlushes = new Counter({
@@ -98,24 +146,59 @@ export class GatewayMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    // Both reasons exported from the start (at 0), so an alert can watch them before the first drop.
+    this.logRowsDropped.inc(0);
+    this.logRowsRejected.inc(0);
+    this.loopMonitor.enable();
+    let expected = performance.now() + LOOP_SAMPLE_MS;
+    this.loopSampler = setInterval(() => {
+      const now = performance.now();
+      this.eventLoopDelay.observe(Math.max(0, now - expected) / 1000);
+      expected = now + LOOP_SAMPLE_MS;
+    }, LOOP_SAMPLE_MS);
+    this.loopSampler.unref();
   }
 
-  /** Counts one finished request. O(labels); called from the recorder. */
+  /** Stops the event-loop sampling (the instance is closing). */
+  stop(): void {
+    clearInterval(this.loopSampler);
+    this.loopMonitor.disable();
+  }
+
+  /**
+   * Label children per (model, provider, status, api), looked up once: a
+   * prom-client call with a label object hashes the labels on every call.
+   * Bounded: models are configured ones or `unresolved`, statuses are HTTP codes.
+   */
+  private readonly children = new Map<string, RequestSeries>();
+
+  private series(model: string, provider: string, status: string, api: string): RequestSeries {
+    const key = `${model}\u0000${provider}\u0000${status}\u0000${api}`;
+    let found = this.children.get(key);
+    if (!found) {
+      found = { model, provider, requests: this.requests.labels(model, provider, status, api), duration: this.duration.labels(model, provider, status) };
+      this.children.set(key, found);
+    }
+    return found;
+  }
+
+  /** Counts one finished request. O(1) after the first request of a series; called from the recorder. */
   observe(r: RequestRecord): void {
     const model = r.modelId ? (r.requestedModel ?? 'unknown') : 'unresolved';
     const provider = r.providerName ?? '';
     const status = String(r.status);
-    this.requests.inc({ model, provider, status, api: r.clientApi });
-    this.duration.observe({ model, provider, status }, r.latencyMs / 1000);
-    if (r.ttftMs !== undefined) this.timeToFirstToken.observe({ model, provider }, r.ttftMs / 1000);
+    const series = this.series(model, provider, status, r.clientApi);
+    series.requests.inc();
+    series.duration.observe(r.latencyMs / 1000);
+    if (r.ttftMs !== undefined) (series.ttft ??= this.timeToFirstToken.labels(model, provider)).observe(r.ttftMs / 1000);
     const u = r.usage;
     if (u) {
-      if (u.inputTokens) this.tokens.inc({ model, type: 'input' }, u.inputTokens);
-      if (u.outputTokens) this.tokens.inc({ model, type: 'output' }, u.outputTokens);
-      if (u.cachedInputTokens) this.tokens.inc({ model, type: 'cached' }, u.cachedInputTokens);
-      if (u.reasoningTokens) this.tokens.inc({ model, type: 'reasoning' }, u.reasoningTokens);
+      if (u.inputTokens) (series.input ??= this.tokens.labels(model, 'input')).inc(u.inputTokens);
+      if (u.outputTokens) (series.output ??= this.tokens.labels(model, 'output')).inc(u.outputTokens);
+      if (u.cachedInputTokens) (series.cached ??= this.tokens.labels(model, 'cached')).inc(u.cachedInputTokens);
+      if (u.reasoningTokens) (series.reasoning ??= this.tokens.labels(model, 'reasoning')).inc(u.reasoningTokens);
     }
-    if (r.costUsd > 0) this.cost.inc({ model }, r.costUsd);
+    if (r.costUsd > 0) (series.cost ??= this.cost.labels(model)).inc(r.costUsd);
     if (r.errorClass) {
       if (r.attempts > 0 && r.providerName) this.upstreamErrors.inc({ provider, class: r.errorClass });
       else if (LIMIT_CLASSES.has(r.errorClass) && r.attempts === 0) this.rateLimited.inc({ reason: r.errorClass });

@@ -65,7 +65,15 @@ describe('GET /metrics', () => {
 
     expect(m.get('gateway_log_buffer_depth')?.type).toBe('gauge');
     expect(sampleValue(m, 'gateway_log_buffer_depth', {})).toBeGreaterThanOrEqual(0);
-    expect(sampleValue(m, 'gateway_log_rows_dropped_total', {})).toBe(0);
+    expect(sampleValue(m, 'gateway_request_log_dropped_total', { reason: 'buffer_full' })).toBe(0);
+    expect(sampleValue(m, 'gateway_request_log_dropped_total', { reason: 'rejected' })).toBe(0);
+    // Event-loop delay: a histogram sampled every 20 ms since start, and the largest delay since the last scrape.
+    const loop = m.get('gateway_event_loop_delay_seconds')!;
+    expect(loop.type).toBe('histogram');
+    expect(sampleValue(m, 'gateway_event_loop_delay_seconds_count', {}, loop.name)).toBeGreaterThan(0);
+    expectHistogram(loop, {});
+    expect(m.get('gateway_event_loop_delay_max_seconds')?.type).toBe('gauge');
+    expect(sampleValue(m, 'gateway_event_loop_delay_max_seconds', {})).toBeGreaterThan(0);
     expect(m.get('gateway_circuit_state')?.type).toBe('gauge');
     expect(m.get('process_cpu_user_seconds_total')?.samples.length).toBe(1);
     expect(m.get('nodejs_heap_size_used_bytes')?.samples.length).toBe(1);

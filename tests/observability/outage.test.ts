@@ -9,7 +9,7 @@ import { toLogRow } from '../../server/observability/log-row.js';
 import { RequestLogWriter } from '../../server/observability/log-writer.js';
 import { RetentionPruner } from '../../server/maintenance/retention.js';
 import { chat, hello, pool, startTraffic, waitFor } from './helpers.js';
-import { logInserter } from '../../server/observability/log-insert.js';
+import { SqliteLogStore } from '../../server/observability/sqlite-log-store.js';
 
 const tableOff = (db: Db) => db.$executeRawUnsafe('ALTER TABLE "RequestLog" RENAME TO "RequestLog_off"');
 const tableOn = (db: Db) => db.$executeRawUnsafe('ALTER TABLE "RequestLog_off" RENAME TO "RequestLog"');
@@ -21,6 +21,7 @@ function row(i: number, at = new Date()) {
 describe('log writer against a failing database', () => {
   let dir: string;
   let db: Db;
+  let store: SqliteLogStore;
   const messages: Array<{ level: number; msg: string; dropped?: number }> = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void messages.push(JSON.parse(line)) });
 
@@ -29,14 +30,16 @@ describe('log writer against a failing database', () => {
     const target = { kind: 'sqlite' as const, location: path.join(dir, 'w.db') };
     await applyPendingMigrations(target);
     db = await openDatabase(target);
+    store = new SqliteLogStore(target.location);
   });
   afterAll(async () => {
+    await store?.close();
     await db?.$disconnect();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('keeps rows while writes fail and writes all of them once the database is back', async () => {
-    const writer = new RequestLogWriter(logInserter(db, 'sqlite'), logger, { batchSize: 50, flushIntervalMs: 20, maxBuffered: 500, retryBaseMs: 20, retryMaxMs: 100 });
+    const writer = new RequestLogWriter(store, logger, { batchSize: 50, flushIntervalMs: 20, maxBuffered: 500, retryBaseMs: 20, retryMaxMs: 100 });
     writer.start();
     await tableOff(db);
     const rows = Array.from({ length: 300 }, (_, i) => row(i));
@@ -57,7 +60,7 @@ describe('log writer against a failing database', () => {
 
   it('past the bound drops the oldest rows, counts them and warns', async () => {
     await db.requestLog.deleteMany();
-    const writer = new RequestLogWriter(logInserter(db, 'sqlite'), logger, { batchSize: 50, flushIntervalMs: 20, maxBuffered: 500, retryBaseMs: 20, retryMaxMs: 100 });
+    const writer = new RequestLogWriter(store, logger, { batchSize: 50, flushIntervalMs: 20, maxBuffered: 500, retryBaseMs: 20, retryMaxMs: 100 });
     writer.start();
     await tableOff(db);
     const rows = Array.from({ length: 800 }, (_, i) => row(i));

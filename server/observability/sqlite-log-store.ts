@@ -1,0 +1,116 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { SpendEntry, SpendSink } from '../limits/spend-persister.js';
+import { LOG_COLUMNS } from './log-insert.js';
+import type { RequestLogRow } from './log-row.js';
+import { probeRow, type LogStore } from './log-store.js';
+
+interface Pending {
+  worker: Worker;
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+/** The same worker file from the sources (server/observability) and from the build (dist/server, copied there). */
+const WORKER_FILE = new URL('./sqlite-log-worker.cjs', import.meta.url);
+
+/**
+ * Request log (and key spend) writes on SQLite, in a worker thread with its own
+ * connection: better-sqlite3 is synchronous, so a batch insert on the main
+ * thread would stall every request for its duration. The event loop only hands
+ * the rows over (a structured clone). A worker that dies is restarted on the
+ * next write; its in-flight write fails and is retried by the caller.
+ */
+export class SqliteLogStore implements LogStore, SpendSink {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly busyTimeoutMs = 5_000,
+  ) {}
+
+  insert(rows: RequestLogRow[]): Promise<void> {
+    return rows.length ? this.call({ op: 'insert', rows }) : Promise.resolve();
+  }
+
+  async acceptsRows(): Promise<boolean> {
+    try {
+      await this.call({ op: 'probe', row: probeRow() });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Adds spend to VirtualKey.spendUsd and KeySpend in one transaction (keys deleted meanwhile are skipped). */
+  addSpend(entries: SpendEntry[]): Promise<void> {
+    return entries.length ? this.call({ op: 'spend', entries }) : Promise.resolve();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const worker = this.worker;
+    if (!worker) return;
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    await this.send(worker, { op: 'close' }).catch(() => undefined);
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 2_000).unref())]);
+    await worker.terminate();
+  }
+
+  private call(message: Record<string, unknown>): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('request log store is closed'));
+    return this.send(this.worker ?? this.start(), message);
+  }
+
+  private send(worker: Worker, message: Record<string, unknown>): Promise<void> {
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      // Referenced only while a write is outstanding: a pending write keeps the process alive, an idle worker never does.
+      if (this.pending.size === 0) worker.ref();
+      this.pending.set(id, { worker, resolve, reject });
+      worker.postMessage({ id, ...message });
+    });
+  }
+
+  private settled(id: number, worker: Worker): void {
+    this.pending.delete(id);
+    if (this.pending.size === 0) worker.unref();
+  }
+
+  private start(): Worker {
+    const worker = new Worker(WORKER_FILE, {
+      workerData: {
+        file: this.file,
+        driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+        columns: LOG_COLUMNS,
+        busyTimeoutMs: this.busyTimeoutMs,
+      },
+      // The worker needs none of the gateway's flags or loaders.
+      execArgv: [],
+    });
+    worker.unref();
+    worker.on('message', (reply: { id: number; ok: boolean; error?: { message: string; code?: string } }) => {
+      const waiting = this.pending.get(reply.id);
+      if (!waiting) return;
+      this.settled(reply.id, worker);
+      if (reply.ok) waiting.resolve();
+      else waiting.reject(Object.assign(new Error(reply.error?.message ?? 'SQLite write failed'), { code: reply.error?.code }));
+    });
+    const fail = (error: Error) => {
+      if (this.worker === worker) this.worker = undefined;
+      for (const [id, waiting] of this.pending) {
+        if (waiting.worker !== worker) continue;
+        this.settled(id, worker);
+        waiting.reject(error);
+      }
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`request log worker exited (code ${code})`)));
+    this.worker = worker;
+    return worker;
+  }
+}

@@ -1,0 +1,92 @@
+'use strict';
+// The SQLite request-log writer thread: owns one better-sqlite3 connection, so
+// the synchronous inserts (and their fsyncs) run off the gateway's event loop.
+// Plain JavaScript so it loads the same way from the sources and from the build.
+//
+// Messages in:  { id, op: 'insert', rows } | { id, op: 'probe', row } | { id, op: 'spend', entries } | { id, op: 'close' }
+// Messages out: { id, ok: true } | { id, ok: false, error: { message, code } }
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+
+const db = new Database(workerData.file, { timeout: workerData.busyTimeoutMs });
+db.pragma('journal_mode = WAL');
+// Log rows may lose the last transactions on power loss, never consistency; far fewer fsyncs.
+db.pragma('synchronous = NORMAL');
+
+const COLUMNS = workerData.columns;
+const INSERT_SQL = `INSERT INTO "RequestLog" (${COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`;
+const ROLLBACK = new Error('rollback');
+
+// Prepared lazily and dropped on error: a statement fails to prepare while the table is missing.
+let insertOne;
+let insertAll;
+function statements() {
+  if (!insertOne) {
+    insertOne = db.prepare(INSERT_SQL);
+    insertAll = db.transaction((rows) => {
+      for (const row of rows) insertOne.run(values(row));
+    });
+  }
+  return insertAll;
+}
+
+/** Column values as the Prisma SQLite adapter stores them (ISO dates with +00:00, booleans as 0/1, JSON as text). */
+function values(row) {
+  return COLUMNS.map((column) => {
+    const value = row[column];
+    if (value === undefined || value === null) return null;
+    if (value instanceof Date) return value.toISOString().replace('Z', '+00:00');
+    if (typeof value === 'boolean') return value ? 1 : 0;
+    if (column === 'rulesApplied') return JSON.stringify(value);
+    return value;
+  });
+}
+
+const spendSql = {
+  key: 'UPDATE "VirtualKey" SET "spendUsd" = "spendUsd" + ? WHERE "id" = ?',
+  period:
+    'INSERT INTO "KeySpend" ("virtualKeyId", "period", "spendUsd", "updatedAt") SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM "VirtualKey" WHERE "id" = ?) ' +
+    'ON CONFLICT ("virtualKeyId", "period") DO UPDATE SET "spendUsd" = "spendUsd" + excluded."spendUsd", "updatedAt" = excluded."updatedAt"',
+};
+let spendWrite;
+function spendStatement() {
+  if (!spendWrite) {
+    const key = db.prepare(spendSql.key);
+    const period = db.prepare(spendSql.period);
+    spendWrite = db.transaction((entries, at) => {
+      for (const e of entries) {
+        key.run(e.total, e.keyId);
+        for (const [name, usd] of e.periods) period.run(e.keyId, name, usd, at, e.keyId);
+      }
+    });
+  }
+  return spendWrite;
+}
+
+parentPort.on('message', (message) => {
+  const { id, op } = message;
+  try {
+    if (op === 'insert') statements()(message.rows);
+    else if (op === 'probe') {
+      try {
+        db.transaction(() => {
+          statements();
+          insertOne.run(values(message.row));
+          throw ROLLBACK;
+        })();
+      } catch (error) {
+        if (error !== ROLLBACK) throw error;
+      }
+    } else if (op === 'spend') spendStatement()(message.entries, new Date().toISOString().replace('Z', '+00:00'));
+    else if (op === 'close') {
+      db.close();
+      parentPort.postMessage({ id, ok: true });
+      parentPort.close();
+      return;
+    } else throw new Error(`unknown operation ${op}`);
+    parentPort.postMessage({ id, ok: true });
+  } catch (error) {
+    insertOne = insertAll = spendWrite = undefined;
+    parentPort.postMessage({ id, ok: false, error: { message: String(error && error.message), code: error && error.code } });
+  }
+});
