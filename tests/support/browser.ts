@@ -19,6 +19,7 @@ export function assertClientBuilt(): void {
 }
 
 const INSTALL_COMMAND = 'apt-get install -y chromium';
+const CJK_FONT = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
 
 /** True when this run includes a browser suite: no file filter, or a filter matching a file under tests/ui. */
 export function runNeedsBrowser(filters: readonly string[] | undefined): boolean {
@@ -39,19 +40,28 @@ export function ensureChromium({
   mayInstall = mayInstallChromium(),
   log = (line: string) => process.stderr.write(`${line}\n`),
 }: { executable?: string; mayInstall?: boolean; log?: (line: string) => void } = {}): void {
-  if (existsSync(executable)) return;
+  if (existsSync(executable)) {
+    // Chinese pages need a CJK font or screenshots show empty boxes; installed alongside when we may.
+    if (mayInstall && !existsSync(CJK_FONT)) aptInstall(['fonts-wqy-microhei'], log);
+    return;
+  }
   if (!mayInstall) {
     throw new Error(`The browser tests need Chromium at ${executable}. Run: sudo ${INSTALL_COMMAND} (or set CHROMIUM_PATH).`);
   }
   log(`Chromium is missing; installing Debian's package (${INSTALL_COMMAND})…`);
+  aptInstall(['chromium', 'fonts-wqy-microhei'], log);
+  if (!existsSync(executable)) throw new Error(`Chromium was installed but ${executable} is missing; set CHROMIUM_PATH.`);
+}
+
+function aptInstall(packages: string[], log: (line: string) => void): void {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => spawnSync('apt-get', ['install', '-y', '-qq', 'chromium'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const install = () => spawnSync('apt-get', ['install', '-y', '-qq', ...packages], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   // A fresh image has no package lists yet; update only when the first attempt cannot find the package.
   if (install().status !== 0) {
+    log('Updating the package lists (apt-get update)…');
     execFileSync('apt-get', ['update', '-qq'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-    if (install().status !== 0) throw new Error(`Installing Chromium failed. Run: ${INSTALL_COMMAND}`);
+    if (install().status !== 0) throw new Error(`Installing ${packages.join(', ')} failed. Run: apt-get install -y ${packages.join(' ')}`);
   }
-  if (!existsSync(executable)) throw new Error(`Chromium was installed but ${executable} is missing; set CHROMIUM_PATH.`);
 }
 
 /** Root on Debian with apt-get, and no CHROMIUM_PATH pointing somewhere we should not touch. */

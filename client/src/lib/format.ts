@@ -1,3 +1,4 @@
+import { currentLanguage } from '$lib/i18n';
 /** Display and parsing helpers shared by pages. Empty values show as an em dash. */
 
 export const DASH = '—';
@@ -17,11 +18,11 @@ export function perToken(pricePerMillion: number | null): number | null {
 export function formatUsd(value: number | null | undefined, { precise = false } = {}): string {
   if (value === null || value === undefined) return DASH;
   const digits = precise || (value !== 0 && Math.abs(value) < 0.01) ? 4 : 2;
-  return `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: digits })}`;
+  return `$${value.toLocaleString(currentLanguage(), { minimumFractionDigits: 2, maximumFractionDigits: digits })}`;
 }
 
 export function formatInt(value: number | null | undefined): string {
-  return value === null || value === undefined ? DASH : value.toLocaleString('en-US');
+  return value === null || value === undefined ? DASH : value.toLocaleString(currentLanguage());
 }
 
 /** 128000 → "128K", 1048576 → "1M" (context windows are read at a glance). */
@@ -34,12 +35,12 @@ export function formatTokens(value: number | null | undefined): string {
 
 export function formatDate(iso: string | null | undefined): string {
   if (!iso) return DASH;
-  return new Date(iso).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+  return new Date(iso).toLocaleDateString(currentLanguage(), { year: 'numeric', month: 'short', day: 'numeric' });
 }
 
 export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return DASH;
-  return new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return new Date(iso).toLocaleString(currentLanguage(), { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 /** Form value → number, or null when empty. NaN means "not a number" and is reported by the form. */

@@ -1,29 +1,30 @@
+import { tr } from '$lib/i18n';
 /**
  * Small field-level validation for forms: each check returns an error message
  * or undefined, and `errors` collects them by field name.
  */
 export type FieldErrors<Field extends string> = Partial<Record<Field, string>>;
 
-export function positiveInt(text: string, label = 'Value'): string | undefined {
+export function positiveInt(text: string, label = tr('appForms.value')): string | undefined {
   if (text.trim() === '') return undefined;
   const n = Number(text);
-  return Number.isInteger(n) && n > 0 ? undefined : `${label} must be a whole number above 0`;
+  return Number.isInteger(n) && n > 0 ? undefined : tr('appForms.mustBeAWholeNumber', { label });
 }
 
-export function nonNegative(text: string, label = 'Value'): string | undefined {
+export function nonNegative(text: string, label = tr('appForms.value')): string | undefined {
   if (text.trim() === '') return undefined;
   const n = Number(text);
-  return Number.isFinite(n) && n >= 0 ? undefined : `${label} must be a number ≥ 0`;
+  return Number.isFinite(n) && n >= 0 ? undefined : tr('appForms.mustBeANumber0', { label });
 }
 
-export function positive(text: string, label = 'Value'): string | undefined {
+export function positive(text: string, label = tr('appForms.value')): string | undefined {
   if (text.trim() === '') return undefined;
   const n = Number(text);
-  return Number.isFinite(n) && n > 0 ? undefined : `${label} must be a number above 0`;
+  return Number.isFinite(n) && n > 0 ? undefined : tr('appForms.mustBeANumberAbove', { label });
 }
 
-export function required(text: string, label = 'This field'): string | undefined {
-  return text.trim() === '' ? `${label} is required` : undefined;
+export function required(text: string, label = tr('appForms.thisField')): string | undefined {
+  return text.trim() === '' ? tr('appForms.isRequired', { label }) : undefined;
 }
 
 export function hasErrors<Field extends string>(errors: FieldErrors<Field>): boolean {

@@ -25,7 +25,7 @@ export function createGatewayClient({ token, onUnauthenticated }: ClientOptions)
   const ws: WsClient = createWsClient({
     url: wsUrl,
     lazy: true,
-    connectionParams: () => (token ? { authorization: `Bearer ${token}` } : {}),
+    connectionParams: () => (token ? { authorization: `Bearer ${token}` } : {}), // i18n-ignore
     on: {
       closed: (event) => {
         if ((event as CloseEvent | undefined)?.code === FORBIDDEN_CLOSE) onUnauthenticated();
@@ -48,7 +48,7 @@ export function createGatewayClient({ token, onUnauthenticated }: ClientOptions)
     // Admin data changes under other users' hands; always ask the server.
     requestPolicy: 'network-only',
     preferGetMethod: false,
-    fetchOptions: (): RequestInit => ({ headers: token ? { authorization: `Bearer ${token}` } : {} }),
+    fetchOptions: (): RequestInit => ({ headers: token ? { authorization: `Bearer ${token}` } : {} }), // i18n-ignore
     exchanges: [
       authExchange,
       fetchExchange,

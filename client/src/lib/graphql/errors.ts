@@ -1,3 +1,4 @@
+import { tr } from '$lib/i18n';
 import type { CombinedError } from '@urql/core';
 
 /** A failed API call, with the server's message and error code when it sent one. */
@@ -8,7 +9,7 @@ export class ApiError extends Error {
     readonly field?: string,
   ) {
     super(message);
-    this.name = 'ApiError';
+    this.name = 'ApiError'; // i18n-ignore
   }
 }
 
@@ -20,7 +21,7 @@ export function errorCode(error: CombinedError): string | undefined {
 export function toApiError(error: CombinedError): ApiError {
   const first = error.graphQLErrors[0];
   if (first) return new ApiError(first.message, errorCode(error), first.extensions?.field as string | undefined);
-  if (error.networkError) return new ApiError('Cannot reach the gateway. Check that it is running.', 'NETWORK');
+  if (error.networkError) return new ApiError(tr('graphqlErrors.cannotReachTheGatewayCheck'), 'NETWORK');
   return new ApiError(error.message.replace(/^\[\w+\]\s*/, ''));
 }
 

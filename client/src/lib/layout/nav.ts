@@ -1,3 +1,4 @@
+import { tr } from '$lib/i18n';
 import type { IconName } from '$lib/components/icons';
 
 export interface NavItem {
@@ -15,29 +16,29 @@ export interface NavSection {
 
 /** Sidebar structure. Only pages that exist are listed. */
 export const NAV: NavSection[] = [
-  { title: 'Overview', items: [{ href: '/', label: 'Dashboard', icon: 'dashboard' }] },
+  { title: tr('nav.overview'), items: [{ href: '/', label: tr('nav.dashboard'), icon: 'dashboard' }] },
   {
-    title: 'Gateway',
+    title: tr('nav.gateway'),
     items: [
-      { href: '/providers', label: 'Providers', icon: 'providers' },
-      { href: '/models', label: 'Models', icon: 'models' },
-      { href: '/catalog', label: 'Model catalog', icon: 'search' },
-      { href: '/keys', label: 'Virtual keys', icon: 'key' },
+      { href: '/providers', label: tr('nav.providers'), icon: 'providers' },
+      { href: '/models', label: tr('nav.models'), icon: 'models' },
+      { href: '/catalog', label: tr('nav.modelCatalog'), icon: 'search' },
+      { href: '/keys', label: tr('nav.virtualKeys'), icon: 'key' },
     ],
   },
-  { title: 'Routing', items: [{ href: '/virtual-models', label: 'Virtual models', icon: 'routing' }] },
+  { title: tr('nav.routing'), items: [{ href: '/virtual-models', label: tr('nav.virtualModels'), icon: 'routing' }] },
   {
-    title: 'Observability',
+    title: tr('nav.observability'),
     items: [
-      { href: '/logs', label: 'Logs', icon: 'logs' },
-      { href: '/health', label: 'Health', icon: 'pulse' },
+      { href: '/logs', label: tr('nav.logs'), icon: 'logs' },
+      { href: '/health', label: tr('nav.health'), icon: 'pulse' },
     ],
   },
   {
-    title: 'Administration',
+    title: tr('nav.administration'),
     items: [
-      { href: '/users', label: 'Users', icon: 'users', adminOnly: true },
-      { href: '/settings', label: 'Settings', icon: 'settings' },
+      { href: '/users', label: tr('nav.users'), icon: 'users', adminOnly: true },
+      { href: '/settings', label: tr('nav.settings'), icon: 'settings' },
     ],
   },
 ];

@@ -1,3 +1,4 @@
+import { tr } from '$lib/i18n';
 import { messageOf } from '$lib/graphql/errors';
 import { confirm, type ConfirmOptions } from './confirm.svelte';
 import { notify } from './toasts.svelte';
@@ -12,7 +13,7 @@ export async function rowAction(options: {
   done: string;
   refetch: () => Promise<unknown> | undefined;
 }): Promise<void> {
-  if (options.ask && !(await confirm({ confirmLabel: 'Delete', danger: true, ...options.ask }))) return;
+  if (options.ask && !(await confirm({ confirmLabel: tr('rowActions.delete'), danger: true, ...options.ask }))) return;
   try {
     await options.run();
     notify.success(options.done);

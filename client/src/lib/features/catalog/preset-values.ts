@@ -1,17 +1,18 @@
+import { currentLanguage, tr } from '$lib/i18n';
 import { DASH, formatTokens, perMillion } from '$lib/format';
 
 /** Labels of the model fields a catalog preset sets, in the order the diff shows them. */
 export const FIELD_LABELS: Record<string, string> = {
-  contextWindow: 'Context window',
-  maxOutputTokens: 'Max output tokens',
-  inputPrice: 'Input $/1M',
-  outputPrice: 'Output $/1M',
-  cacheReadPrice: 'Cache read $/1M',
-  cacheWritePrice: 'Cache write $/1M',
-  supportsTools: 'Tools',
-  supportsVision: 'Vision',
-  supportsReasoning: 'Reasoning',
-  mode: 'Mode',
+  contextWindow: tr('presetValues.contextWindow'),
+  maxOutputTokens: tr('presetValues.maxOutputTokens'),
+  inputPrice: tr('presetValues.input1M'),
+  outputPrice: tr('presetValues.output1M'),
+  cacheReadPrice: tr('presetValues.cacheRead1M'),
+  cacheWritePrice: tr('presetValues.cacheWrite1M'),
+  supportsTools: tr('presetValues.tools'),
+  supportsVision: tr('presetValues.vision'),
+  supportsReasoning: tr('presetValues.reasoning'),
+  mode: tr('presetValues.mode'),
 };
 
 /** Prices are shown per 1M tokens, token counts compactly, flags as yes/no. */
@@ -25,5 +26,5 @@ export function presetValue(field: string, value: unknown): string {
 
 export function usdPerMillion(perToken: number | null | undefined): string {
   const value = perMillion(perToken);
-  return value === null ? DASH : `$${value.toLocaleString('en-US', { maximumFractionDigits: 4 })}`;
+  return value === null ? DASH : `$${value.toLocaleString(currentLanguage(), { maximumFractionDigits: 4 })}`;
 }

@@ -1,3 +1,4 @@
+import { tr } from '$lib/i18n';
 import type { ChartSeries } from '$lib/components/charts/types';
 import { formatInt } from '$lib/format';
 import { minuteLabel } from './time-window';
@@ -25,21 +26,21 @@ export function minuteCharts(points: MinutePoint[]): MinuteCharts {
   return {
     labels: points.map((p) => minuteLabel(p.at)),
     traffic: [
-      { label: 'Successful', data: points.map((p) => p.requests - p.errors), color: '--color-primary' },
-      { label: 'Errors', data: points.map((p) => p.errors), color: '--color-danger' },
+      { label: tr('minuteCharts.successful'), data: points.map((p) => p.requests - p.errors), color: '--color-primary' },
+      { label: tr('minuteCharts.errors'), data: points.map((p) => p.errors), color: '--color-danger' },
     ],
     latency: [
       { label: 'P50', data: points.map((p) => p.p50LatencyMs ?? null), color: '--color-info' },
       { label: 'P95', data: points.map((p) => p.p95LatencyMs ?? null), color: '--color-warning' },
     ],
     tokens: [
-      { label: 'Input', data: points.map((p) => p.inputTokens), color: '--color-info' },
-      { label: 'Output', data: points.map((p) => p.outputTokens), color: '--color-primary' },
+      { label: tr('minuteCharts.input'), data: points.map((p) => p.inputTokens), color: '--color-info' },
+      { label: tr('minuteCharts.output'), data: points.map((p) => p.outputTokens), color: '--color-primary' },
     ],
     summaries: {
-      traffic: `${formatInt(requests)} requests and ${formatInt(errors)} errors in the last ${minutes} minutes`,
-      latency: p95.length ? `Highest P95 latency in the last ${minutes} minutes: ${formatInt(Math.max(...p95))} ms` : `No requests in the last ${minutes} minutes`,
-      tokens: `${formatInt(input)} input and ${formatInt(output)} output tokens in the last ${minutes} minutes`,
+      traffic: tr('minuteCharts.requestsAndErrorsInThe', { value: formatInt(requests), value2: formatInt(errors), minutes }),
+      latency: p95.length ? tr('minuteCharts.highestP95LatencyInThe', { minutes, value: formatInt(Math.max(...p95)) }) : tr('minuteCharts.noRequestsInTheLast', { minutes }),
+      tokens: tr('minuteCharts.inputAndOutputTokensIn', { value: formatInt(input), value2: formatInt(output), minutes }),
     },
   };
 }

@@ -1,3 +1,4 @@
+import { currentLanguage } from '$lib/i18n';
 const MINUTE_MS = 60_000;
 
 /** Minutes shown by the per-minute charts (the current, partial one included). */
@@ -28,5 +29,5 @@ export function dashboardWindow(now: Date): DashboardWindow {
 
 /** A bucket start as the operator's local time of day, e.g. "14:05". */
 export function minuteLabel(iso: string): string {
-  return new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', hour12: false });
+  return new Date(iso).toLocaleTimeString(currentLanguage(), { hour: '2-digit', minute: '2-digit', hour12: false });
 }

@@ -1,3 +1,4 @@
+import { tr } from '$lib/i18n';
 import type { VirtualKeysQuery } from '$lib/graphql/generated/graphql';
 
 export type KeyRow = VirtualKeysQuery['virtualKeys'][number];
@@ -13,7 +14,7 @@ export function keyStatus(key: Pick<KeyRow, 'revokedAt' | 'expiresAt' | 'enabled
 }
 
 export const BUDGET_PERIODS = [
-  { value: 'daily', label: 'Per day' },
-  { value: 'monthly', label: 'Per month' },
-  { value: 'total', label: 'In total' },
+  { value: 'daily', label: tr('keysTypes.perDay') },
+  { value: 'monthly', label: tr('keysTypes.perMonth') },
+  { value: 'total', label: tr('keysTypes.inTotal') },
 ] as const;

@@ -1,3 +1,4 @@
+import { currentLanguage, tr } from '$lib/i18n';
 import type { RequestLogQuery, RequestLogRowFragment } from '$lib/graphql/generated/graphql';
 
 export type LogRow = RequestLogRowFragment;
@@ -13,9 +14,9 @@ export interface LogFilters {
 export const EMPTY_FILTERS: LogFilters = { keyId: '', model: '', statusClass: '', search: '' };
 
 export const STATUS_CLASSES = [
-  { value: '2xx', label: '2xx · success' },
-  { value: '4xx', label: '4xx · client error' },
-  { value: '5xx', label: '5xx · server error' },
+  { value: '2xx', label: tr('logsTypes.n2xxSuccess') },
+  { value: '4xx', label: tr('logsTypes.n4xxClientError') },
+  { value: '5xx', label: tr('logsTypes.n5xxServerError') },
 ];
 
 export function statusType(status: number): 'success' | 'warning' | 'error' | 'default' {
@@ -30,11 +31,11 @@ export function statusClassOf(status: number): string {
 
 export function formatMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '—';
-  return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toLocaleString('en-US')} ms`;
+  return ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toLocaleString(currentLanguage())} ms`;
 }
 
 export function formatTime(iso: string): string {
-  return new Date(iso).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return new Date(iso).toLocaleTimeString(currentLanguage(), { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
 /** The live tail filters on the client too: keys, model and status class as the stream, plus free text. */

@@ -1,3 +1,4 @@
+import { tr } from '$lib/i18n';
 import type {
   ClientFormat,
   PromptRuleInput,
@@ -28,24 +29,24 @@ export interface DraftRule {
 }
 
 export const KINDS: { value: PromptRuleKind; label: string; hint: string }[] = [
-  { value: 'REPLACE', label: 'Replace text', hint: 'Find text (or a regular expression) in system and/or user messages and replace it.' },
-  { value: 'PREPEND', label: 'Prepend text', hint: 'Add text before the system prompt or the last user message.' },
-  { value: 'APPEND', label: 'Append text', hint: 'Add text after the system prompt or the last user message.' },
-  { value: 'SET_SYSTEM', label: 'Set system message', hint: 'Replace the system prompt, or add one when the request has none.' },
-  { value: 'REMOVE_SYSTEM', label: 'Remove system message', hint: 'Drop every system and developer message.' },
-  { value: 'INJECT_MESSAGE', label: 'Inject message', hint: 'Add a message at the start (after the system prompt) or the end.' },
+  { value: 'REPLACE', label: tr('promptRulesTypes.replaceText'), hint: tr('promptRulesTypes.findTextOrARegular') },
+  { value: 'PREPEND', label: tr('promptRulesTypes.prependText'), hint: tr('promptRulesTypes.addTextBeforeTheSystem') },
+  { value: 'APPEND', label: tr('promptRulesTypes.appendText'), hint: tr('promptRulesTypes.addTextAfterTheSystem') },
+  { value: 'SET_SYSTEM', label: tr('promptRulesTypes.setSystemMessage'), hint: tr('promptRulesTypes.replaceTheSystemPromptOr') },
+  { value: 'REMOVE_SYSTEM', label: tr('promptRulesTypes.removeSystemMessage'), hint: tr('promptRulesTypes.dropEverySystemAndDeveloper') },
+  { value: 'INJECT_MESSAGE', label: tr('promptRulesTypes.injectMessage'), hint: tr('promptRulesTypes.addAMessageAtThe') },
 ];
 
 export const FORMATS: { value: ClientFormat; label: string }[] = [
-  { value: 'CHAT_COMPLETIONS', label: 'Chat Completions (/v1/chat/completions)' },
-  { value: 'RESPONSES', label: 'Responses (/v1/responses)' },
-  { value: 'MESSAGES', label: 'Anthropic Messages (/v1/messages)' },
+  { value: 'CHAT_COMPLETIONS', label: tr('promptRulesTypes.chatCompletionsV1ChatCompletions') },
+  { value: 'RESPONSES', label: tr('promptRulesTypes.responsesV1Responses') },
+  { value: 'MESSAGES', label: tr('promptRulesTypes.anthropicMessagesV1Messages') },
 ];
 
 export const SAMPLES: Record<ClientFormat, object> = {
-  CHAT_COMPLETIONS: { model: 'my-model', messages: [{ role: 'system', content: 'You are a helpful assistant.' }, { role: 'user', content: 'Hello!' }] },
-  RESPONSES: { model: 'my-model', instructions: 'You are a helpful assistant.', input: 'Hello!' },
-  MESSAGES: { model: 'my-model', max_tokens: 256, system: 'You are a helpful assistant.', messages: [{ role: 'user', content: 'Hello!' }] },
+  CHAT_COMPLETIONS: { model: 'my-model', messages: [{ role: 'system', content: tr('promptRulesTypes.youAreAHelpfulAssistant') }, { role: 'user', content: tr('promptRulesTypes.hello') }] },
+  RESPONSES: { model: 'my-model', instructions: tr('promptRulesTypes.youAreAHelpfulAssistant'), input: tr('promptRulesTypes.hello') },
+  MESSAGES: { model: 'my-model', max_tokens: 256, system: tr('promptRulesTypes.youAreAHelpfulAssistant'), messages: [{ role: 'user', content: tr('promptRulesTypes.hello') }] },
 };
 
 export function emptyDraft(): DraftRule {
@@ -104,16 +105,16 @@ const clip = (text: string, n = 60) => (text.length > n ? `${text.slice(0, n)}�
 export function summaryOf(rule: RuleRow): string {
   switch (rule.kind) {
     case 'REPLACE':
-      return `${rule.regex ? '/' + clip(rule.match ?? '', 40) + '/' : `“${clip(rule.match ?? '', 40)}”`} → “${clip(rule.replacement ?? '', 30)}” in ${(rule.scope ?? []).map((s) => s.toLowerCase()).join(' + ')}${rule.caseSensitive === false ? ', any case' : ''}`;
+      return `${rule.regex ? '/' + clip(rule.match ?? '', 40) + '/' : `“${clip(rule.match ?? '', 40)}”`} → “${clip(rule.replacement ?? '', 30)}” ${tr('promptRulesTypes.inScope', { scope: (rule.scope ?? []).map((s) => s.toLowerCase()).join(' + ') })}${rule.caseSensitive === false ? tr('promptRulesTypes.anyCase') : ''}`;
     case 'PREPEND':
     case 'APPEND':
-      return `${rule.target === 'LAST_USER' ? 'last user message' : 'system prompt'}: “${clip(rule.text ?? '')}”`;
+      return `${rule.target === 'LAST_USER' ? tr('promptRulesTypes.lastUserMessage') : tr('promptRulesTypes.systemPrompt')}: “${clip(rule.text ?? '')}”`;
     case 'SET_SYSTEM':
       return `“${clip(rule.text ?? '')}”`;
     case 'INJECT_MESSAGE':
-      return `${(rule.role ?? 'USER').toLowerCase()} at ${(rule.at ?? 'END').toLowerCase()}: “${clip(rule.text ?? '')}”`;
+      return `${tr('promptRulesTypes.roleAt', { role: (rule.role ?? 'USER').toLowerCase(), at: (rule.at ?? 'END').toLowerCase() })}: “${clip(rule.text ?? '')}”`;
     default:
-      return 'system and developer messages';
+      return tr('promptRulesTypes.systemAndDeveloperMessages');
   }
 }
 

@@ -1,3 +1,4 @@
+import { tr } from '$lib/i18n';
 import type { CircuitState, RoutingStrategy, VirtualModelsQuery } from '$lib/graphql/generated/graphql';
 
 export type VirtualModelRow = VirtualModelsQuery['virtualModels'][number];
@@ -6,9 +7,9 @@ export type ModelOption = VirtualModelsQuery['models'][number];
 export type { CircuitState, RoutingStrategy };
 
 export const STRATEGIES: { value: RoutingStrategy; label: string; hint: string }[] = [
-  { value: 'FAILOVER', label: 'Failover', hint: 'Always the first healthy target; the next one only when it fails.' },
-  { value: 'LOAD_BALANCE', label: 'Load balance', hint: 'Spread requests over healthy targets by weight.' },
-  { value: 'LEAST_LATENCY', label: 'Least latency', hint: 'The healthy target with the lowest recent latency.' },
+  { value: 'FAILOVER', label: tr('virtualModelsTypes.failover'), hint: tr('virtualModelsTypes.alwaysTheFirstHealthyTarget') },
+  { value: 'LOAD_BALANCE', label: tr('virtualModelsTypes.loadBalance'), hint: tr('virtualModelsTypes.spreadRequestsOverHealthyTargets') },
+  { value: 'LEAST_LATENCY', label: tr('virtualModelsTypes.leastLatency'), hint: tr('virtualModelsTypes.theHealthyTargetWithThe') },
 ];
 
 export function strategyLabel(strategy: RoutingStrategy): string {
@@ -22,12 +23,12 @@ export interface DraftTarget {
 }
 
 export const OPTION_FIELDS = [
-  { key: 'retries', label: 'Retries', suffix: 'attempts', hint: 'Extra attempts after the first one.' },
-  { key: 'attemptTimeoutMs', label: 'Attempt timeout', suffix: 'ms', hint: '0 = the provider timeouts only.' },
-  { key: 'deadlineMs', label: 'Deadline', suffix: 'ms', hint: 'Whole request, retries included.' },
-  { key: 'failureThreshold', label: 'Failure threshold', suffix: 'failures', hint: 'Failures in the window that open the circuit.' },
-  { key: 'failureWindowMs', label: 'Failure window', suffix: 'ms', hint: 'At least 1000.' },
-  { key: 'cooldownMs', label: 'Cooldown', suffix: 'ms', hint: 'How long an open circuit skips the target.' },
+  { key: 'retries', label: tr('virtualModelsTypes.retries'), suffix: 'attempts', hint: tr('virtualModelsTypes.extraAttemptsAfterTheFirst') },
+  { key: 'attemptTimeoutMs', label: tr('virtualModelsTypes.attemptTimeout'), suffix: 'ms', hint: '0 = the provider timeouts only.' },
+  { key: 'deadlineMs', label: tr('virtualModelsTypes.deadline'), suffix: 'ms', hint: tr('virtualModelsTypes.wholeRequestRetriesIncluded') },
+  { key: 'failureThreshold', label: tr('virtualModelsTypes.failureThreshold'), suffix: 'failures', hint: tr('virtualModelsTypes.failuresInTheWindowThat') },
+  { key: 'failureWindowMs', label: tr('virtualModelsTypes.failureWindow'), suffix: 'ms', hint: tr('virtualModelsTypes.atLeast1000') },
+  { key: 'cooldownMs', label: tr('virtualModelsTypes.cooldown'), suffix: 'ms', hint: tr('virtualModelsTypes.howLongAnOpenCircuit') },
 ] as const;
 
 export type OptionKey = (typeof OPTION_FIELDS)[number]['key'];
