@@ -53,6 +53,15 @@ class Session {
     void goto(next ? `/login?next=${encodeURIComponent(next)}` : '/login');
   }
 
+  /** The user logs out: the server revokes every token of theirs (all devices), then this one is dropped. */
+  async logOut() {
+    if (this.token) {
+      // Best effort: a gateway that cannot be reached must not keep the user signed in here.
+      await this.client.mutation('mutation Logout { logout }', {}).toPromise().catch(() => undefined);
+    }
+    this.signOut();
+  }
+
   /** The server rejected the token: start over at the login page, then come back here. */
   expire() {
     if (!this.token) return;
