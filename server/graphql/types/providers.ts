@@ -34,8 +34,12 @@ builder.prismaObject('Provider', {
     /** Masked hint of the stored key (`sk-…a1b2`); the key itself is never returned. */
     apiKeyHint: t.exposeString('apiKeyHint', { nullable: true }),
     hasApiKey: t.boolean({ resolve: (p) => p.apiKeyEncrypted !== null }),
-    /** Header names with masked hints (`{"X-Auth": "abc…wxyz"}`); values are write-only, like the key. */
-    headers: t.field({ type: 'JSON', nullable: true, resolve: (p) => (p.headers === null ? null : headerHints(p.headers)) }),
+    headers: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'Extra header names with masked hints of their values ({"X-Auth": "abc…wxyz"}); values are write-only, like the API key.',
+      resolve: (p) => (p.headers === null ? null : headerHints(p.headers)),
+    }),
     options: t.expose('options', { type: 'JSON', nullable: true }),
     enabled: t.exposeBoolean('enabled'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -73,8 +77,10 @@ const ProviderInput = (name: string, required: boolean) =>
       baseUrl: t.string({ required: false }),
       /** Write-only. On update: omit to keep, empty string or null to remove. */
       apiKey: t.string(),
-      /** Write-only values. On update: the full set of names; a value of null keeps that header's stored value; omit the field to keep all. */
-      headers: t.field({ type: 'JSON' }),
+      headers: t.field({
+        type: 'JSON',
+        description: "Extra headers, name → value; values are write-only. On update: the full set of names to keep; null keeps that header's stored value; omit the field to keep them all.",
+      }),
       options: t.field({ type: 'JSON' }),
       enabled: t.boolean(),
     }),
