@@ -53,11 +53,7 @@ describe('anthropic client: decodeRequest validation', () => {
     expectInvalid({ ...base, max_tokens: 1.5 }, 'max_tokens');
     expectInvalid({ ...base, messages: 'hi' }, 'messages');
     expectInvalid({ ...base, messages: [] }, 'messages');
-    expectInvalid({ ...base, messages: [{ role: 'system', content: 'x' }] }, 'messages.0.role');
-    expectInvalid({ ...base, messages: [{ role: 'user', content: [{ type: 'document', source: {} }] }] }, 'messages.0.content.0.type');
-    expectInvalid({ ...base, messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'file', file_id: 'f' } }] }] }, 'messages.0.content.0.source.type');
     expectInvalid({ ...base, messages: [{ role: 'user', content: [{ type: 'tool_use', id: 'a', name: 'b', input: {} }] }] }, 'messages.0.content.0');
-    expectInvalid({ ...base, tools: [{ type: 'web_search_20250305', name: 'web_search' }] }, 'tools.0.type');
     expectInvalid({ ...base, tools: [{ name: 'x' }] }, 'tools.0.input_schema');
     expectInvalid({ ...base, tool_choice: { type: 'sometimes' } }, 'tool_choice.type');
     expectInvalid({ ...base, tool_choice: { type: 'tool' } }, 'tool_choice.name');
@@ -66,6 +62,10 @@ describe('anthropic client: decodeRequest validation', () => {
     expectInvalid({ ...base, stop_sequences: [1] }, 'stop_sequences.0');
     expectInvalid({ ...base, system: [{ type: 'image' }] }, 'system.0.type');
     expectInvalid({ ...base, stream: 'yes' }, 'stream');
+    expectInvalid({ ...base, messages: [{ role: 'critic', content: 'x' }] }, 'messages.0.role');
+    expectInvalid({ ...base, messages: [{ role: 'user', content: [{ text: 'no type' }] }] }, 'messages.0.content.0.type');
+    expectInvalid({ ...base, tools: [{ type: 7, name: 'x' }] }, 'tools.0.type');
+    expectInvalid({ ...base, output_config: { format: { type: 'json_schema' } } }, 'output_config.format.schema');
   });
 });
 
@@ -329,14 +329,24 @@ describe('anthropic upstream: encodeRequest', () => {
     expect(anthropicUpstream.encodeRequest({ ...r, reasoning: { effort: 'none' } }, { upstreamModel: 'c' }).thinking).toBeUndefined();
   });
 
-  it('carries a JSON schema response format as a forced tool and reads it back as text', () => {
+  it('carries a JSON schema as output_config.format and a schema-less JSON answer as a forced tool read back as text', () => {
     const r: CanonicalRequest = {
       model: 'm', stream: false, messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }],
       responseFormat: { type: 'json_schema', name: 'out', schema: { type: 'object', properties: { a: { type: 'string' } } } },
     };
     const out = anthropicUpstream.encodeRequest(r, { upstreamModel: 'c' });
-    expect(out.tool_choice).toEqual({ type: 'tool', name: JSON_RESPONSE_TOOL });
-    expect(() => anthropicUpstream.encodeRequest({ ...r, tools: [{ name: 't', parameters: {} }] }, { upstreamModel: 'c' })).toThrow(/response_format/);
+    expect(out.output_config).toEqual({ format: { type: 'json_schema', schema: { type: 'object', properties: { a: { type: 'string' } } } } });
+    expect(out.tools).toBeUndefined();
+    // With tools it still works: structured output and tools combine.
+    const withTools = anthropicUpstream.encodeRequest({ ...r, tools: [{ name: 't', parameters: { type: 'object' } }] }, { upstreamModel: 'c' });
+    expect(withTools.output_config).toEqual(out.output_config);
+    expect((withTools.tools as any[]).map((t) => t.name)).toEqual(['t']);
+    const json = anthropicUpstream.encodeRequest({ ...r, responseFormat: { type: 'json_object' } }, { upstreamModel: 'c' });
+    expect(json.tool_choice).toEqual({ type: 'tool', name: JSON_RESPONSE_TOOL });
+    const warnings: string[] = [];
+    const jsonWithTools = anthropicUpstream.encodeRequest({ ...r, responseFormat: { type: 'json_object' }, tools: [{ name: 't', parameters: {} }] }, { upstreamModel: 'c', warnings });
+    expect(jsonWithTools.tool_choice).toBeUndefined();
+    expect(warnings).toEqual(['response_format json_object dropped (tools present)']);
     const decoded = anthropicUpstream.decodeResponse({
       id: 'msg_1', type: 'message', role: 'assistant', model: 'c', stop_reason: 'tool_use', stop_sequence: null,
       content: [{ type: 'tool_use', id: 'toolu_1', name: JSON_RESPONSE_TOOL, input: { a: 'b' } }],
@@ -345,6 +355,7 @@ describe('anthropic upstream: encodeRequest', () => {
     expect(decoded.content).toEqual([{ type: 'text', text: '{"a":"b"}' }]);
     expect(decoded.finishReason).toBe('stop');
   });
+
 });
 
 describe('anthropic upstream: decodeResponse, stream decoder, errors', () => {

@@ -105,16 +105,18 @@ describe('responses decodeRequest', () => {
 
   it.each([
     [{ ...base, previous_response_id: 'resp_old' }, 'previous_response_id'],
-    [{ ...base, tools: [{ type: 'web_search' }] }, 'tools[0].type'],
     [{ ...base, tools: [{ type: 'function' }] }, 'tools[0].name'],
+    [{ ...base, tools: [{ name: 'no_type' }] }, 'tools[0].type'],
+    [{ ...base, tools: [{ type: 'namespace', name: 'ns' }] }, 'tools[0].tools'],
+    [{ ...base, tools: [{ type: 'custom' }] }, 'tools[0].name'],
+    [{ ...base, input: [{ type: 'custom_tool_call', call_id: 'c', name: 'n' }] }, 'input[0].input'],
+    [{ ...base, input: [{ type: 7 }] }, 'input[0].type'],
+    [{ ...base, reasoning: { effort: 7 } }, 'reasoning.effort'],
     [{ model: 'm' }, 'input'],
     [{ ...base, model: 1 }, 'model'],
     [{ ...base, input: [{ role: 'user', content: 7 }] }, 'input[0].content'],
-    [{ ...base, input: [{ role: 'user', content: [{ type: 'input_file', file_id: 'f' }] }] }, 'input[0].content[0].type'],
-    [{ ...base, input: [{ type: 'item_reference', id: 'x' }] }, 'input[0].type'],
     [{ ...base, input: [{ type: 'function_call_output', output: 'x' }] }, 'input[0].call_id'],
     [{ ...base, text: { format: { type: 'yaml' } } }, 'text.format.type'],
-    [{ ...base, reasoning: { effort: 'max' } }, 'reasoning.effort'],
     [{ ...base, max_output_tokens: 1.5 }, 'max_output_tokens'],
   ])('rejects %j naming %s', (body, param) => {
     const error = decodeError(body);

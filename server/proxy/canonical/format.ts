@@ -40,6 +40,12 @@ export interface UpstreamTarget {
   maxTokensField?: 'max_tokens' | 'max_completion_tokens';
   /** The target model's max output tokens, for wire formats that require a limit the client did not send (Anthropic). */
   maxOutputTokens?: number;
+  /**
+   * Where an encoder reports what it could not carry (a tool dropped, a field without
+   * an equivalent). Short ASCII phrases; they reach the client in `x-gateway-warnings`
+   * and the request log.
+   */
+  warnings?: string[];
 }
 
 /**

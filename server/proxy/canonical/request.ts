@@ -51,4 +51,18 @@ export interface CanonicalRequest {
   store?: boolean;
   /** Responses API `instructions`, kept apart so the response can echo it. */
   instructions?: string;
+  /** OpenAI `prompt_cache_key` (Responses and Chat). */
+  promptCacheKey?: string;
+  /** OpenAI `text.verbosity` / chat `verbosity` (low | medium | high). */
+  verbosity?: string;
+  /** OpenAI `service_tier` vocabulary (auto | default | flex | priority | scale); Anthropic's is mapped onto it. */
+  serviceTier?: string;
+  /**
+   * Client fields the canonical model does not carry, by their client-side name
+   * (`client_metadata`, `context_management`, …). A passthrough sends them anyway;
+   * an encoder for another wire format lists each as dropped.
+   */
+  unmapped?: string[];
+  /** Notes made while decoding (something the client sent that was not kept), reported like encoder warnings. */
+  warnings?: string[];
 }

@@ -17,8 +17,13 @@ export type StreamEvent =
   | { type: 'reasoning-start'; block: number; redactedData?: string }
   | { type: 'reasoning-delta'; block: number; text: string }
   | { type: 'reasoning-signature'; block: number; signature: string }
-  | { type: 'reasoning-end'; block: number }
-  | { type: 'tool-call-start'; block: number; id: string; name: string }
+  /** `encryptedContent` (and `itemId`): OpenAI's stateless reasoning state, known when the item completes. */
+  | { type: 'reasoning-end'; block: number; encryptedContent?: string; itemId?: string }
+  /**
+   * `kind: 'custom'`: the deltas are the raw input of a freeform tool, not JSON.
+   * `signature`: Gemini's thoughtSignature for the call.
+   */
+  | { type: 'tool-call-start'; block: number; id: string; name: string; kind?: 'function' | 'custom'; namespace?: string; signature?: string }
   | { type: 'tool-call-delta'; block: number; argumentsDelta: string }
   | { type: 'tool-call-end'; block: number }
   /** Usage known so far (upstreams report it at different moments); later values win per field. */

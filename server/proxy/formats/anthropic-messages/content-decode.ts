@@ -1,23 +1,18 @@
 import { invalidRequest } from '../../canonical/index.js';
-import type { ContentPart, ImagePart, ReasoningPart, TextPart, ToolCallPart, ToolResultPart } from '../../canonical/index.js';
+import type { ContentPart, ImagePart, OpaquePart, ReasoningPart, TextPart, ToolCallPart, ToolResultPart } from '../../canonical/index.js';
+import { splitCallId } from '../shared/call-ids.js';
 import { isRecord } from '../shared/json.js';
 import { requireArray, requireRecord, requireString, optionalBoolean } from './validate.js';
 
-/** Block types Anthropic accepts but this gateway cannot carry to other formats. */
-const UNSUPPORTED_BLOCKS = new Set([
-  'document',
-  'search_result',
-  'server_tool_use',
-  'web_search_tool_result',
-  'web_fetch_tool_result',
-  'code_execution_tool_result',
-  'bash_code_execution_tool_result',
-  'text_editor_code_execution_tool_result',
-  'tool_search_tool_result',
-  'container_upload',
-  'mcp_tool_use',
-  'mcp_tool_result',
-]);
+/**
+ * Blocks without a canonical counterpart (document, search_result, server_tool_use
+ * and the server tools' results, tool_reference, mcp_tool_use, future types) stay
+ * opaque: an Anthropic upstream gets them verbatim, another format drops them with
+ * a warning.
+ */
+function opaqueBlock(block: Record<string, unknown>, type: string): OpaquePart {
+  return { type: 'opaque', format: 'anthropic-messages', itemType: type, raw: block };
+}
 
 export function decodeText(block: Record<string, unknown>, field: string): TextPart {
   const part: TextPart = { type: 'text', text: requireString(block.text, `${field}.text`) };
@@ -43,9 +38,16 @@ export function decodeImage(block: Record<string, unknown>, field: string): Imag
   throw invalidRequest(`${field}.source.type: image source '${String(source.type)}' is not supported (use base64 or url)`, `${field}.source.type`);
 }
 
+/** An image of a source kind other formats cannot read (file ids) is kept opaque. */
+function imageOrOpaque(block: Record<string, unknown>, field: string): ImagePart | OpaquePart {
+  const source = requireRecord(block.source, `${field}.source`);
+  if (source.type === 'base64' || source.type === 'url') return decodeImage(block, field);
+  return opaqueBlock(block, `image.${String(source.type)}`);
+}
+
 function decodeToolResult(block: Record<string, unknown>, field: string, toolNames: Map<string, string>): ToolResultPart {
-  const toolCallId = requireString(block.tool_use_id, `${field}.tool_use_id`);
-  const content: Array<TextPart | ImagePart> = [];
+  const toolCallId = splitCallId(requireString(block.tool_use_id, `${field}.tool_use_id`)).id;
+  const content: Array<TextPart | ImagePart | OpaquePart> = [];
   if (typeof block.content === 'string') {
     content.push({ type: 'text', text: block.content });
   } else if (block.content !== undefined && block.content !== null) {
@@ -53,11 +55,12 @@ function decodeToolResult(block: Record<string, unknown>, field: string, toolNam
       const f = `${field}.content.${i}`;
       const b = requireRecord(inner, f);
       if (b.type === 'text') content.push(decodeText(b, f));
-      else if (b.type === 'image') content.push(decodeImage(b, f));
-      else throw invalidRequest(`${f}.type: '${String(b.type)}' blocks are not supported inside tool_result`, `${f}.type`);
+      else if (b.type === 'image') content.push(imageOrOpaque(b, f));
+      else content.push(opaqueBlock(b, requireString(b.type, `${f}.type`)));
     });
   }
   const part: ToolResultPart = { type: 'tool_result', toolCallId, content };
+  if (block.cache_control !== undefined) part.cacheControl = block.cache_control;
   const name = toolNames.get(toolCallId);
   if (name) part.toolName = name;
   if (optionalBoolean(block.is_error, `${field}.is_error`)) part.isError = true;
@@ -79,22 +82,20 @@ export function decodeBlocks(
   return blocks.map((raw, i): ContentPart => {
     const f = `${field}.${i}`;
     const block = requireRecord(raw, f);
-    const type = block.type;
-    if (typeof type === 'string' && UNSUPPORTED_BLOCKS.has(type)) {
-      throw invalidRequest(`${f}.type: '${type}' blocks are not supported by this gateway`, `${f}.type`);
-    }
+    const type = requireString(block.type, `${f}.type`);
     switch (type) {
       case 'text':
         return decodeText(block, f);
       case 'image':
-        return decodeImage(block, f);
+        return imageOrOpaque(block, f);
       case 'tool_use': {
         if (role !== 'assistant') throw invalidRequest(`${f}: tool_use blocks belong to assistant messages`, f);
-        const id = requireString(block.id, `${f}.id`);
+        const { id, signature } = splitCallId(requireString(block.id, `${f}.id`));
         const name = requireString(block.name, `${f}.name`);
         if (!isRecord(block.input)) throw invalidRequest(`${f}.input: Input should be an object`, `${f}.input`);
         toolNames.set(id, name);
         const part: ToolCallPart = { type: 'tool_call', id, name, arguments: JSON.stringify(block.input) };
+        if (signature !== undefined) part.signature = signature;
         return part;
       }
       case 'tool_result':
@@ -110,7 +111,7 @@ export function decodeBlocks(
         if (role !== 'assistant') throw invalidRequest(`${f}: redacted_thinking blocks belong to assistant messages`, f);
         return { type: 'reasoning', text: '', redactedData: requireString(block.data, `${f}.data`) };
       default:
-        throw invalidRequest(`${f}.type: unknown content block type '${String(type)}'`, `${f}.type`);
+        return opaqueBlock(block, type);
     }
   });
 }

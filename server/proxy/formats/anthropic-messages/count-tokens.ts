@@ -27,6 +27,8 @@ function partTokens(part: ContentPart): number {
       return part.content.reduce((sum, inner) => sum + partTokens(inner), PER_MESSAGE);
     case 'reasoning':
       return part.text ? countTokens(part.text) : 0;
+    case 'opaque':
+      return countTokens(JSON.stringify(part.raw));
   }
 }
 
@@ -39,7 +41,9 @@ export function estimateInputTokens(request: CanonicalRequest): number {
   if (request.tools?.length) {
     total += TOOLS_OVERHEAD;
     for (const tool of request.tools) {
-      total += PER_TOOL + countTokens(tool.name) + countTokens(tool.description ?? '') + countTokens(JSON.stringify(tool.parameters));
+      if (tool.type === 'web_search' || tool.type === 'opaque') total += PER_TOOL + countTokens(JSON.stringify(tool.raw));
+      else if (tool.type === 'custom') total += PER_TOOL + countTokens(tool.name) + countTokens(tool.description ?? '') + countTokens(JSON.stringify(tool.format ?? {}));
+      else total += PER_TOOL + countTokens(tool.name) + countTokens(tool.description ?? '') + countTokens(JSON.stringify(tool.parameters));
     }
   }
   return total;

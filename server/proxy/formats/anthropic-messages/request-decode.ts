@@ -1,5 +1,5 @@
 import { invalidRequest } from '../../canonical/index.js';
-import type { CanonicalRequest, ContentPart, Message, ReasoningConfig, TextPart, ToolChoice, ToolDefinition } from '../../canonical/index.js';
+import type { CanonicalRequest, ContentPart, Message, ReasoningConfig, ReasoningEffort, ResponseFormat, TextPart, ToolChoice, ToolDefinition, WebSearchTool } from '../../canonical/index.js';
 import { isRecord } from '../shared/json.js';
 import { decodeBlocks, decodeText } from './content-decode.js';
 import {
@@ -12,8 +12,18 @@ import {
   requireString,
 } from './validate.js';
 
-/** Top-level fields that change behaviour in ways other formats cannot reproduce. */
-const UNSUPPORTED_FIELDS = ['mcp_servers', 'container'];
+/**
+ * Fields the canonical request carries. Everything else the client set
+ * (context_management, mcp_servers, container, inference_geo, future fields) is
+ * listed as unmapped: an Anthropic upstream gets it, another format reports it dropped.
+ */
+const MAPPED_FIELDS = new Set([
+  'model', 'messages', 'system', 'max_tokens', 'stream', 'tools', 'tool_choice', 'stop_sequences', 'temperature', 'top_p',
+  'top_k', 'thinking', 'metadata', 'output_config', 'output_format', 'service_tier',
+]);
+
+/** Anthropic `output_config.effort` → canonical effort (`max` is beyond OpenAI's scale: its top). */
+const EFFORTS: Record<string, ReasoningEffort> = { low: 'low', medium: 'medium', high: 'high', max: 'xhigh' };
 
 function decodeSystem(system: unknown): Message[] {
   if (system === undefined || system === null) return [];
@@ -55,6 +65,11 @@ function decodeMessages(raw: unknown): Message[] {
     const field = `messages.${i}`;
     const message = requireRecord(item, field);
     const role = message.role;
+    if (role === 'system') {
+      // Mid-conversation system turns (newer clients send them): text only, kept in place.
+      out.push(...decodeSystem(message.content));
+      return;
+    }
     if (role !== 'user' && role !== 'assistant') {
       throw invalidRequest(`${field}.role: Input should be 'user' or 'assistant'`, `${field}.role`);
     }
@@ -70,9 +85,11 @@ function decodeTools(raw: unknown): ToolDefinition[] | undefined {
   return requireArray(raw, 'tools').map((item, i) => {
     const field = `tools.${i}`;
     const tool = requireRecord(item, field);
-    // Server tools (web_search_…, bash_…, text_editor_…) carry a versioned `type`.
+    // Server tools (web_search_…, web_fetch_…, code_execution_…, tool_search_tool_…) carry a versioned `type`.
     if (tool.type !== undefined && tool.type !== null && tool.type !== 'custom') {
-      throw invalidRequest(`${field}.type: server tool '${String(tool.type)}' is not supported by this gateway`, `${field}.type`);
+      const type = requireString(tool.type, `${field}.type`);
+      if (type.startsWith('web_search_')) return decodeWebSearch(tool);
+      return { type: 'opaque', format: 'anthropic-messages', toolType: type, ...(typeof tool.name === 'string' && { name: tool.name }), raw: tool } satisfies ToolDefinition;
     }
     const def: ToolDefinition = {
       name: requireString(tool.name, `${field}.name`),
@@ -82,8 +99,22 @@ function decodeTools(raw: unknown): ToolDefinition[] | undefined {
     if (description !== undefined) def.description = description;
     if (tool.cache_control !== undefined) def.cacheControl = tool.cache_control;
     if (tool.strict === true) def.strict = true;
+    const defer = optionalBoolean(tool.defer_loading, `${field}.defer_loading`);
+    if (defer !== undefined) def.deferLoading = defer;
     return def;
   });
+}
+
+function decodeWebSearch(tool: Record<string, unknown>): WebSearchTool {
+  const search: WebSearchTool = { type: 'web_search', raw: { format: 'anthropic-messages', value: tool } };
+  const strings = (v: unknown): string[] | undefined => (Array.isArray(v) ? v.filter((d): d is string => typeof d === 'string') : undefined);
+  const allowed = strings(tool.allowed_domains);
+  if (allowed) search.allowedDomains = allowed;
+  const blocked = strings(tool.blocked_domains);
+  if (blocked) search.blockedDomains = blocked;
+  if (typeof tool.max_uses === 'number') search.maxUses = tool.max_uses;
+  if (isRecord(tool.user_location)) search.userLocation = tool.user_location;
+  return search;
 }
 
 function decodeToolChoice(raw: unknown): { choice?: ToolChoice; parallel?: boolean } {
@@ -105,7 +136,28 @@ function decodeToolChoice(raw: unknown): { choice?: ToolChoice; parallel?: boole
   }
 }
 
-function decodeThinking(raw: unknown): ReasoningConfig | undefined {
+/** `output_config` (and the older `output_format`): effort, and structured output as a JSON schema. */
+function decodeOutputConfig(body: Record<string, unknown>, request: CanonicalRequest, unmapped: string[]): void {
+  const config = body.output_config === undefined || body.output_config === null ? {} : requireRecord(body.output_config, 'output_config');
+  const effort = optionalString(config.effort, 'output_config.effort');
+  if (effort !== undefined) {
+    if (EFFORTS[effort]) request.reasoning = { ...request.reasoning, effort: EFFORTS[effort] };
+    else unmapped.push('output_config.effort');
+  }
+  const rawFormat = config.format ?? body.output_format;
+  if (rawFormat === undefined || rawFormat === null) return;
+  const param = config.format !== undefined ? 'output_config.format' : 'output_format';
+  const format = requireRecord(rawFormat, param);
+  if (format.type !== 'json_schema') {
+    unmapped.push(`${param}.type`);
+    return;
+  }
+  const schema = requireRecord(format.schema, `${param}.schema`);
+  const result: ResponseFormat = { type: 'json_schema', name: 'output', schema, strict: true };
+  request.responseFormat = result;
+}
+
+function decodeThinking(raw: unknown, unmapped: string[]): ReasoningConfig | undefined {
   if (raw === undefined || raw === null) return undefined;
   const thinking = requireRecord(raw, 'thinking');
   switch (thinking.type) {
@@ -117,18 +169,16 @@ function decodeThinking(raw: unknown): ReasoningConfig | undefined {
       // The model picks its own budget; upstreams without that notion use their default.
       return {};
     default:
-      throw invalidRequest(`thinking.type: Input should be 'enabled', 'disabled' or 'adaptive'`, 'thinking.type');
+      requireString(thinking.type, 'thinking.type');
+      unmapped.push('thinking');
+      return undefined;
   }
 }
 
 /** Validates an Anthropic Messages request body and turns it into the canonical request. */
 export function decodeAnthropicRequest(body: unknown): CanonicalRequest {
   if (!isRecord(body)) throw invalidRequest('The request body must be a JSON object');
-  for (const field of UNSUPPORTED_FIELDS) {
-    if (body[field] !== undefined && body[field] !== null) {
-      throw invalidRequest(`${field}: not supported by this gateway`, field);
-    }
-  }
+  const unmapped = Object.keys(body).filter((key) => !MAPPED_FIELDS.has(key) && body[key] !== null && body[key] !== undefined);
   const model = requireString(body.model, 'model');
   if (model === '') throw invalidRequest('model: must not be empty', 'model');
   const maxTokens = requirePositiveInt(body.max_tokens, 'max_tokens');
@@ -155,8 +205,11 @@ export function decodeAnthropicRequest(body: unknown): CanonicalRequest {
   if (topP !== undefined) request.topP = topP;
   const topK = optionalNumber(body.top_k, 'top_k', 0);
   if (topK !== undefined) request.topK = topK;
-  const reasoning = decodeThinking(body.thinking);
+  const reasoning = decodeThinking(body.thinking, unmapped);
   if (reasoning) request.reasoning = reasoning;
+  decodeOutputConfig(body, request, unmapped);
+  const tier = optionalString(body.service_tier, 'service_tier');
+  if (tier !== undefined) request.serviceTier = tier === 'standard_only' ? 'default' : tier;
 
   if (body.metadata !== undefined && body.metadata !== null) {
     const metadata = requireRecord(body.metadata, 'metadata');
@@ -164,5 +217,6 @@ export function decodeAnthropicRequest(body: unknown): CanonicalRequest {
     if (user !== undefined) request.user = user;
     request.metadata = metadata;
   }
+  if (unmapped.length) request.unmapped = unmapped;
   return request;
 }

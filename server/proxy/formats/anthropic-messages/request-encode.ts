@@ -1,6 +1,8 @@
-import { invalidRequest } from '../../canonical/index.js';
-import type { CanonicalRequest, ImagePart, Message, ReasoningEffort, UpstreamTarget } from '../../canonical/index.js';
+import type { CanonicalRequest, ImagePart, Message, ReasoningEffort, UpstreamTarget, WebSearchTool } from '../../canonical/index.js';
 import { parseArguments } from '../shared/json.js';
+import { planTools, wireToolCall } from '../shared/tool-plan.js';
+import { wireToolName } from '../shared/tool-names.js';
+import { warn, warnUnmapped } from '../shared/warnings.js';
 import { JSON_RESPONSE_TOOL } from './types.js';
 import type { AnthropicContentBlock, AnthropicImageBlock, AnthropicMessageParam, AnthropicTextBlock } from './types.js';
 
@@ -36,8 +38,13 @@ function textBlock(text: string, cacheControl: unknown): AnthropicTextBlock {
   return block;
 }
 
+const WIRE = 'anthropic-messages';
+
+/** OpenAI service tiers → Anthropic's (`auto`, `standard_only`); flex / priority / scale have no counterpart. */
+const SERVICE_TIERS: Record<string, string> = { auto: 'auto', default: 'standard_only' };
+
 /** One canonical message → Anthropic blocks. Empty text is dropped (Anthropic rejects it). */
-function toBlocks(message: Message): AnthropicContentBlock[] {
+function toBlocks(message: Message, target: UpstreamTarget): AnthropicContentBlock[] {
   const blocks: AnthropicContentBlock[] = [];
   for (const part of message.content) {
     switch (part.type) {
@@ -47,26 +54,41 @@ function toBlocks(message: Message): AnthropicContentBlock[] {
       case 'image':
         blocks.push(imageBlock(part));
         break;
-      case 'tool_call':
-        blocks.push({ type: 'tool_use', id: part.id, name: part.name, input: parseArguments(part.arguments) });
+      case 'tool_call': {
+        const call = wireToolCall(part);
+        blocks.push({ type: 'tool_use', id: part.id, name: call.name, input: parseArguments(call.arguments) });
         break;
+      }
       case 'tool_result': {
-        const content = part.content
-          .filter((c) => c.type !== 'text' || c.text !== '')
-          .map((c) => (c.type === 'text' ? textBlock(c.text, c.cacheControl) : imageBlock(c)));
+        const content: AnthropicContentBlock[] = [];
+        for (const c of part.content) {
+          if (c.type === 'text') {
+            if (c.text !== '') content.push(textBlock(c.text, c.cacheControl));
+          } else if (c.type === 'image') content.push(imageBlock(c));
+          else if (c.format === WIRE) content.push(c.raw as unknown as AnthropicContentBlock);
+          else warn(target, `content ${c.itemType} dropped`);
+        }
         blocks.push({
           type: 'tool_result',
           tool_use_id: part.toolCallId,
-          ...(content.length ? { content } : {}),
+          ...(content.length ? { content: content as Array<AnthropicTextBlock | AnthropicImageBlock> } : {}),
           ...(part.isError ? { is_error: true } : {}),
+          ...(part.cacheControl !== undefined ? { cache_control: part.cacheControl } : {}),
         });
         break;
       }
       case 'reasoning':
-        // Only signed thinking can go back to Anthropic; unsigned text from other providers is dropped.
+        // Only Anthropic's own signed thinking goes back, byte for byte; unsigned text from other providers is dropped.
         if (part.redactedData !== undefined) blocks.push({ type: 'redacted_thinking', data: part.redactedData });
         else if (part.signature) blocks.push({ type: 'thinking', thinking: part.text, signature: part.signature });
         break;
+      case 'opaque':
+        if (part.format === WIRE) blocks.push(part.raw as unknown as AnthropicContentBlock);
+        else warn(target, `${part.inContent ? 'content' : 'item'} ${part.itemType} dropped`);
+        break;
+      default: {
+        const _exhaustive: never = part;
+      }
     }
   }
   return blocks;
@@ -77,7 +99,7 @@ function toBlocks(message: Message): AnthropicContentBlock[] {
  * (tool results first, as Anthropic requires them right after the tool_use turn);
  * consecutive messages of one side are merged.
  */
-export function encodeMessages(messages: Message[]): { system: AnthropicTextBlock[]; messages: AnthropicMessageParam[] } {
+export function encodeMessages(messages: Message[], target: UpstreamTarget = {} as UpstreamTarget): { system: AnthropicTextBlock[]; messages: AnthropicMessageParam[] } {
   const system: AnthropicTextBlock[] = [];
   const turns: Array<{ role: 'user' | 'assistant'; results: AnthropicContentBlock[]; other: AnthropicContentBlock[] }> = [];
   for (const message of messages) {
@@ -86,7 +108,7 @@ export function encodeMessages(messages: Message[]): { system: AnthropicTextBloc
       continue;
     }
     const role = message.role === 'assistant' ? 'assistant' : 'user';
-    const blocks = toBlocks(message);
+    const blocks = toBlocks(message, target);
     if (blocks.length === 0) continue;
     let turn = turns[turns.length - 1];
     if (!turn || turn.role !== role) {
@@ -108,17 +130,23 @@ function thinkingBudget(request: CanonicalRequest): number {
 
 /** Canonical request → Anthropic Messages body for `target.upstreamModel`. */
 export function encodeAnthropicRequest(request: CanonicalRequest, target: UpstreamTarget): Record<string, unknown> {
-  const { system, messages } = encodeMessages(request.messages);
+  const { system, messages } = encodeMessages(request.messages, target);
   const maxTokens = request.maxTokens ?? target.maxOutputTokens ?? DEFAULT_MAX_TOKENS;
   const body: Record<string, unknown> = { model: target.upstreamModel, max_tokens: maxTokens, messages };
   if (system.length) body.system = system;
 
-  const tools: Array<Record<string, unknown>> = (request.tools ?? []).map((tool) => ({
+  const plan = planTools(request.tools, WIRE, target);
+  // defer_loading only means something next to a tool search tool; without one every tool is loaded.
+  const toolSearch = plan.opaque.some((t) => t.toolType.startsWith('tool_search_tool'));
+  const tools: Array<Record<string, unknown>> = plan.functions.map((tool) => ({
     name: tool.name,
     ...(tool.description !== undefined ? { description: tool.description } : {}),
     input_schema: tool.parameters.type ? tool.parameters : { type: 'object', ...tool.parameters },
     ...(tool.cacheControl !== undefined ? { cache_control: tool.cacheControl } : {}),
+    ...(toolSearch && tool.deferLoading !== undefined ? { defer_loading: tool.deferLoading } : {}),
   }));
+  if (plan.webSearch) tools.push(webSearchTool(plan.webSearch));
+  tools.push(...plan.opaque.map((tool) => tool.raw));
   let toolChoice: Record<string, unknown> | undefined;
   switch (request.toolChoice?.type) {
     case 'auto':
@@ -131,26 +159,23 @@ export function encodeAnthropicRequest(request: CanonicalRequest, target: Upstre
       toolChoice = { type: 'none' };
       break;
     case 'tool':
-      toolChoice = { type: 'tool', name: request.toolChoice.name };
+      toolChoice = { type: 'tool', name: wireToolName(request.toolChoice.name) };
       break;
   }
 
-  // JSON response formats ride on a forced tool whose input is the answer; decoders turn it back into text.
+  // A JSON schema is Anthropic's structured output (output_config.format); a schema-less JSON
+  // answer rides on a forced tool whose input is the answer, which decoders turn back into text.
   let forcedJson = false;
   const format = request.responseFormat;
-  if (format && format.type !== 'text') {
-    if (tools.length) throw invalidRequest('response_format: a JSON response format cannot be combined with tools on this model', 'response_format');
-    const schema = format.type === 'json_schema' ? format.schema : { type: 'object' };
-    if (schema.type !== undefined && schema.type !== 'object') {
-      throw invalidRequest('response_format: the JSON schema must describe an object on this model', 'response_format');
+  if (format?.type === 'json_schema') {
+    body.output_config = { format: { type: 'json_schema', schema: format.schema } };
+  } else if (format?.type === 'json_object') {
+    if (tools.length) warn(target, 'response_format json_object dropped (tools present)');
+    else {
+      tools.push({ name: JSON_RESPONSE_TOOL, description: 'Give the final answer as a JSON object.', input_schema: { type: 'object' } });
+      toolChoice = { type: 'tool', name: JSON_RESPONSE_TOOL };
+      forcedJson = true;
     }
-    tools.push({
-      name: JSON_RESPONSE_TOOL,
-      description: (format.type === 'json_schema' && format.description) || 'Give the final answer as JSON matching this schema.',
-      input_schema: { type: 'object', ...schema },
-    });
-    toolChoice = { type: 'tool', name: JSON_RESPONSE_TOOL };
-    forcedJson = true;
   }
   if (tools.length) {
     body.tools = tools;
@@ -161,7 +186,9 @@ export function encodeAnthropicRequest(request: CanonicalRequest, target: Upstre
   }
 
   // Thinking: budget must be ≥ 1024 and < max_tokens; forced tool use does not allow it.
-  let budget = forcedJson ? 0 : thinkingBudget(request);
+  const forcedTool = forcedJson || toolChoice?.type === 'any' || toolChoice?.type === 'tool';
+  let budget = forcedTool ? 0 : thinkingBudget(request);
+  if (forcedTool && !forcedJson && thinkingBudget(request) > 0) warn(target, 'thinking dropped (forced tool choice)');
   if (budget > 0) budget = Math.min(Math.max(budget, MIN_THINKING_BUDGET), maxTokens - 1);
   const thinking = budget >= MIN_THINKING_BUDGET;
   if (thinking) body.thinking = { type: 'enabled', budget_tokens: budget };
@@ -172,6 +199,29 @@ export function encodeAnthropicRequest(request: CanonicalRequest, target: Upstre
   if (request.topK !== undefined && !thinking) body.top_k = request.topK;
   if (request.stop?.length) body.stop_sequences = request.stop;
   if (request.user !== undefined) body.metadata = { user_id: request.user };
+  if (request.serviceTier !== undefined) {
+    if (SERVICE_TIERS[request.serviceTier]) body.service_tier = SERVICE_TIERS[request.serviceTier];
+    else warn(target, `field service_tier=${request.serviceTier} dropped`);
+  }
+  if (request.promptCacheKey !== undefined) warn(target, 'field prompt_cache_key dropped');
+  if (request.verbosity !== undefined) warn(target, 'field verbosity dropped');
+  for (const [field, value] of [['seed', request.seed], ['presence_penalty', request.presencePenalty], ['frequency_penalty', request.frequencyPenalty]] as const) {
+    if (value !== undefined) warn(target, `field ${field} dropped`);
+  }
+  warnUnmapped(request, target);
   if (request.stream) body.stream = true;
   return body;
+}
+
+/** Hosted web search as Anthropic's server tool (the client's own definition when it was Anthropic's). */
+function webSearchTool(tool: WebSearchTool): Record<string, unknown> {
+  if (tool.raw.format === WIRE) return tool.raw.value;
+  return {
+    type: 'web_search_20250305',
+    name: 'web_search',
+    ...(tool.maxUses !== undefined && { max_uses: tool.maxUses }),
+    ...(tool.allowedDomains?.length && { allowed_domains: tool.allowedDomains }),
+    ...(!tool.allowedDomains?.length && tool.blockedDomains?.length && { blocked_domains: tool.blockedDomains }),
+    ...(tool.userLocation && { user_location: tool.userLocation }),
+  };
 }

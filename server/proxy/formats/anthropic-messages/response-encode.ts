@@ -1,5 +1,7 @@
 import type { CanonicalRequest, CanonicalResponse } from '../../canonical/index.js';
+import { idWithSignature } from '../shared/call-ids.js';
 import { parseArguments } from '../shared/json.js';
+import { customInputAsArguments, toolNameTable } from '../shared/tool-names.js';
 import { messageId } from './ids.js';
 import { finishReasonToAnthropic, usageToAnthropic } from './mapping.js';
 import type { AnthropicMessage } from './types.js';
@@ -7,6 +9,7 @@ import type { AnthropicMessage } from './types.js';
 /** Canonical response → Anthropic `message` object. */
 export function encodeAnthropicResponse(response: CanonicalResponse, request: CanonicalRequest): AnthropicMessage {
   const content: AnthropicMessage['content'] = [];
+  const names = toolNameTable(request.tools);
   for (const part of response.content) {
     switch (part.type) {
       case 'text':
@@ -16,9 +19,12 @@ export function encodeAnthropicResponse(response: CanonicalResponse, request: Ca
         if (part.redactedData !== undefined) content.push({ type: 'redacted_thinking', data: part.redactedData });
         else content.push({ type: 'thinking', thinking: part.text, signature: part.signature ?? '' });
         break;
-      case 'tool_call':
-        content.push({ type: 'tool_use', id: part.id, name: part.name, input: parseArguments(part.arguments) });
+      case 'tool_call': {
+        const args = part.kind === 'custom' ? customInputAsArguments(part.arguments) : part.arguments;
+        const name = names.get(part.name)?.name ?? part.name;
+        content.push({ type: 'tool_use', id: idWithSignature(part.id, part.signature), name, input: parseArguments(args) });
         break;
+      }
       default:
         // Images and tool results never appear in an assistant answer.
         break;

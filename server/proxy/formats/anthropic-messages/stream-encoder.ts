@@ -1,5 +1,7 @@
 import type { CanonicalRequest, StreamEncoder, StreamEvent, Usage } from '../../canonical/index.js';
 import { sseEvent } from '../shared/sse.js';
+import { idWithSignature } from '../shared/call-ids.js';
+import { toolNameTable } from '../shared/tool-names.js';
 import { encodeAnthropicStreamError } from './errors.js';
 import { messageId } from './ids.js';
 import { finishReasonToAnthropic, usageToAnthropic } from './mapping.js';
@@ -25,6 +27,7 @@ export function createAnthropicStreamEncoder(request: CanonicalRequest): StreamE
   let usage: Partial<Usage> = {};
   const queue: PendingBlock[] = [];
   const byBlock = new Map<number, PendingBlock>();
+  const names = toolNameTable(request.tools);
 
   function messageStart(id: string | undefined, model: string): string {
     started = true;
@@ -61,7 +64,7 @@ export function createAnthropicStreamEncoder(request: CanonicalRequest): StreamE
         return sseEvent('content_block_start', {
           type: 'content_block_start',
           index,
-          content_block: { type: 'tool_use', id: event.id, name: event.name, input: {} },
+          content_block: { type: 'tool_use', id: idWithSignature(event.id, event.signature), name: names.get(event.name)?.name ?? event.name, input: {} },
         });
       case 'tool-call-delta':
         return sseEvent('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: event.argumentsDelta } });

@@ -1,6 +1,9 @@
 import { invalidRequest } from '../../canonical/index.js';
 import type { CanonicalRequest, ImagePart, ReasoningEffort, ToolResultPart, UpstreamTarget } from '../../canonical/index.js';
 import { isRecord, parseArguments } from '../shared/json.js';
+import { planTools, wireToolCall } from '../shared/tool-plan.js';
+import { wireToolName } from '../shared/tool-names.js';
+import { warn, warnUnmapped } from '../shared/warnings.js';
 import { cleanSchema, hasParameters } from './schema.js';
 import type { GeminiContent, GeminiPart } from './types.js';
 
@@ -46,7 +49,7 @@ function imagePart(part: ImagePart): GeminiPart {
  * is, anything else as `{result: text}` (or `{error: text}` when the tool failed).
  */
 function functionResponse(part: ToolResultPart, names: Map<string, string>, field: string): GeminiPart[] {
-  const name = names.get(part.toolCallId) ?? part.toolName;
+  const name = names.get(part.toolCallId) ?? (part.toolName !== undefined ? wireToolName(part.toolName) : undefined);
   if (!name) throw invalidRequest(`${field}: tool result '${part.toolCallId}' does not answer any earlier tool call`, field);
   const text = part.content.filter((c) => c.type === 'text').map((c) => c.text).join('\n');
   let response: Record<string, unknown> = part.isError ? { error: text } : { result: text };
@@ -62,7 +65,7 @@ function functionResponse(part: ToolResultPart, names: Map<string, string>, fiel
   return [{ functionResponse: { name, response } }, ...images];
 }
 
-function encodeContents(request: CanonicalRequest): { system: string[]; contents: GeminiContent[] } {
+function encodeContents(request: CanonicalRequest, target: UpstreamTarget): { system: string[]; contents: GeminiContent[] } {
   const system: string[] = [];
   const contents: GeminiContent[] = [];
   const names = new Map<string, string>();
@@ -83,10 +86,12 @@ function encodeContents(request: CanonicalRequest): { system: string[]; contents
           parts.push(imagePart(part));
           break;
         case 'tool_call': {
-          names.set(part.id, part.name);
-          const call: GeminiPart = { functionCall: { name: part.name, args: parseArguments(part.arguments) } };
-          // Gemini wants the signature on the first call of a turn only.
-          if (!signed) call.thoughtSignature = SKIP_SIGNATURE;
+          const wire = wireToolCall(part);
+          names.set(part.id, wire.name);
+          const call: GeminiPart = { functionCall: { name: wire.name, args: parseArguments(wire.arguments) } };
+          // The signature Gemini issued goes back as it was; calls from elsewhere get the placeholder on a turn's first call.
+          if (part.signature) call.thoughtSignature = part.signature;
+          else if (!signed) call.thoughtSignature = SKIP_SIGNATURE;
           signed = true;
           parts.push(call);
           break;
@@ -97,6 +102,12 @@ function encodeContents(request: CanonicalRequest): { system: string[]; contents
         case 'reasoning':
           // Thought text cannot be replayed to Gemini; it only reads its own signatures.
           break;
+        case 'opaque':
+          warn(target, `${part.inContent ? 'content' : 'item'} ${part.itemType} dropped`);
+          break;
+        default: {
+          const _exhaustive: never = part;
+        }
       }
     }
     if (parts.length === 0) return;
@@ -119,15 +130,20 @@ function thinkingConfig(request: CanonicalRequest): Record<string, unknown> | un
   return { includeThoughts: true };
 }
 
+/** Gemini 3 combines its built-in tools with function calling; earlier models reject the mix. */
+const combinesBuiltInTools = (model: string): boolean => /gemini-([3-9]|\d{2,})/.test(model);
+
 /** Canonical request → generateContent body (the model goes in the URL, not the body). */
-export function encodeGeminiRequest(request: CanonicalRequest, _target: UpstreamTarget): Record<string, unknown> {
-  const { system, contents } = encodeContents(request);
+export function encodeGeminiRequest(request: CanonicalRequest, target: UpstreamTarget): Record<string, unknown> {
+  const { system, contents } = encodeContents(request, target);
   const body: Record<string, unknown> = { contents };
   if (system.length) body.systemInstruction = { parts: [{ text: system.join('\n\n') }] };
 
-  if (request.tools?.length) {
-    body.tools = [{
-      functionDeclarations: request.tools.map((tool) => {
+  const plan = planTools(request.tools, 'gemini', target);
+  const tools: Array<Record<string, unknown>> = [];
+  if (plan.functions.length) {
+    tools.push({
+      functionDeclarations: plan.functions.map((tool) => {
         const parameters = cleanSchema(tool.parameters);
         return {
           name: tool.name,
@@ -135,15 +151,24 @@ export function encodeGeminiRequest(request: CanonicalRequest, _target: Upstream
           ...(hasParameters(parameters) ? { parameters } : {}),
         };
       }),
-    }];
+    });
     const choice = request.toolChoice;
     if (choice) {
       const mode = choice.type === 'auto' ? 'AUTO' : choice.type === 'none' ? 'NONE' : 'ANY';
       body.toolConfig = {
-        functionCallingConfig: { mode, ...(choice.type === 'tool' ? { allowedFunctionNames: [choice.name] } : {}) },
+        functionCallingConfig: { mode, ...(choice.type === 'tool' ? { allowedFunctionNames: [wireToolName(choice.name)] } : {}) },
       };
     }
+    if (request.parallelToolCalls === false) warn(target, 'field parallel_tool_calls dropped');
   }
+  if (plan.webSearch) {
+    if (plan.functions.length && !combinesBuiltInTools(target.upstreamModel)) warn(target, 'tool web_search dropped (model cannot combine google_search with functions)');
+    else {
+      tools.push({ googleSearch: {} });
+      if (plan.webSearch.allowedDomains?.length || plan.webSearch.blockedDomains?.length) warn(target, 'web_search domain filters dropped');
+    }
+  }
+  if (tools.length) body.tools = tools;
 
   const config: Record<string, unknown> = {};
   if (request.maxTokens !== undefined) config.maxOutputTokens = request.maxTokens;
@@ -163,5 +188,9 @@ export function encodeGeminiRequest(request: CanonicalRequest, _target: Upstream
   const thinking = thinkingConfig(request);
   if (thinking) config.thinkingConfig = thinking;
   if (Object.keys(config).length) body.generationConfig = config;
+  for (const [field, value] of [['prompt_cache_key', request.promptCacheKey], ['verbosity', request.verbosity], ['service_tier', request.serviceTier], ['user', request.user]] as const) {
+    if (value !== undefined) warn(target, `field ${field} dropped`);
+  }
+  warnUnmapped(request, target);
   return body;
 }

@@ -20,6 +20,7 @@ export function partsToContent(parts: GeminiPart[]): ContentPart[] {
         id: toolCallId(part.functionCall),
         name: part.functionCall.name,
         arguments: JSON.stringify(part.functionCall.args ?? {}),
+        ...(part.thoughtSignature && { signature: part.thoughtSignature }),
       });
     } else if (typeof part.text === 'string') {
       const type = part.thought ? 'reasoning' : 'text';

@@ -46,7 +46,13 @@ export function createGeminiStreamDecoder(): StreamDecoder {
         sawToolCall = true;
         const block = nextBlock++;
         out.push(
-          { type: 'tool-call-start', block, id: toolCallId(part.functionCall), name: part.functionCall.name },
+          {
+            type: 'tool-call-start',
+            block,
+            id: toolCallId(part.functionCall),
+            name: part.functionCall.name,
+            ...(part.thoughtSignature && { signature: part.thoughtSignature }),
+          },
           { type: 'tool-call-delta', block, argumentsDelta: JSON.stringify(part.functionCall.args ?? {}) },
           { type: 'tool-call-end', block },
         );

@@ -1,5 +1,6 @@
 import { invalidRequest } from '../../canonical/index.js';
-import type { ContentPart, ImagePart, Message, TextPart } from '../../canonical/index.js';
+import type { ContentPart, ImagePart, Message, OpaquePart, TextPart } from '../../canonical/index.js';
+import { splitCallId } from '../shared/call-ids.js';
 import { optString, requireArray, requireOneOf, requireRecord, requireString } from './validate.js';
 
 /** Chat Completions `messages[]` → canonical messages, validating as OpenAI does. */
@@ -33,7 +34,7 @@ function decodeMessage(raw: unknown, path: string): Message {
       message.content = assistantContent(m, path);
       break;
     case 'tool': {
-      const toolCallId = requireString(m.tool_call_id ?? missing(`${path}.tool_call_id`), `${path}.tool_call_id`);
+      const toolCallId = splitCallId(requireString(m.tool_call_id ?? missing(`${path}.tool_call_id`), `${path}.tool_call_id`)).id;
       message.content = [{ type: 'tool_result', toolCallId, content: textOnly(m.content, `${path}.content`, true) }];
       break;
     }
@@ -58,15 +59,17 @@ function textOnly(value: unknown, path: string, required: boolean): TextPart[] {
   });
 }
 
-function userContent(value: unknown, path: string): Array<TextPart | ImagePart> {
+function userContent(value: unknown, path: string): Array<TextPart | ImagePart | OpaquePart> {
   if (value === undefined || value === null) missing(path);
   if (typeof value === 'string') return [{ type: 'text', text: value }];
   return requireArray(value, path).map((raw, i) => {
     const p = `${path}[${i}]`;
     const part = requireRecord(raw, p);
-    const type = requireOneOf(part.type, ['text', 'image_url'], `${p}.type`);
+    const type = requireString(part.type, `${p}.type`);
     if (type === 'text') return { type: 'text', text: requireString(part.text, `${p}.text`) } satisfies TextPart;
-    return decodeImageUrl(part.image_url, `${p}.image_url`);
+    if (type === 'image_url') return decodeImageUrl(part.image_url, `${p}.image_url`);
+    // input_audio, file and future parts: a Chat upstream gets them as sent.
+    return { type: 'opaque', format: 'openai-chat', itemType: type, raw: part, inContent: true } satisfies OpaquePart;
   });
 }
 
@@ -112,11 +115,13 @@ function assistantContent(m: Record<string, unknown>, path: string): ContentPart
       const call = requireRecord(raw, p);
       requireOneOf(call.type ?? 'function', ['function'], `${p}.type`);
       const fn = requireRecord(call.function, `${p}.function`);
+      const { id, signature } = splitCallId(requireString(call.id, `${p}.id`));
       parts.push({
         type: 'tool_call',
-        id: requireString(call.id, `${p}.id`),
+        id,
         name: requireString(fn.name, `${p}.function.name`),
         arguments: requireString(fn.arguments ?? '', `${p}.function.arguments`),
+        ...(signature !== undefined && { signature }),
       });
     });
   }

@@ -64,9 +64,14 @@ export function decodeChatRequest(body: unknown): CanonicalRequest {
     // `none` switches reasoning off; formats with a thinking toggle read `disabled`.
     request.reasoning = effort === 'none' ? { effort, disabled: true } : { effort };
   }
-  assign(request, 'user', optString(body.user, 'user'));
+  assign(request, 'user', optString(body.user, 'user') ?? optString(body.safety_identifier, 'safety_identifier'));
   assign(request, 'metadata', optMetadata(body.metadata, 'metadata'));
   assign(request, 'store', optBoolean(body.store, 'store'));
+  assign(request, 'promptCacheKey', optString(body.prompt_cache_key, 'prompt_cache_key'));
+  assign(request, 'verbosity', optString(body.verbosity, 'verbosity'));
+  assign(request, 'serviceTier', optString(body.service_tier, 'service_tier'));
+  const unmapped = Object.keys(body).filter((key) => !MAPPED_FIELDS.has(key) && body[key] !== null && body[key] !== undefined);
+  if (unmapped.length) request.unmapped = unmapped;
 
   const streamOptions = optRecord(body.stream_options, 'stream_options');
   if (streamOptions) {
@@ -75,6 +80,13 @@ export function decodeChatRequest(body: unknown): CanonicalRequest {
   }
   return request;
 }
+
+/** Fields the canonical request carries; the rest (logprobs, audio, prediction, future fields) is listed as unmapped. */
+const MAPPED_FIELDS = new Set([
+  'model', 'messages', 'n', 'stream', 'stream_options', 'tools', 'tool_choice', 'parallel_tool_calls', 'response_format',
+  'max_completion_tokens', 'max_tokens', 'temperature', 'top_p', 'stop', 'seed', 'presence_penalty', 'frequency_penalty',
+  'reasoning_effort', 'user', 'safety_identifier', 'metadata', 'store', 'prompt_cache_key', 'verbosity', 'service_tier',
+]);
 
 /** Sets a field only when the client sent it, so encoders never see invented defaults. */
 function assign<K extends keyof CanonicalRequest>(target: CanonicalRequest, key: K, value: CanonicalRequest[K] | undefined): void {
@@ -97,7 +109,9 @@ function decodeTools(value: unknown): ToolDefinition[] | undefined {
   return requireArray(value, 'tools').map((raw, i) => {
     const path = `tools[${i}]`;
     const tool = requireRecord(raw, path);
-    requireOneOf(tool.type, ['function'], `${path}.type`);
+    const type = requireString(tool.type, `${path}.type`);
+    // Custom and future tool types reach a Chat upstream as sent; other formats drop them with a warning.
+    if (type !== 'function') return { type: 'opaque', format: 'openai-chat', toolType: type, raw: tool } satisfies ToolDefinition;
     const fn = requireRecord(tool.function, `${path}.function`);
     const def: ToolDefinition = {
       name: requireString(fn.name, `${path}.function.name`),
@@ -115,7 +129,7 @@ function decodeToolChoice(value: unknown): ToolChoice | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return { type: requireOneOf(value, ['auto', 'none', 'required'], 'tool_choice') };
   const choice = requireRecord(value, 'tool_choice');
-  requireOneOf(choice.type, ['function'], 'tool_choice.type');
+  if (choice.type !== 'function') return undefined; // allowed_tools, custom: no cross-format meaning
   const fn = requireRecord(choice.function, 'tool_choice.function');
   return { type: 'tool', name: requireString(fn.name, 'tool_choice.function.name') };
 }

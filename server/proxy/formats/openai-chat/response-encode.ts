@@ -1,4 +1,6 @@
 import type { CanonicalRequest, CanonicalResponse } from '../../canonical/index.js';
+import { idWithSignature } from '../shared/call-ids.js';
+import { toolNameTable } from '../shared/tool-names.js';
 import { encodeChatFinishReason, encodeChatUsage } from './usage.js';
 
 /** Canonical response → `chat.completion` object, field for field as OpenAI sends it. */
@@ -6,10 +8,14 @@ export function encodeChatResponse(response: CanonicalResponse, request: Canonic
   let text = '';
   let reasoning = '';
   const toolCalls: Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }> = [];
+  const names = toolNameTable(request.tools);
   for (const part of response.content) {
     if (part.type === 'text') text += part.text;
     else if (part.type === 'reasoning') reasoning += part.text;
-    else if (part.type === 'tool_call') toolCalls.push({ id: part.id, type: 'function', function: { name: part.name, arguments: part.arguments } });
+    else if (part.type === 'tool_call') {
+      const name = names.get(part.name)?.name ?? part.name;
+      toolCalls.push({ id: idWithSignature(part.id, part.signature), type: 'function', function: { name, arguments: part.arguments } });
+    }
   }
   const message: Record<string, unknown> = {
     role: 'assistant',

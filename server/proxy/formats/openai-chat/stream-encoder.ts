@@ -1,6 +1,8 @@
 import type { CanonicalRequest, GatewayErrorShape, StreamEncoder, StreamEvent, Usage } from '../../canonical/index.js';
 import { makeId } from '../shared/ids.js';
 import { SSE_DONE, sseData } from '../shared/sse.js';
+import { idWithSignature } from '../shared/call-ids.js';
+import { toolNameTable } from '../shared/tool-names.js';
 import { encodeOpenAIError } from './errors.js';
 import { encodeChatFinishReason, encodeChatUsage } from './usage.js';
 
@@ -20,6 +22,7 @@ export function createChatStreamEncoder(request: CanonicalRequest): StreamEncode
   let closed = false;
   let usage: Partial<Usage> = {};
   const toolIndex = new Map<number, number>();
+  const names = toolNameTable(request.tools);
 
   const chunk = (delta: Record<string, unknown>, finishReason: string | null = null): string =>
     sseData({
@@ -59,7 +62,8 @@ export function createChatStreamEncoder(request: CanonicalRequest): StreamEncode
       case 'tool-call-start': {
         const index = toolIndex.size;
         toolIndex.set(event.block, index);
-        const call = { index, id: event.id, type: 'function', function: { name: event.name, arguments: '' } };
+        const name = names.get(event.name)?.name ?? event.name;
+        const call = { index, id: idWithSignature(event.id, event.signature), type: 'function', function: { name, arguments: '' } };
         return ensureStarted() + chunk({ tool_calls: [call] });
       }
       case 'tool-call-delta': {

@@ -1,13 +1,17 @@
 import { invalidRequest } from '../../canonical/index.js';
-import type { ContentPart, ImagePart, Message, TextPart } from '../../canonical/index.js';
+import type { ContentPart, ImagePart, Message, OpaquePart, ReasoningPart, TextPart, ToolCallPart, ToolResultPart } from '../../canonical/index.js';
+import { splitCallId } from '../shared/call-ids.js';
 import { parseImageUrl } from '../openai-chat/messages-decode.js';
 import { optString, requireArray, requireOneOf, requireRecord, requireString } from '../openai-chat/validate.js';
 
 /**
  * Responses `input` → canonical messages. Consecutive assistant-side items
- * (assistant message, reasoning, function_call) gather into one assistant turn,
- * and consecutive function_call_output items into one tool turn, so formats with
+ * (assistant message, reasoning, function and custom tool calls) gather into one
+ * assistant turn, and consecutive tool outputs into one tool turn, so formats with
  * strict turn alternation (Anthropic, Gemini) receive a well-formed conversation.
+ * Item and content types the gateway does not translate (tool_search_call,
+ * local_shell_call, web_search_call, compaction, input_file, future ones) are kept
+ * opaque in order: a Responses upstream gets them back verbatim.
  */
 export function decodeInput(value: unknown): Message[] {
   if (value === undefined || value === null) throw invalidRequest("Missing required parameter: 'input'.", 'input');
@@ -27,67 +31,103 @@ export function decodeInput(value: unknown): Message[] {
     const path = `input[${i}]`;
     const item = requireRecord(raw, path);
     const type = item.type ?? 'message';
+    if (typeof type !== 'string') throw invalidRequest(`Invalid type for '${path}.type': expected a string.`, `${path}.type`);
     switch (type) {
       case 'message': {
         const role = requireOneOf(item.role, ['user', 'assistant', 'system', 'developer'], `${path}.role`);
-        const content = decodeContent(item.content, `${path}.content`, role === 'assistant');
+        const content = decodeContent(item.content, `${path}.content`);
         if (role === 'assistant') turn('assistant').content.push(...content);
         else messages.push({ role, content });
         break;
       }
-      case 'function_call': {
-        const id = requireString(item.call_id, `${path}.call_id`);
+      case 'function_call':
+      case 'custom_tool_call': {
+        const custom = type === 'custom_tool_call';
+        const { id, signature } = splitCallId(requireString(item.call_id, `${path}.call_id`));
         const name = requireString(item.name, `${path}.name`);
         toolNames.set(id, name);
-        turn('assistant').content.push({ type: 'tool_call', id, name, arguments: requireString(item.arguments, `${path}.arguments`) });
+        const part: ToolCallPart = {
+          type: 'tool_call',
+          id,
+          name,
+          arguments: custom ? requireString(item.input, `${path}.input`) : requireString(item.arguments, `${path}.arguments`),
+        };
+        if (custom) part.kind = 'custom';
+        const namespace = optString(item.namespace, `${path}.namespace`);
+        if (namespace !== undefined) part.namespace = namespace;
+        if (signature !== undefined) part.signature = signature;
+        turn('assistant').content.push(part);
         break;
       }
-      case 'function_call_output': {
-        const toolCallId = requireString(item.call_id, `${path}.call_id`);
-        const part: ContentPart = { type: 'tool_result', toolCallId, content: decodeOutput(item.output, `${path}.output`) };
+      case 'function_call_output':
+      case 'custom_tool_call_output': {
+        const toolCallId = splitCallId(requireString(item.call_id, `${path}.call_id`)).id;
+        const part: ToolResultPart = { type: 'tool_result', toolCallId, content: decodeOutput(item.output, `${path}.output`) };
+        if (type === 'custom_tool_call_output') part.kind = 'custom';
         const toolName = toolNames.get(toolCallId);
         if (toolName !== undefined) part.toolName = toolName;
         turn('tool').content.push(part);
         break;
       }
-      case 'reasoning': {
-        // Only the readable summary carries over; encrypted_content is bound to OpenAI and dropped.
-        const summary = item.summary === undefined ? [] : requireArray(item.summary, `${path}.summary`);
-        const text = summary
-          .map((s, j) => requireString(requireRecord(s, `${path}.summary[${j}]`).text, `${path}.summary[${j}].text`))
-          .join('\n\n');
-        if (text) turn('assistant').content.push({ type: 'reasoning', text });
+      case 'reasoning':
+        turn('assistant').content.push(decodeReasoning(item, path));
         break;
+      default: {
+        // Outputs of hosted or client-run tools answer the model like tool results do.
+        const opaque: OpaquePart = { type: 'opaque', format: 'openai-responses', itemType: type, raw: item };
+        turn(type.endsWith('_output') ? 'tool' : 'assistant').content.push(opaque);
       }
-      default:
-        throw invalidRequest(
-          `Input items of type ${JSON.stringify(type)} are not supported by this gateway; send message, function_call, function_call_output or reasoning items.`,
-          `${path}.type`,
-        );
     }
   });
   return messages;
 }
 
-function decodeContent(value: unknown, path: string, assistant: boolean): Array<TextPart | ImagePart> {
+/**
+ * A reasoning item: its readable summary (or reasoning text), and the encrypted
+ * state OpenAI issued for stateless turns (`include: ["reasoning.encrypted_content"]`),
+ * which only a Responses upstream can read back.
+ */
+function decodeReasoning(item: Record<string, unknown>, path: string): ReasoningPart {
+  const summary = item.summary === undefined || item.summary === null ? [] : requireArray(item.summary, `${path}.summary`);
+  const content = Array.isArray(item.content) ? item.content : [];
+  const text = [...summary, ...content]
+    .map((s) => (s !== null && typeof s === 'object' && typeof (s as Record<string, unknown>).text === 'string' ? (s as Record<string, string>).text : ''))
+    .filter(Boolean)
+    .join('\n\n');
+  const part: ReasoningPart = { type: 'reasoning', text };
+  const encrypted = optString(item.encrypted_content, `${path}.encrypted_content`);
+  if (encrypted !== undefined) {
+    part.encryptedContent = encrypted;
+    if (typeof item.id === 'string') part.itemId = item.id;
+  }
+  return part;
+}
+
+function decodeContent(value: unknown, path: string): Array<TextPart | ImagePart | OpaquePart> {
   if (typeof value === 'string') return [{ type: 'text', text: value }];
-  const allowed = assistant ? (['output_text', 'refusal', 'input_text'] as const) : (['input_text', 'input_image', 'output_text'] as const);
-  return requireArray(value, path).map((raw, i) => {
-    const p = `${path}[${i}]`;
-    const part = requireRecord(raw, p);
-    if (part.type === 'input_file') throw invalidRequest('input_file content is not supported by this gateway.', `${p}.type`);
-    const type = requireOneOf(part.type, allowed as readonly string[], `${p}.type`);
-    if (type === 'input_image') return decodeImage(part, p);
-    if (type === 'refusal') return { type: 'text', text: requireString(part.refusal, `${p}.refusal`) } satisfies TextPart;
-    return { type: 'text', text: requireString(part.text, `${p}.text`) } satisfies TextPart;
-  });
+  return requireArray(value, path).map((raw, i) => decodePart(raw, `${path}[${i}]`));
+}
+
+function decodePart(raw: unknown, path: string): TextPart | ImagePart | OpaquePart {
+  const part = requireRecord(raw, path);
+  const type = requireString(part.type, `${path}.type`);
+  switch (type) {
+    case 'input_text':
+    case 'output_text':
+    case 'text':
+      return { type: 'text', text: requireString(part.text, `${path}.text`) };
+    case 'refusal':
+      return { type: 'text', text: requireString(part.refusal, `${path}.refusal`) };
+    case 'input_image':
+      if (part.image_url !== undefined && part.image_url !== null) return decodeImage(part, path);
+      return { type: 'opaque', format: 'openai-responses', itemType: type, raw: part, inContent: true };
+    default:
+      // input_file, input_audio and future parts.
+      return { type: 'opaque', format: 'openai-responses', itemType: type, raw: part, inContent: true };
+  }
 }
 
 function decodeImage(part: Record<string, unknown>, path: string): ImagePart {
-  if (part.image_url === undefined || part.image_url === null) {
-    const reason = part.file_id !== undefined ? 'file_id images are not supported by this gateway; send image_url' : 'image_url is required';
-    throw invalidRequest(`Invalid '${path}': ${reason}.`, `${path}.image_url`);
-  }
   const url = requireString(part.image_url, `${path}.image_url`);
   const image: ImagePart = { type: 'image', source: parseImageUrl(url, `${path}.image_url`) };
   const detail = optString(part.detail, `${path}.detail`);
@@ -95,12 +135,8 @@ function decodeImage(part: Record<string, unknown>, path: string): ImagePart {
   return image;
 }
 
-function decodeOutput(value: unknown, path: string): Array<TextPart | ImagePart> {
+function decodeOutput(value: unknown, path: string): Array<TextPart | ImagePart | OpaquePart> {
+  if (value === undefined || value === null) throw invalidRequest(`Missing required parameter: '${path}'.`, path);
   if (typeof value === 'string') return [{ type: 'text', text: value }];
-  return requireArray(value, path).map((raw, i) => {
-    const p = `${path}[${i}]`;
-    const part = requireRecord(raw, p);
-    const type = requireOneOf(part.type, ['input_text', 'input_image'], `${p}.type`);
-    return type === 'input_image' ? decodeImage(part, p) : ({ type: 'text', text: requireString(part.text, `${p}.text`) } satisfies TextPart);
-  });
+  return requireArray(value, path).map((raw, i) => decodePart(raw, `${path}[${i}]`));
 }

@@ -1,9 +1,8 @@
 import { invalidRequest } from '../../canonical/index.js';
-import type { CanonicalRequest, ReasoningConfig, ResponseFormat, ToolChoice, ToolDefinition } from '../../canonical/index.js';
+import type { CanonicalRequest, ReasoningConfig, ResponseFormat } from '../../canonical/index.js';
 import { isRecord } from '../shared/json.js';
 import { REASONING_EFFORTS } from '../openai-chat/request-decode.js';
 import {
-  emptyParameters,
   optBoolean,
   optInteger,
   optMetadata,
@@ -11,12 +10,12 @@ import {
   optRecord,
   optSchema,
   optString,
-  requireArray,
   requireOneOf,
   requireRecord,
   requireString,
 } from '../openai-chat/validate.js';
 import { decodeInput } from './input-decode.js';
+import { decodeResponsesToolChoice, decodeResponsesTools } from './tools-decode.js';
 
 /**
  * Responses request body → canonical request. `instructions` is kept twice:
@@ -46,15 +45,18 @@ export function decodeResponsesRequest(body: unknown): CanonicalRequest {
 
   const request: CanonicalRequest = { model, messages, stream: optBoolean(body.stream, 'stream') ?? false };
   if (instructions !== undefined) request.instructions = instructions;
-  const tools = decodeTools(body.tools);
+  const tools = decodeResponsesTools(body.tools);
   if (tools) request.tools = tools;
-  const toolChoice = decodeToolChoice(body.tool_choice);
-  if (toolChoice) request.toolChoice = toolChoice;
+  const unmapped = unmappedFields(body);
+  const { choice, unmapped: choiceUnmapped } = decodeResponsesToolChoice(body.tool_choice);
+  if (choice) request.toolChoice = choice;
+  if (choiceUnmapped) unmapped.push('tool_choice');
   assign(request, 'parallelToolCalls', optBoolean(body.parallel_tool_calls, 'parallel_tool_calls'));
   const text = optRecord(body.text, 'text');
   const format = text ? decodeFormat(text.format) : undefined;
   if (format) request.responseFormat = format;
-  const reasoning = decodeReasoning(body.reasoning);
+  assign(request, 'verbosity', text ? optString(text.verbosity, 'text.verbosity') : undefined);
+  const reasoning = decodeReasoning(body.reasoning, unmapped);
   if (reasoning) request.reasoning = reasoning;
   assign(request, 'maxTokens', optInteger(body.max_output_tokens, 'max_output_tokens', 1));
   assign(request, 'temperature', optNumber(body.temperature, 'temperature', 0, 2));
@@ -62,42 +64,30 @@ export function decodeResponsesRequest(body: unknown): CanonicalRequest {
   assign(request, 'metadata', optMetadata(body.metadata, 'metadata'));
   assign(request, 'store', optBoolean(body.store, 'store'));
   assign(request, 'user', optString(body.user, 'user') ?? optString(body.safety_identifier, 'safety_identifier'));
+  assign(request, 'promptCacheKey', optString(body.prompt_cache_key, 'prompt_cache_key'));
+  assign(request, 'serviceTier', optString(body.service_tier, 'service_tier'));
+  if (unmapped.length) request.unmapped = unmapped;
   return request;
+}
+
+/**
+ * Fields the canonical request carries (or that only steer the Responses API
+ * itself: `include` asks for encrypted reasoning, which is carried anyway).
+ * Everything else the client set is listed as unmapped, unknown future fields
+ * included: a passthrough still sends it, a translation reports it dropped.
+ */
+const MAPPED_FIELDS = new Set([
+  'model', 'input', 'instructions', 'stream', 'tools', 'tool_choice', 'parallel_tool_calls', 'text', 'reasoning',
+  'max_output_tokens', 'temperature', 'top_p', 'metadata', 'store', 'user', 'safety_identifier', 'prompt_cache_key',
+  'service_tier', 'include', 'previous_response_id', 'conversation',
+]);
+
+function unmappedFields(body: Record<string, unknown>): string[] {
+  return Object.keys(body).filter((key) => !MAPPED_FIELDS.has(key) && body[key] !== null && body[key] !== undefined);
 }
 
 function assign<K extends keyof CanonicalRequest>(target: CanonicalRequest, key: K, value: CanonicalRequest[K] | undefined): void {
   if (value !== undefined) target[key] = value;
-}
-
-function decodeTools(value: unknown): ToolDefinition[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  return requireArray(value, 'tools').map((raw, i) => {
-    const path = `tools[${i}]`;
-    const tool = requireRecord(raw, path);
-    if (tool.type !== 'function') {
-      throw invalidRequest(
-        `Tool type ${JSON.stringify(tool.type)} is not supported by this gateway; only 'function' tools can be translated to other providers.`,
-        `${path}.type`,
-      );
-    }
-    const def: ToolDefinition = {
-      name: requireString(tool.name, `${path}.name`),
-      parameters: optSchema(tool.parameters, `${path}.parameters`) ?? emptyParameters(),
-    };
-    const description = optString(tool.description, `${path}.description`);
-    if (description !== undefined) def.description = description;
-    const strict = optBoolean(tool.strict, `${path}.strict`);
-    if (strict !== undefined) def.strict = strict;
-    return def;
-  });
-}
-
-function decodeToolChoice(value: unknown): ToolChoice | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'string') return { type: requireOneOf(value, ['auto', 'none', 'required'], 'tool_choice') };
-  const choice = requireRecord(value, 'tool_choice');
-  requireOneOf(choice.type, ['function'], 'tool_choice.type');
-  return { type: 'tool', name: requireString(choice.name, 'tool_choice.name') };
 }
 
 function decodeFormat(value: unknown): ResponseFormat | undefined {
@@ -117,15 +107,21 @@ function decodeFormat(value: unknown): ResponseFormat | undefined {
   return result;
 }
 
-function decodeReasoning(value: unknown): ReasoningConfig | undefined {
+function decodeReasoning(value: unknown, unmapped: string[]): ReasoningConfig | undefined {
   const reasoning = optRecord(value, 'reasoning');
   if (!reasoning) return undefined;
   const config: ReasoningConfig = {};
-  if (reasoning.effort !== undefined && reasoning.effort !== null) {
-    config.effort = requireOneOf(reasoning.effort, REASONING_EFFORTS, 'reasoning.effort');
+  // Values newer than this gateway pass through to Responses upstreams; elsewhere they are reported dropped.
+  const effort = optString(reasoning.effort, 'reasoning.effort');
+  if (effort !== undefined) {
+    if ((REASONING_EFFORTS as readonly string[]).includes(effort)) config.effort = effort as ReasoningConfig['effort'];
+    else unmapped.push('reasoning.effort');
     if (config.effort === 'none') config.disabled = true;
   }
-  const summary = reasoning.summary ?? reasoning.generate_summary;
-  if (summary !== undefined && summary !== null) config.summary = requireOneOf(summary, ['auto', 'concise', 'detailed'], 'reasoning.summary');
+  const summary = optString(reasoning.summary ?? reasoning.generate_summary, 'reasoning.summary');
+  if (summary !== undefined) {
+    if (['auto', 'concise', 'detailed'].includes(summary)) config.summary = summary;
+    else unmapped.push('reasoning.summary');
+  }
   return Object.keys(config).length > 0 ? config : undefined;
 }

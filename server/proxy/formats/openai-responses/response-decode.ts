@@ -20,13 +20,22 @@ export function decodeOutputItems(output: unknown): ContentPart[] {
       const texts = [...listOf(item.summary), ...listOf(item.content)]
         .map((s) => (isRecord(s) && typeof s.text === 'string' ? s.text : ''))
         .filter(Boolean);
-      content.push({ type: 'reasoning', text: texts.join('\n\n') });
-    } else if (item.type === 'function_call') {
+      content.push({
+        type: 'reasoning',
+        text: texts.join('\n\n'),
+        ...(typeof item.encrypted_content === 'string' && { encryptedContent: item.encrypted_content }),
+        ...(typeof item.encrypted_content === 'string' && typeof item.id === 'string' && { itemId: item.id }),
+      });
+    } else if (item.type === 'function_call' || item.type === 'custom_tool_call') {
+      const custom = item.type === 'custom_tool_call';
+      const args = custom ? item.input : item.arguments;
       content.push({
         type: 'tool_call',
         id: typeof item.call_id === 'string' ? item.call_id : makeId('call_'),
         name: String(item.name ?? ''),
-        arguments: typeof item.arguments === 'string' ? item.arguments : '',
+        arguments: typeof args === 'string' ? args : '',
+        ...(custom && { kind: 'custom' as const }),
+        ...(typeof item.namespace === 'string' && { namespace: item.namespace }),
       });
     }
   }

@@ -1,5 +1,7 @@
-import type { CanonicalRequest, CanonicalResponse, ContentPart, ResponseFormat, ToolChoice } from '../../canonical/index.js';
+import type { CanonicalRequest, CanonicalResponse, ContentPart, ResponseFormat, ToolCallPart, ToolChoice, ToolDefinition } from '../../canonical/index.js';
+import { idWithSignature } from '../shared/call-ids.js';
 import { makeId } from '../shared/ids.js';
+import { customInputFromArguments, toolNameTable, type ClientToolName } from '../shared/tool-names.js';
 import { encodeResponsesStatus, encodeResponsesUsage } from './usage.js';
 import type { ResponsesUsage } from './usage.js';
 
@@ -48,14 +50,8 @@ export function buildResponseEnvelope(state: ResponseEnvelopeState, request: Can
     store: request.store ?? true,
     temperature: request.temperature ?? 1,
     text: { format: encodeFormat(request.responseFormat) },
-    tool_choice: encodeToolChoice(request.toolChoice),
-    tools: (request.tools ?? []).map((tool) => ({
-      type: 'function',
-      name: tool.name,
-      description: tool.description ?? null,
-      parameters: tool.parameters,
-      strict: tool.strict ?? true,
-    })),
+    tool_choice: encodeToolChoice(request.toolChoice, request.tools),
+    tools: echoTools(request.tools),
     top_p: request.topP ?? 1,
     truncation: 'disabled',
     usage: done ? state.usage : null,
@@ -75,9 +71,37 @@ export function encodeFormat(format: ResponseFormat | undefined): Record<string,
   };
 }
 
-export function encodeToolChoice(choice: ToolChoice | undefined): unknown {
+export function encodeToolChoice(choice: ToolChoice | undefined, tools?: ToolDefinition[]): unknown {
   if (!choice) return 'auto';
-  return choice.type === 'tool' ? { type: 'function', name: choice.name } : choice.type;
+  if (choice.type !== 'tool') return choice.type;
+  const custom = tools?.some((t) => t.type === 'custom' && t.name === choice.name);
+  return { type: custom ? 'custom' : 'function', name: choice.name };
+}
+
+/** The request's tools as a Responses answer echoes them (functions and custom tools in their namespaces, others as sent). */
+function echoTools(tools: ToolDefinition[] | undefined): unknown[] {
+  const out: unknown[] = [];
+  for (const tool of tools ?? []) {
+    switch (tool.type) {
+      case undefined:
+      case 'function':
+        out.push({ type: 'function', name: tool.name, description: tool.description ?? null, parameters: tool.parameters, strict: tool.strict ?? true, ...(tool.namespace !== undefined && { namespace: tool.namespace }) });
+        break;
+      case 'custom':
+        out.push({ type: 'custom', name: tool.name, description: tool.description ?? null, format: tool.format ?? { type: 'text' }, ...(tool.namespace !== undefined && { namespace: tool.namespace }) });
+        break;
+      case 'web_search':
+        out.push(tool.raw.format === 'openai-responses' ? tool.raw.value : { type: 'web_search' });
+        break;
+      case 'opaque':
+        if (tool.format === 'openai-responses') out.push(tool.raw);
+        break;
+      default: {
+        const _exhaustive: never = tool;
+      }
+    }
+  }
+  return out;
 }
 
 export function messageItem(id: string, status: string, texts: string[]): OutputItem {
@@ -94,16 +118,44 @@ export function outputText(text: string): Record<string, unknown> {
   return { type: 'output_text', annotations: [], logprobs: [], text };
 }
 
-export function reasoningItem(id: string, text: string | undefined): OutputItem {
-  return { id, type: 'reasoning', summary: text === undefined ? [] : [{ type: 'summary_text', text }] };
+export function reasoningItem(id: string, text: string | undefined, encryptedContent?: string): OutputItem {
+  return { id, type: 'reasoning', summary: text === undefined ? [] : [{ type: 'summary_text', text }], ...(encryptedContent !== undefined && { encrypted_content: encryptedContent }) };
 }
 
-export function functionCallItem(id: string, callId: string, name: string, args: string, status: string): OutputItem {
-  return { id, type: 'function_call', status, arguments: args, call_id: callId, name };
+export function functionCallItem(id: string, callId: string, name: string, args: string, status: string, namespace?: string): OutputItem {
+  return { id, type: 'function_call', status, arguments: args, call_id: callId, name, ...(namespace !== undefined && { namespace }) };
+}
+
+export function customToolCallItem(id: string, callId: string, name: string, input: string, status: string, namespace?: string): OutputItem {
+  return { id, type: 'custom_tool_call', status, call_id: callId, name, input, ...(namespace !== undefined && { namespace }) };
+}
+
+/**
+ * A tool call as the Responses client declared the tool: a call of a flattened
+ * namespace function or of a custom tool's function form (from another upstream
+ * format) is mapped back to its namespace and name, and a custom tool's input is
+ * taken out of its `{"input": …}` arguments.
+ */
+export function clientToolCall(part: Pick<ToolCallPart, 'name' | 'kind' | 'namespace'>, table: Map<string, ClientToolName>): ClientToolName & { wrapped: boolean } {
+  if (part.kind === 'custom' || part.namespace !== undefined) return { name: part.name, namespace: part.namespace, kind: part.kind ?? 'function', wrapped: false };
+  const known = table.get(part.name);
+  if (!known) return { name: part.name, kind: 'function', wrapped: false };
+  return { ...known, wrapped: known.kind === 'custom' };
+}
+
+function toolCallItem(part: ToolCallPart, table: Map<string, ClientToolName>): OutputItem {
+  const call = clientToolCall(part, table);
+  const callId = idWithSignature(part.id, part.signature);
+  if (call.kind === 'custom') {
+    const input = call.wrapped ? customInputFromArguments(part.arguments) : part.arguments;
+    return customToolCallItem(makeId('ctc_'), callId, call.name, input, 'completed', call.namespace);
+  }
+  return functionCallItem(makeId('fc_'), callId, call.name, part.arguments, 'completed', call.namespace);
 }
 
 /** Content parts in order → output items; adjacent text parts share one message item. */
-export function encodeOutput(content: ContentPart[]): OutputItem[] {
+export function encodeOutput(content: ContentPart[], tools?: ToolDefinition[]): OutputItem[] {
+  const table = toolNameTable(tools);
   const output: OutputItem[] = [];
   let texts: string[] | undefined;
   for (const part of content) {
@@ -118,8 +170,9 @@ export function encodeOutput(content: ContentPart[]): OutputItem[] {
       continue;
     }
     texts = undefined;
-    if (part.type === 'reasoning') output.push(reasoningItem(makeId('rs_'), part.text || undefined));
-    else if (part.type === 'tool_call') output.push(functionCallItem(makeId('fc_'), part.id, part.name, part.arguments, 'completed'));
+    if (part.type === 'reasoning') output.push(reasoningItem(part.itemId ?? makeId('rs_'), part.text || undefined, part.encryptedContent));
+    else if (part.type === 'tool_call') output.push(toolCallItem(part, table));
+    else if (part.type === 'opaque' && part.format === 'openai-responses' && !part.inContent) output.push(part.raw as OutputItem);
   }
   return output;
 }
@@ -133,7 +186,7 @@ export function encodeResponsesResponse(response: CanonicalResponse, request: Ca
       createdAt: response.created,
       status,
       incompleteDetails: incomplete_details,
-      output: encodeOutput(response.content),
+      output: encodeOutput(response.content, request.tools),
       usage: encodeResponsesUsage(response.usage),
     },
     request,

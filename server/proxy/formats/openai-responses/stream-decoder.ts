@@ -28,22 +28,33 @@ export function createResponsesStreamDecoder(): StreamDecoder {
   let finished = false;
   let sawToolCall = false;
 
-  const startBlock = (out: StreamEvent[], key: string, kind: Kind, outputIndex: number, id = '', name = ''): Open => {
+  const startBlock = (out: StreamEvent[], key: string, kind: Kind, outputIndex: number, item: Record<string, unknown> = {}): Open => {
     const b: Open = { kind, block: nextBlock++, outputIndex };
     open.set(key, b);
     if (kind === 'text') out.push({ type: 'text-start', block: b.block });
     else if (kind === 'reasoning') out.push({ type: 'reasoning-start', block: b.block });
     else {
       sawToolCall = true;
-      out.push({ type: 'tool-call-start', block: b.block, id: id || makeId('call_'), name });
+      const id = typeof item.call_id === 'string' && item.call_id ? item.call_id : makeId('call_');
+      out.push({
+        type: 'tool-call-start',
+        block: b.block,
+        id,
+        name: String(item.name ?? ''),
+        ...(item.type === 'custom_tool_call' && { kind: 'custom' as const }),
+        ...(typeof item.namespace === 'string' && { namespace: item.namespace }),
+      });
     }
     return b;
   };
 
-  const closeWhere = (out: StreamEvent[], match: (b: Open) => boolean): void => {
+  /** Closes matching blocks; a completed reasoning item hands over its encrypted state. */
+  const closeWhere = (out: StreamEvent[], match: (b: Open) => boolean, done?: Record<string, unknown>): void => {
     for (const [key, b] of open) {
       if (!match(b)) continue;
-      out.push({ type: END[b.kind], block: b.block });
+      if (b.kind === 'reasoning' && done?.type === 'reasoning' && typeof done.encrypted_content === 'string') {
+        out.push({ type: 'reasoning-end', block: b.block, encryptedContent: done.encrypted_content, ...(typeof done.id === 'string' && { itemId: done.id }) });
+      } else out.push({ type: END[b.kind], block: b.block });
       open.delete(key);
     }
   };
@@ -80,11 +91,12 @@ export function createResponsesStreamDecoder(): StreamDecoder {
         return ensureStart(out, e.response);
       case 'response.output_item.added':
         if (item.type === 'reasoning') reasoningBlock();
-        else if (item.type === 'function_call') {
-          const b = startBlock(out, `${oi}`, 'tool', oi, String(item.call_id ?? ''), String(item.name ?? ''));
-          if (typeof item.arguments === 'string' && item.arguments) {
+        else if (item.type === 'function_call' || item.type === 'custom_tool_call') {
+          const b = startBlock(out, `${oi}`, 'tool', oi, item);
+          const initial = item.type === 'custom_tool_call' ? item.input : item.arguments;
+          if (typeof initial === 'string' && initial) {
             b.argsSeen = true;
-            out.push({ type: 'tool-call-delta', block: b.block, argumentsDelta: item.arguments });
+            out.push({ type: 'tool-call-delta', block: b.block, argumentsDelta: initial });
           }
         }
         return;
@@ -107,6 +119,7 @@ export function createResponsesStreamDecoder(): StreamDecoder {
       case 'response.reasoning_text.delta':
         if (typeof e.delta === 'string' && e.delta) out.push({ type: 'reasoning-delta', block: reasoningBlock().block, text: e.delta });
         return;
+      case 'response.custom_tool_call_input.delta':
       case 'response.function_call_arguments.delta': {
         const b = open.get(`${oi}`);
         if (b?.kind === 'tool' && typeof e.delta === 'string' && e.delta) {
@@ -115,21 +128,25 @@ export function createResponsesStreamDecoder(): StreamDecoder {
         }
         return;
       }
+      case 'response.custom_tool_call_input.done':
       case 'response.function_call_arguments.done': {
         // Some upstreams send the arguments only here.
         const b = open.get(`${oi}`);
-        if (b?.kind === 'tool' && !b.argsSeen && typeof e.arguments === 'string' && e.arguments) {
+        const whole = e.type === 'response.custom_tool_call_input.done' ? e.input : e.arguments;
+        if (b?.kind === 'tool' && !b.argsSeen && typeof whole === 'string' && whole) {
           b.argsSeen = true;
-          out.push({ type: 'tool-call-delta', block: b.block, argumentsDelta: e.arguments });
+          out.push({ type: 'tool-call-delta', block: b.block, argumentsDelta: whole });
         }
         return;
       }
       case 'response.output_item.done':
-        if (item.type === 'function_call' && !open.has(`${oi}`)) {
-          const b = startBlock(out, `${oi}`, 'tool', oi, String(item.call_id ?? ''), String(item.name ?? ''));
-          if (typeof item.arguments === 'string' && item.arguments) out.push({ type: 'tool-call-delta', block: b.block, argumentsDelta: item.arguments });
+        if ((item.type === 'function_call' || item.type === 'custom_tool_call') && !open.has(`${oi}`)) {
+          const b = startBlock(out, `${oi}`, 'tool', oi, item);
+          const whole = item.type === 'custom_tool_call' ? item.input : item.arguments;
+          if (typeof whole === 'string' && whole) out.push({ type: 'tool-call-delta', block: b.block, argumentsDelta: whole });
         }
-        return closeWhere(out, (b) => b.outputIndex === oi);
+        if (item.type === 'reasoning' && typeof item.encrypted_content === 'string' && !open.has(`${oi}`)) reasoningBlock();
+        return closeWhere(out, (b) => b.outputIndex === oi, item);
       case 'response.completed':
       case 'response.incomplete': {
         ensureStart(out, e.response);

@@ -2,21 +2,28 @@ import type { CanonicalRequest, GatewayErrorKind, GatewayErrorShape, StreamEncod
 import { emptyUsage } from '../../canonical/index.js';
 import { makeId } from '../shared/ids.js';
 import { sseEvent } from '../shared/sse.js';
-import { buildResponseEnvelope, functionCallItem, messageItem, outputText, reasoningItem, responseId } from './response-encode.js';
+import { idWithSignature } from '../shared/call-ids.js';
+import { CustomInputStream } from '../shared/input-stream.js';
+import { toolNameTable } from '../shared/tool-names.js';
+import { buildResponseEnvelope, clientToolCall, customToolCallItem, functionCallItem, messageItem, outputText, reasoningItem, responseId } from './response-encode.js';
 import type { OutputItem, ResponseEnvelopeState } from './response-encode.js';
 import { encodeResponsesStatus, encodeResponsesUsage } from './usage.js';
 
 type Block =
   | { kind: 'text'; outputIndex: number; contentIndex: number; text: string }
   | { kind: 'reasoning'; outputIndex: number; text: string; partOpen: boolean }
-  | { kind: 'tool'; outputIndex: number; args: string; name: string };
+  | { kind: 'tool'; outputIndex: number; args: string; name: string }
+  /** A freeform call; `unwrap` reads its input out of the `{"input": …}` arguments of its function form. */
+  | { kind: 'custom'; outputIndex: number; input: string; unwrap?: CustomInputStream };
 
 /**
  * Canonical stream → Responses typed events (`event: <type>` + `data:` JSON with
  * `type` and a `sequence_number` counting up from 0). Text blocks become
  * output_text content parts of one message item until another kind of block
  * starts; reasoning blocks become reasoning items with a single summary part;
- * tool calls become function_call items. The stream ends with response.completed,
+ * tool calls become function_call items, or custom_tool_call items streamed as
+ * `custom_tool_call_input` deltas for the client's custom tools (whatever form the
+ * upstream used). The stream ends with response.completed,
  * response.incomplete (token limit / content filter) or response.failed.
  */
 export function createResponsesStreamEncoder(request: CanonicalRequest): StreamEncoder {
@@ -27,6 +34,7 @@ export function createResponsesStreamEncoder(request: CanonicalRequest): StreamE
   let usage: Partial<Usage> = {};
   let message: { item: OutputItem; index: number; parts: Array<Record<string, unknown>> } | undefined;
   const blocks = new Map<number, Block>();
+  const toolNames = toolNameTable(request.tools);
 
   const emit = (type: string, fields: Record<string, unknown>): string => sseEvent(type, { type, sequence_number: seq++, ...fields });
   const envelope = (): Record<string, unknown> => buildResponseEnvelope(state, request);
@@ -78,7 +86,7 @@ export function createResponsesStreamEncoder(request: CanonicalRequest): StreamE
     return out;
   };
 
-  function endBlock(block: number): string {
+  function endBlock(block: number, encrypted?: string): string {
     const b = blocks.get(block);
     if (!b) return '';
     blocks.delete(block);
@@ -99,7 +107,15 @@ export function createResponsesStreamEncoder(request: CanonicalRequest): StreamE
         out += emit('response.reasoning_summary_text.done', { ...ids, summary_index: 0, text: b.text });
         out += emit('response.reasoning_summary_part.done', { ...ids, summary_index: 0, part });
       }
-      Object.assign(item, reasoningItem(String(item.id), b.partOpen ? b.text : undefined));
+      Object.assign(item, reasoningItem(String(item.id), b.partOpen ? b.text : undefined, encrypted));
+    } else if (b.kind === 'custom') {
+      if (b.unwrap) {
+        const { rest, input } = b.unwrap.end();
+        if (rest) out += emit('response.custom_tool_call_input.delta', { ...ids, delta: rest });
+        b.input = input;
+      }
+      out += emit('response.custom_tool_call_input.done', { ...ids, input: b.input });
+      Object.assign(item, { input: b.input, status: 'completed' });
     } else {
       out += emit('response.function_call_arguments.done', { ...ids, name: b.name, arguments: b.args });
       Object.assign(item, { arguments: b.args, status: 'completed' });
@@ -149,22 +165,40 @@ export function createResponsesStreamEncoder(request: CanonicalRequest): StreamE
         b.text += event.text;
         return out + emit('response.reasoning_summary_text.delta', { ...ids, delta: event.text });
       }
-      case 'tool-call-start':
-        return startOther(event.block, functionCallItem(makeId('fc_'), event.id, event.name, '', 'in_progress'), {
+      case 'tool-call-start': {
+        const call = clientToolCall(event, toolNames);
+        const callId = idWithSignature(event.id, event.signature);
+        if (call.kind === 'custom') {
+          return startOther(event.block, customToolCallItem(makeId('ctc_'), callId, call.name, '', 'in_progress', call.namespace), {
+            kind: 'custom',
+            outputIndex: 0,
+            input: '',
+            ...(call.wrapped && { unwrap: new CustomInputStream() }),
+          });
+        }
+        return startOther(event.block, functionCallItem(makeId('fc_'), callId, call.name, '', 'in_progress', call.namespace), {
           kind: 'tool',
           outputIndex: 0,
           args: '',
-          name: event.name,
+          name: call.name,
         });
+      }
       case 'tool-call-delta': {
         const b = blocks.get(event.block);
-        if (b?.kind !== 'tool' || !event.argumentsDelta) return '';
+        if (!event.argumentsDelta) return '';
+        if (b?.kind === 'custom') {
+          const delta = b.unwrap ? b.unwrap.push(event.argumentsDelta) : event.argumentsDelta;
+          b.input += delta;
+          return delta ? emit('response.custom_tool_call_input.delta', { item_id: state.output[b.outputIndex].id, output_index: b.outputIndex, delta }) : '';
+        }
+        if (b?.kind !== 'tool') return '';
         b.args += event.argumentsDelta;
         return emit('response.function_call_arguments.delta', { item_id: state.output[b.outputIndex].id, output_index: b.outputIndex, delta: event.argumentsDelta });
       }
       case 'text-end':
         return blocks.get(event.block)?.kind === 'text' ? endBlock(event.block) : '';
       case 'reasoning-end':
+        return endBlock(event.block, event.encryptedContent);
       case 'tool-call-end':
         return endBlock(event.block);
       case 'usage':
