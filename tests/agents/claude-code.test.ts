@@ -6,14 +6,16 @@
  * `/v1/messages/count_tokens`); plus failover from an unreachable target. Each case checks what
  * the upstream received: Claude Code hides a 400 by degrading and retrying.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { RequestRecord } from '../../server/observability/request-record.js';
 import { startScriptedUpstream } from '../support/mock-upstreams/scripted-upstream.js';
 import { DEFAULT_API_KEY } from '../support/mock-upstreams/types.js';
 import { AgentHome, agentBins, describeRun, runClaude, type ClaudeRun } from './support/agents.js';
 import { FAILOVER_MODEL, FORMATS, mark, modelName, nonce, refreshFixtures, refused, saveFixture, startAgentBench, viewsOf, type AgentBench } from './support/bench.js';
 
-const RUN_MS = 60_000;
+// One agent run may take RUN_MS; a case runs the agent at most twice.
+const RUN_MS = 45_000;
+vi.setConfig({ testTimeout: 2 * RUN_MS + 15_000 });
 let bench: AgentBench;
 const homes: AgentHome[] = [];
 const home = () => {

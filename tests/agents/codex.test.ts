@@ -7,13 +7,15 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { startScriptedUpstream } from '../support/mock-upstreams/scripted-upstream.js';
 import { DEFAULT_API_KEY } from '../support/mock-upstreams/types.js';
 import { AgentHome, agentBins, describeRun, runCodex } from './support/agents.js';
 import { FAILOVER_MODEL, FORMATS, mark, modelName, nonce, refreshFixtures, refused, saveFixture, startAgentBench, viewsOf, type AgentBench } from './support/bench.js';
 
-const RUN_MS = 60_000;
+// One agent run may take RUN_MS; a case runs the agent at most twice.
+const RUN_MS = 45_000;
+vi.setConfig({ testTimeout: 2 * RUN_MS + 15_000 });
 let bench: AgentBench;
 const homes: AgentHome[] = [];
 const home = () => {
