@@ -7,6 +7,7 @@ import { LoginLimiter } from './auth/login-limiter.js';
 import type { Config } from './config/env.js';
 import { resolveInstanceSecrets } from './config/instance-secrets.js';
 import { SecretBox } from './crypto/secret-box.js';
+import { sealStoredHeaders } from './crypto/seal-stored-headers.js';
 import { CatalogService } from './catalog/index.js';
 import { dbTarget, openDatabase } from './db/client.js';
 import { applyPendingMigrations } from './db/migrate.js';
@@ -61,6 +62,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
 
   const { jwtSecret, encryptionKey } = resolveInstanceSecrets(config);
   const secretBox = new SecretBox(encryptionKey);
+  const sealedHeaders = await sealStoredHeaders(db, secretBox, target.kind);
+  if (sealedHeaders) logger.info({ providers: sealedHeaders }, 'sealed provider header values stored in plain text');
   const snapshot = new SnapshotStore(db, secretBox, (error) => logger.error({ err: error }, 'snapshot'));
   // Every configured secret is known to the one scrubber (server/secrets) from here on.
   const instanceSecrets = trackInstanceSecrets({

@@ -70,3 +70,15 @@ export function headerHints(stored: unknown): Record<string, string> {
     Object.entries(asStored(stored)).map(([name, value]) => [name, typeof value === 'string' ? maskSecret(value) : value.hint]),
   );
 }
+
+/** True when some header value is still stored in plain text (a row saved before headers were sealed). */
+export function hasPlainHeaders(stored: unknown): boolean {
+  return Object.values(asStored(stored)).some((value) => typeof value === 'string');
+}
+
+/** The same headers with every plain value sealed (sealed ones kept as they are). */
+export function sealPlainHeaders(stored: unknown, box: SecretBox): Record<string, SealedHeader | string> {
+  const keepAll = Object.fromEntries(Object.keys(asStored(stored)).map((name) => [name, null]));
+  const merged = mergeHeaders(stored, keepAll, box);
+  return 'headers' in merged ? merged.headers : {};
+}

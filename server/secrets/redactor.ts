@@ -24,10 +24,10 @@ export const MIN_SECRET_LENGTH = 6;
  */
 const KEY_SHAPES: readonly string[] = [
   // OpenAI (sk-…, sk-proj-…, sk-svcacct-…), Anthropic (sk-ant-…), this gateway's virtual keys (sk-gw-…)
-  String.raw`\bsk-[A-Za-z0-9_*.-]{8,}`,
+  String.raw`\bsk-[A-Za-z0-9_*-]{8,}`,
   // Other key prefixes upstream messages echo (pk-…, rk-…, key-…, api_key-…); a digit in the
   // token keeps ordinary words such as `key_prefix` out.
-  String.raw`\b(?:pk|rk|key|api[-_]?key)[-_](?=[A-Za-z_*.-]*\d)[A-Za-z0-9_*.-]{6,}`,
+  String.raw`\b(?:pk|rk|key|api[-_]?key)[-_](?=[A-Za-z_*-]*\d)[A-Za-z0-9_*-]{6,}`,
   // Google API keys
   String.raw`\bAIza[0-9A-Za-z_-]{20,}`,
   // xAI, Groq, Hugging Face, Replicate, GitHub tokens

@@ -1,0 +1,79 @@
+import { performance } from 'node:perf_hooks';
+import { describe, expect, it } from 'vitest';
+import { Redactor, REDACTED } from '../../server/secrets/redactor.js';
+import { captureBody } from '../../server/observability/body-capture.js';
+
+describe('the scrubber', () => {
+  it('replaces configured secrets whatever their shape, and recompiles when a source changes', () => {
+    const r = new Redactor();
+    expect(r.scrub('token plain-configured-value here')).toBe('token plain-configured-value here');
+    r.set('snapshot', ['plain-configured-value']);
+    expect(r.scrub('token plain-configured-value here')).toBe(`token ${REDACTED} here`);
+    r.set('snapshot', ['another-value-123']);
+    expect(r.scrub('plain-configured-value / another-value-123')).toBe(`plain-configured-value / ${REDACTED}`);
+    r.delete('snapshot');
+    expect(r.scrub('another-value-123')).toBe('another-value-123');
+  });
+
+  it('keeps sources apart and replaces a secret that contains another one whole', () => {
+    const r = new Redactor();
+    r.set('a', ['abcdef']);
+    r.set('b', ['abcdef-and-more']);
+    expect(r.scrub('x abcdef-and-more y abcdef z')).toBe(`x ${REDACTED} y ${REDACTED} z`);
+  });
+
+  it('escapes regular-expression characters in secrets and ignores values too short to be secrets', () => {
+    const r = new Redactor();
+    r.set('s', ['a.b*c+d?e(f)[g]', 'short', '  padded-secret  ']);
+    expect(r.scrub('a.b*c+d?e(f)[g] and aXbbc')).toBe(`${REDACTED} and aXbbc`);
+    expect(r.scrub('short stays')).toBe('short stays');
+    expect(r.scrub('padded-secret')).toBe(REDACTED);
+  });
+
+  it('removes known key shapes without configuration', () => {
+    const r = new Redactor();
+    const cases = [
+      'sk-abcdefghijklmnop',
+      'sk-proj-AbCdEf0123456789xyz',
+      'sk-ant-api03-abcdefghijklmnop',
+      'sk-gw-Q2hhbmdlTWVQbGVhc2UxMjM0NTY3ODkw',
+      'AIzaSyA-abcdefghijklmnopqrstuv',
+      'xai-abcdefghijklmnopqrst',
+      'gsk_abcdefghijklmnopqrst',
+      'AKIAIOSFODNN7EXAMPLE',
+      'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ1c2VyIn0.c2lnbmF0dXJlLXZhbHVl',
+    ];
+    for (const key of cases) expect(r.scrub(`Incorrect API key provided: ${key}.`), key).toBe(`Incorrect API key provided: ${REDACTED}.`);
+    expect(r.scrub('Authorization: Bearer opaque.token-value_123')).toBe(`Authorization: Bearer ${REDACTED}`);
+  });
+
+  it('leaves ordinary text alone (field names, words, masked hints)', () => {
+    const r = new Redactor();
+    for (const text of ['key_prefix', 'monkey-business', 'sk-…a1b2', 'a risky task', 'the api_key field is missing', 'Bearer of bad news']) {
+      expect(r.scrub(text)).toBe(text);
+    }
+  });
+
+  it('scrubs request-scoped secrets passed by the caller', () => {
+    const r = new Redactor();
+    expect(r.scrub('you sent opaque-client-credential', ['opaque-client-credential', undefined])).toBe(`you sent ${REDACTED}`);
+  });
+
+  it('costs one pass with one compiled matcher: 1,000 secrets over a 32 KiB body well under 20 ms', () => {
+    const r = new Redactor();
+    const secrets = Array.from({ length: 1000 }, (_, i) => `configured-secret-${i.toString(36)}-${'x'.repeat(12)}`);
+    r.set('many', secrets);
+    const body = `${'lorem ipsum dolor sit amet '.repeat(1200)} ${secrets[777]} end`;
+    r.scrub(body); // warm-up
+    const started = performance.now();
+    const out = r.scrub(body);
+    const elapsed = performance.now() - started;
+    expect(out.endsWith(`${REDACTED} end`)).toBe(true);
+    expect(elapsed).toBeLessThan(20);
+  });
+
+  it('is what stored bodies go through, with credential JSON fields emptied too', () => {
+    const stored = captureBody(JSON.stringify({ api_key: 'whatever-value', note: 'key sk-abcdefghijklmnop' }));
+    expect(stored).toBe(`{"api_key":"${REDACTED}","note":"key ${REDACTED}"}`);
+  });
+});
