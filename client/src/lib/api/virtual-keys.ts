@@ -24,6 +24,10 @@ export const VirtualKeysQuery = graphql(`
       id
       name
     }
+    virtualModels {
+      id
+      name
+    }
   }
 `);
 
