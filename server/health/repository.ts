@@ -1,5 +1,6 @@
 import type { Db } from '../db/client.js';
 import { parseCheckConfig } from './check-config.js';
+import { scrubText } from '../secrets/redactor.js';
 import type { CheckOutcome, RunRecord, TargetKind, TargetSpec } from './types.js';
 
 type TargetRow = Awaited<ReturnType<Db['healthTarget']['findFirstOrThrow']>>;
@@ -27,7 +28,9 @@ export function toRun(row: RunRow): RunRecord {
     latencyMs: row.latencyMs,
     ttftMs: row.ttftMs,
     errorType: row.errorType as RunRecord['errorType'],
-    errorMessage: row.errorMessage,
+    // Scrubbed when stored (probe.ts); scrubbed again on the way out, so a run stored before a
+    // key was configured (or by an older version) never shows it on the public pages.
+    errorMessage: row.errorMessage === null ? null : scrubText(row.errorMessage),
   };
 }
 
