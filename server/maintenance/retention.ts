@@ -55,3 +55,21 @@ export class RetentionPruner {
     await this.running;
   }
 }
+
+/** Rows per delete batch, and the pause between batches (other writers and readers get their turn). */
+export const PRUNE_BATCH = { rows: 2_000, pauseMs: 20 };
+
+/**
+ * Runs a bounded delete (`step(limit)` removes at most `limit` rows) until a
+ * batch comes back short: a large backlog becomes many short transactions
+ * instead of one long lock. Returns the total removed.
+ */
+export async function deleteInBatches(step: (limit: number) => Promise<number>, batch = PRUNE_BATCH): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const removed = await step(batch.rows);
+    total += removed;
+    if (removed < batch.rows) return total;
+    await new Promise((resolve) => setTimeout(resolve, batch.pauseMs));
+  }
+}

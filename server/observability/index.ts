@@ -4,7 +4,7 @@ import type { Services } from '../services.js';
 import { toLogRow } from './log-row.js';
 import type { LogWriterOptions } from './log-writer.js';
 import { metricsHandler } from './metrics-route.js';
-import { RetentionPruner } from '../maintenance/retention.js';
+import { deleteInBatches, RetentionPruner } from '../maintenance/retention.js';
 
 export { GatewayMetrics } from './metrics.js';
 export { RequestLogWriter } from './log-writer.js';
@@ -51,7 +51,8 @@ export function startObservability(services: Services, router: Router): Observab
   })();
 
   const pruner = new RetentionPruner(
-    async (cutoff) => (await db.requestLog.deleteMany({ where: { createdAt: { lt: cutoff } } })).count,
+    // Bounded batches in the log store (SQLite: its worker thread), never one long delete.
+    (cutoff) => deleteInBatches((limit) => requestLogs.store.deleteBefore(cutoff, limit)),
     logger,
     'request log rows',
     config.requestLogRetentionDays,

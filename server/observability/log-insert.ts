@@ -7,7 +7,7 @@ export const LOG_COLUMNS = [
   'id', 'createdAt', 'virtualKeyId', 'keyName', 'keyPrefix', 'clientApi', 'requestedModel', 'modelId', 'targetModel',
   'providerId', 'providerName', 'attempts', 'stream', 'status', 'errorClass', 'errorMessage', 'latencyMs', 'ttftMs',
   'inputTokens', 'outputTokens', 'cachedTokens', 'reasoningTokens', 'injectedTokens', 'costUsd', 'clientIp', 'userAgent',
-  'rulesApplied', 'requestBody', 'responseBody',
+  'rulesApplied', 'requestBody', 'responseBody', 'warnings',
 ] as const satisfies ReadonlyArray<keyof RequestLogRow>;
 
 const COLUMN_LIST = LOG_COLUMNS.map((c) => `"${c}"`).join(', ');
@@ -58,6 +58,12 @@ export function prismaLogStore(db: Db, kind: DbKind): LogStore {
         return error === ROLLBACK;
       }
     },
+    deleteBefore: (cutoff, limit) =>
+      db.$executeRawUnsafe(
+        `DELETE FROM "RequestLog" WHERE "id" IN (SELECT "id" FROM "RequestLog" WHERE "createdAt" < ${kind === 'postgres' ? '$1' : '?'} ORDER BY "createdAt" LIMIT ${kind === 'postgres' ? '$2' : '?'})`,
+        cutoff,
+        limit,
+      ),
     close: async () => {},
   };
 }

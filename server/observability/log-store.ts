@@ -13,6 +13,8 @@ export interface LogStore {
    * rows. Tells a row the database rejects from a database that is failing.
    */
   acceptsRows(): Promise<boolean>;
+  /** Deletes up to `limit` of the oldest rows created before `cutoff` (one bounded batch); returns how many. */
+  deleteBefore(cutoff: Date, limit: number): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -60,7 +60,8 @@ export class RequestLogWriter {
   private lastRejectWarning = 0;
 
   constructor(
-    private readonly store: LogStore,
+    /** Where rows go; also used by the retention pruner (bounded deletes in the same place). */
+    readonly store: LogStore,
     private readonly logger: Logger,
     options: LogWriterOptions,
   ) {

@@ -7,7 +7,7 @@ import { probeRow, type LogStore } from './log-store.js';
 
 interface Pending {
   worker: Worker;
-  resolve(): void;
+  resolve(value: unknown): void;
   reject(error: Error): void;
 }
 
@@ -33,7 +33,7 @@ export class SqliteLogStore implements LogStore, SpendSink {
   ) {}
 
   insert(rows: RequestLogRow[]): Promise<void> {
-    return rows.length ? this.call({ op: 'insert', rows }) : Promise.resolve();
+    return rows.length ? this.call({ op: 'insert', rows }).then(() => undefined) : Promise.resolve();
   }
 
   async acceptsRows(): Promise<boolean> {
@@ -45,9 +45,13 @@ export class SqliteLogStore implements LogStore, SpendSink {
     }
   }
 
+  deleteBefore(cutoff: Date, limit: number): Promise<number> {
+    return this.call({ op: 'prune', cutoff, limit }) as Promise<number>;
+  }
+
   /** Adds spend to VirtualKey.spendUsd and KeySpend in one transaction (keys deleted meanwhile are skipped). */
   addSpend(entries: SpendEntry[]): Promise<void> {
-    return entries.length ? this.call({ op: 'spend', entries }) : Promise.resolve();
+    return entries.length ? this.call({ op: 'spend', entries }).then(() => undefined) : Promise.resolve();
   }
 
   async close(): Promise<void> {
@@ -61,14 +65,14 @@ export class SqliteLogStore implements LogStore, SpendSink {
     await worker.terminate();
   }
 
-  private call(message: Record<string, unknown>): Promise<void> {
+  private call(message: Record<string, unknown>): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('request log store is closed'));
     return this.send(this.worker ?? this.start(), message);
   }
 
-  private send(worker: Worker, message: Record<string, unknown>): Promise<void> {
+  private send(worker: Worker, message: Record<string, unknown>): Promise<unknown> {
     const id = this.nextId++;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       // Referenced only while a write is outstanding: a pending write keeps the process alive, an idle worker never does.
       if (this.pending.size === 0) worker.ref();
       this.pending.set(id, { worker, resolve, reject });
@@ -93,11 +97,11 @@ export class SqliteLogStore implements LogStore, SpendSink {
       execArgv: [],
     });
     worker.unref();
-    worker.on('message', (reply: { id: number; ok: boolean; error?: { message: string; code?: string } }) => {
+    worker.on('message', (reply: { id: number; ok: boolean; value?: unknown; error?: { message: string; code?: string } }) => {
       const waiting = this.pending.get(reply.id);
       if (!waiting) return;
       this.settled(reply.id, worker);
-      if (reply.ok) waiting.resolve();
+      if (reply.ok) waiting.resolve(reply.value);
       else waiting.reject(Object.assign(new Error(reply.error?.message ?? 'SQLite write failed'), { code: reply.error?.code }));
     });
     const fail = (error: Error) => {

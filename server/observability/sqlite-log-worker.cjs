@@ -3,8 +3,9 @@
 // the synchronous inserts (and their fsyncs) run off the gateway's event loop.
 // Plain JavaScript so it loads the same way from the sources and from the build.
 //
-// Messages in:  { id, op: 'insert', rows } | { id, op: 'probe', row } | { id, op: 'spend', entries } | { id, op: 'close' }
-// Messages out: { id, ok: true } | { id, ok: false, error: { message, code } }
+// Messages in:  { id, op: 'insert', rows } | { id, op: 'probe', row } | { id, op: 'spend', entries }
+//               | { id, op: 'prune', cutoff, limit } | { id, op: 'close' }
+// Messages out: { id, ok: true, value? } | { id, ok: false, error: { message, code } }
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 
@@ -63,10 +64,21 @@ function spendStatement() {
   return spendWrite;
 }
 
+// One bounded batch of the oldest rows past retention (the caller loops, pausing between batches).
+let pruneStatement;
+function prune(cutoff, limit) {
+  pruneStatement ??= db.prepare(
+    'DELETE FROM "RequestLog" WHERE "id" IN (SELECT "id" FROM "RequestLog" WHERE "createdAt" < ? ORDER BY "createdAt" LIMIT ?)',
+  );
+  return pruneStatement.run(cutoff.toISOString().replace('Z', '+00:00'), limit).changes;
+}
+
 parentPort.on('message', (message) => {
   const { id, op } = message;
+  let value;
   try {
-    if (op === 'insert') statements()(message.rows);
+    if (op === 'prune') value = prune(message.cutoff, message.limit);
+    else if (op === 'insert') statements()(message.rows);
     else if (op === 'probe') {
       try {
         db.transaction(() => {
@@ -84,9 +96,9 @@ parentPort.on('message', (message) => {
       parentPort.close();
       return;
     } else throw new Error(`unknown operation ${op}`);
-    parentPort.postMessage({ id, ok: true });
+    parentPort.postMessage({ id, ok: true, value });
   } catch (error) {
-    insertOne = insertAll = spendWrite = undefined;
+    insertOne = insertAll = spendWrite = pruneStatement = undefined;
     parentPort.postMessage({ id, ok: false, error: { message: String(error && error.message), code: error && error.code } });
   }
 });
