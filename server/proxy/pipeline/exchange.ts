@@ -16,7 +16,9 @@ import { prepareUpstreamBody, type PreparedBody } from './upstream-body.js';
 import { restoreEchoInBody, restoreEchoInEvent } from '../../relay/echo.js';
 import { injectedTokenCount } from '../../relay/tokens.js';
 import { answerFromStream } from '../../relay/whole-answer.js';
-import { anthropicProtocolHeaders, callUpstream, expectEventStream, readUpstreamJson } from './upstream-call.js';
+import { callUpstream, expectEventStream, readUpstreamJson } from './upstream-call.js';
+import { clientProtocolHeaders } from './client-headers.js';
+import { noteWarnings } from './warnings.js';
 
 /**
  * One attempt against one model: send, then answer the client (whole or
@@ -36,7 +38,8 @@ export async function exchange(
   const format = UPSTREAM_FORMATS[wire];
   const prepared = prepareUpstreamBody(ctx.api, wire, format, request, ctx.body!, ctx.rawBody!, model, (ctx.rulesApplied?.length ?? 0) > 0);
   ctx.injectedTokens = injectedTokenCount(prepared.injected);
-  const protocol = ctx.api === 'messages' ? anthropicProtocolHeaders(ctx.req.headers) : {};
+  noteWarnings(ctx, prepared.warnings);
+  const protocol = clientProtocolHeaders(ctx.api, wire, ctx.req.headers);
   const response = await callUpstream(model, prepared.upstreamStream ? 'stream' : 'generate', prepared.body, signal, protocol);
   onResponse?.();
 
@@ -114,7 +117,6 @@ async function relayStream(
       }
       await deliver(events, false);
     }
-    if (!watch.ended) await deliver(watch.end(decoder.end()), true);
   } catch (error) {
     // The client already has the whole answer (or its error): what the connections do now changes nothing.
     if (watch.ended) return;
@@ -129,7 +131,14 @@ async function relayStream(
     );
     ctx.res.end();
     ctx.streamError = failure;
+    return;
   }
+  if (watch.ended) return;
+  const closing = watch.end(decoder.end());
+  const failed = closing.find((e) => e.type === 'error');
+  // Nothing reached the client yet (an empty or event-less body): a plain error answer, and another target may be tried.
+  if (failed?.type === 'error' && !out.committed) throw new GatewayError(failed.error);
+  await deliver(closing, true);
 }
 
 function noteUsage(ctx: ProxyContext, event: StreamEvent): void {
