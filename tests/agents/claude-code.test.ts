@@ -2,7 +2,8 @@
  * Claude Code (pinned in tests/agents/cli) through the gateway as ANTHROPIC_BASE_URL, to a
  * scripted upstream of each wire format: a plain turn, a real Bash round trip (Claude Code runs
  * `echo <nonce>` and sends the output back), a resumed session (`--resume <session id>`, with
- * session persistence on in the run's own HOME), and token counting (`/context` →
+ * session persistence on in the run's own HOME), structured output (`--json-schema`, answered
+ * through Claude Code's StructuredOutput tool) and token counting (`/context` →
  * `/v1/messages/count_tokens`); plus failover from an unreachable target. Each case checks what
  * the upstream received: Claude Code hides a 400 by degrading and retrying.
  */
@@ -86,6 +87,21 @@ describe.each(FORMATS)('Claude Code → gateway → %s upstream', (format) => {
     const view = viewsOf(upstream, received).at(-1)!;
     expect(view.userTexts.some((t) => t.includes(`The code word is ${word}`))).toBe(true);
     expect(view.userTexts.at(-1)).toBe('What was the code word?');
+  });
+
+  test('structured output: --json-schema comes back through the StructuredOutput tool', async () => {
+    const upstream = bench.upstreams[format];
+    const since = mark(upstream);
+    const word = nonce();
+    const schema = { type: 'object', properties: { answer: { type: 'string' } }, required: ['answer'], additionalProperties: false };
+    const result = await gatewayRun(home(), model, `Reply with pong and ${word}.`, { extraArgs: ['--json-schema', JSON.stringify(schema)] });
+    expect(result.json?.structured_output, describeRun(result)).toEqual({ answer: `pong ${word}` });
+    const received = since();
+    expect(refused(upstream, received)).toEqual([]);
+    // The tool and its schema reached the upstream in its own tool format.
+    const first = received.find((r) => upstream.generations().includes(r))!;
+    expect(JSON.stringify(first.body)).toContain('StructuredOutput');
+    expect(viewsOf(upstream, received)[0].tools.map((t) => t.name)).toContain('StructuredOutput');
   });
 
   test('/context counts tokens through /v1/messages/count_tokens', async () => {

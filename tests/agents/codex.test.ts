@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { startScriptedUpstream } from '../support/mock-upstreams/scripted-upstream.js';
 import { DEFAULT_API_KEY } from '../support/mock-upstreams/types.js';
 import { AgentHome, agentBins, describeRun, runCodex } from './support/agents.js';
-import { FAILOVER_MODEL, FORMATS, mark, modelName, nonce, refreshFixtures, refused, saveFixture, startAgentBench, viewsOf, type AgentBench } from './support/bench.js';
+import { FAILOVER_MODEL, FORMATS, RELAY_INSTRUCTIONS, RELAY_MODEL, mark, modelName, nonce, refreshFixtures, refused, saveFixture, startAgentBench, viewsOf, type AgentBench } from './support/bench.js';
 
 // One agent run may take RUN_MS; a case runs the agent at most twice.
 const RUN_MS = 45_000;
@@ -122,6 +122,23 @@ describe('Codex CLI through a virtual model', () => {
     const result = await gatewayRun(home(), FAILOVER_MODEL, `Reply with pong and ${word}.`);
     expect(result.answer, describeRun(result)).toBe(`pong ${word}`);
     expect(viewsOf(upstream, since())[0].userTexts.at(-1)).toContain(word);
+  });
+});
+
+describe('Codex CLI through a Codex relay provider', () => {
+  test('a tool round trip arrives with the relay\'s own instructions, store: false and streaming', async () => {
+    const upstream = bench.relayUpstream;
+    const since = mark(upstream);
+    const word = nonce();
+    const result = await gatewayRun(home(), RELAY_MODEL, `Please run the shell command \`echo ${word}\` and tell me what it printed.`);
+    expect(result.answer, describeRun(result)).toContain(word);
+    const received = since();
+    expect(refused(upstream, received)).toEqual([]);
+    expect(received.length).toBeGreaterThanOrEqual(2);
+    for (const request of received) {
+      expect(request.body).toMatchObject({ instructions: RELAY_INSTRUCTIONS, store: false, stream: true });
+    }
+    expect(viewsOf(upstream, received).at(-1)!.lastToolResult).toContain(word);
   });
 });
 

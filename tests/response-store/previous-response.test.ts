@@ -17,6 +17,7 @@ let gw: TestGateway;
 let chat: MockUpstream;
 let anthropic: MockUpstream;
 let storing: ScriptedUpstream;
+let relay: ScriptedUpstream;
 let client: OpenAI;
 
 beforeAll(async () => {
@@ -26,12 +27,15 @@ beforeAll(async () => {
   storing = await startScriptedUpstream('openai-responses');
   const provider = await createProvider(gw, { name: 'storing-responses', type: 'openai-responses', baseUrl: storing.url });
   await createModel(gw, provider, 'm-storing-responses', 'gpt-5');
+  relay = await startScriptedUpstream('openai-responses');
+  const relayProvider = await createProvider(gw, { name: 'relay-responses', type: 'codex-relay', baseUrl: relay.url });
+  await createModel(gw, relayProvider, 'm-relay', 'gpt-5-codex');
   client = openaiClient(gw, (await createKey(gw)).key);
 });
 
 afterAll(async () => {
   await gw?.stop();
-  await Promise.all([chat?.close(), anthropic?.close(), storing?.close()]);
+  await Promise.all([chat?.close(), anthropic?.close(), storing?.close(), relay?.close()]);
 });
 
 const lastBody = (mock: MockUpstream) => mock.requests.at(-1)!.body;
@@ -123,6 +127,21 @@ describe('a Responses upstream that stores responses itself', () => {
     expect(JSON.stringify(body.input)).toContain('Started elsewhere');
     expect(JSON.stringify(body.input)).toContain('Hello from openai-chat: Started elsewhere');
     expect(body.input.at(-1)).toMatchObject({ role: 'user' });
+  });
+});
+
+describe('a relay provider that forces store: false upstream', () => {
+  test('the upstream keeps nothing, so the gateway resends the conversation', async () => {
+    const first = await client.responses.create({ model: 'm-relay', input: 'Reply with pong' });
+    expect(relay.requests.at(-1)!.body.store).toBe(false);
+    await client.responses.create({ model: 'm-relay', input: 'Once more', previous_response_id: first.id });
+    const body = lastBody(relay);
+    expect(body.previous_response_id).toBeUndefined();
+    const texts = JSON.stringify(body.input);
+    expect(texts).toContain('Reply with pong');
+    expect(texts.indexOf('Reply with pong')).toBeLessThan(texts.indexOf('Once more'));
+    // The stored output (the scripted model's answer) sits between the two user turns.
+    expect(body.input.some((item: { role?: string }) => item.role === 'assistant')).toBe(true);
   });
 });
 

@@ -162,6 +162,8 @@ export interface ClaudeRun {
   persist?: boolean;
   /** `--allowedTools`, e.g. `Bash(echo:*)`. */
   allowedTools?: string;
+  /** More `claude` options, e.g. `--json-schema <schema>`. */
+  extraArgs?: string[];
   timeoutMs?: number;
 }
 
@@ -187,6 +189,7 @@ export async function runClaude(home: AgentHome, options: ClaudeRun): Promise<Ag
   if (options.resume) args.push('--resume', options.resume);
   else if (!options.persist) args.push('--no-session-persistence');
   if (options.allowedTools) args.push('--allowedTools', options.allowedTools);
+  if (options.extraArgs) args.push(...options.extraArgs);
   const result = await run(agentBins().claude, args, env, home.workdir, options.timeoutMs ?? 60_000);
   let json: Record<string, any> | undefined;
   try {

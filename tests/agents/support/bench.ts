@@ -25,11 +25,16 @@ const PROVIDER: Record<WireFormat, { type: string; upstreamModel: string }> = {
 
 export const modelName = (format: WireFormat): string => `agent-${format}`;
 export const FAILOVER_MODEL = 'agent-failover';
+/** A Codex relay provider (Responses, instructions isolated, store and stream forced) in front of its own scripted upstream. */
+export const RELAY_MODEL = 'agent-codex-relay';
+export const RELAY_INSTRUCTIONS = 'You are reached through a relay.';
 
 export interface AgentBench {
   gw: TestGateway;
   key: string;
   upstreams: Record<WireFormat, ScriptedUpstream>;
+  /** The Responses upstream behind the relay provider. */
+  relayUpstream: ScriptedUpstream;
   stop(): Promise<void>;
 }
 
@@ -45,9 +50,9 @@ export async function startAgentBench({ failoverTo }: { failoverTo: WireFormat }
   const gw = await startTestGateway();
   const upstreams = {} as Record<WireFormat, ScriptedUpstream>;
   const modelIds = {} as Record<WireFormat | 'dead', string>;
-  const addModel = async (name: string, type: string, baseUrl: string, upstreamModel: string) => {
+  const addModel = async (name: string, type: string, baseUrl: string, upstreamModel: string, options?: Record<string, unknown>) => {
     const p = await gw.admin('mutation($i: CreateProviderInput!){ createProvider(input: $i){ id } }', {
-      i: { name: `provider-${name}`, type, baseUrl, apiKey: DEFAULT_API_KEY },
+      i: { name: `provider-${name}`, type, baseUrl, apiKey: DEFAULT_API_KEY, ...(options ? { options } : {}) },
     });
     const m = await gw.admin('mutation($i: CreateModelInput!){ createModel(input: $i){ id } }', {
       i: { providerId: p.createProvider.id, name, upstreamModel },
@@ -58,6 +63,8 @@ export async function startAgentBench({ failoverTo }: { failoverTo: WireFormat }
     upstreams[format] = await startScriptedUpstream(format);
     modelIds[format] = await addModel(modelName(format), PROVIDER[format].type, upstreams[format].url, PROVIDER[format].upstreamModel);
   }
+  const relayUpstream = await startScriptedUpstream('openai-responses');
+  await addModel(RELAY_MODEL, 'codex-relay', relayUpstream.url, 'gpt-5-codex', { relay: { upstreamInstructions: RELAY_INSTRUCTIONS } });
   modelIds.dead = await addModel('agent-dead', 'openai', `http://127.0.0.1:${await closedPort()}/v1`, 'gpt-4.1');
   await gw.admin('mutation($i: CreateVirtualModelInput!){ createVirtualModel(input: $i){ id } }', {
     i: {
@@ -75,9 +82,10 @@ export async function startAgentBench({ failoverTo }: { failoverTo: WireFormat }
     gw,
     key,
     upstreams,
+    relayUpstream,
     stop: async () => {
       await gw.stop();
-      await Promise.all(Object.values(upstreams).map((u) => u.close()));
+      await Promise.all([...Object.values(upstreams), relayUpstream].map((u) => u.close()));
     },
   };
 }

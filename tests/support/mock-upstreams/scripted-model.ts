@@ -8,7 +8,8 @@
  *   (Codex `exec_command` / `shell` / `local_shell`, Claude Code `Bash`) → a call of that tool
  * - the last user text asks `what was the code word` → text naming the code word an earlier
  *   user turn gave (`the code word is <word>`), or saying none was given
- * - otherwise → text `pong <the nonces in the prompt>` (or `pong`)
+ * - otherwise → text `pong <the nonces in the prompt>` (or `pong`), given as the input of a
+ *   `StructuredOutput` tool call when one is offered (Claude Code's --json-schema)
  * A request asking for structured output gets that text as `{"answer": "<text>"}`.
  */
 
@@ -83,7 +84,11 @@ function nextTurn(view: ConversationView): ScriptedTurn {
     return { kind: 'text', text: earlier.length ? `The code word was ${earlier.at(-1)}.` : 'No code word was given in this conversation.' };
   }
   const nonces = prompt.match(NONCE_PATTERN) ?? [];
-  return { kind: 'text', text: nonces.length ? `pong ${nonces.join(' ')}` : 'pong' };
+  const text = nonces.length ? `pong ${nonces.join(' ')}` : 'pong';
+  // Claude Code's --json-schema offers a StructuredOutput tool the answer must go through.
+  const structured = view.tools.find((t) => t.name === 'StructuredOutput');
+  if (structured) return { kind: 'tool_call', tool: structured, arguments: { answer: text }, id: nextCallId() };
+  return { kind: 'text', text };
 }
 
 const schemaOf = (value: unknown): Record<string, unknown> | undefined => (isObj(value) ? value : undefined);
