@@ -78,5 +78,6 @@ export function toLogRow(r: RequestRecord): RequestLogRow {
     userAgent: storableText(r.userAgent, STORED_TEXT_LIMITS.userAgent),
     requestBody: storableText(r.requestBody, STORED_TEXT_LIMITS.body),
     responseBody: storableText(r.responseBody, STORED_TEXT_LIMITS.body),
+    warnings: storableText(r.warnings, STORED_TEXT_LIMITS.errorMessage),
   };
 }

@@ -28,6 +28,8 @@ export interface RequestRecord {
   rulesApplied?: Array<{ id: string; kind: string }>;
   /** Tokens of instructions the gateway injected for a relay upstream (o200k count). */
   injectedTokens?: number;
+  /** What a translation could not carry to the upstream (tools, fields dropped), `; `-separated. */
+  warnings?: string;
   /** Only when the key has body logging on: scrubbed and size-capped (see observability/body-capture.ts). */
   requestBody?: string;
   responseBody?: string;

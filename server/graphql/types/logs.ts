@@ -18,7 +18,7 @@ const LIST_SELECT = {
   requestedModel: true, modelId: true, targetModel: true, providerId: true, providerName: true,
   attempts: true, stream: true, status: true, errorClass: true, errorMessage: true, latencyMs: true,
   ttftMs: true, inputTokens: true, outputTokens: true, cachedTokens: true, reasoningTokens: true,
-  injectedTokens: true, costUsd: true, clientIp: true, userAgent: true, rulesApplied: true,
+  injectedTokens: true, costUsd: true, clientIp: true, userAgent: true, rulesApplied: true, warnings: true,
 } satisfies Prisma.RequestLogSelect;
 
 async function loadBodies(services: Services, log: LogView): Promise<{ requestBody: string | null; responseBody: string | null }> {
@@ -61,6 +61,10 @@ RequestLogRef.implement({
       nullable: true,
       description: 'Prompt rules that changed the request, in order: [{ id, kind }].',
       resolve: (log) => (log.rulesApplied ?? null) as never,
+    }),
+    warnings: t.exposeString('warnings', {
+      nullable: true,
+      description: 'What a translation could not carry to the upstream (dropped tools, fields), "; "-separated; also sent as x-gateway-warnings.',
     }),
     costUsd: t.exposeFloat('costUsd'),
     clientIp: t.exposeString('clientIp', { nullable: true }),

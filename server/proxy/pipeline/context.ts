@@ -44,6 +44,8 @@ export interface ProxyContext {
    * whole body): the request succeeded even if a connection fails afterwards.
    */
   completed?: boolean;
+  /** What the translation for the answering target could not carry (x-gateway-warnings, request log). */
+  warnings?: string[];
   /** Set when a stream failed after the first byte (the client got an in-stream error). */
   streamError?: import('../canonical/error.js').GatewayError;
 }

@@ -40,6 +40,7 @@ export function recordRequest(ctx: ProxyContext, failure: GatewayError | undefin
     userAgent: scrubOptional(ctx.req.headers['user-agent'], secrets),
     rulesApplied: ctx.rulesApplied?.length ? ctx.rulesApplied : undefined,
     injectedTokens: ctx.injectedTokens || undefined,
+    warnings: ctx.warnings?.length ? ctx.warnings.join('; ') : undefined,
   };
   if (key?.logBodies) {
     // Only for keys with body logging on: scrubbed and capped (observability/body-capture.ts).

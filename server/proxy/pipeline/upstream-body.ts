@@ -18,9 +18,11 @@ export interface PreparedBody {
   echoInstructions?: string | null;
   /** Text the gateway injected (relay upstream instructions), for the injected-tokens count. */
   injected: string;
+  /** What the translation could not carry (tools, fields, items dropped); empty for a passthrough. */
+  warnings?: string[];
 }
 
-type EncodedBody = Pick<PreparedBody, 'body' | 'passthrough' | 'dropUsageChunk'>;
+type EncodedBody = Pick<PreparedBody, 'body' | 'passthrough' | 'dropUsageChunk' | 'warnings'>;
 
 /**
  * The upstream request body. Same format in and out: the client's JSON with
@@ -61,12 +63,13 @@ function encodeBody(
     const clientAskedUsage = streamOptions?.include_usage === true;
     const needsUsage = wantsUsageChunk && !clientAskedUsage;
     const defaults = defaultBodyFields(model);
-    if (!rewritten && body.model === model.upstreamModel && !needsUsage && !defaults) return { body: rawBody, passthrough: true, dropUsageChunk: false };
+    if (!rewritten && body.model === model.upstreamModel && !needsUsage && !defaults) return { body: rawBody, passthrough: true, dropUsageChunk: false, warnings: [] };
     const out = withDefaults(rewritten ? rewriteNativeBody(api, request, body, model.upstreamModel) : { ...body, model: model.upstreamModel }, defaults);
     if (needsUsage) out.stream_options = { ...(streamOptions ?? {}), include_usage: true };
-    return { body: JSON.stringify(out), passthrough: true, dropUsageChunk: needsUsage };
+    return { body: JSON.stringify(out), passthrough: true, dropUsageChunk: needsUsage, warnings: [] };
   }
-  // The chat encoder asks for the usage chunk itself on streams.
-  const encoded = format.encodeRequest(request, { upstreamModel: model.upstreamModel, maxOutputTokens: model.maxOutputTokens });
-  return { body: JSON.stringify(withDefaults(encoded, defaultBodyFields(model))), passthrough: false, dropUsageChunk: false };
+  // The chat encoder asks for the usage chunk itself on streams. Each attempt collects its own warnings.
+  const warnings = [...(request.warnings ?? [])];
+  const encoded = format.encodeRequest(request, { upstreamModel: model.upstreamModel, maxOutputTokens: model.maxOutputTokens, warnings });
+  return { body: JSON.stringify(withDefaults(encoded, defaultBodyFields(model))), passthrough: false, dropUsageChunk: false, warnings };
 }

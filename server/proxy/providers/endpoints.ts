@@ -86,17 +86,19 @@ function authHeaders(style: AuthStyle, key: string | undefined): Record<string, 
 /**
  * Request headers for the upstream: content type, the provider's auth, its
  * extra headers, and the protocol headers a wire format requires.
- * `passthrough` carries client headers that belong to the protocol (anthropic-beta).
+ * `passthrough` carries the client's own protocol headers on a same-format
+ * request (anthropic-beta, Codex's session headers, …; see
+ * pipeline/client-headers.ts); the provider's auth and configured headers win.
  */
 export function upstreamHeaders(provider: ProviderEntry, passthrough: Record<string, string> = {}): Record<string, string> {
   const preset = presetOf(provider);
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'user-agent': 'llm-gateway/0.1',
+    ...passthrough,
     ...authHeaders(preset.auth, provider.apiKey),
   };
   if (preset.wire === 'anthropic-messages') headers['anthropic-version'] = passthrough['anthropic-version'] ?? ANTHROPIC_VERSION;
-  if (preset.wire === 'anthropic-messages' && passthrough['anthropic-beta']) headers['anthropic-beta'] = passthrough['anthropic-beta'];
   for (const [name, value] of Object.entries(provider.headers)) headers[name.toLowerCase()] = value;
   return headers;
 }
