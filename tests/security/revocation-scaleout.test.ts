@@ -1,0 +1,76 @@
+/**
+ * Revocation across instances: a logout through one gateway closes the user's
+ * socket on another (the announcement travels over Redis), and the other's
+ * per-operation check refuses the old token (the version is in the shared database).
+ */
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { deletePrefix, REDIS_URL } from '../limits/support.js';
+import { skipUnlessServices } from '../support/services.js';
+import { freshDatabase, GatewayProcess, uniqueRedisPrefix, waitFor } from '../scaleout/support.js';
+
+const skip = await skipUnlessServices('Cross-instance revocation', { postgres: true, redis: true });
+
+(skip ? describe.skip : describe)('session revocation on two gateway processes', () => {
+  const prefix = uniqueRedisPrefix();
+  let database: Awaited<ReturnType<typeof freshDatabase>>;
+  let a: GatewayProcess;
+  let b: GatewayProcess;
+  const clients: Client[] = [];
+
+  beforeAll(async () => {
+    database = await freshDatabase('revocation');
+    const env = { DATABASE_URL: database.url, REDIS_URL, REDIS_KEY_PREFIX: prefix };
+    a = new GatewayProcess(env);
+    await a.start();
+    b = new GatewayProcess(env);
+    await b.start();
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.dispose()));
+    await Promise.all([a?.stop(), b?.stop()]);
+    await database?.drop();
+    await deletePrefix(prefix);
+  });
+
+  const gql = async (url: string, query: string, variables?: Record<string, unknown>, token?: string) => {
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await res.json()) as { data?: any; errors?: any[] };
+  };
+
+  test('logout on A closes the socket on B and B refuses the token', async () => {
+    await a.admin('mutation($i: CreateUserInput!) { createUser(input: $i) { id } }', {
+      i: { email: 'roaming@example.com', password: 'roaming-password-1', role: 'viewer' },
+    });
+    const login = await gql(a.url, 'mutation { login(email: "roaming@example.com", password: "roaming-password-1") { token } }');
+    const token = login.data.login.token as string;
+    expect((await gql(b.url, '{ me { email } }', undefined, token)).data?.me.email).toBe('roaming@example.com');
+
+    const c = createClient({
+      url: b.url.replace(/^http/, 'ws') + '/graphql',
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      retryAttempts: 0,
+    });
+    clients.push(c);
+    let connected = false;
+    c.on('connected', () => (connected = true));
+    let closeCode: number | undefined;
+    c.subscribe({ query: 'subscription { configChanged { version } }' }, {
+      next: () => {},
+      error: (error) => (closeCode = (error as { code?: number }).code),
+      complete: () => {},
+    });
+    await waitFor(() => (connected ? true : undefined), 10_000, 'the socket on B');
+
+    expect((await gql(a.url, 'mutation { logout }', undefined, token)).data?.logout).toBe(true);
+    await waitFor(() => closeCode, 10_000, 'B closing the socket');
+    expect(closeCode).toBe(4403);
+    expect((await gql(b.url, '{ me { email } }', undefined, token)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
