@@ -1,5 +1,4 @@
-import type { RequestLogRow } from './log-row.js';
-import { newLogId } from './log-row.js';
+import { toLogRow, type RequestLogRow } from './log-row.js';
 
 /**
  * Where the batch writer puts request log rows: one implementation per
@@ -18,36 +17,7 @@ export interface LogStore {
   close(): Promise<void>;
 }
 
-/** A minimal valid row, for `acceptsRows` (never committed). */
+/** A minimal valid row, for `acceptsRows` (never committed): built like every row, so it has every column. */
 export function probeRow(): RequestLogRow {
-  return {
-    id: newLogId(),
-    createdAt: new Date(),
-    virtualKeyId: null,
-    keyName: null,
-    keyPrefix: null,
-    clientApi: 'chat-completions',
-    requestedModel: 'probe',
-    modelId: null,
-    targetModel: null,
-    providerId: null,
-    providerName: null,
-    attempts: 0,
-    stream: false,
-    status: 200,
-    errorClass: null,
-    errorMessage: null,
-    latencyMs: 0,
-    ttftMs: null,
-    inputTokens: 0,
-    outputTokens: 0,
-    cachedTokens: 0,
-    reasoningTokens: 0,
-    injectedTokens: 0,
-    costUsd: 0,
-    clientIp: null,
-    userAgent: null,
-    requestBody: null,
-    responseBody: null,
-  };
+  return toLogRow({ at: new Date(), clientApi: 'chat-completions', requestedModel: 'probe', attempts: 0, stream: false, status: 200, latencyMs: 0, costUsd: 0 });
 }
