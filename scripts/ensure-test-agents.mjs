@@ -1,11 +1,11 @@
 // Installs the coding agents the agent suite drives (tests/agents/cli: pinned Codex CLI and
 // Claude Code) into a cache folder outside the repository, keyed by the lock file's hash, so
 // the main install stays small and a clean clone gets exactly the locked versions.
-// `npm ci` runs only when that folder is missing; concurrent runs race safely (install into a
-// private folder, then one atomic rename wins).
+// `npm ci` runs only when that folder is missing; concurrent runs wait for one installer (a lock
+// file next to the folder), which installs into a private folder and renames it into place.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,9 +30,44 @@ function installed(dir) {
   return Object.values(testAgentBins(dir)).every((bin) => existsSync(bin)) && existsSync(path.join(dir, '.complete'));
 }
 
+const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+const alive = (pid) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** One installer at a time per lock file (test workers start together); a dead installer's lock is taken over. */
+function withInstallLock(dir, run) {
+  const lock = `${dir}.lock`;
+  mkdirSync(path.dirname(dir), { recursive: true });
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      break;
+    } catch {
+      const owner = Number(readFileSync(lock, 'utf8')) || 0;
+      if (owner && !alive(owner)) rmSync(lock, { force: true });
+      else sleep(500);
+    }
+  }
+  try {
+    return run();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
 export function ensureTestAgents({ log = (line) => process.stderr.write(`${line}\n`) } = {}) {
   const dir = testAgentsDir();
   if (installed(dir)) return testAgentBins(dir);
+  return withInstallLock(dir, () => (installed(dir) ? testAgentBins(dir) : install(dir, log)));
+}
+
+function install(dir, log) {
   const staging = `${dir}.tmp-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
@@ -47,7 +82,7 @@ export function ensureTestAgents({ log = (line) => process.stderr.write(`${line}
     for (const bin of Object.values(testAgentBins(staging))) {
       if (!existsSync(bin)) throw new Error(`npm ci finished but ${bin} is missing`);
     }
-    execFileSync('touch', [path.join(staging, '.complete')]);
+    writeFileSync(path.join(staging, '.complete'), '');
     try {
       renameSync(staging, dir);
     } catch (error) {
