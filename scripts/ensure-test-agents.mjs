@@ -72,7 +72,7 @@ function install(dir, log) {
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   for (const file of ['package.json', 'package-lock.json']) copyFileSync(path.join(manifestDir, file), path.join(staging, file));
-  log(`Installing the coding agents for the agent tests into ${dir} (npm ci, about 700 MB, once per lock file)…`);
+  log(`Installing the coding agents for the agent tests into ${dir} (npm ci, about 800 MB, once per lock file)…`);
   try {
     execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error', '--engine-strict=false'], {
       cwd: staging,
