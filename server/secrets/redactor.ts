@@ -14,8 +14,12 @@
 
 export const REDACTED = '[redacted]';
 
-/** Shorter values are too likely to be ordinary words to be replaced everywhere. */
-export const MIN_SECRET_LENGTH = 6;
+/**
+ * Shorter values are too likely to be ordinary words to be replaced everywhere
+ * (a local provider's placeholder key such as "ollama" is no secret); real keys
+ * are far longer.
+ */
+export const MIN_SECRET_LENGTH = 8;
 
 /**
  * Credential shapes, redacted even when not configured here (an upstream may
@@ -89,12 +93,6 @@ export class Redactor {
     }
     this.matcher.lastIndex = 0;
     return out.replace(this.matcher, REDACTED);
-  }
-
-  /** True when the text holds something the scrubber would replace. */
-  finds(text: string): boolean {
-    this.matcher.lastIndex = 0;
-    return this.matcher.test(text);
   }
 
   private recompile(): void {
