@@ -13,5 +13,6 @@ import './types/overview.js';
 import './types/events.js';
 import './types/logs.js';
 import './types/usage.js';
+import './types/playground.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

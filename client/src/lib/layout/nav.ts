@@ -16,7 +16,13 @@ export interface NavSection {
 
 /** Sidebar structure. Only pages that exist are listed. */
 export const NAV: NavSection[] = [
-  { title: tr('nav.overview'), items: [{ href: '/', label: tr('nav.dashboard'), icon: 'dashboard' }] },
+  {
+    title: tr('nav.overview'),
+    items: [
+      { href: '/', label: tr('nav.dashboard'), icon: 'dashboard' },
+      { href: '/playground', label: tr('nav.playground'), icon: 'play' },
+    ],
+  },
   {
     title: tr('nav.gateway'),
     items: [
