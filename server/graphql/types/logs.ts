@@ -139,27 +139,62 @@ const RequestLogPage = builder.simpleObject('RequestLogPage', {
     totalCount: t.int({ description: 'Rows matching the filter (all pages).' }),
     skip: t.int(),
     take: t.int(),
+    nextCursor: t.string({ nullable: true, description: 'Pass as `after` for the next page; null on the last page.' }),
   }),
 });
+
+/** Keyset cursor: the (createdAt, id) of the last row of a page, opaque to clients. */
+export function encodeLogCursor(row: { createdAt: Date; id: string }): string {
+  return Buffer.from(`${row.createdAt.getTime()}:${row.id}`).toString('base64url');
+}
+
+function decodeLogCursor(cursor: string): { createdAt: Date; id: string } {
+  const [ms, id] = Buffer.from(cursor, 'base64url').toString('utf8').split(/:(.*)/s);
+  const createdAt = new Date(Number(ms));
+  if (!id || !/^\d+$/.test(ms ?? '') || Number.isNaN(createdAt.getTime())) {
+    throw new GraphQLError('Invalid cursor: pass the nextCursor of a previous page', { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+  return { createdAt, id };
+}
+
+/** Rows after the cursor in the list order (createdAt desc, id desc): an index range, however deep the page. */
+function afterCursor(cursor: { createdAt: Date; id: string }): Prisma.RequestLogWhereInput {
+  return { OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }] };
+}
 
 export const MAX_LOG_PAGE = 200;
 
 builder.queryField('requestLogs', (t) =>
   t.field({
     type: RequestLogPage,
-    description: `Request logs, newest first. take: default 50, at most ${MAX_LOG_PAGE}. Bodies are not listed; read them with requestLog(id).`,
-    args: { filter: t.arg({ type: RequestLogFilter }), skip: t.arg.int(), take: t.arg.int() },
+    description:
+      `Request logs, newest first. take: default 50, at most ${MAX_LOG_PAGE}. Page with \`after: nextCursor\` (keyset, fast at any depth) ` +
+      'or with skip (offset, slower on deep pages; ignored with after). Bodies are not listed; read them with requestLog(id).',
+    args: {
+      filter: t.arg({ type: RequestLogFilter }),
+      skip: t.arg.int(),
+      take: t.arg.int(),
+      after: t.arg.string({ description: 'The nextCursor of the previous page.' }),
+    },
     resolve: async (_root, args, ctx) => {
       const filter = validate(filterSchema, defined(args.filter));
       const where = logWhere(filter, ctx.services);
-      const skip = Math.max(0, args.skip ?? 0);
+      const cursor = args.after ? decodeLogCursor(args.after) : undefined;
+      const skip = cursor ? 0 : Math.max(0, args.skip ?? 0);
       const take = Math.min(MAX_LOG_PAGE, Math.max(1, args.take ?? 50));
       const { db } = ctx.services;
-      const [items, totalCount] = await Promise.all([
-        db.requestLog.findMany({ where, select: LIST_SELECT, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], skip, take }),
+      const [rows, totalCount] = await Promise.all([
+        db.requestLog.findMany({
+          where: cursor ? { AND: [where, afterCursor(cursor)] } : where,
+          select: LIST_SELECT,
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+          skip,
+          take: take + 1, // one more than asked: tells whether a next page exists
+        }),
         db.requestLog.count({ where }),
       ]);
-      return { items, totalCount, skip, take };
+      const items = rows.slice(0, take);
+      return { items, totalCount, skip, take, nextCursor: rows.length > take ? encodeLogCursor(items.at(-1)!) : null };
     },
   }),
 );
