@@ -1,6 +1,7 @@
 /**
- * Runs the real coding agents headless (facts in docs of the agent suite: Codex CLI with a
- * `wire_api = "responses"` provider, Claude Code with ANTHROPIC_BASE_URL). Each agent gets a
+ * Runs the real coding agents headless: Codex CLI (`codex exec`) with a `wire_api = "responses"`
+ * provider, Claude Code (`claude -p … --output-format json`) with ANTHROPIC_BASE_URL, as the
+ * README's "Coding agents" section configures them. Each agent gets a
  * clean environment: a fresh HOME (and CODEX_HOME) and working folder, no inherited variables
  * but PATH, no telemetry, no update checks, few retries and a hard timeout.
  */
