@@ -32,7 +32,7 @@ const envSchema = z.object({
   REQUEST_BODY_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
   MAX_UPSTREAM_RESPONSE_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
   UPSTREAM_STREAM_TOTAL_MS: z.coerce.number().int().min(0).default(1_800_000),
-  TOKENIZER_MAX_CHARS: z.coerce.number().int().min(0).default(100_000),
+  TOKENIZER_MAX_CHARS: z.coerce.number().int().min(0).default(50_000),
   TRUST_PROXY: z
     .enum(['true', 'false', '1', '0', ''])
     .default('false')

@@ -233,10 +233,12 @@ function serve(wire: BrokenWire, stream: boolean, fault: BrokenFault, model: str
     case 'huge-event':
       res.write('data: "');
       return forever(res, 'x'.repeat(64 * 1024), 1);
-    case 'html':
     case 'json-instead-of-stream':
-    case 'huge-body':
       return void res.end();
+    default: {
+      const _exhaustive: never = fault;
+      return void res.end(_exhaustive);
+    }
   }
 }
 
