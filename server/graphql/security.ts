@@ -16,7 +16,14 @@ export function maskAndScrub(error: unknown, message: string, isDev?: boolean): 
     ? (JSON.parse(scrubText(JSON.stringify(masked.extensions))) as Record<string, unknown>)
     : masked.extensions;
   if (scrubbed === masked.message && extensions === masked.extensions) return masked;
-  return new GraphQLError(scrubbed, { nodes: masked.nodes, source: masked.source, positions: masked.positions, path: masked.path, extensions });
+  return new GraphQLError(scrubbed, {
+    nodes: masked.nodes,
+    source: masked.source,
+    positions: masked.positions,
+    path: masked.path,
+    originalError: masked.originalError,
+    extensions,
+  });
 }
 
 /**
