@@ -7,7 +7,9 @@
  *   slowed the same way after 15 failures;
  * - the account across every IP: a distributed guesser is slowed too, but
  *   only after 10 failures and never for more than 30 s, so nobody can lock
- *   the owner out: from a clean address the owner waits at most that long.
+ *   the owner out: from a clean address the owner waits at most that long, and
+ *   from an address that logged in to the account before (within 30 days) the
+ *   account-wide wait does not apply at all.
  *
  * A blocked attempt is refused before the password is checked and does not
  * count again; a success clears the pair and the account. Counters are
@@ -30,6 +32,7 @@ export const LOGIN_POLICIES = {
 } satisfies Record<string, Policy>;
 
 const FORGET_AFTER_MS = 60 * 60_000;
+const KNOWN_FOR_MS = 30 * 24 * 60 * 60_000;
 const MAX_ENTRIES = 50_000;
 
 interface Entry {
@@ -45,16 +48,20 @@ export function backoffMs(policy: Policy, failures: number): number {
 
 export class LoginLimiter {
   private readonly entries = new Map<string, Entry>();
+  /** (IP, account) pairs that logged in successfully, with when: they skip the account-wide wait. */
+  private readonly known = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Seconds to wait before this IP may try this account, else 0. Checks without counting. */
   async blockedFor(ip: string, email: string): Promise<number> {
     const account = email.toLowerCase();
+    const knownAt = this.known.get(`${ip}|${account}`);
+    const known = knownAt !== undefined && this.now() - knownAt < KNOWN_FOR_MS;
     const waits = [
       this.waitMs(`pair:${ip}|${account}`, LOGIN_POLICIES.pair),
       this.waitMs(`ip:${ip}`, LOGIN_POLICIES.ip),
-      this.waitMs(`account:${account}`, LOGIN_POLICIES.account),
+      known ? 0 : this.waitMs(`account:${account}`, LOGIN_POLICIES.account),
     ];
     const longest = Math.max(...waits);
     return longest > 0 ? Math.ceil(longest / 1000) : 0;
@@ -69,6 +76,10 @@ export class LoginLimiter {
     const account = email.toLowerCase();
     this.entries.delete(`pair:${ip}|${account}`);
     this.entries.delete(`account:${account}`);
+    const pair = `${ip}|${account}`;
+    this.known.delete(pair);
+    this.known.set(pair, this.now());
+    while (this.known.size > MAX_ENTRIES) this.known.delete(this.known.keys().next().value!);
   }
 
   private waitMs(key: string, policy: Policy): number {

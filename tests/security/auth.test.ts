@@ -278,6 +278,8 @@ describe('login throttling', () => {
   it('slows a guesser spread over many addresses for the account, but only briefly, so the owner still gets in', async () => {
     const victim = `${unique('victim')}@example.com`;
     await gw.admin(CREATE_USER, { i: { email: victim, password: 'the-right-password', role: 'viewer' } });
+    // The owner's usual address, from an earlier session.
+    expect((await login(victim, 'the-right-password', '198.51.100.99')).status).toBe(200);
     // One failure from each of 10 addresses: no address is slowed, the account is.
     for (let i = 0; i < LOGIN_POLICIES.account.free; i++) {
       expect(errorCodes((await login(victim, `guess-${i}`, `192.0.2.${10 + i}`)).json)).toEqual(['UNAUTHENTICATED']);
@@ -291,6 +293,13 @@ describe('login throttling', () => {
     const later = await login(victim, 'the-right-password', '198.51.100.8');
     expect(later.status).toBe(200);
     expect(later.json.data.login.token).toBeTruthy();
+
+    // Again from 10 more addresses: a new address waits, the address that logged in before does not.
+    for (let i = 0; i < LOGIN_POLICIES.account.free; i++) {
+      expect(errorCodes((await login(victim, `again-${i}`, `192.0.2.${100 + i}`)).json)).toEqual(['UNAUTHENTICATED']);
+    }
+    expect((await login(victim, 'the-right-password', '198.51.100.50')).status).toBe(429);
+    expect((await login(victim, 'the-right-password', '198.51.100.99')).status).toBe(200);
   });
 });
 
