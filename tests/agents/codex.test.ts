@@ -8,6 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import type { RequestRecord } from '../../server/observability/request-record.js';
 import { startScriptedUpstream } from '../support/mock-upstreams/scripted-upstream.js';
 import { DEFAULT_API_KEY } from '../support/mock-upstreams/types.js';
 import { AgentHome, agentBins, describeRun, runCodex } from './support/agents.js';
@@ -45,7 +46,9 @@ describe.each(FORMATS)('Codex CLI → gateway → %s upstream', (format) => {
     const since = mark(upstream);
     const h = home();
     const word = nonce();
-    const result = await gatewayRun(h, model, `Reply with pong and ${word}.`);
+    const records: RequestRecord[] = [];
+    const off = bench.gw.services.recorder.subscribe((record) => void (record.clientApi === 'responses' && records.push(record)));
+    const result = await gatewayRun(h, model, `Reply with pong and ${word}.`).finally(off);
     const received = since();
     if (refreshFixtures && received[0]) saveFixture('codex', `upstream-${format}`, received[0], h.dir);
     expect(result.answer, describeRun(result)).toBe(`pong ${word}`);
@@ -55,6 +58,9 @@ describe.each(FORMATS)('Codex CLI → gateway → %s upstream', (format) => {
     expect(first.userTexts.at(-1)).toContain(word);
     // Codex's shell tool arrives as a tool the upstream can call, whatever its format.
     expect(first.tools.map((t) => t.name)).toContain('exec_command');
+    // Its hosted web search reaches the upstream in a native form, or the request log says it was dropped.
+    const searchCarried = /web_search|googleSearch|google_search/.test(JSON.stringify(received[0].body.tools ?? []));
+    expect(searchCarried || records.some((r) => /web_search/.test(r.warnings ?? '')), JSON.stringify(records.map((r) => r.warnings))).toBe(true);
   });
 
   test('shell tool round trip: Codex runs the command and the output goes back upstream', async () => {
