@@ -28,7 +28,8 @@ export function proxyEndpoint(
     } catch (error) {
       failure = asGatewayError(error);
       if (failure.kind === 'internal') services.logger.error({ err: error, endpoint }, 'proxy failure');
-      sendClientError(res, ctx.client, failure);
+      // A client that left gets nothing more (and the record can tell what it had received).
+      if (!ctx.abort.signal.aborted) sendClientError(res, ctx.client, failure);
       // Refused before its body was read (401, 404, …): drain it so the connection can go on.
       discardUnreadBody(req);
     } finally {
