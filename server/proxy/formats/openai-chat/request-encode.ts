@@ -111,7 +111,7 @@ function encodeContent(parts: Array<TextPart | ImagePart | OpaquePart>): unknown
 function keepOwn(part: ContentPart, target: UpstreamTarget): boolean {
   if (part.type !== 'opaque') return true;
   if (part.format === WIRE && part.inContent) return true;
-  warn(target, `content ${part.itemType} dropped`);
+  warn(target, `${part.inContent ? 'content' : 'item'} ${part.itemType} dropped`);
   return false;
 }
 

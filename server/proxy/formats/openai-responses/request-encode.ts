@@ -18,7 +18,9 @@ export function encodeResponsesRequest(request: CanonicalRequest, target: Upstre
   const body: Record<string, unknown> = { model: target.upstreamModel };
   let start = 0;
   const leading: string[] = [];
-  while (start < request.messages.length && isSystem(request.messages[start])) leading.push(textOf(request.messages[start++].content));
+  // A Responses client's own `instructions` is its first message; its developer items stay items.
+  const limit = request.instructions !== undefined ? 1 : request.messages.length;
+  while (start < limit && isSystem(request.messages[start])) leading.push(textOf(request.messages[start++].content));
   if (leading.length > 0) body.instructions = leading.join('\n\n');
   body.input = request.messages.slice(start).flatMap((m) => encodeMessage(m, target));
 
@@ -62,6 +64,9 @@ function put(body: Record<string, unknown>, key: string, value: unknown): void {
 function encodeTools(tools: ToolDefinition[] | undefined, target: UpstreamTarget): Array<Record<string, unknown>> {
   const out: Array<Record<string, unknown>> = [];
   const namespaces = new Map<string, Array<Record<string, unknown>>>();
+  // defer_loading only means something next to a tool_search tool; without one every tool is loaded.
+  const searchable = (tools ?? []).some((t) => t.type === 'opaque' && t.format === WIRE && t.toolType === 'tool_search');
+  const defer = (value: boolean | undefined) => (searchable && value !== undefined ? { defer_loading: value } : {});
   for (const tool of tools ?? []) {
     let entry: Record<string, unknown>;
     switch (tool.type) {
@@ -74,7 +79,7 @@ function encodeTools(tools: ToolDefinition[] | undefined, target: UpstreamTarget
           parameters: tool.parameters,
           // Responses defaults `strict` to true, which rejects ordinary schemas; keep Chat semantics.
           strict: tool.strict ?? false,
-          ...(tool.deferLoading !== undefined && { defer_loading: tool.deferLoading }),
+          ...defer(tool.deferLoading),
         };
         break;
       case 'custom':
@@ -83,7 +88,7 @@ function encodeTools(tools: ToolDefinition[] | undefined, target: UpstreamTarget
           name: tool.name,
           ...(tool.description !== undefined && { description: tool.description }),
           ...(tool.format !== undefined && { format: tool.format }),
-          ...(tool.deferLoading !== undefined && { defer_loading: tool.deferLoading }),
+          ...defer(tool.deferLoading),
         };
         break;
       case 'web_search': {
