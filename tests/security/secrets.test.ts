@@ -19,6 +19,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startEchoSecretUpstream, type EchoSecretUpstream, type EchoWire } from '../support/mock-upstreams/echo-secret.js';
 import { anthropicClient, createKey, createModel, createProvider, openaiClient, postRaw } from '../support/proxy-fixture.js';
 import { createTarget, publicGet, runNow, setMonitoring } from '../health/helpers.js';
+import { monitoringKeyPlaintext } from '../../server/health/monitoring-key.js';
 
 const WIRES: Array<{ wire: EchoWire; providerType: string; upstreamModel: string }> = [
   { wire: 'openai-chat', providerType: 'openai', upstreamModel: 'gpt-4o' },
@@ -56,7 +57,8 @@ describe('secrets never leave the gateway', () => {
   let viewerToken: string;
   let requestsSent = 0;
   /** Every text that must be clean, with what it is, checked together at the end of each test. */
-  const secrets = () => [providerKey, headerSecret, metricsToken, appKey, ...instanceSecrets()];
+  const extraSecrets: string[] = [];
+  const secrets = () => [providerKey, headerSecret, metricsToken, appKey, ...extraSecrets, ...instanceSecrets()];
   const instanceSecrets = () =>
     ['jwt-secret', 'encryption-key'].map((name) => readFileSync(path.join(gw.dataDir, name), 'utf8').trim());
   const expectClean = (what: string, text: string) => {
@@ -171,6 +173,10 @@ describe('secrets never leave the gateway', () => {
 
   it('health checks through echoing upstreams store and show no secret, admin API and public pages alike', async () => {
     await setMonitoring(gw, true);
+    // The health checks' own virtual key must not leak either (checked from here to the end).
+    const monitoringKey = monitoringKeyPlaintext(gw.services.settings, gw.services.secretBox);
+    expect(monitoringKey).toMatch(/^sk-gw-/);
+    extraSecrets.push(monitoringKey!);
     const targets: string[] = [];
     for (const { wire } of WIRES) targets.push(await createTarget(gw, { modelName: modelOf(wire), intervalSeconds: 3600 }));
     for (const id of targets) {
@@ -235,7 +241,7 @@ describe('secrets never leave the gateway', () => {
     expect(bodies).toBeGreaterThan(0);
 
     const bytes = await storedBytes(gw);
-    for (const secret of [providerKey, headerSecret, appKey, metricsToken]) expect(bytes.includes(Buffer.from(secret))).toBe(false);
+    for (const secret of [providerKey, headerSecret, appKey, metricsToken, ...extraSecrets]) expect(bytes.includes(Buffer.from(secret))).toBe(false);
   });
 
   it('GraphQL errors never echo a secret', async () => {
