@@ -59,17 +59,17 @@ describe('the scrubber', () => {
     expect(r.scrub('you sent opaque-client-credential', ['opaque-client-credential', undefined])).toBe(`you sent ${REDACTED}`);
   });
 
-  it('costs one pass with one compiled matcher: 1,000 secrets over a 32 KiB body well under 20 ms', () => {
+  // Cost is the benchmark's business, not a timed test's; this checks that one compiled
+  // matcher over many configured secrets finds every one of them and nothing else.
+  it('with 1,000 configured secrets, scrubs each of them in a 32 KiB body and leaves the rest alone', () => {
     const r = new Redactor();
     const secrets = Array.from({ length: 1000 }, (_, i) => `configured-secret-${i.toString(36)}-${'x'.repeat(12)}`);
     r.set('many', secrets);
-    const body = `${'lorem ipsum dolor sit amet '.repeat(1200)} ${secrets[777]} end`;
-    r.scrub(body); // warm-up
-    const started = performance.now();
-    const out = r.scrub(body);
-    const elapsed = performance.now() - started;
-    expect(out.endsWith(`${REDACTED} end`)).toBe(true);
-    expect(elapsed).toBeLessThan(20);
+    const filler = 'lorem ipsum dolor sit amet '.repeat(1200);
+    const picked = [0, 1, 36, 777, 999].map((i) => secrets[i]);
+    const out = r.scrub(`${filler}${picked.join(' | ')} end`);
+    expect(out).toBe(`${filler}${picked.map(() => REDACTED).join(' | ')} end`);
+    for (const secret of secrets) expect(out.includes(secret)).toBe(false);
   });
 
   it('is what stored bodies go through, with credential JSON fields emptied too', () => {
