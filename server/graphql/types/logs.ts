@@ -116,7 +116,7 @@ const RequestLogFilter = builder.inputType('RequestLogFilter', {
 const defined = <T extends Record<string, unknown>>(o: T | null | undefined) =>
   Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined && v !== null));
 
-function logWhere(filter: z.infer<typeof filterSchema>, services: Services): Prisma.RequestLogWhereInput {
+function logWhere(filter: RequestLogFilterInput, services: Pick<Services, 'dbTarget'>): Prisma.RequestLogWhereInput {
   const where: Prisma.RequestLogWhereInput = {};
   if (filter.keyId) where.virtualKeyId = filter.keyId;
   if (filter.model) where.requestedModel = filter.model;
@@ -164,6 +164,33 @@ function afterCursor(cursor: { createdAt: Date; id: string }): Prisma.RequestLog
 
 export const MAX_LOG_PAGE = 200;
 
+export type RequestLogFilterInput = z.infer<typeof filterSchema>;
+
+/** One page of request logs (the `requestLogs` query; exported so its SQL can be checked against the indexes). */
+export async function listRequestLogs(
+  services: Pick<Services, 'db' | 'dbTarget'>,
+  filter: RequestLogFilterInput,
+  page: { skip?: number | null; take?: number | null; after?: string | null },
+) {
+  const where = logWhere(filter, services);
+  const cursor = page.after ? decodeLogCursor(page.after) : undefined;
+  const skip = cursor ? 0 : Math.max(0, page.skip ?? 0);
+  const take = Math.min(MAX_LOG_PAGE, Math.max(1, page.take ?? 50));
+  const { db } = services;
+  const [rows, totalCount] = await Promise.all([
+    db.requestLog.findMany({
+      where: cursor ? { AND: [where, afterCursor(cursor)] } : where,
+      select: LIST_SELECT,
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      skip,
+      take: take + 1, // one more than asked: tells whether a next page exists
+    }),
+    db.requestLog.count({ where }),
+  ]);
+  const items = rows.slice(0, take);
+  return { items, totalCount, skip, take, nextCursor: rows.length > take ? encodeLogCursor(items.at(-1)!) : null };
+}
+
 builder.queryField('requestLogs', (t) =>
   t.field({
     type: RequestLogPage,
@@ -176,26 +203,7 @@ builder.queryField('requestLogs', (t) =>
       take: t.arg.int(),
       after: t.arg.string({ description: 'The nextCursor of the previous page.' }),
     },
-    resolve: async (_root, args, ctx) => {
-      const filter = validate(filterSchema, defined(args.filter));
-      const where = logWhere(filter, ctx.services);
-      const cursor = args.after ? decodeLogCursor(args.after) : undefined;
-      const skip = cursor ? 0 : Math.max(0, args.skip ?? 0);
-      const take = Math.min(MAX_LOG_PAGE, Math.max(1, args.take ?? 50));
-      const { db } = ctx.services;
-      const [rows, totalCount] = await Promise.all([
-        db.requestLog.findMany({
-          where: cursor ? { AND: [where, afterCursor(cursor)] } : where,
-          select: LIST_SELECT,
-          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-          skip,
-          take: take + 1, // one more than asked: tells whether a next page exists
-        }),
-        db.requestLog.count({ where }),
-      ]);
-      const items = rows.slice(0, take);
-      return { items, totalCount, skip, take, nextCursor: rows.length > take ? encodeLogCursor(items.at(-1)!) : null };
-    },
+    resolve: (_root, args, ctx) => listRequestLogs(ctx.services, validate(filterSchema, defined(args.filter)), args),
   }),
 );
 
