@@ -365,7 +365,7 @@ describe('Claude Code requests', () => {
     thinking: { type: 'adaptive' },
     output_config: { effort: 'high', format: { type: 'json_schema', schema: { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] } } },
     context_management: { edits: [{ type: 'clear_tool_uses_20250919' }] },
-    metadata: { user_id: '{"device_id":"d1","session_id":"s1"}' },
+    metadata: { user_id: `{"device_id":"${'d'.repeat(64)}","account_uuid":"","session_id":"2f0c1b9e-0000-4000-8000-000000000001"}` },
     service_tier: 'standard_only',
   };
 
@@ -409,6 +409,9 @@ describe('Claude Code requests', () => {
     const chat = openAIChatUpstream.encodeRequest(request, target()) as any;
     expect(chat.response_format).toEqual({ type: 'json_schema', json_schema: { name: 'output', schema: claudeBody.output_config.format.schema, strict: true } });
     expect(chat.service_tier).toBe('default');
+    // Claude Code's JSON user id is longer than OpenAI allows: a stable 64-character hash instead.
+    expect(chat.user).toMatch(/^[0-9a-f]{64}$/);
+    expect((openAIChatUpstream.encodeRequest(request, target()) as any).user).toBe(chat.user);
     const gemini = geminiUpstream.encodeRequest(request, target()) as any;
     expect(gemini.generationConfig).toMatchObject({ responseMimeType: 'application/json', responseSchema: { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] } });
   });

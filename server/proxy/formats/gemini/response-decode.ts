@@ -10,6 +10,11 @@ export function toolCallId(call: { id?: string }): string {
   return typeof call.id === 'string' && call.id !== '' ? call.id : makeId('call_');
 }
 
+/** A candidate's parts, keeping only objects: an upstream may send null or junk in the list. */
+export function partsOf(parts: unknown): GeminiPart[] {
+  return Array.isArray(parts) ? (parts.filter(isRecord) as GeminiPart[]) : [];
+}
+
 /** Gemini parts → canonical parts, merging adjacent text of the same kind. */
 export function partsToContent(parts: GeminiPart[]): ContentPart[] {
   const content: ContentPart[] = [];
@@ -37,7 +42,7 @@ export function decodeGeminiResponse(body: unknown): CanonicalResponse {
   if (!isRecord(body)) throw new GatewayError({ status: 502, kind: 'upstream', message: 'Upstream returned a malformed generateContent response' });
   const response = body as GeminiResponse;
   const candidate = response.candidates?.[0];
-  const content = partsToContent(candidate?.content?.parts ?? []);
+  const content = partsToContent(partsOf(candidate?.content?.parts));
   const hasToolCalls = content.some((p) => p.type === 'tool_call');
   // A blocked prompt has no candidate, only promptFeedback.blockReason.
   const finishReason = !candidate && response.promptFeedback?.blockReason

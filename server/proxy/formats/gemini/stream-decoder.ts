@@ -3,7 +3,7 @@ import { makeId } from '../shared/ids.js';
 import { scrubText } from '../../../secrets/redactor.js';
 import { isRecord } from '../shared/json.js';
 import { finishReasonFromGemini, usageFromGemini } from './mapping.js';
-import { toolCallId } from './response-decode.js';
+import { partsOf, toolCallId } from './response-decode.js';
 import type { GeminiResponse } from './types.js';
 
 /**
@@ -40,7 +40,7 @@ export function createGeminiStreamDecoder(): StreamDecoder {
       out.push({ type: 'start', id: chunk.responseId ?? makeId('gen_'), model: chunk.modelVersion ?? '', created: Math.floor(Date.now() / 1000) });
     }
     const candidate = chunk.candidates?.[0];
-    for (const part of candidate?.content?.parts ?? []) {
+    for (const part of partsOf(candidate?.content?.parts)) {
       if (part.functionCall) {
         out.push(...closeOpen());
         sawToolCall = true;

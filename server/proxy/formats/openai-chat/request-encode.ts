@@ -10,7 +10,7 @@ import type {
   UpstreamTarget,
 } from '../../canonical/index.js';
 import { planTools, wireToolCall } from '../shared/tool-plan.js';
-import { wireToolName } from '../shared/tool-names.js';
+import { openAIUserId, wireToolName } from '../shared/tool-names.js';
 import { warn, warnUnmapped } from '../shared/warnings.js';
 
 const WIRE = 'openai-chat';
@@ -48,7 +48,7 @@ export function encodeChatRequest(request: CanonicalRequest, target: UpstreamTar
   put(body, 'frequency_penalty', request.frequencyPenalty);
   put(body, 'reasoning_effort', request.reasoning?.effort);
   if (request.reasoning?.summary) warn(target, 'field reasoning.summary dropped');
-  put(body, 'user', request.user);
+  put(body, 'user', openAIUserId(request.user));
   put(body, 'prompt_cache_key', request.promptCacheKey);
   put(body, 'verbosity', request.verbosity);
   put(body, 'service_tier', request.serviceTier);

@@ -1,5 +1,6 @@
 import type { CanonicalRequest, ContentPart, Message, ToolDefinition, UpstreamTarget } from '../../canonical/index.js';
 import { imageUrl } from '../openai-chat/request-encode.js';
+import { openAIUserId } from '../shared/tool-names.js';
 import { warn, warnUnmapped } from '../shared/warnings.js';
 import { encodeFormat, encodeToolChoice } from './response-encode.js';
 
@@ -45,7 +46,7 @@ export function encodeResponsesRequest(request: CanonicalRequest, target: Upstre
   put(body, 'top_p', request.topP);
   put(body, 'metadata', request.metadata);
   put(body, 'store', request.store);
-  put(body, 'user', request.user);
+  put(body, 'user', openAIUserId(request.user));
   put(body, 'prompt_cache_key', request.promptCacheKey);
   put(body, 'service_tier', request.serviceTier);
   if (request.stream) body.stream = true;

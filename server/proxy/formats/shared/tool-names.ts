@@ -86,3 +86,12 @@ export function customInputFromArguments(args: string): string {
   }
   return args;
 }
+
+/**
+ * OpenAI caps end-user ids at 64 characters; longer ones (Claude Code sends a JSON
+ * object as `metadata.user_id`) travel as a stable hash, which still tells users apart.
+ */
+export function openAIUserId(user: string | undefined): string | undefined {
+  if (user === undefined || user.length <= 64) return user;
+  return createHash('sha256').update(user).digest('hex');
+}
