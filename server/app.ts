@@ -104,6 +104,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     url: config.catalogUrl,
     timeoutMs: config.catalogFetchTimeoutMs,
     refreshIntervalMs: config.catalogRefreshHours * 3_600_000,
+    ...(config.catalogBuiltin ? {} : { builtin: () => null }),
   });
   const responseStore = createResponseStore({ ...config.responseStore, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix, logger });
   const services: Services = { ...withRouter, limits: createKeyLimiter(withRouter, { spendSink: backgroundWrites.spend }), health, catalog, responseStore };

@@ -21,6 +21,19 @@ export interface CatalogPage {
 
 const CAPABILITY_FIELD = { tools: 'supportsTools', vision: 'supportsVision', reasoning: 'supportsReasoning' } as const;
 
+/** Providers selling their own models through their own API; everything else (routers, clouds) resells. */
+const NATIVE_PROVIDERS = new Set(['openai', 'text-completion-openai', 'anthropic', 'gemini', 'deepseek', 'mistral', 'codestral', 'xai', 'cohere', 'cohere_chat', 'moonshot', 'dashscope', 'zai', 'minimax', 'perplexity', 'voyage']);
+
+/** Lower case with `.` `_` and spaces read as `-`, so "claude sonnet 4.5" finds `claude-sonnet-4-5` and `claude-sonnet-4.5`. */
+export function normalizeForSearch(text: string): string {
+  return text.toLowerCase().replace(/[._\s]+/g, '-');
+}
+
+/** A native entry is the provider's own model under its own key (`claude-sonnet-4-5`, `deepseek/deepseek-chat`). */
+export function isNativeEntry(entry: Pick<CatalogEntry, 'key' | 'provider'>): boolean {
+  return NATIVE_PROVIDERS.has(entry.provider) && entry.key.split('/').length <= 2;
+}
+
 /**
  * Read-only index over one catalog copy, built once when the copy is loaded.
  * Filters narrow to the smallest posting list (provider, mode, capability),
@@ -31,6 +44,7 @@ export class CatalogIndex {
   readonly size: number;
   private readonly entries: CatalogEntry[];
   private readonly lowerKeys: string[];
+  private readonly native: boolean[];
   private readonly byKey = new Map<string, CatalogEntry>();
   private readonly byProvider = new Map<string, number[]>();
   private readonly byMode = new Map<string, number[]>();
@@ -40,7 +54,8 @@ export class CatalogIndex {
   constructor(entries: readonly CatalogEntry[]) {
     this.entries = [...entries].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     this.size = this.entries.length;
-    this.lowerKeys = this.entries.map((e) => e.key.toLowerCase());
+    this.lowerKeys = this.entries.map((e) => normalizeForSearch(e.key));
+    this.native = this.entries.map(isNativeEntry);
     this.all = this.entries.map((_, i) => i);
     const push = <K>(map: Map<K, number[]>, key: K, i: number) => {
       const list = map.get(key);
@@ -76,7 +91,7 @@ export class CatalogIndex {
     lists.sort((a, b) => a.length - b.length);
     const [base = this.all, ...rest] = lists;
     const others = rest.map((list) => new Set(list));
-    const words = (query.text ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+    const words = (query.text ?? '').split(/\s+/).filter(Boolean).map(normalizeForSearch);
 
     const hits: number[] = [];
     for (const i of base) {
@@ -85,13 +100,15 @@ export class CatalogIndex {
       if (words.length && !words.every((w) => key.includes(w))) continue;
       hits.push(i);
     }
-    // One word: exact key, then keys whose last segment starts with it, then the rest (each in key order).
-    if (words.length === 1) {
-      const word = words[0]!;
+    // Text matches: the provider's own entries before resellers; within each, the exact name, then
+    // names that start with the words, then the rest (each in key order).
+    if (words.length > 0) {
+      const phrase = words.join('-');
       const rank = (i: number) => {
         const key = this.lowerKeys[i]!;
-        if (key === word || key.endsWith(`/${word}`)) return 0;
-        return key.slice(key.lastIndexOf('/') + 1).startsWith(word) ? 1 : 2;
+        const last = key.slice(key.lastIndexOf('/') + 1);
+        const match = key === phrase || last === phrase ? 0 : last.startsWith(phrase) ? 1 : 2;
+        return (this.native[i] ? 0 : 3) + match;
       };
       const ranks = new Map(hits.map((i) => [i, rank(i)]));
       hits.sort((a, b) => ranks.get(a)! - ranks.get(b)! || a - b);

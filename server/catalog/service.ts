@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
+import { loadBuiltinCatalog, type BuiltinCatalog } from './builtin.js';
 import { fetchCatalogText } from './fetch.js';
 import { CatalogIndex } from './search-index.js';
 import type { CatalogStatus } from './types.js';
@@ -36,7 +37,12 @@ export interface CatalogOptions {
   /** 0 = no scheduled refresh. */
   refreshIntervalMs: number;
   clock?: CatalogClock;
+  /** The copy shipped with the gateway (default: the pinned package's); null for none. */
+  builtin?: () => BuiltinCatalog | null;
 }
+
+/** The setting that points the catalog at another URL or a local file (shown when a fetch fails). */
+export const CATALOG_URL_SETTING = 'LITELLM_CATALOG_URL';
 
 export interface RefreshOutcome {
   ok: boolean;
@@ -58,6 +64,8 @@ interface LastAttempt {
 export class CatalogService {
   private index: CatalogIndex | null = null;
   private stored: { fetchedAt: Date; sha256: string; entryCount: number; skippedCount: number; sourceUrl: string } | null = null;
+  /** In use while no fetched copy is stored. */
+  private builtin: { source: string; entryCount: number; skippedCount: number } | null = null;
   private lastAttempt: LastAttempt | null = null;
   private inFlight: Promise<RefreshOutcome> | null = null;
   private readonly abort = new AbortController();
@@ -79,12 +87,28 @@ export class CatalogService {
       this.db.setting.findUnique({ where: { key: ATTEMPT_SETTING } }),
     ]);
     this.lastAttempt = (attempt?.value as LastAttempt | undefined) ?? null;
-    if (!row) return;
+    if (row) {
+      try {
+        this.index = new CatalogIndex(parseCatalog(row.data).entries);
+        this.stored = { fetchedAt: row.fetchedAt, sha256: row.sha256, entryCount: row.entryCount, skippedCount: row.skippedCount, sourceUrl: row.sourceUrl };
+        return;
+      } catch (error) {
+        this.logger.error({ err: error }, 'stored catalog copy cannot be read; using the built-in copy until the next fetch');
+      }
+    }
+    this.useBuiltin();
+  }
+
+  /** Serves the shipped copy until a fetch stores one (offline installations, blocked hosts). */
+  private useBuiltin(): void {
+    const builtin = (this.options.builtin ?? loadBuiltinCatalog)();
+    if (!builtin) return;
     try {
-      this.index = new CatalogIndex(parseCatalog(row.data).entries);
-      this.stored = { fetchedAt: row.fetchedAt, sha256: row.sha256, entryCount: row.entryCount, skippedCount: row.skippedCount, sourceUrl: row.sourceUrl };
+      const parsed = parseCatalog(builtin.text);
+      this.index = new CatalogIndex(parsed.entries);
+      this.builtin = { source: builtin.source, entryCount: parsed.entries.length, skippedCount: parsed.skipped.length };
     } catch (error) {
-      this.logger.error({ err: error }, 'stored catalog copy cannot be read; waiting for the next fetch');
+      this.logger.error({ err: error, source: builtin.source }, 'built-in catalog copy cannot be read');
     }
   }
 
@@ -94,11 +118,16 @@ export class CatalogService {
   }
 
   status(): CatalogStatus {
+    const builtin = this.stored ? null : this.builtin;
     return {
+      origin: this.stored ? 'fetched' : builtin ? 'builtin' : 'none',
+      builtinSource: builtin?.source ?? null,
+      urlSetting: CATALOG_URL_SETTING,
+      configuredUrl: this.options.url,
       sourceUrl: this.stored?.sourceUrl ?? this.options.url,
       fetchedAt: this.stored?.fetchedAt ?? null,
-      entryCount: this.stored?.entryCount ?? 0,
-      skippedCount: this.stored?.skippedCount ?? 0,
+      entryCount: this.stored?.entryCount ?? builtin?.entryCount ?? 0,
+      skippedCount: this.stored?.skippedCount ?? builtin?.skippedCount ?? 0,
       lastAttemptAt: this.lastAttempt ? new Date(this.lastAttempt.at) : null,
       lastError: this.lastAttempt?.error ?? null,
       refreshing: this.inFlight !== null,
@@ -111,9 +140,9 @@ export class CatalogService {
     return this.inFlight;
   }
 
-  /** The index, fetching once first if no copy was ever stored. */
+  /** The index, fetching once first if no copy was ever stored (the built-in copy answers when that fails). */
   async ensureLoaded(): Promise<CatalogIndex | null> {
-    if (!this.index) await this.refresh();
+    if (!this.stored) await this.refresh();
     return this.index;
   }
 

@@ -33,6 +33,14 @@ export interface ParsedCatalog {
 
 /** What the admin API reports about the stored copy and the last fetch attempt. */
 export interface CatalogStatus {
+  /** fetched: a copy fetched from sourceUrl; builtin: the copy shipped with the gateway; none: no copy at all. */
+  origin: 'fetched' | 'builtin' | 'none';
+  /** The package the built-in copy comes from, while it is in use. */
+  builtinSource: string | null;
+  /** The setting to change to fetch from elsewhere (a URL or a file:// path). */
+  urlSetting: string;
+  /** What the next fetch downloads. */
+  configuredUrl: string;
   sourceUrl: string;
   /** When the stored copy was fetched (or last confirmed unchanged); null before the first good fetch. */
   fetchedAt: Date | null;

@@ -26,6 +26,11 @@ const envSchema = z.object({
     .default('https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json'),
   CATALOG_REFRESH_HOURS: z.coerce.number().min(0).default(24),
   CATALOG_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** false: no built-in catalog copy; the catalog stays empty until the first fetch. */
+  CATALOG_BUILTIN: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('true')
+    .transform((v) => v !== 'false' && v !== '0'),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
   MAX_JSON_DEPTH: z.coerce.number().int().min(2).default(64),
   MAX_JSON_ELEMENTS: z.coerce.number().int().positive().default(1_000_000),
@@ -70,6 +75,8 @@ export interface Config {
   /** Scheduled catalog refresh; 0 = only on demand. */
   catalogRefreshHours: number;
   catalogFetchTimeoutMs: number;
+  /** Serve the copy shipped with the gateway until a fetch succeeds. */
+  catalogBuiltin: boolean;
   maxBodyBytes: number;
   /** Structural limits of JSON bodies (/v1 and /graphql), checked before parsing. */
   maxJsonDepth: number;
@@ -131,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     catalogUrl: e.LITELLM_CATALOG_URL,
     catalogRefreshHours: e.CATALOG_REFRESH_HOURS,
     catalogFetchTimeoutMs: e.CATALOG_FETCH_TIMEOUT_MS,
+    catalogBuiltin: e.CATALOG_BUILTIN,
     maxBodyBytes: e.MAX_BODY_BYTES,
     maxJsonDepth: e.MAX_JSON_DEPTH,
     maxJsonElements: e.MAX_JSON_ELEMENTS,

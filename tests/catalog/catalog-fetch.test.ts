@@ -14,7 +14,7 @@ describe('LiteLLM catalog: fetch, store, search, refresh', () => {
 
   beforeAll(async () => {
     catalog = await startCatalogServer(readFixture());
-    gw = await startTestGateway({ LITELLM_CATALOG_URL: catalog.url, CATALOG_REFRESH_HOURS: '0', CATALOG_FETCH_TIMEOUT_MS: '400' });
+    gw = await startTestGateway({ LITELLM_CATALOG_URL: catalog.url, CATALOG_REFRESH_HOURS: '0', CATALOG_FETCH_TIMEOUT_MS: '400', CATALOG_BUILTIN: 'false' });
   });
   afterAll(async () => {
     await gw?.stop();

@@ -16,7 +16,7 @@ describe('applying a catalog preset to a model', () => {
 
   beforeAll(async () => {
     catalog = await startCatalogServer(readFixture());
-    gw = await startTestGateway({ LITELLM_CATALOG_URL: catalog.url, CATALOG_REFRESH_HOURS: '0' });
+    gw = await startTestGateway({ LITELLM_CATALOG_URL: catalog.url, CATALOG_REFRESH_HOURS: '0', CATALOG_BUILTIN: 'false' });
     providerId = (await gw.admin('mutation { createProvider(input: { name: "DeepSeek", type: "deepseek", apiKey: "sk-test-1234567890" }) { id } }')).createProvider.id;
   });
   afterAll(async () => {

@@ -5,6 +5,10 @@ import { badInput, notFound } from '../errors.js';
 
 const CatalogStatusType = builder.simpleObject('CatalogStatus', {
   fields: (t) => ({
+    origin: t.string({ description: 'fetched (a copy fetched from sourceUrl) | builtin (the copy shipped with the gateway) | none' }),
+    builtinSource: t.string({ nullable: true, description: 'Package the built-in copy comes from, while it is in use' }),
+    urlSetting: t.string({ description: 'The setting that points fetches at another URL or a file:// path' }),
+    configuredUrl: t.string({ description: 'What the next fetch downloads' }),
     sourceUrl: t.string(),
     fetchedAt: t.field({ type: 'DateTime', nullable: true, description: 'When the stored copy was fetched or last confirmed unchanged' }),
     entryCount: t.int(),

@@ -3,6 +3,10 @@ import { graphql } from '$lib/graphql/generated';
 export const CatalogSearchQuery = graphql(`
   query CatalogSearch($text: String, $provider: String, $mode: String, $capabilities: [CatalogCapability!], $skip: Int, $take: Int) {
     catalogStatus {
+      origin
+      builtinSource
+      urlSetting
+      configuredUrl
       sourceUrl
       fetchedAt
       entryCount
