@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { bootstrapAdminLogLine } from './auth/bootstrap-message.js';
 import { ensureAdminUser } from './auth/bootstrap-admin.js';
 import { TokenIssuer } from './auth/jwt.js';
-import { LoginLimiter } from './auth/login-limiter.js';
+import { createLoginLimiter } from './auth/login-limiter.js';
 import type { Config } from './config/env.js';
 import { resolveInstanceSecrets } from './config/instance-secrets.js';
 import { SecretBox } from './crypto/secret-box.js';
@@ -83,7 +83,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     dbTarget: target,
     secretBox,
     tokens: new TokenIssuer(jwtSecret, config.jwtExpiresIn),
-    loginLimiter: new LoginLimiter(),
+    loginLimiter: createLoginLimiter({ redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix, logger }),
     snapshot,
     settings,
     events: createEventBus(scaleOut?.eventTarget),
@@ -215,6 +215,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     await backgroundWrites.logs.close();
     await scaleOut?.close();
     await db.$disconnect();
+    await base.loginLimiter.close();
     instanceSecrets.release();
   };
 

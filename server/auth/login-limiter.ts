@@ -1,3 +1,7 @@
+import type { Logger } from 'pino';
+import { createRedisConnection } from '../scaleout/redis-connection.js';
+import { FailoverAttemptStore, MemoryAttemptStore, RedisAttemptStore, type AttemptStore } from './attempt-store.js';
+
 /**
  * Login throttling with exponential backoff, counted on three keys:
  *
@@ -13,8 +17,9 @@
  *
  * A blocked attempt is refused before the password is checked and does not
  * count again; a success clears the pair and the account. Counters are
- * forgotten an hour after the last failure, and the table is bounded, so a
- * flood of addresses cannot grow memory without end.
+ * forgotten an hour after the last failure. They live in an AttemptStore:
+ * memory (bounded, so a flood of addresses cannot grow it without end), or
+ * Redis with REDIS_URL so every instance counts the same failures.
  */
 
 interface Policy {
@@ -33,12 +38,6 @@ export const LOGIN_POLICIES = {
 
 const FORGET_AFTER_MS = 60 * 60_000;
 const KNOWN_FOR_MS = 30 * 24 * 60 * 60_000;
-const MAX_ENTRIES = 50_000;
-
-interface Entry {
-  failures: number;
-  lastFailureAt: number;
-}
 
 /** The wait imposed after `failures` failures, in ms (0 while within the free allowance). */
 export function backoffMs(policy: Policy, failures: number): number {
@@ -46,60 +45,55 @@ export function backoffMs(policy: Policy, failures: number): number {
   return Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(30, failures - policy.free));
 }
 
-export class LoginLimiter {
-  private readonly entries = new Map<string, Entry>();
-  /** (IP, account) pairs that logged in successfully, with when: they skip the account-wide wait. */
-  private readonly known = new Map<string, number>();
+const keysOf = (ip: string, email: string) => {
+  const account = email.toLowerCase();
+  return { pair: `pair:${ip}|${account}`, ip: `ip:${ip}`, account: `account:${account}`, known: `known:${ip}|${account}` };
+};
 
-  constructor(private readonly now: () => number = Date.now) {}
+export class LoginLimiter {
+  private readonly store: AttemptStore;
+  private readonly now: () => number;
+
+  constructor(options: { store?: AttemptStore; now?: () => number } = {}) {
+    this.store = options.store ?? new MemoryAttemptStore();
+    this.now = options.now ?? Date.now;
+  }
 
   /** Seconds to wait before this IP may try this account, else 0. Checks without counting. */
   async blockedFor(ip: string, email: string): Promise<number> {
-    const account = email.toLowerCase();
-    const knownAt = this.known.get(`${ip}|${account}`);
-    const known = knownAt !== undefined && this.now() - knownAt < KNOWN_FOR_MS;
-    const waits = [
-      this.waitMs(`pair:${ip}|${account}`, LOGIN_POLICIES.pair),
-      this.waitMs(`ip:${ip}`, LOGIN_POLICIES.ip),
-      known ? 0 : this.waitMs(`account:${account}`, LOGIN_POLICIES.account),
-    ];
-    const longest = Math.max(...waits);
+    const keys = keysOf(ip, email);
+    const now = this.now();
+    const [pair, byIp, account, known] = await this.store.read([keys.pair, keys.ip, keys.account, keys.known], now);
+    const wait = (stamp: typeof pair, policy: Policy) => (stamp ? Math.max(0, backoffMs(policy, stamp.count) - (now - stamp.at)) : 0);
+    const longest = Math.max(
+      wait(pair, LOGIN_POLICIES.pair),
+      wait(byIp, LOGIN_POLICIES.ip),
+      // An address that logged in to this account before skips the account-wide wait.
+      known ? 0 : wait(account, LOGIN_POLICIES.account),
+    );
     return longest > 0 ? Math.ceil(longest / 1000) : 0;
   }
 
   async recordFailure(ip: string, email: string): Promise<void> {
-    const account = email.toLowerCase();
-    for (const key of [`pair:${ip}|${account}`, `ip:${ip}`, `account:${account}`]) this.bump(key);
+    const keys = keysOf(ip, email);
+    await this.store.bump([keys.pair, keys.ip, keys.account], this.now(), FORGET_AFTER_MS);
   }
 
   async recordSuccess(ip: string, email: string): Promise<void> {
-    const account = email.toLowerCase();
-    this.entries.delete(`pair:${ip}|${account}`);
-    this.entries.delete(`account:${account}`);
-    const pair = `${ip}|${account}`;
-    this.known.delete(pair);
-    this.known.set(pair, this.now());
-    while (this.known.size > MAX_ENTRIES) this.known.delete(this.known.keys().next().value!);
+    const keys = keysOf(ip, email);
+    await this.store.delete([keys.pair, keys.account]);
+    await this.store.bump([keys.known], this.now(), KNOWN_FOR_MS);
   }
 
-  private waitMs(key: string, policy: Policy): number {
-    const entry = this.entries.get(key);
-    if (!entry) return 0;
-    const elapsed = this.now() - entry.lastFailureAt;
-    if (elapsed >= FORGET_AFTER_MS) {
-      this.entries.delete(key);
-      return 0;
-    }
-    return Math.max(0, backoffMs(policy, entry.failures) - elapsed);
+  close(): Promise<void> {
+    return this.store.close();
   }
+}
 
-  private bump(key: string): void {
-    const now = this.now();
-    const entry = this.entries.get(key);
-    const fresh = entry && now - entry.lastFailureAt < FORGET_AFTER_MS;
-    // Re-inserting keeps the Map in last-failure order, so the oldest go first when it is full.
-    this.entries.delete(key);
-    this.entries.set(key, { failures: fresh ? entry.failures + 1 : 1, lastFailureAt: now });
-    while (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-  }
+/** The limiter of one instance: counters in memory, or shared through Redis when `redisUrl` is set. */
+export function createLoginLimiter(options: { redisUrl?: string; redisKeyPrefix: string; logger: Logger }): LoginLimiter {
+  if (!options.redisUrl) return new LoginLimiter();
+  const client = createRedisConnection({ url: options.redisUrl, name: 'login-throttle', role: 'commands', logger: options.logger });
+  const store = new FailoverAttemptStore(new RedisAttemptStore(client, options.redisKeyPrefix), new MemoryAttemptStore(), options.logger);
+  return new LoginLimiter({ store });
 }

@@ -4,15 +4,21 @@
  * and graphql-ws, login backoff that an attacker cannot turn into a lock-out,
  * and /v1 refusals in the caller's error format.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
 import WebSocket from 'ws';
+import { FailoverAttemptStore, MemoryAttemptStore, RedisAttemptStore } from '../../server/auth/attempt-store.js';
 import { backoffMs, LOGIN_POLICIES, LoginLimiter } from '../../server/auth/login-limiter.js';
+import { pino } from 'pino';
 import { errorCodes, onlyError, postGraphQL, unique } from '../foundation/helpers.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { skipUnlessServices } from '../support/services.js';
+import { deletePrefix, REDIS_URL } from '../limits/support.js';
 
 const LOGIN = 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }';
 const INTROSPECTION = '{ __schema { queryType { name } types { name } } }';
@@ -315,7 +321,7 @@ describe('login backoff schedule', () => {
 
   it('forgets failures an hour after the last one, and a success clears the pair and the account', async () => {
     let now = 1_000_000;
-    const limiter = new LoginLimiter(() => now);
+    const limiter = new LoginLimiter({ now: () => now });
     for (let i = 0; i < 6; i++) await limiter.recordFailure('1.1.1.1', 'a@example.com');
     expect(await limiter.blockedFor('1.1.1.1', 'A@example.com')).toBe(4);
     expect(await limiter.blockedFor('2.2.2.2', 'a@example.com')).toBe(0);
@@ -324,6 +330,15 @@ describe('login backoff schedule', () => {
     for (let i = 0; i < 6; i++) await limiter.recordFailure('1.1.1.1', 'a@example.com');
     await limiter.recordSuccess('1.1.1.1', 'a@example.com');
     expect(await limiter.blockedFor('1.1.1.1', 'a@example.com')).toBe(0);
+  });
+
+  it('keeps counting in memory while Redis cannot answer', async () => {
+    const unreachable = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    const store = new FailoverAttemptStore(new RedisAttemptStore(unreachable, 'test:'), new MemoryAttemptStore(), pino({ level: 'silent' }));
+    const limiter = new LoginLimiter({ store });
+    for (let i = 0; i < LOGIN_POLICIES.pair.free; i++) await limiter.recordFailure('3.3.3.3', 'b@example.com');
+    expect(await limiter.blockedFor('3.3.3.3', 'b@example.com')).toBe(2);
+    unreachable.disconnect();
   });
 });
 
@@ -360,5 +375,44 @@ describe('/v1 refusals in the caller format', () => {
     const res = await call(method, path);
     expect(res.status).toBe(status);
     expect(res.json).toEqual({ type: 'error', error: { type, message: expect.stringContaining(path) } });
+  });
+});
+
+const noRedis = await skipUnlessServices('Login throttling shared through Redis', { redis: true });
+
+(noRedis ? describe.skip : describe)('login throttling shared by instances through Redis', () => {
+  const prefix = `llmgw-test:login:${randomBytes(4).toString('hex')}:`;
+  let a: TestGateway;
+  let b: TestGateway;
+  beforeAll(async () => {
+    const env = { TRUST_PROXY: 'true', REDIS_URL, REDIS_KEY_PREFIX: prefix };
+    [a, b] = await Promise.all([startTestGateway(env), startTestGateway(env)]);
+  });
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await deletePrefix(prefix);
+  });
+
+  const login = (gw: TestGateway, password: string, ip: string) =>
+    postGraphQL(gw.url, JSON.stringify({ query: LOGIN, variables: { e: ADMIN_EMAIL, p: password } }), { 'x-forwarded-for': ip });
+
+  it('failures counted through one instance slow the same address on the other', async () => {
+    const attacker = '203.0.113.99';
+    for (let i = 0; i < LOGIN_POLICIES.pair.free; i++) {
+      expect((await login(i % 2 ? a : b, `guess-${i}`, attacker)).status).toBe(200);
+    }
+    expect((await login(a, ADMIN_PASSWORD, attacker)).status).toBe(429);
+    expect((await login(b, ADMIN_PASSWORD, attacker)).status).toBe(429);
+    // Nothing about the address or the account is stored in the clear.
+    const client = new Redis(REDIS_URL);
+    try {
+      const names = await client.keys(`${prefix}login:*`);
+      expect(names.length).toBeGreaterThanOrEqual(3);
+      for (const name of names) expect(name).not.toMatch(/203\.0\.113|example\.com/);
+    } finally {
+      client.disconnect();
+    }
+    // The owner elsewhere is not affected, through either instance.
+    expect((await login(b, ADMIN_PASSWORD, '198.51.100.20')).status).toBe(200);
   });
 });
