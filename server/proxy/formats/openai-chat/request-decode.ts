@@ -71,6 +71,7 @@ export function decodeChatRequest(body: unknown): CanonicalRequest {
   assign(request, 'verbosity', optString(body.verbosity, 'verbosity'));
   assign(request, 'serviceTier', optString(body.service_tier, 'service_tier'));
   const unmapped = Object.keys(body).filter((key) => !MAPPED_FIELDS.has(key) && body[key] !== null && body[key] !== undefined);
+  if (isRecord(body.tool_choice) && body.tool_choice.type !== 'function') unmapped.push('tool_choice');
   if (unmapped.length) request.unmapped = unmapped;
 
   const streamOptions = optRecord(body.stream_options, 'stream_options');
