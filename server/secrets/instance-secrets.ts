@@ -2,12 +2,20 @@ import { randomUUID } from 'node:crypto';
 import type { ConfigSnapshot } from '../snapshot/types.js';
 import { redactor, type Redactor } from './redactor.js';
 
-/** Every secret a configuration snapshot holds: provider API keys and provider header values (all write-only). */
+/**
+ * Every secret a configuration snapshot holds: provider API keys and provider
+ * header values (all write-only), and the extra header values of models'
+ * request defaults (an admin may put a per-model credential there too).
+ */
 export function snapshotSecrets(snapshot: ConfigSnapshot): string[] {
   const out: string[] = [];
   for (const provider of snapshot.providersById.values()) {
     if (provider.apiKey) out.push(provider.apiKey);
     for (const value of Object.values(provider.headers)) if (typeof value === 'string') out.push(value);
+  }
+  for (const model of snapshot.modelsByName.values()) {
+    const headers = model.requestDefaults.headers;
+    if (headers && typeof headers === 'object') for (const value of Object.values(headers)) if (typeof value === 'string') out.push(value);
   }
   return out;
 }
