@@ -59,9 +59,14 @@ export class SqliteLogStore implements LogStore, SpendSink {
     this.closed = true;
     const worker = this.worker;
     if (!worker) return;
+    // Referenced until it has exited: otherwise an otherwise idle process would end in the middle of close().
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    worker.ref();
     await this.send(worker, { op: 'close' }).catch(() => undefined);
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 2_000).unref())]);
+    worker.ref();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 2_000)))]);
+    clearTimeout(timer);
     await worker.terminate();
   }
 
