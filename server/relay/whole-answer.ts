@@ -4,6 +4,7 @@ import type { UpstreamFormat } from '../proxy/canonical/format.js';
 import type { SseMessage } from '../proxy/canonical/stream-event.js';
 import type { ProxyContext } from '../proxy/pipeline/context.js';
 import { StreamWatch, streamFailure } from '../proxy/pipeline/stream-watch.js';
+import { guardedDecoder } from '../proxy/pipeline/guarded-decode.js';
 import { ResponseAssembler } from './assemble.js';
 
 /**
@@ -14,7 +15,7 @@ import { ResponseAssembler } from './assemble.js';
  * client's echo comes from its own request, so it repeats its own instructions).
  */
 export async function answerFromStream(ctx: ProxyContext, messages: AsyncIterable<SseMessage>, format: UpstreamFormat): Promise<void> {
-  const decoder = format.createStreamDecoder();
+  const decoder = guardedDecoder(format.createStreamDecoder(), ctx.model!.provider);
   const watch = new StreamWatch(format.name);
   const assembler = new ResponseAssembler();
   try {

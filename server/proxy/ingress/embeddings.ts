@@ -4,6 +4,7 @@ import { callUpstream, readUpstreamJson } from '../pipeline/upstream-call.js';
 import { decodeGeminiEmbeddingResponse, embeddingEncoding, embeddingInputs, encodeGeminiEmbeddingRequest } from '../formats/gemini/index.js';
 import { invalidRequest } from '../canonical/error.js';
 import { withTokenBudget } from '../formats/shared/tokens.js';
+import { decodeOrBadGateway } from '../pipeline/guarded-decode.js';
 import { proxyEndpoint } from './endpoint.js';
 import { readJsonObject } from './request-body.js';
 import { resolveModel } from '../pipeline/resolve-model.js';
@@ -36,7 +37,9 @@ export function embeddingsHandler(services: Services) {
     // Gemini's usage is a local estimate: one tokenizer budget for the request (TOKENIZER_MAX_CHARS).
     const out =
       wire === 'gemini'
-        ? withTokenBudget(services.config.tokenizerMaxChars, () => decodeGeminiEmbeddingResponse(parsed, json.model as string, inputs, encoding))
+        ? decodeOrBadGateway(model.provider, () =>
+            withTokenBudget(services.config.tokenizerMaxChars, () => decodeGeminiEmbeddingResponse(parsed, json.model as string, inputs, encoding)),
+          )
         : parsed;
     const tokens = Number((out as { usage?: { prompt_tokens?: number } }).usage?.prompt_tokens ?? 0);
     ctx.usage = { inputTokens: tokens, outputTokens: 0 };

@@ -10,6 +10,7 @@ import { wireOf } from '../providers/endpoints.js';
 import { readSse } from '../upstream/sse-reader.js';
 import { scrubText } from '../../secrets/redactor.js';
 import { StreamWatch, streamFailure, streamTotalMs } from './stream-watch.js';
+import { decodeOrBadGateway, guardedDecoder } from './guarded-decode.js';
 import { ClientStream } from './client-stream.js';
 import type { ProxyContext } from './context.js';
 import { prepareUpstreamBody, type PreparedBody } from './upstream-body.js';
@@ -51,7 +52,7 @@ export async function exchange(
 
   const { text, json } = await readUpstreamJson(response, model, ctx.services.config.maxUpstreamResponseBytes);
   ctx.ttftMs = performance.now() - ctx.startedAt;
-  const canonical = format.decodeResponse(json);
+  const canonical = decodeOrBadGateway(model.provider, () => format.decodeResponse(json));
   ctx.usage = canonical.usage;
   if (prepared.passthrough) {
     const out = prepared.echoInstructions === undefined ? text : restoreEchoInBody(text, prepared.echoInstructions);
@@ -81,7 +82,7 @@ async function relayStream(
   { passthrough, dropUsageChunk, echoInstructions }: PreparedBody,
 ): Promise<void> {
   const out = new ClientStream(ctx.res);
-  const decoder = format.createStreamDecoder();
+  const decoder = guardedDecoder(format.createStreamDecoder(), ctx.model!.provider);
   const watch = new StreamWatch(format.name);
   const encoder: StreamEncoder | null = passthrough ? null : ctx.client.createStreamEncoder(ctx.request!);
   // Where a forwarded stream stands, so an error appended to it continues it.
