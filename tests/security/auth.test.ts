@@ -202,6 +202,26 @@ describe('admin tokens', () => {
     expect((await me(await login(user.email, 'another-long-password-2'))).data?.me.id).toBe(user.id);
   });
 
+  it('changing one\'s own password needs the current one, revokes the earlier tokens and gives a new one', async () => {
+    const user = await newUser('viewer');
+    const token = await login(user.email, user.password);
+    const other = await login(user.email, user.password);
+    const CHANGE = 'mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { token } }';
+
+    const wrong = await gw.gql(CHANGE, { c: 'not-the-password', n: 'brand-new-password-3' }, token);
+    expect(errorCodes(wrong)).toEqual(['BAD_USER_INPUT']);
+    expect((await me(token)).data?.me.id).toBe(user.id);
+
+    const changed = await gw.gql(CHANGE, { c: user.password, n: 'brand-new-password-3' }, token);
+    expect(changed.errors).toBeUndefined();
+    const fresh = changed.data.changePassword.token as string;
+    expect((await me(fresh)).data?.me.id).toBe(user.id);
+    expect(errorCodes(await me(token))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await me(other))).toEqual(['UNAUTHENTICATED']);
+    expect((await gw.gql(LOGIN, { e: user.email, p: user.password })).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await me(await login(user.email, 'brand-new-password-3'))).data?.me.id).toBe(user.id);
+  });
+
   it('a role change alone keeps the session (the role is re-read per operation)', async () => {
     const user = await newUser('viewer');
     const token = await login(user.email, user.password);

@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import { z } from 'zod';
 import { hashPassword, verifyPassword } from '../../auth/passwords.js';
 import { builder } from '../builder.js';
-import { notFound, uniqueViolation } from '../errors.js';
+import { badInput, notFound, uniqueViolation } from '../errors.js';
 import { paging, validate } from '../validate.js';
 
 export const RoleEnum = builder.enumType('Role', { values: ['admin', 'viewer'] as const });
@@ -69,6 +69,39 @@ builder.mutationField('logout', (t) =>
       await ctx.services.db.user.update({ where: { id: ctx.user!.userId }, data: { tokenVersion: { increment: 1 } } });
       await revokeSessions(ctx, ctx.user!.userId);
       return true;
+    },
+  }),
+);
+
+builder.mutationField('changePassword', (t) =>
+  t.field({
+    type: LoginPayload,
+    description:
+      "Changes the caller's own password. Every earlier token of the user (all devices) stops working; use the returned one instead.",
+    skipTypeScopes: true,
+    authScopes: { loggedIn: true },
+    args: { currentPassword: t.arg.string({ required: true }), newPassword: t.arg.string({ required: true }) },
+    resolve: async (_root, { currentPassword, newPassword }, ctx) => {
+      const { db, loginLimiter, tokens, config } = ctx.services;
+      const { password } = validate(userInput.pick({ password: true }), { password: newPassword });
+      const user = await db.user.findUnique({ where: { id: ctx.user!.userId } });
+      if (!user) throw notFound('User');
+      // The current password is guessed under the login throttle, so a stolen token cannot brute-force it.
+      const wait = await loginLimiter.blockedFor(ctx.clientIp, user.email);
+      if (wait > 0) {
+        throw new GraphQLError(`Too many attempts; try again in ${wait} s`, { extensions: { code: 'RATE_LIMITED', retryAfter: wait, http: { status: 429 } } });
+      }
+      if (!(await verifyPassword(user.passwordHash, currentPassword))) {
+        await loginLimiter.recordFailure(ctx.clientIp, user.email);
+        throw badInput('currentPassword: is not the current password', 'currentPassword');
+      }
+      const updated = await db.user.update({
+        where: { id: user.id },
+        data: { passwordHash: await hashPassword(password), tokenVersion: { increment: 1 } },
+      });
+      await revokeSessions(ctx, user.id);
+      const token = await tokens.sign({ userId: user.id, email: user.email, role: user.role as 'admin' | 'viewer', tokenVersion: updated.tokenVersion });
+      return { token, expiresIn: config.jwtExpiresIn };
     },
   }),
 );
