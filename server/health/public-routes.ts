@@ -5,10 +5,12 @@ import { sendJson } from '../http/json.js';
 import type { Router } from '../http/router.js';
 import { DAY_MS, HOUR_MS } from './aggregates.js';
 import type { HealthMonitor } from './monitor.js';
-import { publicDetail, publicRun, publicSummary, publicTarget } from './public-views.js';
+import { publicDaily, publicDetail, publicRun, publicSummary, publicTarget } from './public-views.js';
 
 export const PUBLIC_RATE = { points: 60, durationSeconds: 60 } as const;
 const WINDOWS: Record<string, number> = { '1h': HOUR_MS, '24h': DAY_MS, '7d': 7 * DAY_MS };
+/** Longest uptime-bar window: the retention of health runs is 30 days by default. */
+const MAX_DAILY_DAYS = 90;
 const MAX_PAGE_SIZE = 200;
 const MAX_PAGE = 100_000;
 
@@ -92,6 +94,20 @@ export function registerPublicHealthRoutes(router: Router, monitor: HealthMonito
     'GET',
     '/public/health/targets',
     guard(async () => ({ targets: (await monitor.views(true)).map((v) => publicTarget(v)) })),
+  );
+  // Uptime bars over days: checks and failures per UTC day, for every enabled target.
+  router.add(
+    'GET',
+    '/public/health/daily',
+    guard(async (params) => {
+      const days = positiveInt(params, 'days', 30, MAX_DAILY_DAYS);
+      const at = new Date(now());
+      const views = await monitor.views(true);
+      const ids = views.map((v) => v.target.id);
+      const since = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()) - (days - 1) * DAY_MS);
+      const counts = await monitor.repo.dailyCounts(ids, since);
+      return { days, targets: ids.map((id) => publicDaily(id, counts.get(id) ?? new Map(), days, at)) };
+    }),
   );
   router.add(
     'GET',

@@ -59,6 +59,18 @@ export function publicDetail(view: TargetView) {
   return { ...publicTarget(view, 90), check_prompt: view.target.checkPrompt };
 }
 
+/** Uptime per UTC day, oldest first, with a slot for every day of the window (empty days have no runs). */
+export function publicDaily(targetId: string, counts: Map<string, { runs: number; failures: number }>, days: number, now: Date) {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const out: { day: string; runs: number; failures: number; availability: number | null }[] = [];
+  for (let i = days - 1; i >= 0; i--) {
+    const day = new Date(today - i * 86_400_000).toISOString().slice(0, 10);
+    const c = counts.get(day) ?? { runs: 0, failures: 0 };
+    out.push({ day, runs: c.runs, failures: c.failures, availability: c.runs ? pct((c.runs - c.failures) / c.runs) : null });
+  }
+  return { target_id: targetId, days: out };
+}
+
 export function publicSummary(views: TargetView[], now: Date) {
   const states: Record<HealthState, number> = { healthy: 0, degraded: 0, down: 0, unknown: 0 };
   let runs = 0;
@@ -69,9 +81,8 @@ export function publicSummary(views: TargetView[], now: Date) {
     successes += Math.round((v.health.availability24h ?? 0) * v.health.runs24h);
   }
   const known = views.length - states.unknown;
-  // Overall: unknown without data; down when every measured target is down; degraded when any is not healthy.
-  const overall: HealthState =
-    known === 0 ? 'unknown' : states.down === known ? 'down' : states.down + states.degraded > 0 ? 'degraded' : 'healthy';
+  // Overall: the worst state of any measured target (one target down reads as down, not degraded); unknown without data.
+  const overall: HealthState = known === 0 ? 'unknown' : states.down > 0 ? 'down' : states.degraded > 0 ? 'degraded' : 'healthy';
   return {
     state: overall,
     targets: views.length,

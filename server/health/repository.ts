@@ -73,6 +73,26 @@ export class HealthRepository {
     return { total, runs: rows.map(toRun) };
   }
 
+  /** Checks and failures per target and UTC day since `since` (only the two columns are read). */
+  async dailyCounts(targetIds: string[], since: Date): Promise<Map<string, Map<string, { runs: number; failures: number }>>> {
+    const byTarget = new Map<string, Map<string, { runs: number; failures: number }>>(targetIds.map((id) => [id, new Map()]));
+    if (targetIds.length === 0) return byTarget;
+    const rows = await this.db.healthRun.findMany({
+      where: { targetId: { in: targetIds }, startedAt: { gte: since } },
+      select: { targetId: true, startedAt: true, status: true },
+    });
+    for (const row of rows) {
+      const days = byTarget.get(row.targetId);
+      if (!days) continue;
+      const day = row.startedAt.toISOString().slice(0, 10);
+      const counts = days.get(day) ?? { runs: 0, failures: 0 };
+      counts.runs++;
+      if (row.status !== 'success') counts.failures++;
+      days.set(day, counts);
+    }
+    return byTarget;
+  }
+
   async pruneBefore(cutoff: Date): Promise<number> {
     const { count } = await this.db.healthRun.deleteMany({ where: { startedAt: { lt: cutoff } } });
     return count;

@@ -1,16 +1,18 @@
-import { fetchSummary, fetchTargets, PublicApiError, type PublicSummary, type PublicTarget } from './public-api';
+import { fetchDaily, fetchSummary, fetchTargets, PublicApiError, type DayUptime, type PublicSummary, type PublicTarget } from './public-api';
 
 /**
  * The status page's data, polled from the public API. The page is anonymous,
  * so it cannot use the `healthUpdates` subscription (GraphQL needs a login);
  * checks run every few minutes, so one poll a minute is live enough and stays
- * far below the public rate limit (60 requests a minute per IP, 2 per poll).
+ * far below the public rate limit (60 requests a minute per IP, 3 per poll).
  */
 export const STATUS_REFRESH_MS = 60_000;
 
 export class StatusFeed {
   summary = $state.raw<PublicSummary | undefined>();
   targets = $state.raw<PublicTarget[] | undefined>();
+  /** Checks per UTC day and target, for the uptime bars. */
+  daily = $state.raw<Map<string, DayUptime[]>>(new Map());
   error = $state<string | undefined>();
   /** The gateway answered 404: monitoring is off. */
   unavailable = $state(false);
@@ -21,9 +23,10 @@ export class StatusFeed {
     if (this.loading) return;
     this.loading = true;
     try {
-      const [summary, targets] = await Promise.all([fetchSummary(), fetchTargets()]);
+      const [summary, targets, daily] = await Promise.all([fetchSummary(), fetchTargets(), fetchDaily()]);
       this.summary = summary;
       this.targets = targets;
+      this.daily = daily;
       this.error = undefined;
       this.unavailable = false;
       this.updatedAt = new Date();

@@ -79,6 +79,21 @@ async function get<T>(path: string, signal?: AbortSignal): Promise<T> {
 
 export const fetchSummary = (signal?: AbortSignal) => get<PublicSummary>('/public/health/summary', signal);
 export const fetchTargets = (signal?: AbortSignal) => get<{ targets: PublicTarget[] }>('/public/health/targets', signal).then((r) => r.targets);
+export interface DayUptime {
+  /** UTC day, yyyy-mm-dd. */
+  day: string;
+  runs: number;
+  failures: number;
+  /** Percent, null on a day without checks. */
+  availability: number | null;
+}
+
+export const UPTIME_DAYS = 30;
+export const fetchDaily = (signal?: AbortSignal) =>
+  get<{ days: number; targets: { target_id: string; days: DayUptime[] }[] }>(`/public/health/daily?days=${UPTIME_DAYS}`, signal).then(
+    (r) => new Map(r.targets.map((t) => [t.target_id, t.days])),
+  );
+
 export const fetchRuns = (targetId: string, window: RunWindow, page: number, pageSize: number, signal?: AbortSignal) =>
   get<RunsPage>(
     `/public/health/runs?${new URLSearchParams({ target_id: targetId, window, page: String(page), page_size: String(pageSize) })}`,
