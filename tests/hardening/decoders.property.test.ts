@@ -21,7 +21,7 @@ import { queryNestingError } from '../../server/graphql/query-limits.js';
 
 const RUNS = { numRuns: 500 };
 // Small values, many of them: hostile shapes need no size, and the suite must stay quick.
-fc.configureGlobal({ baseSize: 'small', depthSize: 'xsmall' });
+fc.configureGlobal({ baseSize: 'small' });
 const WIRES = Object.keys(UPSTREAM_FORMATS) as UpstreamWire[];
 
 /** Event names the four wire formats use, so generated events reach the decoders' real branches. */
