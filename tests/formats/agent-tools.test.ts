@@ -342,6 +342,58 @@ describe('reasoning signatures survive other formats', () => {
   });
 });
 
+describe('Anthropic thinking through a Responses client (Codex against an Anthropic upstream)', () => {
+  const tools = [{ type: 'function', name: 'exec_command', parameters: { type: 'object', properties: { cmd: { type: 'string' } } } }];
+  const request = openAIResponsesClient.decodeRequest({ model: 'claude', input: 'list files', tools, reasoning: { effort: 'medium' }, store: false, include: ['reasoning.encrypted_content'], stream: true });
+
+  it('the signed thinking rides in encrypted_content and comes back as the same thinking block', () => {
+    const ev = (type: string, body: Record<string, unknown>) => data({ type, ...body }, type);
+    const events = relay(anthropicUpstream.createStreamDecoder(), openAIResponsesClient.createStreamEncoder(request), [
+      ev('message_start', { message: { id: 'msg_1', model: 'c', usage: { input_tokens: 1, output_tokens: 1 } } }),
+      ev('content_block_start', { index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } }),
+      ev('content_block_delta', { index: 0, delta: { type: 'thinking_delta', thinking: 'I should run ls. ' } }),
+      ev('content_block_delta', { index: 0, delta: { type: 'thinking_delta', thinking: 'Then answer.' } }),
+      ev('content_block_delta', { index: 0, delta: { type: 'signature_delta', signature: 'EqQBCkYIBxgCKkBsig==' } }),
+      ev('content_block_stop', { index: 0 }),
+      ev('content_block_start', { index: 1, content_block: { type: 'tool_use', id: 'toolu_9', name: 'exec_command', input: {} } }),
+      ev('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: '{"cmd":"ls"}' } }),
+      ev('content_block_stop', { index: 1 }),
+      ev('message_delta', { delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 9 } }),
+      ev('message_stop', {}),
+    ]);
+    const output = events.at(-1)!.data.response.output;
+    expect(output[0]).toMatchObject({ type: 'reasoning', summary: [{ type: 'summary_text', text: 'I should run ls. Then answer.' }], encrypted_content: expect.stringMatching(/^gw-thinking\./) });
+    // Codex sends the items back as it got them, with the tool output.
+    const next = openAIResponsesClient.decodeRequest({
+      model: 'claude', tools, reasoning: { effort: 'medium' }, store: false, stream: true,
+      input: [{ role: 'user', content: 'list files' }, { type: 'reasoning', summary: output[0].summary, encrypted_content: output[0].encrypted_content }, { type: 'function_call', call_id: output[1].call_id, name: 'exec_command', arguments: output[1].arguments }, { type: 'function_call_output', call_id: output[1].call_id, output: 'a.txt' }],
+    });
+    const t = target();
+    const out = anthropicUpstream.encodeRequest(next, t) as any;
+    expect(out.messages[1].content[0]).toEqual({ type: 'thinking', thinking: 'I should run ls. Then answer.', signature: 'EqQBCkYIBxgCKkBsig==' });
+    // No client limit: the thinking budget plus room for the answer.
+    expect(out.thinking).toEqual({ type: 'enabled', budget_tokens: 8192 });
+    expect(out.max_tokens).toBe(8192 + 4096);
+    expect(t.warnings).toEqual([]);
+    // The packed thinking is Anthropic's: a Responses upstream never sees it.
+    expect(JSON.stringify(openAIResponsesUpstream.encodeRequest(next, target()))).not.toContain('gw-thinking');
+  });
+
+  it('a tool history without signed thinking runs without thinking rather than being refused', () => {
+    const chat = openAIChatClient.decodeRequest({
+      model: 'claude', reasoning_effort: 'high',
+      messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{}' } }] }, { role: 'tool', tool_call_id: 'call_1', content: 'r' }],
+      tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }],
+    });
+    const t = target();
+    const out = anthropicUpstream.encodeRequest({ ...chat, maxTokens: 30000 }, t) as any;
+    expect(out.thinking).toBeUndefined();
+    expect(t.warnings).toContain('thinking dropped (tool history without signed thinking)');
+    const fresh = anthropicUpstream.encodeRequest({ ...chat, maxTokens: 30000, messages: chat.messages.slice(0, 1) }, target()) as any;
+    expect(fresh.thinking).toEqual({ type: 'enabled', budget_tokens: 16384 });
+  });
+});
+
 describe('Claude Code requests', () => {
   const claudeBody = {
     model: 'claude-sonnet-4-5', max_tokens: 32000, stream: true,

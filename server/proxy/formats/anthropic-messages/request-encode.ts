@@ -131,7 +131,10 @@ function thinkingBudget(request: CanonicalRequest): number {
 /** Canonical request → Anthropic Messages body for `target.upstreamModel`. */
 export function encodeAnthropicRequest(request: CanonicalRequest, target: UpstreamTarget): Record<string, unknown> {
   const { system, messages } = encodeMessages(request.messages, target);
-  const maxTokens = request.maxTokens ?? target.maxOutputTokens ?? DEFAULT_MAX_TOKENS;
+  // Without a client or model limit, thinking gets its budget on top of room for the answer.
+  const wanted = thinkingBudget(request);
+  const fallback = wanted > 0 ? Math.max(wanted, MIN_THINKING_BUDGET) + DEFAULT_MAX_TOKENS : DEFAULT_MAX_TOKENS;
+  const maxTokens = request.maxTokens ?? target.maxOutputTokens ?? fallback;
   const body: Record<string, unknown> = { model: target.upstreamModel, max_tokens: maxTokens, messages };
   if (system.length) body.system = system;
 
@@ -189,6 +192,12 @@ export function encodeAnthropicRequest(request: CanonicalRequest, target: Upstre
   const forcedTool = forcedJson || toolChoice?.type === 'any' || toolChoice?.type === 'tool';
   let budget = forcedTool ? 0 : thinkingBudget(request);
   if (forcedTool && !forcedJson && thinkingBudget(request) > 0) warn(target, 'thinking dropped (forced tool choice)');
+  // With thinking on, Anthropic wants the last assistant turn of a tool loop to start with its
+  // signed thinking; a history from another provider has none to give, so the turn runs without.
+  if (budget > 0 && lacksSignedThinking(messages)) {
+    budget = 0;
+    warn(target, 'thinking dropped (tool history without signed thinking)');
+  }
   if (budget > 0) budget = Math.min(Math.max(budget, MIN_THINKING_BUDGET), maxTokens - 1);
   const thinking = budget >= MIN_THINKING_BUDGET;
   if (thinking) body.thinking = { type: 'enabled', budget_tokens: budget };
@@ -211,6 +220,14 @@ export function encodeAnthropicRequest(request: CanonicalRequest, target: Upstre
   warnUnmapped(request, target);
   if (request.stream) body.stream = true;
   return body;
+}
+
+/** True when the last assistant turn calls tools but does not open with a thinking block. */
+function lacksSignedThinking(messages: AnthropicMessageParam[]): boolean {
+  const last = [...messages].reverse().find((m) => m.role === 'assistant');
+  if (!last || !last.content.some((b) => b.type === 'tool_use')) return false;
+  const first = last.content[0]?.type;
+  return first !== 'thinking' && first !== 'redacted_thinking';
 }
 
 /** Hosted web search as Anthropic's server tool (the client's own definition when it was Anthropic's). */

@@ -1,6 +1,7 @@
 import { invalidRequest } from '../../canonical/index.js';
 import type { ContentPart, ImagePart, Message, OpaquePart, ReasoningPart, TextPart, ToolCallPart, ToolResultPart } from '../../canonical/index.js';
 import { splitCallId } from '../shared/call-ids.js';
+import { unpackThinking } from '../shared/reasoning-state.js';
 import { parseImageUrl } from '../openai-chat/messages-decode.js';
 import { optString, requireArray, requireOneOf, requireRecord, requireString } from '../openai-chat/validate.js';
 
@@ -96,6 +97,9 @@ function decodeReasoning(item: Record<string, unknown>, path: string): Reasoning
     .join('\n\n');
   const part: ReasoningPart = { type: 'reasoning', text };
   const encrypted = optString(item.encrypted_content, `${path}.encrypted_content`);
+  // Anthropic thinking the gateway handed out earlier becomes a thinking block again.
+  const thinking = encrypted === undefined ? undefined : unpackThinking(encrypted);
+  if (thinking) return { type: 'reasoning', ...thinking };
   if (encrypted !== undefined) {
     part.encryptedContent = encrypted;
     if (typeof item.id === 'string') part.itemId = item.id;

@@ -1,5 +1,6 @@
 import type { CanonicalRequest, CanonicalResponse, ContentPart, ResponseFormat, ToolCallPart, ToolChoice, ToolDefinition } from '../../canonical/index.js';
 import { idWithSignature } from '../shared/call-ids.js';
+import { packThinking } from '../shared/reasoning-state.js';
 import { makeId } from '../shared/ids.js';
 import { customInputFromArguments, toolNameTable, type ClientToolName } from '../shared/tool-names.js';
 import { encodeResponsesStatus, encodeResponsesUsage } from './usage.js';
@@ -153,6 +154,13 @@ function toolCallItem(part: ToolCallPart, table: Map<string, ClientToolName>): O
   return functionCallItem(makeId('fc_'), callId, call.name, part.arguments, 'completed', call.namespace);
 }
 
+/** What a reasoning item's `encrypted_content` carries: OpenAI's state, or Anthropic's signed thinking packed. */
+export function reasoningState(part: { text: string; encryptedContent?: string; signature?: string; redactedData?: string }): string | undefined {
+  if (part.encryptedContent !== undefined) return part.encryptedContent;
+  if (part.redactedData !== undefined || part.signature) return packThinking(part);
+  return undefined;
+}
+
 /** Content parts in order → output items; adjacent text parts share one message item. */
 export function encodeOutput(content: ContentPart[], tools?: ToolDefinition[]): OutputItem[] {
   const table = toolNameTable(tools);
@@ -170,7 +178,7 @@ export function encodeOutput(content: ContentPart[], tools?: ToolDefinition[]): 
       continue;
     }
     texts = undefined;
-    if (part.type === 'reasoning') output.push(reasoningItem(part.itemId ?? makeId('rs_'), part.text || undefined, part.encryptedContent));
+    if (part.type === 'reasoning') output.push(reasoningItem(part.itemId ?? makeId('rs_'), part.text || undefined, reasoningState(part)));
     else if (part.type === 'tool_call') output.push(toolCallItem(part, table));
     else if (part.type === 'opaque' && part.format === 'openai-responses' && !part.inContent) output.push(part.raw as OutputItem);
   }

@@ -5,13 +5,13 @@ import { sseEvent } from '../shared/sse.js';
 import { idWithSignature } from '../shared/call-ids.js';
 import { CustomInputStream } from '../shared/input-stream.js';
 import { toolNameTable } from '../shared/tool-names.js';
-import { buildResponseEnvelope, clientToolCall, customToolCallItem, functionCallItem, messageItem, outputText, reasoningItem, responseId } from './response-encode.js';
+import { buildResponseEnvelope, clientToolCall, customToolCallItem, functionCallItem, messageItem, outputText, reasoningItem, reasoningState, responseId } from './response-encode.js';
 import type { OutputItem, ResponseEnvelopeState } from './response-encode.js';
 import { encodeResponsesStatus, encodeResponsesUsage } from './usage.js';
 
 type Block =
   | { kind: 'text'; outputIndex: number; contentIndex: number; text: string }
-  | { kind: 'reasoning'; outputIndex: number; text: string; partOpen: boolean }
+  | { kind: 'reasoning'; outputIndex: number; text: string; partOpen: boolean; signature?: string; redactedData?: string }
   | { kind: 'tool'; outputIndex: number; args: string; name: string }
   /** A freeform call; `unwrap` reads its input out of the `{"input": …}` arguments of its function form. */
   | { kind: 'custom'; outputIndex: number; input: string; unwrap?: CustomInputStream };
@@ -107,7 +107,8 @@ export function createResponsesStreamEncoder(request: CanonicalRequest): StreamE
         out += emit('response.reasoning_summary_text.done', { ...ids, summary_index: 0, text: b.text });
         out += emit('response.reasoning_summary_part.done', { ...ids, summary_index: 0, part });
       }
-      Object.assign(item, reasoningItem(String(item.id), b.partOpen ? b.text : undefined, encrypted));
+      const state = reasoningState({ text: b.text, encryptedContent: encrypted, signature: b.signature, redactedData: b.redactedData });
+      Object.assign(item, reasoningItem(String(item.id), b.partOpen ? b.text : undefined, state));
     } else if (b.kind === 'custom') {
       if (b.unwrap) {
         const { rest, input } = b.unwrap.end();
@@ -152,7 +153,18 @@ export function createResponsesStreamEncoder(request: CanonicalRequest): StreamE
         return out;
       }
       case 'reasoning-start':
-        return startOther(event.block, reasoningItem(makeId('rs_'), undefined), { kind: 'reasoning', outputIndex: 0, text: '', partOpen: false });
+        return startOther(event.block, reasoningItem(makeId('rs_'), undefined), {
+          kind: 'reasoning',
+          outputIndex: 0,
+          text: '',
+          partOpen: false,
+          ...(event.redactedData !== undefined && { redactedData: event.redactedData }),
+        });
+      case 'reasoning-signature': {
+        const b = blocks.get(event.block);
+        if (b?.kind === 'reasoning') b.signature = (b.signature ?? '') + event.signature;
+        return '';
+      }
       case 'reasoning-delta': {
         let out = blocks.get(event.block) ? '' : push({ type: 'reasoning-start', block: event.block });
         const b = blocks.get(event.block);
