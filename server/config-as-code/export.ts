@@ -1,0 +1,48 @@
+import { stringify } from 'yaml';
+import type { GatewayConfigFile } from './schema.js';
+import { parseEnvRef } from './secret-ref.js';
+import type { ConfigState } from './state.js';
+
+export interface ExportedConfig {
+  yaml: string;
+  /** Every environment variable the file refers to. */
+  variables: string[];
+  /** Variables named by the export for secrets that were set in the admin UI: set them before applying the file elsewhere. */
+  suggestedVariables: string[];
+}
+
+/** The configuration as a file. Secrets appear only as `${env:NAME}` references. */
+export function exportState(state: ConfigState): ExportedConfig {
+  const variables = new Set<string>();
+  const suggested = new Set<string>();
+  const note = (ref: string | undefined, stored: string | undefined) => {
+    const name = ref ? parseEnvRef(ref) : undefined;
+    if (!name) return;
+    variables.add(name);
+    if (stored !== name) suggested.add(name);
+  };
+  const file: GatewayConfigFile = {
+    version: 1,
+    settings: state.settings,
+    providers: [...state.providers.values()].map((p) => {
+      note(p.decl.apiKey, p.storedRefs?.apiKey);
+      for (const [header, ref] of Object.entries(p.decl.headers ?? {})) note(ref, p.storedRefs?.headers[header]);
+      return p.decl;
+    }),
+    models: [...state.models.values()],
+    virtualModels: [...state.virtualModels.values()],
+    virtualKeys: [...state.virtualKeys.values()],
+    healthTargets: [...state.healthTargets.values()],
+  };
+  const header = [
+    '# LLM Gateway configuration (schema: docs/gateway-config.schema.json).',
+    '# Secrets are references to environment variables; set these before applying:',
+    ...[...variables].sort().map((v) => `#   ${v}${suggested.has(v) ? '   (name suggested by the export: the value was set in the admin UI)' : ''}`),
+    '',
+  ];
+  return {
+    yaml: header.join('\n') + stringify(file, { lineWidth: 0 }),
+    variables: [...variables].sort(),
+    suggestedVariables: [...suggested].sort(),
+  };
+}

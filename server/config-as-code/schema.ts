@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import { checkConfigSchema } from '../health/check-config.js';
+import { providerOptionsSchema } from '../proxy/providers/options-schema.js';
+import { findPreset } from '../proxy/providers/presets.js';
+import { RULE_KINDS } from '../prompts/types.js';
+
+/**
+ * The gateway's configuration file (YAML), version 1. Every top-level section is
+ * optional and objects are matched by name, so new sections (teams, guardrails)
+ * can be added later without changing the meaning of existing files.
+ */
+
+/** `${env:NAME}`: the only way a secret appears in a file. */
+export const SECRET_REF = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/;
+const secretRef = z.string().regex(SECRET_REF, 'must be a reference to an environment variable, ${env:NAME} (secrets are never written in the file)');
+
+const publicName = z
+  .string()
+  .trim()
+  .min(1, 'is required')
+  .max(200)
+  .regex(/^[\w.:/@-]+$/, 'may contain letters, digits and . _ - : / @ only');
+const headerName = z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and dashes');
+const price = z.number().min(0, 'must not be negative').max(1, 'is USD per single token');
+const tokens = z.number().int().positive('must be a positive integer');
+const nonNegative = z.number().int().min(0, 'must not be negative');
+
+export const providerSchema = z
+  .object({
+    name: z.string().trim().min(1, 'is required').max(100),
+    type: z.string().refine((v) => findPreset(v) !== undefined, { message: 'unknown provider type (see providerPresets)' }),
+    baseUrl: z.string().trim().url('must be an absolute http(s) URL').refine((v) => /^https?:\/\//.test(v), 'must use http or https').optional(),
+    apiKey: secretRef.optional(),
+    headers: z.record(headerName, secretRef).optional(),
+    options: providerOptionsSchema.optional(),
+    enabled: z.boolean().optional(),
+  })
+  .strict();
+
+export const modelSchema = z
+  .object({
+    name: publicName,
+    provider: z.string().min(1, 'is required'),
+    upstreamModel: z.string().trim().min(1).max(300).optional(),
+    mode: z.enum(['chat', 'embedding', 'responses']).optional(),
+    contextWindow: tokens.optional(),
+    maxOutputTokens: tokens.optional(),
+    inputPrice: price.optional(),
+    outputPrice: price.optional(),
+    cacheReadPrice: price.optional(),
+    cacheWritePrice: price.optional(),
+    supportsTools: z.boolean().optional(),
+    supportsVision: z.boolean().optional(),
+    supportsReasoning: z.boolean().optional(),
+    requestDefaults: z
+      .object({ body: z.record(z.string(), z.unknown()).optional(), headers: z.record(headerName, z.string()).optional() })
+      .strict()
+      .optional(),
+    catalogKey: z.string().min(1).optional(),
+    enabled: z.boolean().optional(),
+  })
+  .strict();
+
+export const routeOptionsSchema = z
+  .object({
+    retries: nonNegative.max(10),
+    backoffMs: nonNegative.max(60_000),
+    maxBackoffMs: nonNegative.max(300_000),
+    attemptTimeoutMs: nonNegative.max(3_600_000),
+    deadlineMs: z.number().int().min(1).max(3_600_000),
+    failureThreshold: z.number().int().min(1).max(1000),
+    failureWindowMs: z.number().int().min(1000).max(86_400_000),
+    cooldownMs: nonNegative.max(86_400_000),
+  })
+  .partial()
+  .strict();
+
+export const promptRuleSchema = z
+  .object({
+    kind: z.enum(RULE_KINDS),
+    enabled: z.boolean().optional(),
+    /** Checked by the prompt rules' own validation (server/prompts/validate.ts). */
+    config: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+export const virtualModelSchema = z
+  .object({
+    name: publicName,
+    description: z.string().max(2000).optional(),
+    strategy: z.enum(['LOAD_BALANCE', 'FAILOVER', 'LEAST_LATENCY']).optional(),
+    options: routeOptionsSchema.optional(),
+    enabled: z.boolean().optional(),
+    targets: z
+      .array(
+        z
+          .object({ model: z.string().min(1), weight: z.number().int().min(0).max(10_000).optional(), priority: nonNegative.max(10_000).optional() })
+          .strict(),
+      )
+      .min(1, 'a virtual model needs at least one target')
+      .max(50),
+    rules: z.array(promptRuleSchema).max(100).optional(),
+  })
+  .strict();
+
+/** A virtual key's settings. Key material is never in a file: keys are matched by name. */
+export const virtualKeySchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    allowedModels: z.array(z.string().min(1)).max(1000).optional(),
+    rpmLimit: tokens.optional(),
+    tpmLimit: tokens.optional(),
+    maxConcurrency: tokens.optional(),
+    budgetUsd: z.number().positive('must be positive').optional(),
+    budgetPeriod: z.enum(['daily', 'monthly', 'total']).optional(),
+    expiresAt: z.iso.datetime({ offset: true }).optional(),
+    enabled: z.boolean().optional(),
+    logBodies: z.boolean().optional(),
+  })
+  .strict();
+
+export const healthTargetSchema = z
+  .object({
+    model: z.string().min(1),
+    kind: z.enum(['model', 'virtual_model']).optional(),
+    name: z.string().trim().min(1).max(200).optional(),
+    enabled: z.boolean().optional(),
+    intervalSeconds: z.number().int().min(5).max(86_400).optional(),
+    checkPrompt: z.string().min(1).max(2000).optional(),
+    checkConfig: checkConfigSchema.optional(),
+  })
+  .strict();
+
+export const settingsSchema = z.object({ monitoringEnabled: z.boolean().optional() }).strict();
+
+const uniqueBy =
+  <T>(what: string, key: (item: T) => string) =>
+  (items: T[] | undefined, ctx: z.RefinementCtx) => {
+    const seen = new Set<string>();
+    for (const [i, item] of (items ?? []).entries()) {
+      const k = key(item);
+      if (seen.has(k)) ctx.addIssue({ code: 'custom', message: `${what} "${k}" appears twice`, path: [i] });
+      seen.add(k);
+    }
+  };
+
+export const gatewayConfigSchema = z
+  .object({
+    version: z.literal(1),
+    settings: settingsSchema.optional(),
+    providers: z.array(providerSchema).optional().superRefine(uniqueBy('provider', (p) => p.name)),
+    models: z.array(modelSchema).optional().superRefine(uniqueBy('model', (m) => m.name)),
+    virtualModels: z.array(virtualModelSchema).optional().superRefine(uniqueBy('virtual model', (v) => v.name)),
+    virtualKeys: z.array(virtualKeySchema).optional().superRefine(uniqueBy('virtual key', (k) => k.name)),
+    healthTargets: z.array(healthTargetSchema).optional().superRefine(uniqueBy('health target', (h) => `${h.kind ?? 'model'}:${h.model}`)),
+  })
+  .strict();
+
+export type GatewayConfigFile = z.infer<typeof gatewayConfigSchema>;
+export type ProviderDecl = z.infer<typeof providerSchema>;
+export type ModelDecl = z.infer<typeof modelSchema>;
+export type VirtualModelDecl = z.infer<typeof virtualModelSchema>;
+export type VirtualKeyDecl = z.infer<typeof virtualKeySchema>;
+export type HealthTargetDecl = z.infer<typeof healthTargetSchema>;
+
+/** The JSON Schema published for editors (docs/gateway-config.schema.json). */
+export function gatewayConfigJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(gatewayConfigSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }),
+    title: 'LLM Gateway configuration file',
+  };
+}
