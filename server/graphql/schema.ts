@@ -14,5 +14,7 @@ import './types/events.js';
 import './types/logs.js';
 import './types/usage.js';
 import './types/playground.js';
+import './types/usage-history.js';
+import './types/config-as-code.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -123,3 +123,22 @@ export const DashboardHealthUpdatesSubscription = graphql(`
     }
   }
 `);
+
+/** Failed requests split by who refused them: providers, or the gateway itself (key, limits, bad requests). */
+export const DashboardErrorSplitQuery = graphql(`
+  query DashboardErrorSplit($todayFrom: DateTime!, $hourFrom: DateTime!, $to: DateTime!) {
+    today: providerErrorSplit(from: $todayFrom, to: $to) {
+      providerId
+      requests
+      providerErrors
+      gatewayRefusals
+    }
+    hour: providerErrorSplit(from: $hourFrom, to: $to) {
+      providerId
+      requests
+      providerErrors
+      gatewayRefusals
+      providerErrorRate
+    }
+  }
+`);

@@ -23,8 +23,12 @@ export interface ProviderHealth {
   name: string;
   level: HealthLevel;
   requests: number;
+  /** Failures after an upstream attempt: the provider's own. */
   errors: number;
+  /** errors over the requests that reached the provider. */
   errorRate: number;
+  /** Refused by the gateway before reaching the provider (key limits, model not allowed, bad requests). */
+  gatewayRefusals: number;
   p95LatencyMs: number | null;
   /** Routing targets on this provider whose circuit is not closed. */
   trippedTargets: number;
@@ -66,8 +70,20 @@ function level(enabled: boolean, requests: number, errorRate: number, tripped: n
 }
 
 /** Each provider's last hour of traffic joined with the circuits of its routing targets, worst first. */
-export function providerHealth(data: HealthData, lastHour: UsageGroup[], targets: TargetHealth[]): ProviderHealth[] {
+export interface ErrorSplit {
+  providerId?: string | null;
+  providerErrors: number;
+  gatewayRefusals: number;
+  providerErrorRate: number;
+}
+
+/**
+ * Each provider's last hour of traffic joined with the circuits of its routing targets, worst first.
+ * Only failures after an upstream attempt count against a provider; the gateway's own refusals are shown apart.
+ */
+export function providerHealth(data: HealthData, lastHour: UsageGroup[], targets: TargetHealth[], split: ErrorSplit[] = []): ProviderHealth[] {
   const usage = new Map(lastHour.filter((g) => g.key).map((g) => [g.key!, g]));
+  const splits = new Map(split.filter((s) => s.providerId).map((s) => [s.providerId!, s]));
   const order: Record<HealthLevel, number> = { down: 0, degraded: 1, healthy: 2, idle: 3, disabled: 4 };
   return data.providers
     .map((provider) => {
@@ -75,14 +91,16 @@ export function providerHealth(data: HealthData, lastHour: UsageGroup[], targets
       const own = targets.filter((t) => t.providerId === provider.id);
       const tripped = own.filter((t) => t.circuit.state !== 'CLOSED').length;
       const requests = stats?.requests ?? 0;
-      const errorRate = stats?.errorRate ?? 0;
+      const ownSplit = splits.get(provider.id);
+      const errorRate = ownSplit ? ownSplit.providerErrorRate : (stats?.errorRate ?? 0);
       return {
         id: provider.id,
         name: provider.name,
         level: level(provider.enabled, requests, errorRate, tripped, own.length),
         requests,
-        errors: stats?.errors ?? 0,
+        errors: ownSplit ? ownSplit.providerErrors : (stats?.errors ?? 0),
         errorRate,
+        gatewayRefusals: ownSplit?.gatewayRefusals ?? 0,
         p95LatencyMs: stats?.p95LatencyMs ?? null,
         trippedTargets: tripped,
         targets: own.length,
