@@ -7,7 +7,7 @@ import { currentUser } from '../auth/current-user.js';
 import { bearerToken, type AdminClaims } from '../auth/jwt.js';
 import type { Services } from '../services.js';
 import type { GatewayYoga } from './yoga.js';
-import { queryNestingError } from './query-limits.js';
+import { queryShapeError } from './query-limits.js';
 
 type Enveloped = ReturnType<GatewayYoga['getEnveloped']>;
 type Extra = { user?: AdminClaims | null; token?: string | null; socket?: WebSocket } & Record<PropertyKey, unknown>;
@@ -74,8 +74,8 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, servic
           wsUser: (ctx.extra as Extra).user ?? null,
         } as never);
         // A bad document is this operation's error, not the socket's: a throw here closes it with 4500.
-        const tooDeep = queryNestingError(payload.query);
-        if (tooDeep) return [tooDeep];
+        const refused = queryShapeError(payload.query);
+        if (refused) return [refused];
         let document: DocumentNode;
         try {
           document = enveloped.parse(payload.query);

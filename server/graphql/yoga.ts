@@ -6,7 +6,7 @@ import type { Services } from '../services.js';
 import type { GraphQLContext } from './context.js';
 import { schema } from './schema.js';
 import { maskAndScrub, useAnonymousIntrospectionBlock, useScrubbedRequestErrors } from './security.js';
-import { useQueryNestingLimit } from './query-limits.js';
+import { useQueryShapeLimits } from './query-limits.js';
 
 /** What the HTTP and WebSocket entry points hand to yoga besides the request. */
 export interface ServerContext {
@@ -34,7 +34,7 @@ export function createGraphQLServer(services: Services): GatewayYoga {
     },
     plugins: [
       // Before anything parses: graphql-js recursion cannot take documents thousands of levels deep.
-      useQueryNestingLimit(),
+      useQueryShapeLimits(),
       EnvelopArmorPlugin({
         maxDepth: { n: 10, ignoreIntrospection: true },
         maxAliases: { n: 30 },

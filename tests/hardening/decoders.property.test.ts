@@ -17,7 +17,7 @@ import { countTokens } from '../../server/proxy/formats/shared/tokens.js';
 import { StreamWatch } from '../../server/proxy/pipeline/stream-watch.js';
 import { readSse, SseEventTooLargeError } from '../../server/proxy/upstream/sse-reader.js';
 import { jsonLimitViolation } from '../../server/http/json-limits.js';
-import { queryNestingError } from '../../server/graphql/query-limits.js';
+import { queryShapeError } from '../../server/graphql/query-limits.js';
 
 const RUNS = { numRuns: 500 };
 // Small values, many of them: hostile shapes need no size, and the suite must stay quick.
@@ -240,7 +240,7 @@ describe('structural pre-checks', () => {
     fc.assert(
       fc.property(fc.string(), fc.integer({ min: 0, max: 200 }), (text, levels) => {
         const doc = `${text}${'{ a '.repeat(levels)}${'}'.repeat(levels)}`;
-        const error = queryNestingError(doc);
+        const error = queryShapeError(doc);
         if (!/["#{}[\]()]/.test(text) && levels > 64) expect(error?.extensions.http).toEqual({ status: 400 });
         if (!/["#{}[\]()]/.test(text) && levels <= 64) expect(error).toBeUndefined();
       }),

@@ -34,9 +34,11 @@ describe('over HTTP', () => {
   test.each([
     ['a 3,000-level query', deepQuery(3000), 400],
     ['a 20,000-level query', deepQuery(20000), 400],
-    // Validation and syntax errors keep GraphQL-over-HTTP's status for application/json (200 with errors, no data).
-    ['1,000 aliases', manyAliases(1000), 200],
+    ['1,000 aliases (refused before validation, which compares fields pairwise)', manyAliases(1000), 400],
+    ['20,000 tokens', `{ ${'__typename '.repeat(20000)} }`, 400],
+    // Syntax errors keep GraphQL-over-HTTP's status for application/json (200 with errors, no data).
     ['a syntax error', 'query { me { id ', 200],
+    ['40 aliases (past graphql-armor\'s 30)', manyAliases(40), 200],
   ])('%s → a GraphQL error (HTTP %s), not 500', async (_name, query, expected) => {
     const { status, body } = await postQuery(query);
     expect(status).toBe(expected);
@@ -54,6 +56,15 @@ describe('over HTTP', () => {
     expect(res.status).toBe(400);
     const body = (await res.json()) as { errors: Array<{ message: string }> };
     expect(body.errors[0]!.message).toContain('MAX_JSON_DEPTH');
+  });
+
+  test('1,000 aliases never hold the event loop: each distinct document is refused in a few ms', async () => {
+    const started = performance.now();
+    for (let i = 0; i < 5; i++) {
+      const query = `query { ${Array.from({ length: 1000 }, (_, j) => `q${i}x${j}: me { id }`).join(' ')} }`;
+      expect((await postQuery(query)).status).toBe(400);
+    }
+    expect(performance.now() - started).toBeLessThan(500);
   });
 
   test('the gateway still answers afterwards', async () => {
