@@ -263,6 +263,62 @@ describe('answers back to a Responses client', () => {
   });
 });
 
+describe('Chat Completions custom tools', () => {
+  const grammar = { type: 'grammar', grammar: { syntax: 'lark', definition: APPLY_PATCH_GRAMMAR } };
+  const chatBody = {
+    model: 'm', stream: true,
+    messages: [
+      { role: 'user', content: 'patch it' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_p', type: 'custom', custom: { name: 'apply_patch', input: 'OLD PATCH' } }] },
+      { role: 'tool', tool_call_id: 'call_p', content: 'applied' },
+    ],
+    tools: [{ type: 'custom', custom: { name: 'apply_patch', description: 'Edit files', format: grammar } }],
+    tool_choice: { type: 'custom', custom: { name: 'apply_patch' } },
+  };
+  const request = openAIChatClient.decodeRequest(chatBody);
+
+  it('decode into the canonical custom tool and call', () => {
+    expect(request.tools).toEqual([{ type: 'custom', name: 'apply_patch', description: 'Edit files', format: { type: 'grammar', syntax: 'lark', definition: APPLY_PATCH_GRAMMAR } }]);
+    expect(request.messages[1].content[0]).toEqual({ type: 'tool_call', id: 'call_p', name: 'apply_patch', arguments: 'OLD PATCH', kind: 'custom' });
+    expect(request.toolChoice).toEqual({ type: 'tool', name: 'apply_patch' });
+  });
+
+  it('go to Responses as custom tools and calls, to Anthropic as one-string-parameter functions', () => {
+    const responses = openAIResponsesUpstream.encodeRequest(request, target()) as any;
+    expect(responses.tools).toEqual([{ type: 'custom', name: 'apply_patch', description: 'Edit files', format: { type: 'grammar', syntax: 'lark', definition: APPLY_PATCH_GRAMMAR } }]);
+    expect(responses.tool_choice).toEqual({ type: 'custom', name: 'apply_patch' });
+    expect(responses.input[1]).toEqual({ type: 'custom_tool_call', call_id: 'call_p', name: 'apply_patch', input: 'OLD PATCH' });
+    expect(responses.input[2]).toEqual({ type: 'custom_tool_call_output', call_id: 'call_p', output: 'applied' });
+    const anthropic = anthropicUpstream.encodeRequest(request, target()) as any;
+    expect(anthropic.tools[0].input_schema.required).toEqual(['input']);
+    expect(anthropic.messages[1].content[0]).toEqual({ type: 'tool_use', id: 'call_p', name: 'apply_patch', input: { input: 'OLD PATCH' } });
+  });
+
+  it('come back to the chat client as custom calls, whole and streamed', () => {
+    const canonical = anthropicUpstream.decodeResponse({
+      id: 'msg_1', type: 'message', role: 'assistant', model: 'c', stop_reason: 'tool_use', stop_sequence: null,
+      content: [{ type: 'tool_use', id: 'toolu_c', name: 'apply_patch', input: { input: 'NEW PATCH' } }],
+      usage: { input_tokens: 1, output_tokens: 1 },
+    });
+    const whole = openAIChatClient.encodeResponse(canonical, request) as any;
+    expect(whole.choices[0].message.tool_calls).toEqual([{ id: 'toolu_c', type: 'custom', custom: { name: 'apply_patch', input: 'NEW PATCH' } }]);
+    const ev = (type: string, body: Record<string, unknown>) => data({ type, ...body }, type);
+    const json = JSON.stringify({ input: 'NEW\nPATCH' });
+    const events = relay(anthropicUpstream.createStreamDecoder(), openAIChatClient.createStreamEncoder(request), [
+      ev('message_start', { message: { id: 'msg_1', model: 'c', usage: { input_tokens: 1, output_tokens: 1 } } }),
+      ev('content_block_start', { index: 0, content_block: { type: 'tool_use', id: 'toolu_c', name: 'apply_patch', input: {} } }),
+      ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: json.slice(0, 12) } }),
+      ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: json.slice(12) } }),
+      ev('content_block_stop', { index: 0 }),
+      ev('message_delta', { delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 5 } }),
+      ev('message_stop', {}),
+    ]);
+    const calls = events.flatMap((e) => (typeof e.data === 'object' ? (e.data.choices?.[0]?.delta?.tool_calls ?? []) : []));
+    expect(calls[0]).toEqual({ index: 0, id: 'toolu_c', type: 'custom', custom: { name: 'apply_patch', input: '' } });
+    expect(calls.slice(1).map((c: any) => c.custom.input).join('')).toBe('NEW\nPATCH');
+  });
+});
+
 describe('the freeform input stream', () => {
   it('decodes escapes split across fragments and agrees with the whole arguments', () => {
     const input = 'line "one"\n\\tab\t\u00e9\u{1F600}';

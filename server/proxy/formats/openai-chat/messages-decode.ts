@@ -113,7 +113,20 @@ function assistantContent(m: Record<string, unknown>, path: string): ContentPart
     requireArray(m.tool_calls, `${path}.tool_calls`).forEach((raw, i) => {
       const p = `${path}.tool_calls[${i}]`;
       const call = requireRecord(raw, p);
-      requireOneOf(call.type ?? 'function', ['function'], `${p}.type`);
+      const type = requireOneOf(call.type ?? 'function', ['function', 'custom'], `${p}.type`);
+      if (type === 'custom') {
+        const custom = requireRecord(call.custom, `${p}.custom`);
+        const { id, signature } = splitCallId(requireString(call.id, `${p}.id`));
+        parts.push({
+          type: 'tool_call',
+          id,
+          name: requireString(custom.name, `${p}.custom.name`),
+          arguments: requireString(custom.input, `${p}.custom.input`),
+          kind: 'custom',
+          ...(signature !== undefined && { signature }),
+        });
+        return;
+      }
       const fn = requireRecord(call.function, `${p}.function`);
       const { id, signature } = splitCallId(requireString(call.id, `${p}.id`));
       parts.push({

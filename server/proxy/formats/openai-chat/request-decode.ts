@@ -71,7 +71,7 @@ export function decodeChatRequest(body: unknown): CanonicalRequest {
   assign(request, 'verbosity', optString(body.verbosity, 'verbosity'));
   assign(request, 'serviceTier', optString(body.service_tier, 'service_tier'));
   const unmapped = Object.keys(body).filter((key) => !MAPPED_FIELDS.has(key) && body[key] !== null && body[key] !== undefined);
-  if (isRecord(body.tool_choice) && body.tool_choice.type !== 'function') unmapped.push('tool_choice');
+  if (isRecord(body.tool_choice) && body.tool_choice.type !== 'function' && body.tool_choice.type !== 'custom') unmapped.push('tool_choice');
   if (unmapped.length) request.unmapped = unmapped;
 
   const streamOptions = optRecord(body.stream_options, 'stream_options');
@@ -111,7 +111,8 @@ function decodeTools(value: unknown): ToolDefinition[] | undefined {
     const path = `tools[${i}]`;
     const tool = requireRecord(raw, path);
     const type = requireString(tool.type, `${path}.type`);
-    // Custom and future tool types reach a Chat upstream as sent; other formats drop them with a warning.
+    if (type === 'custom') return decodeCustomTool(tool, path);
+    // Future tool types reach a Chat upstream as sent; other formats drop them with a warning.
     if (type !== 'function') return { type: 'opaque', format: 'openai-chat', toolType: type, raw: tool } satisfies ToolDefinition;
     const fn = requireRecord(tool.function, `${path}.function`);
     const def: ToolDefinition = {
@@ -126,11 +127,26 @@ function decodeTools(value: unknown): ToolDefinition[] | undefined {
   });
 }
 
+/** Chat's freeform tool (`{type:'custom', custom:{name, description, format}}`), its grammar in the Responses shape. */
+function decodeCustomTool(tool: Record<string, unknown>, path: string): ToolDefinition {
+  const custom = requireRecord(tool.custom, `${path}.custom`);
+  const def: ToolDefinition = { type: 'custom', name: requireString(custom.name, `${path}.custom.name`) };
+  const description = optString(custom.description, `${path}.custom.description`);
+  if (description !== undefined) def.description = description;
+  const format = optRecord(custom.format, `${path}.custom.format`);
+  if (format?.type === 'grammar') {
+    const grammar = requireRecord(format.grammar, `${path}.custom.format.grammar`);
+    def.format = { type: 'grammar', syntax: grammar.syntax, definition: requireString(grammar.definition, `${path}.custom.format.grammar.definition`) };
+  } else if (format) def.format = format;
+  return def;
+}
+
 function decodeToolChoice(value: unknown): ToolChoice | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return { type: requireOneOf(value, ['auto', 'none', 'required'], 'tool_choice') };
   const choice = requireRecord(value, 'tool_choice');
-  if (choice.type !== 'function') return undefined; // allowed_tools, custom: no cross-format meaning
+  if (choice.type === 'custom') return { type: 'tool', name: requireString(requireRecord(choice.custom, 'tool_choice.custom').name, 'tool_choice.custom.name') };
+  if (choice.type !== 'function') return undefined; // allowed_tools: no cross-format meaning
   const fn = requireRecord(choice.function, 'tool_choice.function');
   return { type: 'tool', name: requireString(fn.name, 'tool_choice.function.name') };
 }

@@ -1,20 +1,23 @@
 import type { CanonicalRequest, CanonicalResponse } from '../../canonical/index.js';
 import { idWithSignature } from '../shared/call-ids.js';
-import { toolNameTable } from '../shared/tool-names.js';
+import { clientToolCall, customInputFromArguments, toolNameTable } from '../shared/tool-names.js';
 import { encodeChatFinishReason, encodeChatUsage } from './usage.js';
 
 /** Canonical response → `chat.completion` object, field for field as OpenAI sends it. */
 export function encodeChatResponse(response: CanonicalResponse, request: CanonicalRequest): Record<string, unknown> {
   let text = '';
   let reasoning = '';
-  const toolCalls: Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }> = [];
+  const toolCalls: Array<Record<string, unknown>> = [];
   const names = toolNameTable(request.tools);
   for (const part of response.content) {
     if (part.type === 'text') text += part.text;
     else if (part.type === 'reasoning') reasoning += part.text;
     else if (part.type === 'tool_call') {
-      const name = names.get(part.name)?.name ?? part.name;
-      toolCalls.push({ id: idWithSignature(part.id, part.signature), type: 'function', function: { name, arguments: part.arguments } });
+      const call = clientToolCall(part, names);
+      const id = idWithSignature(part.id, part.signature);
+      // A custom tool the client declared is answered as Chat's own custom call.
+      if (call.kind === 'custom') toolCalls.push({ id, type: 'custom', custom: { name: call.name, input: call.wrapped ? customInputFromArguments(part.arguments) : part.arguments } });
+      else toolCalls.push({ id, type: 'function', function: { name: call.name, arguments: part.arguments } });
     }
   }
   const message: Record<string, unknown> = {

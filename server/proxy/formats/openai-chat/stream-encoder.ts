@@ -2,7 +2,8 @@ import type { CanonicalRequest, GatewayErrorShape, StreamEncoder, StreamEvent, U
 import { makeId } from '../shared/ids.js';
 import { SSE_DONE, sseData } from '../shared/sse.js';
 import { idWithSignature } from '../shared/call-ids.js';
-import { toolNameTable } from '../shared/tool-names.js';
+import { CustomInputStream } from '../shared/input-stream.js';
+import { clientToolCall, toolNameTable } from '../shared/tool-names.js';
 import { encodeOpenAIError } from './errors.js';
 import { encodeChatFinishReason, encodeChatUsage } from './usage.js';
 
@@ -23,6 +24,8 @@ export function createChatStreamEncoder(request: CanonicalRequest): StreamEncode
   let usage: Partial<Usage> = {};
   const toolIndex = new Map<number, number>();
   const names = toolNameTable(request.tools);
+  /** Custom calls by block; `unwrap` reads the input out of its function form's arguments. */
+  const customs = new Map<number, { unwrap?: CustomInputStream }>();
 
   const chunk = (delta: Record<string, unknown>, finishReason: string | null = null): string =>
     sseData({
@@ -62,14 +65,31 @@ export function createChatStreamEncoder(request: CanonicalRequest): StreamEncode
       case 'tool-call-start': {
         const index = toolIndex.size;
         toolIndex.set(event.block, index);
-        const name = names.get(event.name)?.name ?? event.name;
-        const call = { index, id: idWithSignature(event.id, event.signature), type: 'function', function: { name, arguments: '' } };
+        const resolved = clientToolCall(event, names);
+        const id = idWithSignature(event.id, event.signature);
+        if (resolved.kind === 'custom') {
+          customs.set(event.block, resolved.wrapped ? { unwrap: new CustomInputStream() } : {});
+          return ensureStarted() + chunk({ tool_calls: [{ index, id, type: 'custom', custom: { name: resolved.name, input: '' } }] });
+        }
+        const call = { index, id, type: 'function', function: { name: resolved.name, arguments: '' } };
         return ensureStarted() + chunk({ tool_calls: [call] });
       }
       case 'tool-call-delta': {
         const index = toolIndex.get(event.block);
         if (index === undefined || !event.argumentsDelta) return '';
+        const custom = customs.get(event.block);
+        if (custom) {
+          const input = custom.unwrap ? custom.unwrap.push(event.argumentsDelta) : event.argumentsDelta;
+          return input ? chunk({ tool_calls: [{ index, custom: { input } }] }) : '';
+        }
         return chunk({ tool_calls: [{ index, function: { arguments: event.argumentsDelta } }] });
+      }
+      case 'tool-call-end': {
+        const custom = customs.get(event.block);
+        const index = toolIndex.get(event.block);
+        if (!custom?.unwrap || index === undefined) return '';
+        const { rest } = custom.unwrap.end();
+        return rest ? chunk({ tool_calls: [{ index, custom: { input: rest } }] }) : '';
       }
       case 'usage':
         usage = { ...usage, ...event.usage };

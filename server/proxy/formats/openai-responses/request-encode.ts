@@ -23,7 +23,9 @@ export function encodeResponsesRequest(request: CanonicalRequest, target: Upstre
   const limit = request.instructions !== undefined ? 1 : request.messages.length;
   while (start < limit && isSystem(request.messages[start])) leading.push(textOf(request.messages[start++].content));
   if (leading.length > 0) body.instructions = leading.join('\n\n');
-  body.input = request.messages.slice(start).flatMap((m) => encodeMessage(m, target));
+  // A result answers a custom call with custom_tool_call_output, whichever client format said so.
+  const customCalls = new Set(request.messages.flatMap((m) => m.content).flatMap((p) => (p.type === 'tool_call' && p.kind === 'custom' ? [p.id] : [])));
+  body.input = request.messages.slice(start).flatMap((m) => encodeMessage(m, target, customCalls));
 
   const tools = encodeTools(request.tools, target);
   if (tools.length) body.tools = tools;
@@ -147,7 +149,7 @@ function inputParts(parts: ContentPart[], target: UpstreamTarget): Array<Record<
 }
 
 /** One canonical message → Responses items, in the order of its parts. */
-function encodeMessage(message: Message, target: UpstreamTarget): Array<Record<string, unknown>> {
+function encodeMessage(message: Message, target: UpstreamTarget, customCalls: Set<string>): Array<Record<string, unknown>> {
   const items: Array<Record<string, unknown>> = [];
   const assistant = message.role === 'assistant';
   let pending: ContentPart[] = [];
@@ -181,7 +183,8 @@ function encodeMessage(message: Message, target: UpstreamTarget): Array<Record<s
         flush();
         const rich = part.content.some((p) => p.type !== 'text');
         const output = rich ? inputParts(part.content, target) : textOf(part.content);
-        items.push({ type: part.kind === 'custom' ? 'custom_tool_call_output' : 'function_call_output', call_id: part.toolCallId, output });
+        const custom = part.kind === 'custom' || customCalls.has(part.toolCallId);
+        items.push({ type: custom ? 'custom_tool_call_output' : 'function_call_output', call_id: part.toolCallId, output });
         break;
       }
       case 'tool_call':

@@ -2,7 +2,9 @@ import type { CanonicalRequest, CanonicalResponse, ContentPart, ResponseFormat, 
 import { idWithSignature } from '../shared/call-ids.js';
 import { packThinking } from '../shared/reasoning-state.js';
 import { makeId } from '../shared/ids.js';
-import { customInputFromArguments, toolNameTable, type ClientToolName } from '../shared/tool-names.js';
+import { clientToolCall, customInputFromArguments, toolNameTable, type ClientToolName } from '../shared/tool-names.js';
+
+export { clientToolCall } from '../shared/tool-names.js';
 import { encodeResponsesStatus, encodeResponsesUsage } from './usage.js';
 import type { ResponsesUsage } from './usage.js';
 
@@ -129,19 +131,6 @@ export function functionCallItem(id: string, callId: string, name: string, args:
 
 export function customToolCallItem(id: string, callId: string, name: string, input: string, status: string, namespace?: string): OutputItem {
   return { id, type: 'custom_tool_call', status, call_id: callId, name, input, ...(namespace !== undefined && { namespace }) };
-}
-
-/**
- * A tool call as the Responses client declared the tool: a call of a flattened
- * namespace function or of a custom tool's function form (from another upstream
- * format) is mapped back to its namespace and name, and a custom tool's input is
- * taken out of its `{"input": …}` arguments.
- */
-export function clientToolCall(part: Pick<ToolCallPart, 'name' | 'kind' | 'namespace'>, table: Map<string, ClientToolName>): ClientToolName & { wrapped: boolean } {
-  if (part.kind === 'custom' || part.namespace !== undefined) return { name: part.name, namespace: part.namespace, kind: part.kind ?? 'function', wrapped: false };
-  const known = table.get(part.name);
-  if (!known) return { name: part.name, kind: 'function', wrapped: false };
-  return { ...known, wrapped: known.kind === 'custom' };
 }
 
 function toolCallItem(part: ToolCallPart, table: Map<string, ClientToolName>): OutputItem {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CustomTool, FunctionTool, ToolDefinition } from '../../canonical/index.js';
+import type { CustomTool, FunctionTool, ToolCallPart, ToolDefinition } from '../../canonical/index.js';
 
 /**
  * Tool names as other upstreams see them. Responses namespaces are flattened
@@ -94,4 +94,18 @@ export function customInputFromArguments(args: string): string {
 export function openAIUserId(user: string | undefined): string | undefined {
   if (user === undefined || user.length <= 64) return user;
   return createHash('sha256').update(user).digest('hex');
+}
+
+/**
+ * A tool call as the client declared the tool: a call of a flattened namespace
+ * function or of a custom tool's function form (from another upstream format) is
+ * mapped back to its namespace and name; `wrapped` says the custom input still
+ * sits in `{"input": …}` arguments. Calls already in the client's terms (a
+ * Responses upstream's custom or namespaced calls) pass as they are.
+ */
+export function clientToolCall(part: Pick<ToolCallPart, 'name' | 'kind' | 'namespace'>, table: Map<string, ClientToolName>): ClientToolName & { wrapped: boolean } {
+  if (part.kind === 'custom' || part.namespace !== undefined) return { name: part.name, namespace: part.namespace, kind: part.kind ?? 'function', wrapped: false };
+  const known = table.get(part.name);
+  if (!known) return { name: part.name, kind: 'function', wrapped: false };
+  return { ...known, wrapped: known.kind === 'custom' };
 }
