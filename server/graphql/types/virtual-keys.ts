@@ -3,7 +3,7 @@ import { Prisma } from '../../db/generated/sqlite/index.js';
 import { generateVirtualKey } from '../../keys/virtual-key-token.js';
 import type { KeyLimiter, KeyLimitState } from '../../limits/types.js';
 import { builder } from '../builder.js';
-import { notFound } from '../errors.js';
+import { badInput, notFound } from '../errors.js';
 import { paging, validate } from '../validate.js';
 
 export const BudgetPeriodEnum = builder.enumType('BudgetPeriod', { values: ['daily', 'monthly', 'total'] as const });
@@ -59,6 +59,12 @@ builder.prismaObject('VirtualKey', {
     lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true }),
   }),
 });
+
+/** Keys the gateway itself uses (health checks, the playground) are not revoked or deleted by hand. */
+const SYSTEM_KEY_REFUSAL = (purpose: string) =>
+  purpose === 'monitoring'
+    ? 'this is the health monitoring key: turn monitoring off in Settings instead'
+    : `this is a system key (${purpose}) that the gateway manages`;
 
 const limit = z.number().int().positive('must be a positive integer').nullable().optional();
 const keyFields = {
@@ -168,7 +174,9 @@ builder.mutationField('revokeVirtualKey', (t) =>
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, { id }, ctx) => {
       const { db, snapshot } = ctx.services;
-      if (!(await db.virtualKey.findUnique({ where: { id: String(id) } }))) throw notFound('Virtual key');
+      const key = await db.virtualKey.findUnique({ where: { id: String(id) } });
+      if (!key) throw notFound('Virtual key');
+      if (key.purpose !== 'app') throw badInput(SYSTEM_KEY_REFUSAL(key.purpose), 'id');
       const revoked = await db.virtualKey.update({ ...query, where: { id: String(id) }, data: { revokedAt: new Date(), enabled: false } });
       await snapshot.reload();
       return revoked;
@@ -180,6 +188,8 @@ builder.mutationField('deleteVirtualKey', (t) =>
   t.boolean({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
+      const key = await ctx.services.db.virtualKey.findUnique({ where: { id: String(id) }, select: { purpose: true } });
+      if (key && key.purpose !== 'app') throw badInput(SYSTEM_KEY_REFUSAL(key.purpose), 'id');
       const { count } = await ctx.services.db.virtualKey.deleteMany({ where: { id: String(id) } });
       if (count === 0) throw notFound('Virtual key');
       await ctx.services.snapshot.reload();

@@ -58,6 +58,10 @@ export const DashboardGroupFragment = graphql(`
 /** Configuration counts and what health is derived from: providers and the circuit of every routing target. */
 export const DashboardHealthQuery = graphql(`
   query DashboardHealth {
+    systemKeys: virtualKeys(includeRevoked: true) {
+      id
+      purpose
+    }
     overview {
       providers
       models

@@ -17,6 +17,7 @@ export const VirtualKeysQuery = graphql(`
       enabled
       revokedAt
       logBodies
+      purpose
       lastUsedAt
       createdAt
     }
