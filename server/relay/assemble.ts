@@ -39,7 +39,20 @@ export class ResponseAssembler {
         return;
       }
       case 'tool-call-start':
-        return this.open(event.block, { type: 'tool_call', id: event.id, name: event.name, arguments: '' });
+        return this.open(event.block, {
+          type: 'tool_call',
+          id: event.id,
+          name: event.name,
+          arguments: '',
+          ...(event.kind === 'custom' && { kind: 'custom' as const }),
+          ...(event.namespace !== undefined && { namespace: event.namespace }),
+          ...(event.signature !== undefined && { signature: event.signature }),
+        });
+      case 'reasoning-end': {
+        const part = this.parts.get(event.block);
+        if (part?.type === 'reasoning' && event.encryptedContent !== undefined) Object.assign(part, { encryptedContent: event.encryptedContent, ...(event.itemId !== undefined && { itemId: event.itemId }) });
+        return;
+      }
       case 'tool-call-delta': {
         const part = this.parts.get(event.block);
         if (part?.type === 'tool_call') part.arguments += event.argumentsDelta;

@@ -13,6 +13,7 @@ import { CustomInputStream } from '../../server/proxy/formats/shared/input-strea
 import { wireToolName } from '../../server/proxy/formats/shared/tool-names.js';
 import { splitCallId, idWithSignature } from '../../server/proxy/formats/shared/call-ids.js';
 import { warningsHeaderValue } from '../../server/proxy/pipeline/warnings.js';
+import { ResponseAssembler } from '../../server/relay/assemble.js';
 import { parseSse } from '../support/proxy-fixture.js';
 import { APPLY_PATCH_GRAMMAR, ENCRYPTED_REASONING, codexRequest } from './fixtures/codex-request.js';
 
@@ -316,6 +317,29 @@ describe('Chat Completions custom tools', () => {
     const calls = events.flatMap((e) => (typeof e.data === 'object' ? (e.data.choices?.[0]?.delta?.tool_calls ?? []) : []));
     expect(calls[0]).toEqual({ index: 0, id: 'toolu_c', type: 'custom', custom: { name: 'apply_patch', input: '' } });
     expect(calls.slice(1).map((c: any) => c.custom.input).join('')).toBe('NEW\nPATCH');
+  });
+});
+
+describe('a whole answer assembled from a stream (relay upstreams that only stream)', () => {
+  it('keeps custom calls, namespaces, signatures and encrypted reasoning', () => {
+    const assembler = new ResponseAssembler();
+    for (const event of [
+      { type: 'start', id: 'resp_1', model: 'm', created: 1 },
+      { type: 'reasoning-start', block: 0 },
+      { type: 'reasoning-delta', block: 0, text: 'why' },
+      { type: 'reasoning-end', block: 0, encryptedContent: ENCRYPTED_REASONING, itemId: 'rs_1' },
+      { type: 'tool-call-start', block: 1, id: 'call_1', name: 'apply_patch', kind: 'custom' },
+      { type: 'tool-call-delta', block: 1, argumentsDelta: 'PATCH' },
+      { type: 'tool-call-end', block: 1 },
+      { type: 'tool-call-start', block: 2, id: 'call_2', name: 'search', namespace: 'mcp__docs__', signature: 'sig' },
+      { type: 'tool-call-end', block: 2 },
+      { type: 'finish', finishReason: 'tool_calls', usage: { inputTokens: 1, outputTokens: 1 } },
+    ] as const) assembler.push(event as never);
+    expect(assembler.result().content).toEqual([
+      { type: 'reasoning', text: 'why', encryptedContent: ENCRYPTED_REASONING, itemId: 'rs_1' },
+      { type: 'tool_call', id: 'call_1', name: 'apply_patch', arguments: 'PATCH', kind: 'custom' },
+      { type: 'tool_call', id: 'call_2', name: 'search', arguments: '', namespace: 'mcp__docs__', signature: 'sig' },
+    ]);
   });
 });
 
