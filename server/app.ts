@@ -9,6 +9,7 @@ import { resolveInstanceSecrets } from './config/instance-secrets.js';
 import { SecretBox } from './crypto/secret-box.js';
 import { sealStoredHeaders } from './crypto/seal-stored-headers.js';
 import { CatalogService } from './catalog/index.js';
+import { startDeclarativeConfig } from './config-as-code/declarative-start.js';
 import { dbTarget, openDatabase } from './db/client.js';
 import { applyPendingMigrations } from './db/migrate.js';
 import { attachGraphQLWebSocket } from './graphql/websocket.js';
@@ -115,6 +116,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
 
   const admin = await ensureAdminUser(db, { email: config.adminEmail, password: config.adminPassword });
   if (admin.created) bootstrapAdminLogLine(logger, admin);
+  // GATEWAY_CONFIG: the instance serves only once the file is applied.
+  const stopConfigWatch = config.gatewayConfig ? await startDeclarativeConfig(services, config.gatewayConfig, config.gatewayConfigWatch) : () => {};
 
   const yoga = createGraphQLServer(services);
   const routes = new Router();
@@ -199,6 +202,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const close = async () => {
     if (shuttingDown) return;
     shuttingDown = true;
+    stopConfigWatch();
     await health.close();
     await catalog.stop();
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

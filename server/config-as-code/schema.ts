@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { checkConfigSchema } from '../health/check-config.js';
 import { providerOptionsSchema } from '../proxy/providers/options-schema.js';
-import { findPreset } from '../proxy/providers/presets.js';
+import { findPreset, PROVIDER_PRESETS } from '../proxy/providers/presets.js';
 import { RULE_KINDS } from '../prompts/types.js';
 
 /**
@@ -28,7 +28,7 @@ const nonNegative = z.number().int().min(0, 'must not be negative');
 export const providerSchema = z
   .object({
     name: z.string().trim().min(1, 'is required').max(100),
-    type: z.string().refine((v) => findPreset(v) !== undefined, { message: 'unknown provider type (see providerPresets)' }),
+    type: z.string().refine((v) => findPreset(v) !== undefined, { message: 'unknown provider type (see providerPresets)' }).meta({ enum: PROVIDER_PRESETS.map((p) => p.type) }),
     baseUrl: z.string().trim().url('must be an absolute http(s) URL').refine((v) => /^https?:\/\//.test(v), 'must use http or https').optional(),
     apiKey: secretRef.optional(),
     headers: z.record(headerName, secretRef).optional(),

@@ -53,6 +53,12 @@ const envSchema = z.object({
   REQUEST_LOG_BATCH_SIZE: z.coerce.number().int().positive().default(200),
   REQUEST_LOG_BUFFER_MAX: z.coerce.number().int().positive().default(10_000),
   CLIENT_DIR: z.string().default('./client/build'),
+  /** A configuration file applied at start-up (server/config-as-code). */
+  GATEWAY_CONFIG: z.string().optional(),
+  GATEWAY_CONFIG_WATCH: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
 });
 
 export interface Config {
@@ -104,6 +110,9 @@ export interface Config {
   requestLogBatchSize: number;
   requestLogBufferMax: number;
   clientDir: string;
+  /** Configuration file applied at start-up, and again on change when `gatewayConfigWatch` (configuration as code). */
+  gatewayConfig?: string;
+  gatewayConfigWatch: boolean;
 }
 
 export class ConfigError extends Error {
@@ -156,6 +165,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestLogBatchSize: e.REQUEST_LOG_BATCH_SIZE,
     requestLogBufferMax: e.REQUEST_LOG_BUFFER_MAX,
     clientDir: path.resolve(e.CLIENT_DIR),
+    gatewayConfig: e.GATEWAY_CONFIG ? path.resolve(e.GATEWAY_CONFIG) : undefined,
+    gatewayConfigWatch: e.GATEWAY_CONFIG_WATCH,
   };
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
     throw new ConfigError('Invalid configuration:\n  DATABASE_URL: must start with postgres:// or postgresql://');
