@@ -357,6 +357,14 @@ describe('the freeform input stream', () => {
     }
   });
 
+  it('pretty-printed arguments stream too', () => {
+    const stream = new CustomInputStream();
+    let out = '';
+    for (const ch of '{\n    "input" : "a\\nb"\n}') out += stream.push(ch);
+    expect(out).toBe('a\nb');
+    expect(stream.end()).toEqual({ rest: '', input: 'a\nb' });
+  });
+
   it('arguments of another shape resolve at the end', () => {
     const stream = new CustomInputStream();
     expect(stream.push('{"other":1,"input":"x"}')).toBe('');

@@ -23,7 +23,7 @@ export class CustomInputStream {
       if (match) {
         this.state = 'string';
         this.pos = match[0].length;
-      } else if (this.buffer.trimStart().length > CUSTOM_INPUT_FIELD.length + 8) this.state = 'other';
+      } else if (this.buffer.length > 64) this.state = 'other'; // not `{"input": "…`, even pretty-printed
     }
     if (this.state !== 'string') return '';
     let out = '';
