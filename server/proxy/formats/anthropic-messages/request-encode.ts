@@ -99,7 +99,7 @@ function toBlocks(message: Message, target: UpstreamTarget): AnthropicContentBlo
  * (tool results first, as Anthropic requires them right after the tool_use turn);
  * consecutive messages of one side are merged.
  */
-export function encodeMessages(messages: Message[], target: UpstreamTarget = {} as UpstreamTarget): { system: AnthropicTextBlock[]; messages: AnthropicMessageParam[] } {
+export function encodeMessages(messages: Message[], target: UpstreamTarget): { system: AnthropicTextBlock[]; messages: AnthropicMessageParam[] } {
   const system: AnthropicTextBlock[] = [];
   const turns: Array<{ role: 'user' | 'assistant'; results: AnthropicContentBlock[]; other: AnthropicContentBlock[] }> = [];
   for (const message of messages) {
@@ -189,7 +189,7 @@ export function encodeAnthropicRequest(request: CanonicalRequest, target: Upstre
   }
 
   // Thinking: budget must be ≥ 1024 and < max_tokens; forced tool use does not allow it.
-  const forcedTool = forcedJson || toolChoice?.type === 'any' || toolChoice?.type === 'tool';
+  const forcedTool = forcedJson || (tools.length > 0 && (toolChoice?.type === 'any' || toolChoice?.type === 'tool'));
   let budget = forcedTool ? 0 : thinkingBudget(request);
   if (forcedTool && !forcedJson && thinkingBudget(request) > 0) warn(target, 'thinking dropped (forced tool choice)');
   // With thinking on, Anthropic wants the last assistant turn of a tool loop to start with its
