@@ -5,7 +5,7 @@
  * query, the usage summary over 30 days, the logs page (first page, a deep
  * keyset page, an offset page, filtered). Median of 5 runs each, in ms.
  *
- *   npx tsx bench/request-logs.ts [--rows 1000000] [--postgres postgresql://127.0.0.1:5432/postgres]
+ *   npx tsx bench/request-logs.ts [--rows 1000000] [--postgres postgres://postgres@127.0.0.1:5432/postgres]
  *
  * With --postgres, a database `gateway_bench_logs` is created on that server
  * (dropped first if it exists) and used. Results: bench/results/request-logs-<db>.json.
