@@ -2,6 +2,7 @@ import type { Db } from '../db/client.js';
 import { Prisma } from '../db/generated/sqlite/index.js';
 import { maskSecret, type SecretBox } from '../crypto/secret-box.js';
 import { sealHeaders } from '../crypto/sealed-headers.js';
+import { sealRequestDefaults } from '../crypto/sealed-request-defaults.js';
 import { generateVirtualKey } from '../keys/virtual-key-token.js';
 import type { Plan } from './plan.js';
 import { parseEnvRef } from './secret-ref.js';
@@ -72,7 +73,7 @@ export async function applyPlan(db: Db, box: SecretBox, plan: Plan, desired: Con
           supportsTools: m.supportsTools ?? null,
           supportsVision: m.supportsVision ?? null,
           supportsReasoning: m.supportsReasoning ?? null,
-          requestDefaults: (m.requestDefaults ?? {}) as object,
+          requestDefaults: sealRequestDefaults(m.requestDefaults ?? {}, box) as object,
           catalogKey: m.catalogKey ?? null,
           enabled: m.enabled,
           managedBy: MANAGED_BY_CONFIG,

@@ -1,6 +1,7 @@
 import type { Db } from '../db/client.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { openHeaders } from '../crypto/sealed-headers.js';
+import { openRequestDefaults } from '../crypto/sealed-request-defaults.js';
 import { DEFAULT_CHECK_PROMPT, DEFAULT_INTERVAL_SECONDS } from '../health/check-config.js';
 import { findPreset } from '../proxy/providers/presets.js';
 import type { RuleKind } from '../prompts/types.js';
@@ -203,7 +204,7 @@ export async function readState(db: Db, box: SecretBox, monitoringEnabled: boole
         supportsTools: nullable(m.supportsTools),
         supportsVision: nullable(m.supportsVision),
         supportsReasoning: nullable(m.supportsReasoning),
-        requestDefaults: compactDefaults(m.requestDefaults),
+        requestDefaults: compactDefaults(openRequestDefaults(m.requestDefaults, box, () => {})),
         catalogKey: nullable(m.catalogKey),
         enabled: m.enabled,
       }),

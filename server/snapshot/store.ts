@@ -1,6 +1,7 @@
 import type { Db } from '../db/client.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { openHeaders } from '../crypto/sealed-headers.js';
+import { openRequestDefaults } from '../crypto/sealed-request-defaults.js';
 import { routeOptions, type VirtualModelEntry } from '../routing/types.js';
 import { compileRules } from '../prompts/compile.js';
 import type { ConfigSnapshot, KeyEntry, ModelEntry, ProviderEntry } from './types.js';
@@ -98,7 +99,9 @@ export class SnapshotStore {
         outputPrice: optional(m.outputPrice),
         cacheReadPrice: optional(m.cacheReadPrice),
         cacheWritePrice: optional(m.cacheWritePrice),
-        requestDefaults: asRecord(m.requestDefaults),
+        requestDefaults: openRequestDefaults(m.requestDefaults, this.secrets, (name) =>
+          this.onError(new Error(`Model "${m.name}": stored request-default header ${name} cannot be decrypted (was ENCRYPTION_KEY changed?)`)),
+        ),
         enabled: m.enabled,
         createdAt: Math.floor(m.createdAt.getTime() / 1000),
       });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Prisma } from '../../db/generated/sqlite/index.js';
 import { PRESET_FIELDS as CATALOG_PRESET_FIELDS } from '../../catalog/types.js';
+import { mergeRequestDefaults, requestDefaultsHints, sealRequestDefaults } from '../../crypto/sealed-request-defaults.js';
 import { builder } from '../builder.js';
 import { badInput, notFound, uniqueViolation } from '../errors.js';
 import { paging, validate, withoutUndefined } from '../validate.js';
@@ -22,10 +23,12 @@ builder.prismaObject('Model', {
     supportsTools: t.exposeBoolean('supportsTools', { nullable: true }),
     supportsVision: t.exposeBoolean('supportsVision', { nullable: true }),
     supportsReasoning: t.exposeBoolean('supportsReasoning', { nullable: true }),
-    requestDefaults: t.expose('requestDefaults', {
+    requestDefaults: t.field({
       type: 'JSON',
       nullable: true,
-      description: '{ body: fields added to upstream requests that lack them, headers: extra upstream headers }',
+      description:
+        '{ body: fields added to upstream requests that lack them, headers: extra upstream header names with masked hints of their values ({"X-Auth": "abc…wxyz"}) }; header values are write-only, like provider headers.',
+      resolve: (m) => (m.requestDefaults === null ? null : requestDefaultsHints(m.requestDefaults)),
     }),
     catalogKey: t.exposeString('catalogKey', { nullable: true }),
     overrides: t.stringList({
@@ -38,6 +41,14 @@ builder.prismaObject('Model', {
   }),
 });
 
+const headerName = z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and dashes');
+function requestDefaultsSchema<V extends z.ZodTypeAny>(headerValue: V) {
+  return z
+    .object({ body: z.record(z.string(), z.unknown()).optional(), headers: z.record(headerName, headerValue).optional() })
+    .strict()
+    .nullable()
+    .optional();
+}
 const price = z.number().min(0, 'must not be negative').max(1, 'is USD per single token; 1 is already far above any real price');
 const tokens = z.number().int().positive('must be a positive integer');
 const modelFields = {
@@ -59,18 +70,12 @@ const modelFields = {
   supportsTools: z.boolean().nullable().optional(),
   supportsVision: z.boolean().nullable().optional(),
   supportsReasoning: z.boolean().nullable().optional(),
-  requestDefaults: z
-    .object({
-      body: z.record(z.string(), z.unknown()).optional(),
-      headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and dashes'), z.string()).optional(),
-    })
-    .strict()
-    .nullable()
-    .optional(),
+  requestDefaults: requestDefaultsSchema(z.string()),
   enabled: z.boolean().optional(),
 };
 const createSchema = z.object(modelFields);
-const updateSchema = z.object(modelFields).partial();
+// In an update a header given as null keeps its stored (write-only) value.
+const updateSchema = z.object({ ...modelFields, requestDefaults: requestDefaultsSchema(z.string().nullable()) }).partial();
 
 const ModelInput = (name: string, required: boolean) =>
   builder.inputType(name, {
@@ -88,7 +93,11 @@ const ModelInput = (name: string, required: boolean) =>
       supportsTools: t.boolean(),
       supportsVision: t.boolean(),
       supportsReasoning: t.boolean(),
-      requestDefaults: t.field({ type: 'JSON' }),
+      requestDefaults: t.field({
+        type: 'JSON',
+        description:
+          "{ body, headers: name → value }; header values are write-only. On update: the full set of header names to keep; null keeps that header's stored value; without `headers` every stored header is kept; null clears the defaults.",
+      }),
       enabled: t.boolean(),
     }),
   });
@@ -138,11 +147,9 @@ builder.mutationField('createModel', (t) =>
       const { db, snapshot } = ctx.services;
       if (!(await db.provider.findUnique({ where: { id: data.providerId } }))) throw badInput('providerId: no such provider', 'providerId');
       const overrides = PRESET_FIELDS.filter((f) => (data as Record<string, unknown>)[f] != null);
+      const requestDefaults = data.requestDefaults ? (sealRequestDefaults(data.requestDefaults, ctx.services.secretBox) as object) : undefined;
       try {
-        const created = await db.model.create({
-          ...query,
-          data: { ...data, requestDefaults: (data.requestDefaults as object | null | undefined) ?? undefined, overrides },
-        });
+        const created = await db.model.create({ ...query, data: { ...data, requestDefaults, overrides } });
         await snapshot.reload();
         return created;
       } catch (error) {
@@ -168,13 +175,22 @@ builder.mutationField('updateModel', (t) =>
       // Only values that really change count as set by hand (forms send every field back).
       const changed = PRESET_FIELDS.filter((f) => f in data && !sameValue((data as Record<string, unknown>)[f], (existing as Record<string, unknown>)[f]));
       const overrides = [...new Set([...previous, ...changed])];
+      let requestDefaults: object | typeof Prisma.DbNull | undefined;
+      if (data.requestDefaults === null) requestDefaults = Prisma.DbNull;
+      else if (data.requestDefaults !== undefined) {
+        const merged = mergeRequestDefaults(existing.requestDefaults, data.requestDefaults, ctx.services.secretBox);
+        if ('unknown' in merged) {
+          throw badInput(`requestDefaults.headers.${merged.unknown}: no stored value to keep`, `requestDefaults.headers.${merged.unknown}`);
+        }
+        requestDefaults = merged.defaults;
+      }
       try {
         const updated = await db.model.update({
           ...query,
           where: { id: existing.id },
           data: {
             ...data,
-            requestDefaults: data.requestDefaults === undefined ? undefined : ((data.requestDefaults as object | null) ?? Prisma.DbNull),
+            requestDefaults,
             overrides,
           },
         });
