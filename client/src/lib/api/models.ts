@@ -5,6 +5,7 @@ export const ModelsQuery = graphql(`
     models {
       id
       name
+      managedBy
       mode
       upstreamModel
       providerId

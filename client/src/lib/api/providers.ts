@@ -5,6 +5,7 @@ export const ProvidersQuery = graphql(`
     providers {
       id
       name
+      managedBy
       type
       baseUrl
       apiKeyHint

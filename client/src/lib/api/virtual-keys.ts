@@ -5,6 +5,7 @@ export const VirtualKeysQuery = graphql(`
     virtualKeys(includeRevoked: $includeRevoked) {
       id
       name
+      managedBy
       keyPrefix
       allowedModels
       rpmLimit

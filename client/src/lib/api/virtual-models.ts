@@ -5,6 +5,7 @@ export const VirtualModelsQuery = graphql(`
     virtualModels {
       id
       name
+      managedBy
       description
       enabled
       strategy
