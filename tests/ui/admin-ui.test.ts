@@ -113,8 +113,10 @@ describe('admin UI', () => {
     await defaults.fill('{ "body": { "max_tokens": 512 }, "headers": { "X-Team": "search" } }');
     await page.getByRole('button', { name: /^Save/ }).click();
     await expect.poll(() => drawer.count()).toBe(0);
-    const data = await gateway.admin<{ models: { requestDefaults: unknown }[] }>('{ models { requestDefaults } }');
-    expect(data.models[0]!.requestDefaults).toEqual({ body: { max_tokens: 512 }, headers: { 'X-Team': 'search' } });
+    const data = await gateway.admin<{ models: { requestDefaults: { body: unknown; headers: Record<string, string> } }[] }>('{ models { requestDefaults } }');
+    expect(data.models[0]!.requestDefaults.body).toEqual({ max_tokens: 512 });
+    // Header values may come back masked (write-only, like provider headers); the name is kept.
+    expect(Object.keys(data.models[0]!.requestDefaults.headers)).toEqual(['X-Team']);
   });
 
   it('creates a virtual key and shows its plaintext once', async () => {

@@ -17,15 +17,15 @@ const ALLOWED_ASCII = new Set([
   'Responses', 'Chat', 'Completions', 'Messages', 'SDK', 'SDKs', 'Ollama', 'DeepSeek', 'Codex', 'CLI', 'USD', 'ID', 'IP',
   'mock', 'alpha', 'beta', 'upstream', 'route', 'frontend', 'app', 'admin', 'example', 'com', 'localhost', 'public', 'health',
   'v1', 'models', 'chat', 'completions', 'messages', 'responses', 'sk', 'gw', 'http', 'https', 'Mock', 'openai', 'anthropic',
-  'status', 'OK', 'ms', 'TTFT', 'TTFB', 'xx', 'Say', 'curl', 'English', 'User', 'Agent', 'GraphQL', 'LiteLLM',
+  'status', 'OK', 'ms', 'TTFT', 'TTFB', 'xx', 'Say', 'curl', 'English', 'User', 'Agent', 'GraphQL', 'LiteLLM', 'llm', 'cost',
 ]);
 
 /** English words on the page that are not data, names or units. */
 async function englishLeft(page: Page): Promise<string[]> {
-  // Code samples and identifiers (pre, code, monospace cells) are data, not interface text.
+  // Code samples, identifiers (pre, code, monospace cells), table rows and choices of a select are data, not interface text.
   const text = await page.evaluate(() => {
     const copy = document.body.cloneNode(true) as HTMLElement;
-    for (const el of copy.querySelectorAll('pre, code, .mono, script, style')) el.remove();
+    for (const el of copy.querySelectorAll('pre, code, .mono, script, style, tbody, select')) el.remove();
     document.body.append(copy);
     copy.style.position = 'absolute';
     const visible = copy.innerText;

@@ -36,6 +36,7 @@ export const NAV: NavSection[] = [
   {
     title: tr('nav.observability'),
     items: [
+      { href: '/usage', label: tr('nav.usage'), icon: 'dashboard' },
       { href: '/logs', label: tr('nav.logs'), icon: 'logs' },
       { href: '/health', label: tr('nav.health'), icon: 'pulse' },
     ],

@@ -1,0 +1,38 @@
+import { graphql } from '$lib/graphql/generated';
+
+export const UsageHistoryQuery = graphql(`
+  query UsageHistory($from: DateTime!, $to: DateTime!, $groupBy: UsageGroupBy!, $keyId: ID) {
+    usageSummary(from: $from, to: $to, groupBy: $groupBy, keyId: $keyId) {
+      total {
+        requests
+        errors
+        inputTokens
+        outputTokens
+        costUsd
+      }
+      groups {
+        key
+        label
+        requests
+        errors
+        inputTokens
+        outputTokens
+        costUsd
+      }
+    }
+    virtualKeys(includeRevoked: true) {
+      id
+      name
+    }
+  }
+`);
+
+export const UsageSeriesQuery = graphql(`
+  query UsageSeries($bucket: UsageBucket!, $from: DateTime!, $to: DateTime!, $keyId: ID, $model: String, $providerId: ID) {
+    usageTimeseries(bucket: $bucket, from: $from, to: $to, keyId: $keyId, model: $model, providerId: $providerId) {
+      at
+      requests
+      costUsd
+    }
+  }
+`);
