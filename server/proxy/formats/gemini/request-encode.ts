@@ -48,7 +48,8 @@ function imagePart(part: ImagePart): GeminiPart {
  * A tool result → functionResponse. Gemini wants an object: JSON-object text is sent as
  * is, anything else as `{result: text}` (or `{error: text}` when the tool failed).
  */
-function functionResponse(part: ToolResultPart, names: Map<string, string>, field: string): GeminiPart[] {
+function functionResponse(part: ToolResultPart, names: Map<string, string>, field: string, target: UpstreamTarget): GeminiPart[] {
+  for (const c of part.content) if (c.type === 'opaque') warn(target, `content ${c.itemType} dropped`);
   const name = names.get(part.toolCallId) ?? (part.toolName !== undefined ? wireToolName(part.toolName) : undefined);
   if (!name) throw invalidRequest(`${field}: tool result '${part.toolCallId}' does not answer any earlier tool call`, field);
   const text = part.content.filter((c) => c.type === 'text').map((c) => c.text).join('\n');
@@ -97,7 +98,7 @@ function encodeContents(request: CanonicalRequest, target: UpstreamTarget): { sy
           break;
         }
         case 'tool_result':
-          parts.push(...functionResponse(part, names, `messages[${i}].content`));
+          parts.push(...functionResponse(part, names, `messages[${i}].content`, target));
           break;
         case 'reasoning':
           // Thought text cannot be replayed to Gemini; it only reads its own signatures.
