@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { maskSecret } from '../../server/crypto/secret-box.js';
 import { assertClientBuilt, collectPageErrors, launchChromium, logIn, screenshot } from '../support/browser.js';
 
 // A provider key that must never come back from the server once saved.
 const PROVIDER_KEY = 'sk-test-plaintext-7f3a9c1e5b2d4f6a8c0e';
+// A model's request-default header value: write-only as well.
+const MODEL_HEADER = 'team-search-credential-4b8d2f6a';
 
 describe('admin UI', () => {
   let gateway: TestGateway;
@@ -102,21 +105,39 @@ describe('admin UI', () => {
     expect(data.models[0]!.outputPrice).toBeCloseTo(0.6e-6, 12);
   });
 
-  it("edits a model's request defaults as JSON, refusing malformed input", async () => {
+  it("edits a model's request defaults: the body as JSON, header values write-only", async () => {
     const row = table('Models').getByRole('row', { name: /gpt-4o-mini/ });
     await row.getByRole('button', { name: 'Edit gpt-4o-mini' }).click();
-    const drawer = page.getByRole('dialog', { name: /gpt-4o-mini/ });
-    const defaults = drawer.getByLabel('Defaults for upstream requests (JSON)');
-    await defaults.fill('{ "temperature": 1 }');
+    let drawer = page.getByRole('dialog', { name: /gpt-4o-mini/ });
+    const body = drawer.getByLabel('Body defaults (JSON)');
+    await body.fill('[1]');
     await page.getByRole('button', { name: /^Save/ }).click();
-    await drawer.getByText('Unknown key temperature').waitFor();
-    await defaults.fill('{ "body": { "max_tokens": 512 }, "headers": { "X-Team": "search" } }');
+    await drawer.getByText('Use a JSON object').waitFor();
+    await body.fill('{ "max_tokens": 512 }');
+    await drawer.getByRole('button', { name: 'Add header' }).click();
+    await drawer.getByLabel('Header name 1').fill('X-Team');
+    await page.getByRole('button', { name: /^Save/ }).click();
+    await drawer.getByText('Type a value').waitFor();
+    await drawer.getByLabel('Header value 1').fill(MODEL_HEADER);
     await page.getByRole('button', { name: /^Save/ }).click();
     await expect.poll(() => drawer.count()).toBe(0);
-    const data = await gateway.admin<{ models: { requestDefaults: { body: unknown; headers: Record<string, string> } }[] }>('{ models { requestDefaults } }');
-    expect(data.models[0]!.requestDefaults.body).toEqual({ max_tokens: 512 });
-    // Header values may come back masked (write-only, like provider headers); the name is kept.
-    expect(Object.keys(data.models[0]!.requestDefaults.headers)).toEqual(['X-Team']);
+    const data = await gateway.admin<{ models: { requestDefaults: unknown }[] }>('{ models { requestDefaults } }');
+    expect(data.models[0]!.requestDefaults).toEqual({ body: { max_tokens: 512 }, headers: { 'X-Team': maskSecret(MODEL_HEADER) } });
+
+    // Opened again, the form shows the hint only and keeps the value when the body alone changes.
+    await row.getByRole('button', { name: 'Edit gpt-4o-mini' }).click();
+    drawer = page.getByRole('dialog', { name: /gpt-4o-mini/ });
+    const value = drawer.getByLabel('Header value 1');
+    expect(await value.inputValue()).toBe('');
+    expect(await value.getAttribute('placeholder')).toContain(maskSecret(MODEL_HEADER));
+    expect(await page.content()).not.toContain(MODEL_HEADER);
+    await drawer.getByLabel('Body defaults (JSON)').fill('{ "max_tokens": 256 }');
+    await page.getByRole('button', { name: /^Save/ }).click();
+    await expect.poll(() => drawer.count()).toBe(0);
+    expect(gateway.services.snapshot.current.modelsByName.get('gpt-4o-mini')?.requestDefaults).toEqual({
+      body: { max_tokens: 256 },
+      headers: { 'X-Team': MODEL_HEADER },
+    });
   });
 
   it('creates a virtual key and shows its plaintext once', async () => {
