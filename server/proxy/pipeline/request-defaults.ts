@@ -3,7 +3,8 @@ import type { ModelEntry } from '../../snapshot/types.js';
 /**
  * Per-model request defaults set by an admin: `{ body: {…}, headers: {…} }`.
  * Body fields fill only what the outgoing request lacks (the client always
- * wins); headers are added to the upstream call. Applied on the wire body, so
+ * wins); headers are added to the upstream call (their values are sealed at
+ * rest; the snapshot holds them opened). Applied on the wire body, so
  * passthrough and translated requests get the same treatment.
  */
 export function defaultBodyFields(model: ModelEntry): Record<string, unknown> | undefined {
