@@ -199,16 +199,24 @@ describe('paths with broken percent-encoding', () => {
 });
 
 describe('the local tokenizer is bounded', () => {
-  /** Runs `work` while sampling the event loop (the gateway runs in this process). */
+  /**
+   * Runs `work` while sampling the event loop (the gateway runs in this process): the
+   * best of three runs, since a busy machine delays the loop too, while a stall the
+   * work causes happens every time.
+   */
   async function maxLoopDelayMs(work: () => Promise<void>): Promise<number> {
-    const histogram = monitorEventLoopDelay({ resolution: 5 });
-    histogram.enable();
-    try {
-      await work();
-    } finally {
-      histogram.disable();
+    let best = Infinity;
+    for (let attempt = 0; attempt < 3 && best >= 100; attempt++) {
+      const histogram = monitorEventLoopDelay({ resolution: 5 });
+      histogram.enable();
+      try {
+        await work();
+      } finally {
+        histogram.disable();
+      }
+      best = Math.min(best, histogram.max / 1e6);
     }
-    return histogram.max / 1e6;
+    return best;
   }
 
   let big: TestGateway;
