@@ -73,7 +73,10 @@ export async function applyPlan(db: Db, box: SecretBox, plan: Plan, desired: Con
           supportsTools: m.supportsTools ?? null,
           supportsVision: m.supportsVision ?? null,
           supportsReasoning: m.supportsReasoning ?? null,
-          requestDefaults: sealRequestDefaults(m.requestDefaults ?? {}, box) as object,
+          requestDefaults: sealRequestDefaults({ body: m.requestDefaults?.body, headers: desired.modelSecrets.get(name)?.headers }, box) as object,
+          secretRefs: {
+            headers: Object.fromEntries(Object.entries(m.requestDefaults?.headers ?? {}).map(([h, ref]) => [h, parseEnvRef(ref)])),
+          } as object,
           catalogKey: m.catalogKey ?? null,
           enabled: m.enabled,
           managedBy: MANAGED_BY_CONFIG,

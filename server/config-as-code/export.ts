@@ -29,7 +29,10 @@ export function exportState(state: ConfigState): ExportedConfig {
       for (const [header, ref] of Object.entries(p.decl.headers ?? {})) note(ref, p.storedRefs?.headers[header]);
       return p.decl;
     }),
-    models: [...state.models.values()],
+    models: [...state.models.values()].map((m) => {
+      for (const [header, ref] of Object.entries(m.requestDefaults?.headers ?? {})) note(ref, state.modelSecrets.get(m.name)?.storedRefs?.[header]);
+      return m;
+    }),
     virtualModels: [...state.virtualModels.values()],
     virtualKeys: [...state.virtualKeys.values()],
     healthTargets: [...state.healthTargets.values()],

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { ConfigState, ProviderState, Section } from './state.js';
+import type { ConfigState, ModelSecrets, ModelState, ProviderState, Section } from './state.js';
 import { envRef } from './secret-ref.js';
 
 export type ObjectKind = 'provider' | 'model' | 'virtualModel' | 'virtualKey' | 'healthTarget' | 'settings';
@@ -42,6 +42,23 @@ function fieldChanges(from: Record<string, unknown> | undefined, to: Record<stri
     if (!isDeepStrictEqual(a, b)) out.push({ field, ...(a !== undefined ? { from: a } : {}), ...(b !== undefined ? { to: b } : {}) });
   }
   return out;
+}
+
+/** Request-default headers of a model: secret like provider headers; the body compares as is. */
+function modelChanges(current: ModelState, desired: ModelState, secrets: { current?: ModelSecrets; desired?: ModelSecrets }): FieldChange[] {
+  const out = fieldChanges(current as Record<string, unknown>, desired as Record<string, unknown>, ['requestDefaults']);
+  const a = current.requestDefaults?.body;
+  const b = desired.requestDefaults?.body;
+  if (!isDeepStrictEqual(a, b)) out.push({ field: 'requestDefaults.body', ...(a !== undefined ? { from: a } : {}), ...(b !== undefined ? { to: b } : {}) });
+  const pseudo = (decl: ModelState, s: ModelSecrets | undefined): ProviderState => ({
+    decl: { name: decl.name, type: 'openai', baseUrl: '', enabled: true, headers: decl.requestDefaults?.headers },
+    secrets: { headers: s?.headers ?? {} },
+    storedRefs: s?.storedRefs ? { headers: s.storedRefs } : undefined,
+  });
+  for (const change of secretChanges(pseudo(current, secrets.current), pseudo(desired, secrets.desired))) {
+    out.push({ ...change, field: `requestDefaults.${change.field}` });
+  }
+  return out.sort((x, y) => x.field.localeCompare(y.field));
 }
 
 /** Key and headers: a change of reference, or of the value behind the same reference. */
@@ -92,7 +109,9 @@ export function planChanges(current: ConfigState, desired: ConfigState, sections
       const fields =
         section === 'providers'
           ? [...fieldChanges(view(existing), view(target), ['apiKey', 'headers']), ...secretChanges(existing as ProviderState, target as ProviderState)]
-          : fieldChanges(view(existing), view(target));
+          : section === 'models'
+            ? modelChanges(existing as ModelState, target as ModelState, { current: current.modelSecrets.get(name), desired: desired.modelSecrets.get(name) })
+            : fieldChanges(view(existing), view(target));
       if (fields.length) changes.push({ kind, name, action: 'update', fields });
     }
     for (const [name, existing] of have) {

@@ -53,7 +53,8 @@ export const modelSchema = z
     supportsVision: z.boolean().optional(),
     supportsReasoning: z.boolean().optional(),
     requestDefaults: z
-      .object({ body: z.record(z.string(), z.unknown()).optional(), headers: z.record(headerName, z.string()).optional() })
+      // Header values are write-only in the gateway (like provider headers), so references here too.
+      .object({ body: z.record(z.string(), z.unknown()).optional(), headers: z.record(headerName, secretRef).optional() })
       .strict()
       .optional(),
     catalogKey: z.string().min(1).optional(),

@@ -31,10 +31,18 @@ export type VirtualModelState = VirtualModelDecl & {
 export type VirtualKeyState = VirtualKeyDecl & { enabled: boolean; logBodies: boolean };
 export type HealthTargetState = HealthTargetDecl & { kind: 'model' | 'virtual_model'; name: string; enabled: boolean; intervalSeconds: number; checkPrompt: string };
 
+/** A model's request-default header values behind the decl's references (in memory only). */
+export interface ModelSecrets {
+  headers: Record<string, string>;
+  /** Database side: the environment variable names stored with them. */
+  storedRefs?: Record<string, string>;
+}
+
 export interface ConfigState {
   settings: { monitoringEnabled?: boolean };
   providers: Map<string, ProviderState>;
   models: Map<string, ModelState>;
+  modelSecrets: Map<string, ModelSecrets>;
   virtualModels: Map<string, VirtualModelState>;
   virtualKeys: Map<string, VirtualKeyState>;
   /** By `kind:model`. */
@@ -93,6 +101,12 @@ export function normalizeFile(file: GatewayConfigFile, env: Record<string, strin
     });
   }
   for (const m of file.models ?? []) {
+    const headers: Record<string, string> = {};
+    for (const [name, ref] of Object.entries(m.requestDefaults?.headers ?? {})) {
+      const value = resolve(ref, `models.${m.name}.requestDefaults.headers.${name}`);
+      if (value !== undefined) headers[name] = value;
+    }
+    state.modelSecrets.set(m.name, { headers });
     state.models.set(m.name, compact({ ...m, upstreamModel: m.upstreamModel ?? m.name, mode: m.mode ?? 'chat', enabled: m.enabled ?? true }));
   }
   for (const v of file.virtualModels ?? []) {
@@ -140,7 +154,7 @@ export function normalizeFile(file: GatewayConfigFile, env: Record<string, strin
 }
 
 export function emptyState(): ConfigState {
-  return { settings: {}, providers: new Map(), models: new Map(), virtualModels: new Map(), virtualKeys: new Map(), healthTargets: new Map() };
+  return { settings: {}, providers: new Map(), models: new Map(), modelSecrets: new Map(), virtualModels: new Map(), virtualKeys: new Map(), healthTargets: new Map() };
 }
 
 /** What the database holds, in the file's normalized form (secrets decrypted in memory, for comparison only). */
@@ -188,6 +202,11 @@ export async function readState(db: Db, box: SecretBox, monitoringEnabled: boole
     });
   }
   for (const m of models) {
+    const stored = openRequestDefaults(m.requestDefaults, box, () => {});
+    const headerValues = (record(stored.headers) ?? {}) as Record<string, string>;
+    const storedRefs = (record(record(m.secretRefs)?.headers) ?? {}) as Record<string, string>;
+    state.modelSecrets.set(m.name, { headers: headerValues, storedRefs });
+    const headerRefs = Object.fromEntries(Object.keys(headerValues).map((h) => [h, envRef(storedRefs[h] ?? suggestedEnvName(m.name, h))]));
     state.models.set(
       m.name,
       compact({
@@ -204,7 +223,7 @@ export async function readState(db: Db, box: SecretBox, monitoringEnabled: boole
         supportsTools: nullable(m.supportsTools),
         supportsVision: nullable(m.supportsVision),
         supportsReasoning: nullable(m.supportsReasoning),
-        requestDefaults: compactDefaults(openRequestDefaults(m.requestDefaults, box, () => {})),
+        requestDefaults: compactDefaults({ body: stored.body, headers: headerRefs }),
         catalogKey: nullable(m.catalogKey),
         enabled: m.enabled,
       }),

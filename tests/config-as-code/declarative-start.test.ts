@@ -90,6 +90,18 @@ describe('GATEWAY_CONFIG', () => {
     expect(gw.services.snapshot.current.modelsByName.get('boot-model')?.inputPrice).toBe(0.000003);
   });
 
+  test('a bad file stops the start with every problem named', async () => {
+    const data = mkdtempSync(path.join(tmpdir(), 'config-bad-start-'));
+    const file = path.join(data, 'bad.yaml');
+    writeFileSync(file, 'version: 1\nproviders:\n  - name: p\n    type: openai\n    apiKey: ${env:CAC_NEVER_SET}\nmodels:\n  - name: m\n    provider: nowhere\n');
+    const env = { ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DB_PATH: path.join(data, 'gateway.db'), DATABASE_URL: '', GATEWAY_CONFIG: file };
+    const failed = await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], { cwd: ROOT, env, timeout: 60_000 }).catch((e) => e);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(`GATEWAY_CONFIG ${file} was not applied`);
+    expect(failed.stderr).toContain('providers.p.apiKey: environment variable CAC_NEVER_SET is not set');
+    rmSync(data, { recursive: true, force: true });
+  });
+
   test('a restart with the same file changes nothing', async () => {
     const file = path.join(dir, 'same.yaml');
     writeFileSync(file, fileFor(0.000002));

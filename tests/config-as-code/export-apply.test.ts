@@ -6,7 +6,8 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 const PROVIDER_KEY = 'sk-live-provider-secret-0123456789';
 const HEADER_SECRET = 'org-header-secret-value-987654';
-const ENV = { OPENAI_MAIN_API_KEY: PROVIDER_KEY, OPENAI_MAIN_X_ORG: HEADER_SECRET, ANTHROPIC_API_KEY: 'sk-ant-other-secret-abcdefgh' };
+const MODEL_HEADER_SECRET = 'per-model-credential-31415926';
+const ENV = { OPENAI_MAIN_API_KEY: PROVIDER_KEY, OPENAI_MAIN_X_ORG: HEADER_SECRET, GPT_MAIN_X_TRACE: MODEL_HEADER_SECRET };
 
 let source: TestGateway;
 let target: TestGateway;
@@ -27,7 +28,7 @@ async function configureThroughAdminApi(gw: TestGateway) {
       inputPrice: 0.0000025,
       outputPrice: 0.00001,
       supportsTools: true,
-      requestDefaults: { body: { temperature: 0.2 }, headers: { 'X-Trace': 'on' } },
+      requestDefaults: { body: { temperature: 0.2 }, headers: { 'X-Trace': MODEL_HEADER_SECRET } },
     },
   });
   const m2 = await gw.admin('mutation($i: CreateModelInput!){ createModel(input: $i){ id } }', {
@@ -75,12 +76,14 @@ describe('export → apply round trip', () => {
     const exported = await exportConfig(instanceDeps(source.services, {}));
     expect(exported.yaml).not.toContain(PROVIDER_KEY);
     expect(exported.yaml).not.toContain(HEADER_SECRET);
+    expect(exported.yaml).not.toContain(MODEL_HEADER_SECRET);
+    expect(parse(exported.yaml).models.find((m: any) => m.name === 'gpt-main').requestDefaults).toEqual({ body: { temperature: 0.2 }, headers: { 'X-Trace': '${env:GPT_MAIN_X_TRACE}' } });
     expect(exported.yaml).not.toMatch(/sk-gw-/);
     const file = parse(exported.yaml);
     const main = file.providers.find((p: any) => p.name === 'openai-main');
     expect(main.apiKey).toBe('${env:OPENAI_MAIN_API_KEY}');
     expect(main.headers).toEqual({ 'X-Org': '${env:OPENAI_MAIN_X_ORG}' });
-    expect(exported.suggestedVariables).toEqual(['OPENAI_MAIN_API_KEY', 'OPENAI_MAIN_X_ORG']);
+    expect(exported.suggestedVariables).toEqual(['GPT_MAIN_X_TRACE', 'OPENAI_MAIN_API_KEY', 'OPENAI_MAIN_X_ORG']);
     expect(exported.yaml).toContain('#   OPENAI_MAIN_API_KEY');
   });
 
@@ -104,6 +107,7 @@ describe('export → apply round trip', () => {
     const provider = [...target.services.snapshot.current.providersById.values()].find((p) => p.name === 'openai-main')!;
     expect(provider.apiKey).toBe(PROVIDER_KEY);
     expect(provider.headers).toEqual({ 'X-Org': HEADER_SECRET });
+    expect(target.services.snapshot.current.modelsByName.get('gpt-main')?.requestDefaults).toEqual({ body: { temperature: 0.2 }, headers: { 'X-Trace': MODEL_HEADER_SECRET } });
     expect(target.services.snapshot.current.virtualModelsByName.get('smart')?.targets.length).toBe(2);
   });
 
@@ -149,6 +153,10 @@ describe('export → apply round trip', () => {
       { kind: 'provider', name: 'openai-main', action: 'update', fields: [{ field: 'apiKey', from: '${env:OPENAI_MAIN_API_KEY}', to: '${env:OPENAI_MAIN_API_KEY} (new value)' }] },
     ]);
     expect(JSON.stringify(plan)).not.toContain('sk-rotated-secret-value-000111');
+    const header = await planConfig(instanceDeps(target.services, { ...ENV, GPT_MAIN_X_TRACE: 'another-model-credential-271828' }), exported.yaml);
+    expect(header.changes).toEqual([
+      { kind: 'model', name: 'gpt-main', action: 'update', fields: [{ field: 'requestDefaults.headers.X-Trace', from: '${env:GPT_MAIN_X_TRACE}', to: '${env:GPT_MAIN_X_TRACE} (new value)' }] },
+    ]);
   });
 
   test('without --prune nothing is deleted; with it, what the file lacks is deleted', async () => {

@@ -2,6 +2,7 @@ import { matchCatalogEntry, planPreset, presetFromEntry, type CatalogEntry, type
 import type { GraphQLContext } from '../context.js';
 import { builder } from '../builder.js';
 import { badInput, notFound } from '../errors.js';
+import { configChanged } from '../../snapshot/config-changed.js';
 
 const CatalogStatusType = builder.simpleObject('CatalogStatus', {
   fields: (t) => ({
@@ -184,7 +185,7 @@ builder.mutationField('applyModelPreset', (t) =>
         );
       }
       const updated = await ctx.services.db.model.update({ ...query, where: { id: model.id }, data: { ...plan.data, overrides: plan.overrides, catalogKey: entry.key } });
-      await ctx.services.snapshot.reload();
+      await configChanged(ctx.services);
       return updated;
     },
   }),

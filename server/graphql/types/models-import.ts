@@ -6,6 +6,7 @@ import { builder } from '../builder.js';
 import { badInput, notFound } from '../errors.js';
 import { validate } from '../validate.js';
 import { CatalogEntryType, entryOut } from './catalog.js';
+import { configChanged } from '../../snapshot/config-changed.js';
 
 const UpstreamModelType = builder.simpleObject('UpstreamModel', {
   fields: (t) => ({
@@ -84,7 +85,7 @@ builder.mutationField('importModels', (t) =>
     args: { providerId: t.arg.id({ required: true }), models: t.arg({ type: [ImportModelInput], required: true }) },
     resolve: async (_r, args, ctx) => {
       const selections = validate(importSchema, args.models);
-      const { db, catalog, snapshot } = ctx.services;
+      const { db, catalog } = ctx.services;
       const provider = await db.provider.findUnique({ where: { id: String(args.providerId) }, select: { id: true, type: true } });
       if (!provider) throw notFound('Provider');
       // First import on a fresh install: fetch the catalog once so presets apply.
@@ -95,7 +96,7 @@ builder.mutationField('importModels', (t) =>
         provider,
         selections.map((s) => ({ upstreamModel: s.upstreamModel, name: s.name ?? undefined, mode: s.mode ?? undefined })),
       );
-      if (outcome.createdIds.length) await snapshot.reload();
+      if (outcome.createdIds.length) await configChanged(ctx.services);
       return outcome;
     },
   }),

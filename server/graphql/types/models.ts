@@ -5,6 +5,7 @@ import { mergeRequestDefaults, requestDefaultsHints, sealRequestDefaults } from 
 import { builder } from '../builder.js';
 import { badInput, notFound, uniqueViolation } from '../errors.js';
 import { paging, validate, withoutUndefined } from '../validate.js';
+import { configChanged } from '../../snapshot/config-changed.js';
 
 builder.prismaObject('Model', {
   fields: (t) => ({
@@ -144,13 +145,13 @@ builder.mutationField('createModel', (t) =>
     args: { input: t.arg({ type: CreateModelInput, required: true }) },
     resolve: async (query, _root, { input }, ctx) => {
       const data = validate(createSchema, withoutUndefined(input));
-      const { db, snapshot } = ctx.services;
+      const { db } = ctx.services;
       if (!(await db.provider.findUnique({ where: { id: data.providerId } }))) throw badInput('providerId: no such provider', 'providerId');
       const overrides = PRESET_FIELDS.filter((f) => (data as Record<string, unknown>)[f] != null);
       const requestDefaults = data.requestDefaults ? (sealRequestDefaults(data.requestDefaults, ctx.services.secretBox) as object) : undefined;
       try {
         const created = await db.model.create({ ...query, data: { ...data, requestDefaults, overrides } });
-        await snapshot.reload();
+        await configChanged(ctx.services);
         return created;
       } catch (error) {
         throw uniqueViolation(error, `A model named "${data.name}" already exists`) ?? error;
@@ -165,7 +166,7 @@ builder.mutationField('updateModel', (t) =>
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateModelInput, required: true }) },
     resolve: async (query, _root, { id, input }, ctx) => {
       const data = validate(updateSchema, withoutUndefined(input));
-      const { db, snapshot } = ctx.services;
+      const { db } = ctx.services;
       const existing = await db.model.findUnique({ where: { id: String(id) } });
       if (!existing) throw notFound('Model');
       if (data.providerId && !(await db.provider.findUnique({ where: { id: data.providerId } }))) {
@@ -194,7 +195,7 @@ builder.mutationField('updateModel', (t) =>
             overrides,
           },
         });
-        await snapshot.reload();
+        await configChanged(ctx.services);
         return updated;
       } catch (error) {
         throw uniqueViolation(error, `A model named "${data.name}" already exists`) ?? error;
@@ -209,7 +210,7 @@ builder.mutationField('deleteModel', (t) =>
     resolve: async (_root, { id }, ctx) => {
       const { count } = await ctx.services.db.model.deleteMany({ where: { id: String(id) } });
       if (count === 0) throw notFound('Model');
-      await ctx.services.snapshot.reload();
+      await configChanged(ctx.services);
       return true;
     },
   }),

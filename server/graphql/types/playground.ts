@@ -1,5 +1,6 @@
 import { generateVirtualKey } from '../../keys/virtual-key-token.js';
 import { builder } from '../builder.js';
+import { configChanged } from '../../snapshot/config-changed.js';
 
 /** Virtual keys the admin UI's playground sends with: one per admin, marked as a system key. */
 export const PLAYGROUND_PURPOSE = 'playground';
@@ -22,7 +23,7 @@ builder.mutationField('playgroundKey', (t) =>
       "Issues a fresh plaintext for the signed-in admin's playground key (created on first use). " +
       'Its requests are ordinary /v1 traffic and land in the request log under this key.',
     resolve: async (_root, _args, ctx) => {
-      const { db, snapshot } = ctx.services;
+      const { db } = ctx.services;
       const user = ctx.user!;
       const name = `Playground · ${user.email}`;
       const { key, hash, prefix } = generateVirtualKey();
@@ -31,7 +32,7 @@ builder.mutationField('playgroundKey', (t) =>
       const row = existing
         ? await db.virtualKey.update({ where: { id: existing.id }, data: { keyHash: hash, keyPrefix: prefix, enabled: true } })
         : await db.virtualKey.create({ data: { name, keyHash: hash, keyPrefix: prefix, purpose: PLAYGROUND_PURPOSE, logBodies: false } });
-      await snapshot.reload();
+      await configChanged(ctx.services);
       return { key, keyId: row.id, name };
     },
   }),

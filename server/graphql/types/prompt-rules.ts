@@ -6,6 +6,7 @@ import { parseRuleConfig } from '../../prompts/validate.js';
 import { findPreset } from '../../proxy/providers/presets.js';
 import { builder } from '../builder.js';
 import { badInput, notFound } from '../errors.js';
+import { configChanged } from '../../snapshot/config-changed.js';
 
 const PromptRuleKindEnum = builder.enumType('PromptRuleKind', {
   values: {
@@ -119,7 +120,7 @@ builder.mutationField('createPromptRule', (t) =>
     description: 'Adds a rule at the end of the virtual model\'s list.',
     args: { virtualModelId: t.arg.id({ required: true }), input: t.arg({ type: PromptRuleInput, required: true }) },
     resolve: async (query, _root, { virtualModelId, input }, ctx) => {
-      const { db, snapshot } = ctx.services;
+      const { db } = ctx.services;
       const vmId = String(virtualModelId);
       if (!(await db.virtualModel.findUnique({ where: { id: vmId } }))) throw notFound('Virtual model');
       const kind = String(input.kind);
@@ -129,7 +130,7 @@ builder.mutationField('createPromptRule', (t) =>
         ...query,
         data: { virtualModelId: vmId, kind, config: stored as object, enabled: input.enabled !== false, position: (last?.position ?? -1) + 1 },
       });
-      await snapshot.reload();
+      await configChanged(ctx.services);
       return created;
     },
   }),
@@ -141,7 +142,7 @@ builder.mutationField('updatePromptRule', (t) =>
     description: 'Changes a rule. Without `kind` the given settings merge over the stored ones; with a new kind they replace them.',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdatePromptRuleInput, required: true }) },
     resolve: async (query, _root, { id, input }, ctx) => {
-      const { db, snapshot } = ctx.services;
+      const { db } = ctx.services;
       const existing = await ruleOrThrow(db, String(id));
       const kind = input.kind ? String(input.kind) : existing.kind;
       const given = configFromInput(input as RuleInput);
@@ -152,7 +153,7 @@ builder.mutationField('updatePromptRule', (t) =>
         where: { id: existing.id },
         data: { kind, config: stored as object, ...(typeof input.enabled === 'boolean' ? { enabled: input.enabled } : {}) },
       });
-      await snapshot.reload();
+      await configChanged(ctx.services);
       return updated;
     },
   }),
@@ -164,7 +165,7 @@ builder.mutationField('deletePromptRule', (t) =>
     resolve: async (_root, { id }, ctx) => {
       const { count } = await ctx.services.db.promptRule.deleteMany({ where: { id: String(id) } });
       if (count === 0) throw notFound('Prompt rule');
-      await ctx.services.snapshot.reload();
+      await configChanged(ctx.services);
       return true;
     },
   }),
@@ -176,7 +177,7 @@ builder.mutationField('reorderPromptRules', (t) =>
     description: "Sets the order of a virtual model's rules: `ruleIds` must list each of its rules exactly once.",
     args: { virtualModelId: t.arg.id({ required: true }), ruleIds: t.arg.idList({ required: true }) },
     resolve: async (query, _root, { virtualModelId, ruleIds }, ctx) => {
-      const { db, snapshot } = ctx.services;
+      const { db } = ctx.services;
       const vmId = String(virtualModelId);
       if (!(await db.virtualModel.findUnique({ where: { id: vmId } }))) throw notFound('Virtual model');
       const current = await db.promptRule.findMany({ where: { virtualModelId: vmId }, select: { id: true } });
@@ -186,7 +187,7 @@ builder.mutationField('reorderPromptRules', (t) =>
         throw badInput("ruleIds: must list each of the virtual model's rules exactly once", 'ruleIds');
       }
       await db.$transaction(ids.map((ruleId, position) => db.promptRule.update({ where: { id: ruleId }, data: { position } })));
-      await snapshot.reload();
+      await configChanged(ctx.services);
       return db.promptRule.findMany({ ...query, where: { virtualModelId: vmId }, orderBy: { position: 'asc' } });
     },
   }),

@@ -6,6 +6,7 @@ import { PROVIDER_PRESETS, findPreset } from '../../proxy/providers/presets.js';
 import { builder } from '../builder.js';
 import { badInput, notFound, uniqueViolation } from '../errors.js';
 import { paging, validate, withoutNullish } from '../validate.js';
+import { configChanged } from '../../snapshot/config-changed.js';
 
 const ProviderPresetType = builder.simpleObject('ProviderPreset', {
   fields: (t) => ({
@@ -113,7 +114,7 @@ builder.mutationField('createProvider', (t) =>
     resolve: async (query, _root, { input }, ctx) => {
       const preset = findPreset(String(input.type ?? ''));
       const data = validate(createSchema, { ...withoutNullish(input), baseUrl: input.baseUrl ?? preset?.defaultBaseUrl });
-      const { secretBox, db, snapshot } = ctx.services;
+      const { secretBox, db } = ctx.services;
       try {
         const created = await db.provider.create({
           ...query,
@@ -128,7 +129,7 @@ builder.mutationField('createProvider', (t) =>
             enabled: data.enabled ?? true,
           },
         });
-        await snapshot.reload();
+        await configChanged(ctx.services);
         return created;
       } catch (error) {
         throw uniqueViolation(error, `A provider named "${data.name}" already exists`) ?? error;
@@ -144,7 +145,7 @@ builder.mutationField('updateProvider', (t) =>
     resolve: async (query, _root, { id, input }, ctx) => {
       const { apiKey, ...rest } = input;
       const data = validate(updateSchema, { ...withoutNullish(rest), ...(apiKey !== undefined ? { apiKey } : {}) });
-      const { secretBox, db, snapshot } = ctx.services;
+      const { secretBox, db } = ctx.services;
       const existing = await db.provider.findUnique({ where: { id: String(id) } });
       if (!existing) throw notFound('Provider');
       let headers: object | undefined;
@@ -173,7 +174,7 @@ builder.mutationField('updateProvider', (t) =>
             ...keyChange,
           },
         });
-        await snapshot.reload();
+        await configChanged(ctx.services);
         return updated;
       } catch (error) {
         throw uniqueViolation(error, `A provider named "${data.name}" already exists`) ?? error;
@@ -189,7 +190,7 @@ builder.mutationField('deleteProvider', (t) =>
     resolve: async (_root, { id }, ctx) => {
       const { count } = await ctx.services.db.provider.deleteMany({ where: { id: String(id) } });
       if (count === 0) throw notFound('Provider');
-      await ctx.services.snapshot.reload();
+      await configChanged(ctx.services);
       return true;
     },
   }),

@@ -5,6 +5,7 @@ import type { KeyLimiter, KeyLimitState } from '../../limits/types.js';
 import { builder } from '../builder.js';
 import { badInput, notFound } from '../errors.js';
 import { paging, validate } from '../validate.js';
+import { configChanged } from '../../snapshot/config-changed.js';
 
 export const BudgetPeriodEnum = builder.enumType('BudgetPeriod', { values: ['daily', 'monthly', 'total'] as const });
 
@@ -141,7 +142,7 @@ builder.mutationField('createVirtualKey', (t) =>
       const created = await ctx.services.db.virtualKey.create({
         data: { ...data, allowedModels: data.allowedModels ?? undefined, keyHash: hash, keyPrefix: prefix },
       });
-      await ctx.services.snapshot.reload();
+      await configChanged(ctx.services);
       return { key, id: created.id };
     },
   }),
@@ -153,7 +154,7 @@ builder.mutationField('updateVirtualKey', (t) =>
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateVirtualKeyInput, required: true }) },
     resolve: async (query, _root, { id, input }, ctx) => {
       const data = validate(updateSchema, defined(input));
-      const { db, snapshot } = ctx.services;
+      const { db } = ctx.services;
       if (!(await db.virtualKey.findUnique({ where: { id: String(id) } }))) throw notFound('Virtual key');
       const { allowedModels, ...rest } = data;
       const updated = await db.virtualKey.update({
@@ -161,7 +162,7 @@ builder.mutationField('updateVirtualKey', (t) =>
         where: { id: String(id) },
         data: { ...rest, ...(allowedModels !== undefined ? { allowedModels: allowedModels ?? Prisma.DbNull } : {}) },
       });
-      await snapshot.reload();
+      await configChanged(ctx.services);
       return updated;
     },
   }),
@@ -173,12 +174,12 @@ builder.mutationField('revokeVirtualKey', (t) =>
     description: 'Revokes the key at once; it stays listed with includeRevoked.',
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, { id }, ctx) => {
-      const { db, snapshot } = ctx.services;
+      const { db } = ctx.services;
       const key = await db.virtualKey.findUnique({ where: { id: String(id) } });
       if (!key) throw notFound('Virtual key');
       if (key.purpose !== 'app') throw badInput(SYSTEM_KEY_REFUSAL(key.purpose), 'id');
       const revoked = await db.virtualKey.update({ ...query, where: { id: String(id) }, data: { revokedAt: new Date(), enabled: false } });
-      await snapshot.reload();
+      await configChanged(ctx.services);
       return revoked;
     },
   }),
@@ -192,7 +193,7 @@ builder.mutationField('deleteVirtualKey', (t) =>
       if (key && key.purpose !== 'app') throw badInput(SYSTEM_KEY_REFUSAL(key.purpose), 'id');
       const { count } = await ctx.services.db.virtualKey.deleteMany({ where: { id: String(id) } });
       if (count === 0) throw notFound('Virtual key');
-      await ctx.services.snapshot.reload();
+      await configChanged(ctx.services);
       return true;
     },
   }),

@@ -3,6 +3,7 @@ import { DEFAULT_ROUTE_OPTIONS, routeOptions } from '../../routing/types.js';
 import { builder } from '../builder.js';
 import { badInput, notFound, uniqueViolation } from '../errors.js';
 import { paging, validate, withoutNullish } from '../validate.js';
+import { configChanged } from '../../snapshot/config-changed.js';
 
 export const StrategyEnum = builder.enumType('RoutingStrategy', { values: ['LOAD_BALANCE', 'FAILOVER', 'LEAST_LATENCY'] as const });
 const CircuitStateEnum = builder.enumType('CircuitState', {
@@ -171,7 +172,7 @@ builder.mutationField('createVirtualModel', (t) =>
             targets: { create: targetRows(data.targets) },
           },
         });
-        await ctx.services.snapshot.reload();
+        await configChanged(ctx.services);
         return created;
       } catch (error) {
         throw uniqueViolation(error, `A virtual model named "${data.name}" already exists`) ?? error;
@@ -186,7 +187,7 @@ builder.mutationField('updateVirtualModel', (t) =>
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateVirtualModelInput, required: true }) },
     resolve: async (query, _root, { id, input }, ctx) => {
       const data = validate(updateSchema, withoutNullish(input));
-      const { db, snapshot } = ctx.services;
+      const { db } = ctx.services;
       const existing = await db.virtualModel.findUnique({ where: { id: String(id) } });
       if (!existing) throw notFound('Virtual model');
       if (data.name && data.name !== existing.name) await checkNameFree(ctx, data.name);
@@ -207,7 +208,7 @@ builder.mutationField('updateVirtualModel', (t) =>
             },
           });
         });
-        await snapshot.reload();
+        await configChanged(ctx.services);
         return updated;
       } catch (error) {
         throw uniqueViolation(error, `A virtual model named "${data.name}" already exists`) ?? error;
@@ -222,7 +223,7 @@ builder.mutationField('deleteVirtualModel', (t) =>
     resolve: async (_root, { id }, ctx) => {
       const { count } = await ctx.services.db.virtualModel.deleteMany({ where: { id: String(id) } });
       if (count === 0) throw notFound('Virtual model');
-      await ctx.services.snapshot.reload();
+      await configChanged(ctx.services);
       return true;
     },
   }),
