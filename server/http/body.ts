@@ -94,10 +94,12 @@ export function readBody(req: IncomingMessage, limitOrOptions: number | BodyRead
 
 /**
  * For answers sent before the body was read (401, 404, …): the unread rest is
- * drained up to the cap, so the connection can serve the next request.
+ * drained, up to `cap` (the body limit: a body the gateway would have accepted
+ * is read to its end, so the client sees the answer and the connection can
+ * serve its next request); past it the connection is closed.
  */
-export function discardUnreadBody(req: IncomingMessage): void {
-  if (!req.readableEnded && req.readableFlowing === null) discardRest(req, REFUSED_BODY_DRAIN_BYTES);
+export function discardUnreadBody(req: IncomingMessage, cap: number): void {
+  if (!req.readableEnded && req.readableFlowing === null) discardRest(req, cap);
 }
 
 /** Reads and drops what is left of a refused body; past `cap` bytes the socket is closed. */

@@ -31,7 +31,7 @@ export function proxyEndpoint(
       // A client that left gets nothing more (and the record can tell what it had received).
       if (!ctx.abort.signal.aborted) sendClientError(res, ctx.client, failure);
       // Refused before its body was read (401, 404, …): drain it so the connection can go on.
-      discardUnreadBody(req);
+      discardUnreadBody(req, services.config.maxBodyBytes);
     } finally {
       const record = recordRequest(ctx, failure);
       ctx.admission?.release({ usage: ctx.usage, costUsd: record.costUsd });
