@@ -27,8 +27,8 @@ const PATHS: Record<ClientApi, string> = { 'chat-completions': '/v1/chat/complet
 const NATIVE: Partial<Record<BrokenWire, ClientApi>> = { 'openai-chat': 'chat-completions', 'openai-responses': 'responses', anthropic: 'messages' };
 
 const MAX_UPSTREAM_RESPONSE_BYTES = 256 * 1024;
-const STREAM_TOTAL_MS = 1200;
-const CHAT_PROVIDER_TOTAL_MS = 700;
+const STREAM_TOTAL_MS = 1500;
+const CHAT_PROVIDER_TOTAL_MS = 600;
 
 function bodyFor(api: ClientApi, model: string, stream: boolean): Record<string, unknown> {
   switch (api) {
@@ -148,7 +148,8 @@ describe.each(WIRES.map((w) => w.wire))('upstream %s', (wire) => {
         if (fault === 'never-ends') {
           const deadline = wire === 'openai-chat' ? CHAT_PROVIDER_TOTAL_MS : STREAM_TOTAL_MS;
           expect(elapsedMs).toBeGreaterThanOrEqual(deadline - 50);
-          expect(elapsedMs).toBeLessThan(deadline + 2000);
+          // The provider's own timeouts.totalMs wins over the instance default.
+          expect(elapsedMs).toBeLessThan(wire === 'openai-chat' ? STREAM_TOTAL_MS - 100 : deadline + 2000);
         }
       });
     }
