@@ -13,7 +13,7 @@ const USAGE = `Usage:
   llm-gateway config export [FILE]                 write the configuration (stdout without FILE)
   llm-gateway config diff [--prune] FILE           print what apply would create, change and delete
   llm-gateway config apply [--dry-run] [--prune] FILE
-  llm-gateway config import --from litellm|new-api FILE   print a gateway file made from another gateway's configuration
+  llm-gateway config import --from litellm|new-api|one-api FILE   print a gateway file made from another gateway's configuration
 
 Where it runs:
   --url URL --token TOKEN   a running gateway over GraphQL (or GATEWAY_URL / GATEWAY_TOKEN; an admin's token)
@@ -135,7 +135,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
   try {
     args = parseArgs(argv);
     if (args.command === 'import') {
-      if (args.from !== 'litellm' && args.from !== 'new-api') throw new UsageError('--from must be litellm or new-api');
+      if (args.from !== 'litellm' && args.from !== 'new-api' && args.from !== 'one-api') throw new UsageError('--from must be litellm, new-api or one-api');
       const result = importConfig(args.from as ImportSource, readInput(args.file));
       out.write(result.yaml);
       if (result.unmapped.length) err.write(`Not mapped (${result.unmapped.length}):\n${result.unmapped.map((u) => `  - ${u}`).join('\n')}\n`);

@@ -164,6 +164,18 @@ describe('new-api channel export import', () => {
   });
 });
 
+describe('new-api and one-api channel type ids', () => {
+  test('each project\'s own ids: 43 is DeepSeek in new-api, 36 in one-api', () => {
+    const channel = (type: number) => JSON.stringify([{ id: 9, type, name: 'ds', key: 'k-secret-value-123', base_url: 'https://api.deepseek.com', models: 'deepseek-chat' }]);
+    const fromNewApi = importConfig('new-api', channel(43)).file.providers![0]!;
+    expect([fromNewApi.type, fromNewApi.baseUrl, fromNewApi.apiKey]).toEqual(['deepseek', 'https://api.deepseek.com/v1', '${env:DS_API_KEY}']);
+    expect(importConfig('one-api', channel(36)).file.providers![0]!.type).toBe('deepseek');
+    expect(importConfig('one-api', channel(43)).unmapped).toEqual(['channel 9 (ds): channel type 43 has no gateway provider type']);
+    const volc = importConfig('new-api', JSON.stringify([{ id: 1, type: 45, name: 'ark', key: 'x', base_url: 'https://ark.cn-beijing.volces.com', models: 'doubao-pro' }]));
+    expect(volc.file.providers![0]!).toMatchObject({ type: 'volcengine', baseUrl: 'https://ark.cn-beijing.volces.com/api/v3' });
+  });
+});
+
 describe('GraphQL access', () => {
   test('a viewer may neither export, plan nor apply', async () => {
     await gw.admin('mutation($i: CreateUserInput!){ createUser(input: $i){ id } }', { i: { email: 'viewer@example.com', password: 'viewer-password-1', role: 'viewer' } });

@@ -1,8 +1,8 @@
 import type { ImportResult } from './assemble.js';
 import { importLiteLLM } from './litellm.js';
-import { importNewApi } from './new-api.js';
+import { importChannels } from './new-api.js';
 
-export type ImportSource = 'litellm' | 'new-api';
+export type ImportSource = 'litellm' | 'new-api' | 'one-api';
 export type { ImportResult } from './assemble.js';
 
 export function importConfig(source: ImportSource, text: string): ImportResult {
@@ -10,7 +10,8 @@ export function importConfig(source: ImportSource, text: string): ImportResult {
     case 'litellm':
       return importLiteLLM(text);
     case 'new-api':
-      return importNewApi(text);
+    case 'one-api':
+      return importChannels(text, source);
     default: {
       const _exhaustive: never = source;
       throw new Error(`unknown import source ${String(_exhaustive)}`);

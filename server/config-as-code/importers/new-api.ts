@@ -2,40 +2,66 @@ import { envRef } from '../secret-ref.js';
 import { assemble, envNameFor, slug, type Deployment, type ImportResult } from './assemble.js';
 
 /**
- * new-api / one-api channel type ids (relay/channeltype in both projects) → gateway provider
- * types, with how the channel's base URL becomes ours: `v1` appends /v1 (they add
- * /v1/chat/completions themselves), `as-is`, `suffix` appends a path, `preset` uses
- * the preset's URL (their channel speaks the vendor's native protocol).
+ * Channel type ids → gateway provider types, with how the channel's base URL becomes
+ * ours: `v1` appends /v1 (they add /v1/chat/completions themselves), `as-is`, `suffix`
+ * appends a path, `preset` uses the preset's URL (their channel speaks the vendor's
+ * native protocol). The ids are those of each project's channel type constants
+ * (new-api `constant/channel.go`, one-api `relay/channeltype/define.go`): they agree up
+ * to 25 and differ after.
  */
 type UrlRule = 'v1' | 'as-is' | 'preset' | { suffix: string };
-const CHANNEL_TYPES: Record<number, { type: string; url: UrlRule; label: string }> = {
-  1: { type: 'openai', url: 'v1', label: 'OpenAI' },
-  2: { type: 'openai-compatible', url: 'v1', label: 'API2D' },
-  3: { type: 'azure-openai', url: 'as-is', label: 'Azure' },
-  4: { type: 'openai-compatible', url: 'v1', label: 'CloseAI' },
-  5: { type: 'openai-compatible', url: 'v1', label: 'OpenAI-SB' },
-  6: { type: 'openai-compatible', url: 'v1', label: 'OpenAIMax' },
-  7: { type: 'openai-compatible', url: 'v1', label: 'OhMyGPT' },
-  8: { type: 'openai-compatible', url: 'v1', label: 'Custom' },
-  14: { type: 'anthropic', url: 'as-is', label: 'Anthropic' },
-  16: { type: 'zhipu', url: 'preset', label: 'Zhipu' },
-  17: { type: 'dashscope', url: 'preset', label: 'Ali' },
-  20: { type: 'openrouter', url: 'v1', label: 'OpenRouter' },
-  23: { type: 'hunyuan', url: 'preset', label: 'Tencent' },
-  24: { type: 'gemini', url: 'as-is', label: 'Gemini' },
-  25: { type: 'moonshot', url: 'v1', label: 'Moonshot' },
-  27: { type: 'minimax', url: 'preset', label: 'Minimax' },
-  28: { type: 'mistral', url: 'v1', label: 'Mistral' },
-  29: { type: 'groq', url: 'v1', label: 'Groq' },
-  30: { type: 'ollama', url: 'v1', label: 'Ollama' },
-  36: { type: 'deepseek', url: 'v1', label: 'DeepSeek' },
-  39: { type: 'together', url: 'v1', label: 'TogetherAI' },
-  40: { type: 'volcengine', url: { suffix: '/api/v3' }, label: 'Doubao' },
-  44: { type: 'siliconflow', url: 'v1', label: 'SiliconFlow' },
-  45: { type: 'xai', url: 'v1', label: 'xAI' },
-  47: { type: 'qianfan', url: { suffix: '/v2' }, label: 'BaiduV2' },
-  49: { type: 'dashscope', url: 'preset', label: 'AliBailian' },
-  50: { type: 'openai-compatible', url: 'v1', label: 'OpenAICompatible' },
+interface ChannelKind {
+  type: string;
+  url: UrlRule;
+  label: string;
+}
+const channelKind = (type: string, url: UrlRule, label: string): ChannelKind => ({ type, url, label });
+const SHARED: Record<number, ChannelKind> = {
+  1: channelKind('openai', 'v1', 'OpenAI'),
+  3: channelKind('azure-openai', 'as-is', 'Azure'),
+  6: channelKind('openai-compatible', 'v1', 'OpenAIMax'),
+  7: channelKind('openai-compatible', 'v1', 'OhMyGPT'),
+  8: channelKind('openai-compatible', 'v1', 'Custom'),
+  14: channelKind('anthropic', 'as-is', 'Anthropic'),
+  16: channelKind('zhipu', { suffix: '/api/paas/v4' }, 'Zhipu'),
+  17: channelKind('dashscope', 'preset', 'Ali'),
+  20: channelKind('openrouter', 'v1', 'OpenRouter'),
+  23: channelKind('hunyuan', 'preset', 'Tencent'),
+  24: channelKind('gemini', 'as-is', 'Gemini'),
+  25: channelKind('moonshot', 'v1', 'Moonshot'),
+};
+export const NEW_API_CHANNEL_TYPES: Record<number, ChannelKind> = {
+  ...SHARED,
+  4: channelKind('ollama', 'v1', 'Ollama'),
+  26: channelKind('zhipu', { suffix: '/api/paas/v4' }, 'ZhipuV4'),
+  27: channelKind('perplexity', 'as-is', 'Perplexity'),
+  31: channelKind('openai-compatible', 'v1', 'LingYiWanWu'),
+  35: channelKind('minimax', 'preset', 'MiniMax'),
+  40: channelKind('siliconflow', 'v1', 'SiliconFlow'),
+  42: channelKind('mistral', 'v1', 'Mistral'),
+  43: channelKind('deepseek', 'v1', 'DeepSeek'),
+  45: channelKind('volcengine', { suffix: '/api/v3' }, 'VolcEngine'),
+  46: channelKind('qianfan', { suffix: '/v2' }, 'BaiduV2'),
+  47: channelKind('openai-compatible', 'v1', 'Xinference'),
+  48: channelKind('xai', 'v1', 'xAI'),
+};
+export const ONE_API_CHANNEL_TYPES: Record<number, ChannelKind> = {
+  ...SHARED,
+  2: channelKind('openai-compatible', 'v1', 'API2D'),
+  4: channelKind('openai-compatible', 'v1', 'CloseAI'),
+  5: channelKind('openai-compatible', 'v1', 'OpenAI-SB'),
+  27: channelKind('minimax', 'preset', 'Minimax'),
+  28: channelKind('mistral', 'v1', 'Mistral'),
+  29: channelKind('groq', 'v1', 'Groq'),
+  30: channelKind('ollama', 'v1', 'Ollama'),
+  36: channelKind('deepseek', 'v1', 'DeepSeek'),
+  39: channelKind('together', 'v1', 'TogetherAI'),
+  40: channelKind('volcengine', { suffix: '/api/v3' }, 'Doubao'),
+  44: channelKind('siliconflow', 'v1', 'SiliconFlow'),
+  45: channelKind('xai', 'v1', 'xAI'),
+  47: channelKind('qianfan', { suffix: '/v2' }, 'BaiduV2'),
+  49: channelKind('dashscope', 'preset', 'AliBailian'),
+  50: channelKind('openai-compatible', 'v1', 'OpenAICompatible'),
 };
 
 type Obj = Record<string, unknown>;
@@ -58,7 +84,8 @@ function baseUrlFor(rule: UrlRule, raw: string): string | undefined {
 }
 
 /** A channel export: a JSON list of channels (or `{ data: [...] }` as the admin API answers). */
-export function importNewApi(text: string): ImportResult {
+export function importChannels(text: string, flavour: 'new-api' | 'one-api'): ImportResult {
+  const types = flavour === 'new-api' ? NEW_API_CHANNEL_TYPES : ONE_API_CHANNEL_TYPES;
   const doc = JSON.parse(text) as unknown;
   const channels = Array.isArray(doc) ? doc : Array.isArray(obj(doc).data) ? (obj(doc).data as unknown[]) : Array.isArray(obj(obj(doc).data).items) ? (obj(obj(doc).data).items as unknown[]) : [];
   const unmapped: string[] = [];
@@ -68,7 +95,7 @@ export function importNewApi(text: string): ImportResult {
     const ch = obj(raw);
     const name = String(ch.name ?? `channel-${ch.id ?? i}`);
     const where = `channel ${ch.id ?? i} (${name})`;
-    const kind = CHANNEL_TYPES[Number(ch.type)];
+    const kind = types[Number(ch.type)];
     if (!kind) {
       unmapped.push(`${where}: channel type ${String(ch.type)} has no gateway provider type`);
       continue;
@@ -114,5 +141,5 @@ export function importNewApi(text: string): ImportResult {
   // Priorities: rank 0 = highest there.
   const ranks = [...new Set(deployments.map((d) => d.priority!))].sort((a, b) => a - b);
   for (const d of deployments) d.priority = ranks.indexOf(d.priority!);
-  return assemble(deployments, { strategy: 'LOAD_BALANCE', unmapped, source: 'new-api' });
+  return assemble(deployments, { strategy: 'LOAD_BALANCE', unmapped, source: flavour });
 }
