@@ -92,6 +92,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     recorder: new RequestRecorder(),
     metrics: new GatewayMetrics(),
     requestLogs: new RequestLogWriter(backgroundWrites.logs, logger, logWriterOptions(config)),
+    usageReads: backgroundWrites.reads,
   };
   const withRouter = { ...base, router: createRouterState(base.events) };
   const health = new HealthMonitor({
@@ -216,7 +217,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     await observability.close();
     await services.limits.close();
     await responseStore.close();
-    await backgroundWrites.logs.close();
+    await backgroundWrites.close();
     await scaleOut?.close();
     await db.$disconnect();
     await base.loginLimiter.close();

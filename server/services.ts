@@ -11,6 +11,7 @@ import type { KeyLimiter } from './limits/types.js';
 import type { RequestRecorder } from './observability/request-record.js';
 import type { GatewayMetrics } from './observability/metrics.js';
 import type { RequestLogWriter } from './observability/log-writer.js';
+import type { SqlReader } from './observability/usage-sql.js';
 import type { ResponseStore } from './response-store/index.js';
 import type { ScaleOut } from './scaleout/index.js';
 import type { Router } from './routing/router-state.js';
@@ -34,6 +35,8 @@ export interface Services {
   metrics: GatewayMetrics;
   /** Batched, off-the-request-path writer of request log rows. */
   requestLogs: RequestLogWriter;
+  /** Usage aggregates off the event loop where the database needs it (SQLite: a read-only worker); else Prisma is used. */
+  usageReads?: SqlReader;
   limits: KeyLimiter;
   router: Router;
   /** LiteLLM catalog: last good copy, search index, scheduled refresh. */

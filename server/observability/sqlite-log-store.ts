@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { SpendEntry, SpendSink } from '../limits/spend-persister.js';
+import type { SqlReader } from './usage-sql.js';
 import { LOG_COLUMNS } from './log-insert.js';
 import type { RequestLogRow } from './log-row.js';
 import { probeRow, type LogStore } from './log-store.js';
@@ -21,7 +22,7 @@ const WORKER_FILE = new URL('./sqlite-log-worker.cjs', import.meta.url);
  * the rows over (a structured clone). A worker that dies is restarted on the
  * next write; its in-flight write fails and is retried by the caller.
  */
-export class SqliteLogStore implements LogStore, SpendSink {
+export class SqliteLogStore implements LogStore, SpendSink, SqlReader {
   private worker: Worker | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -29,8 +30,13 @@ export class SqliteLogStore implements LogStore, SpendSink {
 
   constructor(
     private readonly file: string,
-    private readonly busyTimeoutMs = 5_000,
+    private readonly options: { busyTimeoutMs?: number; readonly?: boolean } = {},
   ) {}
+
+  /** One read-only statement (usage aggregates), run in the worker. */
+  query(sql: string, params: unknown[]): Promise<Array<Record<string, unknown>>> {
+    return this.call({ op: 'query', sql, params }) as Promise<Array<Record<string, unknown>>>;
+  }
 
   insert(rows: RequestLogRow[]): Promise<void> {
     return rows.length ? this.call({ op: 'insert', rows }).then(() => undefined) : Promise.resolve();
@@ -96,7 +102,8 @@ export class SqliteLogStore implements LogStore, SpendSink {
         file: this.file,
         driver: createRequire(import.meta.url).resolve('better-sqlite3'),
         columns: LOG_COLUMNS,
-        busyTimeoutMs: this.busyTimeoutMs,
+        busyTimeoutMs: this.options.busyTimeoutMs ?? 5_000,
+        readonly: this.options.readonly === true,
       },
       // The worker needs none of the gateway's flags or loaders.
       execArgv: [],

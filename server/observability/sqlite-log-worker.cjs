@@ -4,15 +4,17 @@
 // Plain JavaScript so it loads the same way from the sources and from the build.
 //
 // Messages in:  { id, op: 'insert', rows } | { id, op: 'probe', row } | { id, op: 'spend', entries }
-//               | { id, op: 'prune', cutoff, limit } | { id, op: 'close' }
+//               | { id, op: 'prune', cutoff, limit } | { id, op: 'query', sql, params } | { id, op: 'close' }
 // Messages out: { id, ok: true, value? } | { id, ok: false, error: { message, code } }
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 
-const db = new Database(workerData.file, { timeout: workerData.busyTimeoutMs });
-db.pragma('journal_mode = WAL');
-// Log rows may lose the last transactions on power loss, never consistency; far fewer fsyncs.
-db.pragma('synchronous = NORMAL');
+const db = new Database(workerData.file, { timeout: workerData.busyTimeoutMs, readonly: workerData.readonly === true });
+if (!workerData.readonly) {
+  db.pragma('journal_mode = WAL');
+  // Log rows may lose the last transactions on power loss, never consistency; far fewer fsyncs.
+  db.pragma('synchronous = NORMAL');
+}
 
 const COLUMNS = workerData.columns;
 const INSERT_SQL = `INSERT INTO "RequestLog" (${COLUMNS.map((c) => `"${c}"`).join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`;
@@ -73,11 +75,24 @@ function prune(cutoff, limit) {
   return pruneStatement.run(cutoff.toISOString().replace('Z', '+00:00'), limit).changes;
 }
 
+// Read statements (usage aggregates), prepared once per text; parameters bound as the Prisma adapter binds them.
+const queries = new Map();
+function query(sql, params) {
+  let statement = queries.get(sql);
+  if (!statement) {
+    if (queries.size >= 64) queries.clear();
+    statement = db.prepare(sql);
+    queries.set(sql, statement);
+  }
+  return statement.all(params.map((p) => (p instanceof Date ? p.toISOString().replace('Z', '+00:00') : typeof p === 'boolean' ? (p ? 1 : 0) : p)));
+}
+
 parentPort.on('message', (message) => {
   const { id, op } = message;
   let value;
   try {
-    if (op === 'prune') value = prune(message.cutoff, message.limit);
+    if (op === 'query') value = query(message.sql, message.params);
+    else if (op === 'prune') value = prune(message.cutoff, message.limit);
     else if (op === 'insert') statements()(message.rows);
     else if (op === 'probe') {
       try {

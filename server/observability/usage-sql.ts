@@ -1,9 +1,21 @@
 import type { Db, DbKind } from '../db/client.js';
 
+/** Runs one read-only SQL statement with positional parameters. */
+export interface SqlReader {
+  query(sql: string, params: unknown[]): Promise<Array<Record<string, unknown>>>;
+}
+
+/** Reads through the gateway's Prisma client (PostgreSQL: asynchronous driver). */
+export function prismaReader(db: Db): SqlReader {
+  return { query: (sql, params) => db.$queryRawUnsafe<Array<Record<string, unknown>>>(sql, ...params) };
+}
+
 /**
- * The raw SQL of the usage aggregates, for SQLite and PostgreSQL alike. Only
- * what Prisma's groupBy cannot express lives here: grouping by a time bucket
- * and latency percentiles.
+ * The SQL of the usage aggregates, for SQLite and PostgreSQL alike: one
+ * statement per grouping (by key, model or provider, by time bucket, or over
+ * everything) with counts, sums and latency percentiles together. They run
+ * through a `SqlReader`: on SQLite a worker thread of its own, so a long
+ * aggregate over a month of logs never blocks the event loop.
  *
  * Percentiles use the nearest-rank method: in a group of n latencies sorted
  * ascending, P(p) is the value at rank ceil(p·n) (1-based). Ranks come from
@@ -33,12 +45,6 @@ export interface UsageRow {
   cachedTokens: number;
   reasoningTokens: number;
   costUsd: number;
-  p50LatencyMs: number | null;
-  p95LatencyMs: number | null;
-}
-
-export interface PercentileRow {
-  group: string | null;
   p50LatencyMs: number | null;
   p95LatencyMs: number | null;
 }
@@ -89,29 +95,17 @@ function ranked(groupExpr: string | null, columns: string, where: string): strin
     FROM "RequestLog" WHERE ${where}`;
 }
 
-/** P50 / P95 latency per value of one column (or over everything with column null), over the scope. */
-export async function latencyPercentiles(db: Db, kind: DbKind, column: UsageGroupColumn | null, scope: UsageScope): Promise<PercentileRow[]> {
-  const params = new Params(kind);
-  const sql = `SELECT g, ${RANKS} FROM (${ranked(column === null ? null : `"${column}"`, '', whereClause(scope, params))}) t GROUP BY g`;
-  const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(sql, ...params.values);
-  return rows.map((r) => ({ group: r.g === null ? null : String(r.g), p50LatencyMs: numOrNull(r.p50), p95LatencyMs: numOrNull(r.p95) }));
-}
-
-/** Every aggregate per time bucket (bucket start in epoch seconds), oldest first. Empty buckets are absent. */
-export async function usageByBucket(db: Db, kind: DbKind, bucketSeconds: number, scope: UsageScope): Promise<UsageRow[]> {
-  const params = new Params(kind);
-  const columns = `status, "inputTokens", "outputTokens", "cachedTokens", "reasoningTokens", "costUsd",`;
-  const sql = `SELECT g,
+const AGGREGATES = `
       COUNT(*) AS requests,
       SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
       SUM("inputTokens") AS input, SUM("outputTokens") AS output,
       SUM("cachedTokens") AS cached, SUM("reasoningTokens") AS reasoning,
-      SUM("costUsd") AS cost, ${RANKS}
-    FROM (${ranked(bucketExpression(kind, bucketSeconds), columns, whereClause(scope, params))}) t
-    GROUP BY g ORDER BY g`;
-  const rows = await db.$queryRawUnsafe<Array<Record<string, unknown>>>(sql, ...params.values);
-  return rows.map((r) => ({
-    group: num(r.g) * bucketSeconds,
+      SUM("costUsd") AS cost,`;
+const AGGREGATED_COLUMNS = `status, "inputTokens", "outputTokens", "cachedTokens", "reasoningTokens", "costUsd",`;
+
+function usageRow(r: Record<string, unknown>, group: string | number | null): UsageRow {
+  return {
+    group,
     requests: num(r.requests),
     errors: num(r.errors),
     inputTokens: num(r.input),
@@ -121,5 +115,25 @@ export async function usageByBucket(db: Db, kind: DbKind, bucketSeconds: number,
     costUsd: num(r.cost),
     p50LatencyMs: numOrNull(r.p50),
     p95LatencyMs: numOrNull(r.p95),
-  }));
+  };
+}
+
+/** Every aggregate per value of one column, or over the whole scope with column null (one row, or none when empty). */
+export async function usageByColumn(reader: SqlReader, kind: DbKind, column: UsageGroupColumn | null, scope: UsageScope): Promise<UsageRow[]> {
+  const params = new Params(kind);
+  const sql = `SELECT g, ${AGGREGATES} ${RANKS}
+    FROM (${ranked(column === null ? null : `"${column}"`, AGGREGATED_COLUMNS, whereClause(scope, params))}) t
+    GROUP BY g`;
+  const rows = await reader.query(sql, params.values);
+  return rows.map((r) => usageRow(r, r.g === null || r.g === undefined ? null : String(r.g)));
+}
+
+/** Every aggregate per time bucket (bucket start in epoch seconds), oldest first. Empty buckets are absent. */
+export async function usageByBucket(reader: SqlReader, kind: DbKind, bucketSeconds: number, scope: UsageScope): Promise<UsageRow[]> {
+  const params = new Params(kind);
+  const sql = `SELECT g, ${AGGREGATES} ${RANKS}
+    FROM (${ranked(bucketExpression(kind, bucketSeconds), AGGREGATED_COLUMNS, whereClause(scope, params))}) t
+    GROUP BY g ORDER BY g`;
+  const rows = await reader.query(sql, params.values);
+  return rows.map((r) => usageRow(r, num(r.g) * bucketSeconds));
 }

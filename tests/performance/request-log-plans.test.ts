@@ -17,7 +17,7 @@ import { listRequestLogs } from '../../server/graphql/types/logs.js';
 import { usageSummary } from '../../server/graphql/types/usage.js';
 import { toLogRow } from '../../server/observability/log-row.js';
 import { SqliteLogStore } from '../../server/observability/sqlite-log-store.js';
-import { usageByBucket } from '../../server/observability/usage-sql.js';
+import { prismaReader, usageByBucket } from '../../server/observability/usage-sql.js';
 import type { Services } from '../../server/services.js';
 
 const DAY = 86_400_000;
@@ -126,7 +126,7 @@ describe('request log queries use indexes (SQLite query plans)', () => {
     expectIndexed(await plansOf(() => usageSummary(services(), 'MODEL', scope)), /RequestLog_\w*createdAt\w*_idx/, true);
     expectIndexed(await plansOf(() => usageSummary(services(), 'KEY', { ...scope, keyId: 'key-1' })), /RequestLog_virtualKeyId_createdAt_idx/, true);
     captured.length = 0;
-    const series = await usageByBucket(db, 'sqlite', 3_600, { from: new Date(Date.now() - DAY), to: new Date() });
+    const series = await usageByBucket(prismaReader(db), 'sqlite', 3_600, { from: new Date(Date.now() - DAY), to: new Date() });
     expect(series.length).toBeGreaterThan(0);
     const plan = (raw.prepare(`EXPLAIN QUERY PLAN ${captured[0]!.query}`).all(...(captured[0]!.params as never[])) as Array<{ detail: string }>).map((r) => r.detail);
     expect(plan.join('\n')).toMatch(/SEARCH RequestLog USING INDEX RequestLog_\w*createdAt\w*_idx \(.*createdAt>\? AND createdAt<\?\)/);

@@ -1,15 +1,15 @@
 import { z } from 'zod';
-import type { Prisma } from '../../db/generated/sqlite/index.js';
-import { latencyPercentiles, usageByBucket, type UsageGroupColumn, type UsageScope } from '../../observability/usage-sql.js';
+import { prismaReader, usageByBucket, usageByColumn, type SqlReader, type UsageGroupColumn, type UsageRow, type UsageScope } from '../../observability/usage-sql.js';
 import type { Services } from '../../services.js';
 import { builder } from '../builder.js';
 import { badInput } from '../errors.js';
 import { validate } from '../validate.js';
 
 /**
- * Usage aggregates over the request log, computed in the database: Prisma
- * groupBy / aggregate for counts and sums, and observability/usage-sql.ts for
- * what needs raw SQL (time buckets, nearest-rank P50 / P95 latency).
+ * Usage aggregates over the request log, computed in the database by
+ * observability/usage-sql.ts (counts, sums and nearest-rank P50 / P95 latency
+ * in one statement per grouping), read through `services.usageReads` when the
+ * database has a reader off the event loop (SQLite), else through Prisma.
  */
 
 interface Stats {
@@ -106,31 +106,21 @@ const scopeSchema = z
   })
   .refine((s) => s.from.getTime() < s.to.getTime(), { message: 'must be after from', path: ['to'] });
 
-function prismaWhere(scope: UsageScope): Prisma.RequestLogWhereInput {
+function stats(r: UsageRow | undefined): Stats {
   return {
-    createdAt: { gte: scope.from, lt: scope.to },
-    ...(scope.keyId && { virtualKeyId: scope.keyId }),
-    ...(scope.model && { requestedModel: scope.model }),
-    ...(scope.providerId && { providerId: scope.providerId }),
+    requests: r?.requests ?? 0,
+    errors: r?.errors ?? 0,
+    inputTokens: r?.inputTokens ?? 0,
+    outputTokens: r?.outputTokens ?? 0,
+    cachedTokens: r?.cachedTokens ?? 0,
+    reasoningTokens: r?.reasoningTokens ?? 0,
+    costUsd: r?.costUsd ?? 0,
+    p50LatencyMs: r?.p50LatencyMs ?? null,
+    p95LatencyMs: r?.p95LatencyMs ?? null,
   };
 }
 
-const SUMS = { inputTokens: true, outputTokens: true, cachedTokens: true, reasoningTokens: true, costUsd: true } as const;
-type Sums = { inputTokens: number | null; outputTokens: number | null; cachedTokens: number | null; reasoningTokens: number | null; costUsd: number | null };
-
-function stats(requests: number, errors: number, sums: Sums | null | undefined, p?: { p50LatencyMs: number | null; p95LatencyMs: number | null }): Stats {
-  return {
-    requests,
-    errors,
-    inputTokens: sums?.inputTokens ?? 0,
-    outputTokens: sums?.outputTokens ?? 0,
-    cachedTokens: sums?.cachedTokens ?? 0,
-    reasoningTokens: sums?.reasoningTokens ?? 0,
-    costUsd: sums?.costUsd ?? 0,
-    p50LatencyMs: p?.p50LatencyMs ?? null,
-    p95LatencyMs: p?.p95LatencyMs ?? null,
-  };
-}
+const readerOf = (services: Pick<Services, 'db' | 'usageReads'>): SqlReader => services.usageReads ?? prismaReader(services.db);
 
 async function groupLabels(services: Services, groupBy: Summary['groupBy'], keys: string[]): Promise<Map<string, string>> {
   const { db } = services;
@@ -146,32 +136,20 @@ async function groupLabels(services: Services, groupBy: Summary['groupBy'], keys
 }
 
 export async function usageSummary(services: Services, groupBy: Summary['groupBy'], scope: UsageScope): Promise<Summary> {
-  const { db, dbTarget } = services;
-  const column = COLUMN[groupBy];
-  const where = prismaWhere(scope);
-  const errorWhere = { ...where, status: { gte: 400 } };
-  const [groups, errorGroups, percentiles, total, totalErrors, totalPercentiles] = await Promise.all([
-    db.requestLog.groupBy({ by: [column], where, _count: { _all: true }, _sum: SUMS }),
-    db.requestLog.groupBy({ by: [column], where: errorWhere, _count: { _all: true } }),
-    latencyPercentiles(db, dbTarget.kind, column, scope),
-    db.requestLog.aggregate({ where, _count: { _all: true }, _sum: SUMS }),
-    db.requestLog.count({ where: errorWhere }),
-    latencyPercentiles(db, dbTarget.kind, null, scope),
+  const reader = readerOf(services);
+  const kind = services.dbTarget.kind;
+  const [groups, total] = await Promise.all([
+    usageByColumn(reader, kind, COLUMN[groupBy], scope),
+    usageByColumn(reader, kind, null, scope),
   ]);
-  const keyOf = (g: Record<string, unknown>) => (g[column] as string | null) ?? null;
-  const errorsBy = new Map(errorGroups.map((g) => [keyOf(g), g._count._all]));
-  const percentilesBy = new Map(percentiles.map((p) => [p.group, p]));
+  const keyOf = (g: UsageRow) => (g.group === null ? null : String(g.group));
   const labels = await groupLabels(services, groupBy, groups.map(keyOf).filter((k): k is string => k !== null));
   const out: Group[] = groups.map((g) => {
     const key = keyOf(g);
-    return {
-      key,
-      label: key === null ? '(none)' : (labels.get(key) ?? key),
-      ...stats(g._count._all, errorsBy.get(key) ?? 0, g._sum, percentilesBy.get(key)),
-    };
+    return { key, label: key === null ? '(none)' : (labels.get(key) ?? key), ...stats(g) };
   });
   out.sort((a, b) => b.requests - a.requests || b.costUsd - a.costUsd);
-  return { from: scope.from, to: scope.to, groupBy, total: stats(total._count._all, totalErrors, total._sum, totalPercentiles[0]), groups: out };
+  return { from: scope.from, to: scope.to, groupBy, total: stats(total[0]), groups: out };
 }
 
 export async function usageTimeseries(services: Services, bucket: keyof typeof BUCKET_SECONDS, scope: UsageScope): Promise<Point[]> {
@@ -179,14 +157,14 @@ export async function usageTimeseries(services: Services, bucket: keyof typeof B
   const first = Math.floor(scope.from.getTime() / 1000 / seconds) * seconds;
   const count = Math.ceil((scope.to.getTime() / 1000 - first) / seconds);
   if (count > MAX_BUCKETS) throw badInput(`too many buckets (${count}); at most ${MAX_BUCKETS}: use a larger bucket or a shorter range`, 'bucket');
-  const rows = await usageByBucket(services.db, services.dbTarget.kind, seconds, scope);
+  const rows = await usageByBucket(readerOf(services), services.dbTarget.kind, seconds, scope);
   const byStart = new Map(rows.map((r) => [r.group as number, r]));
   const points: Point[] = [];
   // Every bucket of the range, empty ones as zeros, so charts need no gap handling.
   for (let i = 0; i < count; i++) {
     const start = first + i * seconds;
     const r = byStart.get(start);
-    points.push({ at: new Date(start * 1000), ...(r ? { ...r } : stats(0, 0, null)) });
+    points.push({ at: new Date(start * 1000), ...stats(r) });
   }
   return points;
 }
