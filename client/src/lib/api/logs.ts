@@ -49,6 +49,7 @@ export const RequestLogQuery = graphql(`
       userAgent
       requestBody
       responseBody
+      rulesApplied
     }
   }
 `);
