@@ -17,7 +17,7 @@ const ALLOWED_ASCII = new Set([
   'Responses', 'Chat', 'Completions', 'Messages', 'SDK', 'SDKs', 'Ollama', 'DeepSeek', 'Codex', 'CLI', 'USD', 'ID', 'IP',
   'mock', 'alpha', 'beta', 'upstream', 'route', 'frontend', 'app', 'admin', 'example', 'com', 'localhost', 'public', 'health',
   'v1', 'models', 'chat', 'completions', 'messages', 'responses', 'sk', 'gw', 'http', 'https', 'Mock', 'openai', 'anthropic',
-  'status', 'OK', 'ms', 'TTFT', 'TTFB', 'xx', 'Say', 'curl', 'English', 'User', 'Agent', 'GraphQL', 'LiteLLM', 'llm', 'cost',
+  'status', 'OK', 'ms', 'TTFT', 'TTFB', 'xx', 'Say', 'curl', 'English', 'User', 'Agent', 'GraphQL', 'LiteLLM', 'llm', 'cost', 'Top', 'CSV', 'UTC',
 ]);
 
 /** English words on the page that are not data, names or units. */
@@ -102,6 +102,8 @@ describe('admin UI in Simplified Chinese', () => {
 
   const PAGES: Array<[string, string, string]> = [
     ['dashboard', '/', '仪表盘'],
+    ['playground', '/playground', '调试台'],
+    ['usage', '/usage', '用量'],
     ['providers', '/providers', '提供商'],
     ['models', '/models', '模型'],
     ['catalog', '/catalog', '模型目录'],
@@ -113,6 +115,8 @@ describe('admin UI in Simplified Chinese', () => {
     ['settings', '/settings', '设置'],
   ];
 
+  const SHOTS = ['dashboard', 'playground', 'usage', 'providers', 'models', 'catalog', 'keys', 'logs', 'virtual-models'];
+
   it('shows the main pages with no English left', async () => {
     const left: Record<string, string[]> = {};
     for (const [name, url, heading] of PAGES) {
@@ -121,7 +125,7 @@ describe('admin UI in Simplified Chinese', () => {
       await page.waitForLoadState('networkidle');
       const english = await englishLeft(page);
       if (english.length > 0) left[url] = english;
-      if (['dashboard', 'providers', 'models', 'keys', 'logs', 'virtual-models'].includes(name)) await shoot(`${name}-zh-CN`);
+      if (SHOTS.includes(name)) await shoot(`${name}-zh-CN`);
     }
     expect(left).toEqual({});
   });
@@ -129,9 +133,8 @@ describe('admin UI in Simplified Chinese', () => {
   it('localises numbers, currency and dates', async () => {
     await page.goto(`${gateway.url}/logs`);
     const row = page.getByRole('table', { name: '请求日志' }).getByRole('row').nth(1);
-    await row.waitFor();
+    await expect.poll(() => row.textContent()).toContain('alpha');
     const text = (await row.textContent()) ?? '';
-    expect(text).toContain('alpha');
     // 12 input and 8 output tokens at these prices: $0.028, shown to the cent.
     expect(text).toContain('12 / 8');
     expect(text).toContain('$0.03');
@@ -145,7 +148,7 @@ describe('admin UI in Simplified Chinese', () => {
     await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('en');
     await page.reload();
     await page.getByRole('heading', { level: 1, name: 'Providers' }).waitFor();
-    for (const [name, url] of PAGES.filter(([n]) => ['dashboard', 'providers', 'models', 'keys', 'logs', 'virtual-models'].includes(n))) {
+    for (const [name, url] of PAGES.filter(([n]) => SHOTS.includes(n))) {
       await page.goto(`${gateway.url}${url}`);
       await page.getByRole('heading', { level: 1 }).waitFor();
       await page.waitForLoadState('networkidle');
@@ -160,6 +163,7 @@ describe('admin UI in Simplified Chinese', () => {
     await page.getByText('状态').first().waitFor();
     await page.waitForLoadState('networkidle');
     expect(await englishLeft(page)).toEqual([]);
+    await shoot('status-zh-CN');
   });
 
   it('raised no errors in the browser', () => {
