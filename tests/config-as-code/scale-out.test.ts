@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { deletePrefix, REDIS_URL } from '../limits/support.js';
+import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
+import type { MockUpstream } from '../support/mock-upstreams/types.js';
+import { createKey, freshDatabase, GatewayProcess, uniqueRedisPrefix, waitFor } from '../scaleout/support.js';
+
+// Two gateway processes on one PostgreSQL database and one Redis: a file applied through one
+// is live on the other through the config-change announcement (instances never reload on a timer).
+describe('applyConfig on one instance of two', () => {
+  const prefix = uniqueRedisPrefix();
+  let database: Awaited<ReturnType<typeof freshDatabase>>;
+  let mock: MockUpstream;
+  let a: GatewayProcess;
+  let b: GatewayProcess;
+
+  beforeAll(async () => {
+    database = await freshDatabase('config-as-code');
+    mock = await startOpenAIChatMock({ apiKey: 'scaleout-upstream-key-7777' });
+    const env = { DATABASE_URL: database.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, CAC_SCALEOUT_KEY: 'scaleout-upstream-key-7777' };
+    a = new GatewayProcess(env);
+    await a.start();
+    b = new GatewayProcess(env);
+    await b.start();
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await mock?.close();
+    await database?.drop();
+    await deletePrefix(prefix);
+  });
+
+  test('the other instance serves the applied models without a restart', async () => {
+    const { key } = await createKey((q, v) => b.admin(q, v));
+    const yaml = `version: 1
+providers:
+  - name: shared
+    type: openai
+    baseUrl: ${mock.url}
+    apiKey: \${env:CAC_SCALEOUT_KEY}
+models:
+  - name: applied-on-a
+    provider: shared
+    upstreamModel: gpt-4o
+`;
+    const result = await a.admin('mutation($y: String!){ applyConfig(yaml: $y){ applied plan { changes { action } } } }', { y: yaml });
+    expect(result.applyConfig.plan.changes).toEqual([{ action: 'create' }, { action: 'create' }]);
+    const answer = await waitFor(async () => {
+      const res = await fetch(`${b.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: JSON.stringify({ model: 'applied-on-a', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      return res.status === 200 ? ((await res.json()) as any) : undefined;
+    }, 15_000, 'the applied model on instance B');
+    expect(answer.choices[0].message.content).toBe('Hello from openai-chat: hi');
+    expect(mock.requests.at(-1)!.headers.authorization).toBe('Bearer scaleout-upstream-key-7777');
+  });
+});
