@@ -64,7 +64,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const { jwtSecret, encryptionKey } = resolveInstanceSecrets(config);
   const secretBox = new SecretBox(encryptionKey);
   const sealedHeaders = await sealStoredHeaders(db, secretBox, target.kind);
-  if (sealedHeaders) logger.info({ providers: sealedHeaders }, 'sealed provider header values stored in plain text');
+  if (sealedHeaders) logger.info({ rows: sealedHeaders }, 'sealed provider and model header values stored in plain text');
   const snapshot = new SnapshotStore(db, secretBox, (error) => logger.error({ err: error }, 'snapshot'));
   // Every configured secret is known to the one scrubber (server/secrets) from here on.
   const instanceSecrets = trackInstanceSecrets({
