@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertClientBuilt, collectPageErrors, ensureChromium, launchChromium } from '../support/browser.js';
+import { assertClientBuilt, collectPageErrors, ensureChromium, launchChromium, signedInContext } from '../support/browser.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 
 /** Rows declared in GATEWAY_CONFIG carry a "Managed by config" badge; rows made in the UI do not. */
@@ -41,11 +41,8 @@ virtualKeys:
     await gw.admin('mutation{ createProvider(input: { name: "by-hand", type: "ollama", baseUrl: "http://127.0.0.1:9/v1" }){ id } }');
     await gw.admin('mutation{ createVirtualKey(input: { name: "hand-key" }){ key } }');
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'en-US' });
-    await context.addInitScript((token) => {
-      localStorage.setItem('gateway.token', token);
-      localStorage.setItem('gateway.language', 'en');
-    }, await gw.adminToken());
+    const context = await signedInContext(browser, await gw.adminToken(), { viewport: { width: 1366, height: 900 }, locale: 'en-US' });
+    await context.addInitScript(() => localStorage.setItem('gateway.language', 'en'));
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
     pageErrors = collectPageErrors(page);

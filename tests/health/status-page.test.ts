@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { assertClientBuilt, collectPageErrors, launchChromium, screenshot } from '../support/browser.js';
+import { assertClientBuilt, collectPageErrors, launchChromium, screenshot, signedInContext } from '../support/browser.js';
 import { addUpstream, createModel } from '../support/proxy-fixture.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { createTarget, runNow, setMonitoring } from './helpers.js';
@@ -107,8 +107,7 @@ describe('public status page and admin health page', () => {
   });
 
   it('admin Health page: adds targets for all enabled models in one click', async () => {
-    const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, colorScheme: 'light' });
-    await context.addInitScript((token) => localStorage.setItem('gateway.token', token), await gw.adminToken());
+    const context = await signedInContext(browser, await gw.adminToken(), { viewport: { width: 1366, height: 860 }, colorScheme: 'light' });
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
     const errors = collectPageErrors(page);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { maskSecret } from '../../server/crypto/secret-box.js';
-import { assertClientBuilt, collectPageErrors, launchChromium, logIn, screenshot } from '../support/browser.js';
+import { assertClientBuilt, collectPageErrors, launchChromium, logIn, screenshot, signedInContext } from '../support/browser.js';
 
 // A provider key that must never come back from the server once saved.
 const PROVIDER_KEY = 'sk-test-plaintext-7f3a9c1e5b2d4f6a8c0e';
@@ -199,8 +199,7 @@ describe('admin UI', () => {
   });
 
   it('stays usable on a phone: the sidebar becomes a menu', async () => {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'light', isMobile: true });
-    await phone.addInitScript((token) => localStorage.setItem('gateway.token', token), await gateway.adminToken());
+    const phone = await signedInContext(browser, await gateway.adminToken(), { viewport: { width: 390, height: 844 }, colorScheme: 'light', isMobile: true });
     const mobile = await phone.newPage();
     await mobile.goto(`${gateway.url}/keys`);
     await mobile.getByRole('heading', { name: 'Virtual keys' }).waitFor();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { assertClientBuilt, collectPageErrors, launchChromium, screenshot } from '../support/browser.js';
+import { assertClientBuilt, collectPageErrors, launchChromium, screenshot, signedInContext } from '../support/browser.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { createKey, createModel, createProvider, postRaw, type CreatedKey } from '../support/proxy-fixture.js';
@@ -59,8 +59,7 @@ describe('admin UI: dashboard', () => {
     expect((await chat(batch, 'no-such-model')).status).toBe(404);
 
     browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1366, height: 900 }, colorScheme: 'light' });
-    await context.addInitScript((token) => localStorage.setItem('gateway.token', token), await gateway.adminToken());
+    context = await signedInContext(browser, await gateway.adminToken(), { viewport: { width: 1366, height: 900 }, colorScheme: 'light' });
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
     pageErrors = collectPageErrors(page);
@@ -182,8 +181,7 @@ describe('admin UI: dashboard', () => {
     expect((await paintedPixels('chart-traffic')).painted).toBeGreaterThan(500);
     await screenshot(page, 'dashboard-dark');
 
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'light', isMobile: true });
-    await phone.addInitScript((token) => localStorage.setItem('gateway.token', token), await gateway.adminToken());
+    const phone = await signedInContext(browser, await gateway.adminToken(), { viewport: { width: 390, height: 844 }, colorScheme: 'light', isMobile: true });
     const mobile = await phone.newPage();
     const mobileErrors = collectPageErrors(mobile);
     await mobile.goto(`${gateway.url}/`);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { assertClientBuilt, collectPageErrors, launchChromium, screenshot } from '../support/browser.js';
+import { assertClientBuilt, collectPageErrors, launchChromium, screenshot, signedInContext } from '../support/browser.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { createModel, createProvider, postRaw } from '../support/proxy-fixture.js';
@@ -26,8 +26,7 @@ describe('admin UI: forms and polish', () => {
       i: { name: 'chat-route', strategy: 'FAILOVER', targets: [{ modelId: alpha, priority: 0 }] },
     });
     browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-    await context.addInitScript((token) => localStorage.setItem('gateway.token', token), await gateway.adminToken());
+    context = await signedInContext(browser, await gateway.adminToken(), { viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
     pageErrors = collectPageErrors(page);
@@ -108,8 +107,7 @@ describe('admin UI: forms and polish', () => {
   });
 
   it('turns tables into cards on a phone, without sideways scrolling', async () => {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, colorScheme: 'light' });
-    await phone.addInitScript((token) => localStorage.setItem('gateway.token', token), await gateway.adminToken());
+    const phone = await signedInContext(browser, await gateway.adminToken(), { viewport: { width: 390, height: 844 }, isMobile: true, colorScheme: 'light' });
     const mobile = await phone.newPage();
     await mobile.goto(`${gateway.url}/models`);
     const row = mobile.getByRole('table', { name: 'Models' }).getByRole('row', { name: /alpha/ });

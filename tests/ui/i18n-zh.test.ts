@@ -4,12 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestGateway, type TestGateway } from '../support/gateway.js';
-import { assertClientBuilt, collectPageErrors, launchChromium } from '../support/browser.js';
+import { ARTIFACTS_DIR, assertClientBuilt, collectPageErrors, launchChromium } from '../support/browser.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { createKey, createModel, createProvider, postRaw } from '../support/proxy-fixture.js';
 
-const SCREENSHOTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/screenshots');
+// The screenshots in docs/ are refreshed on request only (UPDATE_DOCS_SCREENSHOTS=1), so a test run leaves the tree clean.
+const SCREENSHOTS = process.env.UPDATE_DOCS_SCREENSHOTS
+  ? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/screenshots')
+  : path.join(ARTIFACTS_DIR, 'i18n');
 
 // Words that stay as they are in Chinese: product, protocol and unit names, and the data this test creates.
 const ALLOWED_ASCII = new Set([

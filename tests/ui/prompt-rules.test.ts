@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { assertClientBuilt, collectPageErrors, launchChromium, screenshot } from '../support/browser.js';
+import { assertClientBuilt, collectPageErrors, launchChromium, screenshot, signedInContext } from '../support/browser.js';
 
 describe('admin UI: prompt rules', () => {
   let gateway: TestGateway;
@@ -26,8 +26,7 @@ describe('admin UI: prompt rules', () => {
     ).createVirtualModel.id;
 
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1366, height: 1000 }, colorScheme: 'light' });
-    await context.addInitScript((token) => localStorage.setItem('gateway.token', token), await gateway.adminToken());
+    const context = await signedInContext(browser, await gateway.adminToken(), { viewport: { width: 1366, height: 1000 }, colorScheme: 'light' });
     page = await context.newPage();
     page.setDefaultTimeout(20_000);
     pageErrors = collectPageErrors(page);

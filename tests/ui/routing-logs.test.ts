@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { assertClientBuilt, collectPageErrors, launchChromium, screenshot } from '../support/browser.js';
+import { assertClientBuilt, collectPageErrors, launchChromium, screenshot, signedInContext } from '../support/browser.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 
@@ -30,8 +30,7 @@ describe('admin UI: virtual models and logs', () => {
     virtualKey = (await gateway.admin('mutation { createVirtualKey(input: { name: "tail-test" }) { key } }')).createVirtualKey.key;
 
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, colorScheme: 'light' });
-    await context.addInitScript((token) => localStorage.setItem('gateway.token', token), await gateway.adminToken());
+    const context = await signedInContext(browser, await gateway.adminToken(), { viewport: { width: 1366, height: 860 }, colorScheme: 'light' });
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
     pageErrors = collectPageErrors(page);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { assertClientBuilt, collectPageErrors, launchChromium, screenshot } from '../support/browser.js';
+import { assertClientBuilt, collectPageErrors, launchChromium, screenshot, signedInContext } from '../support/browser.js';
 import { createKey, createProvider } from '../support/proxy-fixture.js';
 
 const DAY_MS = 86_400_000;
@@ -42,8 +42,7 @@ describe('admin UI: usage history', () => {
     rows.push({ ...rows[0]!, createdAt: new Date(today - 40 * DAY_MS) });
     await gateway.services.db.requestLog.createMany({ data: rows });
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, colorScheme: 'light', acceptDownloads: true });
-    await context.addInitScript((token) => localStorage.setItem('gateway.token', token), await gateway.adminToken());
+    const context = await signedInContext(browser, await gateway.adminToken(), { viewport: { width: 1366, height: 900 }, colorScheme: 'light', acceptDownloads: true });
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
     pageErrors = collectPageErrors(page);

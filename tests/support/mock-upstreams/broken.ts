@@ -11,11 +11,11 @@
  * with a real first text delta ("Hello") in the format's own events, so the
  * gateway has committed its answer to the client before the fault.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { sse, startAnyWireServer, type AnyWire } from './any-wire.js';
 import type { RecordedRequest } from './types.js';
 
-export type BrokenWire = 'openai-chat' | 'openai-responses' | 'anthropic' | 'gemini';
+export type BrokenWire = AnyWire;
 
 export type BrokenFault =
   /** A good answer (stream: every event up to the final one). */
@@ -55,17 +55,6 @@ export interface BrokenUpstream {
   /** Requests whose connection the client (the gateway) closed before the answer ended. */
   readonly aborted: number;
   close(): Promise<void>;
-}
-
-const sse = (res: ServerResponse, data: unknown, event?: string) =>
-  res.write(`${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
-
-function wireOf(path: string): BrokenWire | null {
-  if (path === '/v1/chat/completions') return 'openai-chat';
-  if (path === '/v1/responses') return 'openai-responses';
-  if (path === '/v1/messages') return 'anthropic';
-  if (/^\/v1beta\/models\/[^/:]+:(generateContent|streamGenerateContent)$/.test(path)) return 'gemini';
-  return null;
 }
 
 /** The format's events for "Hello world": `head` up to the first delta, `tail` the rest with the final event last. */
@@ -245,43 +234,22 @@ function serve(wire: BrokenWire, stream: boolean, fault: BrokenFault, model: str
 export async function startBrokenUpstream(initial: BrokenFault = 'complete'): Promise<BrokenUpstream> {
   const requests: RecordedRequest[] = [];
   const state = { fault: initial, delayMs: 0, aborted: 0 };
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const server = await startAnyWireServer(requests, (_req, res, { wire, body, stream }) => {
     res.on('close', () => {
       if (!res.writableFinished) state.aborted++;
     });
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      let body: any;
-      try {
-        body = raw ? JSON.parse(raw) : undefined;
-      } catch {
-        body = raw;
-      }
-      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: { ...req.headers }, body });
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
-      const wire = wireOf(path);
-      if (!wire || req.method !== 'POST') {
-        res.writeHead(404, { 'content-type': 'application/json' });
-        return void res.end(JSON.stringify({ error: { message: `Not found: ${req.method} ${path}` } }));
-      }
-      const stream = wire === 'gemini' ? path.endsWith(':streamGenerateContent') : body?.stream === true;
-      const fault = state.fault;
-      const model = String(body?.model ?? 'broken-model');
-      if (fault === 'slow') {
-        const timer = setTimeout(() => serve(wire, stream, fault, model, res), state.delayMs);
-        res.once('close', () => clearTimeout(timer));
-        return;
-      }
-      serve(wire, stream, fault, model, res);
-    });
+    const fault = state.fault;
+    const model = String(body?.model ?? 'broken-model');
+    if (fault === 'slow') {
+      const timer = setTimeout(() => serve(wire, stream, fault, model, res), state.delayMs);
+      res.once('close', () => clearTimeout(timer));
+      return;
+    }
+    serve(wire, stream, fault, model, res);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    url,
-    baseUrlFor: (wire) => (wire === 'openai-chat' || wire === 'openai-responses' ? `${url}/v1` : url),
+    url: server.url,
+    baseUrlFor: server.baseUrlFor,
     requests,
     get fault() {
       return state.fault;
@@ -298,10 +266,6 @@ export async function startBrokenUpstream(initial: BrokenFault = 'complete'): Pr
     get aborted() {
       return state.aborted;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: server.close,
   };
 }

@@ -17,11 +17,11 @@
  *   format's in-stream error event with the echo in its message, then the end
  *   of the stream (the way a provider fails mid-answer).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sse, startAnyWireServer, type AnyWire } from './any-wire.js';
 import type { RecordedRequest } from './types.js';
 
-export type EchoWire = 'openai-chat' | 'openai-responses' | 'anthropic' | 'gemini';
+export type EchoWire = AnyWire;
 
 export interface EchoSecretUpstream {
   /** The server root; see the header comment for each format's base URL. */
@@ -48,17 +48,6 @@ function credentialOf(req: IncomingMessage): string {
     if (typeof value === 'string') return value;
   }
   return new URL(req.url ?? '/', 'http://x').searchParams.get('key') ?? '(none)';
-}
-
-const sse = (res: ServerResponse, data: unknown, event?: string) =>
-  res.write(`${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
-
-function wireOf(path: string): EchoWire | null {
-  if (path === '/v1/chat/completions') return 'openai-chat';
-  if (path === '/v1/responses') return 'openai-responses';
-  if (path === '/v1/messages' || path === '/v1/messages/count_tokens') return 'anthropic';
-  if (/^\/v1beta\/models\/[^/:]+:(generateContent|streamGenerateContent|countTokens|batchEmbedContents)$/.test(path)) return 'gemini';
-  return null;
 }
 
 function errorBody(wire: EchoWire, status: number, message: string): unknown {
@@ -110,38 +99,21 @@ export async function startEchoSecretUpstream(options: EchoSecretOptions = {}): 
   const echoes: string[] = [];
   const echoHeaders = options.echoHeaders ?? [];
   const state = { status: 400 };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      let body: any;
-      try {
-        body = raw ? JSON.parse(raw) : undefined;
-      } catch {
-        body = raw;
-      }
-      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: { ...req.headers }, body });
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
-      const wire = wireOf(path);
-      if (!wire || req.method !== 'POST') {
-        res.writeHead(404, { 'content-type': 'application/json' });
-        return void res.end(JSON.stringify({ error: { message: `Not found: ${req.method} ${path}` } }));
-      }
+  const server = await startAnyWireServer(
+    requests,
+    (req, res, { wire, body, stream }) => {
       const headerEchoes = echoHeaders.map((name) => `header ${name}=${String(req.headers[name] ?? '(none)')}`).join('; ');
       const message = `Incorrect API key provided: ${credentialOf(req)}. You sent ${headerEchoes || 'no extra headers'}.`;
       echoes.push(message);
-      const stream = wire === 'gemini' ? path.endsWith(':streamGenerateContent') : body?.stream === true;
       if (stream) return streamThenFail(wire, res, String(body?.model ?? 'echo-model'), message);
       res.writeHead(state.status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(errorBody(wire, state.status, message)));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
+    { anthropicCountTokens: true, geminiMethods: ['generateContent', 'streamGenerateContent', 'countTokens', 'batchEmbedContents'] },
+  );
   return {
-    url,
-    baseUrlFor: (wire) => (wire === 'openai-chat' || wire === 'openai-responses' ? `${url}/v1` : url),
+    url: server.url,
+    baseUrlFor: server.baseUrlFor,
     requests,
     echoes,
     get status() {
@@ -150,10 +122,6 @@ export async function startEchoSecretUpstream(options: EchoSecretOptions = {}): 
     set status(value: number) {
       state.status = value;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: server.close,
   };
 }

@@ -1,0 +1,82 @@
+/**
+ * The HTTP side of the one-server-every-format mocks (broken.ts, echo-secret.ts):
+ * the format is chosen by path, each request is read and recorded (JSON when it
+ * parses), an unknown path or method gets a 404, and the rest goes to the mock's
+ * own handler with the format, the path and whether a stream was asked for.
+ *
+ * - OpenAI chat:   POST /v1/chat/completions              (base url `${url}/v1`)
+ * - Responses:     POST /v1/responses                     (base url `${url}/v1`)
+ * - Anthropic:     POST /v1/messages[/count_tokens]       (base url `url`)
+ * - Gemini:        POST /v1beta/models/<m>:<method>       (base url `url`)
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { RecordedRequest } from './types.js';
+
+export type AnyWire = 'openai-chat' | 'openai-responses' | 'anthropic' | 'gemini';
+
+export interface AnyWireRequest {
+  wire: AnyWire;
+  path: string;
+  body: any;
+  stream: boolean;
+}
+
+export interface AnyWireServer {
+  readonly url: string;
+  baseUrlFor(wire: AnyWire): string;
+  close(): Promise<void>;
+}
+
+export const sse = (res: ServerResponse, data: unknown, event?: string) =>
+  res.write(`${event ? `event: ${event}\n` : ''}data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+
+function wireOf(path: string, geminiMethods: readonly string[], anthropicCountTokens: boolean): AnyWire | null {
+  if (path === '/v1/chat/completions') return 'openai-chat';
+  if (path === '/v1/responses') return 'openai-responses';
+  if (path === '/v1/messages' || (anthropicCountTokens && path === '/v1/messages/count_tokens')) return 'anthropic';
+  const gemini = /^\/v1beta\/models\/[^/:]+:(\w+)$/.exec(path);
+  if (gemini && geminiMethods.includes(gemini[1]!)) return 'gemini';
+  return null;
+}
+
+export async function startAnyWireServer(
+  requests: RecordedRequest[],
+  handle: (req: IncomingMessage, res: ServerResponse, request: AnyWireRequest) => void,
+  routes: { geminiMethods?: readonly string[]; anthropicCountTokens?: boolean } = {},
+): Promise<AnyWireServer> {
+  const geminiMethods = routes.geminiMethods ?? ['generateContent', 'streamGenerateContent'];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      let body: any;
+      try {
+        body = raw ? JSON.parse(raw) : undefined;
+      } catch {
+        body = raw;
+      }
+      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: { ...req.headers }, body });
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      const wire = wireOf(path, geminiMethods, routes.anthropicCountTokens ?? false);
+      if (!wire || req.method !== 'POST') {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        return void res.end(JSON.stringify({ error: { message: `Not found: ${req.method} ${path}` } }));
+      }
+      const stream = wire === 'gemini' ? path.endsWith(':streamGenerateContent') : body?.stream === true;
+      handle(req, res, { wire, path, body, stream });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    baseUrlFor: (wire) => (wire === 'openai-chat' || wire === 'openai-responses' ? `${url}/v1` : url),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
