@@ -125,7 +125,7 @@ describe('responses decodeRequest', () => {
     expect(error.param).toBe(param);
   });
 
-  it('explains that previous_response_id is not supported', () => {
+  it('refuses a previous_response_id the response store did not resolve', () => {
     expect(decodeError({ ...base, previous_response_id: 'resp_1' }).message).toMatch(/not supported/);
   });
 });

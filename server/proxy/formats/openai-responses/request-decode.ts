@@ -21,14 +21,16 @@ import { decodeResponsesToolChoice, decodeResponsesTools } from './tools-decode.
  * Responses request body → canonical request. `instructions` is kept twice:
  * in `request.instructions` (so the response echoes it back verbatim) and as a
  * leading system message (so every other format sees it as a system prompt).
- * Server-side state (`previous_response_id`, `conversation`) is refused: the
- * gateway is stateless and cannot replay stored turns to another provider.
+ * `previous_response_id` is resolved before decoding, by the response store
+ * (server/response-store), which replaces it with the stored turns; one that
+ * still reaches the decoder was not resolved and is refused rather than
+ * silently ignored. `conversation` objects are not stored, so they are refused.
  */
 export function decodeResponsesRequest(body: unknown): CanonicalRequest {
   if (!isRecord(body)) throw invalidRequest('The request body must be a JSON object.');
   if (body.previous_response_id !== undefined && body.previous_response_id !== null) {
     throw invalidRequest(
-      'previous_response_id is not supported: this gateway does not store responses. Send the full conversation in `input` instead.',
+      'previous_response_id is not supported here: it must be resolved by the response store before decoding. Send the full conversation in `input` instead.',
       'previous_response_id',
     );
   }
