@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import { readFileSync, unwatchFile, watch, watchFile as pollFile, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import type { Services } from '../services.js';
 import { applyConfig, ConfigFileError } from './index.js';
 import { instanceDeps } from './instance.js';
 
 const DEBOUNCE_MS = 300;
+const RETRY_MS = 1_000;
+const RETRIES = 5;
+const POLL_MS = 2_000;
 
 /**
  * GATEWAY_CONFIG: the file is applied before the instance serves (a bad file
@@ -38,22 +41,29 @@ export async function startDeclarativeConfig(services: Services, file: string, w
 
   let timer: NodeJS.Timeout | undefined;
   let running = Promise.resolve();
-  const onChange = () => {
+  // A file that does not validate waits for the next edit; any other failure (the
+  // database busy with another writer, the file caught mid-replace) is retried.
+  const onChange = (attempt = 0) => {
     clearTimeout(timer);
     timer = setTimeout(() => {
       running = running.then(() =>
-        applyFile().catch((error) =>
-          logger.error({ file, problems: error instanceof ConfigFileError ? error.problems : undefined, err: error instanceof ConfigFileError ? undefined : error }, 'configuration file change not applied'),
-        ),
+        applyFile().catch((error) => {
+          const invalid = error instanceof ConfigFileError;
+          logger.error({ file, problems: invalid ? error.problems : undefined, err: invalid ? undefined : error }, 'configuration file change not applied');
+          if (!invalid && attempt < RETRIES) onChange(attempt + 1);
+        }),
       );
-    }, DEBOUNCE_MS);
+    }, attempt === 0 ? DEBOUNCE_MS : RETRY_MS);
   };
   // The folder is watched: editors and Kubernetes config maps replace the file rather than write into it.
   const watcher: FSWatcher = watch(path.dirname(file), (_event, name) => {
     if (!name || name.toString() === path.basename(file) || name.toString().startsWith('..')) onChange();
   });
+  // And polled: a change event can be missed (watch limits, network file systems); the digest makes a second look free.
+  pollFile(file, { interval: POLL_MS, persistent: false }, () => onChange());
   return () => {
     clearTimeout(timer);
     watcher.close();
+    unwatchFile(file);
   };
 }
