@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { GatewayError } from '../proxy/canonical/error.js';
+import { GatewayError } from '../core/error.js';
 import type { ConfigSnapshot, KeyEntry } from '../snapshot/types.js';
 import { hashVirtualKey } from './virtual-key-token.js';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import { GatewayError } from '../proxy/canonical/error.js';
+import { GatewayError } from '../core/error.js';
 import type { KeyEntry } from '../snapshot/types.js';
 import {
   budgetPeriodEnd,

@@ -1,5 +1,5 @@
 import type { KeyEntry } from '../snapshot/types.js';
-import type { Usage } from '../proxy/canonical/usage.js';
+import type { Usage } from '../core/usage.js';
 
 /** A request let in by the key's limits; released exactly once when it ends. */
 export interface Admission {

@@ -1,5 +1,5 @@
-import type { ClientApi } from '../proxy/canonical/format.js';
-import type { Usage } from '../proxy/canonical/usage.js';
+import type { ClientApi } from '../core/wire.js';
+import type { Usage } from '../core/usage.js';
 
 /** What the proxy knows about one finished request; consumers (log writer, metrics, limits) subscribe. */
 export interface RequestRecord {

@@ -1,4 +1,4 @@
-import type { CanonicalRequest, ContentPart, Message } from '../proxy/canonical/index.js';
+import type { CanonicalRequest, ContentPart, Message } from '../core/index.js';
 import type { CompiledRule, FiredRule } from './types.js';
 
 /** Text added by prepend / append is joined to what is there by a blank line. */

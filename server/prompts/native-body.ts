@@ -1,5 +1,5 @@
-import type { ClientApi } from '../proxy/canonical/format.js';
-import type { CanonicalRequest } from '../proxy/canonical/request.js';
+import type { ClientApi } from '../core/wire.js';
+import type { CanonicalRequest } from '../core/request.js';
 import { NATIVE_WIRE, UPSTREAM_FORMATS } from '../proxy/formats/registry.js';
 
 /** The body fields that carry a conversation in each client API. */

@@ -1,4 +1,4 @@
-import type { ClientApi } from '../proxy/canonical/format.js';
+import type { ClientApi } from '../core/wire.js';
 import { CLIENT_FORMATS } from '../proxy/formats/registry.js';
 import { applyPromptRules } from './apply.js';
 import { rewriteNativeBody } from './native-body.js';

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { sendJson } from '../http/json.js';
-import type { ClientApi } from './canonical/format.js';
+import type { ClientApi } from '../core/wire.js';
 import { CLIENT_FORMATS } from './formats/registry.js';
 
 /** The client API a /v1 path belongs to, for errors before any handler ran: Messages for `/v1/messages*`, else OpenAI. */

@@ -1,5 +1,5 @@
-import { GatewayError } from '../proxy/canonical/error.js';
-import type { CanonicalResponse, ContentPart, StreamEvent, Usage } from '../proxy/canonical/index.js';
+import { GatewayError } from '../core/error.js';
+import type { CanonicalResponse, ContentPart, StreamEvent, Usage } from '../core/index.js';
 
 /**
  * Builds one whole answer from canonical stream events, for a client that did

@@ -1,4 +1,4 @@
-import type { SseMessage } from '../proxy/canonical/stream-event.js';
+import type { SseMessage } from '../core/stream-event.js';
 
 /**
  * Responses objects repeat the `instructions` they were given. When the gateway

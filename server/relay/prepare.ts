@@ -1,5 +1,5 @@
-import type { ClientApi } from '../proxy/canonical/format.js';
-import type { CanonicalRequest } from '../proxy/canonical/request.js';
+import type { ClientApi } from '../core/wire.js';
+import type { CanonicalRequest } from '../core/request.js';
 import type { PreparedBody } from '../proxy/pipeline/upstream-body.js';
 import type { ProviderEntry } from '../snapshot/types.js';
 import { relayRequestBody } from './request.js';

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { sendJson } from '../http/json.js';
-import type { UpstreamFormat } from '../proxy/canonical/format.js';
-import type { SseMessage } from '../proxy/canonical/stream-event.js';
+import type { UpstreamFormat } from '../proxy/formats/format.js';
+import type { SseMessage } from '../core/stream-event.js';
 import type { ProxyContext } from '../proxy/pipeline/context.js';
 import { StreamWatch, streamFailure } from '../proxy/pipeline/stream-watch.js';
 import { guardedDecoder } from '../proxy/pipeline/guarded-decode.js';

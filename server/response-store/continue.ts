@@ -1,4 +1,4 @@
-import { GatewayError, invalidRequest } from '../proxy/canonical/error.js';
+import { GatewayError, invalidRequest } from '../core/error.js';
 import type { ProxyContext } from '../proxy/pipeline/context.js';
 import type { Resolved } from '../proxy/pipeline/resolve-model.js';
 import { wireOf } from '../proxy/providers/endpoints.js';

@@ -1,4 +1,4 @@
-import type { GatewayError } from '../proxy/canonical/error.js';
+import type { GatewayError } from '../core/error.js';
 
 /**
  * Failures worth another target: connection errors, timeouts, 429 and 5xx

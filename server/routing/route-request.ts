@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GatewayError } from '../proxy/canonical/error.js';
+import { GatewayError } from '../core/error.js';
 import type { ProxyContext } from '../proxy/pipeline/context.js';
 import { exchange } from '../proxy/pipeline/exchange.js';
 import { asGatewayError } from '../proxy/pipeline/errors.js';

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import type { ClientApi, UpstreamWire } from '../../server/proxy/canonical/format.js';
+import type { ClientApi, UpstreamWire } from '../../server/core/wire.js';
 import { CLIENT_FORMATS, UPSTREAM_FORMATS } from '../../server/proxy/formats/registry.js';
 import { conversationView, NONCE_PATTERN, type WireFormat } from '../support/mock-upstreams/scripted-model.js';
 

@@ -4,7 +4,8 @@
  * answers and streams), with the warnings for what a format cannot carry.
  */
 import { describe, expect, it } from 'vitest';
-import type { CanonicalRequest, SseMessage, StreamDecoder, StreamEncoder, UpstreamTarget } from '../../server/proxy/canonical/index.js';
+import type { CanonicalRequest, SseMessage, StreamDecoder, StreamEncoder } from '../../server/core/index.js';
+import type { UpstreamTarget } from '../../server/proxy/formats/format.js';
 import { anthropicClient, anthropicUpstream } from '../../server/proxy/formats/anthropic-messages/index.js';
 import { geminiUpstream } from '../../server/proxy/formats/gemini/index.js';
 import { openAIChatClient, openAIChatUpstream } from '../../server/proxy/formats/openai-chat/index.js';

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import { createParser } from 'eventsource-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CanonicalRequest, CanonicalResponse, SseMessage, StreamEvent } from '../../server/proxy/canonical/index.js';
-import { GatewayError } from '../../server/proxy/canonical/index.js';
+import type { CanonicalRequest, CanonicalResponse, SseMessage, StreamEvent } from '../../server/core/index.js';
+import { GatewayError } from '../../server/core/index.js';
 import {
   DEFAULT_MAX_TOKENS,
   JSON_RESPONSE_TOOL,

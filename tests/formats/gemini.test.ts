@@ -1,7 +1,7 @@
 import { createParser } from 'eventsource-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CanonicalRequest, SseMessage, StreamEvent } from '../../server/proxy/canonical/index.js';
-import { GatewayError } from '../../server/proxy/canonical/index.js';
+import type { CanonicalRequest, SseMessage, StreamEvent } from '../../server/core/index.js';
+import { GatewayError } from '../../server/core/index.js';
 import {
   SKIP_SIGNATURE,
   cleanSchema,

@@ -9,9 +9,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { GatewayError } from '../../server/proxy/canonical/error.js';
-import type { SseMessage, StreamEvent } from '../../server/proxy/canonical/stream-event.js';
-import type { UpstreamWire } from '../../server/proxy/canonical/format.js';
+import { GatewayError } from '../../server/core/error.js';
+import type { SseMessage, StreamEvent } from '../../server/core/stream-event.js';
+import type { UpstreamWire } from '../../server/core/wire.js';
 import { CLIENT_FORMATS, UPSTREAM_FORMATS } from '../../server/proxy/formats/registry.js';
 import { countTokens } from '../../server/proxy/formats/shared/tokens.js';
 import { StreamWatch } from '../../server/proxy/pipeline/stream-watch.js';

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { createKeyLimiter, type KeyLimits } from '../../server/limits/index.js';
 import { formatResetDuration } from '../../server/limits/periods.js';
-import { GatewayError } from '../../server/proxy/canonical/error.js';
+import { GatewayError } from '../../server/core/error.js';
 import {
   deletePrefix,
   keyEntry,

@@ -5,7 +5,7 @@ import { FailoverCounterStore } from '../../server/limits/failover-store.js';
 import { KeyLimits } from '../../server/limits/limiter.js';
 import { MemoryCounterStore } from '../../server/limits/memory-store.js';
 import { RedisCounterStore } from '../../server/limits/redis-store.js';
-import { GatewayError } from '../../server/proxy/canonical/error.js';
+import { GatewayError } from '../../server/core/error.js';
 import { deletePrefix, keyEntry, limiterServices, manualClock, recordingLogger, REDIS_URL, uniquePrefix } from './support.js';
 import { skipUnlessServices } from '../support/services.js';
 

@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { applyPromptRules, compileRule, compileRules, RuleConfigError } from '../../server/prompts/index.js';
 import { MAX_PATTERN_LENGTH } from '../../server/prompts/safe-regex.js';
-import type { CanonicalRequest } from '../../server/proxy/canonical/index.js';
+import type { CanonicalRequest } from '../../server/core/index.js';
 
 const rule = (kind: string, config: Record<string, unknown>, id = kind) => compileRule({ id, kind, config, enabled: true });
 

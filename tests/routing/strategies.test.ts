@@ -4,7 +4,7 @@ import { LatencyTracker } from '../../server/routing/latency-tracker.js';
 import { pickTarget } from '../../server/routing/pick-target.js';
 import { backoffDelay, isRetryable } from '../../server/routing/retry-policy.js';
 import type { RouteTarget } from '../../server/routing/types.js';
-import { GatewayError } from '../../server/proxy/canonical/error.js';
+import { GatewayError } from '../../server/core/error.js';
 
 const target = (id: string, weight: number, priority: number): RouteTarget =>
   ({ id, weight, priority, model: { id: `m-${id}` } }) as unknown as RouteTarget;

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.js';
-import { GatewayError } from '../../proxy/canonical/error.js';
-import type { ClientApi } from '../../proxy/canonical/format.js';
+import { GatewayError } from '../../core/error.js';
+import type { ClientApi } from '../../core/wire.js';
 import { compileRule, previewPromptRules, RuleConfigError, type CompiledRule, type RuleKind } from '../../prompts/index.js';
 import { parseRuleConfig } from '../../prompts/validate.js';
 import { findPreset } from '../../proxy/providers/presets.js';

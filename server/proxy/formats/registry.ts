@@ -1,4 +1,5 @@
-import type { ClientApi, ClientFormat, UpstreamFormat, UpstreamWire } from '../canonical/format.js';
+import type { ClientApi, UpstreamWire } from '../../core/wire.js';
+import type { ClientFormat, UpstreamFormat } from './format.js';
 import { anthropicClient, anthropicUpstream } from './anthropic-messages/index.js';
 import { geminiUpstream } from './gemini/index.js';
 import { openAIChatClient, openAIChatUpstream } from './openai-chat/index.js';

@@ -2,7 +2,7 @@ import type { Services } from '../../services.js';
 import { authenticate, authorizeModel } from '../../keys/authenticate.js';
 import { callUpstream, readUpstreamJson } from '../pipeline/upstream-call.js';
 import { decodeGeminiEmbeddingResponse, embeddingEncoding, embeddingInputs, encodeGeminiEmbeddingRequest } from '../formats/gemini/index.js';
-import { invalidRequest } from '../canonical/error.js';
+import { invalidRequest } from '../../core/error.js';
 import { withTokenBudget } from '../formats/shared/tokens.js';
 import { decodeOrBadGateway } from '../pipeline/guarded-decode.js';
 import { proxyEndpoint } from './endpoint.js';

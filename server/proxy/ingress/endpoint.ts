@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { discardUnreadBody } from '../../http/body.js';
 import type { Services } from '../../services.js';
-import type { GatewayError } from '../canonical/error.js';
-import type { ClientApi } from '../canonical/format.js';
+import type { GatewayError } from '../../core/error.js';
+import type { ClientApi } from '../../core/wire.js';
 import type { ProxyContext } from '../pipeline/context.js';
 import { asGatewayError, sendClientError } from '../pipeline/errors.js';
 import { newProxyContext } from '../pipeline/new-context.js';

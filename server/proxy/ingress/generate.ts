@@ -2,7 +2,7 @@ import { authenticate, authorizeModel } from '../../keys/authenticate.js';
 import { applyPromptRules } from '../../prompts/apply.js';
 import { routeRequest } from '../../routing/route-request.js';
 import type { Services } from '../../services.js';
-import type { ClientApi } from '../canonical/format.js';
+import type { ClientApi } from '../../core/wire.js';
 import { exchange } from '../pipeline/exchange.js';
 import { resolveName } from '../pipeline/resolve-model.js';
 import { proxyEndpoint } from './endpoint.js';

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Config } from '../../config/env.js';
 import { BodyTimeoutError, BodyTooLargeError, readBody } from '../../http/body.js';
 import { jsonLimitMessage, jsonLimitViolation } from '../../http/json-limits.js';
-import { GatewayError } from '../canonical/error.js';
+import { GatewayError } from '../../core/error.js';
 
 export type BodyLimitsConfig = Pick<Config, 'maxBodyBytes' | 'maxJsonDepth' | 'maxJsonElements' | 'requestBodyTimeoutMs'>;
 

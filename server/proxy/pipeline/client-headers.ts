@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ClientApi, UpstreamWire } from '../canonical/format.js';
+import type { ClientApi, UpstreamWire } from '../../core/wire.js';
 import { NATIVE_WIRE } from '../formats/registry.js';
 
 /**

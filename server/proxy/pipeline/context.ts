@@ -3,9 +3,10 @@ import type { Admission } from '../../limits/types.js';
 import type { RequestRecord } from '../../observability/request-record.js';
 import type { Services } from '../../services.js';
 import type { KeyEntry, ModelEntry } from '../../snapshot/types.js';
-import type { ClientApi, ClientFormat } from '../canonical/format.js';
-import type { CanonicalRequest } from '../canonical/request.js';
-import type { Usage } from '../canonical/usage.js';
+import type { ClientApi } from '../../core/wire.js';
+import type { ClientFormat } from '../formats/format.js';
+import type { CanonicalRequest } from '../../core/request.js';
+import type { Usage } from '../../core/usage.js';
 
 /** State of one proxied request as it moves through the stages. */
 export interface ProxyContext {
@@ -47,5 +48,5 @@ export interface ProxyContext {
   /** What the translation for the answering target could not carry (x-gateway-warnings, request log). */
   warnings?: string[];
   /** Set when a stream failed after the first byte (the client got an in-stream error). */
-  streamError?: import('../canonical/error.js').GatewayError;
+  streamError?: import('../../core/error.js').GatewayError;
 }

@@ -1,5 +1,5 @@
 import type { ModelEntry } from '../../snapshot/types.js';
-import type { Usage } from '../canonical/usage.js';
+import type { Usage } from '../../core/usage.js';
 
 /**
  * USD cost of one request from the model's per-token prices. Cached input is

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { sendJson } from '../../http/json.js';
-import { GatewayError } from '../canonical/error.js';
-import type { ClientFormat } from '../canonical/format.js';
+import { GatewayError } from '../../core/error.js';
+import type { ClientFormat } from '../formats/format.js';
 
 /** Any failure as a GatewayError; unexpected ones become a 500 without internals. */
 export function asGatewayError(error: unknown): GatewayError {

@@ -1,10 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { sendJson } from '../../http/json.js';
 import type { ModelEntry } from '../../snapshot/types.js';
-import { GatewayError } from '../canonical/error.js';
-import type { SseMessage, StreamEncoder, StreamEvent } from '../canonical/stream-event.js';
-import type { UpstreamFormat } from '../canonical/format.js';
-import type { Usage } from '../canonical/usage.js';
+import { GatewayError } from '../../core/error.js';
+import type { SseMessage, StreamEncoder, StreamEvent } from '../../core/stream-event.js';
+import type { UpstreamFormat } from '../formats/format.js';
+import type { Usage } from '../../core/usage.js';
 import { UPSTREAM_FORMATS } from '../formats/registry.js';
 import { wireOf } from '../providers/endpoints.js';
 import { readSse } from '../upstream/sse-reader.js';

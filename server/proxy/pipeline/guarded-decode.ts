@@ -1,6 +1,6 @@
 import type { ProviderEntry } from '../../snapshot/types.js';
-import { GatewayError } from '../canonical/error.js';
-import type { StreamDecoder } from '../canonical/stream-event.js';
+import { GatewayError } from '../../core/error.js';
+import type { StreamDecoder } from '../../core/stream-event.js';
 
 /**
  * Decoders read what an upstream sent; one that trips over an answer no one

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Services } from '../../services.js';
-import type { ClientApi } from '../canonical/format.js';
+import type { ClientApi } from '../../core/wire.js';
 import { CLIENT_FORMATS } from '../formats/registry.js';
 import type { ProxyContext } from './context.js';
 

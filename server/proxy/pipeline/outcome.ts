@@ -1,4 +1,4 @@
-import type { GatewayError } from '../canonical/error.js';
+import type { GatewayError } from '../../core/error.js';
 import type { ProxyContext } from './context.js';
 
 export interface RequestOutcome {

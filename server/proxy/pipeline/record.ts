@@ -4,7 +4,7 @@ import { presentedKey } from '../../keys/authenticate.js';
 import { scrubOptional } from '../../secrets/redactor.js';
 import { captureBody } from '../../observability/body-capture.js';
 import type { RequestRecord } from '../../observability/request-record.js';
-import type { GatewayError } from '../canonical/error.js';
+import type { GatewayError } from '../../core/error.js';
 import type { ProxyContext } from './context.js';
 import { requestCost } from './cost.js';
 import { requestOutcome } from './outcome.js';

@@ -1,6 +1,6 @@
 import type { VirtualModelEntry } from '../../routing/types.js';
 import type { ConfigSnapshot, ModelEntry } from '../../snapshot/types.js';
-import { GatewayError } from '../canonical/error.js';
+import { GatewayError } from '../../core/error.js';
 
 export type Resolved = { kind: 'model'; model: ModelEntry } | { kind: 'route'; route: VirtualModelEntry };
 

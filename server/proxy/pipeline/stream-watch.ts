@@ -1,7 +1,7 @@
-import type { GatewayErrorShape } from '../canonical/error.js';
-import { GatewayError } from '../canonical/error.js';
-import type { UpstreamWire } from '../canonical/format.js';
-import type { SseMessage, StreamEvent } from '../canonical/stream-event.js';
+import type { GatewayErrorShape } from '../../core/error.js';
+import { GatewayError } from '../../core/error.js';
+import type { UpstreamWire } from '../../core/wire.js';
+import type { SseMessage, StreamEvent } from '../../core/stream-event.js';
 import type { ProviderEntry } from '../../snapshot/types.js';
 import { SseEventTooLargeError, StreamDeadlineError } from '../upstream/sse-reader.js';
 import { upstreamTransportError } from '../upstream/upstream-error.js';

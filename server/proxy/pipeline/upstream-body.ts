@@ -1,6 +1,7 @@
 import type { ModelEntry } from '../../snapshot/types.js';
-import type { ClientApi, UpstreamFormat, UpstreamWire } from '../canonical/format.js';
-import type { CanonicalRequest } from '../canonical/request.js';
+import type { ClientApi, UpstreamWire } from '../../core/wire.js';
+import type { UpstreamFormat } from '../formats/format.js';
+import type { CanonicalRequest } from '../../core/request.js';
 import { NATIVE_WIRE } from '../formats/registry.js';
 import { defaultBodyFields, withDefaults } from './request-defaults.js';
 import { rewriteNativeBody } from '../../prompts/native-body.js';

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { ModelEntry } from '../../snapshot/types.js';
-import { GatewayError } from '../canonical/error.js';
+import { GatewayError } from '../../core/error.js';
 import { defaultHeaders } from './request-defaults.js';
 import { UPSTREAM_FORMATS } from '../formats/registry.js';
 import { timeoutsOf, upstreamHeaders, upstreamUrl, wireOf, type UpstreamOperation } from '../providers/endpoints.js';

@@ -1,7 +1,7 @@
 import type { ModelEntry, ProviderEntry } from '../../snapshot/types.js';
 import { findPreset, type AuthStyle, type ProviderPreset } from './presets.js';
 import { DEFAULT_TIMEOUTS, type UpstreamTimeouts } from '../upstream/http-client.js';
-import type { UpstreamWire } from '../canonical/format.js';
+import type { UpstreamWire } from '../../core/wire.js';
 
 export type UpstreamOperation = 'generate' | 'stream' | 'embeddings' | 'count_tokens' | 'list_models';
 

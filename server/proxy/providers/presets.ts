@@ -1,4 +1,4 @@
-import type { UpstreamWire } from '../canonical/format.js';
+import type { UpstreamWire } from '../../core/wire.js';
 import type { RelayDefaults } from '../../relay/types.js';
 
 /**

@@ -1,5 +1,5 @@
 import { createParser } from 'eventsource-parser';
-import type { SseMessage } from '../canonical/stream-event.js';
+import type { SseMessage } from '../../core/stream-event.js';
 
 /** One event grew past the cap before it was complete (a never-ending line, a huge event). */
 export class SseEventTooLargeError extends Error {

@@ -1,6 +1,6 @@
 import { errors as undiciErrors } from 'undici';
-import { GatewayError } from '../canonical/error.js';
-import type { UpstreamFormat } from '../canonical/format.js';
+import { GatewayError } from '../../core/error.js';
+import type { UpstreamFormat } from '../formats/format.js';
 import type { ProviderEntry } from '../../snapshot/types.js';
 import { scrubText } from '../../secrets/redactor.js';
 

@@ -1,5 +1,5 @@
-import { invalidRequest } from '../../canonical/index.js';
-import type { ContentPart, ImagePart, OpaquePart, ReasoningPart, TextPart, ToolCallPart, ToolResultPart } from '../../canonical/index.js';
+import { invalidRequest } from '../../../core/index.js';
+import type { ContentPart, ImagePart, OpaquePart, ReasoningPart, TextPart, ToolCallPart, ToolResultPart } from '../../../core/index.js';
 import { splitCallId } from '../shared/call-ids.js';
 import { isRecord } from '../shared/json.js';
 import { requireArray, requireRecord, requireString, optionalBoolean } from './validate.js';

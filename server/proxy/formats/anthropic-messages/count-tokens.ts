@@ -1,5 +1,5 @@
 import { countTokens } from '../shared/tokens.js';
-import type { CanonicalRequest, ContentPart } from '../../canonical/index.js';
+import type { CanonicalRequest, ContentPart } from '../../../core/index.js';
 
 /**
  * Input-token estimate for `/v1/messages/count_tokens` when the target cannot count

@@ -1,4 +1,4 @@
-import type { GatewayErrorKind, GatewayErrorShape } from '../../canonical/index.js';
+import type { GatewayErrorKind, GatewayErrorShape } from '../../../core/index.js';
 import { isRecord } from '../shared/json.js';
 import { sseEvent } from '../shared/sse.js';
 import type { AnthropicErrorBody, AnthropicErrorType } from './types.js';

@@ -1,4 +1,4 @@
-import type { ClientFormat, UpstreamFormat } from '../../canonical/index.js';
+import type { ClientFormat, UpstreamFormat } from '../format.js';
 import { decodeAnthropicRequest } from './request-decode.js';
 import { encodeAnthropicResponse } from './response-encode.js';
 import { createAnthropicStreamEncoder } from './stream-encoder.js';

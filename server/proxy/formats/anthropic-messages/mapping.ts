@@ -1,4 +1,4 @@
-import type { FinishReason, Usage } from '../../canonical/index.js';
+import type { FinishReason, Usage } from '../../../core/index.js';
 import type { AnthropicStopReason, AnthropicUsage } from './types.js';
 
 /** Anthropic stop_reason → canonical finish reason. */

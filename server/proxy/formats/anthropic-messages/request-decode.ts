@@ -1,5 +1,5 @@
-import { invalidRequest } from '../../canonical/index.js';
-import type { CanonicalRequest, ContentPart, Message, ReasoningConfig, ReasoningEffort, ResponseFormat, TextPart, ToolChoice, ToolDefinition, WebSearchTool } from '../../canonical/index.js';
+import { invalidRequest } from '../../../core/index.js';
+import type { CanonicalRequest, ContentPart, Message, ReasoningConfig, ReasoningEffort, ResponseFormat, TextPart, ToolChoice, ToolDefinition, WebSearchTool } from '../../../core/index.js';
 import { isRecord } from '../shared/json.js';
 import { decodeBlocks, decodeText } from './content-decode.js';
 import {

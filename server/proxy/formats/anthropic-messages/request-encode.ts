@@ -1,4 +1,5 @@
-import type { CanonicalRequest, ImagePart, Message, ReasoningEffort, UpstreamTarget, WebSearchTool } from '../../canonical/index.js';
+import type { CanonicalRequest, ImagePart, Message, ReasoningEffort, WebSearchTool } from '../../../core/index.js';
+import type { UpstreamTarget } from '../format.js';
 import { parseArguments } from '../shared/json.js';
 import { planTools, wireToolCall } from '../shared/tool-plan.js';
 import { wireToolName } from '../shared/tool-names.js';

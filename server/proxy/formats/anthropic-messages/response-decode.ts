@@ -1,5 +1,5 @@
-import type { CanonicalResponse, ContentPart, Usage } from '../../canonical/index.js';
-import { GatewayError } from '../../canonical/index.js';
+import type { CanonicalResponse, ContentPart, Usage } from '../../../core/index.js';
+import { GatewayError } from '../../../core/index.js';
 import { isRecord } from '../shared/json.js';
 import { finishReasonFromAnthropic, usageFromAnthropic } from './mapping.js';
 import { JSON_RESPONSE_TOOL } from './types.js';

@@ -1,4 +1,4 @@
-import type { CanonicalRequest, CanonicalResponse } from '../../canonical/index.js';
+import type { CanonicalRequest, CanonicalResponse } from '../../../core/index.js';
 import { idWithSignature } from '../shared/call-ids.js';
 import { parseArguments } from '../shared/json.js';
 import { customInputAsArguments, toolNameTable } from '../shared/tool-names.js';

@@ -1,4 +1,4 @@
-import type { StreamDecoder, StreamEvent, SseMessage, Usage, FinishReason } from '../../canonical/index.js';
+import type { StreamDecoder, StreamEvent, SseMessage, Usage, FinishReason } from '../../../core/index.js';
 import { scrubText } from '../../../secrets/redactor.js';
 import { isRecord } from '../shared/json.js';
 import { kindFromAnthropicType } from './errors.js';

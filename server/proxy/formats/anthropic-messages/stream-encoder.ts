@@ -1,4 +1,4 @@
-import type { CanonicalRequest, StreamEncoder, StreamEvent, Usage } from '../../canonical/index.js';
+import type { CanonicalRequest, StreamEncoder, StreamEvent, Usage } from '../../../core/index.js';
 import { sseEvent } from '../shared/sse.js';
 import { idWithSignature } from '../shared/call-ids.js';
 import { toolNameTable } from '../shared/tool-names.js';

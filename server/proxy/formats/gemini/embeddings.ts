@@ -1,5 +1,5 @@
 import { countTokens } from '../shared/tokens.js';
-import { invalidRequest } from '../../canonical/index.js';
+import { invalidRequest } from '../../../core/index.js';
 import { isRecord } from '../shared/json.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { UpstreamFormat } from '../../canonical/index.js';
+import type { UpstreamFormat } from '../format.js';
 import { decodeGeminiErrorMessage } from './errors.js';
 import { encodeGeminiRequest } from './request-encode.js';
 import { decodeGeminiResponse } from './response-decode.js';

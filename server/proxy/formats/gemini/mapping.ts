@@ -1,4 +1,4 @@
-import type { FinishReason, Usage } from '../../canonical/index.js';
+import type { FinishReason, Usage } from '../../../core/index.js';
 import type { GeminiUsageMetadata } from './types.js';
 
 const FILTERED = new Set(['SAFETY', 'RECITATION', 'LANGUAGE', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII', 'IMAGE_SAFETY', 'IMAGE_PROHIBITED_CONTENT', 'IMAGE_RECITATION']);

@@ -1,5 +1,6 @@
-import { invalidRequest } from '../../canonical/index.js';
-import type { CanonicalRequest, ImagePart, ReasoningEffort, ToolResultPart, UpstreamTarget } from '../../canonical/index.js';
+import { invalidRequest } from '../../../core/index.js';
+import type { CanonicalRequest, ImagePart, ReasoningEffort, ToolResultPart } from '../../../core/index.js';
+import type { UpstreamTarget } from '../format.js';
 import { isRecord, parseArguments } from '../shared/json.js';
 import { planTools, wireToolCall } from '../shared/tool-plan.js';
 import { wireToolName } from '../shared/tool-names.js';

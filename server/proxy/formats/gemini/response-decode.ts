@@ -1,5 +1,5 @@
-import { GatewayError } from '../../canonical/index.js';
-import type { CanonicalResponse, ContentPart } from '../../canonical/index.js';
+import { GatewayError } from '../../../core/index.js';
+import type { CanonicalResponse, ContentPart } from '../../../core/index.js';
 import { makeId } from '../shared/ids.js';
 import { isRecord } from '../shared/json.js';
 import { finishReasonFromGemini, usageFromGemini } from './mapping.js';

@@ -1,4 +1,4 @@
-import type { FinishReason, SseMessage, StreamDecoder, StreamEvent, Usage } from '../../canonical/index.js';
+import type { FinishReason, SseMessage, StreamDecoder, StreamEvent, Usage } from '../../../core/index.js';
 import { makeId } from '../shared/ids.js';
 import { scrubText } from '../../../secrets/redactor.js';
 import { isRecord } from '../shared/json.js';

@@ -1,4 +1,4 @@
-import type { GatewayErrorKind, GatewayErrorShape } from '../../canonical/index.js';
+import type { GatewayErrorKind, GatewayErrorShape } from '../../../core/index.js';
 import { scrubText } from '../../../secrets/redactor.js';
 import { isRecord } from '../shared/json.js';
 

@@ -1,4 +1,4 @@
-import type { ClientFormat, UpstreamFormat } from '../../canonical/index.js';
+import type { ClientFormat, UpstreamFormat } from '../format.js';
 import { decodeOpenAIErrorMessage, encodeOpenAIError } from './errors.js';
 import { decodeChatRequest } from './request-decode.js';
 import { encodeChatRequest } from './request-encode.js';

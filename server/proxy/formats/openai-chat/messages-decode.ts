@@ -1,5 +1,5 @@
-import { invalidRequest } from '../../canonical/index.js';
-import type { ContentPart, ImagePart, Message, OpaquePart, TextPart } from '../../canonical/index.js';
+import { invalidRequest } from '../../../core/index.js';
+import type { ContentPart, ImagePart, Message, OpaquePart, TextPart } from '../../../core/index.js';
 import { splitCallId } from '../shared/call-ids.js';
 import { optString, requireArray, requireOneOf, requireRecord, requireString } from './validate.js';
 

@@ -1,12 +1,5 @@
-import { invalidRequest } from '../../canonical/index.js';
-import type {
-  CanonicalRequest,
-  Message,
-  ReasoningEffort,
-  ResponseFormat,
-  ToolChoice,
-  ToolDefinition,
-} from '../../canonical/index.js';
+import { invalidRequest } from '../../../core/index.js';
+import type { CanonicalRequest, Message, ReasoningEffort, ResponseFormat, ToolChoice, ToolDefinition } from '../../../core/index.js';
 import { isRecord } from '../shared/json.js';
 import { decodeMessages } from './messages-decode.js';
 import {

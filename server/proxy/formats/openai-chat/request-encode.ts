@@ -1,14 +1,5 @@
-import type {
-  CanonicalRequest,
-  ContentPart,
-  ImagePart,
-  Message,
-  OpaquePart,
-  ResponseFormat,
-  TextPart,
-  ToolChoice,
-  UpstreamTarget,
-} from '../../canonical/index.js';
+import type { CanonicalRequest, ContentPart, ImagePart, Message, OpaquePart, ResponseFormat, TextPart, ToolChoice } from '../../../core/index.js';
+import type { UpstreamTarget } from '../format.js';
 import { planTools, wireToolCall } from '../shared/tool-plan.js';
 import { openAIUserId, wireToolName } from '../shared/tool-names.js';
 import { warn, warnUnmapped } from '../shared/warnings.js';

@@ -1,4 +1,4 @@
-import type { CanonicalRequest, CanonicalResponse } from '../../canonical/index.js';
+import type { CanonicalRequest, CanonicalResponse } from '../../../core/index.js';
 import { idWithSignature } from '../shared/call-ids.js';
 import { clientToolCall, customInputFromArguments, toolNameTable } from '../shared/tool-names.js';
 import { encodeChatFinishReason, encodeChatUsage } from './usage.js';

@@ -1,5 +1,5 @@
-import type { FinishReason, SseMessage, StreamDecoder, StreamEvent, Usage } from '../../canonical/index.js';
-import { emptyUsage } from '../../canonical/index.js';
+import type { FinishReason, SseMessage, StreamDecoder, StreamEvent, Usage } from '../../../core/index.js';
+import { emptyUsage } from '../../../core/index.js';
 import { makeId } from '../shared/ids.js';
 import { isRecord } from '../shared/json.js';
 import { decodeOpenAIErrorMessage } from './errors.js';

@@ -1,4 +1,4 @@
-import type { CanonicalRequest, GatewayErrorShape, StreamEncoder, StreamEvent, Usage } from '../../canonical/index.js';
+import type { CanonicalRequest, GatewayErrorShape, StreamEncoder, StreamEvent, Usage } from '../../../core/index.js';
 import { makeId } from '../shared/ids.js';
 import { SSE_DONE, sseData } from '../shared/sse.js';
 import { idWithSignature } from '../shared/call-ids.js';

@@ -1,4 +1,4 @@
-import type { FinishReason, Usage } from '../../canonical/index.js';
+import type { FinishReason, Usage } from '../../../core/index.js';
 import { isRecord } from '../shared/json.js';
 
 /** Chat Completions `usage` and `finish_reason` ↔ canonical. */

@@ -1,4 +1,4 @@
-import { invalidRequest } from '../../canonical/index.js';
+import { invalidRequest } from '../../../core/index.js';
 import { isRecord } from '../shared/json.js';
 
 /**

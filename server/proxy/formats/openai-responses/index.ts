@@ -1,4 +1,4 @@
-import type { ClientFormat, UpstreamFormat } from '../../canonical/index.js';
+import type { ClientFormat, UpstreamFormat } from '../format.js';
 import { decodeOpenAIErrorMessage, encodeOpenAIError } from '../openai-chat/errors.js';
 import { decodeResponsesRequest } from './request-decode.js';
 import { encodeResponsesRequest } from './request-encode.js';

@@ -1,5 +1,5 @@
-import { invalidRequest } from '../../canonical/index.js';
-import type { ContentPart, ImagePart, Message, OpaquePart, ReasoningPart, TextPart, ToolCallPart, ToolResultPart } from '../../canonical/index.js';
+import { invalidRequest } from '../../../core/index.js';
+import type { ContentPart, ImagePart, Message, OpaquePart, ReasoningPart, TextPart, ToolCallPart, ToolResultPart } from '../../../core/index.js';
 import { splitCallId } from '../shared/call-ids.js';
 import { unpackThinking } from '../shared/reasoning-state.js';
 import { parseImageUrl } from '../openai-chat/messages-decode.js';

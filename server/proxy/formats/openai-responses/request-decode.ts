@@ -1,5 +1,5 @@
-import { invalidRequest } from '../../canonical/index.js';
-import type { CanonicalRequest, ReasoningConfig, ResponseFormat } from '../../canonical/index.js';
+import { invalidRequest } from '../../../core/index.js';
+import type { CanonicalRequest, ReasoningConfig, ResponseFormat } from '../../../core/index.js';
 import { isRecord } from '../shared/json.js';
 import { REASONING_EFFORTS } from '../openai-chat/request-decode.js';
 import {

@@ -1,4 +1,5 @@
-import type { CanonicalRequest, ContentPart, Message, ToolDefinition, UpstreamTarget } from '../../canonical/index.js';
+import type { CanonicalRequest, ContentPart, Message, ToolDefinition } from '../../../core/index.js';
+import type { UpstreamTarget } from '../format.js';
 import { imageUrl } from '../openai-chat/request-encode.js';
 import { openAIUserId } from '../shared/tool-names.js';
 import { warn, warnUnmapped } from '../shared/warnings.js';

@@ -1,5 +1,5 @@
-import type { CanonicalResponse, ContentPart } from '../../canonical/index.js';
-import { GatewayError, emptyUsage } from '../../canonical/index.js';
+import type { CanonicalResponse, ContentPart } from '../../../core/index.js';
+import { GatewayError, emptyUsage } from '../../../core/index.js';
 import { makeId } from '../shared/ids.js';
 import { isRecord } from '../shared/json.js';
 import { decodeResponsesFinish, decodeResponsesUsage } from './usage.js';

@@ -1,4 +1,4 @@
-import type { CanonicalRequest, CanonicalResponse, ContentPart, ResponseFormat, ToolCallPart, ToolChoice, ToolDefinition } from '../../canonical/index.js';
+import type { CanonicalRequest, CanonicalResponse, ContentPart, ResponseFormat, ToolCallPart, ToolChoice, ToolDefinition } from '../../../core/index.js';
 import { idWithSignature } from '../shared/call-ids.js';
 import { packThinking } from '../shared/reasoning-state.js';
 import { makeId } from '../shared/ids.js';

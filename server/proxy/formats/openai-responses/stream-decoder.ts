@@ -1,5 +1,5 @@
-import type { SseMessage, StreamDecoder, StreamEvent } from '../../canonical/index.js';
-import { emptyUsage } from '../../canonical/index.js';
+import type { SseMessage, StreamDecoder, StreamEvent } from '../../../core/index.js';
+import { emptyUsage } from '../../../core/index.js';
 import { makeId } from '../shared/ids.js';
 import { scrubText } from '../../../secrets/redactor.js';
 import { isRecord } from '../shared/json.js';

@@ -1,5 +1,5 @@
-import type { CanonicalRequest, GatewayErrorKind, GatewayErrorShape, StreamEncoder, StreamEvent, Usage } from '../../canonical/index.js';
-import { emptyUsage } from '../../canonical/index.js';
+import type { CanonicalRequest, GatewayErrorKind, GatewayErrorShape, StreamEncoder, StreamEvent, Usage } from '../../../core/index.js';
+import { emptyUsage } from '../../../core/index.js';
 import { makeId } from '../shared/ids.js';
 import { sseEvent } from '../shared/sse.js';
 import { idWithSignature } from '../shared/call-ids.js';

@@ -1,5 +1,5 @@
-import { invalidRequest } from '../../canonical/index.js';
-import type { CustomTool, FunctionTool, ToolChoice, ToolDefinition, WebSearchTool } from '../../canonical/index.js';
+import { invalidRequest } from '../../../core/index.js';
+import type { CustomTool, FunctionTool, ToolChoice, ToolDefinition, WebSearchTool } from '../../../core/index.js';
 import { emptyParameters, optBoolean, optSchema, optString, requireArray, requireRecord, requireString } from '../openai-chat/validate.js';
 
 const WEB_SEARCH_TYPES = new Set(['web_search', 'web_search_preview', 'web_search_preview_2025_03_11', 'web_search_2025_08_26']);

@@ -1,4 +1,4 @@
-import type { FinishReason, Usage } from '../../canonical/index.js';
+import type { FinishReason, Usage } from '../../../core/index.js';
 import { isRecord } from '../shared/json.js';
 
 /** Responses `usage`, `status` and `incomplete_details` ↔ canonical usage and finish reason. */

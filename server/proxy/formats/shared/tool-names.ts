@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CustomTool, FunctionTool, ToolCallPart, ToolDefinition } from '../../canonical/index.js';
+import type { CustomTool, FunctionTool, ToolCallPart, ToolDefinition } from '../../../core/index.js';
 
 /**
  * Tool names as other upstreams see them. Responses namespaces are flattened

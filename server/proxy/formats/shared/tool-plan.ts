@@ -1,4 +1,5 @@
-import type { FunctionTool, OpaqueTool, ToolCallPart, ToolDefinition, UpstreamTarget, UpstreamWire, WebSearchTool } from '../../canonical/index.js';
+import type { FunctionTool, OpaqueTool, ToolCallPart, ToolDefinition, UpstreamWire, WebSearchTool } from '../../../core/index.js';
+import type { UpstreamTarget } from '../format.js';
 import { customAsFunction, customInputAsArguments, wireToolName } from './tool-names.js';
 import { warn } from './warnings.js';
 

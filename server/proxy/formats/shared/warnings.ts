@@ -1,4 +1,5 @@
-import type { CanonicalRequest, UpstreamTarget } from '../../canonical/index.js';
+import type { CanonicalRequest } from '../../../core/index.js';
+import type { UpstreamTarget } from '../format.js';
 
 /** Records one thing an encoder could not carry (see UpstreamTarget.warnings). */
 export function warn(target: UpstreamTarget, text: string): void {

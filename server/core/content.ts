@@ -1,4 +1,4 @@
-import type { UpstreamWire } from './format.js';
+import type { UpstreamWire } from './wire.js';
 
 /**
  * Content parts: the pieces a message is made of, whatever the wire format.

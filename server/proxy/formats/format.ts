@@ -1,7 +1,8 @@
-import type { CanonicalRequest } from './request.js';
-import type { CanonicalResponse } from './response.js';
-import type { GatewayErrorShape } from './error.js';
-import type { StreamDecoder, StreamEncoder } from './stream-event.js';
+import type { CanonicalRequest } from '../../core/request.js';
+import type { CanonicalResponse } from '../../core/response.js';
+import type { GatewayErrorShape } from '../../core/error.js';
+import type { StreamDecoder, StreamEncoder } from '../../core/stream-event.js';
+import type { ClientApi, UpstreamWire } from '../../core/wire.js';
 
 /**
  * A client API the gateway accepts (ingress side of a wire format).
@@ -27,8 +28,6 @@ export interface StreamPosition {
   id?: string;
   sequenceNumber?: number;
 }
-
-export type ClientApi = 'chat-completions' | 'responses' | 'messages';
 
 /** What an upstream format needs to know about the target beyond the request. */
 export interface UpstreamTarget {
@@ -60,5 +59,3 @@ export interface UpstreamFormat {
   /** Extracts a human-readable message from an upstream error body (never includes credentials). */
   decodeErrorMessage(status: number, body: unknown): string;
 }
-
-export type UpstreamWire = 'openai-chat' | 'openai-responses' | 'anthropic-messages' | 'gemini';

@@ -6,7 +6,7 @@ export type * from './finish-reason.js';
 export type * from './request.js';
 export type * from './response.js';
 export type * from './stream-event.js';
-export type * from './format.js';
+export type * from './wire.js';
 export { emptyUsage } from './usage.js';
 export { GatewayError, invalidRequest } from './error.js';
 export type { GatewayErrorKind, GatewayErrorShape } from './error.js';

@@ -1,4 +1,4 @@
-import type { UpstreamWire } from './format.js';
+import type { UpstreamWire } from './wire.js';
 
 /**
  * Tools the model may use. Functions carry a JSON Schema; `custom` tools take
