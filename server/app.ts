@@ -28,6 +28,7 @@ import { GatewayMetrics, logWriterOptions, RequestLogWriter, startObservability 
 import { RequestRecorder } from './observability/request-record.js';
 import { openBackgroundWrites } from './observability/open-log-store.js';
 import { registerProxyRoutes } from './proxy/routes.js';
+import { proxyPlugins } from './proxy-plugins.js';
 import { sendV1Refusal } from './proxy/refusals.js';
 import { ScaleOut } from './scaleout/index.js';
 import { createResponseStore } from './response-store/index.js';
@@ -122,7 +123,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
 
   const yoga = createGraphQLServer(services);
   const routes = new Router();
-  registerProxyRoutes(routes, services);
+  registerProxyRoutes(routes, { ...services, plugins: proxyPlugins({ config, responseStore }) });
   registerPublicHealthRoutes(routes, health, { trustProxy: config.trustProxy });
   const observability = startObservability(services, routes);
   const serveStatic = createStaticHandler(config.clientDir);

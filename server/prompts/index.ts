@@ -2,6 +2,4 @@ export type { CompiledRule, FiredRule, RuleDefinition, RuleKind } from './types.
 export { RULE_KINDS } from './types.js';
 export { applyPromptRules } from './apply.js';
 export { compileRule, compileRules, type StoredRule } from './compile.js';
-export { rewriteNativeBody } from './native-body.js';
-export { previewPromptRules } from './preview.js';
 export { RuleConfigError } from './safe-regex.js';

@@ -1,12 +1,12 @@
 import type { Router } from '../http/router.js';
-import type { Services } from '../services.js';
+import type { PipelineDeps } from './pipeline/context.js';
 import { generationHandler } from './ingress/generate.js';
 import { countTokensHandler } from './ingress/count-tokens.js';
 import { embeddingsHandler } from './ingress/embeddings.js';
 import { modelsListHandler } from './ingress/models-list.js';
 
 /** The /v1 API applications and SDKs call with a virtual key. */
-export function registerProxyRoutes(router: Router, services: Services): void {
+export function registerProxyRoutes(router: Router, services: PipelineDeps): void {
   router
     .add('POST', '/v1/chat/completions', generationHandler('chat-completions', services))
     .add('POST', '/v1/responses', generationHandler('responses', services))

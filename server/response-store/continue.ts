@@ -1,11 +1,12 @@
 import { GatewayError, invalidRequest } from '../core/error.js';
-import type { ProxyContext } from '../proxy/pipeline/context.js';
+import type { GenerationContext } from '../proxy/pipeline/context.js';
 import type { Resolved } from '../proxy/pipeline/resolve-model.js';
 import { wireOf } from '../proxy/providers/endpoints.js';
-import { relaySettingsOf } from '../relay/settings.js';
+import { relaySettingsOf } from '../proxy/providers/relay-settings.js';
 import type { ProviderEntry } from '../snapshot/types.js';
 import { captureResponse } from './capture.js';
 import { expandedBody, inputItems } from './conversation.js';
+import type { ResponseStore } from './store.js';
 import type { StoredResponse } from './types.js';
 
 /** `previous_response_id` of a Responses body (absent or null → undefined; anything but a string → 400). */
@@ -46,16 +47,21 @@ function storingResponsesUpstream(resolved: Resolved): ProviderEntry | undefined
  *   provider — sees the whole conversation.
  * Then, unless `store: false`, the answer is watched and kept for follow-ups.
  */
-export async function continueConversation(ctx: ProxyContext, resolved: Resolved, previousId: string | undefined): Promise<void> {
-  const store = ctx.services.responseStore;
-  const body = ctx.body!;
+export async function continueConversation(
+  ctx: GenerationContext,
+  resolved: Resolved,
+  previousId: string | undefined,
+  store: ResponseStore,
+  maxBytes: number,
+): Promise<void> {
+  const body = ctx.body;
   const storing = storingResponsesUpstream(resolved);
   let conversation = inputItems(body.input);
 
   if (previousId !== undefined) {
     const found = await store.get(previousId);
     // Only the key that created a response may continue it; to others it does not exist.
-    const stored: StoredResponse | undefined = found?.keyId === ctx.key?.id ? found : undefined;
+    const stored: StoredResponse | undefined = found?.keyId === ctx.key.id ? found : undefined;
     if (!stored) throw notFound(previousId);
     if (storing && stored.storedByProvider === storing.id) {
       conversation = [...stored.items, ...conversation];
@@ -70,8 +76,8 @@ export async function continueConversation(ctx: ProxyContext, resolved: Resolved
 
   if (body.store === false) return;
   const items = conversation;
-  captureResponse(ctx.res, ctx.services.config.responseStore.maxBytes, ({ id, output }) => {
-    const entry: StoredResponse = { id, keyId: ctx.key!.id, items: [...items, ...output] };
+  captureResponse(ctx.res, maxBytes, ({ id, output }) => {
+    const entry: StoredResponse = { id, keyId: ctx.key.id, items: [...items, ...output] };
     if (storing) entry.storedByProvider = storing.id;
     store.put(entry);
   });

@@ -8,8 +8,7 @@ import type { ResponseStoreBackend, ResponseStoreLimits } from './types.js';
 
 export { ResponseStore } from './store.js';
 export type { StoredResponse, ResponseStoreLimits } from './types.js';
-export { continueConversation, previousResponseIdOf } from './continue.js';
-export { withoutPreviousResponseId } from './conversation.js';
+export { useResponseStore } from './plugin.js';
 
 export interface ResponseStoreOptions extends ResponseStoreLimits {
   redisUrl?: string;

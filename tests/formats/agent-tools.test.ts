@@ -14,7 +14,7 @@ import { CustomInputStream } from '../../server/proxy/formats/shared/input-strea
 import { wireToolName } from '../../server/proxy/formats/shared/tool-names.js';
 import { splitCallId, idWithSignature } from '../../server/proxy/formats/shared/call-ids.js';
 import { warningsHeaderValue } from '../../server/proxy/pipeline/warnings.js';
-import { ResponseAssembler } from '../../server/relay/assemble.js';
+import { ResponseAssembler } from '../../server/proxy/pipeline/assemble.js';
 import { parseSse } from '../support/proxy-fixture.js';
 import { APPLY_PATCH_GRAMMAR, ENCRYPTED_REASONING, codexRequest } from './fixtures/codex-request.js';
 

@@ -6,7 +6,7 @@
  */
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { GOVERNING_HEADER } from '../../server/relay/request.js';
+import { GOVERNING_HEADER } from '../../server/plugins/relay-request.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startOpenAIResponsesMock } from '../support/mock-upstreams/openai-responses.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';

@@ -1,7 +1,8 @@
 import type { Db } from '../../db/client.js';
 import { GatewayError } from '../../core/error.js';
 import type { ClientApi } from '../../core/wire.js';
-import { compileRule, previewPromptRules, RuleConfigError, type CompiledRule, type RuleKind } from '../../prompts/index.js';
+import { compileRule, RuleConfigError, type CompiledRule, type RuleKind } from '../../prompts/index.js';
+import { previewPromptRules } from '../../plugins/prompt-rules-preview.js';
 import { parseRuleConfig } from '../../prompts/validate.js';
 import { findPreset } from '../../proxy/providers/presets.js';
 import { builder } from '../builder.js';

@@ -1,4 +1,4 @@
-import type { Services } from '../../services.js';
+import type { PipelineDeps } from '../pipeline/context.js';
 import { authenticate, authorizeModel } from '../../keys/authenticate.js';
 import { callUpstream, readUpstreamJson } from '../pipeline/upstream-call.js';
 import { decodeGeminiEmbeddingResponse, embeddingEncoding, embeddingInputs, encodeGeminiEmbeddingRequest } from '../formats/gemini/index.js';
@@ -6,7 +6,7 @@ import { invalidRequest } from '../../core/error.js';
 import { withTokenBudget } from '../formats/shared/tokens.js';
 import { decodeOrBadGateway } from '../pipeline/guarded-decode.js';
 import { proxyEndpoint } from './endpoint.js';
-import { readJsonObject } from './request-body.js';
+import { readJsonObject } from '../pipeline/request-body.js';
 import { resolveModel } from '../pipeline/resolve-model.js';
 import { sendJson } from '../../http/json.js';
 import { wireOf } from '../providers/endpoints.js';
@@ -15,7 +15,7 @@ import { wireOf } from '../providers/endpoints.js';
  * POST /v1/embeddings in OpenAI's format: passed through to OpenAI-compatible
  * upstreams (model renamed), translated for Gemini's batchEmbedContents.
  */
-export function embeddingsHandler(services: Services) {
+export function embeddingsHandler(services: PipelineDeps) {
   return proxyEndpoint('chat-completions', 'embeddings', services, async (ctx) => {
     ctx.key = authenticate(ctx.req.headers, services.snapshot.current);
     const { json } = await readJsonObject(ctx.req, services.config);

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../../http/json.js';
 import { authenticate, mayUseModel } from '../../keys/authenticate.js';
-import type { Services } from '../../services.js';
+import type { ConfigSnapshot } from '../../snapshot/types.js';
+import type { PipelineDeps } from '../pipeline/context.js';
 import { CLIENT_FORMATS } from '../formats/registry.js';
 import { asGatewayError, sendClientError } from '../pipeline/errors.js';
 
@@ -9,7 +10,7 @@ import { asGatewayError, sendClientError } from '../pipeline/errors.js';
  * GET /v1/models: the models this key may use, in OpenAI's list shape, or in
  * Anthropic's when the caller sends `anthropic-version` (as the Anthropic SDK does).
  */
-export function modelsListHandler(services: Services) {
+export function modelsListHandler(services: Pick<PipelineDeps, 'snapshot'>) {
   return (req: IncomingMessage, res: ServerResponse): void => {
     const anthropic = typeof req.headers['anthropic-version'] === 'string';
     try {
@@ -30,7 +31,7 @@ export function modelsListHandler(services: Services) {
   };
 }
 
-function publicModelNames(snapshot: Services['snapshot']['current']) {
+function publicModelNames(snapshot: ConfigSnapshot) {
   const out: Array<{ id: string; created: number; ownedBy: string }> = [];
   for (const model of snapshot.modelsByName.values()) {
     if (model.enabled && model.provider.enabled) out.push({ id: model.name, created: model.createdAt, ownedBy: model.provider.name });

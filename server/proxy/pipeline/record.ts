@@ -36,7 +36,7 @@ export function recordRequest(ctx: ProxyContext, failure: GatewayError | undefin
     ttftMs: ctx.ttftMs === undefined ? undefined : Math.round(ctx.ttftMs),
     usage: ctx.usage,
     costUsd: model ? requestCost(model, ctx.usage) : 0,
-    clientIp: clientIp(ctx.req, ctx.services.config.trustProxy),
+    clientIp: clientIp(ctx.req, ctx.deps.config.trustProxy),
     userAgent: scrubOptional(ctx.req.headers['user-agent'], secrets),
     rulesApplied: ctx.rulesApplied?.length ? ctx.rulesApplied : undefined,
     injectedTokens: ctx.injectedTokens || undefined,
@@ -47,6 +47,6 @@ export function recordRequest(ctx: ProxyContext, failure: GatewayError | undefin
     if (ctx.rawBody) record.requestBody = captureBody(ctx.rawBody, secrets);
     if (ctx.responseBody !== undefined) record.responseBody = captureBody(ctx.responseBody, secrets);
   }
-  ctx.services.recorder.record(record);
+  ctx.deps.recorder.record(record);
   return record;
 }

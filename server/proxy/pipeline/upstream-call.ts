@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { ModelEntry } from '../../snapshot/types.js';
 import { GatewayError } from '../../core/error.js';
-import { defaultHeaders } from './request-defaults.js';
+import { defaultHeaders } from '../providers/request-defaults.js';
 import { UPSTREAM_FORMATS } from '../formats/registry.js';
 import { timeoutsOf, upstreamHeaders, upstreamUrl, wireOf, type UpstreamOperation } from '../providers/endpoints.js';
 import { sendUpstream } from '../upstream/http-client.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { INSTRUCTIONS_POLICIES } from '../../relay/types.js';
+import { INSTRUCTIONS_POLICIES } from './relay-types.js';
 
 const positiveMs = z.number().int().positive('must be a positive number of milliseconds').max(3_600_000);
 

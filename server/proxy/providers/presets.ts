@@ -1,5 +1,5 @@
 import type { UpstreamWire } from '../../core/wire.js';
-import type { RelayDefaults } from '../../relay/types.js';
+import type { RelayDefaults } from './relay-types.js';
 
 /**
  * Provider presets are data: an OpenAI-compatible vendor is a base URL, an auth

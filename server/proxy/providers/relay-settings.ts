@@ -1,6 +1,6 @@
-import type { ProviderEntry } from '../snapshot/types.js';
-import { presetOf, wireOf } from '../proxy/providers/endpoints.js';
-import { INSTRUCTIONS_POLICIES, type InstructionsPolicy, type RelaySettings } from './types.js';
+import type { ProviderEntry } from '../../snapshot/types.js';
+import { presetOf, wireOf } from './endpoints.js';
+import { INSTRUCTIONS_POLICIES, type InstructionsPolicy, type RelaySettings } from './relay-types.js';
 
 const BASE: RelaySettings = {
   instructionsPolicy: 'passthrough',

@@ -1,4 +1,4 @@
-import { countTokens } from '../proxy/formats/shared/tokens.js';
+import { countTokens } from '../formats/shared/tokens.js';
 
 // The same upstream instructions go out with every request: count each text once.
 const counted = new Map<string, number>();

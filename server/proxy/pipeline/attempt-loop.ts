@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GatewayError } from '../core/error.js';
-import type { ProxyContext } from '../proxy/pipeline/context.js';
-import { exchange } from '../proxy/pipeline/exchange.js';
-import { asGatewayError } from '../proxy/pipeline/errors.js';
-import { attemptSignal } from './attempt-signal.js';
-import type { Router } from './router-state.js';
-import { pickTarget } from './pick-target.js';
-import { backoffDelay, isRetryable } from './retry-policy.js';
-import type { RouteTarget, VirtualModelEntry } from './types.js';
+import { GatewayError } from '../../core/error.js';
+import { attemptSignal } from '../../routing/attempt-signal.js';
+import type { Router } from '../../routing/router-state.js';
+import { pickTarget } from '../../routing/pick-target.js';
+import { backoffDelay, isRetryable } from '../../routing/retry-policy.js';
+import type { RouteTarget, VirtualModelEntry } from '../../routing/types.js';
+import type { GenerationContext } from './context.js';
+import { asGatewayError } from './errors.js';
+import { exchange } from './exchange.js';
 
 /**
  * Serves a request through a virtual model: pick a healthy target, try it,
@@ -15,7 +15,7 @@ import type { RouteTarget, VirtualModelEntry } from './types.js';
  * were tried), until the retries or the deadline run out. Nothing is retried
  * once a byte has reached the client.
  */
-export async function routeRequest(ctx: ProxyContext, route: VirtualModelEntry, state: Router): Promise<void> {
+export async function routeRequest(ctx: GenerationContext, route: VirtualModelEntry, state: Router): Promise<void> {
   const { options } = route;
   const deadline = state.clock.now() + options.deadlineMs;
   const tried = new Set<string>();

@@ -1,6 +1,6 @@
-import type { ClientApi } from '../core/wire.js';
-import type { CanonicalRequest } from '../core/request.js';
-import { NATIVE_WIRE, UPSTREAM_FORMATS } from '../proxy/formats/registry.js';
+import type { ClientApi } from '../../core/wire.js';
+import type { CanonicalRequest } from '../../core/request.js';
+import { NATIVE_WIRE, UPSTREAM_FORMATS } from './registry.js';
 
 /** The body fields that carry a conversation in each client API. */
 const CONVERSATION_FIELDS: Record<ClientApi, readonly string[]> = {

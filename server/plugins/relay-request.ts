@@ -1,4 +1,4 @@
-import type { RelaySettings } from './types.js';
+import type { RelaySettings } from '../proxy/providers/relay-types.js';
 
 /** Heads the client's own instructions when they are isolated into a developer item. */
 export const GOVERNING_HEADER =

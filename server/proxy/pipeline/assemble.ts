@@ -1,9 +1,10 @@
-import { GatewayError } from '../core/error.js';
-import type { CanonicalResponse, ContentPart, StreamEvent, Usage } from '../core/index.js';
+import { GatewayError } from '../../core/error.js';
+import type { CanonicalResponse, ContentPart, StreamEvent, Usage } from '../../core/index.js';
 
 /**
- * Builds one whole answer from canonical stream events, for a client that did
- * not ask to stream from an upstream that only streams. Blocks keep their
+ * Builds one whole answer from canonical stream events: for a client that did
+ * not ask to stream from an upstream that only streams, and for plugins that
+ * keep whole answers of streams (GenerationContext#keepResponse). Blocks keep their
  * order; an `error` event becomes the thrown GatewayError (nothing has reached
  * the client yet, so the router may still try another target).
  */
@@ -68,8 +69,13 @@ export class ResponseAssembler {
         return;
       case 'error':
         throw new GatewayError(event.error);
-      default:
+      case 'text-end':
+      case 'tool-call-end':
         return;
+      default: {
+        const unhandled: never = event;
+        return unhandled;
+      }
     }
   }
 

@@ -1,8 +1,8 @@
 import type { ClientApi } from '../core/wire.js';
 import { CLIENT_FORMATS } from '../proxy/formats/registry.js';
-import { applyPromptRules } from './apply.js';
-import { rewriteNativeBody } from './native-body.js';
-import type { CompiledRule, FiredRule } from './types.js';
+import { applyPromptRules } from '../prompts/apply.js';
+import { rewriteNativeBody } from '../proxy/formats/native-body.js';
+import type { CompiledRule, FiredRule } from '../prompts/types.js';
 
 export interface RulePreview {
   /** The request as the upstream would receive it, in the sample's own format. */

@@ -17,9 +17,3 @@ export function defaultHeaders(model: ModelEntry): Record<string, string> {
   if (!headers || typeof headers !== 'object') return {};
   return Object.fromEntries(Object.entries(headers).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
 }
-
-export function withDefaults(body: Record<string, unknown>, defaults: Record<string, unknown> | undefined): Record<string, unknown> {
-  if (!defaults) return body;
-  for (const [name, value] of Object.entries(defaults)) if (body[name] === undefined) body[name] = value;
-  return body;
-}

@@ -1,0 +1,30 @@
+import type { Config } from './config/env.js';
+import { useChatUsageChunk } from './plugins/chat-usage-chunk.js';
+import { useConversationRewrite } from './plugins/conversation-rewrite.js';
+import { usePromptRules } from './plugins/prompt-rules.js';
+import { useRelay } from './plugins/relay.js';
+import { useRequestDefaults } from './plugins/request-defaults.js';
+import { useResponsesEcho } from './plugins/responses-echo.js';
+import type { ProxyPlugin } from './proxy/pipeline/plugin.js';
+import { useResponseStore, type ResponseStore } from './response-store/index.js';
+
+/**
+ * The proxy's plugins, in the order their hooks run (server/proxy/pipeline/plugin.ts).
+ * The order is the design:
+ * - onResolved: the response store expands a follow-up into the whole conversation
+ *   first, prompt rules rewrite it, and only then do checks and lookups see it;
+ * - onPrepareUpstream: a rewritten conversation is re-encoded first, defaults fill
+ *   what is still missing, the relay reshapes last, and the Responses echo is
+ *   decided on what finally goes upstream.
+ */
+export function proxyPlugins(parts: { config: Pick<Config, 'responseStore'>; responseStore: ResponseStore }): ProxyPlugin[] {
+  return [
+    useResponseStore(parts.responseStore, { maxBytes: parts.config.responseStore.maxBytes }),
+    usePromptRules(),
+    useConversationRewrite(),
+    useRequestDefaults(),
+    useChatUsageChunk(),
+    useRelay(),
+    useResponsesEcho(),
+  ];
+}
