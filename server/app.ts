@@ -29,6 +29,7 @@ import { RequestRecorder } from './observability/request-record.js';
 import { openBackgroundWrites } from './observability/open-log-store.js';
 import { registerProxyRoutes } from './proxy/routes.js';
 import { proxyPlugins } from './proxy-plugins.js';
+import type { ProxyPlugin } from './proxy/pipeline/plugin.js';
 import { sendV1Refusal } from './proxy/refusals.js';
 import { ScaleOut } from './scaleout/index.js';
 import { createResponseStore } from './response-store/index.js';
@@ -52,6 +53,8 @@ export interface Gateway {
 export interface StartOptions {
   /** Where JSON logs go (default stdout). */
   logDestination?: DestinationStream;
+  /** A program embedding the gateway may add proxy plugins to the built-in ones, or reorder them. */
+  plugins?: (builtIn: ProxyPlugin[]) => ProxyPlugin[];
 }
 
 /** Builds and starts one gateway instance. */
@@ -123,7 +126,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
 
   const yoga = createGraphQLServer(services);
   const routes = new Router();
-  registerProxyRoutes(routes, { ...services, plugins: proxyPlugins({ config, responseStore }) });
+  const builtInPlugins = proxyPlugins({ config, responseStore });
+  registerProxyRoutes(routes, { ...services, plugins: options.plugins ? options.plugins(builtInPlugins) : builtInPlugins });
   registerPublicHealthRoutes(routes, health, { trustProxy: config.trustProxy });
   const observability = startObservability(services, routes);
   const serveStatic = createStaticHandler(config.clientDir);
