@@ -9,6 +9,7 @@ import { gatewayConfigJsonSchema } from '../../server/config-as-code/schema.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
+import { waitFor } from '../support/wait.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -51,15 +52,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const waitFor = async (check: () => Promise<boolean>, ms = 10_000) => {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('condition not met in time');
-};
-
 describe('GATEWAY_CONFIG', () => {
   test('the file is applied before the gateway serves, marked managed, and followed on change with GATEWAY_CONFIG_WATCH', async () => {
     const file = path.join(dir, 'gateway.yaml');
@@ -80,8 +72,8 @@ describe('GATEWAY_CONFIG', () => {
     // Replaced as editors and config maps do: write beside, then rename over.
     writeFileSync(`${file}.tmp`, fileFor(0.000003));
     renameSync(`${file}.tmp`, file);
-    await waitFor(async () => (await gw.services.db.model.findUnique({ where: { name: 'boot-model' } }))?.inputPrice === 0.000003);
-    await waitFor(async () => gw.services.snapshot.current.modelsByName.get('boot-model')?.inputPrice === 0.000003);
+    await waitFor(async () => (await gw.services.db.model.findUnique({ where: { name: 'boot-model' } }))?.inputPrice === 0.000003, { timeoutMs: 10_000, intervalMs: 100 });
+    await waitFor(async () => gw.services.snapshot.current.modelsByName.get('boot-model')?.inputPrice === 0.000003, { timeoutMs: 10_000, intervalMs: 100 });
 
     // A bad edit is refused and the running configuration kept.
     writeFileSync(file, 'version: 1\nmodels:\n  - name: boot-model\n    provider: missing\n');

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { deletePrefix, REDIS_URL } from '../limits/support.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
-import { createKey, freshDatabase, GatewayProcess, uniqueRedisPrefix, waitFor } from '../scaleout/support.js';
+import { createKey, freshDatabase, GatewayProcess, uniqueRedisPrefix } from '../scaleout/support.js';
+import { waitFor } from '../support/wait.js';
 
 // Two gateway processes on one PostgreSQL database and one Redis: a file applied through one
 // is live on the other through the config-change announcement (instances never reload on a timer).
@@ -52,7 +53,7 @@ models:
         body: JSON.stringify({ model: 'applied-on-a', messages: [{ role: 'user', content: 'hi' }] }),
       });
       return res.status === 200 ? ((await res.json()) as any) : undefined;
-    }, 15_000, 'the applied model on instance B');
+    }, { timeoutMs: 15_000, what: 'the applied model on instance B' });
     expect(answer.choices[0].message.content).toBe('Hello from openai-chat: hi');
     expect(mock.requests.at(-1)!.headers.authorization).toBe('Bearer scaleout-upstream-key-7777');
   });

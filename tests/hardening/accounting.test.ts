@@ -12,7 +12,8 @@ import { startAnthropicMock } from '../support/mock-upstreams/anthropic.js';
 import { startBrokenUpstream, type BrokenUpstream } from '../support/mock-upstreams/broken.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
-import { createKey, createModel, createProvider, parseSse, waitFor } from '../support/proxy-fixture.js';
+import { createKey, createModel, createProvider, parseSse } from '../support/proxy-fixture.js';
+import { waitFor } from '../support/wait.js';
 import { RawConnection, requestText } from './raw-http.js';
 
 let gw: TestGateway;
@@ -51,12 +52,12 @@ describe('a client that leaves', () => {
         signal: controller.signal,
       }),
     ).rejects.toThrow();
-    await waitFor(() => byAgent('leaves-early').length > 0, 'the log row');
+    await waitFor(() => byAgent('leaves-early').length > 0, { what: 'the log row' });
     const [row] = byAgent('leaves-early');
     expect(row).toMatchObject({ status: 499, errorClass: 'client_closed', attempts: 1 });
     expect(row!.errorMessage).toContain('before the answer was sent');
     expect(row!.errorMessage).not.toMatch(/could not reach/i);
-    await waitFor(() => broken.aborted > abortedBefore, 'the upstream call to be cancelled');
+    await waitFor(() => broken.aborted > abortedBefore, { what: 'the upstream call to be cancelled' });
     broken.delayMs = 0;
   });
 
@@ -71,7 +72,7 @@ describe('a client that leaves', () => {
       conn.write(requestText('POST', '/v1/chat/completions', { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'leaves-mid-stream' }, body));
       await new Promise((r) => setTimeout(r, 400));
       conn.destroy();
-      await waitFor(() => byAgent('leaves-mid-stream').length > 0, 'the log row');
+      await waitFor(() => byAgent('leaves-mid-stream').length > 0, { what: 'the log row' });
       const [row] = byAgent('leaves-mid-stream');
       expect(row).toMatchObject({ status: 499, errorClass: 'client_closed', stream: true });
       expect(row!.errorMessage).toContain('after part of the answer');
@@ -89,7 +90,7 @@ describe('a client that leaves', () => {
     const res = await conn.response();
     expect(res.body).toContain('[DONE]');
     conn.destroy();
-    await waitFor(() => byAgent('resets-after-done').length > 0, 'the log row');
+    await waitFor(() => byAgent('resets-after-done').length > 0, { what: 'the log row' });
     expect(byAgent('resets-after-done')).toHaveLength(1);
     expect(byAgent('resets-after-done')[0]).toMatchObject({ status: 200, stream: true });
   });
@@ -142,7 +143,7 @@ describe('failover with the first target killed under load', () => {
     // Kill the first target while some streams are on it, some done, some not yet started.
     setTimeout(() => void primary.close(), 250);
     const outcomes = await results;
-    await waitFor(() => outcomes.every(({ i }) => byAgent(`load-${i}`).length > 0), 'a log row for every request', 10_000);
+    await waitFor(() => outcomes.every(({ i }) => byAgent(`load-${i}`).length > 0), { what: 'a log row for every request', timeoutMs: 10_000 });
     await new Promise((r) => setTimeout(r, 100));
 
     let completeCount = 0;

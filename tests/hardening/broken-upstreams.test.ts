@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RequestRecord } from '../../server/observability/request-record.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startBrokenUpstream, type BrokenFault, type BrokenUpstream, type BrokenWire } from '../support/mock-upstreams/broken.js';
-import { anthropicClient, createKey, createModel, createProvider, openaiClient, parseSse, postRaw, waitFor } from '../support/proxy-fixture.js';
+import { anthropicClient, createKey, createModel, createProvider, openaiClient, parseSse, postRaw } from '../support/proxy-fixture.js';
+import { waitFor } from '../support/wait.js';
 
 const WIRES: Array<{ wire: BrokenWire; providerType: string; upstreamModel: string }> = [
   { wire: 'openai-chat', providerType: 'openai', upstreamModel: 'gpt-4o' },
@@ -103,7 +104,7 @@ async function run(api: ClientApi, wire: BrokenWire, fault: BrokenFault, stream 
   const started = Date.now();
   const res = await postRaw(gw, PATHS[api], bodyFor(api, modelOf(wire), stream), { authorization: `Bearer ${appKey}` });
   const elapsedMs = Date.now() - started;
-  await waitFor(() => records.length > before, 'the request log row');
+  await waitFor(() => records.length > before, { what: 'the request log row' });
   // Exactly one row per request.
   await new Promise((r) => setTimeout(r, 20));
   expect(records.length - before).toBe(1);

@@ -60,19 +60,6 @@ export async function useLimiter(gw: TestGateway, options: KeyLimiterOptions): P
   return limiter;
 }
 
-/** Polls until `check` passes (releases run just after the response ends). */
-export async function eventually<T>(check: () => Promise<T>, ms = 5_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > until) throw error;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-}
-
 /** A clock frozen 30 s into the current UTC minute (advance it by whole minutes to keep that). */
 export function midMinuteClock() {
   let t = Math.floor(Date.now() / 60_000) * 60_000 + 30_000;

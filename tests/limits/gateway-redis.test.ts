@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
-import { addPricedModel, chat, createKey, DEFAULT_COST, eventually, keyView, midMinuteClock, useLimiter } from './gateway-helpers.js';
+import { addPricedModel, chat, createKey, DEFAULT_COST, keyView, midMinuteClock, useLimiter } from './gateway-helpers.js';
+import { eventually } from '../support/wait.js';
 import { deletePrefix, REDIS_URL, uniquePrefix } from './support.js';
 import { skipUnlessServices } from '../support/services.js';
 

@@ -8,16 +8,10 @@ import { RedisCounterStore } from '../../server/limits/redis-store.js';
 import { GatewayError } from '../../server/core/error.js';
 import { deletePrefix, keyEntry, limiterServices, manualClock, recordingLogger, REDIS_URL, uniquePrefix } from './support.js';
 import { skipUnlessServices } from '../support/services.js';
+import { waitFor } from '../support/wait.js';
 
 const redisDown = await skipUnlessServices('Redis limit tests', { redis: true });
 
-const waitFor = async (check: () => boolean, ms = 5_000) => {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 const settle = () => new Promise((r) => setTimeout(r, 30));
 
 describe('Redis unreachable', () => {

@@ -85,14 +85,6 @@ export async function pool<T>(count: number, concurrency: number, task: (i: numb
   return out;
 }
 
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, stepMs = 25): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
-
 export const LOG_FIELDS = `id createdAt keyId keyName keyPrefix clientApi requestedModel modelId targetModel providerId providerName
   attempts stream status errorClass errorMessage latencyMs ttftMs inputTokens outputTokens cachedTokens reasoningTokens costUsd clientIp userAgent`;
 

@@ -2,7 +2,8 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAIError } from '../support/mock-upstreams/openai-chat.js';
-import { chat, hello, startTraffic, waitFor, type Traffic } from './helpers.js';
+import { chat, hello, startTraffic, type Traffic } from './helpers.js';
+import { waitFor } from '../support/wait.js';
 
 let t: Traffic;
 const clients: Client[] = [];
@@ -53,13 +54,13 @@ describe('requestLogged subscription', () => {
     await waitFor(async () => {
       await chat(t.gw, t.key, hello('gpt-x', 'live one'));
       return all.events.length > 0;
-    }, 8000, 100);
+    }, { timeoutMs: 8000, intervalMs: 100 });
     expect(all.errors).toEqual([]);
     expect(all.events[0]).toMatchObject({ requestedModel: 'gpt-x', status: 200, keyId: t.keyId, keyName: 'app-one' });
 
     t.oai.enqueue({ type: 'error', status: 500, body: openAIError(500, 'live failure') });
     await chat(t.gw, t.key, hello('gpt-x', 'live failure'));
-    await waitFor(() => errorsOnly.events.length > 0);
+    await waitFor(() => errorsOnly.events.length > 0, { timeoutMs: 10_000 });
     expect(errorsOnly.events.every((e) => e.status >= 500)).toBe(true);
     expect(errorsOnly.events[0].errorMessage).toContain('live failure');
     expect(otherModel.events).toEqual([]);
@@ -78,7 +79,7 @@ describe('requestLogged subscription', () => {
     await t.gw.admin('mutation($i: CreateUserInput!){ createUser(input: $i) { id } }', { i: { email, password: 'viewer-password-1', role: 'viewer' } });
     const login = await t.gw.gql('mutation($e: String!, $p: String!){ login(email: $e, password: $p) { token } }', { e: email, p: 'viewer-password-1' });
     const viewer = subscribe(connect(login.data.login.token), null);
-    await waitFor(() => viewer.errors.length > 0, 5000);
+    await waitFor(() => viewer.errors.length > 0, { timeoutMs: 5000 });
     await chat(t.gw, t.key, hello());
     expect(viewer.events).toEqual([]);
     expect(JSON.stringify(viewer.errors)).toMatch(/Forbidden|FORBIDDEN/);

@@ -8,7 +8,8 @@ import { applyPendingMigrations } from '../../server/db/migrate.js';
 import { toLogRow } from '../../server/observability/log-row.js';
 import { RequestLogWriter } from '../../server/observability/log-writer.js';
 import { RetentionPruner } from '../../server/maintenance/retention.js';
-import { chat, hello, pool, startTraffic, waitFor } from './helpers.js';
+import { chat, hello, pool, startTraffic } from './helpers.js';
+import { waitFor } from '../support/wait.js';
 import { SqliteLogStore } from '../../server/observability/sqlite-log-store.js';
 
 const tableOff = (db: Db) => db.$executeRawUnsafe('ALTER TABLE "RequestLog" RENAME TO "RequestLog_off"');
@@ -44,13 +45,13 @@ describe('log writer against a failing database', () => {
     await tableOff(db);
     const rows = Array.from({ length: 300 }, (_, i) => row(i));
     for (const r of rows) writer.add(r);
-    await waitFor(() => writer.stats.failedFlushes >= 3);
+    await waitFor(() => writer.stats.failedFlushes >= 3, { timeoutMs: 10_000 });
     expect(writer.depth).toBe(300);
     expect(writer.stats.dropped).toBe(0);
     expect(messages.some((m) => m.level === 40 && /write failed/.test(m.msg))).toBe(true);
 
     await tableOn(db);
-    await waitFor(() => writer.depth === 0);
+    await waitFor(() => writer.depth === 0, { timeoutMs: 10_000 });
     const stored = await db.requestLog.findMany({ select: { id: true } });
     expect(new Set(stored.map((s) => s.id))).toEqual(new Set(rows.map((r) => r.id)));
     expect(writer.stats.rowsWritten).toBe(300);
@@ -73,7 +74,7 @@ describe('log writer against a failing database', () => {
     expect(warnings[0]!.dropped).toBeGreaterThan(0);
 
     try {
-      await waitFor(() => writer.stats.failedFlushes >= 2);
+      await waitFor(() => writer.stats.failedFlushes >= 2, { timeoutMs: 10_000 });
       expect(writer.depth).toBe(500);
     } finally {
       await tableOn(db);
@@ -103,7 +104,7 @@ describe('gateway during a database outage', () => {
       await tableOff(db);
       const results = await pool(200, 20, () => chat(t.gw, t.key, hello('gpt-x', 'during outage')));
       expect(results.every((r) => r.status === 200)).toBe(true);
-      await waitFor(() => requestLogs.stats.failedFlushes > 0);
+      await waitFor(() => requestLogs.stats.failedFlushes > 0, { timeoutMs: 10_000 });
       expect(requestLogs.depth).toBe(200);
 
       const metrics = await (await fetch(`${t.gw.url}/metrics`)).text();

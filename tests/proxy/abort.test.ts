@@ -12,9 +12,9 @@ import {
   modelFor,
   openaiClient,
   UPSTREAM_KINDS,
-  waitFor,
   type UpstreamKind,
 } from '../support/proxy-fixture.js';
+import { waitFor } from '../support/wait.js';
 
 let gw: TestGateway;
 let key: string;
@@ -83,7 +83,7 @@ describe('client abort mid-stream closes the upstream request', () => {
     const started = Date.now();
     const partial = await readThenCancel(api, modelFor(kind));
     expect(partial).toContain('word');
-    await waitFor(() => mock.aborted > before, `${kind} mock to see the abort`, 1500);
+    await waitFor(() => mock.aborted > before, { what: `${kind} mock to see the abort`, timeoutMs: 1500 });
     expect(mock.aborted).toBe(before + 1);
     // Well before the upstream would have finished on its own.
     expect(Date.now() - started).toBeLessThan(3500);
@@ -105,7 +105,7 @@ describe('client abort mid-stream closes the upstream request', () => {
     });
     await expect(stream.finalChatCompletion()).rejects.toThrow();
     expect(seen).toContain('word');
-    await waitFor(() => mock.aborted > before, 'gemini mock to see the abort', 1500);
+    await waitFor(() => mock.aborted > before, { what: 'gemini mock to see the abort', timeoutMs: 1500 });
   });
 
   test('Anthropic SDK: stream.abort() on messages.stream (passthrough)', async () => {
@@ -120,7 +120,7 @@ describe('client abort mid-stream closes the upstream request', () => {
     });
     await expect(stream.finalMessage()).rejects.toThrow();
     expect(seen).toContain('word');
-    await waitFor(() => mock.aborted > before, 'anthropic mock to see the abort', 1500);
+    await waitFor(() => mock.aborted > before, { what: 'anthropic mock to see the abort', timeoutMs: 1500 });
   });
 
   test('a stream the client reads to the end is not counted as aborted', async () => {

@@ -2,7 +2,8 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
-import { chatRequest, createKey, freePort, GatewayProcess, RedisProcess, setupPricedModel, uniqueRedisPrefix, waitFor } from './support.js';
+import { chatRequest, createKey, freePort, GatewayProcess, RedisProcess, setupPricedModel, uniqueRedisPrefix } from './support.js';
+import { waitFor } from '../support/wait.js';
 
 const hasRedisServer = await import('node:child_process').then(({ spawnSync }) => spawnSync('redis-server', ['--version']).status === 0);
 if (!hasRedisServer) {
@@ -59,16 +60,16 @@ if (!hasRedisServer) {
         }
       }),
     );
-    await waitFor(() => (statuses.length >= 20 ? true : undefined), 10_000, 'traffic before the outage');
+    await waitFor(() => (statuses.length >= 20 ? true : undefined), { timeoutMs: 10_000, what: 'traffic before the outage' });
     await redis.stop();
     const atOutage = statuses.length;
-    await waitFor(() => (statuses.length >= atOutage + 40 ? true : undefined), 15_000, 'traffic during the outage');
+    await waitFor(() => (statuses.length >= atOutage + 40 ? true : undefined), { timeoutMs: 15_000, what: 'traffic during the outage' });
     expect(await metric('gateway_scaleout_redis_up{connection="commands"}')).toEqual(['gateway_scaleout_redis_up{connection="commands"} 0']);
 
     await redis.start(); // empty: the restarted Redis has no counters
-    await waitFor(async () => ((await countersInRedis().catch(() => [])).length > 0 ? true : undefined), 10_000, 'limit counters back in Redis');
+    await waitFor(async () => ((await countersInRedis().catch(() => [])).length > 0 ? true : undefined), { timeoutMs: 10_000, what: 'limit counters back in Redis' });
     const atRecovery = statuses.length;
-    await waitFor(() => (statuses.length >= atRecovery + 20 ? true : undefined), 10_000, 'traffic after recovery');
+    await waitFor(() => (statuses.length >= atRecovery + 20 ? true : undefined), { timeoutMs: 10_000, what: 'traffic after recovery' });
     stop = true;
     await traffic;
 
@@ -78,7 +79,7 @@ if (!hasRedisServer) {
     expect(gw.output).toContain('Redis unavailable: continuing on this instance alone');
     // Warned once per connection, not once per request.
     expect(gw.output.split('Redis unavailable for key limits').length - 1).toBe(1);
-    await waitFor(async () => ((await metric('gateway_scaleout_redis_up{connection="commands"} 1')).length ? true : undefined), 5_000, 'scale-out connection back');
+    await waitFor(async () => ((await metric('gateway_scaleout_redis_up{connection="commands"} 1')).length ? true : undefined), { timeoutMs: 5_000, what: 'scale-out connection back' });
   });
 
   test('after recovery the RPM limit is enforced from Redis again', async () => {

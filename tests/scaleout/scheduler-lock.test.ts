@@ -3,7 +3,8 @@ import { pino } from 'pino';
 import { ScaleOut } from '../../server/scaleout/index.js';
 import { deletePrefix, REDIS_URL } from '../limits/support.js';
 import { skipUnlessServices } from '../support/services.js';
-import { uniqueRedisPrefix, waitFor } from './support.js';
+import { uniqueRedisPrefix } from './support.js';
+import { waitFor } from '../support/wait.js';
 
 const skip = await skipUnlessServices('Redis scheduler lock tests', { redis: true });
 
@@ -50,7 +51,7 @@ const skip = await skipUnlessServices('Redis scheduler lock tests', { redis: tru
     const diedAt = Date.now();
     await dying.close(); // connection gone, no release: like a killed process
     expect(await survivor.tryAcquire(ttlMs)).toBe(false);
-    await waitFor(async () => ((await survivor.tryAcquire(ttlMs)) ? true : undefined), 2_000, 'takeover');
+    await waitFor(async () => ((await survivor.tryAcquire(ttlMs)) ? true : undefined), { timeoutMs: 2_000, what: 'takeover' });
     const tookOverAfter = Date.now() - diedAt;
     expect(tookOverAfter).toBeLessThanOrEqual(ttlMs + 200);
     expect(tookOverAfter).toBeGreaterThanOrEqual(ttlMs - 50);

@@ -5,7 +5,8 @@ import { deletePrefix, REDIS_URL } from '../limits/support.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { skipUnlessServices } from '../support/services.js';
-import { freshDatabase, GatewayProcess, setupPricedModel, uniqueRedisPrefix, waitFor } from './support.js';
+import { freshDatabase, GatewayProcess, setupPricedModel, uniqueRedisPrefix } from './support.js';
+import { waitFor } from '../support/wait.js';
 
 const skip = await skipUnlessServices('Scheduler takeover tests', { postgres: true, redis: true });
 
@@ -48,7 +49,7 @@ async function checksServedBy(gw: GatewayProcess): Promise<number> {
     await a.start();
     await setupPricedModel((q, v) => a.admin(q, v), mock.url);
     await a.admin(SET_MONITORING, { on: true });
-    await waitFor(async () => ((await redis.exists(lockKey)) ? true : undefined), 5_000, 'instance A to take the scheduler lock');
+    await waitFor(async () => ((await redis.exists(lockKey)) ? true : undefined), { timeoutMs: 5_000, what: 'instance A to take the scheduler lock' });
     // B starts with monitoring already on (read from the shared database): it follows.
     b = new GatewayProcess(env);
     await b.start();
@@ -65,7 +66,7 @@ async function checksServedBy(gw: GatewayProcess): Promise<number> {
   test('exactly one instance runs the checks, including a target created through the other', async () => {
     // Created through B: only B's scheduler hears of it directly; A must find it in the database.
     targetId = (await b.admin(CREATE_TARGET, { i: { modelName: 'gpt-x', intervalSeconds: INTERVAL_SECONDS } })).createHealthTarget.id;
-    await waitFor(async () => ((await checksServedBy(a)) >= 3 ? true : undefined), (3 * INTERVAL_SECONDS + 2) * 1_000, 'three checks by instance A');
+    await waitFor(async () => ((await checksServedBy(a)) >= 3 ? true : undefined), { timeoutMs: (3 * INTERVAL_SECONDS + 2) * 1_000, what: 'three checks by instance A' });
     expect(await checksServedBy(b)).toBe(0);
     // Every upstream call was one of A's checks, each recorded once in the shared database
     // (compared between checks: the counter, the mock and the row are written at different moments).
@@ -73,7 +74,7 @@ async function checksServedBy(gw: GatewayProcess): Promise<number> {
     const [byA, upstream, stored] = await waitFor(async () => {
       const c = await counts();
       return c.every((n) => n === c[0]) ? c : undefined;
-    }, INTERVAL_SECONDS * 1_000, 'the check counter, the upstream and the stored runs to agree');
+    }, { timeoutMs: INTERVAL_SECONDS * 1_000, what: 'the check counter, the upstream and the stored runs to agree' });
     expect(byA).toBeGreaterThanOrEqual(3);
     expect(upstream).toBe(byA);
     expect(stored).toBe(byA);
@@ -86,7 +87,7 @@ async function checksServedBy(gw: GatewayProcess): Promise<number> {
     expect(await checksServedBy(b)).toBe(0);
     await a.kill(); // SIGKILL: no release, the lock has to lapse
     const killedAt = Date.now();
-    await waitFor(async () => ((await checksServedBy(b)) > 0 ? true : undefined), 2 * LOCK_PERIOD_MS, 'a check scheduled by instance B');
+    await waitFor(async () => ((await checksServedBy(b)) > 0 ? true : undefined), { timeoutMs: 2 * LOCK_PERIOD_MS, what: 'a check scheduled by instance B' });
     const takeoverMs = Date.now() - killedAt;
     console.log(`scheduler takeover ${takeoverMs} ms after SIGKILL (lock period ${LOCK_PERIOD_MS} ms)`);
     // The lock outlives its holder by at least half a period (lapses 3/4 after a renewal made at most 1/4 before the kill)…
@@ -95,7 +96,7 @@ async function checksServedBy(gw: GatewayProcess): Promise<number> {
     // (300 ms on top for the check itself: the target re-read, the probe through /v1, the scrape).
     expect(takeoverMs).toBeLessThanOrEqual(LOCK_PERIOD_MS + 300);
     // B goes on checking at the target's interval.
-    await waitFor(async () => ((await checksServedBy(b)) >= 2 ? true : undefined), (INTERVAL_SECONDS + 2) * 1_000, 'a second check by instance B');
-    await waitFor(async () => ((await storedRuns()) >= beforeKill + 2 ? true : undefined), 2_000, "B's runs in the database");
+    await waitFor(async () => ((await checksServedBy(b)) >= 2 ? true : undefined), { timeoutMs: (INTERVAL_SECONDS + 2) * 1_000, what: 'a second check by instance B' });
+    await waitFor(async () => ((await storedRuns()) >= beforeKill + 2 ? true : undefined), { timeoutMs: 2_000, what: "B's runs in the database" });
   }, 30_000);
 });

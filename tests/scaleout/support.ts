@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../support/gateway.js';
 import { databaseNameFor, dropDatabase, ensureDatabase } from '../support/postgres.js';
+import { waitFor } from '../support/wait.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -29,16 +30,6 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /** A redis-server of the test's own, on its own port, with no persistence. */
 export class RedisProcess {
   private child?: ChildProcess;
@@ -51,7 +42,7 @@ export class RedisProcess {
     this.child = child;
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    await waitFor(() => out.includes('Ready to accept connections') || undefined, 5_000, `redis-server on ${this.port}`);
+    await waitFor(() => out.includes('Ready to accept connections') || undefined, { timeoutMs: 5_000, what: `redis-server on ${this.port}` });
   }
   async stop(): Promise<void> {
     const child = this.child;
@@ -94,7 +85,7 @@ export class GatewayProcess {
     child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
     const exit = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`gateway exited (${code}): ${this.output.slice(-2000)}`))));
-    const ready = waitFor(() => /READY (\S+)/.exec(this.output)?.[1], 60_000, 'gateway process');
+    const ready = waitFor(() => /READY (\S+)/.exec(this.output)?.[1], { timeoutMs: 60_000, what: 'gateway process' });
     this.url = await Promise.race([ready, exit]);
     exit.catch(() => {});
   }

@@ -5,7 +5,8 @@ import { deletePrefix, REDIS_URL } from '../limits/support.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { skipUnlessServices } from '../support/services.js';
-import { chatRequest, createKey, freePort, freshDatabase, GatewayProcess, setupPricedModel, uniqueRedisPrefix, waitFor } from './support.js';
+import { chatRequest, createKey, freePort, freshDatabase, GatewayProcess, setupPricedModel, uniqueRedisPrefix } from './support.js';
+import { waitFor } from '../support/wait.js';
 
 const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres: true, redis: true });
 
@@ -41,7 +42,7 @@ const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres
   });
 
   const keyVisibleOn = (gw: GatewayProcess, key: string) =>
-    waitFor(async () => ((await fetch(`${gw.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status === 200 ? true : undefined), 10_000, 'key on the other instance');
+    waitFor(async () => ((await fetch(`${gw.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status === 200 ? true : undefined), { timeoutMs: 10_000, what: 'key on the other instance' });
 
   // The change travels over Redis pub/sub (README: well under a second when idle); on a
   // loaded machine it may take longer, so this waits on the condition. Instances do not
@@ -56,7 +57,7 @@ const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres
     const listed = await waitFor(async () => {
       const body = (await (await fetch(`${b.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).json()) as { data: Array<{ id: string }> };
       return body.data.some((m) => m.id === 'added-later') ? Date.now() - started : undefined;
-    }, 10_000, 'the new model on instance B');
+    }, { timeoutMs: 10_000, what: 'the new model on instance B' });
     expect(listed).toBeLessThan(10_000);
     // And a request through B uses it.
     expect((await chatRequest(b.url, key, 'added-later')).status).toBe(200);
@@ -102,7 +103,7 @@ const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres
         await new Promise((r) => setTimeout(r, 25));
       }
       return undefined;
-    }, 10_000, 'requestLogged on instance B');
+    }, { timeoutMs: 10_000, what: 'requestLogged on instance B' });
     expect(errors).toEqual([]);
     expect(event).toMatchObject({ requestedModel: 'gpt-x', status: 200 });
     expect(Number.isNaN(new Date(event.createdAt).getTime())).toBe(false);
@@ -127,7 +128,7 @@ const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres
     for (let i = 0; i < 2; i++) expect((await chatRequest(a.url, key, 'cool')).status).toBe(200);
     const onA = await stateOn(a);
     expect(onA.state).toBe('OPEN');
-    const onB = await waitFor(async () => ((await stateOn(b))?.state === 'OPEN' ? stateOn(b) : undefined), 10_000, 'the open circuit on instance B');
+    const onB = await waitFor(async () => ((await stateOn(b))?.state === 'OPEN' ? stateOn(b) : undefined), { timeoutMs: 10_000, what: 'the open circuit on instance B' });
     expect(onB.cooldownUntil).toBe(onA.cooldownUntil);
   });
 

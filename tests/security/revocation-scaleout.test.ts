@@ -8,7 +8,8 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { deletePrefix, REDIS_URL } from '../limits/support.js';
 import { skipUnlessServices } from '../support/services.js';
-import { freshDatabase, GatewayProcess, uniqueRedisPrefix, waitFor } from '../scaleout/support.js';
+import { freshDatabase, GatewayProcess, uniqueRedisPrefix } from '../scaleout/support.js';
+import { waitFor } from '../support/wait.js';
 
 const skip = await skipUnlessServices('Cross-instance revocation', { postgres: true, redis: true });
 
@@ -66,10 +67,10 @@ const skip = await skipUnlessServices('Cross-instance revocation', { postgres: t
       error: (error) => (closeCode = (error as { code?: number }).code),
       complete: () => {},
     });
-    await waitFor(() => (connected ? true : undefined), 10_000, 'the socket on B');
+    await waitFor(() => (connected ? true : undefined), { timeoutMs: 10_000, what: 'the socket on B' });
 
     expect((await gql(a.url, 'mutation { logout }', undefined, token)).data?.logout).toBe(true);
-    await waitFor(() => closeCode, 10_000, 'B closing the socket');
+    await waitFor(() => closeCode, { timeoutMs: 10_000, what: 'B closing the socket' });
     expect(closeCode).toBe(4403);
     expect((await gql(b.url, '{ me { email } }', undefined, token)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });

@@ -3,19 +3,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startGateway, type Gateway, type StartOptions } from '../../server/app.js';
 import { loadConfig } from '../../server/config/env.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, adminClient, postOperation, type Variables } from './admin.js';
 import { databaseNameFor, dropDatabase, ensureDatabase, postgresUnavailable } from './postgres.js';
 
-export const ADMIN_EMAIL = 'admin@example.com';
-export const ADMIN_PASSWORD = 'correct-horse-battery';
+export { ADMIN_EMAIL, ADMIN_PASSWORD };
 
 export interface TestGateway extends Gateway {
   dataDir: string;
   /** Logs in as the bootstrap admin and returns the JWT. */
   adminToken(): Promise<string>;
-  /** POSTs a GraphQL operation; returns the parsed JSON body. */
-  gql<T = any>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<{ data?: T; errors?: any[] }>;
-  /** Like gql but throws on errors and returns data; uses the admin token by default. */
-  admin<T = any>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  /** POSTs a GraphQL operation; returns the parsed JSON body (admin.ts `postOperation`; errors left loose for the suites' assertions). */
+  gql<T = any>(query: string, variables?: Variables, token?: string | null): Promise<{ data?: T; errors?: any[] }>;
+  /** An operation as the bootstrap admin: throws on errors, returns data (admin.ts `adminClient`). */
+  admin<T = any>(query: string, variables?: Variables): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -51,34 +51,13 @@ export async function startTestGateway(env: Record<string, string> = {}, reuseDa
   });
   const gateway = await startGateway(config, options);
   if (postgres && gateway.services.dbTarget.kind !== 'postgres') throw new Error('TEST_DB=postgres but the gateway did not start on PostgreSQL');
-  let token: string | undefined;
-
-  const gql: TestGateway['gql'] = async (query, variables, authToken) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (authToken) headers.authorization = `Bearer ${authToken}`;
-    const res = await fetch(`${gateway.url}/graphql`, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-    return (await res.json()) as any;
-  };
-  const adminToken = async () => {
-    if (token) return token;
-    const result = await gql<{ login: { token: string } }>(
-      'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }',
-      { e: ADMIN_EMAIL, p: ADMIN_PASSWORD },
-    );
-    if (!result.data) throw new Error(`admin login failed: ${JSON.stringify(result.errors)}`);
-    token = result.data.login.token;
-    return token;
-  };
+  const client = adminClient(gateway.url);
   return {
     ...gateway,
     dataDir,
-    gql,
-    adminToken,
-    admin: async (query, variables) => {
-      const result = await gql(query, variables, await adminToken());
-      if (result.errors?.length) throw new Error(`GraphQL error: ${JSON.stringify(result.errors)}`);
-      return result.data;
-    },
+    gql: (query, variables, token) => postOperation(gateway.url, query, variables, token),
+    adminToken: client.token,
+    admin: client.admin,
     stop: async () => {
       await gateway.close();
       if (!reuseDataDir) {

@@ -6,6 +6,7 @@ import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createModel, createProvider } from './admin.js';
 import type { TestGateway } from './gateway.js';
 import { startAnthropicMock } from './mock-upstreams/anthropic.js';
 import { startGeminiMock } from './mock-upstreams/gemini.js';
@@ -42,61 +43,8 @@ export const UPSTREAMS: Record<UpstreamKind, UpstreamSpec> = {
 /** The public model name the suites give the model on an upstream. */
 export const modelFor = (kind: UpstreamKind): string => `m-${kind}`;
 
-const CREATE_PROVIDER = 'mutation($i: CreateProviderInput!) { createProvider(input: $i) { id } }';
-const UPDATE_PROVIDER = 'mutation($id: ID!, $i: UpdateProviderInput!) { updateProvider(id: $id, input: $i) { id } }';
-const CREATE_MODEL = 'mutation($i: CreateModelInput!) { createModel(input: $i) { id } }';
-const CREATE_KEY = 'mutation($i: CreateVirtualKeyInput!) { createVirtualKey(input: $i) { key virtualKey { id } } }';
-const UPDATE_KEY = 'mutation($id: ID!, $i: UpdateVirtualKeyInput!) { updateVirtualKey(id: $id, input: $i) { id } }';
-const REVOKE_KEY = 'mutation($id: ID!) { revokeVirtualKey(id: $id) { id } }';
-
-export interface ProviderInput {
-  name: string;
-  type: string;
-  baseUrl: string;
-  apiKey?: string;
-  options?: Record<string, unknown>;
-  headers?: Record<string, string>;
-}
-
-export async function createProvider(gw: TestGateway, input: ProviderInput): Promise<string> {
-  const data = await gw.admin<{ createProvider: { id: string } }>(CREATE_PROVIDER, { i: { apiKey: UPSTREAM_KEY, ...input } });
-  return data.createProvider.id;
-}
-
-export async function updateProvider(gw: TestGateway, id: string, input: Partial<ProviderInput>): Promise<void> {
-  await gw.admin(UPDATE_PROVIDER, { id, i: input });
-}
-
-export async function createModel(
-  gw: TestGateway,
-  providerId: string,
-  name: string,
-  upstreamModel: string,
-  extra: Record<string, unknown> = {},
-): Promise<string> {
-  const data = await gw.admin<{ createModel: { id: string } }>(CREATE_MODEL, { i: { providerId, name, upstreamModel, ...extra } });
-  return data.createModel.id;
-}
-
-export interface CreatedKey {
-  key: string;
-  id: string;
-}
-
-export async function createKey(gw: TestGateway, input: Record<string, unknown> = {}): Promise<CreatedKey> {
-  const data = await gw.admin<{ createVirtualKey: { key: string; virtualKey: { id: string } } }>(CREATE_KEY, {
-    i: { name: `key-${Math.random().toString(36).slice(2, 8)}`, ...input },
-  });
-  return { key: data.createVirtualKey.key, id: data.createVirtualKey.virtualKey.id };
-}
-
-export async function updateKey(gw: TestGateway, id: string, input: Record<string, unknown>): Promise<void> {
-  await gw.admin(UPDATE_KEY, { id, i: input });
-}
-
-export async function revokeKey(gw: TestGateway, id: string): Promise<void> {
-  await gw.admin(REVOKE_KEY, { id });
-}
+// The admin fixtures live in admin.ts; the proxy suites import them from here too.
+export { createKey, createModel, createProvider, revokeKey, updateKey, updateProvider, type CreatedKey, type ProviderInput } from './admin.js';
 
 /** Starts the mock for an upstream kind and registers provider + model on the gateway. */
 export async function addUpstream(
@@ -177,15 +125,6 @@ export function parseSse(text: string): Array<{ event?: string; data: any }> {
     out.push(event ? { event, data: parsed } : { data: parsed });
   }
   return out;
-}
-
-/** Waits until `check` holds (polling), failing with `what` after `timeoutMs`. */
-export async function waitFor(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 export const lastRequest = (mock: MockUpstream): RecordedRequest => {
