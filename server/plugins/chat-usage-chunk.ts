@@ -1,4 +1,4 @@
-import type { ProxyPlugin } from '../proxy/pipeline/plugin.js';
+import type { AnswerHooks, ProxyPlugin, RequestHooks } from '../proxy/pipeline/plugin.js';
 
 /**
  * A Chat Completions stream reports usage only when asked
@@ -11,20 +11,24 @@ import type { ProxyPlugin } from '../proxy/pipeline/plugin.js';
 export function useChatUsageChunk(): ProxyPlugin {
   return {
     name: 'chat-usage-chunk',
-    request: (ctx) =>
-      ctx.api !== 'chat-completions'
-        ? undefined
-        : {
-            onPrepareUpstream(up) {
-              if (!up.passthrough || up.wire !== 'openai-chat' || !up.expectStream) return;
-              const streamOptions = up.body.stream_options as { include_usage?: boolean } | undefined;
-              if (streamOptions?.include_usage === true) return;
-              up.edit().stream_options = { ...(streamOptions ?? {}), include_usage: true };
-              return { onUpstreamMessage: (message) => (isUsageOnlyChunk(message.data) ? null : message) };
-            },
-          },
+    request: (ctx) => (ctx.api === 'chat-completions' ? hooks : undefined),
   };
 }
+
+const dropUsageChunk: AnswerHooks = {
+  onUpstreamMessage: (message) => (isUsageOnlyChunk(message.data) ? null : message),
+};
+
+// Stateless: one hooks object serves every request.
+const hooks: RequestHooks = {
+  onPrepareUpstream(up) {
+    if (!up.passthrough || up.wire !== 'openai-chat' || !up.expectStream) return;
+    const streamOptions = up.body.stream_options as { include_usage?: boolean } | undefined;
+    if (streamOptions?.include_usage === true) return;
+    up.edit().stream_options = { ...(streamOptions ?? {}), include_usage: true };
+    return dropUsageChunk;
+  },
+};
 
 /** `{"choices":[],"usage":{…}}`: the chunk a chat stream sends for include_usage. */
 function isUsageOnlyChunk(data: string): boolean {

@@ -1,5 +1,5 @@
 import { rewriteNativeBody } from '../proxy/formats/native-body.js';
-import type { ProxyPlugin } from '../proxy/pipeline/plugin.js';
+import type { ProxyPlugin, RequestHooks } from '../proxy/pipeline/plugin.js';
 
 /**
  * When a plugin changed the canonical conversation (prompt rules, masking), a
@@ -10,11 +10,14 @@ import type { ProxyPlugin } from '../proxy/pipeline/plugin.js';
 export function useConversationRewrite(): ProxyPlugin {
   return {
     name: 'conversation-rewrite',
-    request: () => ({
-      onPrepareUpstream(up, ctx) {
-        if (!ctx.conversationRewritten || !up.passthrough) return;
-        up.replace(rewriteNativeBody(ctx.api, ctx.request, up.body as Record<string, unknown>, up.model.upstreamModel));
-      },
-    }),
+    request: () => hooks,
   };
 }
+
+// Stateless: one hooks object serves every request.
+const hooks: RequestHooks = {
+  onPrepareUpstream(up, ctx) {
+    if (!ctx.conversationRewritten || !up.passthrough) return;
+    up.replace(rewriteNativeBody(ctx.api, ctx.request, up.body as Record<string, unknown>, up.model.upstreamModel));
+  },
+};

@@ -1,5 +1,5 @@
 import { applyPromptRules } from '../prompts/apply.js';
-import type { ProxyPlugin } from '../proxy/pipeline/plugin.js';
+import type { ProxyPlugin, RequestHooks } from '../proxy/pipeline/plugin.js';
 
 /**
  * A virtual model's prompt rules, applied once to the canonical request after
@@ -11,12 +11,15 @@ import type { ProxyPlugin } from '../proxy/pipeline/plugin.js';
 export function usePromptRules(): ProxyPlugin {
   return {
     name: 'prompt-rules',
-    request: () => ({
-      onResolved(ctx, resolved) {
-        if (resolved.kind !== 'route' || !resolved.route.promptRules.length) return;
-        ctx.rulesApplied = applyPromptRules(resolved.route.promptRules, ctx.request);
-        if (ctx.rulesApplied.length) ctx.conversationRewritten = true;
-      },
-    }),
+    request: () => hooks,
   };
 }
+
+// Stateless: one hooks object serves every request.
+const hooks: RequestHooks = {
+  onResolved(ctx, resolved) {
+    if (resolved.kind !== 'route' || !resolved.route.promptRules.length) return;
+    ctx.rulesApplied = applyPromptRules(resolved.route.promptRules, ctx.request);
+    if (ctx.rulesApplied.length) ctx.conversationRewritten = true;
+  },
+};

@@ -1,4 +1,4 @@
-import type { ProxyPlugin } from '../proxy/pipeline/plugin.js';
+import type { ProxyPlugin, RequestHooks } from '../proxy/pipeline/plugin.js';
 import { relaySettingsOf } from '../proxy/providers/relay-settings.js';
 import { relayRequestBody } from './relay-request.js';
 
@@ -12,16 +12,19 @@ import { relayRequestBody } from './relay-request.js';
 export function useRelay(): ProxyPlugin {
   return {
     name: 'relay',
-    request: () => ({
-      onPrepareUpstream(up) {
-        if (up.op === 'count_tokens') return;
-        const settings = relaySettingsOf(up.model.provider);
-        if (!settings) return;
-        const { body, injected } = relayRequestBody(up.body as Record<string, unknown>, settings);
-        up.replace(body);
-        up.injected = injected;
-        up.expectStream = body.stream === true;
-      },
-    }),
+    request: () => hooks,
   };
 }
+
+// Stateless: one hooks object serves every request.
+const hooks: RequestHooks = {
+  onPrepareUpstream(up) {
+    if (up.op === 'count_tokens') return;
+    const settings = relaySettingsOf(up.model.provider);
+    if (!settings) return;
+    const { body, injected } = relayRequestBody(up.body as Record<string, unknown>, settings);
+    up.replace(body);
+    up.injected = injected;
+    up.expectStream = body.stream === true;
+  },
+};

@@ -1,4 +1,4 @@
-import type { ProxyPlugin } from '../proxy/pipeline/plugin.js';
+import type { ProxyPlugin, RequestHooks } from '../proxy/pipeline/plugin.js';
 import { defaultBodyFields } from '../proxy/providers/request-defaults.js';
 
 /** The fields a count_tokens body may carry; other defaults (sampling, limits) would make Anthropic refuse it. */
@@ -13,16 +13,19 @@ const COUNT_TOKENS_FIELDS = new Set(['system', 'tools', 'tool_choice', 'thinking
 export function useRequestDefaults(): ProxyPlugin {
   return {
     name: 'request-defaults',
-    request: () => ({
-      onPrepareUpstream(up) {
-        const defaults = defaultBodyFields(up.model);
-        if (!defaults) return;
-        for (const [name, value] of Object.entries(defaults)) {
-          if (up.body[name] !== undefined) continue;
-          if (up.op === 'count_tokens' && !COUNT_TOKENS_FIELDS.has(name)) continue;
-          up.edit()[name] = value;
-        }
-      },
-    }),
+    request: () => hooks,
   };
 }
+
+// Stateless: one hooks object serves every request.
+const hooks: RequestHooks = {
+  onPrepareUpstream(up) {
+    const defaults = defaultBodyFields(up.model);
+    if (!defaults) return;
+    for (const [name, value] of Object.entries(defaults)) {
+      if (up.body[name] !== undefined) continue;
+      if (up.op === 'count_tokens' && !COUNT_TOKENS_FIELDS.has(name)) continue;
+      up.edit()[name] = value;
+    }
+  },
+};
