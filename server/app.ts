@@ -33,6 +33,7 @@ import type { ProxyPlugin } from './proxy/pipeline/plugin.js';
 import { sendV1Refusal } from './proxy/refusals.js';
 import { ScaleOut } from './scaleout/index.js';
 import { createResponseStore } from './response-store/index.js';
+import { createCaches } from './cache/index.js';
 import type { Services } from './services.js';
 import { createRouterState } from './routing/router-state.js';
 import { SettingsStore } from './settings/store.js';
@@ -113,7 +114,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     ...(config.catalogBuiltin ? {} : { builtin: () => null }),
   });
   const responseStore = createResponseStore({ ...config.responseStore, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix, logger });
-  const services: Services = { ...withRouter, limits: createKeyLimiter(withRouter, { spendSink: backgroundWrites.spend }), health, catalog, responseStore };
+  const caches = createCaches({ ...config.cache, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix, logger });
+  const services: Services = { ...withRouter, limits: createKeyLimiter(withRouter, { spendSink: backgroundWrites.spend }), health, catalog, responseStore, caches };
   snapshot.onChange((s) => services.events.publish('configChanged', { version: s.version, at: new Date() }));
   await Promise.all([snapshot.reload(), settings.load(), catalog.load()]);
   catalog.start();
@@ -126,7 +128,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
 
   const yoga = createGraphQLServer(services);
   const routes = new Router();
-  const builtInPlugins = proxyPlugins({ config, responseStore });
+  const builtInPlugins = proxyPlugins({ config, responseStore, caches });
   registerProxyRoutes(routes, { ...services, plugins: options.plugins ? options.plugins(builtInPlugins) : builtInPlugins });
   registerPublicHealthRoutes(routes, health, { trustProxy: config.trustProxy });
   const observability = startObservability(services, routes);
@@ -222,6 +224,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     await observability.close();
     await services.limits.close();
     await responseStore.close();
+    await caches.close();
     await backgroundWrites.close();
     await scaleOut?.close();
     await db.$disconnect();

@@ -7,22 +7,27 @@ import { useRequestDefaults } from './plugins/request-defaults.js';
 import { useResponsesEcho } from './plugins/responses-echo.js';
 import type { ProxyPlugin } from './proxy/pipeline/plugin.js';
 import { useResponseStore, type ResponseStore } from './response-store/index.js';
+import { useAutoPromptCache, useResponseCache, type Caches } from './cache/index.js';
 
 /**
  * The proxy's plugins, in the order their hooks run (server/proxy/pipeline/plugin.ts).
  * The order is the design:
  * - onResolved: the response store expands a follow-up into the whole conversation
- *   first, prompt rules rewrite it, and only then do checks and lookups see it;
+ *   first, prompt rules rewrite it, and only then do checks and lookups see it
+ *   (guardrails, then the response cache: an answer is looked up for the request
+ *   as it would go upstream, and a refused request is never served from the cache);
  * - onPrepareUpstream: a rewritten conversation is re-encoded first, defaults fill
  *   what is still missing, the relay reshapes last, and the Responses echo is
  *   decided on what finally goes upstream.
  */
-export function proxyPlugins(parts: { config: Pick<Config, 'responseStore'>; responseStore: ResponseStore }): ProxyPlugin[] {
+export function proxyPlugins(parts: { config: Pick<Config, 'responseStore'>; responseStore: ResponseStore; caches: Caches }): ProxyPlugin[] {
   return [
     useResponseStore(parts.responseStore, { maxBytes: parts.config.responseStore.maxBytes }),
     usePromptRules(),
+    useResponseCache(parts.caches.responses, { streamIntervalMs: parts.caches.limits.streamIntervalMs, semantic: parts.caches.semantic }),
     useConversationRewrite(),
     useRequestDefaults(),
+    useAutoPromptCache(),
     useChatUsageChunk(),
     useRelay(),
     useResponsesEcho(),

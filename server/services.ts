@@ -13,6 +13,7 @@ import type { GatewayMetrics } from './observability/metrics.js';
 import type { RequestLogWriter } from './observability/log-writer.js';
 import type { SqlReader } from './observability/usage-sql.js';
 import type { ResponseStore } from './response-store/index.js';
+import type { Caches } from './cache/index.js';
 import type { ScaleOut } from './scaleout/index.js';
 import type { Router } from './routing/router-state.js';
 import type { SettingsStore } from './settings/store.js';
@@ -47,4 +48,6 @@ export interface Services {
   health: HealthMonitor;
   /** Responses answers kept for `previous_response_id` (memory, or Redis with REDIS_URL). */
   responseStore: ResponseStore;
+  /** Response caches (exact and semantic; memory, or Redis with REDIS_URL): purged from the admin API. */
+  caches: Caches;
 }

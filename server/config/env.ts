@@ -49,6 +49,12 @@ const envSchema = z.object({
   RESPONSE_STORE_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
   RESPONSE_STORE_MAX_ENTRIES: z.coerce.number().int().positive().default(5000),
   RESPONSE_STORE_MAX_BYTES: z.coerce.number().int().positive().default(64 * 1024 * 1024),
+  /** Response cache (server/cache, docs/CACHING.md): memory cap, largest entry, default TTL, semantic index size, replay pace. */
+  CACHE_MAX_BYTES: z.coerce.number().int().positive().default(64 * 1024 * 1024),
+  CACHE_MAX_ENTRY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  CACHE_DEFAULT_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
+  CACHE_SEMANTIC_MAX_ENTRIES: z.coerce.number().int().positive().default(1000),
+  CACHE_STREAM_INTERVAL_MS: z.coerce.number().int().min(0).default(0),
   REQUEST_LOG_FLUSH_MS: z.coerce.number().int().positive().default(500),
   REQUEST_LOG_BATCH_SIZE: z.coerce.number().int().positive().default(200),
   REQUEST_LOG_BUFFER_MAX: z.coerce.number().int().positive().default(10_000),
@@ -105,6 +111,7 @@ export interface Config {
   healthLockPeriodMs: number;
   /** Stored Responses answers for `previous_response_id`: lifetime, most entries, most bytes (memory; also the largest single entry). */
   responseStore: { ttlMs: number; maxEntries: number; maxBytes: number };
+  cache: { maxBytes: number; maxEntryBytes: number; defaultTtlSeconds: number; semanticMaxEntries: number; streamIntervalMs: number };
   /** Request log batching: longest wait before a write (ms), rows per write, most rows held in memory. */
   requestLogFlushMs: number;
   requestLogBatchSize: number;
@@ -161,6 +168,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     healthRunRetentionDays: e.HEALTH_RUN_RETENTION_DAYS,
     healthLockPeriodMs: e.HEALTH_LOCK_PERIOD_MS,
     responseStore: { ttlMs: e.RESPONSE_STORE_TTL_SECONDS * 1000, maxEntries: e.RESPONSE_STORE_MAX_ENTRIES, maxBytes: e.RESPONSE_STORE_MAX_BYTES },
+    cache: {
+      maxBytes: e.CACHE_MAX_BYTES,
+      maxEntryBytes: e.CACHE_MAX_ENTRY_BYTES,
+      defaultTtlSeconds: e.CACHE_DEFAULT_TTL_SECONDS,
+      semanticMaxEntries: e.CACHE_SEMANTIC_MAX_ENTRIES,
+      streamIntervalMs: e.CACHE_STREAM_INTERVAL_MS,
+    },
     requestLogFlushMs: e.REQUEST_LOG_FLUSH_MS,
     requestLogBatchSize: e.REQUEST_LOG_BATCH_SIZE,
     requestLogBufferMax: e.REQUEST_LOG_BUFFER_MAX,

@@ -79,5 +79,8 @@ export function toLogRow(r: RequestRecord): RequestLogRow {
     requestBody: storableText(r.requestBody, STORED_TEXT_LIMITS.body),
     responseBody: storableText(r.responseBody, STORED_TEXT_LIMITS.body),
     warnings: storableText(r.warnings, STORED_TEXT_LIMITS.errorMessage),
+    cache: r.cache ?? null,
+    cacheKey: r.cacheKey ?? null,
+    costSavedUsd: Number.isFinite(r.costSavedUsd) ? (r.costSavedUsd as number) : 0,
   };
 }

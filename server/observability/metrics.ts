@@ -70,6 +70,27 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  /** Response cache outcomes (server/cache); `model` is set only once the name resolved, so it stays bounded. */
+  readonly cacheRequests = new Counter({
+    name: 'gateway_cache_requests_total',
+    help: 'Requests with the response cache on, by public model and outcome (hit, miss, bypass).',
+    labelNames: ['model', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly cacheStoredBytes = new Counter({
+    name: 'gateway_cache_stored_bytes_total',
+    help: 'Bytes of answers written to the response cache.',
+    registers: [this.registry],
+  });
+
+  readonly cacheSaved = new Counter({
+    name: 'gateway_cache_saved_usd_total',
+    help: 'What response cache hits would have cost upstream, in USD.',
+    labelNames: ['model'] as const,
+    registers: [this.registry],
+  });
+
   readonly upstreamErrors = new Counter({
     name: 'gateway_upstream_errors_total',
     help: 'Failed requests that reached an upstream, by provider and error class.',
@@ -199,6 +220,12 @@ export class GatewayMetrics {
       if (u.reasoningTokens) (series.reasoning ??= this.tokens.labels(model, 'reasoning')).inc(u.reasoningTokens);
     }
     if (r.costUsd > 0) (series.cost ??= this.cost.labels(model)).inc(r.costUsd);
+    if (r.cache) {
+      const cached = r.requestedModel ?? 'unknown';
+      this.cacheRequests.inc({ model: cached, outcome: r.cache });
+      if (r.cacheStoredBytes) this.cacheStoredBytes.inc(r.cacheStoredBytes);
+      if (r.costSavedUsd) this.cacheSaved.inc({ model: cached }, r.costSavedUsd);
+    }
     if (r.errorClass) {
       if (r.attempts > 0 && r.providerName) this.upstreamErrors.inc({ provider, class: r.errorClass });
       else if (LIMIT_CLASSES.has(r.errorClass) && r.attempts === 0) this.rateLimited.inc({ reason: r.errorClass });

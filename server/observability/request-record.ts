@@ -33,6 +33,13 @@ export interface RequestRecord {
   /** Only when the key has body logging on: scrubbed and size-capped (see observability/body-capture.ts). */
   requestBody?: string;
   responseBody?: string;
+  /** Response cache outcome, when caching applied to the request. */
+  cache?: 'hit' | 'miss' | 'bypass';
+  cacheKey?: string;
+  /** What a cache hit would have cost upstream (USD). */
+  costSavedUsd?: number;
+  /** Bytes of the answer the response cache stored (a miss), for the bytes-stored counter. */
+  cacheStoredBytes?: number;
 }
 
 type Listener = (record: RequestRecord) => void;

@@ -4,6 +4,7 @@ import { openHeaders } from '../crypto/sealed-headers.js';
 import { openRequestDefaults } from '../crypto/sealed-request-defaults.js';
 import { routeOptions, type VirtualModelEntry } from '../routing/types.js';
 import { compileRules } from '../prompts/compile.js';
+import { cacheSettings, type CacheSettings } from './cache-settings.js';
 import type { ConfigSnapshot, KeyEntry, ModelEntry, ProviderEntry } from './types.js';
 
 /** `local`: after a change on this instance; `remote`: announced by another instance (scale-out). */
@@ -24,6 +25,7 @@ export class SnapshotStore {
     modelsByName: new Map(),
     providersById: new Map(),
     virtualModelsByName: new Map(),
+    virtualModelCache: new Map(),
   };
   private tail: Promise<void> = Promise.resolve();
   private readonly listeners = new Set<Listener>();
@@ -102,6 +104,7 @@ export class SnapshotStore {
         requestDefaults: openRequestDefaults(m.requestDefaults, this.secrets, (name) =>
           this.onError(new Error(`Model "${m.name}": stored request-default header ${name} cannot be decrypted (was ENCRYPTION_KEY changed?)`)),
         ),
+        autoPromptCache: m.autoPromptCache || undefined,
         enabled: m.enabled,
         createdAt: Math.floor(m.createdAt.getTime() / 1000),
       });
@@ -123,11 +126,15 @@ export class SnapshotStore {
         revoked: k.revokedAt !== null,
         logBodies: k.logBodies,
         purpose: k.purpose,
+        cache: cacheSettings(k.cache),
       });
     }
     const modelsById = new Map([...modelsByName.values()].map((m) => [m.id, m]));
     const virtualModelsByName = new Map<string, VirtualModelEntry>();
+    const virtualModelCache = new Map<string, CacheSettings>();
     for (const r of routes) {
+      const cache = cacheSettings(r.cache);
+      if (cache) virtualModelCache.set(r.name, cache);
       virtualModelsByName.set(r.name, {
         id: r.id,
         name: r.name,
@@ -142,6 +149,6 @@ export class SnapshotStore {
         promptRules: compileRules(r.rules, (rule, error) => this.onError(new Error(`Prompt rule ${rule.id} of "${r.name}" skipped: ${error.message}`))),
       });
     }
-    return { version: this.snapshot.version + 1, keysByHash, modelsByName, providersById, virtualModelsByName };
+    return { version: this.snapshot.version + 1, keysByHash, modelsByName, providersById, virtualModelsByName, virtualModelCache };
   }
 }

@@ -1,4 +1,5 @@
 import type { VirtualModelEntry } from '../routing/types.js';
+import type { CacheSettings } from './cache-settings.js';
 
 /**
  * The in-memory view of configuration the hot path reads. Built from the
@@ -30,6 +31,8 @@ export interface ModelEntry {
   cacheReadPrice?: number;
   cacheWritePrice?: number;
   requestDefaults: Record<string, unknown>;
+  /** Anthropic prompt caching: add cache_control breakpoints for clients that send none (server/cache). */
+  autoPromptCache?: boolean;
   enabled: boolean;
   /** Unix seconds, as /v1/models reports it. */
   createdAt: number;
@@ -52,6 +55,8 @@ export interface KeyEntry {
   revoked: boolean;
   logBodies: boolean;
   purpose: string;
+  /** Response-cache settings (server/cache); undefined: the defaults. */
+  cache?: CacheSettings;
 }
 
 export interface ConfigSnapshot {
@@ -60,4 +65,6 @@ export interface ConfigSnapshot {
   readonly keysByHash: ReadonlyMap<string, KeyEntry>;
   readonly modelsByName: ReadonlyMap<string, ModelEntry>;
   readonly providersById: ReadonlyMap<string, ProviderEntry>;
+  /** Response-cache settings of virtual models that have any, by virtual model name (server/cache). */
+  readonly virtualModelCache: ReadonlyMap<string, CacheSettings>;
 }

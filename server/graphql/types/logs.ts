@@ -19,6 +19,7 @@ const LIST_SELECT = {
   attempts: true, stream: true, status: true, errorClass: true, errorMessage: true, latencyMs: true,
   ttftMs: true, inputTokens: true, outputTokens: true, cachedTokens: true, reasoningTokens: true,
   injectedTokens: true, costUsd: true, clientIp: true, userAgent: true, rulesApplied: true, warnings: true,
+  cache: true, cacheKey: true, costSavedUsd: true,
 } satisfies Prisma.RequestLogSelect;
 
 async function loadBodies(services: Services, log: LogView): Promise<{ requestBody: string | null; responseBody: string | null }> {
@@ -67,6 +68,9 @@ RequestLogRef.implement({
       description: 'What a translation could not carry to the upstream (dropped tools, fields), "; "-separated; also sent as x-gateway-warnings.',
     }),
     costUsd: t.exposeFloat('costUsd'),
+    cache: t.exposeString('cache', { nullable: true, description: 'Response cache: hit | miss | bypass (null: caching was off for this request).' }),
+    cacheKey: t.exposeString('cacheKey', { nullable: true, description: 'The cache entry a hit came from, or the one a miss was stored under (sha256).' }),
+    costSavedUsd: t.exposeFloat('costSavedUsd', { description: 'What a cache hit would have cost upstream (USD); 0 otherwise.' }),
     clientIp: t.exposeString('clientIp', { nullable: true }),
     userAgent: t.exposeString('userAgent', { nullable: true }),
     requestBody: t.string({

@@ -87,6 +87,20 @@ export interface ProxyContext {
   warnings?: string[];
   /** Set when a stream failed after the first byte (the client got an in-stream error). */
   streamError?: GatewayError;
+  /** The response cache's part in this request (server/cache), for the log row and metrics. */
+  cache?: CacheMark;
+}
+
+/** What the response cache did with a request; `key` is the entry a hit came from or a miss was stored under. */
+export interface CacheMark {
+  status: 'hit' | 'miss' | 'bypass';
+  key?: string;
+  /** A hit: what the cached answer had cost upstream (USD). */
+  savedUsd?: number;
+  /** A miss whose answer was stored: the entry's size. */
+  storedBytes?: number;
+  /** A semantic hit: the cosine similarity of the served entry. */
+  similarity?: number;
 }
 
 /** A generation request once it is authenticated, read and decoded: what plugins and the attempt loop work on. */

@@ -35,12 +35,17 @@ export function recordRequest(ctx: ProxyContext, failure: GatewayError | undefin
     latencyMs: Math.round(performance.now() - ctx.startedAt),
     ttftMs: ctx.ttftMs === undefined ? undefined : Math.round(ctx.ttftMs),
     usage: ctx.usage,
-    costUsd: model ? requestCost(model, ctx.usage) : 0,
+    // A cache hit costs nothing upstream; what it would have cost is reported as saved.
+    costUsd: model && ctx.cache?.status !== 'hit' ? requestCost(model, ctx.usage) : 0,
     clientIp: clientIp(ctx.req, ctx.deps.config.trustProxy),
     userAgent: scrubOptional(ctx.req.headers['user-agent'], secrets),
     rulesApplied: ctx.rulesApplied?.length ? ctx.rulesApplied : undefined,
     injectedTokens: ctx.injectedTokens || undefined,
     warnings: ctx.warnings?.length ? ctx.warnings.join('; ') : undefined,
+    cache: ctx.cache?.status,
+    cacheKey: ctx.cache?.key,
+    costSavedUsd: ctx.cache?.savedUsd,
+    cacheStoredBytes: ctx.cache?.storedBytes,
   };
   if (key?.logBodies) {
     // Only for keys with body logging on: scrubbed and capped (observability/body-capture.ts).

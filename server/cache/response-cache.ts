@@ -1,0 +1,70 @@
+import type { Logger } from 'pino';
+import type { CacheBackend, CacheEntry, CachePurge } from './types.js';
+
+/**
+ * The cache the plugin talks to. A failing backend (Redis down) means no
+ * caching — a lookup is a miss, a store is skipped — with one warning per
+ * outage, never an error to the client.
+ */
+export class ResponseCache {
+  private readonly pending = new Set<Promise<void>>();
+  private failing = false;
+
+  constructor(
+    private readonly backend: CacheBackend,
+    private readonly logger: Logger,
+    readonly limits: { defaultTtlSeconds: number; maxEntryBytes: number },
+  ) {}
+
+  async lookup(key: string): Promise<CacheEntry | undefined> {
+    try {
+      const json = await this.backend.get(key);
+      this.recovered();
+      return json === undefined ? undefined : (JSON.parse(json) as CacheEntry);
+    } catch (error) {
+      this.failed(error);
+      return undefined;
+    }
+  }
+
+  /** Stores without making the caller wait; returns the bytes stored (0 when the entry is too large). */
+  store(key: string, entry: CacheEntry, ttlSeconds: number): number {
+    const json = JSON.stringify(entry);
+    const bytes = Buffer.byteLength(json);
+    if (bytes > this.limits.maxEntryBytes) return 0;
+    const done = this.backend
+      .set(key, json, ttlSeconds * 1000, { keyId: entry.keyId, model: entry.model })
+      .then(() => this.recovered(), (error: unknown) => this.failed(error))
+      .finally(() => this.pending.delete(done));
+    this.pending.add(done);
+    return bytes;
+  }
+
+  /** Removes a key's or a model's entries (admin purge); throws when the backend is down. */
+  async purge(which: CachePurge): Promise<number> {
+    await this.settled();
+    return this.backend.purge(which);
+  }
+
+  /** Waits for stores in flight (tests, shutdown). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.pending]);
+  }
+
+  async close(): Promise<void> {
+    await this.settled();
+    await this.backend.close();
+  }
+
+  private failed(error: unknown): void {
+    if (this.failing) return;
+    this.failing = true;
+    this.logger.warn({ err: error }, 'response cache unavailable: requests are served without caching until it returns');
+  }
+
+  private recovered(): void {
+    if (!this.failing) return;
+    this.failing = false;
+    this.logger.info('response cache is back');
+  }
+}
