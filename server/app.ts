@@ -29,6 +29,7 @@ import { RequestRecorder } from './observability/request-record.js';
 import { openBackgroundWrites } from './observability/open-log-store.js';
 import { registerProxyRoutes } from './proxy/routes.js';
 import { proxyPlugins } from './proxy-plugins.js';
+import { startTracing } from './telemetry/index.js';
 import type { ProxyPlugin } from './proxy/pipeline/plugin.js';
 import { sendV1Refusal } from './proxy/refusals.js';
 import { ScaleOut } from './scaleout/index.js';
@@ -128,7 +129,9 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
 
   const yoga = createGraphQLServer(services);
   const routes = new Router();
-  const builtInPlugins = proxyPlugins({ config, responseStore, caches });
+  // OTEL_EXPORTER_OTLP_*: the SDK is loaded only when traces are exported.
+  const tracing = await startTracing(config.otel);
+  const builtInPlugins = proxyPlugins({ config, responseStore, caches, tracing });
   registerProxyRoutes(routes, { ...services, plugins: options.plugins ? options.plugins(builtInPlugins) : builtInPlugins });
   registerPublicHealthRoutes(routes, health, { trustProxy: config.trustProxy });
   const observability = startObservability(services, routes);
@@ -222,6 +225,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     await ws.close();
     await stopped;
     await observability.close();
+    await tracing?.shutdown();
     await services.limits.close();
     await responseStore.close();
     await caches.close();

@@ -8,6 +8,7 @@ import { useResponsesEcho } from './plugins/responses-echo.js';
 import type { ProxyPlugin } from './proxy/pipeline/plugin.js';
 import { useResponseStore, type ResponseStore } from './response-store/index.js';
 import { useAutoPromptCache, useResponseCache, type Caches } from './cache/index.js';
+import type { Tracing } from './telemetry/index.js';
 
 /**
  * The proxy's plugins, in the order their hooks run (server/proxy/pipeline/plugin.ts).
@@ -20,8 +21,10 @@ import { useAutoPromptCache, useResponseCache, type Caches } from './cache/index
  *   what is still missing, the relay reshapes last, and the Responses echo is
  *   decided on what finally goes upstream.
  */
-export function proxyPlugins(parts: { config: Pick<Config, 'responseStore'>; responseStore: ResponseStore; caches: Caches }): ProxyPlugin[] {
+export function proxyPlugins(parts: { config: Pick<Config, 'responseStore'>; responseStore: ResponseStore; caches: Caches; tracing?: Tracing }): ProxyPlugin[] {
   return [
+    // First, so the request span covers every other plugin; absent (not even loaded) without OTLP export.
+    ...(parts.tracing ? [parts.tracing.plugin] : []),
     useResponseStore(parts.responseStore, { maxBytes: parts.config.responseStore.maxBytes }),
     usePromptRules(),
     useResponseCache(parts.caches.responses, { streamIntervalMs: parts.caches.limits.streamIntervalMs, semantic: parts.caches.semantic }),

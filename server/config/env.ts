@@ -65,6 +65,22 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0', ''])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  /** OpenTelemetry traces (server/telemetry): off unless an OTLP endpoint is set. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.string().url().optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json']).optional(),
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.enum(['http/protobuf', 'http/json']).optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: z.string().optional(),
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS: z.string().optional(),
+  OTEL_SERVICE_NAME: z.string().default('llm-gateway'),
+  OTEL_SDK_DISABLED: z
+    .enum(['true', 'false', '1', '0', ''])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** Request log export (server/observability/log-export): JSON lines POSTed to this URL. */
+  LOG_EXPORT_HTTP_URL: z.string().url().optional(),
+  /** `name=value` pairs separated by commas (values URL-encoded), as OTEL_EXPORTER_OTLP_HEADERS. */
+  LOG_EXPORT_HTTP_HEADERS: z.string().optional(),
 });
 
 export interface Config {
@@ -120,6 +136,10 @@ export interface Config {
   /** Configuration file applied at start-up, and again on change when `gatewayConfigWatch` (configuration as code). */
   gatewayConfig?: string;
   gatewayConfigWatch: boolean;
+  /** OTLP trace export; undefined = tracing off (no plugin, SDK never loaded). */
+  otel?: { tracesUrl: string; protocol: 'http/protobuf' | 'http/json'; headers: Record<string, string>; serviceName: string };
+  /** Request log rows also sent as JSON lines to an HTTP sink; undefined = off. */
+  logExport?: { url: string; headers: Record<string, string> };
 }
 
 export class ConfigError extends Error {
@@ -181,6 +201,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clientDir: path.resolve(e.CLIENT_DIR),
     gatewayConfig: e.GATEWAY_CONFIG ? path.resolve(e.GATEWAY_CONFIG) : undefined,
     gatewayConfigWatch: e.GATEWAY_CONFIG_WATCH,
+    otel: otelConfig(e),
+    logExport: e.LOG_EXPORT_HTTP_URL ? { url: e.LOG_EXPORT_HTTP_URL, headers: parseHeaderList(e.LOG_EXPORT_HTTP_HEADERS) } : undefined,
   };
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
     throw new ConfigError('Invalid configuration:\n  DATABASE_URL: must start with postgres:// or postgresql://');
@@ -198,4 +220,37 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   return config;
+}
+
+/**
+ * The OTLP settings as the OpenTelemetry specification defines them: the
+ * signal-specific variable wins; a base endpoint gets `/v1/traces` appended.
+ */
+function otelConfig(e: z.infer<typeof envSchema>): Config['otel'] {
+  if (e.OTEL_SDK_DISABLED) return undefined;
+  const tracesUrl = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (e.OTEL_EXPORTER_OTLP_ENDPOINT ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined);
+  if (!tracesUrl) return undefined;
+  return {
+    tracesUrl,
+    protocol: e.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? e.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf',
+    headers: { ...parseHeaderList(e.OTEL_EXPORTER_OTLP_HEADERS), ...parseHeaderList(e.OTEL_EXPORTER_OTLP_TRACES_HEADERS) },
+    serviceName: e.OTEL_SERVICE_NAME,
+  };
+}
+
+/** `a=1,b=x%20y` → { a: '1', b: 'x y' } (the W3C baggage-like list OTEL_EXPORTER_OTLP_HEADERS uses). */
+export function parseHeaderList(list: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of (list ?? '').split(',')) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) continue;
+    const name = pair.slice(0, eq).trim();
+    if (!name) continue;
+    try {
+      out[name] = decodeURIComponent(pair.slice(eq + 1).trim());
+    } catch {
+      out[name] = pair.slice(eq + 1).trim();
+    }
+  }
+  return out;
 }

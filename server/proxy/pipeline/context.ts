@@ -189,6 +189,11 @@ export interface AnswerHooks {
   onEvent?(event: StreamEvent): StreamEvent[] | void;
   /** The canonical whole answer (not for streams): return a replacement (or nothing to keep it). */
   onResponse?(response: CanonicalResponse): CanonicalResponse | void;
+  /**
+   * This attempt is over: answered (no `failure`), or failed before the client got
+   * a byte (another target may follow). For per-attempt bookkeeping such as trace spans.
+   */
+  onAttemptEnd?(failure?: GatewayError): void;
 }
 
 export interface CompletedRequest {

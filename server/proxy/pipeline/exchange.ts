@@ -6,6 +6,7 @@ import { readSse } from '../upstream/sse-reader.js';
 import { answerFromStream } from './answer-from-stream.js';
 import { relayStream } from './answer-stream.js';
 import type { GenerationContext } from './context.js';
+import { asGatewayError } from './errors.js';
 import { decodeOrBadGateway } from './guarded-decode.js';
 import type { AnswerHooks } from './plugin.js';
 import { prepareUpstream } from './prepare-upstream.js';
@@ -30,6 +31,23 @@ export async function exchange(
   onResponse?: () => void,
 ): Promise<void> {
   const { up, answerHooks } = prepareUpstream(ctx, model);
+  try {
+    await answer(ctx, model, up, answerHooks, signal, onResponse);
+  } catch (error) {
+    for (const h of answerHooks) h.onAttemptEnd?.(asGatewayError(error));
+    throw error;
+  }
+  for (const h of answerHooks) h.onAttemptEnd?.();
+}
+
+async function answer(
+  ctx: GenerationContext,
+  model: ModelEntry,
+  up: UpstreamRequest,
+  answerHooks: AnswerHooks[],
+  signal: AbortSignal,
+  onResponse: (() => void) | undefined,
+): Promise<void> {
   ctx.injectedTokens = injectedTokenCount(up.injected);
   noteWarnings(ctx, up.warnings);
   const response = await callUpstream(model, up.op, up.bytes(), signal, up.headers);
