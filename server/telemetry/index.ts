@@ -1,15 +1,7 @@
 import type { Config } from '../config/env.js';
-import type { ProxyPlugin } from '../proxy/pipeline/plugin.js';
+import type { Tracing } from './tracing.js';
 
-/** OpenTelemetry tracing of proxied requests (docs/TELEMETRY.md). */
-export interface Tracing {
-  /** The proxy plugin that opens the spans; first in the list, so its span covers the others. */
-  plugin: ProxyPlugin;
-  /** Exports every ended span now. */
-  flush(): Promise<void>;
-  /** Exports what is left and stops. */
-  shutdown(): Promise<void>;
-}
+export type { Tracing } from './tracing.js';
 
 /**
  * Tracing when OTLP export is configured, else nothing: the SDK is imported only
