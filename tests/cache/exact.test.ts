@@ -5,6 +5,8 @@
  * here (x-gateway-cache-ttl); settings on keys and virtual models are in
  * settings.test.ts.
  */
+import type Anthropic from '@anthropic-ai/sdk';
+import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
@@ -45,7 +47,7 @@ describe('a second identical request is a hit, in every client format, whole and
   test('Chat Completions, whole', async () => {
     const client = openaiClient(gw, key.key);
     const body = { model: 'm-openai-chat', messages: userTurn(fresh('chat whole')) };
-    let first!: Awaited<ReturnType<ReturnType<typeof client.chat.completions.create>['withResponse']>>;
+    let first!: { data: OpenAI.ChatCompletion; response: Response };
     expect(await upstreamCalls(async () => (first = await client.chat.completions.create(body, { headers: on }).withResponse()))).toBe(1);
     expect(first.response.headers.get('x-gateway-cache')).toBe('miss');
     let second!: typeof first;
@@ -106,7 +108,7 @@ describe('a second identical request is a hit, in every client format, whole and
   test('Messages, whole and streamed', async () => {
     const client = anthropicClient(gw, key.key);
     const body = { model: 'm-anthropic', max_tokens: 50, messages: userTurn(fresh('messages')) };
-    let first!: Awaited<ReturnType<typeof client.messages.create>>;
+    let first!: Anthropic.Message;
     expect(await upstreamCalls(async () => (first = await client.messages.create(body, { headers: on })))).toBe(1);
     let second!: typeof first;
     expect(await upstreamCalls(async () => (second = await client.messages.create(body, { headers: on })))).toBe(0);
@@ -123,7 +125,7 @@ describe('a second identical request is a hit, in every client format, whole and
     const body = { model: 'm-anthropic', max_tokens: 50, messages: userTurn(fresh('stream first')) };
     let streamed!: Awaited<ReturnType<ReturnType<typeof client.messages.stream>['finalMessage']>>;
     expect(await upstreamCalls(async () => (streamed = await client.messages.stream(body, { headers: on }).finalMessage()))).toBe(1);
-    let whole!: Awaited<ReturnType<typeof client.messages.create>>;
+    let whole!: Anthropic.Message;
     expect(await upstreamCalls(async () => (whole = await client.messages.create(body, { headers: on })))).toBe(0);
     expect(whole.content).toEqual(streamed.content);
   });
@@ -131,7 +133,7 @@ describe('a second identical request is a hit, in every client format, whole and
   test('the cache is keyed on the canonical request: a Messages client hits what a Chat client stored', async () => {
     const text = fresh('across formats');
     const chatAnswer = await openaiClient(gw, key.key).chat.completions.create({ model: 'm-openai-chat', max_tokens: 50, messages: userTurn(text) }, { headers: on });
-    let answer!: Awaited<ReturnType<ReturnType<typeof anthropicClient>['messages']['create']>>;
+    let answer!: Anthropic.Message;
     expect(
       await upstreamCalls(async () => (answer = await anthropicClient(gw, key.key).messages.create({ model: 'm-openai-chat', max_tokens: 50, messages: userTurn(text) }, { headers: on }))),
     ).toBe(0);
@@ -192,7 +194,7 @@ describe('request headers', () => {
     expect(hit.data.choices[0]!.message.content).toBe('a refreshed answer');
 
     const other = { model: 'm-openai-chat', messages: userTurn(fresh('no-store')) };
-    let bypass!: Awaited<ReturnType<ReturnType<typeof client.chat.completions.create>['withResponse']>>;
+    let bypass!: { data: OpenAI.ChatCompletion; response: Response };
     expect(await upstreamCalls(async () => (bypass = await client.chat.completions.create(other, { headers: { ...on, 'x-gateway-cache': 'no-store' } }).withResponse()))).toBe(1);
     expect(bypass.response.headers.get('x-gateway-cache')).toBe('bypass');
     const after = await client.chat.completions.create(other, { headers: on }).withResponse();
