@@ -4,6 +4,7 @@ import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { closedPort } from '../support/proxy-fixture.js';
 import { REFRESH, SEARCH, STATUS, readFixture, startCatalogServer, type CatalogServer } from './catalog-server.js';
+import { createProvider } from '../support/admin.js';
 
 const STATUS_EXTRA = 'catalogStatus { origin builtinSource urlSetting configuredUrl }';
 const LIST = `query($id: ID!) { upstreamModels(providerId: $id) { id catalog { key contextWindow inputPrice } } }`;
@@ -39,10 +40,8 @@ describe('LiteLLM catalog: the built-in copy', () => {
   });
 
   it('gives imported models prices with no network', async () => {
-    const created = await gw.admin('mutation($i: CreateProviderInput!) { createProvider(input: $i) { id } }', {
-      i: { name: 'OpenAI', type: 'openai', baseUrl: upstream.url, apiKey: 'upstream-secret-key' },
-    });
-    const { upstreamModels } = await gw.admin(LIST, { id: created.createProvider.id });
+    const providerId = await createProvider(gw, { name: 'OpenAI', type: 'openai', baseUrl: upstream.url, apiKey: 'upstream-secret-key' });
+    const { upstreamModels } = await gw.admin(LIST, { id: providerId });
     const gpt4o = upstreamModels.find((m: { id: string }) => m.id === 'gpt-4o');
     expect(gpt4o.catalog).toMatchObject({ key: 'gpt-4o', contextWindow: 128000 });
     expect(gpt4o.catalog.inputPrice).toBeGreaterThan(0);

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { REAL_SNAPSHOT_PATH, REFRESH, SEARCH, startCatalogServer, type CatalogServer } from './catalog-server.js';
+import { createProvider } from '../support/admin.js';
 
 const present = existsSync(REAL_SNAPSHOT_PATH);
 if (!present) console.log(`skipping the real LiteLLM snapshot suite: ${REAL_SNAPSHOT_PATH} does not exist (it lives next to the repository in CI)`);
@@ -51,7 +52,7 @@ describe.skipIf(!present)('LiteLLM catalog: the real snapshot', () => {
   });
 
   it('imports DeepSeek models with the catalog\'s context window and prices', async () => {
-    const provider = (await gw.admin('mutation { createProvider(input: { name: "DeepSeek", type: "deepseek", apiKey: "sk-test-abcdefgh1234" }) { id } }')).createProvider.id;
+    const provider = await createProvider(gw, { name: 'DeepSeek', type: 'deepseek', apiKey: 'sk-test-abcdefgh1234' });
     const { importModels } = await gw.admin(
       `mutation($id: ID!) { importModels(providerId: $id, models: [{ upstreamModel: "deepseek-chat" }, { upstreamModel: "deepseek-reasoner" }]) {
         created { name contextWindow maxOutputTokens inputPrice outputPrice cacheReadPrice catalogKey } } }`,

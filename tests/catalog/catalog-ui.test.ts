@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { assertClientBuilt, collectPageErrors, launchChromium, logIn, screenshot } from '../support/browser.js';
 import { readFixture, REFRESH, startCatalogServer, type CatalogServer } from './catalog-server.js';
+import { createProvider, createModel } from '../support/admin.js';
 
 describe('catalog in the admin UI', () => {
   let gw: TestGateway;
@@ -16,8 +17,8 @@ describe('catalog in the admin UI', () => {
     catalog = await startCatalogServer(readFixture());
     gw = await startTestGateway({ LITELLM_CATALOG_URL: catalog.url, CATALOG_REFRESH_HOURS: '0' });
     await gw.admin(REFRESH);
-    const provider = (await gw.admin('mutation { createProvider(input: { name: "DeepSeek", type: "deepseek", apiKey: "sk-test-abcdefgh1234" }) { id } }')).createProvider.id;
-    await gw.admin('mutation($p: String!) { createModel(input: { providerId: $p, name: "deepseek-chat", upstreamModel: "deepseek-chat" }) { id } }', { p: provider });
+    const provider = await createProvider(gw, { name: 'DeepSeek', type: 'deepseek', apiKey: 'sk-test-abcdefgh1234' });
+    await createModel(gw, provider, 'deepseek-chat', 'deepseek-chat');
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, colorScheme: 'light' });
     page = await context.newPage();

@@ -7,6 +7,7 @@ import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import { DEFAULT_API_KEY, type MockUpstream } from '../support/mock-upstreams/types.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { readFixture, REFRESH, startCatalogServer, type CatalogServer } from './catalog-server.js';
+import { createProvider } from '../support/admin.js';
 
 const LIST = `query($id: ID!) { upstreamModels(providerId: $id) { id displayName mode importedAs catalog { key contextWindow inputPrice } } }`;
 const IMPORT = `mutation($id: ID!, $models: [ImportModelInput!]!) {
@@ -16,8 +17,6 @@ const IMPORT = `mutation($id: ID!, $models: [ImportModelInput!]!) {
     skipped { name reason }
   }
 }`;
-const CREATE_PROVIDER = 'mutation($input: CreateProviderInput!) { createProvider(input: $input) { id } }';
-
 /** Ollama's native tags list; the mocks of this repository do not speak it. */
 async function startOllamaTags(): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
@@ -48,7 +47,7 @@ describe('model import from a provider\'s own model list', () => {
     ]);
     gw = await startTestGateway({ LITELLM_CATALOG_URL: catalog.url, CATALOG_REFRESH_HOURS: '0' });
     const create = async (name: string, type: string, baseUrl: string, apiKey?: string) =>
-      (ids[name] = (await gw.admin(CREATE_PROVIDER, { input: { name, type, baseUrl, apiKey } })).createProvider.id);
+      (ids[name] = await createProvider(gw, { name, type, baseUrl, apiKey }));
     await create('openai-main', 'openai', openai.url, DEFAULT_API_KEY);
     await create('anthropic-main', 'anthropic', anthropic.url, DEFAULT_API_KEY);
     await create('gemini-main', 'gemini', gemini.url, DEFAULT_API_KEY);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { readFixture, REFRESH, startCatalogServer, type CatalogServer } from './catalog-server.js';
+import { createProvider } from '../support/admin.js';
 
 const PREVIEW = `query($id: ID!, $key: String, $overwrite: Boolean) {
   presetPreview(modelId: $id, catalogKey: $key, overwrite: $overwrite) { catalogKey entry { key } changes { field current proposed kept } }
@@ -17,7 +18,7 @@ describe('applying a catalog preset to a model', () => {
   beforeAll(async () => {
     catalog = await startCatalogServer(readFixture());
     gw = await startTestGateway({ LITELLM_CATALOG_URL: catalog.url, CATALOG_REFRESH_HOURS: '0', CATALOG_BUILTIN: 'false' });
-    providerId = (await gw.admin('mutation { createProvider(input: { name: "DeepSeek", type: "deepseek", apiKey: "sk-test-1234567890" }) { id } }')).createProvider.id;
+    providerId = await createProvider(gw, { name: 'DeepSeek', type: 'deepseek', apiKey: 'sk-test-1234567890' });
   });
   afterAll(async () => {
     await gw?.stop();

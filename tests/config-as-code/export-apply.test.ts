@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { applyConfig, exportConfig, planConfig, ConfigFileError } from '../../server/config-as-code/index.js';
 import { instanceDeps } from '../../server/config-as-code/instance.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { createKey, createModel, createPromptRule, createProvider, createVirtualModel } from '../support/admin.js';
 
 const PROVIDER_KEY = 'sk-live-provider-secret-0123456789';
 const HEADER_SECRET = 'org-header-secret-value-987654';
@@ -13,50 +14,36 @@ let source: TestGateway;
 let target: TestGateway;
 
 async function configureThroughAdminApi(gw: TestGateway) {
-  const p1 = await gw.admin('mutation($i: CreateProviderInput!){ createProvider(input: $i){ id } }', {
-    i: { name: 'openai-main', type: 'openai', baseUrl: 'http://127.0.0.1:9/v1', apiKey: PROVIDER_KEY, headers: { 'X-Org': HEADER_SECRET }, options: { timeouts: { firstByteMs: 5000 } } },
+  const p1 = await createProvider(gw, {
+    name: 'openai-main',
+    type: 'openai',
+    baseUrl: 'http://127.0.0.1:9/v1',
+    apiKey: PROVIDER_KEY,
+    headers: { 'X-Org': HEADER_SECRET },
+    options: { timeouts: { firstByteMs: 5000 } },
   });
-  const p2 = await gw.admin('mutation($i: CreateProviderInput!){ createProvider(input: $i){ id } }', {
-    i: { name: 'local', type: 'ollama', baseUrl: 'http://127.0.0.1:11434/v1', enabled: false },
+  const p2 = await createProvider(gw, { name: 'local', type: 'ollama', baseUrl: 'http://127.0.0.1:11434/v1', apiKey: undefined, enabled: false });
+  const m1 = await createModel(gw, p1, 'gpt-main', 'gpt-4o', {
+    contextWindow: 128000,
+    inputPrice: 0.0000025,
+    outputPrice: 0.00001,
+    supportsTools: true,
+    requestDefaults: { body: { temperature: 0.2 }, headers: { 'X-Trace': MODEL_HEADER_SECRET } },
   });
-  const m1 = await gw.admin('mutation($i: CreateModelInput!){ createModel(input: $i){ id } }', {
-    i: {
-      providerId: p1.createProvider.id,
-      name: 'gpt-main',
-      upstreamModel: 'gpt-4o',
-      contextWindow: 128000,
-      inputPrice: 0.0000025,
-      outputPrice: 0.00001,
-      supportsTools: true,
-      requestDefaults: { body: { temperature: 0.2 }, headers: { 'X-Trace': MODEL_HEADER_SECRET } },
-    },
+  const m2 = await createModel(gw, p2, 'llama', 'llama3.2', { mode: 'chat' });
+  const vm = await createVirtualModel(gw, {
+    name: 'smart',
+    description: 'main with local fallback',
+    strategy: 'FAILOVER',
+    options: { retries: 2, cooldownMs: 5000 },
+    targets: [
+      { modelId: m1, priority: 0 },
+      { modelId: m2, priority: 1, weight: 3 },
+    ],
   });
-  const m2 = await gw.admin('mutation($i: CreateModelInput!){ createModel(input: $i){ id } }', {
-    i: { providerId: p2.createProvider.id, name: 'llama', upstreamModel: 'llama3.2', mode: 'chat' },
-  });
-  const vm = await gw.admin('mutation($i: CreateVirtualModelInput!){ createVirtualModel(input: $i){ id } }', {
-    i: {
-      name: 'smart',
-      description: 'main with local fallback',
-      strategy: 'FAILOVER',
-      options: { retries: 2, cooldownMs: 5000 },
-      targets: [
-        { modelId: m1.createModel.id, priority: 0 },
-        { modelId: m2.createModel.id, priority: 1, weight: 3 },
-      ],
-    },
-  });
-  await gw.admin('mutation($v: ID!, $i: PromptRuleInput!){ createPromptRule(virtualModelId: $v, input: $i){ id } }', {
-    v: vm.createVirtualModel.id,
-    i: { kind: 'PREPEND', text: 'Be brief.' },
-  });
-  await gw.admin('mutation($v: ID!, $i: PromptRuleInput!){ createPromptRule(virtualModelId: $v, input: $i){ id } }', {
-    v: vm.createVirtualModel.id,
-    i: { kind: 'REPLACE', match: 'foo', replacement: 'bar', enabled: false },
-  });
-  await gw.admin('mutation($i: CreateVirtualKeyInput!){ createVirtualKey(input: $i){ key } }', {
-    i: { name: 'app-one', allowedModels: ['smart'], rpmLimit: 60, budgetUsd: 5, budgetPeriod: 'monthly', expiresAt: '2031-01-01T00:00:00.000Z', logBodies: true },
-  });
+  await createPromptRule(gw, vm, { kind: 'PREPEND', text: 'Be brief.' });
+  await createPromptRule(gw, vm, { kind: 'REPLACE', match: 'foo', replacement: 'bar', enabled: false });
+  await createKey(gw, { name: 'app-one', allowedModels: ['smart'], rpmLimit: 60, budgetUsd: 5, budgetPeriod: 'monthly', expiresAt: '2031-01-01T00:00:00.000Z', logBodies: true });
   await gw.admin('mutation($i: CreateHealthTargetInput!){ createHealthTarget(input: $i){ id } }', {
     i: { modelName: 'gpt-main', intervalSeconds: 600, checkConfig: { timeoutMs: 5000 } },
   });

@@ -11,6 +11,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startAnthropicMock } from '../support/mock-upstreams/anthropic.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
+import { newUserToken } from '../support/admin.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -178,9 +179,7 @@ describe('new-api and one-api channel type ids', () => {
 
 describe('GraphQL access', () => {
   test('a viewer may neither export, plan nor apply', async () => {
-    await gw.admin('mutation($i: CreateUserInput!){ createUser(input: $i){ id } }', { i: { email: 'viewer@example.com', password: 'viewer-password-1', role: 'viewer' } });
-    const login = await gw.gql('mutation{ login(email: "viewer@example.com", password: "viewer-password-1"){ token } }');
-    const token = login.data.login.token;
+    const token = await newUserToken(gw, { email: 'viewer@example.com', password: 'viewer-password-1', role: 'viewer' });
     for (const op of ['{ exportConfig { yaml } }', 'query{ planConfig(yaml: "version: 1"){ text } }', 'mutation{ applyConfig(yaml: "version: 1"){ applied } }']) {
       const res = await gw.gql(op, {}, token);
       expect(res.errors?.[0]?.extensions?.code, op).toBe('FORBIDDEN');

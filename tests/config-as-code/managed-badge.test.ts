@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertClientBuilt, collectPageErrors, ensureChromium, launchChromium, signedInContext } from '../support/browser.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { createKey, createProvider } from '../support/admin.js';
 
 /** Rows declared in GATEWAY_CONFIG carry a "Managed by config" badge; rows made in the UI do not. */
 describe('admin UI: managed-by-config badge', () => {
@@ -38,8 +39,8 @@ virtualKeys:
 `,
     );
     gw = await startTestGateway({ GATEWAY_CONFIG: file });
-    await gw.admin('mutation{ createProvider(input: { name: "by-hand", type: "ollama", baseUrl: "http://127.0.0.1:9/v1" }){ id } }');
-    await gw.admin('mutation{ createVirtualKey(input: { name: "hand-key" }){ key } }');
+    await createProvider(gw, { name: 'by-hand', type: 'ollama', baseUrl: 'http://127.0.0.1:9/v1', apiKey: undefined });
+    await createKey(gw, { name: 'hand-key' });
     browser = await launchChromium();
     const context = await signedInContext(browser, await gw.adminToken(), { viewport: { width: 1366, height: 900 }, locale: 'en-US' });
     await context.addInitScript(() => localStorage.setItem('gateway.language', 'en'));

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { deletePrefix, REDIS_URL } from '../limits/support.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
-import { createKey, freshDatabase, GatewayProcess, uniqueRedisPrefix } from '../scaleout/support.js';
+import { createKey } from '../support/admin.js';
+import { freshDatabase, GatewayProcess, uniqueRedisPrefix } from '../scaleout/support.js';
 import { waitFor } from '../support/wait.js';
 
 // Two gateway processes on one PostgreSQL database and one Redis: a file applied through one
@@ -32,7 +33,7 @@ describe('applyConfig on one instance of two', () => {
   });
 
   test('the other instance serves the applied models without a restart', async () => {
-    const { key } = await createKey((q, v) => b.admin(q, v));
+    const { key } = await createKey(b);
     const yaml = `version: 1
 providers:
   - name: shared

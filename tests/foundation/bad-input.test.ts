@@ -2,6 +2,7 @@ import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { gqlRaw, onlyError, postGraphQL } from './helpers.js';
+import { createModel, createProvider } from '../support/admin.js';
 
 const LIMIT = 1024 * 1024;
 
@@ -15,8 +16,8 @@ describe('bad input to /graphql', () => {
     token = await gateway.adminToken();
     auth = { authorization: `Bearer ${token}` };
     // Something for nested queries to walk through.
-    const { createProvider } = await gateway.admin('mutation { createProvider(input: { name: "p", type: "openai", baseUrl: "https://x.test" }) { id } }');
-    await gateway.admin('mutation($i: CreateModelInput!) { createModel(input: $i) { id } }', { i: { providerId: createProvider.id, name: 'm', upstreamModel: 'x' } });
+    const providerId = await createProvider(gateway, { name: 'p', type: 'openai', baseUrl: 'https://x.test', apiKey: undefined });
+    await createModel(gateway, providerId, 'm', 'x');
   });
   afterAll(() => gateway?.stop());
 

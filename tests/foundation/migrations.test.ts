@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPendingMigrations } from '../../server/db/migrate.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { openSqlite, unique } from './helpers.js';
+import { createModel, createProvider } from '../support/admin.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const committedMigrations = readdirSync(path.join(root, 'prisma/migrations'), { withFileTypes: true })
@@ -103,15 +104,9 @@ describe('database migrations', () => {
       const first = await startTestGateway({}, restartDir);
       try {
         tokenBeforeRestart = await first.adminToken();
-        const created = await first.admin(
-          'mutation($i: CreateProviderInput!) { createProvider(input: $i) { id } }',
-          { i: { name: unique('survivor'), type: 'openai', baseUrl: 'https://api.example.test/v1', apiKey: providerKey } },
-        );
-        providerId = created.createProvider.id;
+        providerId = await createProvider(first, { name: unique('survivor'), type: 'openai', baseUrl: 'https://api.example.test/v1', apiKey: providerKey });
         modelName = unique('model');
-        await first.admin('mutation($i: CreateModelInput!) { createModel(input: $i) { id } }', {
-          i: { providerId, name: modelName, upstreamModel: 'gpt-test' },
-        });
+        await createModel(first, providerId, modelName, 'gpt-test');
         expect(first.services.snapshot.current.providersById.get(providerId)?.apiKey).toBe(providerKey);
       } finally {
         await first.stop();

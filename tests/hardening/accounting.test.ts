@@ -6,7 +6,7 @@
  * failure, nor a cut one as a success.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { RequestRecord } from '../../server/observability/request-record.js';
+import type { RequestRecord } from '../../server/core/request-record.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startAnthropicMock } from '../support/mock-upstreams/anthropic.js';
 import { startBrokenUpstream, type BrokenUpstream } from '../support/mock-upstreams/broken.js';
@@ -15,6 +15,7 @@ import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { createKey, createModel, createProvider, parseSse } from '../support/proxy-fixture.js';
 import { waitFor } from '../support/wait.js';
 import { RawConnection, requestText } from './raw-http.js';
+import { createVirtualModel } from '../support/admin.js';
 
 let gw: TestGateway;
 let broken: BrokenUpstream;
@@ -107,16 +108,14 @@ describe('failover with the first target killed under load', () => {
     const m1 = await createModel(gw, p1, 'fo-primary-model', 'gpt-4o');
     const p2 = await createProvider(gw, { name: 'fo-secondary', type: 'anthropic', baseUrl: secondary.url });
     const m2 = await createModel(gw, p2, 'fo-secondary-model', 'claude-sonnet-4-5');
-    await gw.admin('mutation($i: CreateVirtualModelInput!){ createVirtualModel(input: $i){ id } }', {
-      i: {
-        name: 'fo-under-load',
-        strategy: 'FAILOVER',
-        targets: [
-          { modelId: m1, weight: 1, priority: 0 },
-          { modelId: m2, weight: 1, priority: 1 },
-        ],
-        options: { retries: 2, failureThreshold: 3 },
-      },
+    await createVirtualModel(gw, {
+      name: 'fo-under-load',
+      strategy: 'FAILOVER',
+      targets: [
+        { modelId: m1, weight: 1, priority: 0 },
+        { modelId: m2, weight: 1, priority: 1 },
+      ],
+      options: { retries: 2, failureThreshold: 3 },
     });
   });
   afterAll(async () => {

@@ -14,9 +14,9 @@ import { startGeminiMock } from '../support/mock-upstreams/gemini.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import { startOpenAIResponsesMock } from '../support/mock-upstreams/openai-responses.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
-import { DEFAULT_API_KEY } from '../support/mock-upstreams/types.js';
 import { GatewayProcess } from '../scaleout/support.js';
 import { generatedRequests, knownAttacks, type FuzzModels, type HostileRequest } from './hostile-input.js';
+import { createKey, createModel, createProvider } from '../support/admin.js';
 
 const METRICS_TOKEN = 'fuzz-metrics-token-0123456789';
 const SEED = 20_260_212;
@@ -34,17 +34,15 @@ beforeAll(async () => {
   mocks.push(chat, responses, anthropic, gemini);
   gateway = new GatewayProcess({ METRICS_TOKEN, MAX_BODY_BYTES: String(4 * 1024 * 1024), LOG_LEVEL: 'error' });
   await gateway.start();
-  const provider = async (name: string, type: string, baseUrl: string) =>
-    (await gateway.admin<{ createProvider: { id: string } }>('mutation($i: CreateProviderInput!){ createProvider(input: $i){ id } }', { i: { name, type, baseUrl, apiKey: DEFAULT_API_KEY } })).createProvider.id;
-  const model = (providerId: string, name: string, upstreamModel: string) =>
-    gateway.admin('mutation($i: CreateModelInput!){ createModel(input: $i){ id } }', { i: { providerId, name, upstreamModel } });
+  const provider = (name: string, type: string, baseUrl: string) => createProvider(gateway, { name, type, baseUrl });
+  const model = (providerId: string, name: string, upstreamModel: string) => createModel(gateway, providerId, name, upstreamModel);
   const geminiId = await provider('fz-gemini', 'gemini', gemini.url);
   await model(await provider('fz-chat', 'openai', chat.url), models.chat, 'gpt-4o');
   await model(await provider('fz-responses', 'openai-responses', responses.url), models.responses, 'gpt-4.1-mini');
   await model(await provider('fz-anthropic', 'anthropic', anthropic.url), models.anthropic, 'claude-sonnet-4-5-20250929');
   await model(geminiId, models.gemini, 'gemini-2.5-flash');
   await model(geminiId, models.embeddings, 'text-embedding-004');
-  key = (await gateway.admin<{ createVirtualKey: { key: string } }>('mutation{ createVirtualKey(input: { name: "fuzz" }){ key } }')).createVirtualKey.key;
+  key = (await createKey(gateway, { name: 'fuzz' })).key;
 }, 120_000);
 
 afterAll(async () => {

@@ -15,8 +15,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startAnthropicMock } from '../support/mock-upstreams/anthropic.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
-import { DEFAULT_API_KEY } from '../support/mock-upstreams/types.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../support/gateway.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, adminClient, createKey, createProviderWithModel, type Admin } from '../support/admin.js';
 
 const TOTAL = 20_000;
 const CONCURRENCY = 32;
@@ -29,7 +28,7 @@ type Memory = { heapUsed: number; rss: number };
 
 let child: ChildProcess;
 let url = '';
-let token = '';
+let admin: Admin;
 const dataDir = mkdtempSync(path.join(tmpdir(), 'gateway-soak-'));
 const mocks: MockUpstream[] = [];
 const pending = new Map<number, (m: Memory) => void>();
@@ -41,17 +40,6 @@ function measure(): Promise<Memory> {
     pending.set(id, resolve);
     child.send({ measure: id });
   });
-}
-
-async function admin<T>(query: string, variables?: Record<string, unknown>): Promise<T> {
-  const res = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data?: T; errors?: unknown[] };
-  if (body.errors?.length) throw new Error(JSON.stringify(body.errors));
-  return body.data as T;
 }
 
 beforeAll(async () => {
@@ -77,13 +65,10 @@ beforeAll(async () => {
     });
     child.once('exit', (code) => reject(new Error(`soak gateway exited (${code})`)));
   });
-  token = (await admin<{ login: { token: string } }>('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', { e: ADMIN_EMAIL, p: ADMIN_PASSWORD })).login.token;
+  admin = adminClient(url).admin;
   const [chat, anthropic] = mocks;
-  const provider = async (name: string, type: string, baseUrl: string) =>
-    (await admin<{ createProvider: { id: string } }>('mutation($i: CreateProviderInput!){ createProvider(input: $i){ id } }', { i: { name, type, baseUrl, apiKey: DEFAULT_API_KEY } })).createProvider.id;
-  const model = (providerId: string, name: string, upstreamModel: string) => admin('mutation($i: CreateModelInput!){ createModel(input: $i){ id } }', { i: { providerId, name, upstreamModel } });
-  await model(await provider('soak-chat', 'openai', chat!.url), 'soak-chat', 'gpt-4o');
-  await model(await provider('soak-anthropic', 'anthropic', anthropic!.url), 'soak-claude', 'claude-sonnet-4-5-20250929');
+  await createProviderWithModel(admin, { name: 'soak-chat', type: 'openai', baseUrl: chat!.url }, { name: 'soak-chat', upstreamModel: 'gpt-4o' });
+  await createProviderWithModel(admin, { name: 'soak-anthropic', type: 'anthropic', baseUrl: anthropic!.url }, { name: 'soak-claude', upstreamModel: 'claude-sonnet-4-5-20250929' });
 }, 120_000);
 
 afterAll(async () => {
@@ -98,7 +83,7 @@ afterAll(async () => {
 });
 
 test(`${TOTAL} requests: the heap after a full collection reaches a plateau`, async () => {
-  const key = (await admin<{ createVirtualKey: { key: string } }>('mutation{ createVirtualKey(input: { name: "soak" }){ key } }')).createVirtualKey.key;
+  const { key } = await createKey(admin, { name: 'soak' });
   const agent = new Agent({ connections: CONCURRENCY, keepAliveTimeout: 30_000 });
   const kinds = [
     { path: '/v1/chat/completions', body: { model: 'soak-chat', messages: [{ role: 'user', content: 'soak' }] } },

@@ -1,4 +1,5 @@
 import { createKeyLimiter, type KeyLimiterOptions, type KeyLimits } from '../../server/limits/index.js';
+import { createProviderWithModel } from '../support/admin.js';
 import type { TestGateway } from '../support/gateway.js';
 
 /** USD per token of the priced test model; the mock's default usage (12 in, 8 out) costs 0.028. */
@@ -8,19 +9,11 @@ export const DEFAULT_COST = 12 * INPUT_PRICE + 8 * OUTPUT_PRICE;
 
 /** A provider on the mock plus a priced model `gpt-x`. */
 export async function addPricedModel(gw: TestGateway, mockUrl: string): Promise<void> {
-  const p = await gw.admin('mutation($i: CreateProviderInput!){createProvider(input:$i){id}}', {
-    i: { name: 'mock', type: 'openai', baseUrl: mockUrl, apiKey: 'upstream-secret-key' },
-  });
-  await gw.admin('mutation($i: CreateModelInput!){createModel(input:$i){id}}', {
-    i: { providerId: p.createProvider.id, name: 'gpt-x', upstreamModel: 'gpt-4o', inputPrice: INPUT_PRICE, outputPrice: OUTPUT_PRICE },
-  });
-}
-
-export async function createKey(gw: TestGateway, limits: Record<string, unknown> = {}): Promise<{ key: string; id: string }> {
-  const r = await gw.admin('mutation($i: CreateVirtualKeyInput!){createVirtualKey(input:$i){key virtualKey{id}}}', {
-    i: { name: `limits ${Math.random().toString(36).slice(2, 8)}`, ...limits },
-  });
-  return { key: r.createVirtualKey.key, id: r.createVirtualKey.virtualKey.id };
+  await createProviderWithModel(
+    gw,
+    { name: 'mock', type: 'openai', baseUrl: mockUrl },
+    { name: 'gpt-x', upstreamModel: 'gpt-4o', inputPrice: INPUT_PRICE, outputPrice: OUTPUT_PRICE },
+  );
 }
 
 export interface KeyView {

@@ -6,7 +6,8 @@ import type { KeyLimits } from '../../server/limits/index.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
-import { addPricedModel, chat, createKey, DEFAULT_COST, keyView, messages, midMinuteClock, useLimiter } from './gateway-helpers.js';
+import { addPricedModel, chat, DEFAULT_COST, keyView, messages, midMinuteClock, useLimiter } from './gateway-helpers.js';
+import { createKey } from '../support/admin.js';
 import { eventually } from '../support/wait.js';
 
 describe('key limits through a running gateway (memory backend)', () => {

@@ -7,7 +7,8 @@ import { toLogRow } from '../../server/observability/log-row.js';
 import type { Services } from '../../server/services.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { openAIError } from '../support/mock-upstreams/openai-chat.js';
-import { allLogs, chat, createKey, hello, pool, startTraffic, type Traffic } from './helpers.js';
+import { allLogs, chat, hello, pool, startTraffic, type Traffic } from './helpers.js';
+import { createKey } from '../support/admin.js';
 import { PG_ADMIN_URL } from '../support/postgres.js';
 import { skipUnlessServices } from '../support/services.js';
 
@@ -122,7 +123,7 @@ describe('usage aggregates (SQLite)', () => {
   });
 
   it('match the raw rows, for real traffic and seeded history', async () => {
-    const other = await createKey(t.gw, 'app-two');
+    const other = await createKey(t.gw, { name: 'app-two' });
     t.oai.enqueue({ type: 'error', status: 500 }, { type: 'error', status: 503, body: openAIError(503) });
     await pool(24, 6, (i) => chat(t.gw, i % 2 ? t.key : other.key, { ...hello(), stream: i % 3 === 0 }));
     await chat(t.gw, other.key, hello('missing-model'));

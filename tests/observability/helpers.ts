@@ -1,3 +1,4 @@
+import { createKey, createProviderWithModel } from '../support/admin.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
@@ -19,18 +20,13 @@ export interface Traffic {
 export async function startTraffic(env: Record<string, string> = {}): Promise<Traffic> {
   const gw = await startTestGateway(env);
   const oai = await startOpenAIChatMock();
-  const provider = await gw.admin('mutation($i: CreateProviderInput!){createProvider(input:$i){id}}', {
-    i: { name: 'oai', type: 'openai', baseUrl: oai.url, apiKey: 'upstream-secret-key' },
-  });
-  const model = await gw.admin('mutation($i: CreateModelInput!){createModel(input:$i){id}}', {
-    i: { providerId: provider.createProvider.id, name: 'gpt-x', upstreamModel: 'gpt-4o', ...PRICES },
-  });
-  const { key, id } = await createKey(gw, 'app-one');
+  const { providerId, modelId } = await createProviderWithModel(gw, { name: 'oai', type: 'openai', baseUrl: oai.url }, { name: 'gpt-x', upstreamModel: 'gpt-4o', ...PRICES });
+  const { key, id } = await createKey(gw, { name: 'app-one' });
   return {
     gw,
     oai,
-    providerId: provider.createProvider.id,
-    modelId: model.createModel.id,
+    providerId,
+    modelId,
     key,
     keyId: id,
     stop: async () => {
@@ -38,11 +34,6 @@ export async function startTraffic(env: Record<string, string> = {}): Promise<Tr
       await oai.close();
     },
   };
-}
-
-export async function createKey(gw: TestGateway, name: string, extra: Record<string, unknown> = {}): Promise<{ key: string; id: string }> {
-  const created = await gw.admin('mutation($i: CreateVirtualKeyInput!){createVirtualKey(input:$i){key virtualKey{id}}}', { i: { name, ...extra } });
-  return { key: created.createVirtualKey.key, id: created.createVirtualKey.virtualKey.id };
 }
 
 export interface ChatResult {

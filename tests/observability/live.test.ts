@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAIError } from '../support/mock-upstreams/openai-chat.js';
 import { chat, hello, startTraffic, type Traffic } from './helpers.js';
 import { waitFor } from '../support/wait.js';
+import { newUserToken } from '../support/admin.js';
 
 let t: Traffic;
 const clients: Client[] = [];
@@ -76,9 +77,7 @@ describe('requestLogged subscription', () => {
 
   it('refuses a viewer', async () => {
     const email = `live-viewer-${Date.now()}@example.com`;
-    await t.gw.admin('mutation($i: CreateUserInput!){ createUser(input: $i) { id } }', { i: { email, password: 'viewer-password-1', role: 'viewer' } });
-    const login = await t.gw.gql('mutation($e: String!, $p: String!){ login(email: $e, password: $p) { token } }', { e: email, p: 'viewer-password-1' });
-    const viewer = subscribe(connect(login.data.login.token), null);
+    const viewer = subscribe(connect(await newUserToken(t.gw, { email, password: 'viewer-password-1', role: 'viewer' })), null);
     await waitFor(() => viewer.errors.length > 0, { timeoutMs: 5000 });
     await chat(t.gw, t.key, hello());
     expect(viewer.events).toEqual([]);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAIError } from '../support/mock-upstreams/openai-chat.js';
-import { allLogs, chat, createKey, hello, LOG_FIELDS, PRICES, startTraffic, type Traffic } from './helpers.js';
+import { allLogs, chat, hello, LOG_FIELDS, PRICES, startTraffic, type Traffic } from './helpers.js';
+import { createKey, newUserToken } from '../support/admin.js';
 
 let t: Traffic;
 beforeAll(async () => {
@@ -140,7 +141,7 @@ describe('body logging', () => {
   });
 
   it('stores scrubbed, capped bodies when it is on, for admins only', async () => {
-    const logged = await createKey(t.gw, 'with-bodies', { logBodies: true });
+    const logged = await createKey(t.gw, { name: 'with-bodies', logBodies: true });
     const small = await chat(t.gw, logged.key, {
       ...hello('gpt-x', `my key is ${KEY_IN_TEXT} ok`),
       metadata: { api_key: SECRET_FIELD, note: 'keep me' },
@@ -174,12 +175,11 @@ describe('body logging', () => {
 
     // A viewer reads the row but not the bodies.
     const email = `viewer-${Date.now()}@example.com`;
-    await t.gw.admin('mutation($i: CreateUserInput!){ createUser(input: $i) { id } }', { i: { email, password: 'viewer-password-1', role: 'viewer' } });
-    const login = await t.gw.gql('mutation($e: String!, $p: String!){ login(email: $e, password: $p) { token } }', { e: email, p: 'viewer-password-1' });
-    const asViewer = await detail(smallRow.id, login.data.login.token);
+    const viewerToken = await newUserToken(t.gw, { email, password: 'viewer-password-1', role: 'viewer' });
+    const asViewer = await detail(smallRow.id, viewerToken);
     expect(asViewer.errors).toBeUndefined();
     expect(asViewer.data.requestLog).toMatchObject({ id: smallRow.id, requestBody: null, responseBody: null });
-    const list = await t.gw.gql('{ requestLogs(take: 1) { totalCount } }', undefined, login.data.login.token);
+    const list = await t.gw.gql('{ requestLogs(take: 1) { totalCount } }', undefined, viewerToken);
     expect(list.data.requestLogs.totalCount).toBeGreaterThan(0);
   });
 });

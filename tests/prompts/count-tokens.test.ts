@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startAnthropicMock } from '../support/mock-upstreams/anthropic.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
+import { createKey, createPromptRule, createProviderWithModel, createVirtualModel } from '../support/admin.js';
 
 let gw: TestGateway;
 let mock: MockUpstream;
@@ -11,20 +12,14 @@ let client: Anthropic;
 beforeAll(async () => {
   gw = await startTestGateway();
   mock = await startAnthropicMock();
-  const p = await gw.admin('mutation($i: CreateProviderInput!){ createProvider(input: $i){ id } }', {
-    i: { name: 'ant', type: 'anthropic', baseUrl: mock.url, apiKey: 'upstream-secret-key' },
-  });
-  const m = await gw.admin('mutation($i: CreateModelInput!){ createModel(input: $i){ id } }', {
-    i: { providerId: p.createProvider.id, name: 'claude-x', upstreamModel: 'claude-upstream' },
-  });
-  const vm = await gw.admin('mutation($i: CreateVirtualModelInput!){ createVirtualModel(input: $i){ id } }', {
-    i: { name: 'claude-routed', strategy: 'FAILOVER', targets: [{ modelId: m.createModel.id }] },
-  });
-  await gw.admin('mutation($v: ID!, $i: PromptRuleInput!){ createPromptRule(virtualModelId: $v, input: $i){ id } }', {
-    v: vm.createVirtualModel.id,
-    i: { kind: 'SET_SYSTEM', text: 'You answer in French.' },
-  });
-  const key = (await gw.admin('mutation{ createVirtualKey(input: { name: "ct" }){ key } }')).createVirtualKey.key;
+  const { modelId } = await createProviderWithModel(
+    gw,
+    { name: 'ant', type: 'anthropic', baseUrl: mock.url, apiKey: 'upstream-secret-key' },
+    { name: 'claude-x', upstreamModel: 'claude-upstream' },
+  );
+  const vm = await createVirtualModel(gw, { name: 'claude-routed', strategy: 'FAILOVER', targets: [{ modelId }] });
+  await createPromptRule(gw, vm, { kind: 'SET_SYSTEM', text: 'You answer in French.' });
+  const { key } = await createKey(gw, { name: 'ct' });
   client = new Anthropic({ baseURL: gw.url, apiKey: key, maxRetries: 0 });
 });
 

@@ -4,6 +4,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import { startAnthropicMock } from '../support/mock-upstreams/anthropic.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
+import { createKey, createModel, createProvider } from '../support/admin.js';
 
 let gw: TestGateway;
 let chat: MockUpstream;
@@ -15,18 +16,12 @@ beforeAll(async () => {
   gw = await startTestGateway();
   chat = await startOpenAIChatMock();
   anthropic = await startAnthropicMock();
-  const create = 'mutation($i: CreateProviderInput!){ createProvider(input: $i){ id } }';
-  const p1 = await gw.admin(create, { i: { name: 'chat', type: 'openai', baseUrl: chat.url, apiKey: 'upstream-secret-key' } });
-  const p2 = await gw.admin(create, { i: { name: 'ant', type: 'anthropic', baseUrl: anthropic.url, apiKey: 'upstream-secret-key' } });
+  const p1 = await createProvider(gw, { name: 'chat', type: 'openai', baseUrl: chat.url, apiKey: 'upstream-secret-key' });
+  const p2 = await createProvider(gw, { name: 'ant', type: 'anthropic', baseUrl: anthropic.url, apiKey: 'upstream-secret-key' });
   const defaults = { body: { max_tokens: 77, seed: 5 }, headers: { 'X-Team': 'search' } };
-  const m = await gw.admin('mutation($i: CreateModelInput!){ createModel(input: $i){ id } }', {
-    i: { providerId: p1.createProvider.id, name: 'with-defaults', upstreamModel: 'gpt-4o', requestDefaults: defaults },
-  });
-  modelId = m.createModel.id;
-  await gw.admin('mutation($i: CreateModelInput!){ createModel(input: $i){ id } }', {
-    i: { providerId: p2.createProvider.id, name: 'claude-defaults', upstreamModel: 'claude-x', requestDefaults: { body: { top_k: 3 } } },
-  });
-  const key = (await gw.admin('mutation{ createVirtualKey(input: { name: "defaults" }){ key } }')).createVirtualKey.key;
+  modelId = await createModel(gw, p1, 'with-defaults', 'gpt-4o', { requestDefaults: defaults });
+  await createModel(gw, p2, 'claude-defaults', 'claude-x', { requestDefaults: { body: { top_k: 3 } } });
+  const { key } = await createKey(gw, { name: 'defaults' });
   client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: key, maxRetries: 0 });
 });
 

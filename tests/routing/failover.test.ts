@@ -6,9 +6,8 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startAnthropicMock } from '../support/mock-upstreams/anthropic.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
+import { createKey, createProviderWithModel } from '../support/admin.js';
 
-const CREATE_PROVIDER = 'mutation($i: CreateProviderInput!){ createProvider(input: $i){ id } }';
-const CREATE_MODEL = 'mutation($i: CreateModelInput!){ createModel(input: $i){ id } }';
 const CREATE_VM = 'mutation($i: CreateVirtualModelInput!){ createVirtualModel(input: $i){ id name targets { modelId state } } }';
 
 let gw: TestGateway;
@@ -25,10 +24,13 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-async function addModel(name: string, providerType: string, baseUrl: string, options?: object) {
-  const p = await gw.admin(CREATE_PROVIDER, { i: { name: `p-${name}`, type: providerType, baseUrl, apiKey: 'upstream-secret-key', options } });
-  const m = await gw.admin(CREATE_MODEL, { i: { providerId: p.createProvider.id, name, upstreamModel: `${name}-upstream` } });
-  ids[name] = m.createModel.id;
+async function addModel(name: string, providerType: string, baseUrl: string, options?: Record<string, unknown>) {
+  const { modelId } = await createProviderWithModel(
+    gw,
+    { name: `p-${name}`, type: providerType, baseUrl, apiKey: 'upstream-secret-key', options },
+    { name, upstreamModel: `${name}-upstream` },
+  );
+  ids[name] = modelId;
 }
 
 async function route(name: string, strategy: string, targets: Array<[string, number, number]>, options?: object) {
@@ -45,7 +47,7 @@ beforeAll(async () => {
   await addModel('secondary', 'anthropic', secondary.url);
   await addModel('dead', 'openai', `http://127.0.0.1:${await closedPort()}/v1`);
   await addModel('slow', 'openai', primary.url, { timeouts: { firstByteMs: 300 } });
-  key = (await gw.admin('mutation{ createVirtualKey(input: { name: "routing" }){ key } }')).createVirtualKey.key;
+  key = (await createKey(gw, { name: 'routing' })).key;
 });
 
 afterAll(async () => {

@@ -10,7 +10,8 @@ import { applyPendingMigrations } from '../../server/db/migrate.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import { startTestGateway } from '../support/gateway.js';
 import { skipUnlessServices } from '../support/services.js';
-import { chatRequest, createKey, freshDatabase, setupPricedModel } from './support.js';
+import { createKey } from '../support/admin.js';
+import { chatRequest, freshDatabase, setupPricedModel } from './support.js';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
@@ -96,11 +97,11 @@ const skip = await skipUnlessServices('PostgreSQL storage tests', { postgres: tr
     const secrets = { JWT_SECRET: 'copy-test-jwt-secret-0123456789abcdefgh', ENCRYPTION_KEY: 'copy-test-encryption-key-0123456789abcd' };
     // Populate: providers, models, a virtual model with targets, keys, request logs, settings.
     const source = await startTestGateway({ ...secrets, REQUEST_LOG_FLUSH_MS: '50' });
-    const { modelId } = await setupPricedModel((q, v) => source.admin(q, v), mock.url);
+    const { modelId } = await setupPricedModel(source, mock.url);
     await source.admin('mutation($i: CreateVirtualModelInput!){createVirtualModel(input:$i){id}}', {
       i: { name: 'vm', strategy: 'FAILOVER', targets: [{ modelId, weight: 1, priority: 0 }] },
     });
-    const key = await createKey((q, v) => source.admin(q, v), { rpmLimit: 50, budgetUsd: 10, budgetPeriod: 'total' });
+    const key = await createKey(source, { rpmLimit: 50, budgetUsd: 10, budgetPeriod: 'total' });
     for (let i = 0; i < 5; i++) expect((await chatRequest(source.url, key.key)).status).toBe(200);
     await source.admin('mutation { updateSettings(input: { monitoringEnabled: false }) { monitoringEnabled } }');
     const dataDir = source.dataDir;

@@ -2,7 +2,8 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
-import { chatRequest, createKey, freePort, GatewayProcess, RedisProcess, setupPricedModel, uniqueRedisPrefix } from './support.js';
+import { createKey } from '../support/admin.js';
+import { chatRequest, freePort, GatewayProcess, RedisProcess, setupPricedModel, uniqueRedisPrefix } from './support.js';
 import { waitFor } from '../support/wait.js';
 
 const hasRedisServer = await import('node:child_process').then(({ spawnSync }) => spawnSync('redis-server', ['--version']).status === 0);
@@ -24,8 +25,8 @@ if (!hasRedisServer) {
     mock = await startOpenAIChatMock();
     gw = new GatewayProcess({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: uniqueRedisPrefix() });
     await gw.start();
-    await setupPricedModel((q, v) => gw.admin(q, v), mock.url);
-    key = await createKey((q, v) => gw.admin(q, v), { rpmLimit: 100_000 });
+    await setupPricedModel(gw, mock.url);
+    key = await createKey(gw, { rpmLimit: 100_000 });
   }, 90_000);
 
   afterAll(async () => {
@@ -83,7 +84,7 @@ if (!hasRedisServer) {
   });
 
   test('after recovery the RPM limit is enforced from Redis again', async () => {
-    const small = await createKey((q, v) => gw.admin(q, v), { rpmLimit: 3 });
+    const small = await createKey(gw, { rpmLimit: 3 });
     const results = [];
     for (let i = 0; i < 4; i++) results.push((await chatRequest(gw.url, small.key)).status);
     expect(results).toEqual([200, 200, 200, 429]);

@@ -47,7 +47,7 @@ async function checksServedBy(gw: GatewayProcess): Promise<number> {
     // A alone switches monitoring on, so it is the one that takes the lock.
     a = new GatewayProcess(env);
     await a.start();
-    await setupPricedModel((q, v) => a.admin(q, v), mock.url);
+    await setupPricedModel(a, mock.url);
     await a.admin(SET_MONITORING, { on: true });
     await waitFor(async () => ((await redis.exists(lockKey)) ? true : undefined), { timeoutMs: 5_000, what: 'instance A to take the scheduler lock' });
     // B starts with monitoring already on (read from the shared database): it follows.

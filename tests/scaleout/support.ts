@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../support/gateway.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, adminClient, createProviderWithModel, type AdminTarget, type Variables } from '../support/admin.js';
 import { databaseNameFor, dropDatabase, ensureDatabase } from '../support/postgres.js';
 import { waitFor } from '../support/wait.js';
 
@@ -58,7 +58,7 @@ export class GatewayProcess {
   url = '';
   output = '';
   private child?: ChildProcess;
-  private token?: string;
+  private client?: ReturnType<typeof adminClient>;
   readonly dataDir = mkdtempSync(path.join(tmpdir(), 'gateway-scaleout-'));
 
   constructor(private readonly env: Record<string, string>) {}
@@ -90,25 +90,10 @@ export class GatewayProcess {
     exit.catch(() => {});
   }
 
-  async admin<T = any>(query: string, variables?: Record<string, unknown>): Promise<T> {
-    this.token ??= await this.login();
-    const res = await fetch(`${this.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.token}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.json()) as { data?: T; errors?: unknown[] };
-    if (body.errors?.length) throw new Error(`GraphQL error: ${JSON.stringify(body.errors)}`);
-    return body.data as T;
-  }
-
-  private async login(): Promise<string> {
-    const res = await fetch(`${this.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', variables: { e: ADMIN_EMAIL, p: ADMIN_PASSWORD } }),
-    });
-    return ((await res.json()) as any).data.login.token;
+  /** An operation as the bootstrap admin (signs in on first use). */
+  admin<T = any>(query: string, variables?: Variables): Promise<T> {
+    this.client ??= adminClient(this.url);
+    return this.client.admin<T>(query, variables);
   }
 
   /** Kills the process without a graceful shutdown (a crash). */
@@ -140,19 +125,12 @@ export async function chatRequest(url: string, key: string, model = 'gpt-x'): Pr
   });
 }
 
-export async function setupPricedModel(admin: (q: string, v?: Record<string, unknown>) => Promise<any>, mockUrl: string): Promise<{ modelId: string }> {
-  const p = await admin('mutation($i: CreateProviderInput!){createProvider(input:$i){id}}', {
-    i: { name: `mock-${randomBytes(3).toString('hex')}`, type: 'openai', baseUrl: mockUrl, apiKey: 'upstream-secret-key' },
-  });
-  const m = await admin('mutation($i: CreateModelInput!){createModel(input:$i){id}}', {
-    i: { providerId: p.createProvider.id, name: 'gpt-x', upstreamModel: 'gpt-4o', inputPrice: 0.001, outputPrice: 0.002 },
-  });
-  return { modelId: m.createModel.id };
-}
-
-export async function createKey(admin: (q: string, v?: Record<string, unknown>) => Promise<any>, limits: Record<string, unknown> = {}) {
-  const r = await admin('mutation($i: CreateVirtualKeyInput!){createVirtualKey(input:$i){key virtualKey{id}}}', {
-    i: { name: `scaleout ${randomBytes(3).toString('hex')}`, ...limits },
-  });
-  return { key: r.createVirtualKey.key as string, id: r.createVirtualKey.virtualKey.id as string };
+/** A provider on the mock with the priced model `gpt-x` (0.001 in, 0.002 out per token). */
+export async function setupPricedModel(target: AdminTarget, mockUrl: string): Promise<{ modelId: string }> {
+  const { modelId } = await createProviderWithModel(
+    target,
+    { name: `mock-${randomBytes(3).toString('hex')}`, type: 'openai', baseUrl: mockUrl },
+    { name: 'gpt-x', upstreamModel: 'gpt-4o', inputPrice: 0.001, outputPrice: 0.002 },
+  );
+  return { modelId };
 }

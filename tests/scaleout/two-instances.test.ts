@@ -5,7 +5,8 @@ import { deletePrefix, REDIS_URL } from '../limits/support.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { skipUnlessServices } from '../support/services.js';
-import { chatRequest, createKey, freePort, freshDatabase, GatewayProcess, setupPricedModel, uniqueRedisPrefix } from './support.js';
+import { createKey, createModel, createProviderWithModel, createVirtualModel } from '../support/admin.js';
+import { chatRequest, freePort, freshDatabase, GatewayProcess, setupPricedModel, uniqueRedisPrefix } from './support.js';
 import { waitFor } from '../support/wait.js';
 
 const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres: true, redis: true });
@@ -29,7 +30,7 @@ const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres
     await a.start();
     b = new GatewayProcess(env);
     await b.start();
-    ({ modelId } = await setupPricedModel((q, v) => a.admin(q, v), mock.url));
+    ({ modelId } = await setupPricedModel(a, mock.url));
   }, 120_000);
 
   afterAll(async () => {
@@ -48,12 +49,10 @@ const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres
   // loaded machine it may take longer, so this waits on the condition. Instances do not
   // reload on a timer, so only the announcement can carry the change.
   test('a config change on one instance is live on the other', async () => {
-    const { key } = await createKey((q, v) => a.admin(q, v));
+    const { key } = await createKey(a);
     await keyVisibleOn(b, key);
     const started = Date.now();
-    await a.admin('mutation($i: CreateModelInput!){createModel(input:$i){id}}', {
-      i: { providerId: (await a.admin('{ providers { id } }')).providers[0].id, name: 'added-later', upstreamModel: 'gpt-4o' },
-    });
+    await createModel(a, (await a.admin('{ providers { id } }')).providers[0].id, 'added-later', 'gpt-4o');
     const listed = await waitFor(async () => {
       const body = (await (await fetch(`${b.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).json()) as { data: Array<{ id: string }> };
       return body.data.some((m) => m.id === 'added-later') ? Date.now() - started : undefined;
@@ -64,7 +63,7 @@ const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres
   });
 
   test('one RPM limit holds exactly under concurrent load spread over both', async () => {
-    const { key, id } = await createKey((q, v) => a.admin(q, v), { rpmLimit: 10 });
+    const { key, id } = await createKey(a, { rpmLimit: 10 });
     limitKeyIds.push(id);
     await keyVisibleOn(b, key);
     // Windows are calendar minutes: keep the burst away from a minute boundary.
@@ -91,7 +90,7 @@ const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres
       { next: (v: any) => (v.errors ? errors.push(...v.errors) : events.push(v.data.requestLogged)), error: (e) => errors.push(e), complete: () => {} },
     );
     await subscribed;
-    const { key, id } = await createKey((q, v) => a.admin(q, v));
+    const { key, id } = await createKey(a);
     // The Redis SUBSCRIBE behind the subscription completes on its own time: send requests
     // until one is seen on B rather than guess how long that takes.
     const event = await waitFor(async () => {
@@ -111,14 +110,18 @@ const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres
 
   test('a target one instance cools down is cooled down on the other', async () => {
     const deadPort = await freePort();
-    const p = await a.admin('mutation($i: CreateProviderInput!){createProvider(input:$i){id}}', {
-      i: { name: 'dead-provider', type: 'openai', baseUrl: `http://127.0.0.1:${deadPort}/v1`, apiKey: 'upstream-secret-key' },
+    const { modelId: dead } = await createProviderWithModel(
+      a,
+      { name: 'dead-provider', type: 'openai', baseUrl: `http://127.0.0.1:${deadPort}/v1`, apiKey: 'upstream-secret-key' },
+      { name: 'dead', upstreamModel: 'x' },
+    );
+    await createVirtualModel(a, {
+      name: 'cool',
+      strategy: 'FAILOVER',
+      targets: [{ modelId: dead, weight: 1, priority: 0 }, { modelId, weight: 1, priority: 1 }],
+      options: { failureThreshold: 2, cooldownMs: 60_000 },
     });
-    const dead = (await a.admin('mutation($i: CreateModelInput!){createModel(input:$i){id}}', { i: { providerId: p.createProvider.id, name: 'dead', upstreamModel: 'x' } })).createModel.id;
-    await a.admin('mutation($i: CreateVirtualModelInput!){createVirtualModel(input:$i){id}}', {
-      i: { name: 'cool', strategy: 'FAILOVER', targets: [{ modelId: dead, weight: 1, priority: 0 }, { modelId, weight: 1, priority: 1 }], options: { failureThreshold: 2, cooldownMs: 60_000 } },
-    });
-    const { key } = await createKey((q, v) => a.admin(q, v));
+    const { key } = await createKey(a);
     await keyVisibleOn(b, key);
     const stateOn = async (gw: GatewayProcess) => {
       const { virtualModels } = await gw.admin('{ virtualModels { name targets { modelId state cooldownUntil } } }');

@@ -10,6 +10,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { createKey, createModel, createProvider, lastRequest, openaiClient } from '../support/proxy-fixture.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
+import { newUserToken } from '../support/admin.js';
 
 const DEFAULTS = 'query($id: ID!) { model(id: $id) { requestDefaults } }';
 const LIST = '{ models { name requestDefaults } }';
@@ -24,15 +25,6 @@ describe('write-only request-default headers of a model', () => {
   const auth = 'model-team-auth-value-5d1e8c2b9a';
   const other = 'model-other-header-value-3f6b';
 
-  const viewerLogin = async () => {
-    const res = await gw.gql('mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', {
-      e: 'viewer@example.com',
-      p: 'a-long-viewer-password-1',
-    });
-    if (!res.data) throw new Error(JSON.stringify(res.errors));
-    return res.data.login.token as string;
-  };
-
   beforeAll(async () => {
     gw = await startTestGateway();
     mock = await startOpenAIChatMock();
@@ -41,10 +33,7 @@ describe('write-only request-default headers of a model', () => {
       requestDefaults: { body: { max_tokens: 77 }, headers: { 'X-Team-Auth': auth, 'X-Other': other } },
     });
     appKey = (await createKey(gw)).key;
-    await gw.admin('mutation($i: CreateUserInput!) { createUser(input: $i) { id } }', {
-      i: { email: 'viewer@example.com', password: 'a-long-viewer-password-1', role: 'viewer' },
-    });
-    viewerToken = await viewerLogin();
+    viewerToken = await newUserToken(gw, { email: 'viewer@example.com', password: 'a-long-viewer-password-1', role: 'viewer' });
   });
   afterAll(async () => {
     await gw?.stop();

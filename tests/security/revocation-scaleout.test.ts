@@ -7,6 +7,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { deletePrefix, REDIS_URL } from '../limits/support.js';
+import { postOperation } from '../support/admin.js';
 import { skipUnlessServices } from '../support/services.js';
 import { freshDatabase, GatewayProcess, uniqueRedisPrefix } from '../scaleout/support.js';
 import { waitFor } from '../support/wait.js';
@@ -35,14 +36,7 @@ const skip = await skipUnlessServices('Cross-instance revocation', { postgres: t
     await deletePrefix(prefix);
   });
 
-  const gql = async (url: string, query: string, variables?: Record<string, unknown>, token?: string) => {
-    const res = await fetch(`${url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await res.json()) as { data?: any; errors?: any[] };
-  };
+  const gql = (url: string, query: string, variables?: Record<string, unknown>, token?: string) => postOperation<any>(url, query, variables, token);
 
   test('logout on A closes the socket on B and B refuses the token', async () => {
     await a.admin('mutation($i: CreateUserInput!) { createUser(input: $i) { id } }', {

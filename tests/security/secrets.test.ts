@@ -20,6 +20,7 @@ import { startEchoSecretUpstream, type EchoSecretUpstream, type EchoWire } from 
 import { anthropicClient, createKey, createModel, createProvider, openaiClient, postRaw } from '../support/proxy-fixture.js';
 import { createTarget, publicGet, runNow, setMonitoring } from '../health/helpers.js';
 import { monitoringKeyPlaintext } from '../../server/health/monitoring-key.js';
+import { newUserToken } from '../support/admin.js';
 
 const WIRES: Array<{ wire: EchoWire; providerType: string; upstreamModel: string }> = [
   { wire: 'openai-chat', providerType: 'openai', upstreamModel: 'gpt-4o' },
@@ -84,11 +85,7 @@ describe('secrets never leave the gateway', () => {
       await createModel(gw, providerId, modelOf(wire), upstreamModel);
     }
     appKey = (await createKey(gw, { logBodies: true })).key;
-    await gw.admin('mutation($i: CreateUserInput!) { createUser(input: $i) { id } }', {
-      i: { email: 'viewer@example.com', password: 'viewer-password-1', role: 'viewer' },
-    });
-    const login = await gw.gql('mutation { login(email: "viewer@example.com", password: "viewer-password-1") { token } }');
-    viewerToken = login.data.login.token;
+    viewerToken = await newUserToken(gw, { email: 'viewer@example.com', password: 'viewer-password-1', role: 'viewer' });
   });
   afterAll(async () => {
     await gw?.stop();

@@ -178,3 +178,9 @@ export async function createProviderWithModel(
   const { name, upstreamModel, ...extra } = model;
   return { providerId, modelId: await createModel(target, providerId, name, upstreamModel, extra) };
 }
+
+/** Creates a user and signs it in: its token, for checks of what that role may do. */
+export async function newUserToken(gateway: { url: string; admin: Admin }, input: { email: string; password: string; role: Role }): Promise<string> {
+  await createUser(gateway, input);
+  return signIn(gateway.url, input.email, input.password);
+}

@@ -3,6 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { maskSecret } from '../../server/crypto/secret-box.js';
 import { assertClientBuilt, collectPageErrors, launchChromium, logIn, screenshot, signedInContext } from '../support/browser.js';
+import { createProvider, createUser } from '../support/admin.js';
 
 // A provider key that must never come back from the server once saved.
 const PROVIDER_KEY = 'sk-test-plaintext-7f3a9c1e5b2d4f6a8c0e';
@@ -213,9 +214,7 @@ describe('admin UI', () => {
   });
 
   it('shows a viewer read-only pages that follow live config changes', async () => {
-    await gateway.admin('mutation($i: CreateUserInput!) { createUser(input: $i) { id } }', {
-      i: { email: 'viewer@example.com', password: 'viewer-password', role: 'viewer' },
-    });
+    await createUser(gateway, { email: 'viewer@example.com', password: 'viewer-password', role: 'viewer' });
     const viewerContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const viewer = await viewerContext.newPage();
     const viewerErrors = collectPageErrors(viewer);
@@ -228,9 +227,7 @@ describe('admin UI', () => {
     expect(await navLink(viewer, 'Users').count()).toBe(0);
 
     // A change made elsewhere (here: over the API) reaches the open page through the configChanged subscription.
-    await gateway.admin('mutation($i: CreateProviderInput!) { createProvider(input: $i) { id } }', {
-      i: { name: 'Local Ollama', type: 'ollama' },
-    });
+    await createProvider(gateway, { name: 'Local Ollama', type: 'ollama', apiKey: undefined });
     await viewer.getByRole('table', { name: 'Providers' }).getByRole('row', { name: /Local Ollama/ }).waitFor();
 
     await navLink(viewer, 'Settings').click();

@@ -5,6 +5,7 @@ import { assertClientBuilt, collectPageErrors, launchChromium, screenshot, signe
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { createKey, createModel, createProvider, postRaw, type CreatedKey } from '../support/proxy-fixture.js';
+import { createVirtualModel } from '../support/admin.js';
 
 /**
  * The dashboard against a real gateway: traffic through two keys (one request
@@ -37,16 +38,14 @@ describe('admin UI: dashboard', () => {
     for (const name of ['alpha', 'beta'] as const) {
       modelIds[name] = await createModel(gateway, providerId, name, `${name}-upstream`, PRICES[name]);
     }
-    await gateway.admin('mutation($i: CreateVirtualModelInput!) { createVirtualModel(input: $i) { id } }', {
-      i: {
-        name: 'chat-route',
-        strategy: 'FAILOVER',
-        options: { failureThreshold: 1, cooldownMs: 600_000, retries: 1 },
-        targets: [
-          { modelId: modelIds.alpha, priority: 0 },
-          { modelId: modelIds.beta, priority: 1 },
-        ],
-      },
+    await createVirtualModel(gateway, {
+      name: 'chat-route',
+      strategy: 'FAILOVER',
+      options: { failureThreshold: 1, cooldownMs: 600_000, retries: 1 },
+      targets: [
+        { modelId: modelIds.alpha, priority: 0 },
+        { modelId: modelIds.beta, priority: 1 },
+      ],
     });
     frontend = await createKey(gateway, { name: 'frontend-app' });
     batch = await createKey(gateway, { name: 'batch-jobs' });

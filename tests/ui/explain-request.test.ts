@@ -7,6 +7,7 @@ import { assertClientBuilt, collectPageErrors, launchChromium, signedInContext }
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { createKey, createModel, createProvider, postRaw } from '../support/proxy-fixture.js';
+import { createVirtualModel, createPromptRule } from '../support/admin.js';
 
 /** A request's detail explains it: the prompt rules that fired, and the request again as a curl command that works. */
 describe('admin UI: explain a request', () => {
@@ -23,14 +24,8 @@ describe('admin UI: explain a request', () => {
     upstream = await startOpenAIChatMock();
     const providerId = await createProvider(gateway, { name: 'Mock OpenAI', type: 'openai', baseUrl: upstream.url });
     const alpha = await createModel(gateway, providerId, 'alpha', 'alpha-upstream');
-    const vm = await gateway.admin('mutation($i: CreateVirtualModelInput!) { createVirtualModel(input: $i) { id } }', {
-      i: { name: 'chat-route', strategy: 'FAILOVER', targets: [{ modelId: alpha, priority: 0 }] },
-    });
-    const rule = await gateway.admin('mutation($v: ID!, $i: PromptRuleInput!) { createPromptRule(virtualModelId: $v, input: $i) { id } }', {
-      v: vm.createVirtualModel.id,
-      i: { kind: 'SET_SYSTEM', text: "You answer in French, it's policy." },
-    });
-    ruleId = rule.createPromptRule.id;
+    const vm = await createVirtualModel(gateway, { name: 'chat-route', strategy: 'FAILOVER', targets: [{ modelId: alpha, priority: 0 }] });
+    ruleId = await createPromptRule(gateway, vm, { kind: 'SET_SYSTEM', text: "You answer in French, it's policy." });
     const key = await createKey(gateway, { name: 'logged', logBodies: true });
     const res = await postRaw(gateway, '/v1/chat/completions', { model: 'chat-route', messages: [{ role: 'user', content: "what's up?" }] }, { authorization: `Bearer ${key.key}` });
     expect(res.status).toBe(200);

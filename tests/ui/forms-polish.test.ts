@@ -5,6 +5,7 @@ import { assertClientBuilt, collectPageErrors, launchChromium, screenshot, signe
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { createModel, createProvider, postRaw } from '../support/proxy-fixture.js';
+import { createVirtualModel } from '../support/admin.js';
 
 /** Forms and small things operators trip over: live validation, virtual models in key limits, words for circuits, 404, phones. */
 describe('admin UI: forms and polish', () => {
@@ -22,9 +23,7 @@ describe('admin UI: forms and polish', () => {
     const providerId = await createProvider(gateway, { name: 'Mock OpenAI', type: 'openai', baseUrl: upstream.url });
     const alpha = await createModel(gateway, providerId, 'alpha', 'alpha-upstream');
     await createModel(gateway, providerId, 'beta', 'beta-upstream');
-    await gateway.admin('mutation($i: CreateVirtualModelInput!) { createVirtualModel(input: $i) { id } }', {
-      i: { name: 'chat-route', strategy: 'FAILOVER', targets: [{ modelId: alpha, priority: 0 }] },
-    });
+    await createVirtualModel(gateway, { name: 'chat-route', strategy: 'FAILOVER', targets: [{ modelId: alpha, priority: 0 }] });
     browser = await launchChromium();
     context = await signedInContext(browser, await gateway.adminToken(), { viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
     page = await context.newPage();

@@ -8,6 +8,7 @@ import { ARTIFACTS_DIR, assertClientBuilt, collectPageErrors, launchChromium } f
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { createKey, createModel, createProvider, postRaw } from '../support/proxy-fixture.js';
+import { createVirtualModel } from '../support/admin.js';
 
 // The screenshots in docs/ are refreshed on request only (UPDATE_DOCS_SCREENSHOTS=1), so a test run leaves the tree clean.
 const SCREENSHOTS = process.env.UPDATE_DOCS_SCREENSHOTS
@@ -59,9 +60,7 @@ describe('admin UI in Simplified Chinese', () => {
     upstream = await startOpenAIChatMock();
     const providerId = await createProvider(gateway, { name: 'Mock OpenAI', type: 'openai', baseUrl: upstream.url });
     const alpha = await createModel(gateway, providerId, 'alpha', 'alpha-upstream', { inputPrice: 0.001, outputPrice: 0.002 });
-    await gateway.admin('mutation($i: CreateVirtualModelInput!) { createVirtualModel(input: $i) { id } }', {
-      i: { name: 'chat-route', strategy: 'FAILOVER', targets: [{ modelId: alpha, priority: 0 }] },
-    });
+    await createVirtualModel(gateway, { name: 'chat-route', strategy: 'FAILOVER', targets: [{ modelId: alpha, priority: 0 }] });
     const key = await createKey(gateway, { name: 'frontend-app' });
     for (let i = 0; i < 2; i++) {
       const res = await postRaw(gateway, '/v1/chat/completions', { model: 'alpha', messages: [{ role: 'user', content: 'hi' }] }, { authorization: `Bearer ${key.key}` });

@@ -5,6 +5,7 @@ import { assertClientBuilt, collectPageErrors, launchChromium, screenshot, signe
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { createModel, createProvider } from '../support/proxy-fixture.js';
+import { createVirtualModel } from '../support/admin.js';
 
 /**
  * The playground against a real gateway and a strict mock upstream: the answer streams in chunk by
@@ -25,16 +26,14 @@ describe('admin UI: playground', () => {
     // 12 input and 8 output tokens per answer: 12 × 0.001 + 8 × 0.002 = $0.028.
     const alpha = await createModel(gateway, providerId, 'alpha', 'alpha-upstream', { inputPrice: 0.001, outputPrice: 0.002 });
     const beta = await createModel(gateway, providerId, 'beta', 'beta-upstream');
-    await gateway.admin('mutation($i: CreateVirtualModelInput!) { createVirtualModel(input: $i) { id } }', {
-      i: {
-        name: 'chat-route',
-        strategy: 'FAILOVER',
-        options: { retries: 1, failureThreshold: 5 },
-        targets: [
-          { modelId: beta, priority: 0 },
-          { modelId: alpha, priority: 1 },
-        ],
-      },
+    await createVirtualModel(gateway, {
+      name: 'chat-route',
+      strategy: 'FAILOVER',
+      options: { retries: 1, failureThreshold: 5 },
+      targets: [
+        { modelId: beta, priority: 0 },
+        { modelId: alpha, priority: 1 },
+      ],
     });
     browser = await launchChromium();
     const context = await signedInContext(browser, await gateway.adminToken(), { viewport: { width: 1366, height: 900 }, colorScheme: 'light' });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { assertClientBuilt, collectPageErrors, launchChromium, screenshot, signedInContext } from '../support/browser.js';
+import { createProviderWithModel, createVirtualModel } from '../support/admin.js';
 
 describe('admin UI: prompt rules', () => {
   let gateway: TestGateway;
@@ -13,17 +14,12 @@ describe('admin UI: prompt rules', () => {
   beforeAll(async () => {
     assertClientBuilt();
     gateway = await startTestGateway();
-    const provider = await gateway.admin('mutation($i: CreateProviderInput!) { createProvider(input: $i) { id } }', {
-      i: { name: 'Mock OpenAI', type: 'openai', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'k' },
-    });
-    const model = await gateway.admin('mutation($i: CreateModelInput!) { createModel(input: $i) { id } }', {
-      i: { providerId: provider.createProvider.id, name: 'alpha', upstreamModel: 'alpha-upstream' },
-    });
-    vmId = (
-      await gateway.admin('mutation($i: CreateVirtualModelInput!) { createVirtualModel(input: $i) { id } }', {
-        i: { name: 'support-bot', strategy: 'FAILOVER', targets: [{ modelId: model.createModel.id }] },
-      })
-    ).createVirtualModel.id;
+    const { modelId } = await createProviderWithModel(
+      gateway,
+      { name: 'Mock OpenAI', type: 'openai', baseUrl: 'http://127.0.0.1:9/v1', apiKey: 'k' },
+      { name: 'alpha', upstreamModel: 'alpha-upstream' },
+    );
+    vmId = await createVirtualModel(gateway, { name: 'support-bot', strategy: 'FAILOVER', targets: [{ modelId }] });
 
     browser = await launchChromium();
     const context = await signedInContext(browser, await gateway.adminToken(), { viewport: { width: 1366, height: 1000 }, colorScheme: 'light' });

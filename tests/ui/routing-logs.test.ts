@@ -4,6 +4,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { assertClientBuilt, collectPageErrors, launchChromium, screenshot, signedInContext } from '../support/browser.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
+import { createKey, createModel, createProvider } from '../support/admin.js';
 
 describe('admin UI: virtual models and logs', () => {
   let gateway: TestGateway;
@@ -18,16 +19,9 @@ describe('admin UI: virtual models and logs', () => {
     assertClientBuilt();
     gateway = await startTestGateway();
     upstream = await startOpenAIChatMock();
-    const provider = await gateway.admin('mutation($i: CreateProviderInput!) { createProvider(input: $i) { id } }', {
-      i: { name: 'Mock OpenAI', type: 'openai', baseUrl: upstream.url, apiKey: 'upstream-secret-key' },
-    });
-    for (const name of ['alpha', 'beta']) {
-      const created = await gateway.admin('mutation($i: CreateModelInput!) { createModel(input: $i) { id } }', {
-        i: { providerId: provider.createProvider.id, name, upstreamModel: `${name}-upstream` },
-      });
-      modelIds[name] = created.createModel.id;
-    }
-    virtualKey = (await gateway.admin('mutation { createVirtualKey(input: { name: "tail-test" }) { key } }')).createVirtualKey.key;
+    const providerId = await createProvider(gateway, { name: 'Mock OpenAI', type: 'openai', baseUrl: upstream.url, apiKey: 'upstream-secret-key' });
+    for (const name of ['alpha', 'beta']) modelIds[name] = await createModel(gateway, providerId, name, `${name}-upstream`);
+    virtualKey = (await createKey(gateway, { name: 'tail-test' })).key;
 
     browser = await launchChromium();
     const context = await signedInContext(browser, await gateway.adminToken(), { viewport: { width: 1366, height: 860 }, colorScheme: 'light' });

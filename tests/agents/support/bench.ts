@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { startTestGateway, type TestGateway } from '../../support/gateway.js';
 import { conversationView, type ConversationView, type WireFormat } from '../../support/mock-upstreams/scripted-model.js';
 import { startScriptedUpstream, type ScriptedUpstream } from '../../support/mock-upstreams/scripted-upstream.js';
-import { DEFAULT_API_KEY, type RecordedRequest } from '../../support/mock-upstreams/types.js';
+import type { RecordedRequest } from '../../support/mock-upstreams/types.js';
+import { createVirtualModel, createKey, createProviderWithModel } from '../../support/admin.js';
 
 export const FORMATS: WireFormat[] = ['openai-chat', 'openai-responses', 'anthropic', 'gemini'];
 
@@ -51,13 +52,8 @@ export async function startAgentBench({ failoverTo }: { failoverTo: WireFormat }
   const upstreams = {} as Record<WireFormat, ScriptedUpstream>;
   const modelIds = {} as Record<WireFormat | 'dead', string>;
   const addModel = async (name: string, type: string, baseUrl: string, upstreamModel: string, options?: Record<string, unknown>) => {
-    const p = await gw.admin('mutation($i: CreateProviderInput!){ createProvider(input: $i){ id } }', {
-      i: { name: `provider-${name}`, type, baseUrl, apiKey: DEFAULT_API_KEY, ...(options ? { options } : {}) },
-    });
-    const m = await gw.admin('mutation($i: CreateModelInput!){ createModel(input: $i){ id } }', {
-      i: { providerId: p.createProvider.id, name, upstreamModel },
-    });
-    return m.createModel.id as string;
+    const created = await createProviderWithModel(gw, { name: `provider-${name}`, type, baseUrl, ...(options ? { options } : {}) }, { name, upstreamModel });
+    return created.modelId;
   };
   for (const format of FORMATS) {
     upstreams[format] = await startScriptedUpstream(format);
@@ -66,18 +62,16 @@ export async function startAgentBench({ failoverTo }: { failoverTo: WireFormat }
   const relayUpstream = await startScriptedUpstream('openai-responses');
   await addModel(RELAY_MODEL, 'codex-relay', relayUpstream.url, 'gpt-5-codex', { relay: { upstreamInstructions: RELAY_INSTRUCTIONS } });
   modelIds.dead = await addModel('agent-dead', 'openai', `http://127.0.0.1:${await closedPort()}/v1`, 'gpt-4.1');
-  await gw.admin('mutation($i: CreateVirtualModelInput!){ createVirtualModel(input: $i){ id } }', {
-    i: {
-      name: FAILOVER_MODEL,
-      strategy: 'FAILOVER',
-      targets: [
-        { modelId: modelIds.dead, weight: 1, priority: 0 },
-        { modelId: modelIds[failoverTo], weight: 1, priority: 1 },
-      ],
-      options: { retries: 1, failureThreshold: 100 },
-    },
+  await createVirtualModel(gw, {
+    name: FAILOVER_MODEL,
+    strategy: 'FAILOVER',
+    targets: [
+      { modelId: modelIds.dead, weight: 1, priority: 0 },
+      { modelId: modelIds[failoverTo], weight: 1, priority: 1 },
+    ],
+    options: { retries: 1, failureThreshold: 100 },
   });
-  const key = (await gw.admin('mutation{ createVirtualKey(input: { name: "agents" }){ key } }')).createVirtualKey.key as string;
+  const { key } = await createKey(gw, { name: 'agents' });
   return {
     gw,
     key,
