@@ -22,7 +22,7 @@ declare module 'autocannon' {
   }
   interface Instance extends EventEmitter {
     on(event: 'response', listener: (client: unknown, statusCode: number, bytes: number, responseTimeMs: number) => void): this;
-    on(event: string, listener: (...args: any[]) => void): this;
+    on(event: string, listener: (...args: never[]) => void): this;
     stop(): void;
   }
   function autocannon(options: Options, done: (error: Error | null, result: Result) => void): Instance;

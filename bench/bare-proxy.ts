@@ -5,7 +5,7 @@
  *
  * Run alone: `UPSTREAM=http://127.0.0.1:PORT node --import tsx bench/serve.ts bare`.
  */
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
 import { Agent, request } from 'undici';
@@ -25,7 +25,9 @@ function forwardable(headers: IncomingHttpHeaders | Record<string, string | stri
 export async function startBareProxy(upstream: string, port = 0): Promise<RunningServer> {
   // Same pool settings as the gateway's upstream agent.
   const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000, connections: 256, pipelining: 1 });
-  const server = createServer(async (req, res) => {
+  // The handler answers every failure itself (502), so nothing is left to await.
+  const server = createServer((req, res) => void relay(req, res));
+  async function relay(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       const upstreamRes = await request(upstream + req.url, {
         method: req.method as 'POST',
@@ -39,7 +41,7 @@ export async function startBareProxy(upstream: string, port = 0): Promise<Runnin
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { message: error instanceof Error ? error.message : String(error) } }));
     }
-  });
+  }
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const actual = (server.address() as AddressInfo).port;

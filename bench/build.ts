@@ -8,7 +8,7 @@ import { build } from 'esbuild';
 
 export async function buildBenchProcesses(root: string): Promise<{ gatewayEntry: string; serveEntry: string }> {
   // @ts-expect-error: a plain ES module without types
-  const { buildServer } = (await import('../scripts/build-server.mjs')) as { buildServer(): Promise<void> };
+  const { buildServer } = (await import('../scripts/build-server.mjs')) as { buildServer: () => Promise<void> };
   await buildServer();
   const serveEntry = path.join(root, 'bench/results/build/serve.mjs');
   await build({

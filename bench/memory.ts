@@ -50,7 +50,7 @@ export async function peakDuringStreams(pid: number, call: HttpCall, streams: nu
       signal,
     });
     let bytes = 0;
-    for await (const chunk of res.body) bytes += chunk.length;
+    for await (const chunk of res.body) bytes += (chunk as Buffer).length;
     return res.statusCode === 200 && bytes > 0;
   };
   const outcomes = await Promise.allSettled(Array.from({ length: streams }, one));

@@ -125,7 +125,7 @@ function handle(req: IncomingMessage, res: ServerResponse, raw: string): void {
   }
   let body: { stream?: boolean; stream_options?: { include_usage?: boolean } };
   try {
-    body = JSON.parse(raw);
+    body = JSON.parse(raw) as typeof body;
   } catch {
     res.writeHead(400, { 'content-type': 'application/json' });
     res.end('{"error":{"message":"body is not JSON"}}');

@@ -39,7 +39,7 @@ export function startChild(options: SpawnOptions): Promise<{ child: Child; match
   const child: Child = { name: options.name, proc, pid: proc.pid ?? -1, stop: () => stopChild(child) };
   running.add(child);
   let stderr = '';
-  proc.stderr!.on('data', (c: Buffer) => {
+  proc.stderr.on('data', (c: Buffer) => {
     stderr = (stderr + c.toString()).slice(-4000);
   });
   return new Promise((resolve, reject) => {
@@ -59,14 +59,14 @@ export function startChild(options: SpawnOptions): Promise<{ child: Child; match
         const match = options.ready(line);
         if (match !== undefined) {
           clearTimeout(timer);
-          proc.stdout!.off('data', onData);
-          proc.stdout!.resume(); // keep draining so the child never blocks on a full pipe
+          proc.stdout.off('data', onData);
+          proc.stdout.resume(); // keep draining so the child never blocks on a full pipe
           resolve({ child, match });
           return;
         }
       }
     };
-    proc.stdout!.on('data', onData);
+    proc.stdout.on('data', onData);
     proc.once('exit', (code, signal) => fail(new Error(`${options.name} exited early (code ${code}, signal ${signal})`)));
     proc.once('error', fail);
   });

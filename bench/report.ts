@@ -86,7 +86,6 @@ const MB = 1024 * 1024;
 /** The issue's targets, each with the figure it is judged on. */
 export function checkTargets(scenarios: ScenarioResult[], memory: MemoryResult): TargetCheck[] {
   const s = (id: ScenarioId) => scenarios.find((x) => x.id === id);
-  const gwRps = (id: ScenarioId) => s(id)?.targets.gateway.throughput.rps;
   const atMost = (name: string, measured: number | null | undefined, max: number, unit: string): TargetCheck => ({
     name,
     measured: measured ?? null,
@@ -221,39 +220,52 @@ export function writeResult(file: string, result: BenchResult): void {
   if (problems.length) throw new Error(`${file} is not a valid result:\n  ${problems.join('\n  ')}`);
 }
 
+/** The value at `keys` inside parsed JSON, or undefined where the path does not exist. */
+function at(value: unknown, ...keys: string[]): unknown {
+  let v = value;
+  for (const k of keys) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined;
+  return v;
+}
+
 /** What a usable result must contain; an empty list means valid. */
-export function validateResult(doc: any): string[] {
+export function validateResult(doc: unknown): string[] {
   const problems: string[] = [];
   const num = (v: unknown, where: string, positive = true) => {
     if (typeof v !== 'number' || !Number.isFinite(v) || (positive && v <= 0)) problems.push(`${where} is not a positive number: ${JSON.stringify(v)}`);
   };
-  if (doc?.version !== 2) problems.push('version must be 2');
-  if (!doc?.machine?.cpuModel || !doc?.machine?.node) problems.push('machine info missing');
-  if (!Array.isArray(doc?.scenarios) || doc.scenarios.length === 0) problems.push('no scenarios');
-  for (const s of doc?.scenarios ?? []) {
+  const text = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v));
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? (v as unknown[]) : []);
+  if (at(doc, 'version') !== 2) problems.push('version must be 2');
+  if (!at(doc, 'machine', 'cpuModel') || !at(doc, 'machine', 'node')) problems.push('machine info missing');
+  const scenarios = list(at(doc, 'scenarios'));
+  if (scenarios.length === 0) problems.push('no scenarios');
+  for (const s of scenarios) {
+    const id = text(at(s, 'id'));
     for (const target of ['direct', 'bare', 'gateway']) {
-      const f = s?.targets?.[target];
       for (const mode of ['latency', 'throughput'] as const) {
-        num(f?.[mode]?.rps, `${s?.id}.${target}.${mode}.rps`);
-        num(f?.[mode]?.p50, `${s?.id}.${target}.${mode}.p50`);
-        num(f?.[mode]?.p99, `${s?.id}.${target}.${mode}.p99`);
-        if (f?.[mode]?.errors !== 0) problems.push(`${s?.id}.${target}.${mode} had ${f?.[mode]?.errors} failed requests`);
+        num(at(s, 'targets', target, mode, 'rps'), `${id}.${target}.${mode}.rps`);
+        num(at(s, 'targets', target, mode, 'p50'), `${id}.${target}.${mode}.p50`);
+        num(at(s, 'targets', target, mode, 'p99'), `${id}.${target}.${mode}.p99`);
+        const errors = at(s, 'targets', target, mode, 'errors');
+        if (errors !== 0) problems.push(`${id}.${target}.${mode} had ${text(errors)} failed requests`);
       }
     }
   }
   // CPU time comes from /proc: required wherever it exists.
-  const linux = String(doc?.machine?.platform ?? '').startsWith('linux');
-  for (const s of doc?.scenarios ?? []) {
+  const linux = text(at(doc, 'machine', 'platform') ?? '').startsWith('linux');
+  for (const s of scenarios) {
     for (const target of ['bare', 'gateway']) {
-      if (linux) num(s?.targets?.[target]?.throughput?.cpuUsPerRequest, `${s?.id}.${target}.throughput.cpuUsPerRequest`);
+      if (linux) num(at(s, 'targets', target, 'throughput', 'cpuUsPerRequest'), `${text(at(s, 'id'))}.${target}.throughput.cpuUsPerRequest`);
     }
   }
-  num(doc?.memory?.idleRssBytes, 'memory.idleRssBytes');
-  num(doc?.memory?.peakRssBytes, 'memory.peakRssBytes');
-  num(doc?.memory?.streams?.peakRssBytes, 'memory.streams.peakRssBytes');
-  if (doc?.memory?.streams?.failed !== 0) problems.push(`memory.streams: ${doc?.memory?.streams?.failed} streams failed`);
-  num(doc?.memory?.leak?.rssAfterTotalBytes, 'memory.leak.rssAfterTotalBytes');
-  if (doc?.memory?.leak?.errors !== 0) problems.push(`memory.leak had ${doc?.memory?.leak?.errors} failed requests`);
-  if (!Array.isArray(doc?.targets) || doc.targets.length === 0) problems.push('no target checks');
+  num(at(doc, 'memory', 'idleRssBytes'), 'memory.idleRssBytes');
+  num(at(doc, 'memory', 'peakRssBytes'), 'memory.peakRssBytes');
+  num(at(doc, 'memory', 'streams', 'peakRssBytes'), 'memory.streams.peakRssBytes');
+  const failedStreams = at(doc, 'memory', 'streams', 'failed');
+  if (failedStreams !== 0) problems.push(`memory.streams: ${text(failedStreams)} streams failed`);
+  num(at(doc, 'memory', 'leak', 'rssAfterTotalBytes'), 'memory.leak.rssAfterTotalBytes');
+  const leakErrors = at(doc, 'memory', 'leak', 'errors');
+  if (leakErrors !== 0) problems.push(`memory.leak had ${text(leakErrors)} failed requests`);
+  if (list(at(doc, 'targets')).length === 0) problems.push('no target checks');
   return problems;
 }

@@ -36,7 +36,7 @@ const PG_SERVER = arg('--postgres');
 const DAY = 86_400_000;
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
-async function prepareTarget(): Promise<{ target: DbTarget; cleanup(): Promise<void> }> {
+async function prepareTarget(): Promise<{ target: DbTarget; cleanup: () => Promise<void> }> {
   if (!PG_SERVER) {
     const dir = mkdtempSync(path.join(tmpdir(), 'gateway-logs-bench-'));
     return { target: { kind: 'sqlite', location: path.join(dir, 'gateway.db') }, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
@@ -137,18 +137,18 @@ async function main(): Promise<void> {
       }),
     );
     try {
-      const gql = async (query: string, variables: Record<string, unknown> = {}, token?: string) => {
+      const gql = async <T = unknown>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> => {
         const res = await fetch(`${gateway.url}/graphql`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
           body: JSON.stringify({ query, variables }),
         });
-        const body = (await res.json()) as { data?: any; errors?: unknown[] };
+        const body = (await res.json()) as { data: T; errors?: unknown[] };
         if (body.errors?.length) throw new Error(JSON.stringify(body.errors));
         return body.data;
       };
-      const { login } = await gql('mutation { login(email: "bench@example.com", password: "bench-password-123") { token } }');
-      const q = (query: string, variables: Record<string, unknown> = {}) => gql(query, variables, login.token);
+      const { login } = await gql<{ login: { token: string } }>('mutation { login(email: "bench@example.com", password: "bench-password-123") { token } }');
+      const q = <T = unknown>(query: string, variables: Record<string, unknown> = {}) => gql<T>(query, variables, login.token);
       const now = new Date();
       const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
       const hour = new Date(now.getTime() - 3_600_000);
@@ -156,7 +156,7 @@ async function main(): Promise<void> {
 
       // A cursor 20 pages deep, for the keyset figure.
       let deep: string | null = null;
-      for (let i = 0; i < 20; i++) deep = (await q('query($a: String){ requestLogs(take: 50, after: $a) { nextCursor } }', { a: deep })).requestLogs.nextCursor;
+      for (let i = 0; i < 20; i++) deep = (await q<{ requestLogs: { nextCursor: string | null } }>('query($a: String){ requestLogs(take: 50, after: $a) { nextCursor } }', { a: deep })).requestLogs.nextCursor;
 
       const figures: Record<string, number> = {
         'dashboard (today by model and key, last hour by provider, minute series)': await median(() =>

@@ -136,7 +136,7 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main()
+void main()
   .catch((error) => {
     log(`benchmark failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
     return 1;

@@ -7,7 +7,7 @@
 /** Nearest-rank percentile (p in 0..100) of unsorted samples; NaN when empty. */
 export function percentile(samples: ArrayLike<number>, p: number): number {
   if (p < 0 || p > 100 || Number.isNaN(p)) throw new RangeError(`percentile out of range: ${p}`);
-  return percentileOfSorted(Float64Array.from(samples as ArrayLike<number>).sort(), p);
+  return percentileOfSorted(Float64Array.from(samples).sort(), p);
 }
 
 /** Nearest-rank percentile of samples already sorted ascending. */
@@ -29,7 +29,7 @@ export interface Summary {
 
 /** Summarises one measurement: successful samples, failed count, wall time. */
 export function summarize(latenciesMs: ArrayLike<number>, errors: number, seconds: number): Summary {
-  const sorted = Float64Array.from(latenciesMs as ArrayLike<number>).sort();
+  const sorted = Float64Array.from(latenciesMs).sort();
   return {
     requests: sorted.length,
     errors,

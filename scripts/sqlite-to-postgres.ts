@@ -106,7 +106,7 @@ export async function copySqliteToPostgres(sqliteFile: string, postgresUrl: stri
     const before = await pgTables(client);
     for (const table of before.tables) {
       const { rows } = await client.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${quote(table)}`);
-      if (Number(rows[0]!.n) > 0) throw new CopyError(`target database is not empty: table ${table} has ${rows[0]!.n} rows (copy into an empty database)`);
+      if (Number(rows[0].n) > 0) throw new CopyError(`target database is not empty: table ${table} has ${rows[0].n} rows (copy into an empty database)`);
     }
     const migrations = await applyPendingMigrations({ kind: 'postgres', location: postgresUrl });
     if (migrations.length) log(`applied PostgreSQL migrations: ${migrations.join(', ')}`);
@@ -152,7 +152,7 @@ export async function copySqliteToPostgres(sqliteFile: string, postgresUrl: stri
       for (const { table } of report) {
         const source = sqliteTables.has(table) ? (sqlite.prepare(`SELECT COUNT(*) AS n FROM ${quote(table)}`).get() as { n: number }).n : 0;
         const { rows } = await client.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${quote(table)}`);
-        if (Number(rows[0]!.n) !== source) throw new CopyError(`row count mismatch in ${table}: SQLite ${source}, PostgreSQL ${rows[0]!.n}`);
+        if (Number(rows[0].n) !== source) throw new CopyError(`row count mismatch in ${table}: SQLite ${source}, PostgreSQL ${rows[0].n}`);
         log(`${table}: ${source} rows`);
       }
       await client.query('COMMIT');
