@@ -16,5 +16,6 @@ import './types/usage.js';
 import './types/playground.js';
 import './types/usage-history.js';
 import './types/config-as-code.js';
+import './types/cache.js';
 
 export const schema = builder.toSchema({ sortSchema: true });
