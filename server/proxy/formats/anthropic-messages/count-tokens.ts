@@ -29,6 +29,10 @@ function partTokens(part: ContentPart): number {
       return part.text ? countTokens(part.text) : 0;
     case 'opaque':
       return countTokens(JSON.stringify(part.raw));
+    default: {
+      const _exhaustive: never = part;
+      return _exhaustive;
+    }
   }
 }
 

@@ -15,7 +15,11 @@ export function finishReasonFromAnthropic(reason: string | null | undefined): Fi
       return 'pause';
     case 'refusal':
       return 'content_filter';
+    case 'end_turn':
+    case null:
+    case undefined:
     default:
+      // end_turn, a missing reason, and reasons newer than this gateway read as a plain end.
       return 'stop';
   }
 }
@@ -33,8 +37,14 @@ export function finishReasonToAnthropic(reason: FinishReason): AnthropicStopReas
       return 'pause_turn';
     case 'content_filter':
       return 'refusal';
-    default:
+    case 'stop':
+    case 'error':
+      // An upstream failure mid-answer has no stop_reason of its own; the error event says it.
       return 'end_turn';
+    default: {
+      const _exhaustive: never = reason;
+      return _exhaustive;
+    }
   }
 }
 

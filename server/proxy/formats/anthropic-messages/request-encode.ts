@@ -165,6 +165,12 @@ export function encodeAnthropicRequest(request: CanonicalRequest, target: Upstre
     case 'tool':
       toolChoice = { type: 'tool', name: wireToolName(request.toolChoice.name) };
       break;
+    case undefined:
+      // No choice asked for: Anthropic's default (auto) applies.
+      break;
+    default: {
+      const _exhaustive: never = request.toolChoice;
+    }
   }
 
   // A JSON schema is Anthropic's structured output (output_config.format); a schema-less JSON

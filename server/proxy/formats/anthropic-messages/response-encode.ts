@@ -25,9 +25,17 @@ export function encodeAnthropicResponse(response: CanonicalResponse, request: Ca
         content.push({ type: 'tool_use', id: idWithSignature(part.id, part.signature), name, input: parseArguments(args) });
         break;
       }
-      default:
+      case 'image':
+      case 'tool_result':
         // Images and tool results never appear in an assistant answer.
         break;
+      case 'opaque':
+        // Another format's item (a hosted tool's output): Anthropic has no block for it.
+        break;
+      default: {
+        const _exhaustive: never = part;
+        return _exhaustive;
+      }
     }
   }
   const stopReason = finishReasonToAnthropic(response.finishReason);

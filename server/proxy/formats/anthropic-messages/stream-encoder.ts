@@ -68,8 +68,14 @@ export function createAnthropicStreamEncoder(request: CanonicalRequest): StreamE
         });
       case 'tool-call-delta':
         return sseEvent('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: event.argumentsDelta } });
-      default:
+      case 'text-end':
+      case 'reasoning-end':
+      case 'tool-call-end':
         return ''; // ends are written by drain()
+      default: {
+        const _exhaustive: never = event;
+        return _exhaustive;
+      }
     }
   }
 

@@ -106,9 +106,17 @@ export function createChatStreamEncoder(request: CanonicalRequest): StreamEncode
       case 'error':
         closed = true;
         return encodeChatStreamError(event.error);
-      default:
+      case 'text-start':
+      case 'text-end':
+      case 'reasoning-start':
+      case 'reasoning-signature':
+      case 'reasoning-end':
         // Block brackets and reasoning signatures have no Chat Completions equivalent.
         return '';
+      default: {
+        const _exhaustive: never = event;
+        return _exhaustive;
+      }
     }
   }
 

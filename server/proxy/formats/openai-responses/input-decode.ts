@@ -1,5 +1,5 @@
 import { invalidRequest } from '../../../core/index.js';
-import type { ContentPart, ImagePart, Message, OpaquePart, ReasoningPart, TextPart, ToolCallPart, ToolResultPart } from '../../../core/index.js';
+import type { ImagePart, Message, OpaquePart, ReasoningPart, TextPart, ToolCallPart, ToolResultPart } from '../../../core/index.js';
 import { splitCallId } from '../shared/call-ids.js';
 import { unpackThinking } from '../shared/reasoning-state.js';
 import { parseImageUrl } from '../openai-chat/messages-decode.js';
@@ -90,7 +90,7 @@ export function decodeInput(value: unknown): Message[] {
  */
 function decodeReasoning(item: Record<string, unknown>, path: string): ReasoningPart {
   const summary = item.summary === undefined || item.summary === null ? [] : requireArray(item.summary, `${path}.summary`);
-  const content = Array.isArray(item.content) ? item.content : [];
+  const content: unknown[] = Array.isArray(item.content) ? item.content : [];
   const text = [...summary, ...content]
     .map((s) => (s !== null && typeof s === 'object' && typeof (s as Record<string, unknown>).text === 'string' ? (s as Record<string, string>).text : ''))
     .filter(Boolean)

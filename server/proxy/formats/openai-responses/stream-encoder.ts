@@ -233,8 +233,10 @@ export function createResponsesStreamEncoder(request: CanonicalRequest): StreamE
         state.error = { code: responsesErrorCode(event.error.kind), message: event.error.message };
         return out + emit('response.failed', { response: envelope() });
       }
-      default:
-        return '';
+      default: {
+        const _exhaustive: never = event;
+        return _exhaustive;
+      }
     }
   }
 
