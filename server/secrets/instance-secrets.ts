@@ -10,7 +10,7 @@ import { redactor, type Redactor } from './redactor.js';
 export function snapshotSecrets(snapshot: ConfigSnapshot): string[] {
   const out: string[] = [];
   for (const provider of snapshot.providersById.values()) {
-    if (provider.apiKey) out.push(provider.apiKey);
+    if (provider.apiKey) out.push(provider.apiKey, ...credentialParts(provider.apiKey));
     for (const value of Object.values(provider.headers)) if (typeof value === 'string') out.push(value);
   }
   for (const model of snapshot.modelsByName.values()) {
@@ -18,6 +18,24 @@ export function snapshotSecrets(snapshot: ConfigSnapshot): string[] {
     if (headers && typeof headers === 'object') for (const value of Object.values(headers)) if (typeof value === 'string') out.push(value);
   }
   return out;
+}
+
+/** Fields of a JSON credential (service-account key file, AWS credentials) that are secrets on their own. */
+const SECRET_FIELDS = ['private_key', 'secretAccessKey', 'SecretAccessKey', 'sessionToken', 'SessionToken', 'client_secret'];
+
+/** A JSON credential in an API key field: its secret fields too, since a leak would quote one, not the whole file. */
+function credentialParts(apiKey: string): string[] {
+  if (!apiKey.trimStart().startsWith('{')) return [];
+  try {
+    const json = JSON.parse(apiKey) as Record<string, unknown>;
+    const holder = json.Credentials && typeof json.Credentials === 'object' ? (json.Credentials as Record<string, unknown>) : json;
+    const parts = SECRET_FIELDS.map((f) => holder[f]).filter((v): v is string => typeof v === 'string');
+    // A PEM key may be quoted line by line; its base64 lines are secrets as well.
+    const pem = typeof holder.private_key === 'string' ? holder.private_key.split('\n').filter((l) => l.length >= 40 && !l.startsWith('-----')) : [];
+    return [...parts, ...pem];
+  } catch {
+    return [];
+  }
 }
 
 export interface InstanceSecretSources {

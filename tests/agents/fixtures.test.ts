@@ -20,8 +20,8 @@ const AGENTS: Array<{ agent: string; api: ClientApi }> = [
   { agent: 'codex', api: 'responses' },
   { agent: 'claude-code', api: 'messages' },
 ];
-const WIRES: UpstreamWire[] = ['openai-chat', 'openai-responses', 'anthropic-messages', 'gemini'];
-const MOCK_FORMAT: Record<UpstreamWire, WireFormat> = { 'openai-chat': 'openai-chat', 'openai-responses': 'openai-responses', 'anthropic-messages': 'anthropic', gemini: 'gemini' };
+const WIRES = ['openai-chat', 'openai-responses', 'anthropic-messages', 'gemini'] as const satisfies readonly UpstreamWire[];
+const MOCK_FORMAT: Record<(typeof WIRES)[number], WireFormat> = { 'openai-chat': 'openai-chat', 'openai-responses': 'openai-responses', 'anthropic-messages': 'anthropic', gemini: 'gemini' };
 const HOSTED_SEARCH = /web_search|googleSearch|google_search/;
 
 /** What identifies each tool a client offered: its name(s), or for a hosted tool its type. */

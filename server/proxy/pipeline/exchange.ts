@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { sendJson } from '../../http/json.js';
 import type { ModelEntry } from '../../snapshot/types.js';
 import { UPSTREAM_FORMATS } from '../formats/registry.js';
-import { readSse } from '../upstream/sse-reader.js';
+import { readUpstreamStream } from '../upstream/stream-reader.js';
 import { answerFromStream } from './answer-from-stream.js';
 import { relayStream } from './answer-stream.js';
 import type { GenerationContext } from './context.js';
@@ -57,9 +57,9 @@ async function answer(
   const format = UPSTREAM_FORMATS[up.wire];
   const limits = { maxEventBytes: config.maxUpstreamResponseBytes, totalMs: streamTotalMs(model.provider.options, config.upstreamStreamTotalMs) };
   if (up.expectStream) await expectEventStream(response, model);
-  if (ctx.request.stream) return relayStream(ctx, readSse(response.body, limits), format, up, answerHooks);
+  if (ctx.request.stream) return relayStream(ctx, readUpstreamStream(up.wire, response.body, limits), format, up, answerHooks);
   // An upstream asked to stream (e.g. a relay that only streams) for a client that asked for one whole answer.
-  if (up.expectStream) return answerFromStream(ctx, readSse(response.body, limits), format, answerHooks);
+  if (up.expectStream) return answerFromStream(ctx, readUpstreamStream(up.wire, response.body, limits), format, answerHooks);
   const { text, json } = await readUpstreamJson(response, model, config.maxUpstreamResponseBytes);
   ctx.ttftMs = performance.now() - ctx.startedAt;
   sendWholeAnswer(ctx, up, answerHooks, text, json);

@@ -14,7 +14,7 @@ import { upstreamTransportError } from '../upstream/upstream-error.js';
  * - an event that is not JSON (or not an object) is a broken upstream, not
  *   something to skip: the stream stops with an error;
  * - a good stream ends with its wire format's final event (`[DONE]`,
- *   `message_stop`, `response.completed`); a body that ends before it was cut
+ *   `message_stop`, `response.completed`, Bedrock's `metadata`); a body that ends before it was cut
  *   off, even when the decoder could close it (a chat finish_reason without
  *   `[DONE]` may lack its usage chunk). Gemini has no final event: the
  *   decoder's own finish rule stands.
@@ -66,6 +66,7 @@ const FINAL_EVENT: Record<Exclude<UpstreamWire, 'gemini'>, string> = {
   'openai-chat': 'data: [DONE]',
   'anthropic-messages': 'message_stop',
   'openai-responses': 'response.completed',
+  'bedrock-converse': 'metadata',
 };
 
 /** Keep-alives and markers that carry no JSON by design. */

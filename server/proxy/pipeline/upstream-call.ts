@@ -3,8 +3,9 @@ import type { ModelEntry } from '../../snapshot/types.js';
 import { GatewayError } from '../../core/error.js';
 import { defaultHeaders } from '../providers/request-defaults.js';
 import { UPSTREAM_FORMATS } from '../formats/registry.js';
-import { timeoutsOf, upstreamHeaders, upstreamUrl, wireOf, type UpstreamOperation } from '../providers/endpoints.js';
+import { timeoutsOf, upstreamHeaders, upstreamPrepare, upstreamUrl, wireOf, type UpstreamOperation } from '../providers/endpoints.js';
 import { sendUpstream } from '../upstream/http-client.js';
+import { isStreamContentType } from '../upstream/stream-reader.js';
 import { readErrorBody, upstreamHttpError, upstreamTransportError } from '../upstream/upstream-error.js';
 import { scrubText } from '../../secrets/redactor.js';
 
@@ -29,6 +30,7 @@ export async function callUpstream(
       body,
       timeouts: timeoutsOf(provider),
       signal,
+      prepare: upstreamPrepare(provider),
     });
   } catch (error) {
     throw upstreamTransportError(error, provider);
@@ -100,7 +102,7 @@ export async function readUpstreamJson(
 export async function expectEventStream(response: Dispatcher.ResponseData, model: ModelEntry): Promise<void> {
   const header = response.headers['content-type'];
   const type = (Array.isArray(header) ? header[0] : header)?.split(';')[0]?.trim().toLowerCase();
-  if (!type || type === 'text/event-stream') return;
+  if (!type || isStreamContentType(wireOf(model.provider), type)) return;
   const text = await readErrorBody(response.body).catch(() => '');
   let detail = '';
   if (type.includes('json')) {

@@ -1,7 +1,9 @@
 import type { ModelEntry, ProviderEntry } from '../../snapshot/types.js';
 import { findPreset, type AuthStyle, type ProviderPreset } from './presets.js';
-import { DEFAULT_TIMEOUTS, type UpstreamTimeouts } from '../upstream/http-client.js';
+import { DEFAULT_TIMEOUTS, type PrepareRequest, type UpstreamTimeouts } from '../upstream/http-client.js';
 import type { UpstreamWire } from '../../core/wire.js';
+import { credentialStep, usesStaticKey } from './auth/index.js';
+import { serviceAccountOf } from './auth/google-service-account.js';
 
 export type UpstreamOperation = 'generate' | 'stream' | 'embeddings' | 'count_tokens' | 'list_models';
 
@@ -30,19 +32,52 @@ export function timeoutsOf(provider: ProviderEntry): UpstreamTimeouts {
 /** Anthropic and Gemini bases are the host; tolerate a configured `/v1` or `/v1beta` suffix. */
 const stripSuffix = (base: string, suffix: RegExp) => base.replace(/\/+$/, '').replace(suffix, '');
 
+const GLOBAL_VERTEX_HOST = 'https://aiplatform.googleapis.com';
+
+/**
+ * Vertex AI's model path: `{base}/v1/projects/{project}/locations/{location}/publishers/{publisher}/models/{model}`.
+ * Project from `options.vertex.project`, else the service account's own; location
+ * from `options.vertex.location` (default `global`). A regional location on the
+ * global default host moves to that region's host.
+ */
+function vertexModelPath(provider: ProviderEntry, base: string, publisher: string, model: string): string {
+  const vertex = (provider.options.vertex ?? {}) as { project?: string; location?: string };
+  const project = vertex.project ?? serviceAccountOf(provider.apiKey)?.projectId ?? 'PROJECT';
+  const location = vertex.location ?? 'global';
+  const host = base === GLOBAL_VERTEX_HOST && location !== 'global' ? `https://${location}-aiplatform.googleapis.com` : base;
+  const root = stripSuffix(host, /\/v1(beta1)?$/);
+  return `${root}/v1/projects/${encodeURIComponent(project)}/locations/${encodeURIComponent(location)}/publishers/${publisher}/models/${encodeURIComponent(model)}`;
+}
+
 /** The upstream URL for an operation on a model. */
 export function upstreamUrl(model: ModelEntry, op: UpstreamOperation): string {
   const provider = model.provider;
   const preset = presetOf(provider);
   const base = provider.baseUrl.replace(/\/+$/, '');
   switch (preset.wire) {
+    case 'bedrock-converse': {
+      // Model ids and inference-profile ARNs hold ':' and '/', so the id is one encoded path segment.
+      const id = encodeURIComponent(model.upstreamModel);
+      if (op === 'count_tokens') return `${base}/model/${id}/count-tokens`;
+      return `${base}/model/${id}/${op === 'stream' ? 'converse-stream' : 'converse'}`;
+    }
     case 'anthropic-messages': {
+      if (preset.urlStyle === 'vertex-anthropic') {
+        if (op === 'count_tokens') return `${vertexModelPath(provider, base, 'anthropic', 'count-tokens')}:rawPredict`;
+        return `${vertexModelPath(provider, base, 'anthropic', model.upstreamModel)}:${op === 'stream' ? 'streamRawPredict' : 'rawPredict'}`;
+      }
       const root = stripSuffix(base, /\/v1$/);
       if (op === 'list_models') return `${root}/v1/models`;
       if (op === 'count_tokens') return `${root}/v1/messages/count_tokens`;
       return `${root}/v1/messages`;
     }
     case 'gemini': {
+      if (preset.urlStyle === 'vertex-gemini') {
+        const path = vertexModelPath(provider, base, 'google', model.upstreamModel.replace(/^models\//, ''));
+        if (op === 'count_tokens') return `${path}:countTokens`;
+        if (op === 'embeddings') return `${path}:predict`;
+        return op === 'stream' ? `${path}:streamGenerateContent?alt=sse` : `${path}:generateContent`;
+      }
       const root = stripSuffix(base, /\/v1(beta|alpha)?$/);
       const id = encodeURIComponent(model.upstreamModel.replace(/^models\//, ''));
       if (op === 'list_models') return `${root}/v1beta/models`;
@@ -72,6 +107,10 @@ export function upstreamUrl(model: ModelEntry, op: UpstreamOperation): string {
 function authHeaders(style: AuthStyle, key: string | undefined): Record<string, string> {
   if (!key) return {};
   switch (style) {
+    case 'aws-sigv4':
+    case 'google-service-account':
+      // Computed per request by the provider's credential step (upstreamPrepare).
+      return {};
     case 'bearer':
       return { authorization: `Bearer ${key}` };
     case 'x-api-key':
@@ -96,9 +135,19 @@ export function upstreamHeaders(provider: ProviderEntry, passthrough: Record<str
     'content-type': 'application/json',
     'user-agent': 'llm-gateway/0.1',
     ...passthrough,
-    ...authHeaders(preset.auth, provider.apiKey),
+    ...(usesStaticKey(provider, preset.auth) ? authHeaders(preset.auth, provider.apiKey) : {}),
   };
-  if (preset.wire === 'anthropic-messages') headers['anthropic-version'] = passthrough['anthropic-version'] ?? ANTHROPIC_VERSION;
+  if (preset.wire === 'anthropic-messages' && preset.urlStyle !== 'vertex-anthropic') headers['anthropic-version'] = passthrough['anthropic-version'] ?? ANTHROPIC_VERSION;
   for (const [name, value] of Object.entries(provider.headers)) headers[name.toLowerCase()] = value;
   return headers;
+}
+
+/**
+ * The provider's credential step, run on the final request just before it is
+ * sent (SigV4 signing, minted tokens); undefined for providers whose key is a
+ * static header. Pass it as `UpstreamCall.prepare`.
+ */
+export function upstreamPrepare(provider: ProviderEntry): PrepareRequest | undefined {
+  const preset = presetOf(provider);
+  return credentialStep(provider, preset.auth, preset.urlStyle);
 }

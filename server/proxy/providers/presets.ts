@@ -15,7 +15,11 @@ export type AuthStyle =
   /** Azure OpenAI: `api-key` */
   | 'api-key'
   /** Google: `x-goog-api-key` */
-  | 'x-goog-api-key';
+  | 'x-goog-api-key'
+  /** Amazon Bedrock: SigV4-signed requests (or a Bedrock API key as bearer); see auth/aws-sigv4.ts */
+  | 'aws-sigv4'
+  /** Vertex AI: a bearer token minted from a service-account JSON key; see auth/google-service-account.ts */
+  | 'google-service-account';
 
 export type ModelListStyle = 'openai' | 'anthropic' | 'gemini' | 'ollama' | 'none';
 
@@ -23,8 +27,11 @@ export interface ProviderPreset {
   type: string;
   displayName: string;
   wire: UpstreamWire;
-  /** Azure puts the deployment in the path and needs an api-version query. */
-  urlStyle?: 'azure';
+  /**
+   * URL shapes beyond the wire format's own: Azure puts the deployment in the path and
+   * needs an api-version query; Vertex puts project, location and publisher in the path.
+   */
+  urlStyle?: 'azure' | 'vertex-gemini' | 'vertex-anthropic';
   defaultBaseUrl: string;
   auth: AuthStyle;
   /** Local servers (Ollama, vLLM, LM Studio) run without a key. */
@@ -74,6 +81,37 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
     defaultBaseUrl: 'https://YOUR-RESOURCE.openai.azure.com',
     auth: 'api-key',
     modelList: 'none',
+  },
+  {
+    type: 'bedrock',
+    displayName: 'Amazon Bedrock (Converse)',
+    wire: 'bedrock-converse',
+    defaultBaseUrl: 'https://bedrock-runtime.us-east-1.amazonaws.com',
+    auth: 'aws-sigv4',
+    // Without a key the process environment's AWS credentials are used.
+    keyOptional: true,
+    modelList: 'none',
+    docsUrl: 'https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html',
+  },
+  {
+    type: 'vertex-gemini',
+    displayName: 'Google Vertex AI (Gemini)',
+    wire: 'gemini',
+    urlStyle: 'vertex-gemini',
+    defaultBaseUrl: 'https://aiplatform.googleapis.com',
+    auth: 'google-service-account',
+    modelList: 'none',
+    docsUrl: 'https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/inference',
+  },
+  {
+    type: 'vertex-anthropic',
+    displayName: 'Google Vertex AI (Anthropic Claude)',
+    wire: 'anthropic-messages',
+    urlStyle: 'vertex-anthropic',
+    defaultBaseUrl: 'https://aiplatform.googleapis.com',
+    auth: 'google-service-account',
+    modelList: 'none',
+    docsUrl: 'https://cloud.google.com/vertex-ai/generative-ai/docs/partner-models/claude',
   },
   openaiCompatible('deepseek', 'DeepSeek', 'https://api.deepseek.com/v1'),
   openaiCompatible('mistral', 'Mistral AI', 'https://api.mistral.ai/v1'),

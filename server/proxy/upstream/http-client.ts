@@ -34,6 +34,22 @@ function agentFor(connectMs: number): Agent {
   return agent;
 }
 
+/** A request as it will go out: what a signature or a token is computed over. */
+export interface OutgoingRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  headers: Record<string, string>;
+  body?: string | Buffer;
+}
+
+/**
+ * A provider's last step before sending (providers/auth): sign the final URL,
+ * headers and body (AWS SigV4), or add a token minted and cached for it
+ * (Google service accounts, Entra ID). May reshape the body first; throws a
+ * GatewayError when no credential can be had.
+ */
+export type PrepareRequest = (request: OutgoingRequest) => Promise<OutgoingRequest>;
+
 export interface UpstreamCall {
   url: string;
   method?: 'GET' | 'POST';
@@ -41,13 +57,16 @@ export interface UpstreamCall {
   body?: string | Buffer;
   timeouts: UpstreamTimeouts;
   signal?: AbortSignal;
+  prepare?: PrepareRequest;
 }
 
-export function sendUpstream(call: UpstreamCall): Promise<Dispatcher.ResponseData> {
-  return request(call.url, {
-    method: call.method ?? 'POST',
-    headers: call.headers,
-    body: call.body,
+export async function sendUpstream(call: UpstreamCall): Promise<Dispatcher.ResponseData> {
+  let out: OutgoingRequest = { method: call.method ?? 'POST', url: call.url, headers: call.headers, body: call.body };
+  if (call.prepare) out = await call.prepare(out);
+  return request(out.url, {
+    method: out.method,
+    headers: out.headers,
+    body: out.body,
     signal: call.signal,
     dispatcher: agentFor(call.timeouts.connectMs),
     headersTimeout: call.timeouts.firstByteMs,

@@ -64,6 +64,8 @@ export function upstreamHttpError(
 
 /** Connection failures become 502, timeouts 504. */
 export function upstreamTransportError(error: unknown, provider: ProviderEntry): GatewayError {
+  // Already judged (a provider's credential step refused): passed on as it is.
+  if (error instanceof GatewayError) return error;
   const isTimeout =
     error instanceof undiciErrors.HeadersTimeoutError ||
     error instanceof undiciErrors.BodyTimeoutError ||
