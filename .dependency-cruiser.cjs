@@ -35,6 +35,7 @@ const ADAPTERS = under([
   'maintenance/',
   'models-import/',
   'telemetry/',
+  'alerts/',
 ]);
 const ROOT = under(['app.ts', 'services.ts', 'main.ts', 'proxy-plugins.ts']);
 

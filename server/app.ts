@@ -30,6 +30,8 @@ import { openBackgroundWrites } from './observability/open-log-store.js';
 import { registerProxyRoutes } from './proxy/routes.js';
 import { proxyPlugins } from './proxy-plugins.js';
 import { startTracing } from './telemetry/index.js';
+import { AlertService } from './alerts/index.js';
+import { MemorySchedulerLock } from './health/lock.js';
 import type { ProxyPlugin } from './proxy/pipeline/plugin.js';
 import { sendV1Refusal } from './proxy/refusals.js';
 import { ScaleOut } from './scaleout/index.js';
@@ -121,6 +123,18 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   await Promise.all([snapshot.reload(), settings.load(), catalog.load()]);
   catalog.start();
   await scaleOut?.start({ snapshot, settings, router: services.router, metrics: services.metrics });
+  // Alerts: every instance listens, the holder of the lock evaluates and sends.
+  const alerts = new AlertService({
+    db,
+    secretBox,
+    events: services.events,
+    snapshot,
+    limits: { state: (key) => services.limits.state(key) },
+    logger,
+    lock: scaleOut?.schedulerLock('alerts') ?? new MemorySchedulerLock(),
+    intervalMs: config.alertsIntervalMs,
+  });
+  await alerts.start();
 
   const admin = await ensureAdminUser(db, { email: config.adminEmail, password: config.adminPassword });
   if (admin.created) bootstrapAdminLogLine(logger, admin);
@@ -214,6 +228,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     if (shuttingDown) return;
     shuttingDown = true;
     stopConfigWatch();
+    await alerts.close();
     await health.close();
     await catalog.stop();
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -77,6 +77,8 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0', ''])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
+  /** How often alert rules are evaluated (and the sending instance's lock renewed). */
+  ALERTS_INTERVAL_MS: z.coerce.number().int().min(100).default(30_000),
   /** Request log export (server/observability/log-export): JSON lines POSTed to this URL. */
   LOG_EXPORT_HTTP_URL: z.string().url().optional(),
   /** `name=value` pairs separated by commas (values URL-encoded), as OTEL_EXPORTER_OTLP_HEADERS. */
@@ -138,6 +140,8 @@ export interface Config {
   gatewayConfigWatch: boolean;
   /** OTLP trace export; undefined = tracing off (no plugin, SDK never loaded). */
   otel?: { tracesUrl: string; protocol: 'http/protobuf' | 'http/json'; headers: Record<string, string>; serviceName: string };
+  /** Alert rules' evaluation period (server/alerts). */
+  alertsIntervalMs: number;
   /** Request log rows also sent as JSON lines to an HTTP sink; undefined = off. */
   logExport?: { url: string; headers: Record<string, string> };
 }
@@ -202,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     gatewayConfig: e.GATEWAY_CONFIG ? path.resolve(e.GATEWAY_CONFIG) : undefined,
     gatewayConfigWatch: e.GATEWAY_CONFIG_WATCH,
     otel: otelConfig(e),
+    alertsIntervalMs: e.ALERTS_INTERVAL_MS,
     logExport: e.LOG_EXPORT_HTTP_URL ? { url: e.LOG_EXPORT_HTTP_URL, headers: parseHeaderList(e.LOG_EXPORT_HTTP_HEADERS) } : undefined,
   };
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {

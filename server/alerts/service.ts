@@ -1,0 +1,271 @@
+import type { Logger } from 'pino';
+import type { HealthUpdateEvent, TargetStateChangedEvent } from '../core/events.js';
+import type { RequestLogRow } from '../core/request-log-row.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { Db } from '../db/client.js';
+import type { EventBus } from '../events/pubsub.js';
+import { budgetPeriodKey, budgetPeriodOf } from '../limits/periods.js';
+import type { KeyLimiter } from '../limits/types.js';
+import type { ConfigSnapshot } from '../snapshot/types.js';
+import { deliver } from './channels.js';
+import { channelTargets, enabledRules, lastEvent, recordEvent } from './repository.js';
+import { watched, type AlertRuleSpec } from './rules.js';
+import type { Alert, Delivery, RuleKind } from './types.js';
+import { errorRate, p95, TrafficWindows } from './windows.js';
+
+/** Only one instance sends: the holder of this lock (Redis with scale-out, else the instance itself). */
+export interface AlertLock {
+  tryAcquire(ttlMs: number): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+export interface AlertServiceDeps {
+  db: Db;
+  secretBox: SecretBox;
+  events: EventBus;
+  snapshot: { readonly current: ConfigSnapshot };
+  limits: Pick<KeyLimiter, 'state'>;
+  logger: Logger;
+  lock: AlertLock;
+  /** How often periodic rules (rates, latency, budgets, expiry) are evaluated and the lock renewed. */
+  intervalMs: number;
+  now?: () => number;
+}
+
+type RuleOf<K extends RuleKind> = Extract<AlertRuleSpec, { kind: K }>;
+
+/**
+ * Evaluates the alert rules and sends alerts. Every instance watches its event
+ * bus (circuit changes and request rows travel between instances over Redis),
+ * but only the lock holder evaluates and sends. De-duplication reads the sent
+ * history (AlertEvent), so it holds across restarts and a change of holder:
+ * a target reported down is not reported down again until it recovered, a
+ * recovery is sent only for a reported down, a flapping target's next down
+ * waits out the cool-down, and a budget threshold or an expiry is sent once.
+ */
+export class AlertService {
+  private holding = false;
+  private closed = false;
+  private timer?: NodeJS.Timeout;
+  private rules: AlertRuleSpec[] = [];
+  /** One evaluation at a time, so duplicate events (every instance announces a circuit) see each other's history. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly windows = new TrafficWindows();
+  private readonly stops: Array<() => unknown> = [];
+  private modelNames = { version: -1, byId: new Map<string, { name: string; provider: string }>() };
+  private readonly now: () => number;
+
+  constructor(private readonly deps: AlertServiceDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  async start(): Promise<void> {
+    this.consume(this.deps.events.subscribe('requestLogged'), (row) => this.observe(row));
+    this.consume(this.deps.events.subscribe('targetStateChanged'), (e) => this.onCircuit(e));
+    this.consume(this.deps.events.subscribe('healthUpdates'), (e) => this.onHealth(e));
+    await this.tick();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    for (const stop of this.stops) await stop();
+    await this.queue.catch(() => {});
+    if (this.holding) await this.deps.lock.release();
+  }
+
+  private consume<T>(source: AsyncIterableIterator<T>, handle: (value: T) => void): void {
+    this.stops.push(() => source.return?.());
+    void (async () => {
+      for await (const value of source) {
+        try {
+          handle(value);
+        } catch (error) {
+          this.deps.logger.error({ err: error }, 'alert event handling failed');
+        }
+      }
+    })();
+  }
+
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    const next = this.queue.then(work).catch((error) => this.deps.logger.error({ err: error }, 'alert evaluation failed'));
+    this.queue = next;
+    return next;
+  }
+
+  private async tick(): Promise<void> {
+    if (this.closed) return;
+    try {
+      this.holding = await this.deps.lock.tryAcquire(Math.max(3 * this.deps.intervalMs, 3_000));
+      if (this.holding) {
+        this.rules = await enabledRules(this.deps.db);
+        await this.enqueue(() => this.evaluatePeriodic());
+      }
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'alert tick failed');
+    }
+    if (!this.closed) {
+      this.timer = setTimeout(() => void this.tick(), this.deps.intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  private rulesOf<K extends RuleKind>(kind: K): Array<RuleOf<K>> {
+    return this.rules.filter((r): r is RuleOf<K> => r.kind === kind);
+  }
+
+  private modelInfo(modelId: string): { name: string; provider: string } | undefined {
+    const snapshot = this.deps.snapshot.current;
+    if (this.modelNames.version !== snapshot.version) {
+      const byId = new Map<string, { name: string; provider: string }>();
+      for (const m of snapshot.modelsByName.values()) byId.set(m.id, { name: m.name, provider: m.provider.name });
+      this.modelNames = { version: snapshot.version, byId };
+    }
+    return this.modelNames.byId.get(modelId);
+  }
+
+  // ---- live traffic ----
+
+  private observe(row: RequestLogRow): void {
+    if (!row.modelId) return;
+    const at = new Date(row.createdAt).getTime();
+    const sample = { at: Number.isNaN(at) ? this.now() : at, error: row.status >= 500, latencyMs: row.latencyMs };
+    const info = this.modelInfo(row.modelId);
+    this.windows.add('model', info?.name ?? row.targetModel ?? row.modelId, sample);
+    if (row.providerName) this.windows.add('provider', row.providerName, sample);
+  }
+
+  private onCircuit(e: TargetStateChangedEvent): void {
+    if (!this.holding || e.state === 'half_open') return;
+    const info = this.modelInfo(e.modelId);
+    const name = info?.name ?? e.modelId;
+    void this.enqueue(() =>
+      this.targetChanged(`target:model:${e.modelId}`, name, e.state === 'open', `live traffic (circuit ${e.state})`, { model: name, provider: info?.provider ?? '' }),
+    );
+  }
+
+  private onHealth(e: HealthUpdateEvent): void {
+    if (!this.holding || !e.stateChanged) return;
+    const down = e.state === 'down';
+    const recovered = e.previousState === 'down' && (e.state === 'healthy' || e.state === 'degraded');
+    if (!down && !recovered) return;
+    void this.enqueue(() => this.targetChanged(`target:health:${e.targetId}`, e.targetName, down, `health checks (${e.state})`, { target: e.targetName }));
+  }
+
+  private async targetChanged(subject: string, name: string, down: boolean, source: string, labels: Record<string, string>): Promise<void> {
+    const downKey = `${subject}:down`;
+    const upKey = `${subject}:recovered`;
+    for (const rule of this.rulesOf('target_down')) {
+      if (!watched(rule.params.targets, name)) continue;
+      const last = await lastEvent(this.deps.db, rule.id, [downKey, upKey]);
+      if (down) {
+        if (last?.dedupKey === downKey) continue;
+        // Flapping: a new down within the cool-down of the last one is not sent (nor, then, its recovery).
+        const lastDown = last ? await lastEvent(this.deps.db, rule.id, [downKey]) : null;
+        if (lastDown && this.now() - lastDown.createdAt.getTime() < rule.cooldownMs) continue;
+        await this.send(rule, { kind: 'target_down', severity: 'critical', title: `${name} is down`, message: `Detected from ${source}.`, dedupKey: downKey, labels: { ...labels, state: 'down' }, at: new Date(this.now()) });
+      } else {
+        if (last?.dedupKey !== downKey) continue;
+        await this.send(rule, { kind: 'target_down', severity: 'resolved', title: `${name} recovered`, message: `Detected from ${source}.`, dedupKey: upKey, labels: { ...labels, state: 'recovered' }, at: new Date(this.now()) });
+      }
+    }
+  }
+
+  // ---- periodic rules ----
+
+  private async evaluatePeriodic(): Promise<void> {
+    const now = this.now();
+    for (const rule of this.rulesOf('error_rate')) {
+      const { scope, threshold, windowSeconds, minRequests, targets } = rule.params;
+      for (const { name, samples } of this.windows.recent(scope, windowSeconds * 1000, now)) {
+        if (samples.length < minRequests || !watched(targets, name)) continue;
+        const rate = errorRate(samples);
+        if (rate <= threshold) continue;
+        const pct = (rate * 100).toFixed(1);
+        await this.sendUnlessCooling(rule, {
+          kind: 'error_rate',
+          severity: 'warning',
+          title: `${name}: ${pct}% errors`,
+          message: `${pct}% of ${samples.length} answers of ${scope} ${name} failed in the last ${windowSeconds} s (threshold ${(threshold * 100).toFixed(1)}%).`,
+          dedupKey: `error_rate:${scope}:${name}`,
+          labels: { scope, name, errorRate: rate, requests: samples.length },
+          at: new Date(now),
+        });
+      }
+    }
+    for (const rule of this.rulesOf('latency_p95')) {
+      const { scope, thresholdMs, windowSeconds, minRequests, targets } = rule.params;
+      for (const { name, samples } of this.windows.recent(scope, windowSeconds * 1000, now)) {
+        if (samples.length < minRequests || !watched(targets, name)) continue;
+        const value = p95(samples);
+        if (value <= thresholdMs) continue;
+        await this.sendUnlessCooling(rule, {
+          kind: 'latency_p95',
+          severity: 'warning',
+          title: `${name}: p95 latency ${value} ms`,
+          message: `The 95th percentile latency of ${scope} ${name} was ${value} ms over the last ${windowSeconds} s (${samples.length} answers; threshold ${thresholdMs} ms).`,
+          dedupKey: `latency_p95:${scope}:${name}`,
+          labels: { scope, name, p95Ms: value, requests: samples.length },
+          at: new Date(now),
+        });
+      }
+    }
+    const keys = [...this.deps.snapshot.current.keysByHash.values()].filter((k) => k.enabled && !k.revoked);
+    for (const rule of this.rulesOf('budget')) {
+      const thresholds = [...rule.params.thresholds].sort((a, b) => b - a);
+      for (const key of keys) {
+        if (!key.budgetUsd || key.budgetUsd <= 0 || !watched(rule.params.keys, key.name)) continue;
+        const state = await this.deps.limits.state({ id: key.id, budgetPeriod: key.budgetPeriod });
+        const pct = (state.periodSpendUsd / key.budgetUsd) * 100;
+        const reached = thresholds.find((t) => pct >= t);
+        if (reached === undefined) continue;
+        const period = budgetPeriodOf(key.budgetPeriod);
+        await this.sendOnce(rule, {
+          kind: 'budget',
+          severity: reached >= 100 ? 'critical' : 'warning',
+          title: `Key ${key.name} reached ${reached}% of its budget`,
+          message: `Spent $${state.periodSpendUsd.toFixed(4)} of $${key.budgetUsd.toFixed(2)} (${pct.toFixed(1)}%, ${period} budget).`,
+          dedupKey: `budget:${key.id}:${budgetPeriodKey(period, now)}:${reached}`,
+          labels: { key: key.name, keyId: key.id, threshold: reached, spendUsd: state.periodSpendUsd, budgetUsd: key.budgetUsd, period },
+          at: new Date(now),
+        });
+      }
+    }
+    for (const rule of this.rulesOf('key_expiry')) {
+      const horizon = now + rule.params.days * 86_400_000;
+      for (const key of keys) {
+        if (key.expiresAt === undefined || key.expiresAt <= now || key.expiresAt > horizon || !watched(rule.params.keys, key.name)) continue;
+        const days = Math.ceil((key.expiresAt - now) / 86_400_000);
+        await this.sendOnce(rule, {
+          kind: 'key_expiry',
+          severity: 'warning',
+          title: `Key ${key.name} expires in ${days} day${days === 1 ? '' : 's'}`,
+          message: `The virtual key ${key.name} (${key.prefix}…) expires on ${new Date(key.expiresAt).toISOString()}.`,
+          dedupKey: `key_expiry:${key.id}:${key.expiresAt}`,
+          labels: { key: key.name, keyId: key.id, expiresAt: new Date(key.expiresAt).toISOString() },
+          at: new Date(now),
+        });
+      }
+    }
+  }
+
+  private async sendUnlessCooling(rule: AlertRuleSpec, alert: Alert): Promise<void> {
+    const last = await lastEvent(this.deps.db, rule.id, [alert.dedupKey]);
+    if (last && this.now() - last.createdAt.getTime() < rule.cooldownMs) return;
+    await this.send(rule, alert);
+  }
+
+  private async sendOnce(rule: AlertRuleSpec, alert: Alert): Promise<void> {
+    if (await lastEvent(this.deps.db, rule.id, [alert.dedupKey])) return;
+    await this.send(rule, alert);
+  }
+
+  private async send(rule: AlertRuleSpec, alert: Alert): Promise<Delivery[]> {
+    const channels = await channelTargets(this.deps.db, this.deps.secretBox, rule.channelIds);
+    const deliveries = await Promise.all(channels.map((c) => deliver(c, alert)));
+    await recordEvent(this.deps.db, rule, alert, deliveries);
+    const failed = deliveries.filter((d) => !d.ok);
+    if (failed.length) this.deps.logger.warn({ rule: rule.name, failed }, 'alert delivery failed');
+    return deliveries;
+  }
+}

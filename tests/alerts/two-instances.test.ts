@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { deletePrefix, REDIS_URL } from '../limits/support.js';
+import { createKey, createProviderWithModel, createVirtualModel, updateKey } from '../support/admin.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
+import type { MockUpstream } from '../support/mock-upstreams/types.js';
+import { waitFor } from '../support/wait.js';
+import { freshDatabase, uniqueRedisPrefix } from '../scaleout/support.js';
+import { startHookReceiver } from './receiver.js';
+
+// Two gateways on one PostgreSQL database and one Redis: both see the events, one sends.
+describe('alerts across two instances (PostgreSQL + Redis)', () => {
+  const prefix = uniqueRedisPrefix();
+  let database: Awaited<ReturnType<typeof freshDatabase>>;
+  let a: TestGateway;
+  let b: TestGateway;
+  let upstream: MockUpstream;
+  let receiver: Awaited<ReturnType<typeof startHookReceiver>>;
+
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const alerts = (kind: string) => receiver.on('/webhook/alerts').filter((h) => h.body.kind === kind);
+
+  async function chat(gw: TestGateway, key: string, model: string) {
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    await res.text();
+    return res.status;
+  }
+
+  beforeAll(async () => {
+    database = await freshDatabase('alerts');
+    const env = {
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      JWT_SECRET: 'alerts-test-jwt-secret-0123456789abcdefgh',
+      ENCRYPTION_KEY: 'alerts-test-encryption-key-0123456789abc',
+      ALERTS_INTERVAL_MS: '200',
+    };
+    a = await startTestGateway(env);
+    b = await startTestGateway(env);
+    upstream = await startOpenAIChatMock();
+    receiver = await startHookReceiver();
+    const channel = (await a.admin('mutation($i: AlertChannelInput!){ createAlertChannel(input: $i){ id } }', { i: { name: 'ops', kind: 'WEBHOOK', url: `${receiver.url}/webhook/alerts`, secret: 's3cret-signing' } }))
+      .createAlertChannel.id;
+    const RULE = 'mutation($i: AlertRuleInput!){ createAlertRule(input: $i){ id } }';
+    await a.admin(RULE, { i: { name: 'targets', kind: 'TARGET_DOWN', params: {}, channelIds: [channel], cooldownSeconds: 600 } });
+    await a.admin(RULE, { i: { name: 'budgets', kind: 'BUDGET', params: { thresholds: [80] }, channelIds: [channel] } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await upstream?.close();
+    await receiver?.close();
+    await database?.drop();
+    await deletePrefix(prefix);
+  });
+
+  test('a target going down and coming back: one "down" and one "recovered", whichever instance saw it', async () => {
+    const { modelId } = await createProviderWithModel(a, { name: 'flaky-provider', type: 'openai', baseUrl: upstream.url }, { name: 'flaky', upstreamModel: 'gpt-4o' });
+    await createVirtualModel(a, { name: 'flaky-route', strategy: 'FAILOVER', targets: [{ modelId, priority: 0, weight: 1 }], options: { retries: 0, failureThreshold: 2, cooldownMs: 800 } });
+    const { key } = await createKey(a, { name: 'traffic' });
+    await waitFor(async () => (await chat(b, key, 'flaky-route')) === 200, { timeoutMs: 10_000, what: 'the route on instance B' });
+
+    // Two failures on B open the circuit (shared with A over Redis).
+    upstream.enqueue({ type: 'error', status: 500 }, { type: 'error', status: 500 });
+    expect(await chat(b, key, 'flaky-route')).toBe(500);
+    expect(await chat(b, key, 'flaky-route')).toBe(500);
+    const down = await waitFor(() => alerts('target_down').find((h) => h.body.severity === 'critical'), { timeoutMs: 10_000, what: 'the down alert' });
+    expect(down.body).toMatchObject({ title: 'flaky is down', labels: { model: 'flaky', provider: 'flaky-provider', state: 'down' } });
+    // While it cools down, both instances refuse at once; nothing more is sent.
+    expect(await chat(a, key, 'flaky-route')).toBe(503);
+
+    // The upstream is back: after the cool-down a probe succeeds and closes the circuit.
+    await sleep(900);
+    await waitFor(async () => (await chat(a, key, 'flaky-route')) === 200, { timeoutMs: 10_000, what: 'the route answering again' });
+    const recovered = await waitFor(() => alerts('target_down').find((h) => h.body.severity === 'resolved'), { timeoutMs: 10_000, what: 'the recovery alert' });
+    expect(recovered.body).toMatchObject({ title: 'flaky recovered', labels: { state: 'recovered' } });
+
+    // Several evaluation periods later: still exactly one of each, from one instance.
+    await sleep(1_500);
+    expect(alerts('target_down').map((h) => h.body.severity)).toEqual(['critical', 'resolved']);
+    const history = (await b.admin('{ alertHistory { ruleName severity deliveries { ok } } }')).alertHistory.filter((e: { ruleName: string }) => e.ruleName === 'targets');
+    expect(history.map((e: { severity: string }) => e.severity)).toEqual(['resolved', 'critical']);
+    expect(history.every((e: { deliveries: Array<{ ok: boolean }> }) => e.deliveries.length === 1 && e.deliveries[0]!.ok)).toBe(true);
+  });
+
+  test('a key crossing 80 % of its budget: one alert, whichever instance served the requests', async () => {
+    const { modelId } = await createProviderWithModel(
+      a,
+      { name: 'priced-provider', type: 'openai', baseUrl: upstream.url },
+      { name: 'priced', upstreamModel: 'gpt-4o', inputPrice: 0.001, outputPrice: 0.002 },
+    );
+    expect(modelId).toBeTruthy();
+    const { key, id } = await createKey(a, { name: 'spender', budgetUsd: 1000 });
+    await waitFor(async () => (await chat(a, key, 'priced')) === 200, { timeoutMs: 10_000, what: 'the first request' });
+    const perRequest = await waitFor(async () => (await a.services.limits.state({ id })).periodSpendUsd || undefined, { what: 'the first spend' });
+    // After one request the key is at 45 % of the new budget; the second takes it to 90 %.
+    await updateKey(a, id, { budgetUsd: perRequest / 0.45 });
+    await sleep(600);
+    expect(alerts('budget')).toEqual([]);
+    await waitFor(async () => (await chat(b, key, 'priced')) === 200, { timeoutMs: 10_000, what: 'the second request on B' });
+    const alert = await waitFor(() => alerts('budget')[0], { timeoutMs: 10_000, what: 'the budget alert' });
+    expect(alert.body).toMatchObject({ severity: 'warning', title: 'Key spender reached 80% of its budget', labels: { key: 'spender', keyId: id, threshold: 80 } });
+    await sleep(1_500);
+    expect(alerts('budget')).toHaveLength(1);
+  });
+});
