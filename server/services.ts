@@ -8,7 +8,7 @@ import type { Db, DbTarget } from './db/client.js';
 import type { EventBus } from './events/pubsub.js';
 import type { HealthMonitor } from './health/monitor.js';
 import type { KeyLimiter } from './limits/types.js';
-import type { RequestRecorder } from './observability/request-record.js';
+import type { RequestRecordFanOut } from './observability/record-fan-out.js';
 import type { GatewayMetrics } from './observability/metrics.js';
 import type { RequestLogWriter } from './observability/log-writer.js';
 import type { SqlReader } from './observability/usage-sql.js';
@@ -31,7 +31,7 @@ export interface Services {
   snapshot: SnapshotStore;
   settings: SettingsStore;
   events: EventBus;
-  recorder: RequestRecorder;
+  recorder: RequestRecordFanOut;
   /** Prometheus metrics on this instance's own registry. */
   metrics: GatewayMetrics;
   /** Batched, off-the-request-path writer of request log rows. */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { createRedisConnection } from '../scaleout/redis-connection.js';
+import { createRedisConnection } from '../redis/connection.js';
 import { FailoverAttemptStore, MemoryAttemptStore, RedisAttemptStore, type AttemptStore } from './attempt-store.js';
 
 /**

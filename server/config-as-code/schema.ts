@@ -3,6 +3,7 @@ import { checkConfigSchema } from '../health/check-config.js';
 import { providerOptionsSchema } from '../proxy/providers/options-schema.js';
 import { findPreset, PROVIDER_PRESETS } from '../proxy/providers/presets.js';
 import { RULE_KINDS } from '../prompts/types.js';
+import { routeOptionsSchema } from '../snapshot/route-options.js';
 
 /**
  * The gateway's configuration file (YAML), version 1. Every top-level section is
@@ -62,20 +63,6 @@ export const modelSchema = z
   })
   .strict();
 
-export const routeOptionsSchema = z
-  .object({
-    retries: nonNegative.max(10),
-    backoffMs: nonNegative.max(60_000),
-    maxBackoffMs: nonNegative.max(300_000),
-    attemptTimeoutMs: nonNegative.max(3_600_000),
-    deadlineMs: z.number().int().min(1).max(3_600_000),
-    failureThreshold: z.number().int().min(1).max(1000),
-    failureWindowMs: z.number().int().min(1000).max(86_400_000),
-    cooldownMs: nonNegative.max(86_400_000),
-  })
-  .partial()
-  .strict();
-
 export const promptRuleSchema = z
   .object({
     kind: z.enum(RULE_KINDS),
@@ -90,7 +77,7 @@ export const virtualModelSchema = z
     name: publicName,
     description: z.string().max(2000).optional(),
     strategy: z.enum(['LOAD_BALANCE', 'FAILOVER', 'LEAST_LATENCY']).optional(),
-    options: routeOptionsSchema.optional(),
+    options: routeOptionsSchema.partial().strict().optional(),
     enabled: z.boolean().optional(),
     targets: z
       .array(

@@ -1,3 +1,4 @@
+import { isRecord } from '../core/guards.js';
 import type { Db } from '../db/client.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { openHeaders } from '../crypto/sealed-headers.js';
@@ -55,8 +56,7 @@ export const SECTIONS: readonly Section[] = ['providers', 'models', 'virtualMode
 
 export const healthKey = (kind: string, model: string) => `${kind}:${model}`;
 
-const record = (value: unknown): Record<string, unknown> | undefined =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+const record = (value: unknown): Record<string, unknown> | undefined => (isRecord(value) ? value : undefined);
 /** Drops undefined fields and empty objects, so "not set" has one spelling. */
 function compact<T extends Record<string, unknown>>(value: T): T {
   const out: Record<string, unknown> = {};

@@ -1,3 +1,4 @@
+import { isRecord } from '../core/guards.js';
 import type { SecretBox } from './secret-box.js';
 import { hasPlainHeaders, headerHints, mergeHeaders, openHeaders, sealHeaders, sealPlainHeaders } from './sealed-headers.js';
 
@@ -6,8 +7,7 @@ import { hasPlainHeaders, headerHints, mergeHeaders, openHeaders, sealHeaders, s
  * clear (it is shown and edited as is), the header values sealed exactly like
  * provider headers (an admin may put a per-model credential there).
  */
-const asRecord = (value: unknown): Record<string, unknown> | undefined =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+const asRecord = (value: unknown): Record<string, unknown> | undefined => (isRecord(value) ? value : undefined);
 
 /** `{ body?, headers? }` without empty parts, so "no defaults" has one spelling. */
 function compose(body: unknown, headers: Record<string, unknown> | undefined): Record<string, unknown> {

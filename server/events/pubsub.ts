@@ -1,22 +1,11 @@
 import { createPubSub } from 'graphql-yoga';
-import type { HealthUpdateEvent } from '../health/types.js';
-import type { RequestLogRow } from '../observability/log-row.js';
+import type { ConfigChangedEvent, HealthUpdateEvent, TargetStateChangedEvent } from '../core/events.js';
+import type { RequestLogRow } from '../core/request-log-row.js';
 
 /**
  * Events pushed to GraphQL subscriptions. One bus per instance; scale-out swaps
  * the event target for Redis without changing publishers or subscribers.
  */
-export interface ConfigChangedEvent {
-  version: number;
-  at: Date;
-}
-
-export interface TargetStateChangedEvent {
-  modelId: string;
-  state: 'closed' | 'open' | 'half_open';
-  cooldownUntil: Date | null;
-}
-
 export type GatewayEvents = {
   configChanged: [ConfigChangedEvent];
   /** One finished request, as its log row (queued for the batch writer when published). */

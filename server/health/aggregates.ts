@@ -1,4 +1,5 @@
-import type { HealthState, RunRecord, TargetHealth } from './types.js';
+import type { HealthState, RunRecord } from '../core/health-run.js';
+import type { TargetHealth } from './types.js';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;

@@ -11,7 +11,8 @@ import { probe } from './probe.js';
 import { HealthRepository } from './repository.js';
 import { RetentionPruner } from '../maintenance/retention.js';
 import { HealthScheduler } from './scheduler.js';
-import type { HealthState, RunRecord, TargetHealth, TargetSpec } from './types.js';
+import type { HealthState, RunRecord } from '../core/health-run.js';
+import type { TargetHealth, TargetSpec } from './types.js';
 
 /** A target with its aggregates and newest runs (newest first), as the APIs read it. */
 export interface TargetView {

@@ -1,5 +1,6 @@
 import { scrubText } from '../secrets/redactor.js';
-import type { CheckOutcome, HealthErrorType, TargetSpec } from './types.js';
+import type { CheckOutcome, HealthErrorType } from '../core/health-run.js';
+import type { TargetSpec } from './types.js';
 
 const MESSAGE_MAX = 300;
 

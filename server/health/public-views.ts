@@ -1,5 +1,6 @@
 import type { TargetView } from './monitor.js';
-import type { HealthState, RunRecord, TargetHealth } from './types.js';
+import type { HealthState, RunRecord } from '../core/health-run.js';
+import type { TargetHealth } from './types.js';
 
 /**
  * JSON shapes of the public health API (snake_case, like the query strings).

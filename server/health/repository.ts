@@ -1,7 +1,8 @@
 import type { Db } from '../db/client.js';
 import { parseCheckConfig } from './check-config.js';
 import { scrubText } from '../secrets/redactor.js';
-import type { CheckOutcome, RunRecord, TargetKind, TargetSpec } from './types.js';
+import type { CheckOutcome, RunRecord } from '../core/health-run.js';
+import type { TargetKind, TargetSpec } from './types.js';
 
 type TargetRow = Awaited<ReturnType<Db['healthTarget']['findFirstOrThrow']>>;
 type RunRow = Awaited<ReturnType<Db['healthRun']['findFirstOrThrow']>>;

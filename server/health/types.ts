@@ -1,13 +1,6 @@
-/** Shared types of health monitoring: targets, runs, aggregates. */
+import type { HealthState, RunStatus } from '../core/health-run.js';
 
-export type RunStatus = 'success' | 'failure';
-
-/** Why a check failed. `http_4xx` / `http_5xx` are the gateway's own answer status class. */
-export const ERROR_TYPES = ['timeout', 'http_4xx', 'http_5xx', 'connection', 'invalid_response', 'expectation_failed'] as const;
-export type HealthErrorType = (typeof ERROR_TYPES)[number];
-
-/** healthy / degraded / down by the rule in aggregates.ts; unknown = no runs yet. */
-export type HealthState = 'healthy' | 'degraded' | 'down' | 'unknown';
+/** Shared types of health monitoring: targets and aggregates (runs and their outcome live in core/health-run.ts). */
 
 export type TargetKind = 'model' | 'virtual_model';
 
@@ -33,22 +26,6 @@ export interface TargetSpec {
   checkConfig: CheckConfig;
 }
 
-/** The result of one check, before it is stored. */
-export interface CheckOutcome {
-  status: RunStatus;
-  latencyMs: number | null;
-  ttftMs: number | null;
-  errorType: HealthErrorType | null;
-  errorMessage: string | null;
-}
-
-/** One stored run, as aggregates and APIs read it. */
-export interface RunRecord extends CheckOutcome {
-  id: string;
-  targetId: string;
-  startedAt: Date;
-}
-
 /** Aggregates of one target at one instant. */
 export interface TargetHealth {
   state: HealthState;
@@ -65,14 +42,4 @@ export interface TargetHealth {
   errorDistribution: Record<string, number>;
   lastRunAt: Date | null;
   lastStatus: RunStatus | null;
-}
-
-/** Pushed on `healthUpdates` after every run. */
-export interface HealthUpdateEvent {
-  targetId: string;
-  targetName: string;
-  run: RunRecord;
-  state: HealthState;
-  previousState: HealthState;
-  stateChanged: boolean;
 }

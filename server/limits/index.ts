@@ -1,5 +1,8 @@
-import { Redis } from 'ioredis';
-import type { Services } from '../services.js';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../config/env.js';
+import type { Db } from '../db/client.js';
+import { closeRedis, createRedisConnection, waitUntilReady } from '../redis/connection.js';
 import { FailoverCounterStore } from './failover-store.js';
 import { KeyLimits } from './limiter.js';
 import { MemoryCounterStore } from './memory-store.js';
@@ -8,6 +11,14 @@ import { SpendPersister, type SpendSink } from './spend-persister.js';
 import type { CounterStore } from './store.js';
 
 export { KeyLimits } from './limiter.js';
+
+/** What the limiter needs from its instance (the composition root passes it). */
+export interface KeyLimiterDeps {
+  config: Pick<Config, 'redisUrl'>;
+  logger: Logger;
+  /** Where spend is loaded from and saved to; without it, budgets count from zero in memory. */
+  db?: Db;
+}
 
 export interface KeyLimiterOptions {
   /** Clock in epoch ms (tests move it instead of sleeping). */
@@ -32,43 +43,23 @@ const REDIS_START_WAIT_MS = 2_000;
  * per-instance memory fallback) when REDIS_URL is set. Spend is loaded from the
  * database at start and saved back in batches; limits themselves never query it.
  */
-export function createKeyLimiter(
-  services: Pick<Services, 'config' | 'logger'> & Partial<Pick<Services, 'db'>>,
-  options: KeyLimiterOptions = {},
-): KeyLimits {
+export function createKeyLimiter(deps: KeyLimiterDeps, options: KeyLimiterOptions = {}): KeyLimits {
   const now = options.now ?? Date.now;
-  const logger = services.logger.child({ component: 'limits' });
-  const redisUrl = options.redisUrl === undefined ? services.config.redisUrl : options.redisUrl;
-  const persister = services.db ? new SpendPersister(services.db, logger, options.flushIntervalMs, options.spendSink) : undefined;
+  const logger = deps.logger.child({ component: 'limits' });
+  const redisUrl = options.redisUrl === undefined ? deps.config.redisUrl : options.redisUrl;
+  const persister = deps.db ? new SpendPersister(deps.db, logger, options.flushIntervalMs, options.spendSink) : undefined;
   const memory = new MemoryCounterStore();
 
   let store: CounterStore = memory;
   let client: Redis | undefined;
   if (redisUrl) {
-    client = new Redis(redisUrl, {
-      // Fail fast instead of queueing: a request must not wait for a reconnect.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      commandTimeout: 1_000,
-      connectTimeout: 2_000,
-      retryStrategy: (times) => Math.min(200 * times, 2_000),
-    });
+    // Commands fail fast instead of queueing: a request must not wait for a reconnect. The failover store logs outages.
+    client = createRedisConnection({ url: redisUrl, name: 'limits', role: 'commands', logger, logOutages: false });
     store = new FailoverCounterStore(new RedisCounterStore(client, { prefix: options.redisPrefix ?? 'llmgw:limits:', leaseTtlMs: options.leaseTtlMs, now }), memory, logger);
   }
 
   const ready = (async () => {
-    if (client && client.status !== 'ready') {
-      const c = client;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, REDIS_START_WAIT_MS);
-        function done() {
-          clearTimeout(timer);
-          c.off('ready', done);
-          resolve();
-        }
-        c.once('ready', done);
-      });
-    }
+    if (client) await waitUntilReady(client, REDIS_START_WAIT_MS);
     if (!persister) return;
     try {
       await store.seedSpend(await persister.load(now()));
@@ -85,8 +76,7 @@ export function createKeyLimiter(
     persister,
     ready,
     onClose: async () => {
-      if (!client) return;
-      await client.quit().catch(() => client.disconnect());
+      if (client) await closeRedis(client);
     },
   });
 }

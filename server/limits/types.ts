@@ -31,6 +31,3 @@ export interface KeyLimiter {
   state(key: { id: string; budgetPeriod?: string | null }): Promise<KeyLimitState>;
   close(): Promise<void>;
 }
-
-/** No limits: for keys without any and as the starting point. */
-export const UNLIMITED: Admission = { headers: {}, release: () => {} };

@@ -1,10 +1,14 @@
+import type { Logger } from 'pino';
 import type { Config } from '../config/env.js';
+import type { EventBus } from '../events/pubsub.js';
 import type { Router } from '../http/router.js';
-import type { Services } from '../services.js';
-import { toLogRow } from './log-row.js';
-import type { LogWriterOptions } from './log-writer.js';
-import { metricsHandler } from './metrics-route.js';
 import { deleteInBatches, RetentionPruner } from '../maintenance/retention.js';
+import type { ConfigSnapshot } from '../snapshot/types.js';
+import { toLogRow } from './log-row.js';
+import type { LogWriterOptions, RequestLogWriter } from './log-writer.js';
+import type { GatewayMetrics } from './metrics.js';
+import { metricsHandler } from './metrics-route.js';
+import type { RequestRecordFanOut } from './record-fan-out.js';
 
 export { GatewayMetrics } from './metrics.js';
 export { RequestLogWriter } from './log-writer.js';
@@ -24,13 +28,25 @@ export interface Observability {
   close(): Promise<void>;
 }
 
+/** What observability needs from its instance (the composition root passes it). */
+export interface ObservabilityDeps {
+  config: Pick<Config, 'requestLogRetentionDays' | 'metricsToken' | 'env'>;
+  logger: Logger;
+  recorder: Pick<RequestRecordFanOut, 'subscribe'>;
+  requestLogs: RequestLogWriter;
+  metrics: GatewayMetrics;
+  events: Pick<EventBus, 'publish' | 'subscribe'>;
+  /** Names circuit-state samples by the target model. */
+  snapshot: { readonly current: ConfigSnapshot };
+}
+
 /**
  * Request logs, metrics and their routes. Each finished request (from the
  * recorder) becomes a log row queued for the batch writer, a `requestLogged`
  * event and metric samples: all in memory, nothing awaited on the request path.
  */
-export function startObservability(services: Services, router: Router): Observability {
-  const { recorder, requestLogs, metrics, events, config, logger, db } = services;
+export function startObservability(deps: ObservabilityDeps, router: Router): Observability {
+  const { recorder, requestLogs, metrics, events, config, logger, snapshot } = deps;
   requestLogs.start();
 
   const unsubscribe = recorder.subscribe((record) => {
@@ -45,7 +61,7 @@ export function startObservability(services: Services, router: Router): Observab
   const circuitChanges = events.subscribe('targetStateChanged');
   void (async () => {
     for await (const change of circuitChanges) {
-      const model = [...services.snapshot.current.modelsByName.values()].find((m) => m.id === change.modelId);
+      const model = [...snapshot.current.modelsByName.values()].find((m) => m.id === change.modelId);
       metrics.circuitState.set({ target: model?.name ?? change.modelId, provider: model?.provider.name ?? '' }, CIRCUIT_LEVEL[change.state]);
     }
   })();

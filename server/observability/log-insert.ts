@@ -1,5 +1,5 @@
 import type { Db, DbKind } from '../db/client.js';
-import type { RequestLogRow } from './log-row.js';
+import type { RequestLogRow } from '../core/request-log-row.js';
 import { probeRow, type LogStore } from './log-store.js';
 
 /** Columns of a request log row, in insert order (every field toLogRow sets). */

@@ -1,12 +1,11 @@
+import type { RequestLogRow } from '../core/request-log-row.js';
+import type { RequestRecord } from '../core/request-record.js';
 import type { RequestLog } from '../db/generated/sqlite/index.js';
-import type { RequestRecord } from './request-record.js';
 
-/**
- * One request log row as written by the batch writer and as streamed to the
- * `requestLogged` subscription (same object: the id is made here, so a live
- * event and the stored row agree). `rulesApplied` is set only when a prompt rule fired.
- */
-export type RequestLogRow = Omit<RequestLog, 'rulesApplied'> & { rulesApplied?: Array<{ id: string; kind: string }> };
+// The row type lives in core (the event bus carries it); it must stay Prisma's row, so a schema change fails here.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const rowMatchesSchema: Same<Omit<RequestLogRow, 'rulesApplied'>, Omit<RequestLog, 'rulesApplied'>> = true;
+void rowMatchesSchema;
 
 // Ids: time (base 36) + a per-process counter + a random instance tag. Unique
 // across instances, roughly time-ordered, and cheap (no crypto per request).

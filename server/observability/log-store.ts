@@ -1,4 +1,5 @@
-import { toLogRow, type RequestLogRow } from './log-row.js';
+import type { RequestLogRow } from '../core/request-log-row.js';
+import { toLogRow } from './log-row.js';
 
 /**
  * Where the batch writer puts request log rows: one implementation per

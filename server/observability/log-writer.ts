@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { RequestLogRow } from './log-row.js';
+import type { RequestLogRow } from '../core/request-log-row.js';
 import type { LogStore } from './log-store.js';
 
 export interface LogWriterOptions {

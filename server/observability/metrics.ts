@@ -1,6 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { RequestRecord } from './request-record.js';
+import type { RequestRecord } from '../core/request-record.js';
 
 /** How often the event-loop delay sampler wakes up (ms). */
 const LOOP_SAMPLE_MS = 20;

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { LOG_COLUMNS } from './log-insert.js';
-import type { RequestLogRow } from './log-row.js';
+import type { RequestLogRow } from '../core/request-log-row.js';
 import { probeRow, type LogStore } from './log-store.js';
 
 const COLUMN_LIST = LOG_COLUMNS.map((c) => `"${c}"`).join(', ');

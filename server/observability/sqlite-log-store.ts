@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { SpendEntry, SpendSink } from '../limits/spend-persister.js';
 import type { SqlReader } from './usage-sql.js';
 import { LOG_COLUMNS } from './log-insert.js';
-import type { RequestLogRow } from './log-row.js';
+import type { RequestLogRow } from '../core/request-log-row.js';
 import { probeRow, type LogStore } from './log-store.js';
 
 interface Pending {

@@ -1,3 +1,4 @@
+import { isRecord } from '../core/guards.js';
 import type { SseMessage } from '../core/stream-event.js';
 
 /**
@@ -29,8 +30,4 @@ export function restoreEchoInEvent(message: SseMessage, instructions: string | n
   if (!isRecord(json) || !isRecord(json.response) || !('instructions' in json.response)) return message;
   json.response.instructions = instructions;
   return { ...message, data: JSON.stringify(json) };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { closeRedis, createRedisConnection } from '../scaleout/redis-connection.js';
+import { closeRedis, createRedisConnection } from '../redis/connection.js';
 import { MemoryResponseStore } from './memory-store.js';
 import { RedisResponseStore } from './redis-store.js';
 import { ResponseStore } from './store.js';

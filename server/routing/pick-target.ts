@@ -1,5 +1,5 @@
 import type { LatencyTracker } from './latency-tracker.js';
-import type { RouteTarget, Strategy } from './types.js';
+import type { RouteTarget, Strategy } from '../snapshot/types.js';
 
 /** Share of LEAST_LATENCY picks that go to a random target, so a recovered one gets measured again. */
 export const EXPLORATION_RATE = 0.1;

@@ -15,7 +15,7 @@ export interface Router {
   applyRemoteCircuitChange(change: CircuitChange): void;
 }
 
-export function createRouterState(events: EventBus, clock: Clock = systemClock): Router {
+export function createRouterState(events: Pick<EventBus, 'publish'>, clock: Clock = systemClock): Router {
   const localListeners = new Set<(change: CircuitChange) => void>();
   let applyingRemote = false;
   const breakers = new CircuitBreakers(clock, (change) => {

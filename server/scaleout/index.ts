@@ -9,7 +9,7 @@ import { startCircuitSync } from './circuit-sync.js';
 import { startConfigSync } from './config-sync.js';
 import { createSharedEventTarget } from './event-target.js';
 import { InstanceMessageBus } from './message-bus.js';
-import { closeRedis, createRedisConnection, waitUntilReady } from './redis-connection.js';
+import { closeRedis, createRedisConnection, waitUntilReady } from '../redis/connection.js';
 import { RedisSchedulerLock } from './scheduler-lock.js';
 
 export { RedisSchedulerLock } from './scheduler-lock.js';

@@ -1,18 +1,18 @@
+import { isRecord } from '../core/guards.js';
 import type { Db } from '../db/client.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { openHeaders } from '../crypto/sealed-headers.js';
 import { openRequestDefaults } from '../crypto/sealed-request-defaults.js';
-import { routeOptions, type VirtualModelEntry } from '../routing/types.js';
+import { routeOptions } from './route-options.js';
 import { compileRules } from '../prompts/compile.js';
 import { cacheSettings, type CacheSettings } from './cache-settings.js';
-import type { ConfigSnapshot, KeyEntry, ModelEntry, ProviderEntry } from './types.js';
+import type { ConfigSnapshot, KeyEntry, ModelEntry, ProviderEntry, VirtualModelEntry } from './types.js';
 
 /** `local`: after a change on this instance; `remote`: announced by another instance (scale-out). */
 export type ReloadOrigin = 'local' | 'remote';
 type Listener = (snapshot: ConfigSnapshot, origin: ReloadOrigin) => void;
 
-const asRecord = (value: unknown): Record<string, unknown> =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+const asRecord = (value: unknown): Record<string, unknown> => (isRecord(value) ? value : {});
 const optional = <T>(value: T | null): T | undefined => (value === null ? undefined : value);
 
 /**

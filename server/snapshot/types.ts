@@ -1,4 +1,5 @@
-import type { VirtualModelEntry } from '../routing/types.js';
+import type { CompiledRule } from '../prompts/types.js';
+import type { RouteOptions } from './route-options.js';
 import type { CacheSettings } from './cache-settings.js';
 
 /**
@@ -36,6 +37,28 @@ export interface ModelEntry {
   enabled: boolean;
   /** Unix seconds, as /v1/models reports it. */
   createdAt: number;
+}
+
+export type Strategy = 'LOAD_BALANCE' | 'FAILOVER' | 'LEAST_LATENCY';
+
+export interface RouteTarget {
+  id: string;
+  model: ModelEntry;
+  weight: number;
+  priority: number;
+}
+
+/** A public name over several targets (a route), as the router reads it. */
+export interface VirtualModelEntry {
+  id: string;
+  name: string;
+  strategy: Strategy;
+  targets: RouteTarget[];
+  options: RouteOptions;
+  enabled: boolean;
+  createdAt: number;
+  /** Enabled prompt rules in order, compiled by the snapshot (see server/prompts). */
+  promptRules: CompiledRule[];
 }
 
 export interface KeyEntry {

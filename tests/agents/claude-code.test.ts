@@ -8,7 +8,7 @@
  * the upstream received: Claude Code hides a 400 by degrading and retrying.
  */
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import type { RequestRecord } from '../../server/observability/request-record.js';
+import type { RequestRecord } from '../../server/core/request-record.js';
 import { startScriptedUpstream } from '../support/mock-upstreams/scripted-upstream.js';
 import { DEFAULT_API_KEY } from '../support/mock-upstreams/types.js';
 import { AgentHome, agentBins, describeRun, runClaude, type ClaudeRun } from './support/agents.js';

@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import type { RequestRecord } from '../../server/observability/request-record.js';
+import type { RequestRecord } from '../../server/core/request-record.js';
 import { startScriptedUpstream } from '../support/mock-upstreams/scripted-upstream.js';
 import { DEFAULT_API_KEY } from '../support/mock-upstreams/types.js';
 import { AgentHome, agentBins, describeRun, runCodex } from './support/agents.js';

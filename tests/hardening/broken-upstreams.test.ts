@@ -9,7 +9,7 @@
  * a whole answer that never ends is cut at the size cap.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { RequestRecord } from '../../server/observability/request-record.js';
+import type { RequestRecord } from '../../server/core/request-record.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startBrokenUpstream, type BrokenFault, type BrokenUpstream, type BrokenWire } from '../support/mock-upstreams/broken.js';
 import { anthropicClient, createKey, createModel, createProvider, openaiClient, parseSse, postRaw } from '../support/proxy-fixture.js';

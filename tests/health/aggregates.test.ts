@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { aggregate, healthState, percentile, STATE_RULE } from '../../server/health/aggregates.js';
-import type { HealthErrorType, RunRecord } from '../../server/health/types.js';
+import type { HealthErrorType, RunRecord } from '../../server/core/health-run.js';
 
 const NOW = Date.parse('2026-11-26T12:00:00Z');
 const MIN = 60_000;

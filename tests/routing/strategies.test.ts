@@ -3,7 +3,7 @@ import { CircuitBreakers } from '../../server/routing/circuit-breaker.js';
 import { LatencyTracker } from '../../server/routing/latency-tracker.js';
 import { pickTarget } from '../../server/routing/pick-target.js';
 import { backoffDelay, isRetryable } from '../../server/routing/retry-policy.js';
-import type { RouteTarget } from '../../server/routing/types.js';
+import type { RouteTarget } from '../../server/snapshot/types.js';
 import { GatewayError } from '../../server/core/error.js';
 
 const target = (id: string, weight: number, priority: number): RouteTarget =>

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { Redactor, REDACTED } from '../../server/secrets/redactor.js';
-import { captureBody } from '../../server/observability/body-capture.js';
+import { captureBody } from '../../server/secrets/body-capture.js';
 
 describe('the scrubber', () => {
   it('replaces configured secrets whatever their shape, and recompiles when a source changes', () => {
@@ -80,7 +80,7 @@ describe('the scrubber', () => {
 
 describe('the secrets of a configuration snapshot', () => {
   it('are provider keys, provider header values and model default header values', async () => {
-    const { snapshotSecrets } = await import('../../server/secrets/instance-secrets.js');
+    const { snapshotSecrets } = await import('../../server/snapshot/instance-secrets.js');
     const provider = { id: 'p', name: 'p', type: 'openai', baseUrl: 'http://x', apiKey: 'provider-key-123456', headers: { 'X-A': 'header-value-123456' }, options: {}, enabled: true };
     const model = { id: 'm', name: 'm', upstreamModel: 'm', mode: 'chat', provider, requestDefaults: { headers: { 'X-B': 'model-header-123456' }, body: { max_tokens: 5 } }, enabled: true, createdAt: 0 };
     const secrets = snapshotSecrets({

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { checkConfigSchema, DEFAULT_CHECK_PROMPT, DEFAULT_INTERVAL_SECONDS, MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS } from '../../health/check-config.js';
 import type { TargetView } from '../../health/monitor.js';
-import type { HealthUpdateEvent, RunRecord } from '../../health/types.js';
+import type { HealthUpdateEvent } from '../../core/events.js';
+import type { RunRecord } from '../../core/health-run.js';
 import type { Services } from '../../services.js';
 import { builder } from '../builder.js';
 import { badInput, notFound, uniqueViolation } from '../errors.js';

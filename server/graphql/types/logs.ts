@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import { Repeater, SlidingBuffer } from 'graphql-yoga';
 import { z } from 'zod';
 import type { Prisma } from '../../db/generated/sqlite/index.js';
-import type { RequestLogRow } from '../../observability/log-row.js';
+import type { RequestLogRow } from '../../core/request-log-row.js';
 import type { Services } from '../../services.js';
 import { builder } from '../builder.js';
 import { validate } from '../validate.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_ROUTE_OPTIONS, routeOptions } from '../../routing/types.js';
+import { DEFAULT_ROUTE_OPTIONS, routeOptions, routeOptionsSchema } from '../../snapshot/route-options.js';
 import { builder } from '../builder.js';
 import { badInput, notFound, uniqueViolation } from '../errors.js';
 import { paging, validate, withoutNullish } from '../validate.js';
@@ -88,19 +88,7 @@ const fields = {
   description: z.string().max(2000).nullish(),
   strategy: z.enum(['LOAD_BALANCE', 'FAILOVER', 'LEAST_LATENCY']),
   targets: z.array(targetSchema).min(1, 'a virtual model needs at least one target').max(50),
-  options: z
-    .object({
-      retries: nonNegative.max(10),
-      backoffMs: nonNegative.max(60_000),
-      maxBackoffMs: nonNegative.max(300_000),
-      attemptTimeoutMs: nonNegative.max(3_600_000),
-      deadlineMs: z.number().int().min(1, 'must be positive').max(3_600_000),
-      failureThreshold: z.number().int().min(1, 'must be at least 1').max(1000),
-      failureWindowMs: z.number().int().min(1000, 'must be at least 1000').max(86_400_000),
-      cooldownMs: nonNegative.max(86_400_000),
-    })
-    .partial()
-    .nullish(),
+  options: routeOptionsSchema.partial().nullish(),
   enabled: z.boolean().nullish(),
 };
 const createSchema = z.object(fields);

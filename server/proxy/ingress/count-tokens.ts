@@ -1,5 +1,5 @@
 import { sendJson } from '../../http/json.js';
-import type { VirtualModelEntry } from '../../routing/types.js';
+import type { VirtualModelEntry } from '../../snapshot/types.js';
 import type { ModelEntry } from '../../snapshot/types.js';
 import { estimateInputTokens } from '../formats/anthropic-messages/index.js';
 import { withTokenBudget } from '../formats/shared/tokens.js';

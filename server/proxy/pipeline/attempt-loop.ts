@@ -4,7 +4,7 @@ import { attemptSignal } from '../../routing/attempt-signal.js';
 import type { Router } from '../../routing/router-state.js';
 import { pickTarget } from '../../routing/pick-target.js';
 import { backoffDelay, isRetryable } from '../../routing/retry-policy.js';
-import type { RouteTarget, VirtualModelEntry } from '../../routing/types.js';
+import type { RouteTarget, VirtualModelEntry } from '../../snapshot/types.js';
 import type { GenerationContext } from './context.js';
 import { asGatewayError } from './errors.js';
 import { exchange } from './exchange.js';

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/env.js';
 import type { Admission, KeyLimiter } from '../../limits/types.js';
-import type { RequestRecord, RequestRecorder } from '../../observability/request-record.js';
+import type { RequestRecord, RequestRecorder } from '../../core/request-record.js';
 import type { FiredRule } from '../../prompts/types.js';
 import type { Router } from '../../routing/router-state.js';
 import type { KeyEntry, ModelEntry } from '../../snapshot/types.js';

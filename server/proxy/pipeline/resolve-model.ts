@@ -1,4 +1,4 @@
-import type { VirtualModelEntry } from '../../routing/types.js';
+import type { VirtualModelEntry } from '../../snapshot/types.js';
 import type { ConfigSnapshot, ModelEntry } from '../../snapshot/types.js';
 import { GatewayError } from '../../core/error.js';
 

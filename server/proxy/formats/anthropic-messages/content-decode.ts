@@ -1,7 +1,7 @@
 import { invalidRequest } from '../../../core/index.js';
 import type { ContentPart, ImagePart, OpaquePart, ReasoningPart, TextPart, ToolCallPart, ToolResultPart } from '../../../core/index.js';
 import { splitCallId } from '../shared/call-ids.js';
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../../../core/guards.js';
 import { requireArray, requireRecord, requireString, optionalBoolean } from './validate.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { GatewayErrorKind, GatewayErrorShape } from '../../../core/index.js';
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../../../core/guards.js';
 import { sseEvent } from '../shared/sse.js';
 import type { AnthropicErrorBody, AnthropicErrorType } from './types.js';
 

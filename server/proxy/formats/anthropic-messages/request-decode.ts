@@ -1,6 +1,6 @@
 import { invalidRequest } from '../../../core/index.js';
 import type { CanonicalRequest, ContentPart, Message, ReasoningConfig, ReasoningEffort, ResponseFormat, TextPart, ToolChoice, ToolDefinition, WebSearchTool } from '../../../core/index.js';
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../../../core/guards.js';
 import { decodeBlocks, decodeText } from './content-decode.js';
 import {
   optionalBoolean,

@@ -1,6 +1,6 @@
 import type { CanonicalResponse, ContentPart, Usage } from '../../../core/index.js';
 import { GatewayError } from '../../../core/index.js';
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../../../core/guards.js';
 import { finishReasonFromAnthropic, usageFromAnthropic } from './mapping.js';
 import { JSON_RESPONSE_TOOL } from './types.js';
 import type { AnthropicUsage } from './types.js';

@@ -1,6 +1,6 @@
 import type { StreamDecoder, StreamEvent, SseMessage, Usage, FinishReason } from '../../../core/index.js';
 import { scrubText } from '../../../secrets/redactor.js';
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../../../core/guards.js';
 import { kindFromAnthropicType } from './errors.js';
 import { finishReasonFromAnthropic, usageFromAnthropic } from './mapping.js';
 import { JSON_RESPONSE_TOOL } from './types.js';

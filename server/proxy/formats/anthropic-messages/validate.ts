@@ -1,5 +1,5 @@
 import { invalidRequest } from '../../../core/index.js';
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../../../core/guards.js';
 
 /** Small guards that throw a 400 naming the offending field (Anthropic style: `messages.0.content`). */
 

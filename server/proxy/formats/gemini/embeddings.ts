@@ -1,6 +1,6 @@
 import { countTokens } from '../shared/tokens.js';
 import { invalidRequest } from '../../../core/index.js';
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../../../core/guards.js';
 
 /**
  * OpenAI `/v1/embeddings` ⇄ Gemini `models/{model}:batchEmbedContents`.

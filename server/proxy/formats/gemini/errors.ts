@@ -1,4 +1,4 @@
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../../../core/guards.js';
 
 /** Message from a Google error body `{error: {code, message, status}}` (or a list of them). */
 export function decodeGeminiErrorMessage(status: number, body: unknown): string {

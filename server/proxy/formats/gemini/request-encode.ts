@@ -1,7 +1,8 @@
 import { invalidRequest } from '../../../core/index.js';
 import type { CanonicalRequest, ImagePart, ReasoningEffort, ToolResultPart } from '../../../core/index.js';
 import type { UpstreamTarget } from '../format.js';
-import { isRecord, parseArguments } from '../shared/json.js';
+import { isRecord } from '../../../core/guards.js';
+import { parseArguments } from '../shared/json.js';
 import { planTools, wireToolCall } from '../shared/tool-plan.js';
 import { wireToolName } from '../shared/tool-names.js';
 import { warn, warnUnmapped } from '../shared/warnings.js';

@@ -1,7 +1,7 @@
 import { GatewayError } from '../../../core/index.js';
 import type { CanonicalResponse, ContentPart } from '../../../core/index.js';
 import { makeId } from '../shared/ids.js';
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../../../core/guards.js';
 import { finishReasonFromGemini, usageFromGemini } from './mapping.js';
 import type { GeminiPart, GeminiResponse } from './types.js';
 

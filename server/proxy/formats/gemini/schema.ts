@@ -1,4 +1,4 @@
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../../../core/guards.js';
 
 /**
  * Gemini's `Schema` is an OpenAPI 3.0 subset and rejects unknown keywords

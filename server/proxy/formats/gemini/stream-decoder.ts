@@ -1,7 +1,7 @@
 import type { FinishReason, SseMessage, StreamDecoder, StreamEvent, Usage } from '../../../core/index.js';
 import { makeId } from '../shared/ids.js';
 import { scrubText } from '../../../secrets/redactor.js';
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../../../core/guards.js';
 import { finishReasonFromGemini, usageFromGemini } from './mapping.js';
 import { partsOf, toolCallId } from './response-decode.js';
 import type { GeminiResponse } from './types.js';

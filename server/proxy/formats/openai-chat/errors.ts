@@ -1,6 +1,6 @@
 import type { GatewayErrorKind, GatewayErrorShape } from '../../../core/index.js';
 import { scrubText } from '../../../secrets/redactor.js';
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../../../core/guards.js';
 
 /**
  * OpenAI error bodies, shared by Chat Completions and Responses:

@@ -1,6 +1,6 @@
 import { invalidRequest } from '../../../core/index.js';
 import type { CanonicalRequest, Message, ReasoningEffort, ResponseFormat, ToolChoice, ToolDefinition } from '../../../core/index.js';
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../../../core/guards.js';
 import { decodeMessages } from './messages-decode.js';
 import {
   emptyParameters,

@@ -1,7 +1,7 @@
 import type { CanonicalResponse, ContentPart } from '../../../core/index.js';
 import { GatewayError, emptyUsage } from '../../../core/index.js';
 import { makeId } from '../shared/ids.js';
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../../../core/guards.js';
 import { decodeChatFinishReason, decodeChatUsage } from './usage.js';
 
 /** Upstream `chat.completion` → canonical response (first choice; the gateway asks for n=1). */

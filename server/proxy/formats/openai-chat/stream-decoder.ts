@@ -1,7 +1,7 @@
 import type { FinishReason, SseMessage, StreamDecoder, StreamEvent, Usage } from '../../../core/index.js';
 import { emptyUsage } from '../../../core/index.js';
 import { makeId } from '../shared/ids.js';
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../../../core/guards.js';
 import { decodeOpenAIErrorMessage } from './errors.js';
 import { decodeChatFinishReason, decodeChatUsage } from './usage.js';
 

@@ -1,5 +1,5 @@
 import type { FinishReason, Usage } from '../../../core/index.js';
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../../../core/guards.js';
 
 /** Chat Completions `usage` and `finish_reason` ↔ canonical. */
 

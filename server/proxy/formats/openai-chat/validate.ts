@@ -1,5 +1,5 @@
 import { invalidRequest } from '../../../core/index.js';
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../../../core/guards.js';
 
 /**
  * Small typed readers for request validation. Each throws a 400 that names the

@@ -1,6 +1,6 @@
 import { invalidRequest } from '../../../core/index.js';
 import type { CanonicalRequest, ReasoningConfig, ResponseFormat } from '../../../core/index.js';
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../../../core/guards.js';
 import { REASONING_EFFORTS } from '../openai-chat/request-decode.js';
 import {
   optBoolean,

@@ -1,7 +1,7 @@
 import type { CanonicalResponse, ContentPart } from '../../../core/index.js';
 import { GatewayError, emptyUsage } from '../../../core/index.js';
 import { makeId } from '../shared/ids.js';
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../../../core/guards.js';
 import { decodeResponsesFinish, decodeResponsesUsage } from './usage.js';
 
 /** Output items of a Responses `response` → canonical content parts, in order. */

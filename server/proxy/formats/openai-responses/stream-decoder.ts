@@ -2,7 +2,7 @@ import type { SseMessage, StreamDecoder, StreamEvent } from '../../../core/index
 import { emptyUsage } from '../../../core/index.js';
 import { makeId } from '../shared/ids.js';
 import { scrubText } from '../../../secrets/redactor.js';
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../../../core/guards.js';
 import { decodeResponsesFinish, decodeResponsesUsage } from './usage.js';
 
 type Kind = 'text' | 'reasoning' | 'tool';

@@ -1,5 +1,5 @@
 import type { FinishReason, Usage } from '../../../core/index.js';
-import { isRecord } from '../shared/json.js';
+import { isRecord } from '../../../core/guards.js';
 
 /** Responses `usage`, `status` and `incomplete_details` ↔ canonical usage and finish reason. */
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ConfigSnapshot } from '../snapshot/types.js';
-import { redactor, type Redactor } from './redactor.js';
+import type { ConfigSnapshot } from './types.js';
+import { redactor, type Redactor } from '../secrets/redactor.js';
 
 /**
  * Every secret a configuration snapshot holds: provider API keys and provider

@@ -1,5 +1,5 @@
-import type { ClientApi } from '../core/wire.js';
-import type { Usage } from '../core/usage.js';
+import type { ClientApi } from './wire.js';
+import type { Usage } from './usage.js';
 
 /** What the proxy knows about one finished request; consumers (log writer, metrics, limits) subscribe. */
 export interface RequestRecord {
@@ -30,7 +30,7 @@ export interface RequestRecord {
   injectedTokens?: number;
   /** What a translation could not carry to the upstream (tools, fields dropped), `; `-separated. */
   warnings?: string;
-  /** Only when the key has body logging on: scrubbed and size-capped (see observability/body-capture.ts). */
+  /** Only when the key has body logging on: scrubbed and size-capped (see secrets/body-capture.ts). */
   requestBody?: string;
   responseBody?: string;
   /** Response cache outcome, when caching applied to the request. */
@@ -42,24 +42,7 @@ export interface RequestRecord {
   cacheStoredBytes?: number;
 }
 
-type Listener = (record: RequestRecord) => void;
-
-/** Fan-out of finished requests. Listeners must be quick and must not throw into the proxy. */
-export class RequestRecorder {
-  private readonly listeners = new Set<Listener>();
-
-  subscribe(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  record(record: RequestRecord): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(record);
-      } catch {
-        // a faulty consumer never breaks a request
-      }
-    }
-  }
+/** Where the pipeline hands each finished request; the composition root decides who listens. */
+export interface RequestRecorder {
+  record(record: RequestRecord): void;
 }

@@ -11,11 +11,13 @@ export interface RedisConnectionOptions {
   logger: Logger;
   /** Called with true when the connection becomes ready, false when it is lost. */
   onAvailability?: (up: boolean) => void;
+  /** Log the outage and the return (default true); false when the feature logs what the outage means for it. */
+  logOutages?: boolean;
 }
 
 /**
- * One Redis connection for a scale-out feature, with the limits module's
- * settings: commands fail fast instead of queueing (a request never waits for
+ * The one way the gateway opens Redis (limits, login throttling, response store,
+ * scale-out): commands fail fast instead of queueing (a request never waits for
  * a reconnect) and reconnects back off up to 2 s forever. Subscriber
  * connections keep their queue so subscriptions are restored on reconnect.
  * A lost connection is logged once per outage, its return once.
@@ -34,13 +36,13 @@ export function createRedisConnection(options: RedisConnectionOptions): Redis {
   const lost = (reason: string) => {
     if (down) return;
     down = true;
-    options.logger.warn({ redis: options.name, reason }, 'Redis unavailable: continuing on this instance alone until it returns');
+    if (options.logOutages !== false) options.logger.warn({ redis: options.name, reason }, 'Redis unavailable: continuing on this instance alone until it returns');
     options.onAvailability?.(false);
   };
   client.on('error', (error: Error) => lost(error.message));
   client.on('close', () => lost('connection closed'));
   client.on('ready', () => {
-    if (down) options.logger.info({ redis: options.name }, 'Redis is back');
+    if (down && options.logOutages !== false) options.logger.info({ redis: options.name }, 'Redis is back');
     down = false;
     options.onAvailability?.(true);
   });

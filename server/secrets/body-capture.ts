@@ -1,4 +1,4 @@
-import { scrubText } from '../secrets/redactor.js';
+import { scrubText } from './redactor.js';
 
 /** Largest body kept in a request log row (bytes, before the truncation marker). */
 export const BODY_LOG_LIMIT = 32 * 1024;

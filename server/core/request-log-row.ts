@@ -1,0 +1,45 @@
+/**
+ * One request log row as written by the batch writer and as streamed to the
+ * `requestLogged` subscription (same object: the id is made when the row is,
+ * so a live event and the stored row agree). Mirrors Prisma's `RequestLog`
+ * (observability/log-row.ts fails to compile when the two drift apart);
+ * `rulesApplied` is set only when a prompt rule fired.
+ */
+export interface RequestLogRow {
+  id: string;
+  createdAt: Date;
+  virtualKeyId: string | null;
+  keyName: string | null;
+  keyPrefix: string | null;
+  clientApi: string;
+  requestedModel: string | null;
+  modelId: string | null;
+  targetModel: string | null;
+  providerId: string | null;
+  providerName: string | null;
+  attempts: number;
+  stream: boolean;
+  status: number;
+  errorClass: string | null;
+  errorMessage: string | null;
+  latencyMs: number;
+  ttftMs: number | null;
+  inputTokens: number;
+  outputTokens: number;
+  cachedTokens: number;
+  reasoningTokens: number;
+  injectedTokens: number;
+  costUsd: number;
+  clientIp: string | null;
+  userAgent: string | null;
+  rulesApplied?: Array<{ id: string; kind: string }>;
+  requestBody: string | null;
+  responseBody: string | null;
+  warnings: string | null;
+  /** Response cache: hit | miss | bypass (null: caching was off for the request). */
+  cache: string | null;
+  /** The cache entry a hit came from, or the one a miss was stored under. */
+  cacheKey: string | null;
+  /** What a hit would have cost upstream (USD). */
+  costSavedUsd: number;
+}
