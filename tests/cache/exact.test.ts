@@ -243,6 +243,19 @@ describe('only complete, successful answers are stored', () => {
   });
 });
 
+describe('limits', () => {
+  test('a hit counts as a request for the key\'s RPM', async () => {
+    const limited = await createKey(gw, { rpmLimit: 2 });
+    const client = openaiClient(gw, limited.key);
+    const body = { model: 'm-openai-chat', messages: userTurn(fresh('rpm')) };
+    await client.chat.completions.create(body, { headers: on });
+    await gw.services.caches.responses.settled();
+    const hit = await client.chat.completions.create(body, { headers: on }).withResponse();
+    expect(hit.response.headers.get('x-gateway-cache')).toBe('hit');
+    await expect(client.chat.completions.create(body, { headers: on })).rejects.toMatchObject({ status: 429 });
+  });
+});
+
 describe('the request log', () => {
   test('marks hits and misses with the entry key; a hit costs nothing and reports what it saved', async () => {
     const own = await createKey(gw);
