@@ -45,6 +45,9 @@ export interface UsageRow {
   cachedTokens: number;
   reasoningTokens: number;
   costUsd: number;
+  /** Response cache hits, and what they would have cost upstream. */
+  cacheHits: number;
+  costSavedUsd: number;
   p50LatencyMs: number | null;
   p95LatencyMs: number | null;
 }
@@ -100,8 +103,9 @@ const AGGREGATES = `
       SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END) AS errors,
       SUM("inputTokens") AS input, SUM("outputTokens") AS output,
       SUM("cachedTokens") AS cached, SUM("reasoningTokens") AS reasoning,
-      SUM("costUsd") AS cost,`;
-const AGGREGATED_COLUMNS = `status, "inputTokens", "outputTokens", "cachedTokens", "reasoningTokens", "costUsd",`;
+      SUM("costUsd") AS cost,
+      SUM(CASE WHEN "cache" = 'hit' THEN 1 ELSE 0 END) AS hits, SUM("costSavedUsd") AS saved,`;
+const AGGREGATED_COLUMNS = `status, "inputTokens", "outputTokens", "cachedTokens", "reasoningTokens", "costUsd", "cache", "costSavedUsd",`;
 
 function usageRow(r: Record<string, unknown>, group: string | number | null): UsageRow {
   return {
@@ -113,6 +117,8 @@ function usageRow(r: Record<string, unknown>, group: string | number | null): Us
     cachedTokens: num(r.cached),
     reasoningTokens: num(r.reasoning),
     costUsd: num(r.cost),
+    cacheHits: num(r.hits),
+    costSavedUsd: num(r.saved),
     p50LatencyMs: numOrNull(r.p50),
     p95LatencyMs: numOrNull(r.p95),
   };

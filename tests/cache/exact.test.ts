@@ -274,6 +274,15 @@ describe('the request log', () => {
     expect(miss!.costUsd).toBeCloseTo(MOCK_COST, 10);
     expect(hit).toMatchObject({ status: 200, costUsd: 0, inputTokens: 12, outputTokens: 8 });
     expect(hit!.costSavedUsd).toBeCloseTo(MOCK_COST, 10);
+    // usageSummary adds them up.
+    const { usageSummary } = await gw.admin('query($f: DateTime!, $t: DateTime!, $k: ID){ usageSummary(from: $f, to: $t, groupBy: MODEL, keyId: $k) { total { requests cacheHits costSavedUsd costUsd } } }', {
+      f: new Date(Date.now() - 3_600_000).toISOString(),
+      t: new Date(Date.now() + 60_000).toISOString(),
+      k: own.id,
+    });
+    expect(usageSummary.total).toMatchObject({ requests: 3, cacheHits: 1 });
+    expect(usageSummary.total.costSavedUsd).toBeCloseTo(MOCK_COST, 10);
+    expect(usageSummary.total.costUsd).toBeCloseTo(2 * MOCK_COST, 10);
   });
 
   test('Prometheus counts hits, misses, bypasses and stored bytes', async () => {

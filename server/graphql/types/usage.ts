@@ -20,6 +20,8 @@ interface Stats {
   cachedTokens: number;
   reasoningTokens: number;
   costUsd: number;
+  cacheHits: number;
+  costSavedUsd: number;
   p50LatencyMs: number | null;
   p95LatencyMs: number | null;
 }
@@ -44,6 +46,8 @@ StatsInterface.implement({
     cachedTokens: t.exposeFloat('cachedTokens'),
     reasoningTokens: t.exposeFloat('reasoningTokens'),
     costUsd: t.exposeFloat('costUsd'),
+    cacheHits: t.exposeInt('cacheHits', { description: 'Requests answered from the response cache.' }),
+    costSavedUsd: t.exposeFloat('costSavedUsd', { description: 'What the cache hits would have cost upstream (USD).' }),
     p50LatencyMs: t.exposeInt('p50LatencyMs', { nullable: true }),
     p95LatencyMs: t.exposeInt('p95LatencyMs', { nullable: true }),
   }),
@@ -115,6 +119,8 @@ function stats(r: UsageRow | undefined): Stats {
     cachedTokens: r?.cachedTokens ?? 0,
     reasoningTokens: r?.reasoningTokens ?? 0,
     costUsd: r?.costUsd ?? 0,
+    cacheHits: r?.cacheHits ?? 0,
+    costSavedUsd: r?.costSavedUsd ?? 0,
     p50LatencyMs: r?.p50LatencyMs ?? null,
     p95LatencyMs: r?.p95LatencyMs ?? null,
   };
