@@ -27,6 +27,8 @@ export interface RequestLogRow {
   inputTokens: number;
   outputTokens: number;
   cachedTokens: number;
+  /** Prompt tokens written to the provider's prompt cache, a subset of inputTokens. */
+  cacheWriteTokens: number;
   reasoningTokens: number;
   injectedTokens: number;
   costUsd: number;

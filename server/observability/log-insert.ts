@@ -6,7 +6,7 @@ import { probeRow, type LogStore } from './log-store.js';
 export const LOG_COLUMNS = [
   'id', 'createdAt', 'virtualKeyId', 'keyName', 'keyPrefix', 'clientApi', 'requestedModel', 'modelId', 'targetModel',
   'providerId', 'providerName', 'attempts', 'stream', 'status', 'errorClass', 'errorMessage', 'latencyMs', 'ttftMs',
-  'inputTokens', 'outputTokens', 'cachedTokens', 'reasoningTokens', 'injectedTokens', 'costUsd', 'clientIp', 'userAgent',
+  'inputTokens', 'outputTokens', 'cachedTokens', 'cacheWriteTokens', 'reasoningTokens', 'injectedTokens', 'costUsd', 'clientIp', 'userAgent',
   'rulesApplied', 'requestBody', 'responseBody', 'warnings', 'cache', 'cacheKey', 'costSavedUsd',
 ] as const satisfies ReadonlyArray<keyof RequestLogRow>;
 

@@ -69,6 +69,7 @@ export function toLogRow(r: RequestRecord): RequestLogRow {
     inputTokens: u?.inputTokens ?? 0,
     outputTokens: u?.outputTokens ?? 0,
     cachedTokens: u?.cachedInputTokens ?? 0,
+    cacheWriteTokens: u?.cacheWriteTokens ?? 0,
     reasoningTokens: u?.reasoningTokens ?? 0,
     injectedTokens: r.injectedTokens ?? 0,
     ...(r.rulesApplied?.length ? { rulesApplied: r.rulesApplied } : {}),

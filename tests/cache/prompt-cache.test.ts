@@ -10,7 +10,7 @@ import { autoBreakpoints, hasCacheControl, MAX_BREAKPOINTS } from '../../server/
 import { createKey } from '../support/admin.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
-import { anthropicClient, createModel, createProvider, openaiClient, UPSTREAMS } from '../support/proxy-fixture.js';
+import { anthropicClient, createModel, createProvider, openaiClient, startCustomUpstream, UPSTREAMS } from '../support/proxy-fixture.js';
 
 let gw: TestGateway;
 let anthropic: MockUpstream;
@@ -100,6 +100,33 @@ describe('auto prompt cache', () => {
     const [row] = await gw.services.db.requestLog.findMany({ where: { virtualKeyId: own.id } });
     expect(row).toMatchObject({ inputTokens: 1000, cachedTokens: 900, outputTokens: 10 });
     expect(row!.costUsd).toBeCloseTo(100 * 0.001 + 900 * 0.0001 + 10 * 0.002, 10);
+  });
+});
+
+describe('cache writes', () => {
+  test('are recorded per request and priced at the cache-write price', async () => {
+    // An Anthropic upstream that reports a cache write, as the first request with a new prefix does.
+    const upstream = await startCustomUpstream((_req, body, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          id: 'msg_w1', type: 'message', role: 'assistant', model: body.model, content: [{ type: 'text', text: 'written' }], stop_reason: 'end_turn', stop_sequence: null,
+          usage: { input_tokens: 10, cache_creation_input_tokens: 500, cache_read_input_tokens: 0, output_tokens: 5 },
+        }),
+      );
+    });
+    try {
+      const providerId = await createProvider(gw, { name: 'anthropic-writes', type: 'anthropic', baseUrl: upstream.url });
+      await createModel(gw, providerId, 'claude-writes', 'claude-sonnet-4-5-20250929', { inputPrice: 0.001, outputPrice: 0.002, cacheWritePrice: 0.00125 });
+      const own = await createKey(gw);
+      await anthropicClient(gw, own.key).messages.create({ model: 'claude-writes', max_tokens: 20, messages: conversation });
+      await gw.services.requestLogs.flush();
+      const [row] = await gw.services.db.requestLog.findMany({ where: { virtualKeyId: own.id } });
+      expect(row).toMatchObject({ inputTokens: 510, cacheWriteTokens: 500, cachedTokens: 0, outputTokens: 5 });
+      expect(row!.costUsd).toBeCloseTo(10 * 0.001 + 500 * 0.00125 + 5 * 0.002, 10);
+    } finally {
+      await upstream.close();
+    }
   });
 });
 

@@ -17,7 +17,7 @@ const LIST_SELECT = {
   id: true, createdAt: true, virtualKeyId: true, keyName: true, keyPrefix: true, clientApi: true,
   requestedModel: true, modelId: true, targetModel: true, providerId: true, providerName: true,
   attempts: true, stream: true, status: true, errorClass: true, errorMessage: true, latencyMs: true,
-  ttftMs: true, inputTokens: true, outputTokens: true, cachedTokens: true, reasoningTokens: true,
+  ttftMs: true, inputTokens: true, outputTokens: true, cachedTokens: true, cacheWriteTokens: true, reasoningTokens: true,
   injectedTokens: true, costUsd: true, clientIp: true, userAgent: true, rulesApplied: true, warnings: true,
   cache: true, cacheKey: true, costSavedUsd: true,
 } satisfies Prisma.RequestLogSelect;
@@ -55,6 +55,7 @@ RequestLogRef.implement({
     inputTokens: t.exposeInt('inputTokens'),
     outputTokens: t.exposeInt('outputTokens'),
     cachedTokens: t.exposeInt('cachedTokens'),
+    cacheWriteTokens: t.exposeInt('cacheWriteTokens', { description: "Prompt tokens written to the provider's prompt cache (priced at the model's cache-write price)." }),
     reasoningTokens: t.exposeInt('reasoningTokens'),
     injectedTokens: t.exposeInt('injectedTokens', { description: 'Tokens of upstream instructions the gateway injected (relay providers).' }),
     rulesApplied: t.field({

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "RequestLog" ADD COLUMN     "cacheWriteTokens" INTEGER NOT NULL DEFAULT 0;
