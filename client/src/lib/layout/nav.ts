@@ -39,6 +39,7 @@ export const NAV: NavSection[] = [
       { href: '/usage', label: tr('nav.usage'), icon: 'dashboard' },
       { href: '/logs', label: tr('nav.logs'), icon: 'logs' },
       { href: '/health', label: tr('nav.health'), icon: 'pulse' },
+      { href: '/alerts', label: tr('nav.alerts'), icon: 'warning' },
     ],
   },
   {
