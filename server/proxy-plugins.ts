@@ -8,6 +8,7 @@ import { useResponsesEcho } from './plugins/responses-echo.js';
 import type { ProxyPlugin } from './proxy/pipeline/plugin.js';
 import { useResponseStore, type ResponseStore } from './response-store/index.js';
 import { useAutoPromptCache, useResponseCache, type Caches } from './cache/index.js';
+import { useGuardrails } from './guardrails/index.js';
 import type { Tracing } from './telemetry/index.js';
 
 /**
@@ -27,6 +28,7 @@ export function proxyPlugins(parts: { config: Pick<Config, 'responseStore'>; res
     ...(parts.tracing ? [parts.tracing.plugin] : []),
     useResponseStore(parts.responseStore, { maxBytes: parts.config.responseStore.maxBytes }),
     usePromptRules(),
+    useGuardrails(),
     useResponseCache(parts.caches.responses, { streamIntervalMs: parts.caches.limits.streamIntervalMs, semantic: parts.caches.semantic }),
     useConversationRewrite(),
     useRequestDefaults(),

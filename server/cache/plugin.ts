@@ -42,6 +42,8 @@ export function useResponseCache(cache: ResponseCache, options: ResponseCacheOpt
           const settings = resolved.kind === 'route' ? snapshot.virtualModelCache.get(resolved.route.name) : undefined;
           policy = cachePolicy(gen.req.headers, gen.key, settings, cache.limits.defaultTtlSeconds);
           if (!policy) return;
+          // Masked values all look alike ([EMAIL_1]) while the answer kept is restored: never shared between callers.
+          if (gen.guardrails?.some((g) => g.mode === 'mask' && g.stage === 'request')) return void mark(gen, { status: 'bypass' });
           if (gen.rawBody.length > cache.limits.maxEntryBytes) return void mark(gen, { status: 'bypass' });
           if (!policy.read && !policy.write) return void mark(gen, { status: 'bypass' });
           const key = cacheKeyOf(gen.request, gen.body, policy.scope);

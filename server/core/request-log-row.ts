@@ -38,6 +38,8 @@ export interface RequestLogRow {
   requestBody: string | null;
   responseBody: string | null;
   warnings: string | null;
+  /** Guardrails that fired: `name:mode:count`, `; `-separated (never the values). */
+  guardrails: string | null;
   /** Response cache: hit | miss | bypass (null: caching was off for the request). */
   cache: string | null;
   /** The cache entry a hit came from, or the one a miss was stored under. */

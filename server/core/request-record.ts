@@ -30,6 +30,8 @@ export interface RequestRecord {
   injectedTokens?: number;
   /** What a translation could not carry to the upstream (tools, fields dropped), `; `-separated. */
   warnings?: string;
+  /** Guardrails that fired (server/guardrails), with how many values each found per stage; never the values. */
+  guardrails?: Array<{ name: string; mode: string; stage: string; count: number }>;
   /** Only when the key has body logging on: scrubbed and size-capped (see secrets/body-capture.ts). */
   requestBody?: string;
   responseBody?: string;

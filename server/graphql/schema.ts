@@ -16,6 +16,7 @@ import './types/usage.js';
 import './types/playground.js';
 import './types/usage-history.js';
 import './types/config-as-code.js';
+import './types/guardrails.js';
 import './types/alerts.js';
 import './types/cache.js';
 

@@ -7,7 +7,7 @@ export const LOG_COLUMNS = [
   'id', 'createdAt', 'virtualKeyId', 'keyName', 'keyPrefix', 'clientApi', 'requestedModel', 'modelId', 'targetModel',
   'providerId', 'providerName', 'attempts', 'stream', 'status', 'errorClass', 'errorMessage', 'latencyMs', 'ttftMs',
   'inputTokens', 'outputTokens', 'cachedTokens', 'cacheWriteTokens', 'reasoningTokens', 'injectedTokens', 'costUsd', 'clientIp', 'userAgent',
-  'rulesApplied', 'requestBody', 'responseBody', 'warnings', 'cache', 'cacheKey', 'costSavedUsd',
+  'rulesApplied', 'requestBody', 'responseBody', 'warnings', 'guardrails', 'cache', 'cacheKey', 'costSavedUsd',
 ] as const satisfies ReadonlyArray<keyof RequestLogRow>;
 
 const COLUMN_LIST = LOG_COLUMNS.map((c) => `"${c}"`).join(', ');

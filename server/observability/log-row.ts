@@ -44,6 +44,13 @@ export function storableText(value: string | null | undefined, limit: number): s
 
 const name = (v: string | null | undefined) => storableText(v, STORED_TEXT_LIMITS.name);
 
+/** `name:mode:count` per guardrail that fired (both stages added up), `; `-separated. */
+function guardrailsText(hits: NonNullable<RequestRecord['guardrails']>): string {
+  const counts = new Map<string, number>();
+  for (const h of hits) counts.set(`${h.name}:${h.mode}`, (counts.get(`${h.name}:${h.mode}`) ?? 0) + h.count);
+  return [...counts].map(([g, n]) => `${g}:${n}`).join('; ');
+}
+
 /** Maps a finished request to its log row: field copies only, no serialisation; text made storable. */
 export function toLogRow(r: RequestRecord): RequestLogRow {
   const u = r.usage;
@@ -79,6 +86,7 @@ export function toLogRow(r: RequestRecord): RequestLogRow {
     requestBody: storableText(r.requestBody, STORED_TEXT_LIMITS.body),
     responseBody: storableText(r.responseBody, STORED_TEXT_LIMITS.body),
     warnings: storableText(r.warnings, STORED_TEXT_LIMITS.errorMessage),
+    guardrails: r.guardrails?.length ? storableText(guardrailsText(r.guardrails), STORED_TEXT_LIMITS.errorMessage) : null,
     cache: r.cache ?? null,
     cacheKey: r.cacheKey ?? null,
     costSavedUsd: Number.isFinite(r.costSavedUsd) ? (r.costSavedUsd as number) : 0,

@@ -91,6 +91,21 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  /** Guardrails that fired (server/guardrails): requests and values found, per guardrail (names are admin-set, so bounded). */
+  readonly guardrailRequests = new Counter({
+    name: 'gateway_guardrail_requests_total',
+    help: 'Requests in which a guardrail found something, by guardrail, mode and stage (request, response).',
+    labelNames: ['guardrail', 'mode', 'stage'] as const,
+    registers: [this.registry],
+  });
+
+  readonly guardrailValues = new Counter({
+    name: 'gateway_guardrail_values_total',
+    help: 'Values a guardrail found (masked, redacted, blocked or logged), by guardrail and stage.',
+    labelNames: ['guardrail', 'stage'] as const,
+    registers: [this.registry],
+  });
+
   readonly upstreamErrors = new Counter({
     name: 'gateway_upstream_errors_total',
     help: 'Failed requests that reached an upstream, by provider and error class.',
@@ -225,6 +240,10 @@ export class GatewayMetrics {
       this.cacheRequests.inc({ model: cached, outcome: r.cache });
       if (r.cacheStoredBytes) this.cacheStoredBytes.inc(r.cacheStoredBytes);
       if (r.costSavedUsd) this.cacheSaved.inc({ model: cached }, r.costSavedUsd);
+    }
+    for (const g of r.guardrails ?? []) {
+      this.guardrailRequests.inc({ guardrail: g.name, mode: g.mode, stage: g.stage });
+      this.guardrailValues.inc({ guardrail: g.name, stage: g.stage }, g.count);
     }
     if (r.errorClass) {
       if (r.attempts > 0 && r.providerName) this.upstreamErrors.inc({ provider, class: r.errorClass });

@@ -6,6 +6,7 @@ import { openRequestDefaults } from '../crypto/sealed-request-defaults.js';
 import { routeOptions } from './route-options.js';
 import { compileRules } from '../prompts/compile.js';
 import { cacheSettings, type CacheSettings } from './cache-settings.js';
+import { guardrailEntry } from './guardrail-entry.js';
 import type { ConfigSnapshot, KeyEntry, ModelEntry, ProviderEntry, VirtualModelEntry } from './types.js';
 
 /** `local`: after a change on this instance; `remote`: announced by another instance (scale-out). */
@@ -56,11 +57,12 @@ export class SnapshotStore {
   }
 
   private async build(): Promise<ConfigSnapshot> {
-    const [providers, models, keys, routes] = await Promise.all([
+    const [providers, models, keys, routes, guardrails] = await Promise.all([
       this.db.provider.findMany(),
       this.db.model.findMany(),
       this.db.virtualKey.findMany(),
       this.db.virtualModel.findMany({ include: { targets: true, rules: { orderBy: { position: 'asc' } } } }),
+      this.db.guardrail.findMany({ orderBy: { name: 'asc' } }),
     ]);
     const providersById = new Map<string, ProviderEntry>();
     for (const p of providers) {
@@ -149,6 +151,6 @@ export class SnapshotStore {
         promptRules: compileRules(r.rules, (rule, error) => this.onError(new Error(`Prompt rule ${rule.id} of "${r.name}" skipped: ${error.message}`))),
       });
     }
-    return { version: this.snapshot.version + 1, keysByHash, modelsByName, providersById, virtualModelsByName, virtualModelCache };
+    return { version: this.snapshot.version + 1, keysByHash, modelsByName, providersById, virtualModelsByName, virtualModelCache, guardrails: guardrails.map(guardrailEntry) };
   }
 }

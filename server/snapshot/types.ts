@@ -1,6 +1,7 @@
 import type { CompiledRule } from '../prompts/types.js';
 import type { RouteOptions } from './route-options.js';
 import type { CacheSettings } from './cache-settings.js';
+import type { GuardrailEntry } from './guardrail-entry.js';
 
 /**
  * The in-memory view of configuration the hot path reads. Built from the
@@ -88,6 +89,8 @@ export interface ConfigSnapshot {
   readonly keysByHash: ReadonlyMap<string, KeyEntry>;
   readonly modelsByName: ReadonlyMap<string, ModelEntry>;
   readonly providersById: ReadonlyMap<string, ProviderEntry>;
+  /** Guardrails (server/guardrails), in name order; compiled by the plugin once per snapshot. */
+  readonly guardrails?: readonly GuardrailEntry[];
   /** Response-cache settings of virtual models that have any, by virtual model name (server/cache). */
   readonly virtualModelCache: ReadonlyMap<string, CacheSettings>;
 }

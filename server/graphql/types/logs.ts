@@ -19,7 +19,7 @@ const LIST_SELECT = {
   attempts: true, stream: true, status: true, errorClass: true, errorMessage: true, latencyMs: true,
   ttftMs: true, inputTokens: true, outputTokens: true, cachedTokens: true, cacheWriteTokens: true, reasoningTokens: true,
   injectedTokens: true, costUsd: true, clientIp: true, userAgent: true, rulesApplied: true, warnings: true,
-  cache: true, cacheKey: true, costSavedUsd: true,
+  cache: true, cacheKey: true, costSavedUsd: true, guardrails: true,
 } satisfies Prisma.RequestLogSelect;
 
 async function loadBodies(services: Services, log: LogView): Promise<{ requestBody: string | null; responseBody: string | null }> {
@@ -67,6 +67,10 @@ RequestLogRef.implement({
     warnings: t.exposeString('warnings', {
       nullable: true,
       description: 'What a translation could not carry to the upstream (dropped tools, fields), "; "-separated; also sent as x-gateway-warnings.',
+    }),
+    guardrails: t.exposeString('guardrails', {
+      nullable: true,
+      description: 'Guardrails that fired: "name:mode:count" (values found, never the values), "; "-separated.',
     }),
     costUsd: t.exposeFloat('costUsd'),
     cache: t.exposeString('cache', { nullable: true, description: 'Response cache: hit | miss | bypass (null: caching was off for this request).' }),

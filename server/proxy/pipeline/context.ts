@@ -87,6 +87,8 @@ export interface ProxyContext {
   warnings?: string[];
   /** Set when a stream failed after the first byte (the client got an in-stream error). */
   streamError?: GatewayError;
+  /** Guardrails that fired (server/guardrails): how many values each found, per stage; never the values. */
+  guardrails?: Array<{ name: string; mode: string; stage: 'request' | 'response'; count: number }>;
   /** The response cache's part in this request (server/cache), for the log row and metrics. */
   cache?: CacheMark;
 }

@@ -42,12 +42,15 @@ export function recordRequest(ctx: ProxyContext, failure: GatewayError | undefin
     rulesApplied: ctx.rulesApplied?.length ? ctx.rulesApplied : undefined,
     injectedTokens: ctx.injectedTokens || undefined,
     warnings: ctx.warnings?.length ? ctx.warnings.join('; ') : undefined,
+    guardrails: ctx.guardrails?.length ? ctx.guardrails : undefined,
     cache: ctx.cache?.status,
     cacheKey: ctx.cache?.key,
     costSavedUsd: ctx.cache?.savedUsd,
     cacheStoredBytes: ctx.cache?.storedBytes,
   };
-  if (key?.logBodies) {
+  // A guardrail masked or redacted values: the bodies hold them (the client's request, the restored answer), so they are not kept.
+  const guarded = ctx.guardrails?.some((g) => g.mode === 'mask' || g.mode === 'redact');
+  if (key?.logBodies && !guarded) {
     // Only for keys with body logging on: scrubbed and capped (observability/body-capture.ts).
     if (ctx.rawBody) record.requestBody = captureBody(ctx.rawBody, secrets);
     if (ctx.responseBody !== undefined) record.responseBody = captureBody(ctx.responseBody, secrets);
