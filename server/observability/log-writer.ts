@@ -14,6 +14,11 @@ export interface LogWriterOptions {
   retryMaxMs?: number;
 }
 
+/** Another taker of every row (e.g. the log export's own writer, server/telemetry/log-export.ts). */
+export interface RowSink {
+  add(row: RequestLogRow): void;
+}
+
 export interface LogWriterStats {
   /** Successful database writes (one INSERT each). */
   flushes: number;
@@ -58,6 +63,7 @@ export class RequestLogWriter {
   private failingSince = 0;
   private rejectedSinceWarning = 0;
   private lastRejectWarning = 0;
+  private readonly mirrors: RowSink[] = [];
 
   constructor(
     /** Where rows go; also used by the retention pruner (bounded deletes in the same place). */
@@ -89,8 +95,14 @@ export class RequestLogWriter {
     this.interval.unref();
   }
 
+  /** Every row added from now on also goes to `sink`, which batches and retries on its own: a slow sink never holds up the database's rows. */
+  mirrorTo(sink: RowSink): void {
+    this.mirrors.push(sink);
+  }
+
   /** Queues one row. Never throws, never waits. */
   add(row: RequestLogRow): void {
+    for (const sink of this.mirrors) sink.add(row);
     this.queue.push(row);
     if (this.depth > this.options.maxBuffered) this.dropOldest(this.depth - this.options.maxBuffered);
     if (this.queued() >= this.options.batchSize && !this.writing && !this.kickScheduled && Date.now() >= this.retryAt) {
