@@ -34,14 +34,28 @@ export const VirtualModelsQuery = graphql(`
         }
       }
       updatedAt
+      cache {
+        enabled
+        ttlSeconds
+        shared
+        clientControl
+        semantic {
+          enabled
+          embeddingModel
+          threshold
+        }
+      }
     }
-    models {
-      id
-      name
-      enabled
-      provider {
+    models(first: 500) {
+      nodes {
         id
         name
+        enabled
+        mode
+        provider {
+          id
+          name
+        }
       }
     }
   }
