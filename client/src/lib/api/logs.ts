@@ -1,14 +1,13 @@
 import { graphql } from '$lib/graphql/generated';
 
 export const RequestLogsQuery = graphql(`
-  query RequestLogs($filter: RequestLogFilter, $first: Int, $after: String) {
-    requestLogs(filter: $filter, first: $first, after: $after) {
-      nodes {
+  query RequestLogs($filter: RequestLogFilter, $skip: Int, $take: Int) {
+    requestLogs(filter: $filter, skip: $skip, take: $take) {
+      totalCount
+      skip
+      take
+      items {
         ...RequestLogRow
-      }
-      pageInfo {
-        hasNextPage
-        endCursor
       }
     }
   }
@@ -61,18 +60,14 @@ export const RequestLogQuery = graphql(`
 
 export const LogFilterOptionsQuery = graphql(`
   query LogFilterOptions {
-    virtualKeys(includeRevoked: true, first: 500) {
-      nodes {
-        id
-        name
-        keyPrefix
-      }
+    virtualKeys(includeRevoked: true) {
+      id
+      name
+      keyPrefix
     }
-    models(first: 500) {
-      nodes {
-        id
-        name
-      }
+    models {
+      id
+      name
     }
     virtualModels {
       id

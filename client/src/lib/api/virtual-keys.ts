@@ -1,44 +1,36 @@
 import { graphql } from '$lib/graphql/generated';
 
 export const VirtualKeysQuery = graphql(`
-  query VirtualKeys($includeRevoked: Boolean, $first: Int, $after: String) {
-    virtualKeys(includeRevoked: $includeRevoked, first: $first, after: $after) {
-      nodes {
-        id
-        name
-        managedBy
-        keyPrefix
-        allowedModels
-        rpmLimit
-        tpmLimit
-        maxConcurrency
-        budgetUsd
-        budgetPeriod
-        spendUsd
-        expiresAt
+  query VirtualKeys($includeRevoked: Boolean) {
+    virtualKeys(includeRevoked: $includeRevoked) {
+      id
+      name
+      managedBy
+      keyPrefix
+      allowedModels
+      rpmLimit
+      tpmLimit
+      maxConcurrency
+      budgetUsd
+      budgetPeriod
+      spendUsd
+      expiresAt
+      enabled
+      revokedAt
+      logBodies
+      purpose
+      lastUsedAt
+      createdAt
+      cache {
         enabled
-        revokedAt
-        logBodies
-        purpose
-        lastUsedAt
-        createdAt
-        cache {
-          enabled
-          ttlSeconds
-          shared
-          clientControl
-        }
-      }
-      pageInfo {
-        hasNextPage
-        endCursor
+        ttlSeconds
+        shared
+        clientControl
       }
     }
-    models(first: 500) {
-      nodes {
-        id
-        name
-      }
+    models {
+      id
+      name
     }
     virtualModels {
       id

@@ -46,16 +46,14 @@ export const VirtualModelsQuery = graphql(`
         }
       }
     }
-    models(first: 500) {
-      nodes {
+    models {
+      id
+      name
+      enabled
+      mode
+      provider {
         id
         name
-        enabled
-        mode
-        provider {
-          id
-          name
-        }
       }
     }
   }
