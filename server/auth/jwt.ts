@@ -58,5 +58,5 @@ export class TokenIssuer {
 export function bearerToken(header: string | null | undefined): string | null {
   if (!header) return null;
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
-  return match ? match[1]! : null;
+  return match ? match[1] : null;
 }

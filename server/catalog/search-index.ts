@@ -96,7 +96,7 @@ export class CatalogIndex {
     const hits: number[] = [];
     for (const i of base) {
       if (others.length && !others.every((set) => set.has(i))) continue;
-      const key = this.lowerKeys[i]!;
+      const key = this.lowerKeys[i];
       if (words.length && !words.every((w) => key.includes(w))) continue;
       hits.push(i);
     }
@@ -105,7 +105,7 @@ export class CatalogIndex {
     if (words.length > 0) {
       const phrase = words.join('-');
       const rank = (i: number) => {
-        const key = this.lowerKeys[i]!;
+        const key = this.lowerKeys[i];
         const last = key.slice(key.lastIndexOf('/') + 1);
         const match = key === phrase || last === phrase ? 0 : last.startsWith(phrase) ? 1 : 2;
         return (this.native[i] ? 0 : 3) + match;
@@ -115,6 +115,6 @@ export class CatalogIndex {
     }
     const skip = Math.max(0, query.skip ?? 0);
     const take = Math.min(200, Math.max(1, query.take ?? 25));
-    return { total: hits.length, items: hits.slice(skip, skip + take).map((i) => this.entries[i]!) };
+    return { total: hits.length, items: hits.slice(skip, skip + take).map((i) => this.entries[i]) };
   }
 }

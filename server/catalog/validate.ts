@@ -90,7 +90,7 @@ export function parseCatalog(text: string, previousEntryCount = 0): ParsedCatalo
     if (parsed.success) {
       entries.push(toEntry(key, parsed.data));
     } else {
-      const issue = parsed.error.issues[0]!;
+      const issue = parsed.error.issues[0];
       const field = issue.path.join('.');
       skipped.push({ key, reason: field ? `${field} ${issue.message}` : issue.message });
     }

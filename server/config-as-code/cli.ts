@@ -6,7 +6,7 @@ import { SecretBox } from '../crypto/secret-box.js';
 import { dbTarget, openDatabase } from '../db/client.js';
 import { applyPendingMigrations } from '../db/migrate.js';
 import { SettingsStore } from '../settings/store.js';
-import { importConfig, type ImportSource } from './importers/index.js';
+import { importConfig } from './importers/index.js';
 import { applyConfig, ConfigFileError, exportConfig, formatPlan, planConfig, type ConfigAsCodeDeps, type Plan } from './index.js';
 
 const USAGE = `Usage:
@@ -34,7 +34,7 @@ function parseArgs(argv: string[]): Args {
   const args: Args = { prune: false, dryRun: false, url: process.env.GATEWAY_URL, token: process.env.GATEWAY_TOKEN };
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
+    const a = argv[i];
     if (a === '--prune') args.prune = true;
     else if (a === '--dry-run') args.dryRun = true;
     else if (a === '--from') args.from = argv[++i];
@@ -93,26 +93,26 @@ async function databaseBackend(): Promise<Backend> {
 }
 
 function graphqlBackend(url: string, token: string): Backend {
-  const call = async (query: string, variables: Record<string, unknown>) => {
+  const call = async <T>(query: string, variables: Record<string, unknown>): Promise<T> => {
     const res = await fetch(`${url.replace(/\/+$/, '')}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({ query, variables }),
     });
-    const body = (await res.json().catch(() => ({}))) as { data?: any; errors?: Array<{ message: string }> };
+    const body = (await res.json().catch(() => ({}))) as { data?: T; errors?: Array<{ message: string }> };
     if (body.errors?.length) throw new ConfigFileError(body.errors.map((e) => e.message));
     if (!body.data) throw new Error(`${url}/graphql answered ${res.status}`);
     return body.data;
   };
   return {
-    export: async () => (await call('{ exportConfig { yaml suggestedVariables } }', {})).exportConfig,
+    export: async () => (await call<{ exportConfig: Awaited<ReturnType<Backend['export']>> }>('{ exportConfig { yaml suggestedVariables } }', {})).exportConfig,
     plan: async (yaml, prune) => {
-      const plan = (await call('query($y: String!, $p: Boolean){ planConfig(yaml: $y, prune: $p){ text changes { name } } }', { y: yaml, p: prune })).planConfig;
+      const plan = (await call<{ planConfig: { text: string; changes: unknown[] } }>('query($y: String!, $p: Boolean){ planConfig(yaml: $y, prune: $p){ text changes { name } } }', { y: yaml, p: prune })).planConfig;
       return { text: plan.text, changes: plan.changes.length };
     },
     apply: async (yaml, prune, dryRun) => {
       const result = (
-        await call('mutation($y: String!, $p: Boolean, $d: Boolean){ applyConfig(yaml: $y, prune: $p, dryRun: $d){ plan { text } createdKeys { name key } } }', {
+        await call<{ applyConfig: { plan: { text: string }; createdKeys: Array<{ name: string; key: string }> } }>('mutation($y: String!, $p: Boolean, $d: Boolean){ applyConfig(yaml: $y, prune: $p, dryRun: $d){ plan { text } createdKeys { name key } } }', {
           y: yaml,
           p: prune,
           d: dryRun,
@@ -136,7 +136,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
     args = parseArgs(argv);
     if (args.command === 'import') {
       if (args.from !== 'litellm' && args.from !== 'new-api' && args.from !== 'one-api') throw new UsageError('--from must be litellm, new-api or one-api');
-      const result = importConfig(args.from as ImportSource, readInput(args.file));
+      const result = importConfig(args.from, readInput(args.file));
       out.write(result.yaml);
       if (result.unmapped.length) err.write(`Not mapped (${result.unmapped.length}):\n${result.unmapped.map((u) => `  - ${u}`).join('\n')}\n`);
       return 0;
@@ -172,6 +172,7 @@ export async function main(argv: string[], out = process.stdout, err = process.s
         for (const k of result.createdKeys) err.write(`New virtual key "${k.name}" (shown once): ${k.key}\n`);
         return 0;
       }
+      case undefined:
       default:
         return 2;
     }

@@ -46,7 +46,7 @@ function fieldChanges(from: Record<string, unknown> | undefined, to: Record<stri
 
 /** Request-default headers of a model: secret like provider headers; the body compares as is. */
 function modelChanges(current: ModelState, desired: ModelState, secrets: { current?: ModelSecrets; desired?: ModelSecrets }): FieldChange[] {
-  const out = fieldChanges(current as Record<string, unknown>, desired as Record<string, unknown>, ['requestDefaults']);
+  const out = fieldChanges(current, desired, ['requestDefaults']);
   const a = current.requestDefaults?.body;
   const b = desired.requestDefaults?.body;
   if (!isDeepStrictEqual(a, b)) out.push({ field: 'requestDefaults.body', ...(a !== undefined ? { from: a } : {}), ...(b !== undefined ? { to: b } : {}) });

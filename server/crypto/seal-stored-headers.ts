@@ -17,9 +17,11 @@ export async function sealStoredHeaders(db: Db, box: SecretBox, kind: 'sqlite' |
   // it; this runs once per upgraded database, so the extra writes do not matter.
   if (kind === 'sqlite') await db.$queryRawUnsafe('PRAGMA secure_delete = ON');
   for (const provider of providers) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: a Record is not Prisma's InputJsonValue
     await db.provider.update({ where: { id: provider.id }, data: { headers: sealPlainHeaders(provider.headers, box) as object } });
   }
   for (const model of models) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: a Record is not Prisma's InputJsonValue
     await db.model.update({ where: { id: model.id }, data: { requestDefaults: sealPlainDefaultHeaders(model.requestDefaults, box) as object } });
   }
   if (kind === 'sqlite') {

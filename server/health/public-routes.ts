@@ -106,7 +106,7 @@ export function registerPublicHealthRoutes(router: Router, monitor: HealthMonito
       const ids = views.map((v) => v.target.id);
       const since = new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate()) - (days - 1) * DAY_MS);
       const counts = await monitor.repo.dailyCounts(ids, since);
-      return { days, targets: ids.map((id) => publicDaily(id, counts.get(id) ?? new Map(), days, at)) };
+      return { days, targets: ids.map((id) => publicDaily(id, counts.get(id) ?? new Map<string, { runs: number; failures: number }>(), days, at)) };
     }),
   );
   router.add(

@@ -66,7 +66,7 @@ export function readBody(req: IncomingMessage, limitOrOptions: number | BodyRead
     };
     const onEnd = () => {
       cleanup();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
     };
     const onError = (error: Error) => {
       cleanup();

@@ -33,7 +33,7 @@ export function jsonLimitViolation(raw: Uint8Array, limits: JsonLimits): JsonLim
   let elements = 0;
   const length = raw.length;
   for (let i = 0; i < length; i++) {
-    const byte = raw[i]!;
+    const byte = raw[i];
     if (byte === QUOTE) {
       // Jump over the string (native search): structure characters inside it do not count.
       i = closingQuote(raw, i);

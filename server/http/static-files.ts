@@ -58,7 +58,7 @@ export function createStaticHandler(root: string) {
 /** The path part of a request URL, percent-decoded; undefined when the encoding is broken. */
 function decodedPath(url: string): string | undefined {
   try {
-    return decodeURIComponent(url.split('?')[0]!);
+    return decodeURIComponent(url.split('?')[0]);
   } catch {
     return undefined;
   }

@@ -8,7 +8,7 @@ export function presentedKey(headers: IncomingHttpHeaders): string | undefined {
   const auth = headers.authorization;
   if (auth) {
     const match = /^Bearer\s+(.+)$/i.exec(auth.trim());
-    if (match) return match[1]!.trim();
+    if (match) return match[1].trim();
   }
   const xKey = headers['x-api-key'];
   return typeof xKey === 'string' && xKey.trim() ? xKey.trim() : undefined;

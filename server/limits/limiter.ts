@@ -44,7 +44,7 @@ export interface KeyLimitsDeps {
   onClose?: () => Promise<void>;
 }
 
-const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const NO_HEADERS: Record<string, string> = Object.freeze({});
 
 export class KeyLimits implements KeyLimiter {
   private ready: Promise<void> | undefined;
@@ -206,7 +206,9 @@ function refusal(
         retryAfter: retryAfterSeconds(inWindow),
         headers,
       });
-    default:
+    case 'concurrency':
+    case undefined:
+      // `undefined` never reaches here (only a rejection is refused); it reads as the last limit.
       return new GatewayError({
         status: 429,
         kind: 'rate_limit',
@@ -215,5 +217,9 @@ function refusal(
         retryAfter: 1,
         headers,
       });
+    default: {
+      const _exhaustive: never = result.rejected;
+      return _exhaustive;
+    }
   }
 }

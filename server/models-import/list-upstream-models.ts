@@ -22,9 +22,14 @@ const LIST_TIMEOUT_MS = 30_000;
 /** Guards against a provider that never stops paging. */
 const MAX_PAGES = 50;
 
-type Json = Record<string, any>;
+type Json = Record<string, unknown>;
 
-async function getJson(provider: ProviderEntry, url: string): Promise<Json> {
+/** Lists are read leniently: a missing or odd field reads as absent. */
+const field = (value: unknown, key: string): unknown => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json)[key] : undefined);
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const list = (value: unknown): unknown[] => (Array.isArray(value) ? (value as unknown[]) : []);
+
+async function getJson(provider: ProviderEntry, url: string): Promise<unknown> {
   const timeouts = timeoutsOf(provider);
   const headers = upstreamHeaders(provider);
   delete headers['content-type'];
@@ -46,7 +51,7 @@ async function getJson(provider: ProviderEntry, url: string): Promise<Json> {
     throw new ModelListError(`"${provider.name}" answered HTTP ${res.statusCode} to GET ${url}${text ? `: ${text}` : ''}`);
   }
   try {
-    return (await res.body.json()) as Json;
+    return await res.body.json();
   } catch {
     throw new ModelListError(`"${provider.name}" answered GET ${url} with a body that is not JSON`);
   }
@@ -69,10 +74,13 @@ const withQuery = (url: string, params: Record<string, string>) => {
 async function listOpenAI(provider: ProviderEntry): Promise<UpstreamModel[]> {
   const body = await getJson(provider, listUrl(provider));
   // Most vendors answer { data: [...] }; a few (Together) answer a bare array.
-  const items: unknown[] = Array.isArray(body) ? body : Array.isArray(body.data) ? body.data : [];
-  return items
-    .filter((m): m is Json => !!m && typeof (m as Json).id === 'string')
-    .map((m) => ({ id: m.id, displayName: typeof m.display_name === 'string' ? m.display_name : undefined, mode: guessMode(m.id) }));
+  const items = Array.isArray(body) ? list(body) : list(field(body, 'data'));
+  const out: UpstreamModel[] = [];
+  for (const m of items) {
+    const id = str(field(m, 'id'));
+    if (id !== undefined) out.push({ id, displayName: str(field(m, 'display_name')), mode: guessMode(id) });
+  }
+  return out;
 }
 
 async function listAnthropic(provider: ProviderEntry): Promise<UpstreamModel[]> {
@@ -80,9 +88,13 @@ async function listAnthropic(provider: ProviderEntry): Promise<UpstreamModel[]> 
   let after: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     const body = await getJson(provider, withQuery(listUrl(provider), { limit: '1000', ...(after ? { after_id: after } : {}) }));
-    for (const m of Array.isArray(body.data) ? body.data : []) if (typeof m?.id === 'string') out.push({ id: m.id, displayName: m.display_name, mode: 'chat' });
-    if (!body.has_more || !body.last_id) break;
-    after = body.last_id;
+    for (const m of list(field(body, 'data'))) {
+      const id = str(field(m, 'id'));
+      if (id !== undefined) out.push({ id, displayName: str(field(m, 'display_name')), mode: 'chat' });
+    }
+    const last = str(field(body, 'last_id'));
+    if (!field(body, 'has_more') || !last) break;
+    after = last;
   }
   return out;
 }
@@ -92,14 +104,16 @@ async function listGemini(provider: ProviderEntry): Promise<UpstreamModel[]> {
   let token: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     const body = await getJson(provider, withQuery(listUrl(provider), { pageSize: '1000', ...(token ? { pageToken: token } : {}) }));
-    for (const m of Array.isArray(body.models) ? body.models : []) {
-      if (typeof m?.name !== 'string') continue;
-      const methods: string[] = Array.isArray(m.supportedGenerationMethods) ? m.supportedGenerationMethods : [];
+    for (const m of list(field(body, 'models'))) {
+      const name = str(field(m, 'name'));
+      if (name === undefined) continue;
+      const methods = list(field(m, 'supportedGenerationMethods')).filter((x): x is string => typeof x === 'string');
       const mode = methods.includes('generateContent') ? 'chat' : methods.some((x) => /embed/i.test(x)) ? 'embedding' : undefined;
-      out.push({ id: m.name.replace(/^models\//, ''), displayName: m.displayName, mode });
+      out.push({ id: name.replace(/^models\//, ''), displayName: str(field(m, 'displayName')), mode });
     }
-    if (!body.nextPageToken) break;
-    token = body.nextPageToken;
+    const next = str(field(body, 'nextPageToken'));
+    if (!next) break;
+    token = next;
   }
   return out;
 }
@@ -108,9 +122,12 @@ async function listOllama(provider: ProviderEntry): Promise<UpstreamModel[]> {
   // The preset's base URL is Ollama's OpenAI-compatible /v1; the native tags list lives on the host.
   const root = provider.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
   const body = await getJson(provider, `${root}/api/tags`);
-  return (Array.isArray(body.models) ? body.models : [])
-    .filter((m: Json) => typeof (m?.model ?? m?.name) === 'string')
-    .map((m: Json) => ({ id: m.model ?? m.name, displayName: m.name, mode: guessMode(m.model ?? m.name) }));
+  const out: UpstreamModel[] = [];
+  for (const m of list(field(body, 'models'))) {
+    const id = str(field(m, 'model')) ?? str(field(m, 'name'));
+    if (id !== undefined) out.push({ id, displayName: str(field(m, 'name')), mode: guessMode(id) });
+  }
+  return out;
 }
 
 /** The provider's own model list, per the list style of its preset. */

@@ -57,6 +57,7 @@ export function num(value: unknown): number {
   if (value === null || value === undefined) return 0;
   if (typeof value === 'number') return value;
   if (typeof value === 'bigint') return Number(value);
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- PostgreSQL SUMs arrive as Decimal objects, whose toString is their digits
   return Number(String(value));
 }
 const numOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : num(value));
@@ -131,7 +132,7 @@ export async function usageByColumn(reader: SqlReader, kind: DbKind, column: Usa
     FROM (${ranked(column === null ? null : `"${column}"`, AGGREGATED_COLUMNS, whereClause(scope, params))}) t
     GROUP BY g`;
   const rows = await reader.query(sql, params.values);
-  return rows.map((r) => usageRow(r, r.g === null || r.g === undefined ? null : String(r.g)));
+  return rows.map((r) => usageRow(r, r.g === null || r.g === undefined ? null : String(r.g as string | number | bigint)));
 }
 
 /** Every aggregate per time bucket (bucket start in epoch seconds), oldest first. Empty buckets are absent. */

@@ -2,21 +2,21 @@ import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
 import type { Redis } from 'ioredis';
 
 type YogaEventTarget = ReturnType<typeof createRedisEventTarget>;
-type AnyEvent = Parameters<YogaEventTarget['dispatchEvent']>[0];
 
 // Events carry Dates (e.g. a log row's createdAt); plain JSON would turn them into strings.
 const DATE_TAG = '$date';
 const serializer = {
   stringify(value: unknown): string {
-    return JSON.stringify(value, function (this: Record<string, unknown>, key, v) {
+    return JSON.stringify(value, function (this: Record<string, unknown>, key, v: unknown) {
       const raw = this[key];
       return raw instanceof Date ? { [DATE_TAG]: raw.toISOString() } : v;
     });
   },
   parse(text: string): unknown {
-    return JSON.parse(text, (_key, v) =>
-      v && typeof v === 'object' && typeof v[DATE_TAG] === 'string' && Object.keys(v).length === 1 ? new Date(v[DATE_TAG]) : v,
-    );
+    return JSON.parse(text, (_key, v: unknown) => {
+      const tagged = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[DATE_TAG] : undefined;
+      return typeof tagged === 'string' && Object.keys(v as object).length === 1 ? new Date(tagged) : v;
+    }) as unknown;
   },
 };
 
@@ -42,6 +42,6 @@ export function createSharedEventTarget(publisher: Redis, subscriber: Redis, pre
     // Subscribers read only `event.detail`, so listeners pass through unchanged.
     addEventListener: (name, listener) => inner.addEventListener(topic(name), listener),
     removeEventListener: (name, listener) => inner.removeEventListener(topic(name), listener),
-    dispatchEvent: (event) => inner.dispatchEvent(new CustomEvent(topic(event.type), { detail: event.detail }) as AnyEvent),
+    dispatchEvent: (event) => inner.dispatchEvent(new CustomEvent(topic(event.type), { detail: event.detail as unknown })),
   };
 }

@@ -19,7 +19,7 @@ export class SettingsStore {
   async load(): Promise<void> {
     const rows = await this.db.setting.findMany({ where: { key: { in: Object.keys(DEFAULTS) } } });
     const loaded = Object.fromEntries(rows.map((r) => [r.key, r.value]));
-    this.values = { ...DEFAULTS, ...loaded } as SettingsValues;
+    this.values = { ...DEFAULTS, ...loaded };
   }
 
   read(): SettingsValues {

@@ -24,6 +24,10 @@ export interface ImportResult {
   variables: string[];
 }
 
+/** A scalar field of an imported file as text (YAML and JSON may give numbers); anything else is ''. */
+export const scalarText = (value: unknown): string =>
+  typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
+
 export const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'provider';
 
 /**
@@ -81,7 +85,7 @@ export function assemble(
     const names = served.get(publicName)!;
     const chain = fallbacks.get(publicName);
     if (!chain && names.length === 1) continue;
-    const targets: VirtualModelDecl['targets'] = group.map((d, i) => ({ model: names[i]!, weight: d.weight ?? 1, priority: d.priority ?? 0 }));
+    const targets: VirtualModelDecl['targets'] = group.map((d, i) => ({ model: names[i], weight: d.weight ?? 1, priority: d.priority ?? 0 }));
     let strategy = options.strategy;
     if (chain) {
       strategy = 'FAILOVER';
@@ -95,7 +99,7 @@ export function assemble(
         for (const model of behind) if (!targets.some((t) => t.model === model)) targets.push({ model, weight: 1, priority: base + step });
       }
       if (group.length > 1) options.unmapped.push(`"${publicName}": load balancing among its ${group.length} deployments is kept only as weights within the failover chain`);
-    } else if (group.some((d) => d.priority !== undefined && d.priority !== group[0]!.priority)) {
+    } else if (group.some((d) => d.priority !== undefined && d.priority !== group[0].priority)) {
       strategy = 'FAILOVER';
     }
     virtualModels.push({ name: publicName, strategy, targets, ...(options.routeOptions && Object.keys(options.routeOptions).length ? { options: options.routeOptions } : {}) });
@@ -103,7 +107,7 @@ export function assemble(
   const file: GatewayConfigFile = { version: 1, providers: [...providers.values()], models, ...(virtualModels.length ? { virtualModels } : {}) };
   const variables = [
     ...new Set(
-      [...providers.values()].flatMap((p) => [p.apiKey, ...Object.values(p.headers ?? {})]).flatMap((ref) => (ref ? [/\{env:([^}]+)\}/.exec(ref)![1]!] : [])),
+      [...providers.values()].flatMap((p) => [p.apiKey, ...Object.values(p.headers ?? {})]).flatMap((ref) => (ref ? [/\{env:([^}]+)\}/.exec(ref)![1]] : [])),
     ),
   ].sort();
   const header = [

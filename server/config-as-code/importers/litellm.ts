@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import { envRef } from '../secret-ref.js';
 import type { VirtualModelDecl } from '../schema.js';
-import { assemble, envNameFor, type Deployment, type ImportResult } from './assemble.js';
+import { assemble, envNameFor, scalarText, type Deployment, type ImportResult } from './assemble.js';
 
 /** LiteLLM `model` prefixes → gateway provider types (server/proxy/providers/presets.ts). */
 const PREFIX_TYPES: Record<string, string> = {
@@ -54,7 +54,7 @@ const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v
 function keyRef(value: unknown, fallbackName: string, unmapped: string[], where: string): string | undefined {
   if (typeof value !== 'string' || value === '') return undefined;
   const env = /^os\.environ\/([A-Za-z_][A-Za-z0-9_]*)$/.exec(value);
-  if (env) return envRef(env[1]!);
+  if (env) return envRef(env[1]);
   unmapped.push(`${where}: api_key was written in the file; the gateway file refers to \${env:${fallbackName}} instead: set it to that key`);
   return envRef(fallbackName);
 }
@@ -80,8 +80,8 @@ export function importLiteLLM(text: string): ImportResult {
     const entry = obj(raw);
     const params = obj(entry.litellm_params);
     const info = obj(entry.model_info);
-    const publicName = String(entry.model_name ?? '');
-    const model = String(params.model ?? '');
+    const publicName = scalarText(entry.model_name);
+    const model = scalarText(params.model);
     if (!publicName || !model) {
       unmapped.push(`model_list.${i}: needs model_name and litellm_params.model`);
       continue;

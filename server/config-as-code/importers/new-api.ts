@@ -1,5 +1,5 @@
 import { envRef } from '../secret-ref.js';
-import { assemble, envNameFor, slug, type Deployment, type ImportResult } from './assemble.js';
+import { assemble, envNameFor, scalarText, slug, type Deployment, type ImportResult } from './assemble.js';
 
 /**
  * Channel type ids → gateway provider types, with how the channel's base URL becomes
@@ -93,34 +93,35 @@ export function importChannels(text: string, flavour: 'new-api' | 'one-api'): Im
   const groups = new Set<string>();
   for (const [i, raw] of channels.entries()) {
     const ch = obj(raw);
-    const name = String(ch.name ?? `channel-${ch.id ?? i}`);
-    const where = `channel ${ch.id ?? i} (${name})`;
+    const id = scalarText(ch.id) || String(i);
+    const name = scalarText(ch.name) || `channel-${id}`;
+    const where = `channel ${id} (${name})`;
     const kind = types[Number(ch.type)];
     if (!kind) {
       unmapped.push(`${where}: channel type ${String(ch.type)} has no gateway provider type`);
       continue;
     }
-    const models = String(ch.models ?? '').split(',').map((m) => m.trim()).filter(Boolean);
+    const models = scalarText(ch.models).split(',').map((m) => m.trim()).filter(Boolean);
     if (!models.length) {
       unmapped.push(`${where}: no models`);
       continue;
     }
     const mapping = jsonField(ch.model_mapping);
     const config = { ...jsonField(ch.other_info), ...jsonField(ch.config) };
-    const baseUrl = baseUrlFor(kind.url, String(ch.base_url ?? ''));
-    if (kind.url === 'preset' && String(ch.base_url ?? '').trim()) unmapped.push(`${where}: base URL of the native ${kind.label} API replaced by the gateway's ${kind.type} preset URL`);
+    const baseUrl = baseUrlFor(kind.url, scalarText(ch.base_url));
+    if (kind.url === 'preset' && scalarText(ch.base_url).trim()) unmapped.push(`${where}: base URL of the native ${kind.label} API replaced by the gateway's ${kind.type} preset URL`);
     const options: Obj = {};
     const apiVersion = config.api_version ?? (kind.type === 'azure-openai' && typeof ch.other === 'string' && ch.other ? ch.other : undefined);
     if (kind.type === 'azure-openai' && typeof apiVersion === 'string') options.apiVersion = apiVersion;
     const keyName = envNameFor(slug(name), 'API_KEY');
     if (typeof ch.key === 'string' && ch.key.includes('\n')) unmapped.push(`${where}: several keys in one channel; the gateway uses one key per provider (${keyName})`);
-    if (ch.group && ch.group !== 'default') groups.add(String(ch.group));
+    if (ch.group && ch.group !== 'default') groups.add(scalarText(ch.group));
     if (ch.system_prompt) unmapped.push(`${where}: system_prompt (use a prompt rule on a virtual model)`);
     const enabled = ch.status === undefined || Number(ch.status) === 1;
     // Higher priority runs first there; lower runs first here.
     const priority = -Number(ch.priority ?? 0);
     for (const publicName of models) {
-      const upstream = typeof mapping[publicName] === 'string' ? (mapping[publicName] as string) : publicName;
+      const upstream = typeof mapping[publicName] === 'string' ? (mapping[publicName]) : publicName;
       deployments.push({
         publicName,
         providerName: slug(name),
