@@ -12,7 +12,7 @@ export function channelKindLabel(kind: AlertChannelKind): string {
     case 'WEBHOOK':
       return tr('alertsPage.kindWebhook');
     case 'SLACK':
-      return 'Slack';
+      return tr('alertsPage.kindSlack');
     case 'FEISHU':
       return tr('alertsPage.kindFeishu');
     case 'DINGTALK':
