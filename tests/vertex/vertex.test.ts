@@ -123,6 +123,15 @@ describe('service-account tokens', () => {
     expect(res.json.error.message).toContain('service-account JSON');
   });
 
+  test('a line of the private key quoted in an upstream error is scrubbed before it reaches the client', async () => {
+    const line = vertex.privateKey.split('\n')[2]!;
+    vertex.gemini.enqueue({ type: 'error', status: 400, body: { error: { code: 400, message: `bad key material: ${line}`, status: 'INVALID_ARGUMENT' } } });
+    const res = await postRaw(gw, '/v1/chat/completions', { model: model('gemini'), messages: [{ role: 'user', content: 'hi' }] }, { authorization: `Bearer ${key}` });
+    expect(res.status).toBe(400);
+    expect(res.json.error.message).toContain('bad key material');
+    expect(res.text).not.toContain(line);
+  });
+
   test('the service account is never returned by the admin API', async () => {
     const data = await gw.admin<{ providers: Array<Record<string, unknown>> }>('{ providers { name apiKeyHint hasApiKey options } }');
     const text = JSON.stringify(data);
