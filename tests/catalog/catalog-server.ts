@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { listenLocal } from '../support/mock-upstreams/serve.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const FIXTURE_PATH = path.join(here, 'fixtures/catalog-small.json');
@@ -22,29 +22,21 @@ export interface CatalogServer {
 }
 
 export async function startCatalogServer(body: string): Promise<CatalogServer> {
-  const hanging = new Set<ServerResponse>();
-  const state: CatalogServer = {
-    url: '',
-    requests: 0,
-    reply: { status: 200, body },
-    close: async () => {
-      for (const res of hanging) res.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-  const server: Server = createServer((req, res) => {
+  // A hanging reply is left open; close() cuts it with the other connections.
+  const server = createServer((_req, res) => {
     state.requests++;
     const reply = state.reply;
-    if ('hang' in reply) {
-      hanging.add(res);
-      return;
-    }
+    if ('hang' in reply) return;
     res.writeHead(reply.status, { 'content-type': 'application/json' });
     res.end(reply.body);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/model_prices_and_context_window.json`;
+  const local = await listenLocal(server);
+  const state: CatalogServer = {
+    url: `${local.url}/model_prices_and_context_window.json`,
+    requests: 0,
+    reply: { status: 200, body },
+    close: local.close,
+  };
   return state;
 }
 

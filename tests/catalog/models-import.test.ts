@@ -1,5 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnthropicMock } from '../support/mock-upstreams/anthropic.js';
 import { startGeminiMock } from '../support/mock-upstreams/gemini.js';
@@ -8,6 +6,7 @@ import { DEFAULT_API_KEY, type MockUpstream } from '../support/mock-upstreams/ty
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { readFixture, REFRESH, startCatalogServer, type CatalogServer } from './catalog-server.js';
 import { createProvider } from '../support/admin.js';
+import { startCustomUpstream, type CustomUpstream } from '../support/proxy-fixture.js';
 
 const LIST = `query($id: ID!) { upstreamModels(providerId: $id) { id displayName mode importedAs catalog { key contextWindow inputPrice } } }`;
 const IMPORT = `mutation($id: ID!, $models: [ImportModelInput!]!) {
@@ -18,14 +17,12 @@ const IMPORT = `mutation($id: ID!, $models: [ImportModelInput!]!) {
   }
 }`;
 /** Ollama's native tags list; the mocks of this repository do not speak it. */
-async function startOllamaTags(): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
+function startOllamaTags(): Promise<CustomUpstream> {
+  return startCustomUpstream((req, _body, res) => {
     if (req.url !== '/api/tags') return void res.writeHead(404).end();
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ models: [{ name: 'llama3.2:latest', model: 'llama3.2:latest', size: 2019393189 }, { name: 'nomic-embed-text:latest', model: 'nomic-embed-text:latest' }] }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, server };
+  }, '/v1');
 }
 
 describe('model import from a provider\'s own model list', () => {
@@ -34,7 +31,7 @@ describe('model import from a provider\'s own model list', () => {
   let openai: MockUpstream;
   let anthropic: MockUpstream;
   let gemini: MockUpstream;
-  let ollama: { url: string; server: Server };
+  let ollama: CustomUpstream;
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
@@ -55,7 +52,7 @@ describe('model import from a provider\'s own model list', () => {
   });
   afterAll(async () => {
     await gw?.stop();
-    await Promise.all([catalog?.close(), openai?.close(), anthropic?.close(), gemini?.close(), new Promise((r) => ollama?.server.close(r))]);
+    await Promise.all([catalog?.close(), openai?.close(), anthropic?.close(), gemini?.close(), ollama?.close()]);
   });
 
   it('lists OpenAI-compatible models (GET {base}/models) with the catalog entry each would get', async () => {

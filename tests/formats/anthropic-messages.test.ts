@@ -1,6 +1,3 @@
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import { createParser } from 'eventsource-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +13,7 @@ import {
 import { startAnthropicMock } from '../support/mock-upstreams/anthropic.js';
 import { DEFAULT_API_KEY } from '../support/mock-upstreams/types.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
+import { startCustomUpstream, type CustomUpstream } from '../support/proxy-fixture.js';
 
 function parseSse(text: string): SseMessage[] {
   const out: SseMessage[] = [];
@@ -532,20 +530,16 @@ describe('anthropic mock, driven by the official SDK', () => {
 });
 
 describe('the SDK stream helper reads the gateway stream encoder', () => {
-  let server: Server;
+  let server: CustomUpstream;
   let url: string;
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.end(encodeAll(streamEvents));
-      });
+    server = await startCustomUpstream((_req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(encodeAll(streamEvents));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    url = server.url;
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => server.close());
 
   it('finalMessage() rebuilds thinking, text and both tool calls', async () => {
     const client = new Anthropic({ apiKey: 'k', baseURL: url, maxRetries: 0 });

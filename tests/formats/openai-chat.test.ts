@@ -1,5 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createParser } from 'eventsource-parser';
 import OpenAI, { AzureOpenAI } from 'openai';
@@ -9,6 +7,7 @@ import { openAIChatClient, openAIChatUpstream } from '../../server/proxy/formats
 import { startAzureMock, startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import { DEFAULT_API_KEY } from '../support/mock-upstreams/types.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
+import { startCustomUpstream, type CustomUpstream } from '../support/proxy-fixture.js';
 
 function parseSse(text: string): SseMessage[] {
   const out: SseMessage[] = [];
@@ -366,24 +365,19 @@ describe('Azure OpenAI mock', () => {
 });
 
 describe('OpenAI SDK against the chat stream encoder', () => {
-  let server: ReturnType<typeof createServer>;
+  let server: CustomUpstream;
   let baseURL = '';
   let events: StreamEvent[] = sampleStream;
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      let raw = '';
-      req.on('data', (c) => (raw += c));
-      req.on('end', () => {
-        const request = openAIChatClient.decodeRequest(JSON.parse(raw));
-        const encoder = openAIChatClient.createStreamEncoder(request);
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.end(events.map((e) => encoder.push(e)).join('') + encoder.end());
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    server = await startCustomUpstream((_req, body, res) => {
+    const request = openAIChatClient.decodeRequest(body);
+    const encoder = openAIChatClient.createStreamEncoder(request);
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.end(events.map((e) => encoder.push(e)).join('') + encoder.end());
+    }, '/v1');
+    baseURL = server.url;
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => server.close());
 
   it('finalChatCompletion assembles text, tool calls and usage', async () => {
     events = sampleStream;

@@ -1,5 +1,3 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createParser } from 'eventsource-parser';
 import OpenAI from 'openai';
@@ -10,6 +8,7 @@ import { openAIChatClient } from '../../server/proxy/formats/openai-chat/index.j
 import { startOpenAIResponsesMock } from '../support/mock-upstreams/openai-responses.js';
 import { DEFAULT_API_KEY } from '../support/mock-upstreams/types.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
+import { startCustomUpstream, type CustomUpstream } from '../support/proxy-fixture.js';
 
 function parseSse(text: string): SseMessage[] {
   const out: SseMessage[] = [];
@@ -332,22 +331,17 @@ describe('OpenAI SDK against the responses mock', () => {
 });
 
 describe('OpenAI SDK against the responses stream encoder', () => {
-  let server: ReturnType<typeof createServer>;
+  let server: CustomUpstream;
   let baseURL = '';
   let events: StreamEvent[] = sampleStream;
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      let raw = '';
-      req.on('data', (c) => (raw += c));
-      req.on('end', () => {
-        res.writeHead(200, { 'content-type': 'text/event-stream' });
-        res.end(encodeAll(openAIResponsesClient.decodeRequest(JSON.parse(raw)), events));
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    server = await startCustomUpstream((_req, body, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.end(encodeAll(openAIResponsesClient.decodeRequest(body), events));
+    }, '/v1');
+    baseURL = server.url;
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => server.close());
 
   it('finalResponse() assembles reasoning, text and the function call', async () => {
     events = sampleStream;

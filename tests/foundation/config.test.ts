@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../server/config/env.js';
+import { freePort } from '../support/mock-upstreams/serve.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const LONG_SECRET = 'a'.repeat(32);
@@ -173,16 +173,6 @@ describe('the gateway process', () => {
 
   const withTimeout = <T>(promise: Promise<T>, ms: number, what: string) =>
     Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms))]);
-
-  const freePort = () =>
-    new Promise<number>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number };
-        server.close(() => resolve(port));
-      });
-    });
 
   it('exits with code 1 and a clear message in production without JWT_SECRET', async () => {
     const dir = tempDir();

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -7,6 +6,7 @@ import { startAnthropicMock } from '../support/mock-upstreams/anthropic.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { createKey, createProviderWithModel } from '../support/admin.js';
+import { freePort } from '../support/mock-upstreams/serve.js';
 
 const CREATE_VM = 'mutation($i: CreateVirtualModelInput!){ createVirtualModel(input: $i){ id name targets { modelId state } } }';
 
@@ -15,14 +15,6 @@ let primary: MockUpstream;
 let secondary: MockUpstream;
 let key: string;
 const ids: Record<string, string> = {};
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 async function addModel(name: string, providerType: string, baseUrl: string, options?: Record<string, unknown>) {
   const { modelId } = await createProviderWithModel(
@@ -45,7 +37,7 @@ beforeAll(async () => {
   secondary = await startAnthropicMock();
   await addModel('primary', 'openai', primary.url);
   await addModel('secondary', 'anthropic', secondary.url);
-  await addModel('dead', 'openai', `http://127.0.0.1:${await closedPort()}/v1`);
+  await addModel('dead', 'openai', `http://127.0.0.1:${await freePort()}/v1`);
   await addModel('slow', 'openai', primary.url, { timeouts: { firstByteMs: 300 } });
   key = (await createKey(gw, { name: 'routing' })).key;
 });

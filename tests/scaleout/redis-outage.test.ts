@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { createKey } from '../support/admin.js';
-import { chatRequest, freePort, GatewayProcess, RedisProcess, setupPricedModel, uniqueRedisPrefix } from './support.js';
+import { chatRequest, GatewayProcess, RedisProcess, setupPricedModel, uniqueRedisPrefix } from './support.js';
 import { waitFor } from '../support/wait.js';
+import { freePort } from '../support/mock-upstreams/serve.js';
 
 const hasRedisServer = await import('node:child_process').then(({ spawnSync }) => spawnSync('redis-server', ['--version']).status === 0);
 if (!hasRedisServer) {

@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, adminClient, createProviderWithModel, type AdminTarget, type Variables } from '../support/admin.js';
@@ -18,17 +17,6 @@ export async function freshDatabase(tag: string): Promise<{ url: string; drop: (
 }
 
 export const uniqueRedisPrefix = () => `llmgw-test:${process.pid}:${randomBytes(4).toString('hex')}:`;
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A redis-server of the test's own, on its own port, with no persistence. */
 export class RedisProcess {
@@ -92,8 +80,17 @@ export class GatewayProcess {
 
   /** An operation as the bootstrap admin (signs in on first use). */
   admin<T = any>(query: string, variables?: Variables): Promise<T> {
+    return this.session().admin<T>(query, variables);
+  }
+
+  /** The bootstrap admin's token, as `admin` uses it. */
+  adminToken(): Promise<string> {
+    return this.session().token();
+  }
+
+  private session(): ReturnType<typeof adminClient> {
     this.client ??= adminClient(this.url);
-    return this.client.admin<T>(query, variables);
+    return this.client;
   }
 
   /** Kills the process without a graceful shutdown (a crash). */

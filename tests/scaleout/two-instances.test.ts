@@ -6,8 +6,9 @@ import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { skipUnlessServices } from '../support/services.js';
 import { createKey, createModel, createProviderWithModel, createVirtualModel } from '../support/admin.js';
-import { chatRequest, freePort, freshDatabase, GatewayProcess, setupPricedModel, uniqueRedisPrefix } from './support.js';
+import { chatRequest, freshDatabase, GatewayProcess, setupPricedModel, uniqueRedisPrefix } from './support.js';
 import { waitFor } from '../support/wait.js';
+import { freePort } from '../support/mock-upstreams/serve.js';
 
 const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres: true, redis: true });
 
@@ -79,7 +80,7 @@ const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres
   });
 
   test('a subscription on one instance receives requestLogged from the other', async () => {
-    const token = await b.admin('{ me { id } }').then(() => (b as any).token as string);
+    const token = await b.adminToken();
     const client = createClient({ url: `${b.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
     clients.push(client);
     const events: any[] = [];

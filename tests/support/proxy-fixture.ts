@@ -4,14 +4,14 @@
  */
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createModel, createProvider } from './admin.js';
 import type { TestGateway } from './gateway.js';
 import { startAnthropicMock } from './mock-upstreams/anthropic.js';
 import { startGeminiMock } from './mock-upstreams/gemini.js';
 import { startAzureMock, startOpenAIChatMock } from './mock-upstreams/openai-chat.js';
 import { startOpenAIResponsesMock } from './mock-upstreams/openai-responses.js';
+import { freePort, listenLocal, recordingServer } from './mock-upstreams/serve.js';
 import { DEFAULT_API_KEY, type MockOptions, type MockUpstream, type RecordedRequest } from './mock-upstreams/types.js';
 
 export const UPSTREAM_KEY = DEFAULT_API_KEY;
@@ -145,42 +145,12 @@ export async function startCustomUpstream(
   urlPath = '',
 ): Promise<CustomUpstream> {
   const requests: RecordedRequest[] = [];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      let body: any = raw;
-      try {
-        body = raw ? JSON.parse(raw) : undefined;
-      } catch {
-        /* keep raw */
-      }
-      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: { ...req.headers }, body });
-      handler(req, body, res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}${urlPath}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const local = await listenLocal(recordingServer(requests, (req, res, body) => handler(req, body, res)));
+  return { url: `${local.url}${urlPath}`, requests, close: local.close };
 }
 
 /** A port nothing listens on (bound, then released). */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export const closedPort = freePort;
 
 /** A 1×1 transparent PNG. */
 export const PNG_BASE64 =

@@ -9,8 +9,8 @@
  * - Anthropic:     POST /v1/messages[/count_tokens]       (base url `url`)
  * - Gemini:        POST /v1beta/models/<m>:<method>       (base url `url`)
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenLocal, recordingServer } from './serve.js';
 import type { RecordedRequest } from './types.js';
 
 export type AnyWire = 'openai-chat' | 'openai-responses' | 'anthropic' | 'gemini';
@@ -46,37 +46,20 @@ export async function startAnyWireServer(
   routes: { geminiMethods?: readonly string[]; anthropicCountTokens?: boolean } = {},
 ): Promise<AnyWireServer> {
   const geminiMethods = routes.geminiMethods ?? ['generateContent', 'streamGenerateContent'];
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      let body: any;
-      try {
-        body = raw ? JSON.parse(raw) : undefined;
-      } catch {
-        body = raw;
-      }
-      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: { ...req.headers }, body });
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
-      const wire = wireOf(path, geminiMethods, routes.anthropicCountTokens ?? false);
-      if (!wire || req.method !== 'POST') {
-        res.writeHead(404, { 'content-type': 'application/json' });
-        return void res.end(JSON.stringify({ error: { message: `Not found: ${req.method} ${path}` } }));
-      }
-      const stream = wire === 'gemini' ? path.endsWith(':streamGenerateContent') : body?.stream === true;
-      handle(req, res, { wire, path, body, stream });
-    });
+  const server = recordingServer(requests, (req, res, body) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const wire = wireOf(path, geminiMethods, routes.anthropicCountTokens ?? false);
+    if (!wire || req.method !== 'POST') {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      return void res.end(JSON.stringify({ error: { message: `Not found: ${req.method} ${path}` } }));
+    }
+    const stream = wire === 'gemini' ? path.endsWith(':streamGenerateContent') : body?.stream === true;
+    handle(req, res, { wire, path, body, stream });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const local = await listenLocal(server);
   return {
-    url,
-    baseUrlFor: (wire) => (wire === 'openai-chat' || wire === 'openai-responses' ? `${url}/v1` : url),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    url: local.url,
+    baseUrlFor: (wire) => (wire === 'openai-chat' || wire === 'openai-responses' ? `${local.url}/v1` : local.url),
+    close: local.close,
   };
 }

@@ -12,11 +12,10 @@
  * `choices`) is sent only when asked, and then every chunk carries `"usage": null`.
  * The core (`startMockCore`, `planAnswer`, `splitText`) is shared with the Responses mock.
  */
-import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mockState, serveMock } from './serve.js';
 import { DEFAULT_API_KEY } from './types.js';
-import type { MockOptions, MockScenario, MockUpstream, RecordedRequest } from './types.js';
+import type { MockOptions, MockScenario, MockUpstream } from './types.js';
 
 export interface MockUsage {
   input: number;
@@ -41,67 +40,25 @@ export type MockHandler = (ctx: MockContext) => Promise<void> | void;
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** A real HTTP server recording requests and counting client aborts. */
+/** A real HTTP server recording requests and counting client aborts (serve.ts), with the handler's context. */
 export async function startMockCore(options: MockOptions | undefined, urlPath: string, handler: MockHandler): Promise<MockUpstream> {
   const apiKey = options?.apiKey ?? DEFAULT_API_KEY;
-  const requests: RecordedRequest[] = [];
-  const queue: MockScenario[] = [];
-  const usage: MockUsage = { input: 12, output: 8, cached: 0 };
-  let aborted = 0;
-  let closing = false;
-
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      let body: any = text === '' ? undefined : text;
-      try {
-        body = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        /* keep raw text; handlers answer 400 */
-      }
-      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: { ...req.headers }, body });
-      let onPurpose = false;
-      res.on('close', () => {
-        if (!res.writableFinished && !onPurpose && !closing) aborted++;
-      });
-      const ctx: MockContext = {
-        req,
-        res,
-        body,
-        apiKey,
-        usage: { ...usage },
-        takeScenario: () => queue.shift(),
-        destroyOnPurpose: () => {
-          onPurpose = true;
-          res.socket?.destroy();
-        },
-      };
-      Promise.resolve(handler(ctx)).catch((error: unknown) => {
-        if (!res.headersSent) sendJson(res, 500, { error: { message: String(error), type: 'server_error', param: null, code: null } });
-        else res.destroy();
-      });
+  const state = mockState();
+  const handle = async (req: IncomingMessage, res: ServerResponse, body: any) =>
+    handler({
+      req,
+      res,
+      body,
+      apiKey,
+      usage: { ...state.usage },
+      takeScenario: () => state.queue.shift(),
+      destroyOnPurpose: () => state.destroy(res),
     });
-  });
-  await new Promise<void>((resolve) => server.listen(options?.port ?? 0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-
-  return {
-    url: `http://127.0.0.1:${port}${urlPath}`,
-    requests,
-    get aborted() {
-      return aborted;
-    },
-    enqueue: (...scenarios) => queue.push(...scenarios),
-    setUsage: (u) => Object.assign(usage, { input: u.input, output: u.output, cached: u.cached ?? 0 }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        closing = true;
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+  const sendError = (res: ServerResponse, error: unknown) => {
+    if (!res.headersSent) sendJson(res, 500, { error: { message: String(error), type: 'server_error', param: null, code: null } });
+    else res.destroy();
   };
+  return serveMock(options ?? {}, state, handle, sendError, urlPath);
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
