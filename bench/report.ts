@@ -107,11 +107,20 @@ export function checkTargets(scenarios: ScenarioResult[], memory: MemoryResult):
     atMost('passthrough added latency p50 (1 connection)', s('passthrough')?.addedP50Ms, 0.4, ' ms'),
     atMost('passthrough added latency p99 (1 connection)', s('passthrough')?.addedP99Ms, 2, ' ms'),
     atMost('stream time to first byte above the bare proxy (p50)', s('stream')?.firstByteOverBareMs, 0.3, ' ms'),
+    // A hit answers without the upstream round trip: it must cost less than the bare proxy's call.
+    atMost('cache hit p50 over the bare proxy round trip (1 connection)', cacheHitOverBare(s('cache-hit')), 0, ' ms'),
     atMost('idle RSS (MB)', mb(memory.idleRssBytes), 110, ' MB'),
     atMost('peak RSS under the bench (MB)', mb(memory.peakRssBytes), 200, ' MB'),
     atMost(`peak RSS with ${memory.streams.streams} open streams (MB)`, mb(memory.streams.peakRssBytes), 300, ' MB'),
     atMost(`RSS growth ${memory.leak.firstRequests} → ${memory.leak.totalRequests} requests`, memory.leak.growth, 0.1, ' (10%)'),
   ];
+}
+
+/** Gateway p50 of the cache-hit scenario minus the bare proxy's p50 of the same request (negative: the hit is cheaper). */
+function cacheHitOverBare(s: ScenarioResult | undefined): number | null {
+  const gateway = s?.targets.gateway.latency.p50;
+  const bare = s?.targets.bare.latency.p50;
+  return gateway == null || bare == null ? null : gateway - bare;
 }
 
 export function memoryResult(m: Omit<MemoryResult, 'leak'> & { leak: LeakResult }): MemoryResult {

@@ -8,7 +8,7 @@ import { GATEWAY_MODELS } from './gateway.js';
 export type TargetName = 'direct' | 'bare' | 'gateway';
 export const TARGETS: TargetName[] = ['direct', 'bare', 'gateway'];
 
-export type ScenarioId = 'passthrough' | 'stream' | 'stream-cross' | 'virtual-model' | 'body-logging';
+export type ScenarioId = 'passthrough' | 'stream' | 'stream-cross' | 'virtual-model' | 'body-logging' | 'cache-hit';
 
 export interface Scenario {
   id: ScenarioId;
@@ -105,6 +105,16 @@ export function buildScenarios(e: Endpoints): Scenario[] {
       title: 'non-streaming with body logging on (key with logBodies)',
       streaming: false,
       call: chat({ stream: false, gatewayModel: GATEWAY_MODELS.chat, gatewayKey: e.loggingKey }),
+    },
+    {
+      id: 'cache-hit',
+      title: 'non-streaming response-cache hit (x-gateway-cache-ttl; direct and bare still call the mock)',
+      streaming: false,
+      // The first gateway request (a warm-up) stores the answer; every measured one is served from memory.
+      call: (target): HttpCall => {
+        const call = chat({ stream: false, gatewayModel: GATEWAY_MODELS.chat, gatewayKey: e.key })(target);
+        return target === 'gateway' ? { ...call, headers: { ...call.headers, 'x-gateway-cache-ttl': '3600' } } : call;
+      },
     },
   ];
 }
