@@ -4,6 +4,7 @@ import { isRecord } from '../../../core/guards.js';
 import { finishReasonFromAnthropic, usageFromAnthropic } from './mapping.js';
 import { JSON_RESPONSE_TOOL } from './types.js';
 import type { AnthropicUsage } from './types.js';
+import { wireText } from '../shared/text.js';
 
 /** Anthropic `message` body → canonical response. */
 export function decodeAnthropicResponse(body: unknown): CanonicalResponse {
@@ -35,7 +36,7 @@ export function decodeAnthropicResponse(body: unknown): CanonicalResponse {
           content.push({ type: 'text', text: input });
           jsonAnswer = true;
         } else {
-          content.push({ type: 'tool_call', id: String(block.id ?? ''), name: String(block.name ?? ''), arguments: input });
+          content.push({ type: 'tool_call', id: wireText(block.id), name: wireText(block.name), arguments: input });
         }
         break;
       }

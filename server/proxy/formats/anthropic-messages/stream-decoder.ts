@@ -4,7 +4,7 @@ import { isRecord } from '../../../core/guards.js';
 import { kindFromAnthropicType } from './errors.js';
 import { finishReasonFromAnthropic, usageFromAnthropic } from './mapping.js';
 import { JSON_RESPONSE_TOOL } from './types.js';
-import type { AnthropicUsage } from './types.js';
+import { wireText } from '../shared/text.js';
 
 type BlockKind = 'text' | 'reasoning' | 'tool' | 'json';
 
@@ -23,7 +23,7 @@ export function createAnthropicStreamDecoder(): StreamDecoder {
 
   function addUsage(raw: unknown): StreamEvent[] {
     if (!isRecord(raw)) return [];
-    const partial = usageFromAnthropic(raw as Partial<AnthropicUsage>);
+    const partial = usageFromAnthropic(raw);
     usage = { ...usage, ...partial };
     return [{ type: 'usage', usage: partial }];
   }
@@ -60,7 +60,7 @@ export function createAnthropicStreamDecoder(): StreamDecoder {
           return [{ type: 'text-start', block: index }];
         }
         blocks.set(index, 'tool');
-        const out: StreamEvent[] = [{ type: 'tool-call-start', block: index, id: String(block.id ?? ''), name: String(block.name ?? '') }];
+        const out: StreamEvent[] = [{ type: 'tool-call-start', block: index, id: wireText(block.id), name: wireText(block.name) }];
         if (isRecord(block.input) && Object.keys(block.input).length) {
           out.push({ type: 'tool-call-delta', block: index, argumentsDelta: JSON.stringify(block.input) });
         }
@@ -76,13 +76,13 @@ export function createAnthropicStreamDecoder(): StreamDecoder {
     if (!kind) return [];
     switch (delta.type) {
       case 'text_delta':
-        return kind === 'text' ? [{ type: 'text-delta', block: index, text: String(delta.text ?? '') }] : [];
+        return kind === 'text' ? [{ type: 'text-delta', block: index, text: wireText(delta.text) }] : [];
       case 'thinking_delta':
-        return kind === 'reasoning' ? [{ type: 'reasoning-delta', block: index, text: String(delta.thinking ?? '') }] : [];
+        return kind === 'reasoning' ? [{ type: 'reasoning-delta', block: index, text: wireText(delta.thinking) }] : [];
       case 'signature_delta':
-        return kind === 'reasoning' ? [{ type: 'reasoning-signature', block: index, signature: String(delta.signature ?? '') }] : [];
+        return kind === 'reasoning' ? [{ type: 'reasoning-signature', block: index, signature: wireText(delta.signature) }] : [];
       case 'input_json_delta': {
-        const text = String(delta.partial_json ?? '');
+        const text = wireText(delta.partial_json);
         if (text === '') return [];
         if (kind === 'json') return [{ type: 'text-delta', block: index, text }];
         return kind === 'tool' ? [{ type: 'tool-call-delta', block: index, argumentsDelta: text }] : [];
@@ -113,7 +113,7 @@ export function createAnthropicStreamDecoder(): StreamDecoder {
         case 'message_start': {
           const msg = isRecord(data.message) ? data.message : {};
           started = true;
-          const partial = isRecord(msg.usage) ? usageFromAnthropic(msg.usage as Partial<AnthropicUsage>) : {};
+          const partial = isRecord(msg.usage) ? usageFromAnthropic(msg.usage) : {};
           usage = { ...usage, ...partial };
           return [{
             type: 'start',

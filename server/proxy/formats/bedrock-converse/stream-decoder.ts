@@ -116,6 +116,7 @@ export function createBedrockStreamDecoder(): StreamDecoder {
         out.push({ type: 'usage', usage }, ...finish(finishReasonFromBedrock(stopReason, sawToolCall), usage));
         break;
       }
+      case undefined:
       default:
         break;
     }

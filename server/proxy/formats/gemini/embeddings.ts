@@ -20,7 +20,7 @@ export function embeddingInputs(body: unknown): string[] {
   if (!isRecord(body)) throw invalidRequest('The request body must be a JSON object');
   const input = body.input;
   if (typeof input === 'string') return [input];
-  if (Array.isArray(input) && input.length > 0 && input.every((s) => typeof s === 'string')) return input as string[];
+  if (Array.isArray(input) && input.length > 0 && input.every((s) => typeof s === 'string')) return input;
   throw invalidRequest('input: must be a string or a non-empty array of strings (token arrays are not supported for this model)', 'input');
 }
 

@@ -12,7 +12,7 @@ export function toolCallId(call: { id?: string }): string {
 
 /** A candidate's parts, keeping only objects: an upstream may send null or junk in the list. */
 export function partsOf(parts: unknown): GeminiPart[] {
-  return Array.isArray(parts) ? (parts.filter(isRecord) as GeminiPart[]) : [];
+  return Array.isArray(parts) ? parts.filter(isRecord) : [];
 }
 
 /** Gemini parts → canonical parts, merging adjacent text of the same kind. */

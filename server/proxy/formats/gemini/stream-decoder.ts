@@ -95,7 +95,7 @@ export function createGeminiStreamDecoder(): StreamDecoder {
         const kind = code === 429 ? 'rate_limit' : code === 503 ? 'overloaded' : 'upstream';
         return [...closeOpen(), { type: 'error', error: { status: code === 429 || code === 503 ? code : 502, kind, message: text } }];
       }
-      return onChunk(data as GeminiResponse);
+      return onChunk(data);
     },
     end(): StreamEvent[] {
       if (finished) return [];

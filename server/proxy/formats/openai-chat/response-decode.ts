@@ -3,6 +3,7 @@ import { GatewayError, emptyUsage } from '../../../core/index.js';
 import { makeId } from '../shared/ids.js';
 import { isRecord } from '../../../core/guards.js';
 import { decodeChatFinishReason, decodeChatUsage } from './usage.js';
+import { wireText } from '../shared/text.js';
 
 /** Upstream `chat.completion` → canonical response (first choice; the gateway asks for n=1). */
 export function decodeChatResponse(body: unknown): CanonicalResponse {
@@ -22,7 +23,7 @@ export function decodeChatResponse(body: unknown): CanonicalResponse {
       content.push({
         type: 'tool_call',
         id: typeof call.id === 'string' && call.id ? call.id : makeId('call_'),
-        name: String(call.function.name ?? ''),
+        name: wireText(call.function.name),
         arguments: typeof call.function.arguments === 'string' ? call.function.arguments : JSON.stringify(call.function.arguments ?? {}),
       });
     }

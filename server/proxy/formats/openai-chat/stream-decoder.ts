@@ -88,7 +88,7 @@ export function createChatStreamDecoder(): StreamDecoder {
       out.push({ type: 'error', error: { status: 502, kind: 'upstream', message } });
       return out;
     }
-    const choices = Array.isArray(chunk.choices) ? chunk.choices : [];
+    const choices: unknown[] = Array.isArray(chunk.choices) ? chunk.choices : [];
     // Azure opens with a content-filter chunk that has no id and no choices; it starts nothing.
     if (!started && (choices.length > 0 || (typeof chunk.id === 'string' && chunk.id))) {
       started = true;

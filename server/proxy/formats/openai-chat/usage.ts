@@ -58,9 +58,16 @@ export function encodeChatFinishReason(reason: FinishReason): ChatFinishReason {
       return 'tool_calls';
     case 'content_filter':
       return 'content_filter';
-    default:
+    case 'stop':
+    case 'stop_sequence':
+    case 'pause':
+    case 'error':
       // stop_sequence, pause and error have no Chat Completions word; `stop` is what OpenAI sends for them.
       return 'stop';
+    default: {
+      const _exhaustive: never = reason;
+      return _exhaustive;
+    }
   }
 }
 

@@ -3,6 +3,7 @@ import { GatewayError, emptyUsage } from '../../../core/index.js';
 import { makeId } from '../shared/ids.js';
 import { isRecord } from '../../../core/guards.js';
 import { decodeResponsesFinish, decodeResponsesUsage } from './usage.js';
+import { wireText } from '../shared/text.js';
 
 /** Output items of a Responses `response` → canonical content parts, in order. */
 export function decodeOutputItems(output: unknown): ContentPart[] {
@@ -32,7 +33,7 @@ export function decodeOutputItems(output: unknown): ContentPart[] {
       content.push({
         type: 'tool_call',
         id: typeof item.call_id === 'string' ? item.call_id : makeId('call_'),
-        name: String(item.name ?? ''),
+        name: wireText(item.name),
         arguments: typeof args === 'string' ? args : '',
         ...(custom && { kind: 'custom' as const }),
         ...(typeof item.namespace === 'string' && { namespace: item.namespace }),

@@ -4,6 +4,7 @@ import { makeId } from '../shared/ids.js';
 import { scrubText } from '../../../secrets/redactor.js';
 import { isRecord } from '../../../core/guards.js';
 import { decodeResponsesFinish, decodeResponsesUsage } from './usage.js';
+import { wireText } from '../shared/text.js';
 
 type Kind = 'text' | 'reasoning' | 'tool';
 interface Open {
@@ -40,7 +41,7 @@ export function createResponsesStreamDecoder(): StreamDecoder {
         type: 'tool-call-start',
         block: b.block,
         id,
-        name: String(item.name ?? ''),
+        name: wireText(item.name),
         ...(item.type === 'custom_tool_call' && { kind: 'custom' as const }),
         ...(typeof item.namespace === 'string' && { namespace: item.namespace }),
       });
