@@ -51,7 +51,7 @@ export function recordRequest(ctx: ProxyContext, failure: GatewayError | undefin
   // A guardrail masked or redacted values: the bodies hold them (the client's request, the restored answer), so they are not kept.
   const guarded = ctx.guardrails?.some((g) => g.mode === 'mask' || g.mode === 'redact');
   if (key?.logBodies && !guarded) {
-    // Only for keys with body logging on: scrubbed and capped (observability/body-capture.ts).
+    // Only for keys with body logging on: scrubbed and capped (secrets/body-capture.ts).
     if (ctx.rawBody) record.requestBody = captureBody(ctx.rawBody, secrets);
     if (ctx.responseBody !== undefined) record.responseBody = captureBody(ctx.responseBody, secrets);
   }
