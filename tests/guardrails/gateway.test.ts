@@ -1,6 +1,6 @@
 /**
  * Guardrails through the real gateway, with the official SDKs of all three
- * client APIs, to two upstream wire formats (OpenAI chat, Anthropic), streamed
+ * client APIs, to three upstream wire formats (OpenAI chat, Anthropic, Responses), streamed
  * and not: masked values never reach the mock upstreams (each asserts on what
  * it received) and come back restored in text and tool-call arguments;
  * `redact`, `block` (400 in the caller's format, no upstream call) and `log`
@@ -20,7 +20,7 @@ const EMAIL = 'jane.doe@example.com';
 const CARD = '4111 1111 1111 1111';
 const PHONE = '+86 138 0013 8000';
 const USER = `Please write to ${EMAIL} about card ${CARD}, or call ${PHONE}.`;
-const UPSTREAMS: UpstreamKind[] = ['openai-chat', 'anthropic'];
+const UPSTREAMS: UpstreamKind[] = ['openai-chat', 'anthropic', 'openai-responses'];
 
 let gw: TestGateway;
 const mocks = {} as Record<UpstreamKind, MockUpstream>;
@@ -81,7 +81,7 @@ describe('mask: values never reach the upstream, and come back restored', () => 
     expect(sent).toContain('[PHONE_1]'); // in the tool result
     // The mocks echo what they saw (placeholders): the chat mock the last user text, the
     // Anthropic mock the tool result (it shares the last user turn); the client gets its own values back.
-    if (upstream === 'openai-chat') expect(answer.text).toContain(`Please write to ${EMAIL} about card ${CARD}, or call ${PHONE}.`);
+    if (upstream !== 'anthropic') expect(answer.text).toContain(`Please write to ${EMAIL} about card ${CARD}, or call ${PHONE}.`);
     else expect(answer.text).toBe(`Tool said: found ${PHONE}`);
     expect(answer.text).not.toMatch(/\[[A-Z_]+_\d+\]/);
     const row = await logRowOf(gw, keys.pii.id, started);
