@@ -10,6 +10,7 @@ import { SecretBox } from './crypto/secret-box.js';
 import { sealStoredHeaders } from './crypto/seal-stored-headers.js';
 import { CatalogService } from './catalog/index.js';
 import { startDeclarativeConfig } from './config-as-code/declarative-start.js';
+import { createConfigService } from './config-service/index.js';
 import { dbTarget, openDatabase } from './db/client.js';
 import { applyPendingMigrations } from './db/migrate.js';
 import { attachGraphQLWebSocket } from './graphql/websocket.js';
@@ -119,7 +120,11 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   });
   const responseStore = createResponseStore({ ...config.responseStore, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix, logger });
   const caches = createCaches({ ...config.cache, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix, logger });
-  const services: Services = { ...withRouter, limits: createKeyLimiter(withRouter, { spendSink: backgroundWrites.spend }), health, catalog, responseStore, caches };
+  const configService = createConfigService({
+    db, secretBox, snapshot, settings, health, catalog,
+    onListenerError: (err, change) => logger.error({ err, change }, 'configuration change listener failed'),
+  });
+  const services: Services = { ...withRouter, limits: createKeyLimiter(withRouter, { spendSink: backgroundWrites.spend }), health, catalog, responseStore, caches, configService };
   snapshot.onChange((s) => services.events.publish('configChanged', { version: s.version, at: new Date() }));
   await Promise.all([snapshot.reload(), settings.load(), catalog.load()]);
   catalog.start();

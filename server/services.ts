@@ -3,6 +3,7 @@ import type { LoginLimiter } from './auth/login-limiter.js';
 import type { TokenIssuer } from './auth/jwt.js';
 import type { CatalogService } from './catalog/index.js';
 import type { Config } from './config/env.js';
+import type { ConfigService } from './config-service/index.js';
 import type { SecretBox } from './crypto/secret-box.js';
 import type { Db, DbTarget } from './db/client.js';
 import type { EventBus } from './events/pubsub.js';
@@ -50,4 +51,6 @@ export interface Services {
   responseStore: ResponseStore;
   /** Response caches (exact and semantic; memory, or Redis with REDIS_URL): purged from the admin API. */
   caches: Caches;
+  /** Every configuration write, each followed by the one after-change step (snapshot, settings, health targets, audit listeners). */
+  configService: ConfigService;
 }

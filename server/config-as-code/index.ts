@@ -3,7 +3,7 @@ import type { Db } from '../db/client.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { applyPlan, type ApplyOutcome } from './apply.js';
 import { exportState, type ExportedConfig } from './export.js';
-import { planChanges, type Plan } from './plan.js';
+import { planChanges, type Change, type Plan } from './plan.js';
 import { gatewayConfigSchema, type GatewayConfigFile } from './schema.js';
 import { ConfigFileError, healthKey, normalizeFile, readState, type ConfigState, type Section } from './state.js';
 
@@ -22,8 +22,8 @@ export interface ConfigAsCodeDeps {
   monitoringEnabled(): boolean;
   /** Applies `settings.monitoringEnabled` (creates the monitoring key on first switch-on). */
   setMonitoringEnabled(on: boolean): Promise<void>;
-  /** The one after-change path: snapshot rebuild, announced to other instances. */
-  configChanged(): Promise<void>;
+  /** The one after-change step, told what the file changed: snapshot rebuild (announced to other instances), audit. */
+  configChanged(changes: readonly Change[]): Promise<void>;
 }
 
 export interface ApplyResult extends ApplyOutcome {
@@ -115,6 +115,6 @@ export async function applyConfig(deps: ConfigAsCodeDeps, text: string, options:
   if (objectChanges.length || sections.size) outcome = await applyPlan(deps.db, deps.secretBox, { ...plan, changes: objectChanges }, desired, sections);
   const monitoring = plan.changes.find((c) => c.kind === 'settings')?.fields.find((f) => f.field === 'monitoringEnabled');
   if (monitoring) await deps.setMonitoringEnabled(monitoring.to === true);
-  if (plan.changes.length) await deps.configChanged();
+  if (plan.changes.length) await deps.configChanged(plan.changes);
   return { plan, applied: true, ...outcome };
 }

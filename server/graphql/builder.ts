@@ -1,5 +1,6 @@
 import SchemaBuilder from '@pothos/core';
 import PrismaPlugin from '@pothos/plugin-prisma';
+import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import SimpleObjectsPlugin from '@pothos/plugin-simple-objects';
 import type PrismaTypes from '../db/generated/pothos-types.js';
@@ -16,13 +17,26 @@ export const builder = new SchemaBuilder<{
   PrismaTypes: PrismaTypes;
   AuthScopes: { loggedIn: boolean; admin: boolean };
   DefaultFieldNullability: false;
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
   Scalars: {
     DateTime: { Input: Date; Output: Date };
     JSON: { Input: unknown; Output: unknown };
   };
 }>({
   defaultFieldNullability: false,
-  plugins: [ScopeAuthPlugin, SimpleObjectsPlugin, PrismaPlugin],
+  plugins: [ScopeAuthPlugin, RelayPlugin, SimpleObjectsPlugin, PrismaPlugin],
+  // Cursor connections for long lists (`first` / `after`, `pageInfo`); ids stay the rows' own, no global node lookup.
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+    edgesFieldOptions: { nullable: false },
+    nodeFieldOptions: { nullable: false },
+    // `nodes` beside `edges`, for lists that need no per-edge cursor.
+    nodesOnConnection: true,
+  },
   scopeAuth: {
     authScopes: (ctx) => ({ loggedIn: ctx.user !== null, admin: ctx.user?.role === 'admin' }),
     unauthorizedError: (_parent, ctx) =>

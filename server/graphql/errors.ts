@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { ZodError } from 'zod';
+import { ConfigInputError, ConfigNotFoundError } from '../config-service/index.js';
 
 /** A caller mistake, shown as is (yoga masks every other error). */
 export function badInput(message: string, field?: string): GraphQLError {
@@ -23,3 +24,19 @@ export function uniqueViolation(error: unknown, message: string): GraphQLError |
   }
   return null;
 }
+
+/**
+ * The configuration service's refusals as the API shows them; anything else is
+ * returned as is (and masked unless it is a GraphQLError).
+ */
+export function fromServiceError(error: unknown): unknown {
+  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  if (original instanceof ConfigInputError) return withPath(badInput(original.message, original.field), error);
+  if (original instanceof ConfigNotFoundError) return withPath(notFound(original.what), error);
+  return error;
+}
+
+const withPath = (mapped: GraphQLError, located: unknown) =>
+  located instanceof GraphQLError
+    ? new GraphQLError(mapped.message, { nodes: located.nodes, source: located.source, positions: located.positions, path: located.path, extensions: mapped.extensions })
+    : mapped;

@@ -2,14 +2,16 @@ import { GraphQLError, NoSchemaIntrospectionCustomRule, validate } from 'graphql
 import { maskError, type Plugin } from 'graphql-yoga';
 import { scrubText } from '../secrets/redactor.js';
 import type { GraphQLContext } from './context.js';
+import { fromServiceError } from './errors.js';
 
 /**
- * Yoga's masking (unexpected errors become "Unexpected error.") followed by the
+ * Refusals of the configuration service become caller errors, then yoga's
+ * masking (unexpected errors become "Unexpected error.") is followed by the
  * one scrubber: a caller mistake is shown as is, but never with a secret in it
  * (a provider's echoed key inside a message, a pasted token).
  */
 export function maskAndScrub(error: unknown, message: string, isDev?: boolean): Error {
-  const masked = maskError(error, message, isDev);
+  const masked = maskError(fromServiceError(error), message, isDev);
   if (!(masked instanceof GraphQLError)) return new Error(scrubText(masked.message));
   const scrubbed = scrubText(masked.message);
   const extensions = masked.extensions && Object.keys(masked.extensions).length

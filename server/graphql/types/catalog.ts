@@ -1,8 +1,6 @@
-import { matchCatalogEntry, planPreset, presetFromEntry, type CatalogEntry, type CatalogIndex, type PresetChange } from '../../catalog/index.js';
-import type { GraphQLContext } from '../context.js';
+import type { CatalogEntry, PresetChange } from '../../catalog/index.js';
+import { actorOf } from '../actor.js';
 import { builder } from '../builder.js';
-import { badInput, notFound } from '../errors.js';
-import { configChanged } from '../../snapshot/config-changed.js';
 
 const CatalogStatusType = builder.simpleObject('CatalogStatus', {
   fields: (t) => ({
@@ -137,24 +135,6 @@ builder.mutationField('refreshCatalog', (t) =>
   }),
 );
 
-/** The entry for a model: the chosen key, else the automatic match by provider type and upstream id. */
-function entryFor(index: CatalogIndex | null, model: { upstreamModel: string; provider: { type: string } }, catalogKey: string | null | undefined) {
-  if (!index) return undefined;
-  if (catalogKey) {
-    const chosen = index.get(catalogKey);
-    if (!chosen) throw badInput(`catalogKey: "${catalogKey}" is not in the catalog`, 'catalogKey');
-    return chosen;
-  }
-  return matchCatalogEntry(index, model.provider.type, model.upstreamModel);
-}
-
-async function planFor(ctx: GraphQLContext, modelId: string, catalogKey: string | null | undefined, overwrite: boolean) {
-  const model = await ctx.services.db.model.findUnique({ where: { id: modelId }, include: { provider: { select: { type: true } } } });
-  if (!model) throw notFound('Model');
-  const entry = entryFor(ctx.services.catalog.current, model, catalogKey);
-  return { model, entry, plan: entry ? planPreset(model, presetFromEntry(entry), overwrite) : null };
-}
-
 const changeOut = (c: PresetChange) => ({ ...c, current: c.current ?? null });
 
 builder.queryField('presetPreview', (t) =>
@@ -163,7 +143,7 @@ builder.queryField('presetPreview', (t) =>
     description: 'What applying a catalog preset to a model would change (fields set by hand are marked kept unless overwrite).',
     args: { modelId: t.arg.id({ required: true }), catalogKey: t.arg.string(), overwrite: t.arg.boolean() },
     resolve: async (_r, args, ctx) => {
-      const { entry, plan } = await planFor(ctx, String(args.modelId), args.catalogKey, args.overwrite ?? false);
+      const { entry, plan } = await ctx.services.configService.models.presetPlan(String(args.modelId), args.catalogKey, args.overwrite ?? false);
       return { catalogKey: entry?.key ?? null, entry: entry ? entryOut(entry) : null, changes: plan?.changes.map(changeOut) ?? [] };
     },
   }),
@@ -174,20 +154,8 @@ builder.mutationField('applyModelPreset', (t) =>
     type: 'Model',
     description: 'Set a model\'s limits, prices and capabilities from the catalog. Fields set by hand are kept unless overwrite is true.',
     args: { modelId: t.arg.id({ required: true }), catalogKey: t.arg.string(), overwrite: t.arg.boolean() },
-    resolve: async (query, _r, args, ctx) => {
-      const { model, entry, plan } = await planFor(ctx, String(args.modelId), args.catalogKey, args.overwrite ?? false);
-      if (!entry || !plan) {
-        throw badInput(
-          ctx.services.catalog.current
-            ? `No catalog entry matches "${model.upstreamModel}"; pass a catalogKey`
-            : 'The catalog has not been fetched yet (refreshCatalog)',
-          'catalogKey',
-        );
-      }
-      const updated = await ctx.services.db.model.update({ ...query, where: { id: model.id }, data: { ...plan.data, overrides: plan.overrides, catalogKey: entry.key } });
-      await configChanged(ctx.services);
-      return updated;
-    },
+    resolve: (_query, _r, args, ctx) =>
+      ctx.services.configService.models.applyPreset(actorOf(ctx), String(args.modelId), args.catalogKey, args.overwrite ?? false),
   }),
 );
 

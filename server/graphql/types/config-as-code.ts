@@ -1,6 +1,7 @@
 import { applyConfig, ConfigFileError, exportConfig, planConfig, type Plan } from '../../config-as-code/index.js';
 import { instanceDeps } from '../../config-as-code/instance.js';
 import { formatPlan } from '../../config-as-code/plan.js';
+import { actorOf } from '../actor.js';
 import { builder } from '../builder.js';
 import { badInput } from '../errors.js';
 
@@ -89,7 +90,7 @@ builder.mutationField('applyConfig', (t) =>
     resolve: (_root, args, ctx) =>
       asUserError(async () => {
         const prune = args.prune ?? false;
-        const result = await applyConfig(instanceDeps(ctx.services), args.yaml, { prune, dryRun: args.dryRun ?? false });
+        const result = await applyConfig(instanceDeps(ctx.services, process.env, actorOf(ctx)), args.yaml, { prune, dryRun: args.dryRun ?? false });
         return { ...result, plan: planView(result.plan, prune) };
       }),
   }),

@@ -1,12 +1,16 @@
-import { z } from 'zod';
-import { checkConfigSchema, DEFAULT_CHECK_PROMPT, DEFAULT_INTERVAL_SECONDS, MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS } from '../../health/check-config.js';
+import { resolveCursorConnection } from '@pothos/plugin-relay';
+import { createHealthTargetSchema, updateHealthTargetSchema } from '../../config-service/health-targets.js';
+import { DEFAULT_CHECK_PROMPT, DEFAULT_INTERVAL_SECONDS } from '../../health/check-config.js';
+import { toRun } from '../../health/repository.js';
 import type { TargetView } from '../../health/monitor.js';
 import type { HealthUpdateEvent } from '../../core/events.js';
 import type { RunRecord } from '../../core/health-run.js';
 import type { Services } from '../../services.js';
+import { actorOf } from '../actor.js';
 import { builder } from '../builder.js';
-import { badInput, notFound, uniqueViolation } from '../errors.js';
-import { paging, validate, withoutUndefined } from '../validate.js';
+import { badInput, notFound } from '../errors.js';
+import { encodeKeyset, keysetPage } from '../keyset.js';
+import { validate, withoutUndefined } from '../validate.js';
 
 const HealthStateEnum = builder.enumType('HealthState', {
   description: 'healthy; degraded = a failure among the last 5 runs or recent latency far above its 24 h median; down = the last 3 runs failed; unknown = no runs yet.',
@@ -94,10 +98,6 @@ const HealthSummary = builder.simpleObject('HealthSummary', {
   }),
 });
 
-const HealthRunPage = builder.simpleObject('HealthRunPage', {
-  fields: (t) => ({ total: t.int(), runs: t.field({ type: [HealthRunRef] }) }),
-});
-
 const HealthUpdate = builder.objectRef<HealthUpdateEvent>('HealthUpdate');
 HealthUpdate.implement({
   fields: (t) => ({
@@ -109,22 +109,6 @@ HealthUpdate.implement({
     stateChanged: t.exposeBoolean('stateChanged'),
   }),
 });
-
-const targetFields = {
-  name: z.string().trim().min(1, 'is required').max(100),
-  kind: z.enum(['model', 'virtual_model']),
-  modelName: z.string().trim().min(1, 'is required').max(200),
-  enabled: z.boolean(),
-  intervalSeconds: z
-    .number()
-    .int()
-    .min(MIN_INTERVAL_SECONDS, `must be at least ${MIN_INTERVAL_SECONDS}`)
-    .max(MAX_INTERVAL_SECONDS, `must be at most ${MAX_INTERVAL_SECONDS}`),
-  checkPrompt: z.string().trim().min(1, 'is required').max(2000),
-  checkConfig: checkConfigSchema.nullable(),
-};
-const createSchema = z.object(targetFields).partial({ name: true, kind: true, enabled: true, intervalSeconds: true, checkPrompt: true, checkConfig: true });
-const updateSchema = z.object(targetFields).partial();
 
 const TargetInput = (name: string, required: boolean) =>
   builder.inputType(name, {
@@ -141,20 +125,11 @@ const TargetInput = (name: string, required: boolean) =>
 const CreateInput = TargetInput('CreateHealthTargetInput', true);
 const UpdateInput = TargetInput('UpdateHealthTargetInput', false);
 
-/** The target must name something the gateway serves. */
-function assertServed(services: Services, kind: 'model' | 'virtual_model', modelName: string): void {
-  const snap = services.snapshot.current;
-  const found = kind === 'model' ? snap.modelsByName.has(modelName) : snap.virtualModelsByName.has(modelName);
-  if (!found) throw badInput(`modelName: no ${kind === 'model' ? 'model' : 'virtual model'} named "${modelName}"`, 'modelName');
-}
-
 async function viewOf(services: Services, id: string): Promise<TargetView> {
   const view = (await services.health.views(false)).find((v) => v.target.id === id);
   if (!view) throw notFound('Health target');
   return view;
 }
-
-const duplicate = (error: unknown) => uniqueViolation(error, 'This model already has a health target');
 
 builder.queryField('healthTargets', (t) =>
   t.field({ type: [HealthTargetRef], resolve: (_root, _args, ctx) => ctx.services.health.views(false) }),
@@ -183,15 +158,32 @@ builder.queryField('healthSummary', (t) =>
 );
 
 builder.queryField('healthRuns', (t) =>
-  t.field({
-    type: HealthRunPage,
-    args: { targetId: t.arg.id({ required: true }), window: t.arg({ type: WindowEnum }), skip: t.arg.int(), take: t.arg.int() },
-    resolve: async (_root, args, ctx) => {
-      const view = await viewOf(ctx.services, String(args.targetId));
-      const { skip, take } = paging(args);
-      return ctx.services.health.repo.runsPage(view.target.id, new Date(Date.now() - (args.window ?? 86_400_000)), skip, take);
+  t.connection(
+    {
+      type: HealthRunRef,
+      description: "A target's runs in the window, newest first; first: default 50, at most 500.",
+      args: { targetId: t.arg.id({ required: true }), window: t.arg({ type: WindowEnum }) },
+      resolve: async (_root, args, ctx) => {
+        const view = await viewOf(ctx.services, String(args.targetId));
+        const since = new Date(Date.now() - (args.window ?? 86_400_000));
+        return resolveCursorConnection<Promise<RunRecord[]>>(
+          { args, defaultSize: 50, maxSize: 500, toCursor: (run) => encodeKeyset({ at: run.startedAt, id: run.id }) },
+          async (page) => {
+            // The (targetId, startedAt) index serves the range; id only breaks ties.
+            const { bounds, orderBy } = keysetPage('startedAt', page);
+            const rows = await ctx.services.db.healthRun.findMany({
+              where: { AND: [{ targetId: view.target.id, startedAt: { gte: since } }, ...bounds] },
+              orderBy,
+              take: page.limit,
+            });
+            return rows.map(toRun);
+          },
+        );
+      },
     },
-  }),
+    { name: 'HealthRunConnection' },
+    { name: 'HealthRunEdge' },
+  ),
 );
 
 builder.mutationField('createHealthTarget', (t) =>
@@ -199,18 +191,8 @@ builder.mutationField('createHealthTarget', (t) =>
     type: HealthTargetRef,
     args: { input: t.arg({ type: CreateInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      const data = validate(createSchema, withoutUndefined(input));
-      const kind = data.kind ?? 'model';
-      assertServed(ctx.services, kind, data.modelName);
-      try {
-        const row = await ctx.services.db.healthTarget.create({
-          data: { ...data, kind, name: data.name ?? data.modelName, checkConfig: data.checkConfig ?? undefined },
-        });
-        await ctx.services.health.targetsChanged();
-        return viewOf(ctx.services, row.id);
-      } catch (error) {
-        throw duplicate(error) ?? error;
-      }
+      const id = await ctx.services.configService.healthTargets.create(actorOf(ctx), validate(createHealthTargetSchema, withoutUndefined(input)));
+      return viewOf(ctx.services, id);
     },
   }),
 );
@@ -220,23 +202,8 @@ builder.mutationField('updateHealthTarget', (t) =>
     type: HealthTargetRef,
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateInput, required: true }) },
     resolve: async (_root, { id, input }, ctx) => {
-      const data = validate(updateSchema, withoutUndefined(input));
-      const { db, health } = ctx.services;
-      const existing = await db.healthTarget.findUnique({ where: { id: String(id) } });
-      if (!existing) throw notFound('Health target');
-      if (data.modelName !== undefined || data.kind !== undefined) {
-        assertServed(ctx.services, data.kind ?? (existing.kind as 'model'), data.modelName ?? existing.modelName);
-      }
-      try {
-        await db.healthTarget.update({
-          where: { id: existing.id },
-          data: { ...data, checkConfig: data.checkConfig === null ? undefined : data.checkConfig },
-        });
-      } catch (error) {
-        throw duplicate(error) ?? error;
-      }
-      await health.targetsChanged();
-      return viewOf(ctx.services, existing.id);
+      await ctx.services.configService.healthTargets.update(actorOf(ctx), String(id), validate(updateHealthTargetSchema, withoutUndefined(input)));
+      return viewOf(ctx.services, String(id));
     },
   }),
 );
@@ -245,9 +212,7 @@ builder.mutationField('deleteHealthTarget', (t) =>
   t.boolean({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
-      const { count } = await ctx.services.db.healthTarget.deleteMany({ where: { id: String(id) } });
-      if (count === 0) throw notFound('Health target');
-      await ctx.services.health.targetsChanged();
+      await ctx.services.configService.healthTargets.delete(actorOf(ctx), String(id));
       return true;
     },
   }),
@@ -258,19 +223,8 @@ builder.mutationField('addHealthTargetsForAllModels', (t) =>
     type: [HealthTargetRef],
     description: 'Adds a target with default settings for every enabled chat model that has none yet; returns the new targets.',
     resolve: async (_root, _args, ctx) => {
-      const { db, snapshot, health } = ctx.services;
-      const existing = new Set((await db.healthTarget.findMany({ where: { kind: 'model' }, select: { modelName: true } })).map((t) => t.modelName));
-      const missing = [...snapshot.current.modelsByName.values()].filter(
-        (m) => m.enabled && m.provider.enabled && m.mode !== 'embedding' && !existing.has(m.name),
-      );
-      const created: string[] = [];
-      for (const model of missing) {
-        const row = await db.healthTarget.create({ data: { name: model.name, kind: 'model', modelName: model.name } });
-        created.push(row.id);
-      }
-      await health.targetsChanged();
-      const views = await health.views(false);
-      return views.filter((v) => created.includes(v.target.id));
+      const created = new Set(await ctx.services.configService.healthTargets.addForAllModels(actorOf(ctx)));
+      return (await ctx.services.health.views(false)).filter((v) => created.has(v.target.id));
     },
   }),
 );

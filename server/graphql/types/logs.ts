@@ -4,7 +4,9 @@ import { z } from 'zod';
 import type { Prisma } from '../../db/generated/sqlite/index.js';
 import type { RequestLogRow } from '../../core/request-log-row.js';
 import type { Services } from '../../services.js';
+import { resolveCursorConnection, type DefaultConnectionArguments } from '@pothos/plugin-relay';
 import { builder } from '../builder.js';
+import { encodeKeyset, keysetPage } from '../keyset.js';
 import { validate } from '../validate.js';
 
 const forbidden = () => new GraphQLError('Forbidden: this operation needs the admin role', { extensions: { code: 'FORBIDDEN' } });
@@ -41,9 +43,9 @@ RequestLogRef.implement({
     keyPrefix: t.exposeString('keyPrefix', { nullable: true }),
     clientApi: t.exposeString('clientApi', { description: 'chat-completions | responses | messages | embeddings | count_tokens' }),
     requestedModel: t.exposeString('requestedModel', { nullable: true, description: 'The model name the client asked for.' }),
-    modelId: t.exposeString('modelId', { nullable: true, description: 'The configured model that served it.' }),
+    modelId: t.exposeID('modelId', { nullable: true, description: 'The configured model that served it.' }),
     targetModel: t.exposeString('targetModel', { nullable: true, description: 'The upstream model id sent to the provider.' }),
-    providerId: t.exposeString('providerId', { nullable: true }),
+    providerId: t.exposeID('providerId', { nullable: true }),
     providerName: t.exposeString('providerName', { nullable: true }),
     attempts: t.exposeInt('attempts'),
     stream: t.exposeBoolean('stream'),
@@ -142,78 +144,41 @@ function logWhere(filter: RequestLogFilterInput, services: Pick<Services, 'dbTar
   return where;
 }
 
-const RequestLogPage = builder.simpleObject('RequestLogPage', {
-  fields: (t) => ({
-    items: t.field({ type: [RequestLogRef] }),
-    totalCount: t.int({ description: 'Rows matching the filter (all pages).' }),
-    skip: t.int(),
-    take: t.int(),
-    nextCursor: t.string({ nullable: true, description: 'Pass as `after` for the next page; null on the last page.' }),
-  }),
-});
-
-/** Keyset cursor: the (createdAt, id) of the last row of a page, opaque to clients. */
-export function encodeLogCursor(row: { createdAt: Date; id: string }): string {
-  return Buffer.from(`${row.createdAt.getTime()}:${row.id}`).toString('base64url');
-}
-
-function decodeLogCursor(cursor: string): { createdAt: Date; id: string } {
-  const [ms, id] = Buffer.from(cursor, 'base64url').toString('utf8').split(/:(.*)/s);
-  const createdAt = new Date(Number(ms));
-  if (!id || !/^\d+$/.test(ms ?? '') || Number.isNaN(createdAt.getTime())) {
-    throw new GraphQLError('Invalid cursor: pass the nextCursor of a previous page', { extensions: { code: 'BAD_USER_INPUT' } });
-  }
-  return { createdAt, id };
-}
-
-/** Rows after the cursor in the list order (createdAt desc, id desc): an index range, however deep the page. */
-function afterCursor(cursor: { createdAt: Date; id: string }): Prisma.RequestLogWhereInput {
-  return { OR: [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }] };
-}
-
 export const MAX_LOG_PAGE = 200;
 
 export type RequestLogFilterInput = z.infer<typeof filterSchema>;
 
-/** One page of request logs (the `requestLogs` query; exported so its SQL can be checked against the indexes). */
-export async function listRequestLogs(
-  services: Pick<Services, 'db' | 'dbTarget'>,
-  filter: RequestLogFilterInput,
-  page: { skip?: number | null; take?: number | null; after?: string | null },
-) {
+/** Cursor of a log row: its (createdAt, id) position in the list order. */
+export const logCursor = (row: { createdAt: Date; id: string }) => encodeKeyset({ at: row.createdAt, id: row.id });
+
+/**
+ * One page of request logs, newest first, as a connection (the `requestLogs`
+ * query; exported so its SQL can be checked against the indexes). Keyset
+ * paging on (createdAt, id) and no count of the matching rows: both stay fast
+ * on a table of millions.
+ */
+export function listRequestLogs(services: Pick<Services, 'db' | 'dbTarget'>, filter: RequestLogFilterInput, args: DefaultConnectionArguments) {
   const where = logWhere(filter, services);
-  const cursor = page.after ? decodeLogCursor(page.after) : undefined;
-  const skip = cursor ? 0 : Math.max(0, page.skip ?? 0);
-  const take = Math.min(MAX_LOG_PAGE, Math.max(1, page.take ?? 50));
-  const { db } = services;
-  const [rows, totalCount] = await Promise.all([
-    db.requestLog.findMany({
-      where: cursor ? { AND: [where, afterCursor(cursor)] } : where,
+  return resolveCursorConnection<Promise<LogView[]>>({ args, defaultSize: 50, maxSize: MAX_LOG_PAGE, toCursor: logCursor }, async (page) => {
+    const { bounds, orderBy } = keysetPage('createdAt', page);
+    return services.db.requestLog.findMany({
+      where: bounds.length ? { AND: [where, ...bounds] } : where,
       select: LIST_SELECT,
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      skip,
-      take: take + 1, // one more than asked: tells whether a next page exists
-    }),
-    db.requestLog.count({ where }),
-  ]);
-  const items = rows.slice(0, take);
-  return { items, totalCount, skip, take, nextCursor: rows.length > take ? encodeLogCursor(items.at(-1)!) : null };
+      orderBy: orderBy as Prisma.RequestLogOrderByWithRelationInput[],
+      take: page.limit,
+    });
+  });
 }
 
 builder.queryField('requestLogs', (t) =>
-  t.field({
-    type: RequestLogPage,
+  t.connection({
+    type: RequestLogRef,
     description:
-      `Request logs, newest first. take: default 50, at most ${MAX_LOG_PAGE}. Page with \`after: nextCursor\` (keyset, fast at any depth) ` +
-      'or with skip (offset, slower on deep pages; ignored with after). Bodies are not listed; read them with requestLog(id).',
-    args: {
-      filter: t.arg({ type: RequestLogFilter }),
-      skip: t.arg.int(),
-      take: t.arg.int(),
-      after: t.arg.string({ description: 'The nextCursor of the previous page.' }),
-    },
+      `Request logs, newest first; first: default 50, at most ${MAX_LOG_PAGE}. Page on with \`after: pageInfo.endCursor\` (keyset, fast at any depth). ` +
+      'Bodies are not listed; read them with requestLog(id).',
+    args: { filter: t.arg({ type: RequestLogFilter }) },
     resolve: (_root, args, ctx) => listRequestLogs(ctx.services, validate(filterSchema, defined(args.filter)), args),
-  }),
+  }, { name: 'RequestLogConnection' }, { name: 'RequestLogEdge' }),
 );
 
 builder.queryField('requestLog', (t) =>

@@ -1,12 +1,11 @@
-import { z } from 'zod';
 import { matchCatalogEntry } from '../../catalog/index.js';
+import { importModelsSchema } from '../../config-service/models.js';
 import { listUpstreamModels, ModelListError } from '../../models-import/list-upstream-models.js';
-import { importModels } from '../../models-import/import-models.js';
+import { actorOf } from '../actor.js';
 import { builder } from '../builder.js';
 import { badInput, notFound } from '../errors.js';
 import { validate } from '../validate.js';
 import { CatalogEntryType, entryOut } from './catalog.js';
-import { configChanged } from '../../snapshot/config-changed.js';
 
 const UpstreamModelType = builder.simpleObject('UpstreamModel', {
   fields: (t) => ({
@@ -41,11 +40,6 @@ ImportResultRef.implement({
     skipped: t.field({ type: [ImportSkipType], resolve: (r) => r.skipped }),
   }),
 });
-
-const importSchema = z
-  .array(z.object({ upstreamModel: z.string().trim().min(1, 'is required').max(300), name: z.string().trim().max(200).nullish(), mode: z.string().nullish() }))
-  .min(1, 'select at least one model')
-  .max(2000, 'import at most 2000 models at once');
 
 builder.queryField('upstreamModels', (t) =>
   t.field({
@@ -83,21 +77,13 @@ builder.mutationField('importModels', (t) =>
     type: ImportResultRef,
     description: 'Create models for upstream ids of a provider, with catalog presets where one matches. Names that exist on this provider are left alone.',
     args: { providerId: t.arg.id({ required: true }), models: t.arg({ type: [ImportModelInput], required: true }) },
-    resolve: async (_r, args, ctx) => {
-      const selections = validate(importSchema, args.models);
-      const { db, catalog } = ctx.services;
-      const provider = await db.provider.findUnique({ where: { id: String(args.providerId) }, select: { id: true, type: true } });
-      if (!provider) throw notFound('Provider');
-      // First import on a fresh install: fetch the catalog once so presets apply.
-      const index = await catalog.ensureLoaded();
-      const outcome = await importModels(
-        db,
-        index,
-        provider,
+    resolve: (_r, args, ctx) => {
+      const selections = validate(importModelsSchema, args.models);
+      return ctx.services.configService.models.import(
+        actorOf(ctx),
+        String(args.providerId),
         selections.map((s) => ({ upstreamModel: s.upstreamModel, name: s.name ?? undefined, mode: s.mode ?? undefined })),
       );
-      if (outcome.createdIds.length) await configChanged(ctx.services);
-      return outcome;
     },
   }),
 );

@@ -1,11 +1,8 @@
-import { z } from 'zod';
-import { Prisma } from '../../db/generated/sqlite/index.js';
-import { PRESET_FIELDS as CATALOG_PRESET_FIELDS } from '../../catalog/types.js';
-import { mergeRequestDefaults, requestDefaultsHints, sealRequestDefaults } from '../../crypto/sealed-request-defaults.js';
+import { createModelSchema, updateModelSchema } from '../../config-service/models.js';
+import { requestDefaultsHints } from '../../crypto/sealed-request-defaults.js';
+import { actorOf } from '../actor.js';
 import { builder } from '../builder.js';
-import { badInput, notFound, uniqueViolation } from '../errors.js';
-import { paging, validate, withoutUndefined } from '../validate.js';
-import { configChanged } from '../../snapshot/config-changed.js';
+import { validate, withoutUndefined } from '../validate.js';
 
 builder.prismaObject('Model', {
   fields: (t) => ({
@@ -13,7 +10,7 @@ builder.prismaObject('Model', {
     name: t.exposeString('name'),
     upstreamModel: t.exposeString('upstreamModel'),
     mode: t.exposeString('mode'),
-    providerId: t.exposeString('providerId'),
+    providerId: t.exposeID('providerId'),
     provider: t.relation('provider'),
     contextWindow: t.exposeInt('contextWindow', { nullable: true }),
     maxOutputTokens: t.exposeInt('maxOutputTokens', { nullable: true }),
@@ -42,46 +39,10 @@ builder.prismaObject('Model', {
   }),
 });
 
-const headerName = z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and dashes');
-function requestDefaultsSchema<V extends z.ZodTypeAny>(headerValue: V) {
-  return z
-    .object({ body: z.record(z.string(), z.unknown()).optional(), headers: z.record(headerName, headerValue).optional() })
-    .strict()
-    .nullable()
-    .optional();
-}
-const price = z.number().min(0, 'must not be negative').max(1, 'is USD per single token; 1 is already far above any real price');
-const tokens = z.number().int().positive('must be a positive integer');
-const modelFields = {
-  providerId: z.string().min(1, 'is required'),
-  name: z
-    .string()
-    .trim()
-    .min(1, 'is required')
-    .max(200)
-    .regex(/^[\w.:/@-]+$/, 'may contain letters, digits and . _ - : / @ only'),
-  upstreamModel: z.string().trim().min(1, 'is required').max(300),
-  mode: z.enum(['chat', 'embedding', 'responses']).optional(),
-  contextWindow: tokens.nullable().optional(),
-  maxOutputTokens: tokens.nullable().optional(),
-  inputPrice: price.nullable().optional(),
-  outputPrice: price.nullable().optional(),
-  cacheReadPrice: price.nullable().optional(),
-  cacheWritePrice: price.nullable().optional(),
-  supportsTools: z.boolean().nullable().optional(),
-  supportsVision: z.boolean().nullable().optional(),
-  supportsReasoning: z.boolean().nullable().optional(),
-  requestDefaults: requestDefaultsSchema(z.string()),
-  enabled: z.boolean().optional(),
-};
-const createSchema = z.object(modelFields);
-// In an update a header given as null keeps its stored (write-only) value.
-const updateSchema = z.object({ ...modelFields, requestDefaults: requestDefaultsSchema(z.string().nullable()) }).partial();
-
 const ModelInput = (name: string, required: boolean) =>
   builder.inputType(name, {
     fields: (t) => ({
-      providerId: t.string({ required }),
+      providerId: t.id({ required }),
       name: t.string({ required }),
       upstreamModel: t.string({ required }),
       mode: t.string(),
@@ -105,29 +66,31 @@ const ModelInput = (name: string, required: boolean) =>
 const CreateModelInput = ModelInput('CreateModelInput', true);
 const UpdateModelInput = ModelInput('UpdateModelInput', false);
 
-/** Fields set by hand (create or update) are recorded as admin overrides, kept when a catalog preset is applied. */
-const PRESET_FIELDS: readonly string[] = CATALOG_PRESET_FIELDS;
-
-/** Equal values, tolerating the float noise of a per-1M ↔ per-token round trip. */
-const sameValue = (a: unknown, b: unknown) =>
-  a === b || (typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b)));
-
-
 builder.queryField('models', (t) =>
-  t.prismaField({
-    type: ['Model'],
-    args: { providerId: t.arg.id(), search: t.arg.string(), skip: t.arg.int(), take: t.arg.int() },
-    resolve: (query, _root, args, ctx) =>
-      ctx.services.db.model.findMany({
-        ...query,
-        ...paging(args),
-        where: {
-          ...(args.providerId ? { providerId: String(args.providerId) } : {}),
-          ...(args.search ? { name: { contains: args.search } } : {}),
-        },
-        orderBy: { name: 'asc' },
-      }),
-  }),
+  t.prismaConnection(
+    {
+      type: 'Model',
+      cursor: 'id',
+      description: 'Models by name; first: default 50, at most 500.',
+      defaultSize: 50,
+      maxSize: 500,
+      args: { providerId: t.arg.id(), search: t.arg.string({ description: 'Part of the name or the upstream model id.' }) },
+      resolve: (query, _root, args, ctx) => {
+        // SQLite's LIKE ignores ASCII case already; PostgreSQL needs the mode.
+        const contains = { contains: args.search ?? '', ...(ctx.services.dbTarget.kind === 'postgres' ? { mode: 'insensitive' as const } : {}) };
+        return ctx.services.db.model.findMany({
+          ...query,
+          where: {
+            ...(args.providerId ? { providerId: String(args.providerId) } : {}),
+            ...(args.search ? { OR: [{ name: contains }, { upstreamModel: contains }] } : {}),
+          },
+          orderBy: { name: 'asc' },
+        });
+      },
+    },
+    { name: 'ModelConnection' },
+    { name: 'ModelEdge' },
+  ),
 );
 
 builder.queryField('model', (t) =>
@@ -143,20 +106,7 @@ builder.mutationField('createModel', (t) =>
   t.prismaField({
     type: 'Model',
     args: { input: t.arg({ type: CreateModelInput, required: true }) },
-    resolve: async (query, _root, { input }, ctx) => {
-      const data = validate(createSchema, withoutUndefined(input));
-      const { db } = ctx.services;
-      if (!(await db.provider.findUnique({ where: { id: data.providerId } }))) throw badInput('providerId: no such provider', 'providerId');
-      const overrides = PRESET_FIELDS.filter((f) => (data as Record<string, unknown>)[f] != null);
-      const requestDefaults = data.requestDefaults ? (sealRequestDefaults(data.requestDefaults, ctx.services.secretBox) as object) : undefined;
-      try {
-        const created = await db.model.create({ ...query, data: { ...data, requestDefaults, overrides } });
-        await configChanged(ctx.services);
-        return created;
-      } catch (error) {
-        throw uniqueViolation(error, `A model named "${data.name}" already exists`) ?? error;
-      }
-    },
+    resolve: (_query, _root, { input }, ctx) => ctx.services.configService.models.create(actorOf(ctx), validate(createModelSchema, withoutUndefined(input))),
   }),
 );
 
@@ -164,43 +114,8 @@ builder.mutationField('updateModel', (t) =>
   t.prismaField({
     type: 'Model',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateModelInput, required: true }) },
-    resolve: async (query, _root, { id, input }, ctx) => {
-      const data = validate(updateSchema, withoutUndefined(input));
-      const { db } = ctx.services;
-      const existing = await db.model.findUnique({ where: { id: String(id) } });
-      if (!existing) throw notFound('Model');
-      if (data.providerId && !(await db.provider.findUnique({ where: { id: data.providerId } }))) {
-        throw badInput('providerId: no such provider', 'providerId');
-      }
-      const previous = Array.isArray(existing.overrides) ? (existing.overrides as string[]) : [];
-      // Only values that really change count as set by hand (forms send every field back).
-      const changed = PRESET_FIELDS.filter((f) => f in data && !sameValue((data as Record<string, unknown>)[f], (existing as Record<string, unknown>)[f]));
-      const overrides = [...new Set([...previous, ...changed])];
-      let requestDefaults: object | typeof Prisma.DbNull | undefined;
-      if (data.requestDefaults === null) requestDefaults = Prisma.DbNull;
-      else if (data.requestDefaults !== undefined) {
-        const merged = mergeRequestDefaults(existing.requestDefaults, data.requestDefaults, ctx.services.secretBox);
-        if ('unknown' in merged) {
-          throw badInput(`requestDefaults.headers.${merged.unknown}: no stored value to keep`, `requestDefaults.headers.${merged.unknown}`);
-        }
-        requestDefaults = merged.defaults;
-      }
-      try {
-        const updated = await db.model.update({
-          ...query,
-          where: { id: existing.id },
-          data: {
-            ...data,
-            requestDefaults,
-            overrides,
-          },
-        });
-        await configChanged(ctx.services);
-        return updated;
-      } catch (error) {
-        throw uniqueViolation(error, `A model named "${data.name}" already exists`) ?? error;
-      }
-    },
+    resolve: (_query, _root, { id, input }, ctx) =>
+      ctx.services.configService.models.update(actorOf(ctx), String(id), validate(updateModelSchema, withoutUndefined(input))),
   }),
 );
 
@@ -208,9 +123,7 @@ builder.mutationField('deleteModel', (t) =>
   t.boolean({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
-      const { count } = await ctx.services.db.model.deleteMany({ where: { id: String(id) } });
-      if (count === 0) throw notFound('Model');
-      await configChanged(ctx.services);
+      await ctx.services.configService.models.delete(actorOf(ctx), String(id));
       return true;
     },
   }),

@@ -1,13 +1,12 @@
-import type { Db } from '../../db/client.js';
+import { checkedRule, ruleConfigOf as configOf, type RuleConfig as Config } from '../../config-service/prompt-rules.js';
 import { GatewayError } from '../../core/error.js';
 import type { ClientApi } from '../../core/wire.js';
-import { compileRule, RuleConfigError, type CompiledRule, type RuleKind } from '../../prompts/index.js';
+import type { CompiledRule, RuleKind } from '../../prompts/index.js';
 import { previewPromptRules } from '../../plugins/prompt-rules-preview.js';
-import { parseRuleConfig } from '../../prompts/validate.js';
 import { findPreset } from '../../proxy/providers/presets.js';
+import { actorOf } from '../actor.js';
 import { builder } from '../builder.js';
-import { badInput, notFound } from '../errors.js';
-import { configChanged } from '../../snapshot/config-changed.js';
+import { badInput } from '../errors.js';
 
 const PromptRuleKindEnum = builder.enumType('PromptRuleKind', {
   values: {
@@ -33,15 +32,13 @@ const ClientFormatEnum = builder.enumType('ClientFormat', {
   } as const,
 });
 
-type Config = Record<string, unknown>;
-const configOf = (rule: { config: unknown }): Config => (rule.config && typeof rule.config === 'object' ? (rule.config as Config) : {});
 const pick = <T>(rule: { config: unknown }, key: string) => (configOf(rule)[key] ?? null) as T | null;
 
 builder.prismaObject('PromptRule', {
   description: 'One prompt rewrite of a virtual model. Rules run in `position` order on every request, whatever its client API.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    virtualModelId: t.exposeString('virtualModelId'),
+    virtualModelId: t.exposeID('virtualModelId'),
     position: t.exposeInt('position'),
     enabled: t.exposeBoolean('enabled'),
     kind: t.field({ type: PromptRuleKindEnum, resolve: (r) => r.kind as RuleKind }),
@@ -89,23 +86,6 @@ function configFromInput(input: RuleInput): Config {
   return out;
 }
 
-/** Validates and compiles a rule (regex included); a bad one is a BAD_USER_INPUT naming the field under `prefix`. */
-function checkedRule(kind: string, config: Config, prefix: string, id?: string): { stored: Config; compiled: CompiledRule } {
-  try {
-    const parsed = parseRuleConfig(kind, config);
-    return { stored: parsed.config as Config, compiled: compileRule({ id: id ?? 'draft', kind, config: parsed.config, enabled: true }) };
-  } catch (error) {
-    if (error instanceof RuleConfigError) throw badInput(`${prefix}${error.message}`, `${prefix}${error.field}`);
-    throw error;
-  }
-}
-
-async function ruleOrThrow(db: Db, id: string) {
-  const rule = await db.promptRule.findUnique({ where: { id } });
-  if (!rule) throw notFound('Prompt rule');
-  return rule;
-}
-
 builder.queryField('promptRules', (t) =>
   t.prismaField({
     type: ['PromptRule'],
@@ -120,20 +100,13 @@ builder.mutationField('createPromptRule', (t) =>
     type: 'PromptRule',
     description: 'Adds a rule at the end of the virtual model\'s list.',
     args: { virtualModelId: t.arg.id({ required: true }), input: t.arg({ type: PromptRuleInput, required: true }) },
-    resolve: async (query, _root, { virtualModelId, input }, ctx) => {
-      const { db } = ctx.services;
-      const vmId = String(virtualModelId);
-      if (!(await db.virtualModel.findUnique({ where: { id: vmId } }))) throw notFound('Virtual model');
-      const kind = String(input.kind);
-      const { stored } = checkedRule(kind, configFromInput(input as RuleInput), 'input.');
-      const last = await db.promptRule.findFirst({ where: { virtualModelId: vmId }, orderBy: { position: 'desc' } });
-      const created = await db.promptRule.create({
-        ...query,
-        data: { virtualModelId: vmId, kind, config: stored as object, enabled: input.enabled !== false, position: (last?.position ?? -1) + 1 },
-      });
-      await configChanged(ctx.services);
-      return created;
-    },
+    resolve: (_query, _root, { virtualModelId, input }, ctx) =>
+      ctx.services.configService.promptRules.create(
+        actorOf(ctx),
+        String(virtualModelId),
+        { kind: String(input.kind), config: configFromInput(input as RuleInput), enabled: typeof input.enabled === 'boolean' ? input.enabled : undefined },
+        'input.',
+      ),
   }),
 );
 
@@ -142,21 +115,13 @@ builder.mutationField('updatePromptRule', (t) =>
     type: 'PromptRule',
     description: 'Changes a rule. Without `kind` the given settings merge over the stored ones; with a new kind they replace them.',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdatePromptRuleInput, required: true }) },
-    resolve: async (query, _root, { id, input }, ctx) => {
-      const { db } = ctx.services;
-      const existing = await ruleOrThrow(db, String(id));
-      const kind = input.kind ? String(input.kind) : existing.kind;
-      const given = configFromInput(input as RuleInput);
-      const config = kind === existing.kind ? { ...configOf(existing), ...given } : given;
-      const { stored } = checkedRule(kind, config, 'input.');
-      const updated = await db.promptRule.update({
-        ...query,
-        where: { id: existing.id },
-        data: { kind, config: stored as object, ...(typeof input.enabled === 'boolean' ? { enabled: input.enabled } : {}) },
-      });
-      await configChanged(ctx.services);
-      return updated;
-    },
+    resolve: (_query, _root, { id, input }, ctx) =>
+      ctx.services.configService.promptRules.update(
+        actorOf(ctx),
+        String(id),
+        { kind: input.kind ? String(input.kind) : undefined, config: configFromInput(input as RuleInput), enabled: typeof input.enabled === 'boolean' ? input.enabled : undefined },
+        'input.',
+      ),
   }),
 );
 
@@ -164,9 +129,7 @@ builder.mutationField('deletePromptRule', (t) =>
   t.boolean({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
-      const { count } = await ctx.services.db.promptRule.deleteMany({ where: { id: String(id) } });
-      if (count === 0) throw notFound('Prompt rule');
-      await configChanged(ctx.services);
+      await ctx.services.configService.promptRules.delete(actorOf(ctx), String(id));
       return true;
     },
   }),
@@ -177,25 +140,13 @@ builder.mutationField('reorderPromptRules', (t) =>
     type: ['PromptRule'],
     description: "Sets the order of a virtual model's rules: `ruleIds` must list each of its rules exactly once.",
     args: { virtualModelId: t.arg.id({ required: true }), ruleIds: t.arg.idList({ required: true }) },
-    resolve: async (query, _root, { virtualModelId, ruleIds }, ctx) => {
-      const { db } = ctx.services;
-      const vmId = String(virtualModelId);
-      if (!(await db.virtualModel.findUnique({ where: { id: vmId } }))) throw notFound('Virtual model');
-      const current = await db.promptRule.findMany({ where: { virtualModelId: vmId }, select: { id: true } });
-      const ids = ruleIds.map(String);
-      const known = new Set(current.map((r) => r.id));
-      if (ids.length !== known.size || new Set(ids).size !== ids.length || !ids.every((i) => known.has(i))) {
-        throw badInput("ruleIds: must list each of the virtual model's rules exactly once", 'ruleIds');
-      }
-      await db.$transaction(ids.map((ruleId, position) => db.promptRule.update({ where: { id: ruleId }, data: { position } })));
-      await configChanged(ctx.services);
-      return db.promptRule.findMany({ ...query, where: { virtualModelId: vmId }, orderBy: { position: 'asc' } });
-    },
+    resolve: (_query, _root, { virtualModelId, ruleIds }, ctx) =>
+      ctx.services.configService.promptRules.reorder(actorOf(ctx), String(virtualModelId), ruleIds.map(String)),
   }),
 );
 
 const FiredRuleType = builder.simpleObject('FiredPromptRule', {
-  fields: (t) => ({ id: t.string({ description: 'Rule id (`rules[i]` for unsaved rules of a preview).' }), kind: t.field({ type: PromptRuleKindEnum }) }),
+  fields: (t) => ({ id: t.id({ description: 'Rule id (`rules[i]` for unsaved rules of a preview).' }), kind: t.field({ type: PromptRuleKindEnum }) }),
 });
 const PreviewType = builder.simpleObject('PromptRulePreview', {
   fields: (t) => ({

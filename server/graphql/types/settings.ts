@@ -1,3 +1,4 @@
+import { actorOf } from '../actor.js';
 import { builder } from '../builder.js';
 
 /**
@@ -28,10 +29,7 @@ builder.mutationField('updateSettings', (t) =>
     type: SettingsType,
     args: { input: t.arg({ type: UpdateSettingsInput, required: true }) },
     resolve: async (_root, { input }, ctx) => {
-      if (input.monitoringEnabled !== null && input.monitoringEnabled !== undefined) {
-        // Creates the monitoring key on the first switch-on, then starts or stops the scheduler.
-        await ctx.services.health.setEnabled(input.monitoringEnabled);
-      }
+      await ctx.services.configService.settings.update(actorOf(ctx), { monitoringEnabled: input.monitoringEnabled ?? undefined });
       return ctx.services.settings.read();
     },
   }),

@@ -1,11 +1,8 @@
-import { z } from 'zod';
-import { Prisma } from '../../db/generated/sqlite/index.js';
-import { generateVirtualKey } from '../../keys/virtual-key-token.js';
+import { createVirtualKeySchema, updateVirtualKeySchema } from '../../config-service/virtual-keys.js';
 import type { KeyLimiter, KeyLimitState } from '../../limits/types.js';
+import { actorOf } from '../actor.js';
 import { builder } from '../builder.js';
-import { badInput, notFound } from '../errors.js';
-import { paging, validate } from '../validate.js';
-import { configChanged } from '../../snapshot/config-changed.js';
+import { validate, withoutUndefined } from '../validate.js';
 
 export const BudgetPeriodEnum = builder.enumType('BudgetPeriod', { values: ['daily', 'monthly', 'total'] as const });
 
@@ -61,30 +58,6 @@ builder.prismaObject('VirtualKey', {
   }),
 });
 
-/** Keys the gateway itself uses (health checks, the playground) are not revoked or deleted by hand. */
-const SYSTEM_KEY_REFUSAL = (purpose: string) =>
-  purpose === 'monitoring'
-    ? 'this is the health monitoring key: turn monitoring off in Settings instead'
-    : `this is a system key (${purpose}) that the gateway manages`;
-
-const limit = z.number().int().positive('must be a positive integer').nullable().optional();
-const keyFields = {
-  name: z.string().trim().min(1, 'is required').max(100),
-  allowedModels: z.array(z.string().min(1)).max(1000).nullable().optional(),
-  rpmLimit: limit,
-  tpmLimit: limit,
-  maxConcurrency: limit,
-  budgetUsd: z.number().positive('must be positive').nullable().optional(),
-  budgetPeriod: z.enum(['daily', 'monthly', 'total']).nullable().optional(),
-  expiresAt: z.date().nullable().optional(),
-  enabled: z.boolean().optional(),
-  logBodies: z.boolean().optional(),
-};
-const createSchema = z
-  .object(keyFields)
-  .refine((k) => !k.expiresAt || k.expiresAt.getTime() > Date.now(), { message: 'must be in the future', path: ['expiresAt'] });
-const updateSchema = z.object(keyFields).partial();
-
 const KeyInput = (name: string, required: boolean) =>
   builder.inputType(name, {
     fields: (t) => ({
@@ -115,36 +88,35 @@ CreatedVirtualKey.implement({
   }),
 });
 
-const defined = <T extends Record<string, unknown>>(o: T) =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-
 builder.queryField('virtualKeys', (t) =>
-  t.prismaField({
-    type: ['VirtualKey'],
-    args: { includeRevoked: t.arg.boolean(), skip: t.arg.int(), take: t.arg.int() },
-    resolve: (query, _root, args, ctx) =>
-      ctx.services.db.virtualKey.findMany({
-        ...query,
-        ...paging(args),
-        where: args.includeRevoked ? {} : { revokedAt: null },
-        orderBy: { createdAt: 'desc' },
-      }),
-  }),
+  t.prismaConnection(
+    {
+      type: 'VirtualKey',
+      cursor: 'id',
+      description: 'Virtual keys, newest first; first: default 50, at most 500.',
+      defaultSize: 50,
+      maxSize: 500,
+      args: {
+        includeRevoked: t.arg.boolean(),
+        purpose: t.arg.string({ description: 'Only keys of this purpose: app (made by hand), monitoring, playground.' }),
+      },
+      resolve: (query, _root, args, ctx) =>
+        ctx.services.db.virtualKey.findMany({
+          ...query,
+          where: { ...(args.includeRevoked ? {} : { revokedAt: null }), ...(args.purpose ? { purpose: args.purpose } : {}) },
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        }),
+    },
+    { name: 'VirtualKeyConnection' },
+    { name: 'VirtualKeyEdge' },
+  ),
 );
 
 builder.mutationField('createVirtualKey', (t) =>
   t.field({
     type: CreatedVirtualKey,
     args: { input: t.arg({ type: CreateVirtualKeyInput, required: true }) },
-    resolve: async (_root, { input }, ctx) => {
-      const data = validate(createSchema, defined(input));
-      const { key, hash, prefix } = generateVirtualKey();
-      const created = await ctx.services.db.virtualKey.create({
-        data: { ...data, allowedModels: data.allowedModels ?? undefined, keyHash: hash, keyPrefix: prefix },
-      });
-      await configChanged(ctx.services);
-      return { key, id: created.id };
-    },
+    resolve: (_root, { input }, ctx) => ctx.services.configService.virtualKeys.create(actorOf(ctx), validate(createVirtualKeySchema, withoutUndefined(input))),
   }),
 );
 
@@ -152,19 +124,8 @@ builder.mutationField('updateVirtualKey', (t) =>
   t.prismaField({
     type: 'VirtualKey',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateVirtualKeyInput, required: true }) },
-    resolve: async (query, _root, { id, input }, ctx) => {
-      const data = validate(updateSchema, defined(input));
-      const { db } = ctx.services;
-      if (!(await db.virtualKey.findUnique({ where: { id: String(id) } }))) throw notFound('Virtual key');
-      const { allowedModels, ...rest } = data;
-      const updated = await db.virtualKey.update({
-        ...query,
-        where: { id: String(id) },
-        data: { ...rest, ...(allowedModels !== undefined ? { allowedModels: allowedModels ?? Prisma.DbNull } : {}) },
-      });
-      await configChanged(ctx.services);
-      return updated;
-    },
+    resolve: (_query, _root, { id, input }, ctx) =>
+      ctx.services.configService.virtualKeys.update(actorOf(ctx), String(id), validate(updateVirtualKeySchema, withoutUndefined(input))),
   }),
 );
 
@@ -173,15 +134,7 @@ builder.mutationField('revokeVirtualKey', (t) =>
     type: 'VirtualKey',
     description: 'Revokes the key at once; it stays listed with includeRevoked.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: async (query, _root, { id }, ctx) => {
-      const { db } = ctx.services;
-      const key = await db.virtualKey.findUnique({ where: { id: String(id) } });
-      if (!key) throw notFound('Virtual key');
-      if (key.purpose !== 'app') throw badInput(SYSTEM_KEY_REFUSAL(key.purpose), 'id');
-      const revoked = await db.virtualKey.update({ ...query, where: { id: String(id) }, data: { revokedAt: new Date(), enabled: false } });
-      await configChanged(ctx.services);
-      return revoked;
-    },
+    resolve: (_query, _root, { id }, ctx) => ctx.services.configService.virtualKeys.revoke(actorOf(ctx), String(id)),
   }),
 );
 
@@ -189,11 +142,7 @@ builder.mutationField('deleteVirtualKey', (t) =>
   t.boolean({
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
-      const key = await ctx.services.db.virtualKey.findUnique({ where: { id: String(id) }, select: { purpose: true } });
-      if (key && key.purpose !== 'app') throw badInput(SYSTEM_KEY_REFUSAL(key.purpose), 'id');
-      const { count } = await ctx.services.db.virtualKey.deleteMany({ where: { id: String(id) } });
-      if (count === 0) throw notFound('Virtual key');
-      await configChanged(ctx.services);
+      await ctx.services.configService.virtualKeys.delete(actorOf(ctx), String(id));
       return true;
     },
   }),

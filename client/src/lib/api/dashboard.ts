@@ -58,9 +58,11 @@ export const DashboardGroupFragment = graphql(`
 /** Configuration counts and what health is derived from: providers and the circuit of every routing target. */
 export const DashboardHealthQuery = graphql(`
   query DashboardHealth {
-    systemKeys: virtualKeys(includeRevoked: true) {
-      id
-      purpose
+    systemKeys: virtualKeys(includeRevoked: true, first: 500) {
+      nodes {
+        id
+        purpose
+      }
     }
     overview {
       providers

@@ -1,13 +1,14 @@
 import { graphql } from '$lib/graphql/generated';
 
 export const RequestLogsQuery = graphql(`
-  query RequestLogs($filter: RequestLogFilter, $skip: Int, $take: Int) {
-    requestLogs(filter: $filter, skip: $skip, take: $take) {
-      totalCount
-      skip
-      take
-      items {
+  query RequestLogs($filter: RequestLogFilter, $first: Int, $after: String) {
+    requestLogs(filter: $filter, first: $first, after: $after) {
+      nodes {
         ...RequestLogRow
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
       }
     }
   }
@@ -60,14 +61,18 @@ export const RequestLogQuery = graphql(`
 
 export const LogFilterOptionsQuery = graphql(`
   query LogFilterOptions {
-    virtualKeys(includeRevoked: true) {
-      id
-      name
-      keyPrefix
+    virtualKeys(includeRevoked: true, first: 500) {
+      nodes {
+        id
+        name
+        keyPrefix
+      }
     }
-    models {
-      id
-      name
+    models(first: 500) {
+      nodes {
+        id
+        name
+      }
     }
     virtualModels {
       id

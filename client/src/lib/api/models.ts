@@ -1,30 +1,36 @@
 import { graphql } from '$lib/graphql/generated';
 
 export const ModelsQuery = graphql(`
-  query Models {
-    models {
-      id
-      name
-      managedBy
-      mode
-      upstreamModel
-      providerId
-      provider {
+  query Models($providerId: ID, $search: String, $first: Int, $after: String) {
+    models(providerId: $providerId, search: $search, first: $first, after: $after) {
+      nodes {
         id
         name
-        type
+        managedBy
+        mode
+        upstreamModel
+        providerId
+        provider {
+          id
+          name
+          type
+        }
+        contextWindow
+        maxOutputTokens
+        inputPrice
+        outputPrice
+        cacheReadPrice
+        cacheWritePrice
+        supportsTools
+        supportsVision
+        supportsReasoning
+        requestDefaults
+        enabled
       }
-      contextWindow
-      maxOutputTokens
-      inputPrice
-      outputPrice
-      cacheReadPrice
-      cacheWritePrice
-      supportsTools
-      supportsVision
-      supportsReasoning
-      requestDefaults
-      enabled
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
     }
     providers {
       id

@@ -1,36 +1,44 @@
 import { graphql } from '$lib/graphql/generated';
 
 export const VirtualKeysQuery = graphql(`
-  query VirtualKeys($includeRevoked: Boolean) {
-    virtualKeys(includeRevoked: $includeRevoked) {
-      id
-      name
-      managedBy
-      keyPrefix
-      allowedModels
-      rpmLimit
-      tpmLimit
-      maxConcurrency
-      budgetUsd
-      budgetPeriod
-      spendUsd
-      expiresAt
-      enabled
-      revokedAt
-      logBodies
-      purpose
-      lastUsedAt
-      createdAt
-      cache {
+  query VirtualKeys($includeRevoked: Boolean, $first: Int, $after: String) {
+    virtualKeys(includeRevoked: $includeRevoked, first: $first, after: $after) {
+      nodes {
+        id
+        name
+        managedBy
+        keyPrefix
+        allowedModels
+        rpmLimit
+        tpmLimit
+        maxConcurrency
+        budgetUsd
+        budgetPeriod
+        spendUsd
+        expiresAt
         enabled
-        ttlSeconds
-        shared
-        clientControl
+        revokedAt
+        logBodies
+        purpose
+        lastUsedAt
+        createdAt
+        cache {
+          enabled
+          ttlSeconds
+          shared
+          clientControl
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
       }
     }
-    models {
-      id
-      name
+    models(first: 500) {
+      nodes {
+        id
+        name
+      }
     }
     virtualModels {
       id

@@ -46,14 +46,16 @@ export const VirtualModelsQuery = graphql(`
         }
       }
     }
-    models {
-      id
-      name
-      enabled
-      mode
-      provider {
+    models(first: 500) {
+      nodes {
         id
         name
+        enabled
+        mode
+        provider {
+          id
+          name
+        }
       }
     }
   }

@@ -34,11 +34,13 @@ export const HealthTargetsQuery = graphql(`
     healthSummary {
       monitoringEnabled
     }
-    models {
-      id
-      name
-      enabled
-      mode
+    models(first: 500) {
+      nodes {
+        id
+        name
+        enabled
+        mode
+      }
     }
     virtualModels {
       id

@@ -1,7 +1,7 @@
 import { tr } from '$lib/i18n';
 import type { VirtualKeysQuery } from '$lib/graphql/generated/graphql';
 
-export type KeyRow = VirtualKeysQuery['virtualKeys'][number];
+export type KeyRow = VirtualKeysQuery['virtualKeys']['nodes'][number];
 
 export type KeyStatus = 'active' | 'disabled' | 'expired' | 'revoked';
 

@@ -2,13 +2,15 @@ import { graphql } from '$lib/graphql/generated';
 
 export const PlaygroundOptionsQuery = graphql(`
   query PlaygroundOptions {
-    models {
-      id
-      name
-      enabled
-      provider {
+    models(first: 500) {
+      nodes {
         id
         name
+        enabled
+        provider {
+          id
+          name
+        }
       }
     }
     virtualModels {
@@ -16,10 +18,12 @@ export const PlaygroundOptionsQuery = graphql(`
       name
       enabled
     }
-    virtualKeys {
-      id
-      name
-      keyPrefix
+    virtualKeys(first: 500) {
+      nodes {
+        id
+        name
+        keyPrefix
+      }
     }
   }
 `);
@@ -37,8 +41,8 @@ export const PlaygroundKeyMutation = graphql(`
 /** The log row of the request just sent: newest row of the key since the send. */
 export const PlaygroundLogQuery = graphql(`
   query PlaygroundLog($filter: RequestLogFilter) {
-    requestLogs(filter: $filter, take: 1) {
-      items {
+    requestLogs(filter: $filter, first: 1) {
+      nodes {
         id
         createdAt
         status

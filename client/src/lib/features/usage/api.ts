@@ -20,9 +20,11 @@ export const UsageHistoryQuery = graphql(`
         costUsd
       }
     }
-    virtualKeys(includeRevoked: true) {
-      id
-      name
+    virtualKeys(includeRevoked: true, first: 500) {
+      nodes {
+        id
+        name
+      }
     }
   }
 `);

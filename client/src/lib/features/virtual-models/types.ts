@@ -3,7 +3,7 @@ import type { CircuitState, RoutingStrategy, VirtualModelsQuery } from '$lib/gra
 
 export type VirtualModelRow = VirtualModelsQuery['virtualModels'][number];
 export type TargetRow = VirtualModelRow['targets'][number];
-export type ModelOption = VirtualModelsQuery['models'][number];
+export type ModelOption = VirtualModelsQuery['models']['nodes'][number];
 export type { CircuitState, RoutingStrategy };
 
 export const STRATEGIES: { value: RoutingStrategy; label: string; hint: string }[] = [

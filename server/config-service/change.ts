@@ -1,0 +1,22 @@
+/** Who made a configuration change: a signed-in admin, or a configuration file (GATEWAY_CONFIG, `applyConfig`). */
+export type ConfigActor = { type: 'user'; userId: string; email: string } | { type: 'config-file' };
+
+export type ConfigEntity = 'provider' | 'model' | 'virtualModel' | 'virtualKey' | 'promptRule' | 'healthTarget' | 'settings';
+
+export type ConfigAction = 'create' | 'update' | 'delete' | 'revoke' | 'reorder';
+
+/**
+ * One successful write, as the audit hook sees it. `id` is the row's id; a change
+ * made by a configuration file names its object instead (files key objects by
+ * name), settings have neither, and a `reorder` of prompt rules names their
+ * virtual model.
+ */
+export interface ConfigChange {
+  actor: ConfigActor;
+  entity: ConfigEntity;
+  action: ConfigAction;
+  id: string | null;
+  name?: string;
+}
+
+export type ConfigChangeListener = (change: ConfigChange) => void | Promise<void>;

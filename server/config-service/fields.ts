@@ -1,0 +1,7 @@
+/** Drops absent and null fields, for inputs where null means "leave as is". */
+export const withoutNullish = <T extends Record<string, unknown>>(o: T | null | undefined) =>
+  Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
+
+/** Drops absent fields, keeping explicit nulls (null clears). */
+export const withoutUndefined = <T extends Record<string, unknown>>(o: T | null | undefined) =>
+  Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
