@@ -1,4 +1,9 @@
 import type { Alert, ChannelKind, ChannelTarget, Delivery } from './types.js';
+import { sendAlertMail } from './smtp.js';
+
+/** The channels spoken to over HTTP (smtp is mail, smtp.ts). */
+type HttpChannelKind = Exclude<ChannelKind, 'smtp'>;
+const isSmtp = (c: ChannelTarget): c is ChannelTarget & { kind: 'smtp' } => c.kind === 'smtp';
 import { dingtalkSign, feishuSign, webhookSignature } from './signing.js';
 
 const SEND_TIMEOUT_MS = 10_000;
@@ -11,10 +16,14 @@ export function alertText(alert: Alert): string {
 }
 
 /** The HTTP request one channel gets for one alert: its own payload shape and signature. */
-export function channelRequest(channel: ChannelTarget, alert: Alert, now = Date.now()): { url: string; headers: Record<string, string>; body: string } {
+export function channelRequest(
+  channel: ChannelTarget & { kind: HttpChannelKind },
+  alert: Alert,
+  now = Date.now(),
+): { url: string; headers: Record<string, string>; body: string } {
   const json = (payload: unknown) => JSON.stringify(payload);
   const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'llm-gateway-alerts/0.1' };
-  const kind: ChannelKind = channel.kind;
+  const kind: HttpChannelKind = channel.kind;
   switch (kind) {
     case 'webhook': {
       const body = json({
@@ -70,7 +79,11 @@ export function channelRequest(channel: ChannelTarget, alert: Alert, now = Date.
 export async function deliver(channel: ChannelTarget, alert: Alert): Promise<Delivery> {
   const base = { channelId: channel.id, channel: channel.name, kind: channel.kind };
   try {
-    const request = channelRequest(channel, alert);
+    if (isSmtp(channel)) {
+      await sendAlertMail(channel, alert);
+      return { ...base, ok: true };
+    }
+    const request = channelRequest(channel as ChannelTarget & { kind: HttpChannelKind }, alert);
     const res = await fetch(request.url, { method: 'POST', headers: request.headers, body: request.body, signal: AbortSignal.timeout(SEND_TIMEOUT_MS) });
     const text = await res.text();
     if (!res.ok) return { ...base, ok: false, error: `HTTP ${res.status}: ${text.slice(0, 200)}` };

@@ -32,6 +32,7 @@ export async function channelTargets(db: Db, box: SecretBox, ids: string[], incl
     kind: r.kind as ChannelKind,
     url: box.open(r.urlSealed),
     secret: r.secretSealed ? box.open(r.secretSealed) : undefined,
+    options: r.options && typeof r.options === 'object' ? (r.options as Record<string, unknown>) : undefined,
   }));
 }
 

@@ -1,6 +1,6 @@
 /** Alert vocabulary shared by rules, channels, the service and the API. */
 
-export const CHANNEL_KINDS = ['webhook', 'slack', 'feishu', 'dingtalk', 'wecom'] as const;
+export const CHANNEL_KINDS = ['webhook', 'slack', 'feishu', 'dingtalk', 'wecom', 'smtp'] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 
 export const RULE_KINDS = ['target_down', 'error_rate', 'latency_p95', 'budget', 'key_expiry'] as const;
@@ -27,8 +27,11 @@ export interface ChannelTarget {
   id: string;
   name: string;
   kind: ChannelKind;
+  /** An http(s) webhook URL, or for smtp the server as `smtp(s)://user:password@host:port`. */
   url: string;
   secret?: string;
+  /** Kind-specific options (smtp: `from`, `to`). */
+  options?: Record<string, unknown>;
 }
 
 export interface Delivery {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CHANNEL_KINDS, isChannelKind, isRuleKind, parseRuleParams, RULE_KINDS, sendTestAlert } from '../../alerts/index.js';
+import { CHANNEL_KINDS, isChannelKind, isRuleKind, mailOptions, parseRuleParams, RULE_KINDS, sendTestAlert } from '../../alerts/index.js';
 import { maskSecret } from '../../crypto/secret-box.js';
 import { builder } from '../builder.js';
 import { badInput, fromZod, notFound, uniqueViolation } from '../errors.js';
@@ -116,14 +116,23 @@ AlertEvent.implement({
   }),
 });
 
-const url = z
-  .string()
-  .url()
-  .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
+const url = z.string().url();
+/** Webhooks and bots over http(s); mail through an smtp(s):// server. */
+function checkUrl(kind: string, value: string): void {
+  const parsed = url.safeParse(value);
+  if (!parsed.success) throw fromZod(parsed.error);
+  const ok = kind === 'smtp' ? /^smtps?:\/\//.test(value) : /^https?:\/\//.test(value);
+  if (!ok) throw badInput(kind === 'smtp' ? 'url: must be smtp://… or smtps://…' : 'url: must be an http(s) URL', 'url');
+}
+function checkOptions(kind: string, options: unknown): void {
+  if (kind !== 'smtp') return;
+  const mail = mailOptions(options && typeof options === 'object' ? (options as Record<string, unknown>) : undefined);
+  if (typeof mail === 'string') throw badInput(mail, 'options');
+}
 const channelInput = z.object({
   name: z.string().trim().min(1).max(100),
   kind: z.enum(CHANNEL_KINDS),
-  url,
+  url: z.string(),
   secret: z.string().min(1).max(500).nullish(),
   options: z.record(z.string(), z.unknown()).nullish(),
   enabled: z.boolean().nullish(),
@@ -200,6 +209,8 @@ builder.mutationFields((t) => ({
       const parsed = channelInput.safeParse(input);
       if (!parsed.success) throw fromZod(parsed.error);
       const { name, kind, url: plainUrl, secret, options, enabled } = parsed.data;
+      checkUrl(kind, plainUrl);
+      checkOptions(kind, options);
       const box = ctx.services.secretBox;
       try {
         return await ctx.services.db.alertChannel.create({
@@ -215,14 +226,15 @@ builder.mutationFields((t) => ({
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateChannelInput, required: true }) },
     resolve: async (_r, { id, input }, ctx) => {
       const { db, secretBox: box } = ctx.services;
-      if (!(await db.alertChannel.findUnique({ where: { id: String(id) } }))) throw notFound('Alert channel');
+      const row = await db.alertChannel.findUnique({ where: { id: String(id) } });
+      if (!row) throw notFound('Alert channel');
       const data: Record<string, unknown> = {};
       if (input.name) data.name = input.name.trim();
       if (input.url) {
-        const checked = url.safeParse(input.url);
-        if (!checked.success) throw fromZod(checked.error);
-        data.urlSealed = box.seal(checked.data);
+        checkUrl(row.kind, input.url);
+        data.urlSealed = box.seal(input.url);
       }
+      if (input.options !== undefined && input.options !== null) checkOptions(row.kind, input.options);
       if (input.secret !== null && input.secret !== undefined) data.secretSealed = input.secret === '' ? null : box.seal(input.secret);
       if (input.options !== undefined) data.options = input.options ?? undefined;
       if (input.enabled !== null && input.enabled !== undefined) data.enabled = input.enabled;

@@ -1,7 +1,7 @@
 import type { AlertChannelKind, AlertRuleKind } from '$lib/graphql/generated/graphql';
 import { tr } from '$lib/i18n';
 
-export const CHANNEL_KINDS: AlertChannelKind[] = ['WEBHOOK', 'SLACK', 'FEISHU', 'DINGTALK', 'WECOM'];
+export const CHANNEL_KINDS: AlertChannelKind[] = ['WEBHOOK', 'SLACK', 'FEISHU', 'DINGTALK', 'WECOM', 'SMTP'];
 export const RULE_KINDS: AlertRuleKind[] = ['TARGET_DOWN', 'ERROR_RATE', 'LATENCY_P95', 'BUDGET', 'KEY_EXPIRY'];
 
 /** Channels whose receiver checks a signature made with a secret. */
@@ -19,6 +19,8 @@ export function channelKindLabel(kind: AlertChannelKind): string {
       return tr('alertsPage.kindDingtalk');
     case 'WECOM':
       return tr('alertsPage.kindWecom');
+    case 'SMTP':
+      return tr('alertsPage.kindSmtp');
     default: {
       const _exhaustive: never = kind;
       return String(_exhaustive);
