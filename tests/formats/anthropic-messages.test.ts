@@ -1,7 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
-import { createParser } from 'eventsource-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CanonicalRequest, CanonicalResponse, SseMessage, StreamEvent } from '../../server/core/index.js';
+import type { CanonicalRequest, CanonicalResponse, StreamEvent } from '../../server/core/index.js';
 import { GatewayError } from '../../server/core/index.js';
 import {
   DEFAULT_MAX_TOKENS,
@@ -14,19 +13,10 @@ import { startAnthropicMock } from '../support/mock-upstreams/anthropic.js';
 import { DEFAULT_API_KEY } from '../support/mock-upstreams/types.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { startCustomUpstream, type CustomUpstream } from '../support/proxy-fixture.js';
+import { decodeSse, sseMessages } from './stream-helpers.js';
 
-function parseSse(text: string): SseMessage[] {
-  const out: SseMessage[] = [];
-  const parser = createParser({ onEvent: (e) => out.push({ event: e.event, data: e.data }) });
-  parser.feed(text);
-  return out;
-}
-
-function decodeStream(text: string): StreamEvent[] {
-  const decoder = anthropicUpstream.createStreamDecoder();
-  const events = parseSse(text).flatMap((m) => decoder.push(m));
-  return [...events, ...decoder.end()];
-}
+const parseSse = sseMessages;
+const decodeStream = (text: string) => decodeSse(anthropicUpstream, text);
 
 function expectInvalid(body: unknown, param: string): void {
   try {

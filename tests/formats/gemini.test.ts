@@ -1,6 +1,5 @@
-import { createParser } from 'eventsource-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CanonicalRequest, SseMessage, StreamEvent } from '../../server/core/index.js';
+import type { CanonicalRequest } from '../../server/core/index.js';
 import { GatewayError } from '../../server/core/index.js';
 import {
   SKIP_SIGNATURE,
@@ -13,18 +12,9 @@ import {
 import { startGeminiMock } from '../support/mock-upstreams/gemini.js';
 import { DEFAULT_API_KEY } from '../support/mock-upstreams/types.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
+import { decodeSse } from './stream-helpers.js';
 
-function parseSse(text: string): SseMessage[] {
-  const out: SseMessage[] = [];
-  const parser = createParser({ onEvent: (e) => out.push({ event: e.event, data: e.data }) });
-  parser.feed(text);
-  return out;
-}
-
-function decodeStream(text: string): StreamEvent[] {
-  const decoder = geminiUpstream.createStreamDecoder();
-  return [...parseSse(text).flatMap((m) => decoder.push(m)), ...decoder.end()];
-}
+const decodeStream = (text: string) => decodeSse(geminiUpstream, text);
 
 const user = (text: string) => ({ role: 'user' as const, content: [{ type: 'text' as const, text }] });
 

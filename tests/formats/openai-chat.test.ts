@@ -1,34 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createParser } from 'eventsource-parser';
 import OpenAI, { AzureOpenAI } from 'openai';
 import { GatewayError } from '../../server/core/index.js';
-import type { CanonicalRequest, SseMessage, StreamEvent } from '../../server/core/index.js';
+import type { CanonicalRequest, StreamEvent } from '../../server/core/index.js';
 import { openAIChatClient, openAIChatUpstream } from '../../server/proxy/formats/openai-chat/index.js';
 import { startAzureMock, startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import { DEFAULT_API_KEY } from '../support/mock-upstreams/types.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { startCustomUpstream, type CustomUpstream } from '../support/proxy-fixture.js';
+import { decodeSse, rejectionOf, sseMessages } from './stream-helpers.js';
 
-function parseSse(text: string): SseMessage[] {
-  const out: SseMessage[] = [];
-  const parser = createParser({ onEvent: (e) => out.push({ event: e.event, data: e.data }) });
-  parser.feed(text);
-  return out;
-}
+const parseSse = sseMessages;
+const decodeAll = (sse: string) => decodeSse(openAIChatUpstream, sse);
 
-function decodeAll(sse: string): StreamEvent[] {
-  const decoder = openAIChatUpstream.createStreamDecoder();
-  return [...parseSse(sse).flatMap((m) => decoder.push(m)), ...decoder.end()];
-}
-
-function decodeError(body: unknown): GatewayError {
-  try {
-    openAIChatClient.decodeRequest(body);
-  } catch (error) {
-    return error as GatewayError;
-  }
-  throw new Error('expected a validation error');
-}
+const decodeError = (body: unknown) => rejectionOf(openAIChatClient, body);
 
 const base = { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] };
 const sampleStream: StreamEvent[] = [

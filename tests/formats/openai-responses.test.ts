@@ -1,40 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createParser } from 'eventsource-parser';
 import OpenAI from 'openai';
 import { GatewayError } from '../../server/core/index.js';
-import type { CanonicalRequest, CanonicalResponse, SseMessage, StreamEvent } from '../../server/core/index.js';
+import type { CanonicalRequest, CanonicalResponse, StreamEvent } from '../../server/core/index.js';
 import { openAIResponsesClient, openAIResponsesUpstream } from '../../server/proxy/formats/openai-responses/index.js';
 import { openAIChatClient } from '../../server/proxy/formats/openai-chat/index.js';
 import { startOpenAIResponsesMock } from '../support/mock-upstreams/openai-responses.js';
 import { DEFAULT_API_KEY } from '../support/mock-upstreams/types.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { startCustomUpstream, type CustomUpstream } from '../support/proxy-fixture.js';
+import { decodeSse, rejectionOf, sseMessages } from './stream-helpers.js';
 
-function parseSse(text: string): SseMessage[] {
-  const out: SseMessage[] = [];
-  const parser = createParser({ onEvent: (e) => out.push({ event: e.event, data: e.data }) });
-  parser.feed(text);
-  return out;
-}
-
-function decodeAll(sse: string): StreamEvent[] {
-  const decoder = openAIResponsesUpstream.createStreamDecoder();
-  return [...parseSse(sse).flatMap((m) => decoder.push(m)), ...decoder.end()];
-}
+const parseSse = sseMessages;
+const decodeAll = (sse: string) => decodeSse(openAIResponsesUpstream, sse);
 
 function encodeAll(request: CanonicalRequest, events: StreamEvent[]): string {
   const encoder = openAIResponsesClient.createStreamEncoder(request);
   return events.map((e) => encoder.push(e)).join('') + encoder.end();
 }
 
-function decodeError(body: unknown): GatewayError {
-  try {
-    openAIResponsesClient.decodeRequest(body);
-  } catch (error) {
-    return error as GatewayError;
-  }
-  throw new Error('expected a validation error');
-}
+const decodeError = (body: unknown) => rejectionOf(openAIResponsesClient, body);
 
 const base = { model: 'gpt-4.1', input: 'hi' };
 const sampleStream: StreamEvent[] = [
