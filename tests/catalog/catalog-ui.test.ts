@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestGateway, type TestGateway } from '../support/gateway.js';
-import { assertClientBuilt, collectPageErrors, launchChromium, logIn, screenshot } from '../support/browser.js';
+import { assertClientBuilt, logIn, openUi, screenshot } from '../support/browser.js';
 import { readFixture, REFRESH, startCatalogServer, type CatalogServer } from './catalog-server.js';
 import { createProvider, createModel } from '../support/admin.js';
 
@@ -19,11 +19,7 @@ describe('catalog in the admin UI', () => {
     await gw.admin(REFRESH);
     const provider = await createProvider(gw, { name: 'DeepSeek', type: 'deepseek', apiKey: 'sk-test-abcdefgh1234' });
     await createModel(gw, provider, 'deepseek-chat', 'deepseek-chat');
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, colorScheme: 'light' });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    pageErrors = collectPageErrors(page);
+    ({ browser, page, pageErrors } = await openUi({ viewport: { width: 1366, height: 860 }, colorScheme: 'light' }));
     await logIn(page, gw.url, ADMIN_EMAIL, ADMIN_PASSWORD);
     await page.waitForURL(`${gw.url}/`);
   });

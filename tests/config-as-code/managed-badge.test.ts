@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertClientBuilt, collectPageErrors, ensureChromium, launchChromium, signedInContext } from '../support/browser.js';
+import { assertClientBuilt, ensureChromium, openUi } from '../support/browser.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { createKey, createProvider } from '../support/admin.js';
 
@@ -41,12 +41,12 @@ virtualKeys:
     gw = await startTestGateway({ GATEWAY_CONFIG: file });
     await createProvider(gw, { name: 'by-hand', type: 'ollama', baseUrl: 'http://127.0.0.1:9/v1', apiKey: undefined });
     await createKey(gw, { name: 'hand-key' });
-    browser = await launchChromium();
-    const context = await signedInContext(browser, await gw.adminToken(), { viewport: { width: 1366, height: 900 }, locale: 'en-US' });
-    await context.addInitScript(() => localStorage.setItem('gateway.language', 'en'));
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    pageErrors = collectPageErrors(page);
+    ({ browser, page, pageErrors } = await openUi({
+      token: await gw.adminToken(),
+      viewport: { width: 1366, height: 900 },
+      locale: 'en-US',
+      prepare: (context) => context.addInitScript(() => localStorage.setItem('gateway.language', 'en')),
+    }));
   });
 
   afterAll(async () => {

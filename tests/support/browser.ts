@@ -90,6 +90,40 @@ export async function signedInContext(browser: Browser, token: string, options: 
   return context;
 }
 
+/** What a UI suite drives: chromium, one context and its first page. */
+export interface UiSession {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Uncaught page errors and console errors of `page` (see collectPageErrors). */
+  pageErrors: string[];
+}
+
+export interface UiOptions extends BrowserContextOptions {
+  /** Signs the pages in with this JWT (see signedInContext); without it they start signed out. */
+  token?: string;
+  /** The page's default timeout for actions and waits. Default 10 s. */
+  timeoutMs?: number;
+  /** Runs on the context before the page opens (permissions, init scripts). */
+  prepare?: (context: BrowserContext) => Promise<unknown>;
+}
+
+/** Launches chromium and opens one page, the way every UI suite starts; close `browser` in afterAll. */
+export async function openUi({ token, timeoutMs = 10_000, prepare, ...contextOptions }: UiOptions): Promise<UiSession> {
+  const browser = await launchChromium();
+  try {
+    const context = token === undefined ? await browser.newContext(contextOptions) : await signedInContext(browser, token, contextOptions);
+    await prepare?.(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(timeoutMs);
+    return { browser, context, page, pageErrors: collectPageErrors(page) };
+  } catch (error) {
+    // The suite never sees this browser, so its afterAll cannot close it.
+    await browser.close();
+    throw error;
+  }
+}
+
 /** Saves a full-page screenshot to tests/artifacts/<name>.png and returns its path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });

@@ -103,6 +103,11 @@ export async function postRaw(
   return { status: res.status, headers: res.headers, text, json };
 }
 
+/** One chat completion of `text` with a virtual key, read whole (the UI suites' traffic). */
+export function chatWithKey(gw: TestGateway, key: string, model: string, text = 'hi'): Promise<RawResponse> {
+  return postRaw(gw, '/v1/chat/completions', { model, messages: [{ role: 'user', content: text }] }, { authorization: `Bearer ${key}` });
+}
+
 /** Parses an SSE body into `{ event, data }` records (data parsed as JSON when it is). */
 export function parseSse(text: string): Array<{ event?: string; data: any }> {
   const out: Array<{ event?: string; data: any }> = [];

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { maskSecret } from '../../server/crypto/secret-box.js';
-import { assertClientBuilt, collectPageErrors, launchChromium, logIn, screenshot, signedInContext } from '../support/browser.js';
+import { assertClientBuilt, collectPageErrors, logIn, openUi, screenshot, signedInContext } from '../support/browser.js';
 import { createProvider, createUser } from '../support/admin.js';
 
 // A provider key that must never come back from the server once saved.
@@ -20,11 +20,7 @@ describe('admin UI', () => {
   beforeAll(async () => {
     assertClientBuilt();
     gateway = await startTestGateway();
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1366, height: 860 }, colorScheme: 'light' });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    pageErrors = collectPageErrors(page);
+    ({ browser, context, page, pageErrors } = await openUi({ viewport: { width: 1366, height: 860 }, colorScheme: 'light' }));
   });
 
   afterAll(async () => {

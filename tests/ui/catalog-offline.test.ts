@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { assertClientBuilt, collectPageErrors, launchChromium, screenshot, signedInContext } from '../support/browser.js';
+import { assertClientBuilt, openUi, screenshot } from '../support/browser.js';
 import { closedPort } from '../support/proxy-fixture.js';
 
 /** The catalog page of a gateway that cannot reach the catalog URL: the built-in copy fills it, and the page says so. */
@@ -15,11 +15,7 @@ describe('admin UI: catalog with no network', () => {
     assertClientBuilt();
     const url = `http://127.0.0.1:${await closedPort()}/model_prices_and_context_window.json`;
     gateway = await startTestGateway({ LITELLM_CATALOG_URL: url, CATALOG_REFRESH_HOURS: '0', CATALOG_FETCH_TIMEOUT_MS: '500' });
-    browser = await launchChromium();
-    const context = await signedInContext(browser, await gateway.adminToken(), { viewport: { width: 1366, height: 900 }, colorScheme: 'light' });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    pageErrors = collectPageErrors(page);
+    ({ browser, page, pageErrors } = await openUi({ token: await gateway.adminToken(), viewport: { width: 1366, height: 900 }, colorScheme: 'light' }));
   });
 
   afterAll(async () => {

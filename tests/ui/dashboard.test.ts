@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { assertClientBuilt, collectPageErrors, launchChromium, screenshot, signedInContext } from '../support/browser.js';
+import { assertClientBuilt, collectPageErrors, openUi, screenshot, signedInContext } from '../support/browser.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
-import { createKey, createModel, createProvider, postRaw, type CreatedKey } from '../support/proxy-fixture.js';
+import { chatWithKey, createKey, createModel, createProvider, type CreatedKey } from '../support/proxy-fixture.js';
 import { createVirtualModel } from '../support/admin.js';
 
 /**
@@ -26,8 +26,7 @@ describe('admin UI: dashboard', () => {
   // Per request: alpha 12 × 0.001 + 8 × 0.002 = $0.028; beta ten times that, $0.28.
   const PRICES = { alpha: { inputPrice: 0.001, outputPrice: 0.002 }, beta: { inputPrice: 0.01, outputPrice: 0.02 } };
 
-  const chat = (key: CreatedKey, model: string) =>
-    postRaw(gateway, '/v1/chat/completions', { model, messages: [{ role: 'user', content: 'hi' }] }, { authorization: `Bearer ${key.key}` });
+  const chat = (key: CreatedKey, model: string) => chatWithKey(gateway, key.key, model);
 
   beforeAll(async () => {
     assertClientBuilt();
@@ -57,11 +56,7 @@ describe('admin UI: dashboard', () => {
     expect((await chat(batch, 'beta')).status).toBe(200);
     expect((await chat(batch, 'no-such-model')).status).toBe(404);
 
-    browser = await launchChromium();
-    context = await signedInContext(browser, await gateway.adminToken(), { viewport: { width: 1366, height: 900 }, colorScheme: 'light' });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    pageErrors = collectPageErrors(page);
+    ({ browser, context, page, pageErrors } = await openUi({ token: await gateway.adminToken(), viewport: { width: 1366, height: 900 }, colorScheme: 'light' }));
   });
 
   afterAll(async () => {

@@ -3,10 +3,10 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { assertClientBuilt, collectPageErrors, launchChromium, signedInContext } from '../support/browser.js';
+import { assertClientBuilt, openUi } from '../support/browser.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
-import { createKey, createModel, createProvider, postRaw } from '../support/proxy-fixture.js';
+import { chatWithKey, createKey, createModel, createProvider } from '../support/proxy-fixture.js';
 import { createVirtualModel, createPromptRule } from '../support/admin.js';
 
 /** A request's detail explains it: the prompt rules that fired, and the request again as a curl command that works. */
@@ -27,14 +27,14 @@ describe('admin UI: explain a request', () => {
     const vm = await createVirtualModel(gateway, { name: 'chat-route', strategy: 'FAILOVER', targets: [{ modelId: alpha, priority: 0 }] });
     ruleId = await createPromptRule(gateway, vm, { kind: 'SET_SYSTEM', text: "You answer in French, it's policy." });
     const key = await createKey(gateway, { name: 'logged', logBodies: true });
-    const res = await postRaw(gateway, '/v1/chat/completions', { model: 'chat-route', messages: [{ role: 'user', content: "what's up?" }] }, { authorization: `Bearer ${key.key}` });
+    const res = await chatWithKey(gateway, key.key, 'chat-route', "what's up?");
     expect(res.status).toBe(200);
-    browser = await launchChromium();
-    const context = await signedInContext(browser, await gateway.adminToken(), { viewport: { width: 1366, height: 900 }, colorScheme: 'light' });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    pageErrors = collectPageErrors(page);
+    ({ browser, page, pageErrors } = await openUi({
+      token: await gateway.adminToken(),
+      viewport: { width: 1366, height: 900 },
+      colorScheme: 'light',
+      prepare: (context) => context.grantPermissions(['clipboard-read', 'clipboard-write']),
+    }));
     process.env.GATEWAY_KEY = key.key;
   });
 

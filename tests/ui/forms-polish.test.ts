@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { assertClientBuilt, collectPageErrors, launchChromium, screenshot, signedInContext } from '../support/browser.js';
+import { assertClientBuilt, openUi, screenshot, signedInContext } from '../support/browser.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
-import { createModel, createProvider, postRaw } from '../support/proxy-fixture.js';
+import { chatWithKey, createModel, createProvider } from '../support/proxy-fixture.js';
 import { createVirtualModel } from '../support/admin.js';
 
 /** Forms and small things operators trip over: live validation, virtual models in key limits, words for circuits, 404, phones. */
@@ -24,11 +24,7 @@ describe('admin UI: forms and polish', () => {
     const alpha = await createModel(gateway, providerId, 'alpha', 'alpha-upstream');
     await createModel(gateway, providerId, 'beta', 'beta-upstream');
     await createVirtualModel(gateway, { name: 'chat-route', strategy: 'FAILOVER', targets: [{ modelId: alpha, priority: 0 }] });
-    browser = await launchChromium();
-    context = await signedInContext(browser, await gateway.adminToken(), { viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    pageErrors = collectPageErrors(page);
+    ({ browser, context, page, pageErrors } = await openUi({ token: await gateway.adminToken(), viewport: { width: 1280, height: 800 }, colorScheme: 'light' }));
   });
 
   afterAll(async () => {
@@ -76,7 +72,7 @@ describe('admin UI: forms and polish', () => {
     const data = await gateway.admin<{ virtualKeys: { name: string; allowedModels: string[] | null }[] }>('{ virtualKeys { name allowedModels } }');
     expect(data.virtualKeys.find((k) => k.name === 'routed-only')?.allowedModels).toEqual(['chat-route']);
 
-    const call = (model: string) => postRaw(gateway, '/v1/chat/completions', { model, messages: [{ role: 'user', content: 'hi' }] }, { authorization: `Bearer ${key}` });
+    const call = (model: string) => chatWithKey(gateway, key, model);
     expect((await call('chat-route')).status).toBe(200);
     expect((await call('beta')).status).toBe(403);
   });

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { assertClientBuilt, collectPageErrors, launchChromium, screenshot, signedInContext } from '../support/browser.js';
+import { assertClientBuilt, openUi, screenshot } from '../support/browser.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
-import { createKey, createModel, createProvider, postRaw, type CreatedKey } from '../support/proxy-fixture.js';
+import { chatWithKey, createKey, createModel, createProvider, type CreatedKey } from '../support/proxy-fixture.js';
 
 /** A key's own limits and permissions refuse requests; those refusals are not the provider's errors. */
 describe('admin UI: gateway refusals are not provider errors', () => {
@@ -17,8 +17,7 @@ describe('admin UI: gateway refusals are not provider errors', () => {
   let narrow: CreatedKey;
   let providerId: string;
 
-  const chat = (key: CreatedKey, model: string) =>
-    postRaw(gateway, '/v1/chat/completions', { model, messages: [{ role: 'user', content: 'hi' }] }, { authorization: `Bearer ${key.key}` });
+  const chat = (key: CreatedKey, model: string) => chatWithKey(gateway, key.key, model);
 
   beforeAll(async () => {
     assertClientBuilt();
@@ -38,11 +37,7 @@ describe('admin UI: gateway refusals are not provider errors', () => {
     upstream.enqueue({ type: 'error', status: 500 });
     expect((await chat(narrow, 'deepseek-chat')).status).toBeGreaterThanOrEqual(500);
 
-    browser = await launchChromium();
-    const context = await signedInContext(browser, await gateway.adminToken(), { viewport: { width: 1366, height: 900 }, colorScheme: 'light' });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    pageErrors = collectPageErrors(page);
+    ({ browser, page, pageErrors } = await openUi({ token: await gateway.adminToken(), viewport: { width: 1366, height: 900 }, colorScheme: 'light' }));
   });
 
   afterAll(async () => {

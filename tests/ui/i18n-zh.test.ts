@@ -4,10 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestGateway, type TestGateway } from '../support/gateway.js';
-import { ARTIFACTS_DIR, assertClientBuilt, collectPageErrors, launchChromium } from '../support/browser.js';
+import { ARTIFACTS_DIR, assertClientBuilt, openUi } from '../support/browser.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
-import { createKey, createModel, createProvider, postRaw } from '../support/proxy-fixture.js';
+import { chatWithKey, createKey, createModel, createProvider } from '../support/proxy-fixture.js';
 import { createVirtualModel } from '../support/admin.js';
 
 // The screenshots in docs/ are refreshed on request only (UPDATE_DOCS_SCREENSHOTS=1), so a test run leaves the tree clean.
@@ -63,15 +63,11 @@ describe('admin UI in Simplified Chinese', () => {
     await createVirtualModel(gateway, { name: 'chat-route', strategy: 'FAILOVER', targets: [{ modelId: alpha, priority: 0 }] });
     const key = await createKey(gateway, { name: 'frontend-app' });
     for (let i = 0; i < 2; i++) {
-      const res = await postRaw(gateway, '/v1/chat/completions', { model: 'alpha', messages: [{ role: 'user', content: 'hi' }] }, { authorization: `Bearer ${key.key}` });
+      const res = await chatWithKey(gateway, key.key, 'alpha');
       expect(res.status).toBe(200);
     }
-    browser = await launchChromium();
     // The browser asks for Chinese: the UI follows without any setting.
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', colorScheme: 'light' });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    pageErrors = collectPageErrors(page);
+    ({ browser, context, page, pageErrors } = await openUi({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', colorScheme: 'light' }));
     page.on('response', (response) => {
       if (response.status() === 404) missing.push(response.url());
     });

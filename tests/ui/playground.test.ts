@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { assertClientBuilt, collectPageErrors, launchChromium, screenshot, signedInContext } from '../support/browser.js';
+import { assertClientBuilt, openUi, screenshot } from '../support/browser.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { createModel, createProvider } from '../support/proxy-fixture.js';
@@ -35,11 +35,7 @@ describe('admin UI: playground', () => {
         { modelId: alpha, priority: 1 },
       ],
     });
-    browser = await launchChromium();
-    const context = await signedInContext(browser, await gateway.adminToken(), { viewport: { width: 1366, height: 900 }, colorScheme: 'light' });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    pageErrors = collectPageErrors(page);
+    ({ browser, page, pageErrors } = await openUi({ token: await gateway.adminToken(), viewport: { width: 1366, height: 900 }, colorScheme: 'light' }));
   });
 
   afterAll(async () => {

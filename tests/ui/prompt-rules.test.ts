@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { assertClientBuilt, collectPageErrors, launchChromium, screenshot, signedInContext } from '../support/browser.js';
+import { assertClientBuilt, openUi, screenshot } from '../support/browser.js';
 import { createProviderWithModel, createVirtualModel } from '../support/admin.js';
 
 describe('admin UI: prompt rules', () => {
@@ -21,11 +21,7 @@ describe('admin UI: prompt rules', () => {
     );
     vmId = await createVirtualModel(gateway, { name: 'support-bot', strategy: 'FAILOVER', targets: [{ modelId }] });
 
-    browser = await launchChromium();
-    const context = await signedInContext(browser, await gateway.adminToken(), { viewport: { width: 1366, height: 1000 }, colorScheme: 'light' });
-    page = await context.newPage();
-    page.setDefaultTimeout(20_000);
-    pageErrors = collectPageErrors(page);
+    ({ browser, page, pageErrors } = await openUi({ token: await gateway.adminToken(), viewport: { width: 1366, height: 1000 }, colorScheme: 'light', timeoutMs: 20_000 }));
   });
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { assertClientBuilt, collectPageErrors, launchChromium, screenshot } from '../support/browser.js';
+import { assertClientBuilt, openUi, screenshot } from '../support/browser.js';
 import { addUpstream, createModel } from '../support/proxy-fixture.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { createTarget, publicGet, runNow, setMonitoring } from '../health/helpers.js';
@@ -28,11 +28,7 @@ describe('public status page: banner, names, days', () => {
     // Three failures in a row: down.
     for (let i = 0; i < 3; i++) mock.enqueue({ type: 'error', status: 503, body: { error: { message: LONG_ERROR, type: 'server_error' } } });
     for (let i = 0; i < 3; i++) await runNow(gw, broken);
-    browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    errors = collectPageErrors(page);
+    ({ browser, page, pageErrors: errors } = await openUi({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' }));
   });
 
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { assertClientBuilt, collectPageErrors, launchChromium, signedInContext } from '../support/browser.js';
+import { assertClientBuilt, openUi } from '../support/browser.js';
 import { addUpstream, createKey, postRaw } from '../support/proxy-fixture.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { createTarget, runNow, setMonitoring } from '../health/helpers.js';
@@ -24,11 +24,7 @@ describe('admin UI: system keys', () => {
     const app = await createKey(gw, { name: 'frontend-app' });
     const res = await postRaw(gw, '/v1/chat/completions', { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }, { authorization: `Bearer ${app.key}` });
     expect(res.status).toBe(200);
-    browser = await launchChromium();
-    const context = await signedInContext(browser, await gw.adminToken(), { viewport: { width: 1366, height: 900 }, colorScheme: 'light' });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    pageErrors = collectPageErrors(page);
+    ({ browser, page, pageErrors } = await openUi({ token: await gw.adminToken(), viewport: { width: 1366, height: 900 }, colorScheme: 'light' }));
   });
 
   afterAll(async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { assertClientBuilt, collectPageErrors, launchChromium, screenshot, signedInContext } from '../support/browser.js';
+import { assertClientBuilt, openUi, screenshot } from '../support/browser.js';
 import { createKey, createProvider } from '../support/proxy-fixture.js';
 
 const DAY_MS = 86_400_000;
@@ -41,11 +41,7 @@ describe('admin UI: usage history', () => {
     // One older row outside the 30 days, which must not be counted.
     rows.push({ ...rows[0]!, createdAt: new Date(today - 40 * DAY_MS) });
     await gateway.services.db.requestLog.createMany({ data: rows });
-    browser = await launchChromium();
-    const context = await signedInContext(browser, await gateway.adminToken(), { viewport: { width: 1366, height: 900 }, colorScheme: 'light', acceptDownloads: true });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    pageErrors = collectPageErrors(page);
+    ({ browser, page, pageErrors } = await openUi({ token: await gateway.adminToken(), viewport: { width: 1366, height: 900 }, colorScheme: 'light', acceptDownloads: true }));
   });
 
   afterAll(async () => {
