@@ -11,6 +11,7 @@ import { promptRulesConfig } from './prompt-rules.js';
 import { providersConfig } from './providers.js';
 import { settingsConfig } from './settings.js';
 import { virtualKeysConfig } from './virtual-keys.js';
+import { cacheConfig } from './cache.js';
 import { virtualModelsConfig } from './virtual-models.js';
 
 export type { ConfigActor, ConfigAction, ConfigChange, ConfigChangeListener, ConfigEntity } from './change.js';
@@ -43,6 +44,8 @@ export function createConfigService(deps: ConfigServiceDeps) {
     virtualModels: virtualModelsConfig(entity),
     promptRules: promptRulesConfig(entity),
     virtualKeys: virtualKeysConfig(entity),
+    /** Response-cache settings of keys and virtual models, auto prompt caching of models. */
+    cache: cacheConfig(entity),
     healthTargets: healthTargetsConfig({ ...entity, snapshot: deps.snapshot }),
     settings: settingsConfig({ changed: entity.changed, monitoring: deps.health }),
     /** For writes made elsewhere in one go (a configuration file): the same after-change step. */

@@ -1,16 +1,16 @@
-import { z } from 'zod';
-import { Prisma } from '../../db/generated/sqlite/index.js';
-import { cacheSettings, DEFAULT_CACHE_SETTINGS, DEFAULT_SEMANTIC_THRESHOLD, type CacheSettings } from '../../snapshot/cache-settings.js';
-import { configChanged } from '../../snapshot/config-changed.js';
+import { cacheSettingsSchema } from '../../config-service/cache.js';
+import { cacheSettings, DEFAULT_CACHE_SETTINGS, type CacheSettings } from '../../snapshot/cache-settings.js';
+import { actorOf } from '../actor.js';
 import { builder } from '../builder.js';
-import { badInput, notFound } from '../errors.js';
+import { badInput } from '../errors.js';
 import { validate } from '../validate.js';
 
 /**
  * Response-cache settings of virtual keys and virtual models, auto prompt
  * caching of models, and the purge (docs/CACHING.md). Kept in one file of its
  * own: the fields are added to the VirtualKey, VirtualModel and Model types
- * from here, and written by their own mutations.
+ * from here, written by their own mutations through the configuration service
+ * (server/config-service/cache.ts).
  */
 
 const SemanticSettings = builder.objectRef<NonNullable<CacheSettings['semantic']>>('SemanticCacheSettings');
@@ -53,35 +53,6 @@ const SettingsInput = builder.inputType('CacheSettingsInput', {
   }),
 });
 
-const settingsSchema = z.object({
-  enabled: z.boolean(),
-  ttlSeconds: z.number().int().positive('must be a positive number of seconds').max(31_536_000, 'must be at most a year').nullable().optional(),
-  shared: z.boolean().nullable().optional(),
-  clientControl: z.boolean().nullable().optional(),
-  semantic: z
-    .object({
-      enabled: z.boolean(),
-      embeddingModel: z.string().trim().min(1, 'is required'),
-      threshold: z.number().gt(0, 'must be above 0').max(1, 'must be at most 1').nullable().optional(),
-    })
-    .nullable()
-    .optional(),
-});
-
-/** What is stored in the `cache` column: every field, defaults filled, so a read needs no guessing. */
-function stored(input: z.infer<typeof settingsSchema>, allowSemantic: boolean): CacheSettings {
-  if (input.semantic && !allowSemantic) throw badInput('the semantic cache is set on virtual models, not keys', 'semantic');
-  return {
-    enabled: input.enabled,
-    ...(input.ttlSeconds ? { ttlSeconds: input.ttlSeconds } : {}),
-    shared: input.shared ?? DEFAULT_CACHE_SETTINGS.shared,
-    clientControl: input.clientControl ?? DEFAULT_CACHE_SETTINGS.clientControl,
-    ...(input.semantic
-      ? { semantic: { enabled: input.semantic.enabled, embeddingModel: input.semantic.embeddingModel, threshold: input.semantic.threshold ?? DEFAULT_SEMANTIC_THRESHOLD } }
-      : {}),
-  };
-}
-
 const effective = (value: unknown): CacheSettings => cacheSettings(value) ?? DEFAULT_CACHE_SETTINGS;
 
 builder.prismaObjectField('VirtualKey', 'cache', (t) =>
@@ -104,12 +75,9 @@ builder.mutationField('setVirtualKeyCache', (t) =>
     description: "Sets a virtual key's response cache; null restores the defaults.",
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: SettingsInput }) },
     resolve: async (query, _root, { id, input }, ctx) => {
-      const { db } = ctx.services;
-      if (!(await db.virtualKey.findUnique({ where: { id: String(id) }, select: { id: true } }))) throw notFound('Virtual key');
-      const cache = input ? (stored(validate(settingsSchema, input), false) as unknown as Prisma.InputJsonValue) : Prisma.DbNull;
-      const updated = await db.virtualKey.update({ ...query, where: { id: String(id) }, data: { cache } });
-      await configChanged(ctx.services);
-      return updated;
+      const settings = input ? validate(cacheSettingsSchema, input) : null;
+      const { id: saved } = await ctx.services.configService.cache.setVirtualKeyCache(actorOf(ctx), String(id), settings);
+      return ctx.services.db.virtualKey.findUniqueOrThrow({ ...query, where: { id: saved } });
     },
   }),
 );
@@ -120,19 +88,9 @@ builder.mutationField('setVirtualModelCache', (t) =>
     description: "Sets a virtual model's response cache (and semantic cache); null restores the defaults.",
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: SettingsInput }) },
     resolve: async (query, _root, { id, input }, ctx) => {
-      const { db } = ctx.services;
-      if (!(await db.virtualModel.findUnique({ where: { id: String(id) }, select: { id: true } }))) throw notFound('Virtual model');
-      let cache: Prisma.InputJsonValue | typeof Prisma.DbNull = Prisma.DbNull;
-      if (input) {
-        const settings = stored(validate(settingsSchema, input), true);
-        if (settings.semantic && !(await db.model.findUnique({ where: { name: settings.semantic.embeddingModel }, select: { id: true } }))) {
-          throw badInput(`no model named "${settings.semantic.embeddingModel}"`, 'semantic.embeddingModel');
-        }
-        cache = settings as unknown as Prisma.InputJsonValue;
-      }
-      const updated = await db.virtualModel.update({ ...query, where: { id: String(id) }, data: { cache } });
-      await configChanged(ctx.services);
-      return updated;
+      const settings = input ? validate(cacheSettingsSchema, input) : null;
+      const { id: saved } = await ctx.services.configService.cache.setVirtualModelCache(actorOf(ctx), String(id), settings);
+      return ctx.services.db.virtualModel.findUniqueOrThrow({ ...query, where: { id: saved } });
     },
   }),
 );
@@ -143,11 +101,8 @@ builder.mutationField('setModelAutoPromptCache', (t) =>
     description: 'Turns automatic Anthropic prompt-cache breakpoints on or off for a model.',
     args: { id: t.arg.id({ required: true }), enabled: t.arg.boolean({ required: true }) },
     resolve: async (query, _root, { id, enabled }, ctx) => {
-      const { db } = ctx.services;
-      if (!(await db.model.findUnique({ where: { id: String(id) }, select: { id: true } }))) throw notFound('Model');
-      const updated = await db.model.update({ ...query, where: { id: String(id) }, data: { autoPromptCache: enabled } });
-      await configChanged(ctx.services);
-      return updated;
+      const { id: saved } = await ctx.services.configService.cache.setModelAutoPromptCache(actorOf(ctx), String(id), enabled);
+      return ctx.services.db.model.findUniqueOrThrow({ ...query, where: { id: saved } });
     },
   }),
 );
