@@ -91,11 +91,11 @@ describe.each(APIS)('%s client → Bedrock Converse', (api) => {
     const turn = await clients[api].toolRoundTrip(MODEL, stream, 'sunny, 21 C');
     expect(turn).toMatchObject({ name: 'get_weather', args: { city: 'Paris' }, stop: clients[api].toolStop, final: 'Tool said: sunny, 21 C' });
     const [first, second] = mock.requests.slice(before);
-    expect(first!.body.toolConfig.tools).toEqual([
+    expect(first.body.toolConfig.tools).toEqual([
       { toolSpec: { name: 'get_weather', description: 'Current weather', inputSchema: { json: expect.objectContaining({ properties: { city: { type: 'string' } } }) } } },
     ]);
-    const use = second!.body.messages[1].content.find((b: any) => b.toolUse).toolUse;
-    const result = second!.body.messages[2].content.find((b: any) => b.toolResult).toolResult;
+    const use = second.body.messages[1].content.find((b: any) => b.toolUse).toolUse;
+    const result = second.body.messages[2].content.find((b: any) => b.toolResult).toolResult;
     expect(use).toEqual({ toolUseId: turn.id, name: 'get_weather', input: { city: 'Paris' } });
     expect(result).toEqual({ toolUseId: turn.id, content: [{ text: 'sunny, 21 C' }] });
   });
@@ -156,14 +156,16 @@ describe('requests Converse cannot carry', () => {
 
 describe('what reaches Bedrock', () => {
   test('Anthropic prompt caching becomes cachePoint blocks; thinking and top_k go to additionalModelRequestFields', async () => {
-    await ant.messages.create({
+    // top_k is still accepted by the Messages API; this SDK version no longer types it.
+    const request = {
       model: MODEL,
       max_tokens: 4000,
       top_k: 5,
-      thinking: { type: 'enabled', budget_tokens: 2048 },
-      system: [{ type: 'text', text: 'A long, stable system prompt.', cache_control: { type: 'ephemeral' } }],
-      messages: [{ role: 'user', content: 'hello cache' }],
-    });
+      thinking: { type: 'enabled' as const, budget_tokens: 2048 },
+      system: [{ type: 'text' as const, text: 'A long, stable system prompt.', cache_control: { type: 'ephemeral' as const } }],
+      messages: [{ role: 'user' as const, content: 'hello cache' }],
+    };
+    await ant.messages.create(request);
     const body = lastRequest(mock).body;
     expect(body.system).toEqual([{ text: 'A long, stable system prompt.' }, { cachePoint: { type: 'default' } }]);
     expect(body.inferenceConfig).toEqual({ maxTokens: 4000 });
@@ -181,13 +183,13 @@ describe('what reaches Bedrock', () => {
 describe('credentials', () => {
   test('temporary credentials (JSON with a session token) sign with x-amz-security-token', async () => {
     const done = await oai.chat.completions.create({ model: 'bedrock-sts', messages: [{ role: 'user', content: 'temporary' }] });
-    expect(done.choices[0]!.message.content).toBe('Hello from bedrock: temporary');
+    expect(done.choices[0].message.content).toBe('Hello from bedrock: temporary');
     expect(lastRequest(temporary).headers['x-amz-security-token']).toBe(SESSION_TOKEN);
   });
 
   test('a Bedrock API key goes as a bearer token', async () => {
     const done = await oai.chat.completions.create({ model: 'bedrock-key', messages: [{ role: 'user', content: 'keyed' }] });
-    expect(done.choices[0]!.message.content).toBe('Hello from bedrock: keyed');
+    expect(done.choices[0].message.content).toBe('Hello from bedrock: keyed');
     expect(lastRequest(keyed).headers.authorization).toBe('Bearer ABSKbW9jay1iZWRyb2NrLWFwaS1rZXk=');
   });
 

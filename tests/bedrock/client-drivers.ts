@@ -6,8 +6,8 @@
  * request — each returning what the client saw in one shape.
  */
 import { expect } from 'vitest';
-import OpenAI from 'openai';
-import Anthropic from '@anthropic-ai/sdk';
+import type OpenAI from 'openai';
+import type Anthropic from '@anthropic-ai/sdk';
 import { PNG_BASE64, PNG_DATA_URL } from '../support/proxy-fixture.js';
 
 export type Api = 'chat' | 'responses' | 'messages';
@@ -57,8 +57,8 @@ export function drivers(oai: OpenAI, ant: Anthropic): Record<Api, Driver> {
       const u = done.usage!;
       expect(u.total_tokens).toBe(u.prompt_tokens + u.completion_tokens);
       return {
-        text: done.choices[0]!.message.content ?? '',
-        stop: done.choices[0]!.finish_reason,
+        text: done.choices[0].message.content ?? '',
+        stop: done.choices[0].finish_reason,
         usage: { input: u.prompt_tokens, output: u.completion_tokens, cached: u.prompt_tokens_details?.cached_tokens ?? 0 },
       };
     },
@@ -68,19 +68,19 @@ export function drivers(oai: OpenAI, ant: Anthropic): Record<Api, Driver> {
       const call = (messages: OpenAI.Chat.ChatCompletionMessageParam[]) =>
         stream ? oai.chat.completions.stream({ model, messages, tools }).finalChatCompletion() : oai.chat.completions.create({ model, messages, tools });
       const first = await call([user]);
-      const message = first.choices[0]!.message;
+      const message = first.choices[0].message;
       expect(message.tool_calls).toHaveLength(1);
-      const tc = message.tool_calls![0]!;
+      const tc = message.tool_calls![0];
       if (tc.type !== 'function') throw new Error('expected a function call');
       const second = await call([user, { role: 'assistant', content: message.content, tool_calls: [tc] }, { role: 'tool', tool_call_id: tc.id, content: result }]);
-      return { id: tc.id, name: tc.function.name, args: JSON.parse(tc.function.arguments), stop: first.choices[0]!.finish_reason, final: second.choices[0]!.message.content ?? '' };
+      return { id: tc.id, name: tc.function.name, args: JSON.parse(tc.function.arguments), stop: first.choices[0].finish_reason, final: second.choices[0].message.content ?? '' };
     },
     async image(model) {
       const done = await oai.chat.completions.create({
         model,
         messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: PNG_DATA_URL } }] }],
       });
-      return done.choices[0]!.message.content ?? '';
+      return done.choices[0].message.content ?? '';
     },
     failure: (model, stream) =>
       caught(async () => {
@@ -108,7 +108,7 @@ export function drivers(oai: OpenAI, ant: Anthropic): Record<Api, Driver> {
       const first = await call([user]);
       const calls = first.output.filter((o): o is OpenAI.Responses.ResponseFunctionToolCall => o.type === 'function_call');
       expect(calls).toHaveLength(1);
-      const fc = calls[0]!;
+      const fc = calls[0];
       const second = await call([user, fc, { type: 'function_call_output', call_id: fc.call_id, output: result }]);
       return { id: fc.call_id, name: fc.name, args: JSON.parse(fc.arguments), stop: first.status ?? '', final: second.output_text };
     },
@@ -150,7 +150,7 @@ export function drivers(oai: OpenAI, ant: Anthropic): Record<Api, Driver> {
       const first = await call([user]);
       const uses = first.content.filter((b) => b.type === 'tool_use');
       expect(uses).toHaveLength(1);
-      const use = uses[0]!;
+      const use = uses[0];
       const second = await call([user, { role: 'assistant', content: first.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: result }] }]);
       return { id: use.id, name: use.name, args: use.input, stop: first.stop_reason ?? '', final: second.content.map((b) => (b.type === 'text' ? b.text : '')).join('') };
     },

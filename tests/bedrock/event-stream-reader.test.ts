@@ -47,9 +47,9 @@ describe('event-stream reader', () => {
   });
 
   test('a damaged message CRC is a broken upstream (502)', async () => {
-    const bad = Buffer.from(frames[1]!);
+    const bad = Buffer.from(frames[1]);
     bad[bad.length - 5] ^= 0x01;
-    const error = await collect([frames[0]!, bad]).catch((e: unknown) => e);
+    const error = await collect([frames[0], bad]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GatewayError);
     expect(error).toMatchObject({ status: 502, code: 'upstream_bad_stream' });
   });
@@ -68,7 +68,7 @@ describe('event-stream reader', () => {
 
   test('the reader is chosen by wire format', async () => {
     const out = [];
-    for await (const m of readUpstreamStream('bedrock-converse', chunks([frames[0]!]))) out.push(m.event);
+    for await (const m of readUpstreamStream('bedrock-converse', chunks([frames[0]]))) out.push(m.event);
     for await (const m of readUpstreamStream('openai-chat', chunks([Buffer.from('data: {"a":1}\n\n')]))) out.push(m.data);
     expect(out).toEqual(['messageStart', '{"a":1}']);
   });

@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { ENTRA, startEntraMock, type EntraMock } from '../support/mock-upstreams/entra.js';
-import { anthropicClient, createKey, createModel, createProvider, lastRequest, openaiClient, postRaw } from '../support/proxy-fixture.js';
+import { anthropicClient, createKey, createModel, createProvider, openaiClient, postRaw } from '../support/proxy-fixture.js';
+import type { RecordedRequest } from '../support/mock-upstreams/types.js';
 import { APIS, drivers, type Api, type Driver } from '../bedrock/client-drivers.js';
 
 const MODEL = 'azure-entra';
@@ -26,6 +27,13 @@ const entraProvider = (name: string, mock: EntraMock, secret = ENTRA.clientSecre
   apiKey: secret,
   options: { apiVersion: '2024-10-21', entra: { tenantId: ENTRA.tenantId, clientId: ENTRA.clientId, authorityHost: mock.url } },
 });
+
+/** What a mock's model route received last. */
+const lastRequest = (mock: { requests: RecordedRequest[] }): RecordedRequest => {
+  const req = mock.requests.at(-1);
+  if (!req) throw new Error('the mock received no request');
+  return req;
+};
 
 beforeAll(async () => {
   gw = await startTestGateway();
@@ -94,7 +102,7 @@ describe('Entra ID tokens', () => {
 
   test('refreshed before it expires', async () => {
     const a = await openaiClient(gw, key).chat.completions.create({ model: 'azure-short', messages: [{ role: 'user', content: 'first' }] });
-    expect(a.choices[0]!.message.content).toBe('Hello from azure-openai: first');
+    expect(a.choices[0].message.content).toBe('Hello from azure-openai: first');
     const firstToken = lastRequest(shortLived).headers.authorization;
     expect(shortLived.tokensIssued).toBe(1);
     // A 2 s token is refreshed from its halfway point, while it is still valid.

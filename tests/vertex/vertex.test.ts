@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { generateKeyPair, exportPKCS8 } from 'jose';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startVertexMock, type VertexMock } from '../support/mock-upstreams/vertex.js';
-import { anthropicClient, createKey, createModel, createProvider, lastRequest, openaiClient, postRaw } from '../support/proxy-fixture.js';
+import { anthropicClient, createKey, createModel, createProvider, openaiClient, postRaw } from '../support/proxy-fixture.js';
+import type { RecordedRequest } from '../support/mock-upstreams/types.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { APIS, drivers, type Api, type Driver } from '../bedrock/client-drivers.js';
 
@@ -22,6 +23,13 @@ let vertex: VertexMock;
 let key: string;
 let clients: Record<Api, Driver>;
 const inner = (p: Publisher): MockUpstream => (p === 'gemini' ? vertex.gemini : vertex.anthropic);
+
+/** What a mock's model route received last. */
+const lastRequest = (mock: { requests: RecordedRequest[] }): RecordedRequest => {
+  const req = mock.requests.at(-1);
+  if (!req) throw new Error('the mock received no request');
+  return req;
+};
 
 beforeAll(async () => {
   gw = await startTestGateway();
@@ -124,7 +132,7 @@ describe('service-account tokens', () => {
   });
 
   test('a line of the private key quoted in an upstream error is scrubbed before it reaches the client', async () => {
-    const line = vertex.privateKey.split('\n')[2]!;
+    const line = vertex.privateKey.split('\n')[2];
     vertex.gemini.enqueue({ type: 'error', status: 400, body: { error: { code: 400, message: `bad key material: ${line}`, status: 'INVALID_ARGUMENT' } } });
     const res = await postRaw(gw, '/v1/chat/completions', { model: model('gemini'), messages: [{ role: 'user', content: 'hi' }] }, { authorization: `Bearer ${key}` });
     expect(res.status).toBe(400);
@@ -136,7 +144,7 @@ describe('service-account tokens', () => {
     const data = await gw.admin<{ providers: Array<Record<string, unknown>> }>('{ providers { name apiKeyHint hasApiKey options } }');
     const text = JSON.stringify(data);
     expect(text).not.toContain('PRIVATE KEY');
-    expect(text).not.toContain(vertex.privateKey.split('\n')[1]!);
+    expect(text).not.toContain(vertex.privateKey.split('\n')[1]);
     expect(data.providers.find((p) => p.name === 'vertex-gemini')).toMatchObject({ hasApiKey: true });
   });
 });

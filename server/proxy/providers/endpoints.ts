@@ -92,7 +92,7 @@ export function upstreamUrl(model: ModelEntry, op: UpstreamOperation): string {
       return `${base}/responses`;
     case 'openai-chat': {
       if (preset.urlStyle === 'azure') {
-        const version = String(provider.options.apiVersion ?? AZURE_DEFAULT_API_VERSION);
+        const version = typeof provider.options.apiVersion === 'string' ? provider.options.apiVersion : AZURE_DEFAULT_API_VERSION;
         const deployment = encodeURIComponent(model.upstreamModel);
         const path = op === 'embeddings' ? 'embeddings' : 'chat/completions';
         return `${stripSuffix(base, /\/openai$/)}/openai/deployments/${deployment}/${path}?api-version=${encodeURIComponent(version)}`;

@@ -15,5 +15,5 @@ export function defaultBodyFields(model: ModelEntry): Record<string, unknown> | 
 export function defaultHeaders(model: ModelEntry): Record<string, string> {
   const headers = model.requestDefaults.headers;
   if (!headers || typeof headers !== 'object') return {};
-  return Object.fromEntries(Object.entries(headers).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+  return Object.fromEntries(Object.entries(headers).filter(([, v]) => typeof v === 'string'));
 }

@@ -74,6 +74,7 @@ function toMessage(frame: Uint8Array): SseMessage {
     case 'error':
       // A transport-level error frame carries its code and message in headers, not the payload.
       return { event: `${header(':error-code') ?? 'unknown'}Exception`, data: JSON.stringify({ message: header(':error-message') ?? '' }) };
+    case undefined:
     default: {
       const event = header(':event-type');
       return event ? { event, data } : { data };

@@ -175,7 +175,8 @@ function scenarioPlan(s: MockScenario): Plan | undefined {
       return { ...base, blocks: [{ reasoningContent: { reasoningText: { text: s.reasoning, signature: 'sig_' + randomBytes(16).toString('base64') } } }, { text: s.text }] };
     case 'drop_mid_stream':
       return { ...base, blocks: [{ text: s.text }] };
-    default:
+    case 'error':
+    case 'hang':
       return undefined;
   }
 }
@@ -183,7 +184,7 @@ function scenarioPlan(s: MockScenario): Plan | undefined {
 /** `AWS4-HMAC-SHA256 Credential=…, SignedHeaders=…, Signature=…` → its parts. */
 function parseAuthorization(header: string): { accessKeyId: string; date: string; region: string; service: string; signedHeaders: string[] } | undefined {
   const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=[0-9a-f]{64}$/.exec(header);
-  return m ? { accessKeyId: m[1]!, date: m[2]!, region: m[3]!, service: m[4]!, signedHeaders: m[5]!.split(';') } : undefined;
+  return m ? { accessKeyId: m[1], date: m[2], region: m[3], service: m[4], signedHeaders: m[5].split(';') } : undefined;
 }
 
 const amzDate = (text: string): Date =>
@@ -269,7 +270,7 @@ export async function startBedrockMock(options: BedrockMockOptions = {}): Promis
     }
     if (corrupt) {
       corrupt = false;
-      const bad = Buffer.from(frames[1]!);
+      const bad = Buffer.from(frames[1]);
       bad[bad.length - 1] ^= 0xff;
       frames[1] = bad;
     }

@@ -77,7 +77,7 @@ export async function startEntraMock(options: EntraMockOptions = {}): Promise<En
   async function handle(req: IncomingMessage, res: ServerResponse, body: any): Promise<void> {
     const url = new URL(req.url ?? '', 'http://x');
     const tokenRoute = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
-    if (req.method === 'POST' && tokenRoute) return token(decodeURIComponent(tokenRoute[1]!), body, res);
+    if (req.method === 'POST' && tokenRoute) return token(decodeURIComponent(tokenRoute[1]), body, res);
     resourceRequests.push(state.requests.at(-1)!);
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const expires = bearer ? tokens.get(bearer) : undefined;

@@ -22,6 +22,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { exportPKCS8, generateKeyPair, jwtVerify } from 'jose';
 import { startAnthropicMock } from './anthropic.js';
 import { googleErrorBody, startGeminiMock } from './gemini.js';
@@ -63,7 +64,7 @@ export async function forward(res: ServerResponse, url: string, init: { headers:
   const answer = await fetch(url, { method: 'POST', headers: init.headers, body: init.body });
   res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
   if (!answer.body) return void res.end();
-  Readable.fromWeb(answer.body as import('node:stream/web').ReadableStream).pipe(res);
+  Readable.fromWeb(answer.body as WebReadableStream).pipe(res);
 }
 
 export async function startVertexMock(options: VertexMockOptions = {}): Promise<VertexMock> {

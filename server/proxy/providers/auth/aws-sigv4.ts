@@ -20,7 +20,7 @@ export interface AwsOptions {
 /** How a Bedrock provider authenticates, from its options, its API key and the environment. */
 export type BedrockAuth = { kind: 'sigv4'; credentials: AwsCredentials } | { kind: 'api-key'; key: string } | { kind: 'none' };
 
-const awsOptionsOf = (provider: ProviderEntry): AwsOptions => (isRecord(provider.options.aws) ? (provider.options.aws as AwsOptions) : {});
+const awsOptionsOf = (provider: ProviderEntry): AwsOptions => (isRecord(provider.options.aws) ? (provider.options.aws) : {});
 
 /** The region: `options.aws.region`, else the one in a `bedrock-runtime.<region>.amazonaws.com` base URL, else us-east-1. */
 export function awsRegionOf(provider: ProviderEntry): string {
