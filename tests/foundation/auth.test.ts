@@ -161,7 +161,7 @@ describe('admin authentication', () => {
     });
 
     it('can read', async () => {
-      const result = await gateway.gql('{ me { email role } providers { id } models { id } virtualKeys { id } overview { providers } settings { monitoringEnabled } }', undefined, viewerToken);
+      const result = await gateway.gql('{ me { email role } providers { id } models { nodes { id } } virtualKeys { nodes { id } } overview { providers } settings { monitoringEnabled } }', undefined, viewerToken);
       expect(result.errors).toBeUndefined();
       expect(result.data.me).toEqual({ email: viewerEmail, role: 'viewer' });
     });

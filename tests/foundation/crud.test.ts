@@ -39,10 +39,10 @@ describe('admin CRUD', () => {
 
       const read = await gateway.admin('query($id: ID!) { model(id: $id) { id name provider { name } } }', { id: modelId });
       expect(read.model).toEqual({ id: modelId, name, provider: { name: provider.name } });
-      const byProvider = await gateway.admin('query($p: ID) { models(providerId: $p) { id } }', { p: provider.id });
-      expect(byProvider.models).toEqual([{ id: modelId }]);
-      const bySearch = await gateway.admin('query($s: String) { models(search: $s) { id } }', { s: name.slice(-8) });
-      expect(bySearch.models).toEqual([{ id: modelId }]);
+      const byProvider = await gateway.admin('query($p: ID) { models(providerId: $p) { nodes { id } } }', { p: provider.id });
+      expect(byProvider.models.nodes).toEqual([{ id: modelId }]);
+      const bySearch = await gateway.admin('query($s: String) { models(search: $s) { nodes { id } } }', { s: name.slice(-8) });
+      expect(bySearch.models.nodes).toEqual([{ id: modelId }]);
       expect(gateway.services.snapshot.current.modelsByName.get(name)?.upstreamModel).toBe('deepseek-chat');
 
       const { updateModel } = await gateway.admin(UPDATE_MODEL, { id: modelId, i: { upstreamModel: 'deepseek-v3', inputPrice: 0.000001, enabled: false } });
@@ -109,7 +109,7 @@ describe('admin CRUD', () => {
 
       expect((await gateway.admin('mutation($id: ID!) { deleteProvider(id: $id) }', { id: doomed.id })).deleteProvider).toBe(true);
       expect((await gateway.admin('query($id: ID!) { provider(id: $id) { id } }', { id: doomed.id })).provider).toBeNull();
-      expect((await gateway.admin('query($p: ID) { models(providerId: $p) { id } }', { p: doomed.id })).models).toEqual([]);
+      expect((await gateway.admin('query($p: ID) { models(providerId: $p) { nodes { id } } }', { p: doomed.id })).models.nodes).toEqual([]);
       expect(await gateway.services.db.model.count({ where: { providerId: doomed.id } })).toBe(0);
       for (const name of names) expect(gateway.services.snapshot.current.modelsByName.has(name)).toBe(false);
       expect(gateway.services.snapshot.current.providersById.has(doomed.id)).toBe(false);
@@ -228,29 +228,33 @@ describe('admin CRUD', () => {
       expect(live).toBeTruthy();
     });
 
-    it('pages lists with skip and take, clamping out-of-range values', async () => {
+    it('pages connections with first and after (cursors), clamping the page size; other lists keep skip and take', async () => {
       const provider = await createProvider();
       const prefix = unique('page');
       for (let i = 0; i < 5; i++) {
         await gateway.admin(CREATE_MODEL, { i: { providerId: provider.id, name: `${prefix}-${i}`, upstreamModel: 'x' } });
       }
-      const page = (skip: number | null, take: number | null) =>
-        gateway
-          .admin('query($p: ID, $s: Int, $t: Int) { models(providerId: $p, skip: $s, take: $t) { name } }', { p: provider.id, s: skip, t: take })
-          .then((d) => d.models.map((m: { name: string }) => m.name));
+      const PAGE = 'query($p: ID, $f: Int, $a: String) { models(providerId: $p, first: $f, after: $a) { nodes { name } edges { cursor } pageInfo { hasNextPage endCursor } } }';
+      const page = async (first: number | null, after: string | null = null) => (await gateway.admin(PAGE, { p: provider.id, f: first, a: after })).models;
       const all = [0, 1, 2, 3, 4].map((i) => `${prefix}-${i}`);
-      expect(await page(null, null)).toEqual(all);
-      expect(await page(1, 2)).toEqual(all.slice(1, 3));
-      expect(await page(4, 10)).toEqual(all.slice(4));
-      expect(await page(10, 10)).toEqual([]);
-      expect(await page(-5, 2)).toEqual(all.slice(0, 2));
-      expect(await page(0, 0)).toEqual(all.slice(0, 1));
-      expect(await page(0, 1_000_000)).toEqual(all);
+      const names = (c: { nodes: { name: string }[] }) => c.nodes.map((m) => m.name);
+      expect(names(await page(null))).toEqual(all);
+      const first = await page(2);
+      expect(names(first)).toEqual(all.slice(0, 2));
+      expect(first.pageInfo).toEqual({ hasNextPage: true, endCursor: first.edges[1].cursor });
+      const second = await page(2, first.pageInfo.endCursor);
+      expect(names(second)).toEqual(all.slice(2, 4));
+      const last = await page(2, second.pageInfo.endCursor);
+      expect(names(last)).toEqual(all.slice(4));
+      expect(last.pageInfo.hasNextPage).toBe(false);
+      expect(names(await page(1_000_000))).toEqual(all);
+      const negative = await gateway.gql(PAGE, { p: provider.id, f: -1 }, token);
+      expect(negative.errors?.[0]?.message).toMatch(/first/);
 
-      const providers = await gateway.admin('{ providers(take: 1) { id } users(skip: 1) { id } virtualKeys(includeRevoked: true, take: 1) { id } }');
-      expect(providers.providers).toHaveLength(1);
-      expect(providers.users).toHaveLength(0);
-      expect(providers.virtualKeys).toHaveLength(1);
+      const keys = await gateway.admin('{ providers(take: 1) { id } users(skip: 1) { id } virtualKeys(includeRevoked: true, first: 1) { nodes { id } pageInfo { hasNextPage } } }');
+      expect(keys.providers).toHaveLength(1);
+      expect(keys.users).toHaveLength(0);
+      expect(keys.virtualKeys.nodes).toHaveLength(1);
     });
   });
 });

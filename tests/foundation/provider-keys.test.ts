@@ -74,7 +74,7 @@ describe('provider API keys', () => {
     const queries = [
       `{ providers { ${everyField} } }`,
       `query($id: ID!) { provider(id: $id) { ${everyField} } }`,
-      `{ models { ${modelSelection} provider { ${everyField} } } }`,
+      `{ models { nodes { ${modelSelection} provider { ${everyField} } } } }`,
       '{ overview { providers models } }',
     ];
     for (const query of queries) {

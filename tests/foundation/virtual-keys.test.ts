@@ -54,8 +54,8 @@ describe('virtual keys', () => {
     const stored = await row(keyId);
     const secret = key.slice(stored.keyPrefix.length);
     const responses = [
-      await gqlRaw(gateway, `{ virtualKeys(includeRevoked: true) { ${everyField} } }`, undefined, token),
-      await gqlRaw(gateway, `{ virtualKeys { ${everyField} } }`, undefined, token),
+      await gqlRaw(gateway, `{ virtualKeys(includeRevoked: true) { nodes { ${everyField} } } }`, undefined, token),
+      await gqlRaw(gateway, `{ virtualKeys { nodes { ${everyField} } } }`, undefined, token),
       await gqlRaw(gateway, `mutation($id: ID!) { updateVirtualKey(id: $id, input: { name: "renamed" }) { ${everyField} } }`, { id: keyId }, token),
     ];
     for (const res of responses) {
@@ -100,10 +100,10 @@ describe('virtual keys', () => {
     expect(revokedAt).toBeLessThanOrEqual(Date.now() + 1000);
     expect((await row(keyId)).revokedAt).not.toBeNull();
 
-    const active = (await gateway.admin('{ virtualKeys { id } }')).virtualKeys.map((k: { id: string }) => k.id);
+    const active = (await gateway.admin('{ virtualKeys { nodes { id } } }')).virtualKeys.nodes.map((k: { id: string }) => k.id);
     expect(active).not.toContain(keyId);
-    const all = await gateway.admin('{ virtualKeys(includeRevoked: true) { id revokedAt } }');
-    expect(all.virtualKeys.find((k: { id: string }) => k.id === keyId)?.revokedAt).toBe(revokeVirtualKey.revokedAt);
+    const all = await gateway.admin('{ virtualKeys(includeRevoked: true) { nodes { id revokedAt } } }');
+    expect(all.virtualKeys.nodes.find((k: { id: string }) => k.id === keyId)?.revokedAt).toBe(revokeVirtualKey.revokedAt);
 
     const missing = await gateway.gql('mutation { revokeVirtualKey(id: "no-such-key") { id } }', undefined, token);
     expect(onlyError(missing).extensions?.code).toBe('NOT_FOUND');

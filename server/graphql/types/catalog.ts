@@ -154,8 +154,10 @@ builder.mutationField('applyModelPreset', (t) =>
     type: 'Model',
     description: 'Set a model\'s limits, prices and capabilities from the catalog. Fields set by hand are kept unless overwrite is true.',
     args: { modelId: t.arg.id({ required: true }), catalogKey: t.arg.string(), overwrite: t.arg.boolean() },
-    resolve: (_query, _r, args, ctx) =>
-      ctx.services.configService.models.applyPreset(actorOf(ctx), String(args.modelId), args.catalogKey, args.overwrite ?? false),
+    resolve: async (query, _r, args, ctx) => {
+      const { id } = await ctx.services.configService.models.applyPreset(actorOf(ctx), String(args.modelId), args.catalogKey, args.overwrite ?? false);
+      return ctx.services.db.model.findUniqueOrThrow({ ...query, where: { id } });
+    },
   }),
 );
 

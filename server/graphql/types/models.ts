@@ -106,7 +106,10 @@ builder.mutationField('createModel', (t) =>
   t.prismaField({
     type: 'Model',
     args: { input: t.arg({ type: CreateModelInput, required: true }) },
-    resolve: (_query, _root, { input }, ctx) => ctx.services.configService.models.create(actorOf(ctx), validate(createModelSchema, withoutUndefined(input))),
+    resolve: async (query, _root, { input }, ctx) => {
+      const { id } = await ctx.services.configService.models.create(actorOf(ctx), validate(createModelSchema, withoutUndefined(input)));
+      return ctx.services.db.model.findUniqueOrThrow({ ...query, where: { id } });
+    },
   }),
 );
 
@@ -114,8 +117,10 @@ builder.mutationField('updateModel', (t) =>
   t.prismaField({
     type: 'Model',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateModelInput, required: true }) },
-    resolve: (_query, _root, { id, input }, ctx) =>
-      ctx.services.configService.models.update(actorOf(ctx), String(id), validate(updateModelSchema, withoutUndefined(input))),
+    resolve: async (query, _root, { id, input }, ctx) => {
+      await ctx.services.configService.models.update(actorOf(ctx), String(id), validate(updateModelSchema, withoutUndefined(input)));
+      return ctx.services.db.model.findUniqueOrThrow({ ...query, where: { id: String(id) } });
+    },
   }),
 );
 

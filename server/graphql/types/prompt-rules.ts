@@ -100,13 +100,15 @@ builder.mutationField('createPromptRule', (t) =>
     type: 'PromptRule',
     description: 'Adds a rule at the end of the virtual model\'s list.',
     args: { virtualModelId: t.arg.id({ required: true }), input: t.arg({ type: PromptRuleInput, required: true }) },
-    resolve: (_query, _root, { virtualModelId, input }, ctx) =>
-      ctx.services.configService.promptRules.create(
+    resolve: async (query, _root, { virtualModelId, input }, ctx) => {
+      const { id } = await ctx.services.configService.promptRules.create(
         actorOf(ctx),
         String(virtualModelId),
         { kind: String(input.kind), config: configFromInput(input as RuleInput), enabled: typeof input.enabled === 'boolean' ? input.enabled : undefined },
         'input.',
-      ),
+      );
+      return ctx.services.db.promptRule.findUniqueOrThrow({ ...query, where: { id } });
+    },
   }),
 );
 
@@ -115,13 +117,15 @@ builder.mutationField('updatePromptRule', (t) =>
     type: 'PromptRule',
     description: 'Changes a rule. Without `kind` the given settings merge over the stored ones; with a new kind they replace them.',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdatePromptRuleInput, required: true }) },
-    resolve: (_query, _root, { id, input }, ctx) =>
-      ctx.services.configService.promptRules.update(
+    resolve: async (query, _root, { id, input }, ctx) => {
+      await ctx.services.configService.promptRules.update(
         actorOf(ctx),
         String(id),
         { kind: input.kind ? String(input.kind) : undefined, config: configFromInput(input as RuleInput), enabled: typeof input.enabled === 'boolean' ? input.enabled : undefined },
         'input.',
-      ),
+      );
+      return ctx.services.db.promptRule.findUniqueOrThrow({ ...query, where: { id: String(id) } });
+    },
   }),
 );
 
@@ -140,8 +144,10 @@ builder.mutationField('reorderPromptRules', (t) =>
     type: ['PromptRule'],
     description: "Sets the order of a virtual model's rules: `ruleIds` must list each of its rules exactly once.",
     args: { virtualModelId: t.arg.id({ required: true }), ruleIds: t.arg.idList({ required: true }) },
-    resolve: (_query, _root, { virtualModelId, ruleIds }, ctx) =>
-      ctx.services.configService.promptRules.reorder(actorOf(ctx), String(virtualModelId), ruleIds.map(String)),
+    resolve: async (query, _root, { virtualModelId, ruleIds }, ctx) => {
+      const rows = await ctx.services.configService.promptRules.reorder(actorOf(ctx), String(virtualModelId), ruleIds.map(String));
+      return ctx.services.db.promptRule.findMany({ ...query, where: { id: { in: rows.map((r) => r.id) } }, orderBy: { position: 'asc' } });
+    },
   }),
 );
 

@@ -88,10 +88,11 @@ builder.mutationField('createProvider', (t) =>
   t.prismaField({
     type: 'Provider',
     args: { input: t.arg({ type: CreateProviderInput, required: true }) },
-    resolve: (_query, _root, { input }, ctx) => {
+    resolve: async (query, _root, { input }, ctx) => {
       const preset = findPreset(String(input.type ?? ''));
       const data = validate(createProviderSchema, { ...withoutNullish(input), baseUrl: input.baseUrl ?? preset?.defaultBaseUrl });
-      return ctx.services.configService.providers.create(actorOf(ctx), data);
+      const { id } = await ctx.services.configService.providers.create(actorOf(ctx), data);
+      return ctx.services.db.provider.findUniqueOrThrow({ ...query, where: { id } });
     },
   }),
 );
@@ -100,10 +101,11 @@ builder.mutationField('updateProvider', (t) =>
   t.prismaField({
     type: 'Provider',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateProviderInput, required: true }) },
-    resolve: (_query, _root, { id, input }, ctx) => {
+    resolve: async (query, _root, { id, input }, ctx) => {
       const { apiKey, ...rest } = input;
       const data = validate(updateProviderSchema, { ...withoutNullish(rest), ...(apiKey !== undefined ? { apiKey } : {}) });
-      return ctx.services.configService.providers.update(actorOf(ctx), String(id), data);
+      await ctx.services.configService.providers.update(actorOf(ctx), String(id), data);
+      return ctx.services.db.provider.findUniqueOrThrow({ ...query, where: { id: String(id) } });
     },
   }),
 );

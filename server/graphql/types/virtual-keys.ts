@@ -124,8 +124,10 @@ builder.mutationField('updateVirtualKey', (t) =>
   t.prismaField({
     type: 'VirtualKey',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateVirtualKeyInput, required: true }) },
-    resolve: (_query, _root, { id, input }, ctx) =>
-      ctx.services.configService.virtualKeys.update(actorOf(ctx), String(id), validate(updateVirtualKeySchema, withoutUndefined(input))),
+    resolve: async (query, _root, { id, input }, ctx) => {
+      await ctx.services.configService.virtualKeys.update(actorOf(ctx), String(id), validate(updateVirtualKeySchema, withoutUndefined(input)));
+      return ctx.services.db.virtualKey.findUniqueOrThrow({ ...query, where: { id: String(id) } });
+    },
   }),
 );
 
@@ -134,7 +136,10 @@ builder.mutationField('revokeVirtualKey', (t) =>
     type: 'VirtualKey',
     description: 'Revokes the key at once; it stays listed with includeRevoked.',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_query, _root, { id }, ctx) => ctx.services.configService.virtualKeys.revoke(actorOf(ctx), String(id)),
+    resolve: async (query, _root, { id }, ctx) => {
+      await ctx.services.configService.virtualKeys.revoke(actorOf(ctx), String(id));
+      return ctx.services.db.virtualKey.findUniqueOrThrow({ ...query, where: { id: String(id) } });
+    },
   }),
 );
 

@@ -97,7 +97,10 @@ builder.mutationField('createVirtualModel', (t) =>
   t.prismaField({
     type: 'VirtualModel',
     args: { input: t.arg({ type: CreateVirtualModelInput, required: true }) },
-    resolve: (_query, _root, { input }, ctx) => ctx.services.configService.virtualModels.create(actorOf(ctx), validate(createVirtualModelSchema, input)),
+    resolve: async (query, _root, { input }, ctx) => {
+      const { id } = await ctx.services.configService.virtualModels.create(actorOf(ctx), validate(createVirtualModelSchema, input));
+      return ctx.services.db.virtualModel.findUniqueOrThrow({ ...query, where: { id } });
+    },
   }),
 );
 
@@ -105,8 +108,10 @@ builder.mutationField('updateVirtualModel', (t) =>
   t.prismaField({
     type: 'VirtualModel',
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateVirtualModelInput, required: true }) },
-    resolve: (_query, _root, { id, input }, ctx) =>
-      ctx.services.configService.virtualModels.update(actorOf(ctx), String(id), validate(updateVirtualModelSchema, withoutNullish(input))),
+    resolve: async (query, _root, { id, input }, ctx) => {
+      await ctx.services.configService.virtualModels.update(actorOf(ctx), String(id), validate(updateVirtualModelSchema, withoutNullish(input)));
+      return ctx.services.db.virtualModel.findUniqueOrThrow({ ...query, where: { id: String(id) } });
+    },
   }),
 );
 
