@@ -14,33 +14,15 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startBrokenUpstream, type BrokenFault, type BrokenUpstream, type BrokenWire } from '../support/mock-upstreams/broken.js';
 import { anthropicClient, createKey, createModel, createProvider, openaiClient, parseSse, postRaw } from '../support/proxy-fixture.js';
 import { waitFor } from '../support/wait.js';
+import { ANY_WIRE_PROVIDERS as WIRES } from '../support/mock-upstreams/any-wire.js';
+import { CLIENT_APIS as CLIENTS, CLIENT_PATHS as PATHS, clientBody as bodyFor, type ClientApi } from '../support/client-apis.js';
 
-const WIRES: Array<{ wire: BrokenWire; providerType: string; upstreamModel: string }> = [
-  { wire: 'openai-chat', providerType: 'openai', upstreamModel: 'gpt-4o' },
-  { wire: 'openai-responses', providerType: 'openai-responses', upstreamModel: 'gpt-4.1-mini' },
-  { wire: 'anthropic', providerType: 'anthropic', upstreamModel: 'claude-sonnet-4-5' },
-  { wire: 'gemini', providerType: 'gemini', upstreamModel: 'gemini-2.5-flash' },
-];
-type ClientApi = 'chat-completions' | 'responses' | 'messages';
-const CLIENTS: ClientApi[] = ['chat-completions', 'responses', 'messages'];
-const PATHS: Record<ClientApi, string> = { 'chat-completions': '/v1/chat/completions', responses: '/v1/responses', messages: '/v1/messages' };
 /** The client API whose wire format is the upstream's own (the stream is forwarded as received). */
 const NATIVE: Partial<Record<BrokenWire, ClientApi>> = { 'openai-chat': 'chat-completions', 'openai-responses': 'responses', anthropic: 'messages' };
 
 const MAX_UPSTREAM_RESPONSE_BYTES = 256 * 1024;
 const STREAM_TOTAL_MS = 1500;
 const CHAT_PROVIDER_TOTAL_MS = 600;
-
-function bodyFor(api: ClientApi, model: string, stream: boolean): Record<string, unknown> {
-  switch (api) {
-    case 'chat-completions':
-      return { model, stream, messages: [{ role: 'user', content: 'Say hello' }] };
-    case 'responses':
-      return { model, stream, input: 'Say hello' };
-    case 'messages':
-      return { model, stream, max_tokens: 64, messages: [{ role: 'user', content: 'Say hello' }] };
-  }
-}
 
 /** The error event of the client's own format at the end of the stream, or undefined. */
 function trailingError(api: ClientApi, events: Array<{ event?: string; data: any }>): string | undefined {

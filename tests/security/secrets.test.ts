@@ -21,28 +21,9 @@ import { anthropicClient, createKey, createModel, createProvider, openaiClient, 
 import { createTarget, publicGet, runNow, setMonitoring } from '../health/helpers.js';
 import { monitoringKeyPlaintext } from '../../server/health/monitoring-key.js';
 import { newUserToken } from '../support/admin.js';
+import { ANY_WIRE_PROVIDERS as WIRES } from '../support/mock-upstreams/any-wire.js';
+import { CLIENT_APIS as CLIENTS, CLIENT_PATHS as PATHS, clientBody as bodyFor, type ClientApi } from '../support/client-apis.js';
 
-const WIRES: Array<{ wire: EchoWire; providerType: string; upstreamModel: string }> = [
-  { wire: 'openai-chat', providerType: 'openai', upstreamModel: 'gpt-4o' },
-  { wire: 'openai-responses', providerType: 'openai-responses', upstreamModel: 'gpt-4.1-mini' },
-  { wire: 'anthropic', providerType: 'anthropic', upstreamModel: 'claude-sonnet-4-5' },
-  { wire: 'gemini', providerType: 'gemini', upstreamModel: 'gemini-2.5-flash' },
-];
-type ClientApi = 'chat-completions' | 'responses' | 'messages';
-const CLIENTS: ClientApi[] = ['chat-completions', 'responses', 'messages'];
-
-const PATHS: Record<ClientApi, string> = { 'chat-completions': '/v1/chat/completions', responses: '/v1/responses', messages: '/v1/messages' };
-
-function bodyFor(api: ClientApi, model: string, stream: boolean, text = 'Say hello'): Record<string, unknown> {
-  switch (api) {
-    case 'chat-completions':
-      return { model, stream, messages: [{ role: 'user', content: text }] };
-    case 'responses':
-      return { model, stream, input: text };
-    case 'messages':
-      return { model, stream, max_tokens: 64, messages: [{ role: 'user', content: text }] };
-  }
-}
 
 /** Underscore-joined so the secret is also a valid GraphQL name (used to provoke a GraphQL error below). */
 const randomSecret = (prefix: string) => `${prefix}_${randomBytes(18).toString('hex')}`;

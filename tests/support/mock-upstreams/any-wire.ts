@@ -15,6 +15,14 @@ import type { RecordedRequest } from './types.js';
 
 export type AnyWire = 'openai-chat' | 'openai-responses' | 'anthropic' | 'gemini';
 
+/** A provider type for each wire, with an upstream model name that wire's provider knows. */
+export const ANY_WIRE_PROVIDERS: Array<{ wire: AnyWire; providerType: string; upstreamModel: string }> = [
+  { wire: 'openai-chat', providerType: 'openai', upstreamModel: 'gpt-4o' },
+  { wire: 'openai-responses', providerType: 'openai-responses', upstreamModel: 'gpt-4.1-mini' },
+  { wire: 'anthropic', providerType: 'anthropic', upstreamModel: 'claude-sonnet-4-5' },
+  { wire: 'gemini', providerType: 'gemini', upstreamModel: 'gemini-2.5-flash' },
+];
+
 export interface AnyWireRequest {
   wire: AnyWire;
   path: string;
