@@ -40,7 +40,28 @@ function detectorSpans(d: Detector, text: string, out: Span[]): void {
   }
 }
 
+const ASTRAL = /[\uD800-\uDFFF]/;
+
+/**
+ * RE2 reports match positions in code points; spans are in UTF-16 units. The
+ * same only while the text has no characters outside the BMP (emoji), so the
+ * conversion walks forward once, from match to match, only when it must.
+ */
+function unitIndexer(text: string): (codePoints: number) => number {
+  let cp = 0;
+  let unit = 0;
+  return (target) => {
+    while (cp < target && unit < text.length) {
+      const c = text.charCodeAt(unit);
+      unit += c >= 0xd800 && c <= 0xdbff && unit + 1 < text.length ? 2 : 1;
+      cp++;
+    }
+    return unit;
+  };
+}
+
 function regexSpans(re: RegExp | RE2, label: string, text: string, out: Span[]): void {
+  const toUnits = re instanceof RegExp || !ASTRAL.test(text) ? undefined : unitIndexer(text);
   re.lastIndex = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const found = m[0] ?? '';
@@ -48,7 +69,8 @@ function regexSpans(re: RegExp | RE2, label: string, text: string, out: Span[]):
       re.lastIndex++;
       continue;
     }
-    out.push({ start: m.index, end: m.index + found.length, label });
+    const start = toUnits ? toUnits(m.index) : m.index;
+    out.push({ start, end: start + found.length, label });
   }
 }
 

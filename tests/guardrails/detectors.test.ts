@@ -158,6 +158,13 @@ describe('detectors', () => {
       ['WORD', '机密'],
     ]);
     expect(() => compileFinder({ detectors: [], patterns: [{ label: 'X', pattern: '(a)\\1', caseSensitive: true }], words: [] })).toThrow(/not supported/);
+    // RE2 counts code points: positions stay right after emoji (two UTF-16 units each).
+    const emoji = '中文😀 TCK-4242 和 😀😀 TCK-7777 机密';
+    expect(find(emoji).map((s) => [s.label, emoji.slice(s.start, s.end)])).toEqual([
+      ['TICKET', 'TCK-4242'],
+      ['TICKET', 'TCK-7777'],
+      ['WORD', '机密'],
+    ]);
   });
 
   test('no input makes a detector slow (long runs of near-matches)', () => {
