@@ -32,7 +32,7 @@ import { registerProxyRoutes } from './proxy/routes.js';
 import { proxyPlugins } from './proxy-plugins.js';
 import { startTracing } from './telemetry/index.js';
 import { AlertService } from './alerts/index.js';
-import { startLogExport } from './telemetry/log-export.js';
+import { startLogExports } from './telemetry/log-export.js';
 import { MemorySchedulerLock } from './health/lock.js';
 import type { ProxyPlugin } from './proxy/pipeline/plugin.js';
 import { sendV1Refusal } from './proxy/refusals.js';
@@ -141,9 +141,9 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     intervalMs: config.alertsIntervalMs,
   });
   await alerts.start();
-  // LOG_EXPORT_HTTP_URL: every request log row also goes to an HTTP sink, batched and retried on its own.
-  const logExport = config.logExport ? startLogExport(config.logExport, logger, logWriterOptions(config)) : undefined;
-  if (logExport) services.requestLogs.mirrorTo(logExport.writer);
+  // LOG_EXPORT_*: every request log row also goes to each export sink, batched and retried on its own.
+  const logExports = startLogExports(config, logger, logWriterOptions(config));
+  for (const sink of logExports) services.requestLogs.mirrorTo(sink.writer);
 
   const admin = await ensureAdminUser(db, { email: config.adminEmail, password: config.adminPassword });
   if (admin.created) bootstrapAdminLogLine(logger, admin);
@@ -249,7 +249,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     await ws.close();
     await stopped;
     await observability.close();
-    await logExport?.close();
+    await Promise.all(logExports.map((sink) => sink.close()));
     await tracing?.shutdown();
     await services.limits.close();
     await responseStore.close();

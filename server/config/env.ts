@@ -83,6 +83,16 @@ const envSchema = z.object({
   LOG_EXPORT_HTTP_URL: z.string().url().optional(),
   /** `name=value` pairs separated by commas (values URL-encoded), as OTEL_EXPORTER_OTLP_HEADERS. */
   LOG_EXPORT_HTTP_HEADERS: z.string().optional(),
+  /** Request log export to an S3-compatible bucket: one JSON-lines object per time window. */
+  LOG_EXPORT_S3_BUCKET: z.string().optional(),
+  LOG_EXPORT_S3_PREFIX: z.string().default('request-logs/'),
+  LOG_EXPORT_S3_REGION: z.string().default('us-east-1'),
+  /** For MinIO, R2, OSS, COS …; path-style addressing when set. */
+  LOG_EXPORT_S3_ENDPOINT: z.string().url().optional(),
+  /** Unset: the AWS SDK's own credential chain (AWS_ACCESS_KEY_ID …, instance roles). */
+  LOG_EXPORT_S3_ACCESS_KEY_ID: z.string().optional(),
+  LOG_EXPORT_S3_SECRET_ACCESS_KEY: z.string().optional(),
+  LOG_EXPORT_S3_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
 });
 
 export interface Config {
@@ -144,6 +154,8 @@ export interface Config {
   alertsIntervalMs: number;
   /** Request log rows also sent as JSON lines to an HTTP sink; undefined = off. */
   logExport?: { url: string; headers: Record<string, string> };
+  /** Request log rows also written to an S3-compatible bucket; undefined = off. */
+  logExportS3?: { bucket: string; prefix: string; region: string; endpoint?: string; accessKeyId?: string; secretAccessKey?: string; windowMs: number };
 }
 
 export class ConfigError extends Error {
@@ -208,6 +220,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     otel: otelConfig(e),
     alertsIntervalMs: e.ALERTS_INTERVAL_MS,
     logExport: e.LOG_EXPORT_HTTP_URL ? { url: e.LOG_EXPORT_HTTP_URL, headers: parseHeaderList(e.LOG_EXPORT_HTTP_HEADERS) } : undefined,
+    logExportS3: e.LOG_EXPORT_S3_BUCKET
+      ? {
+          bucket: e.LOG_EXPORT_S3_BUCKET,
+          prefix: e.LOG_EXPORT_S3_PREFIX,
+          region: e.LOG_EXPORT_S3_REGION,
+          endpoint: e.LOG_EXPORT_S3_ENDPOINT,
+          accessKeyId: e.LOG_EXPORT_S3_ACCESS_KEY_ID,
+          secretAccessKey: e.LOG_EXPORT_S3_SECRET_ACCESS_KEY,
+          windowMs: e.LOG_EXPORT_S3_WINDOW_SECONDS * 1000,
+        }
+      : undefined,
   };
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
     throw new ConfigError('Invalid configuration:\n  DATABASE_URL: must start with postgres:// or postgresql://');

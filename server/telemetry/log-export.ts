@@ -3,6 +3,7 @@ import type { Config } from '../config/env.js';
 import type { RequestLogRow } from '../core/request-log-row.js';
 import type { LogStore } from '../observability/log-store.js';
 import { RequestLogWriter, type LogWriterOptions } from '../observability/log-writer.js';
+import { S3LogSink } from './log-export-s3.js';
 
 const SEND_TIMEOUT_MS = 10_000;
 
@@ -55,14 +56,31 @@ export class HttpLogSink implements LogStore {
 
 export interface LogExport {
   writer: RequestLogWriter;
-  sink: HttpLogSink;
   close(): Promise<void>;
 }
 
-/** LOG_EXPORT_HTTP_URL: a batch writer of its own in front of the HTTP sink, fed every request log row. */
-export function startLogExport(config: NonNullable<Config['logExport']>, logger: Logger, options: LogWriterOptions): LogExport {
-  const sink = new HttpLogSink(config.url, config.headers, logger);
-  const writer = new RequestLogWriter(sink, logger.child({ sink: 'log-export' }), options);
-  writer.start();
-  return { writer, sink, close: () => writer.close(5_000) };
+/**
+ * The configured export sinks, each with a batch writer of its own fed every
+ * request log row: LOG_EXPORT_HTTP_URL (JSON lines per batch) and
+ * LOG_EXPORT_S3_BUCKET (one JSON-lines object per time window).
+ */
+export function startLogExports(config: Pick<Config, 'logExport' | 'logExportS3'>, logger: Logger, options: LogWriterOptions): LogExport[] {
+  const exports: LogExport[] = [];
+  const start = (store: LogStore, name: string, writerOptions: LogWriterOptions) => {
+    const writer = new RequestLogWriter(store, logger.child({ sink: name }), writerOptions);
+    writer.start();
+    exports.push({
+      writer,
+      close: async () => {
+        await writer.close(5_000);
+        await store.close();
+      },
+    });
+  };
+  if (config.logExport) start(new HttpLogSink(config.logExport.url, config.logExport.headers, logger), 'log-export-http', options);
+  if (config.logExportS3) {
+    // One write per window: the window is the flush interval, and a batch holds all its rows.
+    start(new S3LogSink(config.logExportS3), 'log-export-s3', { ...options, flushIntervalMs: config.logExportS3.windowMs, batchSize: options.maxBuffered });
+  }
+  return exports;
 }
