@@ -36,6 +36,7 @@ export const RequestLogRowFragment = graphql(`
     attempts
     errorClass
     errorMessage
+    cache
   }
 `);
 
