@@ -7,33 +7,17 @@
  * `/v1/messages/count_tokens`); plus failover from an unreachable target. Each case checks what
  * the upstream received: Claude Code hides a 400 by degrading and retrying.
  */
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { RequestRecord } from '../../server/core/request-record.js';
 import { startScriptedUpstream } from '../support/mock-upstreams/scripted-upstream.js';
 import { DEFAULT_API_KEY } from '../support/mock-upstreams/types.js';
-import { AgentHome, agentBins, describeRun, runClaude, type ClaudeRun } from './support/agents.js';
-import { FAILOVER_MODEL, FORMATS, mark, modelName, nonce, refreshFixtures, refused, saveFixture, startAgentBench, viewsOf, type AgentBench } from './support/bench.js';
+import { AgentHome, describeRun, runClaude, type ClaudeRun } from './support/agents.js';
+import { FAILOVER_MODEL, FORMATS, agentSuite, mark, modelName, nonce, refreshFixtures, refused, saveFixture, viewsOf } from './support/bench.js';
 
 // One agent run may take RUN_MS; a case runs the agent at most twice.
 const RUN_MS = 45_000;
 vi.setConfig({ testTimeout: 2 * RUN_MS + 15_000 });
-let bench: AgentBench;
-const homes: AgentHome[] = [];
-const home = () => {
-  const h = new AgentHome();
-  homes.push(h);
-  return h;
-};
-
-beforeAll(async () => {
-  agentBins();
-  bench = await startAgentBench({ failoverTo: 'openai-chat' });
-}, 15 * 60_000);
-
-afterAll(async () => {
-  await bench?.stop();
-  for (const h of homes) h.dispose();
-});
+const { bench, home } = agentSuite({ failoverTo: 'openai-chat' });
 
 const gatewayRun = (h: AgentHome, model: string, prompt: string, extra: Partial<ClaudeRun> = {}) =>
   runClaude(h, { baseUrl: bench.gw.url, apiKey: bench.key, model, prompt, timeoutMs: RUN_MS, ...extra });

@@ -7,33 +7,17 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { RequestRecord } from '../../server/core/request-record.js';
 import { startScriptedUpstream } from '../support/mock-upstreams/scripted-upstream.js';
 import { DEFAULT_API_KEY } from '../support/mock-upstreams/types.js';
-import { AgentHome, agentBins, describeRun, runCodex } from './support/agents.js';
-import { FAILOVER_MODEL, FORMATS, RELAY_INSTRUCTIONS, RELAY_MODEL, mark, modelName, nonce, refreshFixtures, refused, saveFixture, startAgentBench, viewsOf, type AgentBench } from './support/bench.js';
+import { AgentHome, describeRun, runCodex } from './support/agents.js';
+import { FAILOVER_MODEL, FORMATS, RELAY_INSTRUCTIONS, RELAY_MODEL, agentSuite, mark, modelName, nonce, refreshFixtures, refused, saveFixture, viewsOf } from './support/bench.js';
 
 // One agent run may take RUN_MS; a case runs the agent at most twice.
 const RUN_MS = 45_000;
 vi.setConfig({ testTimeout: 2 * RUN_MS + 15_000 });
-let bench: AgentBench;
-const homes: AgentHome[] = [];
-const home = () => {
-  const h = new AgentHome();
-  homes.push(h);
-  return h;
-};
-
-beforeAll(async () => {
-  agentBins();
-  bench = await startAgentBench({ failoverTo: 'anthropic' });
-}, 15 * 60_000);
-
-afterAll(async () => {
-  await bench?.stop();
-  for (const h of homes) h.dispose();
-});
+const { bench, home } = agentSuite({ failoverTo: 'anthropic' });
 
 const gatewayRun = (h: AgentHome, model: string, prompt: string, extra: { resume?: boolean; persist?: boolean } = {}) =>
   runCodex(h, { baseUrl: `${bench.gw.url}/v1`, apiKey: bench.key, model, prompt, timeoutMs: RUN_MS, ...extra });

@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestGateway, type TestGateway } from '../../support/gateway.js';
@@ -14,6 +13,9 @@ import { conversationView, type ConversationView, type WireFormat } from '../../
 import { startScriptedUpstream, type ScriptedUpstream } from '../../support/mock-upstreams/scripted-upstream.js';
 import type { RecordedRequest } from '../../support/mock-upstreams/types.js';
 import { createVirtualModel, createKey, createProviderWithModel } from '../../support/admin.js';
+import { freePort } from '../../support/mock-upstreams/serve.js';
+import { afterAll, beforeAll } from 'vitest';
+import { AgentHome, agentBins } from './agents.js';
 
 export const FORMATS: WireFormat[] = ['openai-chat', 'openai-responses', 'anthropic', 'gemini'];
 
@@ -39,14 +41,6 @@ export interface AgentBench {
   stop(): Promise<void>;
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 export async function startAgentBench({ failoverTo }: { failoverTo: WireFormat }): Promise<AgentBench> {
   const gw = await startTestGateway();
   const upstreams = {} as Record<WireFormat, ScriptedUpstream>;
@@ -61,7 +55,7 @@ export async function startAgentBench({ failoverTo }: { failoverTo: WireFormat }
   }
   const relayUpstream = await startScriptedUpstream('openai-responses');
   await addModel(RELAY_MODEL, 'codex-relay', relayUpstream.url, 'gpt-5-codex', { relay: { upstreamInstructions: RELAY_INSTRUCTIONS } });
-  modelIds.dead = await addModel('agent-dead', 'openai', `http://127.0.0.1:${await closedPort()}/v1`, 'gpt-4.1');
+  modelIds.dead = await addModel('agent-dead', 'openai', `http://127.0.0.1:${await freePort()}/v1`, 'gpt-4.1');
   await createVirtualModel(gw, {
     name: FAILOVER_MODEL,
     strategy: 'FAILOVER',
@@ -118,4 +112,30 @@ export function saveFixture(agent: string, name: string, request: RecordedReques
   const stable = JSON.stringify({ method: request.method, url: request.url, headers, body: request.body }, null, 2).split(home).join('/home/agent');
   mkdirSync(path.join(fixturesRoot, agent), { recursive: true });
   writeFileSync(path.join(fixturesRoot, agent, `${name}.json`), `${stable}\n`);
+}
+
+/**
+ * The file-level setup both agent suites share: the agents' binaries, one bench
+ * for the whole file (filled in before the first test runs), and a fresh HOME
+ * per run, all removed after the file.
+ */
+export function agentSuite({ failoverTo }: { failoverTo: WireFormat }): { bench: AgentBench; home(): AgentHome } {
+  const bench = {} as AgentBench;
+  let started: AgentBench | undefined;
+  const homes: AgentHome[] = [];
+  beforeAll(async () => {
+    agentBins();
+    started = await startAgentBench({ failoverTo });
+    Object.assign(bench, started);
+  }, 15 * 60_000);
+  afterAll(async () => {
+    await started?.stop();
+    for (const h of homes) h.dispose();
+  });
+  const home = () => {
+    const h = new AgentHome();
+    homes.push(h);
+    return h;
+  };
+  return { bench, home };
 }
