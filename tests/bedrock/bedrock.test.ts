@@ -172,6 +172,19 @@ describe('what reaches Bedrock', () => {
     expect(body.additionalModelRequestFields).toEqual({ top_k: 5, thinking: { type: 'enabled', budget_tokens: 2048 } });
   });
 
+  test('a follow-up that no longer offers tools still declares the ones its history used', async () => {
+    const done = await oai.chat.completions.create({
+      model: MODEL,
+      messages: [
+        { role: 'user', content: 'What is the weather in Paris?' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'tooluse_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        { role: 'tool', tool_call_id: 'tooluse_1', content: 'sunny' },
+      ],
+    });
+    expect(done.choices[0].message.content).toBe('Tool said: sunny');
+    expect(lastRequest(mock).body.toolConfig).toEqual({ tools: [{ toolSpec: { name: 'get_weather', inputSchema: { json: { type: 'object' } } } }] });
+  });
+
   test('streamed reasoning reaches an Anthropic client as a signed thinking block', async () => {
     mock.enqueue({ type: 'reasoning_then_text', reasoning: 'Let me think about it.', text: 'Forty-two.' });
     const done = await ant.messages.stream({ model: MODEL, max_tokens: 4000, messages: [{ role: 'user', content: 'think' }] }).finalMessage();

@@ -108,6 +108,18 @@ function encodeMessages(messages: Message[], target: UpstreamTarget): { system: 
   return { system, turns };
 }
 
+/** The names of the tools the assistant called in the history. */
+function toolNamesUsed(turns: BedrockMessage[]): Set<string> {
+  const names = new Set<string>();
+  for (const turn of turns) {
+    for (const block of turn.content) {
+      const use = (block as { toolUse?: { name?: unknown } }).toolUse;
+      if (typeof use?.name === 'string') names.add(use.name);
+    }
+  }
+  return names;
+}
+
 function thinkingBudget(request: CanonicalRequest): number {
   const reasoning = request.reasoning;
   if (!reasoning || reasoning.disabled) return 0;
@@ -136,6 +148,11 @@ export function encodeBedrockRequest(request: CanonicalRequest, target: Upstream
   }
   for (const tool of plan.opaque) tools.push(tool.raw);
   if (plan.webSearch) warn(target, 'tool web_search dropped');
+  // Converse refuses tool blocks in the history without a toolConfig; a follow-up that no
+  // longer offers tools still has them, so the tools it used are declared (any input).
+  if (tools.length === 0) {
+    for (const name of toolNamesUsed(turns)) tools.push({ toolSpec: { name, inputSchema: { json: { type: 'object' } } } });
+  }
   // Converse wants the tool list whenever the history holds tool blocks.
   if (tools.length) {
     const toolConfig: Record<string, unknown> = { tools };
