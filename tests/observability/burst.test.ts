@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../server/db/client.js';
 import { startTestGateway } from '../support/gateway.js';
-import { chat, hello, pool, startTraffic } from './helpers.js';
+import { allLogs, chat, hello, pool, startTraffic } from './helpers.js';
 
 describe('batched log writes', () => {
   it('logs all of a 2,000-request burst in far fewer than 2,000 database writes', async () => {
@@ -14,8 +14,7 @@ describe('batched log writes', () => {
       expect(results.filter((r) => r.status === 200)).toHaveLength(2000);
       await writer.flush();
 
-      const page = await t.gw.admin('query($k: ID){ requestLogs(filter: { keyId: $k }, take: 1) { totalCount } }', { k: t.keyId });
-      expect(page.requestLogs.totalCount).toBe(2000);
+      expect(await allLogs(t.gw, { keyId: t.keyId })).toHaveLength(2000);
       const writes = writer.stats.flushes - before.flushes;
       expect(writer.stats.rowsWritten - before.rowsWritten).toBe(2000);
       expect(writes).toBeGreaterThan(0);
@@ -55,8 +54,7 @@ describe('batched log writes', () => {
       // The data survives a restart on the same directory.
       const again = await startTestGateway({}, dataDir);
       try {
-        const page = await again.admin('{ requestLogs(take: 1) { totalCount } }');
-        expect(page.requestLogs.totalCount).toBe(300);
+        expect(await allLogs(again)).toHaveLength(300);
       } finally {
         await again.close();
       }

@@ -79,12 +79,16 @@ export async function pool<T>(count: number, concurrency: number, task: (i: numb
 export const LOG_FIELDS = `id createdAt keyId keyName keyPrefix clientApi requestedModel modelId targetModel providerId providerName
   attempts stream status errorClass errorMessage latencyMs ttftMs inputTokens outputTokens cachedTokens reasoningTokens costUsd clientIp userAgent`;
 
-/** Every log row matching the filter, through the GraphQL API (pages of 200). */
+/** Every log row matching the filter, through the GraphQL API (cursor pages of 200). */
 export async function allLogs(gw: TestGateway, filter: Record<string, unknown> = {}): Promise<any[]> {
   const rows: any[] = [];
-  for (let skip = 0; ; skip += 200) {
-    const page = await gw.admin(`query($f: RequestLogFilter, $s: Int){ requestLogs(filter: $f, skip: $s, take: 200) { totalCount items { ${LOG_FIELDS} } } }`, { f: filter, s: skip });
-    rows.push(...page.requestLogs.items);
-    if (rows.length >= page.requestLogs.totalCount || page.requestLogs.items.length === 0) return rows;
+  for (let after: string | null = null; ; ) {
+    const page: any = await gw.admin(
+      `query($f: RequestLogFilter, $a: String){ requestLogs(filter: $f, first: 200, after: $a) { nodes { ${LOG_FIELDS} } pageInfo { hasNextPage endCursor } } }`,
+      { f: filter, a: after },
+    );
+    rows.push(...page.requestLogs.nodes);
+    if (!page.requestLogs.pageInfo.hasNextPage) return rows;
+    after = page.requestLogs.pageInfo.endCursor;
   }
 }

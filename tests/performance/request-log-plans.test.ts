@@ -100,10 +100,10 @@ const services = () => ({ db, dbTarget: { kind: 'sqlite' as const, location: fil
 
 describe('request log queries use indexes (SQLite query plans)', () => {
   it('the logs page, newest first, and its keyset next page', async () => {
-    const first = await listRequestLogs(services(), {}, { take: 50 });
-    expect(first.items).toHaveLength(50);
-    expectIndexed(await plansOf(() => listRequestLogs(services(), {}, { take: 50 })), /RequestLog_createdAt_id_idx/);
-    expectIndexed(await plansOf(() => listRequestLogs(services(), {}, { take: 50, after: first.nextCursor })), /RequestLog_createdAt_id_idx/);
+    const first = (await listRequestLogs(services(), {}, { first: 50 }))!;
+    expect(first.edges).toHaveLength(50);
+    expectIndexed(await plansOf(() => listRequestLogs(services(), {}, { first: 50 })), /RequestLog_createdAt_id_idx/);
+    expectIndexed(await plansOf(() => listRequestLogs(services(), {}, { first: 50, after: first.pageInfo.endCursor! })), /RequestLog_createdAt_id_idx/);
   });
 
   it.each([
@@ -114,9 +114,9 @@ describe('request log queries use indexes (SQLite query plans)', () => {
     ['status', { status: 502 }, /RequestLog_status_createdAt_idx/],
     ['time range', { from: new Date(Date.now() - 2 * DAY), to: new Date() }, /RequestLog_createdAt_id_idx/],
   ] as const)('the logs page filtered by %s', async (_name, filter, index) => {
-    const page = await listRequestLogs(services(), filter, { take: 50 });
-    expect(page.items.length).toBeGreaterThan(0);
-    expectIndexed(await plansOf(() => listRequestLogs(services(), filter, { take: 50 })), index);
+    const page = (await listRequestLogs(services(), filter, { first: 50 }))!;
+    expect(page.edges.length).toBeGreaterThan(0);
+    expectIndexed(await plansOf(() => listRequestLogs(services(), filter, { first: 50 })), index);
   });
 
   it('the usage summary (grouped by model, and for one key) and the dashboard time series', async () => {
