@@ -136,7 +136,8 @@ export class SnapshotStore {
     const virtualModelCache = new Map<string, CacheSettings>();
     for (const r of routes) {
       const cache = cacheSettings(r.cache);
-      if (cache) virtualModelCache.set(r.name, cache);
+      // Only settings that change something: with none, the cache plugin has no part in requests (server/cache/policy.ts).
+      if (cache && (cache.enabled || cache.semantic?.enabled || !cache.clientControl)) virtualModelCache.set(r.name, cache);
       virtualModelsByName.set(r.name, {
         id: r.id,
         name: r.name,
