@@ -32,6 +32,10 @@ export const ATTR = {
   stream: 'gateway.stream',
   passthrough: 'gateway.passthrough',
   status: 'gateway.status',
+  cacheStatus: 'gateway.cache.status',
+  cacheSimilarity: 'gateway.cache.similarity',
+  guardrails: 'gateway.guardrails',
+  guardrailFindings: 'gateway.guardrails.findings',
 } as const;
 
 /** gen_ai.operation.name per endpoint (count_tokens has no convention name; it keeps its own). */

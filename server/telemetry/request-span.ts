@@ -98,6 +98,15 @@ class RequestTrace {
     if (ctx.usage) Object.assign(attributes, { [ATTR.inputTokens]: ctx.usage.inputTokens, [ATTR.outputTokens]: ctx.usage.outputTokens });
     if (this.attempt?.responseModel && !attributes[ATTR.responseModel]) attributes[ATTR.responseModel] = this.attempt.responseModel;
     if (errorClass) attributes[ATTR.errorType] = errorClass;
+    if (ctx.cache) {
+      attributes[ATTR.cacheStatus] = ctx.cache.status;
+      if (ctx.cache.similarity !== undefined) attributes[ATTR.cacheSimilarity] = ctx.cache.similarity;
+    }
+    if (ctx.guardrails?.length) {
+      // Which guardrails fired and how many values each found; never the values.
+      attributes[ATTR.guardrails] = ctx.guardrails.map((g) => `${g.name}:${g.mode}:${g.stage}`);
+      attributes[ATTR.guardrailFindings] = ctx.guardrails.reduce((n, g) => n + g.count, 0);
+    }
     this.span.setAttributes(attributes);
     if (ctx.key?.logBodies && status < 400 && (ctx.responseBody !== undefined || answer)) {
       const text = ctx.responseBody ?? JSON.stringify({ content: answer?.content, finish_reason: answer?.finishReason });

@@ -193,6 +193,30 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
     expect(JSON.stringify(spans)).not.toContain('stream secret prompt');
   });
 
+  test('a cache hit is a request span without attempts, marked with the cache status', async () => {
+    const ask = async () => {
+      const client = clientTrace();
+      const res = await fetch(`${gw.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${quietKey}`, 'content-type': 'application/json', traceparent: client.traceparent, 'x-gateway-cache-ttl': '60' },
+        body: JSON.stringify({ model: 'traced', messages: [{ role: 'user', content: 'cache me in a trace' }] }),
+      });
+      expect(res.status).toBe(200);
+      await res.text();
+      return { client, cache: res.headers.get('x-gateway-cache') };
+    };
+    const first = await ask();
+    await gw.services.caches.responses.settled();
+    const second = await ask();
+    expect([first.cache, second.cache]).toEqual(['miss', 'hit']);
+    const [missRoot] = (await traceWith(first.client.traceId, 2)).filter((s) => s.kind === SERVER);
+    expect(missRoot!.attributes['gateway.cache.status']).toBe('miss');
+    const hit = await traceWith(second.client.traceId, 1);
+    await new Promise((r) => setTimeout(r, 1_200));
+    expect(spansOf(second.client.traceId).filter((s) => s.kind === CLIENT)).toEqual([]);
+    expect(hit[0]!.attributes).toMatchObject({ 'gateway.cache.status': 'hit', 'gateway.attempts': 0, 'gateway.status': 'ok', 'gen_ai.usage.output_tokens': 8 });
+  });
+
   test('a request without traceparent starts its own trace; a refused one is an error span', async () => {
     const res = await fetch(`${gw.url}/v1/chat/completions`, {
       method: 'POST',
