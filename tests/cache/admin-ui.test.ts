@@ -68,6 +68,12 @@ describe('admin UI: response cache', () => {
     await table.getByText('cached').first().waitFor();
     await table.getByText('cached').first().click();
     await page.getByText(/hit \(saved \$/).waitFor();
+
+    // The dashboard's caching card: one hit of two requests for the model today.
+    await page.goto(`${gw.url}/`);
+    const row = page.getByRole('table', { name: 'Caching by model' }).getByRole('row', { name: /m-openai-chat/ });
+    await row.waitFor();
+    expect(await row.getByRole('cell').allInnerTexts()).toEqual(['1', '50%', '0%', expect.stringMatching(/^\$0\.0/)]);
   });
 
   test('the purge button removes the key\'s cached answers', async () => {

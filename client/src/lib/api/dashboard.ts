@@ -42,6 +42,8 @@ export const DashboardMetricsFragment = graphql(`
     outputTokens
     cachedTokens
     costUsd
+    cacheHits
+    costSavedUsd
     p50LatencyMs
     p95LatencyMs
   }
