@@ -10,6 +10,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { waitFor } from '../support/wait.js';
+import { createKey } from '../support/admin.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -58,7 +59,7 @@ describe('GATEWAY_CONFIG', () => {
     writeFileSync(file, fileFor(0.000001));
     const gw = await startTestGateway({ GATEWAY_CONFIG: file, GATEWAY_CONFIG_WATCH: '1' });
     gateways.push(gw);
-    const key = (await gw.admin('mutation{ createVirtualKey(input: { name: "start" }){ key } }')).createVirtualKey.key;
+    const { key } = await createKey(gw, { name: 'start' });
     const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: key, maxRetries: 0 });
     const answer = await client.chat.completions.create({ model: 'boot-route', messages: [{ role: 'user', content: 'hi' }] });
     expect(answer.choices[0]!.message.content).toBe('Hello from openai-chat: hi');

@@ -11,7 +11,7 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startAnthropicMock } from '../support/mock-upstreams/anthropic.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
-import { newUserToken } from '../support/admin.js';
+import { createKey, newUserToken } from '../support/admin.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -42,8 +42,7 @@ afterAll(async () => {
 });
 
 async function appKey(models?: string[]): Promise<string> {
-  const created = await gw.admin('mutation($i: CreateVirtualKeyInput!){ createVirtualKey(input: $i){ key } }', { i: { name: `k-${Math.random()}`, allowedModels: models } });
-  return created.createVirtualKey.key;
+  return (await createKey(gw, { allowedModels: models })).key;
 }
 
 describe('LiteLLM config.yaml import', () => {
