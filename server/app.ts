@@ -26,9 +26,10 @@ import { registerPublicHealthRoutes } from './health/public-routes.js';
 import { createKeyLimiter } from './limits/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { GatewayMetrics, logWriterOptions, RequestLogWriter, startObservability } from './observability/index.js';
-import { RequestRecorder } from './observability/request-record.js';
+import { RequestRecordFanOut } from './observability/record-fan-out.js';
 import { openBackgroundWrites } from './observability/open-log-store.js';
 import { registerProxyRoutes } from './proxy/routes.js';
+import { closeUpstreamPools } from './proxy/upstream/http-client.js';
 import { proxyPlugins } from './proxy-plugins.js';
 import { startTracing } from './telemetry/index.js';
 import { AlertService } from './alerts/index.js';
@@ -43,7 +44,7 @@ import type { Services } from './services.js';
 import { createRouterState } from './routing/router-state.js';
 import { SettingsStore } from './settings/store.js';
 import { SnapshotStore } from './snapshot/store.js';
-import { trackInstanceSecrets } from './secrets/instance-secrets.js';
+import { trackInstanceSecrets } from './snapshot/instance-secrets.js';
 import type { DestinationStream } from 'pino';
 
 export interface Gateway {
@@ -62,6 +63,9 @@ export interface StartOptions {
   /** A program embedding the gateway may add proxy plugins to the built-in ones, or reorder them. */
   plugins?: (builtIn: ProxyPlugin[]) => ProxyPlugin[];
 }
+
+// Upstream connection pools are per process; the last gateway to close closes them.
+let openGateways = 0;
 
 /** Builds and starts one gateway instance. */
 export async function startGateway(config: Config, options: StartOptions = {}): Promise<Gateway> {
@@ -99,7 +103,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     settings,
     events: createEventBus(scaleOut?.eventTarget),
     scaleOut,
-    recorder: new RequestRecorder(),
+    recorder: new RequestRecordFanOut(),
     metrics: new GatewayMetrics(),
     requestLogs: new RequestLogWriter(backgroundWrites.logs, logger, logWriterOptions(config)),
     usageReads: backgroundWrites.reads,
@@ -155,7 +159,18 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   // OTEL_EXPORTER_OTLP_*: the SDK is loaded only when traces are exported.
   const tracing = await startTracing(config.otel);
   const builtInPlugins = proxyPlugins({ config, responseStore, caches, tracing });
-  registerProxyRoutes(routes, { ...services, plugins: options.plugins ? options.plugins(builtInPlugins) : builtInPlugins });
+  registerProxyRoutes(routes, {
+    config,
+    logger,
+    snapshot,
+    router: services.router,
+    recorder: services.recorder,
+    // Read per request: the limiter may be replaced on a running instance (tests put one on a test clock).
+    get limits() {
+      return services.limits;
+    },
+    plugins: options.plugins ? options.plugins(builtInPlugins) : builtInPlugins,
+  });
   registerPublicHealthRoutes(routes, health, { trustProxy: config.trustProxy });
   const observability = startObservability(services, routes);
   const serveStatic = createStaticHandler(config.clientDir);
@@ -259,7 +274,9 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     await db.$disconnect();
     await base.loginLimiter.close();
     instanceSecrets.release();
+    if (--openGateways === 0) await closeUpstreamPools();
   };
+  openGateways++;
 
   return { server, services, url, port, close };
 }

@@ -62,7 +62,7 @@ function compact<T extends Record<string, unknown>>(value: T): T {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     if (v === undefined || v === null) continue;
-    if (record(v) && Object.keys(v as object).length === 0) continue;
+    if (record(v) && Object.keys(v).length === 0) continue;
     out[k] = v;
   }
   return out as T;
@@ -194,7 +194,7 @@ export async function readState(db: Db, box: SecretBox, monitoringEnabled: boole
         baseUrl: p.baseUrl,
         apiKey: p.apiKeyEncrypted ? envRef(storedKeyRef ?? suggestedEnvName(p.name)) : undefined,
         headers,
-        options: record(p.options) as ProviderDecl['options'],
+        options: record(p.options),
         enabled: p.enabled,
       }),
       secrets: { apiKey, headers: headerValues },
@@ -236,7 +236,7 @@ export async function readState(db: Db, box: SecretBox, monitoringEnabled: boole
         name: v.name,
         description: nullable(v.description),
         strategy: v.strategy as VirtualModelState['strategy'],
-        options: record(v.options) as VirtualModelDecl['options'],
+        options: record(v.options),
         enabled: v.enabled,
         targets: sortTargets(v.targets.map((t) => ({ model: t.model.name, weight: t.weight, priority: t.priority }))),
         rules: v.rules.map((r) => ({ kind: r.kind as RuleKind, enabled: r.enabled, config: record(r.config) ?? {} })),
@@ -272,7 +272,7 @@ export async function readState(db: Db, box: SecretBox, monitoringEnabled: boole
         enabled: h.enabled,
         intervalSeconds: h.intervalSeconds,
         checkPrompt: h.checkPrompt,
-        checkConfig: record(h.checkConfig) as HealthTargetDecl['checkConfig'],
+        checkConfig: record(h.checkConfig),
       }),
     );
   }

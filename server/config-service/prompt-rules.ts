@@ -41,6 +41,7 @@ export function promptRulesConfig(deps: EntityDeps) {
       const { stored } = checkedRule(rule.kind, rule.config, fieldPrefix);
       const last = await db.promptRule.findFirst({ where: { virtualModelId }, orderBy: { position: 'desc' }, select: { position: true } });
       const created = await db.promptRule.create({
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: RuleConfig is not Prisma's InputJsonValue
         data: { virtualModelId, kind: rule.kind, config: stored as object, enabled: rule.enabled !== false, position: (last?.position ?? -1) + 1 },
       });
       await deps.changed([{ actor, entity: 'promptRule', action: 'create', id: created.id }]);
@@ -56,6 +57,7 @@ export function promptRulesConfig(deps: EntityDeps) {
       const { stored } = checkedRule(kind, config, fieldPrefix);
       const updated = await db.promptRule.update({
         where: { id },
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- tsc needs it: RuleConfig is not Prisma's InputJsonValue
         data: { kind, config: stored as object, ...(typeof change.enabled === 'boolean' ? { enabled: change.enabled } : {}) },
       });
       await deps.changed([{ actor, entity: 'promptRule', action: 'update', id }]);

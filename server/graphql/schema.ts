@@ -16,8 +16,8 @@ import './types/usage.js';
 import './types/playground.js';
 import './types/usage-history.js';
 import './types/config-as-code.js';
-import './types/guardrails.js';
 import './types/alerts.js';
+import './types/guardrails.js';
 import './types/cache.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

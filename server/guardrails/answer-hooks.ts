@@ -17,15 +17,25 @@ export type NoteHit = (g: CompiledGuardrail, stage: 'request' | 'response', coun
  * arguments, streamed or whole. Reasoning is left alone: it is not masked on
  * the way in either, so restoring it would send the values upstream next turn.
  */
-export function answerHooks(masks: PlaceholderMap, guards: readonly CompiledGuardrail[], note: NoteHit): AnswerHooks {
+export function answerHooks(
+  masks: PlaceholderMap,
+  guards: readonly CompiledGuardrail[],
+  note: NoteHit,
+  /** Response-stage moderation of a whole answer's text (as the model wrote it: placeholders, not values). */
+  moderate?: (text: string) => Promise<void>,
+): AnswerHooks {
   const check = guards.length ? pieceCheck(guards, note) : undefined;
   const restoring = masks.size > 0;
-  const blocks = new Map<number, { scanner?: StreamScanner; restorer?: StreamRestorer }>();
+  // Whole answers assembled from a stream pass through onEvent first: onResponse must not do it all again.
+  let streamed = false;
+  let written = '';
+  const blocks = new Map<number, { json: boolean; scanner?: StreamScanner; restorer?: StreamRestorer }>();
   const open = (block: number, json: boolean) =>
-    blocks.set(block, { scanner: check && new StreamScanner(check), restorer: restoring ? new StreamRestorer(masks, json) : undefined });
+    blocks.set(block, { json, scanner: check && new StreamScanner(check), restorer: restoring ? new StreamRestorer(masks, json) : undefined });
   const pass = (block: number, text: string): string => {
     const b = blocks.get(block);
     if (!b) return text;
+    if (moderate && !b.json) written += text;
     const checked = b.scanner ? b.scanner.push(text) : text;
     return b.restorer ? b.restorer.push(checked) : checked;
   };
@@ -39,6 +49,7 @@ export function answerHooks(masks: PlaceholderMap, guards: readonly CompiledGuar
 
   return {
     onEvent(event): StreamEvent[] | void {
+      streamed = true;
       switch (event.type) {
         case 'text-start':
           open(event.block, false);
@@ -78,6 +89,8 @@ export function answerHooks(masks: PlaceholderMap, guards: readonly CompiledGuar
       }
     },
     onResponse(response): CanonicalResponse | void {
+      if (streamed) return;
+      if (moderate) written = response.content.map((p) => (p.type === 'text' ? p.text : '')).join('\n');
       const whole = (text: string, json: boolean) => {
         const checked = check ? check.apply(text) : text;
         return restoring ? masks.restore(checked, json) : checked;
@@ -89,6 +102,7 @@ export function answerHooks(masks: PlaceholderMap, guards: readonly CompiledGuar
       });
       return { ...response, content };
     },
+    ...(moderate ? { beforeAnswer: () => moderate(written) } : {}),
   };
 }
 

@@ -50,7 +50,7 @@ export function checkGuardrail(input: { name: string; mode: GuardrailMode; stage
   const words = [...new Set(config.words.map((w) => w.trim()).filter(Boolean))];
   if (words.length > MAX_WORDS) fail('words', `at most ${MAX_WORDS}`);
   words.forEach((w, i) => w.length > MAX_WORD_LENGTH && fail(`words.${i}`, `at most ${MAX_WORD_LENGTH} characters`));
-  const moderation = config.moderation ? checkModeration(config.moderation, mode, stage) : undefined;
+  const moderation = config.moderation ? checkModeration(config.moderation, mode) : undefined;
   if (!detectors.length && !config.patterns.length && !words.length && !moderation)
     fail('detectors', 'choose at least one detector, pattern, word or a moderation model');
   const normalized: GuardrailConfig = { detectors, patterns: config.patterns, words, ...(moderation ? { moderation } : {}) };
@@ -63,9 +63,8 @@ export function checkGuardrail(input: { name: string; mode: GuardrailMode; stage
   return { name, mode, stage, config: normalized };
 }
 
-function checkModeration(m: ModerationSettings, mode: GuardrailMode, stage: GuardrailStage): ModerationSettings {
+function checkModeration(m: ModerationSettings, mode: GuardrailMode): ModerationSettings {
   if (mode !== 'block' && mode !== 'log') fail('mode', 'a moderation check can only block or log');
-  if (stage !== 'request') fail('stage', 'a moderation check runs on requests');
   if (!m.model.trim()) fail('moderation.model', 'must name a model configured in the gateway');
   if (!Number.isInteger(m.timeoutMs) || m.timeoutMs < 50 || m.timeoutMs > 60_000) fail('moderation.timeoutMs', 'between 50 and 60000 ms');
   if (m.prompt !== undefined && m.prompt.length > 4_000) fail('moderation.prompt', 'at most 4000 characters');

@@ -40,6 +40,7 @@ function attached(set: GuardrailSet, forKey: readonly CompiledGuardrail[], resol
 function requestHooks(set: GuardrailSet, forKey: readonly CompiledGuardrail[]): RequestHooks {
   const masks = new PlaceholderMap();
   let responseGuards: CompiledGuardrail[] = [];
+  let responseModeration: CompiledGuardrail[] = [];
   let note: NoteHit = () => {};
 
   return {
@@ -51,15 +52,22 @@ function requestHooks(set: GuardrailSet, forKey: readonly CompiledGuardrail[]): 
         if (g.broken) throw misconfigured(g.entry.name, g.broken);
         if (g.entry.stage === 'response') continue;
         if (g.find) checkRequest(ctx, g, masks, note);
-        if (g.entry.moderation) await moderateRequest(ctx, g, note);
+        if (g.entry.moderation) await moderateText(ctx, g, 'request', moderationText(ctx.request), note);
       }
       responseGuards = active.filter((g) => g.entry.stage !== 'request' && g.find);
+      // Whole answers only: a stream reaches the client as it is written.
+      if (!ctx.request.stream) responseModeration = active.filter((g) => g.entry.stage !== 'request' && g.entry.moderation);
     },
-    onPrepareUpstream(up) {
-      if (!masks.size && !responseGuards.length) return;
+    onPrepareUpstream(up, ctx) {
+      if (!masks.size && !responseGuards.length && !responseModeration.length) return;
       // The answer is encoded from canonical events even on a passthrough, so restored values reach the client.
-      up.translateAnswer = true;
-      return answerHooks(masks, responseGuards, note);
+      if (masks.size || responseGuards.length) up.translateAnswer = true;
+      const moderateAnswer = responseModeration.length
+        ? async (text: string) => {
+            for (const g of responseModeration) await moderateText(ctx, g, 'response', text, note);
+          }
+        : undefined;
+      return answerHooks(masks, responseGuards, note, moderateAnswer);
     },
   };
 }
@@ -91,13 +99,14 @@ function checkRequest(ctx: GenerationContext, g: CompiledGuardrail, masks: Place
   found = [];
 }
 
-async function moderateRequest(ctx: GenerationContext, g: CompiledGuardrail, note: NoteHit): Promise<void> {
+/** One moderation check of a request's text (masked values already replaced) or of an answer's. */
+async function moderateText(ctx: GenerationContext, g: CompiledGuardrail, stage: 'request' | 'response', text: string, note: NoteHit): Promise<void> {
   const settings = g.entry.moderation!;
   const model = ctx.deps.snapshot.current.modelsByName.get(settings.model);
   let flagged: boolean;
   try {
     if (!model) throw new Error(`no model named "${settings.model}"`);
-    flagged = (await moderate(settings, model, moderationText(ctx.request), ctx.abort.signal)).flagged;
+    flagged = (await moderate(settings, model, text, ctx.abort.signal)).flagged;
   } catch (error) {
     if (ctx.abort.signal.aborted) throw error;
     ctx.deps.logger.warn({ guardrail: g.entry.name, err: error }, 'guardrail moderation check failed');
@@ -105,6 +114,6 @@ async function moderateRequest(ctx: GenerationContext, g: CompiledGuardrail, not
     return;
   }
   if (!flagged) return;
-  note(g, 'request', 1);
-  if (g.entry.mode === 'block') throw blocked(g.entry.name, 'request', 'content the moderation model flagged');
+  note(g, stage, 1);
+  if (g.entry.mode === 'block') throw blocked(g.entry.name, stage, 'content the moderation model flagged');
 }

@@ -24,7 +24,7 @@ export function percentile(values: readonly number[], p: number): number | null 
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
   const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[Math.min(rank, sorted.length) - 1]!;
+  return sorted[Math.min(rank, sorted.length) - 1];
 }
 
 function availability(runs: readonly RunRecord[]): number | null {

@@ -1,7 +1,7 @@
 import type { CompiledRule } from '../prompts/types.js';
+import type { GuardrailEntry } from './guardrail-entry.js';
 import type { RouteOptions } from './route-options.js';
 import type { CacheSettings } from './cache-settings.js';
-import type { GuardrailEntry } from './guardrail-entry.js';
 
 /**
  * The in-memory view of configuration the hot path reads. Built from the

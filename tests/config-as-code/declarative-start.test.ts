@@ -64,11 +64,11 @@ describe('GATEWAY_CONFIG', () => {
     const answer = await client.chat.completions.create({ model: 'boot-route', messages: [{ role: 'user', content: 'hi' }] });
     expect(answer.choices[0]!.message.content).toBe('Hello from openai-chat: hi');
     expect(upstream.requests.at(-1)!.body.messages[0]).toEqual({ role: 'system', content: 'Answer in French.' });
-    const listed = await gw.admin('{ providers { name managedBy } models { name managedBy } virtualModels { name managedBy } virtualKeys { name managedBy } }');
+    const listed = await gw.admin('{ providers { name managedBy } models { nodes { name managedBy } } virtualModels { name managedBy } virtualKeys { nodes { name managedBy } } }');
     expect(listed.providers).toEqual([{ name: 'mock', managedBy: 'config' }]);
-    expect(listed.models).toEqual([{ name: 'boot-model', managedBy: 'config' }]);
+    expect(listed.models.nodes).toEqual([{ name: 'boot-model', managedBy: 'config' }]);
     expect(listed.virtualModels).toEqual([{ name: 'boot-route', managedBy: 'config' }]);
-    expect(listed.virtualKeys).toEqual([{ name: 'start', managedBy: null }]);
+    expect(listed.virtualKeys.nodes).toEqual([{ name: 'start', managedBy: null }]);
 
     // Replaced as editors and config maps do: write beside, then rename over.
     writeFileSync(`${file}.tmp`, fileFor(0.000003));

@@ -36,6 +36,7 @@ export async function answerFromStream(ctx: GenerationContext, messages: AsyncIt
   }
   let response = assembler.result();
   for (const h of hooks) if (h.onResponse) response = h.onResponse(response) ?? response;
+  for (const h of hooks) if (h.beforeAnswer) await h.beforeAnswer(response);
   ctx.usage = response.usage;
   ctx.response = response;
   const encoded = ctx.client.encodeResponse(response, ctx.request);

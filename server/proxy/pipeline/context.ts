@@ -192,6 +192,12 @@ export interface AnswerHooks {
   /** The canonical whole answer (not for streams): return a replacement (or nothing to keep it). */
   onResponse?(response: CanonicalResponse): CanonicalResponse | void;
   /**
+   * A whole answer (not a stream to the client), after every onResponse and
+   * before it is sent: an asynchronous check (a guardrail's moderation call)
+   * that may refuse it by throwing a GatewayError, which the client gets instead.
+   */
+  beforeAnswer?(response: CanonicalResponse): Promise<void>;
+  /**
    * This attempt is over: answered (no `failure`), or failed before the client got
    * a byte (another target may follow). For per-attempt bookkeeping such as trace spans.
    */

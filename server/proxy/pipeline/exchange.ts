@@ -62,13 +62,14 @@ async function answer(
   if (up.expectStream) return answerFromStream(ctx, readUpstreamStream(up.wire, response.body, limits), format, answerHooks);
   const { text, json } = await readUpstreamJson(response, model, config.maxUpstreamResponseBytes);
   ctx.ttftMs = performance.now() - ctx.startedAt;
-  sendWholeAnswer(ctx, up, answerHooks, text, json);
+  await sendWholeAnswer(ctx, up, answerHooks, text, json);
 }
 
 /** A whole upstream answer to the client: its own bytes on a passthrough, else encoded in the client's format. */
-function sendWholeAnswer(ctx: GenerationContext, up: UpstreamRequest, hooks: AnswerHooks[], text: string, json: unknown): void {
+async function sendWholeAnswer(ctx: GenerationContext, up: UpstreamRequest, hooks: AnswerHooks[], text: string, json: unknown): Promise<void> {
   let canonical = decodeOrBadGateway(up.model.provider, () => UPSTREAM_FORMATS[up.wire].decodeResponse(json));
   for (const h of hooks) if (h.onResponse) canonical = h.onResponse(canonical) ?? canonical;
+  for (const h of hooks) if (h.beforeAnswer) await h.beforeAnswer(canonical);
   ctx.usage = canonical.usage;
   ctx.response = canonical;
   if (up.passthrough && !up.translateAnswer) {

@@ -18,12 +18,14 @@ export interface ServiceAccount {
 const GOOGLE_TOKEN_URI = 'https://oauth2.googleapis.com/token';
 const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 
-let parsed: { text: string; account: ServiceAccount | undefined } | undefined;
+/** Parsed key files by their text: a few providers at most, so a small bound suffices. */
+const parsed = new Map<string, ServiceAccount | undefined>();
+const MAX_PARSED = 32;
 
 /** The provider's API key read as a service-account JSON key file (memoized: the same text parses once). */
 export function serviceAccountOf(apiKey: string | undefined): ServiceAccount | undefined {
   if (!apiKey) return undefined;
-  if (parsed?.text === apiKey) return parsed.account;
+  if (parsed.has(apiKey)) return parsed.get(apiKey);
   let account: ServiceAccount | undefined;
   try {
     const json = JSON.parse(apiKey) as unknown;
@@ -39,7 +41,8 @@ export function serviceAccountOf(apiKey: string | undefined): ServiceAccount | u
   } catch {
     account = undefined;
   }
-  parsed = { text: apiKey, account };
+  if (parsed.size >= MAX_PARSED) parsed.clear();
+  parsed.set(apiKey, account);
   return account;
 }
 
