@@ -70,6 +70,7 @@ beforeAll(async () => {
     closed: { mode: 'BLOCK', moderation: { model: 'moderator', timeoutMs: TIMEOUT_MS, failClosed: true } },
     judge: { mode: 'BLOCK', moderation: { model: 'judge', format: 'CHAT_VERDICT', timeoutMs: TIMEOUT_MS, failClosed: true } },
     log: { mode: 'LOG', moderation: { model: 'moderator', timeoutMs: TIMEOUT_MS } },
+    answer: { mode: 'BLOCK', stage: 'RESPONSE', moderation: { model: 'moderator', timeoutMs: TIMEOUT_MS, failClosed: true } },
   };
   for (const [name, input] of Object.entries(guardrails)) {
     const key = await createKey(gw, { name });
@@ -126,6 +127,34 @@ describe('moderation (OpenAI moderation format)', () => {
     const ok = await chat('log', 'FLAG but let it pass');
     expect(ok.choices[0].message.content).toContain('FLAG but let it pass');
     expect((await logRowOf(gw, keys.log.id, started)).guardrails).toBe('mod-log:log:1');
+  });
+});
+
+describe('moderation of answers', () => {
+  test('a flagged whole answer is refused; the request itself was not checked', async () => {
+    const seen = moderator.requests.length;
+    const before = main.requests.length;
+    // The chat mock answers "Hello from openai-chat: <the user text>".
+    const refused = await chat('answer', 'say FLAG').catch((e) => e);
+    expect(refused.status).toBe(400);
+    expect(refused.message).toContain('Blocked by guardrail "mod-answer": the answer contains content the moderation model flagged');
+    expect(main.requests.length).toBe(before + 1);
+    expect(moderator.requests.slice(seen).map((r) => r.body.input)).toEqual(['Hello from openai-chat: say FLAG']);
+    expect((await chat('answer', 'say hi')).choices[0].message.content).toContain('say hi');
+  });
+
+  test('a streamed answer is not held for moderation', async () => {
+    const seen = moderator.requests.length;
+    let text = '';
+    for await (const chunk of await keys.answer.clients.openai.chat.completions.create({
+      model,
+      stream: true,
+      messages: [{ role: 'user', content: 'say FLAG' }],
+    })) {
+      text += chunk.choices[0]?.delta?.content ?? '';
+    }
+    expect(text).toContain('say FLAG');
+    expect(moderator.requests.length).toBe(seen);
   });
 });
 

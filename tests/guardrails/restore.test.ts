@@ -160,6 +160,27 @@ describe('answer hooks', () => {
     expect(hits.reduce((a, b) => a + b, 0)).toBe(1);
   });
 
+  test('an answer assembled from its stream is not checked or restored a second time', () => {
+    const hits: number[] = [];
+    const hooks = answerHooks(map, [guard('redact', ['email'])], (_g, _s, n) => hits.push(n));
+    const got = run(hooks, [
+      { type: 'text-start', block: 0 },
+      { type: 'text-delta', block: 0, text: 'for [EMAIL_1]' },
+      { type: 'text-end', block: 0 },
+    ]);
+    expect(got.text).toBe('for ann@example.com');
+    const assembled = {
+      id: 'r',
+      model: 'm',
+      created: 0,
+      finishReason: 'stop' as const,
+      usage: { inputTokens: 1, outputTokens: 1 },
+      content: [{ type: 'text' as const, text: got.text }],
+    };
+    expect(hooks.onResponse!(assembled)).toBeUndefined(); // the caller's own value is not redacted now
+    expect(hits).toEqual([]);
+  });
+
   test('response-stage block throws a 400 naming the guardrail', () => {
     const hooks = answerHooks(new PlaceholderMap(), [guard('block', ['secret'])], () => {});
     expect(() =>
