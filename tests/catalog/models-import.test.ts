@@ -126,8 +126,8 @@ describe('model import from a provider\'s own model list', () => {
     const clash = await gw.admin(IMPORT, { id: ids['openai-main'], models: [{ upstreamModel: 'gpt-4o', name: 'opus' }, { upstreamModel: 'gpt-4o' }] });
     expect(clash.importModels.skipped).toEqual([{ name: 'opus', reason: 'the name is already used by a model of provider "anthropic-main"' }]);
     expect(clash.importModels.created).toMatchObject([{ name: 'gpt-4o', contextWindow: 128000, supportsVision: true }]);
-    const { models } = await gw.admin('{ models { name } }');
-    expect(models.map((m: any) => m.name).sort()).toEqual(['claude-haiku-4-5-20251001', 'claude-sonnet-4-5-20250929', 'gpt-4o', 'opus']);
+    const { models } = await gw.admin('{ models(first: 500) { nodes { name } } }');
+    expect(models.nodes.map((m: any) => m.name).sort()).toEqual(['claude-haiku-4-5-20251001', 'claude-sonnet-4-5-20250929', 'gpt-4o', 'opus']);
   });
 
   it('imports Gemini embeddings and Ollama tags with their modes and presets', async () => {

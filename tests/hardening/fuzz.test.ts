@@ -151,8 +151,8 @@ test('hostile requests: no 5xx, no event-loop stall in the gateway, and it still
   const until = Date.now() + 10_000;
   let logged = false;
   while (!logged && Date.now() < until) {
-    const page = await gateway.admin<{ requestLogs: { items: Array<{ userAgent: string | null }> } }>('{ requestLogs(take: 20) { items { userAgent } } }');
-    logged = page.requestLogs.items.some((row) => row.userAgent === marker);
+    const page = await gateway.admin<{ requestLogs: { nodes: Array<{ userAgent: string | null }> } }>('{ requestLogs(first: 20) { nodes { userAgent } } }');
+    logged = page.requestLogs.nodes.some((row) => row.userAgent === marker);
     if (!logged) await new Promise((r) => setTimeout(r, 200));
   }
   expect(logged, 'the request after the fuzz was logged').toBe(true);

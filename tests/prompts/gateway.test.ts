@@ -103,7 +103,7 @@ beforeAll(async () => {
   for (const kind of ['openai-chat', 'openai-responses', 'anthropic'] as UpstreamKind[]) {
     const added = await addUpstream(gw, kind);
     mocks[kind] = added.mock;
-    const modelId = (await gw.admin('{ models { id name } }')).models.find((m: any) => m.name === added.model).id;
+    const modelId = (await gw.admin('{ models(first: 500) { nodes { id name } } }')).models.nodes.find((m: any) => m.name === added.model).id;
     const vm = `vm-${kind}`;
     vmIds[vm] = (await gw.admin(CREATE_VM, { i: { name: vm, strategy: 'FAILOVER', targets: [{ modelId }] } })).createVirtualModel.id;
   }
@@ -272,7 +272,7 @@ describe('admin API', () => {
     let rows: any[] = [];
     for (let i = 0; i < 50 && !rows.some((r) => r.rulesApplied); i++) {
       await gw.services.requestLogs.flush();
-      rows = (await gw.admin('{ requestLogs(take: 5, filter: { model: "vm-anthropic" }) { items { rulesApplied injectedTokens } } }')).requestLogs.items;
+      rows = (await gw.admin('{ requestLogs(first: 5, filter: { model: "vm-anthropic" }) { nodes { rulesApplied injectedTokens } } }')).requestLogs.nodes;
       if (!rows.some((r) => r.rulesApplied)) await new Promise((r) => setTimeout(r, 20));
     }
     expect(rows[0].rulesApplied).toEqual([{ id: a, kind: 'set_system' }]);

@@ -120,7 +120,7 @@ test('the official SDK sees only its own instructions, and the log counts the in
   let rows: any[] = [];
   for (let i = 0; i < 50 && rows.length === 0; i++) {
     await gw.services.requestLogs.flush();
-    rows = (await gw.admin('{ requestLogs(take: 1, filter: { model: "codex" }) { items { injectedTokens status } } }')).requestLogs.items;
+    rows = (await gw.admin('{ requestLogs(first: 1, filter: { model: "codex" }) { nodes { injectedTokens status } } }')).requestLogs.nodes;
     if (!rows.length) await new Promise((r) => setTimeout(r, 20));
   }
   expect(rows[0].injectedTokens).toBe(countTokens(UPSTREAM_TEXT));

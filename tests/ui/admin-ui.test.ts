@@ -97,9 +97,9 @@ describe('admin UI', () => {
     expect(text).toContain('$0.6');
 
     // The API stores USD per single token.
-    const data = await gateway.admin<{ models: { inputPrice: number; outputPrice: number }[] }>('{ models { inputPrice outputPrice } }');
-    expect(data.models[0]!.inputPrice).toBeCloseTo(0.15e-6, 12);
-    expect(data.models[0]!.outputPrice).toBeCloseTo(0.6e-6, 12);
+    const data = await gateway.admin<{ models: { nodes: { inputPrice: number; outputPrice: number }[] } }>('{ models(first: 500) { nodes { inputPrice outputPrice } } }');
+    expect(data.models.nodes[0]!.inputPrice).toBeCloseTo(0.15e-6, 12);
+    expect(data.models.nodes[0]!.outputPrice).toBeCloseTo(0.6e-6, 12);
   });
 
   it("edits a model's request defaults: the body as JSON, header values write-only", async () => {
@@ -118,8 +118,8 @@ describe('admin UI', () => {
     await drawer.getByLabel('Header value 1').fill(MODEL_HEADER);
     await page.getByRole('button', { name: /^Save/ }).click();
     await expect.poll(() => drawer.count()).toBe(0);
-    const data = await gateway.admin<{ models: { requestDefaults: unknown }[] }>('{ models { requestDefaults } }');
-    expect(data.models[0]!.requestDefaults).toEqual({ body: { max_tokens: 512 }, headers: { 'X-Team': maskSecret(MODEL_HEADER) } });
+    const data = await gateway.admin<{ models: { nodes: { requestDefaults: unknown }[] } }>('{ models(first: 500) { nodes { requestDefaults } } }');
+    expect(data.models.nodes[0]!.requestDefaults).toEqual({ body: { max_tokens: 512 }, headers: { 'X-Team': maskSecret(MODEL_HEADER) } });
 
     // Opened again, the form shows the hint only and keeps the value when the body alone changes.
     await row.getByRole('button', { name: 'Edit gpt-4o-mini' }).click();

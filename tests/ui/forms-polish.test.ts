@@ -69,8 +69,8 @@ describe('admin UI: forms and polish', () => {
     const key = ((await dialog.getByTestId('created-key').textContent()) ?? '').trim();
     await dialog.getByRole('button', { name: 'I have copied the key' }).click();
 
-    const data = await gateway.admin<{ virtualKeys: { name: string; allowedModels: string[] | null }[] }>('{ virtualKeys { name allowedModels } }');
-    expect(data.virtualKeys.find((k) => k.name === 'routed-only')?.allowedModels).toEqual(['chat-route']);
+    const data = await gateway.admin<{ virtualKeys: { nodes: { name: string; allowedModels: string[] | null }[] } }>('{ virtualKeys(first: 500) { nodes { name allowedModels } } }');
+    expect(data.virtualKeys.nodes.find((k) => k.name === 'routed-only')?.allowedModels).toEqual(['chat-route']);
 
     const call = (model: string) => chatWithKey(gateway, key, model);
     expect((await call('chat-route')).status).toBe(200);

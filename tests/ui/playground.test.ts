@@ -84,8 +84,8 @@ describe('admin UI: playground', () => {
     expect(sent.stream).toBe(true);
 
     // The request is in the log under the admin's playground key, which is marked as a system key.
-    const data = await gateway.admin<{ virtualKeys: { name: string; purpose: string }[] }>('{ virtualKeys { name purpose } }');
-    expect(data.virtualKeys).toContainEqual({ name: 'Playground · admin@example.com', purpose: 'playground' });
+    const data = await gateway.admin<{ virtualKeys: { nodes: { name: string; purpose: string }[] } }>('{ virtualKeys(first: 500) { nodes { name purpose } } }');
+    expect(data.virtualKeys.nodes).toContainEqual({ name: 'Playground · admin@example.com', purpose: 'playground' });
   });
 
   it('keeps the conversation: the next turn sends the history', async () => {

@@ -34,8 +34,8 @@ describe('admin UI: system keys', () => {
   });
 
   it('refuses to revoke or delete the monitoring key over the API', async () => {
-    const { virtualKeys } = await gw.admin<{ virtualKeys: { id: string; name: string; purpose: string }[] }>('{ virtualKeys { id name purpose } }');
-    const monitoring = virtualKeys.find((k) => k.purpose === 'monitoring')!;
+    const { virtualKeys } = await gw.admin<{ virtualKeys: { nodes: { id: string; name: string; purpose: string }[] } }>('{ virtualKeys(first: 500) { nodes { id name purpose } } }');
+    const monitoring = virtualKeys.nodes.find((k) => k.purpose === 'monitoring')!;
     expect(monitoring.name).toBe('Health monitoring');
     for (const mutation of ['revokeVirtualKey(id: $id) { id }', 'deleteVirtualKey(id: $id)']) {
       const res = await fetch(`${gw.url}/graphql`, {
@@ -46,8 +46,8 @@ describe('admin UI: system keys', () => {
       const body = (await res.json()) as { errors?: { message: string }[] };
       expect(body.errors?.[0]?.message).toContain('health monitoring key');
     }
-    const after = await gw.admin<{ virtualKeys: { id: string; revokedAt: string | null }[] }>('{ virtualKeys { id revokedAt } }');
-    expect(after.virtualKeys.find((k) => k.id === monitoring.id)?.revokedAt).toBeNull();
+    const after = await gw.admin<{ virtualKeys: { nodes: { id: string; revokedAt: string | null }[] } }>('{ virtualKeys(first: 500) { nodes { id revokedAt } } }');
+    expect(after.virtualKeys.nodes.find((k) => k.id === monitoring.id)?.revokedAt).toBeNull();
   });
 
   it('marks the key as a system key with no revoke or delete button', async () => {
