@@ -110,14 +110,14 @@ describe('admin UI: cloud provider credentials', () => {
   it('Azure OpenAI with Entra ID: tenant, client id and authority host as options, the client secret sealed', async () => {
     const drawer = await newProvider('azure-openai', 'Azure Entra from the form', entra.url);
     expect(await drawer.getByLabel('Tenant ID').count()).toBe(0);
-    await drawer.getByRole('switch', { name: 'Sign in with Microsoft Entra ID' }).check();
+    await drawer.getByRole('switch', { name: 'Sign in with Microsoft Entra ID' }).check({ force: true });
     // Entra needs its tenant and client: refused until they are filled in.
     await page.getByRole('button', { name: 'Create provider' }).click();
     await drawer.getByText('Tenant ID is required').waitFor();
     await drawer.getByLabel('Tenant ID').fill(ENTRA.tenantId);
     await drawer.getByLabel('Client ID').fill(ENTRA.clientId);
     await drawer.getByLabel('Authority host').fill(entra.url);
-    await drawer.getByLabel('Client secret').fill(ENTRA.clientSecret);
+    await drawer.getByRole('textbox', { name: 'Client secret' }).fill(ENTRA.clientSecret);
     const row = await create('Azure Entra from the form');
     expect(row).toMatchObject({ type: 'azure-openai', hasApiKey: true, options: { entra: { tenantId: ENTRA.tenantId, clientId: ENTRA.clientId, authorityHost: entra.url } } });
     expect(await ask(row.id, 'form-azure', 'prod-gpt4o-deployment')).toBe('Hello from azure-openai: from the form');
