@@ -95,11 +95,10 @@ async function gql<T>(url: string, query: string, variables: Record<string, unkn
 const GENEROUS_LIMITS = { rpmLimit: 1_000_000_000, tpmLimit: 2_000_000_000, maxConcurrency: 1_000_000 };
 
 async function configure(url: string, options: GatewayOptions): Promise<{ key: string; loggingKey: string }> {
-  const { login } = await gql<{ login: { token: string } }>(
-    url,
-    'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }',
-    { e: ADMIN_EMAIL, p: ADMIN_PASSWORD },
-  );
+  const { login } = await gql<{ login: { token: string } }>(url, 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', {
+    e: ADMIN_EMAIL,
+    p: ADMIN_PASSWORD,
+  });
   const admin = <T>(query: string, variables: Record<string, unknown>) => gql<T>(url, query, variables, login.token);
 
   const provider = async (name: string, headers: Record<string, string>) =>

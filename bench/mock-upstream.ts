@@ -82,7 +82,16 @@ function streamFrames(wire: Wire, chunks: number, includeUsage: boolean): string
     frames = [
       event('message_start', {
         type: 'message_start',
-        message: { id: 'msg_bench', type: 'message', role: 'assistant', model: 'claude-bench', content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: USAGE_IN, output_tokens: 1 } },
+        message: {
+          id: 'msg_bench',
+          type: 'message',
+          role: 'assistant',
+          model: 'claude-bench',
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: USAGE_IN, output_tokens: 1 },
+        },
       }) + event('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }),
       ...Array.from({ length: chunks }, () => chunk),
       event('content_block_stop', { type: 'content_block_stop', index: 0 }) +

@@ -55,7 +55,14 @@ export interface BenchResult {
   seconds: number;
   machine: { cpuModel: string; cores: number; memoryBytes: number; platform: string; node: string };
   pinning: Pinning;
-  settings: { latencyConnections: 1; throughputConnections: number; latencySeconds: number; throughputSeconds: number; rounds: number; firstByteRequests: number };
+  settings: {
+    latencyConnections: 1;
+    throughputConnections: number;
+    latencySeconds: number;
+    throughputSeconds: number;
+    rounds: number;
+    firstByteRequests: number;
+  };
   scenarios: ScenarioResult[];
   memory: MemoryResult;
   targets: TargetCheck[];
@@ -63,7 +70,13 @@ export interface BenchResult {
 
 export function machineInfo(): BenchResult['machine'] {
   const list = cpus();
-  return { cpuModel: list[0]?.model.trim() ?? 'unknown', cores: list.length, memoryBytes: totalmem(), platform: `${platform()} ${release()}`, node: process.version };
+  return {
+    cpuModel: list[0]?.model.trim() ?? 'unknown',
+    cores: list.length,
+    memoryBytes: totalmem(),
+    platform: `${platform()} ${release()}`,
+    node: process.version,
+  };
 }
 
 export function scenarioResult(id: ScenarioId, title: string, targets: Record<TargetName, TargetFigures>): ScenarioResult {
@@ -167,7 +180,17 @@ function summaryTable(result: BenchResult): string[] {
     ];
   };
   return markdown(
-    ['', `RPS @${c} conns`, 'stream RPS', 'translated stream RPS', 'CPU µs / request', 'added p50 @1 conn', 'added p99 @1 conn', 'stream TTFB added', `RSS idle / peak / ${m.streams.streams} streams`],
+    [
+      '',
+      `RPS @${c} conns`,
+      'stream RPS',
+      'translated stream RPS',
+      'CPU µs / request',
+      'added p50 @1 conn',
+      'added p99 @1 conn',
+      'stream TTFB added',
+      `RSS idle / peak / ${m.streams.streams} streams`,
+    ],
     [row('bare'), row('gateway')],
   );
 }
@@ -175,7 +198,18 @@ function summaryTable(result: BenchResult): string[] {
 /** The side-by-side tables as Markdown (prints well in a terminal and pastes into the README). */
 export function formatTable(result: BenchResult): string {
   const c = result.settings.throughputConnections;
-  const header = ['scenario', 'target', 'p50 ms (1c)', 'p99 ms (1c)', 'TTFB p50 ms', `RPS (${c}c)`, `p99 ms (${c}c)`, 'CPU µs / req', 'added p50 / p99 ms', 'gateway / bare RPS'];
+  const header = [
+    'scenario',
+    'target',
+    'p50 ms (1c)',
+    'p99 ms (1c)',
+    'TTFB p50 ms',
+    `RPS (${c}c)`,
+    `p99 ms (${c}c)`,
+    'CPU µs / req',
+    'added p50 / p99 ms',
+    'gateway / bare RPS',
+  ];
   const rows: string[][] = [];
   for (const s of result.scenarios) {
     for (const target of ['direct', 'bare', 'gateway'] as const) {

@@ -156,7 +156,9 @@ async function main(): Promise<void> {
 
       // A cursor 20 pages deep, for the keyset figure.
       let deep: string | null = null;
-      for (let i = 0; i < 20; i++) deep = (await q<{ requestLogs: { nextCursor: string | null } }>('query($a: String){ requestLogs(take: 50, after: $a) { nextCursor } }', { a: deep })).requestLogs.nextCursor;
+      for (let i = 0; i < 20; i++)
+        deep = (await q<{ requestLogs: { nextCursor: string | null } }>('query($a: String){ requestLogs(take: 50, after: $a) { nextCursor } }', { a: deep }))
+          .requestLogs.nextCursor;
 
       const figures: Record<string, number> = {
         'dashboard (today by model and key, last hour by provider, minute series)': await median(() =>
@@ -171,20 +173,34 @@ async function main(): Promise<void> {
           ),
         ),
         'usage summary, 30 days by model': await median(() =>
-          q(`query($f: DateTime!, $to: DateTime!){ usageSummary(from: $f, to: $to, groupBy: MODEL) { ${metrics} } }`, { f: new Date(now.getTime() - 30 * DAY).toISOString(), to: now.toISOString() }),
+          q(`query($f: DateTime!, $to: DateTime!){ usageSummary(from: $f, to: $to, groupBy: MODEL) { ${metrics} } }`, {
+            f: new Date(now.getTime() - 30 * DAY).toISOString(),
+            to: now.toISOString(),
+          }),
         ),
         'usage summary, 7 days for one key': await median(() =>
-          q(`query($f: DateTime!, $to: DateTime!){ usageSummary(from: $f, to: $to, groupBy: MODEL, keyId: "key-3") { ${metrics} } }`, { f: new Date(now.getTime() - 7 * DAY).toISOString(), to: now.toISOString() }),
+          q(`query($f: DateTime!, $to: DateTime!){ usageSummary(from: $f, to: $to, groupBy: MODEL, keyId: "key-3") { ${metrics} } }`, {
+            f: new Date(now.getTime() - 7 * DAY).toISOString(),
+            to: now.toISOString(),
+          }),
         ),
-        'logs page, first page (50, with total count)': await median(() => q('{ requestLogs(take: 50) { totalCount nextCursor items { id createdAt status requestedModel latencyMs } } }')),
-        'logs page, 21st page by cursor': await median(() => q('query($a: String){ requestLogs(take: 50, after: $a) { totalCount items { id } } }', { a: deep })),
+        'logs page, first page (50, with total count)': await median(() =>
+          q('{ requestLogs(take: 50) { totalCount nextCursor items { id createdAt status requestedModel latencyMs } } }'),
+        ),
+        'logs page, 21st page by cursor': await median(() =>
+          q('query($a: String){ requestLogs(take: 50, after: $a) { totalCount items { id } } }', { a: deep }),
+        ),
         'logs page, 21st page by offset (skip 1000)': await median(() => q('{ requestLogs(take: 50, skip: 1000) { totalCount items { id } } }')),
-        'logs page filtered by model and 5xx': await median(() => q('{ requestLogs(take: 50, filter: { model: "model-3", statusClass: "5xx" }) { totalCount items { id } } }')),
+        'logs page filtered by model and 5xx': await median(() =>
+          q('{ requestLogs(take: 50, filter: { model: "model-3", statusClass: "5xx" }) { totalCount items { id } } }'),
+        ),
       };
       const result = { db: target.kind, rows: ROWS, seedSeconds, at: new Date().toISOString(), node: process.version, medianMs: figures };
       mkdirSync(path.join(ROOT, 'bench/results'), { recursive: true });
       writeFileSync(path.join(ROOT, `bench/results/request-logs-${target.kind}.json`), `${JSON.stringify(result, null, 2)}\n`);
-      process.stdout.write(`\n${target.kind}, ${ROWS.toLocaleString('en')} rows (seeded in ${seedSeconds.toFixed(0)} s), median of 5:\n\n| query | ms |\n| --- | ---: |\n`);
+      process.stdout.write(
+        `\n${target.kind}, ${ROWS.toLocaleString('en')} rows (seeded in ${seedSeconds.toFixed(0)} s), median of 5:\n\n| query | ms |\n| --- | ---: |\n`,
+      );
       for (const [name, ms] of Object.entries(figures)) process.stdout.write(`| ${name} | ${ms.toFixed(0)} |\n`);
     } finally {
       await gateway.close();

@@ -28,8 +28,28 @@ const quick = args.has('--quick');
 
 /** Full run ≈ 7 minutes; quick ≈ 40 s on an idle 2-core machine (smaller counts: a smoke test, not a measurement). */
 const PLAN = quick
-  ? { rounds: 1, latencySeconds: 0.4, throughputSeconds: 0.6, warmup: 50, firstByteRequests: 30, leak: [300, 1_500], streams: 200, streamChunks: 50, settleMs: 300 }
-  : { rounds: 2, latencySeconds: 4, throughputSeconds: 5, warmup: 2_000, firstByteRequests: 400, leak: [10_000, 100_000], streams: 1_000, streamChunks: 200, settleMs: 2_000 };
+  ? {
+      rounds: 1,
+      latencySeconds: 0.4,
+      throughputSeconds: 0.6,
+      warmup: 50,
+      firstByteRequests: 30,
+      leak: [300, 1_500],
+      streams: 200,
+      streamChunks: 50,
+      settleMs: 300,
+    }
+  : {
+      rounds: 2,
+      latencySeconds: 4,
+      throughputSeconds: 5,
+      warmup: 2_000,
+      firstByteRequests: 400,
+      leak: [10_000, 100_000],
+      streams: 1_000,
+      streamChunks: 200,
+      settleMs: 2_000,
+    };
 const THROUGHPUT_CONNECTIONS = 50;
 const STREAM_DELAY_MS = 10;
 const RESULTS = path.join(ROOT, 'bench/results');
@@ -65,7 +85,11 @@ async function main(): Promise<number> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const pinning = pinHarness();
-  log(pinning.serverCores ? `pinned: gateway and bare proxy on core ${pinning.serverCores}, load generator and mock on ${pinning.loadCores}` : `not pinned: ${pinning.reason}`);
+  log(
+    pinning.serverCores
+      ? `pinned: gateway and bare proxy on core ${pinning.serverCores}, load generator and mock on ${pinning.loadCores}`
+      : `not pinned: ${pinning.reason}`,
+  );
   const built = await buildBenchProcesses(ROOT);
   const port = (line: string) => /"port":(\d+)/.exec(line)?.[1];
 
@@ -138,7 +162,7 @@ async function main(): Promise<number> {
 
 void main()
   .catch((error) => {
-    log(`benchmark failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    log(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return 1;
   })
   .then(async (code) => {

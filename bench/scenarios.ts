@@ -62,10 +62,12 @@ export function bareSlowStreamCall(e: Endpoints, chunks: number, delayMs: number
 
 export function buildScenarios(e: Endpoints): Scenario[] {
   const base = (target: TargetName) => (target === 'direct' ? e.mock : target === 'bare' ? e.bare : e.gateway);
-  const chat = (opts: { stream: boolean; gatewayModel: string; gatewayKey: string }) => (target: TargetName): HttpCall =>
-    target === 'gateway'
-      ? { url: `${e.gateway}/v1/chat/completions`, headers: { authorization: `Bearer ${opts.gatewayKey}` }, body: chatBody(opts.gatewayModel, opts.stream) }
-      : { url: `${base(target)}/v1/chat/completions`, headers: upstreamHeaders, body: chatBody('gpt-bench', opts.stream) };
+  const chat =
+    (opts: { stream: boolean; gatewayModel: string; gatewayKey: string }) =>
+    (target: TargetName): HttpCall =>
+      target === 'gateway'
+        ? { url: `${e.gateway}/v1/chat/completions`, headers: { authorization: `Bearer ${opts.gatewayKey}` }, body: chatBody(opts.gatewayModel, opts.stream) }
+        : { url: `${base(target)}/v1/chat/completions`, headers: upstreamHeaders, body: chatBody('gpt-bench', opts.stream) };
 
   return [
     {

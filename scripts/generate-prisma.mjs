@@ -25,5 +25,9 @@ writeFileSync(join(root, 'prisma/postgres/schema.prisma'), derivePostgresSchema(
 
 const prisma = join(root, 'node_modules/.bin/prisma');
 for (const schema of ['prisma/schema.prisma', 'prisma/postgres/schema.prisma']) {
-  execFileSync(prisma, ['generate', '--schema', schema], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH}`, PRISMA_HIDE_UPDATE_MESSAGE: '1' } });
+  execFileSync(prisma, ['generate', '--schema', schema], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, PATH: `${join(root, 'node_modules/.bin')}:${process.env.PATH}`, PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+  });
 }

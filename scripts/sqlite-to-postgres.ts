@@ -86,16 +86,20 @@ export async function copySqliteToPostgres(sqliteFile: string, postgresUrl: stri
   const sqlite = new Database(sqliteFile, { readonly: true, fileMustExist: true });
   const client = new pg.Client({ connectionString: postgresUrl });
   try {
-    const sqliteTables = new Set(
-      (sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((t) => t.name),
-    );
+    const sqliteTables = new Set((sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((t) => t.name));
     if (!sqliteTables.has('_prisma_migrations')) throw new CopyError(`${sqliteFile} is not a gateway database (no _prisma_migrations table)`);
     const applied = new Set(
-      (sqlite.prepare('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL').all() as Array<{ migration_name: string }>).map((r) => r.migration_name),
+      (
+        sqlite.prepare('SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL').all() as Array<{
+          migration_name: string;
+        }>
+      ).map((r) => r.migration_name),
     );
     const missing = knownMigrations({ kind: 'sqlite', location: sqliteFile }).filter((m) => !applied.has(m));
     if (missing.length) {
-      throw new CopyError(`${path.basename(sqliteFile)} lacks migrations ${missing.join(', ')}: start this gateway version on it once (it migrates at start), then copy`);
+      throw new CopyError(
+        `${path.basename(sqliteFile)} lacks migrations ${missing.join(', ')}: start this gateway version on it once (it migrates at start), then copy`,
+      );
     }
 
     try {

@@ -125,10 +125,23 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const responseStore = createResponseStore({ ...config.responseStore, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix, logger });
   const caches = createCaches({ ...config.cache, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix, logger });
   const configService = createConfigService({
-    db, secretBox, snapshot, settings, health, catalog,
+    db,
+    secretBox,
+    snapshot,
+    settings,
+    health,
+    catalog,
     onListenerError: (err, change) => logger.error({ err, change }, 'configuration change listener failed'),
   });
-  const services: Services = { ...withRouter, limits: createKeyLimiter(withRouter, { spendSink: backgroundWrites.spend }), health, catalog, responseStore, caches, configService };
+  const services: Services = {
+    ...withRouter,
+    limits: createKeyLimiter(withRouter, { spendSink: backgroundWrites.spend }),
+    health,
+    catalog,
+    responseStore,
+    caches,
+    configService,
+  };
   snapshot.onChange((s) => services.events.publish('configChanged', { version: s.version, at: new Date() }));
   await Promise.all([snapshot.reload(), settings.load(), catalog.load()]);
   catalog.start();
@@ -189,7 +202,8 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (pathname === '/readyz') return readiness(res);
     if (pathname.startsWith('/v1/')) return sendV1Refusal(res, pathname, req.method ?? 'GET', routes.hasPath(pathname));
-    if (routes.hasPath(pathname)) return sendJson(res, 405, { error: { message: `Method ${req.method} not allowed on ${pathname}`, type: 'invalid_request_error' } });
+    if (routes.hasPath(pathname))
+      return sendJson(res, 405, { error: { message: `Method ${req.method} not allowed on ${pathname}`, type: 'invalid_request_error' } });
     if (pathname.startsWith('/public/')) return sendJson(res, 404, { error: { message: 'Not found', status: 404 } });
     if (serveStatic(req, res)) return;
     sendJson(res, 404, { error: { message: 'Not found' } });

@@ -47,7 +47,10 @@ export function channelRequest(
       return {
         url: channel.url,
         headers,
-        body: json({ text: `${alert.title}`, blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `*${ICON[alert.severity]} ${alert.title}*\n${alert.message}` } }] }),
+        body: json({
+          text: `${alert.title}`,
+          blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `*${ICON[alert.severity]} ${alert.title}*\n${alert.message}` } }],
+        }),
       };
     case 'feishu': {
       const payload: Record<string, unknown> = { msg_type: 'text', content: { text: alertText(alert) } };
@@ -61,10 +64,18 @@ export function channelRequest(
     case 'dingtalk': {
       let url = channel.url;
       if (channel.secret) url += `${url.includes('?') ? '&' : '?'}timestamp=${now}&sign=${dingtalkSign(channel.secret, now)}`;
-      return { url, headers, body: json({ msgtype: 'markdown', markdown: { title: alert.title, text: `### ${ICON[alert.severity]} ${alert.title}\n\n${alert.message}` } }) };
+      return {
+        url,
+        headers,
+        body: json({ msgtype: 'markdown', markdown: { title: alert.title, text: `### ${ICON[alert.severity]} ${alert.title}\n\n${alert.message}` } }),
+      };
     }
     case 'wecom':
-      return { url: channel.url, headers, body: json({ msgtype: 'markdown', markdown: { content: `**${ICON[alert.severity]} ${alert.title}**\n${alert.message}` } }) };
+      return {
+        url: channel.url,
+        headers,
+        body: json({ msgtype: 'markdown', markdown: { content: `**${ICON[alert.severity]} ${alert.title}**\n${alert.message}` } }),
+      };
     default: {
       const _exhaustive: never = kind;
       throw new Error(`unknown channel kind ${String(_exhaustive)}`);

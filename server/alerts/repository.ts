@@ -17,7 +17,14 @@ export async function enabledRules(db: Db): Promise<AlertRuleSpec[]> {
     if (!isRuleKind(row.kind)) continue;
     const parsed = parseRuleParams(row.kind, row.params);
     if (!parsed.ok) continue;
-    rules.push({ id: row.id, name: row.name, kind: row.kind, params: parsed.params, channelIds: asIds(row.channelIds), cooldownMs: row.cooldownSeconds * 1000 } as AlertRuleSpec);
+    rules.push({
+      id: row.id,
+      name: row.name,
+      kind: row.kind,
+      params: parsed.params,
+      channelIds: asIds(row.channelIds),
+      cooldownMs: row.cooldownSeconds * 1000,
+    } as AlertRuleSpec);
   }
   return rules;
 }
@@ -26,14 +33,16 @@ export async function enabledRules(db: Db): Promise<AlertRuleSpec[]> {
 export async function channelTargets(db: Db, box: SecretBox, ids: string[], includeDisabled = false): Promise<ChannelTarget[]> {
   if (!ids.length) return [];
   const rows = await db.alertChannel.findMany({ where: { id: { in: ids }, ...(includeDisabled ? {} : { enabled: true }) } });
-  return rows.filter((r) => isChannelKind(r.kind)).map((r) => ({
-    id: r.id,
-    name: r.name,
-    kind: r.kind as ChannelKind,
-    url: box.open(r.urlSealed),
-    secret: r.secretSealed ? box.open(r.secretSealed) : undefined,
-    options: r.options && typeof r.options === 'object' ? (r.options as Record<string, unknown>) : undefined,
-  }));
+  return rows
+    .filter((r) => isChannelKind(r.kind))
+    .map((r) => ({
+      id: r.id,
+      name: r.name,
+      kind: r.kind as ChannelKind,
+      url: box.open(r.urlSealed),
+      secret: r.secretSealed ? box.open(r.secretSealed) : undefined,
+      options: r.options && typeof r.options === 'object' ? (r.options as Record<string, unknown>) : undefined,
+    }));
 }
 
 /** The last alert sent for a subject (any of the dedup keys), newest first. */

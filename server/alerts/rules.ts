@@ -13,16 +13,26 @@ export const RULE_PARAMS = {
   target_down: z.object({ targets: names }).strict(),
   /** Share of answers with a 5xx status over the window, per model or provider. */
   error_rate: z
-    .object({ scope, threshold: z.number().gt(0).max(1), windowSeconds: z.number().int().min(10).max(86_400).default(300), minRequests: z.number().int().min(1).default(10), targets: names })
+    .object({
+      scope,
+      threshold: z.number().gt(0).max(1),
+      windowSeconds: z.number().int().min(10).max(86_400).default(300),
+      minRequests: z.number().int().min(1).default(10),
+      targets: names,
+    })
     .strict(),
   /** 95th percentile latency (ms) over the window, per model or provider. */
   latency_p95: z
-    .object({ scope, thresholdMs: z.number().int().positive(), windowSeconds: z.number().int().min(10).max(86_400).default(300), minRequests: z.number().int().min(1).default(10), targets: names })
+    .object({
+      scope,
+      thresholdMs: z.number().int().positive(),
+      windowSeconds: z.number().int().min(10).max(86_400).default(300),
+      minRequests: z.number().int().min(1).default(10),
+      targets: names,
+    })
     .strict(),
   /** Spend of a key's budget period reaching these percentages (each once per period). `keys`: key names (all with a budget when absent). */
-  budget: z
-    .object({ thresholds: z.array(z.number().int().min(1).max(1000)).min(1).max(10).default([50, 80, 100]), keys: names })
-    .strict(),
+  budget: z.object({ thresholds: z.array(z.number().int().min(1).max(1000)).min(1).max(10).default([50, 80, 100]), keys: names }).strict(),
   /** A key expiring within this many days (once per key and expiry date). */
   key_expiry: z.object({ days: z.number().int().min(1).max(365).default(7), keys: names }).strict(),
 } satisfies Record<RuleKind, z.ZodTypeAny>;

@@ -140,7 +140,10 @@ export class AlertService {
     const info = this.modelInfo(e.modelId);
     const name = info?.name ?? e.modelId;
     void this.enqueue(() =>
-      this.targetChanged(`target:model:${e.modelId}`, name, e.state === 'open', `live traffic (circuit ${e.state})`, { model: name, provider: info?.provider ?? '' }),
+      this.targetChanged(`target:model:${e.modelId}`, name, e.state === 'open', `live traffic (circuit ${e.state})`, {
+        model: name,
+        provider: info?.provider ?? '',
+      }),
     );
   }
 
@@ -163,10 +166,26 @@ export class AlertService {
         // Flapping: a new down within the cool-down of the last one is not sent (nor, then, its recovery).
         const lastDown = last ? await lastEvent(this.deps.db, rule.id, [downKey]) : null;
         if (lastDown && this.now() - lastDown.createdAt.getTime() < rule.cooldownMs) continue;
-        await this.send(rule, { kind: 'target_down', severity: 'critical', title: `${name} is down`, message: `Detected from ${source}.`, dedupKey: downKey, labels: { ...labels, state: 'down' }, at: new Date(this.now()) });
+        await this.send(rule, {
+          kind: 'target_down',
+          severity: 'critical',
+          title: `${name} is down`,
+          message: `Detected from ${source}.`,
+          dedupKey: downKey,
+          labels: { ...labels, state: 'down' },
+          at: new Date(this.now()),
+        });
       } else {
         if (last?.dedupKey !== downKey) continue;
-        await this.send(rule, { kind: 'target_down', severity: 'resolved', title: `${name} recovered`, message: `Detected from ${source}.`, dedupKey: upKey, labels: { ...labels, state: 'recovered' }, at: new Date(this.now()) });
+        await this.send(rule, {
+          kind: 'target_down',
+          severity: 'resolved',
+          title: `${name} recovered`,
+          message: `Detected from ${source}.`,
+          dedupKey: upKey,
+          labels: { ...labels, state: 'recovered' },
+          at: new Date(this.now()),
+        });
       }
     }
   }

@@ -7,7 +7,10 @@ export function mailOptions(options: Record<string, unknown> | undefined): { fro
   const from = options?.from;
   const to = options?.to;
   const list = Array.isArray(to) ? to : typeof to === 'string' ? to.split(',') : [];
-  const recipients = list.filter((v): v is string => typeof v === 'string').map((v) => v.trim()).filter(Boolean);
+  const recipients = list
+    .filter((v): v is string => typeof v === 'string')
+    .map((v) => v.trim())
+    .filter(Boolean);
   if (typeof from !== 'string' || !from.includes('@')) return 'options.from: a sender address is required';
   if (!recipients.length || recipients.some((r) => !r.includes('@'))) return 'options.to: one or more recipient addresses are required';
   return { from, to: recipients };

@@ -131,17 +131,26 @@ export class FailoverAttemptStore implements AttemptStore {
   }
 
   read(keys: readonly string[], now: number): Promise<Array<Stamp | null>> {
-    return this.either(() => this.redis.read(keys), () => this.memory.read(keys, now));
+    return this.either(
+      () => this.redis.read(keys),
+      () => this.memory.read(keys, now),
+    );
   }
 
   async bump(keys: readonly string[], now: number, ttlMs: number): Promise<void> {
     await this.memory.bump(keys, now, ttlMs);
-    await this.either(() => this.redis.bump(keys, now, ttlMs), async () => {});
+    await this.either(
+      () => this.redis.bump(keys, now, ttlMs),
+      async () => {},
+    );
   }
 
   async delete(keys: readonly string[]): Promise<void> {
     await this.memory.delete(keys);
-    await this.either(() => this.redis.delete(keys), async () => {});
+    await this.either(
+      () => this.redis.delete(keys),
+      async () => {},
+    );
   }
 
   async close(): Promise<void> {

@@ -43,12 +43,7 @@ export function mayCache(headers: IncomingHttpHeaders, key: KeyEntry, anyModelCa
  * client control off. TTL: header, then model, then key, then the default.
  * Shared when the model or the key says so.
  */
-export function cachePolicy(
-  headers: IncomingHttpHeaders,
-  key: KeyEntry,
-  model: CacheSettings | undefined,
-  defaultTtlSeconds: number,
-): CachePolicy | undefined {
+export function cachePolicy(headers: IncomingHttpHeaders, key: KeyEntry, model: CacheSettings | undefined, defaultTtlSeconds: number): CachePolicy | undefined {
   const clientControl = key.cache?.clientControl !== false && model?.clientControl !== false;
   const ttl = clientControl ? ttlHeader(headers) : undefined;
   const directive = clientControl ? header(headers, CACHE_HEADER) : undefined;

@@ -34,7 +34,10 @@ export class ResponseCache {
     if (bytes > this.limits.maxEntryBytes) return 0;
     const done = this.backend
       .set(key, json, ttlSeconds * 1000, { keyId: entry.keyId, model: entry.model })
-      .then(() => this.recovered(), (error: unknown) => this.failed(error))
+      .then(
+        () => this.recovered(),
+        (error: unknown) => this.failed(error),
+      )
       .finally(() => this.pending.delete(done));
     this.pending.add(done);
     return bytes;

@@ -22,7 +22,24 @@ export interface CatalogPage {
 const CAPABILITY_FIELD = { tools: 'supportsTools', vision: 'supportsVision', reasoning: 'supportsReasoning' } as const;
 
 /** Providers selling their own models through their own API; everything else (routers, clouds) resells. */
-const NATIVE_PROVIDERS = new Set(['openai', 'text-completion-openai', 'anthropic', 'gemini', 'deepseek', 'mistral', 'codestral', 'xai', 'cohere', 'cohere_chat', 'moonshot', 'dashscope', 'zai', 'minimax', 'perplexity', 'voyage']);
+const NATIVE_PROVIDERS = new Set([
+  'openai',
+  'text-completion-openai',
+  'anthropic',
+  'gemini',
+  'deepseek',
+  'mistral',
+  'codestral',
+  'xai',
+  'cohere',
+  'cohere_chat',
+  'moonshot',
+  'dashscope',
+  'zai',
+  'minimax',
+  'perplexity',
+  'voyage',
+]);
 
 /** Lower case with `.` `_` and spaces read as `-`, so "claude sonnet 4.5" finds `claude-sonnet-4-5` and `claude-sonnet-4.5`. */
 export function normalizeForSearch(text: string): string {
@@ -80,7 +97,10 @@ export class CatalogIndex {
   }
 
   modes(): { name: string; count: number }[] {
-    return [...this.byMode].filter(([name]) => name).map(([name, list]) => ({ name, count: list.length })).sort((a, b) => b.count - a.count);
+    return [...this.byMode]
+      .filter(([name]) => name)
+      .map(([name, list]) => ({ name, count: list.length }))
+      .sort((a, b) => b.count - a.count);
   }
 
   search(query: CatalogQuery): CatalogPage {

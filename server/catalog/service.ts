@@ -166,7 +166,8 @@ export class CatalogService {
     this.cancelTimer = this.clock.schedule(() => {
       this.cancelTimer = null;
       void this.refresh().then((outcome) => {
-        if (!this.abort.signal.aborted) this.scheduleNext(outcome.ok ? this.options.refreshIntervalMs : Math.min(RETRY_DELAY_MS, this.options.refreshIntervalMs));
+        if (!this.abort.signal.aborted)
+          this.scheduleNext(outcome.ok ? this.options.refreshIntervalMs : Math.min(RETRY_DELAY_MS, this.options.refreshIntervalMs));
       });
     }, ms);
   }

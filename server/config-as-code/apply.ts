@@ -173,12 +173,7 @@ export async function applyPlan(db: Db, box: SecretBox, plan: Plan, desired: Con
 
 /** Declared objects are marked managed, and objects of a declared section the file no longer names are not. */
 async function markManaged(tx: Tx, desired: ConfigState, sections: Set<Section>): Promise<void> {
-  const mark = async (
-    model: { updateMany(args: { where: object; data: object }): Promise<unknown> },
-    names: string[],
-    field = 'name',
-    extra: object = {},
-  ) => {
+  const mark = async (model: { updateMany(args: { where: object; data: object }): Promise<unknown> }, names: string[], field = 'name', extra: object = {}) => {
     await model.updateMany({ where: { ...extra, [field]: { in: names }, managedBy: null }, data: { managedBy: MANAGED_BY_CONFIG } });
     await model.updateMany({ where: { ...extra, [field]: { notIn: names }, managedBy: MANAGED_BY_CONFIG }, data: { managedBy: null } });
   };

@@ -107,16 +107,24 @@ function graphqlBackend(url: string, token: string): Backend {
   return {
     export: async () => (await call<{ exportConfig: Awaited<ReturnType<Backend['export']>> }>('{ exportConfig { yaml suggestedVariables } }', {})).exportConfig,
     plan: async (yaml, prune) => {
-      const plan = (await call<{ planConfig: { text: string; changes: unknown[] } }>('query($y: String!, $p: Boolean){ planConfig(yaml: $y, prune: $p){ text changes { name } } }', { y: yaml, p: prune })).planConfig;
+      const plan = (
+        await call<{ planConfig: { text: string; changes: unknown[] } }>(
+          'query($y: String!, $p: Boolean){ planConfig(yaml: $y, prune: $p){ text changes { name } } }',
+          { y: yaml, p: prune },
+        )
+      ).planConfig;
       return { text: plan.text, changes: plan.changes.length };
     },
     apply: async (yaml, prune, dryRun) => {
       const result = (
-        await call<{ applyConfig: { plan: { text: string }; createdKeys: Array<{ name: string; key: string }> } }>('mutation($y: String!, $p: Boolean, $d: Boolean){ applyConfig(yaml: $y, prune: $p, dryRun: $d){ plan { text } createdKeys { name key } } }', {
-          y: yaml,
-          p: prune,
-          d: dryRun,
-        })
+        await call<{ applyConfig: { plan: { text: string }; createdKeys: Array<{ name: string; key: string }> } }>(
+          'mutation($y: String!, $p: Boolean, $d: Boolean){ applyConfig(yaml: $y, prune: $p, dryRun: $d){ plan { text } createdKeys { name key } } }',
+          {
+            y: yaml,
+            p: prune,
+            d: dryRun,
+          },
+        )
       ).applyConfig;
       return { text: result.plan.text, createdKeys: result.createdKeys };
     },
@@ -141,7 +149,8 @@ export async function main(argv: string[], out = process.stdout, err = process.s
       if (result.unmapped.length) err.write(`Not mapped (${result.unmapped.length}):\n${result.unmapped.map((u) => `  - ${u}`).join('\n')}\n`);
       return 0;
     }
-    if (!['export', 'diff', 'apply'].includes(args.command ?? '')) throw new UsageError(args.command ? `unknown config command ${args.command}` : 'config needs a command');
+    if (!['export', 'diff', 'apply'].includes(args.command ?? ''))
+      throw new UsageError(args.command ? `unknown config command ${args.command}` : 'config needs a command');
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     err.write(`${error.message}\n\n${USAGE}`);

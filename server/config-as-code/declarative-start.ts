@@ -28,7 +28,10 @@ export async function startDeclarativeConfig(services: Services, file: string, w
     const count = (action: string) => result.plan.changes.filter((c) => c.action === action).length;
     logger.info({ file, created: count('create'), changed: count('update') }, 'applied configuration file');
     for (const key of result.createdKeys) {
-      logger.warn({ key: key.name }, 'virtual key created from the configuration file; its secret is shown only by `config apply` through the CLI or GraphQL, so revoke it and create one there to use it');
+      logger.warn(
+        { key: key.name },
+        'virtual key created from the configuration file; its secret is shown only by `config apply` through the CLI or GraphQL, so revoke it and create one there to use it',
+      );
     }
   };
   try {
@@ -45,15 +48,18 @@ export async function startDeclarativeConfig(services: Services, file: string, w
   // database busy with another writer, the file caught mid-replace) is retried.
   const onChange = (attempt = 0) => {
     clearTimeout(timer);
-    timer = setTimeout(() => {
-      running = running.then(() =>
-        applyFile().catch((error) => {
-          const invalid = error instanceof ConfigFileError;
-          logger.error({ file, problems: invalid ? error.problems : undefined, err: invalid ? undefined : error }, 'configuration file change not applied');
-          if (!invalid && attempt < RETRIES) onChange(attempt + 1);
-        }),
-      );
-    }, attempt === 0 ? DEBOUNCE_MS : RETRY_MS);
+    timer = setTimeout(
+      () => {
+        running = running.then(() =>
+          applyFile().catch((error) => {
+            const invalid = error instanceof ConfigFileError;
+            logger.error({ file, problems: invalid ? error.problems : undefined, err: invalid ? undefined : error }, 'configuration file change not applied');
+            if (!invalid && attempt < RETRIES) onChange(attempt + 1);
+          }),
+        );
+      },
+      attempt === 0 ? DEBOUNCE_MS : RETRY_MS,
+    );
   };
   // The folder is watched: editors and Kubernetes config maps replace the file rather than write into it.
   const watcher: FSWatcher = watch(path.dirname(file), (_event, name) => {

@@ -81,12 +81,14 @@ function checkReferences(current: ConfigState, desired: ConfigState, sections: S
   }
   for (const h of desired.healthTargets.values()) {
     const known = h.kind === 'model' ? models : routes;
-    if (!known.has(h.model)) problems.push(`healthTargets.${healthKey(h.kind, h.model)}: no ${h.kind === 'model' ? 'model' : 'virtual model'} named "${h.model}"`);
+    if (!known.has(h.model))
+      problems.push(`healthTargets.${healthKey(h.kind, h.model)}: no ${h.kind === 'model' ? 'model' : 'virtual model'} named "${h.model}"`);
   }
   // Models the file keeps may belong to a provider the prune deletes.
   if (prune && sections.has('providers') && !sections.has('models')) {
     for (const m of current.models.values()) {
-      if (!providers.has(m.provider)) problems.push(`providers: pruning provider "${m.provider}" would delete model "${m.name}" (declare the models section too)`);
+      if (!providers.has(m.provider))
+        problems.push(`providers: pruning provider "${m.provider}" would delete model "${m.name}" (declare the models section too)`);
     }
   }
   if (problems.length) throw new ConfigFileError(problems);

@@ -21,7 +21,6 @@ export function instanceDeps(
     setMonitoringEnabled: async (on) => {
       await services.health.setEnabled(on);
     },
-    configChanged: (changes) =>
-      services.configService.changed(changes.map((c) => ({ actor, entity: c.kind, action: c.action, id: null, name: c.name }))),
+    configChanged: (changes) => services.configService.changed(changes.map((c) => ({ actor, entity: c.kind, action: c.action, id: null, name: c.name }))),
   };
 }

@@ -67,17 +67,35 @@ function secretChanges(current: ProviderState, desired: ProviderState): FieldCha
   const stored = current.storedRefs ?? { headers: {} };
   const describe = (ref: string | undefined, storedRef: string | undefined, present: boolean) =>
     !present ? undefined : storedRef ? envRef(storedRef) : ref ? `${ref} (value set in the admin UI)` : undefined;
-  const compare = (field: string, currentRef: string | undefined, storedRef: string | undefined, currentValue: string | undefined, desiredRef: string | undefined, desiredValue: string | undefined) => {
+  const compare = (
+    field: string,
+    currentRef: string | undefined,
+    storedRef: string | undefined,
+    currentValue: string | undefined,
+    desiredRef: string | undefined,
+    desiredValue: string | undefined,
+  ) => {
     const from = describe(currentRef, storedRef, currentValue !== undefined || currentRef !== undefined);
     const sameRef = storedRef !== undefined ? envRef(storedRef) === desiredRef : desiredRef === undefined && currentRef === undefined;
     if (sameRef && currentValue === desiredValue) return;
     if (desiredRef === undefined && currentRef === undefined) return;
-    out.push({ field, ...(from !== undefined ? { from } : {}), ...(desiredRef !== undefined ? { to: sameRef ? `${desiredRef} (new value)` : desiredRef } : {}) });
+    out.push({
+      field,
+      ...(from !== undefined ? { from } : {}),
+      ...(desiredRef !== undefined ? { to: sameRef ? `${desiredRef} (new value)` : desiredRef } : {}),
+    });
   };
   compare('apiKey', current.decl.apiKey, stored.apiKey, current.secrets.apiKey, desired.decl.apiKey, desired.secrets.apiKey);
   const headerNames = new Set([...Object.keys(current.decl.headers ?? {}), ...Object.keys(desired.decl.headers ?? {})]);
   for (const name of [...headerNames].sort()) {
-    compare(`headers.${name}`, current.decl.headers?.[name], stored.headers[name], current.secrets.headers[name], desired.decl.headers?.[name], desired.secrets.headers[name]);
+    compare(
+      `headers.${name}`,
+      current.decl.headers?.[name],
+      stored.headers[name],
+      current.secrets.headers[name],
+      desired.decl.headers?.[name],
+      desired.secrets.headers[name],
+    );
   }
   return out;
 }
@@ -140,7 +158,9 @@ export function formatPlan(plan: Plan, prune: boolean): string {
       : 'No changes: the gateway matches the file.',
   );
   if (!prune && plan.unmanaged.length) {
-    lines.push(`${plan.unmanaged.length} object(s) not in the file are kept (--prune deletes them): ${plan.unmanaged.map((u) => `${u.kind} "${u.name}"`).join(', ')}`);
+    lines.push(
+      `${plan.unmanaged.length} object(s) not in the file are kept (--prune deletes them): ${plan.unmanaged.map((u) => `${u.kind} "${u.name}"`).join(', ')}`,
+    );
   }
   return lines.join('\n') + '\n';
 }

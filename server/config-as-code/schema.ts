@@ -29,8 +29,16 @@ const nonNegative = z.number().int().min(0, 'must not be negative');
 export const providerSchema = z
   .object({
     name: z.string().trim().min(1, 'is required').max(100),
-    type: z.string().refine((v) => findPreset(v) !== undefined, { message: 'unknown provider type (see providerPresets)' }).meta({ enum: PROVIDER_PRESETS.map((p) => p.type) }),
-    baseUrl: z.string().trim().url('must be an absolute http(s) URL').refine((v) => /^https?:\/\//.test(v), 'must use http or https').optional(),
+    type: z
+      .string()
+      .refine((v) => findPreset(v) !== undefined, { message: 'unknown provider type (see providerPresets)' })
+      .meta({ enum: PROVIDER_PRESETS.map((p) => p.type) }),
+    baseUrl: z
+      .string()
+      .trim()
+      .url('must be an absolute http(s) URL')
+      .refine((v) => /^https?:\/\//.test(v), 'must use http or https')
+      .optional(),
     apiKey: secretRef.optional(),
     headers: z.record(headerName, secretRef).optional(),
     options: providerOptionsSchema.optional(),
@@ -81,9 +89,7 @@ export const virtualModelSchema = z
     enabled: z.boolean().optional(),
     targets: z
       .array(
-        z
-          .object({ model: z.string().min(1), weight: z.number().int().min(0).max(10_000).optional(), priority: nonNegative.max(10_000).optional() })
-          .strict(),
+        z.object({ model: z.string().min(1), weight: z.number().int().min(0).max(10_000).optional(), priority: nonNegative.max(10_000).optional() }).strict(),
       )
       .min(1, 'a virtual model needs at least one target')
       .max(50),
@@ -136,11 +142,26 @@ export const gatewayConfigSchema = z
   .object({
     version: z.literal(1),
     settings: settingsSchema.optional(),
-    providers: z.array(providerSchema).optional().superRefine(uniqueBy('provider', (p) => p.name)),
-    models: z.array(modelSchema).optional().superRefine(uniqueBy('model', (m) => m.name)),
-    virtualModels: z.array(virtualModelSchema).optional().superRefine(uniqueBy('virtual model', (v) => v.name)),
-    virtualKeys: z.array(virtualKeySchema).optional().superRefine(uniqueBy('virtual key', (k) => k.name)),
-    healthTargets: z.array(healthTargetSchema).optional().superRefine(uniqueBy('health target', (h) => `${h.kind ?? 'model'}:${h.model}`)),
+    providers: z
+      .array(providerSchema)
+      .optional()
+      .superRefine(uniqueBy('provider', (p) => p.name)),
+    models: z
+      .array(modelSchema)
+      .optional()
+      .superRefine(uniqueBy('model', (m) => m.name)),
+    virtualModels: z
+      .array(virtualModelSchema)
+      .optional()
+      .superRefine(uniqueBy('virtual model', (v) => v.name)),
+    virtualKeys: z
+      .array(virtualKeySchema)
+      .optional()
+      .superRefine(uniqueBy('virtual key', (k) => k.name)),
+    healthTargets: z
+      .array(healthTargetSchema)
+      .optional()
+      .superRefine(uniqueBy('health target', (h) => `${h.kind ?? 'model'}:${h.model}`)),
   })
   .strict();
 

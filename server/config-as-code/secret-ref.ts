@@ -8,7 +8,11 @@ export function parseEnvRef(value: string): string | undefined {
 
 /** `OPENAI_API_KEY` for provider "openai"; `OPENAI_X_ORG` for its header X-Org. */
 export function suggestedEnvName(providerName: string, header?: string): string {
-  const word = (s: string) => s.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  const word = (s: string) =>
+    s
+      .toUpperCase()
+      .replace(/[^A-Z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '');
   const base = word(providerName) || 'PROVIDER';
   const name = header ? `${base}_${word(header)}` : `${base}_API_KEY`;
   return /^[0-9]/.test(name) ? `_${name}` : name;

@@ -30,7 +30,13 @@ export type VirtualModelState = VirtualModelDecl & {
   rules: Array<{ kind: RuleKind; enabled: boolean; config: Record<string, unknown> }>;
 };
 export type VirtualKeyState = VirtualKeyDecl & { enabled: boolean; logBodies: boolean };
-export type HealthTargetState = HealthTargetDecl & { kind: 'model' | 'virtual_model'; name: string; enabled: boolean; intervalSeconds: number; checkPrompt: string };
+export type HealthTargetState = HealthTargetDecl & {
+  kind: 'model' | 'virtual_model';
+  name: string;
+  enabled: boolean;
+  intervalSeconds: number;
+  checkPrompt: string;
+};
 
 /** A model's request-default header values behind the decl's references (in memory only). */
 export interface ModelSecrets {
@@ -154,7 +160,15 @@ export function normalizeFile(file: GatewayConfigFile, env: Record<string, strin
 }
 
 export function emptyState(): ConfigState {
-  return { settings: {}, providers: new Map(), models: new Map(), modelSecrets: new Map(), virtualModels: new Map(), virtualKeys: new Map(), healthTargets: new Map() };
+  return {
+    settings: {},
+    providers: new Map(),
+    models: new Map(),
+    modelSecrets: new Map(),
+    virtualModels: new Map(),
+    virtualKeys: new Map(),
+    healthTargets: new Map(),
+  };
 }
 
 /** What the database holds, in the file's normalized form (secrets decrypted in memory, for comparison only). */
@@ -164,7 +178,10 @@ export async function readState(db: Db, box: SecretBox, monitoringEnabled: boole
     db.model.findMany({ orderBy: { name: 'asc' }, include: { provider: { select: { name: true } } } }),
     db.virtualModel.findMany({
       orderBy: { name: 'asc' },
-      include: { targets: { include: { model: { select: { name: true } } }, orderBy: [{ priority: 'asc' }, { weight: 'desc' }] }, rules: { orderBy: { position: 'asc' } } },
+      include: {
+        targets: { include: { model: { select: { name: true } } }, orderBy: [{ priority: 'asc' }, { weight: 'desc' }] },
+        rules: { orderBy: { position: 'asc' } },
+      },
     }),
     db.virtualKey.findMany({ where: { purpose: 'app', revokedAt: null }, orderBy: { createdAt: 'asc' } }),
     db.healthTarget.findMany({ orderBy: [{ kind: 'asc' }, { modelName: 'asc' }] }),

@@ -30,7 +30,13 @@ function stored(input: CacheSettingsInput): CacheSettings {
     shared: input.shared ?? DEFAULT_CACHE_SETTINGS.shared,
     clientControl: input.clientControl ?? DEFAULT_CACHE_SETTINGS.clientControl,
     ...(input.semantic
-      ? { semantic: { enabled: input.semantic.enabled, embeddingModel: input.semantic.embeddingModel, threshold: input.semantic.threshold ?? DEFAULT_SEMANTIC_THRESHOLD } }
+      ? {
+          semantic: {
+            enabled: input.semantic.enabled,
+            embeddingModel: input.semantic.embeddingModel,
+            threshold: input.semantic.threshold ?? DEFAULT_SEMANTIC_THRESHOLD,
+          },
+        }
       : {}),
   };
 }

@@ -21,7 +21,7 @@ export class ConfigNotFoundError extends Error {
 
 /** A Prisma unique-constraint violation (P2002) becomes the given refusal; anything else is rethrown as is. */
 export function refuseDuplicate(error: unknown, message: string, field?: string): never {
-  if (error && typeof error === 'object' && 'code' in error && (error).code === 'P2002') {
+  if (error && typeof error === 'object' && 'code' in error && error.code === 'P2002') {
     throw new ConfigInputError(message, field);
   }
   throw error;

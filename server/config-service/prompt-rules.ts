@@ -6,8 +6,7 @@ import { ConfigInputError, ConfigNotFoundError } from './errors.js';
 
 export type RuleConfig = Record<string, unknown>;
 
-export const ruleConfigOf = (rule: { config: unknown }): RuleConfig =>
-  rule.config && typeof rule.config === 'object' ? (rule.config as RuleConfig) : {};
+export const ruleConfigOf = (rule: { config: unknown }): RuleConfig => (rule.config && typeof rule.config === 'object' ? (rule.config as RuleConfig) : {});
 
 /** Validates and compiles a rule (regex included); a bad one is refused naming the field under `prefix`. */
 export function checkedRule(kind: string, config: RuleConfig, prefix: string, id?: string): { stored: RuleConfig; compiled: CompiledRule } {

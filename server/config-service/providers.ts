@@ -11,7 +11,11 @@ const headerName = z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters
 const fields = {
   name: z.string().trim().min(1, 'is required').max(100),
   type: z.string().refine((v) => findPreset(v) !== undefined, { message: 'unknown provider type (see providerPresets)' }),
-  baseUrl: z.string().trim().url('must be an absolute http(s) URL').refine((v) => /^https?:\/\//.test(v), 'must use http or https'),
+  baseUrl: z
+    .string()
+    .trim()
+    .url('must be an absolute http(s) URL')
+    .refine((v) => /^https?:\/\//.test(v), 'must use http or https'),
   apiKey: z.string().trim().max(4096).optional(),
   headers: z.record(headerName, z.string()).optional(),
   options: providerOptionsSchema.optional(),
@@ -48,7 +52,7 @@ export function providersConfig(deps: EntityDeps) {
               apiKeyEncrypted: data.apiKey ? secretBox.seal(data.apiKey) : null,
               apiKeyHint: data.apiKey ? maskSecret(data.apiKey) : null,
               headers: data.headers ? (sealHeaders(data.headers, secretBox) as object) : undefined,
-              options: (data.options) ?? undefined,
+              options: data.options ?? undefined,
               enabled: data.enabled ?? true,
             },
           }),

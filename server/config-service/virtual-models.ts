@@ -13,7 +13,12 @@ const targetSchema = z.object({
   priority: nonNegative.max(10_000).nullish(),
 });
 const fields = {
-  name: z.string().trim().min(1, 'is required').max(200).regex(/^[\w.:/@-]+$/, 'may contain letters, digits and . _ - : / @ only'),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'is required')
+    .max(200)
+    .regex(/^[\w.:/@-]+$/, 'may contain letters, digits and . _ - : / @ only'),
   description: z.string().max(2000).nullish(),
   strategy: z.enum(['LOAD_BALANCE', 'FAILOVER', 'LEAST_LATENCY']),
   targets: z.array(targetSchema).min(1, 'a virtual model needs at least one target').max(50),

@@ -16,14 +16,14 @@ const envSchema = z.object({
   REDIS_KEY_PREFIX: z.string().default('llmgw:'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   JWT_SECRET: z.string().optional(),
-  JWT_EXPIRES_IN: z.string().regex(/^\d+[smhd]$/, 'use a duration such as 12h, 30m or 7d').default('12h'),
+  JWT_EXPIRES_IN: z
+    .string()
+    .regex(/^\d+[smhd]$/, 'use a duration such as 12h, 30m or 7d')
+    .default('12h'),
   ENCRYPTION_KEY: z.string().optional(),
   ADMIN_EMAIL: z.string().email().optional(),
   ADMIN_PASSWORD: z.string().min(8, 'ADMIN_PASSWORD must be at least 8 characters').optional(),
-  LITELLM_CATALOG_URL: z
-    .string()
-    .url()
-    .default('https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json'),
+  LITELLM_CATALOG_URL: z.string().url().default('https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json'),
   CATALOG_REFRESH_HOURS: z.coerce.number().min(0).default(24),
   CATALOG_FETCH_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** false: no built-in catalog copy; the catalog stays empty until the first fetch. */
@@ -31,11 +31,19 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0', ''])
     .default('true')
     .transform((v) => v !== 'false' && v !== '0'),
-  MAX_BODY_BYTES: z.coerce.number().int().positive().default(20 * 1024 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(20 * 1024 * 1024),
   MAX_JSON_DEPTH: z.coerce.number().int().min(2).default(64),
   MAX_JSON_ELEMENTS: z.coerce.number().int().positive().default(1_000_000),
   REQUEST_BODY_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
-  MAX_UPSTREAM_RESPONSE_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
+  MAX_UPSTREAM_RESPONSE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(32 * 1024 * 1024),
   UPSTREAM_STREAM_TOTAL_MS: z.coerce.number().int().min(0).default(1_800_000),
   TOKENIZER_MAX_CHARS: z.coerce.number().int().min(0).default(50_000),
   TRUST_PROXY: z
@@ -48,10 +56,22 @@ const envSchema = z.object({
   HEALTH_LOCK_PERIOD_MS: z.coerce.number().int().min(1000).default(45_000),
   RESPONSE_STORE_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
   RESPONSE_STORE_MAX_ENTRIES: z.coerce.number().int().positive().default(5000),
-  RESPONSE_STORE_MAX_BYTES: z.coerce.number().int().positive().default(64 * 1024 * 1024),
+  RESPONSE_STORE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024 * 1024),
   /** Response cache (server/cache, docs/CACHING.md): memory cap, largest entry, default TTL, semantic index size, replay pace. */
-  CACHE_MAX_BYTES: z.coerce.number().int().positive().default(64 * 1024 * 1024),
-  CACHE_MAX_ENTRY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  CACHE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024 * 1024),
+  CACHE_MAX_ENTRY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
   CACHE_DEFAULT_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
   CACHE_SEMANTIC_MAX_ENTRIES: z.coerce.number().int().positive().default(1000),
   CACHE_STREAM_INTERVAL_MS: z.coerce.number().int().min(0).default(0),
@@ -237,14 +257,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (config.env === 'production') {
     if (!config.jwtSecret || config.jwtSecret.length < 32) {
-      throw new ConfigError(
-        'JWT_SECRET must be set to at least 32 characters when NODE_ENV=production (generate one with: openssl rand -base64 48)',
-      );
+      throw new ConfigError('JWT_SECRET must be set to at least 32 characters when NODE_ENV=production (generate one with: openssl rand -base64 48)');
     }
     if (!config.encryptionKey || config.encryptionKey.length < 32) {
-      throw new ConfigError(
-        'ENCRYPTION_KEY must be set to at least 32 characters when NODE_ENV=production (generate one with: openssl rand -base64 48)',
-      );
+      throw new ConfigError('ENCRYPTION_KEY must be set to at least 32 characters when NODE_ENV=production (generate one with: openssl rand -base64 48)');
     }
   }
   return config;
@@ -256,7 +272,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
  */
 function otelConfig(e: z.infer<typeof envSchema>): Config['otel'] {
   if (e.OTEL_SDK_DISABLED) return undefined;
-  const tracesUrl = e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (e.OTEL_EXPORTER_OTLP_ENDPOINT ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined);
+  const tracesUrl =
+    e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (e.OTEL_EXPORTER_OTLP_ENDPOINT ? `${e.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces` : undefined);
   if (!tracesUrl) return undefined;
   return {
     tracesUrl,

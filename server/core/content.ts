@@ -12,9 +12,7 @@ export interface TextPart {
   cacheControl?: unknown;
 }
 
-export type ImageSource =
-  | { kind: 'url'; url: string }
-  | { kind: 'base64'; mediaType: string; data: string };
+export type ImageSource = { kind: 'url'; url: string } | { kind: 'base64'; mediaType: string; data: string };
 
 export interface ImagePart {
   type: 'image';

@@ -12,8 +12,7 @@ export interface SealedHeader {
 }
 export type StoredHeaders = Record<string, SealedHeader | string>;
 
-const isSealed = (value: unknown): value is SealedHeader =>
-  typeof value === 'object' && value !== null && typeof (value as SealedHeader).sealed === 'string';
+const isSealed = (value: unknown): value is SealedHeader => typeof value === 'object' && value !== null && typeof (value as SealedHeader).sealed === 'string';
 
 function asStored(value: unknown): StoredHeaders {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
@@ -66,9 +65,7 @@ export function openHeaders(stored: unknown, box: SecretBox, onError: (name: str
 
 /** What the admin API shows: each header's name with a masked hint of its value. */
 export function headerHints(stored: unknown): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(asStored(stored)).map(([name, value]) => [name, typeof value === 'string' ? maskSecret(value) : value.hint]),
-  );
+  return Object.fromEntries(Object.entries(asStored(stored)).map(([name, value]) => [name, typeof value === 'string' ? maskSecret(value) : value.hint]));
 }
 
 /** True when some header value is still stored in plain text (a row saved before headers were sealed). */

@@ -24,10 +24,7 @@ export function dbTarget(config: { databaseUrl?: string; dbPath: string }): DbTa
 export async function openDatabase(target: DbTarget): Promise<Db> {
   if (target.kind === 'postgres') {
     // Loaded only when used: each generated client carries its own query compiler.
-    const [{ PrismaClient: PostgresPrismaClient }, { PrismaPg }] = await Promise.all([
-      import('./generated/postgres/index.js'),
-      import('@prisma/adapter-pg'),
-    ]);
+    const [{ PrismaClient: PostgresPrismaClient }, { PrismaPg }] = await Promise.all([import('./generated/postgres/index.js'), import('@prisma/adapter-pg')]);
     const client = new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: target.location }) });
     await client.$connect();
     return client as unknown as Db;

@@ -38,5 +38,11 @@ export function fromServiceError(error: unknown): unknown {
 
 const withPath = (mapped: GraphQLError, located: unknown) =>
   located instanceof GraphQLError
-    ? new GraphQLError(mapped.message, { nodes: located.nodes, source: located.source, positions: located.positions, path: located.path, extensions: mapped.extensions })
+    ? new GraphQLError(mapped.message, {
+        nodes: located.nodes,
+        source: located.source,
+        positions: located.positions,
+        path: located.path,
+        extensions: mapped.extensions,
+      })
     : mapped;

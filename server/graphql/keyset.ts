@@ -17,7 +17,8 @@ export function encodeKeyset(row: KeysetPosition): string {
 export function decodeKeyset(cursor: string): KeysetPosition {
   const [ms, id] = Buffer.from(cursor, 'base64url').toString('utf8').split(/:(.*)/s);
   const at = new Date(Number(ms));
-  if (!id || !/^\d+$/.test(ms ?? '') || Number.isNaN(at.getTime())) throw badInput('Invalid cursor: pass the endCursor or startCursor of a previous page', 'after');
+  if (!id || !/^\d+$/.test(ms ?? '') || Number.isNaN(at.getTime()))
+    throw badInput('Invalid cursor: pass the endCursor or startCursor of a previous page', 'after');
   return { at, id };
 }
 

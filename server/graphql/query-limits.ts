@@ -63,7 +63,13 @@ export function queryShapeError(query: unknown): GraphQLError | undefined {
 /** Names, numbers and `...`: one token per run. */
 function isWordChar(code: number): boolean {
   return (
-    (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39) || code === 0x5f || code === 0x2e || code === 0x2d || code === 0x2b
+    (code >= 0x61 && code <= 0x7a) ||
+    (code >= 0x41 && code <= 0x5a) ||
+    (code >= 0x30 && code <= 0x39) ||
+    code === 0x5f ||
+    code === 0x2e ||
+    code === 0x2d ||
+    code === 0x2b
   );
 }
 

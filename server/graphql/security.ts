@@ -14,9 +14,10 @@ export function maskAndScrub(error: unknown, message: string, isDev?: boolean): 
   const masked = maskError(fromServiceError(error), message, isDev);
   if (!(masked instanceof GraphQLError)) return new Error(scrubText(masked.message));
   const scrubbed = scrubText(masked.message);
-  const extensions = masked.extensions && Object.keys(masked.extensions).length
-    ? (JSON.parse(scrubText(JSON.stringify(masked.extensions))) as Record<string, unknown>)
-    : masked.extensions;
+  const extensions =
+    masked.extensions && Object.keys(masked.extensions).length
+      ? (JSON.parse(scrubText(JSON.stringify(masked.extensions))) as Record<string, unknown>)
+      : masked.extensions;
   if (scrubbed === masked.message && extensions === masked.extensions) return masked;
   return new GraphQLError(scrubbed, {
     nodes: masked.nodes,
@@ -51,11 +52,15 @@ export function useAnonymousIntrospectionBlock(enabled: boolean): Plugin<GraphQL
 export function useScrubbedRequestErrors(): Plugin<GraphQLContext> {
   const scrub = (error: unknown) => (error instanceof GraphQLError ? maskAndScrub(error, error.message) : error);
   return {
-    onParse: () => ({ result, replaceParseResult }) => {
-      if (result instanceof Error) replaceParseResult(scrub(result));
-    },
-    onValidate: () => ({ valid, result, setResult }) => {
-      if (!valid) setResult(result.map(scrub));
-    },
+    onParse:
+      () =>
+      ({ result, replaceParseResult }) => {
+        if (result instanceof Error) replaceParseResult(scrub(result));
+      },
+    onValidate:
+      () =>
+      ({ valid, result, setResult }) => {
+        if (!valid) setResult(result.map(scrub));
+      },
   };
 }

@@ -47,10 +47,7 @@ export function createGraphQLServer(services: Services): GatewayYoga {
       useScrubbedRequestErrors(),
     ],
     context: async (initial): Promise<GraphQLContext> => {
-      const user =
-        initial.wsUser !== undefined
-          ? initial.wsUser
-          : await verifyHeader(services, initial.request.headers.get('authorization'));
+      const user = initial.wsUser !== undefined ? initial.wsUser : await verifyHeader(services, initial.request.headers.get('authorization'));
       return { services, user, clientIp: initial.clientIp };
     },
   });

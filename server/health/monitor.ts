@@ -132,7 +132,10 @@ export class HealthMonitor {
 
   private async computeViews(now: number): Promise<TargetView[]> {
     const targets = await this.repo.targets();
-    const runs = await this.repo.runsSince(targets.map((t) => t.id), new Date(now - DAY_MS));
+    const runs = await this.repo.runsSince(
+      targets.map((t) => t.id),
+      new Date(now - DAY_MS),
+    );
     return targets.map((target) => {
       const list = runs.get(target.id) ?? [];
       return { target, health: aggregate(list, now), recent: list.slice(0, RECENT_RUNS) };

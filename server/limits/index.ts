@@ -55,7 +55,11 @@ export function createKeyLimiter(deps: KeyLimiterDeps, options: KeyLimiterOption
   if (redisUrl) {
     // Commands fail fast instead of queueing: a request must not wait for a reconnect. The failover store logs outages.
     client = createRedisConnection({ url: redisUrl, name: 'limits', role: 'commands', logger, logOutages: false });
-    store = new FailoverCounterStore(new RedisCounterStore(client, { prefix: options.redisPrefix ?? 'llmgw:limits:', leaseTtlMs: options.leaseTtlMs, now }), memory, logger);
+    store = new FailoverCounterStore(
+      new RedisCounterStore(client, { prefix: options.redisPrefix ?? 'llmgw:limits:', leaseTtlMs: options.leaseTtlMs, now }),
+      memory,
+      logger,
+    );
   }
 
   const ready = (async () => {

@@ -120,11 +120,7 @@ export class KeyLimits implements KeyLimiter {
     await this.deps.onClose?.();
   }
 
-  private releaser(
-    keyId: string,
-    backend: BackendName,
-    held: { leaseId?: string; tpm?: { window: number; reserved: number } } = {},
-  ): Admission['release'] {
+  private releaser(keyId: string, backend: BackendName, held: { leaseId?: string; tpm?: { window: number; reserved: number } } = {}): Admission['release'] {
     let released = false;
     return ({ usage, costUsd }) => {
       if (released) return;
@@ -165,14 +161,7 @@ export function rateLimitHeaders(key: KeyEntry, result: AdmitResult, msToReset: 
 
 const PERIOD_WORDS: Record<BudgetPeriod, string> = { daily: 'daily', monthly: 'monthly', total: 'total' };
 
-function refusal(
-  key: KeyEntry,
-  result: AdmitResult,
-  headers: Record<string, string>,
-  now: number,
-  windowEndsAt: number,
-  period: BudgetPeriod,
-): GatewayError {
+function refusal(key: KeyEntry, result: AdmitResult, headers: Record<string, string>, now: number, windowEndsAt: number, period: BudgetPeriod): GatewayError {
   const who = `virtual key "${key.name}"`;
   const inWindow = windowEndsAt - now;
   switch (result.rejected) {

@@ -156,7 +156,12 @@ export class RedisCounterStore implements CounterStore {
     const leasesKey = this.key(plan.keyId, 'leases');
     const reply = (await this.run(
       ADMIT,
-      [this.key(plan.keyId, `rpm:${plan.window}`), this.key(plan.keyId, `tpm:${plan.window}`), leasesKey, this.key(plan.keyId, `spend:${budget?.period ?? TOTAL_PERIOD}`)],
+      [
+        this.key(plan.keyId, `rpm:${plan.window}`),
+        this.key(plan.keyId, `tpm:${plan.window}`),
+        leasesKey,
+        this.key(plan.keyId, `spend:${budget?.period ?? TOTAL_PERIOD}`),
+      ],
       [
         plan.rpmLimit ?? 0,
         plan.tpmLimit ?? 0,
@@ -235,12 +240,13 @@ export class RedisCounterStore implements CounterStore {
       else byKey.set(seed.keyId, [seed]);
     }
     // One script call per virtual key: its keys share a hash tag (one slot).
-    const jobs = [...byKey.values()].map((list) => () =>
-      this.run(
-        SEED_MAX,
-        list.map((s) => this.key(s.keyId, `spend:${s.period}`)),
-        list.flatMap((s) => [String(s.usd), periodTtl(s.period)]),
-      ),
+    const jobs = [...byKey.values()].map(
+      (list) => () =>
+        this.run(
+          SEED_MAX,
+          list.map((s) => this.key(s.keyId, `spend:${s.period}`)),
+          list.flatMap((s) => [String(s.usd), periodTtl(s.period)]),
+        ),
     );
     for (let i = 0; i < jobs.length; i += 100) await Promise.all(jobs.slice(i, i + 100).map((job) => job()));
   }

@@ -45,7 +45,10 @@ export class SpendPersister {
 
   add(keyId: string, usd: number, now: number): void {
     if (!(usd > 0)) return;
-    this.merge(keyId, usd, [[dayPeriod(now), usd], [monthPeriod(now), usd]]);
+    this.merge(keyId, usd, [
+      [dayPeriod(now), usd],
+      [monthPeriod(now), usd],
+    ]);
   }
 
   /** Spend of every key (total) and of the current UTC day and month, to seed the counters. */

@@ -17,7 +17,11 @@ export interface ImportOutcome {
 }
 
 /** Public names allow what createModel allows; anything else becomes a dash. */
-export const publicNameFor = (upstreamModel: string) => upstreamModel.replace(/^models\//, '').replace(/[^\w.:/@-]+/g, '-').slice(0, 200);
+export const publicNameFor = (upstreamModel: string) =>
+  upstreamModel
+    .replace(/^models\//, '')
+    .replace(/[^\w.:/@-]+/g, '-')
+    .slice(0, 200);
 
 const MODES = new Set(['chat', 'embedding', 'responses']);
 
@@ -41,7 +45,10 @@ export async function importModels(
     else if (!/^[\w.:/@-]+$/.test(name)) outcome.skipped.push({ name, reason: 'name may contain letters, digits and . _ - : / @ only' });
     else if (!wanted.has(name)) wanted.set(name, s);
   }
-  const taken = await db.model.findMany({ where: { name: { in: [...wanted.keys()] } }, select: { name: true, providerId: true, provider: { select: { name: true } } } });
+  const taken = await db.model.findMany({
+    where: { name: { in: [...wanted.keys()] } },
+    select: { name: true, providerId: true, provider: { select: { name: true } } },
+  });
   for (const row of taken) {
     wanted.delete(row.name);
     if (row.providerId === provider.id) outcome.existing.push(row.name);

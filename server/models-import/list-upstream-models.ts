@@ -25,7 +25,8 @@ const MAX_PAGES = 50;
 type Json = Record<string, unknown>;
 
 /** Lists are read leniently: a missing or odd field reads as absent. */
-const field = (value: unknown, key: string): unknown => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json)[key] : undefined);
+const field = (value: unknown, key: string): unknown =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Json)[key] : undefined;
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const list = (value: unknown): unknown[] => (Array.isArray(value) ? (value as unknown[]) : []);
 

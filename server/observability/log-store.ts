@@ -20,5 +20,14 @@ export interface LogStore {
 
 /** A minimal valid row, for `acceptsRows` (never committed): built like every row, so it has every column. */
 export function probeRow(): RequestLogRow {
-  return toLogRow({ at: new Date(), clientApi: 'chat-completions', requestedModel: 'probe', attempts: 0, stream: false, status: 200, latencyMs: 0, costUsd: 0 });
+  return toLogRow({
+    at: new Date(),
+    clientApi: 'chat-completions',
+    requestedModel: 'probe',
+    attempts: 0,
+    stream: false,
+    status: 200,
+    latencyMs: 0,
+    costUsd: 0,
+  });
 }

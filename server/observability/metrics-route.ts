@@ -19,12 +19,7 @@ export function hasBearer(req: IncomingMessage, token: string): boolean {
  * `Authorization: Bearer <token>`. In production without a token the endpoint
  * is off (404), so a forgotten METRICS_TOKEN never opens it to the network.
  */
-export function metricsHandler(
-  metrics: GatewayMetrics,
-  token: string | undefined,
-  beforeScrape: () => void,
-  production = false,
-): Handler {
+export function metricsHandler(metrics: GatewayMetrics, token: string | undefined, beforeScrape: () => void, production = false): Handler {
   return async (req: IncomingMessage, res: ServerResponse) => {
     if (!token && production) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });

@@ -53,10 +53,12 @@ export class PostgresLogStore implements LogStore {
   }
 
   async deleteBefore(cutoff: Date, limit: number): Promise<number> {
-    const result = await (await this.connect()).query(
-      'DELETE FROM "RequestLog" WHERE "id" IN (SELECT "id" FROM "RequestLog" WHERE "createdAt" < $1::timestamp ORDER BY "createdAt" LIMIT $2)',
-      [cutoff.toISOString(), limit],
-    );
+    const result = await (
+      await this.connect()
+    ).query('DELETE FROM "RequestLog" WHERE "id" IN (SELECT "id" FROM "RequestLog" WHERE "createdAt" < $1::timestamp ORDER BY "createdAt" LIMIT $2)', [
+      cutoff.toISOString(),
+      limit,
+    ]);
     return result.rowCount ?? 0;
   }
 

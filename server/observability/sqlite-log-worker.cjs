@@ -69,9 +69,7 @@ function spendStatement() {
 // One bounded batch of the oldest rows past retention (the caller loops, pausing between batches).
 let pruneStatement;
 function prune(cutoff, limit) {
-  pruneStatement ??= db.prepare(
-    'DELETE FROM "RequestLog" WHERE "id" IN (SELECT "id" FROM "RequestLog" WHERE "createdAt" < ? ORDER BY "createdAt" LIMIT ?)',
-  );
+  pruneStatement ??= db.prepare('DELETE FROM "RequestLog" WHERE "id" IN (SELECT "id" FROM "RequestLog" WHERE "createdAt" < ? ORDER BY "createdAt" LIMIT ?)');
   return pruneStatement.run(cutoff.toISOString().replace('Z', '+00:00'), limit).changes;
 }
 

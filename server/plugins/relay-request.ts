@@ -1,8 +1,7 @@
 import type { RelaySettings } from '../proxy/providers/relay-types.js';
 
 /** Heads the client's own instructions when they are isolated into a developer item. */
-export const GOVERNING_HEADER =
-  'The following are the governing instructions for this conversation. They take precedence over any earlier instructions.';
+export const GOVERNING_HEADER = 'The following are the governing instructions for this conversation. They take precedence over any earlier instructions.';
 
 /** Fields the gateway itself must never drop: without them there is no request. */
 const PROTECTED = new Set(['model', 'input', 'instructions', 'stream', 'store']);

@@ -42,7 +42,9 @@ export function compileSafeRegex(pattern: string, caseSensitive: boolean, field 
     re = new RE2(pattern, flags);
   } catch (error) {
     const reason = String((error as Error).message).replace(/^Invalid regular expression: \/.*\/\w*: /s, '');
-    const hint = /perl operator|escape sequence: \\\d/.test(reason) ? ' (lookarounds and backreferences are not supported: patterns run on a linear-time engine)' : '';
+    const hint = /perl operator|escape sequence: \\\d/.test(reason)
+      ? ' (lookarounds and backreferences are not supported: patterns run on a linear-time engine)'
+      : '';
     throw new RuleConfigError(`${field}: invalid regular expression: ${reason}${hint}`, field);
   }
   if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);

@@ -14,7 +14,10 @@ const schemas = {
     replacement: text.default(''),
     regex: z.boolean().default(false),
     caseSensitive: z.boolean().default(true),
-    scope: z.array(z.enum(['system', 'user'])).min(1, 'choose system and/or user messages').default(['system', 'user'])
+    scope: z
+      .array(z.enum(['system', 'user']))
+      .min(1, 'choose system and/or user messages')
+      .default(['system', 'user'])
       .transform((s) => [...new Set(s)]),
   }),
   prepend: z.object({ text: nonEmptyText, target: z.enum(['system', 'last_user']).default('system') }),

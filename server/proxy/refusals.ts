@@ -12,7 +12,12 @@ export function clientApiForPath(pathname: string): ClientApi {
 export function sendV1Refusal(res: ServerResponse, pathname: string, method: string, pathExists: boolean): void {
   const client = CLIENT_FORMATS[clientApiForPath(pathname)];
   if (pathExists) {
-    const body = client.encodeError({ status: 405, kind: 'invalid_request', message: `Method ${method} not allowed on ${pathname}`, code: 'method_not_allowed' });
+    const body = client.encodeError({
+      status: 405,
+      kind: 'invalid_request',
+      message: `Method ${method} not allowed on ${pathname}`,
+      code: 'method_not_allowed',
+    });
     return sendJson(res, 405, body);
   }
   const body = client.encodeError({ status: 404, kind: 'not_found', message: `Unknown endpoint ${pathname}`, code: 'not_found' });

@@ -36,7 +36,8 @@ export function createRedisConnection(options: RedisConnectionOptions): Redis {
   const lost = (reason: string) => {
     if (down) return;
     down = true;
-    if (options.logOutages !== false) options.logger.warn({ redis: options.name, reason }, 'Redis unavailable: continuing on this instance alone until it returns');
+    if (options.logOutages !== false)
+      options.logger.warn({ redis: options.name, reason }, 'Redis unavailable: continuing on this instance alone until it returns');
     options.onAvailability?.(false);
   };
   client.on('error', (error: Error) => lost(error.message));

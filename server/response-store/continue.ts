@@ -13,7 +13,8 @@ import type { StoredResponse } from './types.js';
 export function previousResponseIdOf(body: Record<string, unknown>): string | undefined {
   const id = body.previous_response_id;
   if (id === undefined || id === null) return undefined;
-  if (typeof id !== 'string' || id === '') throw invalidRequest("Invalid type for 'previous_response_id': expected a non-empty string.", 'previous_response_id');
+  if (typeof id !== 'string' || id === '')
+    throw invalidRequest("Invalid type for 'previous_response_id': expected a non-empty string.", 'previous_response_id');
   return id;
 }
 

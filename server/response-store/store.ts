@@ -59,6 +59,6 @@ export class ResponseStore {
   private warnOnce(error: unknown): void {
     if (this.warned) return;
     this.warned = true;
-    this.logger.warn({ err: error }, 'stored responses: Redis failed, using this instance\'s memory');
+    this.logger.warn({ err: error }, "stored responses: Redis failed, using this instance's memory");
   }
 }

@@ -17,10 +17,13 @@ export function attemptSignal(client: AbortSignal, timeoutMs: number): AttemptSi
   let timedOut = false;
   const onClientAbort = () => controller.abort(client.reason);
   client.addEventListener('abort', onClientAbort, { once: true });
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort(new Error('attempt timed out'));
-  }, Math.max(1, timeoutMs));
+  const timer = setTimeout(
+    () => {
+      timedOut = true;
+      controller.abort(new Error('attempt timed out'));
+    },
+    Math.max(1, timeoutMs),
+  );
   return {
     signal: controller.signal,
     get timedOut() {

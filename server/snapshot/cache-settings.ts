@@ -39,7 +39,8 @@ export function cacheSettings(stored: unknown): CacheSettings | undefined {
   if (typeof stored.ttlSeconds === 'number' && Number.isInteger(stored.ttlSeconds) && stored.ttlSeconds > 0) out.ttlSeconds = stored.ttlSeconds;
   const semantic = stored.semantic;
   if (isObject(semantic) && typeof semantic.embeddingModel === 'string' && semantic.embeddingModel) {
-    const threshold = typeof semantic.threshold === 'number' && semantic.threshold > 0 && semantic.threshold <= 1 ? semantic.threshold : DEFAULT_SEMANTIC_THRESHOLD;
+    const threshold =
+      typeof semantic.threshold === 'number' && semantic.threshold > 0 && semantic.threshold <= 1 ? semantic.threshold : DEFAULT_SEMANTIC_THRESHOLD;
     out.semantic = { enabled: semantic.enabled === true, embeddingModel: semantic.embeddingModel, threshold };
   }
   return out;

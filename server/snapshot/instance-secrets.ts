@@ -51,7 +51,10 @@ export interface InstanceSecretSources {
  * once, the snapshot's on every rebuild (so a new provider key is scrubbed
  * from the next error on). Returns what `close` must call.
  */
-export function trackInstanceSecrets(sources: InstanceSecretSources, target: Redactor = redactor): { release(): void; setMonitoringKey(key: string | null): void } {
+export function trackInstanceSecrets(
+  sources: InstanceSecretSources,
+  target: Redactor = redactor,
+): { release(): void; setMonitoringKey(key: string | null): void } {
   const id = randomUUID();
   target.set(`${id}:fixed`, sources.fixed);
   target.set(`${id}:snapshot`, snapshotSecrets(sources.current));

@@ -152,6 +152,14 @@ export class SnapshotStore {
         promptRules: compileRules(r.rules, (rule, error) => this.onError(new Error(`Prompt rule ${rule.id} of "${r.name}" skipped: ${error.message}`))),
       });
     }
-    return { version: this.snapshot.version + 1, keysByHash, modelsByName, providersById, virtualModelsByName, virtualModelCache, guardrails: guardrails.map(guardrailEntry) };
+    return {
+      version: this.snapshot.version + 1,
+      keysByHash,
+      modelsByName,
+      providersById,
+      virtualModelsByName,
+      virtualModelCache,
+      guardrails: guardrails.map(guardrailEntry),
+    };
   }
 }

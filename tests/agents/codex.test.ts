@@ -12,7 +12,20 @@ import type { RequestRecord } from '../../server/core/request-record.js';
 import { startScriptedUpstream } from '../support/mock-upstreams/scripted-upstream.js';
 import { DEFAULT_API_KEY } from '../support/mock-upstreams/types.js';
 import { AgentHome, describeRun, runCodex } from './support/agents.js';
-import { FAILOVER_MODEL, FORMATS, RELAY_INSTRUCTIONS, RELAY_MODEL, agentSuite, mark, modelName, nonce, refreshFixtures, refused, saveFixture, viewsOf } from './support/bench.js';
+import {
+  FAILOVER_MODEL,
+  FORMATS,
+  RELAY_INSTRUCTIONS,
+  RELAY_MODEL,
+  agentSuite,
+  mark,
+  modelName,
+  nonce,
+  refreshFixtures,
+  refused,
+  saveFixture,
+  viewsOf,
+} from './support/bench.js';
 
 // One agent run may take RUN_MS; a case runs the agent at most twice.
 const RUN_MS = 45_000;
@@ -25,7 +38,7 @@ const gatewayRun = (h: AgentHome, model: string, prompt: string, extra: { resume
 describe.each(FORMATS)('Codex CLI → gateway → %s upstream', (format) => {
   const model = modelName(format);
 
-  test('plain turn: the prompt reaches the upstream and its answer is Codex\'s final message', async () => {
+  test("plain turn: the prompt reaches the upstream and its answer is Codex's final message", async () => {
     const upstream = bench.upstreams[format];
     const since = mark(upstream);
     const h = home();
@@ -116,7 +129,7 @@ describe('Codex CLI through a virtual model', () => {
 });
 
 describe('Codex CLI through a Codex relay provider', () => {
-  test('a tool round trip arrives with the relay\'s own instructions, store: false and streaming', async () => {
+  test("a tool round trip arrives with the relay's own instructions, store: false and streaming", async () => {
     const upstream = bench.relayUpstream;
     const since = mark(upstream);
     const word = nonce();

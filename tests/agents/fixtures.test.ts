@@ -21,7 +21,12 @@ const AGENTS: Array<{ agent: string; api: ClientApi }> = [
   { agent: 'claude-code', api: 'messages' },
 ];
 const WIRES = ['openai-chat', 'openai-responses', 'anthropic-messages', 'gemini'] as const satisfies readonly UpstreamWire[];
-const MOCK_FORMAT: Record<(typeof WIRES)[number], WireFormat> = { 'openai-chat': 'openai-chat', 'openai-responses': 'openai-responses', 'anthropic-messages': 'anthropic', gemini: 'gemini' };
+const MOCK_FORMAT: Record<(typeof WIRES)[number], WireFormat> = {
+  'openai-chat': 'openai-chat',
+  'openai-responses': 'openai-responses',
+  'anthropic-messages': 'anthropic',
+  gemini: 'gemini',
+};
 const HOSTED_SEARCH = /web_search|googleSearch|google_search/;
 
 /** What identifies each tool a client offered: its name(s), or for a hosted tool its type. */
@@ -30,7 +35,8 @@ function offeredTools(api: ClientApi, body: Json): Array<{ label: string; names:
   return tools.map((tool) => {
     const type = String(tool.type ?? 'function');
     if (api === 'responses' && type === 'namespace') return { label: `namespace ${tool.name}`, names: (tool.tools ?? []).map((t: Json) => t.name), type };
-    if (typeof tool.name === 'string' && (type === 'function' || type === 'custom' || api === 'messages')) return { label: tool.name, names: [tool.name], type };
+    if (typeof tool.name === 'string' && (type === 'function' || type === 'custom' || api === 'messages'))
+      return { label: tool.name, names: [tool.name], type };
     return { label: type, names: [], type };
   });
 }
@@ -65,7 +71,7 @@ describe.each(AGENTS)('$agent recorded requests', ({ agent, api }) => {
     }
   });
 
-  test.each(WIRES)('the shell tool\'s output reaches %s as a tool result', (wire) => {
+  test.each(WIRES)("the shell tool's output reaches %s as a tool result", (wire) => {
     const printed = JSON.stringify(withResult.body).match(NONCE_PATTERN)?.[0];
     expect(printed).toBeDefined();
     const { encoded } = encode(api, wire, withResult.body);
@@ -77,7 +83,10 @@ describe.each(AGENTS)('$agent recorded requests', ({ agent, api }) => {
     're-encoding for %s offers the tools the gateway sent in the recorded run',
     (wire) => {
       const recorded = fixture(agent, `upstream-${MOCK_FORMAT[wire]}`);
-      const names = (body: unknown) => conversationView(MOCK_FORMAT[wire], body).tools.map((t) => t.name).sort();
+      const names = (body: unknown) =>
+        conversationView(MOCK_FORMAT[wire], body)
+          .tools.map((t) => t.name)
+          .sort();
       expect(names(encode(api, wire, client.body).encoded)).toEqual(names(recorded.body));
     },
   );

@@ -68,7 +68,10 @@ describe('Alerts page', () => {
     expect(await rules.textContent()).toContain('Key budget');
     expect(await rules.textContent()).toContain('"thresholds":[80,100]');
 
-    const stored = (await gw.admin('{ alertRules { name kind params channelIds } alertChannels { id } }')) as { alertRules: unknown[]; alertChannels: Array<{ id: string }> };
+    const stored = (await gw.admin('{ alertRules { name kind params channelIds } alertChannels { id } }')) as {
+      alertRules: unknown[];
+      alertChannels: Array<{ id: string }>;
+    };
     expect(stored.alertRules).toEqual([{ name: 'budget watch', kind: 'BUDGET', params: { thresholds: [80, 100] }, channelIds: [stored.alertChannels[0]!.id] }]);
     await screenshot(page, 'alerts-page');
     expect(pageErrors).toEqual([]);

@@ -39,7 +39,13 @@ describe('alert channels: payload shapes and signatures, on loopback receivers',
     expect(c.url).not.toContain('abc123secret');
     const { result, hook } = await testAlert(c.id);
     expect(result).toMatchObject({ ok: true, channel: 'ops webhook', kind: 'webhook' });
-    expect(hook.body).toMatchObject({ kind: 'test', severity: 'info', title: 'Test alert for ops webhook', dedupKey: `test:${c.id}`, labels: { channel: 'ops webhook' } });
+    expect(hook.body).toMatchObject({
+      kind: 'test',
+      severity: 'info',
+      title: 'Test alert for ops webhook',
+      dedupKey: `test:${c.id}`,
+      labels: { channel: 'ops webhook' },
+    });
     expect(new Date(hook.body.at).getTime()).toBeGreaterThan(Date.now() - 60_000);
     const ts = String(hook.headers['x-gateway-timestamp']);
     expect(Math.abs(Number(ts) - Date.now() / 1000)).toBeLessThan(60);
@@ -85,7 +91,10 @@ describe('alert channels: payload shapes and signatures, on loopback receivers',
     expect(ts).toMatch(/^\d{13}$/);
     // URLSearchParams decodes once: what DingTalk compares is the base64 value.
     expect(hook.query.get('sign')).toBe(createHmac('sha256', secret).update(`${ts}\n${secret}`).digest('base64'));
-    expect(hook.body).toMatchObject({ msgtype: 'markdown', markdown: { title: 'Test alert for dingtalk', text: expect.stringContaining('### 🔵 Test alert for dingtalk') } });
+    expect(hook.body).toMatchObject({
+      msgtype: 'markdown',
+      markdown: { title: 'Test alert for dingtalk', text: expect.stringContaining('### 🔵 Test alert for dingtalk') },
+    });
   });
 
   test('WeCom group robot: markdown content', async () => {
@@ -101,7 +110,12 @@ describe('alert channels: payload shapes and signatures, on loopback receivers',
     expect(result.ok).toBe(false);
     expect(result.error).toContain('310000');
     const history = (await gw.admin('{ alertHistory { ruleName kind title deliveries { channel ok error } } }')).alertHistory;
-    expect(history[0]).toMatchObject({ ruleName: 'test', kind: 'test', title: 'Test alert for refusing bot', deliveries: [{ channel: 'refusing bot', ok: false }] });
+    expect(history[0]).toMatchObject({
+      ruleName: 'test',
+      kind: 'test',
+      title: 'Test alert for refusing bot',
+      deliveries: [{ channel: 'refusing bot', ok: false }],
+    });
     expect(history.filter((h: { kind: string }) => h.kind === 'test').length).toBe(7);
   });
 

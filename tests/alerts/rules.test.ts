@@ -31,7 +31,11 @@ describe('periodic alert rules', () => {
     gw = await startTestGateway({ ALERTS_INTERVAL_MS: '150' });
     upstream = await startOpenAIChatMock();
     receiver = await startHookReceiver();
-    channel = (await gw.admin('mutation($i: AlertChannelInput!){ createAlertChannel(input: $i){ id } }', { i: { name: 'hook', kind: 'WEBHOOK', url: `${receiver.url}/webhook/rules` } })).createAlertChannel.id;
+    channel = (
+      await gw.admin('mutation($i: AlertChannelInput!){ createAlertChannel(input: $i){ id } }', {
+        i: { name: 'hook', kind: 'WEBHOOK', url: `${receiver.url}/webhook/rules` },
+      })
+    ).createAlertChannel.id;
     await createProviderWithModel(gw, { name: 'errs', type: 'openai', baseUrl: upstream.url }, { name: 'erratic', upstreamModel: 'gpt-4o' });
     key = (await createKey(gw, { name: 'rules-traffic' })).key;
   });
@@ -43,20 +47,39 @@ describe('periodic alert rules', () => {
   });
 
   test('error rate over the threshold for a model: one alert per cool-down, not below minRequests', async () => {
-    await gw.admin(RULE, { i: { name: 'errors', kind: 'ERROR_RATE', params: { scope: 'model', threshold: 0.5, windowSeconds: 60, minRequests: 4, targets: ['erratic'] }, channelIds: [channel], cooldownSeconds: 600 } });
+    await gw.admin(RULE, {
+      i: {
+        name: 'errors',
+        kind: 'ERROR_RATE',
+        params: { scope: 'model', threshold: 0.5, windowSeconds: 60, minRequests: 4, targets: ['erratic'] },
+        channelIds: [channel],
+        cooldownSeconds: 600,
+      },
+    });
     upstream.enqueue({ type: 'error', status: 500 }, { type: 'error', status: 500 }, { type: 'error', status: 500 });
     for (let i = 0; i < 3; i++) expect(await chat('erratic')).toBe(500);
     await sleep(500);
     expect(alerts('error_rate')).toEqual([]);
     expect(await chat('erratic')).toBe(200);
     const alert = await waitFor(() => alerts('error_rate')[0], { what: 'the error-rate alert' });
-    expect(alert.body).toMatchObject({ severity: 'warning', title: 'erratic: 75.0% errors', labels: { scope: 'model', name: 'erratic', errorRate: 0.75, requests: 4 } });
+    expect(alert.body).toMatchObject({
+      severity: 'warning',
+      title: 'erratic: 75.0% errors',
+      labels: { scope: 'model', name: 'erratic', errorRate: 0.75, requests: 4 },
+    });
     await sleep(600);
     expect(alerts('error_rate')).toHaveLength(1);
   });
 
   test('p95 latency over the threshold per provider', async () => {
-    await gw.admin(RULE, { i: { name: 'slow', kind: 'LATENCY_P95', params: { scope: 'provider', thresholdMs: 150, windowSeconds: 60, minRequests: 2, targets: ['errs'] }, channelIds: [channel] } });
+    await gw.admin(RULE, {
+      i: {
+        name: 'slow',
+        kind: 'LATENCY_P95',
+        params: { scope: 'provider', thresholdMs: 150, windowSeconds: 60, minRequests: 2, targets: ['errs'] },
+        channelIds: [channel],
+      },
+    });
     upstream.enqueue({ type: 'text', text: 'slow', chunks: 2, chunkDelayMs: 200 }, { type: 'text', text: 'slow', chunks: 2, chunkDelayMs: 200 });
     // Streamed, so the answer takes the chunks' delays.
     expect(await chat('erratic', true)).toBe(200);

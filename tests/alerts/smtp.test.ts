@@ -58,7 +58,12 @@ describe('the smtp channel', () => {
   test('a test alert is a mail from and to the configured addresses, through the server in the sealed URL (credentials included)', async () => {
     const channel = (
       await gw.admin(CREATE, {
-        i: { name: 'on-call mail', kind: 'SMTP', url: `smtp://alerts:${encodeURIComponent('p@ss word')}@127.0.0.1:${smtp.port}`, options: { from: 'gateway@example.com', to: ['oncall@example.com', 'lead@example.com'] } },
+        i: {
+          name: 'on-call mail',
+          kind: 'SMTP',
+          url: `smtp://alerts:${encodeURIComponent('p@ss word')}@127.0.0.1:${smtp.port}`,
+          options: { from: 'gateway@example.com', to: ['oncall@example.com', 'lead@example.com'] },
+        },
       })
     ).createAlertChannel;
     expect(channel.url).not.toContain('p@ss');
@@ -75,14 +80,29 @@ describe('the smtp channel', () => {
 
   test('wrong credentials are a failed delivery; a channel without recipients is refused', async () => {
     const bad = (
-      await gw.admin(CREATE, { i: { name: 'bad mail', kind: 'SMTP', url: `smtp://alerts:wrong@127.0.0.1:${smtp.port}`, options: { from: 'gateway@example.com', to: ['oncall@example.com'] } } })
+      await gw.admin(CREATE, {
+        i: {
+          name: 'bad mail',
+          kind: 'SMTP',
+          url: `smtp://alerts:wrong@127.0.0.1:${smtp.port}`,
+          options: { from: 'gateway@example.com', to: ['oncall@example.com'] },
+        },
+      })
     ).createAlertChannel;
     const result = (await gw.admin('mutation($id: ID!){ sendTestAlert(channelId: $id){ ok error } }', { id: bad.id })).sendTestAlert;
     expect(result.ok).toBe(false);
     expect(result.error).toMatch(/Invalid username or password|auth/i);
-    const refused = await gw.gql(CREATE, { i: { name: 'no rcpt', kind: 'SMTP', url: `smtp://127.0.0.1:${smtp.port}`, options: { from: 'gateway@example.com' } } }, await gw.adminToken());
+    const refused = await gw.gql(
+      CREATE,
+      { i: { name: 'no rcpt', kind: 'SMTP', url: `smtp://127.0.0.1:${smtp.port}`, options: { from: 'gateway@example.com' } } },
+      await gw.adminToken(),
+    );
     expect(refused.errors?.[0].message).toContain('options.to');
-    const http = await gw.gql(CREATE, { i: { name: 'http mail', kind: 'SMTP', url: 'https://example.com', options: { from: 'a@b.c', to: ['d@e.f'] } } }, await gw.adminToken());
+    const http = await gw.gql(
+      CREATE,
+      { i: { name: 'http mail', kind: 'SMTP', url: 'https://example.com', options: { from: 'a@b.c', to: ['d@e.f'] } } },
+      await gw.adminToken(),
+    );
     expect(http.errors?.[0].message).toContain('smtp://');
   });
 });

@@ -44,8 +44,11 @@ describe('alerts across two instances (PostgreSQL + Redis)', () => {
     b = await startTestGateway(env);
     upstream = await startOpenAIChatMock();
     receiver = await startHookReceiver();
-    const channel = (await a.admin('mutation($i: AlertChannelInput!){ createAlertChannel(input: $i){ id } }', { i: { name: 'ops', kind: 'WEBHOOK', url: `${receiver.url}/webhook/alerts`, secret: 's3cret-signing' } }))
-      .createAlertChannel.id;
+    const channel = (
+      await a.admin('mutation($i: AlertChannelInput!){ createAlertChannel(input: $i){ id } }', {
+        i: { name: 'ops', kind: 'WEBHOOK', url: `${receiver.url}/webhook/alerts`, secret: 's3cret-signing' },
+      })
+    ).createAlertChannel.id;
     const RULE = 'mutation($i: AlertRuleInput!){ createAlertRule(input: $i){ id } }';
     await a.admin(RULE, { i: { name: 'targets', kind: 'TARGET_DOWN', params: {}, channelIds: [channel], cooldownSeconds: 600 } });
     await a.admin(RULE, { i: { name: 'budgets', kind: 'BUDGET', params: { thresholds: [80] }, channelIds: [channel] } });
@@ -60,8 +63,17 @@ describe('alerts across two instances (PostgreSQL + Redis)', () => {
   });
 
   test('a target going down and coming back: one "down" and one "recovered", whichever instance saw it', async () => {
-    const { modelId } = await createProviderWithModel(a, { name: 'flaky-provider', type: 'openai', baseUrl: upstream.url }, { name: 'flaky', upstreamModel: 'gpt-4o' });
-    await createVirtualModel(a, { name: 'flaky-route', strategy: 'FAILOVER', targets: [{ modelId, priority: 0, weight: 1 }], options: { retries: 0, failureThreshold: 2, cooldownMs: 800 } });
+    const { modelId } = await createProviderWithModel(
+      a,
+      { name: 'flaky-provider', type: 'openai', baseUrl: upstream.url },
+      { name: 'flaky', upstreamModel: 'gpt-4o' },
+    );
+    await createVirtualModel(a, {
+      name: 'flaky-route',
+      strategy: 'FAILOVER',
+      targets: [{ modelId, priority: 0, weight: 1 }],
+      options: { retries: 0, failureThreshold: 2, cooldownMs: 800 },
+    });
     const { key } = await createKey(a, { name: 'traffic' });
     await waitFor(async () => (await chat(b, key, 'flaky-route')) === 200, { timeoutMs: 10_000, what: 'the route on instance B' });
 
@@ -83,7 +95,9 @@ describe('alerts across two instances (PostgreSQL + Redis)', () => {
     // Several evaluation periods later: still exactly one of each, from one instance.
     await sleep(1_500);
     expect(alerts('target_down').map((h) => h.body.severity)).toEqual(['critical', 'resolved']);
-    const history = (await b.admin('{ alertHistory { ruleName severity deliveries { ok } } }')).alertHistory.filter((e: { ruleName: string }) => e.ruleName === 'targets');
+    const history = (await b.admin('{ alertHistory { ruleName severity deliveries { ok } } }')).alertHistory.filter(
+      (e: { ruleName: string }) => e.ruleName === 'targets',
+    );
     expect(history.map((e: { severity: string }) => e.severity)).toEqual(['resolved', 'critical']);
     expect(history.every((e: { deliveries: Array<{ ok: boolean }> }) => e.deliveries.length === 1 && e.deliveries[0]!.ok)).toBe(true);
   });
@@ -104,7 +118,11 @@ describe('alerts across two instances (PostgreSQL + Redis)', () => {
     expect(alerts('budget')).toEqual([]);
     await waitFor(async () => (await chat(b, key, 'priced')) === 200, { timeoutMs: 10_000, what: 'the second request on B' });
     const alert = await waitFor(() => alerts('budget')[0], { timeoutMs: 10_000, what: 'the budget alert' });
-    expect(alert.body).toMatchObject({ severity: 'warning', title: 'Key spender reached 80% of its budget', labels: { key: 'spender', keyId: id, threshold: 80 } });
+    expect(alert.body).toMatchObject({
+      severity: 'warning',
+      title: 'Key spender reached 80% of its budget',
+      labels: { key: 'spender', keyId: id, threshold: 80 },
+    });
     await sleep(1_500);
     expect(alerts('budget')).toHaveLength(1);
   });

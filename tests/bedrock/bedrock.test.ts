@@ -43,7 +43,9 @@ beforeAll(async () => {
     name: 'bedrock-sts',
     type: 'bedrock',
     baseUrl: temporary.url,
-    apiKey: JSON.stringify({ Credentials: { AccessKeyId: 'ASIAMOCKTEMPORARY123', SecretAccessKey: BEDROCK_CREDENTIALS.secretAccessKey, SessionToken: SESSION_TOKEN } }),
+    apiKey: JSON.stringify({
+      Credentials: { AccessKeyId: 'ASIAMOCKTEMPORARY123', SecretAccessKey: BEDROCK_CREDENTIALS.secretAccessKey, SessionToken: SESSION_TOKEN },
+    }),
     options: { aws: { region: BEDROCK_CREDENTIALS.region } },
   });
   await createModel(gw, temporaryId, 'bedrock-sts', 'amazon.nova-pro-v1:0');
@@ -83,7 +85,9 @@ describe.each(APIS)('%s client → Bedrock Converse', (api) => {
     expect(req.body.messages).toEqual([{ role: 'user', content: [{ text: prompt }] }]);
     expect(req.body).not.toHaveProperty('model');
     expect(req.body).not.toHaveProperty('stream');
-    expect(String(req.headers.authorization)).toMatch(new RegExp(`^AWS4-HMAC-SHA256 Credential=${BEDROCK_CREDENTIALS.accessKeyId}/\\d{8}/us-west-2/bedrock/aws4_request`));
+    expect(String(req.headers.authorization)).toMatch(
+      new RegExp(`^AWS4-HMAC-SHA256 Credential=${BEDROCK_CREDENTIALS.accessKeyId}/\\d{8}/us-west-2/bedrock/aws4_request`),
+    );
   });
 
   test.each([false, true])('tool call round trip (stream: %s)', async (stream) => {
@@ -92,7 +96,13 @@ describe.each(APIS)('%s client → Bedrock Converse', (api) => {
     expect(turn).toMatchObject({ name: 'get_weather', args: { city: 'Paris' }, stop: clients[api].toolStop, final: 'Tool said: sunny, 21 C' });
     const [first, second] = mock.requests.slice(before);
     expect(first.body.toolConfig.tools).toEqual([
-      { toolSpec: { name: 'get_weather', description: 'Current weather', inputSchema: { json: expect.objectContaining({ properties: { city: { type: 'string' } } }) } } },
+      {
+        toolSpec: {
+          name: 'get_weather',
+          description: 'Current weather',
+          inputSchema: { json: expect.objectContaining({ properties: { city: { type: 'string' } } }) },
+        },
+      },
     ]);
     const use = second.body.messages[1].content.find((b: any) => b.toolUse).toolUse;
     const result = second.body.messages[2].content.find((b: any) => b.toolResult).toolResult;
@@ -126,7 +136,7 @@ describe.each(APIS)('%s client → Bedrock Converse', (api) => {
     expect(failure.message).toContain('Too many requests');
   });
 
-  test('a request Bedrock refuses is the client\'s 400, with Bedrock\'s reason', async () => {
+  test("a request Bedrock refuses is the client's 400, with Bedrock's reason", async () => {
     mock.enqueue({ type: 'error', status: 400, body: { message: 'The model returned the following errors: max_tokens: 999999 > 64000' } });
     const failure = await clients[api].failure(MODEL, false);
     expect(failure.status).toBe(400);
@@ -137,17 +147,27 @@ describe.each(APIS)('%s client → Bedrock Converse', (api) => {
 describe('requests Converse cannot carry', () => {
   test('an image by URL is refused before any upstream call', async () => {
     const before = mock.requests.length;
-    const res = await postRaw(gw, '/v1/chat/completions', {
-      model: MODEL,
-      messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://images.example.com/cat.png' } }] }],
-    }, { authorization: `Bearer ${key}` });
+    const res = await postRaw(
+      gw,
+      '/v1/chat/completions',
+      {
+        model: MODEL,
+        messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://images.example.com/cat.png' } }] }],
+      },
+      { authorization: `Bearer ${key}` },
+    );
     expect(res.status).toBe(400);
     expect(res.json.error.message).toContain('base64');
     expect(mock.requests.length).toBe(before);
   });
 
-  test('a malformed client body is a 400 in the client\'s format', async () => {
-    const res = await postRaw(gw, '/v1/messages', { model: MODEL, messages: 'not a list', max_tokens: 10 }, { authorization: `Bearer ${key}`, 'anthropic-version': '2023-06-01' });
+  test("a malformed client body is a 400 in the client's format", async () => {
+    const res = await postRaw(
+      gw,
+      '/v1/messages',
+      { model: MODEL, messages: 'not a list', max_tokens: 10 },
+      { authorization: `Bearer ${key}`, 'anthropic-version': '2023-06-01' },
+    );
     expect(res.status).toBe(400);
     expect(res.json.type).toBe('error');
     expect(res.json.error.type).toBe('invalid_request_error');
@@ -177,7 +197,11 @@ describe('what reaches Bedrock', () => {
       model: MODEL,
       messages: [
         { role: 'user', content: 'What is the weather in Paris?' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'tooluse_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'tooluse_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+        },
         { role: 'tool', tool_call_id: 'tooluse_1', content: 'sunny' },
       ],
     });
@@ -206,8 +230,13 @@ describe('credentials', () => {
     expect(lastRequest(keyed).headers.authorization).toBe('Bearer ABSKbW9jay1iZWRyb2NrLWFwaS1rZXk=');
   });
 
-  test('a wrong secret access key fails the signature check: the gateway\'s credentials, not the caller, are blamed', async () => {
-    const res = await postRaw(gw, '/v1/chat/completions', { model: 'bedrock-wrong', messages: [{ role: 'user', content: 'hi' }] }, { authorization: `Bearer ${key}` });
+  test("a wrong secret access key fails the signature check: the gateway's credentials, not the caller, are blamed", async () => {
+    const res = await postRaw(
+      gw,
+      '/v1/chat/completions',
+      { model: 'bedrock-wrong', messages: [{ role: 'user', content: 'hi' }] },
+      { authorization: `Bearer ${key}` },
+    );
     expect(res.status).toBe(502);
     expect(res.json.error.code).toBe('upstream_credentials_rejected');
     expect(res.text).not.toContain('not/the/Secret');
@@ -224,20 +253,23 @@ describe('credentials', () => {
   });
 
   test('options are checked: a malformed region is refused', async () => {
-    await expect(
-      createProvider(gw, { name: 'bad-region', type: 'bedrock', baseUrl: mock.url, options: { aws: { region: 'Mars 1' } } }),
-    ).rejects.toThrow(/region/);
+    await expect(createProvider(gw, { name: 'bad-region', type: 'bedrock', baseUrl: mock.url, options: { aws: { region: 'Mars 1' } } })).rejects.toThrow(
+      /region/,
+    );
   });
 });
 
 describe('event-stream framing', () => {
   const headers = () => ({ authorization: `Bearer ${key}`, 'anthropic-version': '2023-06-01' });
 
-  test('an exception frame mid-stream ends the client\'s stream with an error event', async () => {
+  test("an exception frame mid-stream ends the client's stream with an error event", async () => {
     mock.failStreamWith('modelStreamErrorException', 'The model stopped unexpectedly.');
     const res = await postRaw(gw, '/v1/messages', { model: MODEL, max_tokens: 64, messages: [{ role: 'user', content: 'break' }], stream: true }, headers());
     const events = parseSse(res.text);
-    expect(events.at(-1)).toMatchObject({ event: 'error', data: { type: 'error', error: { message: expect.stringContaining('The model stopped unexpectedly.') } } });
+    expect(events.at(-1)).toMatchObject({
+      event: 'error',
+      data: { type: 'error', error: { message: expect.stringContaining('The model stopped unexpectedly.') } },
+    });
     expect(events.some((e) => e.event === 'message_stop')).toBe(false);
   });
 

@@ -72,13 +72,31 @@ export function drivers(oai: OpenAI, ant: Anthropic): Record<Api, Driver> {
       expect(message.tool_calls).toHaveLength(1);
       const tc = message.tool_calls![0];
       if (tc.type !== 'function') throw new Error('expected a function call');
-      const second = await call([user, { role: 'assistant', content: message.content, tool_calls: [tc] }, { role: 'tool', tool_call_id: tc.id, content: result }]);
-      return { id: tc.id, name: tc.function.name, args: JSON.parse(tc.function.arguments), stop: first.choices[0].finish_reason, final: second.choices[0].message.content ?? '' };
+      const second = await call([
+        user,
+        { role: 'assistant', content: message.content, tool_calls: [tc] },
+        { role: 'tool', tool_call_id: tc.id, content: result },
+      ]);
+      return {
+        id: tc.id,
+        name: tc.function.name,
+        args: JSON.parse(tc.function.arguments),
+        stop: first.choices[0].finish_reason,
+        final: second.choices[0].message.content ?? '',
+      };
     },
     async image(model) {
       const done = await oai.chat.completions.create({
         model,
-        messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: PNG_DATA_URL } }] }],
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'What is this?' },
+              { type: 'image_url', image_url: { url: PNG_DATA_URL } },
+            ],
+          },
+        ],
       });
       return done.choices[0].message.content ?? '';
     },
@@ -98,7 +116,11 @@ export function drivers(oai: OpenAI, ant: Anthropic): Record<Api, Driver> {
       const done = stream ? await oai.responses.stream(body).finalResponse() : await oai.responses.create(body);
       const u = done.usage!;
       expect(u.total_tokens).toBe(u.input_tokens + u.output_tokens);
-      return { text: done.output_text, stop: done.status ?? '', usage: { input: u.input_tokens, output: u.output_tokens, cached: u.input_tokens_details?.cached_tokens ?? 0 } };
+      return {
+        text: done.output_text,
+        stop: done.status ?? '',
+        usage: { input: u.input_tokens, output: u.output_tokens, cached: u.input_tokens_details?.cached_tokens ?? 0 },
+      };
     },
     async toolRoundTrip(model, stream, result) {
       const tools = [{ type: 'function' as const, name: 'get_weather', description: 'Current weather', parameters: WEATHER_SCHEMA, strict: false }];
@@ -115,7 +137,15 @@ export function drivers(oai: OpenAI, ant: Anthropic): Record<Api, Driver> {
     async image(model) {
       const done = await oai.responses.create({
         model,
-        input: [{ role: 'user', content: [{ type: 'input_text', text: 'What is this?' }, { type: 'input_image', image_url: PNG_DATA_URL, detail: 'auto' }] }],
+        input: [
+          {
+            role: 'user',
+            content: [
+              { type: 'input_text', text: 'What is this?' },
+              { type: 'input_image', image_url: PNG_DATA_URL, detail: 'auto' },
+            ],
+          },
+        ],
       });
       return done.output_text;
     },
@@ -151,14 +181,32 @@ export function drivers(oai: OpenAI, ant: Anthropic): Record<Api, Driver> {
       const uses = first.content.filter((b) => b.type === 'tool_use');
       expect(uses).toHaveLength(1);
       const use = uses[0];
-      const second = await call([user, { role: 'assistant', content: first.content }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: result }] }]);
-      return { id: use.id, name: use.name, args: use.input, stop: first.stop_reason ?? '', final: second.content.map((b) => (b.type === 'text' ? b.text : '')).join('') };
+      const second = await call([
+        user,
+        { role: 'assistant', content: first.content },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: result }] },
+      ]);
+      return {
+        id: use.id,
+        name: use.name,
+        args: use.input,
+        stop: first.stop_reason ?? '',
+        final: second.content.map((b) => (b.type === 'text' ? b.text : '')).join(''),
+      };
     },
     async image(model) {
       const done = await ant.messages.create({
         model,
         max_tokens: 256,
-        messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG_BASE64 } }] }],
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'What is this?' },
+              { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG_BASE64 } },
+            ],
+          },
+        ],
       });
       return done.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
     },

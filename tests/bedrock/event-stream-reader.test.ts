@@ -21,7 +21,11 @@ async function collect(parts: Uint8Array[], limits = {}) {
   return out;
 }
 
-const frames = [eventFrame('messageStart', { role: 'assistant' }), eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'Hi' } }), eventFrame('metadata', { usage: { inputTokens: 1 } })];
+const frames = [
+  eventFrame('messageStart', { role: 'assistant' }),
+  eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: 'Hi' } }),
+  eventFrame('metadata', { usage: { inputTokens: 1 } }),
+];
 const whole = Buffer.concat(frames);
 const expected = [
   { event: 'messageStart', data: expect.objectContaining({ role: 'assistant' }) },

@@ -84,12 +84,20 @@ describe('admin UI: cloud provider credentials', () => {
     await drawer.getByLabel('Access key ID').fill(BEDROCK_CREDENTIALS.accessKeyId);
     await drawer.getByLabel('Secret access key').fill(BEDROCK_CREDENTIALS.secretAccessKey);
     const row = await create('Bedrock from the form');
-    expect(row).toMatchObject({ type: 'bedrock', hasApiKey: true, options: { aws: { region: BEDROCK_CREDENTIALS.region, accessKeyId: BEDROCK_CREDENTIALS.accessKeyId } } });
+    expect(row).toMatchObject({
+      type: 'bedrock',
+      hasApiKey: true,
+      options: { aws: { region: BEDROCK_CREDENTIALS.region, accessKeyId: BEDROCK_CREDENTIALS.accessKeyId } },
+    });
     expect(await ask(row.id, 'form-bedrock', 'amazon.nova-pro-v1:0')).toBe('Hello from bedrock: from the form');
 
     // Editing shows the stored options back, never the secret.
     await page.goto(`${gateway.url}/providers`);
-    await page.getByRole('row', { name: /Bedrock from the form/ }).getByRole('button', { name: /edit/i }).first().click();
+    await page
+      .getByRole('row', { name: /Bedrock from the form/ })
+      .getByRole('button', { name: /edit/i })
+      .first()
+      .click();
     const edit = page.getByRole('dialog');
     await expect.poll(() => edit.getByLabel('Region').inputValue()).toBe(BEDROCK_CREDENTIALS.region);
     expect(await edit.getByLabel('Secret access key').inputValue()).toBe('');
@@ -119,7 +127,11 @@ describe('admin UI: cloud provider credentials', () => {
     await drawer.getByLabel('Authority host').fill(entra.url);
     await drawer.getByRole('textbox', { name: 'Client secret' }).fill(ENTRA.clientSecret);
     const row = await create('Azure Entra from the form');
-    expect(row).toMatchObject({ type: 'azure-openai', hasApiKey: true, options: { entra: { tenantId: ENTRA.tenantId, clientId: ENTRA.clientId, authorityHost: entra.url } } });
+    expect(row).toMatchObject({
+      type: 'azure-openai',
+      hasApiKey: true,
+      options: { entra: { tenantId: ENTRA.tenantId, clientId: ENTRA.clientId, authorityHost: entra.url } },
+    });
     expect(await ask(row.id, 'form-azure', 'prod-gpt4o-deployment')).toBe('Hello from azure-openai: from the form');
     expect(entra.tokensIssued).toBe(1);
   });

@@ -40,12 +40,16 @@ describe('admin UI: response cache', () => {
   });
 
   const keyCache = async () =>
-    (await gw.admin<{ virtualKeys: { nodes: Array<{ id: string; cache: { enabled: boolean; ttlSeconds: number | null } }> } }>('{ virtualKeys(first: 100) { nodes { id cache { enabled ttlSeconds } } } }')).virtualKeys.nodes.find(
-      (k) => k.id === key.id,
-    )!.cache;
+    (
+      await gw.admin<{ virtualKeys: { nodes: Array<{ id: string; cache: { enabled: boolean; ttlSeconds: number | null } }> } }>(
+        '{ virtualKeys(first: 100) { nodes { id cache { enabled ttlSeconds } } } }',
+      )
+    ).virtualKeys.nodes.find((k) => k.id === key.id)!.cache;
 
   async function ask(text: string): Promise<string | null> {
-    const { response } = await openaiClient(gw, key.key).chat.completions.create({ model: 'm-openai-chat', messages: userTurn(text) }).withResponse();
+    const { response } = await openaiClient(gw, key.key)
+      .chat.completions.create({ model: 'm-openai-chat', messages: userTurn(text) })
+      .withResponse();
     await gw.services.caches.responses.settled();
     return response.headers.get('x-gateway-cache');
   }
@@ -57,7 +61,11 @@ describe('admin UI: response cache', () => {
     await page.getByRole('switch', { name: /Cache answers/ }).check({ force: true });
     await page.getByLabel('Entry lifetime').fill('120');
     await page.getByRole('button', { name: 'Save changes' }).click();
-    await page.getByText('Saved ui-cache-key', { exact: false }).first().waitFor().catch(() => undefined);
+    await page
+      .getByText('Saved ui-cache-key', { exact: false })
+      .first()
+      .waitFor()
+      .catch(() => undefined);
     await expect.poll(keyCache, { timeout: 10_000 }).toEqual({ enabled: true, ttlSeconds: 120 });
 
     expect(await ask('from the browser suite')).toBe('miss');
@@ -76,7 +84,7 @@ describe('admin UI: response cache', () => {
     expect(await row.getByRole('cell').allInnerTexts()).toEqual(['1', '50%', '0%', expect.stringMatching(/^\$0\.0/)]);
   });
 
-  test('the purge button removes the key\'s cached answers', async () => {
+  test("the purge button removes the key's cached answers", async () => {
     await page.goto(`${gw.url}/keys`);
     await page.getByRole('button', { name: 'Edit ui-cache-key' }).click();
     await page.getByRole('button', { name: 'Purge cached answers' }).click();
@@ -93,9 +101,11 @@ describe('admin UI: response cache', () => {
     await page.getByLabel('Similarity threshold').fill('0.9');
     await page.getByRole('button', { name: 'Save changes' }).click();
     const read = async () =>
-      (await gw.admin<{ virtualModels: Array<{ name: string; cache: unknown }> }>('{ virtualModels { name cache { enabled semantic { enabled embeddingModel threshold } } } }')).virtualModels.find(
-        (v) => v.name === 'ui-cached-vm',
-      )!.cache;
+      (
+        await gw.admin<{ virtualModels: Array<{ name: string; cache: unknown }> }>(
+          '{ virtualModels { name cache { enabled semantic { enabled embeddingModel threshold } } } }',
+        )
+      ).virtualModels.find((v) => v.name === 'ui-cached-vm')!.cache;
     await expect.poll(read, { timeout: 10_000 }).toEqual({ enabled: true, semantic: { enabled: true, embeddingModel: 'text-embedder', threshold: 0.9 } });
     expect(pageErrors).toEqual([]);
   });

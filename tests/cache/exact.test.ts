@@ -132,17 +132,26 @@ describe('a second identical request is a hit, in every client format, whole and
 
   test('the cache is keyed on the canonical request: a Messages client hits what a Chat client stored', async () => {
     const text = fresh('across formats');
-    const chatAnswer = await openaiClient(gw, key.key).chat.completions.create({ model: 'm-openai-chat', max_tokens: 50, messages: userTurn(text) }, { headers: on });
+    const chatAnswer = await openaiClient(gw, key.key).chat.completions.create(
+      { model: 'm-openai-chat', max_tokens: 50, messages: userTurn(text) },
+      { headers: on },
+    );
     let answer!: Anthropic.Message;
     expect(
-      await upstreamCalls(async () => (answer = await anthropicClient(gw, key.key).messages.create({ model: 'm-openai-chat', max_tokens: 50, messages: userTurn(text) }, { headers: on }))),
+      await upstreamCalls(
+        async () =>
+          (answer = await anthropicClient(gw, key.key).messages.create({ model: 'm-openai-chat', max_tokens: 50, messages: userTurn(text) }, { headers: on })),
+      ),
     ).toBe(0);
     expect(answer.content[0]).toMatchObject({ type: 'text', text: chatAnswer.choices[0]!.message.content });
   });
 });
 
 describe('what is in the key', () => {
-  const tool = { type: 'function' as const, function: { name: 'lookup', description: 'Looks a thing up', parameters: { type: 'object', properties: { q: { type: 'string' } } } } };
+  const tool = {
+    type: 'function' as const,
+    function: { name: 'lookup', description: 'Looks a thing up', parameters: { type: 'object', properties: { q: { type: 'string' } } } },
+  };
 
   test('a request differing only in tools, an image, temperature or the model is a miss', async () => {
     const client = openaiClient(gw, key.key);
@@ -155,7 +164,15 @@ describe('what is in the key', () => {
     expect(await upstreamCalls(() => client.chat.completions.create({ ...base, temperature: 0.3 }, { headers: on }))).toBe(1);
     const withImage = {
       model: 'm-openai-chat',
-      messages: [{ role: 'user' as const, content: [{ type: 'text' as const, text }, { type: 'image_url' as const, image_url: { url: PNG_DATA_URL } }] }],
+      messages: [
+        {
+          role: 'user' as const,
+          content: [
+            { type: 'text' as const, text },
+            { type: 'image_url' as const, image_url: { url: PNG_DATA_URL } },
+          ],
+        },
+      ],
     };
     expect(await upstreamCalls(() => client.chat.completions.create(withImage, { headers: on }))).toBe(1);
     expect(await upstreamCalls(() => client.chat.completions.create({ ...base, model: 'm-anthropic' }, { headers: on }))).toBe(1);
@@ -195,7 +212,11 @@ describe('request headers', () => {
 
     const other = { model: 'm-openai-chat', messages: userTurn(fresh('no-store')) };
     let bypass!: { data: OpenAI.ChatCompletion; response: Response };
-    expect(await upstreamCalls(async () => (bypass = await client.chat.completions.create(other, { headers: { ...on, 'x-gateway-cache': 'no-store' } }).withResponse()))).toBe(1);
+    expect(
+      await upstreamCalls(
+        async () => (bypass = await client.chat.completions.create(other, { headers: { ...on, 'x-gateway-cache': 'no-store' } }).withResponse()),
+      ),
+    ).toBe(1);
     expect(bypass.response.headers.get('x-gateway-cache')).toBe('bypass');
     const after = await client.chat.completions.create(other, { headers: on }).withResponse();
     expect(after.response.headers.get('x-gateway-cache')).toBe('miss');
@@ -244,7 +265,7 @@ describe('only complete, successful answers are stored', () => {
 });
 
 describe('limits', () => {
-  test('a hit counts as a request for the key\'s RPM', async () => {
+  test("a hit counts as a request for the key's RPM", async () => {
     const limited = await createKey(gw, { rpmLimit: 2 });
     const client = openaiClient(gw, limited.key);
     const body = { model: 'm-openai-chat', messages: userTurn(fresh('rpm')) };
@@ -275,11 +296,14 @@ describe('the request log', () => {
     expect(hit).toMatchObject({ status: 200, costUsd: 0, inputTokens: 12, outputTokens: 8 });
     expect(hit!.costSavedUsd).toBeCloseTo(MOCK_COST, 10);
     // usageSummary adds them up.
-    const { usageSummary } = await gw.admin('query($f: DateTime!, $t: DateTime!, $k: ID){ usageSummary(from: $f, to: $t, groupBy: MODEL, keyId: $k) { total { requests cacheHits costSavedUsd costUsd } } }', {
-      f: new Date(Date.now() - 3_600_000).toISOString(),
-      t: new Date(Date.now() + 60_000).toISOString(),
-      k: own.id,
-    });
+    const { usageSummary } = await gw.admin(
+      'query($f: DateTime!, $t: DateTime!, $k: ID){ usageSummary(from: $f, to: $t, groupBy: MODEL, keyId: $k) { total { requests cacheHits costSavedUsd costUsd } } }',
+      {
+        f: new Date(Date.now() - 3_600_000).toISOString(),
+        t: new Date(Date.now() + 60_000).toISOString(),
+        k: own.id,
+      },
+    );
     expect(usageSummary.total).toMatchObject({ requests: 3, cacheHits: 1 });
     expect(usageSummary.total.costSavedUsd).toBeCloseTo(MOCK_COST, 10);
     expect(usageSummary.total.costUsd).toBeCloseTo(2 * MOCK_COST, 10);

@@ -11,10 +11,19 @@ import type { MockUpstream } from '../support/mock-upstreams/types.js';
 export const PRICES = { inputPrice: 0.001, outputPrice: 0.002 };
 export const MOCK_COST = 12 * PRICES.inputPrice + 8 * PRICES.outputPrice;
 
-export async function addPricedUpstream(gw: TestGateway, kind: UpstreamKind, model = `m-${kind}`): Promise<{ mock: MockUpstream; modelId: string; providerId: string }> {
+export async function addPricedUpstream(
+  gw: TestGateway,
+  kind: UpstreamKind,
+  model = `m-${kind}`,
+): Promise<{ mock: MockUpstream; modelId: string; providerId: string }> {
   const spec = UPSTREAMS[kind];
   const mock = await spec.start();
-  const providerId = await createProvider(gw, { name: `p-${kind}-${model}`, type: spec.providerType, baseUrl: mock.url, ...(spec.options ? { options: spec.options } : {}) });
+  const providerId = await createProvider(gw, {
+    name: `p-${kind}-${model}`,
+    type: spec.providerType,
+    baseUrl: mock.url,
+    ...(spec.options ? { options: spec.options } : {}),
+  });
   const modelId = await createModel(gw, providerId, model, spec.upstreamModel, PRICES);
   return { mock, modelId, providerId };
 }

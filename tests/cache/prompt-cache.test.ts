@@ -22,7 +22,11 @@ beforeAll(async () => {
   anthropic = await UPSTREAMS.anthropic.start();
   const providerId = await createProvider(gw, { name: 'anthropic', type: 'anthropic', baseUrl: anthropic.url });
   await createModel(gw, providerId, 'claude-plain', 'claude-sonnet-4-5-20250929');
-  const auto = await createModel(gw, providerId, 'claude-auto', 'claude-sonnet-4-5-20250929', { inputPrice: 0.001, outputPrice: 0.002, cacheReadPrice: 0.0001 });
+  const auto = await createModel(gw, providerId, 'claude-auto', 'claude-sonnet-4-5-20250929', {
+    inputPrice: 0.001,
+    outputPrice: 0.002,
+    cacheReadPrice: 0.0001,
+  });
   await gw.admin('mutation($id: ID!) { setModelAutoPromptCache(id: $id, enabled: true) { id autoPromptCache } }', { id: auto });
   key = await createKey(gw);
 });
@@ -38,7 +42,9 @@ function breakpoints(body: any): string[] {
   const at: string[] = [];
   (body.tools ?? []).forEach((t: any, i: number) => t.cache_control && at.push(`tools[${i}]`));
   if (Array.isArray(body.system)) body.system.forEach((b: any, i: number) => b.cache_control && at.push(`system[${i}]`));
-  body.messages.forEach((m: any, i: number) => Array.isArray(m.content) && m.content.forEach((b: any, j: number) => b.cache_control && at.push(`messages[${i}].content[${j}]`)));
+  body.messages.forEach(
+    (m: any, i: number) => Array.isArray(m.content) && m.content.forEach((b: any, j: number) => b.cache_control && at.push(`messages[${i}].content[${j}]`)),
+  );
   return at;
 }
 
@@ -70,7 +76,13 @@ describe('auto prompt cache', () => {
   const tool = { name: 'lookup', description: 'Looks up', input_schema: { type: 'object' as const, properties: {} } };
 
   test('Messages client: last tool, system, and the last two user turns', async () => {
-    await anthropicClient(gw, key.key).messages.create({ model: 'claude-auto', max_tokens: 20, system: 'Be brief.', tools: [tool, { ...tool, name: 'other' }], messages: conversation });
+    await anthropicClient(gw, key.key).messages.create({
+      model: 'claude-auto',
+      max_tokens: 20,
+      system: 'Be brief.',
+      tools: [tool, { ...tool, name: 'other' }],
+      messages: conversation,
+    });
     expect(breakpoints(sent())).toEqual(['tools[1]', 'system[0]', 'messages[2].content[0]', 'messages[4].content[0]']);
     expect(sent().system).toEqual([{ type: 'text', text: 'Be brief.', cache_control: EPHEMERAL }]);
     expect(sent().messages[4].content).toEqual([{ type: 'text', text: 'third question', cache_control: EPHEMERAL }]);
@@ -110,7 +122,13 @@ describe('cache writes', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
-          id: 'msg_w1', type: 'message', role: 'assistant', model: body.model, content: [{ type: 'text', text: 'written' }], stop_reason: 'end_turn', stop_sequence: null,
+          id: 'msg_w1',
+          type: 'message',
+          role: 'assistant',
+          model: body.model,
+          content: [{ type: 'text', text: 'written' }],
+          stop_reason: 'end_turn',
+          stop_sequence: null,
           usage: { input_tokens: 10, cache_creation_input_tokens: 500, cache_read_input_tokens: 0, output_tokens: 5 },
         }),
       );

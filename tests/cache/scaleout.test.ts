@@ -39,13 +39,19 @@ describe('two instances over Redis', () => {
   beforeAll(async () => {
     database = await freshDatabase('cache-two');
     // One set of instance secrets, as replicas share them (provider keys are sealed with ENCRYPTION_KEY).
-    const env = { DATABASE_URL: database.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, JWT_SECRET: 'cache-test-jwt-secret-0123456789abcdef', ENCRYPTION_KEY: 'cache-test-encryption-key-0123456789' };
+    const env = {
+      DATABASE_URL: database.url,
+      REDIS_URL,
+      REDIS_KEY_PREFIX: prefix,
+      JWT_SECRET: 'cache-test-jwt-secret-0123456789abcdef',
+      ENCRYPTION_KEY: 'cache-test-encryption-key-0123456789',
+    };
     a = await startTestGateway(env);
     b = await startTestGateway(env);
     ({ mock } = await addPricedUpstream(a, 'openai-chat'));
     key = await createKey(a);
     // B learns the key and model through the config announcement.
-    await waitFor(async () => ((await fetch(`${b.url}/v1/models`, { headers: { authorization: `Bearer ${key.key}` } })).status === 200 || undefined), {
+    await waitFor(async () => (await fetch(`${b.url}/v1/models`, { headers: { authorization: `Bearer ${key.key}` } })).status === 200 || undefined, {
       timeoutMs: 10_000,
       what: 'key on instance B',
     });

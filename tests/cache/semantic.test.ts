@@ -17,7 +17,11 @@ const VOCABULARY: string[] = [];
 
 /** One dimension per content word ever seen (stable across calls), counts normalised by the gateway. */
 function bagOfWords(text: string): number[] {
-  const words = text.toLowerCase().match(/[a-z]+/g)?.filter((w) => !STOP.has(w)) ?? [];
+  const words =
+    text
+      .toLowerCase()
+      .match(/[a-z]+/g)
+      ?.filter((w) => !STOP.has(w)) ?? [];
   for (const w of words) if (!VOCABULARY.includes(w)) VOCABULARY.push(w);
   const v = new Array<number>(64).fill(0);
   for (const w of words) v[VOCABULARY.indexOf(w)]! += 1;
@@ -35,7 +39,14 @@ beforeAll(async () => {
   ({ mock: chat, modelId } = await addPricedUpstream(gw, 'openai-chat'));
   embedder = await startCustomUpstream((req, body, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ object: 'list', model: body.model, data: [{ object: 'embedding', index: 0, embedding: bagOfWords(String(body.input)) }], usage: { prompt_tokens: 7, total_tokens: 7 } }));
+    res.end(
+      JSON.stringify({
+        object: 'list',
+        model: body.model,
+        data: [{ object: 'embedding', index: 0, embedding: bagOfWords(String(body.input)) }],
+        usage: { prompt_tokens: 7, total_tokens: 7 },
+      }),
+    );
   });
   const providerId = await createProvider(gw, { name: 'embeddings', type: 'openai', baseUrl: `${embedder.url}/v1` });
   await createModel(gw, providerId, 'embedder', 'bag-of-words', { mode: 'embedding', inputPrice: 0.0001 });
@@ -57,7 +68,9 @@ const system = { role: 'system' as const, content: 'You answer geography questio
 
 async function ask(messages: any[], extra: Record<string, unknown> = {}, apiKey = key.key) {
   const calls = { upstream: chat.requests.length, embeddings: embedder.requests.length };
-  const { data, response } = await openaiClient(gw, apiKey).chat.completions.create({ model: 'semantic-vm', messages, ...extra } as never).withResponse();
+  const { data, response } = await openaiClient(gw, apiKey)
+    .chat.completions.create({ model: 'semantic-vm', messages, ...extra } as never)
+    .withResponse();
   await gw.services.caches.responses.settled();
   return {
     text: (data as { choices: Array<{ message: { content: string } }> }).choices[0]!.message.content,
@@ -81,11 +94,14 @@ describe('semantic hits', () => {
 
   test('the system prompt is part of what is compared', async () => {
     await ask([system, { role: 'user', content: 'Which river crosses Paris?' }]);
-    const otherSystem = await ask([{ role: 'system', content: 'Answer in French, with poetry.' }, { role: 'user', content: 'Tell me which river crosses Paris.' }]);
+    const otherSystem = await ask([
+      { role: 'system', content: 'Answer in French, with poetry.' },
+      { role: 'user', content: 'Tell me which river crosses Paris.' },
+    ]);
     expect(otherSystem).toMatchObject({ cache: 'miss', upstream: 1 });
   });
 
-  test('another key does not get this key\'s answers', async () => {
+  test("another key does not get this key's answers", async () => {
     const other = await createKey(gw);
     const answer = await ask([system, { role: 'user', content: 'Tell me the capital of France!' }], {}, other.key);
     expect(answer).toMatchObject({ cache: 'miss', upstream: 1 });
@@ -96,7 +112,16 @@ describe('semantic hits', () => {
     await ask([system, { role: 'user', content: 'What is the capital of Italy?' }], { tools });
     const withTools = await ask([system, { role: 'user', content: 'Tell me the capital of Italy.' }], { tools });
     expect(withTools).toMatchObject({ cache: 'miss', upstream: 1, embeddings: 0 });
-    const image = (text: string) => [system, { role: 'user', content: [{ type: 'text', text }, { type: 'image_url', image_url: { url: PNG_DATA_URL } }] }];
+    const image = (text: string) => [
+      system,
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text },
+          { type: 'image_url', image_url: { url: PNG_DATA_URL } },
+        ],
+      },
+    ];
     await ask(image('What is the capital of Peru?'));
     expect(await ask(image('Tell me the capital of Peru.'))).toMatchObject({ cache: 'miss', upstream: 1, embeddings: 0 });
     // Exact repeats are still hits.

@@ -17,8 +17,10 @@ let modelId: string;
 let n = 0;
 const fresh = (what: string) => `${what} #${++n}`;
 
-const SET_VM = 'mutation($id: ID!, $i: CacheSettingsInput) { setVirtualModelCache(id: $id, input: $i) { id cache { enabled ttlSeconds shared clientControl semantic { enabled embeddingModel threshold } } } }';
-const SET_KEY = 'mutation($id: ID!, $i: CacheSettingsInput) { setVirtualKeyCache(id: $id, input: $i) { id cache { enabled ttlSeconds shared clientControl } } }';
+const SET_VM =
+  'mutation($id: ID!, $i: CacheSettingsInput) { setVirtualModelCache(id: $id, input: $i) { id cache { enabled ttlSeconds shared clientControl semantic { enabled embeddingModel threshold } } } }';
+const SET_KEY =
+  'mutation($id: ID!, $i: CacheSettingsInput) { setVirtualKeyCache(id: $id, input: $i) { id cache { enabled ttlSeconds shared clientControl } } }';
 
 beforeAll(async () => {
   gw = await startTestGateway();
@@ -32,7 +34,9 @@ afterAll(async () => {
 
 async function ask(key: string, model: string, text: string, headers: Record<string, string> = {}): Promise<{ cache: string | null; upstream: number }> {
   const before = chat.requests.length;
-  const { response } = await openaiClient(gw, key).chat.completions.create({ model, messages: userTurn(text) }, { headers }).withResponse();
+  const { response } = await openaiClient(gw, key)
+    .chat.completions.create({ model, messages: userTurn(text) }, { headers })
+    .withResponse();
   await gw.services.caches.responses.settled();
   return { cache: response.headers.get('x-gateway-cache'), upstream: chat.requests.length - before };
 }
@@ -94,7 +98,11 @@ describe('a virtual key with caching on', () => {
     const key = await createKey(gw);
     const bad = await gw.gql(SET_KEY, { id: key.id, i: { enabled: true, ttlSeconds: -5 } }, await gw.adminToken());
     expect(bad.errors?.[0]?.message).toMatch(/ttlSeconds/);
-    const semanticOnKey = await gw.gql(SET_KEY, { id: key.id, i: { enabled: true, semantic: { enabled: true, embeddingModel: 'm-openai-chat' } } }, await gw.adminToken());
+    const semanticOnKey = await gw.gql(
+      SET_KEY,
+      { id: key.id, i: { enabled: true, semantic: { enabled: true, embeddingModel: 'm-openai-chat' } } },
+      await gw.adminToken(),
+    );
     expect(semanticOnKey.errors?.[0]?.message).toMatch(/virtual models/);
   });
 });

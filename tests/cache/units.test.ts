@@ -58,7 +58,11 @@ describe('cachePolicy', () => {
     expect(cachePolicy({ 'x-gateway-cache-ttl': '5' }, key(), { ...model, ttlSeconds: 90 }, 60)?.ttlSeconds).toBe(5);
     expect(cachePolicy({ 'x-gateway-cache': 'No-Cache' }, key(), model, 60)).toMatchObject({ read: false, write: true });
     expect(cachePolicy({ 'x-gateway-cache': 'no-store' }, key(), model, 60)).toMatchObject({ read: false, write: false });
-    expect(cachePolicy({ 'x-gateway-cache': 'no-store', 'x-gateway-cache-ttl': '5' }, key(), { ...model, clientControl: false }, 60)).toMatchObject({ read: true, write: true, ttlSeconds: 60 });
+    expect(cachePolicy({ 'x-gateway-cache': 'no-store', 'x-gateway-cache-ttl': '5' }, key(), { ...model, clientControl: false }, 60)).toMatchObject({
+      read: true,
+      write: true,
+      ttlSeconds: 60,
+    });
     expect(cachePolicy({ 'x-gateway-cache-ttl': '5' }, key({ enabled: false, shared: false, clientControl: false }), undefined, 60)).toBeUndefined();
     expect(cachePolicy({ 'x-gateway-cache-ttl': '0' }, key(), undefined, 60)).toBeUndefined();
     expect(cachePolicy({ 'x-gateway-cache-ttl': '-1' }, key(), undefined, 60)).toBeUndefined();

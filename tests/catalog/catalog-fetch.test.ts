@@ -45,8 +45,16 @@ describe('LiteLLM catalog: fetch, store, search, refresh', () => {
     const { catalogSearch } = await gw.admin(SEARCH, { text: 'deepseek' });
     expect(catalogSearch.items.map((e: any) => e.key)).toEqual(['deepseek/deepseek-chat', 'deepseek/deepseek-reasoner']);
     expect(catalogSearch.items[0]).toMatchObject({
-      provider: 'deepseek', mode: 'chat', contextWindow: 65536, maxOutputTokens: 8192,
-      inputPrice: 2.7e-7, outputPrice: 1.1e-6, cacheReadPrice: 7e-8, cacheWritePrice: null, supportsTools: true, supportsVision: null,
+      provider: 'deepseek',
+      mode: 'chat',
+      contextWindow: 65536,
+      maxOutputTokens: 8192,
+      inputPrice: 2.7e-7,
+      outputPrice: 1.1e-6,
+      cacheReadPrice: 7e-8,
+      cacheWritePrice: null,
+      supportsTools: true,
+      supportsVision: null,
     });
     // DeepSeek's own name of the cache-read price, and an explicit false.
     expect(catalogSearch.items[1]).toMatchObject({ cacheReadPrice: 1.4e-7, supportsTools: false, supportsReasoning: true });
@@ -90,10 +98,18 @@ describe('LiteLLM catalog: fetch, store, search, refresh', () => {
   const fixture = JSON.parse(readFixture());
   const malformed: [string, () => void, RegExp][] = [
     ['truncated JSON', () => (catalog.reply = { status: 200, body: readFixture().slice(0, 2000) }), /catalog rejected: not valid JSON/],
-    ['a top-level array', () => (catalog.reply = { status: 200, body: JSON.stringify(Object.values(fixture)) }), /expected a JSON object of model entries, got an array/],
+    [
+      'a top-level array',
+      () => (catalog.reply = { status: 200, body: JSON.stringify(Object.values(fixture)) }),
+      /expected a JSON object of model entries, got an array/,
+    ],
     [
       'wrong types in every entry',
-      () => (catalog.reply = { status: 200, body: JSON.stringify(Object.fromEntries(Object.keys(fixture).map((k) => [k, { litellm_provider: 7, max_tokens: 'x' }]))) }),
+      () =>
+        (catalog.reply = {
+          status: 200,
+          body: JSON.stringify(Object.fromEntries(Object.keys(fixture).map((k) => [k, { litellm_provider: 7, max_tokens: 'x' }]))),
+        }),
       /only 0 usable entries/,
     ],
     [
@@ -108,7 +124,13 @@ describe('LiteLLM catalog: fetch, store, search, refresh', () => {
     [
       'a copy with too few entries (below the minimum of 50)',
       () => {
-        const keep = Object.entries(fixture).filter(([k]) => !k.startsWith('fixture/')).concat(Object.entries(fixture).filter(([k]) => k.startsWith('fixture/')).slice(0, 12));
+        const keep = Object.entries(fixture)
+          .filter(([k]) => !k.startsWith('fixture/'))
+          .concat(
+            Object.entries(fixture)
+              .filter(([k]) => k.startsWith('fixture/'))
+              .slice(0, 12),
+          );
         const body = JSON.stringify(Object.fromEntries(keep));
         catalog.reply = { status: 200, body };
       },

@@ -28,8 +28,10 @@ describe.skipIf(!present)('LiteLLM catalog: the real snapshot', () => {
     const { refreshCatalog } = await gw.admin(REFRESH);
     expect(refreshCatalog.ok).toBe(true);
     const models = Object.keys(raw).length - 1; // sample_spec
-    const implausible = Object.values(raw).filter(
-      (e: any) => [e.input_cost_per_token, e.output_cost_per_token, e.cache_read_input_token_cost, e.cache_creation_input_token_cost].some((p) => typeof p === 'number' && p > 0.01),
+    const implausible = Object.values(raw).filter((e: any) =>
+      [e.input_cost_per_token, e.output_cost_per_token, e.cache_read_input_token_cost, e.cache_creation_input_token_cost].some(
+        (p) => typeof p === 'number' && p > 0.01,
+      ),
     ).length;
     expect(implausible).toBeGreaterThan(0);
     const { entryCount, skippedCount } = refreshCatalog.status;
@@ -51,7 +53,7 @@ describe.skipIf(!present)('LiteLLM catalog: the real snapshot', () => {
     expect(embeddings.total).toBe(expected);
   });
 
-  it('imports DeepSeek models with the catalog\'s context window and prices', async () => {
+  it("imports DeepSeek models with the catalog's context window and prices", async () => {
     const provider = await createProvider(gw, { name: 'DeepSeek', type: 'deepseek', apiKey: 'sk-test-abcdefgh1234' });
     const { importModels } = await gw.admin(
       `mutation($id: ID!) { importModels(providerId: $id, models: [{ upstreamModel: "deepseek-chat" }, { upstreamModel: "deepseek-reasoner" }]) {
@@ -68,7 +70,11 @@ describe.skipIf(!present)('LiteLLM catalog: the real snapshot', () => {
       cacheReadPrice: entry.cache_read_input_token_cost,
       catalogKey: 'deepseek/deepseek-chat',
     });
-    expect(importModels.created[1]).toMatchObject({ name: 'deepseek-reasoner', catalogKey: 'deepseek/deepseek-reasoner', inputPrice: raw['deepseek/deepseek-reasoner'].input_cost_per_token });
+    expect(importModels.created[1]).toMatchObject({
+      name: 'deepseek-reasoner',
+      catalogKey: 'deepseek/deepseek-reasoner',
+      inputPrice: raw['deepseek/deepseek-reasoner'].input_cost_per_token,
+    });
   });
 
   it('re-fetches the unchanged file without rewriting it, and refuses a copy shrunk below half', async () => {

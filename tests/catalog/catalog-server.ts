@@ -43,7 +43,8 @@ export async function startCatalogServer(body: string): Promise<CatalogServer> {
 const STATUS_FIELDS = 'sourceUrl fetchedAt entryCount skippedCount lastAttemptAt lastError refreshing';
 export const STATUS = `catalogStatus { ${STATUS_FIELDS} }`;
 export const REFRESH = `mutation { refreshCatalog { ok unchanged error status { ${STATUS_FIELDS} } } }`;
-export const ENTRY = 'key provider mode contextWindow maxOutputTokens inputPrice outputPrice cacheReadPrice cacheWritePrice supportsTools supportsVision supportsReasoning';
+export const ENTRY =
+  'key provider mode contextWindow maxOutputTokens inputPrice outputPrice cacheReadPrice cacheWritePrice supportsTools supportsVision supportsReasoning';
 export const SEARCH = `query($text: String, $provider: String, $mode: String, $capabilities: [CatalogCapability!], $skip: Int, $take: Int) {
   catalogSearch(text: $text, provider: $provider, mode: $mode, capabilities: $capabilities, skip: $skip, take: $take) { total items { ${ENTRY} } }
 }`;

@@ -21,11 +21,18 @@ function startOllamaTags(): Promise<CustomUpstream> {
   return startCustomUpstream((req, _body, res) => {
     if (req.url !== '/api/tags') return void res.writeHead(404).end();
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ models: [{ name: 'llama3.2:latest', model: 'llama3.2:latest', size: 2019393189 }, { name: 'nomic-embed-text:latest', model: 'nomic-embed-text:latest' }] }));
+    res.end(
+      JSON.stringify({
+        models: [
+          { name: 'llama3.2:latest', model: 'llama3.2:latest', size: 2019393189 },
+          { name: 'nomic-embed-text:latest', model: 'nomic-embed-text:latest' },
+        ],
+      }),
+    );
   }, '/v1');
 }
 
-describe('model import from a provider\'s own model list', () => {
+describe("model import from a provider's own model list", () => {
   let gw: TestGateway;
   let catalog: CatalogServer;
   let openai: MockUpstream;
@@ -106,9 +113,20 @@ describe('model import from a provider\'s own model list', () => {
     expect(importModels.skipped).toEqual([]);
     const [sonnet, opus] = importModels.created; // ordered by name
     expect(sonnet).toEqual({
-      name: 'claude-sonnet-4-5-20250929', upstreamModel: 'claude-sonnet-4-5-20250929', mode: 'chat',
-      contextWindow: 200000, maxOutputTokens: 64000, inputPrice: 3e-6, outputPrice: 1.5e-5, cacheReadPrice: 3e-7, cacheWritePrice: 3.75e-6,
-      supportsTools: true, supportsVision: true, supportsReasoning: true, catalogKey: 'claude-sonnet-4-5-20250929', overrides: [],
+      name: 'claude-sonnet-4-5-20250929',
+      upstreamModel: 'claude-sonnet-4-5-20250929',
+      mode: 'chat',
+      contextWindow: 200000,
+      maxOutputTokens: 64000,
+      inputPrice: 3e-6,
+      outputPrice: 1.5e-5,
+      cacheReadPrice: 3e-7,
+      cacheWritePrice: 3.75e-6,
+      supportsTools: true,
+      supportsVision: true,
+      supportsReasoning: true,
+      catalogKey: 'claude-sonnet-4-5-20250929',
+      overrides: [],
     });
     // No catalog entry: created bare, nothing invented.
     expect(opus).toMatchObject({ name: 'opus', contextWindow: null, inputPrice: null, catalogKey: null });
@@ -131,12 +149,18 @@ describe('model import from a provider\'s own model list', () => {
   });
 
   it('imports Gemini embeddings and Ollama tags with their modes and presets', async () => {
-    const g = await gw.admin(IMPORT, { id: ids['gemini-main'], models: [{ upstreamModel: 'text-embedding-004', mode: 'embedding' }, { upstreamModel: 'gemini-2.5-pro' }] });
+    const g = await gw.admin(IMPORT, {
+      id: ids['gemini-main'],
+      models: [{ upstreamModel: 'text-embedding-004', mode: 'embedding' }, { upstreamModel: 'gemini-2.5-pro' }],
+    });
     expect(g.importModels.created).toMatchObject([
       { name: 'gemini-2.5-pro', mode: 'chat', contextWindow: 1048576, catalogKey: 'gemini/gemini-2.5-pro' },
       { name: 'text-embedding-004', mode: 'embedding', inputPrice: 0 },
     ]);
-    const o = await gw.admin(IMPORT, { id: ids['local-ollama'], models: [{ upstreamModel: 'llama3.2:latest' }, { upstreamModel: 'nomic-embed-text:latest', mode: 'embedding' }] });
+    const o = await gw.admin(IMPORT, {
+      id: ids['local-ollama'],
+      models: [{ upstreamModel: 'llama3.2:latest' }, { upstreamModel: 'nomic-embed-text:latest', mode: 'embedding' }],
+    });
     expect(o.importModels.created).toMatchObject([
       { name: 'llama3.2:latest', catalogKey: 'ollama/llama3.2', contextWindow: 8192, inputPrice: 0, supportsTools: true },
       { name: 'nomic-embed-text:latest', mode: 'embedding', catalogKey: null },

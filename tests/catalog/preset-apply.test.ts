@@ -53,8 +53,15 @@ describe('applying a catalog preset to a model', () => {
 
     const kept = (await gw.admin(APPLY, { id })).applyModelPreset;
     expect(kept).toEqual({
-      contextWindow: 32000, maxOutputTokens: 8192, inputPrice: 2.7e-7, outputPrice: 1.1e-6, cacheReadPrice: 7e-8,
-      supportsTools: true, mode: 'chat', catalogKey: 'deepseek/deepseek-chat', overrides: ['contextWindow'],
+      contextWindow: 32000,
+      maxOutputTokens: 8192,
+      inputPrice: 2.7e-7,
+      outputPrice: 1.1e-6,
+      cacheReadPrice: 7e-8,
+      supportsTools: true,
+      mode: 'chat',
+      catalogKey: 'deepseek/deepseek-chat',
+      overrides: ['contextWindow'],
     });
     // Prices reach the in-memory snapshot that computes request costs.
     expect(gw.services.snapshot.current.modelsByName.get('ds-chat')).toMatchObject({ inputPrice: 2.7e-7, outputPrice: 1.1e-6, contextWindow: 32000 });
@@ -69,10 +76,10 @@ describe('applying a catalog preset to a model', () => {
     const { id } = await createModel({ name: 'ds-reasoner', upstreamModel: 'deepseek-reasoner' });
     await gw.admin(APPLY, { id });
     // A form sends every field back; only the changed output price becomes an override.
-    const update = await gw.admin(
-      'mutation($id: ID!, $input: UpdateModelInput!) { updateModel(id: $id, input: $input) { outputPrice } }',
-      { id, input: { contextWindow: 65536, inputPrice: 0.55 / 1e6, outputPrice: 3e-6, supportsReasoning: true } },
-    );
+    const update = await gw.admin('mutation($id: ID!, $input: UpdateModelInput!) { updateModel(id: $id, input: $input) { outputPrice } }', {
+      id,
+      input: { contextWindow: 65536, inputPrice: 0.55 / 1e6, outputPrice: 3e-6, supportsReasoning: true },
+    });
     expect(update.updateModel.outputPrice).toBe(3e-6);
     const after = (await gw.admin(APPLY, { id })).applyModelPreset;
     expect(after).toMatchObject({ outputPrice: 3e-6, overrides: ['outputPrice'] });

@@ -64,7 +64,9 @@ describe('GATEWAY_CONFIG', () => {
     const answer = await client.chat.completions.create({ model: 'boot-route', messages: [{ role: 'user', content: 'hi' }] });
     expect(answer.choices[0]!.message.content).toBe('Hello from openai-chat: hi');
     expect(upstream.requests.at(-1)!.body.messages[0]).toEqual({ role: 'system', content: 'Answer in French.' });
-    const listed = await gw.admin('{ providers { name managedBy } models { nodes { name managedBy } } virtualModels { name managedBy } virtualKeys { nodes { name managedBy } } }');
+    const listed = await gw.admin(
+      '{ providers { name managedBy } models { nodes { name managedBy } } virtualModels { name managedBy } virtualKeys { nodes { name managedBy } } }',
+    );
     expect(listed.providers).toEqual([{ name: 'mock', managedBy: 'config' }]);
     expect(listed.models.nodes).toEqual([{ name: 'boot-model', managedBy: 'config' }]);
     expect(listed.virtualModels).toEqual([{ name: 'boot-route', managedBy: 'config' }]);
@@ -73,7 +75,10 @@ describe('GATEWAY_CONFIG', () => {
     // Replaced as editors and config maps do: write beside, then rename over.
     writeFileSync(`${file}.tmp`, fileFor(0.000003));
     renameSync(`${file}.tmp`, file);
-    await waitFor(async () => (await gw.services.db.model.findUnique({ where: { name: 'boot-model' } }))?.inputPrice === 0.000003, { timeoutMs: 10_000, intervalMs: 100 });
+    await waitFor(async () => (await gw.services.db.model.findUnique({ where: { name: 'boot-model' } }))?.inputPrice === 0.000003, {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+    });
     await waitFor(async () => gw.services.snapshot.current.modelsByName.get('boot-model')?.inputPrice === 0.000003, { timeoutMs: 10_000, intervalMs: 100 });
 
     // A bad edit is refused and the running configuration kept.
@@ -86,8 +91,20 @@ describe('GATEWAY_CONFIG', () => {
   test('a bad file stops the start with every problem named', async () => {
     const data = mkdtempSync(path.join(tmpdir(), 'config-bad-start-'));
     const file = path.join(data, 'bad.yaml');
-    writeFileSync(file, 'version: 1\nproviders:\n  - name: p\n    type: openai\n    apiKey: ${env:CAC_NEVER_SET}\nmodels:\n  - name: m\n    provider: nowhere\n');
-    const env = { ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', DB_PATH: path.join(data, 'gateway.db'), DATABASE_URL: '', GATEWAY_CONFIG: file };
+    writeFileSync(
+      file,
+      'version: 1\nproviders:\n  - name: p\n    type: openai\n    apiKey: ${env:CAC_NEVER_SET}\nmodels:\n  - name: m\n    provider: nowhere\n',
+    );
+    const env = {
+      ...process.env,
+      NODE_ENV: 'test',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      DB_PATH: path.join(data, 'gateway.db'),
+      DATABASE_URL: '',
+      GATEWAY_CONFIG: file,
+    };
     const failed = await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/main.ts')], { cwd: ROOT, env, timeout: 60_000 }).catch((e) => e);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain(`GATEWAY_CONFIG ${file} was not applied`);
@@ -113,7 +130,15 @@ describe('GATEWAY_CONFIG', () => {
 describe('CLI on the database directly', () => {
   test('export, apply and diff against DB_PATH with no gateway running', async () => {
     const data = mkdtempSync(path.join(tmpdir(), 'config-cli-db-'));
-    const env = { ...process.env, DB_PATH: path.join(data, 'gateway.db'), NODE_ENV: 'test', LOG_LEVEL: 'silent', GATEWAY_URL: '', GATEWAY_TOKEN: '', DATABASE_URL: '' };
+    const env = {
+      ...process.env,
+      DB_PATH: path.join(data, 'gateway.db'),
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      GATEWAY_URL: '',
+      GATEWAY_TOKEN: '',
+      DATABASE_URL: '',
+    };
     const file = path.join(data, 'gateway.yaml');
     writeFileSync(file, fileFor(0.000001));
     const diff = await run(process.execPath, [CLI, 'config', 'diff', file], { cwd: ROOT, env, timeout: 60_000 });

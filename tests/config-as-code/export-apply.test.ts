@@ -43,7 +43,15 @@ async function configureThroughAdminApi(gw: TestGateway) {
   });
   await createPromptRule(gw, vm, { kind: 'PREPEND', text: 'Be brief.' });
   await createPromptRule(gw, vm, { kind: 'REPLACE', match: 'foo', replacement: 'bar', enabled: false });
-  await createKey(gw, { name: 'app-one', allowedModels: ['smart'], rpmLimit: 60, budgetUsd: 5, budgetPeriod: 'monthly', expiresAt: '2031-01-01T00:00:00.000Z', logBodies: true });
+  await createKey(gw, {
+    name: 'app-one',
+    allowedModels: ['smart'],
+    rpmLimit: 60,
+    budgetUsd: 5,
+    budgetPeriod: 'monthly',
+    expiresAt: '2031-01-01T00:00:00.000Z',
+    logBodies: true,
+  });
   await gw.admin('mutation($i: CreateHealthTargetInput!){ createHealthTarget(input: $i){ id } }', {
     i: { modelName: 'gpt-main', intervalSeconds: 600, checkConfig: { timeoutMs: 5000 } },
   });
@@ -64,7 +72,10 @@ describe('export → apply round trip', () => {
     expect(exported.yaml).not.toContain(PROVIDER_KEY);
     expect(exported.yaml).not.toContain(HEADER_SECRET);
     expect(exported.yaml).not.toContain(MODEL_HEADER_SECRET);
-    expect(parse(exported.yaml).models.find((m: any) => m.name === 'gpt-main').requestDefaults).toEqual({ body: { temperature: 0.2 }, headers: { 'X-Trace': '${env:GPT_MAIN_X_TRACE}' } });
+    expect(parse(exported.yaml).models.find((m: any) => m.name === 'gpt-main').requestDefaults).toEqual({
+      body: { temperature: 0.2 },
+      headers: { 'X-Trace': '${env:GPT_MAIN_X_TRACE}' },
+    });
     expect(exported.yaml).not.toMatch(/sk-gw-/);
     const file = parse(exported.yaml);
     const main = file.providers.find((p: any) => p.name === 'openai-main');
@@ -80,7 +91,15 @@ describe('export → apply round trip', () => {
     expect(result.applied).toBe(true);
     expect(result.plan.changes.every((c) => c.action === 'create')).toBe(true);
     expect(result.plan.changes.map((c) => `${c.kind}:${c.name}`).sort()).toEqual(
-      ['healthTarget:model:gpt-main', 'model:gpt-main', 'model:llama', 'provider:local', 'provider:openai-main', 'virtualKey:app-one', 'virtualModel:smart'].sort(),
+      [
+        'healthTarget:model:gpt-main',
+        'model:gpt-main',
+        'model:llama',
+        'provider:local',
+        'provider:openai-main',
+        'virtualKey:app-one',
+        'virtualModel:smart',
+      ].sort(),
     );
     expect(result.createdKeys.map((k) => k.name)).toEqual(['app-one']);
     expect(result.createdKeys[0]!.key).toMatch(/^sk-gw-/);
@@ -94,7 +113,10 @@ describe('export → apply round trip', () => {
     const provider = [...target.services.snapshot.current.providersById.values()].find((p) => p.name === 'openai-main')!;
     expect(provider.apiKey).toBe(PROVIDER_KEY);
     expect(provider.headers).toEqual({ 'X-Org': HEADER_SECRET });
-    expect(target.services.snapshot.current.modelsByName.get('gpt-main')?.requestDefaults).toEqual({ body: { temperature: 0.2 }, headers: { 'X-Trace': MODEL_HEADER_SECRET } });
+    expect(target.services.snapshot.current.modelsByName.get('gpt-main')?.requestDefaults).toEqual({
+      body: { temperature: 0.2 },
+      headers: { 'X-Trace': MODEL_HEADER_SECRET },
+    });
     expect(target.services.snapshot.current.virtualModelsByName.get('smart')?.targets.length).toBe(2);
   });
 
@@ -121,13 +143,18 @@ describe('export → apply round trip', () => {
     const plan = await planConfig(instanceDeps(target.services, ENV), stringify(file));
     expect(plan.changes).toEqual([
       { kind: 'model', name: 'gpt-main', action: 'update', fields: [{ field: 'outputPrice', from: 0.00001, to: 0.00002 }] },
-      { kind: 'model', name: 'gpt-mini', action: 'create', fields: [
-        { field: 'enabled', to: true },
-        { field: 'mode', to: 'chat' },
-        { field: 'name', to: 'gpt-mini' },
-        { field: 'provider', to: 'openai-main' },
-        { field: 'upstreamModel', to: 'gpt-4o-mini' },
-      ] },
+      {
+        kind: 'model',
+        name: 'gpt-mini',
+        action: 'create',
+        fields: [
+          { field: 'enabled', to: true },
+          { field: 'mode', to: 'chat' },
+          { field: 'name', to: 'gpt-mini' },
+          { field: 'provider', to: 'openai-main' },
+          { field: 'upstreamModel', to: 'gpt-4o-mini' },
+        ],
+      },
       { kind: 'virtualModel', name: 'smart', action: 'update', fields: [{ field: 'strategy', from: 'FAILOVER', to: 'LOAD_BALANCE' }] },
       { kind: 'virtualKey', name: 'app-one', action: 'update', fields: [{ field: 'rpmLimit', from: 60, to: 120 }] },
     ]);
@@ -137,12 +164,22 @@ describe('export → apply round trip', () => {
     const exported = await exportConfig(instanceDeps(target.services, {}));
     const plan = await planConfig(instanceDeps(target.services, { ...ENV, OPENAI_MAIN_API_KEY: 'sk-rotated-secret-value-000111' }), exported.yaml);
     expect(plan.changes).toEqual([
-      { kind: 'provider', name: 'openai-main', action: 'update', fields: [{ field: 'apiKey', from: '${env:OPENAI_MAIN_API_KEY}', to: '${env:OPENAI_MAIN_API_KEY} (new value)' }] },
+      {
+        kind: 'provider',
+        name: 'openai-main',
+        action: 'update',
+        fields: [{ field: 'apiKey', from: '${env:OPENAI_MAIN_API_KEY}', to: '${env:OPENAI_MAIN_API_KEY} (new value)' }],
+      },
     ]);
     expect(JSON.stringify(plan)).not.toContain('sk-rotated-secret-value-000111');
     const header = await planConfig(instanceDeps(target.services, { ...ENV, GPT_MAIN_X_TRACE: 'another-model-credential-271828' }), exported.yaml);
     expect(header.changes).toEqual([
-      { kind: 'model', name: 'gpt-main', action: 'update', fields: [{ field: 'requestDefaults.headers.X-Trace', from: '${env:GPT_MAIN_X_TRACE}', to: '${env:GPT_MAIN_X_TRACE} (new value)' }] },
+      {
+        kind: 'model',
+        name: 'gpt-main',
+        action: 'update',
+        fields: [{ field: 'requestDefaults.headers.X-Trace', from: '${env:GPT_MAIN_X_TRACE}', to: '${env:GPT_MAIN_X_TRACE} (new value)' }],
+      },
     ]);
   });
 
@@ -184,7 +221,10 @@ models:
     expect(error).toBeInstanceOf(ConfigFileError);
     expect(error.problems.join('\n')).toContain('providers.0.type: unknown provider type');
     expect(error.problems.join('\n')).toContain('providers.0.apiKey: must be a reference to an environment variable');
-    const missingEnv = await applyConfig(instanceDeps(target.services, {}), 'version: 1\nproviders:\n  - name: y\n    type: openai\n    apiKey: ${env:NOT_SET_ANYWHERE}\n').catch((e) => e);
+    const missingEnv = await applyConfig(
+      instanceDeps(target.services, {}),
+      'version: 1\nproviders:\n  - name: y\n    type: openai\n    apiKey: ${env:NOT_SET_ANYWHERE}\n',
+    ).catch((e) => e);
     expect(missingEnv.problems).toEqual(['providers.y.apiKey: environment variable NOT_SET_ANYWHERE is not set']);
     const dangling = await applyConfig(instanceDeps(target.services, ENV), 'version: 1\nmodels:\n  - name: m1\n    provider: nowhere\n').catch((e) => e);
     expect(dangling.problems).toEqual(['models.m1.provider: no provider named "nowhere"']);

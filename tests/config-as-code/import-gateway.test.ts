@@ -23,7 +23,8 @@ let openaiB: MockUpstream;
 let anthropic: MockUpstream;
 let dir: string;
 
-const APPLY = 'mutation($y: String!, $p: Boolean, $d: Boolean){ applyConfig(yaml: $y, prune: $p, dryRun: $d){ applied plan { text changes { kind name action } } createdKeys { name key } } }';
+const APPLY =
+  'mutation($y: String!, $p: Boolean, $d: Boolean){ applyConfig(yaml: $y, prune: $p, dryRun: $d){ applied plan { text changes { kind name action } } createdKeys { name key } } }';
 
 beforeAll(async () => {
   [gw, openaiA, openaiB, anthropic] = await Promise.all([
@@ -133,8 +134,30 @@ general_settings:
 describe('new-api channel export import', () => {
   test('channels become providers, mapped models and a priority failover that answers', async () => {
     const channels = JSON.stringify([
-      { id: 1, type: 1, name: 'Primary OpenAI', key: 'sk-channel-secret-1111', base_url: openaiA.url.replace(/\/v1$/, ''), models: 'nx-chat,nx-mini', model_mapping: '{"nx-chat":"gpt-4o"}', priority: 10, weight: 0, status: 1 },
-      { id: 2, type: 14, name: 'Claude', key: 'sk-channel-secret-2222', base_url: anthropic.url, models: 'nx-chat', priority: 0, weight: 5, status: 1, group: 'vip' },
+      {
+        id: 1,
+        type: 1,
+        name: 'Primary OpenAI',
+        key: 'sk-channel-secret-1111',
+        base_url: openaiA.url.replace(/\/v1$/, ''),
+        models: 'nx-chat,nx-mini',
+        model_mapping: '{"nx-chat":"gpt-4o"}',
+        priority: 10,
+        weight: 0,
+        status: 1,
+      },
+      {
+        id: 2,
+        type: 14,
+        name: 'Claude',
+        key: 'sk-channel-secret-2222',
+        base_url: anthropic.url,
+        models: 'nx-chat',
+        priority: 0,
+        weight: 5,
+        status: 1,
+        group: 'vip',
+      },
       { id: 3, type: 33, name: 'Bedrock', key: 'x', models: 'nx-chat' },
     ]);
     const imported = importConfig('new-api', channels);
@@ -149,7 +172,14 @@ describe('new-api channel export import', () => {
     ]);
     expect(file.models!.find((m) => m.name === 'nx-chat@primary-openai')!.upstreamModel).toBe('gpt-4o');
     expect(file.virtualModels).toEqual([
-      { name: 'nx-chat', strategy: 'FAILOVER', targets: [{ model: 'nx-chat@primary-openai', weight: 1, priority: 0 }, { model: 'nx-chat@claude', weight: 5, priority: 1 }] },
+      {
+        name: 'nx-chat',
+        strategy: 'FAILOVER',
+        targets: [
+          { model: 'nx-chat@primary-openai', weight: 1, priority: 0 },
+          { model: 'nx-chat@claude', weight: 5, priority: 1 },
+        ],
+      },
     ]);
 
     Object.assign(process.env, { PRIMARY_OPENAI_API_KEY: 'upstream-key-aaaaaaaa', CLAUDE_API_KEY: 'upstream-key-cccccccc' });
@@ -165,13 +195,17 @@ describe('new-api channel export import', () => {
 });
 
 describe('new-api and one-api channel type ids', () => {
-  test('each project\'s own ids: 43 is DeepSeek in new-api, 36 in one-api', () => {
-    const channel = (type: number) => JSON.stringify([{ id: 9, type, name: 'ds', key: 'k-secret-value-123', base_url: 'https://api.deepseek.com', models: 'deepseek-chat' }]);
+  test("each project's own ids: 43 is DeepSeek in new-api, 36 in one-api", () => {
+    const channel = (type: number) =>
+      JSON.stringify([{ id: 9, type, name: 'ds', key: 'k-secret-value-123', base_url: 'https://api.deepseek.com', models: 'deepseek-chat' }]);
     const fromNewApi = importConfig('new-api', channel(43)).file.providers![0]!;
     expect([fromNewApi.type, fromNewApi.baseUrl, fromNewApi.apiKey]).toEqual(['deepseek', 'https://api.deepseek.com/v1', '${env:DS_API_KEY}']);
     expect(importConfig('one-api', channel(36)).file.providers![0]!.type).toBe('deepseek');
     expect(importConfig('one-api', channel(43)).unmapped).toEqual(['channel 9 (ds): channel type 43 has no gateway provider type']);
-    const volc = importConfig('new-api', JSON.stringify([{ id: 1, type: 45, name: 'ark', key: 'x', base_url: 'https://ark.cn-beijing.volces.com', models: 'doubao-pro' }]));
+    const volc = importConfig(
+      'new-api',
+      JSON.stringify([{ id: 1, type: 45, name: 'ark', key: 'x', base_url: 'https://ark.cn-beijing.volces.com', models: 'doubao-pro' }]),
+    );
     expect(volc.file.providers![0]!).toMatchObject({ type: 'volcengine', baseUrl: 'https://ark.cn-beijing.volces.com/api/v3' });
   });
 });
@@ -179,7 +213,11 @@ describe('new-api and one-api channel type ids', () => {
 describe('GraphQL access', () => {
   test('a viewer may neither export, plan nor apply', async () => {
     const token = await newUserToken(gw, { email: 'viewer@example.com', password: 'viewer-password-1', role: 'viewer' });
-    for (const op of ['{ exportConfig { yaml } }', 'query{ planConfig(yaml: "version: 1"){ text } }', 'mutation{ applyConfig(yaml: "version: 1"){ applied } }']) {
+    for (const op of [
+      '{ exportConfig { yaml } }',
+      'query{ planConfig(yaml: "version: 1"){ text } }',
+      'mutation{ applyConfig(yaml: "version: 1"){ applied } }',
+    ]) {
       const res = await gw.gql(op, {}, token);
       expect(res.errors?.[0]?.extensions?.code, op).toBe('FORBIDDEN');
       expect(res.data ?? null).toBeNull();

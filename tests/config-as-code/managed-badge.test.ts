@@ -65,9 +65,19 @@ virtualKeys:
       ['/keys', 'file-key', 'hand-key'],
     ] as const) {
       await page.goto(`${gw.url}${route}`);
-      await rowOf(managed).waitFor().catch(async (error) => {
-        throw new Error(`${route}: no row ${managed}; page shows: ${(await page.locator('body').innerText().catch(() => '')).slice(0, 800)} errors: ${pageErrors.join(' | ')}`, { cause: error });
-      });
+      await rowOf(managed)
+        .waitFor()
+        .catch(async (error) => {
+          throw new Error(
+            `${route}: no row ${managed}; page shows: ${(
+              await page
+                .locator('body')
+                .innerText()
+                .catch(() => '')
+            ).slice(0, 800)} errors: ${pageErrors.join(' | ')}`,
+            { cause: error },
+          );
+        });
       expect(await rowOf(managed).getByText('Managed by config').count(), route).toBe(1);
       if (other) expect(await rowOf(other).getByText('Managed by config').count(), route).toBe(0);
     }

@@ -47,14 +47,17 @@ models:
 `;
     const result = await a.admin('mutation($y: String!){ applyConfig(yaml: $y){ applied plan { changes { action } } } }', { y: yaml });
     expect(result.applyConfig.plan.changes).toEqual([{ action: 'create' }, { action: 'create' }]);
-    const answer = await waitFor(async () => {
-      const res = await fetch(`${b.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-        body: JSON.stringify({ model: 'applied-on-a', messages: [{ role: 'user', content: 'hi' }] }),
-      });
-      return res.status === 200 ? ((await res.json()) as any) : undefined;
-    }, { timeoutMs: 15_000, what: 'the applied model on instance B' });
+    const answer = await waitFor(
+      async () => {
+        const res = await fetch(`${b.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+          body: JSON.stringify({ model: 'applied-on-a', messages: [{ role: 'user', content: 'hi' }] }),
+        });
+        return res.status === 200 ? ((await res.json()) as any) : undefined;
+      },
+      { timeoutMs: 15_000, what: 'the applied model on instance B' },
+    );
     expect(answer.choices[0].message.content).toBe('Hello from openai-chat: hi');
     expect(mock.requests.at(-1)!.headers.authorization).toBe('Bearer scaleout-upstream-key-7777');
   });

@@ -46,14 +46,19 @@ describe('configuration service: after every change', () => {
   const one = (entity: string, action: string, id: string | null) => [expect.objectContaining({ actor: expect.objectContaining(user), entity, action, id })];
 
   it('serves each change on the very next request, and audits each once', async () => {
-    const provider = await changes(`mutation($u: String!, $k: String!) { createProvider(input: { name: "up", type: "openai", baseUrl: $u, apiKey: $k }) { id } }`, {
-      u: upstream.url,
-      k: DEFAULT_API_KEY,
-    });
+    const provider = await changes(
+      `mutation($u: String!, $k: String!) { createProvider(input: { name: "up", type: "openai", baseUrl: $u, apiKey: $k }) { id } }`,
+      {
+        u: upstream.url,
+        k: DEFAULT_API_KEY,
+      },
+    );
     const providerId = provider.data.createProvider.id;
     expect(provider.heard).toEqual(one('provider', 'create', providerId));
 
-    const model = await changes(`mutation($p: ID!) { createModel(input: { providerId: $p, name: "m1", upstreamModel: "gpt-4o" }) { id providerId } }`, { p: providerId });
+    const model = await changes(`mutation($p: ID!) { createModel(input: { providerId: $p, name: "m1", upstreamModel: "gpt-4o" }) { id providerId } }`, {
+      p: providerId,
+    });
     const modelId = model.data.createModel.id;
     expect(model.data.createModel.providerId).toBe(providerId);
     expect(model.heard).toEqual(one('model', 'create', modelId));
@@ -70,7 +75,10 @@ describe('configuration service: after every change', () => {
     await changes(`mutation($id: ID!) { updateProvider(id: $id, input: { enabled: true }) { id } }`, { id: providerId });
     expect((await chat('m1')).status).toBe(200);
 
-    const route = await changes(`mutation($m: ID!) { createVirtualModel(input: { name: "fast", strategy: FAILOVER, targets: [{ modelId: $m }] }) { id targets { modelId } } }`, { m: modelId });
+    const route = await changes(
+      `mutation($m: ID!) { createVirtualModel(input: { name: "fast", strategy: FAILOVER, targets: [{ modelId: $m }] }) { id targets { modelId } } }`,
+      { m: modelId },
+    );
     const routeId = route.data.createVirtualModel.id;
     expect(route.data.createVirtualModel.targets[0].modelId).toBe(modelId);
     expect(route.heard).toEqual(one('virtualModel', 'create', routeId));
@@ -81,7 +89,9 @@ describe('configuration service: after every change', () => {
     expect((await chat('faster')).status).toBe(200);
     expect((await chat('fast')).status).toBe(404);
 
-    const rule = await changes(`mutation($v: ID!) { createPromptRule(virtualModelId: $v, input: { kind: APPEND, text: "Be brief." }) { id virtualModelId } }`, { v: routeId });
+    const rule = await changes(`mutation($v: ID!) { createPromptRule(virtualModelId: $v, input: { kind: APPEND, text: "Be brief." }) { id virtualModelId } }`, {
+      v: routeId,
+    });
     const ruleId = rule.data.createPromptRule.id;
     expect(rule.data.createPromptRule.virtualModelId).toBe(routeId);
     expect(rule.heard).toEqual(one('promptRule', 'create', ruleId));
@@ -91,9 +101,10 @@ describe('configuration service: after every change', () => {
     expect((await changes(`mutation($id: ID!) { updatePromptRule(id: $id, input: { text: "Be very brief." }) { id } }`, { id: ruleId })).heard).toEqual(
       one('promptRule', 'update', ruleId),
     );
-    expect((await changes(`mutation($v: ID!, $r: [ID!]!) { reorderPromptRules(virtualModelId: $v, ruleIds: $r) { id } }`, { v: routeId, r: [secondId, ruleId] })).heard).toEqual(
-      one('promptRule', 'reorder', routeId),
-    );
+    expect(
+      (await changes(`mutation($v: ID!, $r: [ID!]!) { reorderPromptRules(virtualModelId: $v, ruleIds: $r) { id } }`, { v: routeId, r: [secondId, ruleId] }))
+        .heard,
+    ).toEqual(one('promptRule', 'reorder', routeId));
     expect((await changes(`mutation($id: ID!) { deletePromptRule(id: $id) }`, { id: secondId })).heard).toEqual(one('promptRule', 'delete', secondId));
     expect(gw.services.snapshot.current.virtualModelsByName.get('faster')?.promptRules).toHaveLength(1);
 

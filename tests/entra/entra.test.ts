@@ -75,7 +75,8 @@ describe.each(APIS)('%s client → Azure OpenAI with Entra ID', (api) => {
   test('cached usage', async () => {
     entra.azure.setUsage({ input: 100, output: 20, cached: 40 });
     try {
-      for (const stream of [false, true]) expect((await clients[api].text(MODEL, 'count', 'Be brief.', stream)).usage).toEqual({ input: 100, output: 20, cached: 40 });
+      for (const stream of [false, true])
+        expect((await clients[api].text(MODEL, 'count', 'Be brief.', stream)).usage).toEqual({ input: 100, output: 20, cached: 40 });
     } finally {
       entra.azure.setUsage({ input: 12, output: 8 });
     }
@@ -86,7 +87,7 @@ describe.each(APIS)('%s client → Azure OpenAI with Entra ID', (api) => {
     expect((await clients[api].failure(MODEL, stream)).status).toBe(429);
   });
 
-  test('a request the upstream refuses is the client\'s 400', async () => {
+  test("a request the upstream refuses is the client's 400", async () => {
     entra.azure.enqueue({ type: 'error', status: 400 });
     expect((await clients[api].failure(MODEL, false)).status).toBe(400);
   });
@@ -112,8 +113,13 @@ describe('Entra ID tokens', () => {
     expect(lastRequest(shortLived).headers.authorization).not.toBe(firstToken);
   });
 
-  test('a client secret Entra refuses is the gateway\'s credential failure, without the secret', async () => {
-    const res = await postRaw(gw, '/v1/chat/completions', { model: 'azure-wrong', messages: [{ role: 'user', content: 'hi' }] }, { authorization: `Bearer ${key}` });
+  test("a client secret Entra refuses is the gateway's credential failure, without the secret", async () => {
+    const res = await postRaw(
+      gw,
+      '/v1/chat/completions',
+      { model: 'azure-wrong', messages: [{ role: 'user', content: 'hi' }] },
+      { authorization: `Bearer ${key}` },
+    );
     expect(res.status).toBe(502);
     expect(res.json.error.code).toBe('upstream_credentials');
     expect(res.json.error.message).toContain('invalid_client');
@@ -123,10 +129,15 @@ describe('Entra ID tokens', () => {
   test('the client secret is never returned by the admin API', async () => {
     const data = await gw.admin<{ providers: Array<Record<string, unknown>> }>('{ providers { name apiKeyHint hasApiKey options } }');
     expect(JSON.stringify(data)).not.toContain(ENTRA.clientSecret);
-    expect(data.providers.find((p) => p.name === 'azure-entra')).toMatchObject({ hasApiKey: true, options: { entra: { tenantId: ENTRA.tenantId, clientId: ENTRA.clientId } } });
+    expect(data.providers.find((p) => p.name === 'azure-entra')).toMatchObject({
+      hasApiKey: true,
+      options: { entra: { tenantId: ENTRA.tenantId, clientId: ENTRA.clientId } },
+    });
   });
 
   test('entra options need a tenant and a client id', async () => {
-    await expect(createProvider(gw, { name: 'entra-incomplete', type: 'azure-openai', baseUrl: entra.url, options: { entra: { tenantId: ENTRA.tenantId } } })).rejects.toThrow(/clientId/);
+    await expect(
+      createProvider(gw, { name: 'entra-incomplete', type: 'azure-openai', baseUrl: entra.url, options: { entra: { tenantId: ENTRA.tenantId } } }),
+    ).rejects.toThrow(/clientId/);
   });
 });

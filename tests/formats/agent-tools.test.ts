@@ -36,7 +36,12 @@ describe('responses decode: Codex requests are carried whole', () => {
   it('keeps every tool: functions, custom, namespace members, web search, and the rest opaque', () => {
     expect(request.tools).toEqual([
       expect.objectContaining({ name: 'exec_command', strict: false }),
-      { type: 'custom', name: 'apply_patch', description: 'Use the `apply_patch` tool to edit files.', format: { type: 'grammar', syntax: 'lark', definition: APPLY_PATCH_GRAMMAR } },
+      {
+        type: 'custom',
+        name: 'apply_patch',
+        description: 'Use the `apply_patch` tool to edit files.',
+        format: { type: 'grammar', syntax: 'lark', definition: APPLY_PATCH_GRAMMAR },
+      },
       expect.objectContaining({ name: 'search', namespace: 'mcp__docs__', deferLoading: true }),
       expect.objectContaining({ type: 'web_search', raw: { format: 'openai-responses', value: { type: 'web_search', external_web_access: false } } }),
       expect.objectContaining({ type: 'opaque', format: 'openai-responses', toolType: 'tool_search' }),
@@ -52,14 +57,23 @@ describe('responses decode: Codex requests are carried whole', () => {
       { type: 'tool_call', id: 'call_patch_1', name: 'apply_patch', arguments: expect.stringContaining('*** Begin Patch'), kind: 'custom' },
       { type: 'tool_call', id: 'call_docs_1', name: 'search', arguments: '{"q":"typo"}', namespace: 'mcp__docs__' },
     ]);
-    const opaque = request.messages.flatMap((m) => m.content).filter((p) => p.type === 'opaque').map((p) => (p as { itemType: string }).itemType);
+    const opaque = request.messages
+      .flatMap((m) => m.content)
+      .filter((p) => p.type === 'opaque')
+      .map((p) => (p as { itemType: string }).itemType);
     expect(opaque).toEqual(['tool_search_call', 'tool_search_output']);
     const result = request.messages.flatMap((m) => m.content).find((p) => p.type === 'tool_result' && p.toolCallId === 'call_patch_1');
     expect(result).toMatchObject({ kind: 'custom', content: [{ type: 'text', text: 'Success. Updated README.md' }] });
   });
 
   it('maps the fields it has room for and lists the rest as unmapped', () => {
-    expect(request).toMatchObject({ promptCacheKey: '019a0000-0000-7000-8000-000000000001', verbosity: 'low', store: false, parallelToolCalls: true, reasoning: { effort: 'medium', summary: 'auto' } });
+    expect(request).toMatchObject({
+      promptCacheKey: '019a0000-0000-7000-8000-000000000001',
+      verbosity: 'low',
+      store: false,
+      parallelToolCalls: true,
+      reasoning: { effort: 'medium', summary: 'auto' },
+    });
     expect(request.unmapped).toEqual(['client_metadata']);
   });
 
@@ -68,7 +82,13 @@ describe('responses decode: Codex requests are carried whole', () => {
     const out = openAIResponsesUpstream.encodeRequest(request, target());
     expect(out.input).toEqual(body.input.map((item: Record<string, unknown>) => normaliseItem(item)));
     expect(out.tools).toEqual(body.tools);
-    expect(out).toMatchObject({ prompt_cache_key: body.prompt_cache_key, text: { verbosity: 'low' }, reasoning: body.reasoning, store: false, instructions: body.instructions });
+    expect(out).toMatchObject({
+      prompt_cache_key: body.prompt_cache_key,
+      text: { verbosity: 'low' },
+      reasoning: body.reasoning,
+      store: false,
+      instructions: body.instructions,
+    });
   });
 });
 
@@ -88,7 +108,12 @@ describe('responses → other upstreams: the documented mapping and warnings', (
     const out = openAIChatUpstream.encodeRequest(request, t) as any;
     expect(out.tools.map((tool: any) => tool.function.name)).toEqual(['exec_command', 'apply_patch', 'mcp__docs__search']);
     const patch = out.tools[1].function;
-    expect(patch.parameters).toEqual({ type: 'object', properties: { input: { type: 'string', description: 'The raw input for this tool.' } }, required: ['input'], additionalProperties: false });
+    expect(patch.parameters).toEqual({
+      type: 'object',
+      properties: { input: { type: 'string', description: 'The raw input for this tool.' } },
+      required: ['input'],
+      additionalProperties: false,
+    });
     expect(patch.description).toContain(APPLY_PATCH_GRAMMAR);
     const calls = out.messages.flatMap((m: any) => m.tool_calls ?? []);
     expect(calls.map((c: any) => c.function.name)).toEqual(['exec_command', 'apply_patch', 'mcp__docs__search']);
@@ -116,7 +141,9 @@ describe('responses → other upstreams: the documented mapping and warnings', (
     const uses = out.messages.flatMap((m: any) => m.content).filter((b: any) => b.type === 'tool_use');
     expect(uses[1]).toMatchObject({ name: 'apply_patch', input: { input: expect.stringContaining('*** Update File: README.md') } });
     expect(JSON.stringify(out)).not.toContain(ENCRYPTED_REASONING);
-    expect(t.warnings).toEqual(expect.arrayContaining(['tool tool_search dropped', 'field prompt_cache_key dropped', 'field verbosity dropped', 'field client_metadata dropped']));
+    expect(t.warnings).toEqual(
+      expect.arrayContaining(['tool tool_search dropped', 'field prompt_cache_key dropped', 'field verbosity dropped', 'field client_metadata dropped']),
+    );
   });
 
   it('gemini: google_search only where the model combines it with functions', () => {
@@ -147,24 +174,56 @@ describe('answers back to a Responses client', () => {
 
   it('a chat answer calling the function forms comes back as custom_tool_call and namespaced function_call', () => {
     const canonical = openAIChatUpstream.decodeResponse({
-      id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: 'm',
-      choices: [{ index: 0, finish_reason: 'tool_calls', message: { role: 'assistant', content: null, tool_calls: [
-        { id: 'call_a', type: 'function', function: { name: 'apply_patch', arguments: '{"input":"*** Begin Patch\\n*** End Patch\\n"}' } },
-        { id: 'call_b', type: 'function', function: { name: 'mcp__docs__search', arguments: '{"q":"x"}' } },
-      ] } }],
+      id: 'chatcmpl-1',
+      object: 'chat.completion',
+      created: 1,
+      model: 'm',
+      choices: [
+        {
+          index: 0,
+          finish_reason: 'tool_calls',
+          message: {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              { id: 'call_a', type: 'function', function: { name: 'apply_patch', arguments: '{"input":"*** Begin Patch\\n*** End Patch\\n"}' } },
+              { id: 'call_b', type: 'function', function: { name: 'mcp__docs__search', arguments: '{"q":"x"}' } },
+            ],
+          },
+        },
+      ],
       usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
     });
     const out = openAIResponsesClient.encodeResponse(canonical, request) as any;
     expect(out.output).toEqual([
-      { id: expect.stringMatching(/^ctc_/), type: 'custom_tool_call', status: 'completed', call_id: 'call_a', name: 'apply_patch', input: '*** Begin Patch\n*** End Patch\n' },
-      { id: expect.stringMatching(/^fc_/), type: 'function_call', status: 'completed', arguments: '{"q":"x"}', call_id: 'call_b', name: 'search', namespace: 'mcp__docs__' },
+      {
+        id: expect.stringMatching(/^ctc_/),
+        type: 'custom_tool_call',
+        status: 'completed',
+        call_id: 'call_a',
+        name: 'apply_patch',
+        input: '*** Begin Patch\n*** End Patch\n',
+      },
+      {
+        id: expect.stringMatching(/^fc_/),
+        type: 'function_call',
+        status: 'completed',
+        arguments: '{"q":"x"}',
+        call_id: 'call_b',
+        name: 'search',
+        namespace: 'mcp__docs__',
+      },
     ]);
     expect(out.tools.find((t: any) => t.type === 'custom')).toMatchObject({ name: 'apply_patch' });
   });
 
   it('encrypted reasoning from a Responses upstream reaches a Responses client unchanged, a chat client without it', () => {
     const canonical = openAIResponsesUpstream.decodeResponse({
-      id: 'resp_1', object: 'response', created_at: 1, status: 'completed', model: 'm',
+      id: 'resp_1',
+      object: 'response',
+      created_at: 1,
+      status: 'completed',
+      model: 'm',
       output: [
         { id: 'rs_7', type: 'reasoning', summary: [{ type: 'summary_text', text: 'thinking' }], encrypted_content: ENCRYPTED_REASONING },
         { id: 'ctc_1', type: 'custom_tool_call', status: 'completed', call_id: 'call_c', name: 'apply_patch', input: 'PATCH' },
@@ -172,7 +231,12 @@ describe('answers back to a Responses client', () => {
       usage: { input_tokens: 1, output_tokens: 1 },
     });
     const responses = openAIResponsesClient.encodeResponse(canonical, request) as any;
-    expect(responses.output[0]).toEqual({ id: 'rs_7', type: 'reasoning', summary: [{ type: 'summary_text', text: 'thinking' }], encrypted_content: ENCRYPTED_REASONING });
+    expect(responses.output[0]).toEqual({
+      id: 'rs_7',
+      type: 'reasoning',
+      summary: [{ type: 'summary_text', text: 'thinking' }],
+      encrypted_content: ENCRYPTED_REASONING,
+    });
     expect(responses.output[1]).toMatchObject({ type: 'custom_tool_call', call_id: 'call_c', input: 'PATCH' });
     const chat = openAIChatClient.encodeResponse(canonical, openAIChatClient.decodeRequest({ model: 'm', messages: [{ role: 'user', content: 'x' }] })) as any;
     expect(JSON.stringify(chat)).not.toContain(ENCRYPTED_REASONING);
@@ -199,7 +263,8 @@ describe('answers back to a Responses client', () => {
   const pieces = [argsJson.slice(0, 5), argsJson.slice(5, 13), argsJson.slice(13, 40), argsJson.slice(40, 41), argsJson.slice(41)];
 
   it('a custom call streamed from a chat upstream arrives as custom_tool_call_input deltas', () => {
-    const chunk = (delta: unknown, finish: string | null = null) => data({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] });
+    const chunk = (delta: unknown, finish: string | null = null) =>
+      data({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] });
     const messages = [
       chunk({ role: 'assistant', tool_calls: [{ index: 0, id: 'call_s', type: 'function', function: { name: 'apply_patch', arguments: '' } }] }),
       ...pieces.map((p) => chunk({ tool_calls: [{ index: 0, function: { arguments: p } }] })),
@@ -223,14 +288,25 @@ describe('answers back to a Responses client', () => {
   });
 
   it('a custom call from a Gemini upstream (whole in one chunk) arrives as a custom_tool_call', () => {
-    const messages = [data({ candidates: [{ content: { role: 'model', parts: [{ functionCall: { name: 'apply_patch', args: { input: PATCH } } }] }, finishReason: 'STOP' }], usageMetadata: { promptTokenCount: 1, candidatesTokenCount: 1 } })];
+    const messages = [
+      data({
+        candidates: [{ content: { role: 'model', parts: [{ functionCall: { name: 'apply_patch', args: { input: PATCH } } }] }, finishReason: 'STOP' }],
+        usageMetadata: { promptTokenCount: 1, candidatesTokenCount: 1 },
+      }),
+    ];
     const events = relay(geminiUpstream.createStreamDecoder(), openAIResponsesClient.createStreamEncoder(request), messages);
-    expect(events.filter((e) => e.event === 'response.custom_tool_call_input.delta').map((e) => e.data.delta).join('')).toBe(PATCH);
+    expect(
+      events
+        .filter((e) => e.event === 'response.custom_tool_call_input.delta')
+        .map((e) => e.data.delta)
+        .join(''),
+    ).toBe(PATCH);
     expect(events.find((e) => e.event === 'response.output_item.done' && e.data.item.type === 'custom_tool_call')?.data.item.input).toBe(PATCH);
   });
 
   it('a namespaced call streamed from a chat upstream comes back as function_call with its namespace', () => {
-    const chunk = (delta: unknown, finish: string | null = null) => data({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] });
+    const chunk = (delta: unknown, finish: string | null = null) =>
+      data({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta, finish_reason: finish }] });
     const events = relay(openAIChatUpstream.createStreamDecoder(), openAIResponsesClient.createStreamEncoder(request), [
       chunk({ tool_calls: [{ index: 0, id: 'call_n', type: 'function', function: { name: 'mcp__docs__search', arguments: '{"q":' } }] }),
       chunk({ tool_calls: [{ index: 0, function: { arguments: '"x"}' } }] }),
@@ -252,7 +328,10 @@ describe('answers back to a Responses client', () => {
       ev('response.custom_tool_call_input.delta', { output_index: 1, item_id: 'ctc_1', delta: '*** Begin' }),
       ev('response.custom_tool_call_input.delta', { output_index: 1, item_id: 'ctc_1', delta: ' Patch' }),
       ev('response.custom_tool_call_input.done', { output_index: 1, item_id: 'ctc_1', input: '*** Begin Patch' }),
-      ev('response.output_item.done', { output_index: 1, item: { id: 'ctc_1', type: 'custom_tool_call', call_id: 'call_r', name: 'apply_patch', input: '*** Begin Patch' } }),
+      ev('response.output_item.done', {
+        output_index: 1,
+        item: { id: 'ctc_1', type: 'custom_tool_call', call_id: 'call_r', name: 'apply_patch', input: '*** Begin Patch' },
+      }),
       ev('response.completed', { response: { id: 'resp_s', status: 'completed', output: [], usage: { input_tokens: 1, output_tokens: 1 } } }),
     ];
     const decoded = openAIResponsesUpstream.createStreamDecoder();
@@ -260,7 +339,9 @@ describe('answers back to a Responses client', () => {
     expect(canonical).toContainEqual({ type: 'reasoning-end', block: 0, encryptedContent: ENCRYPTED_REASONING, itemId: 'rs_1' });
     expect(canonical).toContainEqual(expect.objectContaining({ type: 'tool-call-start', kind: 'custom', name: 'apply_patch', id: 'call_r' }));
     const events = relay(openAIResponsesUpstream.createStreamDecoder(), openAIResponsesClient.createStreamEncoder(request), messages);
-    expect(events.find((e) => e.event === 'response.output_item.done' && e.data.item.type === 'reasoning')?.data.item.encrypted_content).toBe(ENCRYPTED_REASONING);
+    expect(events.find((e) => e.event === 'response.output_item.done' && e.data.item.type === 'reasoning')?.data.item.encrypted_content).toBe(
+      ENCRYPTED_REASONING,
+    );
     expect(events.filter((e) => e.event === 'response.custom_tool_call_input.delta').map((e) => e.data.delta)).toEqual(['*** Begin', ' Patch']);
   });
 });
@@ -268,7 +349,8 @@ describe('answers back to a Responses client', () => {
 describe('Chat Completions custom tools', () => {
   const grammar = { type: 'grammar', grammar: { syntax: 'lark', definition: APPLY_PATCH_GRAMMAR } };
   const chatBody = {
-    model: 'm', stream: true,
+    model: 'm',
+    stream: true,
     messages: [
       { role: 'user', content: 'patch it' },
       { role: 'assistant', content: null, tool_calls: [{ id: 'call_p', type: 'custom', custom: { name: 'apply_patch', input: 'OLD PATCH' } }] },
@@ -280,14 +362,18 @@ describe('Chat Completions custom tools', () => {
   const request = openAIChatClient.decodeRequest(chatBody);
 
   it('decode into the canonical custom tool and call', () => {
-    expect(request.tools).toEqual([{ type: 'custom', name: 'apply_patch', description: 'Edit files', format: { type: 'grammar', syntax: 'lark', definition: APPLY_PATCH_GRAMMAR } }]);
+    expect(request.tools).toEqual([
+      { type: 'custom', name: 'apply_patch', description: 'Edit files', format: { type: 'grammar', syntax: 'lark', definition: APPLY_PATCH_GRAMMAR } },
+    ]);
     expect(request.messages[1].content[0]).toEqual({ type: 'tool_call', id: 'call_p', name: 'apply_patch', arguments: 'OLD PATCH', kind: 'custom' });
     expect(request.toolChoice).toEqual({ type: 'tool', name: 'apply_patch' });
   });
 
   it('go to Responses as custom tools and calls, to Anthropic as one-string-parameter functions', () => {
     const responses = openAIResponsesUpstream.encodeRequest(request, target()) as any;
-    expect(responses.tools).toEqual([{ type: 'custom', name: 'apply_patch', description: 'Edit files', format: { type: 'grammar', syntax: 'lark', definition: APPLY_PATCH_GRAMMAR } }]);
+    expect(responses.tools).toEqual([
+      { type: 'custom', name: 'apply_patch', description: 'Edit files', format: { type: 'grammar', syntax: 'lark', definition: APPLY_PATCH_GRAMMAR } },
+    ]);
     expect(responses.tool_choice).toEqual({ type: 'custom', name: 'apply_patch' });
     expect(responses.input[1]).toEqual({ type: 'custom_tool_call', call_id: 'call_p', name: 'apply_patch', input: 'OLD PATCH' });
     expect(responses.input[2]).toEqual({ type: 'custom_tool_call_output', call_id: 'call_p', output: 'applied' });
@@ -298,7 +384,12 @@ describe('Chat Completions custom tools', () => {
 
   it('come back to the chat client as custom calls, whole and streamed', () => {
     const canonical = anthropicUpstream.decodeResponse({
-      id: 'msg_1', type: 'message', role: 'assistant', model: 'c', stop_reason: 'tool_use', stop_sequence: null,
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'c',
+      stop_reason: 'tool_use',
+      stop_sequence: null,
       content: [{ type: 'tool_use', id: 'toolu_c', name: 'apply_patch', input: { input: 'NEW PATCH' } }],
       usage: { input_tokens: 1, output_tokens: 1 },
     });
@@ -317,7 +408,12 @@ describe('Chat Completions custom tools', () => {
     ]);
     const calls = events.flatMap((e) => (typeof e.data === 'object' ? (e.data.choices?.[0]?.delta?.tool_calls ?? []) : []));
     expect(calls[0]).toEqual({ index: 0, id: 'toolu_c', type: 'custom', custom: { name: 'apply_patch', input: '' } });
-    expect(calls.slice(1).map((c: any) => c.custom.input).join('')).toBe('NEW\nPATCH');
+    expect(
+      calls
+        .slice(1)
+        .map((c: any) => c.custom.input)
+        .join(''),
+    ).toBe('NEW\nPATCH');
   });
 });
 
@@ -335,7 +431,8 @@ describe('a whole answer assembled from a stream (relay upstreams that only stre
       { type: 'tool-call-start', block: 2, id: 'call_2', name: 'search', namespace: 'mcp__docs__', signature: 'sig' },
       { type: 'tool-call-end', block: 2 },
       { type: 'finish', finishReason: 'tool_calls', usage: { inputTokens: 1, outputTokens: 1 } },
-    ] as const) assembler.push(event as never);
+    ] as const)
+      assembler.push(event as never);
     expect(assembler.result().content).toEqual([
       { type: 'reasoning', text: 'why', encryptedContent: ENCRYPTED_REASONING, itemId: 'rs_1' },
       { type: 'tool_call', id: 'call_1', name: 'apply_patch', arguments: 'PATCH', kind: 'custom' },
@@ -378,7 +475,8 @@ describe('reasoning signatures survive other formats', () => {
     const thinking = { type: 'thinking', thinking: 'Let me think… "quoted"\n', signature: 'EqQBCkYIBRgCKkD+/==' };
     const redacted = { type: 'redacted_thinking', data: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP' };
     const body = {
-      model: 'claude', max_tokens: 100,
+      model: 'claude',
+      max_tokens: 100,
       messages: [
         { role: 'user', content: 'q' },
         { role: 'assistant', content: [thinking, redacted, { type: 'tool_use', id: 'toolu_1', name: 't', input: {} }] },
@@ -391,15 +489,25 @@ describe('reasoning signatures survive other formats', () => {
 
   it('a Gemini thoughtSignature rides through a chat client and goes back to Gemini', () => {
     const gemini = geminiUpstream.decodeResponse({
-      candidates: [{ content: { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: 'CtUBAdHtim9+sig/==' }] }, finishReason: 'STOP' }],
+      candidates: [
+        {
+          content: { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: 'CtUBAdHtim9+sig/==' }] },
+          finishReason: 'STOP',
+        },
+      ],
       usageMetadata: { promptTokenCount: 1, candidatesTokenCount: 1 },
     });
-    const chatRequest = openAIChatClient.decodeRequest({ model: 'g', messages: [{ role: 'user', content: 'weather?' }], tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }] });
+    const chatRequest = openAIChatClient.decodeRequest({
+      model: 'g',
+      messages: [{ role: 'user', content: 'weather?' }],
+      tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }],
+    });
     const answer = openAIChatClient.encodeResponse(gemini, chatRequest) as any;
     const call = answer.choices[0].message.tool_calls[0];
     expect(splitCallId(call.id).signature).toBe('CtUBAdHtim9+sig/==');
     const next = openAIChatClient.decodeRequest({
-      ...chatRequest, model: 'g',
+      ...chatRequest,
+      model: 'g',
       messages: [{ role: 'user', content: 'weather?' }, answer.choices[0].message, { role: 'tool', tool_call_id: call.id, content: 'sunny' }],
       tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }],
     });
@@ -415,15 +523,22 @@ describe('reasoning signatures survive other formats', () => {
   it('a Gemini thoughtSignature streamed to a Messages client comes back in the tool_use id', () => {
     const request = anthropicClient.decodeRequest({ model: 'g', max_tokens: 10, messages: [{ role: 'user', content: 'q' }] });
     const events = relay(geminiUpstream.createStreamDecoder(), anthropicClient.createStreamEncoder(request), [
-      data({ candidates: [{ content: { role: 'model', parts: [{ functionCall: { name: 'f', args: {} }, thoughtSignature: 'sig-stream' }] }, finishReason: 'STOP' }] }),
+      data({
+        candidates: [{ content: { role: 'model', parts: [{ functionCall: { name: 'f', args: {} }, thoughtSignature: 'sig-stream' }] }, finishReason: 'STOP' }],
+      }),
     ]);
     const start = events.find((e) => e.event === 'content_block_start')!.data.content_block;
     expect(start.type).toBe('tool_use');
     expect(splitCallId(start.id)).toEqual({ id: expect.stringMatching(/^call_/), signature: 'sig-stream' });
     expect(start.id).toMatch(/^[a-zA-Z0-9_-]+$/);
     const back = anthropicClient.decodeRequest({
-      model: 'g', max_tokens: 10,
-      messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: [{ type: 'tool_use', id: start.id, name: 'f', input: {} }] }, { role: 'user', content: [{ type: 'tool_result', tool_use_id: start.id, content: 'r' }] }],
+      model: 'g',
+      max_tokens: 10,
+      messages: [
+        { role: 'user', content: 'q' },
+        { role: 'assistant', content: [{ type: 'tool_use', id: start.id, name: 'f', input: {} }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: start.id, content: 'r' }] },
+      ],
     });
     const out = geminiUpstream.encodeRequest(back, target()) as any;
     expect(out.contents[1].parts[0].thoughtSignature).toBe('sig-stream');
@@ -433,7 +548,15 @@ describe('reasoning signatures survive other formats', () => {
 
 describe('Anthropic thinking through a Responses client (Codex against an Anthropic upstream)', () => {
   const tools = [{ type: 'function', name: 'exec_command', parameters: { type: 'object', properties: { cmd: { type: 'string' } } } }];
-  const request = openAIResponsesClient.decodeRequest({ model: 'claude', input: 'list files', tools, reasoning: { effort: 'medium' }, store: false, include: ['reasoning.encrypted_content'], stream: true });
+  const request = openAIResponsesClient.decodeRequest({
+    model: 'claude',
+    input: 'list files',
+    tools,
+    reasoning: { effort: 'medium' },
+    store: false,
+    include: ['reasoning.encrypted_content'],
+    stream: true,
+  });
 
   it('the signed thinking rides in encrypted_content and comes back as the same thinking block', () => {
     const ev = (type: string, body: Record<string, unknown>) => data({ type, ...body }, type);
@@ -451,11 +574,24 @@ describe('Anthropic thinking through a Responses client (Codex against an Anthro
       ev('message_stop', {}),
     ]);
     const output = events.at(-1)!.data.response.output;
-    expect(output[0]).toMatchObject({ type: 'reasoning', summary: [{ type: 'summary_text', text: 'I should run ls. Then answer.' }], encrypted_content: expect.stringMatching(/^gw-thinking\./) });
+    expect(output[0]).toMatchObject({
+      type: 'reasoning',
+      summary: [{ type: 'summary_text', text: 'I should run ls. Then answer.' }],
+      encrypted_content: expect.stringMatching(/^gw-thinking\./),
+    });
     // Codex sends the items back as it got them, with the tool output.
     const next = openAIResponsesClient.decodeRequest({
-      model: 'claude', tools, reasoning: { effort: 'medium' }, store: false, stream: true,
-      input: [{ role: 'user', content: 'list files' }, { type: 'reasoning', summary: output[0].summary, encrypted_content: output[0].encrypted_content }, { type: 'function_call', call_id: output[1].call_id, name: 'exec_command', arguments: output[1].arguments }, { type: 'function_call_output', call_id: output[1].call_id, output: 'a.txt' }],
+      model: 'claude',
+      tools,
+      reasoning: { effort: 'medium' },
+      store: false,
+      stream: true,
+      input: [
+        { role: 'user', content: 'list files' },
+        { type: 'reasoning', summary: output[0].summary, encrypted_content: output[0].encrypted_content },
+        { type: 'function_call', call_id: output[1].call_id, name: 'exec_command', arguments: output[1].arguments },
+        { type: 'function_call_output', call_id: output[1].call_id, output: 'a.txt' },
+      ],
     });
     const t = target();
     const out = anthropicUpstream.encodeRequest(next, t) as any;
@@ -470,8 +606,13 @@ describe('Anthropic thinking through a Responses client (Codex against an Anthro
 
   it('a tool history without signed thinking runs without thinking rather than being refused', () => {
     const chat = openAIChatClient.decodeRequest({
-      model: 'claude', reasoning_effort: 'high',
-      messages: [{ role: 'user', content: 'q' }, { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{}' } }] }, { role: 'tool', tool_call_id: 'call_1', content: 'r' }],
+      model: 'claude',
+      reasoning_effort: 'high',
+      messages: [
+        { role: 'user', content: 'q' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 'call_1', content: 'r' },
+      ],
       tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object' } } }],
     });
     const t = target();
@@ -485,15 +626,42 @@ describe('Anthropic thinking through a Responses client (Codex against an Anthro
 
 describe('Claude Code requests', () => {
   const claudeBody = {
-    model: 'claude-sonnet-4-5', max_tokens: 32000, stream: true,
+    model: 'claude-sonnet-4-5',
+    max_tokens: 32000,
+    stream: true,
     system: [{ type: 'text', text: 'You are Claude Code.', cache_control: { type: 'ephemeral' } }],
     messages: [
       { role: 'user', content: [{ type: 'text', text: 'list files', cache_control: { type: 'ephemeral' } }] },
-      { role: 'assistant', content: [{ type: 'thinking', thinking: '', signature: 'sigA' }, { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'ls' } }] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'thinking', thinking: '', signature: 'sigA' },
+          { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'ls' } },
+        ],
+      },
       { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'a.txt', cache_control: { type: 'ephemeral' } }] },
       { role: 'system', content: 'The user switched to plan mode.' },
-      { role: 'assistant', content: [{ type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: { query: 'x' } }, { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_1', content: [] }, { type: 'tool_use', id: 'toolu_2', name: 'Grep', input: {} }] },
-      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_2', content: [{ type: 'text', text: 'done' }, { type: 'tool_reference', tool_name: 'Grep' }] }] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: { query: 'x' } },
+          { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_1', content: [] },
+          { type: 'tool_use', id: 'toolu_2', name: 'Grep', input: {} },
+        ],
+      },
+      {
+        role: 'user',
+        content: [
+          {
+            type: 'tool_result',
+            tool_use_id: 'toolu_2',
+            content: [
+              { type: 'text', text: 'done' },
+              { type: 'tool_reference', tool_name: 'Grep' },
+            ],
+          },
+        ],
+      },
     ],
     tools: [
       { name: 'Bash', description: 'Run a command', input_schema: { type: 'object', properties: { command: { type: 'string' } }, required: ['command'] } },
@@ -514,7 +682,13 @@ describe('Claude Code requests', () => {
     const request = anthropicClient.decodeRequest(claudeBody);
     expect(request.tools!.map((t) => t.type ?? 'function')).toEqual(['function', 'function', 'web_search', 'opaque', 'opaque', 'opaque']);
     expect(request.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool', 'system', 'assistant', 'tool']);
-    expect(request).toMatchObject({ reasoning: { effort: 'high' }, responseFormat: { type: 'json_schema', schema: claudeBody.output_config.format.schema }, user: claudeBody.metadata.user_id, serviceTier: 'default', unmapped: ['context_management'] });
+    expect(request).toMatchObject({
+      reasoning: { effort: 'high' },
+      responseFormat: { type: 'json_schema', schema: claudeBody.output_config.format.schema },
+      user: claudeBody.metadata.user_id,
+      serviceTier: 'default',
+      unmapped: ['context_management'],
+    });
   });
 
   it('the Anthropic encoder gives every block, tool and cache marker back', () => {
@@ -522,7 +696,12 @@ describe('Claude Code requests', () => {
     expect(out.tools.slice(2)).toEqual(claudeBody.tools.slice(2));
     expect(out.tools[1]).toMatchObject({ name: 'Grep', defer_loading: true, cache_control: { type: 'ephemeral' } });
     // A string tool_result travels as one text block: the same content for Anthropic.
-    expect(out.messages[2].content[0]).toEqual({ type: 'tool_result', tool_use_id: 'toolu_1', content: [{ type: 'text', text: 'a.txt' }], cache_control: { type: 'ephemeral' } });
+    expect(out.messages[2].content[0]).toEqual({
+      type: 'tool_result',
+      tool_use_id: 'toolu_1',
+      content: [{ type: 'text', text: 'a.txt' }],
+      cache_control: { type: 'ephemeral' },
+    });
     expect(out.messages[1].content[0]).toEqual({ type: 'thinking', thinking: '', signature: 'sigA' });
     expect(out.messages.flatMap((m: any) => m.content).filter((b: any) => b.type === 'server_tool_use' || b.type === 'web_search_tool_result')).toHaveLength(2);
     expect(out.output_config).toEqual({ format: claudeBody.output_config.format });
@@ -539,28 +718,43 @@ describe('Claude Code requests', () => {
     expect(out.reasoning).toEqual({ effort: 'high' });
     expect(out.service_tier).toBe('default');
     expect(out.input.filter((i: any) => i.role === 'developer')).toHaveLength(1);
-    expect(t.warnings).toEqual(expect.arrayContaining([
-      'tool web_fetch_20250910 dropped', 'tool code_execution_20250825 dropped', 'tool tool_search_tool_regex_20251119 dropped',
-      'item server_tool_use dropped', 'item web_search_tool_result dropped', 'content tool_reference dropped', 'field context_management dropped',
-    ]));
+    expect(t.warnings).toEqual(
+      expect.arrayContaining([
+        'tool web_fetch_20250910 dropped',
+        'tool code_execution_20250825 dropped',
+        'tool tool_search_tool_regex_20251119 dropped',
+        'item server_tool_use dropped',
+        'item web_search_tool_result dropped',
+        'content tool_reference dropped',
+        'field context_management dropped',
+      ]),
+    );
   });
 
   it('to chat and Gemini: structured output as their JSON-schema mechanism', () => {
     const request = anthropicClient.decodeRequest(claudeBody);
     const chat = openAIChatUpstream.encodeRequest(request, target()) as any;
-    expect(chat.response_format).toEqual({ type: 'json_schema', json_schema: { name: 'output', schema: claudeBody.output_config.format.schema, strict: true } });
+    expect(chat.response_format).toEqual({
+      type: 'json_schema',
+      json_schema: { name: 'output', schema: claudeBody.output_config.format.schema, strict: true },
+    });
     expect(chat.service_tier).toBe('default');
     // Claude Code's JSON user id is longer than OpenAI allows: a stable 64-character hash instead.
     expect(chat.user).toMatch(/^[0-9a-f]{64}$/);
     expect((openAIChatUpstream.encodeRequest(request, target()) as any).user).toBe(chat.user);
     const gemini = geminiUpstream.encodeRequest(request, target()) as any;
-    expect(gemini.generationConfig).toMatchObject({ responseMimeType: 'application/json', responseSchema: { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] } });
+    expect(gemini.generationConfig).toMatchObject({
+      responseMimeType: 'application/json',
+      responseSchema: { type: 'object', properties: { ok: { type: 'boolean' } }, required: ['ok'] },
+    });
   });
 });
 
 describe('warnings header', () => {
   it('is short plain ASCII, semicolon-separated', () => {
-    expect(warningsHeaderValue(['tool web_search dropped', 'field a;b dropped', 'tool \u00e9t\u00e9\n dropped'])).toBe('tool web_search dropped; field a,b dropped; tool ?t?? dropped');
+    expect(warningsHeaderValue(['tool web_search dropped', 'field a;b dropped', 'tool \u00e9t\u00e9\n dropped'])).toBe(
+      'tool web_search dropped; field a,b dropped; tool ?t?? dropped',
+    );
     expect(warningsHeaderValue(Array.from({ length: 500 }, (_, i) => `tool t${i} dropped`)).length).toBeLessThanOrEqual(2000);
   });
 });
@@ -575,7 +769,12 @@ describe('malformed requests are still refused naming the field', () => {
   });
 
   it('a canonical request built by hand still encodes (no type on functions)', () => {
-    const r: CanonicalRequest = { model: 'm', stream: false, messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }], tools: [{ name: 'f', parameters: { type: 'object' } }] };
+    const r: CanonicalRequest = {
+      model: 'm',
+      stream: false,
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }],
+      tools: [{ name: 'f', parameters: { type: 'object' } }],
+    };
     expect((openAIChatUpstream.encodeRequest(r, target()) as any).tools[0].function.name).toBe('f');
   });
 });

@@ -61,9 +61,18 @@ describe('anthropic client: decodeRequest mapping', () => {
   const request = anthropicClient.decodeRequest({
     model: 'claude-x',
     max_tokens: 2048,
-    system: [{ type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } }, { type: 'text', text: 'Be kind.' }],
+    system: [
+      { type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } },
+      { type: 'text', text: 'Be kind.' },
+    ],
     messages: [
-      { role: 'user', content: [{ type: 'text', text: 'Weather?' }, { type: 'image', source: { type: 'url', url: 'https://x/y.png' } }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'Weather?' },
+          { type: 'image', source: { type: 'url', url: 'https://x/y.png' } },
+        ],
+      },
       {
         role: 'assistant',
         content: [
@@ -95,14 +104,21 @@ describe('anthropic client: decodeRequest mapping', () => {
   it('puts system text first, keeping cache_control', () => {
     expect(request.messages[0]).toEqual({
       role: 'system',
-      content: [{ type: 'text', text: 'Be brief.', cacheControl: { type: 'ephemeral' } }, { type: 'text', text: 'Be kind.' }],
+      content: [
+        { type: 'text', text: 'Be brief.', cacheControl: { type: 'ephemeral' } },
+        { type: 'text', text: 'Be kind.' },
+      ],
     });
   });
 
   it('keeps tool results where they stood, with the tool name', () => {
     expect(request.messages.slice(3).map((m) => m.role)).toEqual(['user', 'tool', 'user']);
     expect(request.messages[4].content[0]).toEqual({
-      type: 'tool_result', toolCallId: 'toolu_1', toolName: 'get_weather', content: [{ type: 'text', text: 'sunny' }], isError: true,
+      type: 'tool_result',
+      toolCallId: 'toolu_1',
+      toolName: 'get_weather',
+      content: [{ type: 'text', text: 'sunny' }],
+      isError: true,
     });
   });
 
@@ -117,8 +133,16 @@ describe('anthropic client: decodeRequest mapping', () => {
 
   it('maps the sampling, tool and thinking options', () => {
     expect(request).toMatchObject({
-      maxTokens: 2048, stop: ['END'], temperature: 0.5, topP: 0.9, topK: 40, stream: true, user: 'u-1',
-      toolChoice: { type: 'required' }, parallelToolCalls: false, reasoning: { budgetTokens: 1024 },
+      maxTokens: 2048,
+      stop: ['END'],
+      temperature: 0.5,
+      topP: 0.9,
+      topK: 40,
+      stream: true,
+      user: 'u-1',
+      toolChoice: { type: 'required' },
+      parallelToolCalls: false,
+      reasoning: { budgetTokens: 1024 },
     });
     expect(request.tools).toEqual([{ name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: {} } }]);
     expect(anthropicClient.decodeRequest({ ...base, thinking: { type: 'disabled' } }).reasoning).toEqual({ disabled: true });
@@ -158,15 +182,25 @@ describe('anthropic client: encodeResponse and errors', () => {
   });
 
   it.each([
-    ['length', 'max_tokens'], ['stop', 'end_turn'], ['stop_sequence', 'stop_sequence'], ['pause', 'pause_turn'], ['content_filter', 'refusal'],
+    ['length', 'max_tokens'],
+    ['stop', 'end_turn'],
+    ['stop_sequence', 'stop_sequence'],
+    ['pause', 'pause_turn'],
+    ['content_filter', 'refusal'],
   ] as const)('maps finish %s to %s', (finishReason, stop) => {
-    const body = anthropicClient.encodeResponse({ ...canonicalResponse, finishReason, stopSequence: 'X' }, anthropicClient.decodeRequest(base)) as { stop_reason: string; stop_sequence: string | null };
+    const body = anthropicClient.encodeResponse({ ...canonicalResponse, finishReason, stopSequence: 'X' }, anthropicClient.decodeRequest(base)) as {
+      stop_reason: string;
+      stop_sequence: string | null;
+    };
     expect(body.stop_reason).toBe(stop);
     expect(body.stop_sequence).toBe(stop === 'stop_sequence' ? 'X' : null);
   });
 
   it('encodes errors with Anthropic types', () => {
-    expect(anthropicClient.encodeError({ status: 429, kind: 'rate_limit', message: 'slow' })).toEqual({ type: 'error', error: { type: 'rate_limit_error', message: 'slow' } });
+    expect(anthropicClient.encodeError({ status: 429, kind: 'rate_limit', message: 'slow' })).toEqual({
+      type: 'error',
+      error: { type: 'rate_limit_error', message: 'slow' },
+    });
     expect(anthropicClient.encodeError({ status: 402, kind: 'budget_exceeded', message: 'b' })).toMatchObject({ error: { type: 'billing_error' } });
     expect(anthropicClient.encodeError({ status: 502, kind: 'upstream_auth', message: 'u' })).toMatchObject({ error: { type: 'api_error' } });
     expect(anthropicClient.encodeStreamError({ status: 529, kind: 'overloaded', message: 'busy' })).toBe(
@@ -209,12 +243,26 @@ describe('anthropic stream encoder', () => {
 
   it('writes the exact event sequence with ping after message_start and dense, non-overlapping blocks', () => {
     expect(messages.map((m) => m.event)).toEqual([
-      'message_start', 'ping',
-      'content_block_start', 'content_block_delta', 'content_block_delta', 'content_block_delta', 'content_block_stop',
-      'content_block_start', 'content_block_delta', 'content_block_delta', 'content_block_stop',
-      'content_block_start', 'content_block_delta', 'content_block_delta', 'content_block_stop',
-      'content_block_start', 'content_block_delta', 'content_block_stop',
-      'message_delta', 'message_stop',
+      'message_start',
+      'ping',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_stop',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_stop',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_delta',
+      'content_block_stop',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
     ]);
     const indices = messages.filter((m) => m.event!.startsWith('content_block')).map((m) => JSON.parse(m.data).index);
     expect(indices).toEqual([0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3]);
@@ -231,8 +279,15 @@ describe('anthropic stream encoder', () => {
   it('is read back by the stream decoder into the same content', () => {
     const decoded = decodeStream(text);
     const finish = decoded.at(-1);
-    expect(finish).toEqual({ type: 'finish', finishReason: 'tool_calls', usage: { inputTokens: 50, outputTokens: 31, cachedInputTokens: 20, cacheWriteTokens: 0 } });
-    const texts = decoded.filter((e) => e.type === 'text-delta').map((e) => (e as { text: string }).text).join('');
+    expect(finish).toEqual({
+      type: 'finish',
+      finishReason: 'tool_calls',
+      usage: { inputTokens: 50, outputTokens: 31, cachedInputTokens: 20, cacheWriteTokens: 0 },
+    });
+    const texts = decoded
+      .filter((e) => e.type === 'text-delta')
+      .map((e) => (e as { text: string }).text)
+      .join('');
     expect(texts).toBe('Hello');
     expect(decoded).toContainEqual({ type: 'reasoning-signature', block: 0, signature: 'sig-abc' });
     const calls = decoded.filter((e) => e.type === 'tool-call-start');
@@ -240,7 +295,11 @@ describe('anthropic stream encoder', () => {
       { type: 'tool-call-start', block: 2, id: 'call_a', name: 'f' },
       { type: 'tool-call-start', block: 3, id: 'call_b', name: 'g' },
     ]);
-    const argsOf = (block: number) => decoded.filter((e) => e.type === 'tool-call-delta' && e.block === block).map((e) => (e as { argumentsDelta: string }).argumentsDelta).join('');
+    const argsOf = (block: number) =>
+      decoded
+        .filter((e) => e.type === 'tool-call-delta' && e.block === block)
+        .map((e) => (e as { argumentsDelta: string }).argumentsDelta)
+        .join('');
     expect(JSON.parse(argsOf(2))).toEqual({ a: 1 });
     expect(JSON.parse(argsOf(3))).toEqual({ b: 2 });
   });
@@ -262,14 +321,31 @@ describe('anthropic upstream: encodeRequest', () => {
     stream: false,
     messages: [
       { role: 'system', content: [{ type: 'text', text: 'S1', cacheControl: { type: 'ephemeral' } }] },
-      { role: 'user', content: [{ type: 'text', text: 'Hi' }, { type: 'image', source: { kind: 'url', url: 'data:image/png;base64,AAAA' } }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'Hi' },
+          { type: 'image', source: { kind: 'url', url: 'data:image/png;base64,AAAA' } },
+        ],
+      },
       { role: 'developer', content: [{ type: 'text', text: 'D1' }] },
-      { role: 'assistant', content: [{ type: 'reasoning', text: 'unsigned' }, { type: 'text', text: '' }, { type: 'tool_call', id: 'call_1', name: 'f', arguments: '{"x":1}' }, { type: 'tool_call', id: 'call_2', name: 'g', arguments: '' }] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'reasoning', text: 'unsigned' },
+          { type: 'text', text: '' },
+          { type: 'tool_call', id: 'call_1', name: 'f', arguments: '{"x":1}' },
+          { type: 'tool_call', id: 'call_2', name: 'g', arguments: '' },
+        ],
+      },
       { role: 'tool', content: [{ type: 'tool_result', toolCallId: 'call_1', content: [{ type: 'text', text: 'one' }] }] },
       { role: 'user', content: [{ type: 'text', text: 'note' }] },
       { role: 'tool', content: [{ type: 'tool_result', toolCallId: 'call_2', content: [{ type: 'text', text: 'two' }], isError: true }] },
     ],
-    tools: [{ name: 'f', parameters: { type: 'object', properties: { x: { type: 'number' } } } }, { name: 'g', parameters: {} }],
+    tools: [
+      { name: 'f', parameters: { type: 'object', properties: { x: { type: 'number' } } } },
+      { name: 'g', parameters: {} },
+    ],
     toolChoice: { type: 'required' },
     parallelToolCalls: false,
     temperature: 1.5,
@@ -281,10 +357,25 @@ describe('anthropic upstream: encodeRequest', () => {
   it('gathers system text, merges turns and keeps tool ids, results first', () => {
     expect(body.model).toBe('claude-real');
     expect(body.max_tokens).toBe(DEFAULT_MAX_TOKENS);
-    expect(body.system).toEqual([{ type: 'text', text: 'S1', cache_control: { type: 'ephemeral' } }, { type: 'text', text: 'D1' }]);
+    expect(body.system).toEqual([
+      { type: 'text', text: 'S1', cache_control: { type: 'ephemeral' } },
+      { type: 'text', text: 'D1' },
+    ]);
     expect(body.messages).toEqual([
-      { role: 'user', content: [{ type: 'text', text: 'Hi' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'AAAA' } }] },
-      { role: 'assistant', content: [{ type: 'tool_use', id: 'call_1', name: 'f', input: { x: 1 } }, { type: 'tool_use', id: 'call_2', name: 'g', input: {} }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'Hi' },
+          { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'AAAA' } },
+        ],
+      },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'tool_use', id: 'call_1', name: 'f', input: { x: 1 } },
+          { type: 'tool_use', id: 'call_2', name: 'g', input: {} },
+        ],
+      },
       {
         role: 'user',
         content: [
@@ -308,7 +399,15 @@ describe('anthropic upstream: encodeRequest', () => {
   });
 
   it('maps reasoning effort to a thinking budget and drops sampling Anthropic refuses with thinking', () => {
-    const r: CanonicalRequest = { model: 'm', stream: false, maxTokens: 20000, temperature: 0.2, topK: 5, reasoning: { effort: 'high' }, messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }] };
+    const r: CanonicalRequest = {
+      model: 'm',
+      stream: false,
+      maxTokens: 20000,
+      temperature: 0.2,
+      topK: 5,
+      reasoning: { effort: 'high' },
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }],
+    };
     const out = anthropicUpstream.encodeRequest(r, { upstreamModel: 'c' });
     expect(out.thinking).toEqual({ type: 'enabled', budget_tokens: 16384 });
     expect(out.temperature).toBeUndefined();
@@ -319,7 +418,9 @@ describe('anthropic upstream: encodeRequest', () => {
 
   it('carries a JSON schema as output_config.format and a schema-less JSON answer as a forced tool read back as text', () => {
     const r: CanonicalRequest = {
-      model: 'm', stream: false, messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }],
+      model: 'm',
+      stream: false,
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'x' }] }],
       responseFormat: { type: 'json_schema', name: 'out', schema: { type: 'object', properties: { a: { type: 'string' } } } },
     };
     const out = anthropicUpstream.encodeRequest(r, { upstreamModel: 'c' });
@@ -332,31 +433,50 @@ describe('anthropic upstream: encodeRequest', () => {
     const json = anthropicUpstream.encodeRequest({ ...r, responseFormat: { type: 'json_object' } }, { upstreamModel: 'c' });
     expect(json.tool_choice).toEqual({ type: 'tool', name: JSON_RESPONSE_TOOL });
     const warnings: string[] = [];
-    const jsonWithTools = anthropicUpstream.encodeRequest({ ...r, responseFormat: { type: 'json_object' }, tools: [{ name: 't', parameters: {} }] }, { upstreamModel: 'c', warnings });
+    const jsonWithTools = anthropicUpstream.encodeRequest(
+      { ...r, responseFormat: { type: 'json_object' }, tools: [{ name: 't', parameters: {} }] },
+      { upstreamModel: 'c', warnings },
+    );
     expect(jsonWithTools.tool_choice).toBeUndefined();
     expect(warnings).toEqual(['response_format json_object dropped (tools present)']);
     const decoded = anthropicUpstream.decodeResponse({
-      id: 'msg_1', type: 'message', role: 'assistant', model: 'c', stop_reason: 'tool_use', stop_sequence: null,
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'c',
+      stop_reason: 'tool_use',
+      stop_sequence: null,
       content: [{ type: 'tool_use', id: 'toolu_1', name: JSON_RESPONSE_TOOL, input: { a: 'b' } }],
       usage: { input_tokens: 1, output_tokens: 2 },
     });
     expect(decoded.content).toEqual([{ type: 'text', text: '{"a":"b"}' }]);
     expect(decoded.finishReason).toBe('stop');
   });
-
 });
 
 describe('anthropic upstream: decodeResponse, stream decoder, errors', () => {
   it('adds cache reads and writes into canonical input tokens', () => {
     const r = anthropicUpstream.decodeResponse({
-      id: 'msg_1', type: 'message', role: 'assistant', model: 'claude', stop_reason: 'stop_sequence', stop_sequence: 'END',
-      content: [{ type: 'text', text: 'hi' }, { type: 'redacted_thinking', data: 'zz' }, { type: 'server_tool_use', id: 's', name: 'web_search', input: {} }],
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude',
+      stop_reason: 'stop_sequence',
+      stop_sequence: 'END',
+      content: [
+        { type: 'text', text: 'hi' },
+        { type: 'redacted_thinking', data: 'zz' },
+        { type: 'server_tool_use', id: 's', name: 'web_search', input: {} },
+      ],
       usage: { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 100, cache_creation_input_tokens: 7 },
     });
     expect(r.usage).toEqual({ inputTokens: 117, outputTokens: 5, cachedInputTokens: 100, cacheWriteTokens: 7 });
     expect(r.finishReason).toBe('stop_sequence');
     expect(r.stopSequence).toBe('END');
-    expect(r.content).toEqual([{ type: 'text', text: 'hi' }, { type: 'reasoning', text: '', redactedData: 'zz' }]);
+    expect(r.content).toEqual([
+      { type: 'text', text: 'hi' },
+      { type: 'reasoning', text: '', redactedData: 'zz' },
+    ]);
   });
 
   it('ignores pings, turns error events into canonical errors and flags truncated streams', () => {
@@ -366,12 +486,17 @@ describe('anthropic upstream: decodeResponse, stream decoder, errors', () => {
       { type: 'error', error: { status: 429, kind: 'rate_limit', message: 'slow down' } },
     ]);
     const truncated = anthropicUpstream.createStreamDecoder();
-    truncated.push({ event: 'message_start', data: '{"type":"message_start","message":{"id":"msg_1","model":"c","usage":{"input_tokens":3,"output_tokens":1}}}' });
+    truncated.push({
+      event: 'message_start',
+      data: '{"type":"message_start","message":{"id":"msg_1","model":"c","usage":{"input_tokens":3,"output_tokens":1}}}',
+    });
     expect(truncated.end()).toMatchObject([{ type: 'error', error: { kind: 'upstream' } }]);
   });
 
   it('extracts upstream error messages', () => {
-    expect(anthropicUpstream.decodeErrorMessage(400, { type: 'error', error: { type: 'invalid_request_error', message: 'bad' } })).toBe('invalid_request_error: bad');
+    expect(anthropicUpstream.decodeErrorMessage(400, { type: 'error', error: { type: 'invalid_request_error', message: 'bad' } })).toBe(
+      'invalid_request_error: bad',
+    );
     expect(anthropicUpstream.decodeErrorMessage(502, undefined)).toBe('Upstream returned HTTP 502');
   });
 });
@@ -382,9 +507,23 @@ describe('estimateInputTokens', () => {
     const plain = estimateInputTokens(r);
     expect(plain).toBeGreaterThan(5);
     expect(plain).toBeLessThan(40);
-    const withImage = anthropicClient.decodeRequest({ ...base, messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'AAAA' } }] }] });
+    const withImage = anthropicClient.decodeRequest({
+      ...base,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'hi' },
+            { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'AAAA' } },
+          ],
+        },
+      ],
+    });
     expect(estimateInputTokens(withImage) - estimateInputTokens(anthropicClient.decodeRequest(base))).toBeGreaterThanOrEqual(1000);
-    const withTools = anthropicClient.decodeRequest({ ...base, tools: [{ name: 'get_weather', description: 'Get the weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }] });
+    const withTools = anthropicClient.decodeRequest({
+      ...base,
+      tools: [{ name: 'get_weather', description: 'Get the weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }],
+    });
     expect(estimateInputTokens(withTools)).toBeGreaterThan(estimateInputTokens(anthropicClient.decodeRequest(base)) + 10);
   });
 });
@@ -414,7 +553,9 @@ describe('anthropic mock, driven by the official SDK', () => {
 
   it('does a tool round trip and validates tool_result ids', async () => {
     const tools = [{ name: 'get_weather', description: 'Weather', input_schema: { type: 'object' as const, properties: { city: { type: 'string' } } } }];
-    const first = await client.messages.stream({ model: 'claude-x', max_tokens: 50, tools, messages: [{ role: 'user', content: 'weather in Paris?' }] }).finalMessage();
+    const first = await client.messages
+      .stream({ model: 'claude-x', max_tokens: 50, tools, messages: [{ role: 'user', content: 'weather in Paris?' }] })
+      .finalMessage();
     expect(first.stop_reason).toBe('tool_use');
     const call = first.content.find((b) => b.type === 'tool_use')!;
     expect(call).toMatchObject({ name: 'get_weather', input: { city: 'Paris' } });
@@ -423,14 +564,20 @@ describe('anthropic mock, driven by the official SDK', () => {
       { role: 'assistant' as const, content: first.content },
     ];
     const second = await client.messages.create({
-      model: 'claude-x', max_tokens: 50, tools,
+      model: 'claude-x',
+      max_tokens: 50,
+      tools,
       messages: [...history, { role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: 'sunny' }] }],
     });
     expect(second.content).toEqual([{ type: 'text', text: 'Tool said: sunny' }]);
-    await expect(client.messages.create({
-      model: 'claude-x', max_tokens: 50, tools,
-      messages: [...history, { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_wrong', content: 'x' }] }],
-    })).rejects.toMatchObject({ status: 400 });
+    await expect(
+      client.messages.create({
+        model: 'claude-x',
+        max_tokens: 50,
+        tools,
+        messages: [...history, { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_wrong', content: 'x' }] }],
+      }),
+    ).rejects.toMatchObject({ status: 400 });
   });
 
   it('streams thinking then text, and serves count_tokens and models', async () => {
@@ -448,17 +595,28 @@ describe('anthropic mock, driven by the official SDK', () => {
 
   it('rejects bad keys, missing headers and malformed bodies like the real API', async () => {
     const bad = new Anthropic({ apiKey: 'nope', baseURL: mock.url, maxRetries: 0 });
-    await expect(bad.messages.create({ model: 'c', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 401, error: { error: { type: 'authentication_error' } } });
-    const post = (body: unknown, headers: Record<string, string> = {}) => fetch(`${mock.url}/v1/messages`, {
-      method: 'POST', body: JSON.stringify(body),
-      headers: { 'content-type': 'application/json', 'x-api-key': DEFAULT_API_KEY, 'anthropic-version': '2023-06-01', ...headers },
+    await expect(bad.messages.create({ model: 'c', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({
+      status: 401,
+      error: { error: { type: 'authentication_error' } },
     });
+    const post = (body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${mock.url}/v1/messages`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json', 'x-api-key': DEFAULT_API_KEY, 'anthropic-version': '2023-06-01', ...headers },
+      });
     const noVersion = await fetch(`${mock.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': DEFAULT_API_KEY }, body: JSON.stringify(base) });
     expect(noVersion.status).toBe(400);
     for (const body of [
       { model: 'c', messages: [{ role: 'user', content: 'x' }] },
       { ...base, messages: [{ role: 'assistant', content: 'x' }] },
-      { ...base, messages: [{ role: 'user', content: 'x' }, { role: 'user', content: 'y' }] },
+      {
+        ...base,
+        messages: [
+          { role: 'user', content: 'x' },
+          { role: 'user', content: 'y' },
+        ],
+      },
       { ...base, messages: [{ role: 'system', content: 'x' }] },
       { ...base, messages: [{ role: 'user', content: [{ type: 'text', text: '' }] }] },
     ]) {
@@ -470,7 +628,10 @@ describe('anthropic mock, driven by the official SDK', () => {
 
   it('plays error, drop and hang scenarios and counts client aborts', async () => {
     mock.enqueue({ type: 'error', status: 529 });
-    await expect(client.messages.create({ model: 'c', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({ status: 529, error: { error: { type: 'overloaded_error' } } });
+    await expect(client.messages.create({ model: 'c', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({
+      status: 529,
+      error: { error: { type: 'overloaded_error' } },
+    });
     mock.enqueue({ type: 'drop_mid_stream', text: 'partial answer here' });
     await expect(client.messages.stream({ model: 'c', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }).finalMessage()).rejects.toBeDefined();
     const before = mock.aborted;
@@ -482,7 +643,9 @@ describe('anthropic mock, driven by the official SDK', () => {
 
   it('carries a gateway translation end to end with consistent tool ids', async () => {
     const request = anthropicClient.decodeRequest({
-      model: 'public', max_tokens: 100, system: 'sys',
+      model: 'public',
+      max_tokens: 100,
+      system: 'sys',
       tools: [{ name: 'get_weather', input_schema: { type: 'object', properties: {} } }],
       messages: [{ role: 'user', content: 'weather?' }],
     });
@@ -513,7 +676,12 @@ describe('anthropic mock, driven by the official SDK', () => {
       body: JSON.stringify(anthropicUpstream.encodeRequest(next, { upstreamModel: 'claude-real' })),
     });
     const events = decodeStream(await res.text());
-    expect(events.filter((e) => e.type === 'text-delta').map((e) => (e as { text: string }).text).join('')).toBe('Tool said: rain');
+    expect(
+      events
+        .filter((e) => e.type === 'text-delta')
+        .map((e) => (e as { text: string }).text)
+        .join(''),
+    ).toBe('Tool said: rain');
     expect(events.at(-1)).toMatchObject({ type: 'finish', finishReason: 'stop', usage: { inputTokens: 12, outputTokens: 8 } });
     expect(mock.requests.at(-1)!.body.model).toBe('claude-real');
   });

@@ -103,20 +103,28 @@ describe('gemini upstream: encodeRequest', () => {
   });
 
   it('declares cleaned tools, tool config and generation config', () => {
-    expect(body.tools).toEqual([{
-      functionDeclarations: [
-        {
-          name: 'get_weather',
-          description: 'Weather',
-          parameters: { type: 'object', properties: { city: { type: 'string', nullable: true }, unit: { type: 'string', enum: ['c'] } }, required: ['city'] },
-        },
-        { name: 'get_time' },
-      ],
-    }]);
+    expect(body.tools).toEqual([
+      {
+        functionDeclarations: [
+          {
+            name: 'get_weather',
+            description: 'Weather',
+            parameters: { type: 'object', properties: { city: { type: 'string', nullable: true }, unit: { type: 'string', enum: ['c'] } }, required: ['city'] },
+          },
+          { name: 'get_time' },
+        ],
+      },
+    ]);
     expect(body.toolConfig).toEqual({ functionCallingConfig: { mode: 'ANY', allowedFunctionNames: ['get_weather'] } });
     expect(body.generationConfig).toEqual({
-      maxOutputTokens: 300, temperature: 0.3, topP: 0.8, topK: 20, stopSequences: ['END'], seed: 7,
-      responseMimeType: 'application/json', responseSchema: { type: 'object', properties: { a: { type: 'string' } } },
+      maxOutputTokens: 300,
+      temperature: 0.3,
+      topP: 0.8,
+      topK: 20,
+      stopSequences: ['END'],
+      seed: 7,
+      responseMimeType: 'application/json',
+      responseSchema: { type: 'object', properties: { a: { type: 'string' } } },
       thinkingConfig: { thinkingBudget: 1024, includeThoughts: true },
     });
     expect(JSON.stringify(body)).not.toMatch(/additionalProperties|\$schema|examples/);
@@ -124,7 +132,9 @@ describe('gemini upstream: encodeRequest', () => {
 
   it('maps tool choice modes and thinking settings', () => {
     const base: CanonicalRequest = { model: 'm', stream: false, messages: [user('x')], tools: [{ name: 't', parameters: {} }] };
-    const mode = (r: Partial<CanonicalRequest>) => (geminiUpstream.encodeRequest({ ...base, ...r }, { upstreamModel: 'g' }).toolConfig as { functionCallingConfig: { mode: string } }).functionCallingConfig.mode;
+    const mode = (r: Partial<CanonicalRequest>) =>
+      (geminiUpstream.encodeRequest({ ...base, ...r }, { upstreamModel: 'g' }).toolConfig as { functionCallingConfig: { mode: string } }).functionCallingConfig
+        .mode;
     expect(mode({ toolChoice: { type: 'auto' } })).toBe('AUTO');
     expect(mode({ toolChoice: { type: 'required' } })).toBe('ANY');
     expect(mode({ toolChoice: { type: 'none' } })).toBe('NONE');
@@ -136,32 +146,62 @@ describe('gemini upstream: encodeRequest', () => {
   });
 
   it('refuses a tool result whose call it cannot name', () => {
-    const r: CanonicalRequest = { model: 'm', stream: false, messages: [user('x'), { role: 'tool', content: [{ type: 'tool_result', toolCallId: 'nope', content: [] }] }] };
+    const r: CanonicalRequest = {
+      model: 'm',
+      stream: false,
+      messages: [user('x'), { role: 'tool', content: [{ type: 'tool_result', toolCallId: 'nope', content: [] }] }],
+    };
     expect(() => geminiUpstream.encodeRequest(r, { upstreamModel: 'g' })).toThrow(GatewayError);
-    const named: CanonicalRequest = { ...r, messages: [user('x'), { role: 'tool', content: [{ type: 'tool_result', toolCallId: 'nope', toolName: 'lookup', content: [{ type: 'text', text: 'ok' }] }] }] };
-    expect((geminiUpstream.encodeRequest(named, { upstreamModel: 'g' }).contents as Array<{ parts: unknown[] }>)[0].parts[1]).toEqual({ functionResponse: { name: 'lookup', response: { result: 'ok' } } });
+    const named: CanonicalRequest = {
+      ...r,
+      messages: [
+        user('x'),
+        { role: 'tool', content: [{ type: 'tool_result', toolCallId: 'nope', toolName: 'lookup', content: [{ type: 'text', text: 'ok' }] }] },
+      ],
+    };
+    expect((geminiUpstream.encodeRequest(named, { upstreamModel: 'g' }).contents as Array<{ parts: unknown[] }>)[0].parts[1]).toEqual({
+      functionResponse: { name: 'lookup', response: { result: 'ok' } },
+    });
   });
 
   it('guesses MIME types and cleans nested schemas', () => {
     expect(guessMimeType('https://x/y.jpeg')).toBe('image/jpeg');
     expect(guessMimeType('https://x/y')).toBe('image/jpeg');
-    expect(cleanSchema({ type: 'array', items: { type: 'object', properties: { n: { anyOf: [{ type: 'integer' }, { type: 'null' }] } }, additionalProperties: {} } }))
-      .toEqual({ type: 'array', items: { type: 'object', properties: { n: { type: 'integer', nullable: true } } } });
+    expect(
+      cleanSchema({
+        type: 'array',
+        items: { type: 'object', properties: { n: { anyOf: [{ type: 'integer' }, { type: 'null' }] } }, additionalProperties: {} },
+      }),
+    ).toEqual({ type: 'array', items: { type: 'object', properties: { n: { type: 'integer', nullable: true } } } });
   });
 });
 
 describe('gemini upstream: decodeResponse', () => {
   it('reads text, thoughts, function calls and usage', () => {
     const r = geminiUpstream.decodeResponse({
-      candidates: [{
-        content: { role: 'model', parts: [{ text: 'plan', thought: true }, { text: 'Hi ' }, { text: 'there' }, { functionCall: { name: 'f', args: { a: 1 } } }, { functionCall: { id: 'fc-9', name: 'g' } }] },
-        finishReason: 'STOP',
-      }],
+      candidates: [
+        {
+          content: {
+            role: 'model',
+            parts: [
+              { text: 'plan', thought: true },
+              { text: 'Hi ' },
+              { text: 'there' },
+              { functionCall: { name: 'f', args: { a: 1 } } },
+              { functionCall: { id: 'fc-9', name: 'g' } },
+            ],
+          },
+          finishReason: 'STOP',
+        },
+      ],
       usageMetadata: { promptTokenCount: 100, candidatesTokenCount: 20, thoughtsTokenCount: 5, cachedContentTokenCount: 40, totalTokenCount: 125 },
       modelVersion: 'gemini-2.5-flash',
       responseId: 'resp-1',
     });
-    expect(r.content.slice(0, 2)).toEqual([{ type: 'reasoning', text: 'plan' }, { type: 'text', text: 'Hi there' }]);
+    expect(r.content.slice(0, 2)).toEqual([
+      { type: 'reasoning', text: 'plan' },
+      { type: 'text', text: 'Hi there' },
+    ]);
     expect(r.content[2]).toMatchObject({ type: 'tool_call', name: 'f', arguments: '{"a":1}' });
     expect((r.content[2] as { id: string }).id).toMatch(/^call_/);
     expect(r.content[3]).toEqual({ type: 'tool_call', id: 'fc-9', name: 'g', arguments: '{}' });
@@ -171,34 +211,57 @@ describe('gemini upstream: decodeResponse', () => {
   });
 
   it.each([
-    ['STOP', 'stop'], ['MAX_TOKENS', 'length'], ['SAFETY', 'content_filter'], ['RECITATION', 'content_filter'],
-    ['PROHIBITED_CONTENT', 'content_filter'], ['MALFORMED_FUNCTION_CALL', 'error'], ['OTHER', 'stop'],
+    ['STOP', 'stop'],
+    ['MAX_TOKENS', 'length'],
+    ['SAFETY', 'content_filter'],
+    ['RECITATION', 'content_filter'],
+    ['PROHIBITED_CONTENT', 'content_filter'],
+    ['MALFORMED_FUNCTION_CALL', 'error'],
+    ['OTHER', 'stop'],
   ])('maps finishReason %s to %s', (finishReason, expected) => {
     expect(geminiUpstream.decodeResponse({ candidates: [{ content: { parts: [{ text: 'x' }] }, finishReason }] }).finishReason).toBe(expected);
   });
 
   it('treats a blocked prompt as content_filter and reads error messages', () => {
     expect(geminiUpstream.decodeResponse({ promptFeedback: { blockReason: 'SAFETY' } }).finishReason).toBe('content_filter');
-    expect(geminiUpstream.decodeErrorMessage(400, { error: { code: 400, message: 'bad field', status: 'INVALID_ARGUMENT' } })).toBe('INVALID_ARGUMENT: bad field');
-    expect(geminiUpstream.decodeErrorMessage(400, [{ error: { code: 400, message: 'in a list', status: 'INVALID_ARGUMENT' } }])).toBe('INVALID_ARGUMENT: in a list');
+    expect(geminiUpstream.decodeErrorMessage(400, { error: { code: 400, message: 'bad field', status: 'INVALID_ARGUMENT' } })).toBe(
+      'INVALID_ARGUMENT: bad field',
+    );
+    expect(geminiUpstream.decodeErrorMessage(400, [{ error: { code: 400, message: 'in a list', status: 'INVALID_ARGUMENT' } }])).toBe(
+      'INVALID_ARGUMENT: in a list',
+    );
   });
 });
 
 describe('gemini upstream: stream decoder', () => {
-  const frame = (parts: unknown[], extra: Record<string, unknown> = {}) => `data: ${JSON.stringify({ candidates: [{ content: { role: 'model', parts }, ...extra }], responseId: 'r1', modelVersion: 'gemini-x' })}\r\n\r\n`;
+  const frame = (parts: unknown[], extra: Record<string, unknown> = {}) =>
+    `data: ${JSON.stringify({ candidates: [{ content: { role: 'model', parts }, ...extra }], responseId: 'r1', modelVersion: 'gemini-x' })}\r\n\r\n`;
 
   it('keeps text in one block, brackets thoughts and emits whole function calls', () => {
     const events = decodeStream(
       frame([{ text: 'think', thought: true }]) +
-      frame([{ text: 'Hel' }]) +
-      frame([{ text: 'lo' }]) +
-      frame([{ functionCall: { name: 'f', args: { a: 1 } } }]) +
-      `data: ${JSON.stringify({ candidates: [{ content: { parts: [{ text: '' }] }, finishReason: 'STOP' }], usageMetadata: { promptTokenCount: 9, candidatesTokenCount: 4, thoughtsTokenCount: 2 } })}\r\n\r\n`,
+        frame([{ text: 'Hel' }]) +
+        frame([{ text: 'lo' }]) +
+        frame([{ functionCall: { name: 'f', args: { a: 1 } } }]) +
+        `data: ${JSON.stringify({ candidates: [{ content: { parts: [{ text: '' }] }, finishReason: 'STOP' }], usageMetadata: { promptTokenCount: 9, candidatesTokenCount: 4, thoughtsTokenCount: 2 } })}\r\n\r\n`,
     );
     const types = events.map((e) => e.type);
     expect(types).toEqual([
-      'start', 'reasoning-start', 'reasoning-delta', 'reasoning-end', 'text-start', 'text-delta', 'text-delta', 'text-end',
-      'tool-call-start', 'tool-call-delta', 'tool-call-end', 'text-start', 'usage', 'text-end', 'finish',
+      'start',
+      'reasoning-start',
+      'reasoning-delta',
+      'reasoning-end',
+      'text-start',
+      'text-delta',
+      'text-delta',
+      'text-end',
+      'tool-call-start',
+      'tool-call-delta',
+      'tool-call-end',
+      'text-start',
+      'usage',
+      'text-end',
+      'finish',
     ]);
     expect(events[0]).toMatchObject({ type: 'start', id: 'r1', model: 'gemini-x' });
     expect(events[8]).toMatchObject({ type: 'tool-call-start', name: 'f', block: 2 });
@@ -207,7 +270,9 @@ describe('gemini upstream: stream decoder', () => {
   });
 
   it('turns an error chunk into an error event', () => {
-    const events = decodeStream(frame([{ text: 'a' }]) + `data: ${JSON.stringify({ error: { code: 503, message: 'overloaded', status: 'UNAVAILABLE' } })}\r\n\r\n`);
+    const events = decodeStream(
+      frame([{ text: 'a' }]) + `data: ${JSON.stringify({ error: { code: 503, message: 'overloaded', status: 'UNAVAILABLE' } })}\r\n\r\n`,
+    );
     expect(events.at(-1)).toEqual({ type: 'error', error: { status: 503, kind: 'overloaded', message: 'overloaded' } });
     expect(events.filter((e) => e.type === 'text-end')).toHaveLength(1);
   });
@@ -223,7 +288,14 @@ describe('gemini embeddings translation', () => {
       ],
     });
     const list = decodeGeminiEmbeddingResponse({ embeddings: [{ values: [1, 2] }, { values: [3, 4] }] }, 'emb', ['a', 'bc']);
-    expect(list).toMatchObject({ object: 'list', model: 'emb', data: [{ object: 'embedding', index: 0, embedding: [1, 2] }, { object: 'embedding', index: 1, embedding: [3, 4] }] });
+    expect(list).toMatchObject({
+      object: 'list',
+      model: 'emb',
+      data: [
+        { object: 'embedding', index: 0, embedding: [1, 2] },
+        { object: 'embedding', index: 1, embedding: [3, 4] },
+      ],
+    });
     expect(list.usage.prompt_tokens).toBeGreaterThan(0);
     expect(() => encodeGeminiEmbeddingRequest({ input: [1, 2] }, 'x')).toThrow(/input/);
   });
@@ -252,7 +324,10 @@ describe('gemini mock', () => {
   it('streams over SSE and does a tool round trip with consistent ids', async () => {
     const tools = [{ name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, additionalProperties: false } }];
     const first: CanonicalRequest = { model: 'p', stream: true, tools, messages: [user('weather in Paris?')] };
-    const res = await post('/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse', geminiUpstream.encodeRequest(first, { upstreamModel: 'gemini-2.5-flash' }));
+    const res = await post(
+      '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse',
+      geminiUpstream.encodeRequest(first, { upstreamModel: 'gemini-2.5-flash' }),
+    );
     const events = decodeStream(await res.text());
     const start = events.find((e) => e.type === 'tool-call-start') as { id: string; name: string };
     expect(start.name).toBe('get_weather');
@@ -265,18 +340,35 @@ describe('gemini mock', () => {
         { role: 'tool', content: [{ type: 'tool_result', toolCallId: start.id, content: [{ type: 'text', text: 'sunny' }] }] },
       ],
     };
-    const res2 = await post('/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse', geminiUpstream.encodeRequest(second, { upstreamModel: 'gemini-2.5-flash' }));
+    const res2 = await post(
+      '/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse',
+      geminiUpstream.encodeRequest(second, { upstreamModel: 'gemini-2.5-flash' }),
+    );
     const events2 = decodeStream(await res2.text());
-    expect(events2.filter((e) => e.type === 'text-delta').map((e) => (e as { text: string }).text).join('')).toBe('Tool said: sunny');
+    expect(
+      events2
+        .filter((e) => e.type === 'text-delta')
+        .map((e) => (e as { text: string }).text)
+        .join(''),
+    ).toBe('Tool said: sunny');
     expect(events2.filter((e) => e.type === 'text-start')).toHaveLength(1);
     expect(mock.requests.at(-1)!.body.contents[2].parts[0]).toEqual({ functionResponse: { name: 'get_weather', response: { result: 'sunny' } } });
   });
 
   it('streams thoughts then text, honours ?key= and the chunk scenario', async () => {
     mock.enqueue({ type: 'reasoning_then_text', reasoning: 'hmm', text: 'done' });
-    const res = await post(`/v1beta/models/g:streamGenerateContent?alt=sse&key=${DEFAULT_API_KEY}`, { contents: [{ role: 'user', parts: [{ text: 'q' }] }] }, {});
+    const res = await post(
+      `/v1beta/models/g:streamGenerateContent?alt=sse&key=${DEFAULT_API_KEY}`,
+      { contents: [{ role: 'user', parts: [{ text: 'q' }] }] },
+      {},
+    );
     const events = decodeStream(await res.text());
-    expect(events.filter((e) => e.type === 'reasoning-delta').map((e) => (e as { text: string }).text).join('')).toBe('hmm');
+    expect(
+      events
+        .filter((e) => e.type === 'reasoning-delta')
+        .map((e) => (e as { text: string }).text)
+        .join(''),
+    ).toBe('hmm');
     expect(events.at(-1)).toMatchObject({ type: 'finish', usage: { outputTokens: 8, reasoningTokens: 3 } });
     mock.enqueue({ type: 'text', text: 'abcdefgh', chunks: 8 });
     const chunked = decodeStream(await (await post('/v1beta/models/g:streamGenerateContent?alt=sse', { contents: [{ parts: [{ text: 'q' }] }] })).text());
@@ -300,10 +392,15 @@ describe('gemini mock', () => {
   it('lists models with pagination, embeds and plays error and hang scenarios', async () => {
     const page1 = await (await fetch(`${mock.url}/v1beta/models?pageSize=2`, { headers: { 'x-goog-api-key': DEFAULT_API_KEY } })).json();
     expect(page1.models).toHaveLength(2);
-    const page2 = await (await fetch(`${mock.url}/v1beta/models?pageSize=2&pageToken=${page1.nextPageToken}`, { headers: { 'x-goog-api-key': DEFAULT_API_KEY } })).json();
+    const page2 = await (
+      await fetch(`${mock.url}/v1beta/models?pageSize=2&pageToken=${page1.nextPageToken}`, { headers: { 'x-goog-api-key': DEFAULT_API_KEY } })
+    ).json();
     expect(page2.models[0].name).toMatch(/^models\//);
     const inputs = ['one', 'two'];
-    const res = await post('/v1beta/models/text-embedding-004:batchEmbedContents', encodeGeminiEmbeddingRequest({ input: inputs, dimensions: 3 }, 'text-embedding-004'));
+    const res = await post(
+      '/v1beta/models/text-embedding-004:batchEmbedContents',
+      encodeGeminiEmbeddingRequest({ input: inputs, dimensions: 3 }, 'text-embedding-004'),
+    );
     const list = decodeGeminiEmbeddingResponse(await res.json(), 'text-embedding-004', inputs);
     expect(list.data.map((d) => d.embedding.length)).toEqual([3, 3]);
     mock.enqueue({ type: 'error', status: 429 });
@@ -317,7 +414,8 @@ describe('gemini mock', () => {
     mock.enqueue({ type: 'hang' });
     const controller = new AbortController();
     const pending = fetch(`${mock.url}/v1beta/models/g:generateContent`, {
-      method: 'POST', signal: controller.signal,
+      method: 'POST',
+      signal: controller.signal,
       headers: { 'content-type': 'application/json', 'x-goog-api-key': DEFAULT_API_KEY },
       body: JSON.stringify({ contents: [{ parts: [{ text: 'x' }] }] }),
     }).catch(() => 'aborted');

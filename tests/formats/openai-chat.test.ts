@@ -41,7 +41,13 @@ describe('chat completions decodeRequest', () => {
       messages: [
         { role: 'system', content: 'be brief' },
         { role: 'developer', content: [{ type: 'text', text: 'dev' }] },
-        { role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA', detail: 'low' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'look' },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA', detail: 'low' } },
+          ],
+        },
         { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{}' } }] },
         { role: 'tool', tool_call_id: 'call_1', content: 'done' },
       ],
@@ -71,11 +77,24 @@ describe('chat completions decodeRequest', () => {
     expect(req.responseFormat).toEqual({ type: 'json_schema', name: 's', schema: { type: 'object' }, strict: true });
     expect(req.messages[2].content[1]).toEqual({ type: 'image', source: { kind: 'base64', mediaType: 'image/png', data: 'AAAA' }, detail: 'low' });
     expect(req.messages[4].content[0]).toEqual({ type: 'tool_result', toolCallId: 'call_1', toolName: 'f', content: [{ type: 'text', text: 'done' }] });
-    expect(req).toMatchObject({ temperature: 0.5, topP: 0.9, seed: 7, presencePenalty: 0.1, frequencyPenalty: -0.1, user: 'u1', parallelToolCalls: false, stream: true });
+    expect(req).toMatchObject({
+      temperature: 0.5,
+      topP: 0.9,
+      seed: 7,
+      presencePenalty: 0.1,
+      frequencyPenalty: -0.1,
+      user: 'u1',
+      parallelToolCalls: false,
+      stream: true,
+    });
   });
 
   it('sets no field the client did not send', () => {
-    expect(openAIChatClient.decodeRequest(base)).toEqual({ model: 'gpt-4o', messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }], stream: false });
+    expect(openAIChatClient.decodeRequest(base)).toEqual({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }],
+      stream: false,
+    });
   });
 
   it.each([
@@ -105,12 +124,19 @@ describe('chat completions decodeRequest', () => {
 describe('chat completions upstream encodeRequest', () => {
   it('uses the upstream model and adds no defaults', () => {
     const req = openAIChatClient.decodeRequest(base);
-    expect(openAIChatUpstream.encodeRequest(req, { upstreamModel: 'gpt-4o-2024-08-06' })).toEqual({ model: 'gpt-4o-2024-08-06', messages: [{ role: 'user', content: 'hi' }] });
+    expect(openAIChatUpstream.encodeRequest(req, { upstreamModel: 'gpt-4o-2024-08-06' })).toEqual({
+      model: 'gpt-4o-2024-08-06',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
   });
 
   it('asks for usage on streams and honours the max-tokens field quirk', () => {
     const req: CanonicalRequest = { ...openAIChatClient.decodeRequest(base), stream: true, maxTokens: 9 };
-    expect(openAIChatUpstream.encodeRequest(req, { upstreamModel: 'm' })).toMatchObject({ stream: true, stream_options: { include_usage: true }, max_tokens: 9 });
+    expect(openAIChatUpstream.encodeRequest(req, { upstreamModel: 'm' })).toMatchObject({
+      stream: true,
+      stream_options: { include_usage: true },
+      max_tokens: 9,
+    });
     expect(openAIChatUpstream.encodeRequest(req, { upstreamModel: 'm', maxTokensField: 'max_completion_tokens' })).toMatchObject({ max_completion_tokens: 9 });
   });
 
@@ -119,15 +145,47 @@ describe('chat completions upstream encodeRequest', () => {
       model: 'x',
       stream: false,
       messages: [
-        { role: 'user', content: [{ type: 'text', text: 'see' }, { type: 'image', source: { kind: 'base64', mediaType: 'image/jpeg', data: 'QQ==' } }] },
-        { role: 'assistant', content: [{ type: 'reasoning', text: 'r' }, { type: 'tool_call', id: 'c1', name: 'f', arguments: '{}' }, { type: 'tool_call', id: 'c2', name: 'g', arguments: '{}' }] },
-        { role: 'tool', content: [{ type: 'tool_result', toolCallId: 'c1', content: [{ type: 'text', text: 'one' }] }, { type: 'tool_result', toolCallId: 'c2', content: [{ type: 'text', text: 'two' }] }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'see' },
+            { type: 'image', source: { kind: 'base64', mediaType: 'image/jpeg', data: 'QQ==' } },
+          ],
+        },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'reasoning', text: 'r' },
+            { type: 'tool_call', id: 'c1', name: 'f', arguments: '{}' },
+            { type: 'tool_call', id: 'c2', name: 'g', arguments: '{}' },
+          ],
+        },
+        {
+          role: 'tool',
+          content: [
+            { type: 'tool_result', toolCallId: 'c1', content: [{ type: 'text', text: 'one' }] },
+            { type: 'tool_result', toolCallId: 'c2', content: [{ type: 'text', text: 'two' }] },
+          ],
+        },
       ],
     };
     const body = openAIChatUpstream.encodeRequest(req, { upstreamModel: 'x' });
     expect(body.messages).toEqual([
-      { role: 'user', content: [{ type: 'text', text: 'see' }, { type: 'image_url', image_url: { url: 'data:image/jpeg;base64,QQ==' } }] },
-      { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }, { id: 'c2', type: 'function', function: { name: 'g', arguments: '{}' } }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'see' },
+          { type: 'image_url', image_url: { url: 'data:image/jpeg;base64,QQ==' } },
+        ],
+      },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          { id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } },
+          { id: 'c2', type: 'function', function: { name: 'g', arguments: '{}' } },
+        ],
+      },
       { role: 'tool', tool_call_id: 'c1', content: 'one' },
       { role: 'tool', tool_call_id: 'c2', content: 'two' },
     ]);
@@ -140,8 +198,25 @@ describe('chat completions responses', () => {
     object: 'chat.completion',
     created: 1700000000,
     model: 'gpt-4o',
-    choices: [{ index: 0, finish_reason: 'tool_calls', message: { role: 'assistant', content: 'ok', reasoning_content: 'hmm', tool_calls: [{ id: 'call_x', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }] } }],
-    usage: { prompt_tokens: 20, completion_tokens: 7, total_tokens: 27, prompt_tokens_details: { cached_tokens: 5 }, completion_tokens_details: { reasoning_tokens: 3 } },
+    choices: [
+      {
+        index: 0,
+        finish_reason: 'tool_calls',
+        message: {
+          role: 'assistant',
+          content: 'ok',
+          reasoning_content: 'hmm',
+          tool_calls: [{ id: 'call_x', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }],
+        },
+      },
+    ],
+    usage: {
+      prompt_tokens: 20,
+      completion_tokens: 7,
+      total_tokens: 27,
+      prompt_tokens_details: { cached_tokens: 5 },
+      completion_tokens_details: { reasoning_tokens: 3 },
+    },
   };
 
   it('decodes and re-encodes a completion without loss', () => {
@@ -154,8 +229,19 @@ describe('chat completions responses', () => {
     expect(canonical.usage).toEqual({ inputTokens: 20, outputTokens: 7, cachedInputTokens: 5, reasoningTokens: 3 });
     const out = openAIChatClient.encodeResponse(canonical, openAIChatClient.decodeRequest(base)) as any;
     expect(out).toMatchObject({ id: 'chatcmpl-9', object: 'chat.completion', created: 1700000000, model: 'gpt-4o' });
-    expect(out.choices[0]).toMatchObject({ index: 0, finish_reason: 'tool_calls', logprobs: null, message: { role: 'assistant', content: 'ok', reasoning_content: 'hmm', tool_calls: upstreamBody.choices[0].message.tool_calls } });
-    expect(out.usage).toMatchObject({ prompt_tokens: 20, completion_tokens: 7, total_tokens: 27, prompt_tokens_details: { cached_tokens: 5 }, completion_tokens_details: { reasoning_tokens: 3 } });
+    expect(out.choices[0]).toMatchObject({
+      index: 0,
+      finish_reason: 'tool_calls',
+      logprobs: null,
+      message: { role: 'assistant', content: 'ok', reasoning_content: 'hmm', tool_calls: upstreamBody.choices[0].message.tool_calls },
+    });
+    expect(out.usage).toMatchObject({
+      prompt_tokens: 20,
+      completion_tokens: 7,
+      total_tokens: 27,
+      prompt_tokens_details: { cached_tokens: 5 },
+      completion_tokens_details: { reasoning_tokens: 3 },
+    });
   });
 
   it.each([
@@ -176,7 +262,11 @@ describe('chat completions responses', () => {
 });
 
 describe('chat completions streams', () => {
-  const streamReq = (includeUsage: boolean): CanonicalRequest => ({ ...openAIChatClient.decodeRequest(base), stream: true, ...(includeUsage && { includeUsage }) });
+  const streamReq = (includeUsage: boolean): CanonicalRequest => ({
+    ...openAIChatClient.decodeRequest(base),
+    stream: true,
+    ...(includeUsage && { includeUsage }),
+  });
 
   it('encodes chunks in OpenAI order and decodes them back to the same events', () => {
     const encoder = openAIChatClient.createStreamEncoder(streamReq(true));
@@ -190,7 +280,10 @@ describe('chat completions streams', () => {
     expect(toolStart).toEqual({ index: 0, id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '' } });
     const finish = json.at(-2);
     expect(finish.choices[0]).toMatchObject({ delta: {}, finish_reason: 'tool_calls' });
-    expect(json.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 10, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 4 }, completion_tokens_details: { reasoning_tokens: 2 } } });
+    expect(json.at(-1)).toMatchObject({
+      choices: [],
+      usage: { prompt_tokens: 10, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 4 }, completion_tokens_details: { reasoning_tokens: 2 } },
+    });
 
     const decoded = decodeAll(sse).filter((e) => e.type !== 'usage');
     expect(decoded).toEqual(sampleStream);
@@ -199,12 +292,15 @@ describe('chat completions streams', () => {
   it('sends the usage chunk only when include_usage was asked', () => {
     const encoder = openAIChatClient.createStreamEncoder(streamReq(false));
     const sse = sampleStream.map((e) => encoder.push(e)).join('') + encoder.end();
-    const json = parseSse(sse).slice(0, -1).map((c) => JSON.parse(c.data));
+    const json = parseSse(sse)
+      .slice(0, -1)
+      .map((c) => JSON.parse(c.data));
     expect(json.some((c) => c.choices.length === 0 || 'usage' in c)).toBe(false);
   });
 
   it('finishes a stream without usage and brackets blocks', () => {
-    const chunk = (delta: object, finish: string | null = null) => `data: ${JSON.stringify({ id: 'c', model: 'm', created: 1, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    const chunk = (delta: object, finish: string | null = null) =>
+      `data: ${JSON.stringify({ id: 'c', model: 'm', created: 1, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
     const events = decodeAll(chunk({ role: 'assistant', content: 'Hi' }) + chunk({}, 'length') + 'data: [DONE]\n\n');
     expect(events).toEqual([
       { type: 'start', id: 'c', model: 'm', created: 1 },
@@ -221,8 +317,19 @@ describe('chat completions streams', () => {
 
   it('reads reasoning, tool calls without ids, and in-stream errors', () => {
     const chunk = (delta: object) => `data: ${JSON.stringify({ id: 'c', choices: [{ index: 0, delta }] })}\n\n`;
-    const events = decodeAll(chunk({ reasoning: 'r' }) + chunk({ tool_calls: [{ index: 0, function: { name: 'f', arguments: '{}' } }] }) + `data: {"error":{"message":"boom"}}\n\n`);
-    expect(events.map((e) => e.type)).toEqual(['start', 'reasoning-start', 'reasoning-delta', 'reasoning-end', 'tool-call-start', 'tool-call-delta', 'tool-call-end', 'error']);
+    const events = decodeAll(
+      chunk({ reasoning: 'r' }) + chunk({ tool_calls: [{ index: 0, function: { name: 'f', arguments: '{}' } }] }) + `data: {"error":{"message":"boom"}}\n\n`,
+    );
+    expect(events.map((e) => e.type)).toEqual([
+      'start',
+      'reasoning-start',
+      'reasoning-delta',
+      'reasoning-end',
+      'tool-call-start',
+      'tool-call-delta',
+      'tool-call-end',
+      'error',
+    ]);
     expect((events[4] as any).id).toMatch(/^call_/);
   });
 
@@ -235,7 +342,9 @@ describe('chat completions streams', () => {
     });
     const line = openAIChatClient.encodeStreamError({ status: 502, kind: 'upstream', message: 'gone' });
     expect(line).toBe('data: {"error":{"message":"gone","type":"server_error","param":null,"code":null}}\n\n');
-    expect(openAIChatUpstream.decodeErrorMessage(401, { error: { message: 'Incorrect API key provided: sk-abcdef123456' } })).toBe('Incorrect API key provided: [redacted]');
+    expect(openAIChatUpstream.decodeErrorMessage(401, { error: { message: 'Incorrect API key provided: sk-abcdef123456' } })).toBe(
+      'Incorrect API key provided: [redacted]',
+    );
   });
 });
 
@@ -252,13 +361,21 @@ describe('OpenAI SDK against the chat mock', () => {
     const res = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'ping' }] });
     expect(res.choices[0].message.content).toBe('Hello from openai-chat: ping');
     expect(res.usage).toMatchObject({ prompt_tokens: 12, completion_tokens: 8 });
-    const img = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,AA==' } }] }] });
+    const img = await client.chat.completions.create({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'data:image/png;base64,AA==' } }] }],
+    });
     expect(img.choices[0].message.content).toBe('I see an image (image/png)');
   });
 
   it('streams a tool call that the SDK helper assembles, then answers the tool result', async () => {
     const tools = [{ type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } }];
-    const stream = client.chat.completions.stream({ model: 'gpt-4o', messages: [{ role: 'user', content: 'weather?' }], tools, stream_options: { include_usage: true } });
+    const stream = client.chat.completions.stream({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'weather?' }],
+      tools,
+      stream_options: { include_usage: true },
+    });
     const final = await stream.finalChatCompletion();
     const call = final.choices[0].message.tool_calls![0] as any;
     expect(final.choices[0].finish_reason).toBe('tool_calls');
@@ -284,7 +401,9 @@ describe('OpenAI SDK against the chat mock', () => {
 
   it('rejects like OpenAI: bad key, bad messages, error scenarios', async () => {
     const bad = new OpenAI({ apiKey: 'nope', baseURL: mock.url, maxRetries: 0 });
-    await expect(bad.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    await expect(bad.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(
+      OpenAI.AuthenticationError,
+    );
     const orphan = client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'tool', tool_call_id: 'nope', content: 'x' }] });
     await expect(orphan).rejects.toMatchObject({ status: 400, param: 'messages.[0].role' });
     await expect(client.chat.completions.create({ model: 'gpt-4o', messages: [] })).rejects.toMatchObject({ status: 400, param: 'messages' });
@@ -354,10 +473,10 @@ describe('OpenAI SDK against the chat stream encoder', () => {
   let events: StreamEvent[] = sampleStream;
   beforeAll(async () => {
     server = await startCustomUpstream((_req, body, res) => {
-    const request = openAIChatClient.decodeRequest(body);
-    const encoder = openAIChatClient.createStreamEncoder(request);
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    res.end(events.map((e) => encoder.push(e)).join('') + encoder.end());
+      const request = openAIChatClient.decodeRequest(body);
+      const encoder = openAIChatClient.createStreamEncoder(request);
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(events.map((e) => encoder.push(e)).join('') + encoder.end());
     }, '/v1');
     baseURL = server.url;
   });
@@ -366,7 +485,9 @@ describe('OpenAI SDK against the chat stream encoder', () => {
   it('finalChatCompletion assembles text, tool calls and usage', async () => {
     events = sampleStream;
     const client = new OpenAI({ apiKey: 'k', baseURL, maxRetries: 0 });
-    const final = await client.chat.completions.stream({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], stream_options: { include_usage: true } }).finalChatCompletion();
+    const final = await client.chat.completions
+      .stream({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }], stream_options: { include_usage: true } })
+      .finalChatCompletion();
     expect(final.choices[0].message.content).toBe('Hello world');
     expect(final.choices[0].message.tool_calls?.map((c: any) => [c.id, c.function.name, c.function.arguments])).toEqual([
       ['call_a', 'get_weather', '{"city":"Paris"}'],
@@ -378,6 +499,8 @@ describe('OpenAI SDK against the chat stream encoder', () => {
   it('raises a mid-stream error as an APIError', async () => {
     events = [sampleStream[0], sampleStream[4], sampleStream[5], { type: 'error', error: { status: 502, kind: 'upstream', message: 'upstream broke' } }];
     const client = new OpenAI({ apiKey: 'k', baseURL, maxRetries: 0 });
-    await expect(client.chat.completions.stream({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }).finalChatCompletion()).rejects.toThrow(/upstream broke/);
+    await expect(client.chat.completions.stream({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x' }] }).finalChatCompletion()).rejects.toThrow(
+      /upstream broke/,
+    );
   });
 });

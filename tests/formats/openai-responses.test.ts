@@ -44,7 +44,13 @@ describe('responses decodeRequest', () => {
       model: 'gpt-4.1',
       instructions: 'Be terse.',
       input: [
-        { role: 'user', content: [{ type: 'input_text', text: 'look' }, { type: 'input_image', image_url: 'https://x/y.png', detail: 'high' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'look' },
+            { type: 'input_image', image_url: 'https://x/y.png', detail: 'high' },
+          ],
+        },
         { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: 'plan' }] },
         { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'checking' }] },
         { type: 'function_call', call_id: 'call_1', name: 'f', arguments: '{}' },
@@ -152,17 +158,44 @@ describe('responses upstream encodeRequest / decodeResponse', () => {
       status: 'incomplete',
       incomplete_details: { reason: 'max_output_tokens' },
       output: [
-        { id: 'rs_1', type: 'reasoning', summary: [{ type: 'summary_text', text: 'a' }, { type: 'summary_text', text: 'b' }] },
+        {
+          id: 'rs_1',
+          type: 'reasoning',
+          summary: [
+            { type: 'summary_text', text: 'a' },
+            { type: 'summary_text', text: 'b' },
+          ],
+        },
         { id: 'msg_1', type: 'message', role: 'assistant', status: 'incomplete', content: [{ type: 'output_text', text: 'part', annotations: [] }] },
       ],
-      usage: { input_tokens: 9, input_tokens_details: { cached_tokens: 2 }, output_tokens: 4, output_tokens_details: { reasoning_tokens: 1 }, total_tokens: 13 },
+      usage: {
+        input_tokens: 9,
+        input_tokens_details: { cached_tokens: 2 },
+        output_tokens: 4,
+        output_tokens_details: { reasoning_tokens: 1 },
+        total_tokens: 13,
+      },
     };
     const canonical = openAIResponsesUpstream.decodeResponse(body);
-    expect(canonical).toMatchObject({ id: 'resp_9', finishReason: 'length', usage: { inputTokens: 9, outputTokens: 4, cachedInputTokens: 2, reasoningTokens: 1 } });
-    expect(canonical.content).toEqual([{ type: 'reasoning', text: 'a\n\nb' }, { type: 'text', text: 'part' }]);
+    expect(canonical).toMatchObject({
+      id: 'resp_9',
+      finishReason: 'length',
+      usage: { inputTokens: 9, outputTokens: 4, cachedInputTokens: 2, reasoningTokens: 1 },
+    });
+    expect(canonical.content).toEqual([
+      { type: 'reasoning', text: 'a\n\nb' },
+      { type: 'text', text: 'part' },
+    ]);
     const request = openAIResponsesClient.decodeRequest({ ...base, instructions: 'Echo me' });
     const out = openAIResponsesClient.encodeResponse(canonical, request) as any;
-    expect(out).toMatchObject({ id: 'resp_9', object: 'response', status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' }, instructions: 'Echo me', model: 'gpt-5' });
+    expect(out).toMatchObject({
+      id: 'resp_9',
+      object: 'response',
+      status: 'incomplete',
+      incomplete_details: { reason: 'max_output_tokens' },
+      instructions: 'Echo me',
+      model: 'gpt-5',
+    });
     expect(out.output.map((i: any) => i.type)).toEqual(['reasoning', 'message']);
     expect(out.usage).toEqual(body.usage);
   });
@@ -172,7 +205,10 @@ describe('responses upstream encodeRequest / decodeResponse', () => {
       id: 'chatcmpl-1',
       model: 'm',
       created: 1,
-      content: [{ type: 'text', text: 'calling' }, { type: 'tool_call', id: 'call_z', name: 'f', arguments: '{"q":1}' }],
+      content: [
+        { type: 'text', text: 'calling' },
+        { type: 'tool_call', id: 'call_z', name: 'f', arguments: '{"q":1}' },
+      ],
       finishReason: 'tool_calls',
       usage: { inputTokens: 1, outputTokens: 2 },
     };
@@ -216,7 +252,13 @@ describe('responses streams', () => {
     ]);
     const completed = data.at(-1).response;
     expect(completed.output.map((i: any) => i.type)).toEqual(['reasoning', 'message', 'function_call']);
-    expect(completed.usage).toEqual({ input_tokens: 10, input_tokens_details: { cached_tokens: 4 }, output_tokens: 5, output_tokens_details: { reasoning_tokens: 2 }, total_tokens: 15 });
+    expect(completed.usage).toEqual({
+      input_tokens: 10,
+      input_tokens_details: { cached_tokens: 4 },
+      output_tokens: 5,
+      output_tokens_details: { reasoning_tokens: 2 },
+      total_tokens: 15,
+    });
   });
 
   it('round-trips through the stream decoder with the same tool call ids', () => {
@@ -227,9 +269,15 @@ describe('responses streams', () => {
   it('ends with response.incomplete for length and response.failed on error', () => {
     const start = sampleStream[0];
     const incomplete = parseSse(encodeAll(request(), [start, { type: 'finish', finishReason: 'length', usage: { inputTokens: 1, outputTokens: 1 } }]));
-    expect(JSON.parse(incomplete.at(-1)!.data)).toMatchObject({ type: 'response.incomplete', response: { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } } });
+    expect(JSON.parse(incomplete.at(-1)!.data)).toMatchObject({
+      type: 'response.incomplete',
+      response: { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } },
+    });
     const failed = parseSse(encodeAll(request(), [start, { type: 'error', error: { status: 502, kind: 'upstream', message: 'boom' } }]));
-    expect(JSON.parse(failed.at(-1)!.data)).toMatchObject({ type: 'response.failed', response: { status: 'failed', error: { code: 'server_error', message: 'boom' } } });
+    expect(JSON.parse(failed.at(-1)!.data)).toMatchObject({
+      type: 'response.failed',
+      response: { status: 'failed', error: { code: 'server_error', message: 'boom' } },
+    });
     const standalone = parseSse(openAIResponsesClient.encodeStreamError({ status: 429, kind: 'rate_limit', message: 'slow down' }));
     expect(standalone[0].event).toBe('response.failed');
     expect(JSON.parse(standalone[0].data).response.error).toEqual({ code: 'rate_limit_exceeded', message: 'slow down' });
@@ -274,20 +322,38 @@ describe('OpenAI SDK against the responses mock', () => {
     const next = await client.responses.create({
       model: 'gpt-4.1',
       tools,
-      input: [{ role: 'user', content: 'weather in Paris' }, { type: 'function_call', call_id: fc.call_id, name: fc.name, arguments: fc.arguments }, { type: 'function_call_output', call_id: fc.call_id, output: 'rain' }],
+      input: [
+        { role: 'user', content: 'weather in Paris' },
+        { type: 'function_call', call_id: fc.call_id, name: fc.name, arguments: fc.arguments },
+        { type: 'function_call_output', call_id: fc.call_id, output: 'rain' },
+      ],
     });
     expect(next.output_text).toBe('Tool said: rain');
   });
 
   it('rejects like OpenAI', async () => {
-    await expect(new OpenAI({ apiKey: 'bad', baseURL: mock.url, maxRetries: 0 }).responses.create({ model: 'm', input: 'x' })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
-    await expect(client.responses.create({ model: 'm', input: 'x', previous_response_id: 'resp_x' })).rejects.toMatchObject({ status: 400, param: 'previous_response_id' });
-    await expect(client.responses.create({ model: 'm', input: [{ type: 'function_call_output', call_id: 'nope', output: 'x' }] })).rejects.toMatchObject({ status: 400 });
+    await expect(new OpenAI({ apiKey: 'bad', baseURL: mock.url, maxRetries: 0 }).responses.create({ model: 'm', input: 'x' })).rejects.toBeInstanceOf(
+      OpenAI.AuthenticationError,
+    );
+    await expect(client.responses.create({ model: 'm', input: 'x', previous_response_id: 'resp_x' })).rejects.toMatchObject({
+      status: 400,
+      param: 'previous_response_id',
+    });
+    await expect(client.responses.create({ model: 'm', input: [{ type: 'function_call_output', call_id: 'nope', output: 'x' }] })).rejects.toMatchObject({
+      status: 400,
+    });
     await expect(client.responses.create({ model: 'm', input: 'x', max_output_tokens: 5 })).rejects.toMatchObject({ status: 400, param: 'max_output_tokens' });
   });
 
   it('is decoded by the upstream stream decoder, and accepts what the upstream encoder sends', async () => {
-    const canonical = openAIChatClient.decodeRequest({ model: 'public', messages: [{ role: 'system', content: 's' }, { role: 'user', content: 'hey' }], stream: true });
+    const canonical = openAIChatClient.decodeRequest({
+      model: 'public',
+      messages: [
+        { role: 'system', content: 's' },
+        { role: 'user', content: 'hey' },
+      ],
+      stream: true,
+    });
     const body = openAIResponsesUpstream.encodeRequest(canonical, { upstreamModel: 'gpt-4.1' });
     const sse = await fetch(`${mock.url}/responses`, {
       method: 'POST',
@@ -320,8 +386,8 @@ describe('OpenAI SDK against the responses stream encoder', () => {
   let events: StreamEvent[] = sampleStream;
   beforeAll(async () => {
     server = await startCustomUpstream((_req, body, res) => {
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    res.end(encodeAll(openAIResponsesClient.decodeRequest(body), events));
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(encodeAll(openAIResponsesClient.decodeRequest(body), events));
     }, '/v1');
     baseURL = server.url;
   });

@@ -101,11 +101,7 @@ describe('admin authentication', () => {
     });
 
     it('refuses an unsigned token (alg: none)', async () => {
-      const unsigned = new UnsecuredJWT({ email: ADMIN_EMAIL, role: 'admin' })
-        .setSubject(adminId)
-        .setIssuer('llm-gateway')
-        .setExpirationTime('1h')
-        .encode();
+      const unsigned = new UnsecuredJWT({ email: ADMIN_EMAIL, role: 'admin' }).setSubject(adminId).setIssuer('llm-gateway').setExpirationTime('1h').encode();
       expectUnauthenticated(await gateway.gql('{ me { id } }', undefined, unsigned));
     });
 
@@ -161,7 +157,11 @@ describe('admin authentication', () => {
     });
 
     it('can read', async () => {
-      const result = await gateway.gql('{ me { email role } providers { id } models { nodes { id } } virtualKeys { nodes { id } } overview { providers } settings { monitoringEnabled } }', undefined, viewerToken);
+      const result = await gateway.gql(
+        '{ me { email role } providers { id } models { nodes { id } } virtualKeys { nodes { id } } overview { providers } settings { monitoringEnabled } }',
+        undefined,
+        viewerToken,
+      );
       expect(result.errors).toBeUndefined();
       expect(result.data.me).toEqual({ email: viewerEmail, role: 'viewer' });
     });
@@ -304,8 +304,7 @@ describe('login brute-force protection', () => {
   });
   afterAll(() => gateway?.stop());
 
-  const login = (email: string, password: string) =>
-    postGraphQL(gateway.url, JSON.stringify({ query: LOGIN, variables: { e: email, p: password } }));
+  const login = (email: string, password: string) => postGraphQL(gateway.url, JSON.stringify({ query: LOGIN, variables: { e: email, p: password } }));
 
   it('rate-limits repeated failures for one email with RATE_LIMITED and HTTP 429', async () => {
     const victim = `${unique('victim')}@example.com`;

@@ -55,7 +55,12 @@ describe('bad input to /graphql', () => {
     expect(res.status).toBe(400);
     expect(onlyError(res.json).message).toMatch(/Variable "\$take" got invalid value "ten"; Int cannot represent/);
 
-    const input = await gqlRaw(gateway, 'mutation($i: CreateVirtualKeyInput!) { createVirtualKey(input: $i) { key } }', { i: { name: 'k', rpmLimit: 'lots' } }, token);
+    const input = await gqlRaw(
+      gateway,
+      'mutation($i: CreateVirtualKeyInput!) { createVirtualKey(input: $i) { key } }',
+      { i: { name: 'k', rpmLimit: 'lots' } },
+      token,
+    );
     expect(onlyError(input.json).message).toMatch(/rpmLimit/);
     expect(input.json.data ?? null).toBeNull();
     expect((await gateway.admin('{ overview { virtualKeys } }')).overview.virtualKeys).toBe(0);
@@ -105,12 +110,16 @@ describe('bad input to /graphql', () => {
 
   it('refuses an oversized chunked body that declares no length', async () => {
     const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(`${gateway.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', ...auth } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      });
+      const req = request(
+        `${gateway.url}/graphql`,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked', ...auth } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
       req.on('error', reject);
       req.write('{"query":"{ me { id } }","variables":{"padding":"');
       const chunk = 'y'.repeat(64 * 1024);

@@ -42,7 +42,15 @@ describe('loadConfig', () => {
   });
 
   it('reads each variable and treats blank values as unset', () => {
-    const config = loadConfig({ PORT: '8080', DB_PATH: '/tmp/x/y.db', LOG_LEVEL: 'debug', TRUST_PROXY: 'true', ADMIN_EMAIL: '', JWT_EXPIRES_IN: '30m', DATA_DIR: '/tmp/secrets' });
+    const config = loadConfig({
+      PORT: '8080',
+      DB_PATH: '/tmp/x/y.db',
+      LOG_LEVEL: 'debug',
+      TRUST_PROXY: 'true',
+      ADMIN_EMAIL: '',
+      JWT_EXPIRES_IN: '30m',
+      DATA_DIR: '/tmp/secrets',
+    });
     expect(config).toMatchObject({ port: 8080, dbPath: '/tmp/x/y.db', dataDir: '/tmp/secrets', logLevel: 'debug', trustProxy: true, jwtExpiresIn: '30m' });
     expect(config.adminEmail).toBeUndefined();
     expect(loadConfig({ PORT: '' }).port).toBe(3000);
@@ -103,7 +111,19 @@ describe('.env.example', () => {
   it('parses the variables env.ts reads', () => {
     expect(readByConfig.length).toBeGreaterThanOrEqual(15);
     expect(readByConfig).toEqual(
-      expect.arrayContaining(['PORT', 'NODE_ENV', 'DB_PATH', 'DATABASE_URL', 'REDIS_URL', 'LOG_LEVEL', 'JWT_SECRET', 'ENCRYPTION_KEY', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'LITELLM_CATALOG_URL']),
+      expect.arrayContaining([
+        'PORT',
+        'NODE_ENV',
+        'DB_PATH',
+        'DATABASE_URL',
+        'REDIS_URL',
+        'LOG_LEVEL',
+        'JWT_SECRET',
+        'ENCRYPTION_KEY',
+        'ADMIN_EMAIL',
+        'ADMIN_PASSWORD',
+        'LITELLM_CATALOG_URL',
+      ]),
     );
   });
 
@@ -123,7 +143,10 @@ describe('.env.example', () => {
 
   it('shows the defaults: its active values give the same config as an empty environment', () => {
     const active = Object.fromEntries(
-      exampleLines.map((line) => /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line)).filter((m): m is RegExpExecArray => !!m).map((m) => [m[1]!, m[2]!]),
+      exampleLines
+        .map((line) => /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line))
+        .filter((m): m is RegExpExecArray => !!m)
+        .map((m) => [m[1]!, m[2]!]),
     );
     expect(Object.keys(active).length).toBeGreaterThan(5);
     expect(loadConfig(active)).toEqual(loadConfig({}));
@@ -192,7 +215,10 @@ describe('the gateway process', () => {
     const deadline = Date.now() + 30_000;
     let healthy = false;
     while (!healthy && Date.now() < deadline && child.exitCode === null) {
-      healthy = await fetch(`${base}/healthz`).then((r) => r.ok, () => false);
+      healthy = await fetch(`${base}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (!healthy) await new Promise((r) => setTimeout(r, 100));
     }
     expect(healthy, out.stderr).toBe(true);
@@ -205,7 +231,10 @@ describe('the gateway process', () => {
     const login = await fetch(`${base}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', variables: { e: match![1], p: match![2] } }),
+      body: JSON.stringify({
+        query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }',
+        variables: { e: match![1], p: match![2] },
+      }),
     }).then((r) => r.json() as Promise<any>);
     expect(login.errors).toBeUndefined();
     const token: string = login.data.login.token;
@@ -235,7 +264,10 @@ describe('the gateway process', () => {
     // New connections are refused while the in-flight request is still open.
     let refused = false;
     for (let i = 0; i < 40 && !refused; i++) {
-      refused = await fetch(`${base}/healthz`, { headers: { connection: 'close' } }).then(() => false, () => true);
+      refused = await fetch(`${base}/healthz`, { headers: { connection: 'close' } }).then(
+        () => false,
+        () => true,
+      );
       if (!refused) await new Promise((r) => setTimeout(r, 50));
     }
     expect(refused).toBe(true);

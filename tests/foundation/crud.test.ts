@@ -3,7 +3,8 @@ import { ADMIN_EMAIL, startTestGateway, type TestGateway } from '../support/gate
 import { onlyError, tableCount as countRows, unique } from './helpers.js';
 
 const CREATE_PROVIDER = 'mutation($i: CreateProviderInput!) { createProvider(input: $i) { id name } }';
-const CREATE_MODEL = 'mutation($i: CreateModelInput!) { createModel(input: $i) { id name upstreamModel providerId inputPrice outputPrice contextWindow supportsTools enabled provider { id } } }';
+const CREATE_MODEL =
+  'mutation($i: CreateModelInput!) { createModel(input: $i) { id name upstreamModel providerId inputPrice outputPrice contextWindow supportsTools enabled provider { id } } }';
 const UPDATE_MODEL = 'mutation($id: ID!, $i: UpdateModelInput!) { updateModel(id: $id, input: $i) { id name upstreamModel inputPrice enabled } }';
 const LOGIN = 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }';
 
@@ -12,7 +13,10 @@ describe('admin CRUD', () => {
   let token: string;
 
   const createProvider = async (name = unique('provider')) =>
-    (await gateway.admin(CREATE_PROVIDER, { i: { name, type: 'openai', baseUrl: 'https://api.example.test/v1' } })).createProvider as { id: string; name: string };
+    (await gateway.admin(CREATE_PROVIDER, { i: { name, type: 'openai', baseUrl: 'https://api.example.test/v1' } })).createProvider as {
+      id: string;
+      name: string;
+    };
   const tableCount = (table: string) => countRows(gateway, table);
 
   beforeAll(async () => {
@@ -32,10 +36,28 @@ describe('admin CRUD', () => {
 
     it('creates, reads, lists, updates and deletes a model', async () => {
       const { createModel } = await gateway.admin(CREATE_MODEL, {
-        i: { providerId: provider.id, name, upstreamModel: 'deepseek-chat', inputPrice: 0.00000027, outputPrice: 0.0000011, contextWindow: 64000, supportsTools: true },
+        i: {
+          providerId: provider.id,
+          name,
+          upstreamModel: 'deepseek-chat',
+          inputPrice: 0.00000027,
+          outputPrice: 0.0000011,
+          contextWindow: 64000,
+          supportsTools: true,
+        },
       });
       modelId = createModel.id;
-      expect(createModel).toMatchObject({ name, upstreamModel: 'deepseek-chat', providerId: provider.id, inputPrice: 0.00000027, outputPrice: 0.0000011, contextWindow: 64000, supportsTools: true, enabled: true, provider: { id: provider.id } });
+      expect(createModel).toMatchObject({
+        name,
+        upstreamModel: 'deepseek-chat',
+        providerId: provider.id,
+        inputPrice: 0.00000027,
+        outputPrice: 0.0000011,
+        contextWindow: 64000,
+        supportsTools: true,
+        enabled: true,
+        provider: { id: provider.id },
+      });
 
       const read = await gateway.admin('query($id: ID!) { model(id: $id) { id name provider { name } } }', { id: modelId });
       expect(read.model).toEqual({ id: modelId, name, provider: { name: provider.name } });
@@ -234,7 +256,8 @@ describe('admin CRUD', () => {
       for (let i = 0; i < 5; i++) {
         await gateway.admin(CREATE_MODEL, { i: { providerId: provider.id, name: `${prefix}-${i}`, upstreamModel: 'x' } });
       }
-      const PAGE = 'query($p: ID, $f: Int, $a: String) { models(providerId: $p, first: $f, after: $a) { nodes { name } edges { cursor } pageInfo { hasNextPage endCursor } } }';
+      const PAGE =
+        'query($p: ID, $f: Int, $a: String) { models(providerId: $p, first: $f, after: $a) { nodes { name } edges { cursor } pageInfo { hasNextPage endCursor } } }';
       const page = async (first: number | null, after: string | null = null) => (await gateway.admin(PAGE, { p: provider.id, f: first, a: after })).models;
       const all = [0, 1, 2, 3, 4].map((i) => `${prefix}-${i}`);
       const names = (c: { nodes: { name: string }[] }) => c.nodes.map((m) => m.name);
@@ -251,7 +274,9 @@ describe('admin CRUD', () => {
       const negative = await gateway.gql(PAGE, { p: provider.id, f: -1 }, token);
       expect(negative.errors?.[0]?.message).toMatch(/first/);
 
-      const keys = await gateway.admin('{ providers(take: 1) { id } users(skip: 1) { id } virtualKeys(includeRevoked: true, first: 1) { nodes { id } pageInfo { hasNextPage } } }');
+      const keys = await gateway.admin(
+        '{ providers(take: 1) { id } users(skip: 1) { id } virtualKeys(includeRevoked: true, first: 1) { nodes { id } pageInfo { hasNextPage } } }',
+      );
       expect(keys.providers).toHaveLength(1);
       expect(keys.users).toHaveLength(0);
       expect(keys.virtualKeys.nodes).toHaveLength(1);

@@ -39,7 +39,9 @@ interface MigrationRow {
 function migrationRows(dataDir: string): MigrationRow[] {
   const db = openSqlite(dataDir);
   try {
-    return db.prepare('SELECT id, migration_name, started_at, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name').all() as MigrationRow[];
+    return db
+      .prepare('SELECT id, migration_name, started_at, finished_at, applied_steps_count FROM _prisma_migrations ORDER BY migration_name')
+      .all() as MigrationRow[];
   } finally {
     db.close();
   }

@@ -33,7 +33,15 @@ describe('virtual keys', () => {
     key = created.key;
     keyId = created.virtualKey.id;
     expect(key).toMatch(/^sk-gw-[A-Za-z0-9_-]{40,}$/);
-    expect(created.virtualKey).toMatchObject({ name: 'ci-pipeline', rpmLimit: 60, allowedModels: ['gpt-4o-mini'], budgetUsd: 5, budgetPeriod: 'monthly', revokedAt: null, enabled: true });
+    expect(created.virtualKey).toMatchObject({
+      name: 'ci-pipeline',
+      rpmLimit: 60,
+      allowedModels: ['gpt-4o-mini'],
+      budgetUsd: 5,
+      budgetPeriod: 'monthly',
+      revokedAt: null,
+      enabled: true,
+    });
     // The prefix identifies the key without giving it away.
     const prefix = created.virtualKey.keyPrefix;
     expect(key.startsWith(prefix)).toBe(true);

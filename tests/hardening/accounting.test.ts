@@ -70,7 +70,14 @@ describe('a client that leaves', () => {
       mock.enqueue({ type: 'text', text: 'one two three four five six seven eight', chunks: 8, chunkDelayMs: 150 });
       const conn = await RawConnection.open(gw.url);
       const body = JSON.stringify({ model: 'acc-slow', stream: true, messages: [{ role: 'user', content: 'hi' }] });
-      conn.write(requestText('POST', '/v1/chat/completions', { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'leaves-mid-stream' }, body));
+      conn.write(
+        requestText(
+          'POST',
+          '/v1/chat/completions',
+          { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'leaves-mid-stream' },
+          body,
+        ),
+      );
       await new Promise((r) => setTimeout(r, 400));
       conn.destroy();
       await waitFor(() => byAgent('leaves-mid-stream').length > 0, { what: 'the log row' });
@@ -87,7 +94,14 @@ describe('a client that leaves', () => {
     broken.fault = 'complete';
     const conn = await RawConnection.open(gw.url);
     const body = chatBody(true);
-    conn.write(requestText('POST', '/v1/chat/completions', { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'resets-after-done' }, body));
+    conn.write(
+      requestText(
+        'POST',
+        '/v1/chat/completions',
+        { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'resets-after-done' },
+        body,
+      ),
+    );
     const res = await conn.response();
     expect(res.body).toContain('[DONE]');
     conn.destroy();

@@ -171,7 +171,11 @@ describe.each(WIRES.map((w) => w.wire))('upstream %s', (wire) => {
 describe('the official SDKs see the failure', () => {
   test('OpenAI chat over a truncated passthrough stream: iteration throws', async () => {
     broken.fault = 'truncate';
-    const stream = await openaiClient(gw, appKey).chat.completions.create({ model: modelOf('openai-chat'), stream: true, messages: [{ role: 'user', content: 'hi' }] });
+    const stream = await openaiClient(gw, appKey).chat.completions.create({
+      model: modelOf('openai-chat'),
+      stream: true,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     let text = '';
     await expect(
       (async () => {
@@ -183,7 +187,12 @@ describe('the official SDKs see the failure', () => {
 
   test('Anthropic over a garbage passthrough stream: iteration throws', async () => {
     broken.fault = 'garbage';
-    const stream = await anthropicClient(gw, appKey).messages.create({ model: modelOf('anthropic'), stream: true, max_tokens: 32, messages: [{ role: 'user', content: 'hi' }] });
+    const stream = await anthropicClient(gw, appKey).messages.create({
+      model: modelOf('anthropic'),
+      stream: true,
+      max_tokens: 32,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     await expect(
       (async () => {
         for await (const _event of stream) void _event;

@@ -26,9 +26,24 @@ const WIRES = Object.keys(UPSTREAM_FORMATS) as UpstreamWire[];
 
 /** Event names the four wire formats use, so generated events reach the decoders' real branches. */
 const EVENT_NAMES = [
-  'message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop', 'ping', 'error',
-  'response.created', 'response.output_item.added', 'response.content_part.added', 'response.output_text.delta', 'response.function_call_arguments.delta',
-  'response.output_item.done', 'response.completed', 'response.incomplete', 'response.failed', 'response.reasoning_summary_text.delta',
+  'message_start',
+  'content_block_start',
+  'content_block_delta',
+  'content_block_stop',
+  'message_delta',
+  'message_stop',
+  'ping',
+  'error',
+  'response.created',
+  'response.output_item.added',
+  'response.content_part.added',
+  'response.output_text.delta',
+  'response.function_call_arguments.delta',
+  'response.output_item.done',
+  'response.completed',
+  'response.incomplete',
+  'response.failed',
+  'response.reasoning_summary_text.delta',
 ];
 const TYPES = [...EVENT_NAMES, 'text', 'text_delta', 'input_json_delta', 'thinking_delta', 'tool_use', 'thinking', 'function_call', 'message', 'output_text'];
 
@@ -55,8 +70,16 @@ const shapedJson: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
       message: tie('value'),
       response: tie('value'),
       item: tie('value'),
-      choices: fc.array(fc.record({ index: fc.integer({ min: 0, max: 2 }), delta: tie('value'), finish_reason: tie('value') }, { requiredKeys: [] }), { maxLength: 3 }),
-      candidates: fc.array(fc.record({ content: fc.record({ parts: fc.array(tie('value'), { maxLength: 3 }) }, { requiredKeys: [] }), finishReason: tie('value') }, { requiredKeys: [] }), { maxLength: 2 }),
+      choices: fc.array(fc.record({ index: fc.integer({ min: 0, max: 2 }), delta: tie('value'), finish_reason: tie('value') }, { requiredKeys: [] }), {
+        maxLength: 3,
+      }),
+      candidates: fc.array(
+        fc.record(
+          { content: fc.record({ parts: fc.array(tie('value'), { maxLength: 3 }) }, { requiredKeys: [] }), finishReason: tie('value') },
+          { requiredKeys: [] },
+        ),
+        { maxLength: 2 },
+      ),
       usage: tie('value'),
       usageMetadata: tie('value'),
       error: tie('value'),
@@ -83,8 +106,20 @@ const sseMessage: fc.Arbitrary<SseMessage> = fc.record(
 );
 
 const KNOWN_EVENT_TYPES = new Set<StreamEvent['type']>([
-  'start', 'text-start', 'text-delta', 'text-end', 'reasoning-start', 'reasoning-delta', 'reasoning-signature', 'reasoning-end',
-  'tool-call-start', 'tool-call-delta', 'tool-call-end', 'usage', 'finish', 'error',
+  'start',
+  'text-start',
+  'text-delta',
+  'text-end',
+  'reasoning-start',
+  'reasoning-delta',
+  'reasoning-signature',
+  'reasoning-end',
+  'tool-call-start',
+  'tool-call-delta',
+  'tool-call-end',
+  'usage',
+  'finish',
+  'error',
 ]);
 
 describe('stream decoders and the stream watch', () => {
@@ -119,9 +154,13 @@ describe('stream decoders and the stream watch', () => {
 describe('SSE reader', () => {
   const collect = async (chunks: Uint8Array[], maxEventBytes = 0) => {
     const out: SseMessage[] = [];
-    for await (const message of readSse((async function* () {
-      yield* chunks;
-    })(), { maxEventBytes })) out.push(message);
+    for await (const message of readSse(
+      (async function* () {
+        yield* chunks;
+      })(),
+      { maxEventBytes },
+    ))
+      out.push(message);
     return out;
   };
 
@@ -137,14 +176,21 @@ describe('SSE reader', () => {
 
   test('well-formed events survive any re-chunking', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.string({ unit: 'grapheme' }).map((s) => s.replace(/[\r\n]/g, ' ')), { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 7 }), async (datas, size) => {
-        const bytes = Buffer.from(datas.map((d) => `data: ${d}\n\n`).join(''));
-        const chunks: Uint8Array[] = [];
-        for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
-        const messages = await collect(chunks);
-        // eventsource-parser drops the one leading space after "data:".
-        expect(messages.map((m) => m.data)).toEqual(datas);
-      }),
+      fc.asyncProperty(
+        fc.array(
+          fc.string({ unit: 'grapheme' }).map((s) => s.replace(/[\r\n]/g, ' ')),
+          { minLength: 1, maxLength: 8 },
+        ),
+        fc.integer({ min: 1, max: 7 }),
+        async (datas, size) => {
+          const bytes = Buffer.from(datas.map((d) => `data: ${d}\n\n`).join(''));
+          const chunks: Uint8Array[] = [];
+          for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+          const messages = await collect(chunks);
+          // eventsource-parser drops the one leading space after "data:".
+          expect(messages.map((m) => m.data)).toEqual(datas);
+        },
+      ),
       RUNS,
     );
   });
@@ -166,11 +212,35 @@ describe('client request decoders', () => {
       model: fc.oneof(fc.string(), shapedJson),
       stream: fc.oneof(fc.boolean(), shapedJson),
       max_tokens: fc.oneof(fc.integer(), shapedJson),
-      messages: fc.oneof(fc.array(fc.record({ role: fc.oneof(fc.constantFrom('user', 'assistant', 'system', 'tool', 'developer'), fc.string()), content: shapedJson }, { requiredKeys: [] }), { maxLength: 4 }), shapedJson),
+      messages: fc.oneof(
+        fc.array(
+          fc.record(
+            { role: fc.oneof(fc.constantFrom('user', 'assistant', 'system', 'tool', 'developer'), fc.string()), content: shapedJson },
+            { requiredKeys: [] },
+          ),
+          { maxLength: 4 },
+        ),
+        shapedJson,
+      ),
       input: shapedJson,
       instructions: shapedJson,
       system: shapedJson,
-      tools: fc.oneof(fc.array(fc.record({ type: fc.oneof(fc.constantFrom('function', 'custom', 'web_search'), fc.string()), name: shapedJson, function: shapedJson, input_schema: shapedJson, parameters: shapedJson }, { requiredKeys: [] }), { maxLength: 3 }), shapedJson),
+      tools: fc.oneof(
+        fc.array(
+          fc.record(
+            {
+              type: fc.oneof(fc.constantFrom('function', 'custom', 'web_search'), fc.string()),
+              name: shapedJson,
+              function: shapedJson,
+              input_schema: shapedJson,
+              parameters: shapedJson,
+            },
+            { requiredKeys: [] },
+          ),
+          { maxLength: 3 },
+        ),
+        shapedJson,
+      ),
       tool_choice: shapedJson,
       temperature: shapedJson,
       response_format: shapedJson,

@@ -115,7 +115,8 @@ test('hostile requests: no 5xx, no event-loop stall in the gateway, and it still
   delays.push({ ms: await loopDelayMs(), during: ['(after the last request)'] });
 
   if (process.env.FUZZ_VERBOSE) for (const d of delays) if (d.ms > 50) console.log(d.ms.toFixed(0), d.during.join(' | ').slice(0, 600));
-  if (process.env.FUZZ_VERBOSE) console.log('statuses', JSON.stringify([...statuses].sort()), 'samples', delays.length, 'max', Math.max(...delays.map((d) => d.ms)));
+  if (process.env.FUZZ_VERBOSE)
+    console.log('statuses', JSON.stringify([...statuses].sort()), 'samples', delays.length, 'max', Math.max(...delays.map((d) => d.ms)));
   expect(serverErrors).toEqual([]);
   // Most requests reached the endpoints' own checks (not all refused at the door), and some were served.
   expect(statuses.get(200) ?? 0).toBeGreaterThan(5);

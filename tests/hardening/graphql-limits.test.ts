@@ -38,7 +38,7 @@ describe('over HTTP', () => {
     ['20,000 tokens', `{ ${'__typename '.repeat(20000)} }`, 400],
     // Syntax errors keep GraphQL-over-HTTP's status for application/json (200 with errors, no data).
     ['a syntax error', 'query { me { id ', 200],
-    ['40 aliases (past graphql-armor\'s 30)', manyAliases(40), 200],
+    ["40 aliases (past graphql-armor's 30)", manyAliases(40), 200],
   ])('%s → a GraphQL error (HTTP %s), not 500', async (_name, query, expected) => {
     const { status, body } = await postQuery(query);
     expect(status).toBe(expected);

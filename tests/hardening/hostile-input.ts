@@ -39,17 +39,33 @@ const deepSchema = (levels: number) => {
  */
 export function knownAttacks(m: FuzzModels, nonce = 'n0'): HostileRequest[] {
   const out: HostileRequest[] = [];
-  const post = (path: string, body: string | Buffer, label: string, headers?: Record<string, string>) => out.push({ method: 'POST', path, body, label, headers });
+  const post = (path: string, body: string | Buffer, label: string, headers?: Record<string, string>) =>
+    out.push({ method: 'POST', path, body, label, headers });
   for (const path of V1) {
     for (const levels of [100, 5000, 50_000]) {
-      post(path, `{"model":"${m.chat}","messages":[{"role":"user","content":"hi"}],"input":"hi","max_tokens":5,"metadata":${deep(levels)}}`, `${path} arrays ${levels} deep`);
+      post(
+        path,
+        `{"model":"${m.chat}","messages":[{"role":"user","content":"hi"}],"input":"hi","max_tokens":5,"metadata":${deep(levels)}}`,
+        `${path} arrays ${levels} deep`,
+      );
       post(path, `{"model":"${m.anthropic}","messages":${deep(levels)}}`, `${path} messages ${levels} deep`);
     }
     post(path, `{"model":"${m.chat}","messages":[{"role":"user","content":"hi"}],"extra":${deepObject(20_000)}}`, `${path} objects 20000 deep`);
     post(path, `{"model":"${m.chat}","messages":[${Array.from({ length: 300_000 }, () => '1').join(',')}]}`, `${path} 300k elements`);
     post(path, '{"model":"\\ud800","messages":[{"role":"user","content":"\\udfff\\ud800x"}],"input":"\\ud800"}', `${path} lone surrogates`);
     post(path, Buffer.from([0x7b, 0x22, 0x6d, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0xc0, 0xaf, 0x22, 0x7d]), `${path} invalid UTF-8`);
-    for (const raw of ['', 'null', '[]', '"x"', '{', '{"model":', '1e400', '{"model":1e400}', '{"__proto__":{"polluted":1},"model":"x"}', '{"constructor":{"prototype":{"x":1}}}']) {
+    for (const raw of [
+      '',
+      'null',
+      '[]',
+      '"x"',
+      '{',
+      '{"model":',
+      '1e400',
+      '{"model":1e400}',
+      '{"__proto__":{"polluted":1},"model":"x"}',
+      '{"constructor":{"prototype":{"x":1}}}',
+    ]) {
       post(path, raw, `${path} body ${JSON.stringify(raw)}`);
     }
     post(path, 'model=x', `${path} form body`, { 'content-type': 'application/x-www-form-urlencoded' });
@@ -58,19 +74,50 @@ export function knownAttacks(m: FuzzModels, nonce = 'n0'): HostileRequest[] {
   }
   // Tool schemas deep enough to overflow any recursive walk (JSON.stringify, schema conversion).
   for (const model of [m.chat, m.anthropic, m.gemini, m.responses]) {
-    post('/v1/chat/completions', `{"model":"${model}","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":${deepSchema(5000)}}}]}`, `tool schema 5000 deep → ${model}`);
-    post('/v1/messages', `{"model":"${model}","max_tokens":5,"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"f","input_schema":${deepSchema(5000)}}]}`, `anthropic tool schema 5000 deep → ${model}`);
+    post(
+      '/v1/chat/completions',
+      `{"model":"${model}","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":${deepSchema(5000)}}}]}`,
+      `tool schema 5000 deep → ${model}`,
+    );
+    post(
+      '/v1/messages',
+      `{"model":"${model}","max_tokens":5,"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"f","input_schema":${deepSchema(5000)}}]}`,
+      `anthropic tool schema 5000 deep → ${model}`,
+    );
   }
   // Tokenizer bombs: text without spaces, combining marks, to the local tokenizer.
   const letters = 'a'.repeat(200_000);
   const accents = 'e' + '\u0301'.repeat(60_000);
   for (const text of [letters, accents]) {
     post('/v1/messages/count_tokens', JSON.stringify({ model: m.chat, messages: [{ role: 'user', content: text }] }), `count_tokens ${text.length} chars`);
-    post('/v1/messages/count_tokens', JSON.stringify({ model: m.gemini, system: text, messages: [{ role: 'user', content: text }], tools: [{ name: text.slice(0, 2000), input_schema: { type: 'object', description: text } }] }), `count_tokens to gemini ${text.length} chars`);
+    post(
+      '/v1/messages/count_tokens',
+      JSON.stringify({
+        model: m.gemini,
+        system: text,
+        messages: [{ role: 'user', content: text }],
+        tools: [{ name: text.slice(0, 2000), input_schema: { type: 'object', description: text } }],
+      }),
+      `count_tokens to gemini ${text.length} chars`,
+    );
     post('/v1/embeddings', JSON.stringify({ model: m.embeddings, input: [text, text] }), `gemini embeddings ${text.length} chars`);
   }
   // Paths.
-  for (const path of ['/%', '/%E0%A4%A', '/status/%FF', '/_app/%C0%AF', '/v1/%FF', '/public/%', '/public/health/%E0', '//', '/../../etc/passwd', '/_app/immutable/%2e%2e/%2e%2e/package.json', '/v1/chat/completions/%00', '/graphql/%', '/%u0000']) {
+  for (const path of [
+    '/%',
+    '/%E0%A4%A',
+    '/status/%FF',
+    '/_app/%C0%AF',
+    '/v1/%FF',
+    '/public/%',
+    '/public/health/%E0',
+    '//',
+    '/../../etc/passwd',
+    '/_app/immutable/%2e%2e/%2e%2e/package.json',
+    '/v1/chat/completions/%00',
+    '/graphql/%',
+    '/%u0000',
+  ]) {
     out.push({ method: 'GET', path, label: `GET ${path}` });
   }
   out.push({ method: 'GET', path: '/graphql?query=%FF', label: 'GraphQL GET with broken encoding' });
@@ -98,10 +145,43 @@ export function generatedRequests(m: FuzzModels, count: number, seed: number): H
     fc.integer({ min: 1, max: 5000 }).map((n) => 'x'.repeat(n)),
   );
   const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-    v: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 3 }), hostileString, fc.array(tie('v'), { maxLength: 4 }), fc.dictionary(hostileString, tie('v'), { maxKeys: 4 })),
+    v: fc.oneof(
+      { depthSize: 'small' },
+      fc.jsonValue({ maxDepth: 3 }),
+      hostileString,
+      fc.array(tie('v'), { maxLength: 4 }),
+      fc.dictionary(hostileString, tie('v'), { maxKeys: 4 }),
+    ),
   })).v;
-  const content = fc.oneof(hostileString, fc.array(fc.record({ type: fc.constantFrom('text', 'image', 'image_url', 'input_text', 'tool_use', 'tool_result', 'thinking', 'document', 'x'), text: value, source: value, image_url: value, id: value, input: value, content: value }, { requiredKeys: ['type'] }), { maxLength: 3 }), value);
-  const message = fc.record({ role: fc.oneof(fc.constantFrom('user', 'assistant', 'system', 'tool', 'developer', 'function'), hostileString), content, tool_calls: value, tool_call_id: value, name: value }, { requiredKeys: ['role'] });
+  const content = fc.oneof(
+    hostileString,
+    fc.array(
+      fc.record(
+        {
+          type: fc.constantFrom('text', 'image', 'image_url', 'input_text', 'tool_use', 'tool_result', 'thinking', 'document', 'x'),
+          text: value,
+          source: value,
+          image_url: value,
+          id: value,
+          input: value,
+          content: value,
+        },
+        { requiredKeys: ['type'] },
+      ),
+      { maxLength: 3 },
+    ),
+    value,
+  );
+  const message = fc.record(
+    {
+      role: fc.oneof(fc.constantFrom('user', 'assistant', 'system', 'tool', 'developer', 'function'), hostileString),
+      content,
+      tool_calls: value,
+      tool_call_id: value,
+      name: value,
+    },
+    { requiredKeys: ['role'] },
+  );
   const body = fc.record(
     {
       model: fc.oneof(models, value),
@@ -111,7 +191,16 @@ export function generatedRequests(m: FuzzModels, count: number, seed: number): H
       input: fc.oneof(hostileString, fc.array(value, { maxLength: 3 }), value),
       system: value,
       instructions: value,
-      tools: fc.oneof(fc.array(fc.record({ type: fc.constantFrom('function', 'custom', 'web_search_preview', 'x'), name: value, function: value, parameters: value, input_schema: value }, { requiredKeys: [] }), { maxLength: 3 }), value),
+      tools: fc.oneof(
+        fc.array(
+          fc.record(
+            { type: fc.constantFrom('function', 'custom', 'web_search_preview', 'x'), name: value, function: value, parameters: value, input_schema: value },
+            { requiredKeys: [] },
+          ),
+          { maxLength: 3 },
+        ),
+        value,
+      ),
       tool_choice: value,
       response_format: value,
       temperature: value,
@@ -123,7 +212,11 @@ export function generatedRequests(m: FuzzModels, count: number, seed: number): H
     },
     { requiredKeys: [] },
   );
-  const request = fc.record({ path: fc.constantFrom(...V1), body, contentType: fc.constantFrom('application/json', 'text/plain', 'application/json; charset=latin1') });
+  const request = fc.record({
+    path: fc.constantFrom(...V1),
+    body,
+    contentType: fc.constantFrom('application/json', 'text/plain', 'application/json; charset=latin1'),
+  });
   return fc.sample(request, { numRuns: count, seed }).map((r, i) => ({
     method: 'POST',
     path: r.path,

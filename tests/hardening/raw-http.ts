@@ -49,7 +49,8 @@ export class RawConnection {
     for (;;) {
       const parsed = this.parse();
       if (parsed) return parsed;
-      if (this.closed) throw new Error(`connection closed before a full response (reset: ${this.reset}); got ${JSON.stringify(this.buffer.toString('latin1').slice(0, 200))}`);
+      if (this.closed)
+        throw new Error(`connection closed before a full response (reset: ${this.reset}); got ${JSON.stringify(this.buffer.toString('latin1').slice(0, 200))}`);
       const left = until - Date.now();
       if (left <= 0) throw new Error('no response in time');
       await new Promise<void>((resolve) => {

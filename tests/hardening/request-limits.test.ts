@@ -33,7 +33,13 @@ beforeAll(async () => {
   ({ mock: chat } = await addUpstream(gw, 'openai-chat'));
   ({ mock: gemini } = await addUpstream(gw, 'gemini'));
   await gw.admin('mutation($i: CreateModelInput!) { createModel(input: $i) { id } }', {
-    i: { providerId: (await gw.admin<{ providers: Array<{ id: string; name: string }> }>('{ providers { id name } }')).providers.find((p) => p.name === 'p-gemini')!.id, name: 'gemini-embed', upstreamModel: 'text-embedding-004' },
+    i: {
+      providerId: (await gw.admin<{ providers: Array<{ id: string; name: string }> }>('{ providers { id name } }')).providers.find(
+        (p) => p.name === 'p-gemini',
+      )!.id,
+      name: 'gemini-embed',
+      upstreamModel: 'text-embedding-004',
+    },
   });
   key = (await createKey(gw)).key;
 });
@@ -55,8 +61,16 @@ type Shape = 'openai' | 'anthropic';
 const ENDPOINTS: Array<{ path: string; shape: Shape; body: (extra: string) => string }> = [
   { path: '/v1/chat/completions', shape: 'openai', body: (x) => `{"model":"m-openai-chat","messages":[{"role":"user","content":"hi"}],"metadata":${x}}` },
   { path: '/v1/responses', shape: 'openai', body: (x) => `{"model":"m-openai-chat","input":"hi","metadata":${x}}` },
-  { path: '/v1/messages', shape: 'anthropic', body: (x) => `{"model":"m-openai-chat","max_tokens":8,"messages":[{"role":"user","content":"hi"}],"metadata":${x}}` },
-  { path: '/v1/messages/count_tokens', shape: 'anthropic', body: (x) => `{"model":"m-openai-chat","messages":[{"role":"user","content":"hi"}],"metadata":${x}}` },
+  {
+    path: '/v1/messages',
+    shape: 'anthropic',
+    body: (x) => `{"model":"m-openai-chat","max_tokens":8,"messages":[{"role":"user","content":"hi"}],"metadata":${x}}`,
+  },
+  {
+    path: '/v1/messages/count_tokens',
+    shape: 'anthropic',
+    body: (x) => `{"model":"m-openai-chat","messages":[{"role":"user","content":"hi"}],"metadata":${x}}`,
+  },
   { path: '/v1/embeddings', shape: 'openai', body: (x) => `{"model":"m-openai-chat","input":"hi","extra":${x}}` },
 ];
 
@@ -99,7 +113,12 @@ describe('JSON limits, decided before parsing', () => {
   });
 
   test('brackets inside strings do not count', async () => {
-    const res = await postRaw(gw, '/v1/chat/completions', JSON.stringify({ model: 'm-openai-chat', messages: [{ role: 'user', content: '[{'.repeat(5000) }] }), auth());
+    const res = await postRaw(
+      gw,
+      '/v1/chat/completions',
+      JSON.stringify({ model: 'm-openai-chat', messages: [{ role: 'user', content: '[{'.repeat(5000) }] }),
+      auth(),
+    );
     expect(res.status).toBe(200);
   });
 });
@@ -129,7 +148,9 @@ describe('body size, arrival time and kept-alive connections', () => {
       const refused = await conn.response();
       expect(refused.status).toBe(413);
       const good = JSON.stringify({ model: 'm-openai-chat', messages: [{ role: 'user', content: 'after the refusal' }] });
-      conn.write(requestText('POST', '/v1/chat/completions', { ...auth(), 'content-type': 'application/json', 'content-length': Buffer.byteLength(good) }, good));
+      conn.write(
+        requestText('POST', '/v1/chat/completions', { ...auth(), 'content-type': 'application/json', 'content-length': Buffer.byteLength(good) }, good),
+      );
       const next = await conn.response();
       expect(next.status).toBe(200);
       expect(JSON.parse(next.body).choices[0].message.content).toContain('after the refusal');
@@ -143,10 +164,19 @@ describe('body size, arrival time and kept-alive connections', () => {
     const conn = await RawConnection.open(gw.url);
     try {
       const body = JSON.stringify({ model: 'm-openai-chat', messages: [{ role: 'user', content: 'x'.repeat(20_000) }] });
-      conn.write(requestText('POST', '/v1/chat/completions', { authorization: 'Bearer sk-gw-wrong', 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, body));
+      conn.write(
+        requestText(
+          'POST',
+          '/v1/chat/completions',
+          { authorization: 'Bearer sk-gw-wrong', 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          body,
+        ),
+      );
       expect((await conn.response()).status).toBe(401);
       const good = JSON.stringify({ model: 'm-openai-chat', messages: [{ role: 'user', content: 'second' }] });
-      conn.write(requestText('POST', '/v1/chat/completions', { ...auth(), 'content-type': 'application/json', 'content-length': Buffer.byteLength(good) }, good));
+      conn.write(
+        requestText('POST', '/v1/chat/completions', { ...auth(), 'content-type': 'application/json', 'content-length': Buffer.byteLength(good) }, good),
+      );
       expect((await conn.response()).status).toBe(200);
     } finally {
       conn.destroy();

@@ -68,7 +68,11 @@ beforeAll(async () => {
   admin = adminClient(url).admin;
   const [chat, anthropic] = mocks;
   await createProviderWithModel(admin, { name: 'soak-chat', type: 'openai', baseUrl: chat!.url }, { name: 'soak-chat', upstreamModel: 'gpt-4o' });
-  await createProviderWithModel(admin, { name: 'soak-anthropic', type: 'anthropic', baseUrl: anthropic!.url }, { name: 'soak-claude', upstreamModel: 'claude-sonnet-4-5-20250929' });
+  await createProviderWithModel(
+    admin,
+    { name: 'soak-anthropic', type: 'anthropic', baseUrl: anthropic!.url },
+    { name: 'soak-claude', upstreamModel: 'claude-sonnet-4-5-20250929' },
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -121,7 +125,9 @@ test(`${TOTAL} requests: the heap after a full collection reaches a plateau`, as
   await agent.close();
 
   const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
-  console.log(`soak: ${sent} requests in ${seconds.toFixed(1)} s; statuses ${JSON.stringify([...statuses])}; heap after GC ${memory.map((m) => mb(m.heapUsed)).join(' → ')} MB; RSS ${memory.map((m) => mb(m.rss)).join(' → ')} MB`);
+  console.log(
+    `soak: ${sent} requests in ${seconds.toFixed(1)} s; statuses ${JSON.stringify([...statuses])}; heap after GC ${memory.map((m) => mb(m.heapUsed)).join(' → ')} MB; RSS ${memory.map((m) => mb(m.rss)).join(' → ')} MB`,
+  );
   expect(sent).toBeGreaterThanOrEqual(TOTAL);
   expect(statuses.get(200)).toBeGreaterThanOrEqual((TOTAL * 4) / 6 - CONCURRENCY);
   expect([...statuses.keys()].every((s) => s === 200 || s === 404 || s === 400)).toBe(true);

@@ -83,8 +83,7 @@ describe('aggregate over a known set of runs', () => {
 });
 
 describe('state rule', () => {
-  const newestFirst = (...statuses: Array<'ok' | 'fail'>) =>
-    statuses.map((s, i) => run(i * 5, s === 'ok' ? 100 : null, s === 'ok' ? null : 'http_5xx'));
+  const newestFirst = (...statuses: Array<'ok' | 'fail'>) => statuses.map((s, i) => run(i * 5, s === 'ok' ? 100 : null, s === 'ok' ? null : 'http_5xx'));
 
   it('is down when the last three runs failed', () => {
     expect(STATE_RULE.DOWN_AFTER).toBe(3);

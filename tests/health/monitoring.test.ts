@@ -49,7 +49,11 @@ describe('health monitoring: switch, scheduler, runs', () => {
     expect(gw.services.health.scheduler.isRunning).toBe(true);
 
     const id = await createTarget(gw, { modelName: model, intervalSeconds: 5, checkConfig: { expect: 'hello' } });
-    await eventually(() => runCount(id), (n) => n >= 1, 'a scheduled run');
+    await eventually(
+      () => runCount(id),
+      (n) => n >= 1,
+      'a scheduled run',
+    );
     const run = await gw.services.db.healthRun.findFirstOrThrow({ where: { targetId: id } });
     expect(run).toMatchObject({ status: 'success', errorType: null });
     expect(run.latencyMs).toBeGreaterThanOrEqual(0);

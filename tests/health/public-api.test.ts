@@ -40,8 +40,23 @@ describe('public health API', () => {
     expect(gpt.recent_runs).toHaveLength(5);
     expect(Object.keys(gpt).sort()).toEqual(
       [
-        'availability_1h', 'availability_24h', 'check_interval_seconds', 'error_distribution', 'id', 'kind', 'last_run_at',
-        'last_status', 'latency_p50_ms', 'latency_p95_ms', 'model', 'name', 'recent_runs', 'runs_1h', 'runs_24h', 'state', 'ttft_p50_ms',
+        'availability_1h',
+        'availability_24h',
+        'check_interval_seconds',
+        'error_distribution',
+        'id',
+        'kind',
+        'last_run_at',
+        'last_status',
+        'latency_p50_ms',
+        'latency_p95_ms',
+        'model',
+        'name',
+        'recent_runs',
+        'runs_1h',
+        'runs_24h',
+        'state',
+        'ttft_p50_ms',
       ].sort(),
     );
     expect(targets.text).not.toMatch(/sk-gw-|upstream-secret-key|127\.0\.0\.1|http:\/\//);

@@ -2,15 +2,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { createKeyLimiter, type KeyLimits } from '../../server/limits/index.js';
 import { formatResetDuration } from '../../server/limits/periods.js';
 import { GatewayError } from '../../server/core/error.js';
-import {
-  deletePrefix,
-  keyEntry,
-  limiterServices,
-  manualClock,
-  recordingLogger,
-  REDIS_URL,
-  uniquePrefix,
-} from './support.js';
+import { deletePrefix, keyEntry, limiterServices, manualClock, recordingLogger, REDIS_URL, uniquePrefix } from './support.js';
 import { skipUnlessServices } from '../support/services.js';
 
 const redisDown = await skipUnlessServices('Redis limiter tests', { redis: true });
@@ -61,7 +53,9 @@ function backendSuite(name: string, factory: () => { make: Factory; cleanup(): P
         expect(error).toMatchObject({ status: 429, kind: 'rate_limit', retryAfter: 30 });
         expect(error.headers).toMatchObject({ 'x-ratelimit-limit-requests': '10', 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '30s' });
       }
-      const remaining = passed.map((r) => Number((r as PromiseFulfilledResult<{ headers: Record<string, string> }>).value.headers['x-ratelimit-remaining-requests']));
+      const remaining = passed.map((r) =>
+        Number((r as PromiseFulfilledResult<{ headers: Record<string, string> }>).value.headers['x-ratelimit-remaining-requests']),
+      );
       expect(remaining.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     });
 
@@ -256,4 +250,3 @@ describe('reset durations in OpenAI notation', () => {
     [3_723_000, '1h2m3s'],
   ])('%i ms → %s', (ms, text) => expect(formatResetDuration(ms)).toBe(text));
 });
-

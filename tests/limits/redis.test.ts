@@ -70,7 +70,13 @@ describe('Redis unreachable', () => {
       }
       return evalsha(...args);
     }) as typeof client.evalsha;
-    const limiter = new KeyLimits({ store, logger: recordingLogger().logger, now: clock.now, defaultBackend: 'redis', onClose: async () => void client.disconnect() });
+    const limiter = new KeyLimits({
+      store,
+      logger: recordingLogger().logger,
+      now: clock.now,
+      defaultBackend: 'redis',
+      onClose: async () => void client.disconnect(),
+    });
     try {
       const key = keyEntry({ rpmLimit: 5 });
       expect((await limiter.admit(key, 1)).headers['x-ratelimit-remaining-requests']).toBe('4');

@@ -30,8 +30,14 @@ function expectedStats(rows: any[]) {
     cachedTokens: rows.reduce((s, r) => s + r.cachedTokens, 0),
     reasoningTokens: rows.reduce((s, r) => s + r.reasoningTokens, 0),
     costUsd: rows.reduce((s, r) => s + r.costUsd, 0),
-    p50LatencyMs: nearestRank(rows.map((r) => r.latencyMs), 50),
-    p95LatencyMs: nearestRank(rows.map((r) => r.latencyMs), 95),
+    p50LatencyMs: nearestRank(
+      rows.map((r) => r.latencyMs),
+      50,
+    ),
+    p95LatencyMs: nearestRank(
+      rows.map((r) => r.latencyMs),
+      95,
+    ),
   };
 }
 
@@ -66,7 +72,19 @@ async function seed(gw: TestGateway, now: number): Promise<void> {
     }),
   );
   // A row outside the range, which no aggregate may count.
-  rows.push(toLogRow({ at: new Date(now - 30 * HOUR), clientApi: 'chat-completions', keyId: 'key-0', requestedModel: 'alpha', attempts: 1, stream: false, status: 200, latencyMs: 99999, costUsd: 5 }));
+  rows.push(
+    toLogRow({
+      at: new Date(now - 30 * HOUR),
+      clientApi: 'chat-completions',
+      keyId: 'key-0',
+      requestedModel: 'alpha',
+      attempts: 1,
+      stream: false,
+      status: 200,
+      latencyMs: 99999,
+      costUsd: 5,
+    }),
+  );
   await gw.services.db.requestLog.createMany({ data: rows });
 }
 
@@ -74,7 +92,11 @@ async function checkAggregates(gw: TestGateway, from: Date, to: Date): Promise<v
   const rows = await allLogs(gw, { from: from.toISOString(), to: to.toISOString() });
   expect(rows.length).toBeGreaterThan(100);
 
-  for (const [groupBy, field] of [['KEY', 'keyId'], ['MODEL', 'requestedModel'], ['PROVIDER', 'providerId']] as const) {
+  for (const [groupBy, field] of [
+    ['KEY', 'keyId'],
+    ['MODEL', 'requestedModel'],
+    ['PROVIDER', 'providerId'],
+  ] as const) {
     const { usageSummary } = await gw.admin(
       `query($f: DateTime!, $t: DateTime!, $g: UsageGroupBy!){ usageSummary(from: $f, to: $t, groupBy: $g) { groupBy total { ${STATS} } groups { key label ${STATS} } } }`,
       { f: from.toISOString(), t: to.toISOString(), g: groupBy },
@@ -83,21 +105,28 @@ async function checkAggregates(gw: TestGateway, from: Date, to: Date): Promise<v
     expectStats(usageSummary.total, rows);
     const keys = [...new Set(rows.map((r) => r[field] as string | null))];
     expect(usageSummary.groups.map((g: any) => g.key).sort()).toEqual([...keys].sort());
-    for (const group of usageSummary.groups) expectStats(group, rows.filter((r) => r[field] === group.key));
+    for (const group of usageSummary.groups)
+      expectStats(
+        group,
+        rows.filter((r) => r[field] === group.key),
+      );
     const counts = usageSummary.groups.map((g: any) => g.requests);
     expect([...counts].sort((a, b) => b - a)).toEqual(counts);
   }
 
-  const { usageTimeseries } = await gw.admin(
-    `query($f: DateTime!, $t: DateTime!){ usageTimeseries(from: $f, to: $t, bucket: HOUR) { at ${STATS} } }`,
-    { f: from.toISOString(), t: to.toISOString() },
-  );
+  const { usageTimeseries } = await gw.admin(`query($f: DateTime!, $t: DateTime!){ usageTimeseries(from: $f, to: $t, bucket: HOUR) { at ${STATS} } }`, {
+    f: from.toISOString(),
+    t: to.toISOString(),
+  });
   const firstBucket = Math.floor(from.getTime() / HOUR) * HOUR;
   expect(usageTimeseries.length).toBe(Math.ceil((to.getTime() - firstBucket) / HOUR));
   for (const [i, point] of usageTimeseries.entries()) {
     const start = firstBucket + i * HOUR;
     expect(Date.parse(point.at)).toBe(start);
-    expectStats(point, rows.filter((r) => Date.parse(r.createdAt) >= start && Date.parse(r.createdAt) < start + HOUR));
+    expectStats(
+      point,
+      rows.filter((r) => Date.parse(r.createdAt) >= start && Date.parse(r.createdAt) < start + HOUR),
+    );
   }
   expect(usageTimeseries.reduce((s: number, p: any) => s + p.requests, 0)).toBe(rows.length);
 
@@ -108,7 +137,10 @@ async function checkAggregates(gw: TestGateway, from: Date, to: Date): Promise<v
       usageTimeseries(from: $f, to: $t, bucket: DAY, model: $m) { requests } }`,
     { f: from.toISOString(), t: to.toISOString(), m: model },
   );
-  expectStats(filtered.usageSummary.total, rows.filter((r) => r.requestedModel === model));
+  expectStats(
+    filtered.usageSummary.total,
+    rows.filter((r) => r.requestedModel === model),
+  );
   expect(filtered.usageTimeseries.reduce((s: number, p: any) => s + p.requests, 0)).toBe(rows.filter((r) => r.requestedModel === model).length);
 }
 
@@ -140,11 +172,21 @@ describe('usage aggregates (SQLite)', () => {
   });
 
   it('rejects a bad range and too many buckets', async () => {
-    const bad = await t.gw.gql('{ usageSummary(from: "2026-01-02T00:00:00Z", to: "2026-01-01T00:00:00Z", groupBy: MODEL) { total { requests } } }', undefined, await t.gw.adminToken());
+    const bad = await t.gw.gql(
+      '{ usageSummary(from: "2026-01-02T00:00:00Z", to: "2026-01-01T00:00:00Z", groupBy: MODEL) { total { requests } } }',
+      undefined,
+      await t.gw.adminToken(),
+    );
     expect(bad.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
-    const many = await t.gw.gql('{ usageTimeseries(from: "2020-01-01T00:00:00Z", to: "2026-01-01T00:00:00Z", bucket: MINUTE) { requests } }', undefined, await t.gw.adminToken());
+    const many = await t.gw.gql(
+      '{ usageTimeseries(from: "2020-01-01T00:00:00Z", to: "2026-01-01T00:00:00Z", bucket: MINUTE) { requests } }',
+      undefined,
+      await t.gw.adminToken(),
+    );
     expect(many.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
-    const empty = await t.gw.admin('{ usageTimeseries(from: "2020-01-01T00:00:00Z", to: "2020-01-01T00:05:00Z", bucket: MINUTE) { at requests p50LatencyMs } }');
+    const empty = await t.gw.admin(
+      '{ usageTimeseries(from: "2020-01-01T00:00:00Z", to: "2020-01-01T00:05:00Z", bucket: MINUTE) { at requests p50LatencyMs } }',
+    );
     expect(empty.usageTimeseries).toHaveLength(5);
     expect(empty.usageTimeseries.every((p: any) => p.requests === 0 && p.p50LatencyMs === null)).toBe(true);
   });
@@ -169,7 +211,10 @@ describe.skipIf(noPostgres)('usage aggregates (PostgreSQL)', () => {
     url.pathname = `/${name}`;
     const schema = new pg.Client({ connectionString: url.toString() });
     await schema.connect();
-    for (const dir of readdirSync('prisma/postgres/migrations', { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()) {
+    for (const dir of readdirSync('prisma/postgres/migrations', { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort()) {
       await schema.query(readFileSync(`prisma/postgres/migrations/${dir}/migration.sql`, 'utf8'));
     }
     await schema.end();
@@ -189,20 +234,35 @@ describe.skipIf(noPostgres)('usage aggregates (PostgreSQL)', () => {
     await seed({ services } as TestGateway, now);
     const from = new Date(now - 6 * HOUR);
     const to = new Date(now + HOUR);
-    const rows = (await db.requestLog.findMany({ where: { createdAt: { gte: from, lt: to } } })).map((r) => ({ ...r, keyId: r.virtualKeyId, createdAt: r.createdAt.toISOString() }));
+    const rows = (await db.requestLog.findMany({ where: { createdAt: { gte: from, lt: to } } })).map((r) => ({
+      ...r,
+      keyId: r.virtualKeyId,
+      createdAt: r.createdAt.toISOString(),
+    }));
     expect(rows.length).toBe(240);
-    for (const [groupBy, field] of [['KEY', 'keyId'], ['MODEL', 'requestedModel'], ['PROVIDER', 'providerId']] as const) {
+    for (const [groupBy, field] of [
+      ['KEY', 'keyId'],
+      ['MODEL', 'requestedModel'],
+      ['PROVIDER', 'providerId'],
+    ] as const) {
       const summary = await usageSummary(services, groupBy, { from, to });
       expectStats(summary.total, rows);
       expect(summary.groups.map((g) => g.key).sort()).toEqual([...new Set(rows.map((r) => r[field]))].sort());
-      for (const group of summary.groups) expectStats(group, rows.filter((r) => r[field] === group.key));
+      for (const group of summary.groups)
+        expectStats(
+          group,
+          rows.filter((r) => r[field] === group.key),
+        );
     }
     const points = await usageTimeseries(services, 'HOUR', { from, to });
     const first = Math.floor(from.getTime() / HOUR) * HOUR;
     for (const [i, point] of points.entries()) {
       const start = first + i * HOUR;
       expect(point.at.getTime()).toBe(start);
-      expectStats(point, rows.filter((r) => Date.parse(r.createdAt) >= start && Date.parse(r.createdAt) < start + HOUR));
+      expectStats(
+        point,
+        rows.filter((r) => Date.parse(r.createdAt) >= start && Date.parse(r.createdAt) < start + HOUR),
+      );
     }
     expect(points.reduce((s, p) => s + p.requests, 0)).toBe(240);
   });

@@ -20,7 +20,11 @@ export interface Traffic {
 export async function startTraffic(env: Record<string, string> = {}): Promise<Traffic> {
   const gw = await startTestGateway(env);
   const oai = await startOpenAIChatMock();
-  const { providerId, modelId } = await createProviderWithModel(gw, { name: 'oai', type: 'openai', baseUrl: oai.url }, { name: 'gpt-x', upstreamModel: 'gpt-4o', ...PRICES });
+  const { providerId, modelId } = await createProviderWithModel(
+    gw,
+    { name: 'oai', type: 'openai', baseUrl: oai.url },
+    { name: 'gpt-x', upstreamModel: 'gpt-4o', ...PRICES },
+  );
   const { key, id } = await createKey(gw, { name: 'app-one' });
   return {
     gw,
@@ -82,7 +86,7 @@ export const LOG_FIELDS = `id createdAt keyId keyName keyPrefix clientApi reques
 /** Every log row matching the filter, through the GraphQL API (cursor pages of 200). */
 export async function allLogs(gw: TestGateway, filter: Record<string, unknown> = {}): Promise<any[]> {
   const rows: any[] = [];
-  for (let after: string | null = null; ; ) {
+  for (let after: string | null = null; ;) {
     const page: any = await gw.admin(
       `query($f: RequestLogFilter, $a: String){ requestLogs(filter: $f, first: 200, after: $a) { nodes { ${LOG_FIELDS} } pageInfo { hasNextPage endCursor } } }`,
       { f: filter, a: after },

@@ -35,7 +35,10 @@ interface Received {
 function subscribe(c: Client, filter: Record<string, unknown> | null): Received {
   const out: Received = { events: [], errors: [], stop: () => {} };
   out.stop = c.subscribe(
-    { query: 'subscription($f: RequestLogStreamFilter){ requestLogged(filter: $f) { id requestedModel status keyId keyName latencyMs errorMessage } }', variables: { f: filter } },
+    {
+      query: 'subscription($f: RequestLogStreamFilter){ requestLogged(filter: $f) { id requestedModel status keyId keyName latencyMs errorMessage } }',
+      variables: { f: filter },
+    },
     {
       next: (v: any) => (v.errors ? out.errors.push(...v.errors) : out.events.push(v.data.requestLogged)),
       error: (e) => out.errors.push(e),
@@ -52,10 +55,13 @@ describe('requestLogged subscription', () => {
     const errorsOnly = subscribe(c, { statusClass: '5xx' });
     const otherModel = subscribe(c, { model: 'some-other-model' });
     // Registration is asynchronous on the server: send until the first event arrives.
-    await waitFor(async () => {
-      await chat(t.gw, t.key, hello('gpt-x', 'live one'));
-      return all.events.length > 0;
-    }, { timeoutMs: 8000, intervalMs: 100 });
+    await waitFor(
+      async () => {
+        await chat(t.gw, t.key, hello('gpt-x', 'live one'));
+        return all.events.length > 0;
+      },
+      { timeoutMs: 8000, intervalMs: 100 },
+    );
     expect(all.errors).toEqual([]);
     expect(all.events[0]).toMatchObject({ requestedModel: 'gpt-x', status: 200, keyId: t.keyId, keyName: 'app-one' });
 

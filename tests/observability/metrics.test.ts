@@ -33,7 +33,16 @@ describe('GET /metrics', () => {
     expect((await chat(t.gw, t.key, hello())).status).toBe(500);
     expect((await chat(t.gw, t.key, hello('made-up-model-name'))).status).toBe(404);
     // Rejections by the gateway's own key limits, as the proxy records them.
-    const rejected = { at: new Date(), clientApi: 'chat-completions' as const, keyId: t.keyId, requestedModel: 'gpt-x', attempts: 0, stream: false, latencyMs: 1, costUsd: 0 };
+    const rejected = {
+      at: new Date(),
+      clientApi: 'chat-completions' as const,
+      keyId: t.keyId,
+      requestedModel: 'gpt-x',
+      attempts: 0,
+      stream: false,
+      latencyMs: 1,
+      costUsd: 0,
+    };
     t.gw.services.recorder.record({ ...rejected, status: 429, errorClass: 'rate_limit', errorMessage: 'Rate limit exceeded' });
     t.gw.services.recorder.record({ ...rejected, status: 429, errorClass: 'rate_limit', errorMessage: 'Rate limit exceeded' });
     t.gw.services.recorder.record({ ...rejected, status: 429, errorClass: 'budget_exceeded', errorMessage: 'Budget exceeded' });
@@ -92,7 +101,9 @@ function expectHistogram(family: Family, labels: Record<string, string>): void {
   const match = (s: { labels: Record<string, string> }) => Object.entries(labels).every(([k, v]) => s.labels[k] === v);
   const buckets = family.samples.filter((s) => s.name === `${family.name}_bucket` && match(s));
   expect(buckets.length).toBeGreaterThan(1);
-  const ordered = [...buckets].sort((a, b) => Number(a.labels.le === '+Inf' ? Infinity : a.labels.le) - Number(b.labels.le === '+Inf' ? Infinity : b.labels.le));
+  const ordered = [...buckets].sort(
+    (a, b) => Number(a.labels.le === '+Inf' ? Infinity : a.labels.le) - Number(b.labels.le === '+Inf' ? Infinity : b.labels.le),
+  );
   for (let i = 1; i < ordered.length; i++) expect(ordered[i]!.value).toBeGreaterThanOrEqual(ordered[i - 1]!.value);
   const count = family.samples.find((s) => s.name === `${family.name}_count` && match(s))!.value;
   expect(ordered.at(-1)!.labels.le).toBe('+Inf');

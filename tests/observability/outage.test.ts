@@ -87,7 +87,9 @@ describe('log writer against a failing database', () => {
   it('prunes rows past the retention period', async () => {
     await db.requestLog.deleteMany();
     const day = 86_400_000;
-    await db.requestLog.createMany({ data: [row(1, new Date(Date.now() - 40 * day)), row(2, new Date(Date.now() - 31 * day)), row(3, new Date(Date.now() - 29 * day)), row(4)] });
+    await db.requestLog.createMany({
+      data: [row(1, new Date(Date.now() - 40 * day)), row(2, new Date(Date.now() - 31 * day)), row(3, new Date(Date.now() - 29 * day)), row(4)],
+    });
     const deleteBefore = async (cutoff: Date) => (await db.requestLog.deleteMany({ where: { createdAt: { lt: cutoff } } })).count;
     const pruner = new RetentionPruner(deleteBefore, logger, 'request log rows', 30);
     expect(await pruner.prune()).toBe(2);

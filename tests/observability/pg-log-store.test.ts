@@ -18,7 +18,19 @@ const DAY = 86_400_000;
 const noPostgres = await skipUnlessServices('request log store (PostgreSQL)', { postgres: true });
 
 function row(i: number, requestedModel: string, at = new Date()): RequestLogRow {
-  return { ...toLogRow({ at, clientApi: 'messages', attempts: 1, stream: true, status: 200, latencyMs: i, costUsd: 0.25, rulesApplied: [{ id: 'r1', kind: 'system_prompt' }] }), requestedModel };
+  return {
+    ...toLogRow({
+      at,
+      clientApi: 'messages',
+      attempts: 1,
+      stream: true,
+      status: 200,
+      latencyMs: i,
+      costUsd: 0.25,
+      rulesApplied: [{ id: 'r1', kind: 'system_prompt' }],
+    }),
+    requestedModel,
+  };
 }
 
 describe.skipIf(noPostgres)('request log store (PostgreSQL)', () => {

@@ -11,8 +11,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-const detail = (id: string, token?: string) =>
-  t.gw.gql(`query($id: ID!){ requestLog(id: $id) { ${LOG_FIELDS} requestBody responseBody } }`, { id }, token);
+const detail = (id: string, token?: string) => t.gw.gql(`query($id: ID!){ requestLog(id: $id) { ${LOG_FIELDS} requestBody responseBody } }`, { id }, token);
 
 describe('request log rows', () => {
   it('holds the target, tokens, cost and latency of a non-stream request', async () => {
@@ -90,7 +89,8 @@ describe('request log rows', () => {
     const all = await allLogs(t.gw);
     expect(all.length).toBeGreaterThan(3);
     expect(new Set(all.map((r) => r.id)).size).toBe(all.length);
-    const PAGE = 'query($f: Int, $a: String, $l: Int, $b: String){ requestLogs(first: $f, after: $a, last: $l, before: $b) { nodes { id } edges { cursor } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }';
+    const PAGE =
+      'query($f: Int, $a: String, $l: Int, $b: String){ requestLogs(first: $f, after: $a, last: $l, before: $b) { nodes { id } edges { cursor } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }';
     const seen: string[] = [];
     let after: string | null = null;
     let pages = 0;
@@ -111,7 +111,9 @@ describe('request log rows', () => {
 
     const ok = await allLogs(t.gw, { statusClass: '2xx' });
     const first = await t.gw.admin('{ requestLogs(first: 1, filter: { statusClass: "2xx" }) { nodes { id } pageInfo { endCursor } } }');
-    const next = await t.gw.admin('query($a: String){ requestLogs(first: 1, after: $a, filter: { statusClass: "2xx" }) { nodes { id status } } }', { a: first.requestLogs.pageInfo.endCursor });
+    const next = await t.gw.admin('query($a: String){ requestLogs(first: 1, after: $a, filter: { statusClass: "2xx" }) { nodes { id status } } }', {
+      a: first.requestLogs.pageInfo.endCursor,
+    });
     expect([first.requestLogs.nodes[0].id, next.requestLogs.nodes[0].id]).toEqual(ok.slice(0, 2).map((r) => r.id));
 
     const bad = await t.gw.gql('{ requestLogs(after: "not-a-cursor") { nodes { id } } }', undefined, await t.gw.adminToken());

@@ -100,7 +100,9 @@ describe.each([
     await applyPendingMigrations(target);
     db = await openDatabase(target);
     // A real refusal by the database: a trigger that aborts inserts of one model name.
-    await db.$executeRawUnsafe(`CREATE TRIGGER refuse_poison BEFORE INSERT ON "RequestLog" WHEN NEW."requestedModel" = 'poison' BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    await db.$executeRawUnsafe(
+      `CREATE TRIGGER refuse_poison BEFORE INSERT ON "RequestLog" WHEN NEW."requestedModel" = 'poison' BEGIN SELECT RAISE(ABORT, 'refused'); END`,
+    );
     store = kind === 'prisma' ? prismaLogStore(db, 'sqlite') : new SqliteLogStore(target.location);
   });
   afterAll(async () => {

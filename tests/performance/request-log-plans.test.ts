@@ -83,7 +83,7 @@ async function plansOf(work: () => Promise<unknown>): Promise<Array<{ query: str
 /** Every access to RequestLog goes through an index (SEARCH, or an ordered SCAN of an index for the newest-first list). */
 function expectIndexed(plans: Array<{ query: string; plan: string[] }>, expected: RegExp, aggregate = false) {
   expect(plans.length).toBeGreaterThan(0);
-  if (process.env.SHOW_PLANS) for (const p of plans) console.log(p.query, "\n  ", p.plan.join("\n   "));
+  if (process.env.SHOW_PLANS) for (const p of plans) console.log(p.query, '\n  ', p.plan.join('\n   '));
   for (const { query, plan } of plans) {
     const table = plan.filter((line) => /\bRequestLog\b/.test(line));
     expect(table.length, query).toBeGreaterThan(0);
@@ -128,7 +128,9 @@ describe('request log queries use indexes (SQLite query plans)', () => {
     captured.length = 0;
     const series = await usageByBucket(prismaReader(db), 'sqlite', 3_600, { from: new Date(Date.now() - DAY), to: new Date() });
     expect(series.length).toBeGreaterThan(0);
-    const plan = (raw.prepare(`EXPLAIN QUERY PLAN ${captured[0]!.query}`).all(...(captured[0]!.params as never[])) as Array<{ detail: string }>).map((r) => r.detail);
+    const plan = (raw.prepare(`EXPLAIN QUERY PLAN ${captured[0]!.query}`).all(...(captured[0]!.params as never[])) as Array<{ detail: string }>).map(
+      (r) => r.detail,
+    );
     expect(plan.join('\n')).toMatch(/SEARCH RequestLog USING INDEX RequestLog_\w*createdAt\w*_idx \(.*createdAt>\? AND createdAt<\?\)/);
   });
 });

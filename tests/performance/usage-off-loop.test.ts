@@ -54,7 +54,8 @@ describe.skipIf(TEST_DB !== 'sqlite')('usage aggregates off the event loop (SQLi
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({
-        query: 'query($f: DateTime!, $t: DateTime!){ usageSummary(from: $f, to: $t, groupBy: MODEL) { total { requests p95LatencyMs } groups { key requests } } }',
+        query:
+          'query($f: DateTime!, $t: DateTime!){ usageSummary(from: $f, to: $t, groupBy: MODEL) { total { requests p95LatencyMs } groups { key requests } } }',
         variables: { f: from.toISOString(), t: to.toISOString() },
       }),
     })

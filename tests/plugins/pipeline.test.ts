@@ -178,10 +178,20 @@ describe('a plugin answer is served without an upstream call, in the client form
 describe('refusing, changing the request and the answer', () => {
   test('a GatewayError thrown in onResolved reaches each client in its own format, with no upstream call', async () => {
     const before = chat.requests.length;
-    const openai = await postRaw(gw, '/v1/chat/completions', { model: 'm-openai-chat', messages: userTurn('refuse') }, { authorization: `Bearer ${key}`, ...probeHeaders });
+    const openai = await postRaw(
+      gw,
+      '/v1/chat/completions',
+      { model: 'm-openai-chat', messages: userTurn('refuse') },
+      { authorization: `Bearer ${key}`, ...probeHeaders },
+    );
     expect(openai.status).toBe(400);
     expect(openai.json.error.message).toBe('refused by the probe plugin');
-    const messages = await postRaw(gw, '/v1/messages', { model: 'm-anthropic', max_tokens: 5, messages: userTurn('refuse') }, { 'x-api-key': key, ...probeHeaders });
+    const messages = await postRaw(
+      gw,
+      '/v1/messages',
+      { model: 'm-anthropic', max_tokens: 5, messages: userTurn('refuse') },
+      { 'x-api-key': key, ...probeHeaders },
+    );
     expect(messages.status).toBe(400);
     expect(messages.json).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: 'refused by the probe plugin' } });
     expect(chat.requests.length).toBe(before);
@@ -219,10 +229,20 @@ describe('the end of a request', () => {
   test('keepResponse gives onComplete the whole answer of a stream; without it a stream has none', async () => {
     completed.length = 0;
     chat.enqueue({ type: 'text', text: 'kept answer' });
-    const res = await postRaw(gw, '/v1/chat/completions', { model: 'm-openai-chat', messages: userTurn('keep'), stream: true }, { authorization: `Bearer ${key}`, ...probeHeaders });
+    const res = await postRaw(
+      gw,
+      '/v1/chat/completions',
+      { model: 'm-openai-chat', messages: userTurn('keep'), stream: true },
+      { authorization: `Bearer ${key}`, ...probeHeaders },
+    );
     expect(parseSse(res.text).length).toBeGreaterThan(1);
     expect(completed.at(-1)!.response?.content).toEqual([{ type: 'text', text: 'kept answer' }]);
-    await postRaw(gw, '/v1/chat/completions', { model: 'm-openai-chat', messages: userTurn('hello'), stream: true }, { authorization: `Bearer ${key}`, ...probeHeaders });
+    await postRaw(
+      gw,
+      '/v1/chat/completions',
+      { model: 'm-openai-chat', messages: userTurn('hello'), stream: true },
+      { authorization: `Bearer ${key}`, ...probeHeaders },
+    );
     expect(completed.at(-1)!.response).toBeUndefined();
     // A whole answer is always at hand.
     await openaiClient(gw, key).chat.completions.create({ model: 'm-openai-chat', messages: userTurn('hello') }, { headers: probeHeaders });

@@ -53,7 +53,10 @@ function seen(kind: UpstreamKind, body: any): { system: string[]; user: string[]
   if (kind === 'openai-responses') {
     const items = typeof body.input === 'string' ? [{ role: 'user', content: body.input }] : body.input;
     return {
-      system: [...(body.instructions ? [body.instructions] : []), ...items.filter((m: any) => m.role === 'system' || m.role === 'developer').flatMap((m: any) => textOf(m.content))],
+      system: [
+        ...(body.instructions ? [body.instructions] : []),
+        ...items.filter((m: any) => m.role === 'system' || m.role === 'developer').flatMap((m: any) => textOf(m.content)),
+      ],
       user: items.filter((m: any) => m.role === 'user').flatMap((m: any) => textOf(m.content)),
       toolDescription: body.tools?.[0]?.description,
     };
@@ -68,7 +71,14 @@ function seen(kind: UpstreamKind, body: any): { system: string[]; user: string[]
 /** One request from the API's official SDK; returns the answer's text. */
 async function call(api: Api, model: string, stream: boolean): Promise<string> {
   if (api === 'chat-completions') {
-    const params = { model, messages: [{ role: 'system' as const, content: SYSTEM }, { role: 'user' as const, content: USER }], tools: [{ type: 'function' as const, function: TOOL }] };
+    const params = {
+      model,
+      messages: [
+        { role: 'system' as const, content: SYSTEM },
+        { role: 'user' as const, content: USER },
+      ],
+      tools: [{ type: 'function' as const, function: TOOL }],
+    };
     if (!stream) return (await openai.chat.completions.create(params)).choices[0].message.content ?? '';
     let text = '';
     for await (const chunk of await openai.chat.completions.create({ ...params, stream: true })) text += chunk.choices[0]?.delta?.content ?? '';
@@ -88,10 +98,17 @@ async function call(api: Api, model: string, stream: boolean): Promise<string> {
     }
     return text;
   }
-  const params = { model, max_tokens: 100, system: SYSTEM, messages: [{ role: 'user' as const, content: USER }], tools: [{ name: TOOL.name, description: TOOL.description, input_schema: TOOL.parameters as any }] };
+  const params = {
+    model,
+    max_tokens: 100,
+    system: SYSTEM,
+    messages: [{ role: 'user' as const, content: USER }],
+    tools: [{ name: TOOL.name, description: TOOL.description, input_schema: TOOL.parameters as any }],
+  };
   if (!stream) return (await anthropic.messages.create(params)).content.map((b) => (b.type === 'text' ? b.text : '')).join('');
   let text = '';
-  for await (const event of anthropic.messages.stream(params)) if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
+  for await (const event of anthropic.messages.stream(params))
+    if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') text += event.delta.text;
   return text;
 }
 
@@ -137,8 +154,16 @@ const CASES: Case[] = [
       expect(s.user.join(' ')).toContain('my name is <Bob>');
     },
   },
-  { name: 'prepend to the system prompt', rules: [{ kind: 'PREPEND', text: 'RULE-P', target: 'SYSTEM' }], check: (s) => expect(s.system).toEqual([`RULE-P\n\n${SYSTEM}`]) },
-  { name: 'append to the last user message', rules: [{ kind: 'APPEND', text: 'RULE-A', target: 'LAST_USER' }], check: (s) => expect(s.user).toEqual([`${USER}\n\nRULE-A`]) },
+  {
+    name: 'prepend to the system prompt',
+    rules: [{ kind: 'PREPEND', text: 'RULE-P', target: 'SYSTEM' }],
+    check: (s) => expect(s.system).toEqual([`RULE-P\n\n${SYSTEM}`]),
+  },
+  {
+    name: 'append to the last user message',
+    rules: [{ kind: 'APPEND', text: 'RULE-A', target: 'LAST_USER' }],
+    check: (s) => expect(s.user).toEqual([`${USER}\n\nRULE-A`]),
+  },
   { name: 'set the system message', rules: [{ kind: 'SET_SYSTEM', text: 'RULE-S' }], check: (s) => expect(s.system).toEqual(['RULE-S']) },
   { name: 'remove the system message', rules: [{ kind: 'REMOVE_SYSTEM' }], check: (s) => expect(s.system).toEqual([]) },
   {
@@ -175,7 +200,10 @@ describe.each(['chat-completions', 'responses', 'messages'] as Api[])('%s client
 });
 
 test('the same rule gives the same result over a translated path (chat client → Anthropic upstream)', async () => {
-  await setRules('vm-anthropic', [{ kind: 'SET_SYSTEM', text: 'RULE-S' }, { kind: 'APPEND', text: 'RULE-A', target: 'LAST_USER' }]);
+  await setRules('vm-anthropic', [
+    { kind: 'SET_SYSTEM', text: 'RULE-S' },
+    { kind: 'APPEND', text: 'RULE-A', target: 'LAST_USER' },
+  ]);
   await call('chat-completions', 'vm-anthropic', true);
   const received = seen('anthropic', lastRequest(mocks.anthropic).body);
   expect(received.system).toEqual(['RULE-S']);
@@ -212,17 +240,27 @@ describe('admin API', () => {
       vm: vmIds['vm-openai-chat'],
       ids: [replace, append],
     });
-    expect(reordered.reorderPromptRules).toEqual([{ id: replace, position: 0 }, { id: append, position: 1 }]);
+    expect(reordered.reorderPromptRules).toEqual([
+      { id: replace, position: 0 },
+      { id: append, position: 1 },
+    ]);
     await call('chat-completions', 'vm-openai-chat', false);
     expect(seen('openai-chat', lastRequest(mocks['openai-chat']).body).user).toEqual([`${USER}\n\nX`]);
 
-    const bad = await gw.gql('mutation($vm: ID!, $ids: [ID!]!) { reorderPromptRules(virtualModelId: $vm, ruleIds: $ids) { id } }', { vm: vmIds['vm-openai-chat'], ids: [append] }, await gw.adminToken());
+    const bad = await gw.gql(
+      'mutation($vm: ID!, $ids: [ID!]!) { reorderPromptRules(virtualModelId: $vm, ruleIds: $ids) { id } }',
+      { vm: vmIds['vm-openai-chat'], ids: [append] },
+      await gw.adminToken(),
+    );
     expect(bad.errors![0].extensions.code).toBe('BAD_USER_INPUT');
   });
 
   test('update merges settings, disabling a rule stops it, and the virtual model lists its rules', async () => {
     const [id] = await setRules('vm-openai-chat', [{ kind: 'SET_SYSTEM', text: 'one' }]);
-    const updated = await gw.admin('mutation($id: ID!, $i: UpdatePromptRuleInput!) { updatePromptRule(id: $id, input: $i) { kind text enabled config } }', { id, i: { text: 'two' } });
+    const updated = await gw.admin('mutation($id: ID!, $i: UpdatePromptRuleInput!) { updatePromptRule(id: $id, input: $i) { kind text enabled config } }', {
+      id,
+      i: { text: 'two' },
+    });
     expect(updated.updatePromptRule).toEqual({ kind: 'SET_SYSTEM', text: 'two', enabled: true, config: { text: 'two' } });
     const vm = await gw.admin('query($id: ID!) { virtualModel(id: $id) { rules { id kind text } } }', { id: vmIds['vm-openai-chat'] });
     expect(vm.virtualModel.rules).toEqual([{ id, kind: 'SET_SYSTEM', text: 'two' }]);
@@ -245,15 +283,32 @@ describe('admin API', () => {
   });
 
   test('preview rewrites a sample in its own format, from draft rules or saved ones', async () => {
-    const PREVIEW = 'query($vm: ID, $rules: [PromptRuleInput!], $f: ClientFormat!, $s: JSON!) { previewPromptRules(virtualModelId: $vm, rules: $rules, format: $f, sampleRequest: $s) { request rulesApplied { id kind } } }';
+    const PREVIEW =
+      'query($vm: ID, $rules: [PromptRuleInput!], $f: ClientFormat!, $s: JSON!) { previewPromptRules(virtualModelId: $vm, rules: $rules, format: $f, sampleRequest: $s) { request rulesApplied { id kind } } }';
     const sample = { model: 'any', max_tokens: 50, system: 'Be brief.', messages: [{ role: 'user', content: 'Hi Bob' }], x_unknown: 1 };
-    const draft = await gw.admin(PREVIEW, { rules: [{ kind: 'REPLACE', match: 'Bob', replacement: 'Ann' }, { kind: 'REMOVE_SYSTEM' }], f: 'MESSAGES', s: JSON.stringify(sample) });
-    expect(draft.previewPromptRules.request).toEqual({ model: 'any', max_tokens: 50, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi Ann' }] }], x_unknown: 1 });
-    expect(draft.previewPromptRules.rulesApplied).toEqual([{ id: 'rules[0]', kind: 'REPLACE' }, { id: 'rules[1]', kind: 'REMOVE_SYSTEM' }]);
+    const draft = await gw.admin(PREVIEW, {
+      rules: [{ kind: 'REPLACE', match: 'Bob', replacement: 'Ann' }, { kind: 'REMOVE_SYSTEM' }],
+      f: 'MESSAGES',
+      s: JSON.stringify(sample),
+    });
+    expect(draft.previewPromptRules.request).toEqual({
+      model: 'any',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi Ann' }] }],
+      x_unknown: 1,
+    });
+    expect(draft.previewPromptRules.rulesApplied).toEqual([
+      { id: 'rules[0]', kind: 'REPLACE' },
+      { id: 'rules[1]', kind: 'REMOVE_SYSTEM' },
+    ]);
 
     const [id] = await setRules('vm-openai-responses', [{ kind: 'SET_SYSTEM', text: 'Operator prompt' }]);
     const saved = await gw.admin(PREVIEW, { vm: vmIds['vm-openai-responses'], f: 'RESPONSES', s: { model: 'x', instructions: 'mine', input: 'hello' } });
-    expect(saved.previewPromptRules.request).toMatchObject({ model: 'x', instructions: 'Operator prompt', input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hello' }] }] });
+    expect(saved.previewPromptRules.request).toMatchObject({
+      model: 'x',
+      instructions: 'Operator prompt',
+      input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hello' }] }],
+    });
     expect(saved.previewPromptRules.rulesApplied).toEqual([{ id, kind: 'SET_SYSTEM' }]);
 
     const token = await gw.adminToken();

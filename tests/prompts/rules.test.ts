@@ -17,7 +17,13 @@ function sample(): CanonicalRequest {
     messages: [
       { role: 'system', content: [{ type: 'text', text: 'You are terse.' }] },
       { role: 'user', content: [{ type: 'text', text: 'Call Bob about the weather' }] },
-      { role: 'assistant', content: [{ type: 'text', text: 'Asking Bob.' }, { type: 'tool_call', id: 'c1', name: 'ask', arguments: '{"who":"Bob"}' }] },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'text', text: 'Asking Bob.' },
+          { type: 'tool_call', id: 'c1', name: 'ask', arguments: '{"who":"Bob"}' },
+        ],
+      },
       { role: 'tool', content: [{ type: 'tool_result', toolCallId: 'c1', content: [{ type: 'text', text: 'Bob says sunny' }] }] },
       { role: 'user', content: [{ type: 'text', text: 'Thanks, bob!' }] },
     ],
@@ -88,7 +94,10 @@ describe('each rule kind', () => {
 
   test('inject at the start goes after the system prompt; at the end after the last message', () => {
     const r = sample();
-    applyPromptRules([rule('inject_message', { role: 'user', text: 'FIRST', at: 'start' }), rule('inject_message', { role: 'assistant', text: 'LAST', at: 'end' })], r);
+    applyPromptRules(
+      [rule('inject_message', { role: 'user', text: 'FIRST', at: 'start' }), rule('inject_message', { role: 'assistant', text: 'LAST', at: 'end' })],
+      r,
+    );
     expect(r.messages[0].role).toBe('system');
     expect(r.messages[1]).toEqual({ role: 'user', content: [{ type: 'text', text: 'FIRST' }] });
     expect(r.messages.at(-1)).toEqual({ role: 'assistant', content: [{ type: 'text', text: 'LAST' }] });

@@ -5,15 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
-import {
-  addUpstream,
-  anthropicClient,
-  createKey,
-  modelFor,
-  openaiClient,
-  UPSTREAM_KINDS,
-  type UpstreamKind,
-} from '../support/proxy-fixture.js';
+import { addUpstream, anthropicClient, createKey, modelFor, openaiClient, UPSTREAM_KINDS, type UpstreamKind } from '../support/proxy-fixture.js';
 import { waitFor } from '../support/wait.js';
 
 let gw: TestGateway;
@@ -112,7 +104,11 @@ describe('client abort mid-stream closes the upstream request', () => {
     const mock = mocks.anthropic;
     const before = mock.aborted;
     mock.enqueue(SLOW);
-    const stream = anthropicClient(gw, key).messages.stream({ model: modelFor('anthropic'), max_tokens: 500, messages: [{ role: 'user', content: 'long story' }] });
+    const stream = anthropicClient(gw, key).messages.stream({
+      model: modelFor('anthropic'),
+      max_tokens: 500,
+      messages: [{ role: 'user', content: 'long story' }],
+    });
     let seen = '';
     stream.on('text', (delta) => {
       seen += delta;

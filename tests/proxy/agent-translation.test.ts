@@ -43,7 +43,12 @@ async function startRawResponsesUpstream(): Promise<RawUpstream> {
     received.push({ raw, headers: req.headers });
     const body = JSON.parse(raw) as { model: string; stream?: boolean };
     const response = (status: string, output: unknown[]) => ({
-      id: 'resp_raw', object: 'response', created_at: 1, status, model: body.model, output,
+      id: 'resp_raw',
+      object: 'response',
+      created_at: 1,
+      status,
+      model: body.model,
+      output,
       usage: status === 'completed' ? { input_tokens: 10, output_tokens: 5, total_tokens: 15 } : null,
     });
     const reasoning = { id: 'rs_raw', type: 'reasoning', summary: [], encrypted_content: ENCRYPTED_REASONING };
@@ -100,7 +105,11 @@ async function logRow(model: string) {
   let row: { warnings: string | null; status: number } | null = null;
   const until = Date.now() + 5000;
   while (!row && Date.now() < until) {
-    row = await gw.services.db.requestLog.findFirst({ where: { requestedModel: model }, orderBy: { createdAt: 'desc' }, select: { warnings: true, status: true } });
+    row = await gw.services.db.requestLog.findFirst({
+      where: { requestedModel: model },
+      orderBy: { createdAt: 'desc' },
+      select: { warnings: true, status: true },
+    });
     if (!row) await new Promise((r) => setTimeout(r, 50));
   }
   if (!row) throw new Error(`no log row for ${model}`);
@@ -122,7 +131,12 @@ describe('Codex → Responses upstream: a passthrough', () => {
     expect(JSON.stringify(headers)).not.toContain(key);
     expect(response.headers.get('x-gateway-warnings')).toBeNull();
 
-    expect(events.filter((e) => e.type === 'response.custom_tool_call_input.delta').map((e) => e.delta).join('')).toBe(PATCH);
+    expect(
+      events
+        .filter((e) => e.type === 'response.custom_tool_call_input.delta')
+        .map((e) => e.delta)
+        .join(''),
+    ).toBe(PATCH);
     const final = events.at(-1);
     expect(final.type).toBe('response.completed');
     expect(final.response.output[0]).toMatchObject({ type: 'reasoning', encrypted_content: ENCRYPTED_REASONING });
@@ -154,7 +168,9 @@ describe('Codex → other upstream formats: translated, with warnings', () => {
     expect(JSON.parse(patchCall.function.arguments).input).toContain('+Hello world');
 
     const warnings = response.headers.get('x-gateway-warnings');
-    expect(warnings).toBe('item tool_search_call dropped; item tool_search_output dropped; tool tool_search dropped; tool web_search dropped; field reasoning.summary dropped; field client_metadata dropped');
+    expect(warnings).toBe(
+      'item tool_search_call dropped; item tool_search_output dropped; tool tool_search dropped; tool web_search dropped; field reasoning.summary dropped; field client_metadata dropped',
+    );
 
     const deltas = events.filter((e) => e.type === 'response.custom_tool_call_input.delta').map((e) => e.delta);
     expect(deltas.join('')).toBe(PATCH);
@@ -168,7 +184,9 @@ describe('Codex → other upstream formats: translated, with warnings', () => {
     mocks.chat.enqueue({ type: 'tool_call', name: 'mcp__docs__search', arguments: { q: 'typo' }, id: 'call_chat_2' });
     const client = openaiClient(gw, key);
     const answer: any = await client.responses.create({ ...codexRequest('codex-via-chat'), stream: false } as any);
-    expect(answer.output).toEqual([expect.objectContaining({ type: 'function_call', name: 'search', namespace: 'mcp__docs__', call_id: 'call_chat_2', arguments: '{"q":"typo"}' })]);
+    expect(answer.output).toEqual([
+      expect.objectContaining({ type: 'function_call', name: 'search', namespace: 'mcp__docs__', call_id: 'call_chat_2', arguments: '{"q":"typo"}' }),
+    ]);
   });
 
   test('anthropic: web search as its server tool, custom call back as custom_tool_call', async () => {
@@ -181,7 +199,9 @@ describe('Codex → other upstream formats: translated, with warnings', () => {
     expect(JSON.stringify(sent)).not.toContain(ENCRYPTED_REASONING);
     expect(res.json.output).toEqual([expect.objectContaining({ type: 'custom_tool_call', name: 'apply_patch', input: PATCH, call_id: 'toolu_patch' })]);
     const warnings = res.headers.get('x-gateway-warnings')!;
-    expect(warnings.split('; ')).toEqual(expect.arrayContaining(['tool tool_search dropped', 'field prompt_cache_key dropped', 'field verbosity dropped', 'field client_metadata dropped']));
+    expect(warnings.split('; ')).toEqual(
+      expect.arrayContaining(['tool tool_search dropped', 'field prompt_cache_key dropped', 'field verbosity dropped', 'field client_metadata dropped']),
+    );
     expect(warnings).not.toContain('web_search');
     expect((await logRow('codex-via-anthropic')).warnings).toBe(warnings);
   });
@@ -214,7 +234,8 @@ describe('Messages clients', () => {
     const { response } = await client.messages
       .create(
         {
-          model: 'codex-via-chat', max_tokens: 200,
+          model: 'codex-via-chat',
+          max_tokens: 200,
           system: [{ type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } }],
           messages: [{ role: 'user', content: 'answer as JSON' }],
           output_config: { effort: 'low', format: { type: 'json_schema', schema } },
@@ -233,17 +254,33 @@ describe('Messages clients', () => {
 
   test('a Claude Code body passes through to an Anthropic upstream with its betas, server tools and blocks intact', async () => {
     const body = {
-      model: 'codex-via-anthropic', max_tokens: 1000, stream: false,
+      model: 'codex-via-anthropic',
+      max_tokens: 1000,
+      stream: false,
       messages: [
         { role: 'user', content: 'search' },
-        { role: 'assistant', content: [{ type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: { query: 'x' } }, { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_1', content: [] }, { type: 'text', text: 'found nothing' }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'server_tool_use', id: 'srvtoolu_1', name: 'web_search', input: { query: 'x' } },
+            { type: 'web_search_tool_result', tool_use_id: 'srvtoolu_1', content: [] },
+            { type: 'text', text: 'found nothing' },
+          ],
+        },
         { role: 'user', content: [{ type: 'text', text: 'ok', cache_control: { type: 'ephemeral' } }] },
       ],
-      tools: [{ name: 'Grep', input_schema: { type: 'object', properties: {} }, defer_loading: true }, { type: 'tool_search_tool_regex_20251119', name: 'tool_search_tool_regex' }],
+      tools: [
+        { name: 'Grep', input_schema: { type: 'object', properties: {} }, defer_loading: true },
+        { type: 'tool_search_tool_regex_20251119', name: 'tool_search_tool_regex' },
+      ],
       context_management: { edits: [{ type: 'clear_tool_uses_20250919' }] },
       future_field: { keep: true },
     };
-    const res = await postRaw(gw, '/v1/messages?beta=true', body, { 'x-api-key': key, 'anthropic-version': '2023-06-01', 'anthropic-beta': 'context-management-2025-06-27,advanced-tool-use-2025-11-20' });
+    const res = await postRaw(gw, '/v1/messages?beta=true', body, {
+      'x-api-key': key,
+      'anthropic-version': '2023-06-01',
+      'anthropic-beta': 'context-management-2025-06-27,advanced-tool-use-2025-11-20',
+    });
     expect(res.text).toContain('"type":"message"');
     const received = lastRequest(mocks.anthropic);
     expect(received.body).toEqual({ ...body, model: 'claude-sonnet-4-5-20250929' });

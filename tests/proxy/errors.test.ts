@@ -194,7 +194,7 @@ describe.each(CLIENTS)('$api client: bad requests', (c) => {
 });
 
 describe('responses: previous_response_id', () => {
-  test('an id the gateway never stored → OpenAI\'s 400 naming the field, nothing sent upstream', async () => {
+  test("an id the gateway never stored → OpenAI's 400 naming the field, nothing sent upstream", async () => {
     const c = CLIENTS[1]!;
     const before = mocks['openai-responses'].requests.length;
     const res = await call(c, c.body('m-openai-responses', { previous_response_id: 'resp_123' }));

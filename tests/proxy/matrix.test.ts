@@ -128,7 +128,15 @@ const chatDriver: Driver = {
     const url = kind === 'base64' ? PNG_DATA_URL : IMAGE_HTTP_URL;
     const done = await oai.chat.completions.create({
       model,
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url } }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is this?' },
+            { type: 'image_url', image_url: { url } },
+          ],
+        },
+      ],
     });
     return done.choices[0]!.message.content ?? '';
   },
@@ -167,7 +175,15 @@ const responsesDriver: Driver = {
     const url = kind === 'base64' ? PNG_DATA_URL : IMAGE_HTTP_URL;
     const done = await oai.responses.create({
       model,
-      input: [{ role: 'user', content: [{ type: 'input_text', text: 'What is this?' }, { type: 'input_image', image_url: url, detail: 'auto' }] }],
+      input: [
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'What is this?' },
+            { type: 'input_image', image_url: url, detail: 'auto' },
+          ],
+        },
+      ],
     });
     return done.output_text;
   },
@@ -215,7 +231,15 @@ const messagesDriver: Driver = {
     const done = await ant.messages.create({
       model,
       max_tokens: 256,
-      messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image', source }] }],
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: 'What is this?' },
+            { type: 'image', source },
+          ],
+        },
+      ],
     });
     return done.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
   },
@@ -226,11 +250,7 @@ const DRIVERS: Record<Api, Driver> = { chat: chatDriver, responses: responsesDri
 // ---------------------------------------------------------------- what the upstream received
 
 const textOf = (content: unknown): string =>
-  typeof content === 'string'
-    ? content
-    : Array.isArray(content)
-      ? content.map((p: any) => (typeof p?.text === 'string' ? p.text : '')).join('')
-      : '';
+  typeof content === 'string' ? content : Array.isArray(content) ? content.map((p: any) => (typeof p?.text === 'string' ? p.text : '')).join('') : '';
 
 function receivedModel(kind: UpstreamKind, req: RecordedRequest): string | undefined {
   if (kind === 'gemini') return /\/models\/([^:/?]+):/.exec(req.url)?.[1];
@@ -397,7 +417,7 @@ describe.each(APIS)('%s client: cached usage', (api) => {
   });
 });
 
-describe('usage in the client\'s own shape', () => {
+describe("usage in the client's own shape", () => {
   test('anthropic client sees cache reads apart from input_tokens', async () => {
     mocks['openai-chat'].setUsage({ input: 100, output: 20, cached: 40 });
     const done = await ant.messages.create({ model: modelFor('openai-chat'), max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] });
@@ -442,7 +462,12 @@ describe.each(UPSTREAM_KINDS)('raw stream events from %s', (kind) => {
   });
 
   test('messages: message_start … message_stop with balanced blocks', async () => {
-    const res = await postRaw(gw, '/v1/messages', { model: modelFor(kind), max_tokens: 64, messages: [{ role: 'user', content: 'grammar' }], stream: true }, headers());
+    const res = await postRaw(
+      gw,
+      '/v1/messages',
+      { model: modelFor(kind), max_tokens: 64, messages: [{ role: 'user', content: 'grammar' }], stream: true },
+      headers(),
+    );
     const events = parseSse(res.text).filter((e) => e.event !== 'ping');
     expect(events.every((e) => e.event === e.data.type)).toBe(true);
     expect(events[0]!.event).toBe('message_start');
@@ -459,7 +484,10 @@ describe.each(UPSTREAM_KINDS)('raw stream events from %s', (kind) => {
     const res = await postRaw(gw, '/v1/chat/completions', { model: modelFor(kind), messages: [{ role: 'user', content: 'grammar' }], stream: true }, headers());
     const events = parseSse(res.text);
     expect(events.at(-1)!.data).toBe('[DONE]');
-    const chunks = events.slice(0, -1).map((e) => e.data).filter((c) => c.id !== '');
+    const chunks = events
+      .slice(0, -1)
+      .map((e) => e.data)
+      .filter((c) => c.id !== '');
     expect(new Set(chunks.map((c) => c.id)).size).toBe(1);
     expect(chunks.every((c) => c.object === 'chat.completion.chunk')).toBe(true);
     expect(chunks.filter((c) => c.choices[0]?.finish_reason).map((c) => c.choices[0].finish_reason)).toEqual(['stop']);

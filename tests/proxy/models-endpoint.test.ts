@@ -9,16 +9,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { embed } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
-import {
-  addUpstream,
-  anthropicClient,
-  createKey,
-  createModel,
-  lastRequest,
-  openaiClient,
-  postRaw,
-  UPSTREAMS,
-} from '../support/proxy-fixture.js';
+import { addUpstream, anthropicClient, createKey, createModel, lastRequest, openaiClient, postRaw, UPSTREAMS } from '../support/proxy-fixture.js';
 
 let gw: TestGateway;
 let chatMock: MockUpstream;

@@ -59,9 +59,20 @@ function futureUpstream(req: IncomingMessage, body: any, res: ServerResponse): v
   }
 
   if (path === '/v1/responses') {
-    const message = { id: 'msg_future', type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: 'future text', annotations: [] }] };
+    const message = {
+      id: 'msg_future',
+      type: 'message',
+      status: 'completed',
+      role: 'assistant',
+      content: [{ type: 'output_text', text: 'future text', annotations: [] }],
+    };
     const response = (status: string, output: unknown[]) => ({
-      id: 'resp_future', object: 'response', created_at: created, status, model: body.model, output,
+      id: 'resp_future',
+      object: 'response',
+      created_at: created,
+      status,
+      model: body.model,
+      output,
       usage: status === 'completed' ? { input_tokens: 3, output_tokens: 2, total_tokens: 5 } : null,
       x_future_field: FUTURE,
     });
@@ -84,7 +95,13 @@ function futureUpstream(req: IncomingMessage, body: any, res: ServerResponse): v
   if (path === '/v1/messages') {
     const message = { id: 'msg_future', type: 'message', role: 'assistant', model: body.model, stop_sequence: null };
     if (!body.stream) {
-      return json({ ...message, content: [{ type: 'text', text: 'future text' }], stop_reason: 'end_turn', usage: { input_tokens: 3, output_tokens: 2 }, x_future_field: FUTURE });
+      return json({
+        ...message,
+        content: [{ type: 'text', text: 'future text' }],
+        stop_reason: 'end_turn',
+        usage: { input_tokens: 3, output_tokens: 2 },
+        x_future_field: FUTURE,
+      });
     }
     const ev = (type: string, data: Record<string, unknown>) => ({ event: type, data: { type, ...data } });
     return sse([
@@ -159,7 +176,11 @@ const CASES: Case[] = [
     upstreamModel: 'upstream-responses-id',
     headers: auth,
     body: { input: 'hi' },
-    streamText: (events) => events.filter((e) => e.data?.type === 'response.output_text.delta').map((e) => e.data.delta).join(''),
+    streamText: (events) =>
+      events
+        .filter((e) => e.data?.type === 'response.output_text.delta')
+        .map((e) => e.data.delta)
+        .join(''),
     jsonText: (json) => json.output[0].content[0].text,
   },
   {
@@ -169,7 +190,11 @@ const CASES: Case[] = [
     upstreamModel: 'upstream-anthropic-id',
     headers: anthropicHeaders,
     body: { max_tokens: 64, messages: [{ role: 'user', content: 'hi' }] },
-    streamText: (events) => events.filter((e) => e.data?.type === 'content_block_delta').map((e) => e.data.delta.text).join(''),
+    streamText: (events) =>
+      events
+        .filter((e) => e.data?.type === 'content_block_delta')
+        .map((e) => e.data.delta.text)
+        .join(''),
     jsonText: (json) => json.content[0].text,
   },
 ];
@@ -241,7 +266,9 @@ describe('passthrough against the format mocks', () => {
       { model: 'm-openai-chat', messages: [{ role: 'user', content: 'count' }], stream: true, stream_options: { include_usage: true } },
       auth(),
     );
-    const chunks = parseSse(res.text).slice(0, -1).map((e) => e.data);
+    const chunks = parseSse(res.text)
+      .slice(0, -1)
+      .map((e) => e.data);
     const usage = chunks.filter((c) => c.choices.length === 0);
     expect(usage).toHaveLength(1);
     expect(usage[0].usage).toMatchObject({ prompt_tokens: 12, completion_tokens: 8 });

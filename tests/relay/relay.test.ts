@@ -21,7 +21,8 @@ let mock: MockUpstream;
 let providerId: string;
 let key: string;
 
-const setPolicy = (instructionsPolicy: string) => updateProvider(gw, providerId, { options: { relay: { instructionsPolicy, upstreamInstructions: UPSTREAM_TEXT } } });
+const setPolicy = (instructionsPolicy: string) =>
+  updateProvider(gw, providerId, { options: { relay: { instructionsPolicy, upstreamInstructions: UPSTREAM_TEXT } } });
 
 const body = (extra: Record<string, unknown> = {}) => ({
   model: 'codex',
@@ -83,7 +84,8 @@ describe.each(POLICIES)('policy $policy', ({ policy, instructions, governing }) 
     expectCodexShape(received);
     expect(received.instructions).toBe(instructions);
     const first = received.input[0];
-    if (governing) expect(first).toEqual({ type: 'message', role: 'developer', content: [{ type: 'input_text', text: `${GOVERNING_HEADER}\n\n${CLIENT_TEXT}` }] });
+    if (governing)
+      expect(first).toEqual({ type: 'message', role: 'developer', content: [{ type: 'input_text', text: `${GOVERNING_HEADER}\n\n${CLIENT_TEXT}` }] });
     else expect(first).toMatchObject({ role: 'user' });
 
     if (!stream) {
@@ -150,7 +152,12 @@ test('without relay settings an ordinary Responses provider is untouched', async
   try {
     const id = await createProvider(gw, { name: 'plain', type: 'openai-responses', baseUrl: plain.url });
     await createModel(gw, id, 'plain-model', 'gpt-4.1');
-    const res = await postRaw(gw, '/v1/responses', { model: 'plain-model', instructions: CLIENT_TEXT, input: 'x', temperature: 0.3 }, { authorization: `Bearer ${key}` });
+    const res = await postRaw(
+      gw,
+      '/v1/responses',
+      { model: 'plain-model', instructions: CLIENT_TEXT, input: 'x', temperature: 0.3 },
+      { authorization: `Bearer ${key}` },
+    );
     expect(res.status).toBe(200);
     expect(lastRequest(plain).body).toEqual({ model: 'gpt-4.1', instructions: CLIENT_TEXT, input: 'x', temperature: 0.3 });
   } finally {
@@ -159,7 +166,15 @@ test('without relay settings an ordinary Responses provider is untouched', async
 });
 
 test('the Codex relay preset exposes its defaults', async () => {
-  const data = await gw.admin('{ relayDefaults(type: "codex-relay") { instructionsPolicy droppedFields forceStoreFalse forceStream upstreamInstructions } plain: relayDefaults(type: "openai") { forceStream } }');
-  expect(data.relayDefaults).toEqual({ instructionsPolicy: 'isolate', droppedFields: CODEX_DROPPED, forceStoreFalse: true, forceStream: true, upstreamInstructions: '' });
+  const data = await gw.admin(
+    '{ relayDefaults(type: "codex-relay") { instructionsPolicy droppedFields forceStoreFalse forceStream upstreamInstructions } plain: relayDefaults(type: "openai") { forceStream } }',
+  );
+  expect(data.relayDefaults).toEqual({
+    instructionsPolicy: 'isolate',
+    droppedFields: CODEX_DROPPED,
+    forceStoreFalse: true,
+    forceStream: true,
+    upstreamInstructions: '',
+  });
   expect(data.plain).toBeNull();
 });

@@ -69,7 +69,13 @@ describe('a chat upstream (stateless, another format)', () => {
 
   test('a tool round trip: the function_call_output continues the stored function call', async () => {
     const tools: OpenAI.Responses.Tool[] = [
-      { type: 'function', name: 'get_weather', description: 'Weather of a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }, strict: false },
+      {
+        type: 'function',
+        name: 'get_weather',
+        description: 'Weather of a city',
+        parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+        strict: false,
+      },
     ];
     const first = await client.responses.create({ model: 'm-openai-chat', tools, input: 'What is the weather in Paris?' });
     const call = first.output.find((item) => item.type === 'function_call');
@@ -147,13 +153,23 @@ describe('a relay provider that forces store: false upstream', () => {
 
 describe('ids that cannot be continued', () => {
   const NOT_FOUND = (id: string) => ({
-    error: { message: `Previous response with id '${id}' not found.`, type: 'invalid_request_error', param: 'previous_response_id', code: 'previous_response_not_found' },
+    error: {
+      message: `Previous response with id '${id}' not found.`,
+      type: 'invalid_request_error',
+      param: 'previous_response_id',
+      code: 'previous_response_not_found',
+    },
   });
 
-  test('an unknown id gets OpenAI\'s 400 body and nothing goes upstream', async () => {
+  test("an unknown id gets OpenAI's 400 body and nothing goes upstream", async () => {
     const key = (await createKey(gw)).key;
     const before = chat.requests.length;
-    const res = await postRaw(gw, '/v1/responses', { model: 'm-openai-chat', input: 'hi', previous_response_id: 'resp_unknown' }, { authorization: `Bearer ${key}` });
+    const res = await postRaw(
+      gw,
+      '/v1/responses',
+      { model: 'm-openai-chat', input: 'hi', previous_response_id: 'resp_unknown' },
+      { authorization: `Bearer ${key}` },
+    );
     expect(res.status).toBe(400);
     expect(res.json).toEqual(NOT_FOUND('resp_unknown'));
     expect(chat.requests.length).toBe(before);
@@ -166,13 +182,19 @@ describe('ids that cannot be continued', () => {
 
   test('a response created with store: false is not kept', async () => {
     const first = await client.responses.create({ model: 'm-openai-chat', input: 'ephemeral', store: false });
-    await expect(client.responses.create({ model: 'm-openai-chat', input: 'next', previous_response_id: first.id })).rejects.toMatchObject({ status: 400, code: 'previous_response_not_found' });
+    await expect(client.responses.create({ model: 'm-openai-chat', input: 'next', previous_response_id: first.id })).rejects.toMatchObject({
+      status: 400,
+      code: 'previous_response_not_found',
+    });
   });
 
   test('another virtual key cannot continue a response', async () => {
     const first = await client.responses.create({ model: 'm-openai-chat', input: 'mine' });
     const other = openaiClient(gw, (await createKey(gw)).key);
-    await expect(other.responses.create({ model: 'm-openai-chat', input: 'theirs', previous_response_id: first.id })).rejects.toMatchObject({ status: 400, code: 'previous_response_not_found' });
+    await expect(other.responses.create({ model: 'm-openai-chat', input: 'theirs', previous_response_id: first.id })).rejects.toMatchObject({
+      status: 400,
+      code: 'previous_response_not_found',
+    });
   });
 
   test('a previous_response_id that is not a string is a 400 naming the field', async () => {

@@ -126,8 +126,15 @@ const redisDown = await skipUnlessServices('Redis response store tests', { redis
     expect(await store.get('resp_big')).toBeUndefined();
   });
 
-  test('with Redis unreachable the store keeps working on this instance\'s memory', async () => {
-    const store = createResponseStore({ ttlMs: 60_000, maxEntries: 10, maxBytes: 1 << 20, redisUrl: 'redis://127.0.0.1:1', redisKeyPrefix: prefix, logger: silent });
+  test("with Redis unreachable the store keeps working on this instance's memory", async () => {
+    const store = createResponseStore({
+      ttlMs: 60_000,
+      maxEntries: 10,
+      maxBytes: 1 << 20,
+      redisUrl: 'redis://127.0.0.1:1',
+      redisKeyPrefix: prefix,
+      logger: silent,
+    });
     store.put(entry('resp_offline', 'still here'));
     expect((await store.get('resp_offline'))?.items).toEqual([{ type: 'message', role: 'user', content: 'still here' }]);
     await store.close();

@@ -63,7 +63,15 @@ async function lastLog() {
 
 describe('virtual models over real upstreams', () => {
   test('FAILOVER moves to the next target when the first returns 500, and records the target and attempts', async () => {
-    await route('fo-500', 'FAILOVER', [['primary', 1, 0], ['secondary', 1, 1]], { retries: 2, failureThreshold: 100 });
+    await route(
+      'fo-500',
+      'FAILOVER',
+      [
+        ['primary', 1, 0],
+        ['secondary', 1, 1],
+      ],
+      { retries: 2, failureThreshold: 100 },
+    );
     primary.enqueue({ type: 'error', status: 500 });
     const logged = lastLog();
     const answer = await ask('fo-500');
@@ -75,9 +83,25 @@ describe('virtual models over real upstreams', () => {
   });
 
   test('fails over on refused connections and on timeouts', async () => {
-    await route('fo-dead', 'FAILOVER', [['dead', 1, 0], ['primary', 1, 1]], { failureThreshold: 100 });
+    await route(
+      'fo-dead',
+      'FAILOVER',
+      [
+        ['dead', 1, 0],
+        ['primary', 1, 1],
+      ],
+      { failureThreshold: 100 },
+    );
     expect((await ask('fo-dead')).choices[0]!.message.content).toBe('Hello from openai-chat: hello');
-    await route('fo-slow', 'FAILOVER', [['slow', 1, 0], ['secondary', 1, 1]], { failureThreshold: 100 });
+    await route(
+      'fo-slow',
+      'FAILOVER',
+      [
+        ['slow', 1, 0],
+        ['secondary', 1, 1],
+      ],
+      { failureThreshold: 100 },
+    );
     primary.enqueue({ type: 'hang' });
     expect((await ask('fo-slow')).choices[0]!.message.content).toBe('Hello from anthropic: hello');
   });
@@ -101,7 +125,15 @@ describe('virtual models over real upstreams', () => {
   });
 
   test('a 400 caused by the request is not retried', async () => {
-    await route('no-retry-400', 'FAILOVER', [['primary', 1, 0], ['secondary', 1, 1]], { failureThreshold: 100 });
+    await route(
+      'no-retry-400',
+      'FAILOVER',
+      [
+        ['primary', 1, 0],
+        ['secondary', 1, 1],
+      ],
+      { failureThreshold: 100 },
+    );
     const before = secondary.requests.length;
     primary.enqueue({ type: 'error', status: 400 });
     await expect(ask('no-retry-400')).rejects.toMatchObject({ status: 400 });
@@ -109,14 +141,30 @@ describe('virtual models over real upstreams', () => {
   });
 
   test('streams fail over before the first byte', async () => {
-    await route('fo-stream', 'FAILOVER', [['primary', 1, 0], ['secondary', 1, 1]], { failureThreshold: 100 });
+    await route(
+      'fo-stream',
+      'FAILOVER',
+      [
+        ['primary', 1, 0],
+        ['secondary', 1, 1],
+      ],
+      { failureThreshold: 100 },
+    );
     primary.enqueue({ type: 'error', status: 503 });
     const stream = openai().chat.completions.stream({ model: 'fo-stream', messages: [{ role: 'user', content: 'hi' }] });
     expect((await stream.finalChatCompletion()).choices[0]!.message.content).toBe('Hello from anthropic: hi');
   });
 
   test('after the first byte, a failure is an in-stream error in the client format, without failover', async () => {
-    await route('fo-midstream', 'FAILOVER', [['primary', 1, 0], ['secondary', 1, 1]], { failureThreshold: 100 });
+    await route(
+      'fo-midstream',
+      'FAILOVER',
+      [
+        ['primary', 1, 0],
+        ['secondary', 1, 1],
+      ],
+      { failureThreshold: 100 },
+    );
     primary.enqueue({ type: 'drop_mid_stream', text: 'partial answer that will be cut off' });
     const before = secondary.requests.length;
     const anthropic = new Anthropic({ baseURL: gw.url, apiKey: key, maxRetries: 0 });
@@ -126,7 +174,10 @@ describe('virtual models over real upstreams', () => {
   });
 
   test('LOAD_BALANCE spreads requests by weight', async () => {
-    await route('lb', 'LOAD_BALANCE', [['primary', 3, 0], ['secondary', 1, 0]]);
+    await route('lb', 'LOAD_BALANCE', [
+      ['primary', 3, 0],
+      ['secondary', 1, 0],
+    ]);
     const p0 = primary.requests.length;
     const s0 = secondary.requests.length;
     for (let i = 0; i < 80; i++) await ask('lb');
@@ -138,7 +189,15 @@ describe('virtual models over real upstreams', () => {
   });
 
   test('a failing target cools down (visible in GraphQL) and requests skip it', async () => {
-    await route('cool', 'FAILOVER', [['dead', 1, 0], ['secondary', 1, 1]], { failureThreshold: 2, cooldownMs: 60_000 });
+    await route(
+      'cool',
+      'FAILOVER',
+      [
+        ['dead', 1, 0],
+        ['secondary', 1, 1],
+      ],
+      { failureThreshold: 2, cooldownMs: 60_000 },
+    );
     await ask('cool');
     await ask('cool');
     const { virtualModels } = await gw.admin('{ virtualModels { name targets { modelId state cooldownUntil } } }');
@@ -178,7 +237,10 @@ describe('virtual model validation', () => {
 
   test('a target whose model is deleted drops out of the route', async () => {
     await addModel('temp', 'openai', primary.url);
-    await route('with-temp', 'FAILOVER', [['temp', 1, 0], ['secondary', 1, 1]]);
+    await route('with-temp', 'FAILOVER', [
+      ['temp', 1, 0],
+      ['secondary', 1, 1],
+    ]);
     await gw.admin('mutation($id: ID!){ deleteModel(id: $id) }', { id: ids.temp });
     expect((await ask('with-temp')).choices[0]!.message.content).toBe('Hello from anthropic: hello');
   });

@@ -6,8 +6,7 @@ import { backoffDelay, isRetryable } from '../../server/routing/retry-policy.js'
 import type { RouteTarget } from '../../server/snapshot/types.js';
 import { GatewayError } from '../../server/core/error.js';
 
-const target = (id: string, weight: number, priority: number): RouteTarget =>
-  ({ id, weight, priority, model: { id: `m-${id}` } }) as unknown as RouteTarget;
+const target = (id: string, weight: number, priority: number): RouteTarget => ({ id, weight, priority, model: { id: `m-${id}` } }) as unknown as RouteTarget;
 
 /** Deterministic uniform numbers (mulberry32) so the distribution test is repeatable. */
 function seeded(seed: number) {

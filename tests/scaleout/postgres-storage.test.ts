@@ -16,7 +16,11 @@ import { chatRequest, freshDatabase, setupPricedModel } from './support.js';
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
-const folders = (dir: string) => readdirSync(path.join(root, dir), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const folders = (dir: string) =>
+  readdirSync(path.join(root, dir), { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
 
 async function query<T extends pg.QueryResultRow>(url: string, sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: url });
@@ -41,10 +45,13 @@ const skip = await skipUnlessServices('PostgreSQL storage tests', { postgres: tr
     drops.push(db.drop);
     const [one, two] = await Promise.all([startTestGateway({ DATABASE_URL: db.url }), startTestGateway({ DATABASE_URL: db.url })]);
     try {
-      const rows = await query<{ migration_name: string; checksum: string; finished_at: Date | null; applied_steps_count: number; rolled_back_at: Date | null }>(
-        db.url,
-        'SELECT migration_name, checksum, finished_at, applied_steps_count, rolled_back_at FROM "_prisma_migrations" ORDER BY migration_name',
-      );
+      const rows = await query<{
+        migration_name: string;
+        checksum: string;
+        finished_at: Date | null;
+        applied_steps_count: number;
+        rolled_back_at: Date | null;
+      }>(db.url, 'SELECT migration_name, checksum, finished_at, applied_steps_count, rolled_back_at FROM "_prisma_migrations" ORDER BY migration_name');
       const committed = folders('prisma/postgres/migrations');
       expect(rows.map((r) => r.migration_name)).toEqual(committed);
       for (const row of rows) {
@@ -90,7 +97,10 @@ const skip = await skipUnlessServices('PostgreSQL storage tests', { postgres: tr
   });
 
   const migrate = (from: string, to: string) =>
-    run(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/migrate-to-postgres.ts'), '--from', from, '--to', to], { cwd: root, env: { ...process.env, DATABASE_URL: '' } });
+    run(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/migrate-to-postgres.ts'), '--from', from, '--to', to], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: '' },
+    });
 
   test('copies a populated SQLite database with the same row counts, and the gateway works on the result', async () => {
     const mock = await startOpenAIChatMock();
@@ -108,7 +118,11 @@ const skip = await skipUnlessServices('PostgreSQL storage tests', { postgres: tr
     await source.close(); // flushes the log rows; keeps the folder
     const file = path.join(dataDir, 'gateway.db');
     const sqlite = new Database(file, { readonly: true });
-    const tables = (sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations'").all() as Array<{ name: string }>).map((t) => t.name);
+    const tables = (
+      sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations'").all() as Array<{
+        name: string;
+      }>
+    ).map((t) => t.name);
     const counts = Object.fromEntries(tables.map((t) => [t, (sqlite.prepare(`SELECT COUNT(*) AS n FROM "${t}"`).get() as { n: number }).n]));
     sqlite.close();
     expect(counts.RequestLog).toBe(5);
@@ -141,10 +155,14 @@ const skip = await skipUnlessServices('PostgreSQL storage tests', { postgres: tr
   });
 
   test('clear errors for a missing source and an unreachable target', async () => {
-    await expect(migrate('/nonexistent/gateway.db', 'postgres://postgres@127.0.0.1:5432/postgres')).rejects.toMatchObject({ stderr: expect.stringContaining('SQLite database not found') });
+    await expect(migrate('/nonexistent/gateway.db', 'postgres://postgres@127.0.0.1:5432/postgres')).rejects.toMatchObject({
+      stderr: expect.stringContaining('SQLite database not found'),
+    });
     const gw = await startTestGateway();
     try {
-      await expect(migrate(path.join(gw.dataDir, 'gateway.db'), 'postgres://postgres@127.0.0.1:1/none')).rejects.toMatchObject({ stderr: expect.stringContaining('cannot connect to PostgreSQL') });
+      await expect(migrate(path.join(gw.dataDir, 'gateway.db'), 'postgres://postgres@127.0.0.1:1/none')).rejects.toMatchObject({
+        stderr: expect.stringContaining('cannot connect to PostgreSQL'),
+      });
     } finally {
       await gw.stop();
     }

@@ -69,7 +69,10 @@ if (!hasRedisServer) {
     expect(await metric('gateway_scaleout_redis_up{connection="commands"}')).toEqual(['gateway_scaleout_redis_up{connection="commands"} 0']);
 
     await redis.start(); // empty: the restarted Redis has no counters
-    await waitFor(async () => ((await countersInRedis().catch(() => [])).length > 0 ? true : undefined), { timeoutMs: 10_000, what: 'limit counters back in Redis' });
+    await waitFor(async () => ((await countersInRedis().catch(() => [])).length > 0 ? true : undefined), {
+      timeoutMs: 10_000,
+      what: 'limit counters back in Redis',
+    });
     const atRecovery = statuses.length;
     await waitFor(() => (statuses.length >= atRecovery + 20 ? true : undefined), { timeoutMs: 10_000, what: 'traffic after recovery' });
     stop = true;
@@ -81,7 +84,10 @@ if (!hasRedisServer) {
     expect(gw.output).toContain('Redis unavailable: continuing on this instance alone');
     // Warned once per connection, not once per request.
     expect(gw.output.split('Redis unavailable for key limits').length - 1).toBe(1);
-    await waitFor(async () => ((await metric('gateway_scaleout_redis_up{connection="commands"} 1')).length ? true : undefined), { timeoutMs: 5_000, what: 'scale-out connection back' });
+    await waitFor(async () => ((await metric('gateway_scaleout_redis_up{connection="commands"} 1')).length ? true : undefined), {
+      timeoutMs: 5_000,
+      what: 'scale-out connection back',
+    });
   });
 
   test('after recovery the RPM limit is enforced from Redis again', async () => {

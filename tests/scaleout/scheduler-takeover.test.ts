@@ -37,7 +37,8 @@ async function checksServedBy(gw: GatewayProcess): Promise<number> {
   let b: GatewayProcess;
   let targetId: string;
   /** Runs in the shared database (read through B; not cached). */
-  const storedRuns = async () => (await b.admin('query($id: ID!) { healthRuns(targetId: $id, first: 500) { nodes { id } } }', { id: targetId })).healthRuns.nodes.length as number;
+  const storedRuns = async () =>
+    (await b.admin('query($id: ID!) { healthRuns(targetId: $id, first: 500) { nodes { id } } }', { id: targetId })).healthRuns.nodes.length as number;
 
   beforeAll(async () => {
     redis = new Redis(REDIS_URL);
@@ -66,15 +67,21 @@ async function checksServedBy(gw: GatewayProcess): Promise<number> {
   test('exactly one instance runs the checks, including a target created through the other', async () => {
     // Created through B: only B's scheduler hears of it directly; A must find it in the database.
     targetId = (await b.admin(CREATE_TARGET, { i: { modelName: 'gpt-x', intervalSeconds: INTERVAL_SECONDS } })).createHealthTarget.id;
-    await waitFor(async () => ((await checksServedBy(a)) >= 3 ? true : undefined), { timeoutMs: (3 * INTERVAL_SECONDS + 2) * 1_000, what: 'three checks by instance A' });
+    await waitFor(async () => ((await checksServedBy(a)) >= 3 ? true : undefined), {
+      timeoutMs: (3 * INTERVAL_SECONDS + 2) * 1_000,
+      what: 'three checks by instance A',
+    });
     expect(await checksServedBy(b)).toBe(0);
     // Every upstream call was one of A's checks, each recorded once in the shared database
     // (compared between checks: the counter, the mock and the row are written at different moments).
     const counts = async () => [await checksServedBy(a), mock.requests.length, await storedRuns()];
-    const [byA, upstream, stored] = await waitFor(async () => {
-      const c = await counts();
-      return c.every((n) => n === c[0]) ? c : undefined;
-    }, { timeoutMs: INTERVAL_SECONDS * 1_000, what: 'the check counter, the upstream and the stored runs to agree' });
+    const [byA, upstream, stored] = await waitFor(
+      async () => {
+        const c = await counts();
+        return c.every((n) => n === c[0]) ? c : undefined;
+      },
+      { timeoutMs: INTERVAL_SECONDS * 1_000, what: 'the check counter, the upstream and the stored runs to agree' },
+    );
     expect(byA).toBeGreaterThanOrEqual(3);
     expect(upstream).toBe(byA);
     expect(stored).toBe(byA);
@@ -96,7 +103,10 @@ async function checksServedBy(gw: GatewayProcess): Promise<number> {
     // (300 ms on top for the check itself: the target re-read, the probe through /v1, the scrape).
     expect(takeoverMs).toBeLessThanOrEqual(LOCK_PERIOD_MS + 300);
     // B goes on checking at the target's interval.
-    await waitFor(async () => ((await checksServedBy(b)) >= 2 ? true : undefined), { timeoutMs: (INTERVAL_SECONDS + 2) * 1_000, what: 'a second check by instance B' });
+    await waitFor(async () => ((await checksServedBy(b)) >= 2 ? true : undefined), {
+      timeoutMs: (INTERVAL_SECONDS + 2) * 1_000,
+      what: 'a second check by instance B',
+    });
     await waitFor(async () => ((await storedRuns()) >= beforeKill + 2 ? true : undefined), { timeoutMs: 2_000, what: "B's runs in the database" });
   }, 30_000);
 });

@@ -44,7 +44,10 @@ const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres
   });
 
   const keyVisibleOn = (gw: GatewayProcess, key: string) =>
-    waitFor(async () => ((await fetch(`${gw.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status === 200 ? true : undefined), { timeoutMs: 10_000, what: 'key on the other instance' });
+    waitFor(async () => ((await fetch(`${gw.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).status === 200 ? true : undefined), {
+      timeoutMs: 10_000,
+      what: 'key on the other instance',
+    });
 
   // The change travels over Redis pub/sub (README: well under a second when idle); on a
   // loaded machine it may take longer, so this waits on the condition. Instances do not
@@ -54,10 +57,13 @@ const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres
     await keyVisibleOn(b, key);
     const started = Date.now();
     await createModel(a, (await a.admin('{ providers { id } }')).providers[0].id, 'added-later', 'gpt-4o');
-    const listed = await waitFor(async () => {
-      const body = (await (await fetch(`${b.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).json()) as { data: Array<{ id: string }> };
-      return body.data.some((m) => m.id === 'added-later') ? Date.now() - started : undefined;
-    }, { timeoutMs: 10_000, what: 'the new model on instance B' });
+    const listed = await waitFor(
+      async () => {
+        const body = (await (await fetch(`${b.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).json()) as { data: Array<{ id: string }> };
+        return body.data.some((m) => m.id === 'added-later') ? Date.now() - started : undefined;
+      },
+      { timeoutMs: 10_000, what: 'the new model on instance B' },
+    );
     expect(listed).toBeLessThan(10_000);
     // And a request through B uses it.
     expect((await chatRequest(b.url, key, 'added-later')).status).toBe(200);
@@ -81,7 +87,12 @@ const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres
 
   test('a subscription on one instance receives requestLogged from the other', async () => {
     const token = await b.adminToken();
-    const client = createClient({ url: `${b.url.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+    const client = createClient({
+      url: `${b.url.replace(/^http/, 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      retryAttempts: 0,
+    });
     clients.push(client);
     const events: any[] = [];
     const errors: unknown[] = [];
@@ -94,16 +105,19 @@ const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres
     const { key, id } = await createKey(a);
     // The Redis SUBSCRIBE behind the subscription completes on its own time: send requests
     // until one is seen on B rather than guess how long that takes.
-    const event = await waitFor(async () => {
-      expect((await chatRequest(a.url, key)).status).toBe(200);
-      const deadline = Date.now() + 500;
-      while (Date.now() < deadline) {
-        const seen = events.find((e) => e.keyId === id);
-        if (seen) return seen;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      return undefined;
-    }, { timeoutMs: 10_000, what: 'requestLogged on instance B' });
+    const event = await waitFor(
+      async () => {
+        expect((await chatRequest(a.url, key)).status).toBe(200);
+        const deadline = Date.now() + 500;
+        while (Date.now() < deadline) {
+          const seen = events.find((e) => e.keyId === id);
+          if (seen) return seen;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        return undefined;
+      },
+      { timeoutMs: 10_000, what: 'requestLogged on instance B' },
+    );
     expect(errors).toEqual([]);
     expect(event).toMatchObject({ requestedModel: 'gpt-x', status: 200 });
     expect(Number.isNaN(new Date(event.createdAt).getTime())).toBe(false);
@@ -119,7 +133,10 @@ const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres
     await createVirtualModel(a, {
       name: 'cool',
       strategy: 'FAILOVER',
-      targets: [{ modelId: dead, weight: 1, priority: 0 }, { modelId, weight: 1, priority: 1 }],
+      targets: [
+        { modelId: dead, weight: 1, priority: 0 },
+        { modelId, weight: 1, priority: 1 },
+      ],
       options: { failureThreshold: 2, cooldownMs: 60_000 },
     });
     const { key } = await createKey(a);
@@ -132,8 +149,10 @@ const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres
     for (let i = 0; i < 2; i++) expect((await chatRequest(a.url, key, 'cool')).status).toBe(200);
     const onA = await stateOn(a);
     expect(onA.state).toBe('OPEN');
-    const onB = await waitFor(async () => ((await stateOn(b))?.state === 'OPEN' ? stateOn(b) : undefined), { timeoutMs: 10_000, what: 'the open circuit on instance B' });
+    const onB = await waitFor(async () => ((await stateOn(b))?.state === 'OPEN' ? stateOn(b) : undefined), {
+      timeoutMs: 10_000,
+      what: 'the open circuit on instance B',
+    });
     expect(onB.cooldownUntil).toBe(onA.cooldownUntil);
   });
-
 });

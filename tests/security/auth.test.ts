@@ -128,11 +128,14 @@ describe('admin tokens', () => {
     let connected = false;
     c.on('connected', () => (connected = true));
     const closed = new Promise<number | undefined>((resolve) => {
-      c.subscribe({ query: 'subscription { configChanged { version } }' }, {
-        next: () => {},
-        error: (error) => resolve((error as { code?: number }).code),
-        complete: () => resolve(undefined),
-      });
+      c.subscribe(
+        { query: 'subscription { configChanged { version } }' },
+        {
+          next: () => {},
+          error: (error) => resolve((error as { code?: number }).code),
+          complete: () => resolve(undefined),
+        },
+      );
     });
     return { closed, isConnected: () => connected };
   };
@@ -141,8 +144,7 @@ describe('admin tokens', () => {
     expect(s.isConnected()).toBe(true);
     await sleep(100); // the subscription itself is registered just after the connection
   };
-  const closedWithin = (closed: Promise<number | undefined>, ms = 5000) =>
-    Promise.race([closed, sleep(ms).then(() => 'still open' as const)]);
+  const closedWithin = (closed: Promise<number | undefined>, ms = 5000) => Promise.race([closed, sleep(ms).then(() => 'still open' as const)]);
 
   const signed = (claims: { exp?: boolean; iat?: boolean; ver?: number | null }) => {
     let jwt = new SignJWT({ email: ADMIN_EMAIL, role: 'admin', ...(claims.ver === null ? {} : { ver: claims.ver ?? 0 }) })
@@ -202,7 +204,7 @@ describe('admin tokens', () => {
     expect((await me(await login(user.email, 'another-long-password-2'))).data?.me.id).toBe(user.id);
   });
 
-  it('changing one\'s own password needs the current one, revokes the earlier tokens and gives a new one', async () => {
+  it("changing one's own password needs the current one, revokes the earlier tokens and gives a new one", async () => {
     const user = await newUser('viewer');
     const token = await login(user.email, user.password);
     const other = await login(user.email, user.password);
@@ -251,11 +253,14 @@ describe('admin tokens', () => {
     clients.push(c);
     const query = () =>
       new Promise<{ data?: any; errors?: any[]; closeCode?: number }>((resolve) => {
-        c.subscribe({ query: '{ me { id } }' }, {
-          next: (value) => resolve(value as any),
-          error: (error) => resolve(Array.isArray(error) ? { errors: error } : { closeCode: (error as { code?: number }).code }),
-          complete: () => {},
-        });
+        c.subscribe(
+          { query: '{ me { id } }' },
+          {
+            next: (value) => resolve(value as any),
+            error: (error) => resolve(Array.isArray(error) ? { errors: error } : { closeCode: (error as { code?: number }).code }),
+            complete: () => {},
+          },
+        );
       });
     expect((await query()).data?.me.id).toBe(user.id);
     // Bumped behind the gateway's back: only the per-operation check can notice.

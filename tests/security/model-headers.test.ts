@@ -83,8 +83,14 @@ describe('write-only request-default headers of a model', () => {
   });
 
   it('keeps a value given as null, sets a new one and drops names left out', async () => {
-    const res = await gw.admin(UPDATE, { id: modelId, i: { requestDefaults: { body: { max_tokens: 88 }, headers: { 'X-Team-Auth': null, 'X-New': 'new-model-header-1' } } } });
-    expect(res.updateModel.requestDefaults).toEqual({ body: { max_tokens: 88 }, headers: { 'X-Team-Auth': maskSecret(auth), 'X-New': maskSecret('new-model-header-1') } });
+    const res = await gw.admin(UPDATE, {
+      id: modelId,
+      i: { requestDefaults: { body: { max_tokens: 88 }, headers: { 'X-Team-Auth': null, 'X-New': 'new-model-header-1' } } },
+    });
+    expect(res.updateModel.requestDefaults).toEqual({
+      body: { max_tokens: 88 },
+      headers: { 'X-Team-Auth': maskSecret(auth), 'X-New': maskSecret('new-model-header-1') },
+    });
     const { headers, body } = await send();
     expect(headers['x-team-auth']).toBe(auth);
     expect(headers['x-new']).toBe('new-model-header-1');
@@ -108,7 +114,14 @@ describe('write-only request-default headers of a model', () => {
     expect(res.errors?.[0]?.message).toMatch(/X-Missing/);
     const created = await gw.gql(
       'mutation($i: CreateModelInput!) { createModel(input: $i) { id } }',
-      { i: { providerId: (await gw.admin('{ providers { id } }')).providers[0].id, name: 'other', upstreamModel: 'gpt-4o', requestDefaults: { headers: { 'X-A': null } } } },
+      {
+        i: {
+          providerId: (await gw.admin('{ providers { id } }')).providers[0].id,
+          name: 'other',
+          upstreamModel: 'gpt-4o',
+          requestDefaults: { headers: { 'X-A': null } },
+        },
+      },
       await gw.adminToken(),
     );
     expect(created.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

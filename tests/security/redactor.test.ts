@@ -81,8 +81,26 @@ describe('the scrubber', () => {
 describe('the secrets of a configuration snapshot', () => {
   it('are provider keys, provider header values and model default header values', async () => {
     const { snapshotSecrets } = await import('../../server/snapshot/instance-secrets.js');
-    const provider = { id: 'p', name: 'p', type: 'openai', baseUrl: 'http://x', apiKey: 'provider-key-123456', headers: { 'X-A': 'header-value-123456' }, options: {}, enabled: true };
-    const model = { id: 'm', name: 'm', upstreamModel: 'm', mode: 'chat', provider, requestDefaults: { headers: { 'X-B': 'model-header-123456' }, body: { max_tokens: 5 } }, enabled: true, createdAt: 0 };
+    const provider = {
+      id: 'p',
+      name: 'p',
+      type: 'openai',
+      baseUrl: 'http://x',
+      apiKey: 'provider-key-123456',
+      headers: { 'X-A': 'header-value-123456' },
+      options: {},
+      enabled: true,
+    };
+    const model = {
+      id: 'm',
+      name: 'm',
+      upstreamModel: 'm',
+      mode: 'chat',
+      provider,
+      requestDefaults: { headers: { 'X-B': 'model-header-123456' }, body: { max_tokens: 5 } },
+      enabled: true,
+      createdAt: 0,
+    };
     const secrets = snapshotSecrets({
       version: 1,
       providersById: new Map([['p', provider]]),

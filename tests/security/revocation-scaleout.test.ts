@@ -56,11 +56,14 @@ const skip = await skipUnlessServices('Cross-instance revocation', { postgres: t
     let connected = false;
     c.on('connected', () => (connected = true));
     let closeCode: number | undefined;
-    c.subscribe({ query: 'subscription { configChanged { version } }' }, {
-      next: () => {},
-      error: (error) => (closeCode = (error as { code?: number }).code),
-      complete: () => {},
-    });
+    c.subscribe(
+      { query: 'subscription { configChanged { version } }' },
+      {
+        next: () => {},
+        error: (error) => (closeCode = (error as { code?: number }).code),
+        complete: () => {},
+      },
+    );
     await waitFor(() => (connected ? true : undefined), { timeoutMs: 10_000, what: 'the socket on B' });
 
     expect((await gql(a.url, 'mutation { logout }', undefined, token)).data?.logout).toBe(true);

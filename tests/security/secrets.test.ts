@@ -24,7 +24,6 @@ import { newUserToken } from '../support/admin.js';
 import { ANY_WIRE_PROVIDERS as WIRES } from '../support/mock-upstreams/any-wire.js';
 import { CLIENT_APIS as CLIENTS, CLIENT_PATHS as PATHS, clientBody as bodyFor, type ClientApi } from '../support/client-apis.js';
 
-
 /** Underscore-joined so the secret is also a valid GraphQL name (used to provoke a GraphQL error below). */
 const randomSecret = (prefix: string) => `${prefix}_${randomBytes(18).toString('hex')}`;
 
@@ -41,8 +40,7 @@ describe('secrets never leave the gateway', () => {
   /** Every text that must be clean, with what it is, checked together at the end of each test. */
   const extraSecrets: string[] = [];
   const secrets = () => [providerKey, headerSecret, metricsToken, appKey, ...extraSecrets, ...instanceSecrets()];
-  const instanceSecrets = () =>
-    ['jwt-secret', 'encryption-key'].map((name) => readFileSync(path.join(gw.dataDir, name), 'utf8').trim());
+  const instanceSecrets = () => ['jwt-secret', 'encryption-key'].map((name) => readFileSync(path.join(gw.dataDir, name), 'utf8').trim());
   const expectClean = (what: string, text: string) => {
     for (const secret of secrets()) expect(text.includes(secret), `${what} contains a secret`).toBe(false);
   };
@@ -50,11 +48,9 @@ describe('secrets never leave the gateway', () => {
 
   beforeAll(async () => {
     echo = await startEchoSecretUpstream({ echoHeaders: ['x-echo-auth'] });
-    gw = await startTestGateway(
-      { LOG_LEVEL: 'debug', REQUEST_LOG_FLUSH_MS: '50', METRICS_TOKEN: metricsToken },
-      undefined,
-      { logDestination: { write: (line: string) => void logLines.push(line) } },
-    );
+    gw = await startTestGateway({ LOG_LEVEL: 'debug', REQUEST_LOG_FLUSH_MS: '50', METRICS_TOKEN: metricsToken }, undefined, {
+      logDestination: { write: (line: string) => void logLines.push(line) },
+    });
     for (const { wire, providerType, upstreamModel } of WIRES) {
       const providerId = await createProvider(gw, {
         name: `echo-${wire}`,
@@ -190,7 +186,8 @@ describe('secrets never leave the gateway', () => {
   });
 
   it('request logs hold no secret: GraphQL as viewer and as admin, and the database file', async () => {
-    const LIST = 'query($a: String) { requestLogs(first: 200, after: $a) { nodes { id status errorMessage requestedModel userAgent } pageInfo { hasNextPage endCursor } } }';
+    const LIST =
+      'query($a: String) { requestLogs(first: 200, after: $a) { nodes { id status errorMessage requestedModel userAgent } pageInfo { hasNextPage endCursor } } }';
     // Every page of the log, read to the end.
     const readAll = async (token?: string) => {
       const items: any[] = [];

@@ -58,10 +58,11 @@ export type Admin = <T = unknown>(query: string, variables?: Variables) => Promi
 export function adminClient(baseUrl: string, email = ADMIN_EMAIL, password = ADMIN_PASSWORD): { admin: Admin; token(): Promise<string> } {
   let token: Promise<string> | undefined;
   // A failed sign-in is not kept, so the next call tries again.
-  const session = () => (token ??= signIn(baseUrl, email, password).catch((error: unknown) => {
-    token = undefined;
-    throw error;
-  }));
+  const session = () =>
+    (token ??= signIn(baseUrl, email, password).catch((error: unknown) => {
+      token = undefined;
+      throw error;
+    }));
   return {
     token: session,
     admin: async <T = unknown>(query: string, variables?: Variables) => gql<T>(baseUrl, query, variables, await session()),

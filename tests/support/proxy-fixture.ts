@@ -82,12 +82,7 @@ export interface RawResponse {
 }
 
 /** POSTs a body (object → JSON, string → sent as is) and reads the whole answer. */
-export async function postRaw(
-  gw: TestGateway,
-  path: string,
-  body: unknown,
-  headers: Record<string, string> = {},
-): Promise<RawResponse> {
+export async function postRaw(gw: TestGateway, path: string, body: unknown, headers: Record<string, string> = {}): Promise<RawResponse> {
   const res = await fetch(`${gw.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -145,10 +140,7 @@ export interface CustomUpstream {
   close(): Promise<void>;
 }
 
-export async function startCustomUpstream(
-  handler: (req: IncomingMessage, body: any, res: ServerResponse) => void,
-  urlPath = '',
-): Promise<CustomUpstream> {
+export async function startCustomUpstream(handler: (req: IncomingMessage, body: any, res: ServerResponse) => void, urlPath = ''): Promise<CustomUpstream> {
   const requests: RecordedRequest[] = [];
   const local = await listenLocal(recordingServer(requests, (req, res, body) => handler(req, body, res)));
   return { url: `${local.url}${urlPath}`, requests, close: local.close };
@@ -158,7 +150,6 @@ export async function startCustomUpstream(
 export const closedPort = freePort;
 
 /** A 1×1 transparent PNG. */
-export const PNG_BASE64 =
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+export const PNG_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 export const PNG_DATA_URL = `data:image/png;base64,${PNG_BASE64}`;
 export const IMAGE_HTTP_URL = 'https://images.example.com/cat.png';

@@ -28,14 +28,22 @@ async function startBucket() {
     const status = script.shift() ?? 200;
     if (status !== 200) {
       refused.push(Buffer.concat(chunks).toString('utf8'));
-      res.writeHead(status, { 'content-type': 'application/xml' }).end('<?xml version="1.0"?><Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>');
+      res
+        .writeHead(status, { 'content-type': 'application/xml' })
+        .end('<?xml version="1.0"?><Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>');
       return;
     }
     puts.push({ path: decodeURIComponent(req.url ?? ''), headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
     res.writeHead(200, { etag: '"0123456789abcdef"' }).end();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, puts, refused, script, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    puts,
+    refused,
+    script,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 describe('request log export to an S3-compatible bucket', () => {
@@ -54,7 +62,13 @@ describe('request log export to an S3-compatible bucket', () => {
     await res.text();
   };
   // Lines of every stored object (JSON, the very line the gateway wrote).
-  const stored = () => bucket.puts.flatMap((p) => p.body.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; requestedModel: string; createdAt: string }));
+  const stored = () =>
+    bucket.puts.flatMap((p) =>
+      p.body
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { id: string; requestedModel: string; createdAt: string }),
+    );
 
   beforeAll(async () => {
     bucket = await startBucket();
@@ -85,12 +99,21 @@ describe('request log export to an S3-compatible bucket', () => {
     expect(rows.every((r) => r.requestedModel === 'bucketed')).toBe(true);
     const put = bucket.puts[0]!;
     const day = rows[0]!.createdAt.slice(0, 10).replaceAll('-', '/');
-    expect(put.path).toMatch(new RegExp(`^/gateway-logs/prod/requests/${day}/\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d-\\d{3}Z_[0-9a-f]{8}_\\d+\\.jsonl(\\?x-id=PutObject)?$`));
+    expect(put.path).toMatch(
+      new RegExp(`^/gateway-logs/prod/requests/${day}/\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d-\\d{3}Z_[0-9a-f]{8}_\\d+\\.jsonl(\\?x-id=PutObject)?$`),
+    );
     expect(put.headers['content-type']).toBe('application/x-ndjson');
-    expect(String(put.headers.authorization)).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIATESTKEY\/\d{8}\/eu-west-1\/s3\/aws4_request, SignedHeaders=[^,]+, Signature=[0-9a-f]{64}$/);
+    expect(String(put.headers.authorization)).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIATESTKEY\/\d{8}\/eu-west-1\/s3\/aws4_request, SignedHeaders=[^,]+, Signature=[0-9a-f]{64}$/,
+    );
     // Rows of one object share a window.
     for (const p of bucket.puts) {
-      const windows = new Set(p.body.split('\n').filter(Boolean).map((l) => Math.floor(new Date(JSON.parse(l).createdAt).getTime() / 1000)));
+      const windows = new Set(
+        p.body
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => Math.floor(new Date(JSON.parse(l).createdAt).getTime() / 1000)),
+      );
       expect(windows.size).toBe(1);
     }
   });

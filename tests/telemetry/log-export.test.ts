@@ -22,11 +22,23 @@ async function startSink() {
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     const status = script.shift() ?? 200;
-    posts.push({ headers: req.headers, lines: text.split('\n').filter(Boolean).map((l) => JSON.parse(l)), status });
+    posts.push({
+      headers: req.headers,
+      lines: text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l)),
+      status,
+    });
     res.writeHead(status).end();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ingest`, posts, script, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ingest`,
+    posts,
+    script,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 describe('request log export to an HTTP sink (JSON lines)', () => {
@@ -72,9 +84,19 @@ describe('request log export to an HTTP sink (JSON lines)', () => {
     expect(post.headers['content-type']).toBe('application/x-ndjson');
     expect(post.headers.authorization).toBe('Bearer sink-token');
     expect(post.headers['x-tenant']).toBe('gw1');
-    expect(rows[0]).toMatchObject({ keyName: 'exporter', requestedModel: 'exported', targetModel: 'gpt-4o', status: 200, clientApi: 'chat-completions', inputTokens: 12, outputTokens: 8 });
+    expect(rows[0]).toMatchObject({
+      keyName: 'exporter',
+      requestedModel: 'exported',
+      targetModel: 'gpt-4o',
+      status: 200,
+      clientApi: 'chat-completions',
+      inputTokens: 12,
+      outputTokens: 8,
+    });
     const ids = rows.map((r: { id: string }) => r.id);
-    await waitFor(async () => (await gw.services.db.requestLog.count({ where: { id: { in: ids } } })) === ids.length, { what: 'the same rows in the database' });
+    await waitFor(async () => (await gw.services.db.requestLog.count({ where: { id: { in: ids } } })) === ids.length, {
+      what: 'the same rows in the database',
+    });
   });
 
   test('a failing sink keeps its rows and gets them again; each row is accepted once', async () => {

@@ -72,7 +72,9 @@ describe('admin UI', () => {
 
     expect(await page.content()).not.toContain(PROVIDER_KEY);
     await page.reload();
-    await table('Providers').getByRole('row', { name: /OpenAI main/ }).waitFor();
+    await table('Providers')
+      .getByRole('row', { name: /OpenAI main/ })
+      .waitFor();
     expect(await page.content()).not.toContain(PROVIDER_KEY);
   });
 
@@ -97,7 +99,9 @@ describe('admin UI', () => {
     expect(text).toContain('$0.6');
 
     // The API stores USD per single token.
-    const data = await gateway.admin<{ models: { nodes: { inputPrice: number; outputPrice: number }[] } }>('{ models(first: 500) { nodes { inputPrice outputPrice } } }');
+    const data = await gateway.admin<{ models: { nodes: { inputPrice: number; outputPrice: number }[] } }>(
+      '{ models(first: 500) { nodes { inputPrice outputPrice } } }',
+    );
     expect(data.models.nodes[0]!.inputPrice).toBeCloseTo(0.15e-6, 12);
     expect(data.models.nodes[0]!.outputPrice).toBeCloseTo(0.6e-6, 12);
   });
@@ -217,14 +221,20 @@ describe('admin UI', () => {
     await logIn(viewer, gateway.url, 'viewer@example.com', 'viewer-password');
     await viewer.waitForURL(`${gateway.url}/`);
     await navLink(viewer, 'Providers').click();
-    await viewer.getByRole('table', { name: 'Providers' }).getByRole('row', { name: /OpenAI main/ }).waitFor();
+    await viewer
+      .getByRole('table', { name: 'Providers' })
+      .getByRole('row', { name: /OpenAI main/ })
+      .waitFor();
     expect(await viewer.getByRole('button', { name: 'New provider' }).count()).toBe(0);
     expect(await viewer.getByRole('button', { name: /^(Edit|Delete) / }).count()).toBe(0);
     expect(await navLink(viewer, 'Users').count()).toBe(0);
 
     // A change made elsewhere (here: over the API) reaches the open page through the configChanged subscription.
     await createProvider(gateway, { name: 'Local Ollama', type: 'ollama', apiKey: undefined });
-    await viewer.getByRole('table', { name: 'Providers' }).getByRole('row', { name: /Local Ollama/ }).waitFor();
+    await viewer
+      .getByRole('table', { name: 'Providers' })
+      .getByRole('row', { name: /Local Ollama/ })
+      .waitFor();
 
     await navLink(viewer, 'Settings').click();
     const monitoring = viewer.getByRole('switch', { name: 'Enable persistent monitoring' });

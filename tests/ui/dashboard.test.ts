@@ -56,7 +56,11 @@ describe('admin UI: dashboard', () => {
     expect((await chat(batch, 'beta')).status).toBe(200);
     expect((await chat(batch, 'no-such-model')).status).toBe(404);
 
-    ({ browser, context, page, pageErrors } = await openUi({ token: await gateway.adminToken(), viewport: { width: 1366, height: 900 }, colorScheme: 'light' }));
+    ({ browser, context, page, pageErrors } = await openUi({
+      token: await gateway.adminToken(),
+      viewport: { width: 1366, height: 900 },
+      colorScheme: 'light',
+    }));
   });
 
   afterAll(async () => {
@@ -72,14 +76,17 @@ describe('admin UI: dashboard', () => {
 
   /** Pixels the chart painted (any non-transparent one): axes, legend and bars. */
   const paintedPixels = (testid: string) =>
-    page.getByTestId(testid).locator('canvas').evaluate((canvas: HTMLCanvasElement) => {
-      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
-      let painted = 0;
-      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
-      return { painted, width: canvas.width, height: canvas.height };
-    });
+    page
+      .getByTestId(testid)
+      .locator('canvas')
+      .evaluate((canvas: HTMLCanvasElement) => {
+        const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+        let painted = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
+        return { painted, width: canvas.width, height: canvas.height };
+      });
 
-  it('shows today\'s requests, errors, tokens and cost, the top keys and models, and drawn charts', async () => {
+  it("shows today's requests, errors, tokens and cost, the top keys and models, and drawn charts", async () => {
     await page.goto(`${gateway.url}/`);
     await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
 
@@ -183,7 +190,10 @@ describe('admin UI: dashboard', () => {
     // Nothing is wider than the screen.
     const overflow = await mobile.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBe(0);
-    const canvasWidth = await mobile.getByTestId('chart-traffic').locator('canvas').evaluate((c: HTMLCanvasElement) => c.getBoundingClientRect().width);
+    const canvasWidth = await mobile
+      .getByTestId('chart-traffic')
+      .locator('canvas')
+      .evaluate((c: HTMLCanvasElement) => c.getBoundingClientRect().width);
     expect(canvasWidth).toBeGreaterThan(250);
     expect(canvasWidth).toBeLessThanOrEqual(390);
     await screenshot(mobile, 'dashboard-mobile-light');

@@ -47,7 +47,10 @@ describe('admin UI: explain a request', () => {
 
   it('lists the prompt rules that changed the request', async () => {
     await page.goto(`${gateway.url}/logs`);
-    await page.getByRole('table', { name: 'Request logs' }).getByRole('row', { name: /chat-route/ }).click();
+    await page
+      .getByRole('table', { name: 'Request logs' })
+      .getByRole('row', { name: /chat-route/ })
+      .click();
     const rules = page.getByTestId('rules-applied');
     await expect.poll(() => rules.textContent()).toContain('Set system message');
     expect(await rules.textContent()).toContain(ruleId);

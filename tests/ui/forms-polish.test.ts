@@ -24,7 +24,11 @@ describe('admin UI: forms and polish', () => {
     const alpha = await createModel(gateway, providerId, 'alpha', 'alpha-upstream');
     await createModel(gateway, providerId, 'beta', 'beta-upstream');
     await createVirtualModel(gateway, { name: 'chat-route', strategy: 'FAILOVER', targets: [{ modelId: alpha, priority: 0 }] });
-    ({ browser, context, page, pageErrors } = await openUi({ token: await gateway.adminToken(), viewport: { width: 1280, height: 800 }, colorScheme: 'light' }));
+    ({ browser, context, page, pageErrors } = await openUi({
+      token: await gateway.adminToken(),
+      viewport: { width: 1280, height: 800 },
+      colorScheme: 'light',
+    }));
   });
 
   afterAll(async () => {
@@ -69,7 +73,9 @@ describe('admin UI: forms and polish', () => {
     const key = ((await dialog.getByTestId('created-key').textContent()) ?? '').trim();
     await dialog.getByRole('button', { name: 'I have copied the key' }).click();
 
-    const data = await gateway.admin<{ virtualKeys: { nodes: { name: string; allowedModels: string[] | null }[] } }>('{ virtualKeys(first: 500) { nodes { name allowedModels } } }');
+    const data = await gateway.admin<{ virtualKeys: { nodes: { name: string; allowedModels: string[] | null }[] } }>(
+      '{ virtualKeys(first: 500) { nodes { name allowedModels } } }',
+    );
     expect(data.virtualKeys.nodes.find((k) => k.name === 'routed-only')?.allowedModels).toEqual(['chat-route']);
 
     const call = (model: string) => chatWithKey(gateway, key, model);

@@ -50,9 +50,11 @@ describe('admin UI: gateway refusals are not provider errors', () => {
     const to = new Date(Date.now() + 60_000).toISOString();
     const from = new Date(Date.now() - 3_600_000).toISOString();
     const split = async () =>
-      (await gateway.admin<{ providerErrorSplit: Record<string, number | string | null>[] }>(
-        `{ providerErrorSplit(from: "${from}", to: "${to}") { providerId requests providerErrors gatewayRefusals providerErrorRate } }`,
-      )).providerErrorSplit;
+      (
+        await gateway.admin<{ providerErrorSplit: Record<string, number | string | null>[] }>(
+          `{ providerErrorSplit(from: "${from}", to: "${to}") { providerId requests providerErrors gatewayRefusals providerErrorRate } }`,
+        )
+      ).providerErrorSplit;
     await expect.poll(async () => (await split()).reduce((n, r) => n + Number(r.requests), 0), { timeout: 5000 }).toBe(5);
     const rows = await split();
     // DeepSeek: 4 requests, the 429 refused by the key's own limit, 3 reached it and 1 failed.

@@ -20,14 +20,74 @@ export interface FoundString {
 
 // Attributes whose values are code, not words people read.
 const TECHNICAL_ATTRIBUTES = new Set([
-  'class', 'style', 'id', 'for', 'name', 'type', 'href', 'src', 'rel', 'target', 'role', 'icon', 'variant', 'tone', 'size',
-  'autocomplete', 'inputmode', 'pattern', 'align', 'width', 'form', 'method', 'lang', 'key', 'data-testid', 'mode', 'kind',
-  'accept', 'step', 'min', 'max', 'value', 'spellcheck', 'wrap', 'd', 'viewBox', 'fill', 'stroke', 'xmlns', 'points',
-  'aria-hidden', 'aria-live', 'aria-labelledby', 'aria-describedby', 'aria-busy', 'aria-controls', 'aria-current', 'aria-expanded', 'aria-haspopup', 'aria-modal', 'aria-pressed', 'aria-selected', 'aria-checked', 'draggable', 'stroke-width', 'stroke-linecap', 'stroke-linejoin', 'dir', 'format', 'placement', 'position', 'scope', 'testid',
+  'class',
+  'style',
+  'id',
+  'for',
+  'name',
+  'type',
+  'href',
+  'src',
+  'rel',
+  'target',
+  'role',
+  'icon',
+  'variant',
+  'tone',
+  'size',
+  'autocomplete',
+  'inputmode',
+  'pattern',
+  'align',
+  'width',
+  'form',
+  'method',
+  'lang',
+  'key',
+  'data-testid',
+  'mode',
+  'kind',
+  'accept',
+  'step',
+  'min',
+  'max',
+  'value',
+  'spellcheck',
+  'wrap',
+  'd',
+  'viewBox',
+  'fill',
+  'stroke',
+  'xmlns',
+  'points',
+  'aria-hidden',
+  'aria-live',
+  'aria-labelledby',
+  'aria-describedby',
+  'aria-busy',
+  'aria-controls',
+  'aria-current',
+  'aria-expanded',
+  'aria-haspopup',
+  'aria-modal',
+  'aria-pressed',
+  'aria-selected',
+  'aria-checked',
+  'draggable',
+  'stroke-width',
+  'stroke-linecap',
+  'stroke-linejoin',
+  'dir',
+  'format',
+  'placement',
+  'position',
+  'scope',
+  'testid',
 ]);
 
 // Words that stay as they are in every language (product and format names).
-const UNTRANSLATED = /^(?:[-–—·•…,.:;/()|+#%$0-9\s]|OpenAI|Anthropic|Gemini|Google|Azure|Ollama|DeepSeek|LiteLLM|JSON|URL|API|HTTP|SSE|SQLite|PostgreSQL|Redis|GraphQL|RPM|TPM|TTFB|TTFT|ID|USD|p50|p95|p99|ms|s|K|M|OK|curl|zh|en|English|中文|简体中文)*$/;
+const UNTRANSLATED =
+  /^(?:[-–—·•…,.:;/()|+#%$0-9\s]|OpenAI|Anthropic|Gemini|Google|Azure|Ollama|DeepSeek|LiteLLM|JSON|URL|API|HTTP|SSE|SQLite|PostgreSQL|Redis|GraphQL|RPM|TPM|TTFB|TTFT|ID|USD|p50|p95|p99|ms|s|K|M|OK|curl|zh|en|English|中文|简体中文)*$/;
 
 /** Markup text is always for people: any word counts, product and format names aside. */
 export function looksLikeMarkupProse(text: string): boolean {
@@ -95,7 +155,12 @@ function walk(node: unknown, visit: (node: Node, parent: Node | null, key: strin
 /** Literals (and templates without markup) in scripts and expressions that people read. */
 function scriptStrings(file: string, source: string, root: unknown, found: FoundString[]): void {
   walk(root, (node, parent, key) => {
-    if ((node.type.startsWith('TS') && !TS_EXPRESSIONS.has(node.type)) || node.type === 'ImportDeclaration' || node.type === 'ExportNamedDeclaration' && key === 'source') return false;
+    if (
+      (node.type.startsWith('TS') && !TS_EXPRESSIONS.has(node.type)) ||
+      node.type === 'ImportDeclaration' ||
+      (node.type === 'ExportNamedDeclaration' && key === 'source')
+    )
+      return false;
     if (node.type === 'BinaryExpression' && COMPARISON.has(node.operator as string)) return false;
     if (node.type === 'SwitchCase') {
       walk(node.consequent, (n, p, k) => visitLiteral(n, p, k));
@@ -103,7 +168,14 @@ function scriptStrings(file: string, source: string, root: unknown, found: Found
     }
     if (node.type === 'CallExpression') {
       const callee = source.slice((node.callee as Node).start, (node.callee as Node).end);
-      if (/^(?:console\.\w+|t|tr|\$_|getContext|setContext|localStorage\.\w+|querySelector\w*|document\.\w+|addEventListener|removeEventListener|gql|graphql|window\.\w+|matchMedia)$/.test(callee) || /\.(?:includes|startsWith|endsWith|querySelector\w*|matchMedia|getItem|setItem|addEventListener|get|has|set|delete|replace|split|match|test)$/.test(callee)) {
+      if (
+        /^(?:console\.\w+|t|tr|\$_|getContext|setContext|localStorage\.\w+|querySelector\w*|document\.\w+|addEventListener|removeEventListener|gql|graphql|window\.\w+|matchMedia)$/.test(
+          callee,
+        ) ||
+        /\.(?:includes|startsWith|endsWith|querySelector\w*|matchMedia|getItem|setItem|addEventListener|get|has|set|delete|replace|split|match|test)$/.test(
+          callee,
+        )
+      ) {
         return false;
       }
     }
@@ -161,9 +233,17 @@ export function scanSource(file: string, source: string): FoundString[] {
     const ast = parse(wrapped, { modern: true }) as unknown as { instance: { content: unknown } };
     const inner: FoundString[] = [];
     scriptStrings(file, wrapped, ast.instance.content, inner);
-    return withoutIgnored(source, inner.map((f) => ({ ...f, start: f.start - prefix.length, end: f.end - prefix.length })));
+    return withoutIgnored(
+      source,
+      inner.map((f) => ({ ...f, start: f.start - prefix.length, end: f.end - prefix.length })),
+    );
   }
-  const ast = parse(source, { modern: true }) as unknown as { instance?: { content: unknown }; module?: { content: unknown }; fragment: unknown; css?: unknown };
+  const ast = parse(source, { modern: true }) as unknown as {
+    instance?: { content: unknown };
+    module?: { content: unknown };
+    fragment: unknown;
+    css?: unknown;
+  };
   if (ast.module) scriptStrings(file, source, ast.module.content, found);
   if (ast.instance) scriptStrings(file, source, ast.instance.content, found);
   markup(file, source, ast.fragment, found);
@@ -209,7 +289,10 @@ function markup(file: string, source: string, fragment: unknown, found: FoundStr
       }
       if (TECHNICAL_ATTRIBUTES.has(name) || name.startsWith('on') || name.startsWith('bind:')) return false;
       const parts = value as Node[];
-      const words = parts.filter((p) => p.type === 'Text').map((p) => p.data as string).join(' ');
+      const words = parts
+        .filter((p) => p.type === 'Text')
+        .map((p) => p.data as string)
+        .join(' ');
       // A single token with digits or punctuation (sk-..., gpt-4o) is an example value, not a word.
       if (!looksLikeMarkupProse(words) || /^[\w-]*[-_.\d][\w.-]*(?:\.\.\.|…)?$/.test(words.trim())) return false;
       const used = new Set<string>();

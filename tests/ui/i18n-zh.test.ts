@@ -17,11 +17,78 @@ const SCREENSHOTS = process.env.UPDATE_DOCS_SCREENSHOTS
 
 // Words that stay as they are in Chinese: product, protocol and unit names, and the data this test creates.
 const ALLOWED_ASCII = new Set([
-  'LLM', 'API', 'URL', 'Base', 'JSON', 'HTTP', 'RPM', 'TPM', 'P50', 'P95', 'Token', 'token', 'OpenAI', 'Anthropic', 'Gemini',
-  'Responses', 'Chat', 'Completions', 'Messages', 'SDK', 'SDKs', 'Ollama', 'DeepSeek', 'Codex', 'CLI', 'USD', 'ID', 'IP',
-  'mock', 'alpha', 'beta', 'upstream', 'route', 'frontend', 'app', 'admin', 'example', 'com', 'localhost', 'public', 'health',
-  'v1', 'models', 'chat', 'completions', 'messages', 'responses', 'sk', 'gw', 'http', 'https', 'Mock', 'openai', 'anthropic',
-  'status', 'OK', 'ms', 'TTFT', 'TTFB', 'xx', 'Say', 'curl', 'English', 'User', 'Agent', 'GraphQL', 'LiteLLM', 'llm', 'cost', 'Top', 'CSV', 'UTC',
+  'LLM',
+  'API',
+  'URL',
+  'Base',
+  'JSON',
+  'HTTP',
+  'RPM',
+  'TPM',
+  'P50',
+  'P95',
+  'Token',
+  'token',
+  'OpenAI',
+  'Anthropic',
+  'Gemini',
+  'Responses',
+  'Chat',
+  'Completions',
+  'Messages',
+  'SDK',
+  'SDKs',
+  'Ollama',
+  'DeepSeek',
+  'Codex',
+  'CLI',
+  'USD',
+  'ID',
+  'IP',
+  'mock',
+  'alpha',
+  'beta',
+  'upstream',
+  'route',
+  'frontend',
+  'app',
+  'admin',
+  'example',
+  'com',
+  'localhost',
+  'public',
+  'health',
+  'v1',
+  'models',
+  'chat',
+  'completions',
+  'messages',
+  'responses',
+  'sk',
+  'gw',
+  'http',
+  'https',
+  'Mock',
+  'openai',
+  'anthropic',
+  'status',
+  'OK',
+  'ms',
+  'TTFT',
+  'TTFB',
+  'xx',
+  'Say',
+  'curl',
+  'English',
+  'User',
+  'Agent',
+  'GraphQL',
+  'LiteLLM',
+  'llm',
+  'cost',
+  'Top',
+  'CSV',
+  'UTC',
 ]);
 
 /** English words on the page that are not data, names or units. */
@@ -36,11 +103,12 @@ async function englishLeft(page: Page): Promise<string[]> {
     copy.remove();
     return visible;
   });
-  const words = text
-    .replace(/https?:\/\/\S+/g, ' ')
-    .replace(/[\w.+-]+@[\w.-]+/g, ' ')
-    .replace(/sk-gw-[\w-]+/g, ' ')
-    .match(/[A-Za-z][A-Za-z0-9]+/g) ?? [];
+  const words =
+    text
+      .replace(/https?:\/\/\S+/g, ' ')
+      .replace(/[\w.+-]+@[\w.-]+/g, ' ')
+      .replace(/sk-gw-[\w-]+/g, ' ')
+      .match(/[A-Za-z][A-Za-z0-9]+/g) ?? [];
   return [...new Set(words.filter((w) => !ALLOWED_ASCII.has(w) && !/^[0-9a-f]{6,}$/.test(w) && !/^\d/.test(w)))];
 }
 

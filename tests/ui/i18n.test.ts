@@ -18,7 +18,23 @@ const en = flatten(load('en'));
 const zh = flatten(load('zh-CN'));
 
 // Messages that read the same in Chinese (formats, protocol names, a probe prompt sent to models).
-const SAME_IN_CHINESE = new Set(['healthFormat.hTTP4xx', 'healthFormat.hTTP5xx', 'modelForm.responses', 'providerForm.baseURL', 'providerTable.baseURL', 'logDetail.userAgent', 'healthTargetForm.sayOK', 'modelForm.tokens', 'pageHeader.lLMGateway', 'promptRulesTypes.chatCompletionsV1ChatCompletions', 'promptRulesTypes.responsesV1Responses', 'promptRulesTypes.anthropicMessagesV1Messages', 'settingsPage.anthropicBaseURL', 'playground.topP', 'playground.tokens']);
+const SAME_IN_CHINESE = new Set([
+  'healthFormat.hTTP4xx',
+  'healthFormat.hTTP5xx',
+  'modelForm.responses',
+  'providerForm.baseURL',
+  'providerTable.baseURL',
+  'logDetail.userAgent',
+  'healthTargetForm.sayOK',
+  'modelForm.tokens',
+  'pageHeader.lLMGateway',
+  'promptRulesTypes.chatCompletionsV1ChatCompletions',
+  'promptRulesTypes.responsesV1Responses',
+  'promptRulesTypes.anthropicMessagesV1Messages',
+  'settingsPage.anthropicBaseURL',
+  'playground.topP',
+  'playground.tokens',
+]);
 
 describe('admin UI messages', () => {
   it('has every key in English and in Simplified Chinese, with the same placeholders', () => {
@@ -30,7 +46,9 @@ describe('admin UI messages', () => {
   });
 
   it('translates every Chinese message (no English copy left behind)', () => {
-    const untranslated = [...zh].filter(([key, text]) => !SAME_IN_CHINESE.has(key) && !/[\u4e00-\u9fff]/.test(text) && /[A-Za-z]{2,}/.test(text.replace(/\{\w+\}/g, '')));
+    const untranslated = [...zh].filter(
+      ([key, text]) => !SAME_IN_CHINESE.has(key) && !/[\u4e00-\u9fff]/.test(text) && /[A-Za-z]{2,}/.test(text.replace(/\{\w+\}/g, '')),
+    );
     expect(untranslated).toEqual([]);
   });
 

@@ -21,7 +21,12 @@ describe('admin UI: prompt rules', () => {
     );
     vmId = await createVirtualModel(gateway, { name: 'support-bot', strategy: 'FAILOVER', targets: [{ modelId }] });
 
-    ({ browser, page, pageErrors } = await openUi({ token: await gateway.adminToken(), viewport: { width: 1366, height: 1000 }, colorScheme: 'light', timeoutMs: 20_000 }));
+    ({ browser, page, pageErrors } = await openUi({
+      token: await gateway.adminToken(),
+      viewport: { width: 1366, height: 1000 },
+      colorScheme: 'light',
+      timeoutMs: 20_000,
+    }));
   });
 
   afterAll(async () => {
@@ -57,7 +62,9 @@ describe('admin UI: prompt rules', () => {
     // The same rule on an Anthropic-format sample: the `system` field is rewritten.
     await rules.getByLabel('Sample format').selectOption('MESSAGES');
     await rules.getByRole('button', { name: 'Preview' }).click();
-    await expect.poll(async () => JSON.parse((await rewritten.inputValue()) || '{}').system).toEqual([{ type: 'text', text: 'You are the ACME support bot. Answer briefly.' }]);
+    await expect
+      .poll(async () => JSON.parse((await rewritten.inputValue()) || '{}').system)
+      .toEqual([{ type: 'text', text: 'You are the ACME support bot. Answer briefly.' }]);
 
     await rewritten.scrollIntoViewIfNeeded();
     await screenshot(page, 'prompt-rules-light');

@@ -33,8 +33,7 @@ describe('admin UI: virtual models and logs', () => {
   });
 
   const navLink = (name: string) => page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
-  const targetOrder = async () =>
-    (await page.getByTestId('target-row').locator('.model .mono').allTextContents()).map((t) => t.trim());
+  const targetOrder = async () => (await page.getByTestId('target-row').locator('.model .mono').allTextContents()).map((t) => t.trim());
 
   it('creates a virtual model in the drawer, reorders its targets and lists it with live circuit badges', async () => {
     await page.goto(`${gateway.url}/`);
@@ -144,10 +143,13 @@ describe('admin UI: virtual models and logs', () => {
     // Off the live tail, the paged list shows the stored row (logs are written in batches).
     await page.getByText('Live tail', { exact: true }).click();
     await expect
-      .poll(async () => {
-        await page.getByRole('button', { name: 'Refresh' }).click();
-        return table.getByRole('row', { name: /chat-route/ }).count();
-      }, { timeout: 8000 })
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Refresh' }).click();
+          return table.getByRole('row', { name: /chat-route/ }).count();
+        },
+        { timeout: 8000 },
+      )
       .toBe(1);
     await page.getByLabel('Status').selectOption('5xx');
     await page.getByText('No requests match').waitFor();

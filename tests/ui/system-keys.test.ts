@@ -22,7 +22,12 @@ describe('admin UI: system keys', () => {
     const target = await createTarget(gw, { name: 'GPT', modelName: 'gpt-4o-mini', intervalSeconds: 3600 });
     for (let i = 0; i < 3; i++) await runNow(gw, target);
     const app = await createKey(gw, { name: 'frontend-app' });
-    const res = await postRaw(gw, '/v1/chat/completions', { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }, { authorization: `Bearer ${app.key}` });
+    const res = await postRaw(
+      gw,
+      '/v1/chat/completions',
+      { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] },
+      { authorization: `Bearer ${app.key}` },
+    );
     expect(res.status).toBe(200);
     ({ browser, page, pageErrors } = await openUi({ token: await gw.adminToken(), viewport: { width: 1366, height: 900 }, colorScheme: 'light' }));
   });
@@ -34,7 +39,9 @@ describe('admin UI: system keys', () => {
   });
 
   it('refuses to revoke or delete the monitoring key over the API', async () => {
-    const { virtualKeys } = await gw.admin<{ virtualKeys: { nodes: { id: string; name: string; purpose: string }[] } }>('{ virtualKeys(first: 500) { nodes { id name purpose } } }');
+    const { virtualKeys } = await gw.admin<{ virtualKeys: { nodes: { id: string; name: string; purpose: string }[] } }>(
+      '{ virtualKeys(first: 500) { nodes { id name purpose } } }',
+    );
     const monitoring = virtualKeys.nodes.find((k) => k.purpose === 'monitoring')!;
     expect(monitoring.name).toBe('Health monitoring');
     for (const mutation of ['revokeVirtualKey(id: $id) { id }', 'deleteVirtualKey(id: $id)']) {
@@ -46,7 +53,9 @@ describe('admin UI: system keys', () => {
       const body = (await res.json()) as { errors?: { message: string }[] };
       expect(body.errors?.[0]?.message).toContain('health monitoring key');
     }
-    const after = await gw.admin<{ virtualKeys: { nodes: { id: string; revokedAt: string | null }[] } }>('{ virtualKeys(first: 500) { nodes { id revokedAt } } }');
+    const after = await gw.admin<{ virtualKeys: { nodes: { id: string; revokedAt: string | null }[] } }>(
+      '{ virtualKeys(first: 500) { nodes { id revokedAt } } }',
+    );
     expect(after.virtualKeys.nodes.find((k) => k.id === monitoring.id)?.revokedAt).toBeNull();
   });
 

@@ -30,18 +30,38 @@ describe('admin UI: usage history', () => {
     for (let d = 0; d < 30; d++) {
       // Past days at 00:30 UTC (never inside the last 24 hours); today's a few minutes ago.
       const createdAt = d === 0 ? new Date(Date.now() - 5 * 60_000) : new Date(today - d * DAY_MS + 30 * 60_000);
-      for (const [key, model, cost] of [[alpha, 'gpt-a', 0.01], [beta, 'gpt-b', 0.02]] as const) {
+      for (const [key, model, cost] of [
+        [alpha, 'gpt-a', 0.01],
+        [beta, 'gpt-b', 0.02],
+      ] as const) {
         rows.push({
-          createdAt, virtualKeyId: key.id, keyName: key === alpha ? 'alpha-app' : 'beta-app', keyPrefix: key.key.slice(0, 12), clientApi: 'chat-completions',
-          requestedModel: model, targetModel: model, providerId, providerName: 'Mock OpenAI', attempts: 1, status: 200, latencyMs: 100,
-          inputTokens: 10, outputTokens: 5, costUsd: cost,
+          createdAt,
+          virtualKeyId: key.id,
+          keyName: key === alpha ? 'alpha-app' : 'beta-app',
+          keyPrefix: key.key.slice(0, 12),
+          clientApi: 'chat-completions',
+          requestedModel: model,
+          targetModel: model,
+          providerId,
+          providerName: 'Mock OpenAI',
+          attempts: 1,
+          status: 200,
+          latencyMs: 100,
+          inputTokens: 10,
+          outputTokens: 5,
+          costUsd: cost,
         });
       }
     }
     // One older row outside the 30 days, which must not be counted.
     rows.push({ ...rows[0]!, createdAt: new Date(today - 40 * DAY_MS) });
     await gateway.services.db.requestLog.createMany({ data: rows });
-    ({ browser, page, pageErrors } = await openUi({ token: await gateway.adminToken(), viewport: { width: 1366, height: 900 }, colorScheme: 'light', acceptDownloads: true }));
+    ({ browser, page, pageErrors } = await openUi({
+      token: await gateway.adminToken(),
+      viewport: { width: 1366, height: 900 },
+      colorScheme: 'light',
+      acceptDownloads: true,
+    }));
   });
 
   afterAll(async () => {
@@ -57,8 +77,18 @@ describe('admin UI: usage history', () => {
     expect(await page.getByRole('button', { name: '30 days' }).getAttribute('aria-pressed')).toBe('true');
     const chart = page.getByTestId('chart-spend');
     await expect.poll(() => chart.textContent()).toContain('Spend in 30 buckets, $0.90 in total');
-    await expect.poll(() => breakdown().getByRole('row', { name: /beta-app/ }).textContent()).toContain('$0.60');
-    expect(await breakdown().getByRole('row', { name: /alpha-app/ }).textContent()).toMatch(/^alpha-app \(sk-gw-.*…\)30\s*0\s*450\s*\$0\.30$/);
+    await expect
+      .poll(() =>
+        breakdown()
+          .getByRole('row', { name: /beta-app/ })
+          .textContent(),
+      )
+      .toContain('$0.60');
+    expect(
+      await breakdown()
+        .getByRole('row', { name: /alpha-app/ })
+        .textContent(),
+    ).toMatch(/^alpha-app \(sk-gw-.*…\)30\s*0\s*450\s*\$0\.30$/);
     await screenshot(page, 'usage-30d');
   });
 

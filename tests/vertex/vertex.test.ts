@@ -43,7 +43,13 @@ beforeAll(async () => {
     options: { vertex: { project: 'mock-project-123', location: 'us-east5' } },
   });
   await createModel(gw, geminiId, model('gemini'), UPSTREAM.gemini);
-  const anthropicId = await createProvider(gw, { name: 'vertex-anthropic', type: 'vertex-anthropic', baseUrl: vertex.url, apiKey: vertex.serviceAccount, options: { vertex: { location: 'us-east5' } } });
+  const anthropicId = await createProvider(gw, {
+    name: 'vertex-anthropic',
+    type: 'vertex-anthropic',
+    baseUrl: vertex.url,
+    apiKey: vertex.serviceAccount,
+    options: { vertex: { location: 'us-east5' } },
+  });
   await createModel(gw, anthropicId, model('anthropic'), UPSTREAM.anthropic);
   key = (await createKey(gw)).key;
   clients = drivers(openaiClient(gw, key), anthropicClient(gw, key));
@@ -84,7 +90,8 @@ describe.each(PUBLISHERS.flatMap((publisher) => APIS.map((api) => ({ publisher, 
   test('cached usage, whole and streamed', async () => {
     inner(publisher).setUsage({ input: 100, output: 20, cached: 40 });
     try {
-      for (const stream of [false, true]) expect((await clients[api].text(model(publisher), 'count', 'Be brief.', stream)).usage).toEqual({ input: 100, output: 20, cached: 40 });
+      for (const stream of [false, true])
+        expect((await clients[api].text(model(publisher), 'count', 'Be brief.', stream)).usage).toEqual({ input: 100, output: 20, cached: 40 });
     } finally {
       inner(publisher).setUsage({ input: 12, output: 8 });
     }
@@ -96,7 +103,7 @@ describe.each(PUBLISHERS.flatMap((publisher) => APIS.map((api) => ({ publisher, 
     expect(failure.status).toBe(429);
   });
 
-  test('a request the upstream refuses is the client\'s 400', async () => {
+  test("a request the upstream refuses is the client's 400", async () => {
     inner(publisher).enqueue({ type: 'error', status: 400 });
     expect((await clients[api].failure(model(publisher), false)).status).toBe(400);
   });
@@ -110,13 +117,24 @@ describe('service-account tokens', () => {
     expect(before).toBe(2);
   });
 
-  test('a key the token endpoint refuses is the gateway\'s credential failure, without the key in the message', async () => {
+  test("a key the token endpoint refuses is the gateway's credential failure, without the key in the message", async () => {
     const { privateKey } = await generateKeyPair('RS256', { extractable: true });
     const wrongPem = await exportPKCS8(privateKey);
     const wrong = JSON.stringify({ ...JSON.parse(vertex.serviceAccount), private_key: wrongPem });
-    const id = await createProvider(gw, { name: 'vertex-wrong', type: 'vertex-gemini', baseUrl: vertex.url, apiKey: wrong, options: { vertex: { location: 'us-east5' } } });
+    const id = await createProvider(gw, {
+      name: 'vertex-wrong',
+      type: 'vertex-gemini',
+      baseUrl: vertex.url,
+      apiKey: wrong,
+      options: { vertex: { location: 'us-east5' } },
+    });
     await createModel(gw, id, 'vertex-wrong', UPSTREAM.gemini);
-    const res = await postRaw(gw, '/v1/chat/completions', { model: 'vertex-wrong', messages: [{ role: 'user', content: 'hi' }] }, { authorization: `Bearer ${key}` });
+    const res = await postRaw(
+      gw,
+      '/v1/chat/completions',
+      { model: 'vertex-wrong', messages: [{ role: 'user', content: 'hi' }] },
+      { authorization: `Bearer ${key}` },
+    );
     expect(res.status).toBe(502);
     expect(res.json.error.code).toBe('upstream_credentials');
     expect(res.json.error.message).toContain('invalid_grant');
@@ -124,9 +142,20 @@ describe('service-account tokens', () => {
   });
 
   test('an API key that is not a service account is refused with a reason', async () => {
-    const id = await createProvider(gw, { name: 'vertex-plain', type: 'vertex-anthropic', baseUrl: vertex.url, apiKey: 'just-a-plain-api-key', options: { vertex: { project: 'mock-project-123', location: 'us-east5' } } });
+    const id = await createProvider(gw, {
+      name: 'vertex-plain',
+      type: 'vertex-anthropic',
+      baseUrl: vertex.url,
+      apiKey: 'just-a-plain-api-key',
+      options: { vertex: { project: 'mock-project-123', location: 'us-east5' } },
+    });
     await createModel(gw, id, 'vertex-plain', UPSTREAM.anthropic);
-    const res = await postRaw(gw, '/v1/messages', { model: 'vertex-plain', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }, { 'x-api-key': key, 'anthropic-version': '2023-06-01' });
+    const res = await postRaw(
+      gw,
+      '/v1/messages',
+      { model: 'vertex-plain', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] },
+      { 'x-api-key': key, 'anthropic-version': '2023-06-01' },
+    );
     expect(res.status).toBe(502);
     expect(res.json.error.message).toContain('service-account JSON');
   });
@@ -134,7 +163,12 @@ describe('service-account tokens', () => {
   test('a line of the private key quoted in an upstream error is scrubbed before it reaches the client', async () => {
     const line = vertex.privateKey.split('\n')[2];
     vertex.gemini.enqueue({ type: 'error', status: 400, body: { error: { code: 400, message: `bad key material: ${line}`, status: 'INVALID_ARGUMENT' } } });
-    const res = await postRaw(gw, '/v1/chat/completions', { model: model('gemini'), messages: [{ role: 'user', content: 'hi' }] }, { authorization: `Bearer ${key}` });
+    const res = await postRaw(
+      gw,
+      '/v1/chat/completions',
+      { model: model('gemini'), messages: [{ role: 'user', content: 'hi' }] },
+      { authorization: `Bearer ${key}` },
+    );
     expect(res.status).toBe(400);
     expect(res.json.error.message).toContain('bad key material');
     expect(res.text).not.toContain(line);

@@ -28,7 +28,11 @@ export interface ImportResult {
 export const scalarText = (value: unknown): string =>
   typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
 
-export const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'provider';
+export const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '') || 'provider';
 
 /**
  * Deployments → the gateway's file: one provider per distinct (type, base URL,
@@ -38,7 +42,13 @@ export const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9._-]+/g, '-'
  */
 export function assemble(
   deployments: Deployment[],
-  options: { strategy: VirtualModelDecl['strategy']; fallbacks?: Map<string, string[]>; routeOptions?: VirtualModelDecl['options']; unmapped: string[]; source: string },
+  options: {
+    strategy: VirtualModelDecl['strategy'];
+    fallbacks?: Map<string, string[]>;
+    routeOptions?: VirtualModelDecl['options'];
+    unmapped: string[];
+    source: string;
+  },
 ): ImportResult {
   const providers = new Map<string, ProviderDecl>();
   const providerBySignature = new Map<string, string>();
@@ -98,11 +108,17 @@ export function assemble(
         }
         for (const model of behind) if (!targets.some((t) => t.model === model)) targets.push({ model, weight: 1, priority: base + step });
       }
-      if (group.length > 1) options.unmapped.push(`"${publicName}": load balancing among its ${group.length} deployments is kept only as weights within the failover chain`);
+      if (group.length > 1)
+        options.unmapped.push(`"${publicName}": load balancing among its ${group.length} deployments is kept only as weights within the failover chain`);
     } else if (group.some((d) => d.priority !== undefined && d.priority !== group[0].priority)) {
       strategy = 'FAILOVER';
     }
-    virtualModels.push({ name: publicName, strategy, targets, ...(options.routeOptions && Object.keys(options.routeOptions).length ? { options: options.routeOptions } : {}) });
+    virtualModels.push({
+      name: publicName,
+      strategy,
+      targets,
+      ...(options.routeOptions && Object.keys(options.routeOptions).length ? { options: options.routeOptions } : {}),
+    });
   }
   const file: GatewayConfigFile = { version: 1, providers: [...providers.values()], models, ...(virtualModels.length ? { virtualModels } : {}) };
   const variables = [

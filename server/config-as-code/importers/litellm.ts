@@ -45,7 +45,22 @@ const STRATEGIES: Record<string, VirtualModelDecl['strategy']> = {
 
 /** Per-request defaults LiteLLM keeps in litellm_params that the gateway adds to upstream bodies. */
 const BODY_DEFAULTS = ['temperature', 'top_p', 'max_tokens', 'max_completion_tokens', 'seed', 'frequency_penalty', 'presence_penalty', 'stop'];
-const HANDLED = new Set(['model', 'api_base', 'base_url', 'api_key', 'rpm', 'tpm', 'weight', 'api_version', 'timeout', 'stream_timeout', 'input_cost_per_token', 'output_cost_per_token', 'order', ...BODY_DEFAULTS]);
+const HANDLED = new Set([
+  'model',
+  'api_base',
+  'base_url',
+  'api_key',
+  'rpm',
+  'tpm',
+  'weight',
+  'api_version',
+  'timeout',
+  'stream_timeout',
+  'input_cost_per_token',
+  'output_cost_per_token',
+  'order',
+  ...BODY_DEFAULTS,
+]);
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : {});
@@ -64,7 +79,11 @@ function fallbackMap(value: unknown): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const entry of Array.isArray(value) ? value : []) {
     for (const [name, chain] of Object.entries(obj(entry))) {
-      if (Array.isArray(chain)) out.set(name, chain.filter((c): c is string => typeof c === 'string'));
+      if (Array.isArray(chain))
+        out.set(
+          name,
+          chain.filter((c): c is string => typeof c === 'string'),
+        );
     }
   }
   return out;
@@ -112,12 +131,17 @@ export function importLiteLLM(text: string): ImportResult {
       provider: {
         type,
         ...(typeof baseUrl === 'string' ? { baseUrl: baseUrl.replace(/\/+$/, '') } : {}),
-        ...(params.api_key !== undefined ? { apiKey: keyRef(params.api_key, envNameFor(publicName, 'API_KEY'), unmapped, `model_list.${i} (${publicName})`) } : {}),
+        ...(params.api_key !== undefined
+          ? { apiKey: keyRef(params.api_key, envNameFor(publicName, 'API_KEY'), unmapped, `model_list.${i} (${publicName})`) }
+          : {}),
         ...(Object.keys(options).length ? { options } : {}),
       },
       upstreamModel,
       // LiteLLM's shuffle weighs deployments by `weight`, else by rpm (then tpm).
-      weight: typeof params.weight === 'number' ? Math.max(1, Math.round(params.weight)) : rpm ?? (tpm !== undefined ? Math.max(1, Math.round(tpm / 1000)) : undefined),
+      weight:
+        typeof params.weight === 'number'
+          ? Math.max(1, Math.round(params.weight))
+          : (rpm ?? (tpm !== undefined ? Math.max(1, Math.round(tpm / 1000)) : undefined)),
       priority: typeof params.order === 'number' ? params.order : undefined,
       model: {
         ...(inputPrice !== undefined ? { inputPrice } : {}),
@@ -136,9 +160,13 @@ export function importLiteLLM(text: string): ImportResult {
   const strategyName = typeof router.routing_strategy === 'string' ? router.routing_strategy : 'simple-shuffle';
   const strategy = STRATEGIES[strategyName] ?? 'LOAD_BALANCE';
   if (!STRATEGIES[strategyName]) unmapped.push(`router_settings.routing_strategy "${strategyName}": load balancing is used`);
-  else if (strategyName !== 'simple-shuffle' && strategy === 'LOAD_BALANCE') unmapped.push(`router_settings.routing_strategy "${strategyName}": approximated by weighted load balancing`);
+  else if (strategyName !== 'simple-shuffle' && strategy === 'LOAD_BALANCE')
+    unmapped.push(`router_settings.routing_strategy "${strategyName}": approximated by weighted load balancing`);
   const fallbacks = fallbackMap(router.fallbacks ?? litellm.fallbacks);
-  for (const [kind, value] of [['context_window_fallbacks', router.context_window_fallbacks ?? litellm.context_window_fallbacks], ['content_policy_fallbacks', router.content_policy_fallbacks ?? litellm.content_policy_fallbacks]] as const) {
+  for (const [kind, value] of [
+    ['context_window_fallbacks', router.context_window_fallbacks ?? litellm.context_window_fallbacks],
+    ['content_policy_fallbacks', router.content_policy_fallbacks ?? litellm.content_policy_fallbacks],
+  ] as const) {
     if (value !== undefined) unmapped.push(`${kind}: the gateway fails over on any retryable error, not by error kind`);
   }
   const routeOptions: VirtualModelDecl['options'] = {};
@@ -148,7 +176,16 @@ export function importLiteLLM(text: string): ImportResult {
   if (typeof timeout === 'number') routeOptions.deadlineMs = Math.min(3_600_000, Math.round(timeout * 1000));
   if (typeof router.cooldown_time === 'number') routeOptions.cooldownMs = Math.round(router.cooldown_time * 1000);
   if (typeof router.allowed_fails === 'number') routeOptions.failureThreshold = Math.max(1, router.allowed_fails);
-  const handledRouter = new Set(['routing_strategy', 'fallbacks', 'context_window_fallbacks', 'content_policy_fallbacks', 'num_retries', 'timeout', 'cooldown_time', 'allowed_fails']);
+  const handledRouter = new Set([
+    'routing_strategy',
+    'fallbacks',
+    'context_window_fallbacks',
+    'content_policy_fallbacks',
+    'num_retries',
+    'timeout',
+    'cooldown_time',
+    'allowed_fails',
+  ]);
   for (const key of Object.keys(router)) if (!handledRouter.has(key)) unmapped.push(`router_settings.${key}`);
   const handledLitellm = new Set(['fallbacks', 'context_window_fallbacks', 'content_policy_fallbacks', 'num_retries', 'request_timeout', 'drop_params']);
   for (const key of Object.keys(litellm)) if (!handledLitellm.has(key)) unmapped.push(`litellm_settings.${key}`);

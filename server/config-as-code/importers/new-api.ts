@@ -87,7 +87,13 @@ function baseUrlFor(rule: UrlRule, raw: string): string | undefined {
 export function importChannels(text: string, flavour: 'new-api' | 'one-api'): ImportResult {
   const types = flavour === 'new-api' ? NEW_API_CHANNEL_TYPES : ONE_API_CHANNEL_TYPES;
   const doc = JSON.parse(text) as unknown;
-  const channels = Array.isArray(doc) ? doc : Array.isArray(obj(doc).data) ? (obj(doc).data as unknown[]) : Array.isArray(obj(obj(doc).data).items) ? (obj(obj(doc).data).items as unknown[]) : [];
+  const channels = Array.isArray(doc)
+    ? doc
+    : Array.isArray(obj(doc).data)
+      ? (obj(doc).data as unknown[])
+      : Array.isArray(obj(obj(doc).data).items)
+        ? (obj(obj(doc).data).items as unknown[])
+        : [];
   const unmapped: string[] = [];
   const deployments: Deployment[] = [];
   const groups = new Set<string>();
@@ -101,7 +107,10 @@ export function importChannels(text: string, flavour: 'new-api' | 'one-api'): Im
       unmapped.push(`${where}: channel type ${String(ch.type)} has no gateway provider type`);
       continue;
     }
-    const models = scalarText(ch.models).split(',').map((m) => m.trim()).filter(Boolean);
+    const models = scalarText(ch.models)
+      .split(',')
+      .map((m) => m.trim())
+      .filter(Boolean);
     if (!models.length) {
       unmapped.push(`${where}: no models`);
       continue;
@@ -109,19 +118,21 @@ export function importChannels(text: string, flavour: 'new-api' | 'one-api'): Im
     const mapping = jsonField(ch.model_mapping);
     const config = { ...jsonField(ch.other_info), ...jsonField(ch.config) };
     const baseUrl = baseUrlFor(kind.url, scalarText(ch.base_url));
-    if (kind.url === 'preset' && scalarText(ch.base_url).trim()) unmapped.push(`${where}: base URL of the native ${kind.label} API replaced by the gateway's ${kind.type} preset URL`);
+    if (kind.url === 'preset' && scalarText(ch.base_url).trim())
+      unmapped.push(`${where}: base URL of the native ${kind.label} API replaced by the gateway's ${kind.type} preset URL`);
     const options: Obj = {};
     const apiVersion = config.api_version ?? (kind.type === 'azure-openai' && typeof ch.other === 'string' && ch.other ? ch.other : undefined);
     if (kind.type === 'azure-openai' && typeof apiVersion === 'string') options.apiVersion = apiVersion;
     const keyName = envNameFor(slug(name), 'API_KEY');
-    if (typeof ch.key === 'string' && ch.key.includes('\n')) unmapped.push(`${where}: several keys in one channel; the gateway uses one key per provider (${keyName})`);
+    if (typeof ch.key === 'string' && ch.key.includes('\n'))
+      unmapped.push(`${where}: several keys in one channel; the gateway uses one key per provider (${keyName})`);
     if (ch.group && ch.group !== 'default') groups.add(scalarText(ch.group));
     if (ch.system_prompt) unmapped.push(`${where}: system_prompt (use a prompt rule on a virtual model)`);
     const enabled = ch.status === undefined || Number(ch.status) === 1;
     // Higher priority runs first there; lower runs first here.
     const priority = -Number(ch.priority ?? 0);
     for (const publicName of models) {
-      const upstream = typeof mapping[publicName] === 'string' ? (mapping[publicName]) : publicName;
+      const upstream = typeof mapping[publicName] === 'string' ? mapping[publicName] : publicName;
       deployments.push({
         publicName,
         providerName: slug(name),

@@ -11,10 +11,16 @@ import { badInput, fromZod, notFound, uniqueViolation } from '../errors.js';
  */
 
 const ChannelKindEnum = builder.enumType('AlertChannelKind', {
-  values: Object.fromEntries(CHANNEL_KINDS.map((k) => [k.toUpperCase(), { value: k }])) as Record<Uppercase<(typeof CHANNEL_KINDS)[number]>, { value: (typeof CHANNEL_KINDS)[number] }>,
+  values: Object.fromEntries(CHANNEL_KINDS.map((k) => [k.toUpperCase(), { value: k }])) as Record<
+    Uppercase<(typeof CHANNEL_KINDS)[number]>,
+    { value: (typeof CHANNEL_KINDS)[number] }
+  >,
 });
 const RuleKindEnum = builder.enumType('AlertRuleKind', {
-  values: Object.fromEntries(RULE_KINDS.map((k) => [k.toUpperCase(), { value: k }])) as Record<Uppercase<(typeof RULE_KINDS)[number]>, { value: (typeof RULE_KINDS)[number] }>,
+  values: Object.fromEntries(RULE_KINDS.map((k) => [k.toUpperCase(), { value: k }])) as Record<
+    Uppercase<(typeof RULE_KINDS)[number]>,
+    { value: (typeof RULE_KINDS)[number] }
+  >,
 });
 
 interface ChannelRow {
@@ -68,7 +74,10 @@ AlertChannel.implement({
     id: t.exposeID('id'),
     name: t.exposeString('name'),
     kind: t.field({ type: ChannelKindEnum, resolve: (c) => (isChannelKind(c.kind) ? c.kind : 'webhook') }),
-    url: t.string({ description: 'The URL, masked (it usually carries the bot token).', resolve: (c, _a, ctx) => maskUrl(ctx.services.secretBox.open(c.urlSealed)) }),
+    url: t.string({
+      description: 'The URL, masked (it usually carries the bot token).',
+      resolve: (c, _a, ctx) => maskUrl(ctx.services.secretBox.open(c.urlSealed)),
+    }),
     hasSecret: t.boolean({ resolve: (c) => c.secretSealed !== null }),
     options: t.field({ type: 'JSON', nullable: true, resolve: (c) => c.options ?? null }),
     enabled: t.exposeBoolean('enabled'),
@@ -184,7 +193,10 @@ function checkCooldown(value: number | null | undefined): number | undefined {
   return value;
 }
 
-async function checkChannels(db: { alertChannel: { count(args: { where: { id: { in: string[] } } }): Promise<number> } }, ids: readonly (string | number)[]): Promise<string[]> {
+async function checkChannels(
+  db: { alertChannel: { count(args: { where: { id: { in: string[] } } }): Promise<number> } },
+  ids: readonly (string | number)[],
+): Promise<string[]> {
   const list = [...new Set(ids.map(String))];
   if ((await db.alertChannel.count({ where: { id: { in: list } } })) !== list.length) throw badInput('channelIds: unknown channel', 'channelIds');
   return list;
@@ -214,7 +226,14 @@ builder.mutationFields((t) => ({
       const box = ctx.services.secretBox;
       try {
         return await ctx.services.db.alertChannel.create({
-          data: { name, kind, urlSealed: box.seal(plainUrl), secretSealed: secret ? box.seal(secret) : null, options: (options ?? undefined) as object | undefined, enabled: enabled ?? true },
+          data: {
+            name,
+            kind,
+            urlSealed: box.seal(plainUrl),
+            secretSealed: secret ? box.seal(secret) : null,
+            options: (options ?? undefined) as object | undefined,
+            enabled: enabled ?? true,
+          },
         });
       } catch (error) {
         throw uniqueViolation(error, `An alert channel named "${name}" already exists`) ?? error;
@@ -261,7 +280,14 @@ builder.mutationFields((t) => ({
       const channelIds = await checkChannels(db, input.channelIds);
       try {
         return await db.alertRule.create({
-          data: { name, kind: input.kind, params: params.params as object, channelIds, cooldownSeconds: checkCooldown(input.cooldownSeconds) ?? 600, enabled: input.enabled ?? true },
+          data: {
+            name,
+            kind: input.kind,
+            params: params.params as object,
+            channelIds,
+            cooldownSeconds: checkCooldown(input.cooldownSeconds) ?? 600,
+            enabled: input.enabled ?? true,
+          },
         });
       } catch (error) {
         throw uniqueViolation(error, `An alert rule named "${name}" already exists`) ?? error;

@@ -62,7 +62,7 @@ async function revokeSessions(ctx: { services: import('../../services.js').Servi
 
 builder.mutationField('logout', (t) =>
   t.boolean({
-    description: "Revokes every token of the calling user (all devices); the client drops its own copy.",
+    description: 'Revokes every token of the calling user (all devices); the client drops its own copy.',
     skipTypeScopes: true,
     authScopes: { loggedIn: true },
     resolve: async (_root, _args, ctx) => {
@@ -76,8 +76,7 @@ builder.mutationField('logout', (t) =>
 builder.mutationField('changePassword', (t) =>
   t.field({
     type: LoginPayload,
-    description:
-      "Changes the caller's own password. Every earlier token of the user (all devices) stops working; use the returned one instead.",
+    description: "Changes the caller's own password. Every earlier token of the user (all devices) stops working; use the returned one instead.",
     skipTypeScopes: true,
     authScopes: { loggedIn: true },
     args: { currentPassword: t.arg.string({ required: true }), newPassword: t.arg.string({ required: true }) },

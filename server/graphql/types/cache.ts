@@ -109,7 +109,8 @@ builder.mutationField('setModelAutoPromptCache', (t) =>
 
 builder.mutationField('purgeCache', (t) =>
   t.int({
-    description: "Removes cached answers: a virtual key's (every entry it wrote, shared ones included) or a model's (by the name clients ask for). Returns how many entries went.",
+    description:
+      "Removes cached answers: a virtual key's (every entry it wrote, shared ones included) or a model's (by the name clients ask for). Returns how many entries went.",
     args: { keyId: t.arg.id(), model: t.arg.string() },
     resolve: async (_root, { keyId, model }, ctx) => {
       if ((keyId == null) === (model == null)) throw badInput('give either keyId or model', keyId == null ? 'keyId' : 'model');

@@ -116,13 +116,9 @@ builder.queryField('catalogSearch', (t) =>
   }),
 );
 
-builder.queryField('catalogProviders', (t) =>
-  t.field({ type: [CatalogFacetType], resolve: (_r, _a, ctx) => ctx.services.catalog.current?.providers() ?? [] }),
-);
+builder.queryField('catalogProviders', (t) => t.field({ type: [CatalogFacetType], resolve: (_r, _a, ctx) => ctx.services.catalog.current?.providers() ?? [] }));
 
-builder.queryField('catalogModes', (t) =>
-  t.field({ type: [CatalogFacetType], resolve: (_r, _a, ctx) => ctx.services.catalog.current?.modes() ?? [] }),
-);
+builder.queryField('catalogModes', (t) => t.field({ type: [CatalogFacetType], resolve: (_r, _a, ctx) => ctx.services.catalog.current?.modes() ?? [] }));
 
 builder.mutationField('refreshCatalog', (t) =>
   t.field({
@@ -152,7 +148,7 @@ builder.queryField('presetPreview', (t) =>
 builder.mutationField('applyModelPreset', (t) =>
   t.prismaField({
     type: 'Model',
-    description: 'Set a model\'s limits, prices and capabilities from the catalog. Fields set by hand are kept unless overwrite is true.',
+    description: "Set a model's limits, prices and capabilities from the catalog. Fields set by hand are kept unless overwrite is true.",
     args: { modelId: t.arg.id({ required: true }), catalogKey: t.arg.string(), overwrite: t.arg.boolean() },
     resolve: async (query, _r, args, ctx) => {
       const { id } = await ctx.services.configService.models.applyPreset(actorOf(ctx), String(args.modelId), args.catalogKey, args.overwrite ?? false);
@@ -160,4 +156,3 @@ builder.mutationField('applyModelPreset', (t) =>
     },
   }),
 );
-

@@ -13,7 +13,8 @@ import { encodeKeyset, keysetPage } from '../keyset.js';
 import { validate, withoutUndefined } from '../validate.js';
 
 const HealthStateEnum = builder.enumType('HealthState', {
-  description: 'healthy; degraded = a failure among the last 5 runs or recent latency far above its 24 h median; down = the last 3 runs failed; unknown = no runs yet.',
+  description:
+    'healthy; degraded = a failure among the last 5 runs or recent latency far above its 24 h median; down = the last 3 runs failed; unknown = no runs yet.',
   values: { HEALTHY: { value: 'healthy' }, DEGRADED: { value: 'degraded' }, DOWN: { value: 'down' }, UNKNOWN: { value: 'unknown' } } as const,
 });
 const TargetKindEnum = builder.enumType('HealthTargetKind', {
@@ -35,7 +36,10 @@ HealthRunRef.implement({
     status: t.field({ type: RunStatusEnum, resolve: (r) => r.status }),
     latencyMs: t.exposeInt('latencyMs', { nullable: true }),
     ttftMs: t.exposeInt('ttftMs', { nullable: true, description: 'Time to the first streamed token.' }),
-    errorType: t.exposeString('errorType', { nullable: true, description: 'timeout | http_4xx | http_5xx | connection | invalid_response | expectation_failed' }),
+    errorType: t.exposeString('errorType', {
+      nullable: true,
+      description: 'timeout | http_4xx | http_5xx | connection | invalid_response | expectation_failed',
+    }),
     errorMessage: t.exposeString('errorMessage', { nullable: true, description: 'Short, with secrets and URLs removed.' }),
   }),
 });
@@ -131,9 +135,7 @@ async function viewOf(services: Services, id: string): Promise<TargetView> {
   return view;
 }
 
-builder.queryField('healthTargets', (t) =>
-  t.field({ type: [HealthTargetRef], resolve: (_root, _args, ctx) => ctx.services.health.views(false) }),
-);
+builder.queryField('healthTargets', (t) => t.field({ type: [HealthTargetRef], resolve: (_root, _args, ctx) => ctx.services.health.views(false) }));
 
 builder.queryField('healthTarget', (t) =>
   t.field({ type: HealthTargetRef, args: { id: t.arg.id({ required: true }) }, resolve: (_root, { id }, ctx) => viewOf(ctx.services, String(id)) }),
@@ -233,7 +235,7 @@ builder.mutationField('runHealthCheck', (t) =>
   t.field({
     type: HealthRunRef,
     nullable: true,
-    description: 'Runs the target\'s check now (waits for it). Null while monitoring is off.',
+    description: "Runs the target's check now (waits for it). Null while monitoring is off.",
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
       const target = await ctx.services.health.repo.target(String(id));
@@ -247,7 +249,7 @@ builder.mutationField('runHealthCheck', (t) =>
 builder.subscriptionField('healthUpdates', (t) =>
   t.field({
     type: HealthUpdate,
-    description: 'Each finished health check, with the target\'s state after it.',
+    description: "Each finished health check, with the target's state after it.",
     subscribe: (_root, _args, ctx) => ctx.services.events.subscribe('healthUpdates'),
     resolve: (event) => event,
   }),

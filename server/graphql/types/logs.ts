@@ -12,16 +12,47 @@ import { validate } from '../validate.js';
 const forbidden = () => new GraphQLError('Forbidden: this operation needs the admin role', { extensions: { code: 'FORBIDDEN' } });
 
 /** A log row as read for GraphQL: bodies are loaded only for the detail (undefined = not loaded). */
-type LogView = Omit<RequestLogRow, 'requestBody' | 'responseBody' | 'rulesApplied'> & { requestBody?: string | null; responseBody?: string | null; rulesApplied?: unknown };
+type LogView = Omit<RequestLogRow, 'requestBody' | 'responseBody' | 'rulesApplied'> & {
+  requestBody?: string | null;
+  responseBody?: string | null;
+  rulesApplied?: unknown;
+};
 
 /** Every column but the bodies: list queries never load them. */
 const LIST_SELECT = {
-  id: true, createdAt: true, virtualKeyId: true, keyName: true, keyPrefix: true, clientApi: true,
-  requestedModel: true, modelId: true, targetModel: true, providerId: true, providerName: true,
-  attempts: true, stream: true, status: true, errorClass: true, errorMessage: true, latencyMs: true,
-  ttftMs: true, inputTokens: true, outputTokens: true, cachedTokens: true, cacheWriteTokens: true, reasoningTokens: true,
-  injectedTokens: true, costUsd: true, clientIp: true, userAgent: true, rulesApplied: true, warnings: true,
-  cache: true, cacheKey: true, costSavedUsd: true, guardrails: true,
+  id: true,
+  createdAt: true,
+  virtualKeyId: true,
+  keyName: true,
+  keyPrefix: true,
+  clientApi: true,
+  requestedModel: true,
+  modelId: true,
+  targetModel: true,
+  providerId: true,
+  providerName: true,
+  attempts: true,
+  stream: true,
+  status: true,
+  errorClass: true,
+  errorMessage: true,
+  latencyMs: true,
+  ttftMs: true,
+  inputTokens: true,
+  outputTokens: true,
+  cachedTokens: true,
+  cacheWriteTokens: true,
+  reasoningTokens: true,
+  injectedTokens: true,
+  costUsd: true,
+  clientIp: true,
+  userAgent: true,
+  rulesApplied: true,
+  warnings: true,
+  cache: true,
+  cacheKey: true,
+  costSavedUsd: true,
+  guardrails: true,
 } satisfies Prisma.RequestLogSelect;
 
 async function loadBodies(services: Services, log: LogView): Promise<{ requestBody: string | null; responseBody: string | null }> {
@@ -57,7 +88,9 @@ RequestLogRef.implement({
     inputTokens: t.exposeInt('inputTokens'),
     outputTokens: t.exposeInt('outputTokens'),
     cachedTokens: t.exposeInt('cachedTokens'),
-    cacheWriteTokens: t.exposeInt('cacheWriteTokens', { description: "Prompt tokens written to the provider's prompt cache (priced at the model's cache-write price)." }),
+    cacheWriteTokens: t.exposeInt('cacheWriteTokens', {
+      description: "Prompt tokens written to the provider's prompt cache (priced at the model's cache-write price).",
+    }),
     reasoningTokens: t.exposeInt('reasoningTokens'),
     injectedTokens: t.exposeInt('injectedTokens', { description: 'Tokens of upstream instructions the gateway injected (relay providers).' }),
     rulesApplied: t.field({
@@ -171,14 +204,18 @@ export function listRequestLogs(services: Pick<Services, 'db' | 'dbTarget'>, fil
 }
 
 builder.queryField('requestLogs', (t) =>
-  t.connection({
-    type: RequestLogRef,
-    description:
-      `Request logs, newest first; first: default 50, at most ${MAX_LOG_PAGE}. Page on with \`after: pageInfo.endCursor\` (keyset, fast at any depth). ` +
-      'Bodies are not listed; read them with requestLog(id).',
-    args: { filter: t.arg({ type: RequestLogFilter }) },
-    resolve: (_root, args, ctx) => listRequestLogs(ctx.services, validate(filterSchema, defined(args.filter)), args),
-  }, { name: 'RequestLogConnection' }, { name: 'RequestLogEdge' }),
+  t.connection(
+    {
+      type: RequestLogRef,
+      description:
+        `Request logs, newest first; first: default 50, at most ${MAX_LOG_PAGE}. Page on with \`after: pageInfo.endCursor\` (keyset, fast at any depth). ` +
+        'Bodies are not listed; read them with requestLog(id).',
+      args: { filter: t.arg({ type: RequestLogFilter }) },
+      resolve: (_root, args, ctx) => listRequestLogs(ctx.services, validate(filterSchema, defined(args.filter)), args),
+    },
+    { name: 'RequestLogConnection' },
+    { name: 'RequestLogEdge' },
+  ),
 );
 
 builder.queryField('requestLog', (t) =>

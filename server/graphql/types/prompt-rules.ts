@@ -98,7 +98,7 @@ builder.queryField('promptRules', (t) =>
 builder.mutationField('createPromptRule', (t) =>
   t.prismaField({
     type: 'PromptRule',
-    description: 'Adds a rule at the end of the virtual model\'s list.',
+    description: "Adds a rule at the end of the virtual model's list.",
     args: { virtualModelId: t.arg.id({ required: true }), input: t.arg({ type: PromptRuleInput, required: true }) },
     resolve: async (query, _root, { virtualModelId, input }, ctx) => {
       const { id } = await ctx.services.configService.promptRules.create(
@@ -121,7 +121,11 @@ builder.mutationField('updatePromptRule', (t) =>
       await ctx.services.configService.promptRules.update(
         actorOf(ctx),
         String(id),
-        { kind: input.kind ? String(input.kind) : undefined, config: configFromInput(input as RuleInput), enabled: typeof input.enabled === 'boolean' ? input.enabled : undefined },
+        {
+          kind: input.kind ? String(input.kind) : undefined,
+          config: configFromInput(input as RuleInput),
+          enabled: typeof input.enabled === 'boolean' ? input.enabled : undefined,
+        },
         'input.',
       );
       return ctx.services.db.promptRule.findUniqueOrThrow({ ...query, where: { id: String(id) } });
@@ -156,7 +160,7 @@ const FiredRuleType = builder.simpleObject('FiredPromptRule', {
 });
 const PreviewType = builder.simpleObject('PromptRulePreview', {
   fields: (t) => ({
-    request: t.field({ type: 'JSON', description: 'The request as the upstream would receive it, in the sample\'s own format.' }),
+    request: t.field({ type: 'JSON', description: "The request as the upstream would receive it, in the sample's own format." }),
     rulesApplied: t.field({ type: [FiredRuleType], description: 'Rules that changed the sample, in order.' }),
   }),
 });
@@ -179,7 +183,10 @@ builder.queryField('previewPromptRules', (t) =>
           .filter((r) => r.enabled !== false)
           .map((r, i) => checkedRule(String(r.kind), configFromInput(r as RuleInput), `rules.${i}.`, `rules[${i}]`).compiled);
       } else if (args.virtualModelId) {
-        const rows = await ctx.services.db.promptRule.findMany({ where: { virtualModelId: String(args.virtualModelId), enabled: true }, orderBy: { position: 'asc' } });
+        const rows = await ctx.services.db.promptRule.findMany({
+          where: { virtualModelId: String(args.virtualModelId), enabled: true },
+          orderBy: { position: 'asc' },
+        });
         compiled = rows.map((r) => checkedRule(r.kind, configOf(r), `rule ${r.id}: `, r.id).compiled);
       } else {
         throw badInput('Give virtualModelId or rules', 'rules');
@@ -233,4 +240,3 @@ builder.queryField('relayDefaults', (t) =>
     },
   }),
 );
-

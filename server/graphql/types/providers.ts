@@ -57,7 +57,8 @@ const ProviderInput = (name: string, required: boolean) =>
       apiKey: t.string(),
       headers: t.field({
         type: 'JSON',
-        description: "Extra headers, name → value; values are write-only. On update: the full set of names to keep; null keeps that header's stored value; omit the field to keep them all.",
+        description:
+          "Extra headers, name → value; values are write-only. On update: the full set of names to keep; null keeps that header's stored value; omit the field to keep them all.",
       }),
       options: t.field({ type: 'JSON' }),
       enabled: t.boolean(),
@@ -65,7 +66,6 @@ const ProviderInput = (name: string, required: boolean) =>
   });
 const CreateProviderInput = ProviderInput('CreateProviderInput', true);
 const UpdateProviderInput = ProviderInput('UpdateProviderInput', false);
-
 
 builder.queryField('providers', (t) =>
   t.prismaField({

@@ -20,9 +20,7 @@ export const UpdateSettingsInput = builder.inputType('UpdateSettingsInput', {
   fields: (t) => ({ monitoringEnabled: t.boolean() }),
 });
 
-builder.queryField('settings', (t) =>
-  t.field({ type: SettingsType, resolve: (_root, _args, ctx) => ctx.services.settings.read() }),
-);
+builder.queryField('settings', (t) => t.field({ type: SettingsType, resolve: (_root, _args, ctx) => ctx.services.settings.read() }));
 
 builder.mutationField('updateSettings', (t) =>
   t.field({

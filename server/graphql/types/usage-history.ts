@@ -4,7 +4,7 @@ import { builder } from '../builder.js';
 import { validate } from '../validate.js';
 
 const ErrorSplit = builder.simpleObject('ProviderErrorSplit', {
-  description: 'Failed requests of one provider split by who refused them (gateway refusals are not the provider\'s fault).',
+  description: "Failed requests of one provider split by who refused them (gateway refusals are not the provider's fault).",
   fields: (t) => ({
     providerId: t.string({ nullable: true }),
     requests: t.int({ description: 'Every request routed to this provider, refused or not.' }),

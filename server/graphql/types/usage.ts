@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { prismaReader, usageByBucket, usageByColumn, type SqlReader, type UsageGroupColumn, type UsageRow, type UsageScope } from '../../observability/usage-sql.js';
+import {
+  prismaReader,
+  usageByBucket,
+  usageByColumn,
+  type SqlReader,
+  type UsageGroupColumn,
+  type UsageRow,
+  type UsageScope,
+} from '../../observability/usage-sql.js';
 import type { Services } from '../../services.js';
 import { builder } from '../builder.js';
 import { badInput } from '../errors.js';
@@ -144,12 +152,13 @@ async function groupLabels(services: Services, groupBy: Summary['groupBy'], keys
 export async function usageSummary(services: Services, groupBy: Summary['groupBy'], scope: UsageScope): Promise<Summary> {
   const reader = readerOf(services);
   const kind = services.dbTarget.kind;
-  const [groups, total] = await Promise.all([
-    usageByColumn(reader, kind, COLUMN[groupBy], scope),
-    usageByColumn(reader, kind, null, scope),
-  ]);
+  const [groups, total] = await Promise.all([usageByColumn(reader, kind, COLUMN[groupBy], scope), usageByColumn(reader, kind, null, scope)]);
   const keyOf = (g: UsageRow) => (g.group === null ? null : String(g.group));
-  const labels = await groupLabels(services, groupBy, groups.map(keyOf).filter((k): k is string => k !== null));
+  const labels = await groupLabels(
+    services,
+    groupBy,
+    groups.map(keyOf).filter((k): k is string => k !== null),
+  );
   const out: Group[] = groups.map((g) => {
     const key = keyOf(g);
     return { key, label: key === null ? '(none)' : (labels.get(key) ?? key), ...stats(g) };
@@ -188,7 +197,13 @@ builder.queryField('usageSummary', (t) =>
       groupBy: t.arg({ type: UsageGroupByEnum, required: true }),
     },
     resolve: (_root, args, ctx) => {
-      const scope = validate(scopeSchema, { from: args.from, to: args.to, keyId: args.keyId?.toString(), model: args.model, providerId: args.providerId?.toString() });
+      const scope = validate(scopeSchema, {
+        from: args.from,
+        to: args.to,
+        keyId: args.keyId?.toString(),
+        model: args.model,
+        providerId: args.providerId?.toString(),
+      });
       return usageSummary(ctx.services, args.groupBy, scope);
     },
   }),
@@ -207,7 +222,13 @@ builder.queryField('usageTimeseries', (t) =>
       bucket: t.arg({ type: UsageBucketEnum, required: true }),
     },
     resolve: (_root, args, ctx) => {
-      const scope = validate(scopeSchema, { from: args.from, to: args.to, keyId: args.keyId?.toString(), model: args.model, providerId: args.providerId?.toString() });
+      const scope = validate(scopeSchema, {
+        from: args.from,
+        to: args.to,
+        keyId: args.keyId?.toString(),
+        model: args.model,
+        providerId: args.providerId?.toString(),
+      });
       return usageTimeseries(ctx.services, args.bucket, scope);
     },
   }),

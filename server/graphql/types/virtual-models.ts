@@ -60,7 +60,8 @@ const TargetInput = builder.inputType('VirtualModelTargetInput', {
   fields: (t) => ({ modelId: t.id({ required: true }), weight: t.int(), priority: t.int() }),
 });
 const RouteOptionsInput = builder.inputType('RouteOptionsInput', {
-  fields: (t) => Object.fromEntries(Object.keys(DEFAULT_ROUTE_OPTIONS).map((k) => [k, t.int()])) as Record<keyof typeof DEFAULT_ROUTE_OPTIONS, ReturnType<typeof t.int>>,
+  fields: (t) =>
+    Object.fromEntries(Object.keys(DEFAULT_ROUTE_OPTIONS).map((k) => [k, t.int()])) as Record<keyof typeof DEFAULT_ROUTE_OPTIONS, ReturnType<typeof t.int>>,
 });
 const VirtualModelInput = (name: string, required: boolean) =>
   builder.inputType(name, {

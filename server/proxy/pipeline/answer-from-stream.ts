@@ -17,7 +17,12 @@ import { StreamWatch, streamFailure } from './stream-watch.js';
  * the client's own format (a Responses client's echo comes from its own
  * request, so it repeats its own instructions).
  */
-export async function answerFromStream(ctx: GenerationContext, messages: AsyncIterable<SseMessage>, format: UpstreamFormat, hooks: readonly AnswerHooks[]): Promise<void> {
+export async function answerFromStream(
+  ctx: GenerationContext,
+  messages: AsyncIterable<SseMessage>,
+  format: UpstreamFormat,
+  hooks: readonly AnswerHooks[],
+): Promise<void> {
   const provider = ctx.model!.provider;
   const decoder = guardedDecoder(format.createStreamDecoder(), provider);
   const watch = new StreamWatch(format.name);

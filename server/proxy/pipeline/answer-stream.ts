@@ -84,7 +84,9 @@ export async function relayStream(
     if (!out.committed) throw failure;
     // A translated stream ends through its own encoder, which knows its ids and numbering.
     await out.write(
-      encoder ? encoder.push({ type: 'error', error: failure.toShape() }) : ctx.client.encodeStreamError(failure.toShape(), { id: streamId, sequenceNumber: forwarded }),
+      encoder
+        ? encoder.push({ type: 'error', error: failure.toShape() })
+        : ctx.client.encodeStreamError(failure.toShape(), { id: streamId, sequenceNumber: forwarded }),
     );
     ctx.res.end();
     ctx.streamError = failure;

@@ -51,7 +51,8 @@ export class ResponseAssembler {
         });
       case 'reasoning-end': {
         const part = this.parts.get(event.block);
-        if (part?.type === 'reasoning' && event.encryptedContent !== undefined) Object.assign(part, { encryptedContent: event.encryptedContent, ...(event.itemId !== undefined && { itemId: event.itemId }) });
+        if (part?.type === 'reasoning' && event.encryptedContent !== undefined)
+          Object.assign(part, { encryptedContent: event.encryptedContent, ...(event.itemId !== undefined && { itemId: event.itemId }) });
         return;
       }
       case 'tool-call-delta': {
@@ -98,6 +99,7 @@ export class ResponseAssembler {
   }
 
   private addUsage(usage: Partial<Usage>): void {
-    for (const [key, value] of Object.entries(usage)) if (value !== undefined) (this.response.usage as unknown as Record<string, number>)[key] = value as number;
+    for (const [key, value] of Object.entries(usage))
+      if (value !== undefined) (this.response.usage as unknown as Record<string, number>)[key] = value as number;
   }
 }

@@ -9,10 +9,34 @@ import { NATIVE_WIRE } from '../formats/registry.js';
  * gateway's virtual key on this side and the provider's key on the other.
  */
 const NEVER_FORWARDED = new Set([
-  'host', 'connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'expect', 'content-length',
-  'content-type', 'content-encoding', 'accept-encoding', 'proxy-authorization', 'proxy-connection', 'authorization',
-  'x-api-key', 'api-key', 'x-goog-api-key', 'cookie', 'openai-organization', 'openai-project', 'forwarded', 'via',
-  'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-real-ip',
+  'host',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'expect',
+  'content-length',
+  'content-type',
+  'content-encoding',
+  'accept-encoding',
+  'proxy-authorization',
+  'proxy-connection',
+  'authorization',
+  'x-api-key',
+  'api-key',
+  'x-goog-api-key',
+  'cookie',
+  'openai-organization',
+  'openai-project',
+  'forwarded',
+  'via',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+  'x-real-ip',
 ]);
 
 /**

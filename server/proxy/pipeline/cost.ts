@@ -12,10 +12,5 @@ export function requestCost(model: ModelEntry, usage: Usage | undefined): number
   const cached = usage.cachedInputTokens ?? 0;
   const written = usage.cacheWriteTokens ?? 0;
   const plain = Math.max(0, usage.inputTokens - cached - written);
-  return (
-    plain * input +
-    cached * (model.cacheReadPrice ?? input) +
-    written * (model.cacheWritePrice ?? input) +
-    usage.outputTokens * (model.outputPrice ?? 0)
-  );
+  return plain * input + cached * (model.cacheReadPrice ?? input) + written * (model.cacheWritePrice ?? input) + usage.outputTokens * (model.outputPrice ?? 0);
 }

@@ -9,7 +9,12 @@ import type { StreamDecoder } from '../../core/stream-event.js';
  */
 function unreadable(provider: ProviderEntry, error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
-  return new GatewayError({ status: 502, kind: 'upstream', code: 'upstream_bad_response', message: `The provider "${provider.name}" sent an answer the gateway could not read` });
+  return new GatewayError({
+    status: 502,
+    kind: 'upstream',
+    code: 'upstream_bad_response',
+    message: `The provider "${provider.name}" sent an answer the gateway could not read`,
+  });
 }
 
 export function decodeOrBadGateway<T>(provider: ProviderEntry, decode: () => T): T {

@@ -53,6 +53,11 @@ export function responseEvents(response: CanonicalResponse): StreamEvent[] {
     }
     block++;
   }
-  events.push({ type: 'finish', finishReason: response.finishReason, ...(response.stopSequence !== undefined && { stopSequence: response.stopSequence }), usage: response.usage });
+  events.push({
+    type: 'finish',
+    finishReason: response.finishReason,
+    ...(response.stopSequence !== undefined && { stopSequence: response.stopSequence }),
+    usage: response.usage,
+  });
   return events;
 }

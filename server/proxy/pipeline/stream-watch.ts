@@ -31,7 +31,12 @@ export class StreamWatch {
   push(message: SseMessage, events: StreamEvent[]): StreamEvent[] {
     if (events.length === 0) {
       if (!isIgnorable(message) && !isJsonObject(message.data)) {
-        throw new GatewayError({ status: 502, kind: 'upstream', code: 'upstream_bad_stream', message: 'The provider sent a stream event that is not valid JSON' });
+        throw new GatewayError({
+          status: 502,
+          kind: 'upstream',
+          code: 'upstream_bad_stream',
+          message: 'The provider sent a stream event that is not valid JSON',
+        });
       }
       return events;
     }
@@ -95,10 +100,19 @@ export function streamTotalMs(providerOptions: Record<string, unknown>, instance
 export function streamFailure(error: unknown, provider: ProviderEntry): GatewayError {
   if (error instanceof GatewayError) return error;
   if (error instanceof StreamDeadlineError) {
-    return new GatewayError({ status: 504, kind: 'timeout', message: `The provider "${provider.name}" did not finish its stream within ${error.totalMs} ms (timeouts.totalMs / UPSTREAM_STREAM_TOTAL_MS)` });
+    return new GatewayError({
+      status: 504,
+      kind: 'timeout',
+      message: `The provider "${provider.name}" did not finish its stream within ${error.totalMs} ms (timeouts.totalMs / UPSTREAM_STREAM_TOTAL_MS)`,
+    });
   }
   if (error instanceof SseEventTooLargeError) {
-    return new GatewayError({ status: 502, kind: 'upstream', code: 'upstream_response_too_large', message: `The provider "${provider.name}" sent a stream event larger than ${error.maxBytes} bytes (MAX_UPSTREAM_RESPONSE_BYTES)` });
+    return new GatewayError({
+      status: 502,
+      kind: 'upstream',
+      code: 'upstream_response_too_large',
+      message: `The provider "${provider.name}" sent a stream event larger than ${error.maxBytes} bytes (MAX_UPSTREAM_RESPONSE_BYTES)`,
+    });
   }
   return upstreamTransportError(error, provider);
 }

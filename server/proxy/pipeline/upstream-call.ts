@@ -53,11 +53,7 @@ export async function callUpstream(
  * a bigger one (declared or as it arrives) is refused with a 502 rather than held
  * in memory. A broken connection or non-JSON body is the upstream's fault (502).
  */
-export async function readUpstreamJson(
-  response: Dispatcher.ResponseData,
-  model: ModelEntry,
-  maxBytes: number,
-): Promise<{ text: string; json: unknown }> {
+export async function readUpstreamJson(response: Dispatcher.ResponseData, model: ModelEntry, maxBytes: number): Promise<{ text: string; json: unknown }> {
   const tooLarge = () =>
     new GatewayError({
       status: 502,
@@ -116,7 +112,10 @@ export async function expectEventStream(response: Dispatcher.ResponseData, model
     status: 502,
     kind: 'upstream',
     code: 'upstream_bad_stream',
-    message: scrubText(`The provider "${model.provider.name}" answered a stream request with ${type} instead of an event stream${detail ? `: ${detail}` : ''}`, [model.provider.apiKey]),
+    message: scrubText(
+      `The provider "${model.provider.name}" answered a stream request with ${type} instead of an event stream${detail ? `: ${detail}` : ''}`,
+      [model.provider.apiKey],
+    ),
   });
 }
 

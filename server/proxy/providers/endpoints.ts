@@ -83,9 +83,7 @@ export function upstreamUrl(model: ModelEntry, op: UpstreamOperation): string {
       if (op === 'list_models') return `${root}/v1beta/models`;
       if (op === 'embeddings') return `${root}/v1beta/models/${id}:batchEmbedContents`;
       if (op === 'count_tokens') return `${root}/v1beta/models/${id}:countTokens`;
-      return op === 'stream'
-        ? `${root}/v1beta/models/${id}:streamGenerateContent?alt=sse`
-        : `${root}/v1beta/models/${id}:generateContent`;
+      return op === 'stream' ? `${root}/v1beta/models/${id}:streamGenerateContent?alt=sse` : `${root}/v1beta/models/${id}:generateContent`;
     }
     case 'openai-responses':
       if (op === 'list_models') return `${base}/models`;
@@ -137,7 +135,8 @@ export function upstreamHeaders(provider: ProviderEntry, passthrough: Record<str
     ...passthrough,
     ...(usesStaticKey(provider, preset.auth) ? authHeaders(preset.auth, provider.apiKey) : {}),
   };
-  if (preset.wire === 'anthropic-messages' && preset.urlStyle !== 'vertex-anthropic') headers['anthropic-version'] = passthrough['anthropic-version'] ?? ANTHROPIC_VERSION;
+  if (preset.wire === 'anthropic-messages' && preset.urlStyle !== 'vertex-anthropic')
+    headers['anthropic-version'] = passthrough['anthropic-version'] ?? ANTHROPIC_VERSION;
   for (const [name, value] of Object.entries(provider.headers)) headers[name.toLowerCase()] = value;
   return headers;
 }

@@ -22,7 +22,10 @@ export const providerOptionsSchema = z
       .partial()
       .strict()
       .optional(),
-    apiVersion: z.string().regex(/^\d{4}-\d{2}-\d{2}(-preview)?$|^v1$|^latest$|^preview$/, 'use an Azure api-version such as 2024-10-21').optional(),
+    apiVersion: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}(-preview)?$|^v1$|^latest$|^preview$/, 'use an Azure api-version such as 2024-10-21')
+      .optional(),
     // Amazon Bedrock: the region, and the access key id whose secret access key is the API key.
     aws: z
       .object({

@@ -45,12 +45,15 @@ export interface ProviderPreset {
 /** Fields a Codex backend refuses; the upstream instructions text is the admin's to supply. */
 export const CODEX_DROPPED_FIELDS = ['max_output_tokens', 'temperature', 'top_p', 'metadata'];
 
-const openaiCompatible = (
-  type: string,
-  displayName: string,
-  defaultBaseUrl: string,
-  extra: Partial<ProviderPreset> = {},
-): ProviderPreset => ({ type, displayName, wire: 'openai-chat', defaultBaseUrl, auth: 'bearer', modelList: 'openai', ...extra });
+const openaiCompatible = (type: string, displayName: string, defaultBaseUrl: string, extra: Partial<ProviderPreset> = {}): ProviderPreset => ({
+  type,
+  displayName,
+  wire: 'openai-chat',
+  defaultBaseUrl,
+  auth: 'bearer',
+  modelList: 'openai',
+  ...extra,
+});
 
 export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
   openaiCompatible('openai', 'OpenAI', 'https://api.openai.com/v1'),
@@ -71,8 +74,22 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
     modelList: 'none',
     relay: { instructionsPolicy: 'isolate', droppedFields: CODEX_DROPPED_FIELDS, forceStoreFalse: true, forceStream: true },
   },
-  { type: 'anthropic', displayName: 'Anthropic', wire: 'anthropic-messages', defaultBaseUrl: 'https://api.anthropic.com', auth: 'x-api-key', modelList: 'anthropic' },
-  { type: 'gemini', displayName: 'Google Gemini', wire: 'gemini', defaultBaseUrl: 'https://generativelanguage.googleapis.com', auth: 'x-goog-api-key', modelList: 'gemini' },
+  {
+    type: 'anthropic',
+    displayName: 'Anthropic',
+    wire: 'anthropic-messages',
+    defaultBaseUrl: 'https://api.anthropic.com',
+    auth: 'x-api-key',
+    modelList: 'anthropic',
+  },
+  {
+    type: 'gemini',
+    displayName: 'Google Gemini',
+    wire: 'gemini',
+    defaultBaseUrl: 'https://generativelanguage.googleapis.com',
+    auth: 'x-goog-api-key',
+    modelList: 'gemini',
+  },
   {
     type: 'azure-openai',
     displayName: 'Azure OpenAI',

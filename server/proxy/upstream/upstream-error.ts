@@ -67,9 +67,7 @@ export function upstreamTransportError(error: unknown, provider: ProviderEntry):
   // Already judged (a provider's credential step refused): passed on as it is.
   if (error instanceof GatewayError) return error;
   const isTimeout =
-    error instanceof undiciErrors.HeadersTimeoutError ||
-    error instanceof undiciErrors.BodyTimeoutError ||
-    error instanceof undiciErrors.ConnectTimeoutError;
+    error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError || error instanceof undiciErrors.ConnectTimeoutError;
   if (isTimeout) {
     return new GatewayError({ status: 504, kind: 'timeout', message: `The provider "${provider.name}" did not answer in time` });
   }

@@ -203,5 +203,9 @@ export async function runClaude(home: AgentHome, options: ClaudeRun): Promise<Ag
 
 /** A short description of a run for assertion messages. */
 export function describeRun(result: AgentResult): string {
-  return JSON.stringify({ exitCode: result.exitCode, timedOut: result.timedOut, answer: result.answer, stdout: result.stdout.slice(-1500), stderr: result.stderr.slice(-1500) }, null, 1);
+  return JSON.stringify(
+    { exitCode: result.exitCode, timedOut: result.timedOut, answer: result.answer, stdout: result.stdout.slice(-1500), stderr: result.stderr.slice(-1500) },
+    null,
+    1,
+  );
 }

@@ -95,7 +95,9 @@ export function viewsOf(upstream: ScriptedUpstream, requests: RecordedRequest[])
 
 /** Every request since the mark got a 2xx: agents hide a 400 by degrading and retrying. */
 export function refused(upstream: ScriptedUpstream, requests: RecordedRequest[]): Array<{ url: string; status?: number; body?: unknown }> {
-  return requests.filter((r) => !((upstream.statusOf(r) ?? 0) >= 200 && (upstream.statusOf(r) ?? 0) < 300)).map((r) => ({ url: r.url, status: upstream.statusOf(r) }));
+  return requests
+    .filter((r) => !((upstream.statusOf(r) ?? 0) >= 200 && (upstream.statusOf(r) ?? 0) < 300))
+    .map((r) => ({ url: r.url, status: upstream.statusOf(r) }));
 }
 
 // ------------------------------------------------------------------ recorded fixtures
@@ -108,7 +110,9 @@ export const refreshFixtures = process.env.REFRESH_AGENT_FIXTURES === '1';
 
 /** Stores a recorded request as a fixture: secrets removed, the run's home folder made stable. */
 export function saveFixture(agent: string, name: string, request: RecordedRequest, home: string): void {
-  const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !SECRET_HEADERS.has(name) && name !== 'host' && name !== 'content-length'));
+  const headers = Object.fromEntries(
+    Object.entries(request.headers).filter(([name]) => !SECRET_HEADERS.has(name) && name !== 'host' && name !== 'content-length'),
+  );
   const stable = JSON.stringify({ method: request.method, url: request.url, headers, body: request.body }, null, 2).split(home).join('/home/agent');
   mkdirSync(path.join(fixturesRoot, agent), { recursive: true });
   writeFileSync(path.join(fixturesRoot, agent, `${name}.json`), `${stable}\n`);

@@ -23,12 +23,25 @@ type Block =
   | { type: 'text'; text: string }
   | { type: 'thinking'; thinking: string; signature: string }
   | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
-interface Plan { blocks: Block[]; stopReason: string; chunks: number; delayMs: number }
+interface Plan {
+  blocks: Block[];
+  stopReason: string;
+  chunks: number;
+  delayMs: number;
+}
 
 const ERROR_TYPES: Record<number, string> = {
-  400: 'invalid_request_error', 401: 'authentication_error', 402: 'billing_error', 403: 'permission_error',
-  404: 'not_found_error', 413: 'request_too_large', 429: 'rate_limit_error', 500: 'api_error',
-  504: 'timeout_error', 529: 'overloaded_error', 503: 'overloaded_error',
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  402: 'billing_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  500: 'api_error',
+  504: 'timeout_error',
+  529: 'overloaded_error',
+  503: 'overloaded_error',
 };
 
 export const ANTHROPIC_MODELS = [
@@ -42,7 +55,10 @@ export function anthropicErrorBody(status: number, message: string): Json {
 }
 
 class MockError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -65,7 +81,10 @@ function blocksOf(message: Json): Json[] {
 function textOf(blocks: unknown): string {
   if (typeof blocks === 'string') return blocks;
   if (!Array.isArray(blocks)) return '';
-  return blocks.filter((b) => b?.type === 'text').map((b) => b.text).join('');
+  return blocks
+    .filter((b) => b?.type === 'text')
+    .map((b) => b.text)
+    .join('');
 }
 
 /** Throws MockError(400) the way the real API rejects a malformed Messages body. */
@@ -74,10 +93,15 @@ function validate(body: Json, countOnly: boolean): void {
   if (!countOnly && (!Number.isInteger(body.max_tokens) || body.max_tokens < 1)) throw new MockError(400, 'max_tokens: Field required');
   if (!Array.isArray(body.messages) || body.messages.length === 0) throw new MockError(400, 'messages: at least one message is required');
   body.messages.forEach((m: Json, i: number) => {
-    if (m?.role === 'system') throw new MockError(400, `messages.${i}.role: Unexpected role "system". The Messages API accepts a top-level \`system\` parameter, not "system" as an input message role.`);
+    if (m?.role === 'system')
+      throw new MockError(
+        400,
+        `messages.${i}.role: Unexpected role "system". The Messages API accepts a top-level \`system\` parameter, not "system" as an input message role.`,
+      );
     if (m?.role !== 'user' && m?.role !== 'assistant') throw new MockError(400, `messages.${i}.role: Input should be 'user' or 'assistant'`);
     if (i === 0 && m.role !== 'user') throw new MockError(400, 'messages: first message must use the "user" role');
-    if (i > 0 && body.messages[i - 1].role === m.role) throw new MockError(400, `messages: roles must alternate between "user" and "assistant", but found multiple "${m.role}" roles in a row`);
+    if (i > 0 && body.messages[i - 1].role === m.role)
+      throw new MockError(400, `messages: roles must alternate between "user" and "assistant", but found multiple "${m.role}" roles in a row`);
     if (typeof m.content !== 'string' && !Array.isArray(m.content)) throw new MockError(400, `messages.${i}.content: Input should be a valid list`);
     blocksOf(m).forEach((b, j) => {
       if (b?.type === 'text' && (typeof b.text !== 'string' || b.text === '') && !(i === body.messages.length - 1 && m.role === 'assistant')) {
@@ -85,22 +109,38 @@ function validate(body: Json, countOnly: boolean): void {
       }
       if (b?.type === 'tool_result') {
         const prev = body.messages[i - 1];
-        const ids = prev ? blocksOf(prev).filter((p) => p.type === 'tool_use').map((p) => p.id) : [];
+        const ids = prev
+          ? blocksOf(prev)
+              .filter((p) => p.type === 'tool_use')
+              .map((p) => p.id)
+          : [];
         if (m.role !== 'user' || !ids.includes(b.tool_use_id)) {
-          throw new MockError(400, `messages.${i}.content.${j}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${b.tool_use_id}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`);
+          throw new MockError(
+            400,
+            `messages.${i}.content.${j}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${b.tool_use_id}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`,
+          );
         }
       }
     });
     const next = body.messages[i + 1];
     if (m.role === 'assistant' && next) {
-      const answered = new Set(blocksOf(next).filter((b) => b.type === 'tool_result').map((b) => b.tool_use_id));
-      const missing = blocksOf(m).filter((b) => b.type === 'tool_use' && !answered.has(b.id)).map((b) => b.id);
-      if (missing.length) throw new MockError(400, `messages.${i + 1}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(', ')}`);
+      const answered = new Set(
+        blocksOf(next)
+          .filter((b) => b.type === 'tool_result')
+          .map((b) => b.tool_use_id),
+      );
+      const missing = blocksOf(m)
+        .filter((b) => b.type === 'tool_use' && !answered.has(b.id))
+        .map((b) => b.id);
+      if (missing.length)
+        throw new MockError(400, `messages.${i + 1}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(', ')}`);
     }
   });
-  if (body.system !== undefined && typeof body.system !== 'string' && !Array.isArray(body.system)) throw new MockError(400, 'system: Input should be a valid string or list');
+  if (body.system !== undefined && typeof body.system !== 'string' && !Array.isArray(body.system))
+    throw new MockError(400, 'system: Input should be a valid string or list');
   for (const [i, tool] of (body.tools ?? []).entries()) {
-    if (typeof tool?.name !== 'string' || (!tool.type && typeof tool.input_schema !== 'object')) throw new MockError(400, `tools.${i}: name and input_schema are required`);
+    if (typeof tool?.name !== 'string' || (!tool.type && typeof tool.input_schema !== 'object'))
+      throw new MockError(400, `tools.${i}: name and input_schema are required`);
   }
   if (body.thinking?.type === 'enabled' && !(body.thinking.budget_tokens >= 1024 && body.thinking.budget_tokens < body.max_tokens)) {
     throw new MockError(400, 'thinking.budget_tokens: must be ≥ 1024 and less than max_tokens');
@@ -131,7 +171,13 @@ function scenarioPlan(s: MockScenario): Plan | undefined {
     case 'tool_call':
       return { ...base, stopReason: 'tool_use', blocks: [{ type: 'tool_use', id: s.id ?? id('toolu_'), name: s.name, input: s.arguments }] };
     case 'reasoning_then_text':
-      return { ...base, blocks: [{ type: 'thinking', thinking: s.reasoning, signature: 'sig_' + randomBytes(16).toString('base64') }, { type: 'text', text: s.text }] };
+      return {
+        ...base,
+        blocks: [
+          { type: 'thinking', thinking: s.reasoning, signature: 'sig_' + randomBytes(16).toString('base64') },
+          { type: 'text', text: s.text },
+        ],
+      };
     case 'drop_mid_stream':
       return { ...base, blocks: [{ type: 'text', text: s.text }] };
     default:
@@ -165,10 +211,17 @@ export async function startAnthropicMock(options: MockOptions = {}): Promise<Moc
       res.write(text);
       if (plan.delayMs) await sleep(plan.delayMs);
     };
-    await write(sse('message_start', { type: 'message_start', message: { ...message, content: [], stop_reason: null, stop_sequence: null, usage: usageJson(1) } }));
+    await write(
+      sse('message_start', { type: 'message_start', message: { ...message, content: [], stop_reason: null, stop_sequence: null, usage: usageJson(1) } }),
+    );
     await write(sse('ping', { type: 'ping' }));
     for (const [index, block] of plan.blocks.entries()) {
-      const start = block.type === 'text' ? { type: 'text', text: '' } : block.type === 'thinking' ? { type: 'thinking', thinking: '', signature: '' } : { ...block, input: {} };
+      const start =
+        block.type === 'text'
+          ? { type: 'text', text: '' }
+          : block.type === 'thinking'
+            ? { type: 'thinking', thinking: '', signature: '' }
+            : { ...block, input: {} };
       await write(sse('content_block_start', { type: 'content_block_start', index, content_block: start }));
       const delta = (d: Json) => write(sse('content_block_delta', { type: 'content_block_delta', index, delta: d }));
       if (block.type === 'text') {
@@ -186,7 +239,9 @@ export async function startAnthropicMock(options: MockOptions = {}): Promise<Moc
       }
       await write(sse('content_block_stop', { type: 'content_block_stop', index }));
     }
-    await write(sse('message_delta', { type: 'message_delta', delta: { stop_reason: plan.stopReason, stop_sequence: null }, usage: { output_tokens: usage.output } }));
+    await write(
+      sse('message_delta', { type: 'message_delta', delta: { stop_reason: plan.stopReason, stop_sequence: null }, usage: { output_tokens: usage.output } }),
+    );
     await write(sse('message_stop', { type: 'message_stop' }));
     if (!res.destroyed) res.end();
   }
@@ -204,7 +259,8 @@ export async function startAnthropicMock(options: MockOptions = {}): Promise<Moc
       const data = ANTHROPIC_MODELS.slice(from, from + limit).map((m) => ({ type: 'model', ...m }));
       return send(res, 200, { data, has_more: from + limit < ANTHROPIC_MODELS.length, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null });
     }
-    if (req.method !== 'POST' || (path !== '/v1/messages' && path !== '/v1/messages/count_tokens')) throw new MockError(404, `Not found: ${req.method} ${path}`);
+    if (req.method !== 'POST' || (path !== '/v1/messages' && path !== '/v1/messages/count_tokens'))
+      throw new MockError(404, `Not found: ${req.method} ${path}`);
     if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new MockError(400, 'The request body is not valid JSON.');
     const scenario = queue.shift();
     if (scenario?.type === 'error') {

@@ -28,7 +28,12 @@ import type { MockOptions, MockScenario, MockUpstream } from './types.js';
 import { mockState, serveMock } from './serve.js';
 
 type Json = Record<string, any>;
-interface Plan { blocks: Json[]; stopReason: string; chunks: number; delayMs: number }
+interface Plan {
+  blocks: Json[];
+  stopReason: string;
+  chunks: number;
+  delayMs: number;
+}
 
 export interface BedrockMockOptions extends MockOptions {
   region?: string;
@@ -50,17 +55,35 @@ export interface BedrockMock extends MockUpstream {
 export const BEDROCK_CREDENTIALS = { accessKeyId: 'AKIAMOCKBEDROCK12345', secretAccessKey: 'mock/Secret+Access/Key0123456789abcdefghij', region: 'us-west-2' };
 
 const ALLOWED_FIELDS = new Set([
-  'messages', 'system', 'inferenceConfig', 'toolConfig', 'guardrailConfig', 'additionalModelRequestFields',
-  'promptVariables', 'additionalModelResponseFieldPaths', 'requestMetadata', 'performanceConfig',
+  'messages',
+  'system',
+  'inferenceConfig',
+  'toolConfig',
+  'guardrailConfig',
+  'additionalModelRequestFields',
+  'promptVariables',
+  'additionalModelResponseFieldPaths',
+  'requestMetadata',
+  'performanceConfig',
 ]);
 const IMAGE_FORMATS = new Set(['png', 'jpeg', 'gif', 'webp']);
 const ERROR_TYPES: Record<number, string> = {
-  400: 'ValidationException', 403: 'AccessDeniedException', 404: 'ResourceNotFoundException', 408: 'ModelTimeoutException',
-  424: 'ModelErrorException', 429: 'ThrottlingException', 500: 'InternalServerException', 503: 'ServiceUnavailableException',
+  400: 'ValidationException',
+  403: 'AccessDeniedException',
+  404: 'ResourceNotFoundException',
+  408: 'ModelTimeoutException',
+  424: 'ModelErrorException',
+  429: 'ThrottlingException',
+  500: 'InternalServerException',
+  503: 'ServiceUnavailableException',
 };
 
 class MockError extends Error {
-  constructor(readonly status: number, message: string, readonly type = ERROR_TYPES[status] ?? 'InternalServerException') {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly type = ERROR_TYPES[status] ?? 'InternalServerException',
+  ) {
     super(message);
   }
 }
@@ -100,31 +123,56 @@ export function exceptionFrame(exceptionType: string, message: string): Uint8Arr
   });
 }
 
-const textOf = (blocks: Json[] | undefined): string => (blocks ?? []).filter((b) => typeof b.text === 'string').map((b) => b.text).join('');
+const textOf = (blocks: Json[] | undefined): string =>
+  (blocks ?? [])
+    .filter((b) => typeof b.text === 'string')
+    .map((b) => b.text)
+    .join('');
 
 function validate(body: Json): void {
   for (const key of Object.keys(body)) {
-    if (!ALLOWED_FIELDS.has(key)) throw new MockError(400, `Malformed input request: extraneous key [${key}] is not permitted, please reformat your input and try again.`);
+    if (!ALLOWED_FIELDS.has(key))
+      throw new MockError(400, `Malformed input request: extraneous key [${key}] is not permitted, please reformat your input and try again.`);
   }
   const messages = body.messages;
-  if (!Array.isArray(messages) || messages.length === 0) throw new MockError(400, 'A conversation must start with a user message. Try again with a conversation that starts with a user message.');
+  if (!Array.isArray(messages) || messages.length === 0)
+    throw new MockError(400, 'A conversation must start with a user message. Try again with a conversation that starts with a user message.');
   let hasToolBlocks = false;
   messages.forEach((m: Json, i: number) => {
-    if (m?.role !== 'user' && m?.role !== 'assistant') throw new MockError(400, `1 validation error detected: Value at 'messages.${i + 1}.member.role' failed to satisfy constraint: Member must satisfy enum value set: [user, assistant]`);
-    if (i === 0 && m.role !== 'user') throw new MockError(400, 'A conversation must start with a user message. Try again with a conversation that starts with a user message.');
-    if (i > 0 && messages[i - 1].role === m.role) throw new MockError(400, 'A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.');
-    if (!Array.isArray(m.content) || m.content.length === 0) throw new MockError(400, `The content field in the Message object at messages.${i}.content is empty. Add a ContentBlock object to the content field and try again.`);
+    if (m?.role !== 'user' && m?.role !== 'assistant')
+      throw new MockError(
+        400,
+        `1 validation error detected: Value at 'messages.${i + 1}.member.role' failed to satisfy constraint: Member must satisfy enum value set: [user, assistant]`,
+      );
+    if (i === 0 && m.role !== 'user')
+      throw new MockError(400, 'A conversation must start with a user message. Try again with a conversation that starts with a user message.');
+    if (i > 0 && messages[i - 1].role === m.role)
+      throw new MockError(
+        400,
+        'A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.',
+      );
+    if (!Array.isArray(m.content) || m.content.length === 0)
+      throw new MockError(
+        400,
+        `The content field in the Message object at messages.${i}.content is empty. Add a ContentBlock object to the content field and try again.`,
+      );
     for (const [j, b] of (m.content as Json[]).entries()) {
       const kinds = Object.keys(b ?? {});
       if (kinds.length !== 1) throw new MockError(400, `messages.${i}.content.${j}: a ContentBlock must have exactly one member`);
-      if ('text' in b && (typeof b.text !== 'string' || b.text.trim() === '')) throw new MockError(400, `The text field in the ContentBlock object at messages.${i}.content.${j} is blank. Add text to the text field, and try again.`);
+      if ('text' in b && (typeof b.text !== 'string' || b.text.trim() === ''))
+        throw new MockError(
+          400,
+          `The text field in the ContentBlock object at messages.${i}.content.${j} is blank. Add text to the text field, and try again.`,
+        );
       if ('image' in b && (!IMAGE_FORMATS.has(b.image?.format) || typeof b.image?.source?.bytes !== 'string' || b.image.source.bytes === '')) {
         throw new MockError(400, `messages.${i}.content.${j}.image: format must be one of png, jpeg, gif, webp and source.bytes must be set`);
       }
       if ('toolUse' in b) {
         hasToolBlocks = true;
-        if (m.role !== 'assistant' || typeof b.toolUse?.toolUseId !== 'string' || typeof b.toolUse?.name !== 'string') throw new MockError(400, `messages.${i}.content.${j}.toolUse: toolUseId and name are required on assistant turns`);
-        if (b.toolUse.input === null || typeof b.toolUse.input !== 'object') throw new MockError(400, `messages.${i}.content.${j}.toolUse.input must be a JSON object`);
+        if (m.role !== 'assistant' || typeof b.toolUse?.toolUseId !== 'string' || typeof b.toolUse?.name !== 'string')
+          throw new MockError(400, `messages.${i}.content.${j}.toolUse: toolUseId and name are required on assistant turns`);
+        if (b.toolUse.input === null || typeof b.toolUse.input !== 'object')
+          throw new MockError(400, `messages.${i}.content.${j}.toolUse.input must be a JSON object`);
       }
       if ('toolResult' in b) {
         hasToolBlocks = true;
@@ -133,7 +181,8 @@ function validate(body: Json): void {
         if (m.role !== 'user' || !ids.includes(b.toolResult?.toolUseId)) {
           throw new MockError(400, `The toolResult blocks at messages.${i}.content contain a toolUseId that does not match any toolUse in the previous turn.`);
         }
-        if (!Array.isArray(b.toolResult.content) || b.toolResult.content.length === 0) throw new MockError(400, `messages.${i}.content.${j}.toolResult.content must not be empty`);
+        if (!Array.isArray(b.toolResult.content) || b.toolResult.content.length === 0)
+          throw new MockError(400, `messages.${i}.content.${j}.toolResult.content must not be empty`);
       }
     }
   });
@@ -143,7 +192,8 @@ function validate(body: Json): void {
   if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new MockError(400, 'inferenceConfig.maxTokens must be a positive integer');
   for (const [i, tool] of (body.toolConfig?.tools ?? []).entries()) {
     if (tool.cachePoint) continue;
-    if (typeof tool.toolSpec?.name !== 'string' || typeof tool.toolSpec?.inputSchema?.json !== 'object') throw new MockError(400, `toolConfig.tools.${i}: toolSpec.name and toolSpec.inputSchema.json are required`);
+    if (typeof tool.toolSpec?.name !== 'string' || typeof tool.toolSpec?.inputSchema?.json !== 'object')
+      throw new MockError(400, `toolConfig.tools.${i}: toolSpec.name and toolSpec.inputSchema.json are required`);
   }
 }
 
@@ -172,7 +222,10 @@ function scenarioPlan(s: MockScenario): Plan | undefined {
     case 'tool_call':
       return { ...base, stopReason: 'tool_use', blocks: [{ toolUse: { toolUseId: s.id ?? id('tooluse_'), name: s.name, input: s.arguments } }] };
     case 'reasoning_then_text':
-      return { ...base, blocks: [{ reasoningContent: { reasoningText: { text: s.reasoning, signature: 'sig_' + randomBytes(16).toString('base64') } } }, { text: s.text }] };
+      return {
+        ...base,
+        blocks: [{ reasoningContent: { reasoningText: { text: s.reasoning, signature: 'sig_' + randomBytes(16).toString('base64') } } }, { text: s.text }],
+      };
     case 'drop_mid_stream':
       return { ...base, blocks: [{ text: s.text }] };
     case 'error':
@@ -207,10 +260,13 @@ export async function startBedrockMock(options: BedrockMockOptions = {}): Promis
       throw new MockError(403, 'Invalid API Key format: Must start with pre-defined prefix', 'UnrecognizedClientException');
     }
     const auth = parseAuthorization(String(req.headers.authorization ?? ''));
-    if (!auth) throw new MockError(403, 'Authorization header requires \'Credential\', \'Signature\' and \'SignedHeaders\' parameters.', 'IncompleteSignatureException');
+    if (!auth)
+      throw new MockError(403, "Authorization header requires 'Credential', 'Signature' and 'SignedHeaders' parameters.", 'IncompleteSignatureException');
     if (auth.accessKeyId !== accessKeyId) throw new MockError(403, 'The security token included in the request is invalid.', 'UnrecognizedClientException');
-    if (auth.service !== 'bedrock' || auth.region !== region) throw new MockError(403, `Credential should be scoped to a valid region and service 'bedrock' in '${region}'.`, 'InvalidSignatureException');
-    if (options.sessionToken && req.headers['x-amz-security-token'] !== options.sessionToken) throw new MockError(403, 'The security token included in the request is invalid.', 'UnrecognizedClientException');
+    if (auth.service !== 'bedrock' || auth.region !== region)
+      throw new MockError(403, `Credential should be scoped to a valid region and service 'bedrock' in '${region}'.`, 'InvalidSignatureException');
+    if (options.sessionToken && req.headers['x-amz-security-token'] !== options.sessionToken)
+      throw new MockError(403, 'The security token included in the request is invalid.', 'UnrecognizedClientException');
     const date = String(req.headers['x-amz-date'] ?? '');
     if (!/^\d{8}T\d{6}Z$/.test(date) || !auth.signedHeaders.includes('host') || !auth.signedHeaders.includes('x-amz-date')) {
       throw new MockError(403, 'The request must sign host and x-amz-date.', 'InvalidSignatureException');
@@ -221,13 +277,22 @@ export async function startBedrockMock(options: BedrockMockOptions = {}): Promis
     const url = new URL(req.url ?? '', `http://${req.headers.host}`);
     const query: Record<string, string> = {};
     for (const [k, v] of url.searchParams) query[k] = v;
-    const signer = new SignatureV4({ credentials: { accessKeyId, secretAccessKey, ...(options.sessionToken ? { sessionToken: options.sessionToken } : {}) }, region, service: 'bedrock', sha256: Sha256 });
+    const signer = new SignatureV4({
+      credentials: { accessKeyId, secretAccessKey, ...(options.sessionToken ? { sessionToken: options.sessionToken } : {}) },
+      region,
+      service: 'bedrock',
+      sha256: Sha256,
+    });
     const expected = await signer.sign(
       { method: req.method ?? 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query, headers, body: rawBody },
       { signingDate: amzDate(date) },
     );
     if (expected.headers.authorization !== req.headers.authorization) {
-      throw new MockError(403, 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.', 'InvalidSignatureException');
+      throw new MockError(
+        403,
+        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
+        'InvalidSignatureException',
+      );
     }
   }
 
@@ -256,10 +321,12 @@ export async function startBedrockMock(options: BedrockMockOptions = {}): Promis
       } else if (block.toolUse) {
         const { toolUseId, name, input } = block.toolUse;
         frames.push(eventFrame('contentBlockStart', { contentBlockIndex: index, start: { toolUse: { toolUseId, name } } }));
-        for (const piece of splitText(JSON.stringify(input), 3)) frames.push(eventFrame('contentBlockDelta', { contentBlockIndex: index, delta: { toolUse: { input: piece } } }));
+        for (const piece of splitText(JSON.stringify(input), 3))
+          frames.push(eventFrame('contentBlockDelta', { contentBlockIndex: index, delta: { toolUse: { input: piece } } }));
       } else if (block.reasoningContent) {
         const { text, signature } = block.reasoningContent.reasoningText;
-        for (const piece of splitText(text, 2)) frames.push(eventFrame('contentBlockDelta', { contentBlockIndex: index, delta: { reasoningContent: { text: piece } } }));
+        for (const piece of splitText(text, 2))
+          frames.push(eventFrame('contentBlockDelta', { contentBlockIndex: index, delta: { reasoningContent: { text: piece } } }));
         frames.push(eventFrame('contentBlockDelta', { contentBlockIndex: index, delta: { reasoningContent: { signature } } }));
       }
       frames.push(eventFrame('contentBlockStop', { contentBlockIndex: index }));
@@ -294,17 +361,26 @@ export async function startBedrockMock(options: BedrockMockOptions = {}): Promis
     await checkSignature(req, raw);
     const match = /^\/model\/([^/]+)\/(converse|converse-stream)$/.exec(url.pathname);
     if (req.method !== 'POST' || !match) throw new MockError(404, `Unknown operation: ${req.method} ${url.pathname}`, 'UnknownOperationException');
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new MockError(400, 'Malformed input request, please reformat your input and try again.');
+    if (body === null || typeof body !== 'object' || Array.isArray(body))
+      throw new MockError(400, 'Malformed input request, please reformat your input and try again.');
     const scenario = queue.shift();
     if (scenario?.type === 'error') {
-      return send(res, scenario.status, scenario.body ?? { message: `Mock error ${scenario.status}` }, { 'x-amzn-errortype': `${ERROR_TYPES[scenario.status] ?? 'InternalServerException'}:http://internal.amazon.com/coral/com.amazon.bedrock/`, ...scenario.headers });
+      return send(res, scenario.status, scenario.body ?? { message: `Mock error ${scenario.status}` }, {
+        'x-amzn-errortype': `${ERROR_TYPES[scenario.status] ?? 'InternalServerException'}:http://internal.amazon.com/coral/com.amazon.bedrock/`,
+        ...scenario.headers,
+      });
     }
     if (scenario?.type === 'hang') return;
     validate(body);
     const plan = (scenario && scenarioPlan(scenario)) ?? defaultPlan(body);
     const dropping = scenario?.type === 'drop_mid_stream';
     if (match[2] === 'converse-stream') return stream(plan, res, dropping);
-    const full = JSON.stringify({ output: { message: { role: 'assistant', content: plan.blocks } }, stopReason: plan.stopReason, usage: usageJson(), metrics: { latencyMs: 42 } });
+    const full = JSON.stringify({
+      output: { message: { role: 'assistant', content: plan.blocks } },
+      stopReason: plan.stopReason,
+      usage: usageJson(),
+      metrics: { latencyMs: 42 },
+    });
     res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': id('') });
     if (dropping) {
       res.write(full.slice(0, full.length >> 1));

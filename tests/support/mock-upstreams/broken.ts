@@ -63,14 +63,28 @@ function streamEvents(wire: BrokenWire, model: string): { head: Array<[unknown, 
   switch (wire) {
     case 'openai-chat': {
       const chunk = (delta: object, finish: string | null = null, extra: object = {}) => ({
-        id: 'chatcmpl-broken', object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra,
+        id: 'chatcmpl-broken',
+        object: 'chat.completion.chunk',
+        created,
+        model,
+        choices: [{ index: 0, delta, finish_reason: finish }],
+        ...extra,
       });
       return {
         head: [[chunk({ role: 'assistant', content: 'Hello' })]],
         tail: [
           [chunk({ content: ' world' })],
           [chunk({}, 'stop')],
-          [{ id: 'chatcmpl-broken', object: 'chat.completion.chunk', created, model, choices: [], usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 } }],
+          [
+            {
+              id: 'chatcmpl-broken',
+              object: 'chat.completion.chunk',
+              created,
+              model,
+              choices: [],
+              usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 },
+            },
+          ],
           ['[DONE]'],
         ],
       };
@@ -83,14 +97,26 @@ function streamEvents(wire: BrokenWire, model: string): { head: Array<[unknown, 
         head: [
           ev('response.created', { response: { ...base, status: 'in_progress' } }, 0),
           ev('response.output_item.added', { output_index: 0, item: { ...item, status: 'in_progress', content: [] } }, 1),
-          ev('response.content_part.added', { item_id: 'msg_broken', output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } }, 2),
+          ev(
+            'response.content_part.added',
+            { item_id: 'msg_broken', output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } },
+            2,
+          ),
           ev('response.output_text.delta', { item_id: 'msg_broken', output_index: 0, content_index: 0, delta: 'Hello' }, 3),
         ],
         tail: [
           ev('response.output_text.delta', { item_id: 'msg_broken', output_index: 0, content_index: 0, delta: ' world' }, 4),
           ev('response.output_text.done', { item_id: 'msg_broken', output_index: 0, content_index: 0, text: 'Hello world' }, 5),
-          ev('response.content_part.done', { item_id: 'msg_broken', output_index: 0, content_index: 0, part: { type: 'output_text', text: 'Hello world', annotations: [] } }, 6),
-          ev('response.output_item.done', { output_index: 0, item: { ...item, status: 'completed', content: [{ type: 'output_text', text: 'Hello world', annotations: [] }] } }, 7),
+          ev(
+            'response.content_part.done',
+            { item_id: 'msg_broken', output_index: 0, content_index: 0, part: { type: 'output_text', text: 'Hello world', annotations: [] } },
+            6,
+          ),
+          ev(
+            'response.output_item.done',
+            { output_index: 0, item: { ...item, status: 'completed', content: [{ type: 'output_text', text: 'Hello world', annotations: [] }] } },
+            7,
+          ),
           ev(
             'response.completed',
             {
@@ -109,7 +135,22 @@ function streamEvents(wire: BrokenWire, model: string): { head: Array<[unknown, 
     case 'anthropic':
       return {
         head: [
-          [{ type: 'message_start', message: { id: 'msg_broken', type: 'message', role: 'assistant', content: [], model, stop_reason: null, stop_sequence: null, usage: { input_tokens: 5, output_tokens: 1 } } }, 'message_start'],
+          [
+            {
+              type: 'message_start',
+              message: {
+                id: 'msg_broken',
+                type: 'message',
+                role: 'assistant',
+                content: [],
+                model,
+                stop_reason: null,
+                stop_sequence: null,
+                usage: { input_tokens: 5, output_tokens: 1 },
+              },
+            },
+            'message_start',
+          ],
           [{ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, 'content_block_start'],
           [{ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hello' } }, 'content_block_delta'],
         ],
@@ -141,20 +182,41 @@ function wholeAnswer(wire: BrokenWire, model: string): unknown {
   switch (wire) {
     case 'openai-chat':
       return {
-        id: 'chatcmpl-broken', object: 'chat.completion', created, model,
+        id: 'chatcmpl-broken',
+        object: 'chat.completion',
+        created,
+        model,
         choices: [{ index: 0, message: { role: 'assistant', content: 'Hello world' }, finish_reason: 'stop' }],
         usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 },
       };
     case 'openai-responses':
       return {
-        id: 'resp_broken', object: 'response', created_at: created, model, status: 'completed',
-        output: [{ id: 'msg_broken', type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'Hello world', annotations: [] }] }],
+        id: 'resp_broken',
+        object: 'response',
+        created_at: created,
+        model,
+        status: 'completed',
+        output: [
+          {
+            id: 'msg_broken',
+            type: 'message',
+            role: 'assistant',
+            status: 'completed',
+            content: [{ type: 'output_text', text: 'Hello world', annotations: [] }],
+          },
+        ],
         usage: { input_tokens: 5, output_tokens: 2, total_tokens: 7 },
       };
     case 'anthropic':
       return {
-        id: 'msg_broken', type: 'message', role: 'assistant', model, content: [{ type: 'text', text: 'Hello world' }],
-        stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 5, output_tokens: 2 },
+        id: 'msg_broken',
+        type: 'message',
+        role: 'assistant',
+        model,
+        content: [{ type: 'text', text: 'Hello world' }],
+        stop_reason: 'end_turn',
+        stop_sequence: null,
+        usage: { input_tokens: 5, output_tokens: 2 },
       };
     case 'gemini':
       return {

@@ -68,20 +68,66 @@ function streamThenFail(wire: EchoWire, res: ServerResponse, model: string, mess
   const created = Math.floor(Date.now() / 1000);
   switch (wire) {
     case 'openai-chat':
-      sse(res, { id: 'chatcmpl-echo', object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta: { role: 'assistant', content: 'Partial ' }, finish_reason: null }] });
+      sse(res, {
+        id: 'chatcmpl-echo',
+        object: 'chat.completion.chunk',
+        created,
+        model,
+        choices: [{ index: 0, delta: { role: 'assistant', content: 'Partial ' }, finish_reason: null }],
+      });
       sse(res, { error: { message, type: 'invalid_request_error', param: null, code: 'invalid_api_key' } });
       break;
     case 'openai-responses': {
       const response = { id: 'resp_echo', object: 'response', created_at: created, model, status: 'in_progress', output: [] };
       sse(res, { type: 'response.created', response, sequence_number: 0 }, 'response.created');
-      sse(res, { type: 'response.output_item.added', output_index: 0, item: { id: 'msg_echo', type: 'message', role: 'assistant', status: 'in_progress', content: [] }, sequence_number: 1 }, 'response.output_item.added');
-      sse(res, { type: 'response.content_part.added', item_id: 'msg_echo', output_index: 0, content_index: 0, part: { type: 'output_text', text: '', annotations: [] }, sequence_number: 2 }, 'response.content_part.added');
-      sse(res, { type: 'response.output_text.delta', item_id: 'msg_echo', output_index: 0, content_index: 0, delta: 'Partial ', sequence_number: 3 }, 'response.output_text.delta');
+      sse(
+        res,
+        {
+          type: 'response.output_item.added',
+          output_index: 0,
+          item: { id: 'msg_echo', type: 'message', role: 'assistant', status: 'in_progress', content: [] },
+          sequence_number: 1,
+        },
+        'response.output_item.added',
+      );
+      sse(
+        res,
+        {
+          type: 'response.content_part.added',
+          item_id: 'msg_echo',
+          output_index: 0,
+          content_index: 0,
+          part: { type: 'output_text', text: '', annotations: [] },
+          sequence_number: 2,
+        },
+        'response.content_part.added',
+      );
+      sse(
+        res,
+        { type: 'response.output_text.delta', item_id: 'msg_echo', output_index: 0, content_index: 0, delta: 'Partial ', sequence_number: 3 },
+        'response.output_text.delta',
+      );
       sse(res, { type: 'error', code: 'invalid_api_key', message, param: null, sequence_number: 4 }, 'error');
       break;
     }
     case 'anthropic':
-      sse(res, { type: 'message_start', message: { id: 'msg_echo', type: 'message', role: 'assistant', content: [], model, stop_reason: null, stop_sequence: null, usage: { input_tokens: 3, output_tokens: 1 } } }, 'message_start');
+      sse(
+        res,
+        {
+          type: 'message_start',
+          message: {
+            id: 'msg_echo',
+            type: 'message',
+            role: 'assistant',
+            content: [],
+            model,
+            stop_reason: null,
+            stop_sequence: null,
+            usage: { input_tokens: 3, output_tokens: 1 },
+          },
+        },
+        'message_start',
+      );
       sse(res, { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, 'content_block_start');
       sse(res, { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Partial ' } }, 'content_block_delta');
       sse(res, { type: 'error', error: { type: 'authentication_error', message } }, 'error');

@@ -38,12 +38,20 @@ export interface EntraMock {
   close(): Promise<void>;
 }
 
-export const ENTRA = { tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', clientId: '0b5c3a4e-1111-2222-3333-444455556666', clientSecret: 'mock~EntraClientSecret.0123456789abcdef' };
+export const ENTRA = {
+  tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+  clientId: '0b5c3a4e-1111-2222-3333-444455556666',
+  clientSecret: 'mock~EntraClientSecret.0123456789abcdef',
+};
 const INNER_KEY = 'entra-inner-azure-key';
 const SCOPE = 'https://cognitiveservices.azure.com/.default';
 
 class MockError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -64,9 +72,16 @@ export async function startEntraMock(options: EntraMockOptions = {}): Promise<En
     asked++;
     const form = new URLSearchParams(typeof body === 'string' ? body : '');
     if (tenant !== tenantId) throw new MockError(400, 'invalid_tenant', `AADSTS90002: Tenant '${tenant}' not found.`);
-    if (form.get('grant_type') !== 'client_credentials') throw new MockError(400, 'unsupported_grant_type', 'AADSTS70003: The app requested an unsupported grant type.');
-    if (form.get('client_id') !== clientId) throw new MockError(400, 'unauthorized_client', `AADSTS700016: Application with identifier '${form.get('client_id')}' was not found in the directory.`);
-    if (form.get('client_secret') !== clientSecret) throw new MockError(401, 'invalid_client', 'AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.');
+    if (form.get('grant_type') !== 'client_credentials')
+      throw new MockError(400, 'unsupported_grant_type', 'AADSTS70003: The app requested an unsupported grant type.');
+    if (form.get('client_id') !== clientId)
+      throw new MockError(400, 'unauthorized_client', `AADSTS700016: Application with identifier '${form.get('client_id')}' was not found in the directory.`);
+    if (form.get('client_secret') !== clientSecret)
+      throw new MockError(
+        401,
+        'invalid_client',
+        'AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.',
+      );
     if (form.get('scope') !== SCOPE) throw new MockError(400, 'invalid_scope', `AADSTS70011: The provided value for the input parameter 'scope' is not valid.`);
     const value = `eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.${randomBytes(24).toString('base64url')}`;
     tokens.set(value, Date.now() + lifetime * 1000);
@@ -84,11 +99,15 @@ export async function startEntraMock(options: EntraMockOptions = {}): Promise<En
     if (req.headers['api-key'] !== undefined || expires === undefined || expires < Date.now()) {
       return send(res, 401, { error: { code: 'PermissionDenied', message: 'Principal does not have access to API/Operation.' } });
     }
-    return forward(res, `${azure.url}${url.pathname}${url.search}`, { headers: { 'content-type': 'application/json', 'api-key': INNER_KEY }, body: JSON.stringify(body) });
+    return forward(res, `${azure.url}${url.pathname}${url.search}`, {
+      headers: { 'content-type': 'application/json', 'api-key': INNER_KEY },
+      body: JSON.stringify(body),
+    });
   }
 
   const outer = await serveMock({}, state, handle, (res, err) => {
-    if (err instanceof MockError) return send(res, err.status, { error: err.code, error_description: err.message, error_codes: [Number(/AADSTS(\d+)/.exec(err.message)?.[1] ?? 0)] });
+    if (err instanceof MockError)
+      return send(res, err.status, { error: err.code, error_description: err.message, error_codes: [Number(/AADSTS(\d+)/.exec(err.message)?.[1] ?? 0)] });
     send(res, 500, { error: 'server_error', error_description: String(err) });
   });
   return {

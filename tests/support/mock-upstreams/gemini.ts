@@ -20,11 +20,21 @@ import type { MockOptions, MockScenario, MockUpstream } from './types.js';
 import { mockState, serveMock } from './serve.js';
 
 type Json = Record<string, any>;
-interface Plan { parts: Json[]; chunks: number; delayMs: number }
+interface Plan {
+  parts: Json[];
+  chunks: number;
+  delayMs: number;
+}
 
 const STATUS_NAMES: Record<number, string> = {
-  400: 'INVALID_ARGUMENT', 401: 'UNAUTHENTICATED', 403: 'PERMISSION_DENIED', 404: 'NOT_FOUND',
-  429: 'RESOURCE_EXHAUSTED', 500: 'INTERNAL', 503: 'UNAVAILABLE', 504: 'DEADLINE_EXCEEDED',
+  400: 'INVALID_ARGUMENT',
+  401: 'UNAUTHENTICATED',
+  403: 'PERMISSION_DENIED',
+  404: 'NOT_FOUND',
+  429: 'RESOURCE_EXHAUSTED',
+  500: 'INTERNAL',
+  503: 'UNAVAILABLE',
+  504: 'DEADLINE_EXCEEDED',
 };
 
 export const GEMINI_MODELS = ['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-2.0-flash', 'text-embedding-004'].map((name) => ({
@@ -42,7 +52,10 @@ export function googleErrorBody(status: number, message: string): Json {
 }
 
 class MockError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -62,7 +75,8 @@ function validate(body: Json): void {
     if (c?.role !== undefined && c.role !== 'user' && c.role !== 'model') {
       throw new MockError(400, `Please use a valid role: user, model. (contents[${i}].role: ${String(c.role)})`);
     }
-    if (!Array.isArray(c?.parts) || c.parts.length === 0) throw new MockError(400, `* GenerateContentRequest.contents[${i}].parts: contents.parts must not be empty.`);
+    if (!Array.isArray(c?.parts) || c.parts.length === 0)
+      throw new MockError(400, `* GenerateContentRequest.contents[${i}].parts: contents.parts must not be empty.`);
     c.parts.forEach((p: Json, j: number) => {
       if (p?.functionResponse && !p.functionResponse.name) {
         throw new MockError(400, `* GenerateContentRequest.contents[${i}].parts[${j}].function_response.name: Name cannot be empty.`);
@@ -81,7 +95,10 @@ function defaultPlan(body: Json): Plan {
     const text = typeof r?.result === 'string' ? r.result : typeof r?.content === 'string' ? r.content : JSON.stringify(r);
     return { ...base, parts: [{ text: `Tool said: ${text}` }] };
   }
-  const text = parts.filter((p) => typeof p.text === 'string').map((p) => p.text).join('');
+  const text = parts
+    .filter((p) => typeof p.text === 'string')
+    .map((p) => p.text)
+    .join('');
   const declarations = body.tools?.[0]?.functionDeclarations;
   if (declarations?.length && /weather/i.test(text)) return { ...base, parts: [{ functionCall: { name: declarations[0].name, args: { city: 'Paris' } } }] };
   const image = parts.find((p) => p.inlineData || p.fileData);
@@ -190,7 +207,8 @@ export async function startGeminiMock(options: MockOptions = {}): Promise<MockUp
     if (scenario?.type === 'hang') return;
     switch (method) {
       case 'batchEmbedContents': {
-        if (!Array.isArray(body.requests) || body.requests.length === 0) throw new MockError(400, '* BatchEmbedContentsRequest.requests: requests is not specified');
+        if (!Array.isArray(body.requests) || body.requests.length === 0)
+          throw new MockError(400, '* BatchEmbedContentsRequest.requests: requests is not specified');
         const embeddings = body.requests.map((r: Json, i: number) => {
           const text = (r?.content?.parts ?? []).map((p: Json) => p.text ?? '').join('');
           const size = r?.outputDimensionality ?? 8;

@@ -163,11 +163,40 @@ export function bearerKey(req: IncomingMessage): string | undefined {
 // ---------------------------------------------------------------- validation (as OpenAI answers)
 
 const CHAT_PARAMS = new Set([
-  'model', 'messages', 'audio', 'frequency_penalty', 'function_call', 'functions', 'logit_bias', 'logprobs',
-  'max_completion_tokens', 'max_tokens', 'metadata', 'modalities', 'n', 'parallel_tool_calls', 'prediction',
-  'presence_penalty', 'prompt_cache_key', 'reasoning_effort', 'response_format', 'safety_identifier', 'seed',
-  'service_tier', 'stop', 'store', 'stream', 'stream_options', 'temperature', 'tool_choice', 'tools',
-  'top_logprobs', 'top_p', 'user', 'verbosity', 'web_search_options',
+  'model',
+  'messages',
+  'audio',
+  'frequency_penalty',
+  'function_call',
+  'functions',
+  'logit_bias',
+  'logprobs',
+  'max_completion_tokens',
+  'max_tokens',
+  'metadata',
+  'modalities',
+  'n',
+  'parallel_tool_calls',
+  'prediction',
+  'presence_penalty',
+  'prompt_cache_key',
+  'reasoning_effort',
+  'response_format',
+  'safety_identifier',
+  'seed',
+  'service_tier',
+  'stop',
+  'store',
+  'stream',
+  'stream_options',
+  'temperature',
+  'tool_choice',
+  'tools',
+  'top_logprobs',
+  'top_p',
+  'user',
+  'verbosity',
+  'web_search_options',
 ]);
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
 
@@ -180,27 +209,50 @@ export function validateChatBody(body: unknown, modelRequired = true): Invalid |
   for (const key of Object.keys(body)) if (!CHAT_PARAMS.has(key)) return invalid(`Unrecognized request argument supplied: ${key}`, null);
   if (modelRequired && typeof body.model !== 'string') return invalid('you must provide a model parameter', null);
   if (!Array.isArray(body.messages)) return invalid("Missing required parameter: 'messages'.", 'messages', 'missing_required_parameter');
-  if (body.messages.length === 0) return invalid("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'messages', 'empty_array');
+  if (body.messages.length === 0)
+    return invalid("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'messages', 'empty_array');
   const pending = new Set<string>();
   const known = new Set<string>();
   for (let i = 0; i < body.messages.length; i++) {
     const m = body.messages[i];
     const p = `messages.[${i}]`;
-    if (!isObj(m) || !ROLES.has(m.role)) return invalid(`Invalid value: '${isObj(m) ? m.role : m}'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'.`, `${p}.role`, 'invalid_value');
+    if (!isObj(m) || !ROLES.has(m.role))
+      return invalid(
+        `Invalid value: '${isObj(m) ? m.role : m}'. Supported values are: 'system', 'assistant', 'user', 'function', 'tool', and 'developer'.`,
+        `${p}.role`,
+        'invalid_value',
+      );
     if (m.role !== 'tool' && pending.size > 0) {
-      return invalid(`An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${[...pending].join(', ')}`, `${p}.role`, 'invalid_parameter');
+      return invalid(
+        `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${[...pending].join(', ')}`,
+        `${p}.role`,
+        'invalid_parameter',
+      );
     }
     if (m.role === 'tool') {
-      if (typeof m.tool_call_id !== 'string') return invalid(`Missing parameter 'tool_call_id': messages with role 'tool' must have a 'tool_call_id'.`, `${p}.tool_call_id`, 'missing_required_parameter');
-      if (!known.has(m.tool_call_id)) return invalid("Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.", `${p}.role`);
+      if (typeof m.tool_call_id !== 'string')
+        return invalid(
+          `Missing parameter 'tool_call_id': messages with role 'tool' must have a 'tool_call_id'.`,
+          `${p}.tool_call_id`,
+          'missing_required_parameter',
+        );
+      if (!known.has(m.tool_call_id))
+        return invalid("Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.", `${p}.role`);
       pending.delete(m.tool_call_id);
     }
     if (m.role === 'assistant') {
-      if (m.content === undefined && m.tool_calls === undefined) return invalid(`Missing parameter 'content': messages with role 'assistant' must have either 'content' or 'tool_calls'.`, `${p}.content`);
+      if (m.content === undefined && m.tool_calls === undefined)
+        return invalid(`Missing parameter 'content': messages with role 'assistant' must have either 'content' or 'tool_calls'.`, `${p}.content`);
       if (m.tool_calls !== undefined) {
         if (!Array.isArray(m.tool_calls)) return invalid(`Invalid type for '${p}.tool_calls': expected an array.`, `${p}.tool_calls`, 'invalid_type');
         for (const [j, call] of m.tool_calls.entries()) {
-          if (!isObj(call) || typeof call.id !== 'string' || !isObj(call.function) || typeof call.function.name !== 'string' || typeof call.function.arguments !== 'string') {
+          if (
+            !isObj(call) ||
+            typeof call.id !== 'string' ||
+            !isObj(call.function) ||
+            typeof call.function.name !== 'string' ||
+            typeof call.function.arguments !== 'string'
+          ) {
             return invalid(`Invalid '${p}.tool_calls[${j}]': expected {id, type:'function', function:{name, arguments}}.`, `${p}.tool_calls[${j}]`);
           }
           known.add(call.id);
@@ -212,7 +264,11 @@ export function validateChatBody(body: unknown, modelRequired = true): Invalid |
     }
     if (Array.isArray(m.content)) {
       for (const [j, part] of m.content.entries()) {
-        const ok = isObj(part) && ((part.type === 'text' && typeof part.text === 'string') || (part.type === 'image_url' && m.role === 'user' && isObj(part.image_url) && typeof part.image_url.url === 'string') || (part.type === 'refusal' && m.role === 'assistant'));
+        const ok =
+          isObj(part) &&
+          ((part.type === 'text' && typeof part.text === 'string') ||
+            (part.type === 'image_url' && m.role === 'user' && isObj(part.image_url) && typeof part.image_url.url === 'string') ||
+            (part.type === 'refusal' && m.role === 'assistant'));
         if (!ok) return invalid(`Invalid content part at '${p}.content[${j}]'.`, `${p}.content[${j}]`, 'invalid_value');
       }
     } else if (m.content !== undefined && m.content !== null && typeof m.content !== 'string') {
@@ -221,12 +277,16 @@ export function validateChatBody(body: unknown, modelRequired = true): Invalid |
   }
   for (const key of ['max_tokens', 'max_completion_tokens']) {
     const v = body[key];
-    if (v !== undefined && v !== null && (!Number.isInteger(v) || v < 1)) return invalid(`Invalid '${key}': integer below minimum value. Expected a value >= 1, but got ${v} instead.`, key, 'integer_below_min_value');
+    if (v !== undefined && v !== null && (!Number.isInteger(v) || v < 1))
+      return invalid(`Invalid '${key}': integer below minimum value. Expected a value >= 1, but got ${v} instead.`, key, 'integer_below_min_value');
   }
-  if (body.temperature !== undefined && (typeof body.temperature !== 'number' || body.temperature < 0 || body.temperature > 2)) return invalid("Invalid 'temperature': decimal above maximum value. Expected a value <= 2.", 'temperature');
-  if (body.top_p !== undefined && (typeof body.top_p !== 'number' || body.top_p < 0 || body.top_p > 1)) return invalid("Invalid 'top_p': expected a value between 0 and 1.", 'top_p');
+  if (body.temperature !== undefined && (typeof body.temperature !== 'number' || body.temperature < 0 || body.temperature > 2))
+    return invalid("Invalid 'temperature': decimal above maximum value. Expected a value <= 2.", 'temperature');
+  if (body.top_p !== undefined && (typeof body.top_p !== 'number' || body.top_p < 0 || body.top_p > 1))
+    return invalid("Invalid 'top_p': expected a value between 0 and 1.", 'top_p');
   if (body.stream !== undefined && typeof body.stream !== 'boolean') return invalid("Invalid type for 'stream': expected a boolean.", 'stream', 'invalid_type');
-  if (body.stream_options !== undefined && body.stream !== true) return invalid("The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'stream_options');
+  if (body.stream_options !== undefined && body.stream !== true)
+    return invalid("The 'stream_options' parameter is only allowed when 'stream' is enabled.", 'stream_options');
   if (body.tools !== undefined) {
     if (!Array.isArray(body.tools)) return invalid("Invalid type for 'tools': expected an array.", 'tools', 'invalid_type');
     for (const [i, tool] of body.tools.entries()) {
@@ -235,7 +295,8 @@ export function validateChatBody(body: unknown, modelRequired = true): Invalid |
       }
     }
   }
-  if (body.stop !== undefined && body.stop !== null && typeof body.stop !== 'string' && !(Array.isArray(body.stop) && body.stop.length <= 4)) return invalid("Invalid 'stop'.", 'stop');
+  if (body.stop !== undefined && body.stop !== null && typeof body.stop !== 'string' && !(Array.isArray(body.stop) && body.stop.length <= 4))
+    return invalid("Invalid 'stop'.", 'stop');
   return undefined;
 }
 
@@ -245,7 +306,14 @@ export function chatView(body: Record<string, any>): RequestView {
   const last = messages[messages.length - 1];
   const lastUser = [...messages].reverse().find((m) => m.role === 'user');
   const textOf = (content: unknown): string =>
-    typeof content === 'string' ? content : Array.isArray(content) ? content.filter((p) => p?.type === 'text').map((p) => p.text).join('') : '';
+    typeof content === 'string'
+      ? content
+      : Array.isArray(content)
+        ? content
+            .filter((p) => p?.type === 'text')
+            .map((p) => p.text)
+            .join('')
+        : '';
   const image = Array.isArray(lastUser?.content) ? lastUser.content.find((p: any) => p?.type === 'image_url') : undefined;
   return {
     lastIsToolResult: last?.role === 'tool' ? textOf(last.content) : undefined,
@@ -313,7 +381,10 @@ async function answerChat(ctx: MockContext, plan: Plan, opts: ChatAnswerOptions)
     `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...(includeUsage && { usage: null }) })}\n\n`;
   startSse(res);
   if (opts.azure) {
-    write(res, `data: ${JSON.stringify({ choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [{ prompt_index: 0, content_filter_results: {} }] })}\n\n`);
+    write(
+      res,
+      `data: ${JSON.stringify({ choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: [{ prompt_index: 0, content_filter_results: {} }] })}\n\n`,
+    );
   }
   write(res, chunk({ role: 'assistant', content: '', refusal: null }));
   const delay = plan.kind === 'text' ? plan.delayMs : 0;
@@ -337,7 +408,8 @@ async function answerChat(ctx: MockContext, plan: Plan, opts: ChatAnswerOptions)
     }
   }
   write(res, chunk({}, finish));
-  if (includeUsage) write(res, `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [], usage: chatUsage(usage, reasoningTokens) })}\n\n`);
+  if (includeUsage)
+    write(res, `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [], usage: chatUsage(usage, reasoningTokens) })}\n\n`);
   write(res, 'data: [DONE]\n\n');
   res.end();
 }
@@ -404,7 +476,8 @@ export function startAzureMock(options?: MockOptions): Promise<MockUpstream> {
       return sendJson(res, 401, {
         error: {
           code: '401',
-          message: 'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.',
+          message:
+            'Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource.',
         },
       });
     }

@@ -6,25 +6,38 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { MockOptions, MockUpstream } from './types.js';
-import {
-  bearerKey,
-  describeImage,
-  openAIError,
-  planAnswer,
-  sendJson,
-  sleep,
-  splitText,
-  startMockCore,
-  startSse,
-  write,
-} from './openai-chat.js';
+import { bearerKey, describeImage, openAIError, planAnswer, sendJson, sleep, splitText, startMockCore, startSse, write } from './openai-chat.js';
 import type { MockContext, MockUsage, Plan, RequestView } from './openai-chat.js';
 
 const PARAMS = new Set([
-  'background', 'conversation', 'include', 'input', 'instructions', 'max_output_tokens', 'max_tool_calls', 'metadata',
-  'model', 'parallel_tool_calls', 'previous_response_id', 'prompt', 'prompt_cache_key', 'prompt_cache_retention',
-  'reasoning', 'safety_identifier', 'service_tier', 'store', 'stream', 'stream_options', 'temperature', 'text',
-  'tool_choice', 'tools', 'top_logprobs', 'top_p', 'truncation', 'user',
+  'background',
+  'conversation',
+  'include',
+  'input',
+  'instructions',
+  'max_output_tokens',
+  'max_tool_calls',
+  'metadata',
+  'model',
+  'parallel_tool_calls',
+  'previous_response_id',
+  'prompt',
+  'prompt_cache_key',
+  'prompt_cache_retention',
+  'reasoning',
+  'safety_identifier',
+  'service_tier',
+  'store',
+  'stream',
+  'stream_options',
+  'temperature',
+  'text',
+  'tool_choice',
+  'tools',
+  'top_logprobs',
+  'top_p',
+  'truncation',
+  'user',
 ]);
 const isObj = (v: unknown): v is Record<string, any> => v !== null && typeof v === 'object' && !Array.isArray(v);
 type Invalid = { message: string; param: string | null; code?: string };
@@ -34,17 +47,25 @@ export function validateResponsesBody(body: unknown): Invalid | undefined {
   for (const key of Object.keys(body)) if (!PARAMS.has(key)) return { message: `Unknown parameter: '${key}'.`, param: key, code: 'unknown_parameter' };
   if (typeof body.model !== 'string') return { message: "Missing required parameter: 'model'.", param: 'model', code: 'missing_required_parameter' };
   if (body.previous_response_id !== undefined && body.previous_response_id !== null) {
-    return { message: `Previous response with id '${body.previous_response_id}' not found.`, param: 'previous_response_id', code: 'previous_response_not_found' };
+    return {
+      message: `Previous response with id '${body.previous_response_id}' not found.`,
+      param: 'previous_response_id',
+      code: 'previous_response_not_found',
+    };
   }
-  if (typeof body.input !== 'string' && !Array.isArray(body.input)) return { message: "Invalid type for 'input': expected one of a string or array of input items.", param: 'input', code: 'invalid_type' };
+  if (typeof body.input !== 'string' && !Array.isArray(body.input))
+    return { message: "Invalid type for 'input': expected one of a string or array of input items.", param: 'input', code: 'invalid_type' };
   const calls = new Set<string>();
   for (const [i, item] of (Array.isArray(body.input) ? body.input : []).entries()) {
     const type = isObj(item) ? (item.type ?? 'message') : undefined;
     if (type === 'message') {
-      if (!['user', 'assistant', 'system', 'developer'].includes(item.role)) return { message: `Invalid value: '${item.role}'.`, param: `input[${i}].role`, code: 'invalid_value' };
-      if (typeof item.content !== 'string' && !Array.isArray(item.content)) return { message: `Invalid type for 'input[${i}].content'.`, param: `input[${i}].content`, code: 'invalid_type' };
+      if (!['user', 'assistant', 'system', 'developer'].includes(item.role))
+        return { message: `Invalid value: '${item.role}'.`, param: `input[${i}].role`, code: 'invalid_value' };
+      if (typeof item.content !== 'string' && !Array.isArray(item.content))
+        return { message: `Invalid type for 'input[${i}].content'.`, param: `input[${i}].content`, code: 'invalid_type' };
     } else if (type === 'function_call') {
-      if (typeof item.call_id !== 'string' || typeof item.name !== 'string' || typeof item.arguments !== 'string') return { message: `Invalid function_call at 'input[${i}]'.`, param: `input[${i}]` };
+      if (typeof item.call_id !== 'string' || typeof item.name !== 'string' || typeof item.arguments !== 'string')
+        return { message: `Invalid function_call at 'input[${i}]'.`, param: `input[${i}]` };
       calls.add(item.call_id);
     } else if (type === 'function_call_output') {
       if (!calls.has(item.call_id)) return { message: `No tool call found for function call output with call_id ${item.call_id}.`, param: 'input' };
@@ -53,12 +74,18 @@ export function validateResponsesBody(body: unknown): Invalid | undefined {
     }
   }
   if (body.max_output_tokens !== undefined && body.max_output_tokens !== null && (!Number.isInteger(body.max_output_tokens) || body.max_output_tokens < 16)) {
-    return { message: `Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 16, but got ${body.max_output_tokens} instead.`, param: 'max_output_tokens', code: 'integer_below_min_value' };
+    return {
+      message: `Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 16, but got ${body.max_output_tokens} instead.`,
+      param: 'max_output_tokens',
+      code: 'integer_below_min_value',
+    };
   }
   for (const [i, tool] of (Array.isArray(body.tools) ? body.tools : []).entries()) {
-    if (!isObj(tool) || (tool.type === 'function' && typeof tool.name !== 'string')) return { message: `Missing required parameter: 'tools[${i}].name'.`, param: `tools[${i}].name`, code: 'missing_required_parameter' };
+    if (!isObj(tool) || (tool.type === 'function' && typeof tool.name !== 'string'))
+      return { message: `Missing required parameter: 'tools[${i}].name'.`, param: `tools[${i}].name`, code: 'missing_required_parameter' };
   }
-  if (body.stream !== undefined && typeof body.stream !== 'boolean') return { message: "Invalid type for 'stream': expected a boolean.", param: 'stream', code: 'invalid_type' };
+  if (body.stream !== undefined && typeof body.stream !== 'boolean')
+    return { message: "Invalid type for 'stream': expected a boolean.", param: 'stream', code: 'invalid_type' };
   return undefined;
 }
 
@@ -67,7 +94,14 @@ function responsesView(body: Record<string, any>): RequestView {
   const last = items[items.length - 1];
   const lastUser = [...items].reverse().find((m) => (m.type ?? 'message') === 'message' && m.role === 'user');
   const textOf = (c: unknown): string =>
-    typeof c === 'string' ? c : Array.isArray(c) ? c.filter((p) => p?.type === 'input_text' || p?.type === 'output_text').map((p) => p.text).join('') : '';
+    typeof c === 'string'
+      ? c
+      : Array.isArray(c)
+        ? c
+            .filter((p) => p?.type === 'input_text' || p?.type === 'output_text')
+            .map((p) => p.text)
+            .join('')
+        : '';
   const image = Array.isArray(lastUser?.content) ? lastUser.content.find((p: any) => p?.type === 'input_image') : undefined;
   const firstTool = Array.isArray(body.tools) ? body.tools.find((t: any) => t?.type === 'function') : undefined;
   return {
@@ -93,12 +127,30 @@ function usageOf(u: MockUsage, reasoning: number) {
 
 function envelope(body: Record<string, any>, id: string, status: string, output: unknown[], usage: unknown) {
   return {
-    id, object: 'response', created_at: Math.floor(Date.now() / 1000), status, background: false, error: null,
-    incomplete_details: null, instructions: body.instructions ?? null, max_output_tokens: body.max_output_tokens ?? null,
-    model: body.model, output, parallel_tool_calls: body.parallel_tool_calls ?? true, previous_response_id: null,
-    reasoning: { effort: body.reasoning?.effort ?? null, summary: body.reasoning?.summary ?? null }, store: body.store ?? true,
-    temperature: body.temperature ?? 1, text: body.text ?? { format: { type: 'text' } }, tool_choice: body.tool_choice ?? 'auto',
-    tools: body.tools ?? [], top_p: body.top_p ?? 1, truncation: 'disabled', usage, user: body.user ?? null, metadata: body.metadata ?? {},
+    id,
+    object: 'response',
+    created_at: Math.floor(Date.now() / 1000),
+    status,
+    background: false,
+    error: null,
+    incomplete_details: null,
+    instructions: body.instructions ?? null,
+    max_output_tokens: body.max_output_tokens ?? null,
+    model: body.model,
+    output,
+    parallel_tool_calls: body.parallel_tool_calls ?? true,
+    previous_response_id: null,
+    reasoning: { effort: body.reasoning?.effort ?? null, summary: body.reasoning?.summary ?? null },
+    store: body.store ?? true,
+    temperature: body.temperature ?? 1,
+    text: body.text ?? { format: { type: 'text' } },
+    tool_choice: body.tool_choice ?? 'auto',
+    tools: body.tools ?? [],
+    top_p: body.top_p ?? 1,
+    truncation: 'disabled',
+    usage,
+    user: body.user ?? null,
+    metadata: body.metadata ?? {},
   };
 }
 
@@ -109,7 +161,13 @@ function outputItems(plan: Plan): Array<Record<string, any>> {
   if (plan.kind === 'tool_call') {
     items.push({ id: nextId('fc_'), type: 'function_call', status: 'completed', arguments: plan.args, call_id: plan.id, name: plan.name });
   } else if (plan.kind === 'text' || plan.kind === 'reasoning') {
-    items.push({ id: nextId('msg_'), type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', annotations: [], logprobs: [], text: plan.text }] });
+    items.push({
+      id: nextId('msg_'),
+      type: 'message',
+      status: 'completed',
+      role: 'assistant',
+      content: [{ type: 'output_text', annotations: [], logprobs: [], text: plan.text }],
+    });
   }
   return items;
 }
@@ -117,7 +175,8 @@ function outputItems(plan: Plan): Array<Record<string, any>> {
 async function streamResponse(ctx: MockContext, plan: Plan, id: string, items: Array<Record<string, any>>, usage: unknown): Promise<void> {
   const { res, body } = ctx;
   let seq = 0;
-  const send = (type: string, data: Record<string, unknown>): boolean => write(res, `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`);
+  const send = (type: string, data: Record<string, unknown>): boolean =>
+    write(res, `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`);
   startSse(res);
   send('response.created', { response: envelope(body, id, 'in_progress', [], null) });
   send('response.in_progress', { response: envelope(body, id, 'in_progress', [], null) });

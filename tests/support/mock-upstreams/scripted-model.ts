@@ -34,9 +34,7 @@ export interface ConversationView {
   responseSchema?: Record<string, unknown>;
 }
 
-export type ScriptedTurn =
-  | { kind: 'text'; text: string }
-  | { kind: 'tool_call'; tool: OfferedTool; arguments: Record<string, unknown>; id: string };
+export type ScriptedTurn = { kind: 'text'; text: string } | { kind: 'tool_call'; tool: OfferedTool; arguments: Record<string, unknown>; id: string };
 
 export type Script = (view: ConversationView) => ScriptedTurn;
 
@@ -103,7 +101,10 @@ const joinText = (parts: unknown, types: string[]): string =>
     typeof parts === 'string'
       ? parts
       : Array.isArray(parts)
-        ? parts.filter((p) => isObj(p) && types.includes(p.type) && typeof p.text === 'string').map((p) => p.text).join('\n')
+        ? parts
+            .filter((p) => isObj(p) && types.includes(p.type) && typeof p.text === 'string')
+            .map((p) => p.text)
+            .join('\n')
         : '',
   );
 
@@ -178,7 +179,12 @@ function geminiView(body: Json): ConversationView {
     const parts: Json[] = Array.isArray(c.parts) ? c.parts : [];
     const results = parts.filter((p) => isObj(p?.functionResponse));
     for (const r of results) view.toolResults.push(resultText(r.functionResponse.response));
-    const text = withoutReminders(parts.filter((p) => typeof p?.text === 'string').map((p) => p.text).join('\n'));
+    const text = withoutReminders(
+      parts
+        .filter((p) => typeof p?.text === 'string')
+        .map((p) => p.text)
+        .join('\n'),
+    );
     if (text && !results.length) view.userTexts.push(text);
   }
   if ((contents.at(-1)?.parts ?? []).some((p: Json) => isObj(p?.functionResponse))) view.lastToolResult = view.toolResults.at(-1);

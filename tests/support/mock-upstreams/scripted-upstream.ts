@@ -30,7 +30,11 @@ const rid = (prefix: string): string => `${prefix}${randomBytes(8).toString('hex
 const USAGE = { input: 21, output: 9 };
 
 class Refusal extends Error {
-  constructor(readonly status: number, message: string, readonly param: string | null = null) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly param: string | null = null,
+  ) {
     super(message);
   }
 }
@@ -78,7 +82,9 @@ function chatAnswer(body: Json, turn: ScriptedTurn, res: ServerResponse): void {
   const send = startSse(res);
   const withUsage = body.stream_options?.include_usage === true;
   const chunk = (delta: Json, finishReason: string | null) =>
-    send(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [{ index: 0, delta, finish_reason: finishReason }], ...(withUsage ? { usage: null } : {}) })}\n\n`);
+    send(
+      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [{ index: 0, delta, finish_reason: finishReason }], ...(withUsage ? { usage: null } : {}) })}\n\n`,
+    );
   chunk({ role: 'assistant', content: '' }, null);
   if (call) {
     chunk({ tool_calls: [{ index: 0, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] }, null);
@@ -135,9 +141,21 @@ function responsesAnswer(body: Json, turn: ScriptedTurn, res: ServerResponse): v
     total_tokens: USAGE.input + USAGE.output,
   };
   const envelope = (status: string, output: Json[], u: unknown) => ({
-    id, object: 'response', created_at: Math.floor(Date.now() / 1000), status, error: null, incomplete_details: null,
-    instructions: body.instructions ?? null, model: body.model, output, parallel_tool_calls: body.parallel_tool_calls ?? true,
-    previous_response_id: body.previous_response_id ?? null, store: body.store ?? true, tools: body.tools ?? [], usage: u, metadata: body.metadata ?? {},
+    id,
+    object: 'response',
+    created_at: Math.floor(Date.now() / 1000),
+    status,
+    error: null,
+    incomplete_details: null,
+    instructions: body.instructions ?? null,
+    model: body.model,
+    output,
+    parallel_tool_calls: body.parallel_tool_calls ?? true,
+    previous_response_id: body.previous_response_id ?? null,
+    store: body.store ?? true,
+    tools: body.tools ?? [],
+    usage: u,
+    metadata: body.metadata ?? {},
   });
   if (body.stream !== true) return sendJson(res, 200, envelope('completed', [item], usage));
   const write = startSse(res);
@@ -183,7 +201,10 @@ function checkAnthropicBody(body: Json): void {
       if (b?.type === 'text' && b.text === '' && m.role === 'user') throw new Refusal(400, `messages.${i}: text content blocks must be non-empty`);
       if (b?.type === 'tool_use') pending.add(b.id);
       if (b?.type === 'tool_result' && !pending.has(b.tool_use_id)) {
-        throw new Refusal(400, `messages.${i}.content: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${b.tool_use_id}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`);
+        throw new Refusal(
+          400,
+          `messages.${i}.content: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${b.tool_use_id}. Each \`tool_result\` block must have a corresponding \`tool_use\` block in the previous message.`,
+        );
       }
     }
   });
@@ -191,7 +212,10 @@ function checkAnthropicBody(body: Json): void {
 
 function anthropicAnswer(body: Json, turn: ScriptedTurn, res: ServerResponse): void {
   const id = rid('msg_');
-  const block: Json = turn.kind === 'text' ? { type: 'text', text: turn.text } : { type: 'tool_use', id: turn.id.replace(/^call_/, 'toolu_'), name: turn.tool.name, input: turn.arguments };
+  const block: Json =
+    turn.kind === 'text'
+      ? { type: 'text', text: turn.text }
+      : { type: 'tool_use', id: turn.id.replace(/^call_/, 'toolu_'), name: turn.tool.name, input: turn.arguments };
   const stopReason = turn.kind === 'text' ? 'end_turn' : 'tool_use';
   const usage = { input_tokens: USAGE.input, output_tokens: USAGE.output, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
   const message = { id, type: 'message', role: 'assistant', model: body.model, content: [block], stop_reason: stopReason, stop_sequence: null, usage };
@@ -204,7 +228,8 @@ function anthropicAnswer(body: Json, turn: ScriptedTurn, res: ServerResponse): v
     for (const text of splitText(block.text, 3)) send('content_block_delta', { index: 0, delta: { type: 'text_delta', text } });
   } else {
     send('content_block_start', { index: 0, content_block: { ...block, input: {} } });
-    for (const partial_json of splitText(JSON.stringify(block.input), 3)) send('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json } });
+    for (const partial_json of splitText(JSON.stringify(block.input), 3))
+      send('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json } });
   }
   send('content_block_stop', { index: 0 });
   send('message_delta', { delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: USAGE.output } });
@@ -218,8 +243,10 @@ function checkGeminiBody(body: Json): void {
   if (!Array.isArray(body.contents) || body.contents.length === 0) throw new Refusal(400, '* GenerateContentRequest.contents: contents is not specified');
   body.contents.forEach((c: Json, i: number) => {
     if (c?.role !== undefined && c.role !== 'user' && c.role !== 'model') throw new Refusal(400, `Please use a valid role: user, model. (contents[${i}])`);
-    if (!Array.isArray(c?.parts) || c.parts.length === 0) throw new Refusal(400, `* GenerateContentRequest.contents[${i}].parts: contents.parts must not be empty.`);
-    for (const p of c.parts) if (p?.functionResponse && !p.functionResponse.name) throw new Refusal(400, `contents[${i}]: function_response.name: Name cannot be empty.`);
+    if (!Array.isArray(c?.parts) || c.parts.length === 0)
+      throw new Refusal(400, `* GenerateContentRequest.contents[${i}].parts: contents.parts must not be empty.`);
+    for (const p of c.parts)
+      if (p?.functionResponse && !p.functionResponse.name) throw new Refusal(400, `contents[${i}]: function_response.name: Name cannot be empty.`);
   });
 }
 

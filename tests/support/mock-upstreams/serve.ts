@@ -64,10 +64,7 @@ export function readBody(req: IncomingMessage): Promise<{ raw: string; body: any
 }
 
 /** A server that records every request (method, url, headers, body) before handing it to `handle`. */
-export function recordingServer(
-  requests: RecordedRequest[],
-  handle: (req: IncomingMessage, res: ServerResponse, body: any) => void,
-): Server {
+export function recordingServer(requests: RecordedRequest[], handle: (req: IncomingMessage, res: ServerResponse, body: any) => void): Server {
   return createServer((req, res) => {
     void readBody(req).then(({ body }) => {
       requests.push({ method: req.method ?? '', url: req.url ?? '', headers: { ...req.headers }, body });

@@ -54,7 +54,11 @@ const INNER_KEY = 'vertex-inner-key';
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 
 class MockError extends Error {
-  constructor(readonly status: number, message: string, readonly oauth?: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly oauth?: string,
+  ) {
     super(message);
   }
 }
@@ -86,7 +90,11 @@ export async function startVertexMock(options: VertexMockOptions = {}): Promise<
     const form = new URLSearchParams(typeof body === 'string' ? body : '');
     if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') throw new MockError(400, 'Invalid grant_type', 'unsupported_grant_type');
     try {
-      const { payload, protectedHeader } = await jwtVerify(form.get('assertion') ?? '', publicKey, { issuer: clientEmail, audience: tokenUri, algorithms: ['RS256'] });
+      const { payload, protectedHeader } = await jwtVerify(form.get('assertion') ?? '', publicKey, {
+        issuer: clientEmail,
+        audience: tokenUri,
+        algorithms: ['RS256'],
+      });
       if (payload.scope !== SCOPE || protectedHeader.kid !== 'mock-key-id' || typeof payload.exp !== 'number') throw new Error('scope');
     } catch {
       throw new MockError(400, 'Invalid JWT Signature.', 'invalid_grant');
@@ -104,7 +112,10 @@ export async function startVertexMock(options: VertexMockOptions = {}): Promise<
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const expires = bearer ? tokens.get(bearer) : undefined;
     if (expires === undefined || expires < Date.now()) {
-      throw new MockError(401, 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.');
+      throw new MockError(
+        401,
+        'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+      );
     }
     const m = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/(google|anthropic)\/models\/([^/:]+):(\w+)$/.exec(url.pathname);
     if (req.method !== 'POST' || !m) throw new MockError(404, `Not found: ${req.method} ${url.pathname}`);
@@ -113,13 +124,16 @@ export async function startVertexMock(options: VertexMockOptions = {}): Promise<
     if (l !== location) throw new MockError(404, `Publisher model projects/${p}/locations/${l}/publishers/${publisher}/models/${model} not found.`);
     if (publisher === 'google') {
       const query = url.search;
-      return forward(res, `${gemini.url}/v1beta/models/${model}:${method}${query}`, { headers: { 'content-type': 'application/json', 'x-goog-api-key': INNER_KEY }, body: JSON.stringify(body) });
+      return forward(res, `${gemini.url}/v1beta/models/${model}:${method}${query}`, {
+        headers: { 'content-type': 'application/json', 'x-goog-api-key': INNER_KEY },
+        body: JSON.stringify(body),
+      });
     }
     if (method !== 'rawPredict' && method !== 'streamRawPredict') throw new MockError(404, `Method ${method} not found`);
     if (body === null || typeof body !== 'object') throw new MockError(400, 'Invalid JSON payload received.');
     const fail = (message: string) => void sendAnthropic(res, 400, message);
     if ('model' in body) return fail('model: Extra inputs are not permitted');
-    if (body.anthropic_version !== 'vertex-2023-10-16') return fail('anthropic_version: Input should be \'vertex-2023-10-16\'');
+    if (body.anthropic_version !== 'vertex-2023-10-16') return fail("anthropic_version: Input should be 'vertex-2023-10-16'");
     const { anthropic_version: _v, ...rest } = body;
     return forward(res, `${anthropic.url}/v1/messages`, {
       headers: { 'content-type': 'application/json', 'x-api-key': INNER_KEY, 'anthropic-version': '2023-06-01' },

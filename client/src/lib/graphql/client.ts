@@ -36,9 +36,7 @@ export function createGatewayClient({ token, onUnauthenticated }: ClientOptions)
   // The login mutation answers bad credentials with UNAUTHENTICATED too; that is a form error, not an expired session.
   const authExchange: Exchange = mapExchange({
     onError(error, operation) {
-      const isLogin = operation.query.definitions.some(
-        (d) => d.kind === 'OperationDefinition' && d.name?.value === 'Login',
-      );
+      const isLogin = operation.query.definitions.some((d) => d.kind === 'OperationDefinition' && d.name?.value === 'Login');
       if (!isLogin && errorCode(error) === 'UNAUTHENTICATED') onUnauthenticated();
     },
   });

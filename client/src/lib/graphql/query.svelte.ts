@@ -66,10 +66,7 @@ export function createQuery<Data, Vars extends AnyVariables>(
 }
 
 /** Runs a typed mutation; resolves with its data or throws an ApiError with the server's message. */
-export async function mutate<Data, Vars extends AnyVariables>(
-  document: TypedDocumentNode<Data, Vars>,
-  variables: Vars,
-): Promise<Data> {
+export async function mutate<Data, Vars extends AnyVariables>(document: TypedDocumentNode<Data, Vars>, variables: Vars): Promise<Data> {
   const result = await session.client.mutation(document, variables).toPromise();
   if (result.error) throw toApiError(result.error);
   return result.data as Data;

@@ -32,7 +32,13 @@ export const NAV: NavSection[] = [
       { href: '/keys', label: tr('nav.virtualKeys'), icon: 'key' },
     ],
   },
-  { title: tr('nav.routing'), items: [{ href: '/virtual-models', label: tr('nav.virtualModels'), icon: 'routing' }, { href: '/guardrails', label: tr('nav.guardrails'), icon: 'ban' }] },
+  {
+    title: tr('nav.routing'),
+    items: [
+      { href: '/virtual-models', label: tr('nav.virtualModels'), icon: 'routing' },
+      { href: '/guardrails', label: tr('nav.guardrails'), icon: 'ban' },
+    ],
+  },
   {
     title: tr('nav.observability'),
     items: [

@@ -57,7 +57,10 @@ class Session {
   async logOut() {
     if (this.token) {
       // Best effort: a gateway that cannot be reached must not keep the user signed in here.
-      await this.client.mutation('mutation Logout { logout }', {}).toPromise().catch(() => undefined);
+      await this.client
+        .mutation('mutation Logout { logout }', {})
+        .toPromise()
+        .catch(() => undefined);
     }
     this.signOut();
   }

@@ -71,12 +71,7 @@ function decodeToolResult(block: Record<string, unknown>, field: string, toolNam
  * One message's blocks → canonical parts. `toolNames` maps tool_use ids seen so far to
  * their names, so tool results can carry the name (Gemini keys results by name).
  */
-export function decodeBlocks(
-  role: 'user' | 'assistant',
-  content: unknown,
-  field: string,
-  toolNames: Map<string, string>,
-): ContentPart[] {
+export function decodeBlocks(role: 'user' | 'assistant', content: unknown, field: string, toolNames: Map<string, string>): ContentPart[] {
   if (typeof content === 'string') return [{ type: 'text', text: content }];
   const blocks = requireArray(content, field);
   return blocks.map((raw, i): ContentPart => {

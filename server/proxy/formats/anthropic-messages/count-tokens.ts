@@ -46,7 +46,8 @@ export function estimateInputTokens(request: CanonicalRequest): number {
     total += TOOLS_OVERHEAD;
     for (const tool of request.tools) {
       if (tool.type === 'web_search' || tool.type === 'opaque') total += PER_TOOL + countTokens(JSON.stringify(tool.raw));
-      else if (tool.type === 'custom') total += PER_TOOL + countTokens(tool.name) + countTokens(tool.description ?? '') + countTokens(JSON.stringify(tool.format ?? {}));
+      else if (tool.type === 'custom')
+        total += PER_TOOL + countTokens(tool.name) + countTokens(tool.description ?? '') + countTokens(JSON.stringify(tool.format ?? {}));
       else total += PER_TOOL + countTokens(tool.name) + countTokens(tool.description ?? '') + countTokens(JSON.stringify(tool.parameters));
     }
   }

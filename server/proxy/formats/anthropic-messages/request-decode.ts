@@ -1,16 +1,19 @@
 import { invalidRequest } from '../../../core/index.js';
-import type { CanonicalRequest, ContentPart, Message, ReasoningConfig, ReasoningEffort, ResponseFormat, TextPart, ToolChoice, ToolDefinition, WebSearchTool } from '../../../core/index.js';
+import type {
+  CanonicalRequest,
+  ContentPart,
+  Message,
+  ReasoningConfig,
+  ReasoningEffort,
+  ResponseFormat,
+  TextPart,
+  ToolChoice,
+  ToolDefinition,
+  WebSearchTool,
+} from '../../../core/index.js';
 import { isRecord } from '../../../core/guards.js';
 import { decodeBlocks, decodeText } from './content-decode.js';
-import {
-  optionalBoolean,
-  optionalNumber,
-  optionalString,
-  requireArray,
-  requirePositiveInt,
-  requireRecord,
-  requireString,
-} from './validate.js';
+import { optionalBoolean, optionalNumber, optionalString, requireArray, requirePositiveInt, requireRecord, requireString } from './validate.js';
 
 /**
  * Fields the canonical request carries. Everything else the client set
@@ -18,8 +21,22 @@ import {
  * listed as unmapped: an Anthropic upstream gets it, another format reports it dropped.
  */
 const MAPPED_FIELDS = new Set([
-  'model', 'messages', 'system', 'max_tokens', 'stream', 'tools', 'tool_choice', 'stop_sequences', 'temperature', 'top_p',
-  'top_k', 'thinking', 'metadata', 'output_config', 'output_format', 'service_tier',
+  'model',
+  'messages',
+  'system',
+  'max_tokens',
+  'stream',
+  'tools',
+  'tool_choice',
+  'stop_sequences',
+  'temperature',
+  'top_p',
+  'top_k',
+  'thinking',
+  'metadata',
+  'output_config',
+  'output_format',
+  'service_tier',
 ]);
 
 /** Anthropic `output_config.effort` → canonical effort (`max` is beyond OpenAI's scale: its top). */
@@ -89,7 +106,13 @@ function decodeTools(raw: unknown): ToolDefinition[] | undefined {
     if (tool.type !== undefined && tool.type !== null && tool.type !== 'custom') {
       const type = requireString(tool.type, `${field}.type`);
       if (type.startsWith('web_search_')) return decodeWebSearch(tool);
-      return { type: 'opaque', format: 'anthropic-messages', toolType: type, ...(typeof tool.name === 'string' && { name: tool.name }), raw: tool } satisfies ToolDefinition;
+      return {
+        type: 'opaque',
+        format: 'anthropic-messages',
+        toolType: type,
+        ...(typeof tool.name === 'string' && { name: tool.name }),
+        raw: tool,
+      } satisfies ToolDefinition;
     }
     const def: ToolDefinition = {
       name: requireString(tool.name, `${field}.name`),

@@ -221,7 +221,11 @@ export function encodeAnthropicRequest(request: CanonicalRequest, target: Upstre
   }
   if (request.promptCacheKey !== undefined) warn(target, 'field prompt_cache_key dropped');
   if (request.verbosity !== undefined) warn(target, 'field verbosity dropped');
-  for (const [field, value] of [['seed', request.seed], ['presence_penalty', request.presencePenalty], ['frequency_penalty', request.frequencyPenalty]] as const) {
+  for (const [field, value] of [
+    ['seed', request.seed],
+    ['presence_penalty', request.presencePenalty],
+    ['frequency_penalty', request.frequencyPenalty],
+  ] as const) {
     if (value !== undefined) warn(target, `field ${field} dropped`);
   }
   warnUnmapped(request, target);

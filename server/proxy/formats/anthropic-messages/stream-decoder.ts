@@ -115,13 +115,15 @@ export function createAnthropicStreamDecoder(): StreamDecoder {
           started = true;
           const partial = isRecord(msg.usage) ? usageFromAnthropic(msg.usage) : {};
           usage = { ...usage, ...partial };
-          return [{
-            type: 'start',
-            id: typeof msg.id === 'string' ? msg.id : '',
-            model: typeof msg.model === 'string' ? msg.model : '',
-            created: Math.floor(Date.now() / 1000),
-            usage: partial,
-          }];
+          return [
+            {
+              type: 'start',
+              id: typeof msg.id === 'string' ? msg.id : '',
+              model: typeof msg.model === 'string' ? msg.model : '',
+              created: Math.floor(Date.now() / 1000),
+              usage: partial,
+            },
+          ];
         }
         case 'content_block_start':
           return isRecord(data.content_block) ? onBlockStart(Number(data.index), data.content_block) : [];

@@ -51,9 +51,8 @@ export function createAnthropicStreamEncoder(request: CanonicalRequest): StreamE
       case 'text-delta':
         return sseEvent('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: event.text } });
       case 'reasoning-start': {
-        const block = event.redactedData !== undefined
-          ? { type: 'redacted_thinking', data: event.redactedData }
-          : { type: 'thinking', thinking: '', signature: '' };
+        const block =
+          event.redactedData !== undefined ? { type: 'redacted_thinking', data: event.redactedData } : { type: 'thinking', thinking: '', signature: '' };
         return sseEvent('content_block_start', { type: 'content_block_start', index, content_block: block });
       }
       case 'reasoning-delta':

@@ -49,7 +49,10 @@ export function decodeBedrockResponse(body: unknown): CanonicalResponse {
     model: '',
     created: Math.floor(Date.now() / 1000),
     content,
-    finishReason: finishReasonFromBedrock(response.stopReason, content.some((p) => p.type === 'tool_call')),
+    finishReason: finishReasonFromBedrock(
+      response.stopReason,
+      content.some((p) => p.type === 'tool_call'),
+    ),
     usage: usageFromBedrock(response.usage),
   };
 }

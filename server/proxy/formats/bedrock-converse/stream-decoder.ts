@@ -57,7 +57,11 @@ export function createBedrockStreamDecoder(): StreamDecoder {
     if (current) return current;
     const block: Open = { kind, block: nextBlock++ };
     open.set(index, block);
-    out.push(kind === 'text' ? { type: 'text-start', block: block.block } : { type: 'reasoning-start', block: block.block, ...(redactedData !== undefined ? { redactedData } : {}) });
+    out.push(
+      kind === 'text'
+        ? { type: 'text-start', block: block.block }
+        : { type: 'reasoning-start', block: block.block, ...(redactedData !== undefined ? { redactedData } : {}) },
+    );
     return block;
   }
 

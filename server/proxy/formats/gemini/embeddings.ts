@@ -62,12 +62,7 @@ export function encodeGeminiEmbeddingRequest(body: unknown, upstreamModel: strin
 }
 
 /** batchEmbedContents response → OpenAI embedding list; `inputs` feed the usage estimate. */
-export function decodeGeminiEmbeddingResponse(
-  body: unknown,
-  model: string,
-  inputs: string[],
-  encoding: EmbeddingEncoding = 'float',
-): OpenAIEmbeddingList {
+export function decodeGeminiEmbeddingResponse(body: unknown, model: string, inputs: string[], encoding: EmbeddingEncoding = 'float'): OpenAIEmbeddingList {
   const embeddings = isRecord(body) && Array.isArray(body.embeddings) ? body.embeddings : [];
   const data = embeddings.map((item, index) => {
     const values = isRecord(item) && Array.isArray(item.values) ? (item.values as number[]) : [];

@@ -27,8 +27,14 @@ export const EFFORT_TO_THINKING_BUDGET: Record<ReasoningEffort, number> = {
 export const SKIP_SIGNATURE = 'skip_thought_signature_validator';
 
 const MIME_BY_EXT: Record<string, string> = {
-  png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp',
-  heic: 'image/heic', heif: 'image/heif', pdf: 'application/pdf',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  heic: 'image/heic',
+  heif: 'image/heif',
+  pdf: 'application/pdf',
 };
 
 /** Guesses an image URL's MIME type from its extension (Gemini's fileData requires one); defaults to JPEG. */
@@ -54,7 +60,10 @@ function functionResponse(part: ToolResultPart, names: Map<string, string>, fiel
   for (const c of part.content) if (c.type === 'opaque') warn(target, `content ${c.itemType} dropped`);
   const name = names.get(part.toolCallId) ?? (part.toolName !== undefined ? wireToolName(part.toolName) : undefined);
   if (!name) throw invalidRequest(`${field}: tool result '${part.toolCallId}' does not answer any earlier tool call`, field);
-  const text = part.content.filter((c) => c.type === 'text').map((c) => c.text).join('\n');
+  const text = part.content
+    .filter((c) => c.type === 'text')
+    .map((c) => c.text)
+    .join('\n');
   let response: Record<string, unknown> = part.isError ? { error: text } : { result: text };
   if (!part.isError) {
     try {
@@ -165,7 +174,8 @@ export function encodeGeminiRequest(request: CanonicalRequest, target: UpstreamT
     if (request.parallelToolCalls === false) warn(target, 'field parallel_tool_calls dropped');
   }
   if (plan.webSearch) {
-    if (plan.functions.length && !combinesBuiltInTools(target.upstreamModel)) warn(target, 'tool web_search dropped (model cannot combine google_search with functions)');
+    if (plan.functions.length && !combinesBuiltInTools(target.upstreamModel))
+      warn(target, 'tool web_search dropped (model cannot combine google_search with functions)');
     else {
       tools.push({ googleSearch: {} });
       if (plan.webSearch.allowedDomains?.length || plan.webSearch.blockedDomains?.length) warn(target, 'web_search domain filters dropped');
@@ -191,7 +201,12 @@ export function encodeGeminiRequest(request: CanonicalRequest, target: UpstreamT
   const thinking = thinkingConfig(request);
   if (thinking) config.thinkingConfig = thinking;
   if (Object.keys(config).length) body.generationConfig = config;
-  for (const [field, value] of [['prompt_cache_key', request.promptCacheKey], ['verbosity', request.verbosity], ['service_tier', request.serviceTier], ['user', request.user]] as const) {
+  for (const [field, value] of [
+    ['prompt_cache_key', request.promptCacheKey],
+    ['verbosity', request.verbosity],
+    ['service_tier', request.serviceTier],
+    ['user', request.user],
+  ] as const) {
     if (value !== undefined) warn(target, `field ${field} dropped`);
   }
   warnUnmapped(request, target);

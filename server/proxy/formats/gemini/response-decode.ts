@@ -45,9 +45,7 @@ export function decodeGeminiResponse(body: unknown): CanonicalResponse {
   const content = partsToContent(partsOf(candidate?.content?.parts));
   const hasToolCalls = content.some((p) => p.type === 'tool_call');
   // A blocked prompt has no candidate, only promptFeedback.blockReason.
-  const finishReason = !candidate && response.promptFeedback?.blockReason
-    ? 'content_filter'
-    : finishReasonFromGemini(candidate?.finishReason, hasToolCalls);
+  const finishReason = !candidate && response.promptFeedback?.blockReason ? 'content_filter' : finishReasonFromGemini(candidate?.finishReason, hasToolCalls);
   return {
     id: response.responseId ?? makeId('gen_'),
     model: response.modelVersion ?? '',

@@ -9,9 +9,25 @@ import { isRecord } from '../../../core/guards.js';
  * resolved: the referenced part is lost.
  */
 const KEEP = new Set([
-  'type', 'format', 'title', 'description', 'nullable', 'enum', 'maxItems', 'minItems',
-  'required', 'minProperties', 'maxProperties', 'minLength', 'maxLength', 'pattern',
-  'example', 'propertyOrdering', 'default', 'minimum', 'maximum',
+  'type',
+  'format',
+  'title',
+  'description',
+  'nullable',
+  'enum',
+  'maxItems',
+  'minItems',
+  'required',
+  'minProperties',
+  'maxProperties',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'example',
+  'propertyOrdering',
+  'default',
+  'minimum',
+  'maximum',
 ]);
 
 export function cleanSchema(schema: unknown): Record<string, unknown> {

@@ -64,7 +64,9 @@ export function createGeminiStreamDecoder(): StreamDecoder {
           out.push(kind === 'text' ? { type: 'text-start', block: open.block } : { type: 'reasoning-start', block: open.block });
         }
         if (part.text !== '') {
-          out.push(kind === 'text' ? { type: 'text-delta', block: open.block, text: part.text } : { type: 'reasoning-delta', block: open.block, text: part.text });
+          out.push(
+            kind === 'text' ? { type: 'text-delta', block: open.block, text: part.text } : { type: 'reasoning-delta', block: open.block, text: part.text },
+          );
         }
       }
     }

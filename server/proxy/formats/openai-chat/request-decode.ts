@@ -27,7 +27,7 @@ export function decodeChatRequest(body: unknown): CanonicalRequest {
   const model = requireString(body.model, 'model');
   if (model === '') throw invalidRequest("Invalid 'model': empty string.", 'model');
   const n = optInteger(body.n, 'n', 1);
-  if (n !== undefined && n !== 1) throw invalidRequest("Only n=1 is supported by this gateway.", 'n');
+  if (n !== undefined && n !== 1) throw invalidRequest('Only n=1 is supported by this gateway.', 'n');
 
   const messages = decodeMessages(body.messages);
   nameToolResults(messages);
@@ -77,9 +77,31 @@ export function decodeChatRequest(body: unknown): CanonicalRequest {
 
 /** Fields the canonical request carries; the rest (logprobs, audio, prediction, future fields) is listed as unmapped. */
 const MAPPED_FIELDS = new Set([
-  'model', 'messages', 'n', 'stream', 'stream_options', 'tools', 'tool_choice', 'parallel_tool_calls', 'response_format',
-  'max_completion_tokens', 'max_tokens', 'temperature', 'top_p', 'stop', 'seed', 'presence_penalty', 'frequency_penalty',
-  'reasoning_effort', 'user', 'safety_identifier', 'metadata', 'store', 'prompt_cache_key', 'verbosity', 'service_tier',
+  'model',
+  'messages',
+  'n',
+  'stream',
+  'stream_options',
+  'tools',
+  'tool_choice',
+  'parallel_tool_calls',
+  'response_format',
+  'max_completion_tokens',
+  'max_tokens',
+  'temperature',
+  'top_p',
+  'stop',
+  'seed',
+  'presence_penalty',
+  'frequency_penalty',
+  'reasoning_effort',
+  'user',
+  'safety_identifier',
+  'metadata',
+  'store',
+  'prompt_cache_key',
+  'verbosity',
+  'service_tier',
 ]);
 
 /** Sets a field only when the client sent it, so encoders never see invented defaults. */
@@ -138,7 +160,8 @@ function decodeToolChoice(value: unknown): ToolChoice | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return { type: requireOneOf(value, ['auto', 'none', 'required'], 'tool_choice') };
   const choice = requireRecord(value, 'tool_choice');
-  if (choice.type === 'custom') return { type: 'tool', name: requireString(requireRecord(choice.custom, 'tool_choice.custom').name, 'tool_choice.custom.name') };
+  if (choice.type === 'custom')
+    return { type: 'tool', name: requireString(requireRecord(choice.custom, 'tool_choice.custom').name, 'tool_choice.custom.name') };
   if (choice.type !== 'function') return undefined; // allowed_tools: no cross-format meaning
   const fn = requireRecord(choice.function, 'tool_choice.function');
   return { type: 'tool', name: requireString(fn.name, 'tool_choice.function.name') };

@@ -16,7 +16,8 @@ export function encodeChatResponse(response: CanonicalResponse, request: Canonic
       const call = clientToolCall(part, names);
       const id = idWithSignature(part.id, part.signature);
       // A custom tool the client declared is answered as Chat's own custom call.
-      if (call.kind === 'custom') toolCalls.push({ id, type: 'custom', custom: { name: call.name, input: call.wrapped ? customInputFromArguments(part.arguments) : part.arguments } });
+      if (call.kind === 'custom')
+        toolCalls.push({ id, type: 'custom', custom: { name: call.name, input: call.wrapped ? customInputFromArguments(part.arguments) : part.arguments } });
       else toolCalls.push({ id, type: 'function', function: { name: call.name, arguments: part.arguments } });
     }
   }

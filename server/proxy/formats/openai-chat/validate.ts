@@ -67,10 +67,7 @@ export function optRecord(value: unknown, param: string): Record<string, unknown
 
 export function requireOneOf<T extends string>(value: unknown, allowed: readonly T[], param: string): T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw invalidRequest(
-      `Invalid value for '${param}': expected one of ${allowed.map((a) => `'${a}'`).join(', ')}, but got ${JSON.stringify(value)}.`,
-      param,
-    );
+    throw invalidRequest(`Invalid value for '${param}': expected one of ${allowed.map((a) => `'${a}'`).join(', ')}, but got ${JSON.stringify(value)}.`, param);
   }
   return value as T;
 }

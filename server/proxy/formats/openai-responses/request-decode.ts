@@ -35,7 +35,10 @@ export function decodeResponsesRequest(body: unknown): CanonicalRequest {
     );
   }
   if (body.conversation !== undefined && body.conversation !== null) {
-    throw invalidRequest('conversation is not supported: this gateway does not store conversations. Send the full conversation in `input` instead.', 'conversation');
+    throw invalidRequest(
+      'conversation is not supported: this gateway does not store conversations. Send the full conversation in `input` instead.',
+      'conversation',
+    );
   }
   if (body.model === undefined) throw invalidRequest("Missing required parameter: 'model'.", 'model');
   const model = requireString(body.model, 'model');
@@ -79,9 +82,27 @@ export function decodeResponsesRequest(body: unknown): CanonicalRequest {
  * included: a passthrough still sends it, a translation reports it dropped.
  */
 const MAPPED_FIELDS = new Set([
-  'model', 'input', 'instructions', 'stream', 'tools', 'tool_choice', 'parallel_tool_calls', 'text', 'reasoning',
-  'max_output_tokens', 'temperature', 'top_p', 'metadata', 'store', 'user', 'safety_identifier', 'prompt_cache_key',
-  'service_tier', 'include', 'previous_response_id', 'conversation',
+  'model',
+  'input',
+  'instructions',
+  'stream',
+  'tools',
+  'tool_choice',
+  'parallel_tool_calls',
+  'text',
+  'reasoning',
+  'max_output_tokens',
+  'temperature',
+  'top_p',
+  'metadata',
+  'store',
+  'user',
+  'safety_identifier',
+  'prompt_cache_key',
+  'service_tier',
+  'include',
+  'previous_response_id',
+  'conversation',
 ]);
 
 function unmappedFields(body: Record<string, unknown>): string[] {

@@ -53,7 +53,13 @@ export function encodeResponsesRequest(request: CanonicalRequest, target: Upstre
   put(body, 'prompt_cache_key', request.promptCacheKey);
   put(body, 'service_tier', request.serviceTier);
   if (request.stream) body.stream = true;
-  for (const [field, value] of [['stop', request.stop?.length], ['seed', request.seed], ['presence_penalty', request.presencePenalty], ['frequency_penalty', request.frequencyPenalty], ['top_k', request.topK]] as const) {
+  for (const [field, value] of [
+    ['stop', request.stop?.length],
+    ['seed', request.seed],
+    ['presence_penalty', request.presencePenalty],
+    ['frequency_penalty', request.frequencyPenalty],
+    ['top_k', request.topK],
+  ] as const) {
     if (value !== undefined && value !== 0) warn(target, `field ${field} dropped`);
   }
   warnUnmapped(request, target);
@@ -192,8 +198,20 @@ function encodeMessage(message: Message, target: UpstreamTarget, customCalls: Se
         flush();
         items.push(
           part.kind === 'custom'
-            ? { type: 'custom_tool_call', call_id: part.id, name: part.name, input: part.arguments, ...(part.namespace !== undefined && { namespace: part.namespace }) }
-            : { type: 'function_call', call_id: part.id, name: part.name, arguments: part.arguments, ...(part.namespace !== undefined && { namespace: part.namespace }) },
+            ? {
+                type: 'custom_tool_call',
+                call_id: part.id,
+                name: part.name,
+                input: part.arguments,
+                ...(part.namespace !== undefined && { namespace: part.namespace }),
+              }
+            : {
+                type: 'function_call',
+                call_id: part.id,
+                name: part.name,
+                arguments: part.arguments,
+                ...(part.namespace !== undefined && { namespace: part.namespace }),
+              },
         );
         break;
       case 'reasoning':

@@ -18,9 +18,7 @@ export function decodeOutputItems(output: unknown): ContentPart[] {
         else if (part.type === 'refusal' && typeof part.refusal === 'string') content.push({ type: 'text', text: part.refusal });
       }
     } else if (item.type === 'reasoning') {
-      const texts = [...listOf(item.summary), ...listOf(item.content)]
-        .map((s) => (isRecord(s) && typeof s.text === 'string' ? s.text : ''))
-        .filter(Boolean);
+      const texts = [...listOf(item.summary), ...listOf(item.content)].map((s) => (isRecord(s) && typeof s.text === 'string' ? s.text : '')).filter(Boolean);
       content.push({
         type: 'reasoning',
         text: texts.join('\n\n'),
@@ -55,7 +53,10 @@ export function decodeResponsesResponse(body: unknown): CanonicalResponse {
     model: typeof body.model === 'string' ? body.model : '',
     created: typeof body.created_at === 'number' ? body.created_at : Math.floor(Date.now() / 1000),
     content,
-    finishReason: decodeResponsesFinish(body, content.some((p) => p.type === 'tool_call')),
+    finishReason: decodeResponsesFinish(
+      body,
+      content.some((p) => p.type === 'tool_call'),
+    ),
     usage: decodeResponsesUsage(body.usage) ?? emptyUsage(),
   };
 }

@@ -88,10 +88,23 @@ function echoTools(tools: ToolDefinition[] | undefined): unknown[] {
     switch (tool.type) {
       case undefined:
       case 'function':
-        out.push({ type: 'function', name: tool.name, description: tool.description ?? null, parameters: tool.parameters, strict: tool.strict ?? true, ...(tool.namespace !== undefined && { namespace: tool.namespace }) });
+        out.push({
+          type: 'function',
+          name: tool.name,
+          description: tool.description ?? null,
+          parameters: tool.parameters,
+          strict: tool.strict ?? true,
+          ...(tool.namespace !== undefined && { namespace: tool.namespace }),
+        });
         break;
       case 'custom':
-        out.push({ type: 'custom', name: tool.name, description: tool.description ?? null, format: tool.format ?? { type: 'text' }, ...(tool.namespace !== undefined && { namespace: tool.namespace }) });
+        out.push({
+          type: 'custom',
+          name: tool.name,
+          description: tool.description ?? null,
+          format: tool.format ?? { type: 'text' },
+          ...(tool.namespace !== undefined && { namespace: tool.namespace }),
+        });
         break;
       case 'web_search':
         out.push(tool.raw.format === 'openai-responses' ? tool.raw.value : { type: 'web_search' });
@@ -122,7 +135,12 @@ export function outputText(text: string): Record<string, unknown> {
 }
 
 export function reasoningItem(id: string, text: string | undefined, encryptedContent?: string): OutputItem {
-  return { id, type: 'reasoning', summary: text === undefined ? [] : [{ type: 'summary_text', text }], ...(encryptedContent !== undefined && { encrypted_content: encryptedContent }) };
+  return {
+    id,
+    type: 'reasoning',
+    summary: text === undefined ? [] : [{ type: 'summary_text', text }],
+    ...(encryptedContent !== undefined && { encrypted_content: encryptedContent }),
+  };
 }
 
 export function functionCallItem(id: string, callId: string, name: string, args: string, status: string, namespace?: string): OutputItem {

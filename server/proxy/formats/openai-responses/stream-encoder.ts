@@ -5,7 +5,17 @@ import { sseEvent } from '../shared/sse.js';
 import { idWithSignature } from '../shared/call-ids.js';
 import { CustomInputStream } from '../shared/input-stream.js';
 import { toolNameTable } from '../shared/tool-names.js';
-import { buildResponseEnvelope, clientToolCall, customToolCallItem, functionCallItem, messageItem, outputText, reasoningItem, reasoningState, responseId } from './response-encode.js';
+import {
+  buildResponseEnvelope,
+  clientToolCall,
+  customToolCallItem,
+  functionCallItem,
+  messageItem,
+  outputText,
+  reasoningItem,
+  reasoningState,
+  responseId,
+} from './response-encode.js';
 import type { OutputItem, ResponseEnvelopeState } from './response-encode.js';
 import { encodeResponsesStatus, encodeResponsesUsage } from './usage.js';
 
@@ -149,7 +159,13 @@ export function createResponsesStreamEncoder(request: CanonicalRequest): StreamE
         if (b?.kind !== 'text' || !event.text) return out;
         b.text += event.text;
         const item = state.output[b.outputIndex];
-        out += emit('response.output_text.delta', { item_id: item.id, output_index: b.outputIndex, content_index: b.contentIndex, delta: event.text, logprobs: [] });
+        out += emit('response.output_text.delta', {
+          item_id: item.id,
+          output_index: b.outputIndex,
+          content_index: b.contentIndex,
+          delta: event.text,
+          logprobs: [],
+        });
         return out;
       }
       case 'reasoning-start':
@@ -205,7 +221,11 @@ export function createResponsesStreamEncoder(request: CanonicalRequest): StreamE
         }
         if (b?.kind !== 'tool') return '';
         b.args += event.argumentsDelta;
-        return emit('response.function_call_arguments.delta', { item_id: state.output[b.outputIndex].id, output_index: b.outputIndex, delta: event.argumentsDelta });
+        return emit('response.function_call_arguments.delta', {
+          item_id: state.output[b.outputIndex].id,
+          output_index: b.outputIndex,
+          delta: event.argumentsDelta,
+        });
       }
       case 'text-end':
         return blocks.get(event.block)?.kind === 'text' ? endBlock(event.block) : '';

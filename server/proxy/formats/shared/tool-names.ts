@@ -103,8 +103,12 @@ export function openAIUserId(user: string | undefined): string | undefined {
  * sits in `{"input": …}` arguments. Calls already in the client's terms (a
  * Responses upstream's custom or namespaced calls) pass as they are.
  */
-export function clientToolCall(part: Pick<ToolCallPart, 'name' | 'kind' | 'namespace'>, table: Map<string, ClientToolName>): ClientToolName & { wrapped: boolean } {
-  if (part.kind === 'custom' || part.namespace !== undefined) return { name: part.name, namespace: part.namespace, kind: part.kind ?? 'function', wrapped: false };
+export function clientToolCall(
+  part: Pick<ToolCallPart, 'name' | 'kind' | 'namespace'>,
+  table: Map<string, ClientToolName>,
+): ClientToolName & { wrapped: boolean } {
+  if (part.kind === 'custom' || part.namespace !== undefined)
+    return { name: part.name, namespace: part.namespace, kind: part.kind ?? 'function', wrapped: false };
   const known = table.get(part.name);
   if (!known) return { name: part.name, kind: 'function', wrapped: false };
   return { ...known, wrapped: known.kind === 'custom' };

@@ -20,7 +20,7 @@ export interface AwsOptions {
 /** How a Bedrock provider authenticates, from its options, its API key and the environment. */
 export type BedrockAuth = { kind: 'sigv4'; credentials: AwsCredentials } | { kind: 'api-key'; key: string } | { kind: 'none' };
 
-const awsOptionsOf = (provider: ProviderEntry): AwsOptions => (isRecord(provider.options.aws) ? (provider.options.aws) : {});
+const awsOptionsOf = (provider: ProviderEntry): AwsOptions => (isRecord(provider.options.aws) ? provider.options.aws : {});
 
 /** The region: `options.aws.region`, else the one in a `bedrock-runtime.<region>.amazonaws.com` base URL, else us-east-1. */
 export function awsRegionOf(provider: ProviderEntry): string {
@@ -76,7 +76,13 @@ export function bedrockAuthOf(provider: ProviderEntry, env: NodeJS.ProcessEnv = 
 }
 
 /** Signs a request for an AWS service (SigV4 over method, path, query, headers and body). */
-export async function signAws(request: OutgoingRequest, credentials: AwsCredentials, region: string, service: string, signingDate?: Date): Promise<OutgoingRequest> {
+export async function signAws(
+  request: OutgoingRequest,
+  credentials: AwsCredentials,
+  region: string,
+  service: string,
+  signingDate?: Date,
+): Promise<OutgoingRequest> {
   const url = new URL(request.url);
   const signer = new SignatureV4({ credentials, region, service, sha256: Sha256 });
   const query: Record<string, string> = {};
@@ -109,7 +115,10 @@ export function bedrockStep(provider: ProviderEntry): PrepareRequest {
       case 'api-key':
         return { ...request, headers: { ...request.headers, authorization: `Bearer ${auth.key}` } };
       case 'none':
-        throw credentialError(provider.name, 'no AWS credentials (set options.aws.accessKeyId with the secret access key as API key, a JSON credentials object, a Bedrock API key, or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)');
+        throw credentialError(
+          provider.name,
+          'no AWS credentials (set options.aws.accessKeyId with the secret access key as API key, a JSON credentials object, a Bedrock API key, or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY)',
+        );
       default: {
         const _exhaustive: never = auth;
         return _exhaustive;

@@ -65,7 +65,10 @@ async function mint(provider: ProviderEntry, account: ServiceAccount) {
     .setIssuedAt()
     .setExpirationTime('1h')
     .sign(key);
-  return requestToken(provider.name, account.tokenUri, { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }, [provider.apiKey, account.privateKey]);
+  return requestToken(provider.name, account.tokenUri, { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }, [
+    provider.apiKey,
+    account.privateKey,
+  ]);
 }
 
 /** Vertex AI: `Authorization: Bearer <token>` from the service account, cached until shortly before it expires. */

@@ -55,7 +55,10 @@ export class TokenCache {
     const margin = Math.min(5 * 60_000, lifetimeMs / 2);
     this.entries.set(key, { token, expiresAt: now + lifetimeMs, refreshAt: now + lifetimeMs - margin });
     for (const [k, e] of this.entries) if (e.expiresAt <= now) this.entries.delete(k);
-    redactor.set(SCRUBBER_SOURCE, [...this.entries.values()].map((e) => e.token));
+    redactor.set(
+      SCRUBBER_SOURCE,
+      [...this.entries.values()].map((e) => e.token),
+    );
     return token;
   }
 }

@@ -57,9 +57,7 @@ export function routingTargets(data: HealthData, live: (modelId: string, fetched
       });
     }
   }
-  return [...byModel.values()].sort(
-    (a, b) => SEVERITY[a.circuit.state] - SEVERITY[b.circuit.state] || a.modelName.localeCompare(b.modelName),
-  );
+  return [...byModel.values()].sort((a, b) => SEVERITY[a.circuit.state] - SEVERITY[b.circuit.state] || a.modelName.localeCompare(b.modelName));
 }
 
 function level(enabled: boolean, requests: number, errorRate: number, tripped: number, targets: number): HealthLevel {

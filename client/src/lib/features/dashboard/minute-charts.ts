@@ -39,7 +39,9 @@ export function minuteCharts(points: MinutePoint[]): MinuteCharts {
     ],
     summaries: {
       traffic: tr('minuteCharts.requestsAndErrorsInThe', { value: formatInt(requests), value2: formatInt(errors), minutes }),
-      latency: p95.length ? tr('minuteCharts.highestP95LatencyInThe', { minutes, value: formatInt(Math.max(...p95)) }) : tr('minuteCharts.noRequestsInTheLast', { minutes }),
+      latency: p95.length
+        ? tr('minuteCharts.highestP95LatencyInThe', { minutes, value: formatInt(Math.max(...p95)) })
+        : tr('minuteCharts.noRequestsInTheLast', { minutes }),
       tokens: tr('minuteCharts.inputAndOutputTokensIn', { value: formatInt(input), value2: formatInt(output), minutes }),
     },
   };

@@ -95,7 +95,4 @@ export const fetchDaily = (signal?: AbortSignal) =>
   );
 
 export const fetchRuns = (targetId: string, window: RunWindow, page: number, pageSize: number, signal?: AbortSignal) =>
-  get<RunsPage>(
-    `/public/health/runs?${new URLSearchParams({ target_id: targetId, window, page: String(page), page_size: String(pageSize) })}`,
-    signal,
-  );
+  get<RunsPage>(`/public/health/runs?${new URLSearchParams({ target_id: targetId, window, page: String(page), page_size: String(pageSize) })}`, signal);

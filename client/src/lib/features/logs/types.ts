@@ -46,7 +46,17 @@ export function matchesLive(row: LogRow, filters: LogFilters, text: string): boo
   if (filters.search && !(row.errorMessage ?? '').toLowerCase().includes(filters.search.toLowerCase())) return false;
   const needle = text.trim().toLowerCase();
   if (!needle) return true;
-  return [row.requestedModel, row.targetModel, row.keyName, row.keyPrefix, row.providerName, row.errorMessage, row.errorClass, String(row.status), row.clientApi]
+  return [
+    row.requestedModel,
+    row.targetModel,
+    row.keyName,
+    row.keyPrefix,
+    row.providerName,
+    row.errorMessage,
+    row.errorClass,
+    String(row.status),
+    row.clientApi,
+  ]
     .filter(Boolean)
     .some((v) => String(v).toLowerCase().includes(needle));
 }

@@ -1,6 +1,5 @@
 import { graphql } from '$lib/graphql/generated';
 
-
 export const PromptRulesQuery = graphql(`
   query PromptRules($virtualModelId: ID!) {
     promptRules(virtualModelId: $virtualModelId) {

@@ -44,9 +44,20 @@ export const FORMATS: { value: ClientFormat; label: string }[] = [
 ];
 
 export const SAMPLES: Record<ClientFormat, object> = {
-  CHAT_COMPLETIONS: { model: 'my-model', messages: [{ role: 'system', content: tr('promptRulesTypes.youAreAHelpfulAssistant') }, { role: 'user', content: tr('promptRulesTypes.hello') }] },
+  CHAT_COMPLETIONS: {
+    model: 'my-model',
+    messages: [
+      { role: 'system', content: tr('promptRulesTypes.youAreAHelpfulAssistant') },
+      { role: 'user', content: tr('promptRulesTypes.hello') },
+    ],
+  },
   RESPONSES: { model: 'my-model', instructions: tr('promptRulesTypes.youAreAHelpfulAssistant'), input: tr('promptRulesTypes.hello') },
-  MESSAGES: { model: 'my-model', max_tokens: 256, system: tr('promptRulesTypes.youAreAHelpfulAssistant'), messages: [{ role: 'user', content: tr('promptRulesTypes.hello') }] },
+  MESSAGES: {
+    model: 'my-model',
+    max_tokens: 256,
+    system: tr('promptRulesTypes.youAreAHelpfulAssistant'),
+    messages: [{ role: 'user', content: tr('promptRulesTypes.hello') }],
+  },
 };
 
 export function emptyDraft(): DraftRule {

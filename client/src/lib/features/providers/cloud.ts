@@ -50,7 +50,11 @@ export function cloudDraft(options: unknown): CloudDraft {
 
 /** Only the fields that were filled in (an empty field means the default). */
 function filled(fields: Record<string, string>): Record<string, string> | undefined {
-  const out = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.trim()] as const).filter(([, v]) => v !== ''));
+  const out = Object.fromEntries(
+    Object.entries(fields)
+      .map(([k, v]) => [k, v.trim()] as const)
+      .filter(([, v]) => v !== ''),
+  );
   return Object.keys(out).length ? out : undefined;
 }
 

@@ -41,7 +41,10 @@ export function withRelay(options: unknown, relay: RelayDraft, presetRelays: boo
     relay: {
       instructionsPolicy: relay.instructionsPolicy,
       upstreamInstructions: relay.upstreamInstructions,
-      droppedFields: relay.droppedFields.split(',').map((f) => f.trim()).filter(Boolean),
+      droppedFields: relay.droppedFields
+        .split(',')
+        .map((f) => f.trim())
+        .filter(Boolean),
       forceStoreFalse: relay.forceStoreFalse,
       forceStream: relay.forceStream,
     },
