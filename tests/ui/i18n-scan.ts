@@ -295,6 +295,8 @@ function markup(file: string, source: string, fragment: unknown, found: FoundStr
         .join(' ');
       // A single token with digits or punctuation (sk-..., gpt-4o) is an example value, not a word.
       if (!looksLikeMarkupProse(words) || /^[\w-]*[-_.\d][\w.-]*(?:\.\.\.|…)?$/.test(words.trim())) return false;
+      // An example URL or a list of field names (`top_p, metadata`) is a value to type, not a sentence.
+      if (/^https?:\/\/\S+$/.test(words.trim()) || (/_/.test(words) && /^[a-z][\w.-]*(?:,\s*[a-z][\w.-]*)+$/.test(words.trim()))) return false;
       const used = new Set<string>();
       const values: [string, string][] = [];
       let text = '';
