@@ -2,10 +2,12 @@
 //
 //   core        the canonical model; imports nothing
 //   infra       configuration, crypto, secrets, database, Redis, HTTP helpers, logger, event bus
-//   state       the in-memory snapshot and instance settings
-//   policies    routing, prompt rules, virtual keys, limits
+//   state       the in-memory snapshot, instance settings and the prompt-rule compiler the snapshot builds with
+//   policies    routing, virtual keys, limits, retention
 //   proxy parts wire formats, upstream HTTP, provider presets
-//   pipeline    the proxy pipeline and the plugins it runs
+//   pipeline    the proxy pipeline: contexts, the plugin contract, the upstream request value, the attempt loop
+//   plugins     the request plugins (plugins/: relay, prompt rules, request defaults, …; response store, cache, guardrails),
+//               which implement the pipeline's hooks; the pipeline never imports them
 //   ingress     the /v1 handlers and their route table
 //   adapters    GraphQL, observability, health, scale-out, admin auth, catalog, config as code, …
 //   root        the composition root (app.ts, services.ts, main.ts, proxy-plugins.ts), imported by nothing
@@ -18,10 +20,11 @@ const under = (parts) => `^server/(${parts.map((p) => p.replace(/[.]/g, '[.]')).
 
 const CORE = under(['core/']);
 const INFRA = under(['config/', 'crypto/', 'secrets/', 'db/', 'http/', 'redis/', 'events/', 'logger.ts']);
-const STATE = under(['snapshot/', 'settings/']);
-const POLICIES = under(['routing/', 'prompts/', 'keys/', 'limits/']);
+const STATE = under(['snapshot/', 'settings/', 'prompts/']);
+const POLICIES = under(['routing/', 'keys/', 'limits/', 'maintenance/']);
 const PROXY_PARTS = under(['proxy/formats/', 'proxy/upstream/', 'proxy/providers/']);
-const PIPELINE = under(['proxy/pipeline/', 'plugins/', 'relay/', 'response-store/', 'cache/', 'guardrails/']);
+const PIPELINE = under(['proxy/pipeline/']);
+const PLUGINS = under(['plugins/', 'response-store/', 'cache/', 'guardrails/']);
 const INGRESS = `${under(['proxy/ingress/'])}|^server/proxy/[^/]+$`;
 const ADAPTERS = under([
   'graphql/',
@@ -32,20 +35,21 @@ const ADAPTERS = under([
   'catalog/',
   'config-as-code/',
   'config-service/',
-  'maintenance/',
   'models-import/',
   'telemetry/',
   'alerts/',
+  'audit/',
+  'sso/',
 ]);
 const ROOT = under(['app.ts', 'services.ts', 'main.ts', 'proxy-plugins.ts']);
 
 const any = (...layers) => layers.map((l) => `(${l})`).join('|');
-const ABOVE_CORE = any(INFRA, STATE, POLICIES, PROXY_PARTS, PIPELINE, INGRESS, ADAPTERS, ROOT);
-const ABOVE_INFRA = any(STATE, POLICIES, PROXY_PARTS, PIPELINE, INGRESS, ADAPTERS, ROOT);
-const ABOVE_STATE = any(POLICIES, PROXY_PARTS, PIPELINE, INGRESS, ADAPTERS, ROOT);
-const ABOVE_POLICIES = any(PROXY_PARTS, PIPELINE, INGRESS, ADAPTERS, ROOT);
-const ABOVE_PROXY_PARTS = any(PIPELINE, INGRESS, ADAPTERS, ROOT);
-const ABOVE_PIPELINE = any(INGRESS, ADAPTERS, ROOT);
+const ABOVE_INFRA = any(STATE, POLICIES, PROXY_PARTS, PIPELINE, PLUGINS, INGRESS, ADAPTERS, ROOT);
+const ABOVE_STATE = any(POLICIES, PROXY_PARTS, PIPELINE, PLUGINS, INGRESS, ADAPTERS, ROOT);
+const ABOVE_POLICIES = any(PROXY_PARTS, PIPELINE, PLUGINS, INGRESS, ADAPTERS, ROOT);
+const ABOVE_PROXY_PARTS = any(PIPELINE, PLUGINS, INGRESS, ADAPTERS, ROOT);
+const ABOVE_PIPELINE = any(PLUGINS, INGRESS, ADAPTERS, ROOT);
+const ABOVE_PLUGINS = any(INGRESS, ADAPTERS, ROOT);
 const ABOVE_INGRESS = any(ADAPTERS, ROOT);
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -83,14 +87,14 @@ module.exports = {
     {
       name: 'state-not-upward',
       severity: 'error',
-      comment: 'The snapshot and settings hold data; the policies that interpret it sit above them.',
+      comment: 'The snapshot and settings hold data (prompt rules compiled as they load); the policies that interpret it sit above them.',
       from: { path: STATE },
       to: { path: ABOVE_STATE },
     },
     {
       name: 'policies-not-upward',
       severity: 'error',
-      comment: 'Routing, prompt rules, keys and limits decide on canonical values; they never reach into the proxy or an adapter.',
+      comment: 'Routing, keys, limits and retention decide on canonical values and stored data; they never reach into the proxy or an adapter.',
       from: { path: POLICIES },
       to: { path: ABOVE_POLICIES },
     },
@@ -104,9 +108,17 @@ module.exports = {
     {
       name: 'pipeline-not-upward',
       severity: 'error',
-      comment: 'The pipeline and its plugins run one request; the /v1 handlers and adapters call them, not the other way round.',
+      comment: 'The pipeline runs one request through whatever plugins it is given; it knows the hooks, never a plugin, the /v1 handlers or an adapter.',
       from: { path: PIPELINE },
       to: { path: ABOVE_PIPELINE },
+    },
+    {
+      name: 'plugins-not-upward',
+      severity: 'error',
+      comment:
+        'A plugin implements pipeline hooks (the composition root lists them in proxy-plugins.ts); it never calls the /v1 handlers, an adapter or the root.',
+      from: { path: PLUGINS },
+      to: { path: ABOVE_PLUGINS },
     },
     {
       name: 'ingress-not-upward',
@@ -126,7 +138,7 @@ module.exports = {
       name: 'layer-unassigned',
       severity: 'error',
       comment: 'Every server module belongs to a layer: add a new folder to one in .dependency-cruiser.cjs.',
-      from: { path: '^server/', pathNot: any(CORE, INFRA, STATE, POLICIES, PROXY_PARTS, PIPELINE, INGRESS, ADAPTERS, ROOT) },
+      from: { path: '^server/', pathNot: any(CORE, INFRA, STATE, POLICIES, PROXY_PARTS, PIPELINE, PLUGINS, INGRESS, ADAPTERS, ROOT) },
       to: {},
     },
     {

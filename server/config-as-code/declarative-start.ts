@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, unwatchFile, watch, watchFile as pollFile, type FSWatcher } from 'node:fs';
 import path from 'node:path';
-import type { Services } from '../services.js';
+import type { Logger } from 'pino';
 import { applyConfig, ConfigFileError } from './index.js';
-import { instanceDeps } from './instance.js';
+import { instanceDeps, type InstanceServices } from './instance.js';
 
 const DEBOUNCE_MS = 300;
 const RETRY_MS = 1_000;
@@ -16,7 +16,7 @@ const POLL_MS = 2_000;
  * again whenever its content changes (a bad edit is logged and the running
  * configuration kept). Objects the file lacks are kept (no prune).
  */
-export async function startDeclarativeConfig(services: Services, file: string, watchFile: boolean): Promise<() => void> {
+export async function startDeclarativeConfig(services: InstanceServices & { logger: Logger }, file: string, watchFile: boolean): Promise<() => void> {
   const { logger } = services;
   let lastDigest = '';
   const applyFile = async (): Promise<void> => {

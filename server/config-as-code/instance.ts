@@ -1,6 +1,18 @@
-import type { ConfigActor } from '../config-service/index.js';
-import type { Services } from '../services.js';
+import type { ConfigActor, ConfigService } from '../config-service/index.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { Db } from '../db/client.js';
+import type { HealthMonitor } from '../health/monitor.js';
+import type { SettingsStore } from '../settings/store.js';
 import type { ConfigAsCodeDeps } from './index.js';
+
+/** The parts of a running instance configuration as code reads and writes through. */
+export interface InstanceServices {
+  db: Db;
+  secretBox: SecretBox;
+  settings: Pick<SettingsStore, 'read'>;
+  health: Pick<HealthMonitor, 'setEnabled'>;
+  configService: Pick<ConfigService, 'changed'>;
+}
 
 /**
  * Configuration as code inside a running instance: its database, settings,
@@ -9,7 +21,7 @@ import type { ConfigAsCodeDeps } from './index.js';
  * key objects by name).
  */
 export function instanceDeps(
-  services: Pick<Services, 'db' | 'secretBox' | 'settings' | 'health' | 'configService'>,
+  services: InstanceServices,
   env: Record<string, string | undefined> = process.env,
   actor: ConfigActor = { type: 'config-file' },
 ): ConfigAsCodeDeps {

@@ -1,9 +1,9 @@
 import type { AdminClaims } from '../auth/jwt.js';
-import type { Services } from '../services.js';
+import type { GraphqlDeps } from './deps.js';
 
 /** Per-operation context: the caller (if logged in) and the gateway's services. */
 export interface GraphQLContext {
-  services: Services;
+  services: GraphqlDeps;
   user: AdminClaims | null;
   clientIp: string;
 }

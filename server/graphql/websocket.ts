@@ -5,7 +5,7 @@ import { GraphQLError } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { currentUser } from '../auth/current-user.js';
 import { bearerToken, type AdminClaims } from '../auth/jwt.js';
-import type { Services } from '../services.js';
+import type { GraphqlDeps } from './deps.js';
 import type { GatewayYoga } from './yoga.js';
 import { queryShapeError } from './query-limits.js';
 
@@ -23,7 +23,7 @@ export const SESSION_ENDED_CLOSE = 4403;
  * revoked (logout, password change, deletion; announced on the event bus, so
  * through every instance in scale-out).
  */
-export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, services: Services) {
+export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, services: Pick<GraphqlDeps, 'events' | 'logger' | 'tokens' | 'db'>) {
   const wss = new WebSocketServer({ server, path: '/graphql' });
   const socketsByUser = new Map<string, Set<WebSocket>>();
   const endSession = (socket: WebSocket | undefined) => socket?.close(SESSION_ENDED_CLOSE, 'Session ended: log in again');

@@ -2,8 +2,8 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { bearerToken, type AdminClaims } from '../auth/jwt.js';
 import { currentUser } from '../auth/current-user.js';
-import type { Services } from '../services.js';
 import type { GraphQLContext } from './context.js';
+import type { GraphqlDeps } from './deps.js';
 import { schema } from './schema.js';
 import { maskAndScrub, useAnonymousIntrospectionBlock, useScrubbedRequestErrors } from './security.js';
 import { useQueryShapeLimits } from './query-limits.js';
@@ -17,7 +17,7 @@ export interface ServerContext {
 
 export type GatewayYoga = YogaServerInstance<ServerContext, GraphQLContext>;
 
-export function createGraphQLServer(services: Services): GatewayYoga {
+export function createGraphQLServer(services: GraphqlDeps): GatewayYoga {
   return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -53,6 +53,6 @@ export function createGraphQLServer(services: Services): GatewayYoga {
   });
 }
 
-function verifyHeader(services: Services, header: string | null): Promise<AdminClaims | null> {
+function verifyHeader(services: Pick<GraphqlDeps, 'tokens' | 'db'>, header: string | null): Promise<AdminClaims | null> {
   return currentUser(services.tokens, services.db, bearerToken(header));
 }

@@ -5,6 +5,7 @@ import { hashPassword, verifyPassword } from '../../auth/passwords.js';
 import { builder } from '../builder.js';
 import { badInput, notFound, uniqueViolation } from '../errors.js';
 import { paging, validate } from '../validate.js';
+import type { GraphqlDeps } from '../deps.js';
 
 export const RoleEnum = builder.enumType('Role', { values: ['admin', 'viewer'] as const });
 
@@ -56,7 +57,7 @@ let dummyHash: Promise<string> | undefined;
 const DUMMY = () => (dummyHash ??= hashPassword(randomBytes(16).toString('hex')));
 
 /** Ends every session of a user: tokens issued before stop working, open sockets close. */
-async function revokeSessions(ctx: { services: import('../../services.js').Services }, userId: string): Promise<void> {
+async function revokeSessions(ctx: { services: Pick<GraphqlDeps, 'events'> }, userId: string): Promise<void> {
   ctx.services.events.publish('sessionsRevoked', { userId });
 }
 

@@ -5,7 +5,7 @@ import { toRun } from '../../health/repository.js';
 import type { TargetView } from '../../health/monitor.js';
 import type { HealthUpdateEvent } from '../../core/events.js';
 import type { RunRecord } from '../../core/health-run.js';
-import type { Services } from '../../services.js';
+import type { GraphqlDeps } from '../deps.js';
 import { actorOf } from '../actor.js';
 import { builder } from '../builder.js';
 import { badInput, notFound } from '../errors.js';
@@ -129,7 +129,7 @@ const TargetInput = (name: string, required: boolean) =>
 const CreateInput = TargetInput('CreateHealthTargetInput', true);
 const UpdateInput = TargetInput('UpdateHealthTargetInput', false);
 
-async function viewOf(services: Services, id: string): Promise<TargetView> {
+async function viewOf(services: GraphqlDeps, id: string): Promise<TargetView> {
   const view = (await services.health.views(false)).find((v) => v.target.id === id);
   if (!view) throw notFound('Health target');
   return view;

@@ -3,7 +3,7 @@ import { Repeater, SlidingBuffer } from 'graphql-yoga';
 import { z } from 'zod';
 import type { Prisma } from '../../db/generated/sqlite/index.js';
 import type { RequestLogRow } from '../../core/request-log-row.js';
-import type { Services } from '../../services.js';
+import type { GraphqlDeps } from '../deps.js';
 import { resolveCursorConnection, type DefaultConnectionArguments } from '@pothos/plugin-relay';
 import { builder } from '../builder.js';
 import { encodeKeyset, keysetPage } from '../keyset.js';
@@ -55,7 +55,7 @@ const LIST_SELECT = {
   guardrails: true,
 } satisfies Prisma.RequestLogSelect;
 
-async function loadBodies(services: Services, log: LogView): Promise<{ requestBody: string | null; responseBody: string | null }> {
+async function loadBodies(services: GraphqlDeps, log: LogView): Promise<{ requestBody: string | null; responseBody: string | null }> {
   if (log.requestBody !== undefined && log.responseBody !== undefined) {
     return { requestBody: log.requestBody, responseBody: log.responseBody };
   }
@@ -160,7 +160,7 @@ const RequestLogFilter = builder.inputType('RequestLogFilter', {
 const defined = <T extends Record<string, unknown>>(o: T | null | undefined) =>
   Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined && v !== null));
 
-function logWhere(filter: RequestLogFilterInput, services: Pick<Services, 'dbTarget'>): Prisma.RequestLogWhereInput {
+function logWhere(filter: RequestLogFilterInput, services: Pick<GraphqlDeps, 'dbTarget'>): Prisma.RequestLogWhereInput {
   const where: Prisma.RequestLogWhereInput = {};
   if (filter.keyId) where.virtualKeyId = filter.keyId;
   if (filter.model) where.requestedModel = filter.model;
@@ -190,7 +190,7 @@ export const logCursor = (row: { createdAt: Date; id: string }) => encodeKeyset(
  * paging on (createdAt, id) and no count of the matching rows: both stay fast
  * on a table of millions.
  */
-export function listRequestLogs(services: Pick<Services, 'db' | 'dbTarget'>, filter: RequestLogFilterInput, args: DefaultConnectionArguments) {
+export function listRequestLogs(services: Pick<GraphqlDeps, 'db' | 'dbTarget'>, filter: RequestLogFilterInput, args: DefaultConnectionArguments) {
   const where = logWhere(filter, services);
   return resolveCursorConnection<Promise<LogView[]>>({ args, defaultSize: 50, maxSize: MAX_LOG_PAGE, toCursor: logCursor }, async (page) => {
     const { bounds, orderBy } = keysetPage('createdAt', page);

@@ -8,7 +8,7 @@ import {
   type UsageRow,
   type UsageScope,
 } from '../../observability/usage-sql.js';
-import type { Services } from '../../services.js';
+import type { GraphqlDeps } from '../deps.js';
 import { builder } from '../builder.js';
 import { badInput } from '../errors.js';
 import { validate } from '../validate.js';
@@ -134,9 +134,9 @@ function stats(r: UsageRow | undefined): Stats {
   };
 }
 
-const readerOf = (services: Pick<Services, 'db' | 'usageReads'>): SqlReader => services.usageReads ?? prismaReader(services.db);
+const readerOf = (services: Pick<GraphqlDeps, 'db' | 'usageReads'>): SqlReader => services.usageReads ?? prismaReader(services.db);
 
-async function groupLabels(services: Services, groupBy: Summary['groupBy'], keys: string[]): Promise<Map<string, string>> {
+async function groupLabels(services: GraphqlDeps, groupBy: Summary['groupBy'], keys: string[]): Promise<Map<string, string>> {
   const { db } = services;
   if (groupBy === 'KEY') {
     const rows = await db.virtualKey.findMany({ where: { id: { in: keys } }, select: { id: true, name: true, keyPrefix: true } });
@@ -149,7 +149,7 @@ async function groupLabels(services: Services, groupBy: Summary['groupBy'], keys
   return new Map(keys.map((k) => [k, k]));
 }
 
-export async function usageSummary(services: Services, groupBy: Summary['groupBy'], scope: UsageScope): Promise<Summary> {
+export async function usageSummary(services: GraphqlDeps, groupBy: Summary['groupBy'], scope: UsageScope): Promise<Summary> {
   const reader = readerOf(services);
   const kind = services.dbTarget.kind;
   const [groups, total] = await Promise.all([usageByColumn(reader, kind, COLUMN[groupBy], scope), usageByColumn(reader, kind, null, scope)]);
@@ -167,7 +167,7 @@ export async function usageSummary(services: Services, groupBy: Summary['groupBy
   return { from: scope.from, to: scope.to, groupBy, total: stats(total[0]), groups: out };
 }
 
-export async function usageTimeseries(services: Services, bucket: keyof typeof BUCKET_SECONDS, scope: UsageScope): Promise<Point[]> {
+export async function usageTimeseries(services: GraphqlDeps, bucket: keyof typeof BUCKET_SECONDS, scope: UsageScope): Promise<Point[]> {
   const seconds = BUCKET_SECONDS[bucket];
   const first = Math.floor(scope.from.getTime() / 1000 / seconds) * seconds;
   const count = Math.ceil((scope.to.getTime() / 1000 - first) / seconds);

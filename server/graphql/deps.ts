@@ -1,0 +1,41 @@
+import type { Logger } from 'pino';
+import type { LoginLimiter } from '../auth/login-limiter.js';
+import type { TokenIssuer } from '../auth/jwt.js';
+import type { Caches } from '../cache/index.js';
+import type { CatalogService } from '../catalog/index.js';
+import type { Config } from '../config/env.js';
+import type { ConfigService } from '../config-service/index.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { Db, DbTarget } from '../db/client.js';
+import type { EventBus } from '../events/pubsub.js';
+import type { HealthMonitor } from '../health/monitor.js';
+import type { KeyLimiter } from '../limits/types.js';
+import type { SqlReader } from '../observability/usage-sql.js';
+import type { Router } from '../routing/router-state.js';
+import type { SettingsStore } from '../settings/store.js';
+import type { SnapshotStore } from '../snapshot/store.js';
+
+/**
+ * What the admin API (HTTP and WebSocket GraphQL) needs of the running instance.
+ * The composition root's services satisfy it; the resolvers see nothing else.
+ */
+export interface GraphqlDeps {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  dbTarget: DbTarget;
+  secretBox: SecretBox;
+  tokens: TokenIssuer;
+  loginLimiter: LoginLimiter;
+  snapshot: SnapshotStore;
+  settings: SettingsStore;
+  events: EventBus;
+  /** Usage aggregates off the event loop where the database needs it; else Prisma is used. */
+  usageReads?: SqlReader;
+  limits: KeyLimiter;
+  router: Router;
+  catalog: CatalogService;
+  health: HealthMonitor;
+  caches: Caches;
+  configService: ConfigService;
+}
