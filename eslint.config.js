@@ -7,7 +7,12 @@ import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+import { ensureClientTypes } from './client/scripts/generated-types.js';
 import svelteConfig from './client/svelte.config.js';
+
+// The client's types come from codegen and `svelte-kit sync`; without them the
+// type-aware rules see unresolved types all over client/ (see the module).
+ensureClientTypes(import.meta.dirname);
 
 const SVELTE_FILES = ['client/**/*.svelte', 'client/**/*.svelte.ts', 'client/**/*.svelte.js'];
 
