@@ -35,6 +35,9 @@ import { startTracing } from './telemetry/index.js';
 import { AlertService } from './alerts/index.js';
 import { startLogExports } from './telemetry/log-export.js';
 import { MemorySchedulerLock } from './health/lock.js';
+import { AuditLog } from './audit/index.js';
+import { registerSsoRoutes } from './sso/index.js';
+import { deleteInBatches, RetentionPruner } from './maintenance/retention.js';
 import type { ProxyPlugin } from './proxy/pipeline/plugin.js';
 import { sendV1Refusal } from './proxy/refusals.js';
 import { ScaleOut } from './scaleout/index.js';
@@ -133,8 +136,18 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     catalog,
     onListenerError: (err, change) => logger.error({ err, change }, 'configuration change listener failed'),
   });
+  const audit = new AuditLog(db, logger);
+  configService.onChange(audit.onConfigChange);
+  const auditPruner = new RetentionPruner(
+    (cutoff) => deleteInBatches((limit) => audit.pruneBefore(cutoff, limit)),
+    logger,
+    'audit log entries',
+    config.auditRetentionDays,
+  );
+  auditPruner.start();
   const services: Services = {
     ...withRouter,
+    audit,
     limits: createKeyLimiter(withRouter, { spendSink: backgroundWrites.spend }),
     health,
     catalog,
@@ -185,6 +198,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     plugins: options.plugins ? options.plugins(builtInPlugins) : builtInPlugins,
   });
   registerPublicHealthRoutes(routes, health, { trustProxy: config.trustProxy });
+  registerSsoRoutes(routes, { db, secretBox, tokens: services.tokens, audit, logger, settings, trustProxy: config.trustProxy });
   const observability = startObservability(services, routes);
   const serveStatic = createStaticHandler(config.clientDir);
 
@@ -267,6 +281,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     shuttingDown = true;
     stopConfigWatch();
     await alerts.close();
+    await auditPruner.stop();
     await health.close();
     await catalog.stop();
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -15,6 +15,7 @@ import type { RequestLogWriter } from './observability/log-writer.js';
 import type { SqlReader } from './observability/usage-sql.js';
 import type { ResponseStore } from './response-store/index.js';
 import type { Caches } from './cache/index.js';
+import type { AuditLog } from './audit/index.js';
 import type { ScaleOut } from './scaleout/index.js';
 import type { Router } from './routing/router-state.js';
 import type { SettingsStore } from './settings/store.js';
@@ -53,4 +54,6 @@ export interface Services {
   caches: Caches;
   /** Every configuration write, each followed by the one after-change step (snapshot, settings, health targets, audit listeners). */
   configService: ConfigService;
+  /** Who changed what: every admin mutation once, configuration changes through the config service's onChange. */
+  audit: AuditLog;
 }

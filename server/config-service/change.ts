@@ -1,9 +1,9 @@
 /** Who made a configuration change: a signed-in admin, or a configuration file (GATEWAY_CONFIG, `applyConfig`). */
-export type ConfigActor = { type: 'user'; userId: string; email: string } | { type: 'config-file' };
+export type ConfigActor = { type: 'user'; userId: string; email: string; ip?: string; userAgent?: string } | { type: 'config-file' };
 
 export type ConfigEntity = 'provider' | 'model' | 'virtualModel' | 'virtualKey' | 'promptRule' | 'healthTarget' | 'settings';
 
-export type ConfigAction = 'create' | 'update' | 'delete' | 'revoke' | 'reorder';
+export type ConfigAction = 'create' | 'update' | 'delete' | 'revoke' | 'reorder' | 'rotate';
 
 /**
  * One successful write, as the audit hook sees it. `id` is the row's id; a change
@@ -17,6 +17,9 @@ export interface ConfigChange {
   action: ConfigAction;
   id: string | null;
   name?: string;
+  /** The row before and after the write, as stored (secrets sealed or hashed); the audit log masks them. */
+  before?: unknown;
+  after?: unknown;
 }
 
 export type ConfigChangeListener = (change: ConfigChange) => void | Promise<void>;

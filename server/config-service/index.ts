@@ -10,6 +10,7 @@ import { modelsConfig } from './models.js';
 import { promptRulesConfig } from './prompt-rules.js';
 import { providersConfig } from './providers.js';
 import { settingsConfig } from './settings.js';
+import { ssoConfig } from './sso.js';
 import { virtualKeysConfig } from './virtual-keys.js';
 import { cacheConfig } from './cache.js';
 import { virtualModelsConfig } from './virtual-models.js';
@@ -48,6 +49,8 @@ export function createConfigService(deps: ConfigServiceDeps) {
     cache: cacheConfig(entity),
     healthTargets: healthTargetsConfig({ ...entity, snapshot: deps.snapshot }),
     settings: settingsConfig({ changed: entity.changed, monitoring: deps.health }),
+    /** OpenID Connect sign-in settings (server/sso). */
+    sso: ssoConfig(entity),
     /** For writes made elsewhere in one go (a configuration file): the same after-change step. */
     changed: entity.changed,
     /** Subscribes an audit listener, called once per successful change; returns the unsubscribe. */

@@ -58,7 +58,7 @@ export function providersConfig(deps: EntityDeps) {
           }),
         duplicate(data.name),
       );
-      await deps.changed([{ actor, entity: 'provider', action: 'create', id: created.id }]);
+      await deps.changed([{ actor, entity: 'provider', action: 'create', id: created.id, name: created.name, after: created }]);
       return created;
     },
 
@@ -93,15 +93,16 @@ export function providersConfig(deps: EntityDeps) {
           }),
         duplicate(data.name),
       );
-      await deps.changed([{ actor, entity: 'provider', action: 'update', id }]);
+      await deps.changed([{ actor, entity: 'provider', action: 'update', id, name: updated.name, before: existing, after: updated }]);
       return updated;
     },
 
     /** Deletes the provider and its models. */
     async delete(actor: ConfigActor, id: string): Promise<void> {
+      const before = await db.provider.findUnique({ where: { id } });
       const { count } = await db.provider.deleteMany({ where: { id } });
       if (count === 0) throw new ConfigNotFoundError('Provider');
-      await deps.changed([{ actor, entity: 'provider', action: 'delete', id }]);
+      await deps.changed([{ actor, entity: 'provider', action: 'delete', id, name: before?.name, before }]);
     },
   };
 }

@@ -28,6 +28,13 @@ export const updateVirtualKeySchema = z.object(fields).partial();
 export type CreateVirtualKey = z.infer<typeof createVirtualKeySchema>;
 export type UpdateVirtualKey = z.infer<typeof updateVirtualKeySchema>;
 
+/** The longest grace period of a rotation: the old token works at most this long. */
+export const MAX_ROTATION_GRACE_SECONDS = 90 * 86_400;
+export const rotateVirtualKeySchema = z.object({
+  gracePeriodSeconds: z.number().int().min(0, 'must be 0 or more').max(MAX_ROTATION_GRACE_SECONDS, 'must be at most 90 days'),
+});
+export type RotateVirtualKey = z.infer<typeof rotateVirtualKeySchema>;
+
 /** Keys the gateway itself uses (health checks, the playground) are not revoked or deleted by hand. */
 const systemKeyRefusal = (purpose: string) =>
   new ConfigInputError(
@@ -46,37 +53,64 @@ export function virtualKeysConfig(deps: EntityDeps) {
       const created = await db.virtualKey.create({
         data: { ...data, allowedModels: data.allowedModels ?? undefined, keyHash: hash, keyPrefix: prefix },
       });
-      await deps.changed([{ actor, entity: 'virtualKey', action: 'create', id: created.id }]);
+      await deps.changed([{ actor, entity: 'virtualKey', action: 'create', id: created.id, after: created }]);
       return { key, id: created.id };
+    },
+
+    /**
+     * A new token for the key; the current one keeps working until the deadline
+     * (now + grace period), then is refused. A token still in its grace period from an
+     * earlier rotation is refused at once: only the one just replaced stays valid.
+     */
+    async rotate(actor: ConfigActor, id: string, { gracePeriodSeconds }: RotateVirtualKey): Promise<{ key: string; id: string }> {
+      const before = await db.virtualKey.findUnique({ where: { id } });
+      if (!before) throw new ConfigNotFoundError('Virtual key');
+      if (before.purpose !== 'app') throw systemKeyRefusal(before.purpose);
+      if (before.revokedAt) throw new ConfigInputError('a revoked key cannot be rotated', 'id');
+      const { key, hash, prefix } = generateVirtualKey();
+      const now = Date.now();
+      const after = await db.virtualKey.update({
+        where: { id },
+        data: {
+          keyHash: hash,
+          keyPrefix: prefix,
+          previousKeyHash: gracePeriodSeconds > 0 ? before.keyHash : null,
+          previousKeyExpiresAt: gracePeriodSeconds > 0 ? new Date(now + gracePeriodSeconds * 1000) : null,
+          rotatedAt: new Date(now),
+        },
+      });
+      await deps.changed([{ actor, entity: 'virtualKey', action: 'rotate', id, name: after.name, before, after }]);
+      return { key, id };
     },
 
     async update(actor: ConfigActor, id: string, data: UpdateVirtualKey) {
       if (!(await db.virtualKey.findUnique({ where: { id }, select: { id: true } }))) throw new ConfigNotFoundError('Virtual key');
       const { allowedModels, ...rest } = data;
+      const before = await db.virtualKey.findUnique({ where: { id } });
       const updated = await db.virtualKey.update({
         where: { id },
         data: { ...rest, ...(allowedModels !== undefined ? { allowedModels: allowedModels ?? Prisma.DbNull } : {}) },
       });
-      await deps.changed([{ actor, entity: 'virtualKey', action: 'update', id }]);
+      await deps.changed([{ actor, entity: 'virtualKey', action: 'update', id, name: updated.name, before, after: updated }]);
       return updated;
     },
 
     /** Revokes at once; the key stays listed as revoked. */
     async revoke(actor: ConfigActor, id: string) {
-      const key = await db.virtualKey.findUnique({ where: { id }, select: { purpose: true } });
+      const key = await db.virtualKey.findUnique({ where: { id } });
       if (!key) throw new ConfigNotFoundError('Virtual key');
       if (key.purpose !== 'app') throw systemKeyRefusal(key.purpose);
       const revoked = await db.virtualKey.update({ where: { id }, data: { revokedAt: new Date(), enabled: false } });
-      await deps.changed([{ actor, entity: 'virtualKey', action: 'revoke', id }]);
+      await deps.changed([{ actor, entity: 'virtualKey', action: 'revoke', id, name: key.name, before: key, after: revoked }]);
       return revoked;
     },
 
     async delete(actor: ConfigActor, id: string): Promise<void> {
-      const key = await db.virtualKey.findUnique({ where: { id }, select: { purpose: true } });
+      const key = await db.virtualKey.findUnique({ where: { id } });
       if (key && key.purpose !== 'app') throw systemKeyRefusal(key.purpose);
       const { count } = await db.virtualKey.deleteMany({ where: { id } });
       if (count === 0) throw new ConfigNotFoundError('Virtual key');
-      await deps.changed([{ actor, entity: 'virtualKey', action: 'delete', id }]);
+      await deps.changed([{ actor, entity: 'virtualKey', action: 'delete', id, name: key?.name, before: key }]);
     },
 
     /**

@@ -53,6 +53,7 @@ const envSchema = z.object({
   METRICS_TOKEN: z.string().optional(),
   REQUEST_LOG_RETENTION_DAYS: z.coerce.number().int().min(0).default(30),
   HEALTH_RUN_RETENTION_DAYS: z.coerce.number().int().min(0).default(7),
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).default(365),
   HEALTH_LOCK_PERIOD_MS: z.coerce.number().int().min(1000).default(45_000),
   RESPONSE_STORE_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
   RESPONSE_STORE_MAX_ENTRIES: z.coerce.number().int().positive().default(5000),
@@ -155,6 +156,8 @@ export interface Config {
   requestLogRetentionDays: number;
   /** Health check runs older than this many days are deleted (0 = keep forever). */
   healthRunRetentionDays: number;
+  /** Audit log entries older than this many days are deleted (0 = keep forever). */
+  auditRetentionDays: number;
   /** Health scheduler lock period: a dead scheduling instance is replaced within it. */
   healthLockPeriodMs: number;
   /** Stored Responses answers for `previous_response_id`: lifetime, most entries, most bytes (memory; also the largest single entry). */
@@ -222,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: e.METRICS_TOKEN,
     requestLogRetentionDays: e.REQUEST_LOG_RETENTION_DAYS,
     healthRunRetentionDays: e.HEALTH_RUN_RETENTION_DAYS,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     healthLockPeriodMs: e.HEALTH_LOCK_PERIOD_MS,
     responseStore: { ttlMs: e.RESPONSE_STORE_TTL_SECONDS * 1000, maxEntries: e.RESPONSE_STORE_MAX_ENTRIES, maxBytes: e.RESPONSE_STORE_MAX_BYTES },
     cache: {

@@ -6,4 +6,6 @@ export interface GraphQLContext {
   services: GraphqlDeps;
   user: AdminClaims | null;
   clientIp: string;
+  /** The caller's User-Agent header (the audit log's "from where"). */
+  userAgent?: string;
 }

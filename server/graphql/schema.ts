@@ -1,3 +1,4 @@
+import { auditMutations } from './audited-mutations.js';
 import { builder } from './builder.js';
 import './types/auth.js';
 import './types/providers.js';
@@ -19,5 +20,7 @@ import './types/config-as-code.js';
 import './types/alerts.js';
 import './types/guardrails.js';
 import './types/cache.js';
+import './types/audit.js';
+import './types/sso.js';
 
-export const schema = builder.toSchema({ sortSchema: true });
+export const schema = auditMutations(builder.toSchema({ sortSchema: true }));

@@ -48,7 +48,7 @@ export function createGraphQLServer(services: GraphqlDeps): GatewayYoga {
     ],
     context: async (initial): Promise<GraphQLContext> => {
       const user = initial.wsUser !== undefined ? initial.wsUser : await verifyHeader(services, initial.request.headers.get('authorization'));
-      return { services, user, clientIp: initial.clientIp };
+      return { services, user, clientIp: initial.clientIp, userAgent: initial.request.headers.get('user-agent') ?? undefined };
     },
   });
 }

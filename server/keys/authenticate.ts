@@ -26,7 +26,9 @@ export function authenticate(headers: IncomingHttpHeaders, snapshot: ConfigSnaps
   const entry = snapshot.keysByHash.get(hashVirtualKey(key));
   if (!entry) throw unauthorized('Invalid API key');
   if (entry.revoked) throw unauthorized('This API key has been revoked');
-  if (entry.expiresAt !== undefined && entry.expiresAt <= now) throw unauthorized('This API key has expired');
+  if (entry.expiresAt !== undefined && entry.expiresAt <= now) {
+    throw unauthorized(entry.rotatedOut ? 'This API key was rotated and its grace period has ended: use the new key' : 'This API key has expired');
+  }
   if (!entry.enabled) throw new GatewayError({ status: 403, kind: 'permission', message: 'This API key is disabled' });
   return entry;
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.js';
+import type { StoredSsoSettings } from './sso-settings.js';
 
 /** Known settings and their defaults. Values are JSON in the Setting table. */
 const DEFAULTS = {
@@ -6,6 +7,8 @@ const DEFAULTS = {
   monitoringKeyId: null as string | null,
   /** The monitoring key's plaintext sealed with the instance SecretBox (the scheduler must send it). */
   monitoringKeySealed: null as string | null,
+  /** OpenID Connect sign-in (server/sso); null until configured. */
+  sso: null as StoredSsoSettings | null,
 };
 export type SettingsValues = typeof DEFAULTS;
 export type SettingKey = keyof SettingsValues;

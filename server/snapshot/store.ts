@@ -113,7 +113,7 @@ export class SnapshotStore {
     }
     const keysByHash = new Map<string, KeyEntry>();
     for (const k of keys) {
-      keysByHash.set(k.keyHash, {
+      const entry: KeyEntry = {
         id: k.id,
         name: k.name,
         prefix: k.keyPrefix,
@@ -129,7 +129,10 @@ export class SnapshotStore {
         logBodies: k.logBodies,
         purpose: k.purpose,
         cache: cacheSettings(k.cache),
-      });
+      };
+      keysByHash.set(k.keyHash, entry);
+      // A rotated key's previous token: the same key (limits, spend, logs) until its deadline.
+      if (k.previousKeyHash && k.previousKeyExpiresAt) keysByHash.set(k.previousKeyHash, previousKeyEntry(entry, k.previousKeyExpiresAt.getTime()));
     }
     const modelsById = new Map([...modelsByName.values()].map((m) => [m.id, m]));
     const virtualModelsByName = new Map<string, VirtualModelEntry>();
@@ -162,4 +165,9 @@ export class SnapshotStore {
       guardrails: guardrails.map(guardrailEntry),
     };
   }
+}
+
+/** The replaced token of a rotated key: refused from its deadline on (or the key's own expiry, if sooner). */
+function previousKeyEntry(key: KeyEntry, deadline: number): KeyEntry {
+  return { ...key, rotatedOut: true, expiresAt: key.expiresAt === undefined ? deadline : Math.min(key.expiresAt, deadline) };
 }

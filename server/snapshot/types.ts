@@ -75,6 +75,8 @@ export interface KeyEntry {
   budgetPeriod?: string;
   /** Epoch ms, or undefined for no expiry. */
   expiresAt?: number;
+  /** Set on the previous token of a rotated key: `expiresAt` is then its rotation deadline. */
+  rotatedOut?: true;
   enabled: boolean;
   revoked: boolean;
   logBodies: boolean;

@@ -17,6 +17,7 @@ CREATE TABLE "AuditEvent" (
     "actorEmail" TEXT,
     "ip" TEXT,
     "userAgent" TEXT,
+    "operation" TEXT,
     "entity" TEXT NOT NULL,
     "entityId" TEXT,
     "entityName" TEXT,

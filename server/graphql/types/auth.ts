@@ -5,6 +5,7 @@ import { hashPassword, verifyPassword } from '../../auth/passwords.js';
 import { builder } from '../builder.js';
 import { badInput, notFound, uniqueViolation } from '../errors.js';
 import { paging, validate } from '../validate.js';
+import { passwordLoginOff } from './sso.js';
 import type { GraphqlDeps } from '../deps.js';
 
 export const RoleEnum = builder.enumType('Role', { values: ['admin', 'viewer'] as const });
@@ -32,6 +33,9 @@ builder.mutationField('login', (t) =>
     args: { email: t.arg.string({ required: true }), password: t.arg.string({ required: true }) },
     resolve: async (_root, { email, password }, ctx) => {
       const { db, loginLimiter, tokens, config } = ctx.services;
+      if (passwordLoginOff(ctx.services.settings.read().sso)) {
+        throw new GraphQLError('Password sign-in is turned off: sign in with SSO', { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
+      }
       const wait = await loginLimiter.blockedFor(ctx.clientIp, email);
       if (wait > 0) {
         throw new GraphQLError(`Too many login attempts; try again in ${wait} s`, {
@@ -46,6 +50,14 @@ builder.mutationField('login', (t) =>
       }
       await loginLimiter.recordSuccess(ctx.clientIp, email);
       await db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+      ctx.services.audit.describe({
+        actor: { type: 'user', userId: user.id, email: user.email, ip: ctx.clientIp || undefined, userAgent: ctx.userAgent },
+        entity: 'session',
+        entityId: user.id,
+        entityName: user.email,
+        action: 'login',
+        after: { method: 'password' },
+      });
       const token = await tokens.sign({ userId: user.id, email: user.email, role: user.role as 'admin' | 'viewer', tokenVersion: user.tokenVersion });
       return { token, expiresIn: config.jwtExpiresIn };
     },
@@ -69,6 +81,7 @@ builder.mutationField('logout', (t) =>
     resolve: async (_root, _args, ctx) => {
       await ctx.services.db.user.update({ where: { id: ctx.user!.userId }, data: { tokenVersion: { increment: 1 } } });
       await revokeSessions(ctx, ctx.user!.userId);
+      ctx.services.audit.describe({ entity: 'session', entityId: ctx.user!.userId, entityName: ctx.user!.email, action: 'logout' });
       return true;
     },
   }),
@@ -100,6 +113,7 @@ builder.mutationField('changePassword', (t) =>
         data: { passwordHash: await hashPassword(password), tokenVersion: { increment: 1 } },
       });
       await revokeSessions(ctx, user.id);
+      ctx.services.audit.describe({ entity: 'user', entityId: user.id, entityName: user.email, action: 'changePassword', before: user, after: updated });
       const token = await tokens.sign({ userId: user.id, email: user.email, role: user.role as 'admin' | 'viewer', tokenVersion: updated.tokenVersion });
       return { token, expiresIn: config.jwtExpiresIn };
     },
@@ -151,10 +165,18 @@ builder.mutationField('createUser', (t) =>
     resolve: async (query, _root, { input }, ctx) => {
       const data = validate(userInput, input);
       try {
-        return await ctx.services.db.user.create({
+        const created = await ctx.services.db.user.create({
           ...query,
           data: { email: data.email, role: data.role, passwordHash: await hashPassword(data.password) },
         });
+        ctx.services.audit.describe({
+          entity: 'user',
+          entityId: created.id,
+          entityName: data.email,
+          action: 'create',
+          after: { ...data, password: undefined },
+        });
+        return created;
       } catch (error) {
         throw uniqueViolation(error, `A user with email ${data.email} already exists`) ?? error;
       }
@@ -183,6 +205,8 @@ builder.mutationField('updateUser', (t) =>
         },
       });
       if (data.password) await revokeSessions(ctx, existing.id);
+      const after = await ctx.services.db.user.findUnique({ where: { id: existing.id } });
+      ctx.services.audit.describe({ entity: 'user', entityId: existing.id, entityName: existing.email, action: 'update', before: existing, after });
       return updated;
     },
   }),
@@ -193,8 +217,10 @@ builder.mutationField('deleteUser', (t) =>
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
       if (String(id) === ctx.user!.userId) throw new GraphQLError('You cannot delete your own account', { extensions: { code: 'BAD_USER_INPUT' } });
+      const before = await ctx.services.db.user.findUnique({ where: { id: String(id) } });
       const { count } = await ctx.services.db.user.deleteMany({ where: { id: String(id) } });
       if (count === 0) throw notFound('User');
+      ctx.services.audit.describe({ entity: 'user', entityId: String(id), entityName: before?.email, action: 'delete', before });
       // The row is gone, so its tokens already fail the per-operation check; its sockets close now.
       await revokeSessions(ctx, String(id));
       return true;

@@ -1,4 +1,4 @@
-import { createVirtualKeySchema, updateVirtualKeySchema } from '../../config-service/virtual-keys.js';
+import { createVirtualKeySchema, rotateVirtualKeySchema, updateVirtualKeySchema } from '../../config-service/virtual-keys.js';
 import type { KeyLimiter, KeyLimitState } from '../../limits/types.js';
 import { actorOf } from '../actor.js';
 import { builder } from '../builder.js';
@@ -55,6 +55,12 @@ builder.prismaObject('VirtualKey', {
     purpose: t.exposeString('purpose'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true }),
+    rotatedAt: t.expose('rotatedAt', { type: 'DateTime', nullable: true, description: 'When the key was last rotated.' }),
+    previousKeyExpiresAt: t.expose('previousKeyExpiresAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'After a rotation: the replaced key works until this time, then is refused.',
+    }),
   }),
 });
 
@@ -150,5 +156,16 @@ builder.mutationField('deleteVirtualKey', (t) =>
       await ctx.services.configService.virtualKeys.delete(actorOf(ctx), String(id));
       return true;
     },
+  }),
+);
+
+builder.mutationField('rotateVirtualKey', (t) =>
+  t.field({
+    type: CreatedVirtualKey,
+    description:
+      'A new key for this virtual key (returned once); the current key keeps working for gracePeriodSeconds (0: refused at once, at most 90 days), then is refused.',
+    args: { id: t.arg.id({ required: true }), gracePeriodSeconds: t.arg.int({ required: true }) },
+    resolve: (_root, { id, gracePeriodSeconds }, ctx) =>
+      ctx.services.configService.virtualKeys.rotate(actorOf(ctx), String(id), validate(rotateVirtualKeySchema, { gracePeriodSeconds })),
   }),
 );

@@ -1,0 +1,3 @@
+export { AuditLog, type AuditableChange } from './log.js';
+export { maskForAudit, MASKED } from './mask.js';
+export type { AuditActor, AuditEntry } from './types.js';
