@@ -46,4 +46,10 @@ export interface RequestLogRow {
   cacheKey: string | null;
   /** What a hit would have cost upstream (USD). */
   costSavedUsd: number;
+  /** The key's team at request time. */
+  teamId: string | null;
+  /** The end user the caller named. */
+  endUser: string | null;
+  /** Tags of the request, JSON text of a string array. */
+  tags: string | null;
 }

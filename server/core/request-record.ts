@@ -43,6 +43,12 @@ export interface RequestRecord {
   /** Bytes of the answer the response cache stored (a miss), for the bytes-stored counter. */
   cacheStoredBytes?: number;
 }
+  /** The key's team at request time. */
+  teamId?: string;
+  /** The end user the caller named (OpenAI `user`, Anthropic `metadata.user_id`, `x-gateway-end-user`). */
+  endUser?: string;
+  /** Tags of the request (`x-gateway-tags`, `metadata.tags`). */
+  tags?: string[];
 
 /** Where the pipeline hands each finished request; the composition root decides who listens. */
 export interface RequestRecorder {

@@ -39,6 +39,9 @@ export const LOG_COLUMNS = [
   'cache',
   'cacheKey',
   'costSavedUsd',
+  'teamId',
+  'endUser',
+  'tags',
 ] as const satisfies ReadonlyArray<keyof RequestLogRow>;
 
 const COLUMN_LIST = LOG_COLUMNS.map((c) => `"${c}"`).join(', ');

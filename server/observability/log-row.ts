@@ -90,5 +90,8 @@ export function toLogRow(r: RequestRecord): RequestLogRow {
     cache: r.cache ?? null,
     cacheKey: r.cacheKey ?? null,
     costSavedUsd: Number.isFinite(r.costSavedUsd) ? (r.costSavedUsd as number) : 0,
+    teamId: r.teamId ?? null,
+    endUser: name(r.endUser),
+    tags: r.tags?.length ? JSON.stringify(r.tags) : null,
   };
 }

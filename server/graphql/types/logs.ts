@@ -11,6 +11,17 @@ import { validate } from '../validate.js';
 
 const forbidden = () => new GraphQLError('Forbidden: this operation needs the admin role', { extensions: { code: 'FORBIDDEN' } });
 
+/** The tags column (JSON text of a string array) as a list. */
+function parsedTags(text: string | null | undefined): string[] {
+  if (!text) return [];
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? value.filter((t): t is string => typeof t === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
 /** A log row as read for GraphQL: bodies are loaded only for the detail (undefined = not loaded). */
 type LogView = Omit<RequestLogRow, 'requestBody' | 'responseBody' | 'rulesApplied'> & {
   requestBody?: string | null;
@@ -53,6 +64,9 @@ const LIST_SELECT = {
   cacheKey: true,
   costSavedUsd: true,
   guardrails: true,
+  teamId: true,
+  endUser: true,
+  tags: true,
 } satisfies Prisma.RequestLogSelect;
 
 async function loadBodies(services: GraphqlDeps, log: LogView): Promise<{ requestBody: string | null; responseBody: string | null }> {
@@ -111,6 +125,9 @@ RequestLogRef.implement({
     cache: t.exposeString('cache', { nullable: true, description: 'Response cache: hit | miss | bypass (null: caching was off for this request).' }),
     cacheKey: t.exposeString('cacheKey', { nullable: true, description: 'The cache entry a hit came from, or the one a miss was stored under (sha256).' }),
     costSavedUsd: t.exposeFloat('costSavedUsd', { description: 'What a cache hit would have cost upstream (USD); 0 otherwise.' }),
+    teamId: t.exposeID('teamId', { nullable: true, description: "The key's team at request time." }),
+    endUser: t.exposeString('endUser', { nullable: true, description: 'The end user the caller named (OpenAI `user`, Anthropic `metadata.user_id`, `x-gateway-end-user`).' }),
+    tags: t.stringList({ description: 'Tags of the request (`x-gateway-tags`, `metadata.tags`).', resolve: (log) => parsedTags(log.tags) }),
     clientIp: t.exposeString('clientIp', { nullable: true }),
     userAgent: t.exposeString('userAgent', { nullable: true }),
     requestBody: t.string({
