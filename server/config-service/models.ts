@@ -18,6 +18,19 @@ function requestDefaultsSchema<V extends z.ZodTypeAny>(headerValue: V) {
 }
 const price = z.number().min(0, 'must not be negative').max(1, 'is USD per single token; 1 is already far above any real price');
 const tokens = z.number().int().positive('must be a positive integer');
+const unitPrice = z.number().min(0, 'must not be negative').max(1000, 'is USD per unit; 1000 is far above any real price');
+/** core/unit-prices.ts: USD per image (by "quality/size" or "size"), per second of audio, per 1000 speech characters, per search. */
+const unitPricesSchema = z
+  .object({
+    image: unitPrice.optional(),
+    imageBySize: z.record(z.string().regex(/^(\w+\/)?\d+x\d+$/, 'keys are "size" or "quality/size", e.g. "1024x1024" or "hd/1024x1792"'), unitPrice).optional(),
+    audioSecond: unitPrice.optional(),
+    speech1kChars: unitPrice.optional(),
+    search: unitPrice.optional(),
+  })
+  .strict();
+/** A JSON column given as null is cleared (Prisma's DbNull), absent is left alone. */
+const jsonColumn = <T extends object>(value: T | null | undefined): T | typeof Prisma.DbNull | undefined => (value === null ? Prisma.DbNull : value);
 const fields = {
   providerId: z.string().min(1, 'is required'),
   name: z
@@ -38,6 +51,7 @@ const fields = {
   supportsVision: z.boolean().nullable().optional(),
   supportsReasoning: z.boolean().nullable().optional(),
   requestDefaults: requestDefaultsSchema(z.string()),
+  unitPrices: unitPricesSchema.nullable().optional(),
   enabled: z.boolean().optional(),
 };
 export const createModelSchema = z.object(fields);
@@ -99,7 +113,10 @@ export function modelsConfig(deps: ModelsDeps) {
       await requireProvider(data.providerId);
       const overrides = PRESET_FIELDS.filter((f) => (data as Record<string, unknown>)[f] != null);
       const requestDefaults = data.requestDefaults ? (sealRequestDefaults(data.requestDefaults, secretBox) as object) : undefined;
-      const created = await unique(() => db.model.create({ data: { ...data, requestDefaults, overrides } }), duplicate(data.name));
+      const created = await unique(
+        () => db.model.create({ data: { ...data, requestDefaults, overrides, unitPrices: jsonColumn(data.unitPrices) } }),
+        duplicate(data.name),
+      );
       await deps.changed([{ actor, entity: 'model', action: 'create', id: created.id }]);
       return created;
     },
@@ -121,7 +138,10 @@ export function modelsConfig(deps: ModelsDeps) {
         }
         requestDefaults = merged.defaults;
       }
-      const updated = await unique(() => db.model.update({ where: { id }, data: { ...data, requestDefaults, overrides } }), duplicate(data.name));
+      const updated = await unique(
+        () => db.model.update({ where: { id }, data: { ...data, requestDefaults, overrides, unitPrices: jsonColumn(data.unitPrices) } }),
+        duplicate(data.name),
+      );
       await deps.changed([{ actor, entity: 'model', action: 'update', id }]);
       return updated;
     },

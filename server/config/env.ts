@@ -36,6 +36,11 @@ const envSchema = z.object({
     .int()
     .positive()
     .default(20 * 1024 * 1024),
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(25 * 1024 * 1024),
   MAX_JSON_DEPTH: z.coerce.number().int().min(2).default(64),
   MAX_JSON_ELEMENTS: z.coerce.number().int().positive().default(1_000_000),
   REQUEST_BODY_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
@@ -139,6 +144,8 @@ export interface Config {
   /** Serve the copy shipped with the gateway until a fetch succeeds. */
   catalogBuiltin: boolean;
   maxBodyBytes: number;
+  /** Largest multipart upload on /v1 (audio transcriptions, image edits), held in memory while it is routed. */
+  maxUploadBytes: number;
   /** Structural limits of JSON bodies (/v1 and /graphql), checked before parsing. */
   maxJsonDepth: number;
   maxJsonElements: number;
@@ -215,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     catalogFetchTimeoutMs: e.CATALOG_FETCH_TIMEOUT_MS,
     catalogBuiltin: e.CATALOG_BUILTIN,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
     maxJsonDepth: e.MAX_JSON_DEPTH,
     maxJsonElements: e.MAX_JSON_ELEMENTS,
     requestBodyTimeoutMs: e.REQUEST_BODY_TIMEOUT_MS,

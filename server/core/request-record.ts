@@ -1,10 +1,11 @@
 import type { ClientApi } from './wire.js';
 import type { Usage } from './usage.js';
+import type { MediaEndpoint } from './media-endpoint.js';
 
 /** What the proxy knows about one finished request; consumers (log writer, metrics, limits) subscribe. */
 export interface RequestRecord {
   at: Date;
-  clientApi: ClientApi | 'embeddings' | 'count_tokens';
+  clientApi: ClientApi | 'embeddings' | 'count_tokens' | MediaEndpoint;
   keyId?: string;
   keyName?: string;
   keyPrefix?: string;

@@ -1,4 +1,5 @@
 import { isRecord } from '../core/guards.js';
+import { readUnitPrices } from '../core/unit-prices.js';
 import type { Db } from '../db/client.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { openHeaders } from '../crypto/sealed-headers.js';
@@ -103,6 +104,7 @@ export class SnapshotStore {
         outputPrice: optional(m.outputPrice),
         cacheReadPrice: optional(m.cacheReadPrice),
         cacheWritePrice: optional(m.cacheWritePrice),
+        unitPrices: readUnitPrices(m.unitPrices),
         requestDefaults: openRequestDefaults(m.requestDefaults, this.secrets, (name) =>
           this.onError(new Error(`Model "${m.name}": stored request-default header ${name} cannot be decrypted (was ENCRYPTION_KEY changed?)`)),
         ),

@@ -1,4 +1,5 @@
 import type { CompiledRule } from '../prompts/types.js';
+import type { UnitPrices } from '../core/unit-prices.js';
 import type { GuardrailEntry } from './guardrail-entry.js';
 import type { RouteOptions } from './route-options.js';
 import type { CacheSettings } from './cache-settings.js';
@@ -32,6 +33,8 @@ export interface ModelEntry {
   outputPrice?: number;
   cacheReadPrice?: number;
   cacheWritePrice?: number;
+  /** Images, audio and rerank prices (core/unit-prices.ts). */
+  unitPrices?: UnitPrices;
   requestDefaults: Record<string, unknown>;
   /** Anthropic prompt caching: add cache_control breakpoints for clients that send none (server/cache). */
   autoPromptCache?: boolean;

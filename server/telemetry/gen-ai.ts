@@ -49,6 +49,14 @@ export function operationName(endpoint: ProxyContext['endpoint']): string {
       return 'embeddings';
     case 'count_tokens':
       return 'count_tokens';
+    // No gen_ai convention names these yet: each keeps its own.
+    case 'image_generations':
+    case 'image_edits':
+    case 'audio_speech':
+    case 'audio_transcriptions':
+    case 'rerank':
+    case 'moderations':
+      return endpoint;
     default: {
       const _exhaustive: never = endpoint;
       return String(_exhaustive);

@@ -86,7 +86,7 @@ RequestLogRef.implement({
     keyId: t.exposeID('virtualKeyId', { nullable: true, description: 'Virtual key id (null when the key was missing or invalid).' }),
     keyName: t.exposeString('keyName', { nullable: true }),
     keyPrefix: t.exposeString('keyPrefix', { nullable: true }),
-    clientApi: t.exposeString('clientApi', { description: 'chat-completions | responses | messages | embeddings | count_tokens' }),
+    clientApi: t.exposeString('clientApi', { description: 'chat-completions | responses | messages | embeddings | count_tokens | image_generations | image_edits | audio_speech | audio_transcriptions | rerank | moderations' }),
     requestedModel: t.exposeString('requestedModel', { nullable: true, description: 'The model name the client asked for.' }),
     modelId: t.exposeID('modelId', { nullable: true, description: 'The configured model that served it.' }),
     targetModel: t.exposeString('targetModel', { nullable: true, description: 'The upstream model id sent to the provider.' }),

@@ -28,6 +28,12 @@ builder.prismaObject('Model', {
         '{ body: fields added to upstream requests that lack them, headers: extra upstream header names with masked hints of their values ({"X-Auth": "abc…wxyz"}) }; header values are write-only, like provider headers.',
       resolve: (m) => (m.requestDefaults === null ? null : requestDefaultsHints(m.requestDefaults)),
     }),
+    unitPrices: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'USD prices of the non-token endpoints: { image, imageBySize: { "1024x1024" | "hd/1024x1792": USD }, audioSecond, speech1kChars, search }',
+      resolve: (m) => (m.unitPrices as object | null) ?? null,
+    }),
     catalogKey: t.exposeString('catalogKey', { nullable: true }),
     overrides: t.stringList({
       description: 'Fields set by hand; a catalog preset keeps them unless asked to overwrite',
@@ -60,6 +66,7 @@ const ModelInput = (name: string, required: boolean) =>
         description:
           "{ body, headers: name → value }; header values are write-only. On update: the full set of header names to keep; null keeps that header's stored value; without `headers` every stored header is kept; null clears the defaults.",
       }),
+      unitPrices: t.field({ type: 'JSON', description: '{ image, imageBySize, audioSecond, speech1kChars, search } in USD; null clears them.' }),
       enabled: t.boolean(),
     }),
   });

@@ -4,8 +4,8 @@ import { attemptSignal } from '../../routing/attempt-signal.js';
 import type { Router } from '../../routing/router-state.js';
 import { pickTarget } from '../../routing/pick-target.js';
 import { backoffDelay, isRetryable } from '../../routing/retry-policy.js';
-import type { RouteTarget, VirtualModelEntry } from '../../snapshot/types.js';
-import type { GenerationContext } from './context.js';
+import type { ModelEntry, RouteTarget, VirtualModelEntry } from '../../snapshot/types.js';
+import type { GenerationContext, ProxyContext } from './context.js';
 import { asGatewayError } from './errors.js';
 import { exchange } from './exchange.js';
 
@@ -16,6 +16,14 @@ import { exchange } from './exchange.js';
  * once a byte has reached the client.
  */
 export async function routeRequest(ctx: GenerationContext, route: VirtualModelEntry, state: Router): Promise<void> {
+  return routeAttempts(ctx, route, state, (model, signal, onResponse) => exchange(ctx, model, signal, onResponse));
+}
+
+/** One attempt against one target; `onResponse` once the upstream answered with a success status. */
+export type AttemptRun = (model: ModelEntry, signal: AbortSignal, onResponse: () => void) => Promise<void>;
+
+/** The same loop for endpoints that are not generations (images, audio, rerank …): they bring their own attempt. */
+export async function routeAttempts(ctx: ProxyContext, route: VirtualModelEntry, state: Router, run: AttemptRun): Promise<void> {
   const { options } = route;
   const deadline = state.clock.now() + options.deadlineMs;
   const tried = new Set<string>();
@@ -39,7 +47,7 @@ export async function routeRequest(ctx: GenerationContext, route: VirtualModelEn
     const timeoutMs = options.attemptTimeoutMs > 0 ? Math.min(options.attemptTimeoutMs, remaining) : remaining;
     const attemptAbort = attemptSignal(ctx.abort.signal, timeoutMs);
     try {
-      await exchange(ctx, target.model, attemptAbort.signal, () => {
+      await run(target.model, attemptAbort.signal, () => {
         attemptAbort.answered();
         state.latency.observe(target.model.id, state.clock.now() - started);
       });

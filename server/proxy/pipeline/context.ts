@@ -21,6 +21,7 @@ import type { UpstreamRequest } from './upstream-request.js';
 export type PipelineConfig = Pick<
   Config,
   | 'maxBodyBytes'
+  | 'maxUploadBytes'
   | 'maxJsonDepth'
   | 'maxJsonElements'
   | 'requestBodyTimeoutMs'
@@ -91,6 +92,8 @@ export interface ProxyContext {
   guardrails?: Array<{ name: string; mode: string; stage: 'request' | 'response'; count: number }>;
   /** The response cache's part in this request (server/cache), for the log row and metrics. */
   cache?: CacheMark;
+  /** Cost beyond tokens (images, audio seconds, speech characters, searches; core/unit-prices.ts), USD. */
+  unitCostUsd?: number;
 }
 
 /** What the response cache did with a request; `key` is the entry a hit came from or a miss was stored under. */

@@ -36,7 +36,7 @@ export function recordRequest(ctx: ProxyContext, failure: GatewayError | undefin
     ttftMs: ctx.ttftMs === undefined ? undefined : Math.round(ctx.ttftMs),
     usage: ctx.usage,
     // A cache hit costs nothing upstream; what it would have cost is reported as saved.
-    costUsd: model && ctx.cache?.status !== 'hit' ? requestCost(model, ctx.usage) : 0,
+    costUsd: model && ctx.cache?.status !== 'hit' ? requestCost(model, ctx.usage) + (ctx.unitCostUsd ?? 0) : 0,
     clientIp: clientIp(ctx.req, ctx.deps.config.trustProxy),
     userAgent: scrubOptional(ctx.req.headers['user-agent'], secrets),
     rulesApplied: ctx.rulesApplied?.length ? ctx.rulesApplied : undefined,

@@ -2,10 +2,29 @@ import type { ModelEntry, ProviderEntry } from '../../snapshot/types.js';
 import { findPreset, type AuthStyle, type ProviderPreset } from './presets.js';
 import { DEFAULT_TIMEOUTS, type PrepareRequest, type UpstreamTimeouts } from '../upstream/http-client.js';
 import type { UpstreamWire } from '../../core/wire.js';
+import type { MediaEndpoint } from '../../core/media-endpoint.js';
 import { credentialStep, usesStaticKey } from './auth/index.js';
 import { serviceAccountOf } from './auth/google-service-account.js';
 
-export type UpstreamOperation = 'generate' | 'stream' | 'embeddings' | 'count_tokens' | 'list_models';
+export type UpstreamOperation = 'generate' | 'stream' | 'embeddings' | 'count_tokens' | 'list_models' | MediaEndpoint;
+
+/** OpenAI's paths of the endpoints beyond text generation, under the base URL (or an Azure deployment). */
+const MEDIA_PATHS: Record<MediaEndpoint, string> = {
+  image_generations: 'images/generations',
+  image_edits: 'images/edits',
+  audio_speech: 'audio/speech',
+  audio_transcriptions: 'audio/transcriptions',
+  rerank: 'rerank',
+  moderations: 'moderations',
+};
+
+const isMediaOp = (op: UpstreamOperation): op is MediaEndpoint => op in MEDIA_PATHS;
+
+/** Whether the provider's preset serves an endpoint beyond text generation (presets.ts `endpoints`). */
+export function servesEndpoint(provider: ProviderEntry, endpoint: MediaEndpoint): boolean {
+  const preset = presetOf(provider);
+  return preset.wire === 'openai-chat' && (preset.endpoints?.includes(endpoint) ?? false);
+}
 
 const ANTHROPIC_VERSION = '2023-06-01';
 const AZURE_DEFAULT_API_VERSION = '2024-10-21';
@@ -92,11 +111,12 @@ export function upstreamUrl(model: ModelEntry, op: UpstreamOperation): string {
       if (preset.urlStyle === 'azure') {
         const version = typeof provider.options.apiVersion === 'string' ? provider.options.apiVersion : AZURE_DEFAULT_API_VERSION;
         const deployment = encodeURIComponent(model.upstreamModel);
-        const path = op === 'embeddings' ? 'embeddings' : 'chat/completions';
+        const path = op === 'embeddings' ? 'embeddings' : isMediaOp(op) ? MEDIA_PATHS[op] : 'chat/completions';
         return `${stripSuffix(base, /\/openai$/)}/openai/deployments/${deployment}/${path}?api-version=${encodeURIComponent(version)}`;
       }
       if (op === 'list_models') return `${base}/models`;
       if (op === 'embeddings') return `${base}/embeddings`;
+      if (isMediaOp(op)) return `${base}/${MEDIA_PATHS[op]}`;
       return `${base}/chat/completions`;
     }
   }

@@ -1,5 +1,6 @@
 import type { UpstreamWire } from '../../core/wire.js';
 import type { RelayDefaults } from './relay-types.js';
+import type { MediaEndpoint } from '../../core/media-endpoint.js';
 
 /**
  * Provider presets are data: an OpenAI-compatible vendor is a base URL, an auth
@@ -40,7 +41,16 @@ export interface ProviderPreset {
   docsUrl?: string;
   /** Relay mode defaults (Responses wire only; see server/relay). The provider's options.relay overrides them. */
   relay?: RelayDefaults;
+  /** The endpoints beyond text generation the vendor serves (OpenAI-compatible paths under the base URL). */
+  endpoints?: readonly MediaEndpoint[];
+  /** The body shape of its /rerank (default `jina`: the Cohere/Jina shape the gateway's clients send). */
+  rerank?: RerankDialect;
 }
+
+/** jina: query, documents, top_n → results; cohere: the same with string documents (v2); voyage: top_k → data. */
+export type RerankDialect = 'jina' | 'cohere' | 'voyage';
+
+const OPENAI_ENDPOINTS: readonly MediaEndpoint[] = ['image_generations', 'image_edits', 'audio_speech', 'audio_transcriptions', 'moderations'];
 
 /** Fields a Codex backend refuses; the upstream instructions text is the admin's to supply. */
 export const CODEX_DROPPED_FIELDS = ['max_output_tokens', 'temperature', 'top_p', 'metadata'];
@@ -56,7 +66,7 @@ const openaiCompatible = (type: string, displayName: string, defaultBaseUrl: str
 });
 
 export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
-  openaiCompatible('openai', 'OpenAI', 'https://api.openai.com/v1'),
+  openaiCompatible('openai', 'OpenAI', 'https://api.openai.com/v1', { endpoints: OPENAI_ENDPOINTS }),
   {
     type: 'openai-responses',
     displayName: 'OpenAI Responses API only',
@@ -98,6 +108,7 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
     defaultBaseUrl: 'https://YOUR-RESOURCE.openai.azure.com',
     auth: 'api-key',
     modelList: 'none',
+    endpoints: ['image_generations', 'image_edits', 'audio_speech', 'audio_transcriptions'],
   },
   {
     type: 'bedrock',
@@ -132,8 +143,8 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
   },
   openaiCompatible('deepseek', 'DeepSeek', 'https://api.deepseek.com/v1'),
   openaiCompatible('mistral', 'Mistral AI', 'https://api.mistral.ai/v1'),
-  openaiCompatible('groq', 'Groq', 'https://api.groq.com/openai/v1'),
-  openaiCompatible('together', 'Together AI', 'https://api.together.xyz/v1'),
+  openaiCompatible('groq', 'Groq', 'https://api.groq.com/openai/v1', { endpoints: ['audio_speech', 'audio_transcriptions'] }),
+  openaiCompatible('together', 'Together AI', 'https://api.together.xyz/v1', { endpoints: ['image_generations', 'rerank'] }),
   openaiCompatible('fireworks', 'Fireworks AI', 'https://api.fireworks.ai/inference/v1'),
   openaiCompatible('openrouter', 'OpenRouter', 'https://openrouter.ai/api/v1'),
   openaiCompatible('xai', 'xAI (Grok)', 'https://api.x.ai/v1'),
@@ -151,9 +162,16 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
   openaiCompatible('deepinfra', 'DeepInfra', 'https://api.deepinfra.com/v1/openai'),
   openaiCompatible('sambanova', 'SambaNova', 'https://api.sambanova.ai/v1'),
   openaiCompatible('ollama', 'Ollama', 'http://localhost:11434/v1', { keyOptional: true, modelList: 'ollama' }),
-  openaiCompatible('vllm', 'vLLM', 'http://localhost:8000/v1', { keyOptional: true }),
+  openaiCompatible('vllm', 'vLLM', 'http://localhost:8000/v1', { keyOptional: true, endpoints: ['audio_transcriptions', 'rerank'] }),
   openaiCompatible('lm-studio', 'LM Studio', 'http://localhost:1234/v1', { keyOptional: true }),
-  openaiCompatible('openai-compatible', 'OpenAI-compatible (custom)', 'http://localhost:8080/v1', { keyOptional: true }),
+  openaiCompatible('openai-compatible', 'OpenAI-compatible (custom)', 'http://localhost:8080/v1', {
+    keyOptional: true,
+    endpoints: [...OPENAI_ENDPOINTS, 'rerank'],
+  }),
+  // Rerank (and embeddings) vendors: no chat models.
+  openaiCompatible('jina', 'Jina AI (rerank, embeddings)', 'https://api.jina.ai/v1', { modelList: 'none', endpoints: ['rerank'], rerank: 'jina' }),
+  openaiCompatible('cohere', 'Cohere (rerank)', 'https://api.cohere.com/v2', { modelList: 'none', endpoints: ['rerank'], rerank: 'cohere' }),
+  openaiCompatible('voyage', 'Voyage AI (rerank, embeddings)', 'https://api.voyageai.com/v1', { modelList: 'none', endpoints: ['rerank'], rerank: 'voyage' }),
 ];
 
 const byType = new Map(PROVIDER_PRESETS.map((p) => [p.type, p]));
