@@ -34,10 +34,19 @@ export function authenticate(headers: IncomingHttpHeaders, snapshot: ConfigSnaps
 }
 
 export function mayUseModel(key: KeyEntry, model: string): boolean {
+  if (key.team?.allowedModels && !key.team.allowedModels.has(model)) return false;
   return key.allowedModels === null || key.allowedModels.has(model);
 }
 
 export function authorizeModel(key: KeyEntry, model: string): void {
+  if (key.team?.allowedModels && !key.team.allowedModels.has(model)) {
+    throw new GatewayError({
+      status: 403,
+      kind: 'permission',
+      message: `The team "${key.team.name}" of this API key is not allowed to use the model "${model}"`,
+      code: 'model_not_allowed',
+    });
+  }
   if (!mayUseModel(key, model)) {
     throw new GatewayError({
       status: 403,

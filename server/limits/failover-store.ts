@@ -52,7 +52,7 @@ export class FailoverCounterStore implements CounterStore {
 
   async release(plan: ReleasePlan): Promise<void> {
     if (plan.backend === 'memory') return this.memory.releaseNow(plan);
-    if (plan.costUsd > 0) this.memory.addSpend(plan.keyId, plan.costUsd, plan.now);
+    if (plan.costUsd > 0) for (const subject of plan.subjects) if (subject.spend) this.memory.addSpend(subject.id, plan.costUsd, plan.now);
     if (!this.redis.ready) return this.down(new Error(`connection ${this.redis.client.status}`));
     try {
       await this.redis.release(plan);

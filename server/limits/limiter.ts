@@ -13,7 +13,8 @@ import {
   type BudgetPeriod,
 } from './periods.js';
 import type { SpendPersister } from './spend-persister.js';
-import type { AdmitResult, BackendName, CounterStore, ReleasePlan } from './store.js';
+import type { BackendName, CounterStore, LimitName, ReleasePlan, SubjectCounters, SubjectRelease } from './store.js';
+import { hasLimits, limitSubjects, teamSubjectId, type AdmitScope, type LimitSubject } from './subjects.js';
 import type { Admission, KeyLimiter, KeyLimitState } from './types.js';
 
 /**
@@ -58,38 +59,29 @@ export class KeyLimits implements KeyLimiter {
     });
   }
 
-  async admit(key: KeyEntry, estimatedInputTokens: number): Promise<Admission> {
+  async admit(key: KeyEntry, estimatedInputTokens: number, scope: AdmitScope = {}): Promise<Admission> {
     if (this.ready) await this.ready;
-    const { rpmLimit, tpmLimit, maxConcurrency, budgetUsd } = key;
-    if (!rpmLimit && !tpmLimit && !maxConcurrency && budgetUsd === undefined) {
-      // Nothing to check; spend is still counted so a budget set later starts from the truth.
-      return { headers: NO_HEADERS, release: this.releaser(key.id, this.deps.defaultBackend) };
-    }
     const now = this.deps.now();
+    const subjects = limitSubjects(key, scope, now);
+    if (!subjects.some((s) => hasLimits(s.plan))) {
+      // Nothing to check; spend is still counted so a budget set later starts from the truth.
+      return { headers: NO_HEADERS, release: this.releaser(subjects, this.deps.defaultBackend, {}) };
+    }
     const window = minuteWindow(now);
-    const period = budgetPeriodOf(key.budgetPeriod);
     const leaseId = `${this.leasePrefix}:${++this.leaseCounter}`;
     const estimate = Math.max(0, Math.round(estimatedInputTokens) || 0);
-    const result = await this.deps.store.admit({
-      keyId: key.id,
-      now,
-      window: window.id,
-      rpmLimit: rpmLimit || undefined,
-      tpmLimit: tpmLimit || undefined,
-      maxConcurrency: maxConcurrency || undefined,
-      budget: budgetUsd === undefined ? undefined : { limitUsd: budgetUsd, period: budgetPeriodKey(period, now) },
-      estimatedTokens: estimate,
-      leaseId,
-    });
-    const headers = rateLimitHeaders(key, result, window.endsAt - now);
-    if (result.rejected) throw refusal(key, result, headers, now, window.endsAt, period);
-    return {
-      headers,
-      release: this.releaser(key.id, result.backend, {
-        leaseId: maxConcurrency ? leaseId : undefined,
-        tpm: tpmLimit ? { window: window.id, reserved: estimate } : undefined,
-      }),
-    };
+    const result = await this.deps.store.admit({ subjects: subjects.map((s) => s.plan), now, window: window.id, estimatedTokens: estimate, leaseId });
+    const headers = rateLimitHeaders(subjects, result.counters, window.endsAt - now);
+    if (result.rejected) {
+      const by = result.rejectedBy ?? 0;
+      throw refusal(result.rejected, subjects[by], result.counters[by], headers, now, window.endsAt);
+    }
+    return { headers, release: this.releaser(subjects, result.backend, { leaseId, tpm: { window: window.id, reserved: estimate } }) };
+  }
+
+  /** Counters of one team (its RPM / TPM window and spend), for the admin API. */
+  async teamState(team: { id: string; budgetPeriod?: string | null }): Promise<KeyLimitState> {
+    return this.state({ id: teamSubjectId(team.id), budgetPeriod: team.budgetPeriod });
   }
 
   async state(key: { id: string; budgetPeriod?: string | null }): Promise<KeyLimitState> {
@@ -120,59 +112,81 @@ export class KeyLimits implements KeyLimiter {
     await this.deps.onClose?.();
   }
 
-  private releaser(keyId: string, backend: BackendName, held: { leaseId?: string; tpm?: { window: number; reserved: number } } = {}): Admission['release'] {
+  private releaser(
+    subjects: LimitSubject[],
+    backend: BackendName,
+    held: { leaseId?: string; tpm?: { window: number; reserved: number } },
+  ): Admission['release'] {
     let released = false;
     return ({ usage, costUsd }) => {
       if (released) return;
       released = true;
       const now = this.deps.now();
       const cost = Number.isFinite(costUsd) && costUsd > 0 ? costUsd : 0;
-      if (!held.leaseId && !held.tpm && cost === 0) return;
-      const plan: ReleasePlan = { keyId, now, backend, leaseId: held.leaseId, costUsd: cost };
       // Real usage replaces the reservation; without reported usage (aborted or
       // failed before the upstream answered) the estimate stays counted.
-      if (held.tpm) plan.tpm = { ...held.tpm, actual: usage ? usage.inputTokens + usage.outputTokens : held.tpm.reserved };
-      this.deps.persister?.add(keyId, cost, now);
+      const actual = held.tpm && usage ? usage.inputTokens + usage.outputTokens : held.tpm?.reserved;
+      const releases: SubjectRelease[] = [];
+      for (const { plan, spend } of subjects) {
+        const lease = plan.maxConcurrency ? held.leaseId : undefined;
+        const tpm = plan.tpmLimit && held.tpm ? { ...held.tpm, actual: actual ?? held.tpm.reserved } : undefined;
+        const spends = spend && cost > 0;
+        if (lease || tpm || spends) releases.push({ id: plan.id, leaseId: lease, tpm, spend: spends });
+      }
+      if (releases.length === 0) return;
+      for (const s of subjects) if (s.persist && s.ownerId) this.deps.persister?.add(s.ownerId, cost, now, s.persist);
+      const plan: ReleasePlan = { now, backend, subjects: releases, costUsd: cost };
       const done = this.deps.store
         .release(plan)
-        .catch((error: unknown) => this.deps.logger.warn({ err: error, keyId }, 'key limit release failed'))
+        .catch((error: unknown) => this.deps.logger.warn({ err: error, keyId: subjects[0].plan.id }, 'key limit release failed'))
         .finally(() => this.releases.delete(done));
       this.releases.add(done);
     };
   }
 }
 
-/** OpenAI-style x-ratelimit-* headers for the limits the key has. */
-export function rateLimitHeaders(key: KeyEntry, result: AdmitResult, msToReset: number): Record<string, string> {
+/** OpenAI-style x-ratelimit-* headers for the first subject (key, then team, …) that has each limit. */
+export function rateLimitHeaders(subjects: LimitSubject[], counters: SubjectCounters[], msToReset: number): Record<string, string> {
   const headers: Record<string, string> = {};
   const reset = formatResetDuration(msToReset);
-  if (key.rpmLimit) {
-    headers['x-ratelimit-limit-requests'] = String(key.rpmLimit);
-    headers['x-ratelimit-remaining-requests'] = String(Math.max(0, key.rpmLimit - result.rpmUsed));
+  const rpm = subjects.findIndex((s) => s.plan.rpmLimit);
+  if (rpm >= 0) {
+    const limit = subjects[rpm].plan.rpmLimit!;
+    headers['x-ratelimit-limit-requests'] = String(limit);
+    headers['x-ratelimit-remaining-requests'] = String(Math.max(0, limit - counters[rpm].rpmUsed));
     headers['x-ratelimit-reset-requests'] = reset;
   }
-  if (key.tpmLimit) {
-    headers['x-ratelimit-limit-tokens'] = String(key.tpmLimit);
-    headers['x-ratelimit-remaining-tokens'] = String(Math.max(0, key.tpmLimit - result.tpmUsed));
+  const tpm = subjects.findIndex((s) => s.plan.tpmLimit);
+  if (tpm >= 0) {
+    const limit = subjects[tpm].plan.tpmLimit!;
+    headers['x-ratelimit-limit-tokens'] = String(limit);
+    headers['x-ratelimit-remaining-tokens'] = String(Math.max(0, limit - counters[tpm].tpmUsed));
     headers['x-ratelimit-reset-tokens'] = reset;
   }
   return headers;
 }
 
-const PERIOD_WORDS: Record<BudgetPeriod, string> = { daily: 'daily', monthly: 'monthly', total: 'total' };
+const PERIOD_WORDS: Record<BudgetPeriod, string> = { daily: 'daily', weekly: 'weekly', monthly: 'monthly', total: 'total' };
 
-function refusal(key: KeyEntry, result: AdmitResult, headers: Record<string, string>, now: number, windowEndsAt: number, period: BudgetPeriod): GatewayError {
-  const who = `virtual key "${key.name}"`;
+function refusal(
+  rejected: LimitName,
+  subject: LimitSubject,
+  found: SubjectCounters,
+  headers: Record<string, string>,
+  now: number,
+  windowEndsAt: number,
+): GatewayError {
+  const { who, plan } = subject;
   const inWindow = windowEndsAt - now;
-  switch (result.rejected) {
+  switch (rejected) {
     case 'budget': {
-      const end = budgetPeriodEnd(period, now);
+      const end = budgetPeriodEnd(subject.period, now);
       const resets = end === undefined ? '' : ` It resets in ${formatResetDuration(end - now)}.`;
       return new GatewayError({
         status: BUDGET_EXCEEDED_STATUS,
         kind: 'budget_exceeded',
         code: 'insufficient_quota',
-        message: `Budget exceeded for ${who}: spent $${result.spentUsd.toFixed(4)} of its ${PERIOD_WORDS[period]} budget of $${key.budgetUsd}.${resets}`,
+        message: `Budget exceeded for ${who}: spent $${found.spentUsd.toFixed(4)} of its ${PERIOD_WORDS[subject.period]} budget of $${subject.budgetUsd}.${resets}`,
         retryAfter: end === undefined ? undefined : retryAfterSeconds(end - now),
         headers: { ...headers, 'x-should-retry': 'false' },
       });
@@ -182,7 +196,7 @@ function refusal(key: KeyEntry, result: AdmitResult, headers: Record<string, str
         status: 429,
         kind: 'rate_limit',
         code: 'rate_limit_exceeded',
-        message: `Rate limit reached for ${who}: ${key.rpmLimit} requests per minute. Try again in ${formatResetDuration(inWindow)}.`,
+        message: `Rate limit reached for ${who}: ${plan.rpmLimit} requests per minute. Try again in ${formatResetDuration(inWindow)}.`,
         retryAfter: retryAfterSeconds(inWindow),
         headers,
       });
@@ -191,23 +205,21 @@ function refusal(key: KeyEntry, result: AdmitResult, headers: Record<string, str
         status: 429,
         kind: 'rate_limit',
         code: 'rate_limit_exceeded',
-        message: `Rate limit reached for ${who}: ${key.tpmLimit} tokens per minute (used ${result.tpmUsed}). Try again in ${formatResetDuration(inWindow)}.`,
+        message: `Rate limit reached for ${who}: ${plan.tpmLimit} tokens per minute (used ${found.tpmUsed}). Try again in ${formatResetDuration(inWindow)}.`,
         retryAfter: retryAfterSeconds(inWindow),
         headers,
       });
     case 'concurrency':
-    case undefined:
-      // `undefined` never reaches here (only a rejection is refused); it reads as the last limit.
       return new GatewayError({
         status: 429,
         kind: 'rate_limit',
         code: 'rate_limit_exceeded',
-        message: `Too many concurrent requests for ${who}: at most ${key.maxConcurrency} at a time.`,
+        message: `Too many concurrent requests for ${who}: at most ${plan.maxConcurrency} at a time.`,
         retryAfter: 1,
         headers,
       });
     default: {
-      const _exhaustive: never = result.rejected;
+      const _exhaustive: never = rejected;
       return _exhaustive;
     }
   }

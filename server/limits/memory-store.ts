@@ -1,5 +1,5 @@
-import { dayPeriod, monthPeriod, TOTAL_PERIOD, WINDOW_MS } from './periods.js';
-import type { AdmitPlan, AdmitResult, CounterStore, KeyCounters, ReleasePlan, SpendSeed } from './store.js';
+import { dayPeriod, monthPeriod, TOTAL_PERIOD, weekPeriod, WINDOW_MS } from './periods.js';
+import type { AdmitPlan, AdmitResult, CounterStore, KeyCounters, LimitName, ReleasePlan, SpendSeed, SubjectCounters, SubjectPlan } from './store.js';
 
 interface WindowCount {
   window: number;
@@ -8,8 +8,9 @@ interface WindowCount {
 
 interface SpendCell {
   total: number;
-  /** Only the latest day and month are kept; older periods no longer matter. */
+  /** Only the latest day, week and month are kept; older periods no longer matter. */
   day?: { period: string; usd: number };
+  week?: { period: string; usd: number };
   month?: { period: string; usd: number };
 }
 
@@ -28,27 +29,33 @@ export class MemoryCounterStore implements CounterStore {
   }
 
   admitNow(plan: AdmitPlan): AdmitResult {
-    const rpmUsed = plan.rpmLimit ? this.windowValue(this.rpm, plan.keyId, plan.window) : 0;
-    const tpmUsed = plan.tpmLimit ? this.windowValue(this.tpm, plan.keyId, plan.window) : 0;
-    const leases = plan.maxConcurrency ? this.inFlight.get(plan.keyId) : undefined;
-    const inFlight = leases?.size ?? 0;
-    const spentUsd = plan.budget ? this.spendIn(plan.keyId, plan.budget.period) : 0;
-    const found = { rpmUsed, tpmUsed, inFlight, spentUsd, backend: 'memory' as const };
-
-    if (plan.budget && spentUsd >= plan.budget.limitUsd) return { ...found, rejected: 'budget' };
-    if (plan.rpmLimit && rpmUsed >= plan.rpmLimit) return { ...found, rejected: 'rpm' };
-    if (plan.tpmLimit && tpmUsed >= plan.tpmLimit) return { ...found, rejected: 'tpm' };
-    if (plan.maxConcurrency && inFlight >= plan.maxConcurrency) return { ...found, rejected: 'concurrency' };
-
-    if (plan.rpmLimit) found.rpmUsed = this.addToWindow(this.rpm, plan.keyId, plan.window, 1);
-    if (plan.tpmLimit) found.tpmUsed = this.addToWindow(this.tpm, plan.keyId, plan.window, plan.estimatedTokens);
-    if (plan.maxConcurrency) {
-      let set = leases;
-      if (!set) this.inFlight.set(plan.keyId, (set = new Set()));
-      set.add(plan.leaseId);
-      found.inFlight = set.size;
+    const counters = plan.subjects.map((subject) => this.found(subject, plan.window));
+    for (let i = 0; i < plan.subjects.length; i++) {
+      const rejected = verdict(plan.subjects[i], counters[i]);
+      if (rejected) return { rejected, rejectedBy: i, counters, backend: 'memory' };
     }
-    return found;
+    plan.subjects.forEach((subject, i) => this.take(subject, counters[i], plan));
+    return { counters, backend: 'memory' };
+  }
+
+  private found(subject: SubjectPlan, window: number): SubjectCounters {
+    return {
+      rpmUsed: subject.rpmLimit ? this.windowValue(this.rpm, subject.id, window) : 0,
+      tpmUsed: subject.tpmLimit ? this.windowValue(this.tpm, subject.id, window) : 0,
+      inFlight: subject.maxConcurrency ? (this.inFlight.get(subject.id)?.size ?? 0) : 0,
+      spentUsd: subject.budget ? this.spendIn(subject.id, subject.budget.period) : 0,
+    };
+  }
+
+  private take(subject: SubjectPlan, counters: SubjectCounters, plan: AdmitPlan): void {
+    if (subject.rpmLimit) counters.rpmUsed = this.addToWindow(this.rpm, subject.id, plan.window, 1);
+    if (subject.tpmLimit) counters.tpmUsed = this.addToWindow(this.tpm, subject.id, plan.window, plan.estimatedTokens);
+    if (subject.maxConcurrency) {
+      let set = this.inFlight.get(subject.id);
+      if (!set) this.inFlight.set(subject.id, (set = new Set()));
+      set.add(plan.leaseId);
+      counters.inFlight = set.size;
+    }
   }
 
   async release(plan: ReleasePlan): Promise<void> {
@@ -56,30 +63,34 @@ export class MemoryCounterStore implements CounterStore {
   }
 
   releaseNow(plan: ReleasePlan): void {
-    if (plan.tpm) {
-      const { window, reserved, actual } = plan.tpm;
-      const current = this.tpm.get(plan.keyId);
-      const nowWindow = Math.floor(plan.now / WINDOW_MS);
-      // Still the admission's window: swap the reservation for the real usage.
-      // Otherwise the reservation left with its window and usage lands in the new one.
-      if (nowWindow === window) {
-        if (current && current.window === window) current.value = Math.max(0, current.value - reserved + actual);
-      } else this.addToWindow(this.tpm, plan.keyId, nowWindow, actual);
+    const nowWindow = Math.floor(plan.now / WINDOW_MS);
+    for (const subject of plan.subjects) {
+      if (subject.tpm) {
+        const { window, reserved, actual } = subject.tpm;
+        const current = this.tpm.get(subject.id);
+        // Still the admission's window: swap the reservation for the real usage.
+        // Otherwise the reservation left with its window and usage lands in the new one.
+        if (nowWindow === window) {
+          if (current && current.window === window) current.value = Math.max(0, current.value - reserved + actual);
+        } else this.addToWindow(this.tpm, subject.id, nowWindow, actual);
+      }
+      if (subject.leaseId) {
+        const set = this.inFlight.get(subject.id);
+        set?.delete(subject.leaseId);
+        if (set && set.size === 0) this.inFlight.delete(subject.id);
+      }
+      if (subject.spend && plan.costUsd > 0) this.addSpend(subject.id, plan.costUsd, plan.now);
     }
-    if (plan.leaseId) {
-      const set = this.inFlight.get(plan.keyId);
-      set?.delete(plan.leaseId);
-      if (set && set.size === 0) this.inFlight.delete(plan.keyId);
-    }
-    if (plan.costUsd > 0) this.addSpend(plan.keyId, plan.costUsd, plan.now);
   }
 
   addSpend(keyId: string, usd: number, now: number): void {
     const cell = this.spendCell(keyId);
     cell.total += usd;
     const day = dayPeriod(now);
+    const week = weekPeriod(now);
     const month = monthPeriod(now);
     cell.day = cell.day?.period === day ? { period: day, usd: cell.day.usd + usd } : { period: day, usd };
+    cell.week = cell.week?.period === week ? { period: week, usd: cell.week.usd + usd } : { period: week, usd };
     cell.month = cell.month?.period === month ? { period: month, usd: cell.month.usd + usd } : { period: month, usd };
   }
 
@@ -99,13 +110,9 @@ export class MemoryCounterStore implements CounterStore {
     for (const { keyId, period, usd } of seeds) {
       const cell = this.spendCell(keyId);
       if (period === TOTAL_PERIOD) cell.total = Math.max(cell.total, usd);
-      else if (period.startsWith('d:')) {
-        if (!cell.day || cell.day.period < period) cell.day = { period, usd };
-        else if (cell.day.period === period) cell.day.usd = Math.max(cell.day.usd, usd);
-      } else if (period.startsWith('m:')) {
-        if (!cell.month || cell.month.period < period) cell.month = { period, usd };
-        else if (cell.month.period === period) cell.month.usd = Math.max(cell.month.usd, usd);
-      }
+      else if (period.startsWith('d:')) cell.day = raised(cell.day, period, usd);
+      else if (period.startsWith('w:')) cell.week = raised(cell.week, period, usd);
+      else if (period.startsWith('m:')) cell.month = raised(cell.month, period, usd);
     }
   }
 
@@ -115,6 +122,7 @@ export class MemoryCounterStore implements CounterStore {
     for (const [keyId, cell] of this.spend) {
       out.push({ keyId, period: TOTAL_PERIOD, usd: cell.total });
       if (cell.day) out.push({ keyId, period: cell.day.period, usd: cell.day.usd });
+      if (cell.week) out.push({ keyId, period: cell.week.period, usd: cell.week.usd });
       if (cell.month) out.push({ keyId, period: cell.month.period, usd: cell.month.usd });
     }
     return out;
@@ -127,6 +135,7 @@ export class MemoryCounterStore implements CounterStore {
     if (!cell) return 0;
     if (period === TOTAL_PERIOD) return cell.total;
     if (cell.day?.period === period) return cell.day.usd;
+    if (cell.week?.period === period) return cell.week.usd;
     if (cell.month?.period === period) return cell.month.usd;
     return 0;
   }
@@ -149,4 +158,20 @@ export class MemoryCounterStore implements CounterStore {
     map.set(keyId, { window, value: amount });
     return amount;
   }
+}
+
+/** The limit of one subject its counters are at (budget first, as every backend checks). */
+function verdict(subject: SubjectPlan, found: SubjectCounters): LimitName | undefined {
+  if (subject.budget && found.spentUsd >= subject.budget.limitUsd) return 'budget';
+  if (subject.rpmLimit && found.rpmUsed >= subject.rpmLimit) return 'rpm';
+  if (subject.tpmLimit && found.tpmUsed >= subject.tpmLimit) return 'tpm';
+  if (subject.maxConcurrency && found.inFlight >= subject.maxConcurrency) return 'concurrency';
+  return undefined;
+}
+
+/** A period cell raised to a seed: a later period replaces it, the same period keeps the larger value. */
+function raised(cell: { period: string; usd: number } | undefined, period: string, usd: number): { period: string; usd: number } {
+  if (!cell || cell.period < period) return { period, usd };
+  if (cell.period === period) return { period, usd: Math.max(cell.usd, usd) };
+  return cell;
 }

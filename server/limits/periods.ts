@@ -22,6 +22,13 @@ export function dayPeriod(now: number): string {
   return `d:${new Date(now).toISOString().slice(0, 10)}`;
 }
 
+/** `w:YYYY-MM-DD` of the UTC week (Monday to Sunday) containing `now`, named by its Monday. */
+export function weekPeriod(now: number): string {
+  const d = new Date(now);
+  const monday = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+  return `w:${new Date(monday).toISOString().slice(0, 10)}`;
+}
+
 /** `m:YYYY-MM` of the UTC month containing `now`. */
 export function monthPeriod(now: number): string {
   return `m:${new Date(now).toISOString().slice(0, 7)}`;
@@ -29,24 +36,36 @@ export function monthPeriod(now: number): string {
 
 export const TOTAL_PERIOD = 'total';
 
-export type BudgetPeriod = 'daily' | 'monthly' | 'total';
+export type BudgetPeriod = 'daily' | 'weekly' | 'monthly' | 'total';
 
-/** A key's budget period as stored (unknown or missing → total, the strictest reading). */
+/** A budget period as stored (unknown or missing → total, the strictest reading). */
 export function budgetPeriodOf(value: string | null | undefined): BudgetPeriod {
-  return value === 'daily' || value === 'monthly' ? value : 'total';
+  return value === 'daily' || value === 'weekly' || value === 'monthly' ? value : 'total';
 }
 
 /** The spend counter a budget is checked against at `now`. */
 export function budgetPeriodKey(period: BudgetPeriod, now: number): string {
-  if (period === 'daily') return dayPeriod(now);
-  if (period === 'monthly') return monthPeriod(now);
-  return TOTAL_PERIOD;
+  switch (period) {
+    case 'daily':
+      return dayPeriod(now);
+    case 'weekly':
+      return weekPeriod(now);
+    case 'monthly':
+      return monthPeriod(now);
+    case 'total':
+      return TOTAL_PERIOD;
+    default: {
+      const _exhaustive: never = period;
+      return _exhaustive;
+    }
+  }
 }
 
 /** Epoch ms when the period containing `now` ends; undefined for the total (never resets). */
 export function budgetPeriodEnd(period: BudgetPeriod, now: number): number | undefined {
   const d = new Date(now);
   if (period === 'daily') return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
+  if (period === 'weekly') return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 7 - ((d.getUTCDay() + 6) % 7));
   if (period === 'monthly') return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
   return undefined;
 }

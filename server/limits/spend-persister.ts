@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
-import { dayPeriod, monthPeriod, TOTAL_PERIOD } from './periods.js';
+import { dayPeriod, monthPeriod, TOTAL_PERIOD, weekPeriod } from './periods.js';
+import { teamSubjectId, type SpendOwner } from './subjects.js';
 import type { SpendSeed } from './store.js';
 
 interface PendingSpend {
@@ -30,6 +31,8 @@ export interface SpendSink {
  */
 export class SpendPersister {
   private pending = new Map<string, PendingSpend>();
+  /** Team spend, written through Prisma (few rows: one per team with traffic). */
+  private pendingTeams = new Map<string, PendingSpend>();
   private chain: Promise<void> = Promise.resolve();
   private readonly timer: NodeJS.Timeout;
 
@@ -43,9 +46,17 @@ export class SpendPersister {
     this.timer.unref();
   }
 
-  add(keyId: string, usd: number, now: number): void {
+  add(ownerId: string, usd: number, now: number, owner: SpendOwner = 'key'): void {
     if (!(usd > 0)) return;
-    this.merge(keyId, usd, [
+    if (owner === 'team') {
+      merge(this.pendingTeams, ownerId, usd, [
+        [dayPeriod(now), usd],
+        [weekPeriod(now), usd],
+        [monthPeriod(now), usd],
+      ]);
+      return;
+    }
+    this.merge(ownerId, usd, [
       [dayPeriod(now), usd],
       [monthPeriod(now), usd],
     ]);
@@ -53,13 +64,17 @@ export class SpendPersister {
 
   /** Spend of every key (total) and of the current UTC day and month, to seed the counters. */
   async load(now: number): Promise<SpendSeed[]> {
-    const [keys, periods] = await Promise.all([
+    const [keys, periods, teams, teamPeriods] = await Promise.all([
       this.db.virtualKey.findMany({ where: { spendUsd: { gt: 0 } }, select: { id: true, spendUsd: true } }),
       this.db.keySpend.findMany({ where: { period: { in: [dayPeriod(now), monthPeriod(now)] } } }),
+      this.db.team.findMany({ where: { spendUsd: { gt: 0 } }, select: { id: true, spendUsd: true } }),
+      this.db.teamSpend.findMany({ where: { period: { in: [dayPeriod(now), weekPeriod(now), monthPeriod(now)] } } }),
     ]);
     return [
       ...keys.map((k) => ({ keyId: k.id, period: TOTAL_PERIOD, usd: k.spendUsd })),
       ...periods.map((p) => ({ keyId: p.virtualKeyId, period: p.period, usd: p.spendUsd })),
+      ...teams.map((t) => ({ keyId: teamSubjectId(t.id), period: TOTAL_PERIOD, usd: t.spendUsd })),
+      ...teamPeriods.map((p) => ({ keyId: teamSubjectId(p.teamId), period: p.period, usd: p.spendUsd })),
     ];
   }
 
@@ -75,13 +90,11 @@ export class SpendPersister {
   }
 
   private merge(keyId: string, total: number, periods: Iterable<[string, number]>): void {
-    let entry = this.pending.get(keyId);
-    if (!entry) this.pending.set(keyId, (entry = { total: 0, periods: new Map() }));
-    entry.total += total;
-    for (const [period, usd] of periods) entry.periods.set(period, (entry.periods.get(period) ?? 0) + usd);
+    merge(this.pending, keyId, total, periods);
   }
 
   private async write(): Promise<void> {
+    await this.writeTeams();
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
@@ -112,4 +125,37 @@ export class SpendPersister {
       this.logger.warn({ err: error }, 'could not save key spend; will retry');
     }
   }
+
+  private async writeTeams(): Promise<void> {
+    if (this.pendingTeams.size === 0) return;
+    const batch = this.pendingTeams;
+    this.pendingTeams = new Map();
+    try {
+      const alive = await this.db.team.findMany({ where: { id: { in: [...batch.keys()] } }, select: { id: true } });
+      const operations = alive.flatMap(({ id }) => {
+        const entry = batch.get(id)!;
+        return [
+          this.db.$executeRaw`UPDATE "Team" SET "spendUsd" = "spendUsd" + ${entry.total} WHERE "id" = ${id}`,
+          ...[...entry.periods].map(([period, usd]) =>
+            this.db.teamSpend.upsert({
+              where: { teamId_period: { teamId: id, period } },
+              create: { teamId: id, period, spendUsd: usd },
+              update: { spendUsd: { increment: usd } },
+            }),
+          ),
+        ];
+      });
+      if (operations.length) await this.db.$transaction(operations);
+    } catch (error) {
+      for (const [teamId, entry] of batch) merge(this.pendingTeams, teamId, entry.total, entry.periods);
+      this.logger.warn({ err: error }, 'could not save team spend; will retry');
+    }
+  }
+}
+
+function merge(pending: Map<string, PendingSpend>, id: string, total: number, periods: Iterable<[string, number]>): void {
+  let entry = pending.get(id);
+  if (!entry) pending.set(id, (entry = { total: 0, periods: new Map() }));
+  entry.total += total;
+  for (const [period, usd] of periods) entry.periods.set(period, (entry.periods.get(period) ?? 0) + usd);
 }

@@ -13,53 +13,79 @@
  *   the request that crosses the limit still completes and the next one stops.
  * - Concurrency: leases held from admit to release (Redis: each lease expires
  *   unless renewed, so a crashed instance cannot hold slots forever).
- * - Budget: USD spend per period (`total`, `d:YYYY-MM-DD`, `m:YYYY-MM`, UTC);
- *   admitted while spend < budget; cost is added on release to all three.
+ * - Budget: USD spend per period (`total`, `d:YYYY-MM-DD`, `w:YYYY-MM-DD`, `m:YYYY-MM`,
+ *   UTC); admitted while spend < budget; cost is added on release to all four.
  *
- * `admit` checks every limit and, only if all pass, takes them all at once:
- * a request rejected by one limit consumes none of the others.
+ * `admit` checks every limit of every subject (key, team, per model, per end
+ * user) and, only if all pass, takes them all at once: a request rejected by one
+ * limit consumes none of the others.
  */
 
 export type LimitName = 'rpm' | 'tpm' | 'concurrency' | 'budget';
 export type BackendName = 'memory' | 'redis';
 
-export interface AdmitPlan {
-  keyId: string;
-  now: number;
-  /** Minute window id (see periods.ts). */
-  window: number;
+/**
+ * One set of counters an admission is checked against: the key itself, its team,
+ * the key or team on one model, or one end user of the key or team (subjects.ts
+ * names them). Every subject of a plan is checked and taken in the same step.
+ */
+export interface SubjectPlan {
+  /** Counter id: the key id, or a name made by subjects.ts (`team:…`, `…:model:…`, `…:user:…`). */
+  id: string;
   rpmLimit?: number;
   tpmLimit?: number;
   maxConcurrency?: number;
   budget?: { limitUsd: number; period: string };
-  /** Reserved against TPM until release. */
+}
+
+export interface AdmitPlan {
+  /** The key first, then its team and scoped subjects. */
+  subjects: SubjectPlan[];
+  now: number;
+  /** Minute window id (see periods.ts). */
+  window: number;
+  /** Reserved against every TPM limit of the plan until release. */
   estimatedTokens: number;
   /** Unique per admission; names the concurrency lease. */
   leaseId: string;
 }
 
-export interface AdmitResult {
-  /** The limit that refused the request; undefined when admitted. */
-  rejected?: LimitName;
-  /** Counter values after the admission (or as found, when rejected). */
+/** Counter values of one subject after the admission (or as found, when rejected). */
+export interface SubjectCounters {
   rpmUsed: number;
   tpmUsed: number;
   inFlight: number;
   /** Spend in the budget's period (0 without a budget). */
   spentUsd: number;
+}
+
+export interface AdmitResult {
+  /** The limit that refused the request; undefined when admitted. */
+  rejected?: LimitName;
+  /** Index in `plan.subjects` of the subject whose limit refused it. */
+  rejectedBy?: number;
+  /** One entry per subject of the plan, in order. */
+  counters: SubjectCounters[];
   /** Which backend admitted it; release goes to the same one. */
   backend: BackendName;
 }
 
-export interface ReleasePlan {
-  keyId: string;
-  now: number;
-  backend: BackendName;
+/** What one subject gives back on release. */
+export interface SubjectRelease {
+  id: string;
   /** Set when the admission took a concurrency slot. */
   leaseId?: string;
   /** Set when the admission reserved TPM. */
   tpm?: { window: number; reserved: number; actual: number };
-  /** Cost to add to the total, the UTC day and the UTC month of `now`. */
+  /** The request's cost is added to this subject's spend (total, UTC day, week and month). */
+  spend: boolean;
+}
+
+export interface ReleasePlan {
+  now: number;
+  backend: BackendName;
+  subjects: SubjectRelease[];
+  /** Cost to add to the spend of every subject with `spend`. */
   costUsd: number;
 }
 
@@ -73,6 +99,7 @@ export interface KeyCounters {
 
 /** Spend known from the database at start (or from the memory mirror after a Redis outage). */
 export interface SpendSeed {
+  /** The subject id (a key id, or `team:<id>`). */
   keyId: string;
   period: string;
   usd: number;
@@ -81,7 +108,7 @@ export interface SpendSeed {
 export interface CounterStore {
   admit(plan: AdmitPlan): Promise<AdmitResult>;
   release(plan: ReleasePlan): Promise<void>;
-  /** Current counters of one key (for the admin API); `periods` are spend period keys. */
+  /** Current counters of one subject (for the admin API); `periods` are spend period keys. */
   read(keyId: string, now: number, periods: string[]): Promise<KeyCounters>;
   /** Raises spend counters to at least the given values (never lowers them). */
   seedSpend(seeds: SpendSeed[]): Promise<void>;

@@ -1,5 +1,6 @@
 import type { KeyEntry } from '../snapshot/types.js';
 import type { Usage } from '../core/usage.js';
+import type { AdmitScope } from './subjects.js';
 
 /** A request let in by the key's limits; released exactly once when it ends. */
 export interface Admission {
@@ -26,7 +27,8 @@ export interface KeyLimitState {
  * x-ratelimit-* headers when a limit is hit. See server/limits/limiter.ts.
  */
 export interface KeyLimiter {
-  admit(key: KeyEntry, estimatedInputTokens: number): Promise<Admission>;
+  /** Checks the key, its team and the scope's per-model and per-end-user limits together, atomically. */
+  admit(key: KeyEntry, estimatedInputTokens: number, scope?: AdmitScope): Promise<Admission>;
   /** Counters of one key; reads the limit store, never the database. */
   state(key: { id: string; budgetPeriod?: string | null }): Promise<KeyLimitState>;
   close(): Promise<void>;

@@ -8,6 +8,7 @@ import { routeOptions } from './route-options.js';
 import { compileRules } from '../prompts/compile.js';
 import { cacheSettings, type CacheSettings } from './cache-settings.js';
 import { guardrailEntry } from './guardrail-entry.js';
+import { parseEndUserLimits, parseModelLimits, teamEntry } from './team-entry.js';
 import type { ConfigSnapshot, KeyEntry, ModelEntry, ProviderEntry, VirtualModelEntry } from './types.js';
 
 /** `local`: after a change on this instance; `remote`: announced by another instance (scale-out). */
@@ -58,20 +59,22 @@ export class SnapshotStore {
   }
 
   private async build(): Promise<ConfigSnapshot> {
-    const [providers, models, keys, routes, guardrails] = await Promise.all([
+    const [providers, models, keys, routes, guardrails, teams] = await Promise.all([
       this.db.provider.findMany(),
       this.db.model.findMany(),
       this.db.virtualKey.findMany(),
       this.db.virtualModel.findMany({ include: { targets: true, rules: { orderBy: { position: 'asc' } } } }),
       this.db.guardrail.findMany({ orderBy: { name: 'asc' } }),
+      this.db.team.findMany(),
     ]);
+    const teamsById = new Map(teams.map((t) => [t.id, teamEntry(t)]));
     const providersById = new Map<string, ProviderEntry>();
     for (const p of providers) {
       let apiKey: string | undefined;
       if (p.apiKeyEncrypted) {
         try {
           apiKey = this.secrets.open(p.apiKeyEncrypted);
-        } catch (error) {
+        } catch {
           this.onError(new Error(`Provider "${p.name}": stored API key cannot be decrypted (was ENCRYPTION_KEY changed?)`));
         }
       }
@@ -131,6 +134,9 @@ export class SnapshotStore {
         logBodies: k.logBodies,
         purpose: k.purpose,
         cache: cacheSettings(k.cache),
+        team: k.teamId ? teamsById.get(k.teamId) : undefined,
+        modelLimits: parseModelLimits(k.modelLimits),
+        endUserLimits: parseEndUserLimits(k.endUserLimits),
       };
       keysByHash.set(k.keyHash, entry);
       // A rotated key's previous token: the same key (limits, spend, logs) until its deadline.

@@ -3,6 +3,7 @@ import type { UnitPrices } from '../core/unit-prices.js';
 import type { GuardrailEntry } from './guardrail-entry.js';
 import type { RouteOptions } from './route-options.js';
 import type { CacheSettings } from './cache-settings.js';
+import type { EndUserLimits, ScopedLimits, TeamEntry } from './team-entry.js';
 
 /**
  * The in-memory view of configuration the hot path reads. Built from the
@@ -86,6 +87,12 @@ export interface KeyEntry {
   purpose: string;
   /** Response-cache settings (server/cache); undefined: the defaults. */
   cache?: CacheSettings;
+  /** The team owning the key: its limits and model list apply too (server/limits/subjects.ts). */
+  team?: TeamEntry;
+  /** RPM / TPM per public model name. */
+  modelLimits?: ReadonlyMap<string, ScopedLimits>;
+  /** Limits of each end user of the key. */
+  endUserLimits?: EndUserLimits;
 }
 
 export interface ConfigSnapshot {

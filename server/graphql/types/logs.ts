@@ -126,7 +126,10 @@ RequestLogRef.implement({
     cacheKey: t.exposeString('cacheKey', { nullable: true, description: 'The cache entry a hit came from, or the one a miss was stored under (sha256).' }),
     costSavedUsd: t.exposeFloat('costSavedUsd', { description: 'What a cache hit would have cost upstream (USD); 0 otherwise.' }),
     teamId: t.exposeID('teamId', { nullable: true, description: "The key's team at request time." }),
-    endUser: t.exposeString('endUser', { nullable: true, description: 'The end user the caller named (OpenAI `user`, Anthropic `metadata.user_id`, `x-gateway-end-user`).' }),
+    endUser: t.exposeString('endUser', {
+      nullable: true,
+      description: 'The end user the caller named (OpenAI `user`, Anthropic `metadata.user_id`, `x-gateway-end-user`).',
+    }),
     tags: t.stringList({ description: 'Tags of the request (`x-gateway-tags`, `metadata.tags`).', resolve: (log) => parsedTags(log.tags) }),
     clientIp: t.exposeString('clientIp', { nullable: true }),
     userAgent: t.exposeString('userAgent', { nullable: true }),

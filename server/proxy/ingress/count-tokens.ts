@@ -24,6 +24,9 @@ export function countTokensHandler(deps: PipelineDeps) {
     // A virtual model counts what its first target would receive.
     const model = resolved.kind === 'model' ? resolved.model : firstTarget(resolved.route);
     ctx.model = model;
+    // Counted as a request of the key, team and model (RPM; it costs nothing).
+    ctx.admission = await deps.limits.admit(ctx.key, 0, { model: ctx.request.model, endUser: ctx.endUser });
+    for (const [name, value] of Object.entries(ctx.admission.headers)) ctx.res.setHeader(name, value);
     if (wireOf(model.provider) !== 'anthropic-messages') {
       // One tokenizer budget for the whole request (TOKENIZER_MAX_CHARS); beyond it the count is extrapolated.
       const inputTokens = withTokenBudget(deps.config.tokenizerMaxChars, () => estimateInputTokens(ctx.request));

@@ -5,6 +5,7 @@ import { decodeGeminiEmbeddingResponse, embeddingEncoding, embeddingInputs, enco
 import { invalidRequest } from '../../core/error.js';
 import { withTokenBudget } from '../formats/shared/tokens.js';
 import { decodeOrBadGateway } from '../pipeline/guarded-decode.js';
+import { attribute } from '../pipeline/attribution.js';
 import { proxyEndpoint } from './endpoint.js';
 import { readJsonObject } from '../pipeline/request-body.js';
 import { resolveModel } from '../pipeline/resolve-model.js';
@@ -23,6 +24,7 @@ export function embeddingsHandler(services: PipelineDeps) {
     if (typeof json.model !== 'string' || !json.model) throw invalidRequest('model: is required and must be a string', 'model');
     if (json.input === undefined || json.input === null) throw invalidRequest('input: is required', 'input');
     authorizeModel(ctx.key, json.model);
+    attribute(ctx);
     const model = (ctx.model = resolveModel(services.snapshot.current, json.model));
     const wire = wireOf(model.provider);
     if (wire !== 'openai-chat' && wire !== 'gemini') {
@@ -31,6 +33,8 @@ export function embeddingsHandler(services: PipelineDeps) {
     const inputs = wire === 'gemini' ? embeddingInputs(json) : [];
     const encoding = wire === 'gemini' ? embeddingEncoding(json) : 'float';
     const body = wire === 'gemini' ? encodeGeminiEmbeddingRequest(json, model.upstreamModel) : { ...json, model: model.upstreamModel };
+    ctx.admission = await services.limits.admit(ctx.key, Math.ceil(JSON.stringify(json.input).length / 4), { model: json.model, endUser: ctx.endUser });
+    for (const [name, value] of Object.entries(ctx.admission.headers)) ctx.res.setHeader(name, value);
     ctx.attempts = 1;
     const response = await callUpstream(model, 'embeddings', JSON.stringify(body), ctx.abort.signal);
     const { json: parsed } = await readUpstreamJson(response, model, services.config.maxUpstreamResponseBytes);

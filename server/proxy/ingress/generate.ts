@@ -15,7 +15,7 @@ export function generationHandler(api: ClientApi, deps: PipelineDeps) {
   return proxyEndpoint(api, api, deps, async (shell) => {
     const { ctx, resolved, answer } = await readGeneration(shell, (body) => shell.client.decodeRequest(body));
     // A cheap estimate (about 4 bytes a token) for in-flight TPM; real usage replaces it on release.
-    ctx.admission = await deps.limits.admit(ctx.key, Math.ceil(ctx.rawBody.length / 4));
+    ctx.admission = await deps.limits.admit(ctx.key, Math.ceil(ctx.rawBody.length / 4), { model: ctx.request.model, endUser: ctx.endUser });
     for (const [name, value] of Object.entries(ctx.admission.headers)) ctx.res.setHeader(name, value);
     if (answer) return serveAnswer(ctx, answer);
     if (resolved.kind === 'route') return routeRequest(ctx, resolved.route, deps.router);

@@ -75,6 +75,9 @@ export interface ProxyContext {
   responseBody?: string;
   /** The key's limits let this request in; released once when it ends. */
   admission?: Admission;
+  /** The end user the caller named and the request's tags (attribution.ts). */
+  endUser?: string;
+  tags?: string[];
   /** Prompt rules of the virtual model that changed this request (server/prompts). */
   rulesApplied?: FiredRule[];
   /** Tokens of instructions the gateway injected for a relay upstream. */

@@ -1,6 +1,7 @@
 import { authenticate, authorizeModel } from '../../keys/authenticate.js';
 import type { CanonicalRequest } from '../../core/request.js';
 import type { GenerationContext, ProxyContext } from './context.js';
+import { attribute } from './attribution.js';
 import { startPluginHooks } from './new-context.js';
 import type { PluginAnswer } from './plugin.js';
 import { readJsonObject } from './request-body.js';
@@ -15,7 +16,7 @@ export interface ReadGeneration {
 
 /**
  * The stages every generation-like endpoint shares, in order: authenticate →
- * the plugins' hooks for this request → read the body → onBody → decode →
+ * the plugins' hooks for this request → read the body (end user and tags) → onBody → decode →
  * authorize the model → resolve it (a model or a virtual model) → onResolved.
  * `decode` is the endpoint's decoder (count_tokens adapts the body first).
  */
@@ -26,6 +27,7 @@ export async function readGeneration(ctx: ProxyContext, decode: (body: Record<st
   const { raw, json } = await readJsonObject(ctx.req, ctx.deps.config);
   ctx.rawBody = raw;
   ctx.body = json;
+  attribute(ctx);
   let decodable = json;
   for (const hooks of ctx.hooks) decodable = hooks.onBody?.(decodable, ctx) ?? decodable;
   ctx.request = decode(decodable);
