@@ -25,7 +25,7 @@ const POLICIES = under(['routing/', 'keys/', 'limits/', 'maintenance/']);
 const PROXY_PARTS = under(['proxy/formats/', 'proxy/upstream/', 'proxy/providers/']);
 const PIPELINE = under(['proxy/pipeline/']);
 const PLUGINS = under(['plugins/', 'response-store/', 'cache/', 'guardrails/']);
-const INGRESS = `${under(['proxy/ingress/'])}|^server/proxy/[^/]+$`;
+const INGRESS = `${under(['proxy/ingress/', 'mcp/'])}|^server/proxy/[^/]+$`;
 const ADAPTERS = under([
   'graphql/',
   'observability/',

@@ -29,6 +29,7 @@ import { GatewayMetrics, logWriterOptions, RequestLogWriter, startObservability 
 import { RequestRecordFanOut } from './observability/record-fan-out.js';
 import { openBackgroundWrites } from './observability/open-log-store.js';
 import { registerProxyRoutes } from './proxy/routes.js';
+import { McpGateway, McpMetrics, mcpEndpoint } from './mcp/index.js';
 import { closeUpstreamPools } from './proxy/upstream/http-client.js';
 import { proxyPlugins } from './proxy-plugins.js';
 import { startTracing } from './telemetry/index.js';
@@ -184,7 +185,16 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   const routes = new Router();
   // OTEL_EXPORTER_OTLP_*: the SDK is loaded only when traces are exported.
   const tracing = await startTracing(config.otel);
-  const builtInPlugins = proxyPlugins({ config, responseStore, caches, tracing });
+  // MCP gateway (server/mcp): registered servers re-read with every configuration change.
+  const mcp = new McpGateway(
+    { db, secretBox, logger, limits: () => services.limits, metrics: new McpMetrics(services.metrics.registry) },
+    { maxResultBytes: config.mcp.maxResultBytes, toolListTtlMs: config.mcp.toolListTtlMs },
+  );
+  await mcp.reload();
+  snapshot.onChange(() => void mcp.reload().catch((error) => logger.error({ err: error }, 'MCP servers could not be reloaded')));
+  const mcpHandler = mcpEndpoint({ gateway: mcp, snapshot, logger });
+  for (const method of ['POST', 'GET', 'DELETE']) routes.add(method, '/mcp', mcpHandler);
+  const builtInPlugins = proxyPlugins({ config, responseStore, caches, tracing, mcp });
   registerProxyRoutes(routes, {
     config,
     logger,
@@ -281,6 +291,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     shuttingDown = true;
     stopConfigWatch();
     await alerts.close();
+    await mcp.close();
     await auditPruner.stop();
     await health.close();
     await catalog.stop();

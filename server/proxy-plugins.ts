@@ -9,6 +9,7 @@ import type { ProxyPlugin } from './proxy/pipeline/plugin.js';
 import { useResponseStore, type ResponseStore } from './response-store/index.js';
 import { useAutoPromptCache, useResponseCache, type Caches } from './cache/index.js';
 import { useGuardrails } from './guardrails/index.js';
+import { useMcpToolLoop, type McpToolHost } from './plugins/mcp-tool-loop.js';
 import type { Tracing } from './telemetry/index.js';
 
 /**
@@ -22,11 +23,19 @@ import type { Tracing } from './telemetry/index.js';
  *   what is still missing, the relay reshapes last, and the Responses echo is
  *   decided on what finally goes upstream.
  */
-export function proxyPlugins(parts: { config: Pick<Config, 'responseStore'>; responseStore: ResponseStore; caches: Caches; tracing?: Tracing }): ProxyPlugin[] {
+export function proxyPlugins(parts: {
+  config: Pick<Config, 'responseStore' | 'mcp'>;
+  responseStore: ResponseStore;
+  caches: Caches;
+  tracing?: Tracing;
+  mcp?: McpToolHost;
+}): ProxyPlugin[] {
   return [
     // First, so the request span covers every other plugin; absent (not even loaded) without OTLP export.
     ...(parts.tracing ? [parts.tracing.plugin] : []),
     useResponseStore(parts.responseStore, { maxBytes: parts.config.responseStore.maxBytes }),
+    // After the follow-up is expanded: a gateway-run MCP tool loop answers the whole conversation itself.
+    ...(parts.mcp ? [useMcpToolLoop(parts.mcp, { maxRounds: parts.config.mcp.toolLoopMaxRounds })] : []),
     usePromptRules(),
     useGuardrails(),
     useResponseCache(parts.caches.responses, { streamIntervalMs: parts.caches.limits.streamIntervalMs, semantic: parts.caches.semantic }),

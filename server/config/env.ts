@@ -36,11 +36,6 @@ const envSchema = z.object({
     .int()
     .positive()
     .default(20 * 1024 * 1024),
-  MAX_UPLOAD_BYTES: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(25 * 1024 * 1024),
   MAX_JSON_DEPTH: z.coerce.number().int().min(2).default(64),
   MAX_JSON_ELEMENTS: z.coerce.number().int().positive().default(1_000_000),
   REQUEST_BODY_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
@@ -60,6 +55,10 @@ const envSchema = z.object({
   HEALTH_RUN_RETENTION_DAYS: z.coerce.number().int().min(0).default(7),
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).default(365),
   HEALTH_LOCK_PERIOD_MS: z.coerce.number().int().min(1000).default(45_000),
+  /** MCP gateway (server/mcp): largest tool result, rounds of the gateway-run tool loop, tool-list reuse. */
+  MCP_MAX_RESULT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  MCP_TOOL_LOOP_MAX_ROUNDS: z.coerce.number().int().min(1).max(50).default(8),
+  MCP_TOOL_LIST_TTL_MS: z.coerce.number().int().min(0).default(30_000),
   RESPONSE_STORE_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
   RESPONSE_STORE_MAX_ENTRIES: z.coerce.number().int().positive().default(5000),
   RESPONSE_STORE_MAX_BYTES: z.coerce
@@ -144,8 +143,6 @@ export interface Config {
   /** Serve the copy shipped with the gateway until a fetch succeeds. */
   catalogBuiltin: boolean;
   maxBodyBytes: number;
-  /** Largest multipart upload on /v1 (audio transcriptions, image edits), held in memory while it is routed. */
-  maxUploadBytes: number;
   /** Structural limits of JSON bodies (/v1 and /graphql), checked before parsing. */
   maxJsonDepth: number;
   maxJsonElements: number;
@@ -168,6 +165,8 @@ export interface Config {
   /** Health scheduler lock period: a dead scheduling instance is replaced within it. */
   healthLockPeriodMs: number;
   /** Stored Responses answers for `previous_response_id`: lifetime, most entries, most bytes (memory; also the largest single entry). */
+  /** MCP gateway: largest tool result (bytes), most model rounds of a gateway-run tool loop, how long a server's tool list is reused (ms). */
+  mcp: { maxResultBytes: number; toolLoopMaxRounds: number; toolListTtlMs: number };
   responseStore: { ttlMs: number; maxEntries: number; maxBytes: number };
   cache: { maxBytes: number; maxEntryBytes: number; defaultTtlSeconds: number; semanticMaxEntries: number; streamIntervalMs: number };
   /** Request log batching: longest wait before a write (ms), rows per write, most rows held in memory. */
@@ -222,7 +221,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     catalogFetchTimeoutMs: e.CATALOG_FETCH_TIMEOUT_MS,
     catalogBuiltin: e.CATALOG_BUILTIN,
     maxBodyBytes: e.MAX_BODY_BYTES,
-    maxUploadBytes: e.MAX_UPLOAD_BYTES,
     maxJsonDepth: e.MAX_JSON_DEPTH,
     maxJsonElements: e.MAX_JSON_ELEMENTS,
     requestBodyTimeoutMs: e.REQUEST_BODY_TIMEOUT_MS,
@@ -235,6 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     healthRunRetentionDays: e.HEALTH_RUN_RETENTION_DAYS,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     healthLockPeriodMs: e.HEALTH_LOCK_PERIOD_MS,
+    mcp: { maxResultBytes: e.MCP_MAX_RESULT_BYTES, toolLoopMaxRounds: e.MCP_TOOL_LOOP_MAX_ROUNDS, toolListTtlMs: e.MCP_TOOL_LIST_TTL_MS },
     responseStore: { ttlMs: e.RESPONSE_STORE_TTL_SECONDS * 1000, maxEntries: e.RESPONSE_STORE_MAX_ENTRIES, maxBytes: e.RESPONSE_STORE_MAX_BYTES },
     cache: {
       maxBytes: e.CACHE_MAX_BYTES,
