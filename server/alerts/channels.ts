@@ -115,6 +115,7 @@ function apiRefusal(text: string): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
   const b = body as { code?: unknown; errcode?: unknown; msg?: unknown; errmsg?: unknown };
   const code = b.code ?? b.errcode;
-  if (typeof code === 'number' && code !== 0) return `code ${code}: ${String(b.msg ?? b.errmsg ?? '')}`;
+  const message = typeof b.msg === 'string' ? b.msg : typeof b.errmsg === 'string' ? b.errmsg : '';
+  if (typeof code === 'number' && code !== 0) return `code ${code}: ${message}`;
   return undefined;
 }

@@ -28,7 +28,7 @@ export class TrafficWindows {
   *recent(scope: 'model' | 'provider', windowMs: number, now: number): Generator<{ name: string; samples: Sample[] }> {
     const prefix = `${scope}:`;
     for (const [key, list] of this.byKey) {
-      while (list.length && list[0]!.at < now - MAX_AGE_MS) list.shift();
+      while (list.length && list[0].at < now - MAX_AGE_MS) list.shift();
       if (!key.startsWith(prefix)) continue;
       const from = now - windowMs;
       const samples = list.filter((s) => s.at >= from);
@@ -44,5 +44,5 @@ export function errorRate(samples: Sample[]): number {
 /** Nearest-rank 95th percentile. */
 export function p95(samples: Sample[]): number {
   const sorted = samples.map((s) => s.latencyMs).sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)]!;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)];
 }

@@ -4,6 +4,7 @@ import { maskSecret, type SecretBox } from '../crypto/secret-box.js';
 import { sealHeaders } from '../crypto/sealed-headers.js';
 import { sealRequestDefaults } from '../crypto/sealed-request-defaults.js';
 import { generateVirtualKey } from '../keys/virtual-key-token.js';
+import { applyFeatures } from './apply-features.js';
 import type { Plan } from './plan.js';
 import { parseEnvRef } from './secret-ref.js';
 import { healthKey, type ConfigState, type Section } from './state.js';
@@ -78,6 +79,7 @@ export async function applyPlan(db: Db, box: SecretBox, plan: Plan, desired: Con
             headers: Object.fromEntries(Object.entries(m.requestDefaults?.headers ?? {}).map(([h, ref]) => [h, parseEnvRef(ref)])),
           } as object,
           catalogKey: m.catalogKey ?? null,
+          autoPromptCache: m.autoPromptCache ?? false,
           enabled: m.enabled,
           managedBy: MANAGED_BY_CONFIG,
         };
@@ -98,6 +100,7 @@ export async function applyPlan(db: Db, box: SecretBox, plan: Plan, desired: Con
             strategy: v.strategy,
             options: (v.options ?? {}) as object,
             enabled: v.enabled,
+            cache: v.cache ? (v.cache as object) : Prisma.DbNull,
             managedBy: MANAGED_BY_CONFIG,
           };
           const row = await tx.virtualModel.upsert({ where: { name }, create: { name, ...data }, update: data });
@@ -123,6 +126,7 @@ export async function applyPlan(db: Db, box: SecretBox, plan: Plan, desired: Con
           expiresAt: k.expiresAt ? new Date(k.expiresAt) : null,
           enabled: k.enabled,
           logBodies: k.logBodies,
+          cache: k.cache ? (k.cache as object) : Prisma.DbNull,
           managedBy: MANAGED_BY_CONFIG,
         };
         const existing = await tx.virtualKey.findFirst({ where: { name, purpose: 'app', revokedAt: null }, orderBy: { createdAt: 'asc' } });
@@ -150,6 +154,7 @@ export async function applyPlan(db: Db, box: SecretBox, plan: Plan, desired: Con
           update: data,
         });
       }
+      await applyFeatures(tx, box, plan, desired);
 
       for (const id of deleted('healthTarget')) {
         const [kind, ...model] = id.split(':');

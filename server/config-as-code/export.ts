@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import type { GatewayConfigFile } from './schema.js';
+import type { GatewayConfigFile, GuardrailDecl } from './schema.js';
 import { parseEnvRef } from './secret-ref.js';
 import type { ConfigState } from './state.js';
 
@@ -36,6 +36,14 @@ export function exportState(state: ConfigState): ExportedConfig {
     virtualModels: [...state.virtualModels.values()],
     virtualKeys: [...state.virtualKeys.values()],
     healthTargets: [...state.healthTargets.values()],
+    // Detector names were checked when the guardrail was saved.
+    guardrails: [...state.guardrails.values()] as GuardrailDecl[],
+    alertChannels: [...state.alertChannels.values()].map((c) => {
+      note(c.decl.url, c.storedRefs?.url);
+      note(c.decl.secret, c.storedRefs?.secret);
+      return c.decl;
+    }),
+    alertRules: [...state.alertRules.values()],
   };
   const header = [
     '# LLM Gateway configuration (schema: docs/gateway-config.schema.json).',

@@ -65,6 +65,8 @@ function checkReferences(current: ConfigState, desired: ConfigState, sections: S
   const providers = final('providers');
   const models = final('models');
   const routes = final('virtualModels');
+  const keys = final('virtualKeys');
+  const channels = final('alertChannels');
   const problems: string[] = [];
   for (const m of desired.models.values()) {
     if (!providers.has(m.provider)) problems.push(`models.${m.name}.provider: no provider named "${m.provider}"`);
@@ -78,6 +80,17 @@ function checkReferences(current: ConfigState, desired: ConfigState, sections: S
       if (seen.has(t.model)) problems.push(`virtualModels.${v.name}.targets: model "${t.model}" appears twice`);
       seen.add(t.model);
     }
+  }
+  for (const v of desired.virtualModels.values()) {
+    const embedding = v.cache?.semantic?.embeddingModel;
+    if (embedding && !models.has(embedding)) problems.push(`virtualModels.${v.name}.cache.semantic.embeddingModel: no model named "${embedding}"`);
+  }
+  for (const g of desired.guardrails.values()) {
+    for (const k of g.virtualKeys ?? []) if (!keys.has(k)) problems.push(`guardrails.${g.name}.virtualKeys: no virtual key named "${k}"`);
+    for (const v of g.virtualModels ?? []) if (!routes.has(v)) problems.push(`guardrails.${g.name}.virtualModels: no virtual model named "${v}"`);
+  }
+  for (const r of desired.alertRules.values()) {
+    for (const c of r.channels) if (!channels.has(c)) problems.push(`alertRules.${r.name}.channels: no alert channel named "${c}"`);
   }
   for (const h of desired.healthTargets.values()) {
     const known = h.kind === 'model' ? models : routes;

@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { ConfigState, ModelSecrets, ModelState, ProviderState, Section } from './state.js';
+import type { AlertChannelState, ConfigState, ModelSecrets, ModelState, ProviderState, Section } from './state.js';
 import { envRef } from './secret-ref.js';
 
-export type ObjectKind = 'provider' | 'model' | 'virtualModel' | 'virtualKey' | 'healthTarget' | 'settings';
+export type ObjectKind = 'provider' | 'model' | 'virtualModel' | 'virtualKey' | 'healthTarget' | 'guardrail' | 'alertChannel' | 'alertRule' | 'settings';
 export type ChangeAction = 'create' | 'update' | 'delete';
 
 /** One field of one object. Secret fields show references only, never values. */
@@ -30,7 +30,11 @@ const SECTION_KIND: Record<Exclude<Section, 'settings'>, ObjectKind> = {
   virtualModels: 'virtualModel',
   virtualKeys: 'virtualKey',
   healthTargets: 'healthTarget',
+  guardrails: 'guardrail',
+  alertChannels: 'alertChannel',
+  alertRules: 'alertRule',
 };
+const OBJECT_SECTIONS = Object.keys(SECTION_KIND) as Array<keyof typeof SECTION_KIND>;
 
 function fieldChanges(from: Record<string, unknown> | undefined, to: Record<string, unknown> | undefined, skip: string[] = []): FieldChange[] {
   const names = new Set([...Object.keys(from ?? {}), ...Object.keys(to ?? {})]);
@@ -61,43 +65,62 @@ function modelChanges(current: ModelState, desired: ModelState, secrets: { curre
   return out.sort((x, y) => x.field.localeCompare(y.field));
 }
 
-/** Key and headers: a change of reference, or of the value behind the same reference. */
-function secretChanges(current: ProviderState, desired: ProviderState): FieldChange[] {
-  const out: FieldChange[] = [];
-  const stored = current.storedRefs ?? { headers: {} };
-  const describe = (ref: string | undefined, storedRef: string | undefined, present: boolean) =>
-    !present ? undefined : storedRef ? envRef(storedRef) : ref ? `${ref} (value set in the admin UI)` : undefined;
-  const compare = (
-    field: string,
-    currentRef: string | undefined,
-    storedRef: string | undefined,
-    currentValue: string | undefined,
-    desiredRef: string | undefined,
-    desiredValue: string | undefined,
-  ) => {
-    const from = describe(currentRef, storedRef, currentValue !== undefined || currentRef !== undefined);
-    const sameRef = storedRef !== undefined ? envRef(storedRef) === desiredRef : desiredRef === undefined && currentRef === undefined;
-    if (sameRef && currentValue === desiredValue) return;
-    if (desiredRef === undefined && currentRef === undefined) return;
-    out.push({
-      field,
-      ...(from !== undefined ? { from } : {}),
-      ...(desiredRef !== undefined ? { to: sameRef ? `${desiredRef} (new value)` : desiredRef } : {}),
-    });
+/**
+ * One secret field: a change of reference, or of the value behind the same
+ * reference. Only references are shown, never values.
+ */
+function secretChange(
+  field: string,
+  current: { ref: string | undefined; storedRef: string | undefined; value: string | undefined },
+  desired: { ref: string | undefined; value: string | undefined },
+): FieldChange | undefined {
+  const present = current.value !== undefined || current.ref !== undefined;
+  const from = !present ? undefined : current.storedRef ? envRef(current.storedRef) : current.ref ? `${current.ref} (value set in the admin UI)` : undefined;
+  const sameRef = current.storedRef !== undefined ? envRef(current.storedRef) === desired.ref : desired.ref === undefined && current.ref === undefined;
+  if (sameRef && current.value === desired.value) return undefined;
+  if (desired.ref === undefined && current.ref === undefined) return undefined;
+  return {
+    field,
+    ...(from !== undefined ? { from } : {}),
+    ...(desired.ref !== undefined ? { to: sameRef ? `${desired.ref} (new value)` : desired.ref } : {}),
   };
-  compare('apiKey', current.decl.apiKey, stored.apiKey, current.secrets.apiKey, desired.decl.apiKey, desired.secrets.apiKey);
+}
+
+/** Key and headers of a provider. */
+function secretChanges(current: ProviderState, desired: ProviderState): FieldChange[] {
+  const stored = current.storedRefs ?? { headers: {} };
+  const out = [
+    secretChange(
+      'apiKey',
+      { ref: current.decl.apiKey, storedRef: stored.apiKey, value: current.secrets.apiKey },
+      { ref: desired.decl.apiKey, value: desired.secrets.apiKey },
+    ),
+  ];
   const headerNames = new Set([...Object.keys(current.decl.headers ?? {}), ...Object.keys(desired.decl.headers ?? {})]);
   for (const name of [...headerNames].sort()) {
-    compare(
-      `headers.${name}`,
-      current.decl.headers?.[name],
-      stored.headers[name],
-      current.secrets.headers[name],
-      desired.decl.headers?.[name],
-      desired.secrets.headers[name],
+    out.push(
+      secretChange(
+        `headers.${name}`,
+        { ref: current.decl.headers?.[name], storedRef: stored.headers[name], value: current.secrets.headers[name] },
+        { ref: desired.decl.headers?.[name], value: desired.secrets.headers[name] },
+      ),
     );
   }
-  return out;
+  return out.filter((c): c is FieldChange => c !== undefined);
+}
+
+/** An alert channel's URL (it carries the bot token) and signing secret are secrets like a provider's key. */
+function channelChanges(current: AlertChannelState, desired: AlertChannelState): FieldChange[] {
+  const out = fieldChanges(current.decl, desired.decl, ['url', 'secret']);
+  for (const field of ['url', 'secret'] as const) {
+    const change = secretChange(
+      field,
+      { ref: current.decl[field], storedRef: current.storedRefs?.[field], value: current.secrets[field] },
+      { ref: desired.decl[field], value: desired.secrets[field] },
+    );
+    if (change) out.push(change);
+  }
+  return out.sort((x, y) => x.field.localeCompare(y.field));
 }
 
 /**
@@ -112,12 +135,16 @@ export function planChanges(current: ConfigState, desired: ConfigState, sections
     const fields = fieldChanges(current.settings, desired.settings).filter((f) => f.to !== undefined);
     if (fields.length) changes.push({ kind: 'settings', name: 'settings', action: 'update', fields });
   }
-  for (const section of ['providers', 'models', 'virtualModels', 'virtualKeys', 'healthTargets'] as const) {
+  for (const section of OBJECT_SECTIONS) {
     if (!sections.has(section)) continue;
     const kind = SECTION_KIND[section];
     const have = current[section] as Map<string, unknown>;
     const want = desired[section] as Map<string, unknown>;
-    const view = (value: unknown) => (section === 'providers' ? (value as ProviderState).decl : value) as Record<string, unknown>;
+    const view = (value: unknown) =>
+      (section === 'providers' ? (value as ProviderState).decl : section === 'alertChannels' ? (value as AlertChannelState).decl : value) as Record<
+        string,
+        unknown
+      >;
     for (const [name, target] of want) {
       const existing = have.get(name);
       if (existing === undefined) {
@@ -129,7 +156,9 @@ export function planChanges(current: ConfigState, desired: ConfigState, sections
           ? [...fieldChanges(view(existing), view(target), ['apiKey', 'headers']), ...secretChanges(existing as ProviderState, target as ProviderState)]
           : section === 'models'
             ? modelChanges(existing as ModelState, target as ModelState, { current: current.modelSecrets.get(name), desired: desired.modelSecrets.get(name) })
-            : fieldChanges(view(existing), view(target));
+            : section === 'alertChannels'
+              ? channelChanges(existing as AlertChannelState, target as AlertChannelState)
+              : fieldChanges(view(existing), view(target));
       if (fields.length) changes.push({ kind, name, action: 'update', fields });
     }
     for (const [name, existing] of have) {

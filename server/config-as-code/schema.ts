@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { CHANNEL_KINDS, RULE_KINDS as ALERT_RULE_KINDS } from '../alerts/types.js';
+import { DETECTORS } from '../guardrails/detectors.js';
 import { checkConfigSchema } from '../health/check-config.js';
 import { providerOptionsSchema } from '../proxy/providers/options-schema.js';
 import { findPreset, PROVIDER_PRESETS } from '../proxy/providers/presets.js';
@@ -7,8 +9,8 @@ import { routeOptionsSchema } from '../snapshot/route-options.js';
 
 /**
  * The gateway's configuration file (YAML), version 1. Every top-level section is
- * optional and objects are matched by name, so new sections (teams, guardrails)
- * can be added later without changing the meaning of existing files.
+ * optional and objects are matched by name, so new sections can be added
+ * later without changing the meaning of existing files.
  */
 
 /** `${env:NAME}`: the only way a secret appears in a file. */
@@ -25,6 +27,28 @@ const headerName = z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters
 const price = z.number().min(0, 'must not be negative').max(1, 'is USD per single token');
 const tokens = z.number().int().positive('must be a positive integer');
 const nonNegative = z.number().int().min(0, 'must not be negative');
+
+/** Response-cache settings (docs/CACHING.md); absent: caching only on request (`x-gateway-cache-ttl`). */
+const keyCacheSchema = z
+  .object({
+    enabled: z.boolean(),
+    ttlSeconds: z.number().int().positive('must be a positive number of seconds').max(31_536_000, 'must be at most a year').optional(),
+    shared: z.boolean().optional(),
+    clientControl: z.boolean().optional(),
+  })
+  .strict();
+const virtualModelCacheSchema = keyCacheSchema
+  .extend({
+    semantic: z
+      .object({
+        enabled: z.boolean(),
+        embeddingModel: z.string().trim().min(1, 'is required'),
+        threshold: z.number().gt(0, 'must be above 0').max(1, 'must be at most 1').optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
 
 export const providerSchema = z
   .object({
@@ -67,6 +91,8 @@ export const modelSchema = z
       .strict()
       .optional(),
     catalogKey: z.string().min(1).optional(),
+    /** Anthropic prompt caching: cache breakpoints added for clients that send none. */
+    autoPromptCache: z.boolean().optional(),
     enabled: z.boolean().optional(),
   })
   .strict();
@@ -94,6 +120,7 @@ export const virtualModelSchema = z
       .min(1, 'a virtual model needs at least one target')
       .max(50),
     rules: z.array(promptRuleSchema).max(100).optional(),
+    cache: virtualModelCacheSchema.optional(),
   })
   .strict();
 
@@ -110,6 +137,7 @@ export const virtualKeySchema = z
     expiresAt: z.iso.datetime({ offset: true }).optional(),
     enabled: z.boolean().optional(),
     logBodies: z.boolean().optional(),
+    cache: keyCacheSchema.optional(),
   })
   .strict();
 
@@ -122,6 +150,62 @@ export const healthTargetSchema = z
     intervalSeconds: z.number().int().min(5).max(86_400).optional(),
     checkPrompt: z.string().min(1).max(2000).optional(),
     checkConfig: checkConfigSchema.optional(),
+  })
+  .strict();
+
+/** A guardrail (docs/GUARDRAILS.md); attached to virtual keys and virtual models by name. Patterns are checked as the admin API checks them. */
+export const guardrailSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'letters, digits, _ . - (at most 64), starting with a letter or digit'),
+    description: z.string().max(2000).optional(),
+    mode: z.enum(['mask', 'redact', 'block', 'log']),
+    stage: z.enum(['request', 'response', 'both']).optional(),
+    detectors: z
+      .array(z.enum(DETECTORS))
+      .max(DETECTORS.length * 2)
+      .optional(),
+    patterns: z
+      .array(z.object({ label: z.string(), pattern: z.string().min(1), caseSensitive: z.boolean().optional() }).strict())
+      .max(50)
+      .optional(),
+    words: z.array(z.string()).max(1000).optional(),
+    moderation: z
+      .object({
+        model: z.string().min(1),
+        format: z.enum(['openai-moderation', 'chat-verdict']).optional(),
+        timeoutMs: z.number().int().optional(),
+        failClosed: z.boolean().optional(),
+        prompt: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+    virtualKeys: z.array(z.string().min(1)).max(1000).optional(),
+    virtualModels: z.array(z.string().min(1)).max(1000).optional(),
+    enabled: z.boolean().optional(),
+  })
+  .strict();
+
+/** An alert channel (docs/ALERTS.md). Its URL carries the bot's token, so it is a reference like the secret. */
+export const alertChannelSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    kind: z.enum(CHANNEL_KINDS),
+    url: secretRef,
+    secret: secretRef.optional(),
+    options: z.record(z.string(), z.unknown()).optional(),
+    enabled: z.boolean().optional(),
+  })
+  .strict();
+
+/** An alert rule; `params` are checked per kind as the admin API checks them, `channels` are channel names. */
+export const alertRuleSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    kind: z.enum(ALERT_RULE_KINDS),
+    params: z.record(z.string(), z.unknown()).optional(),
+    channels: z.array(z.string().min(1)).max(50),
+    cooldownSeconds: z.number().int().min(0).max(604_800).optional(),
+    enabled: z.boolean().optional(),
   })
   .strict();
 
@@ -162,6 +246,18 @@ export const gatewayConfigSchema = z
       .array(healthTargetSchema)
       .optional()
       .superRefine(uniqueBy('health target', (h) => `${h.kind ?? 'model'}:${h.model}`)),
+    guardrails: z
+      .array(guardrailSchema)
+      .optional()
+      .superRefine(uniqueBy('guardrail', (g) => g.name)),
+    alertChannels: z
+      .array(alertChannelSchema)
+      .optional()
+      .superRefine(uniqueBy('alert channel', (c) => c.name)),
+    alertRules: z
+      .array(alertRuleSchema)
+      .optional()
+      .superRefine(uniqueBy('alert rule', (r) => r.name)),
   })
   .strict();
 
@@ -171,6 +267,9 @@ export type ModelDecl = z.infer<typeof modelSchema>;
 export type VirtualModelDecl = z.infer<typeof virtualModelSchema>;
 export type VirtualKeyDecl = z.infer<typeof virtualKeySchema>;
 export type HealthTargetDecl = z.infer<typeof healthTargetSchema>;
+export type GuardrailDecl = z.infer<typeof guardrailSchema>;
+export type AlertChannelDecl = z.infer<typeof alertChannelSchema>;
+export type AlertRuleDecl = z.infer<typeof alertRuleSchema>;
 
 /** The JSON Schema published for editors (docs/gateway-config.schema.json). */
 export function gatewayConfigJsonSchema(): Record<string, unknown> {

@@ -9,6 +9,19 @@ import type { RuleKind } from '../prompts/types.js';
 import { parseRuleConfig } from '../prompts/validate.js';
 import type { GatewayConfigFile, HealthTargetDecl, ModelDecl, ProviderDecl, VirtualKeyDecl, VirtualModelDecl } from './schema.js';
 import { envRef, parseEnvRef, suggestedEnvName } from './secret-ref.js';
+import {
+  alertChannelFromFile,
+  alertRuleFromFile,
+  cacheFromFile,
+  cacheFromRow,
+  guardrailFromFile,
+  readFeatureState,
+  type AlertChannelState,
+  type AlertRuleState,
+  type GuardrailState,
+} from './state-features.js';
+
+export type { AlertChannelState, AlertRuleState, GuardrailState } from './state-features.js';
 
 /**
  * One normalized form for both sides of a comparison: what a file declares
@@ -54,11 +67,24 @@ export interface ConfigState {
   virtualKeys: Map<string, VirtualKeyState>;
   /** By `kind:model`. */
   healthTargets: Map<string, HealthTargetState>;
+  guardrails: Map<string, GuardrailState>;
+  alertChannels: Map<string, AlertChannelState>;
+  alertRules: Map<string, AlertRuleState>;
 }
 
 /** Which sections a file declares; only those are compared (and pruned). */
-export type Section = 'providers' | 'models' | 'virtualModels' | 'virtualKeys' | 'healthTargets' | 'settings';
-export const SECTIONS: readonly Section[] = ['providers', 'models', 'virtualModels', 'virtualKeys', 'healthTargets', 'settings'];
+export type Section = 'providers' | 'models' | 'virtualModels' | 'virtualKeys' | 'healthTargets' | 'guardrails' | 'alertChannels' | 'alertRules' | 'settings';
+export const SECTIONS: readonly Section[] = [
+  'providers',
+  'models',
+  'virtualModels',
+  'virtualKeys',
+  'healthTargets',
+  'guardrails',
+  'alertChannels',
+  'alertRules',
+  'settings',
+];
 
 export const healthKey = (kind: string, model: string) => `${kind}:${model}`;
 
@@ -113,7 +139,16 @@ export function normalizeFile(file: GatewayConfigFile, env: Record<string, strin
       if (value !== undefined) headers[name] = value;
     }
     state.modelSecrets.set(m.name, { headers });
-    state.models.set(m.name, compact({ ...m, upstreamModel: m.upstreamModel ?? m.name, mode: m.mode ?? 'chat', enabled: m.enabled ?? true }));
+    state.models.set(
+      m.name,
+      compact({
+        ...m,
+        upstreamModel: m.upstreamModel ?? m.name,
+        mode: m.mode ?? 'chat',
+        autoPromptCache: m.autoPromptCache || undefined,
+        enabled: m.enabled ?? true,
+      }),
+    );
   }
   for (const v of file.virtualModels ?? []) {
     const rules = (v.rules ?? []).map((rule, i) => {
@@ -132,13 +167,20 @@ export function normalizeFile(file: GatewayConfigFile, env: Record<string, strin
         enabled: v.enabled ?? true,
         targets: sortTargets(v.targets.map((t, i) => ({ model: t.model, weight: t.weight ?? 1, priority: t.priority ?? i }))),
         rules,
+        cache: cacheFromFile(v.cache),
       }),
     );
   }
   for (const k of file.virtualKeys ?? []) {
     state.virtualKeys.set(
       k.name,
-      compact({ ...k, expiresAt: k.expiresAt ? new Date(k.expiresAt).toISOString() : undefined, enabled: k.enabled ?? true, logBodies: k.logBodies ?? false }),
+      compact({
+        ...k,
+        expiresAt: k.expiresAt ? new Date(k.expiresAt).toISOString() : undefined,
+        enabled: k.enabled ?? true,
+        logBodies: k.logBodies ?? false,
+        cache: cacheFromFile(k.cache),
+      }),
     );
   }
   for (const h of file.healthTargets ?? []) {
@@ -155,6 +197,9 @@ export function normalizeFile(file: GatewayConfigFile, env: Record<string, strin
       }),
     );
   }
+  for (const g of file.guardrails ?? []) state.guardrails.set(g.name, guardrailFromFile(g, problems));
+  for (const c of file.alertChannels ?? []) state.alertChannels.set(c.name, alertChannelFromFile(c, resolve, problems));
+  for (const r of file.alertRules ?? []) state.alertRules.set(r.name, alertRuleFromFile(r, problems));
   if (problems.length) throw new ConfigFileError(problems);
   return { state, sections };
 }
@@ -168,12 +213,15 @@ export function emptyState(): ConfigState {
     virtualModels: new Map(),
     virtualKeys: new Map(),
     healthTargets: new Map(),
+    guardrails: new Map(),
+    alertChannels: new Map(),
+    alertRules: new Map(),
   };
 }
 
 /** What the database holds, in the file's normalized form (secrets decrypted in memory, for comparison only). */
 export async function readState(db: Db, box: SecretBox, monitoringEnabled: boolean): Promise<ConfigState> {
-  const [providers, models, routes, keys, targets] = await Promise.all([
+  const [providers, models, routes, keys, targets, features] = await Promise.all([
     db.provider.findMany({ orderBy: { name: 'asc' } }),
     db.model.findMany({ orderBy: { name: 'asc' }, include: { provider: { select: { name: true } } } }),
     db.virtualModel.findMany({
@@ -185,8 +233,9 @@ export async function readState(db: Db, box: SecretBox, monitoringEnabled: boole
     }),
     db.virtualKey.findMany({ where: { purpose: 'app', revokedAt: null }, orderBy: { createdAt: 'asc' } }),
     db.healthTarget.findMany({ orderBy: [{ kind: 'asc' }, { modelName: 'asc' }] }),
+    readFeatureState(db, box),
   ]);
-  const state = emptyState();
+  const state = { ...emptyState(), ...features };
   state.settings = { monitoringEnabled };
   for (const p of providers) {
     const refs = record(p.secretRefs);
@@ -242,6 +291,7 @@ export async function readState(db: Db, box: SecretBox, monitoringEnabled: boole
         supportsReasoning: nullable(m.supportsReasoning),
         requestDefaults: compactDefaults({ body: stored.body, headers: headerRefs }),
         catalogKey: nullable(m.catalogKey),
+        autoPromptCache: m.autoPromptCache || undefined,
         enabled: m.enabled,
       }),
     );
@@ -257,6 +307,7 @@ export async function readState(db: Db, box: SecretBox, monitoringEnabled: boole
         enabled: v.enabled,
         targets: sortTargets(v.targets.map((t) => ({ model: t.model.name, weight: t.weight, priority: t.priority }))),
         rules: v.rules.map((r) => ({ kind: r.kind as RuleKind, enabled: r.enabled, config: record(r.config) ?? {} })),
+        cache: cacheFromRow(v.cache),
       }),
     );
   }
@@ -276,6 +327,7 @@ export async function readState(db: Db, box: SecretBox, monitoringEnabled: boole
         expiresAt: k.expiresAt ? k.expiresAt.toISOString() : undefined,
         enabled: k.enabled,
         logBodies: k.logBodies,
+        cache: cacheFromRow(k.cache),
       }),
     );
   }

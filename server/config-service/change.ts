@@ -1,7 +1,17 @@
 /** Who made a configuration change: a signed-in admin, or a configuration file (GATEWAY_CONFIG, `applyConfig`). */
 export type ConfigActor = { type: 'user'; userId: string; email: string; ip?: string; userAgent?: string } | { type: 'config-file' };
 
-export type ConfigEntity = 'provider' | 'model' | 'virtualModel' | 'virtualKey' | 'promptRule' | 'healthTarget' | 'settings';
+export type ConfigEntity =
+  | 'provider'
+  | 'model'
+  | 'virtualModel'
+  | 'virtualKey'
+  | 'promptRule'
+  | 'healthTarget'
+  | 'guardrail'
+  | 'alertChannel'
+  | 'alertRule'
+  | 'settings';
 
 export type ConfigAction = 'create' | 'update' | 'delete' | 'revoke' | 'reorder' | 'rotate';
 

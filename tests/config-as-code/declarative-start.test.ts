@@ -62,7 +62,7 @@ describe('GATEWAY_CONFIG', () => {
     const { key } = await createKey(gw, { name: 'start' });
     const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: key, maxRetries: 0 });
     const answer = await client.chat.completions.create({ model: 'boot-route', messages: [{ role: 'user', content: 'hi' }] });
-    expect(answer.choices[0]!.message.content).toBe('Hello from openai-chat: hi');
+    expect(answer.choices[0].message.content).toBe('Hello from openai-chat: hi');
     expect(upstream.requests.at(-1)!.body.messages[0]).toEqual({ role: 'system', content: 'Answer in French.' });
     const listed = await gw.admin(
       '{ providers { name managedBy } models { nodes { name managedBy } } virtualModels { name managedBy } virtualKeys { nodes { name managedBy } } }',
@@ -158,7 +158,7 @@ describe('CLI on the database directly', () => {
     const gw = await startTestGateway({ DATABASE_URL: '' }, data);
     gateways.push(gw);
     expect(gw.services.snapshot.current.providersById.size).toBe(1);
-    expect([...gw.services.snapshot.current.providersById.values()][0]!.apiKey).toBe('start-upstream-key-123456');
+    expect([...gw.services.snapshot.current.providersById.values()][0].apiKey).toBe('start-upstream-key-123456');
     const bad = await run(process.execPath, [CLI, 'config', 'apply', path.join(data, 'missing.yaml')], { cwd: ROOT, env, timeout: 60_000 }).catch((e) => e);
     expect(bad.code).toBe(1);
     const usage = await run(process.execPath, [CLI, 'config', 'frobnicate'], { cwd: ROOT, env, timeout: 60_000 }).catch((e) => e);

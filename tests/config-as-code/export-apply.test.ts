@@ -102,7 +102,7 @@ describe('export → apply round trip', () => {
       ].sort(),
     );
     expect(result.createdKeys.map((k) => k.name)).toEqual(['app-one']);
-    expect(result.createdKeys[0]!.key).toMatch(/^sk-gw-/);
+    expect(result.createdKeys[0].key).toMatch(/^sk-gw-/);
 
     const again = parse((await exportConfig(instanceDeps(target.services, {}))).yaml);
     const original = parse(exported.yaml);

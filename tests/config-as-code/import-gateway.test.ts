@@ -115,17 +115,17 @@ general_settings:
     const answers = new Set<string>();
     for (let i = 0; i < 12; i++) {
       const r = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: `hi ${i}` }] });
-      answers.add(r.choices[0]!.message.content!.replace(/: .*/, ''));
+      answers.add(r.choices[0].message.content!.replace(/: .*/, ''));
     }
     expect(openaiA.requests.length + openaiB.requests.length).toBe(12);
     expect(openaiA.requests.length).toBeGreaterThan(0);
-    expect(openaiA.requests[0]!.headers.authorization).toBe('Bearer upstream-key-aaaaaaaa');
+    expect(openaiA.requests[0].headers.authorization).toBe('Bearer upstream-key-aaaaaaaa');
     const claude = await client.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'hello' }] });
-    expect(claude.choices[0]!.message.content).toBe('Hello from anthropic: hello');
+    expect(claude.choices[0].message.content).toBe('Hello from anthropic: hello');
     expect(anthropic.requests.at(-1)!.body.temperature).toBe(0.3);
     anthropic.enqueue({ type: 'error', status: 500 });
     const failedOver = await client.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'again' }] });
-    expect(failedOver.choices[0]!.message.content).toBe('Hello from openai-chat: again');
+    expect(failedOver.choices[0].message.content).toBe('Hello from openai-chat: again');
     // Applying the same import again changes nothing.
     expect((await gw.admin(APPLY, { y: imported.yaml })).applyConfig.plan.changes).toEqual([]);
   });
@@ -187,10 +187,10 @@ describe('new-api channel export import', () => {
     const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: await appKey(['nx-chat', 'nx-mini']), maxRetries: 0 });
     const before = openaiA.requests.length;
     const r = await client.chat.completions.create({ model: 'nx-chat', messages: [{ role: 'user', content: 'ping' }] });
-    expect(r.choices[0]!.message.content).toBe('Hello from openai-chat: ping');
-    expect(openaiA.requests[before]!.body.model).toBe('gpt-4o');
+    expect(r.choices[0].message.content).toBe('Hello from openai-chat: ping');
+    expect(openaiA.requests[before].body.model).toBe('gpt-4o');
     const mini = await client.chat.completions.create({ model: 'nx-mini', messages: [{ role: 'user', content: 'pong' }] });
-    expect(mini.choices[0]!.message.content).toBe('Hello from openai-chat: pong');
+    expect(mini.choices[0].message.content).toBe('Hello from openai-chat: pong');
   });
 });
 
@@ -198,15 +198,15 @@ describe('new-api and one-api channel type ids', () => {
   test("each project's own ids: 43 is DeepSeek in new-api, 36 in one-api", () => {
     const channel = (type: number) =>
       JSON.stringify([{ id: 9, type, name: 'ds', key: 'k-secret-value-123', base_url: 'https://api.deepseek.com', models: 'deepseek-chat' }]);
-    const fromNewApi = importConfig('new-api', channel(43)).file.providers![0]!;
+    const fromNewApi = importConfig('new-api', channel(43)).file.providers![0];
     expect([fromNewApi.type, fromNewApi.baseUrl, fromNewApi.apiKey]).toEqual(['deepseek', 'https://api.deepseek.com/v1', '${env:DS_API_KEY}']);
-    expect(importConfig('one-api', channel(36)).file.providers![0]!.type).toBe('deepseek');
+    expect(importConfig('one-api', channel(36)).file.providers![0].type).toBe('deepseek');
     expect(importConfig('one-api', channel(43)).unmapped).toEqual(['channel 9 (ds): channel type 43 has no gateway provider type']);
     const volc = importConfig(
       'new-api',
       JSON.stringify([{ id: 1, type: 45, name: 'ark', key: 'x', base_url: 'https://ark.cn-beijing.volces.com', models: 'doubao-pro' }]),
     );
-    expect(volc.file.providers![0]!).toMatchObject({ type: 'volcengine', baseUrl: 'https://ark.cn-beijing.volces.com/api/v3' });
+    expect(volc.file.providers![0]).toMatchObject({ type: 'volcengine', baseUrl: 'https://ark.cn-beijing.volces.com/api/v3' });
   });
 });
 

@@ -54,7 +54,7 @@ models:
           headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
           body: JSON.stringify({ model: 'applied-on-a', messages: [{ role: 'user', content: 'hi' }] }),
         });
-        return res.status === 200 ? ((await res.json()) as any) : undefined;
+        return res.status === 200 ? await res.json() : undefined;
       },
       { timeoutMs: 15_000, what: 'the applied model on instance B' },
     );

@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { CHANNEL_KINDS, isChannelKind, isRuleKind, mailOptions, parseRuleParams, RULE_KINDS, sendTestAlert } from '../../alerts/index.js';
+import {
+  CHANNEL_KINDS,
+  channelOptionsProblem,
+  channelUrlProblem,
+  isChannelKind,
+  isRuleKind,
+  parseRuleParams,
+  RULE_KINDS,
+  sendTestAlert,
+} from '../../alerts/index.js';
 import { maskSecret } from '../../crypto/secret-box.js';
 import { builder } from '../builder.js';
 import { badInput, fromZod, notFound, uniqueViolation } from '../errors.js';
@@ -125,18 +134,14 @@ AlertEvent.implement({
   }),
 });
 
-const url = z.string().url();
 /** Webhooks and bots over http(s); mail through an smtp(s):// server. */
 function checkUrl(kind: string, value: string): void {
-  const parsed = url.safeParse(value);
-  if (!parsed.success) throw fromZod(parsed.error);
-  const ok = kind === 'smtp' ? /^smtps?:\/\//.test(value) : /^https?:\/\//.test(value);
-  if (!ok) throw badInput(kind === 'smtp' ? 'url: must be smtp://… or smtps://…' : 'url: must be an http(s) URL', 'url');
+  const problem = channelUrlProblem(kind, value);
+  if (problem) throw badInput(problem, 'url');
 }
 function checkOptions(kind: string, options: unknown): void {
-  if (kind !== 'smtp') return;
-  const mail = mailOptions(options && typeof options === 'object' ? (options as Record<string, unknown>) : undefined);
-  if (typeof mail === 'string') throw badInput(mail, 'options');
+  const problem = channelOptionsProblem(kind, options);
+  if (problem) throw badInput(problem, 'options');
 }
 const channelInput = z.object({
   name: z.string().trim().min(1).max(100),
