@@ -48,7 +48,7 @@ export function planPreset(model: ModelValues, preset: ModelPreset, overwrite: b
   for (const field of PRESET_FIELDS) {
     const proposed = preset[field];
     const current = model[field] ?? null;
-    if (proposed === undefined || proposed === current) continue;
+    if (proposed === undefined || sameValue(proposed, current)) continue;
     const kept = overrides.has(field) && !overwrite;
     changes.push({ field, current, proposed, kept });
     if (kept) continue;
@@ -57,3 +57,6 @@ export function planPreset(model: ModelValues, preset: ModelPreset, overwrite: b
   }
   return { changes, data, overrides: [...overrides] };
 }
+
+/** Unit prices are objects: equal when their JSON is. */
+const sameValue = (a: unknown, b: unknown) => a === b || (typeof a === 'object' && a !== null && JSON.stringify(a) === JSON.stringify(b));

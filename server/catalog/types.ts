@@ -1,3 +1,5 @@
+import type { UnitPrices } from '../core/unit-prices.js';
+
 /**
  * The catalog as the gateway uses it: one normalized entry per LiteLLM key,
  * holding only the fields a model preset and the search need.
@@ -19,6 +21,8 @@ export interface CatalogEntry {
   supportsTools?: boolean;
   supportsVision?: boolean;
   supportsReasoning?: boolean;
+  /** Prices of images, audio, speech and rerank (core/unit-prices.ts). */
+  unitPrices?: UnitPrices;
 }
 
 export interface SkippedEntry {
@@ -63,6 +67,7 @@ export const PRESET_FIELDS = [
   'supportsTools',
   'supportsVision',
   'supportsReasoning',
+  'unitPrices',
   'mode',
 ] as const;
 export type PresetField = (typeof PRESET_FIELDS)[number];
@@ -76,5 +81,6 @@ export type ModelPreset = Partial<{
   supportsTools: boolean;
   supportsVision: boolean;
   supportsReasoning: boolean;
+  unitPrices: UnitPrices;
   mode: string;
 }>;

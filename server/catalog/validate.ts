@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { UnitPrices } from '../core/unit-prices.js';
 import type { CatalogEntry, ParsedCatalog, SkippedEntry } from './types.js';
 
 /**
@@ -29,6 +30,13 @@ const price = z
   .max(MAX_PLAUSIBLE_PRICE, `is above ${MAX_PLAUSIBLE_PRICE} USD per token (implausible)`)
   .nullish()
   .transform((v) => v ?? undefined);
+/** Prices per image, second, character, query or pixel: their own plausible range. */
+const unitPrice = z
+  .number()
+  .nonnegative('must not be negative')
+  .max(1000, 'is above 1000 USD per unit (implausible)')
+  .nullish()
+  .transform((v) => v ?? undefined);
 const flag = z
   .boolean()
   .nullish()
@@ -46,6 +54,15 @@ const entrySchema = z.object({
   /** DeepSeek-style name of the cache-read price. */
   input_cost_per_token_cache_hit: price,
   cache_creation_input_token_cost: price,
+  cost_per_image: unitPrice,
+  input_cost_per_image: unitPrice,
+  output_cost_per_image: unitPrice,
+  input_cost_per_second: unitPrice,
+  output_cost_per_second: unitPrice,
+  input_cost_per_character: unitPrice,
+  input_cost_per_query: unitPrice,
+  input_cost_per_pixel: unitPrice,
+  output_cost_per_pixel: unitPrice,
   supports_function_calling: flag,
   supports_vision: flag,
   supports_reasoning: flag,
@@ -68,7 +85,58 @@ function toEntry(key: string, e: z.infer<typeof entrySchema>): CatalogEntry {
   if (e.supports_function_calling !== undefined) entry.supportsTools = e.supports_function_calling;
   if (e.supports_vision !== undefined) entry.supportsVision = e.supports_vision;
   if (e.supports_reasoning !== undefined) entry.supportsReasoning = e.supports_reasoning;
+  const unitPrices = unitPricesOf(e);
+  if (unitPrices) entry.unitPrices = unitPrices;
   return entry;
+}
+
+/** LiteLLM's prices of the non-token endpoints as the model's unit prices (core/unit-prices.ts). */
+function unitPricesOf(e: z.infer<typeof entrySchema>): UnitPrices | undefined {
+  const out: UnitPrices = {};
+  // On chat models these are prices of images in the prompt; only image-generation entries price generated images.
+  const image = e.mode === 'image_generation' ? (e.cost_per_image ?? sum(e.input_cost_per_image, e.output_cost_per_image)) : undefined;
+  if (image !== undefined) out.image = image;
+  // Whisper is priced per second of output, newer transcription models per second of input.
+  const second = e.mode === 'audio_transcription' ? sum(e.input_cost_per_second, e.output_cost_per_second) : undefined;
+  if (second) out.audioSecond = second;
+  if (e.input_cost_per_character !== undefined && e.mode === 'audio_speech') out.speech1kChars = Number((e.input_cost_per_character * 1000).toPrecision(12));
+  if (e.input_cost_per_query !== undefined) out.search = e.input_cost_per_query;
+  return Object.keys(out).length ? out : undefined;
+}
+
+const sum = (a: number | undefined, b: number | undefined) => (a === undefined && b === undefined ? undefined : (a ?? 0) + (b ?? 0));
+
+/** `hd/1024-x-1792/dall-e-3`, `azure/standard/1024-x-1024/dall-e-3`: LiteLLM prices DALL·E per pixel, one entry per quality and size. */
+const SIZE_SEGMENT = /^(\d+)-x-(\d+)$/;
+const QUALITIES = new Set(['standard', 'hd', 'low', 'medium', 'high']);
+
+/**
+ * Sized, per-pixel entries become `imageBySize` prices (per image: pixels × price)
+ * of their model's entry (`dall-e-3`, `azure/dall-e-3`), made when the catalog has none.
+ */
+function foldSizedPrices(raw: Record<string, unknown>, entries: CatalogEntry[]): void {
+  const byKey = new Map(entries.map((e) => [e.key, e]));
+  for (const [key, value] of Object.entries(raw)) {
+    const segments = key.split('/');
+    const at = segments.findIndex((s) => SIZE_SEGMENT.test(s));
+    if (at < 0 || at !== segments.length - 2) continue;
+    const before = segments.slice(0, at);
+    const quality = before.length && QUALITIES.has(before.at(-1)!) ? before.pop() : undefined;
+    const parsed = entrySchema.safeParse(value);
+    if (!parsed.success) continue;
+    const perPixel = sum(parsed.data.input_cost_per_pixel, parsed.data.output_cost_per_pixel);
+    if (!perPixel) continue;
+    const [, width, height] = SIZE_SEGMENT.exec(segments[at])!;
+    const baseKey = [...before, segments[at + 1]].join('/');
+    let model = byKey.get(baseKey);
+    if (!model) {
+      model = { key: baseKey, provider: parsed.data.litellm_provider, mode: parsed.data.mode ?? 'image_generation' };
+      byKey.set(baseKey, model);
+      entries.push(model);
+    }
+    const bySize = ((model.unitPrices ??= {}).imageBySize ??= {});
+    bySize[quality ? `${quality}/${width}x${height}` : `${width}x${height}`] = Number((perPixel * Number(width) * Number(height)).toPrecision(3));
+  }
 }
 
 /** Parses and validates catalog text. Throws CatalogRejectedError when the file as a whole is unusable. */
@@ -95,6 +163,7 @@ export function parseCatalog(text: string, previousEntryCount = 0): ParsedCatalo
       skipped.push({ key, reason: field ? `${field} ${issue.message}` : issue.message });
     }
   }
+  foldSizedPrices(raw as Record<string, unknown>, entries);
   if (entries.length < MIN_ENTRIES) {
     throw new CatalogRejectedError(`only ${entries.length} usable entries (at least ${MIN_ENTRIES} expected; ${skipped.length} skipped)`);
   }

@@ -19,11 +19,15 @@ function requestDefaultsSchema<V extends z.ZodTypeAny>(headerValue: V) {
 const price = z.number().min(0, 'must not be negative').max(1, 'is USD per single token; 1 is already far above any real price');
 const tokens = z.number().int().positive('must be a positive integer');
 const unitPrice = z.number().min(0, 'must not be negative').max(1000, 'is USD per unit; 1000 is far above any real price');
+const IMAGE_SIZE_KEY = /^(\w+\/)?\d+x\d+$/;
 /** core/unit-prices.ts: USD per image (by "quality/size" or "size"), per second of audio, per 1000 speech characters, per search. */
 const unitPricesSchema = z
   .object({
     image: unitPrice.optional(),
-    imageBySize: z.record(z.string().regex(/^(\w+\/)?\d+x\d+$/, 'keys are "size" or "quality/size", e.g. "1024x1024" or "hd/1024x1792"'), unitPrice).optional(),
+    imageBySize: z
+      .record(z.string(), unitPrice)
+      .refine((sizes) => Object.keys(sizes).every((k) => IMAGE_SIZE_KEY.test(k)), 'keys are "size" or "quality/size", e.g. "1024x1024" or "hd/1024x1792"')
+      .optional(),
     audioSecond: unitPrice.optional(),
     speech1kChars: unitPrice.optional(),
     search: unitPrice.optional(),
@@ -69,7 +73,10 @@ const PRESET_FIELDS: readonly string[] = CATALOG_PRESET_FIELDS;
 
 /** Equal values, tolerating the float noise of a per-1M ↔ per-token round trip. */
 const sameValue = (a: unknown, b: unknown) =>
-  a === b || (typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b)));
+  a === b ||
+  (typeof a === 'number' && typeof b === 'number' && Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b))) ||
+  // Unit prices are objects: equal when their JSON is.
+  (typeof a === 'object' && a !== null && JSON.stringify(a) === JSON.stringify(b));
 
 const duplicate = (name: string | undefined) => `A model named "${name}" already exists`;
 

@@ -368,3 +368,31 @@ describe('keys and limits', () => {
     expect(refused.json.error.code).toBe('insufficient_quota');
   });
 });
+
+describe('prices from the catalog', () => {
+  test('a catalog preset sets the unit prices (DALL·E per quality and size, Whisper per second), and requests are billed by them', async () => {
+    const providerId = await createProvider(gw, { name: 'oai-catalog', type: 'openai', baseUrl: oai.url, apiKey: UPSTREAM_KEY });
+    const dalle = await createModel(gw, providerId, 'dalle', 'dall-e-3');
+    const whisper = await createModel(gw, providerId, 'whisper', 'whisper-1');
+    const apply = 'mutation($id: ID!, $k: String) { applyModelPreset(modelId: $id, catalogKey: $k) { unitPrices } }';
+    const applied = await gw.admin<{ applyModelPreset: { unitPrices: any } }>(apply, { id: dalle, k: 'dall-e-3' });
+    expect(applied.applyModelPreset.unitPrices.imageBySize).toMatchObject({ 'hd/1024x1792': 0.12, 'standard/1024x1024': 0.04 });
+    expect((await gw.admin<{ applyModelPreset: { unitPrices: any } }>(apply, { id: whisper, k: 'whisper-1' })).applyModelPreset.unitPrices).toEqual({
+      audioSecond: 0.0001,
+    });
+
+    await eventually(async () => {
+      await client.images.generate({ model: 'dalle', prompt: 'a boat', size: '1024x1792', quality: 'hd' });
+      expect((await lastRow(key.id)).costUsd).toBeCloseTo(0.12, 9);
+    });
+    await client.audio.transcriptions.create({ model: 'whisper', file: await toFile(Buffer.alloc(100, 2), 'c.wav') });
+    expect((await lastRow(key.id)).costUsd).toBeCloseTo(TRANSCRIBED_SECONDS * 0.0001, 12);
+  });
+
+  test('unit prices are checked when a model is saved', async () => {
+    const providerId = await createProvider(gw, { name: 'oai-bad-prices', type: 'openai', baseUrl: oai.url, apiKey: UPSTREAM_KEY });
+    await expect(createModel(gw, providerId, 'bad-prices', 'gpt-image-1', { unitPrices: { image: -1 } })).rejects.toThrow(/unitPrices\.image/);
+    await expect(createModel(gw, providerId, 'bad-sizes', 'gpt-image-1', { unitPrices: { imageBySize: { huge: 1 } } })).rejects.toThrow(/quality\/size/);
+    await expect(createModel(gw, providerId, 'bad-field', 'gpt-image-1', { unitPrices: { perImage: 1 } })).rejects.toThrow(/unitPrices/);
+  });
+});
