@@ -111,7 +111,7 @@ describe('auto prompt cache', () => {
     await gw.services.requestLogs.flush();
     const [row] = await gw.services.db.requestLog.findMany({ where: { virtualKeyId: own.id } });
     expect(row).toMatchObject({ inputTokens: 1000, cachedTokens: 900, outputTokens: 10 });
-    expect(row!.costUsd).toBeCloseTo(100 * 0.001 + 900 * 0.0001 + 10 * 0.002, 10);
+    expect(row.costUsd).toBeCloseTo(100 * 0.001 + 900 * 0.0001 + 10 * 0.002, 10);
   });
 });
 
@@ -141,7 +141,7 @@ describe('cache writes', () => {
       await gw.services.requestLogs.flush();
       const [row] = await gw.services.db.requestLog.findMany({ where: { virtualKeyId: own.id } });
       expect(row).toMatchObject({ inputTokens: 510, cacheWriteTokens: 500, cachedTokens: 0, outputTokens: 5 });
-      expect(row!.costUsd).toBeCloseTo(10 * 0.001 + 500 * 0.00125 + 5 * 0.002, 10);
+      expect(row.costUsd).toBeCloseTo(10 * 0.001 + 500 * 0.00125 + 5 * 0.002, 10);
     } finally {
       await upstream.close();
     }
