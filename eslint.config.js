@@ -11,8 +11,15 @@ import { ensureClientTypes } from './client/scripts/generated-types.js';
 import svelteConfig from './client/svelte.config.js';
 
 // The client's types come from codegen and `svelte-kit sync`; without them the
-// type-aware rules see unresolved types all over client/ (see the module).
-ensureClientTypes(import.meta.dirname);
+// type-aware rules see unresolved types all over client/ (see the module). A client
+// document that does not validate fails codegen; that is the client's finding (and
+// `npm run lint` stops on it in `prelint`), so it must not keep server/ and tests/ from
+// being linted.
+try {
+  ensureClientTypes(import.meta.dirname);
+} catch (error) {
+  console.warn(`eslint: client types not regenerated, client/ findings may be off (${error instanceof Error ? error.message : String(error)})`);
+}
 
 const SVELTE_FILES = ['client/**/*.svelte', 'client/**/*.svelte.ts', 'client/**/*.svelte.js'];
 
@@ -82,9 +89,12 @@ export default defineConfig(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
-      // The UI is served at `/` with no `paths.base`, so `resolve()` would be the identity.
-      'svelte/no-navigation-without-resolve': 'off',
     },
+  },
+  {
+    // The UI is served at `/` with no `paths.base`, so `resolve()` would be the identity.
+    files: SVELTE_FILES,
+    rules: { 'svelte/no-navigation-without-resolve': 'off' },
   },
   {
     // Tests read untyped JSON bodies and hand methods to `expect`.

@@ -1,4 +1,4 @@
-import { Client, fetchExchange, mapExchange, subscriptionExchange, type Exchange } from '@urql/core';
+import { Client, fetchExchange, getOperationName, mapExchange, subscriptionExchange, type Exchange } from '@urql/core';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import { errorCode } from './errors';
 
@@ -36,7 +36,7 @@ export function createGatewayClient({ token, onUnauthenticated }: ClientOptions)
   // The login mutation answers bad credentials with UNAUTHENTICATED too; that is a form error, not an expired session.
   const authExchange: Exchange = mapExchange({
     onError(error, operation) {
-      const isLogin = operation.query.definitions.some((d) => d.kind === 'OperationDefinition' && d.name?.value === 'Login');
+      const isLogin = getOperationName(operation.query) === 'Login';
       if (!isLogin && errorCode(error) === 'UNAUTHENTICATED') onUnauthenticated();
     },
   });

@@ -1,7 +1,10 @@
+import { untrack } from 'svelte';
+
 /**
  * Forward cursor paging of one connection: the `after` cursor of each page
  * visited, so Previous goes back without offsets and Next follows
- * `pageInfo.endCursor`. A new filter starts again with `reset()`.
+ * `pageInfo.endCursor`. A new filter starts again with `reset()`, or by itself
+ * through `resetOn()`.
  */
 export class CursorPages {
   private cursors = $state<(string | null)[]>([null]);
@@ -26,5 +29,13 @@ export class CursorPages {
 
   reset(): void {
     if (this.cursors.length > 1) this.cursors = [null];
+  }
+
+  /** Starts again at the first page whenever the state `filter` reads changes. Call while a component initialises. */
+  resetOn(filter: () => unknown): void {
+    $effect(() => {
+      filter();
+      untrack(() => this.reset());
+    });
   }
 }

@@ -1,5 +1,5 @@
 import { graphql } from '$lib/graphql/generated';
-import { session } from '$lib/stores/session.svelte';
+import { debounce, subscribe } from './subscribe';
 
 const ConfigChangedSubscription = graphql(`
   subscription ConfigChanged {
@@ -18,15 +18,11 @@ export const configChanges = $state({ version: 0 });
  * admin, automation). Returns the unsubscribe function.
  */
 export function watchConfigChanges(): () => void {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const { unsubscribe } = session.client.subscription(ConfigChangedSubscription, {}).subscribe((result) => {
-    if (!result.data) return;
-    // Bulk edits fire bursts of events; one refetch is enough.
-    clearTimeout(timer);
-    timer = setTimeout(() => configChanges.version++, 250);
-  });
+  // Bulk edits fire bursts of events; one refetch is enough.
+  const bump = debounce(() => configChanges.version++, 250);
+  const unsubscribe = subscribe(ConfigChangedSubscription, {}, bump);
   return () => {
-    clearTimeout(timer);
+    bump.cancel();
     unsubscribe();
   };
 }

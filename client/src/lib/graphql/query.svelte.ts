@@ -1,7 +1,7 @@
 import { untrack } from 'svelte';
 import type { AnyVariables, TypedDocumentNode } from '@urql/core';
 import { session } from '$lib/stores/session.svelte';
-import { ApiError, toApiError } from './errors';
+import { toApiError, type ApiError } from './errors';
 import { configChanges } from './live.svelte';
 
 export interface QueryState<Data> {
@@ -9,7 +9,7 @@ export interface QueryState<Data> {
   readonly error: ApiError | undefined;
   /** True while a request is in flight (also during refetches, when data is still shown). */
   readonly fetching: boolean;
-  refetch(): Promise<void>;
+  readonly refetch: () => Promise<void>;
 }
 
 interface QueryOptions {

@@ -40,7 +40,8 @@ const language: Language = pickLanguage(
 
 addMessages('en', en);
 addMessages('zh-CN', zhCN);
-init({ fallbackLocale: 'en', initialLocale: language });
+// The messages are added above, so the locale is ready without waiting for init's promise.
+void init({ fallbackLocale: 'en', initialLocale: language });
 if (typeof document !== 'undefined') document.documentElement.lang = language;
 
 export function currentLanguage(): Language {
@@ -49,7 +50,7 @@ export function currentLanguage(): Language {
 
 /** The message for a key in the current language, with {placeholders} filled from values. */
 export function tr(key: string, values?: Record<string, string | number | boolean | Date | null | undefined>): string {
-  return get(_)(key, values ? { values: values as Record<string, string | number | boolean | Date | null | undefined> } : undefined);
+  return get(_)(key, values ? { values } : undefined);
 }
 
 export function setLanguage(next: Language): void {

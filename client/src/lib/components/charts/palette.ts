@@ -32,9 +32,9 @@ export function readColor(name: string): string {
 export function withAlpha(color: string, alpha: number): string {
   const hex = /^#([0-9a-f]{6})$/i.exec(color);
   if (hex) {
-    const n = Number.parseInt(hex[1]!, 16);
+    const n = Number.parseInt(hex[1], 16);
     return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
   }
   const rgb = /^rgba?\(([^,]+),([^,]+),([^,)]+)/i.exec(color);
-  return rgb ? `rgba(${rgb[1]!.trim()}, ${rgb[2]!.trim()}, ${rgb[3]!.trim()}, ${alpha})` : color;
+  return rgb ? `rgba(${rgb[1].trim()}, ${rgb[2].trim()}, ${rgb[3].trim()}, ${alpha})` : color;
 }

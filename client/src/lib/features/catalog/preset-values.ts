@@ -21,7 +21,7 @@ export function presetValue(field: string, value: unknown): string {
   if (field.endsWith('Price')) return usdPerMillion(value as number);
   if (field === 'contextWindow' || field === 'maxOutputTokens') return formatTokens(value as number);
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
-  return String(value);
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value);
 }
 
 export function usdPerMillion(perToken: number | null | undefined): string {

@@ -1,5 +1,5 @@
 import { DashboardRequestLoggedSubscription } from '$lib/api/dashboard';
-import { session } from '$lib/stores/session.svelte';
+import { subscribe } from '$lib/graphql/subscribe';
 
 /**
  * When the dashboard re-reads its aggregates.
@@ -52,9 +52,7 @@ export class UsageRefresher {
     const stops: Array<() => void> = [];
 
     if (followRequests) {
-      const { unsubscribe } = session.client.subscription(DashboardRequestLoggedSubscription, {}).subscribe((result) => {
-        if (result.data?.requestLogged) this.#requestFinished();
-      });
+      const unsubscribe = subscribe(DashboardRequestLoggedSubscription, {}, () => this.#requestFinished());
       this.following = true;
       stops.push(() => {
         unsubscribe();

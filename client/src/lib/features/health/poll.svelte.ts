@@ -12,12 +12,13 @@ export class StatusFeed {
   summary = $state.raw<PublicSummary | undefined>();
   targets = $state.raw<PublicTarget[] | undefined>();
   /** Checks per UTC day and target, for the uptime bars. */
-  daily = $state.raw<Map<string, DayUptime[]>>(new Map());
+  daily = $state.raw<ReadonlyMap<string, DayUptime[]> | undefined>();
   error = $state<string | undefined>();
   /** The gateway answered 404: monitoring is off. */
   unavailable = $state(false);
   loading = $state(false);
-  updatedAt = $state<Date | undefined>();
+  /** When the last poll answered (ms since epoch). */
+  updatedAt = $state<number | undefined>();
 
   async refresh(): Promise<void> {
     if (this.loading) return;
@@ -29,7 +30,7 @@ export class StatusFeed {
       this.daily = daily;
       this.error = undefined;
       this.unavailable = false;
-      this.updatedAt = new Date();
+      this.updatedAt = Date.now();
     } catch (e) {
       if (e instanceof PublicApiError && e.status === 404) this.unavailable = true;
       else this.error = (e as Error).message;
@@ -45,7 +46,7 @@ export class StatusFeed {
       if (document.visibilityState === 'visible') void this.refresh();
     }, everyMs);
     const onVisible = () => {
-      if (document.visibilityState === 'visible' && (!this.updatedAt || Date.now() - this.updatedAt.getTime() > everyMs)) void this.refresh();
+      if (document.visibilityState === 'visible' && (this.updatedAt === undefined || Date.now() - this.updatedAt > everyMs)) void this.refresh();
     };
     document.addEventListener('visibilitychange', onVisible);
     return () => {

@@ -70,10 +70,17 @@ export class PublicApiError extends Error {
   }
 }
 
+/** `error.message` of an error body (`{ error: { message } }`), when there is one. */
+function errorMessage(body: unknown): string | undefined {
+  const error = typeof body === 'object' && body !== null && 'error' in body ? body.error : undefined;
+  const message = typeof error === 'object' && error !== null && 'message' in error ? error.message : undefined;
+  return typeof message === 'string' ? message : undefined;
+}
+
 async function get<T>(path: string, signal?: AbortSignal): Promise<T> {
   const res = await fetch(path, { signal, headers: { accept: 'application/json' } });
-  const body = await res.json().catch(() => null);
-  if (!res.ok) throw new PublicApiError(res.status, body?.error?.message ?? `HTTP ${res.status}`);
+  const body: unknown = await res.json().catch(() => null);
+  if (!res.ok) throw new PublicApiError(res.status, errorMessage(body) ?? `HTTP ${res.status}`);
   return body as T;
 }
 

@@ -1,5 +1,6 @@
+import { SvelteSet } from 'svelte/reactivity';
 import { RequestLoggedSubscription } from '$lib/api/logs';
-import { session } from '$lib/stores/session.svelte';
+import { subscribe } from '$lib/graphql/subscribe';
 import type { LogFilters, LogRow } from './types';
 
 /** Rows kept on screen; older ones fall off the end. */
@@ -13,7 +14,8 @@ export class LiveTail {
   rows = $state.raw<LogRow[]>([]);
   paused = $state(false);
   pending = $state.raw<LogRow[]>([]);
-  fresh = $state.raw(new Set<string>());
+  /** Ids of the rows that arrived last, highlighted. */
+  readonly fresh = new SvelteSet<string>();
   connected = $state(false);
 
   #stop: (() => void) | undefined;
@@ -25,15 +27,12 @@ export class LiveTail {
       model: filters.model || undefined,
       statusClass: filters.statusClass || undefined,
     };
-    const { unsubscribe } = session.client.subscription(RequestLoggedSubscription, { filter }).subscribe((result) => {
+    this.#stop = subscribe(RequestLoggedSubscription, { filter }, ({ requestLogged: row }) => {
       this.connected = true;
-      const row = result.data?.requestLogged;
-      if (!row) return;
       if (this.paused) this.pending = [row, ...this.pending].slice(0, MAX_ROWS);
       else this.#show([row]);
     });
     this.connected = true;
-    this.#stop = unsubscribe;
   }
 
   stop() {
@@ -59,6 +58,7 @@ export class LiveTail {
 
   #show(newestFirst: LogRow[]) {
     this.rows = [...newestFirst, ...this.rows].slice(0, MAX_ROWS);
-    this.fresh = new Set(newestFirst.map((r) => r.id));
+    this.fresh.clear();
+    for (const row of newestFirst) this.fresh.add(row.id);
   }
 }

@@ -106,7 +106,7 @@ export function inputOf(draft: DraftRule): PromptRuleInput {
       return { ...input, text: draft.text };
     case 'INJECT_MESSAGE':
       return { ...input, text: draft.text, role: draft.role, at: draft.at };
-    default:
+    case 'REMOVE_SYSTEM':
       return input;
   }
 }
@@ -124,7 +124,7 @@ export function summaryOf(rule: RuleRow): string {
       return `“${clip(rule.text ?? '')}”`;
     case 'INJECT_MESSAGE':
       return `${tr('promptRulesTypes.roleAt', { role: (rule.role ?? 'USER').toLowerCase(), at: (rule.at ?? 'END').toLowerCase() })}: “${clip(rule.text ?? '')}”`;
-    default:
+    case 'REMOVE_SYSTEM':
       return tr('promptRulesTypes.systemAndDeveloperMessages');
   }
 }

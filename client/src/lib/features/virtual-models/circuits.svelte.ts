@@ -1,5 +1,5 @@
 import { TargetStateChangedSubscription } from '$lib/api/virtual-models';
-import { session } from '$lib/stores/session.svelte';
+import { subscribe } from '$lib/graphql/subscribe';
 import type { CircuitState } from './types';
 
 export interface CircuitInfo {
@@ -26,11 +26,8 @@ export class CircuitStates {
 
   /** Subscribes to `targetStateChanged`; returns the unsubscribe function. */
   watch(): () => void {
-    const { unsubscribe } = session.client.subscription(TargetStateChangedSubscription, {}).subscribe((result) => {
-      const event = result.data?.targetStateChanged;
-      if (!event) return;
+    return subscribe(TargetStateChangedSubscription, {}, ({ targetStateChanged: event }) => {
       this.#live = { ...this.#live, [event.modelId]: { state: event.state, cooldownUntil: event.cooldownUntil ?? null } };
     });
-    return unsubscribe;
   }
 }
