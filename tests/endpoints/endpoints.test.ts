@@ -106,15 +106,15 @@ afterAll(async () => {
 
 describe('images', () => {
   test('images.generate: the JSON body goes upstream with the upstream model; billed per image by quality and size plus tokens', async () => {
-    const answer = await client.images.generate({ model: 'img', prompt: 'a lighthouse at dusk', n: 2, size: '1024x1792', quality: 'hd' });
+    const answer = await client.images.generate({ model: 'img', prompt: 'a lighthouse at dusk', n: 2, size: '1024x1792', quality: 'hd', user: 'alice' });
     expect(answer.data?.map((d) => d.b64_json)).toEqual([PNG_BASE64, PNG_BASE64]);
     const req = last(oai);
     expect(req.path).toBe('/v1/images/generations');
     expect(req.headers.authorization).toBe(`Bearer ${UPSTREAM_KEY}`);
-    expect(req.json).toEqual({ model: 'gpt-image-1', prompt: 'a lighthouse at dusk', n: 2, size: '1024x1792', quality: 'hd' });
+    expect(req.json).toEqual({ model: 'gpt-image-1', prompt: 'a lighthouse at dusk', n: 2, size: '1024x1792', quality: 'hd', user: 'alice' });
     const row = await lastRow(key.id);
     expect(row).toMatchObject({ clientApi: 'image_generations', status: 200, requestedModel: 'img', targetModel: 'gpt-image-1', providerName: 'oai' });
-    expect(row).toMatchObject({ inputTokens: 10, outputTokens: 200, attempts: 1 });
+    expect(row).toMatchObject({ inputTokens: 10, outputTokens: 200, attempts: 1, endUser: 'alice' });
     expect(row.costUsd).toBeCloseTo(2 * 0.12 + 10 * 0.000005 + 200 * 0.00004, 9);
   });
 

@@ -3,6 +3,7 @@ import type { MediaEndpoint } from '../../core/media-endpoint.js';
 import { invalidRequest } from '../../core/error.js';
 import { authenticate, authorizeModel } from '../../keys/authenticate.js';
 import type { ModelEntry, VirtualModelEntry } from '../../snapshot/types.js';
+import { attribute } from '../pipeline/attribution.js';
 import { routeAttempts, type AttemptRun } from '../pipeline/attempt-loop.js';
 import type { PipelineDeps, ProxyContext } from '../pipeline/context.js';
 import { resolveName } from '../pipeline/resolve-model.js';
@@ -45,7 +46,8 @@ const PATHS: Record<MediaEndpoint, string> = {
 /**
  * The handler of an endpoint beyond text generation, on the shell every /v1
  * endpoint shares (errors in OpenAI's format, one record, the limit release):
- * authenticate → read and check the body → the key's allow-list → resolve (a
+ * authenticate → read and check the body → the key's allow-list → end user and
+ * tags (attribution.ts) → resolve (a
  * model, or a virtual model whose targets serve the endpoint) → limits → one
  * attempt, or the attempt loop with failover over the targets.
  */
@@ -55,6 +57,7 @@ export function mediaHandler<R>(endpoint: MediaEndpoint, deps: PipelineDeps, spe
     const key = (ctx.key = authenticate(ctx.req.headers, snapshot));
     const call = await spec.read(ctx);
     authorizeModel(key, call.model);
+    attribute(ctx);
     const resolved = resolveName(snapshot, call.model);
     let route: VirtualModelEntry | undefined;
     if (resolved.kind === 'route') route = servingRoute(resolved.route, endpoint);
@@ -64,7 +67,7 @@ export function mediaHandler<R>(endpoint: MediaEndpoint, deps: PipelineDeps, spe
         throw invalidRequest(`model: the provider "${resolved.model.provider.name}" does not offer ${PATHS[endpoint]} through this gateway`, 'model');
       }
     }
-    ctx.admission = await deps.limits.admit(key, call.estimatedTokens);
+    ctx.admission = await deps.limits.admit(key, call.estimatedTokens, { model: call.model, endUser: ctx.endUser });
     for (const [name, value] of Object.entries(ctx.admission.headers)) ctx.res.setHeader(name, value);
 
     const run: AttemptRun = async (model, signal, onResponse) => {
