@@ -52,4 +52,8 @@ export interface RequestLogRow {
   endUser: string | null;
   /** Tags of the request, JSON text of a string array. */
   tags: string | null;
+  /** Each upstream attempt, JSON text of `AttemptRecord[]` (request-record.ts). */
+  attemptLog: string | null;
+  /** The last upstream request as sent, JSON text of `SentUpstreamRecord` (request-record.ts). */
+  upstreamRequest: string | null;
 }

@@ -43,13 +43,42 @@ export interface RequestRecord {
   costSavedUsd?: number;
   /** Bytes of the answer the response cache stored (a miss), for the bytes-stored counter. */
   cacheStoredBytes?: number;
-}
   /** The key's team at request time. */
   teamId?: string;
   /** The end user the caller named (OpenAI `user`, Anthropic `metadata.user_id`, `x-gateway-end-user`). */
   endUser?: string;
   /** Tags of the request (`x-gateway-tags`, `metadata.tags`). */
   tags?: string[];
+  /** Each upstream attempt, in order (errors scrubbed). */
+  attemptLog?: AttemptRecord[];
+  /** The last upstream request as sent: secrets masked, the body only when the key logs bodies. */
+  upstreamRequest?: SentUpstreamRecord;
+}
+
+/** One upstream attempt of a request: which target, how it ended, how long it took. */
+export interface AttemptRecord {
+  modelId: string;
+  /** The upstream model id sent to the provider. */
+  model: string;
+  providerId: string;
+  provider: string;
+  /** The upstream's HTTP status, or the status the gateway mapped the failure to (504 timeout, 502 transport). */
+  status: number;
+  errorClass?: string;
+  error?: string;
+  latencyMs: number;
+}
+
+/** The upstream request as it left the gateway, made safe to store. */
+export interface SentUpstreamRecord {
+  method: 'POST';
+  /** Without user info; query values that look like credentials masked. */
+  url: string;
+  /** Credential and provider-set header values masked (`sk-…a1b2`). */
+  headers: Record<string, string>;
+  /** Scrubbed and size-capped; only when the key logs bodies. */
+  body?: string;
+}
 
 /** Where the pipeline hands each finished request; the composition root decides who listens. */
 export interface RequestRecorder {

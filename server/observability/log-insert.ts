@@ -42,6 +42,8 @@ export const LOG_COLUMNS = [
   'teamId',
   'endUser',
   'tags',
+  'attemptLog',
+  'upstreamRequest',
 ] as const satisfies ReadonlyArray<keyof RequestLogRow>;
 
 const COLUMN_LIST = LOG_COLUMNS.map((c) => `"${c}"`).join(', ');

@@ -51,7 +51,7 @@ function guardrailsText(hits: NonNullable<RequestRecord['guardrails']>): string 
   return [...counts].map(([g, n]) => `${g}:${n}`).join('; ');
 }
 
-/** Maps a finished request to its log row: field copies only, no serialisation; text made storable. */
+/** Maps a finished request to its log row: field copies (the attempts and the request as sent as JSON text); text made storable. */
 export function toLogRow(r: RequestRecord): RequestLogRow {
   const u = r.usage;
   return {
@@ -93,5 +93,13 @@ export function toLogRow(r: RequestRecord): RequestLogRow {
     teamId: r.teamId ?? null,
     endUser: name(r.endUser),
     tags: r.tags?.length ? JSON.stringify(r.tags) : null,
+    attemptLog: r.attemptLog?.length ? JSON.stringify(r.attemptLog) : null,
+    upstreamRequest: r.upstreamRequest ? sentRequestText(r.upstreamRequest) : null,
   };
+}
+
+/** JSON text of the request as sent (JSON.stringify escapes lone surrogates and NUL); too long, it is kept without its body. */
+function sentRequestText(sent: NonNullable<RequestRecord['upstreamRequest']>): string {
+  const text = JSON.stringify(sent);
+  return text.length <= STORED_TEXT_LIMITS.body ? text : JSON.stringify({ ...sent, body: undefined });
 }

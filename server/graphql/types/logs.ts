@@ -3,6 +3,7 @@ import { Repeater, SlidingBuffer } from 'graphql-yoga';
 import { z } from 'zod';
 import type { Prisma } from '../../db/generated/sqlite/index.js';
 import type { RequestLogRow } from '../../core/request-log-row.js';
+import type { AttemptRecord, SentUpstreamRecord } from '../../core/request-record.js';
 import type { GraphqlDeps } from '../deps.js';
 import { resolveCursorConnection, type DefaultConnectionArguments } from '@pothos/plugin-relay';
 import { builder } from '../builder.js';
@@ -23,13 +24,57 @@ function parsedTags(text: string | null | undefined): string[] {
 }
 
 /** A log row as read for GraphQL: bodies are loaded only for the detail (undefined = not loaded). */
-type LogView = Omit<RequestLogRow, 'requestBody' | 'responseBody' | 'rulesApplied'> & {
+type LogView = Omit<RequestLogRow, 'requestBody' | 'responseBody' | 'rulesApplied' | 'attemptLog' | 'upstreamRequest'> & {
   requestBody?: string | null;
   responseBody?: string | null;
   rulesApplied?: unknown;
 };
+  attemptLog?: string | null;
+  upstreamRequest?: string | null;
 
 /** Every column but the bodies: list queries never load them. */
+/** Stored JSON text read back; a row written before the column existed has none. */
+function parsedJson<T>(text: string | null | undefined): T | null {
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return null;
+  }
+}
+
+const RequestAttemptRef = builder.objectRef<AttemptRecord>('RequestAttempt').implement({
+  description: 'One upstream attempt of a request, in order.',
+  fields: (t) => ({
+    modelId: t.exposeID('modelId', { description: 'The configured model (target) tried.' }),
+    model: t.exposeString('model', { description: 'The upstream model id sent to the provider.' }),
+    providerId: t.exposeID('providerId'),
+    provider: t.exposeString('provider', { description: 'Provider name.' }),
+    status: t.exposeInt('status', { description: "The upstream's status, or the one its failure was mapped to (504 timeout, 502 transport)." }),
+    errorClass: t.exposeString('errorClass', { nullable: true }),
+    error: t.exposeString('error', { nullable: true, description: 'Why it failed (scrubbed).' }),
+    latencyMs: t.exposeInt('latencyMs'),
+  }),
+});
+
+const HeaderRef = builder.objectRef<{ name: string; value: string }>('HttpHeader').implement({
+  fields: (t) => ({ name: t.exposeString('name'), value: t.exposeString('value') }),
+});
+
+const SentUpstreamRef = builder.objectRef<SentUpstreamRecord>('SentUpstreamRequest').implement({
+  description: 'The upstream request as the gateway sent it (the last attempt): credentials masked; the body only when the key logs bodies.',
+  fields: (t) => ({
+    method: t.exposeString('method'),
+    url: t.exposeString('url', { description: 'Without user info; credential-like query values masked.' }),
+    headers: t.field({
+      type: [HeaderRef],
+      description: 'Before the provider credential step (signatures and minted tokens are added after); credential values masked.',
+      resolve: (sent) => Object.entries(sent.headers).map(([name, value]) => ({ name, value })),
+    }),
+    body: t.exposeString('body', { nullable: true, description: 'Scrubbed, size-capped; null unless the key logs bodies.' }),
+  }),
+});
+
 const LIST_SELECT = {
   id: true,
   createdAt: true,
@@ -86,7 +131,10 @@ RequestLogRef.implement({
     keyId: t.exposeID('virtualKeyId', { nullable: true, description: 'Virtual key id (null when the key was missing or invalid).' }),
     keyName: t.exposeString('keyName', { nullable: true }),
     keyPrefix: t.exposeString('keyPrefix', { nullable: true }),
-    clientApi: t.exposeString('clientApi', { description: 'chat-completions | responses | messages | embeddings | count_tokens | image_generations | image_edits | audio_speech | audio_transcriptions | rerank | moderations' }),
+    clientApi: t.exposeString('clientApi', {
+      description:
+        'chat-completions | responses | messages | embeddings | count_tokens | image_generations | image_edits | audio_speech | audio_transcriptions | rerank | moderations',
+    }),
     requestedModel: t.exposeString('requestedModel', { nullable: true, description: 'The model name the client asked for.' }),
     modelId: t.exposeID('modelId', { nullable: true, description: 'The configured model that served it.' }),
     targetModel: t.exposeString('targetModel', { nullable: true, description: 'The upstream model id sent to the provider.' }),
@@ -134,6 +182,17 @@ RequestLogRef.implement({
     clientIp: t.exposeString('clientIp', { nullable: true }),
     userAgent: t.exposeString('userAgent', { nullable: true }),
     requestBody: t.string({
+    attemptLog: t.field({
+      type: [RequestAttemptRef],
+      description: 'Each upstream attempt (target, status, error, latency), in order; read with requestLog(id) (empty in lists).',
+      resolve: (log) => parsedJson<AttemptRecord[]>(log.attemptLog) ?? [],
+    }),
+    upstreamRequest: t.field({
+      type: SentUpstreamRef,
+      nullable: true,
+      description: 'The upstream request as sent (last attempt); admins only, read with requestLog(id).',
+      resolve: (log, _args, ctx) => (ctx.user?.role === 'admin' ? parsedJson<SentUpstreamRecord>(log.upstreamRequest) : null),
+    }),
       nullable: true,
       description: 'Scrubbed, size-capped request body; only when the key logs bodies, and only for admins (null for viewers).',
       resolve: async (log, _args, ctx) => (ctx.user?.role === 'admin' ? (await loadBodies(ctx.services, log)).requestBody : null),

@@ -1,6 +1,8 @@
 import type { ClientApi } from '../../core/wire.js';
 import { routeRequest } from '../pipeline/attempt-loop.js';
 import type { PipelineDeps } from '../pipeline/context.js';
+import { loggedAttempt } from '../pipeline/attempt-log.js';
+import { asGatewayError } from '../pipeline/errors.js';
 import { exchange } from '../pipeline/exchange.js';
 import { readGeneration } from '../pipeline/generation.js';
 import { serveAnswer } from '../pipeline/serve-answer.js';
@@ -20,6 +22,6 @@ export function generationHandler(api: ClientApi, deps: PipelineDeps) {
     if (answer) return serveAnswer(ctx, answer);
     if (resolved.kind === 'route') return routeRequest(ctx, resolved.route, deps.router);
     ctx.attempts = 1;
-    await exchange(ctx, resolved.model);
+    await loggedAttempt(ctx, resolved.model, () => exchange(ctx, resolved.model), asGatewayError);
   });
 }

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayError } from '../../core/error.js';
 import { attemptSignal } from '../../routing/attempt-signal.js';
@@ -6,6 +7,7 @@ import { pickTarget } from '../../routing/pick-target.js';
 import { backoffDelay, isRetryable } from '../../routing/retry-policy.js';
 import type { ModelEntry, RouteTarget, VirtualModelEntry } from '../../snapshot/types.js';
 import type { GenerationContext, ProxyContext } from './context.js';
+import { noteAttempt } from './attempt-log.js';
 import { asGatewayError } from './errors.js';
 import { exchange } from './exchange.js';
 
@@ -43,6 +45,7 @@ export async function routeAttempts(ctx: ProxyContext, route: VirtualModelEntry,
     ctx.model = target.model;
     ctx.attempts++;
     const started = state.clock.now();
+    const startedAt = performance.now();
     const remaining = deadline - started;
     const timeoutMs = options.attemptTimeoutMs > 0 ? Math.min(options.attemptTimeoutMs, remaining) : remaining;
     const attemptAbort = attemptSignal(ctx.abort.signal, timeoutMs);
@@ -52,15 +55,18 @@ export async function routeAttempts(ctx: ProxyContext, route: VirtualModelEntry,
         state.latency.observe(target.model.id, state.clock.now() - started);
       });
       state.breakers.success(target.model.id);
+      noteAttempt(ctx, target.model, startedAt);
       return;
     } catch (error) {
       if (ctx.abort.signal.aborted) {
         state.breakers.release(target.model.id);
+        noteAttempt(ctx, target.model, startedAt, asGatewayError(error));
         throw error;
       }
       const failure = attemptAbort.timedOut
         ? new GatewayError({ status: 504, kind: 'timeout', message: `The provider "${target.model.provider.name}" did not answer within ${timeoutMs} ms` })
         : asGatewayError(error);
+      noteAttempt(ctx, target.model, startedAt, failure);
       if (!isRetryable(failure)) {
         state.breakers.release(target.model.id);
         throw failure;

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/env.js';
 import type { Admission, KeyLimiter } from '../../limits/types.js';
-import type { RequestRecord, RequestRecorder } from '../../core/request-record.js';
+import type { AttemptRecord, RequestRecord, RequestRecorder } from '../../core/request-record.js';
 import type { FiredRule } from '../../prompts/types.js';
 import type { Router } from '../../routing/router-state.js';
 import type { KeyEntry, ModelEntry } from '../../snapshot/types.js';
@@ -97,6 +97,17 @@ export interface ProxyContext {
   cache?: CacheMark;
   /** Cost beyond tokens (images, audio seconds, speech characters, searches; core/unit-prices.ts), USD. */
   unitCostUsd?: number;
+  /** Each upstream attempt so far (attempt-log.ts). */
+  attemptLog?: AttemptRecord[];
+  /** The last upstream request as sent, raw (made safe in the record, attempt-log.ts). */
+  upstreamSent?: SentUpstream;
+}
+
+/** An upstream request as it left: URL, headers before the provider's credential step, body bytes. */
+export interface SentUpstream {
+  url: string;
+  headers: Record<string, string>;
+  body: string | Buffer;
 }
 
 /** What the response cache did with a request; `key` is the entry a hit came from or a miss was stored under. */

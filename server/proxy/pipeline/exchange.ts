@@ -50,7 +50,8 @@ async function answer(
 ): Promise<void> {
   ctx.injectedTokens = injectedTokenCount(up.injected);
   noteWarnings(ctx, up.warnings);
-  const response = await callUpstream(model, up.op, up.bytes(), signal, up.headers);
+  const body = up.bytes();
+  const response = await callUpstream(model, up.op, body, signal, up.headers, (url, headers) => (ctx.upstreamSent = { url, headers, body }));
   onResponse?.();
 
   const { config } = ctx.deps;

@@ -8,6 +8,7 @@ import type { GatewayError } from '../../core/error.js';
 import type { ProxyContext } from './context.js';
 import { requestCost } from './cost.js';
 import { requestOutcome } from './outcome.js';
+import { safeSentRequest } from './attempt-log.js';
 
 /** Hands the finished request to the recorder (logs, metrics, limits). */
 export function recordRequest(ctx: ProxyContext, failure: GatewayError | undefined): RequestRecord {
@@ -50,9 +51,11 @@ export function recordRequest(ctx: ProxyContext, failure: GatewayError | undefin
     cacheKey: ctx.cache?.key,
     costSavedUsd: ctx.cache?.savedUsd,
     cacheStoredBytes: ctx.cache?.storedBytes,
+    attemptLog: ctx.attemptLog,
   };
   // A guardrail masked or redacted values: the bodies hold them (the client's request, the restored answer), so they are not kept.
   const guarded = ctx.guardrails?.some((g) => g.mode === 'mask' || g.mode === 'redact');
+  if (ctx.upstreamSent) record.upstreamRequest = safeSentRequest(ctx.upstreamSent, secrets, Boolean(key?.logBodies && !guarded));
   if (key?.logBodies && !guarded) {
     // Only for keys with body logging on: scrubbed and capped (secrets/body-capture.ts).
     if (ctx.rawBody) record.requestBody = captureBody(ctx.rawBody, secrets);

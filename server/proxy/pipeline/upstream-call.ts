@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { ModelEntry } from '../../snapshot/types.js';
 import { GatewayError } from '../../core/error.js';
@@ -20,13 +21,18 @@ export async function callUpstream(
   body: string | Buffer,
   signal: AbortSignal,
   protocolHeaders: Record<string, string> = {},
+  /** Told the URL and headers as sent (before the provider's credential step), for the request log. */
+  onSend?: (url: string, headers: Record<string, string>) => void,
 ): Promise<Dispatcher.ResponseData> {
   const provider = model.provider;
+  const url = upstreamUrl(model, op);
+  const headers = { ...upstreamHeaders(provider, protocolHeaders), ...lowerCaseKeys(defaultHeaders(model)) };
+  onSend?.(url, headers);
   let response: Dispatcher.ResponseData;
   try {
     response = await sendUpstream({
-      url: upstreamUrl(model, op),
-      headers: { ...upstreamHeaders(provider, protocolHeaders), ...lowerCaseKeys(defaultHeaders(model)) },
+      url,
+      headers,
       body,
       timeouts: timeoutsOf(provider),
       signal,
@@ -120,7 +126,7 @@ export async function expectEventStream(response: Dispatcher.ResponseData, model
 }
 
 /** Client headers that belong to the Anthropic protocol and travel upstream with it. */
-export function anthropicProtocolHeaders(headers: import('node:http').IncomingHttpHeaders): Record<string, string> {
+export function anthropicProtocolHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of ['anthropic-version', 'anthropic-beta']) {
     const value = headers[name];

@@ -21,3 +21,12 @@ export const PurgeCacheMutation = graphql(`
     purgeCache(keyId: $keyId, model: $model)
   }
 `);
+
+export const SetModelAutoPromptCacheMutation = graphql(`
+  mutation SetModelAutoPromptCache($id: ID!, $enabled: Boolean!) {
+    setModelAutoPromptCache(id: $id, enabled: $enabled) {
+      id
+      autoPromptCache
+    }
+  }
+`);

@@ -52,6 +52,24 @@ export const RequestLogQuery = graphql(`
       requestBody
       responseBody
       rulesApplied
+      attemptLog {
+        modelId
+        model
+        provider
+        status
+        errorClass
+        error
+        latencyMs
+      }
+      upstreamRequest {
+        method
+        url
+        headers {
+          name
+          value
+        }
+        body
+      }
       cacheWriteTokens
       cache
       cacheKey

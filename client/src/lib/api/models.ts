@@ -25,6 +25,7 @@ export const ModelsQuery = graphql(`
         supportsVision
         supportsReasoning
         requestDefaults
+        autoPromptCache
         enabled
       }
       pageInfo {

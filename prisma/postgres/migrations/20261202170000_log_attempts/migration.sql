@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "RequestLog" ADD COLUMN     "attemptLog" TEXT,
+ADD COLUMN     "upstreamRequest" TEXT;
