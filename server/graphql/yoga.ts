@@ -48,7 +48,9 @@ export function createGraphQLServer(services: GraphqlDeps): GatewayYoga {
     ],
     context: async (initial): Promise<GraphQLContext> => {
       const user = initial.wsUser !== undefined ? initial.wsUser : await verifyHeader(services, initial.request.headers.get('authorization'));
-      return { services, user, clientIp: initial.clientIp, userAgent: initial.request.headers.get('user-agent') ?? undefined };
+      // A WebSocket operation has no fetch Request (only the upgrade's `req`).
+      const request = initial.request as Request | undefined;
+      return { services, user, clientIp: initial.clientIp, userAgent: request?.headers.get('user-agent') ?? undefined };
     },
   });
 }

@@ -17,3 +17,13 @@ export const MeQuery = graphql(`
     }
   }
 `);
+
+export const LoginOptionsQuery = graphql(`
+  query LoginOptions {
+    loginOptions {
+      sso
+      ssoStartPath
+      passwordLogin
+    }
+  }
+`);
