@@ -14,8 +14,13 @@ export function ensureClientTypes(root) {
   const stamp = join(client, '.svelte-kit', 'client-types.stamp');
   const outputs = [join(client, '.svelte-kit', 'tsconfig.json'), join(client, 'src', 'lib', 'graphql', 'generated', 'gql.ts'), stamp];
   if (outputs.every((file) => existsSync(file)) && !changedSince(root, statSync(stamp).mtimeMs)) return;
-  // stdout is the linter's report (`-f json`); progress goes to stderr.
-  execFileSync('npm', ['run', '--silent', 'client:types'], { cwd: root, stdio: ['ignore', 2, 2] });
+  // Quiet unless it fails: the linter's own report must stay readable (and parseable with `-f json`).
+  try {
+    execFileSync('npm', ['run', '--silent', 'client:types'], { cwd: root, stdio: 'pipe' });
+  } catch (error) {
+    const output = error && typeof error === 'object' && 'stdout' in error && 'stderr' in error ? `${String(error.stdout)}${String(error.stderr)}` : '';
+    throw new Error(`npm run client:types failed; the client cannot be linted without its generated types.\n${output}`, { cause: error });
+  }
   writeFileSync(stamp, '');
 }
 

@@ -2,16 +2,7 @@
 export type ConfigActor = { type: 'user'; userId: string; email: string; ip?: string; userAgent?: string } | { type: 'config-file' };
 
 export type ConfigEntity =
-  | 'provider'
-  | 'model'
-  | 'virtualModel'
-  | 'virtualKey'
-  | 'promptRule'
-  | 'healthTarget'
-  | 'guardrail'
-  | 'alertChannel'
-  | 'alertRule'
-  | 'settings';
+  'provider' | 'model' | 'virtualModel' | 'virtualKey' | 'promptRule' | 'healthTarget' | 'guardrail' | 'alertChannel' | 'alertRule' | 'mcpServer' | 'settings';
 
 export type ConfigAction = 'create' | 'update' | 'delete' | 'revoke' | 'reorder' | 'rotate';
 

@@ -22,5 +22,6 @@ import './types/guardrails.js';
 import './types/cache.js';
 import './types/audit.js';
 import './types/sso.js';
+import './types/mcp.js';
 
 export const schema = auditMutations(builder.toSchema({ sortSchema: true }));

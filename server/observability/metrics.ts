@@ -113,6 +113,13 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly refusals = new Counter({
+    name: 'gateway_refusals_total',
+    help: 'Requests the gateway refused itself, before any upstream attempt (auth, key limits, budgets, bad requests), by error class.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly rateLimited = new Counter({
     name: 'gateway_rate_limited_total',
     help: "Requests rejected by the gateway's own key limits (rate_limit or budget_exceeded).",
@@ -221,7 +228,10 @@ export class GatewayMetrics {
   /** Counts one finished request. O(1) after the first request of a series; called from the recorder. */
   observe(r: RequestRecord): void {
     const model = r.modelId ? (r.requestedModel ?? 'unknown') : 'unresolved';
-    const provider = r.providerName ?? '';
+    // A gateway refusal (auth, the key's limits, budget, a bad request: no upstream attempt) is no
+    // provider's error, so it is counted under no provider; gateway_refusals_total says why.
+    const refused = r.attempts === 0 && r.status >= 400 && r.status !== 499;
+    const provider = refused ? '' : (r.providerName ?? '');
     const status = String(r.status);
     const series = this.series(model, provider, status, r.clientApi);
     series.requests.inc();
@@ -245,6 +255,7 @@ export class GatewayMetrics {
       this.guardrailRequests.inc({ guardrail: g.name, mode: g.mode, stage: g.stage });
       this.guardrailValues.inc({ guardrail: g.name, stage: g.stage }, g.count);
     }
+    if (refused) this.refusals.inc({ reason: r.errorClass ?? String(r.status) });
     if (r.errorClass) {
       if (r.attempts > 0 && r.providerName) this.upstreamErrors.inc({ provider, class: r.errorClass });
       else if (LIMIT_CLASSES.has(r.errorClass) && r.attempts === 0) this.rateLimited.inc({ reason: r.errorClass });

@@ -396,3 +396,47 @@ describe('prices from the catalog', () => {
     await expect(createModel(gw, providerId, 'bad-field', 'gpt-image-1', { unitPrices: { perImage: 1 } })).rejects.toThrow(/unitPrices/);
   });
 });
+
+describe('presets', () => {
+  test('the admin API lists the rerank presets and the endpoints each preset serves', async () => {
+    const { providerPresets } = await gw.admin<{ providerPresets: Array<{ type: string; defaultBaseUrl: string; endpoints: string[] }> }>(
+      '{ providerPresets { type defaultBaseUrl endpoints } }',
+    );
+    const byType = new Map(providerPresets.map((p) => [p.type, p]));
+    expect(byType.get('jina')).toEqual({ type: 'jina', defaultBaseUrl: 'https://api.jina.ai/v1', endpoints: ['rerank'] });
+    expect(byType.get('cohere')).toEqual({ type: 'cohere', defaultBaseUrl: 'https://api.cohere.com/v2', endpoints: ['rerank'] });
+    expect(byType.get('voyage')).toEqual({ type: 'voyage', defaultBaseUrl: 'https://api.voyageai.com/v1', endpoints: ['rerank'] });
+    expect(byType.get('openai')?.endpoints).toEqual(['image_generations', 'image_edits', 'audio_speech', 'audio_transcriptions', 'moderations']);
+    expect(byType.get('anthropic')?.endpoints).toEqual([]);
+  });
+});
+
+describe('Azure OpenAI', () => {
+  test('images and speech go to the deployment path with the api-version and the api-key header', async () => {
+    const azure = await startMediaMock({ apiKey: UPSTREAM_KEY, auth: 'api-key', basePath: '/openai/deployments/media-deploy' });
+    try {
+      const providerId = await createProvider(gw, {
+        name: 'azure-media',
+        type: 'azure-openai',
+        baseUrl: azure.url.replace(/\/openai\/.*$/, ''),
+        apiKey: UPSTREAM_KEY,
+        options: { apiVersion: '2025-04-01-preview' },
+      });
+      await createModel(gw, providerId, 'azure-img', 'media-deploy');
+      await createModel(gw, providerId, 'azure-tts', 'media-deploy');
+      expect((await client.images.generate({ model: 'azure-img', prompt: 'a kite' })).data).toHaveLength(1);
+      expect(last(azure).url).toBe('/openai/deployments/media-deploy/images/generations?api-version=2025-04-01-preview');
+      expect(last(azure).headers['api-key']).toBe(UPSTREAM_KEY);
+      expect(last(azure).headers.authorization).toBeUndefined();
+      const speech = await client.audio.speech.create({ model: 'azure-tts', voice: 'alloy', input: 'hello' });
+      expect(Buffer.from(await speech.arrayBuffer())).toEqual(SPEECH_AUDIO);
+      expect(last(azure).url).toBe('/openai/deployments/media-deploy/audio/speech?api-version=2025-04-01-preview');
+      // Azure has no rerank or moderations deployment path: refused before any call.
+      const before = azure.requests.length;
+      expect((await post('/v1/moderations', { model: 'azure-img', input: 'x' })).status).toBe(400);
+      expect(azure.requests.length).toBe(before);
+    } finally {
+      await azure.close();
+    }
+  });
+});

@@ -12,6 +12,8 @@ export type RerankWire = 'jina' | 'cohere' | 'voyage';
 
 export interface MediaRequest {
   method: string;
+  /** The path and query as received. */
+  url: string;
   path: string;
   headers: IncomingMessage['headers'];
   raw: Buffer;
@@ -32,6 +34,8 @@ export interface MediaMockOptions {
   /** The path the provider's base URL ends with (`/v1`, Cohere's `/v2`). */
   basePath?: string;
   rerank?: RerankWire;
+  /** How the key arrives: `Authorization: Bearer` (default) or Azure's `api-key` header. */
+  auth?: 'bearer' | 'api-key';
   /** Every request fails with this (a provider that is down). */
   alwaysFail?: { status: number; body: unknown };
 }
@@ -70,13 +74,14 @@ export async function startMediaMock(options: MediaMockOptions): Promise<MediaMo
 
   async function handle(req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {
     const path = (req.url ?? '').split('?')[0];
-    const record: MediaRequest = { method: req.method ?? '', path, headers: { ...req.headers }, raw };
+    const record: MediaRequest = { method: req.method ?? '', url: req.url ?? '', path, headers: { ...req.headers }, raw };
     requests.push(record);
     if (options.alwaysFail) return sendJson(res, options.alwaysFail.status, options.alwaysFail.body);
     const failure = failures.shift();
     if (failure) return sendJson(res, failure.status, failure.body, failure.headers);
     if (req.method !== 'POST') throw new Refusal(405, `${req.method} is not allowed`);
-    if (req.headers.authorization !== `Bearer ${options.apiKey}`) throw new Refusal(401, 'Incorrect API key provided');
+    const presented = options.auth === 'api-key' ? req.headers['api-key'] : req.headers.authorization;
+    if (presented !== (options.auth === 'api-key' ? options.apiKey : `Bearer ${options.apiKey}`)) throw new Refusal(401, 'Incorrect API key provided');
     if (!path.startsWith(`${basePath}/`)) throw new Refusal(404, `no route ${path}`);
     const route = path.slice(basePath.length + 1);
     const type = String(req.headers['content-type'] ?? '');

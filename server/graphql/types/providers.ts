@@ -13,13 +13,17 @@ const ProviderPresetType = builder.simpleObject('ProviderPreset', {
     defaultBaseUrl: t.string(),
     auth: t.string(),
     keyOptional: t.boolean(),
+    endpoints: t.stringList({
+      description:
+        'Endpoints beyond text generation the preset serves: image_generations, image_edits, audio_speech, audio_transcriptions, rerank, moderations',
+    }),
   }),
 });
 
 builder.queryField('providerPresets', (t) =>
   t.field({
     type: [ProviderPresetType],
-    resolve: () => PROVIDER_PRESETS.map((p) => ({ ...p, keyOptional: p.keyOptional ?? false })),
+    resolve: () => PROVIDER_PRESETS.map((p) => ({ ...p, keyOptional: p.keyOptional ?? false, endpoints: [...(p.endpoints ?? [])] })),
   }),
 );
 
