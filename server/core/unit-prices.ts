@@ -2,7 +2,8 @@
  * Prices of the endpoints that are not billed per token, in USD. A model holds
  * only the ones that apply to it (Model.unitPrices); absent means free.
  */
-export interface UnitPrices {
+// A type, not an interface: it must be assignable to a JSON column's value.
+export type UnitPrices = {
   /** Per generated or edited image, when no entry of `imageBySize` matches. */
   image?: number;
   /** Per image by `quality/size` ("hd/1024x1792") or by size alone ("1024x1024"); the first match wins in that order. */
@@ -13,7 +14,7 @@ export interface UnitPrices {
   speech1kChars?: number;
   /** Per rerank search (a Cohere search unit where the upstream reports them). */
   search?: number;
-}
+};
 
 export const UNIT_PRICE_FIELDS = ['image', 'audioSecond', 'speech1kChars', 'search'] as const;
 

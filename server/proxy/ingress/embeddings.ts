@@ -10,7 +10,8 @@ import { proxyEndpoint } from './endpoint.js';
 import { readJsonObject } from '../pipeline/request-body.js';
 import { resolveModel } from '../pipeline/resolve-model.js';
 import { sendJson } from '../../http/json.js';
-import { wireOf } from '../providers/endpoints.js';
+import { presetOf, wireOf } from '../providers/endpoints.js';
+import { decodeVertexEmbeddingResponse, encodeVertexEmbeddingRequest } from '../formats/gemini/vertex-embeddings.js';
 
 /**
  * POST /v1/embeddings in OpenAI's format: passed through to OpenAI-compatible
@@ -32,7 +33,13 @@ export function embeddingsHandler(services: PipelineDeps) {
     }
     const inputs = wire === 'gemini' ? embeddingInputs(json) : [];
     const encoding = wire === 'gemini' ? embeddingEncoding(json) : 'float';
-    const body = wire === 'gemini' ? encodeGeminiEmbeddingRequest(json, model.upstreamModel) : { ...json, model: model.upstreamModel };
+    // Vertex AI serves embeddings through :predict, in its own body shape.
+    const vertex = presetOf(model.provider).urlStyle === 'vertex-gemini';
+    const body = vertex
+      ? encodeVertexEmbeddingRequest(json)
+      : wire === 'gemini'
+        ? encodeGeminiEmbeddingRequest(json, model.upstreamModel)
+        : { ...json, model: model.upstreamModel };
     ctx.admission = await services.limits.admit(ctx.key, Math.ceil(JSON.stringify(json.input).length / 4), { model: json.model, endUser: ctx.endUser });
     for (const [name, value] of Object.entries(ctx.admission.headers)) ctx.res.setHeader(name, value);
     ctx.attempts = 1;
@@ -42,7 +49,9 @@ export function embeddingsHandler(services: PipelineDeps) {
     const out =
       wire === 'gemini'
         ? decodeOrBadGateway(model.provider, () =>
-            withTokenBudget(services.config.tokenizerMaxChars, () => decodeGeminiEmbeddingResponse(parsed, json.model as string, inputs, encoding)),
+            vertex
+              ? decodeVertexEmbeddingResponse(parsed, json.model as string, inputs.length, encoding)
+              : withTokenBudget(services.config.tokenizerMaxChars, () => decodeGeminiEmbeddingResponse(parsed, json.model as string, inputs, encoding)),
           )
         : parsed;
     const tokens = Number((out as { usage?: { prompt_tokens?: number } }).usage?.prompt_tokens ?? 0);

@@ -153,6 +153,12 @@ export interface GenerationContext extends ProxyContext {
 export interface ProxyPlugin {
   readonly name: string;
   request(ctx: ProxyContext): RequestHooks | undefined;
+  /**
+   * /v1/embeddings (which has no generation hooks): the texts to embed, after
+   * the caller and model are known and before limits. Return replacements
+   * (as many, in order) or nothing to keep them; throw a GatewayError to refuse.
+   */
+  embeddingInputs?(ctx: ProxyContext, texts: readonly string[]): readonly string[] | void | Promise<readonly string[] | void>;
 }
 
 /** A plugin's hooks for one request, in the order the pipeline calls them. */

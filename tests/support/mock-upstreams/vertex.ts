@@ -122,6 +122,7 @@ export async function startVertexMock(options: VertexMockOptions = {}): Promise<
     const [, p, l, publisher, model, method] = m as unknown as [string, string, string, string, string, string];
     if (p !== project) throw new MockError(403, `Permission denied on resource project ${p}.`);
     if (l !== location) throw new MockError(404, `Publisher model projects/${p}/locations/${l}/publishers/${publisher}/models/${model} not found.`);
+    if (publisher === 'google' && method === 'predict') return send(res, 200, predictEmbeddings(body));
     if (publisher === 'google') {
       const query = url.search;
       return forward(res, `${gemini.url}/v1beta/models/${model}:${method}${query}`, {
@@ -169,6 +170,28 @@ export async function startVertexMock(options: VertexMockOptions = {}): Promise<
     close: async () => {
       await Promise.all([outer.close(), gemini.close(), anthropic.close()]);
     },
+  };
+}
+
+/** Vertex text embeddings (`:predict`): one instance `{ content }` each, optional `parameters.outputDimensionality`; nothing else. */
+function predictEmbeddings(body: any): unknown {
+  if (body === null || typeof body !== 'object') throw new MockError(400, 'Invalid JSON payload received.');
+  const extra = Object.keys(body).find((k) => k !== 'instances' && k !== 'parameters');
+  if (extra) throw new MockError(400, `Invalid JSON payload received. Unknown name "${extra}": Cannot find field.`);
+  if (!Array.isArray(body.instances) || body.instances.length === 0) throw new MockError(400, 'instances: required');
+  const dimension = body.parameters?.outputDimensionality ?? 8;
+  return {
+    predictions: body.instances.map((instance: any, i: number) => {
+      if (typeof instance?.content !== 'string') throw new MockError(400, `instances[${i}].content: required string`);
+      const words = instance.content.split(/\s+/).filter(Boolean).length;
+      return {
+        embeddings: {
+          values: Array.from({ length: dimension }, (_, d) => (instance.content.length + d) / 100),
+          statistics: { token_count: words + 1, truncated: false },
+        },
+      };
+    }),
+    metadata: { billableCharacterCount: body.instances.reduce((n: number, x: any) => n + String(x.content).length, 0) },
   };
 }
 

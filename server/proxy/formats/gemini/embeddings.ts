@@ -38,7 +38,7 @@ export function embeddingEncoding(body: unknown): EmbeddingEncoding {
 }
 
 /** Little-endian float32 bytes, base64-encoded: OpenAI's base64 embedding format. */
-function float32Base64(values: number[]): string {
+export function float32Base64(values: number[]): string {
   const bytes = Buffer.alloc(values.length * 4);
   values.forEach((v, i) => bytes.writeFloatLE(v, i * 4));
   return bytes.toString('base64');
