@@ -11,7 +11,8 @@ import { describe, expect, test, vi } from 'vitest';
 import type { RequestRecord } from '../../server/core/request-record.js';
 import { startScriptedUpstream } from '../support/mock-upstreams/scripted-upstream.js';
 import { DEFAULT_API_KEY } from '../support/mock-upstreams/types.js';
-import { AgentHome, describeRun, runCodex } from './support/agents.js';
+import type { AgentHome } from './support/agents.js';
+import { describeRun, runCodex } from './support/agents.js';
 import {
   FAILOVER_MODEL,
   FORMATS,

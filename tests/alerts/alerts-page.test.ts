@@ -50,7 +50,7 @@ describe('Alerts page', () => {
 
     await channels.getByRole('button', { name: 'Send test alert' }).click();
     await expect.poll(() => receiver.on('/webhook/ui').length).toBe(1);
-    expect(receiver.on('/webhook/ui')[0]!.headers['x-gateway-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
+    expect(receiver.on('/webhook/ui')[0].headers['x-gateway-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
     const history = page.getByRole('table', { name: 'History' });
     await history.getByText('Test alert for ops hook').waitFor();
 
@@ -68,11 +68,10 @@ describe('Alerts page', () => {
     expect(await rules.textContent()).toContain('Key budget');
     expect(await rules.textContent()).toContain('"thresholds":[80,100]');
 
-    const stored = (await gw.admin('{ alertRules { name kind params channelIds } alertChannels { id } }')) as {
-      alertRules: unknown[];
-      alertChannels: Array<{ id: string }>;
-    };
-    expect(stored.alertRules).toEqual([{ name: 'budget watch', kind: 'BUDGET', params: { thresholds: [80, 100] }, channelIds: [stored.alertChannels[0]!.id] }]);
+    const stored = await gw.admin<{ alertRules: unknown[]; alertChannels: Array<{ id: string }> }>(
+      '{ alertRules { name kind params channelIds } alertChannels { id } }',
+    );
+    expect(stored.alertRules).toEqual([{ name: 'budget watch', kind: 'BUDGET', params: { thresholds: [80, 100] }, channelIds: [stored.alertChannels[0].id] }]);
     await screenshot(page, 'alerts-page');
     expect(pageErrors).toEqual([]);
     if (DOCS_SCREENSHOTS) {

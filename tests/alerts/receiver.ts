@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { asyncHandler } from '../support/mock-upstreams/serve.js';
 
 export interface ReceivedHook {
   path: string;
@@ -18,25 +19,27 @@ export interface ReceivedHook {
  */
 export async function startHookReceiver() {
   const hooks: ReceivedHook[] = [];
-  const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
-    const url = new URL(req.url ?? '/', 'http://x');
-    let body: unknown = null;
-    try {
-      body = JSON.parse(raw);
-    } catch {
-      body = raw;
-    }
-    hooks.push({ path: url.pathname, query: url.searchParams, headers: req.headers, raw, body, at: Date.now() });
-    const kind = url.pathname.split('/')[1];
-    if (kind === 'slack') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-    if (kind === 'feishu') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"code":0,"msg":"success","data":{}}');
-    if (kind === 'dingtalk' || kind === 'wecom') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"errcode":0,"errmsg":"ok"}');
-    if (kind === 'refuse') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"errcode":310000,"errmsg":"sign not match"}');
-    res.writeHead(204).end();
-  });
+  const server = createServer(
+    asyncHandler(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const url = new URL(req.url ?? '/', 'http://x');
+      let body: unknown = null;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        body = raw;
+      }
+      hooks.push({ path: url.pathname, query: url.searchParams, headers: req.headers, raw, body, at: Date.now() });
+      const kind = url.pathname.split('/')[1];
+      if (kind === 'slack') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      if (kind === 'feishu') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"code":0,"msg":"success","data":{}}');
+      if (kind === 'dingtalk' || kind === 'wecom') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"errcode":0,"errmsg":"ok"}');
+      if (kind === 'refuse') return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"errcode":310000,"errmsg":"sign not match"}');
+      res.writeHead(204).end();
+    }),
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const { port } = server.address() as AddressInfo;
   return {

@@ -70,7 +70,7 @@ describe('the smtp channel', () => {
     const result = (await gw.admin('mutation($id: ID!){ sendTestAlert(channelId: $id){ ok error } }', { id: channel.id })).sendTestAlert;
     expect(result).toEqual({ ok: true, error: null });
     expect(smtp.mails).toHaveLength(1);
-    const mail = smtp.mails[0]!;
+    const mail = smtp.mails[0];
     expect(mail).toMatchObject({ from: 'gateway@example.com', to: ['oncall@example.com', 'lead@example.com'], user: 'alerts' });
     expect(mail.data).toMatch(/^Subject: \[INFO\] Test alert for on-call mail$/m);
     expect(mail.data).toMatch(/^X-Gateway-Alert: test$/m);

@@ -99,7 +99,7 @@ describe('alerts across two instances (PostgreSQL + Redis)', () => {
       (e: { ruleName: string }) => e.ruleName === 'targets',
     );
     expect(history.map((e: { severity: string }) => e.severity)).toEqual(['resolved', 'critical']);
-    expect(history.every((e: { deliveries: Array<{ ok: boolean }> }) => e.deliveries.length === 1 && e.deliveries[0]!.ok)).toBe(true);
+    expect(history.every((e: { deliveries: Array<{ ok: boolean }> }) => e.deliveries.length === 1 && e.deliveries[0].ok)).toBe(true);
   });
 
   test('a key crossing 80 % of its budget: one alert, whichever instance served the requests', async () => {

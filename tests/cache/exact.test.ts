@@ -53,7 +53,7 @@ describe('a second identical request is a hit, in every client format, whole and
     let second!: typeof first;
     expect(await upstreamCalls(async () => (second = await client.chat.completions.create(body, { headers: on }).withResponse()))).toBe(0);
     expect(second.response.headers.get('x-gateway-cache')).toBe('hit');
-    expect(second.data.choices[0]!.message.content).toBe(first.data.choices[0]!.message.content);
+    expect(second.data.choices[0].message.content).toBe(first.data.choices[0].message.content);
     expect(second.data.usage).toMatchObject({ prompt_tokens: 12, completion_tokens: 8 });
   });
 
@@ -143,7 +143,7 @@ describe('a second identical request is a hit, in every client format, whole and
           (answer = await anthropicClient(gw, key.key).messages.create({ model: 'm-openai-chat', max_tokens: 50, messages: userTurn(text) }, { headers: on })),
       ),
     ).toBe(0);
-    expect(answer.content[0]).toMatchObject({ type: 'text', text: chatAnswer.choices[0]!.message.content });
+    expect(answer.content[0]).toMatchObject({ type: 'text', text: chatAnswer.choices[0].message.content });
   });
 });
 
@@ -204,11 +204,11 @@ describe('request headers', () => {
     chat.enqueue({ type: 'text', text: 'a refreshed answer' });
     const refreshed = await client.chat.completions.create(body, { headers: { ...on, 'x-gateway-cache': 'no-cache' } }).withResponse();
     expect(refreshed.response.headers.get('x-gateway-cache')).toBe('miss');
-    expect(refreshed.data.choices[0]!.message.content).toBe('a refreshed answer');
+    expect(refreshed.data.choices[0].message.content).toBe('a refreshed answer');
     await gw.services.caches.responses.settled();
     const hit = await client.chat.completions.create(body, { headers: on }).withResponse();
     expect(hit.response.headers.get('x-gateway-cache')).toBe('hit');
-    expect(hit.data.choices[0]!.message.content).toBe('a refreshed answer');
+    expect(hit.data.choices[0].message.content).toBe('a refreshed answer');
 
     const other = { model: 'm-openai-chat', messages: userTurn(fresh('no-store')) };
     let bypass!: { data: OpenAI.ChatCompletion; response: Response };
@@ -289,12 +289,12 @@ describe('the request log', () => {
     const rows = await logRows(gw, own.id);
     expect(rows.map((r) => r.cache)).toEqual(['miss', 'hit', 'bypass']);
     const [miss, hit, bypass] = rows;
-    expect(miss!.cacheKey).toMatch(/^[0-9a-f]{64}$/);
-    expect(hit!.cacheKey).toBe(miss!.cacheKey);
-    expect(bypass!.cacheKey).toBeNull();
-    expect(miss!.costUsd).toBeCloseTo(MOCK_COST, 10);
+    expect(miss.cacheKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(hit.cacheKey).toBe(miss.cacheKey);
+    expect(bypass.cacheKey).toBeNull();
+    expect(miss.costUsd).toBeCloseTo(MOCK_COST, 10);
     expect(hit).toMatchObject({ status: 200, costUsd: 0, inputTokens: 12, outputTokens: 8 });
-    expect(hit!.costSavedUsd).toBeCloseTo(MOCK_COST, 10);
+    expect(hit.costSavedUsd).toBeCloseTo(MOCK_COST, 10);
     // usageSummary adds them up.
     const { usageSummary } = await gw.admin(
       'query($f: DateTime!, $t: DateTime!, $k: ID){ usageSummary(from: $f, to: $t, groupBy: MODEL, keyId: $k) { total { requests cacheHits costSavedUsd costUsd } } }',

@@ -43,7 +43,7 @@ export interface LogRow {
 /** The key's log rows, oldest first, once the writer has flushed. */
 export async function logRows(gw: TestGateway, keyId: string): Promise<LogRow[]> {
   await gw.services.requestLogs.flush();
-  return (await gw.services.db.requestLog.findMany({ where: { virtualKeyId: keyId }, orderBy: { id: 'asc' } })) as LogRow[];
+  return await gw.services.db.requestLog.findMany({ where: { virtualKeyId: keyId }, orderBy: { id: 'asc' } });
 }
 
 export const userTurn = (text: string) => [{ role: 'user' as const, content: text }];

@@ -24,7 +24,7 @@ function bagOfWords(text: string): number[] {
       ?.filter((w) => !STOP.has(w)) ?? [];
   for (const w of words) if (!VOCABULARY.includes(w)) VOCABULARY.push(w);
   const v = new Array<number>(64).fill(0);
-  for (const w of words) v[VOCABULARY.indexOf(w)]! += 1;
+  for (const w of words) v[VOCABULARY.indexOf(w)] += 1;
   return v;
 }
 
@@ -73,7 +73,7 @@ async function ask(messages: any[], extra: Record<string, unknown> = {}, apiKey 
     .withResponse();
   await gw.services.caches.responses.settled();
   return {
-    text: (data as { choices: Array<{ message: { content: string } }> }).choices[0]!.message.content,
+    text: (data as { choices: Array<{ message: { content: string } }> }).choices[0].message.content,
     cache: response.headers.get('x-gateway-cache'),
     upstream: chat.requests.length - calls.upstream,
     embeddings: embedder.requests.length - calls.embeddings,
@@ -132,6 +132,6 @@ describe('semantic hits', () => {
     const rows = (await logRows(gw, key.id)).filter((r) => r.clientApi === 'embeddings');
     expect(rows.length).toBeGreaterThan(0);
     expect(rows[0]).toMatchObject({ requestedModel: 'embedder', status: 200, inputTokens: 7 });
-    expect(rows[0]!.costUsd).toBeCloseTo(0.0007, 10);
+    expect(rows[0].costUsd).toBeCloseTo(0.0007, 10);
   });
 });

@@ -43,8 +43,17 @@ describe('cacheKeyOf', () => {
 });
 
 describe('cachePolicy', () => {
-  const key = (cache?: KeyEntry['cache']): KeyEntry =>
-    ({ id: 'k1', name: 'k', prefix: 'p', allowedModels: null, enabled: true, revoked: false, logBodies: false, purpose: 'app', cache }) as KeyEntry;
+  const key = (cache?: KeyEntry['cache']): KeyEntry => ({
+    id: 'k1',
+    name: 'k',
+    prefix: 'p',
+    allowedModels: null,
+    enabled: true,
+    revoked: false,
+    logBodies: false,
+    purpose: 'app',
+    cache,
+  });
   const model = { enabled: true, shared: false, clientControl: true };
 
   test('off unless the key, the model or a TTL header turns it on', () => {

@@ -186,14 +186,14 @@ describe('LiteLLM catalog: fetch, store, search, refresh', () => {
     service.start();
     // The stored copy is about 3 hours old: the next refresh is due in about 21 hours.
     expect(timers).toHaveLength(1);
-    expect(timers[0]!.ms).toBeGreaterThan(20.9 * 3_600_000);
-    expect(timers[0]!.ms).toBeLessThanOrEqual(21 * 3_600_000);
+    expect(timers[0].ms).toBeGreaterThan(20.9 * 3_600_000);
+    expect(timers[0].ms).toBeLessThanOrEqual(21 * 3_600_000);
     const requests = catalog.requests;
-    now += timers[0]!.ms;
-    timers[0]!.fn();
+    now += timers[0].ms;
+    timers[0].fn();
     await expect.poll(() => timers.length).toBe(2);
     expect(catalog.requests).toBe(requests + 1);
-    expect(timers[1]!.ms).toBe(24 * 3_600_000);
+    expect(timers[1].ms).toBe(24 * 3_600_000);
     expect(service.status().fetchedAt?.getTime()).toBe(now);
     await service.stop();
   });

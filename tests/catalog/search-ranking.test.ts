@@ -49,7 +49,7 @@ describe('catalog search: words people type, the provider before resellers', () 
   it.skipIf(!real)('ranks the real snapshot the same way', () => {
     const full = new CatalogIndex(parseCatalog(readFileSync(REAL_SNAPSHOT_PATH, 'utf8')).entries);
     const top = full.search({ text: 'claude sonnet 4.5', take: 5 }).items;
-    expect(top[0]!.key).toBe('claude-sonnet-4-5');
+    expect(top[0].key).toBe('claude-sonnet-4-5');
     expect(top.slice(0, 2).every((e) => e.provider === 'anthropic')).toBe(true);
   });
 });

@@ -432,7 +432,7 @@ describe('a whole answer assembled from a stream (relay upstreams that only stre
       { type: 'tool-call-end', block: 2 },
       { type: 'finish', finishReason: 'tool_calls', usage: { inputTokens: 1, outputTokens: 1 } },
     ] as const)
-      assembler.push(event as never);
+      assembler.push(event);
     expect(assembler.result().content).toEqual([
       { type: 'reasoning', text: 'why', encryptedContent: ENCRYPTED_REASONING, itemId: 'rs_1' },
       { type: 'tool_call', id: 'call_1', name: 'apply_patch', arguments: 'PATCH', kind: 'custom' },

@@ -384,7 +384,7 @@ describe('OpenAI SDK against the chat mock', () => {
     const next = await client.chat.completions.create({
       model: 'gpt-4o',
       tools,
-      messages: [{ role: 'user', content: 'weather?' }, final.choices[0].message as any, { role: 'tool', tool_call_id: call.id, content: 'sunny' }],
+      messages: [{ role: 'user', content: 'weather?' }, final.choices[0].message, { role: 'tool', tool_call_id: call.id, content: 'sunny' }],
     });
     expect(next.choices[0].message.content).toBe('Tool said: sunny');
   });

@@ -230,7 +230,7 @@ describe('admin authentication', () => {
       return c;
     };
     afterAll(async () => {
-      await Promise.all(clients.map((c) => c.dispose()));
+      await Promise.all(clients.map(async (c) => c.dispose()));
     });
 
     it('delivers configChanged after createProvider to an authenticated socket', async () => {
@@ -256,7 +256,7 @@ describe('admin authentication', () => {
         }
         expect(failure).toBeUndefined();
         expect(events.length).toBeGreaterThan(0);
-        const event = events[0]!;
+        const event = events[0];
         expect(event.version).toBeGreaterThan(0);
         expect(event.version).toBeLessThanOrEqual(gateway.services.snapshot.current.version);
         expect(Number.isNaN(Date.parse(event.at))).toBe(false);
@@ -361,10 +361,10 @@ describe('bootstrap admin', () => {
 
   const startCapturing = async () => {
     const written: string[] = [];
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: unknown) => {
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
       written.push(String(chunk));
       return true;
-    }) as typeof process.stdout.write);
+    });
     try {
       // Blank values count as unset: no ADMIN_EMAIL / ADMIN_PASSWORD.
       const gateway = await startTestGateway({ ADMIN_EMAIL: '', ADMIN_PASSWORD: '' }, dataDir);

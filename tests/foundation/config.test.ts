@@ -102,7 +102,7 @@ describe('loadConfig', () => {
 describe('.env.example', () => {
   const envSource = readFileSync(path.join(root, 'server/config/env.ts'), 'utf8');
   const schemaBody = /const envSchema = z\.object\(\{([\s\S]*?)\n\}\);/.exec(envSource)?.[1] ?? '';
-  const readByConfig = [...schemaBody.matchAll(/^ {2}([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]!);
+  const readByConfig = [...schemaBody.matchAll(/^ {2}([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]);
   const example = readFileSync(path.join(root, '.env.example'), 'utf8');
   const exampleLines = example.split('\n');
   // `NAME=value` or a commented-out `# NAME=value`.
@@ -146,7 +146,7 @@ describe('.env.example', () => {
       exampleLines
         .map((line) => /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line))
         .filter((m): m is RegExpExecArray => !!m)
-        .map((m) => [m[1]!, m[2]!]),
+        .map((m) => [m[1], m[2]]),
     );
     expect(Object.keys(active).length).toBeGreaterThan(5);
     expect(loadConfig(active)).toEqual(loadConfig({}));
@@ -186,8 +186,8 @@ describe('the gateway process', () => {
     });
     children.push(child);
     const out = { stdout: '', stderr: '' };
-    child.stdout!.setEncoding('utf8').on('data', (c: string) => (out.stdout += c));
-    child.stderr!.setEncoding('utf8').on('data', (c: string) => (out.stderr += c));
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (out.stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (out.stderr += c));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.once('exit', (code, signal) => resolve({ code, signal })),
     );
@@ -235,7 +235,7 @@ describe('the gateway process', () => {
         query: 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }',
         variables: { e: match![1], p: match![2] },
       }),
-    }).then((r) => r.json() as Promise<any>);
+    }).then((r) => r.json());
     expect(login.errors).toBeUndefined();
     const token: string = login.data.login.token;
 

@@ -81,13 +81,13 @@ export async function storedRow<T extends Record<string, unknown>>(
 ): Promise<Record<string, unknown> & T> {
   const rows = await gateway.services.db.$queryRawUnsafe<Array<Record<string, unknown> & T>>(`SELECT * FROM "${table}" WHERE id = ${param(gateway, 1)}`, id);
   if (rows.length !== 1) throw new Error(`expected one ${table} row with id ${id}, found ${rows.length}`);
-  return rows[0]!;
+  return rows[0];
 }
 
 /** The number of rows in a table, counted by the database itself. */
 export async function tableCount(gateway: Pick<TestGateway, 'services'>, table: string): Promise<number> {
   const rows = await gateway.services.db.$queryRawUnsafe<Array<{ n: number | bigint }>>(`SELECT COUNT(*) AS n FROM "${table}"`);
-  return Number(rows[0]!.n);
+  return Number(rows[0].n);
 }
 
 /**

@@ -3,26 +3,28 @@ import type { Socket } from 'node:net';
 import { afterAll, describe, expect, test } from 'vitest';
 import { createKey, createProviderWithModel } from '../support/admin.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { listenLocal, readBody, type LocalServer } from '../support/mock-upstreams/serve.js';
+import { asyncHandler, listenLocal, readBody, type LocalServer } from '../support/mock-upstreams/serve.js';
 import { waitFor } from '../support/wait.js';
 
 /** An OpenAI-compatible upstream that keeps idle connections for two minutes and counts the open ones. */
 async function keepAliveUpstream(): Promise<LocalServer & { open: Set<Socket> }> {
   const open = new Set<Socket>();
-  const server: Server = createServer(async (req, res) => {
-    const { body } = await readBody(req);
-    res.setHeader('content-type', 'application/json');
-    res.end(
-      JSON.stringify({
-        id: 'chatcmpl-1',
-        object: 'chat.completion',
-        created: 1,
-        model: body?.model ?? 'm',
-        choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
-      }),
-    );
-  });
+  const server: Server = createServer(
+    asyncHandler(async (req, res) => {
+      const { body } = await readBody(req);
+      res.setHeader('content-type', 'application/json');
+      res.end(
+        JSON.stringify({
+          id: 'chatcmpl-1',
+          object: 'chat.completion',
+          created: 1,
+          model: body?.model ?? 'm',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+        }),
+      );
+    }),
+  );
   // Longer than the gateway's pool keeps a socket idle: only the gateway closing its pool ends it soon.
   server.keepAliveTimeout = 120_000;
   server.on('connection', (socket) => {

@@ -283,8 +283,7 @@ describe('upstream response decoders', () => {
 });
 
 describe('structural pre-checks', () => {
-  const depthOf = (value: unknown): number =>
-    value !== null && typeof value === 'object' ? 1 + Math.max(0, ...Object.values(value as object).map(depthOf)) : 0;
+  const depthOf = (value: unknown): number => (value !== null && typeof value === 'object' ? 1 + Math.max(0, ...Object.values(value).map(depthOf)) : 0);
 
   test('JSON limits: the depth found on raw bytes is the parsed depth', () => {
     fc.assert(

@@ -95,7 +95,7 @@ test('hostile requests: no 5xx, no event-loop stall in the gateway, and it still
   let next = 0;
   const worker = async () => {
     while (next < requests.length) {
-      const request = requests[next++]!;
+      const request = requests[next++];
       inFlight.add(request.label);
       window.add(request.label);
       try {

@@ -44,7 +44,7 @@ describe('over HTTP', () => {
     expect(status).toBe(expected);
     expect(body.data ?? null).toBeNull();
     expect(body.errors?.length).toBeGreaterThan(0);
-    expect(body.errors![0]!.message).toBeTruthy();
+    expect(body.errors![0].message).toBeTruthy();
   });
 
   test('deeply nested variables → 400 naming the JSON depth limit, before parsing', async () => {
@@ -55,7 +55,7 @@ describe('over HTTP', () => {
     });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { errors: Array<{ message: string }> };
-    expect(body.errors[0]!.message).toContain('MAX_JSON_DEPTH');
+    expect(body.errors[0].message).toContain('MAX_JSON_DEPTH');
   });
 
   test('1,000 aliases never hold the event loop: each distinct document is refused in a few ms', async () => {
@@ -83,7 +83,8 @@ async function openSession(): Promise<{ send(m: WsMessage): void; next(): Promis
   const waiters: Array<(m: WsMessage) => void> = [];
   let closeCode: number | undefined;
   socket.on('message', (data) => {
-    const message = JSON.parse(String(data)) as WsMessage;
+    // binaryType is the default `nodebuffer`: every message arrives as one Buffer.
+    const message = JSON.parse((data as Buffer).toString('utf8')) as WsMessage;
     const waiter = waiters.shift();
     if (waiter) waiter(message);
     else inbox.push(message);

@@ -79,7 +79,7 @@ export class RawConnection {
     const end = this.buffer.indexOf('\r\n\r\n');
     if (end === -1) return undefined;
     const head = this.buffer.subarray(0, end).toString('latin1').split('\r\n');
-    const status = Number(head[0]!.split(' ')[1]);
+    const status = Number(head[0].split(' ')[1]);
     const headers: Record<string, string> = {};
     for (const line of head.slice(1)) {
       const colon = line.indexOf(':');

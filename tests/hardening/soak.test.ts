@@ -67,10 +67,10 @@ beforeAll(async () => {
   });
   admin = adminClient(url).admin;
   const [chat, anthropic] = mocks;
-  await createProviderWithModel(admin, { name: 'soak-chat', type: 'openai', baseUrl: chat!.url }, { name: 'soak-chat', upstreamModel: 'gpt-4o' });
+  await createProviderWithModel(admin, { name: 'soak-chat', type: 'openai', baseUrl: chat.url }, { name: 'soak-chat', upstreamModel: 'gpt-4o' });
   await createProviderWithModel(
     admin,
-    { name: 'soak-anthropic', type: 'anthropic', baseUrl: anthropic!.url },
+    { name: 'soak-anthropic', type: 'anthropic', baseUrl: anthropic.url },
     { name: 'soak-claude', upstreamModel: 'claude-sonnet-4-5-20250929' },
   );
 }, 120_000);
@@ -103,7 +103,7 @@ test(`${TOTAL} requests: the heap after a full collection reaches a plateau`, as
   let sent = 0;
   const started = Date.now();
   const sendOne = async () => {
-    const kind = kinds[sent++ % kinds.length]!;
+    const kind = kinds[sent++ % kinds.length];
     const res = await request(`${url}${kind.path}`, {
       method: 'POST',
       dispatcher: agent,
@@ -132,9 +132,9 @@ test(`${TOTAL} requests: the heap after a full collection reaches a plateau`, as
   expect(statuses.get(200)).toBeGreaterThanOrEqual((TOTAL * 4) / 6 - CONCURRENCY);
   expect([...statuses.keys()].every((s) => s === 200 || s === 404 || s === 400)).toBe(true);
   const [first, ...later] = memory;
-  const heapGrowth = Math.max(...later.map((m) => m.heapUsed)) - first!.heapUsed;
+  const heapGrowth = Math.max(...later.map((m) => m.heapUsed)) - first.heapUsed;
   expect(heapGrowth, `heap after GC grew ${mb(heapGrowth)} MB after the warm-up`).toBeLessThan(HEAP_PLATEAU_BYTES);
-  expect(memory.at(-1)!.rss - first!.rss).toBeLessThan(RSS_GROWTH_BYTES);
+  expect(memory.at(-1)!.rss - first.rss).toBeLessThan(RSS_GROWTH_BYTES);
 
   // Every one of them has exactly one log row (the batched writer kept up and dropped nothing).
   const countLogRows = async (): Promise<number> => {

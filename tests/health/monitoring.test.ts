@@ -67,10 +67,10 @@ describe('health monitoring: switch, scheduler, runs', () => {
     expect(upstreamCall.headers.authorization).toBe(`Bearer ${UPSTREAM_KEY}`);
     // … and it is logged under the monitoring key, without bodies.
     await eventually(
-      () => gw.services.db.requestLog.findMany({ where: { virtualKeyId: keys[0]!.id } }),
+      () => gw.services.db.requestLog.findMany({ where: { virtualKeyId: keys[0].id } }),
       (rows) => rows.length >= 1,
       'a request log row of the monitoring key',
-    ).then((rows) => expect(rows[0]!.requestBody).toBeNull());
+    ).then((rows) => expect(rows[0].requestBody).toBeNull());
 
     await setMonitoring(gw, false);
     expect(gw.services.health.scheduler.isRunning).toBe(false);

@@ -5,7 +5,7 @@ import { openDatabase, type Db } from '../../server/db/client.js';
 import { usageSummary, usageTimeseries } from '../../server/graphql/types/usage.js';
 import { toLogRow } from '../../server/observability/log-row.js';
 import type { Services } from '../../server/services.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import type { TestGateway } from '../support/gateway.js';
 import { openAIError } from '../support/mock-upstreams/openai-chat.js';
 import { allLogs, chat, hello, pool, startTraffic, type Traffic } from './helpers.js';
 import { createKey } from '../support/admin.js';
@@ -18,7 +18,7 @@ const HOUR = 3_600_000;
 function nearestRank(values: number[], p: number): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.ceil((p * sorted.length) / 100) - 1]!;
+  return sorted[Math.ceil((p * sorted.length) / 100) - 1];
 }
 
 function expectedStats(rows: any[]) {

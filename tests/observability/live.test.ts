@@ -12,7 +12,7 @@ beforeAll(async () => {
   t = await startTraffic();
 });
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.dispose()));
+  await Promise.all(clients.map(async (c) => c.dispose()));
   await t?.stop();
 });
 

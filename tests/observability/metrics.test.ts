@@ -104,7 +104,7 @@ function expectHistogram(family: Family, labels: Record<string, string>): void {
   const ordered = [...buckets].sort(
     (a, b) => Number(a.labels.le === '+Inf' ? Infinity : a.labels.le) - Number(b.labels.le === '+Inf' ? Infinity : b.labels.le),
   );
-  for (let i = 1; i < ordered.length; i++) expect(ordered[i]!.value).toBeGreaterThanOrEqual(ordered[i - 1]!.value);
+  for (let i = 1; i < ordered.length; i++) expect(ordered[i].value).toBeGreaterThanOrEqual(ordered[i - 1].value);
   const count = family.samples.find((s) => s.name === `${family.name}_count` && match(s))!.value;
   expect(ordered.at(-1)!.labels.le).toBe('+Inf');
   expect(ordered.at(-1)!.value).toBe(count);

@@ -71,7 +71,7 @@ describe('log writer against a failing database', () => {
     // One warning per 10 s at most (with the count since the last one), not one per row.
     const warnings = messages.filter((m) => m.level === 40 && /buffer full/.test(m.msg));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]!.dropped).toBeGreaterThan(0);
+    expect(warnings[0].dropped).toBeGreaterThan(0);
 
     try {
       await waitFor(() => writer.stats.failedFlushes >= 2, { timeoutMs: 10_000 });

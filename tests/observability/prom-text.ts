@@ -37,7 +37,7 @@ function parseLabels(text: string | undefined): Record<string, string> {
   while (LABEL.lastIndex < text.length) {
     const match = LABEL.exec(text);
     if (!match) throw new Error(`bad label set: {${text}}`);
-    labels[match[1]!] = match[2]!.replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
+    labels[match[1]] = match[2].replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
     if (match[3] === '') break;
   }
   return labels;
@@ -59,19 +59,19 @@ export function parsePrometheusText(text: string): Map<string, Family> {
       const meta = new RegExp(`^# (HELP|TYPE) (${NAME}) ?(.*)$`).exec(line);
       if (!meta) continue; // a plain comment
       const [, kind, name, rest] = meta;
-      const family = families.get(name!) ?? { name: name!, type: 'untyped', samples: [] };
+      const family = families.get(name) ?? { name: name, type: 'untyped', samples: [] };
       if (kind === 'TYPE') {
-        if (!['counter', 'gauge', 'histogram', 'summary', 'untyped'].includes(rest!)) throw new Error(`bad type: ${line}`);
+        if (!['counter', 'gauge', 'histogram', 'summary', 'untyped'].includes(rest)) throw new Error(`bad type: ${line}`);
         family.type = rest!;
       } else family.help = rest;
-      families.set(name!, family);
+      families.set(name, family);
       continue;
     }
     const match = SAMPLE.exec(line);
     if (!match) throw new Error(`bad sample line: ${line}`);
-    const family = familyOf(match[1]!);
+    const family = familyOf(match[1]);
     if (!family) throw new Error(`sample without # TYPE: ${line}`);
-    family.samples.push({ name: match[1]!, labels: parseLabels(match[2]), value: parseValue(match[3]!) });
+    family.samples.push({ name: match[1], labels: parseLabels(match[2]), value: parseValue(match[3]) });
   }
   return families;
 }

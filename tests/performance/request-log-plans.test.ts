@@ -100,7 +100,7 @@ const services = () => ({ db, dbTarget: { kind: 'sqlite' as const, location: fil
 
 describe('request log queries use indexes (SQLite query plans)', () => {
   it('the logs page, newest first, and its keyset next page', async () => {
-    const first = (await listRequestLogs(services(), {}, { first: 50 }))!;
+    const first = await listRequestLogs(services(), {}, { first: 50 });
     expect(first.edges).toHaveLength(50);
     expectIndexed(await plansOf(() => listRequestLogs(services(), {}, { first: 50 })), /RequestLog_createdAt_id_idx/);
     expectIndexed(await plansOf(() => listRequestLogs(services(), {}, { first: 50, after: first.pageInfo.endCursor! })), /RequestLog_createdAt_id_idx/);
@@ -114,7 +114,7 @@ describe('request log queries use indexes (SQLite query plans)', () => {
     ['status', { status: 502 }, /RequestLog_status_createdAt_idx/],
     ['time range', { from: new Date(Date.now() - 2 * DAY), to: new Date() }, /RequestLog_createdAt_id_idx/],
   ] as const)('the logs page filtered by %s', async (_name, filter, index) => {
-    const page = (await listRequestLogs(services(), filter, { first: 50 }))!;
+    const page = await listRequestLogs(services(), filter, { first: 50 });
     expect(page.edges.length).toBeGreaterThan(0);
     expectIndexed(await plansOf(() => listRequestLogs(services(), filter, { first: 50 })), index);
   });
@@ -128,7 +128,7 @@ describe('request log queries use indexes (SQLite query plans)', () => {
     captured.length = 0;
     const series = await usageByBucket(prismaReader(db), 'sqlite', 3_600, { from: new Date(Date.now() - DAY), to: new Date() });
     expect(series.length).toBeGreaterThan(0);
-    const plan = (raw.prepare(`EXPLAIN QUERY PLAN ${captured[0]!.query}`).all(...(captured[0]!.params as never[])) as Array<{ detail: string }>).map(
+    const plan = (raw.prepare(`EXPLAIN QUERY PLAN ${captured[0].query}`).all(...(captured[0].params as never[])) as Array<{ detail: string }>).map(
       (r) => r.detail,
     );
     expect(plan.join('\n')).toMatch(/SEARCH RequestLog USING INDEX RequestLog_\w*createdAt\w*_idx \(.*createdAt>\? AND createdAt<\?\)/);

@@ -70,7 +70,7 @@ describe.skipIf(TEST_DB !== 'sqlite')('usage aggregates off the event loop (SQLi
       healthz.push(performance.now() - t0);
       await new Promise((r) => setTimeout(r, 10));
     }
-    const body = (await summary) as any;
+    const body = await summary;
     const queryMs = performance.now() - started;
     expect(body.errors).toBeUndefined();
     expect(body.data.usageSummary.total.requests).toBe(ROWS);

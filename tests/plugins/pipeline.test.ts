@@ -49,7 +49,7 @@ const probe: ProxyPlugin = {
       },
       onResolved(gen) {
         seen.push('onResolved');
-        command = firstUserText(gen.request as never);
+        command = firstUserText(gen.request);
         if (command === 'refuse') throw new GatewayError({ status: 400, kind: 'invalid_request', message: 'refused by the probe plugin' });
         if (command === 'canned') return { response: canned('from the plugin'), headers: { 'x-probe-answer': 'yes' } };
         if (command === 'keep') gen.keepResponse = true;
@@ -129,7 +129,7 @@ describe('a plugin answer is served without an upstream call, in the client form
     const before = chat.requests.length;
     const client = openaiClient(gw, key);
     const whole = await client.chat.completions.create({ model: 'm-openai-chat', messages: userTurn('canned') }, { headers: probeHeaders }).withResponse();
-    expect(whole.data.choices[0]!.message.content).toBe('from the plugin');
+    expect(whole.data.choices[0].message.content).toBe('from the plugin');
     expect(whole.data.usage?.prompt_tokens).toBe(3);
     expect(whole.response.headers.get('x-probe-answer')).toBe('yes');
     const stream = await client.chat.completions.create(
@@ -217,7 +217,7 @@ describe('refusing, changing the request and the answer', () => {
     const client = openaiClient(gw, key);
     chat.enqueue({ type: 'text', text: 'quiet words' }, { type: 'text', text: 'quiet words' });
     const whole = await client.chat.completions.create({ model: 'm-openai-chat', messages: userTurn('shout') }, { headers: probeHeaders });
-    expect(whole.choices[0]!.message.content).toBe('QUIET WORDS');
+    expect(whole.choices[0].message.content).toBe('QUIET WORDS');
     const stream = await client.chat.completions.create({ model: 'm-openai-chat', messages: userTurn('shout'), stream: true }, { headers: probeHeaders });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';

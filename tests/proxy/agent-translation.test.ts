@@ -20,12 +20,11 @@ import {
   createProvider,
   lastRequest,
   openaiClient,
-  parseSse,
   postRaw,
   UPSTREAM_KEY,
 } from '../support/proxy-fixture.js';
 import { CODEX_HEADERS, ENCRYPTED_REASONING, codexRequest } from '../formats/fixtures/codex-request.js';
-import { listenLocal, readBody } from '../support/mock-upstreams/serve.js';
+import { asyncHandler, listenLocal, readBody } from '../support/mock-upstreams/serve.js';
 
 /** A Responses upstream that records the exact bytes and headers it receives and streams a custom tool call back. */
 interface RawUpstream {
@@ -38,41 +37,43 @@ const PATCH = '*** Begin Patch\n*** Update File: README.md\n-Helo\n+Hello\n*** E
 
 async function startRawResponsesUpstream(): Promise<RawUpstream> {
   const received: RawUpstream['received'] = [];
-  const server = createServer(async (req, res) => {
-    const { raw } = await readBody(req);
-    received.push({ raw, headers: req.headers });
-    const body = JSON.parse(raw) as { model: string; stream?: boolean };
-    const response = (status: string, output: unknown[]) => ({
-      id: 'resp_raw',
-      object: 'response',
-      created_at: 1,
-      status,
-      model: body.model,
-      output,
-      usage: status === 'completed' ? { input_tokens: 10, output_tokens: 5, total_tokens: 15 } : null,
-    });
-    const reasoning = { id: 'rs_raw', type: 'reasoning', summary: [], encrypted_content: ENCRYPTED_REASONING };
-    const call = { id: 'ctc_raw', type: 'custom_tool_call', status: 'completed', call_id: 'call_raw', name: 'apply_patch', input: PATCH };
-    if (!body.stream) {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(response('completed', [reasoning, call])));
-      return;
-    }
-    let seq = 0;
-    const ev = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`;
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    res.end(
-      ev('response.created', { response: response('in_progress', []) }) +
-        ev('response.output_item.added', { output_index: 0, item: { ...reasoning, encrypted_content: undefined } }) +
-        ev('response.output_item.done', { output_index: 0, item: reasoning }) +
-        ev('response.output_item.added', { output_index: 1, item: { ...call, status: 'in_progress', input: '' } }) +
-        ev('response.custom_tool_call_input.delta', { output_index: 1, item_id: 'ctc_raw', delta: PATCH.slice(0, 20) }) +
-        ev('response.custom_tool_call_input.delta', { output_index: 1, item_id: 'ctc_raw', delta: PATCH.slice(20) }) +
-        ev('response.custom_tool_call_input.done', { output_index: 1, item_id: 'ctc_raw', input: PATCH }) +
-        ev('response.output_item.done', { output_index: 1, item: call }) +
-        ev('response.completed', { response: response('completed', [reasoning, call]) }),
-    );
-  });
+  const server = createServer(
+    asyncHandler(async (req, res) => {
+      const { raw } = await readBody(req);
+      received.push({ raw, headers: req.headers });
+      const body = JSON.parse(raw) as { model: string; stream?: boolean };
+      const response = (status: string, output: unknown[]) => ({
+        id: 'resp_raw',
+        object: 'response',
+        created_at: 1,
+        status,
+        model: body.model,
+        output,
+        usage: status === 'completed' ? { input_tokens: 10, output_tokens: 5, total_tokens: 15 } : null,
+      });
+      const reasoning = { id: 'rs_raw', type: 'reasoning', summary: [], encrypted_content: ENCRYPTED_REASONING };
+      const call = { id: 'ctc_raw', type: 'custom_tool_call', status: 'completed', call_id: 'call_raw', name: 'apply_patch', input: PATCH };
+      if (!body.stream) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(response('completed', [reasoning, call])));
+        return;
+      }
+      let seq = 0;
+      const ev = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`;
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(
+        ev('response.created', { response: response('in_progress', []) }) +
+          ev('response.output_item.added', { output_index: 0, item: { ...reasoning, encrypted_content: undefined } }) +
+          ev('response.output_item.done', { output_index: 0, item: reasoning }) +
+          ev('response.output_item.added', { output_index: 1, item: { ...call, status: 'in_progress', input: '' } }) +
+          ev('response.custom_tool_call_input.delta', { output_index: 1, item_id: 'ctc_raw', delta: PATCH.slice(0, 20) }) +
+          ev('response.custom_tool_call_input.delta', { output_index: 1, item_id: 'ctc_raw', delta: PATCH.slice(20) }) +
+          ev('response.custom_tool_call_input.done', { output_index: 1, item_id: 'ctc_raw', input: PATCH }) +
+          ev('response.output_item.done', { output_index: 1, item: call }) +
+          ev('response.completed', { response: response('completed', [reasoning, call]) }),
+      );
+    }),
+  );
   const local = await listenLocal(server);
   return { url: `${local.url}/v1`, received, close: local.close };
 }
@@ -242,7 +243,7 @@ describe('Messages clients', () => {
           context_management: { edits: [{ type: 'clear_tool_uses_20250919' }] },
           tools: [{ type: 'web_fetch_20250910', name: 'web_fetch' }],
         } as any,
-        { path: '/v1/messages?beta=true' } as any,
+        { path: '/v1/messages?beta=true' },
       )
       .withResponse();
     const sent = lastRequest(mocks.chat).body;

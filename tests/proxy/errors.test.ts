@@ -195,7 +195,7 @@ describe.each(CLIENTS)('$api client: bad requests', (c) => {
 
 describe('responses: previous_response_id', () => {
   test("an id the gateway never stored → OpenAI's 400 naming the field, nothing sent upstream", async () => {
-    const c = CLIENTS[1]!;
+    const c = CLIENTS[1];
     const before = mocks['openai-responses'].requests.length;
     const res = await call(c, c.body('m-openai-responses', { previous_response_id: 'resp_123' }));
     const message = expectError(c, res, 400);
@@ -323,7 +323,7 @@ describe.each(CLIENT_BY_UPSTREAM)('$api client → $kind upstream errors', ({ c,
     expect(errorAt, res.text).toBeGreaterThan(0);
     // The error is the last word: nothing claims a normal end after it, or at all.
     expect(errorAt).toBe(events.length - 1);
-    const last = events[errorAt]!.data;
+    const last = events[errorAt].data;
     if (c.api === 'chat') {
       expect(Object.keys(last.error).sort()).toEqual(['code', 'message', 'param', 'type']);
       expect(res.text).not.toContain('[DONE]');
@@ -333,7 +333,7 @@ describe.each(CLIENT_BY_UPSTREAM)('$api client → $kind upstream errors', ({ c,
       expect(typeof last.response.error.message).toBe('string');
       // One response, numbered without gaps or repeats.
       expect(events.map((e) => e.data.sequence_number)).toEqual(events.map((_, i) => i));
-      expect(last.response.id).toBe(events[0]!.data.response.id);
+      expect(last.response.id).toBe(events[0].data.response.id);
       expect(res.text).not.toContain('response.completed');
     } else {
       expect(last).toEqual({ type: 'error', error: { type: expect.any(String), message: expect.any(String) } });

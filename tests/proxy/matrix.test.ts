@@ -99,8 +99,8 @@ const chatDriver: Driver = {
     const u = done.usage!;
     expect(u.total_tokens).toBe(u.prompt_tokens + u.completion_tokens);
     return {
-      text: done.choices[0]!.message.content ?? '',
-      stop: done.choices[0]!.finish_reason,
+      text: done.choices[0].message.content ?? '',
+      stop: done.choices[0].finish_reason,
       usage: { input: u.prompt_tokens, output: u.completion_tokens, cached: u.prompt_tokens_details?.cached_tokens ?? 0 },
     };
   },
@@ -110,9 +110,9 @@ const chatDriver: Driver = {
     const call = async (messages: OpenAI.Chat.ChatCompletionMessageParam[]) =>
       stream ? oai.chat.completions.stream({ model, messages, tools }).finalChatCompletion() : oai.chat.completions.create({ model, messages, tools });
     const first = await call([user]);
-    const message = first.choices[0]!.message;
+    const message = first.choices[0].message;
     expect(message.tool_calls).toHaveLength(1);
-    const toolCall = message.tool_calls![0]!;
+    const toolCall = message.tool_calls![0];
     if (toolCall.type !== 'function') throw new Error('expected a function call');
     const second = await call([
       user,
@@ -120,8 +120,8 @@ const chatDriver: Driver = {
       { role: 'tool', tool_call_id: toolCall.id, content: result },
     ]);
     return {
-      call: { id: toolCall.id, name: toolCall.function.name, args: JSON.parse(toolCall.function.arguments), stop: first.choices[0]!.finish_reason },
-      final: second.choices[0]!.message.content ?? '',
+      call: { id: toolCall.id, name: toolCall.function.name, args: JSON.parse(toolCall.function.arguments), stop: first.choices[0].finish_reason },
+      final: second.choices[0].message.content ?? '',
     };
   },
   async image(model, kind) {
@@ -138,7 +138,7 @@ const chatDriver: Driver = {
         },
       ],
     });
-    return done.choices[0]!.message.content ?? '';
+    return done.choices[0].message.content ?? '';
   },
 };
 
@@ -164,7 +164,7 @@ const responsesDriver: Driver = {
     const first = await call([user]);
     const calls = first.output.filter((o): o is OpenAI.Responses.ResponseFunctionToolCall => o.type === 'function_call');
     expect(calls).toHaveLength(1);
-    const fc = calls[0]!;
+    const fc = calls[0];
     const second = await call([user, fc, { type: 'function_call_output', call_id: fc.call_id, output: result }]);
     return {
       call: { id: fc.call_id, name: fc.name, args: JSON.parse(fc.arguments), stop: first.status ?? '' },
@@ -214,7 +214,7 @@ const messagesDriver: Driver = {
     const first = await call([user]);
     const uses = first.content.filter((b) => b.type === 'tool_use');
     expect(uses).toHaveLength(1);
-    const use = uses[0]!;
+    const use = uses[0];
     const second = await call([
       user,
       { role: 'assistant', content: first.content },
@@ -387,7 +387,7 @@ describe.each(MATRIX)('$api client → $kind upstream', ({ api, kind }) => {
 
     const received = mocks[kind].requests.slice(before);
     expect(received).toHaveLength(2);
-    const turn = receivedToolTurn(kind, received[1]!.body);
+    const turn = receivedToolTurn(kind, received[1].body);
     expect(turn.callName).toBe('get_weather');
     expect(turn.resultText).toBe('sunny, 21 C');
     if (kind === 'gemini') {
@@ -456,7 +456,7 @@ describe.each(UPSTREAM_KINDS)('raw stream events from %s', (kind) => {
       'response.completed',
     ]);
     const done = events.at(-1)!.data.response;
-    expect(done.id).toBe(events[0]!.data.response.id);
+    expect(done.id).toBe(events[0].data.response.id);
     expect(done.status).toBe('completed');
     expect(done.output[0].content[0].text).toBe(`Hello from ${kind}: grammar`);
   });
@@ -470,7 +470,7 @@ describe.each(UPSTREAM_KINDS)('raw stream events from %s', (kind) => {
     );
     const events = parseSse(res.text).filter((e) => e.event !== 'ping');
     expect(events.every((e) => e.event === e.data.type)).toBe(true);
-    expect(events[0]!.event).toBe('message_start');
+    expect(events[0].event).toBe('message_start');
     expect(events.at(-2)!.event).toBe('message_delta');
     expect(events.at(-1)!.event).toBe('message_stop');
     const starts = events.filter((e) => e.event === 'content_block_start').map((e) => e.data.index);

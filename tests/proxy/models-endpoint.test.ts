@@ -46,7 +46,7 @@ afterAll(async () => {
 
 async function getModels(apiKey: string | undefined, headers: Record<string, string> = {}) {
   const res = await fetch(`${gw.url}/v1/models`, { headers: { ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}), ...headers } });
-  return { status: res.status, json: (await res.json()) as any };
+  return { status: res.status, json: await res.json() };
 }
 
 describe('GET /v1/models', () => {
@@ -106,7 +106,7 @@ describe('POST /v1/embeddings', () => {
       expect(d.index).toBe(i);
       const expected = embed(i === 0 ? 'first text' : 'second', 8);
       expect(d.embedding).toHaveLength(8);
-      d.embedding.forEach((v, j) => expect(v).toBeCloseTo(expected[j]!, 5));
+      d.embedding.forEach((v, j) => expect(v).toBeCloseTo(expected[j], 5));
     });
     expect(res.usage.prompt_tokens).toBe(12);
     const received = lastRequest(chatMock);

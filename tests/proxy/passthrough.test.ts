@@ -241,7 +241,7 @@ describe('passthrough against the format mocks', () => {
     // The answer is OpenAI's, byte for byte: fields the gateway never sets survive.
     expect(res.json.system_fingerprint).toBe('fp_mock');
     expect(res.json.service_tier).toBe('default');
-    const received = lastRequest(mocks.chat!).body;
+    const received = lastRequest(mocks.chat).body;
     expect(received.model).toBe(UPSTREAMS['openai-chat'].upstreamModel);
     expect(received.prediction).toEqual({ type: 'content', content: 'hi' });
     expect(received.service_tier).toBe('flex');
@@ -250,7 +250,7 @@ describe('passthrough against the format mocks', () => {
   test('chat stream without stream_options: the gateway asks for usage but the client gets no usage chunk', async () => {
     const res = await postRaw(gw, '/v1/chat/completions', { model: 'm-openai-chat', messages: [{ role: 'user', content: 'count' }], stream: true }, auth());
     expect(res.status).toBe(200);
-    expect(lastRequest(mocks.chat!).body.stream_options).toEqual({ include_usage: true });
+    expect(lastRequest(mocks.chat).body.stream_options).toEqual({ include_usage: true });
     const events = parseSse(res.text);
     expect(events.at(-1)!.data).toBe('[DONE]');
     const chunks = events.slice(0, -1).map((e) => e.data);
@@ -283,7 +283,7 @@ describe('passthrough against the format mocks', () => {
     );
     expect(res.status).toBe(200);
     expect(res.json.content[0].text).toBe('Hello from anthropic: hi');
-    const received = lastRequest(mocks.anthropic!);
+    const received = lastRequest(mocks.anthropic);
     expect(received.body.x_future_request).toEqual(FUTURE);
     expect(received.body.model).toBe(UPSTREAMS.anthropic.upstreamModel);
     expect(received.headers['anthropic-beta']).toBe('future-feature-2030-01-01');
@@ -294,7 +294,7 @@ describe('passthrough against the format mocks', () => {
     const res = await postRaw(gw, '/v1/responses', { model: 'm-openai-responses', input: 'hi', truncation: 'auto', prompt_cache_key: 'pck-1' }, auth());
     expect(res.status).toBe(200);
     expect(res.json.output_text ?? res.json.output[0].content[0].text).toBe('Hello from openai-responses: hi');
-    const received = lastRequest(mocks.responses!).body;
+    const received = lastRequest(mocks.responses).body;
     expect(received.model).toBe(UPSTREAMS['openai-responses'].upstreamModel);
     expect(received.truncation).toBe('auto');
     expect(received.prompt_cache_key).toBe('pck-1');

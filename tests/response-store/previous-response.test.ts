@@ -4,7 +4,7 @@
  * sends the whole conversation; a Responses upstream that stored the response itself gets
  * the id passed through. Unknown, expired, evicted or another key's ids get OpenAI's 400.
  */
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { addUpstream, createKey, createModel, createProvider, openaiClient, postRaw } from '../support/proxy-fixture.js';

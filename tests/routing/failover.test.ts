@@ -75,7 +75,7 @@ describe('virtual models over real upstreams', () => {
     primary.enqueue({ type: 'error', status: 500 });
     const logged = lastLog();
     const answer = await ask('fo-500');
-    expect(answer.choices[0]!.message.content).toBe('Hello from anthropic: hello');
+    expect(answer.choices[0].message.content).toBe('Hello from anthropic: hello');
     const record = await logged;
     expect(record.requestedModel).toBe('fo-500');
     expect(record.targetModel).toBe('secondary-upstream');
@@ -92,7 +92,7 @@ describe('virtual models over real upstreams', () => {
       ],
       { failureThreshold: 100 },
     );
-    expect((await ask('fo-dead')).choices[0]!.message.content).toBe('Hello from openai-chat: hello');
+    expect((await ask('fo-dead')).choices[0].message.content).toBe('Hello from openai-chat: hello');
     await route(
       'fo-slow',
       'FAILOVER',
@@ -103,7 +103,7 @@ describe('virtual models over real upstreams', () => {
       { failureThreshold: 100 },
     );
     primary.enqueue({ type: 'hang' });
-    expect((await ask('fo-slow')).choices[0]!.message.content).toBe('Hello from anthropic: hello');
+    expect((await ask('fo-slow')).choices[0].message.content).toBe('Hello from anthropic: hello');
   });
 
   test('the attempt timeout bounds the wait for an answer, not a long stream after it', async () => {
@@ -113,14 +113,14 @@ describe('virtual models over real upstreams', () => {
     const started = Date.now();
     const final = await stream.finalChatCompletion();
     expect(Date.now() - started).toBeGreaterThan(500);
-    expect(final.choices[0]!.message.content).toBe('one two three four five six seven eight');
+    expect(final.choices[0].message.content).toBe('one two three four five six seven eight');
   });
 
   test('429 with retry-after on the only target is retried after the wait', async () => {
     await route('single-429', 'FAILOVER', [['primary', 1, 0]], { retries: 1, backoffMs: 10, failureThreshold: 100 });
     primary.enqueue({ type: 'error', status: 429, headers: { 'retry-after': '1' } });
     const started = Date.now();
-    expect((await ask('single-429')).choices[0]!.message.content).toBe('Hello from openai-chat: hello');
+    expect((await ask('single-429')).choices[0].message.content).toBe('Hello from openai-chat: hello');
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
   });
 
@@ -152,7 +152,7 @@ describe('virtual models over real upstreams', () => {
     );
     primary.enqueue({ type: 'error', status: 503 });
     const stream = openai().chat.completions.stream({ model: 'fo-stream', messages: [{ role: 'user', content: 'hi' }] });
-    expect((await stream.finalChatCompletion()).choices[0]!.message.content).toBe('Hello from anthropic: hi');
+    expect((await stream.finalChatCompletion()).choices[0].message.content).toBe('Hello from anthropic: hi');
   });
 
   test('after the first byte, a failure is an in-stream error in the client format, without failover', async () => {
@@ -242,7 +242,7 @@ describe('virtual model validation', () => {
       ['secondary', 1, 1],
     ]);
     await gw.admin('mutation($id: ID!){ deleteModel(id: $id) }', { id: ids.temp });
-    expect((await ask('with-temp')).choices[0]!.message.content).toBe('Hello from anthropic: hello');
+    expect((await ask('with-temp')).choices[0].message.content).toBe('Hello from anthropic: hello');
   });
 });
 

@@ -133,7 +133,7 @@ const skip = await skipUnlessServices('PostgreSQL storage tests', { postgres: tr
     expect(stdout).toMatch(/row counts verified/);
     for (const table of tables) {
       const [row] = await query<{ n: string }>(db.url, `SELECT COUNT(*) AS n FROM "${table}"`);
-      expect({ table, rows: Number(row!.n) }).toEqual({ table, rows: counts[table] });
+      expect({ table, rows: Number(row.n) }).toEqual({ table, rows: counts[table] });
     }
 
     const target = await startTestGateway({ ...secrets, DATABASE_URL: db.url });

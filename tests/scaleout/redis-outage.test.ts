@@ -99,7 +99,7 @@ if (!hasRedisServer) {
     try {
       const [rpmKey] = await client.keys(`llmgw:limits:{${small.id}}:rpm:*`);
       expect(rpmKey).toBeDefined();
-      expect(await client.get(rpmKey!)).toBe('3');
+      expect(await client.get(rpmKey)).toBe('3');
     } finally {
       client.disconnect();
     }

@@ -31,7 +31,7 @@ export class RedisProcess {
     });
     this.child = child;
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     await waitFor(() => out.includes('Ready to accept connections') || undefined, { timeoutMs: 5_000, what: `redis-server on ${this.port}` });
   }
   async stop(): Promise<void> {
@@ -72,8 +72,8 @@ export class GatewayProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (this.output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (this.output += d.toString()));
     const exit = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`gateway exited (${code}): ${this.output.slice(-2000)}`))));
     const ready = waitFor(() => /READY (\S+)/.exec(this.output)?.[1], { timeoutMs: 60_000, what: 'gateway process' });
     this.url = await Promise.race([ready, exit]);

@@ -35,7 +35,7 @@ const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all(clients.map((c) => c.dispose()));
+    await Promise.all(clients.map(async (c) => c.dispose()));
     await Promise.all([a?.stop(), b?.stop()]);
     await mock?.close();
     await database?.drop();

@@ -98,7 +98,7 @@ describe('admin tokens', () => {
     secret = new TextEncoder().encode(readFileSync(path.join(gw.dataDir, 'jwt-secret'), 'utf8').trim());
   });
   afterAll(async () => {
-    await Promise.all(clients.map((c) => c.dispose()));
+    await Promise.all(clients.map(async (c) => c.dispose()));
     await gw?.stop();
   });
 
@@ -376,7 +376,7 @@ describe('/v1 refusals in the caller format', () => {
 
   const call = async (method: string, path: string) => {
     const res = await fetch(`${gw.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? undefined : '{}' });
-    return { status: res.status, json: (await res.json()) as any };
+    return { status: res.status, json: await res.json() };
   };
 
   it.each([

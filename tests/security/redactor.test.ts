@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { Redactor, REDACTED } from '../../server/secrets/redactor.js';
 import { captureBody } from '../../server/secrets/body-capture.js';

@@ -30,7 +30,7 @@ const skip = await skipUnlessServices('Cross-instance revocation', { postgres: t
     await b.start();
   }, 120_000);
   afterAll(async () => {
-    await Promise.all(clients.map((c) => c.dispose()));
+    await Promise.all(clients.map(async (c) => c.dispose()));
     await Promise.all([a?.stop(), b?.stop()]);
     await database?.drop();
     await deletePrefix(prefix);

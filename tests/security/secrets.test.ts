@@ -8,8 +8,6 @@
  * The secrets are random and not shaped like any known key, so only the
  * scrubber's knowledge of the configuration can catch them.
  */
-import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -22,7 +20,7 @@ import { createTarget, publicGet, runNow, setMonitoring } from '../health/helper
 import { monitoringKeyPlaintext } from '../../server/health/monitoring-key.js';
 import { newUserToken } from '../support/admin.js';
 import { ANY_WIRE_PROVIDERS as WIRES } from '../support/mock-upstreams/any-wire.js';
-import { CLIENT_APIS as CLIENTS, CLIENT_PATHS as PATHS, clientBody as bodyFor, type ClientApi } from '../support/client-apis.js';
+import { CLIENT_APIS as CLIENTS, CLIENT_PATHS as PATHS, clientBody as bodyFor } from '../support/client-apis.js';
 
 /** Underscore-joined so the secret is also a valid GraphQL name (used to provoke a GraphQL error below). */
 const randomSecret = (prefix: string) => `${prefix}_${randomBytes(18).toString('hex')}`;

@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { asyncHandler } from '../support/mock-upstreams/serve.js';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createKey, createProviderWithModel } from '../support/admin.js';
@@ -21,21 +22,23 @@ async function startBucket() {
   const puts: Put[] = [];
   const refused: string[] = [];
   const script: number[] = [];
-  const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    if (req.method !== 'PUT') return void res.writeHead(405).end();
-    const status = script.shift() ?? 200;
-    if (status !== 200) {
-      refused.push(Buffer.concat(chunks).toString('utf8'));
-      res
-        .writeHead(status, { 'content-type': 'application/xml' })
-        .end('<?xml version="1.0"?><Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>');
-      return;
-    }
-    puts.push({ path: decodeURIComponent(req.url ?? ''), headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-    res.writeHead(200, { etag: '"0123456789abcdef"' }).end();
-  });
+  const server = createServer(
+    asyncHandler(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      if (req.method !== 'PUT') return void res.writeHead(405).end();
+      const status = script.shift() ?? 200;
+      if (status !== 200) {
+        refused.push(Buffer.concat(chunks).toString('utf8'));
+        res
+          .writeHead(status, { 'content-type': 'application/xml' })
+          .end('<?xml version="1.0"?><Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>');
+        return;
+      }
+      puts.push({ path: decodeURIComponent(req.url ?? ''), headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(200, { etag: '"0123456789abcdef"' }).end();
+    }),
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
@@ -97,8 +100,8 @@ describe('request log export to an S3-compatible bucket', () => {
     await chat();
     const rows = await waitFor(() => stored().length >= 2 && stored(), { what: 'two stored rows' });
     expect(rows.every((r) => r.requestedModel === 'bucketed')).toBe(true);
-    const put = bucket.puts[0]!;
-    const day = rows[0]!.createdAt.slice(0, 10).replaceAll('-', '/');
+    const put = bucket.puts[0];
+    const day = rows[0].createdAt.slice(0, 10).replaceAll('-', '/');
     expect(put.path).toMatch(
       new RegExp(`^/gateway-logs/prod/requests/${day}/\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d-\\d{3}Z_[0-9a-f]{8}_\\d+\\.jsonl(\\?x-id=PutObject)?$`),
     );
@@ -127,7 +130,7 @@ describe('request log export to an S3-compatible bucket', () => {
     expect(new Set(ids).size).toBe(ids.length);
     // The refused upload held the same row that arrived later.
     expect(bucket.refused).toHaveLength(1);
-    const refusedId = JSON.parse(bucket.refused[0]!.split('\n')[0]!).id;
+    const refusedId = JSON.parse(bucket.refused[0].split('\n')[0]).id;
     expect(ids).toContain(refusedId);
   });
 });

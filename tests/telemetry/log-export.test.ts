@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { asyncHandler } from '../support/mock-upstreams/serve.js';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createKey, createProviderWithModel } from '../support/admin.js';
@@ -17,21 +18,23 @@ interface Post {
 async function startSink() {
   const posts: Post[] = [];
   const script: number[] = [];
-  const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
-    const status = script.shift() ?? 200;
-    posts.push({
-      headers: req.headers,
-      lines: text
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l)),
-      status,
-    });
-    res.writeHead(status).end();
-  });
+  const server = createServer(
+    asyncHandler(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const text = Buffer.concat(chunks).toString('utf8');
+      const status = script.shift() ?? 200;
+      posts.push({
+        headers: req.headers,
+        lines: text
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l)),
+        status,
+      });
+      res.writeHead(status).end();
+    }),
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/ingest`,
@@ -116,7 +119,7 @@ describe('request log export to an HTTP sink (JSON lines)', () => {
     await chat('refused');
     await waitFor(() => sink.posts.some((p) => p.status === 400), { what: 'the refused post' });
     const refusedAt = sink.posts.findIndex((p) => p.status === 400);
-    const refusedId = sink.posts[refusedAt]!.lines[0].id;
+    const refusedId = sink.posts[refusedAt].lines[0].id;
     await chat('after the refusal');
     await waitFor(() => sink.posts.slice(refusedAt + 1).some((p) => p.status === 200), { what: 'the next accepted post' });
     expect(accepted().map((r: { id: string }) => r.id)).not.toContain(refusedId);

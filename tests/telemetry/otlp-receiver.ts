@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { asyncHandler } from '../support/mock-upstreams/serve.js';
 
 /** One span as an OTLP/HTTP JSON export carries it, with its attributes flattened. */
 export interface ReceivedSpan {
@@ -45,41 +46,43 @@ const attributesOf = (list: Array<{ key: string; value: AnyValue }> = []) => Obj
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const exports: OtlpReceiver['exports'] = [];
-  const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
-    const contentType = String(req.headers['content-type'] ?? '');
-    exports.push({ path: req.url ?? '', contentType, headers: req.headers, body });
-    if (req.url !== '/v1/traces') {
-      res.writeHead(404).end();
-      return;
-    }
-    if (contentType.startsWith('application/json')) {
-      const request = JSON.parse(body.toString('utf8'));
-      for (const rs of request.resourceSpans ?? []) {
-        const resource = attributesOf(rs.resource?.attributes);
-        for (const ss of rs.scopeSpans ?? []) {
-          for (const s of ss.spans ?? []) {
-            spans.push({
-              traceId: s.traceId,
-              spanId: s.spanId,
-              parentSpanId: s.parentSpanId || undefined,
-              name: s.name,
-              kind: s.kind,
-              attributes: attributesOf(s.attributes),
-              events: (s.events ?? []).map((e: { name: string; attributes?: [] }) => ({ name: e.name, attributes: attributesOf(e.attributes) })),
-              status: s.status ?? {},
-              resource,
-            });
+  const server = createServer(
+    asyncHandler(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = Buffer.concat(chunks);
+      const contentType = String(req.headers['content-type'] ?? '');
+      exports.push({ path: req.url ?? '', contentType, headers: req.headers, body });
+      if (req.url !== '/v1/traces') {
+        res.writeHead(404).end();
+        return;
+      }
+      if (contentType.startsWith('application/json')) {
+        const request = JSON.parse(body.toString('utf8'));
+        for (const rs of request.resourceSpans ?? []) {
+          const resource = attributesOf(rs.resource?.attributes);
+          for (const ss of rs.scopeSpans ?? []) {
+            for (const s of ss.spans ?? []) {
+              spans.push({
+                traceId: s.traceId,
+                spanId: s.spanId,
+                parentSpanId: s.parentSpanId || undefined,
+                name: s.name,
+                kind: s.kind,
+                attributes: attributesOf(s.attributes),
+                events: (s.events ?? []).map((e: { name: string; attributes?: [] }) => ({ name: e.name, attributes: attributesOf(e.attributes) })),
+                status: s.status ?? {},
+                resource,
+              });
+            }
           }
         }
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      } else {
+        res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    } else {
-      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
-    }
-  });
+    }),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   return {

@@ -210,11 +210,11 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
     const second = await ask();
     expect([first.cache, second.cache]).toEqual(['miss', 'hit']);
     const [missRoot] = (await traceWith(first.client.traceId, 2)).filter((s) => s.kind === SERVER);
-    expect(missRoot!.attributes['gateway.cache.status']).toBe('miss');
+    expect(missRoot.attributes['gateway.cache.status']).toBe('miss');
     const hit = await traceWith(second.client.traceId, 1);
     await new Promise((r) => setTimeout(r, 1_200));
     expect(spansOf(second.client.traceId).filter((s) => s.kind === CLIENT)).toEqual([]);
-    expect(hit[0]!.attributes).toMatchObject({ 'gateway.cache.status': 'hit', 'gateway.attempts': 0, 'gateway.status': 'ok', 'gen_ai.usage.output_tokens': 8 });
+    expect(hit[0].attributes).toMatchObject({ 'gateway.cache.status': 'hit', 'gateway.attempts': 0, 'gateway.status': 'ok', 'gen_ai.usage.output_tokens': 8 });
   });
 
   test('a request without traceparent starts its own trace; a refused one is an error span', async () => {

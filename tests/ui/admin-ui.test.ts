@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { maskSecret } from '../../server/crypto/secret-box.js';
 import { assertClientBuilt, collectPageErrors, logIn, openUi, screenshot, signedInContext } from '../support/browser.js';
@@ -13,14 +13,13 @@ const MODEL_HEADER = 'team-search-credential-4b8d2f6a';
 describe('admin UI', () => {
   let gateway: TestGateway;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let pageErrors: string[];
 
   beforeAll(async () => {
     assertClientBuilt();
     gateway = await startTestGateway();
-    ({ browser, context, page, pageErrors } = await openUi({ viewport: { width: 1366, height: 860 }, colorScheme: 'light' }));
+    ({ browser, page, pageErrors } = await openUi({ viewport: { width: 1366, height: 860 }, colorScheme: 'light' }));
   });
 
   afterAll(async () => {
@@ -102,8 +101,8 @@ describe('admin UI', () => {
     const data = await gateway.admin<{ models: { nodes: { inputPrice: number; outputPrice: number }[] } }>(
       '{ models(first: 500) { nodes { inputPrice outputPrice } } }',
     );
-    expect(data.models.nodes[0]!.inputPrice).toBeCloseTo(0.15e-6, 12);
-    expect(data.models.nodes[0]!.outputPrice).toBeCloseTo(0.6e-6, 12);
+    expect(data.models.nodes[0].inputPrice).toBeCloseTo(0.15e-6, 12);
+    expect(data.models.nodes[0].outputPrice).toBeCloseTo(0.6e-6, 12);
   });
 
   it("edits a model's request defaults: the body as JSON, header values write-only", async () => {
@@ -123,7 +122,7 @@ describe('admin UI', () => {
     await page.getByRole('button', { name: /^Save/ }).click();
     await expect.poll(() => drawer.count()).toBe(0);
     const data = await gateway.admin<{ models: { nodes: { requestDefaults: unknown }[] } }>('{ models(first: 500) { nodes { requestDefaults } } }');
-    expect(data.models.nodes[0]!.requestDefaults).toEqual({ body: { max_tokens: 512 }, headers: { 'X-Team': maskSecret(MODEL_HEADER) } });
+    expect(data.models.nodes[0].requestDefaults).toEqual({ body: { max_tokens: 512 }, headers: { 'X-Team': maskSecret(MODEL_HEADER) } });
 
     // Opened again, the form shows the hint only and keeps the value when the body alone changes.
     await row.getByRole('button', { name: 'Edit gpt-4o-mini' }).click();

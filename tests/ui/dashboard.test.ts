@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { assertClientBuilt, collectPageErrors, openUi, screenshot, signedInContext } from '../support/browser.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
@@ -16,7 +16,6 @@ describe('admin UI: dashboard', () => {
   let gateway: TestGateway;
   let upstream: MockUpstream;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let pageErrors: string[];
   let frontend: CreatedKey;
@@ -56,7 +55,7 @@ describe('admin UI: dashboard', () => {
     expect((await chat(batch, 'beta')).status).toBe(200);
     expect((await chat(batch, 'no-such-model')).status).toBe(404);
 
-    ({ browser, context, page, pageErrors } = await openUi({
+    ({ browser, page, pageErrors } = await openUi({
       token: await gateway.adminToken(),
       viewport: { width: 1366, height: 900 },
       colorScheme: 'light',
@@ -82,7 +81,7 @@ describe('admin UI: dashboard', () => {
       .evaluate((canvas: HTMLCanvasElement) => {
         const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
         let painted = 0;
-        for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) painted++;
+        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
         return { painted, width: canvas.width, height: canvas.height };
       });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { assertClientBuilt, openUi, screenshot, signedInContext } from '../support/browser.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
@@ -12,7 +12,6 @@ describe('admin UI: forms and polish', () => {
   let gateway: TestGateway;
   let upstream: MockUpstream;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let pageErrors: string[];
 
@@ -24,7 +23,7 @@ describe('admin UI: forms and polish', () => {
     const alpha = await createModel(gateway, providerId, 'alpha', 'alpha-upstream');
     await createModel(gateway, providerId, 'beta', 'beta-upstream');
     await createVirtualModel(gateway, { name: 'chat-route', strategy: 'FAILOVER', targets: [{ modelId: alpha, priority: 0 }] });
-    ({ browser, context, page, pageErrors } = await openUi({
+    ({ browser, page, pageErrors } = await openUi({
       token: await gateway.adminToken(),
       viewport: { width: 1280, height: 800 },
       colorScheme: 'light',

@@ -338,8 +338,8 @@ function sequences(file: string, source: string, nodes: Node[], found: FoundStri
         // Trim leading/trailing whitespace and expression-only edges out of the message.
         let first = 0;
         let last = run.length - 1;
-        while (run[first]!.type === 'ExpressionTag' || !(run[first]!.data as string).trim()) first++;
-        while (run[last]!.type === 'ExpressionTag' || !(run[last]!.data as string).trim()) last--;
+        while (run[first].type === 'ExpressionTag' || !(run[first].data as string).trim()) first++;
+        while (run[last].type === 'ExpressionTag' || !(run[last].data as string).trim()) last--;
         const slice = run.slice(first, last + 1);
         const used = new Set<string>();
         const values: [string, string][] = [];
@@ -354,8 +354,8 @@ function sequences(file: string, source: string, nodes: Node[], found: FoundStri
             text += `{${placeholder}}`;
           }
         }
-        const head = slice[0]!;
-        const tail = slice[slice.length - 1]!;
+        const head = slice[0];
+        const tail = slice[slice.length - 1];
         const lead = (head.raw as string).length - (head.raw as string).trimStart().length;
         const trail = (tail.raw as string).length - (tail.raw as string).trimEnd().length;
         found.push({ file, start: head.start + lead, end: tail.end - trail, text: text.replace(/\s+/g, ' ').trim(), values, kind: 'text' });

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { ARTIFACTS_DIR, assertClientBuilt, openUi } from '../support/browser.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
@@ -116,7 +116,6 @@ describe('admin UI in Simplified Chinese', () => {
   let gateway: TestGateway;
   let upstream: MockUpstream;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let pageErrors: string[];
 
@@ -135,7 +134,7 @@ describe('admin UI in Simplified Chinese', () => {
       expect(res.status).toBe(200);
     }
     // The browser asks for Chinese: the UI follows without any setting.
-    ({ browser, context, page, pageErrors } = await openUi({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', colorScheme: 'light' }));
+    ({ browser, page, pageErrors } = await openUi({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN', colorScheme: 'light' }));
     page.on('response', (response) => {
       if (response.status() === 404) missing.push(response.url());
     });

@@ -89,7 +89,7 @@ describe('admin UI: virtual models and logs', () => {
     const vm = saved.virtualModels.find((v: { name: string }) => v.name === 'chat-route');
     expect(vm.options).toMatchObject({ retries: 2, cooldownMs: 15000 });
     const priorities = Object.fromEntries(vm.targets.map((t: { modelId: string; priority: number }) => [t.modelId, t.priority]));
-    expect(priorities).toEqual({ [modelIds.beta!]: 0, [modelIds.alpha!]: 1 });
+    expect(priorities).toEqual({ [modelIds.beta]: 0, [modelIds.alpha]: 1 });
 
     // Let the confirmation toast go so the screenshots show the page only.
     await page.getByText('Created chat-route').waitFor({ state: 'hidden' });

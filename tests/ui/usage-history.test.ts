@@ -54,7 +54,7 @@ describe('admin UI: usage history', () => {
       }
     }
     // One older row outside the 30 days, which must not be counted.
-    rows.push({ ...rows[0]!, createdAt: new Date(today - 40 * DAY_MS) });
+    rows.push({ ...rows[0], createdAt: new Date(today - 40 * DAY_MS) });
     await gateway.services.db.requestLog.createMany({ data: rows });
     ({ browser, page, pageErrors } = await openUi({
       token: await gateway.adminToken(),
@@ -112,11 +112,11 @@ describe('admin UI: usage history', () => {
   it('exports what it shows as CSV', async () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
     expect(download.suggestedFilename()).toMatch(/^usage-model-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
-    const csv = readFileSync((await download.path())!, 'utf8');
+    const csv = readFileSync(await download.path(), 'utf8');
     const lines = csv.trim().split('\r\n');
     expect(lines[0]).toBe('Bucket (UTC),gpt-b,gpt-a,Total cost (USD),Total requests');
     expect(lines.slice(1, 11)).toHaveLength(10);
-    const [bucket, b, a, total, requests] = lines[1]!.split(',');
+    const [bucket, b, a, total, requests] = lines[1].split(',');
     expect(bucket).toMatch(/^\d{4}-\d{2}-\d{2}T00:00:00\.000Z$/);
     expect([Number(b), Number(a), Number(total), Number(requests)].map((v) => Math.round(v * 1000) / 1000)).toEqual([0.02, 0.01, 0.03, 2]);
     const group = lines.find((l) => l.startsWith('gpt-b,'))!.split(',');

@@ -180,7 +180,9 @@ function scenarioPlan(s: MockScenario): Plan | undefined {
       };
     case 'drop_mid_stream':
       return { ...base, blocks: [{ type: 'text', text: s.text }] };
-    default:
+    case 'error':
+    case 'hang':
+      // Answered before any plan: the handler writes the error or never answers.
       return undefined;
   }
 }

@@ -44,7 +44,7 @@ function wireOf(path: string, geminiMethods: readonly string[], anthropicCountTo
   if (path === '/v1/responses') return 'openai-responses';
   if (path === '/v1/messages' || (anthropicCountTokens && path === '/v1/messages/count_tokens')) return 'anthropic';
   const gemini = /^\/v1beta\/models\/[^/:]+:(\w+)$/.exec(path);
-  if (gemini && geminiMethods.includes(gemini[1]!)) return 'gemini';
+  if (gemini && geminiMethods.includes(gemini[1])) return 'gemini';
   return null;
 }
 

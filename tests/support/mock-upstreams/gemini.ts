@@ -117,7 +117,9 @@ function scenarioPlan(s: MockScenario): Plan | undefined {
       return { ...base, parts: [{ text: s.reasoning, thought: true }, { text: s.text }] };
     case 'drop_mid_stream':
       return { ...base, parts: [{ text: s.text }] };
-    default:
+    case 'error':
+    case 'hang':
+      // Answered before any plan: the handler writes the error or never answers.
       return undefined;
   }
 }

@@ -170,7 +170,7 @@ function geminiView(body: Json): ConversationView {
   const contents: Json[] = Array.isArray(body.contents) ? body.contents : [];
   const view: ConversationView = { userTexts: [], toolResults: [], tools: [] };
   const resultText = (r: unknown): string => {
-    if (!isObj(r)) return withoutReminders(String(r ?? ''));
+    if (!isObj(r)) return withoutReminders(typeof r === 'string' ? r : r === null || r === undefined ? '' : JSON.stringify(r));
     for (const key of ['result', 'output', 'content']) if (typeof r[key] === 'string') return withoutReminders(r[key]);
     return JSON.stringify(r);
   };

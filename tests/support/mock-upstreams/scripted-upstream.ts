@@ -345,5 +345,5 @@ export async function startScriptedUpstream(format: WireFormat, options: Scripte
     format,
     generations: () => state.requests.filter((r) => generative.has(r)),
     statusOf: (request: object) => statuses.get(request),
-  }) as ScriptedUpstream;
+  });
 }

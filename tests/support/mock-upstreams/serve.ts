@@ -44,6 +44,20 @@ export async function freePort(): Promise<number> {
   return server.port;
 }
 
+/**
+ * An async request handler for `createServer`, which ignores returned promises:
+ * a handler that throws answers 500 (when it still can) instead of leaving an
+ * unhandled rejection behind.
+ */
+export function asyncHandler(handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(error instanceof Error ? error.message : 'handler failed');
+    });
+  };
+}
+
 /** A request's body as text and as JSON when it parses (the raw text when not, undefined when empty). */
 export function readBody(req: IncomingMessage): Promise<{ raw: string; body: any }> {
   return new Promise((resolve, reject) => {
