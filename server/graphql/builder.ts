@@ -55,6 +55,9 @@ export const builder = new SchemaBuilder<{
   },
 });
 
+/** The `t` of an input type's `fields`: for field sets a create and an update input share. */
+export type InputFieldBuilder = Parameters<Parameters<typeof builder.inputType>[1]['fields']>[0];
+
 builder.scalarType('DateTime', {
   serialize: (value) => (value instanceof Date ? value.toISOString() : String(value)),
   parseValue: (value) => {

@@ -8,7 +8,7 @@ export function badInput(message: string, field?: string): GraphQLError {
 }
 
 export function fromZod(error: ZodError): GraphQLError {
-  const first = error.issues[0]!;
+  const first = error.issues[0];
   const field = first.path.join('.');
   return badInput(field ? `${field}: ${first.message}` : first.message, field || undefined);
 }

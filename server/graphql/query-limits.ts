@@ -29,7 +29,7 @@ export function queryShapeError(query: unknown): GraphQLError | undefined {
   let tokens = 0;
   let inWord = false;
   for (let i = 0; i < query.length; i++) {
-    const c = query[i]!;
+    const c = query[i];
     if (isWordChar(query.charCodeAt(i))) {
       if (!inWord) tokens++;
       inWord = true;

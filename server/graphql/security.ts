@@ -1,4 +1,4 @@
-import { GraphQLError, NoSchemaIntrospectionCustomRule, validate } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { maskError, type Plugin } from 'graphql-yoga';
 import { scrubText } from '../secrets/redactor.js';
 import type { GraphQLContext } from './context.js';
@@ -40,7 +40,8 @@ export function useAnonymousIntrospectionBlock(enabled: boolean): Plugin<GraphQL
   return {
     onExecute({ args, setResultAndStopExecution }) {
       if (!enabled || (args.contextValue as GraphQLContext).user) return;
-      if (validate(args.schema, args.document, [NoSchemaIntrospectionCustomRule]).length === 0) return;
+      // envelop types the execution arguments' schema and document as `any`.
+      if (validate(args.schema as GraphQLSchema, args.document as DocumentNode, [NoSchemaIntrospectionCustomRule]).length === 0) return;
       setResultAndStopExecution({
         errors: [new GraphQLError('Introspection needs a logged-in user', { extensions: { code: 'UNAUTHENTICATED' } })],
       });

@@ -1,5 +1,5 @@
-import type { Server } from 'node:http';
-import type { DocumentNode, ExecutionArgs } from 'graphql';
+import type { IncomingMessage, Server } from 'node:http';
+import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -10,6 +10,8 @@ import type { GatewayYoga } from './yoga.js';
 import { queryShapeError } from './query-limits.js';
 
 type Enveloped = ReturnType<GatewayYoga['getEnveloped']>;
+/** What graphql-js returns from execute and subscribe (envelop declares these functions, parse and validate as returning `any`). */
+type OperationResult = ExecutionResult | AsyncIterable<ExecutionResult> | Promise<ExecutionResult | AsyncIterable<ExecutionResult>>;
 type Extra = { user?: AdminClaims | null; token?: string | null; socket?: WebSocket } & Record<PropertyKey, unknown>;
 
 /** Close code for a socket whose session ended (token revoked, user deleted, token expired). */
@@ -53,8 +55,8 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, servic
         });
         return true;
       },
-      execute: (args) => (args.rootValue as Enveloped).execute(args),
-      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
+      execute: (args) => (args.rootValue as Enveloped).execute(args) as OperationResult,
+      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as OperationResult,
       onSubscribe: async (ctx, _id, payload) => {
         const extra = ctx.extra as Extra;
         // Every operation re-checks the token and re-reads the user, as HTTP does.
@@ -64,7 +66,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, servic
           return [new GraphQLError('Session ended: log in again', { extensions: { code: 'UNAUTHENTICATED' } })];
         }
         extra.user = user;
-        const request = (ctx.extra as { request: import('node:http').IncomingMessage }).request;
+        const request = (ctx.extra as { request: IncomingMessage }).request;
         const enveloped = yoga.getEnveloped({
           ...ctx,
           req: request,
@@ -78,12 +80,12 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, servic
         if (refused) return [refused];
         let document: DocumentNode;
         try {
-          document = enveloped.parse(payload.query);
+          document = enveloped.parse(payload.query) as DocumentNode;
         } catch (error) {
           return [operationError(error)];
         }
         const args: ExecutionArgs = {
-          schema: enveloped.schema,
+          schema: enveloped.schema as GraphQLSchema,
           operationName: payload.operationName,
           document,
           variableValues: payload.variables,
@@ -92,7 +94,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, servic
         };
         let errors: readonly GraphQLError[];
         try {
-          errors = enveloped.validate(args.schema, args.document);
+          errors = enveloped.validate(args.schema, args.document) as readonly GraphQLError[];
         } catch (error) {
           return [operationError(error)];
         }

@@ -2,7 +2,7 @@ import type { Prisma } from '../../db/generated/sqlite/index.js';
 import { checkGuardrail, DETECTORS, GuardrailConfigError, isDetectorName, previewGuardrail, type GuardrailDraft } from '../../guardrails/index.js';
 import { guardrailConfig, type GuardrailConfig, type GuardrailMode, type GuardrailStage } from '../../snapshot/guardrail-entry.js';
 import { configChanged } from '../../snapshot/config-changed.js';
-import { builder } from '../builder.js';
+import { builder, type InputFieldBuilder } from '../builder.js';
 import { badInput, notFound } from '../errors.js';
 
 /**
@@ -86,7 +86,6 @@ const ModerationInput = builder.inputType('GuardrailModerationInput', {
     prompt: t.string(),
   }),
 });
-type InputFieldBuilder = Parameters<Parameters<typeof builder.inputType>[1]['fields']>[0];
 const inputFields = (t: InputFieldBuilder, required: boolean) => ({
   name: t.string({ required }),
   description: t.string(),

@@ -251,7 +251,7 @@ function logWhere(filter: RequestLogFilterInput, services: Pick<GraphqlDeps, 'db
   if (filter.search) {
     // SQLite's LIKE is case-insensitive for ASCII already; PostgreSQL needs the mode.
     const insensitive = services.dbTarget.kind === 'postgres' ? { mode: 'insensitive' } : {};
-    where.errorMessage = { contains: filter.search, ...insensitive } as Prisma.StringNullableFilter;
+    where.errorMessage = { contains: filter.search, ...insensitive };
   }
   return where;
 }
@@ -276,7 +276,7 @@ export function listRequestLogs(services: Pick<GraphqlDeps, 'db' | 'dbTarget'>, 
     return services.db.requestLog.findMany({
       where: bounds.length ? { AND: [where, ...bounds] } : where,
       select: LIST_SELECT,
-      orderBy: orderBy as Prisma.RequestLogOrderByWithRelationInput[],
+      orderBy: orderBy,
       take: page.limit,
     });
   });

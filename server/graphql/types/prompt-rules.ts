@@ -1,11 +1,10 @@
 import { checkedRule, ruleConfigOf as configOf, type RuleConfig as Config } from '../../config-service/prompt-rules.js';
 import { GatewayError } from '../../core/error.js';
-import type { ClientApi } from '../../core/wire.js';
 import type { CompiledRule, RuleKind } from '../../prompts/index.js';
 import { previewPromptRules } from '../../plugins/prompt-rules-preview.js';
 import { findPreset } from '../../proxy/providers/presets.js';
 import { actorOf } from '../actor.js';
-import { builder } from '../builder.js';
+import { builder, type InputFieldBuilder } from '../builder.js';
 import { badInput } from '../errors.js';
 
 const PromptRuleKindEnum = builder.enumType('PromptRuleKind', {
@@ -61,7 +60,7 @@ builder.prismaObjectField('VirtualModel', 'rules', (t) =>
   t.relation('rules', { description: 'Prompt rules in the order they run.', query: { orderBy: { position: 'asc' } } }),
 );
 
-const ruleFields = (t: any, kindRequired: boolean) => ({
+const ruleFields = (t: InputFieldBuilder, kindRequired: boolean) => ({
   kind: t.field({ type: PromptRuleKindEnum, required: kindRequired }),
   enabled: t.boolean(),
   match: t.string({ description: 'replace: the text or pattern to find.' }),
@@ -104,7 +103,7 @@ builder.mutationField('createPromptRule', (t) =>
       const { id } = await ctx.services.configService.promptRules.create(
         actorOf(ctx),
         String(virtualModelId),
-        { kind: String(input.kind), config: configFromInput(input as RuleInput), enabled: typeof input.enabled === 'boolean' ? input.enabled : undefined },
+        { kind: String(input.kind), config: configFromInput(input), enabled: typeof input.enabled === 'boolean' ? input.enabled : undefined },
         'input.',
       );
       return ctx.services.db.promptRule.findUniqueOrThrow({ ...query, where: { id } });
@@ -123,7 +122,7 @@ builder.mutationField('updatePromptRule', (t) =>
         String(id),
         {
           kind: input.kind ? String(input.kind) : undefined,
-          config: configFromInput(input as RuleInput),
+          config: configFromInput(input),
           enabled: typeof input.enabled === 'boolean' ? input.enabled : undefined,
         },
         'input.',
@@ -193,7 +192,7 @@ builder.queryField('previewPromptRules', (t) =>
       }
       const sample = parseSample(args.sampleRequest);
       try {
-        const { request, fired } = previewPromptRules(compiled, args.format as ClientApi, sample);
+        const { request, fired } = previewPromptRules(compiled, args.format, sample);
         return { request, rulesApplied: fired };
       } catch (error) {
         if (error instanceof GatewayError) throw badInput(`sampleRequest: ${error.message}`, 'sampleRequest');

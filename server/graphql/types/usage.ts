@@ -20,19 +20,8 @@ import { validate } from '../validate.js';
  * database has a reader off the event loop (SQLite), else through Prisma.
  */
 
-interface Stats {
-  requests: number;
-  errors: number;
-  inputTokens: number;
-  outputTokens: number;
-  cachedTokens: number;
-  reasoningTokens: number;
-  costUsd: number;
-  cacheHits: number;
-  costSavedUsd: number;
-  p50LatencyMs: number | null;
-  p95LatencyMs: number | null;
-}
+/** One group's or one bucket's aggregates, as the SQL reader returns them. */
+type Stats = Omit<UsageRow, 'group'>;
 
 const UsageGroupByEnum = builder.enumType('UsageGroupBy', { values: ['KEY', 'MODEL', 'PROVIDER'] as const });
 const UsageBucketEnum = builder.enumType('UsageBucket', { values: ['MINUTE', 'HOUR', 'DAY'] as const });

@@ -10,7 +10,7 @@ export const BudgetPeriodEnum = builder.enumType('BudgetPeriod', { values: ['dai
 const limitStates = new WeakMap<object, Map<string, Promise<KeyLimitState>>>();
 function limitState(ctx: { services: { limits: KeyLimiter } }, key: { id: string; budgetPeriod: string | null }): Promise<KeyLimitState> {
   let byKey = limitStates.get(ctx);
-  if (!byKey) limitStates.set(ctx, (byKey = new Map()));
+  if (!byKey) limitStates.set(ctx, (byKey = new Map<string, Promise<KeyLimitState>>()));
   let state = byKey.get(key.id);
   if (!state) byKey.set(key.id, (state = ctx.services.limits.state(key)));
   return state;
