@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/index.js';
 import type { LoginLimiter } from '../auth/login-limiter.js';
 import type { TokenIssuer } from '../auth/jwt.js';
 import type { Caches } from '../cache/index.js';
@@ -34,8 +35,14 @@ export interface GraphqlDeps {
   usageReads?: SqlReader;
   limits: KeyLimiter;
   router: Router;
+  /** LiteLLM catalog: last good copy, search index, scheduled refresh. */
   catalog: CatalogService;
+  /** Health checks: the monitoring switch, scheduler, runs and aggregates. */
   health: HealthMonitor;
+  /** Response caches (exact and semantic; memory, or Redis with REDIS_URL): purged from the admin API. */
   caches: Caches;
+  /** Every configuration write, each followed by the one after-change step (snapshot, settings, health targets, audit listeners). */
   configService: ConfigService;
+  /** Who changed what: every admin mutation once, configuration changes through the config service's onChange. */
+  audit: AuditLog;
 }
