@@ -60,7 +60,7 @@ export async function recordEvent(db: Db, rule: { id: string | null; name: strin
       severity: alert.severity,
       title: alert.title,
       message: alert.message,
-      deliveries: deliveries as unknown as object,
+      deliveries,
       createdAt: alert.at,
     },
   });

@@ -34,10 +34,11 @@ export interface ChannelTarget {
   options?: Record<string, unknown>;
 }
 
-export interface Delivery {
+// A type, not an interface: the list is stored as a JSON column as it is.
+export type Delivery = {
   channelId: string;
   channel: string;
   kind: ChannelKind;
   ok: boolean;
   error?: string;
-}
+};

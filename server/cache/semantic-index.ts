@@ -38,7 +38,7 @@ export class SemanticIndex {
     for (const [key, candidate] of this.entries) {
       if (candidate.length !== query.length) continue;
       let dot = 0;
-      for (let i = 0; i < query.length; i++) dot += query[i]! * candidate[i]!;
+      for (let i = 0; i < query.length; i++) dot += query[i] * candidate[i];
       if (dot >= threshold && (!best || dot > best.similarity)) best = { key, similarity: dot };
     }
     return best;

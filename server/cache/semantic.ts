@@ -111,7 +111,7 @@ export class SemanticCache {
       usage = { inputTokens: Number(parsed.usage?.prompt_tokens ?? 0) || 0, outputTokens: 0 };
       const embedding = parsed.data?.[0]?.embedding;
       if (!Array.isArray(embedding) || !embedding.every((v) => typeof v === 'number')) throw new Error('the embedding answer has no numeric vector');
-      return embedding as number[];
+      return embedding;
     } catch (error) {
       status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 502;
       errorMessage = error instanceof Error ? error.message : String(error);

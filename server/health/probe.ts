@@ -61,7 +61,7 @@ async function readChatStream(body: ReadableStream<Uint8Array>, startedAt: numbe
       }
       let event: { choices?: Array<{ delta?: { content?: unknown } }>; error?: { message?: string } };
       try {
-        event = JSON.parse(data);
+        event = JSON.parse(data) as typeof event;
       } catch {
         throw new CheckFailure('invalid_response', 'The stream carried a chunk that is not JSON');
       }

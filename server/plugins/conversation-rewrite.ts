@@ -18,6 +18,6 @@ export function useConversationRewrite(): ProxyPlugin {
 const hooks: RequestHooks = {
   onPrepareUpstream(up, ctx) {
     if (!ctx.conversationRewritten || !up.passthrough) return;
-    up.replace(rewriteNativeBody(ctx.api, ctx.request, up.body as Record<string, unknown>, up.model.upstreamModel));
+    up.replace(rewriteNativeBody(ctx.api, ctx.request, up.body, up.model.upstreamModel));
   },
 };

@@ -22,7 +22,7 @@ const hooks: RequestHooks = {
     if (up.op === 'count_tokens') return;
     const settings = relaySettingsOf(up.model.provider);
     if (!settings) return;
-    const { body, injected } = relayRequestBody(up.body as Record<string, unknown>, settings);
+    const { body, injected } = relayRequestBody(up.body, settings);
     up.replace(body);
     up.injected = injected;
     up.expectStream = body.stream === true;

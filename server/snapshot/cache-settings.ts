@@ -3,6 +3,7 @@
  * in their `cache` column, read over these defaults; anything malformed is
  * ignored). See docs/CACHING.md.
  */
+import { isRecord } from '../core/guards.js';
 export interface CacheSettings {
   /** Cache every request of this key / model (not only those that send x-gateway-cache-ttl). */
   enabled: boolean;
@@ -27,18 +28,16 @@ export interface SemanticCacheSettings {
 export const DEFAULT_CACHE_SETTINGS: CacheSettings = { enabled: false, shared: false, clientControl: true };
 export const DEFAULT_SEMANTIC_THRESHOLD = 0.95;
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-
 /** Stored JSON → settings; undefined when nothing is stored (the defaults apply). */
 export function cacheSettings(stored: unknown): CacheSettings | undefined {
-  if (!isObject(stored)) return undefined;
+  if (!isRecord(stored)) return undefined;
   const out: CacheSettings = { ...DEFAULT_CACHE_SETTINGS };
   if (typeof stored.enabled === 'boolean') out.enabled = stored.enabled;
   if (typeof stored.shared === 'boolean') out.shared = stored.shared;
   if (typeof stored.clientControl === 'boolean') out.clientControl = stored.clientControl;
   if (typeof stored.ttlSeconds === 'number' && Number.isInteger(stored.ttlSeconds) && stored.ttlSeconds > 0) out.ttlSeconds = stored.ttlSeconds;
   const semantic = stored.semantic;
-  if (isObject(semantic) && typeof semantic.embeddingModel === 'string' && semantic.embeddingModel) {
+  if (isRecord(semantic) && typeof semantic.embeddingModel === 'string' && semantic.embeddingModel) {
     const threshold =
       typeof semantic.threshold === 'number' && semantic.threshold > 0 && semantic.threshold <= 1 ? semantic.threshold : DEFAULT_SEMANTIC_THRESHOLD;
     out.semantic = { enabled: semantic.enabled === true, embeddingModel: semantic.embeddingModel, threshold };

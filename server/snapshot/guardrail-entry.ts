@@ -3,6 +3,7 @@
  * when it was saved (server/guardrails/config.ts). The guardrails plugin
  * compiles the entries of a snapshot once, on first use.
  */
+import { isRecord } from '../core/guards.js';
 export type GuardrailMode = 'mask' | 'redact' | 'block' | 'log';
 export type GuardrailStage = 'request' | 'response' | 'both';
 
@@ -45,22 +46,21 @@ export interface GuardrailEntry extends GuardrailConfig {
 
 const MODES: readonly string[] = ['mask', 'redact', 'block', 'log'];
 const STAGES: readonly string[] = ['request', 'response', 'both'];
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 
 /** The stored config JSON as typed data (anything unexpected is dropped, never trusted). */
 export function guardrailConfig(value: unknown): GuardrailConfig {
-  const c = isObject(value) ? value : {};
+  const c = isRecord(value) ? value : {};
   const patterns = Array.isArray(c.patterns)
     ? c.patterns
-        .filter(isObject)
+        .filter(isRecord)
         .flatMap((p) =>
           typeof p.label === 'string' && typeof p.pattern === 'string'
             ? [{ label: p.label, pattern: p.pattern, caseSensitive: p.caseSensitive !== false }]
             : [],
         )
     : [];
-  const m = isObject(c.moderation) ? c.moderation : undefined;
+  const m = isRecord(c.moderation) ? c.moderation : undefined;
   const moderation: ModerationSettings | undefined =
     m && typeof m.model === 'string'
       ? {

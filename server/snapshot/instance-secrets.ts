@@ -54,7 +54,7 @@ export interface InstanceSecretSources {
 export function trackInstanceSecrets(
   sources: InstanceSecretSources,
   target: Redactor = redactor,
-): { release(): void; setMonitoringKey(key: string | null): void } {
+): { release: () => void; setMonitoringKey: (key: string | null) => void } {
   const id = randomUUID();
   target.set(`${id}:fixed`, sources.fixed);
   target.set(`${id}:snapshot`, snapshotSecrets(sources.current));

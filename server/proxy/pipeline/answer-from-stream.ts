@@ -27,7 +27,7 @@ export async function answerFromStream(
   const decoder = guardedDecoder(format.createStreamDecoder(), provider);
   const watch = new StreamWatch(format.name);
   const assembler = new ResponseAssembler();
-  const eventHooks = hooks.filter((h) => h.onEvent);
+  const eventHooks = hooks.filter((h) => h.onEvent !== undefined);
   try {
     for await (const message of messages) {
       if (watch.ended) continue;

@@ -35,8 +35,8 @@ export async function relayStream(
   const watch = new StreamWatch(format.name);
   const forward = up.passthrough && !up.translateAnswer;
   const encoder: StreamEncoder | null = forward ? null : ctx.client.createStreamEncoder(ctx.request);
-  const eventHooks = hooks.filter((h) => h.onEvent);
-  const messageHooks = hooks.filter((h) => h.onUpstreamMessage);
+  const eventHooks = hooks.filter((h) => h.onEvent !== undefined);
+  const messageHooks = hooks.filter((h) => h.onUpstreamMessage !== undefined);
   const assembler = ctx.keepResponse ? new ResponseAssembler() : undefined;
   // Where a forwarded stream stands, so an error appended to it continues it.
   let streamId: string | undefined;

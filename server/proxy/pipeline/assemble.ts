@@ -99,7 +99,6 @@ export class ResponseAssembler {
   }
 
   private addUsage(usage: Partial<Usage>): void {
-    for (const [key, value] of Object.entries(usage))
-      if (value !== undefined) (this.response.usage as unknown as Record<string, number>)[key] = value as number;
+    for (const [key, value] of Object.entries(usage)) if (value !== undefined) (this.response.usage as unknown as Record<string, number>)[key] = value;
   }
 }
