@@ -258,10 +258,15 @@ export class AlertService {
         await this.sendOnce(rule, {
           kind: 'key_expiry',
           severity: 'warning',
-          title: `Key ${key.name} expires in ${days} day${days === 1 ? '' : 's'}`,
-          message: `The virtual key ${key.name} (${key.prefix}…) expires on ${new Date(key.expiresAt).toISOString()}.`,
-          dedupKey: `key_expiry:${key.id}:${key.expiresAt}`,
-          labels: { key: key.name, keyId: key.id, expiresAt: new Date(key.expiresAt).toISOString() },
+          // The replaced token of a rotated key is listed too: its grace period ends like an expiry.
+          title: key.rotatedOut
+            ? `The previous key of ${key.name} stops working in ${days} day${days === 1 ? '' : 's'}`
+            : `Key ${key.name} expires in ${days} day${days === 1 ? '' : 's'}`,
+          message: key.rotatedOut
+            ? `The virtual key ${key.name} was rotated; callers still sending its previous key are refused from ${new Date(key.expiresAt).toISOString()}.`
+            : `The virtual key ${key.name} (${key.prefix}…) expires on ${new Date(key.expiresAt).toISOString()}.`,
+          dedupKey: `key_expiry:${key.id}:${key.rotatedOut ? 'rotated:' : ''}${key.expiresAt}`,
+          labels: { key: key.name, keyId: key.id, expiresAt: new Date(key.expiresAt).toISOString(), rotated: key.rotatedOut ? 'yes' : 'no' },
           at: new Date(now),
         });
       }
