@@ -3,7 +3,8 @@ import { GatewayError } from '../../core/error.js';
 import type { UpstreamWire } from '../../core/wire.js';
 import type { SseMessage, StreamEvent } from '../../core/stream-event.js';
 import type { ProviderEntry } from '../../snapshot/types.js';
-import { SseEventTooLargeError, StreamDeadlineError } from '../upstream/sse-reader.js';
+import { SseEventTooLargeError } from '../upstream/sse-reader.js';
+import { StreamDeadlineError } from '../upstream/stream-deadline.js';
 import { upstreamTransportError } from '../upstream/upstream-error.js';
 
 /**

@@ -2,12 +2,11 @@ import { EventStreamCodec } from '@smithy/core/event-streams';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
 import { GatewayError } from '../../core/error.js';
 import type { SseMessage } from '../../core/stream-event.js';
-import { SseEventTooLargeError, StreamDeadlineError, type SseReadLimits } from './sse-reader.js';
+import { SseEventTooLargeError, type SseReadLimits } from './sse-reader.js';
+import { chunksWithin, type DestroyableBody } from './stream-deadline.js';
 
 /** A frame whose checksums do not match, or whose framing is impossible: a broken upstream (502). */
 const badFrame = (message: string): GatewayError => new GatewayError({ status: 502, kind: 'upstream', code: 'upstream_bad_stream', message });
-
-type DestroyableBody = AsyncIterable<Uint8Array> & { destroy?: (error?: Error) => void };
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
 /** Prelude (total length, headers length, prelude CRC) plus the message CRC. */
@@ -24,36 +23,19 @@ const MIN_FRAME = 16;
 export async function* readEventStream(body: DestroyableBody, limits: SseReadLimits = {}): AsyncGenerator<SseMessage> {
   const { maxEventBytes = 0, totalMs = 0 } = limits;
   let buffer = Buffer.alloc(0);
-  let expired: StreamDeadlineError | undefined;
-  const deadline =
-    totalMs > 0
-      ? setTimeout(() => {
-          expired = new StreamDeadlineError(totalMs);
-          body.destroy?.(expired);
-        }, totalMs)
-      : undefined;
-  try {
-    for await (const chunk of body) {
-      if (expired) throw expired;
-      buffer = buffer.length ? Buffer.concat([buffer, chunk]) : Buffer.from(chunk);
-      while (buffer.length >= 4) {
-        const total = buffer.readUInt32BE(0);
-        if (total < MIN_FRAME) throw badFrame(`An upstream event-stream frame declares ${total} bytes`);
-        if (maxEventBytes > 0 && total > maxEventBytes) throw new SseEventTooLargeError(maxEventBytes);
-        if (buffer.length < total) break;
-        const frame = buffer.subarray(0, total);
-        buffer = buffer.subarray(total);
-        yield toMessage(frame);
-      }
+  for await (const chunk of chunksWithin(body, totalMs)) {
+    buffer = buffer.length ? Buffer.concat([buffer, chunk]) : Buffer.from(chunk);
+    while (buffer.length >= 4) {
+      const total = buffer.readUInt32BE(0);
+      if (total < MIN_FRAME) throw badFrame(`An upstream event-stream frame declares ${total} bytes`);
+      if (maxEventBytes > 0 && total > maxEventBytes) throw new SseEventTooLargeError(maxEventBytes);
+      if (buffer.length < total) break;
+      const frame = buffer.subarray(0, total);
+      buffer = buffer.subarray(total);
+      yield toMessage(frame);
     }
-    if (expired) throw expired;
-    if (buffer.length) throw badFrame('The upstream event stream ended inside a frame');
-  } catch (error) {
-    // undici reports a destroyed body with its own error; the deadline is the cause.
-    throw expired ?? error;
-  } finally {
-    if (deadline) clearTimeout(deadline);
   }
+  if (buffer.length) throw badFrame('The upstream event stream ended inside a frame');
 }
 
 function toMessage(frame: Uint8Array): SseMessage {

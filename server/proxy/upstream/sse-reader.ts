@@ -1,17 +1,11 @@
 import { createParser } from 'eventsource-parser';
 import type { SseMessage } from '../../core/stream-event.js';
+import { chunksWithin, type DestroyableBody } from './stream-deadline.js';
 
 /** One event grew past the cap before it was complete (a never-ending line, a huge event). */
 export class SseEventTooLargeError extends Error {
   constructor(readonly maxBytes: number) {
     super(`An upstream stream event exceeded ${maxBytes} bytes`);
-  }
-}
-
-/** The stream as a whole lasted longer than its total deadline (the idle timeout alone never fires on a trickle). */
-export class StreamDeadlineError extends Error {
-  constructor(readonly totalMs: number) {
-    super(`The upstream stream did not finish within ${totalMs} ms`);
   }
 }
 
@@ -21,8 +15,6 @@ export interface SseReadLimits {
   /** Longest the whole stream may take, from the first read (0 = no deadline). */
   totalMs?: number;
 }
-
-type DestroyableBody = AsyncIterable<Uint8Array> & { destroy?: (error?: Error) => void };
 
 /**
  * Turns an upstream byte stream into SSE messages as they arrive. Memory stays
@@ -37,30 +29,13 @@ export async function* readSse(body: DestroyableBody, limits: SseReadLimits = {}
   });
   const decoder = new TextDecoder();
   let sinceLastEvent = 0;
-  let expired: StreamDeadlineError | undefined;
-  const deadline =
-    totalMs > 0
-      ? setTimeout(() => {
-          expired = new StreamDeadlineError(totalMs);
-          body.destroy?.(expired);
-        }, totalMs)
-      : undefined;
-  try {
-    for await (const chunk of body) {
-      if (expired) throw expired;
-      sinceLastEvent += chunk.length;
-      parser.feed(decoder.decode(chunk, { stream: true }));
-      if (pending.length) sinceLastEvent = 0;
-      else if (maxEventBytes > 0 && sinceLastEvent > maxEventBytes) throw new SseEventTooLargeError(maxEventBytes);
-      while (pending.length) yield pending.shift()!;
-    }
-    if (expired) throw expired;
-    parser.feed(decoder.decode());
+  for await (const chunk of chunksWithin(body, totalMs)) {
+    sinceLastEvent += chunk.length;
+    parser.feed(decoder.decode(chunk, { stream: true }));
+    if (pending.length) sinceLastEvent = 0;
+    else if (maxEventBytes > 0 && sinceLastEvent > maxEventBytes) throw new SseEventTooLargeError(maxEventBytes);
     while (pending.length) yield pending.shift()!;
-  } catch (error) {
-    // undici reports a destroyed body with its own error; the deadline is the cause.
-    throw expired ?? error;
-  } finally {
-    if (deadline) clearTimeout(deadline);
   }
+  parser.feed(decoder.decode());
+  while (pending.length) yield pending.shift()!;
 }

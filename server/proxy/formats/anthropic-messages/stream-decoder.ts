@@ -4,6 +4,7 @@ import { isRecord } from '../../../core/guards.js';
 import { kindFromAnthropicType } from './errors.js';
 import { finishReasonFromAnthropic, usageFromAnthropic } from './mapping.js';
 import { JSON_RESPONSE_TOOL } from './types.js';
+import { parseJsonObject } from '../shared/json.js';
 import { wireText } from '../shared/text.js';
 
 type BlockKind = 'text' | 'reasoning' | 'tool' | 'json';
@@ -101,13 +102,8 @@ export function createAnthropicStreamDecoder(): StreamDecoder {
   return {
     push(message: SseMessage): StreamEvent[] {
       if (finished || message.event === 'ping') return [];
-      let data: unknown;
-      try {
-        data = JSON.parse(message.data);
-      } catch {
-        return [];
-      }
-      if (!isRecord(data)) return [];
+      const data = parseJsonObject(message.data);
+      if (!data) return [];
       const type = message.event ?? data.type;
       switch (type) {
         case 'message_start': {

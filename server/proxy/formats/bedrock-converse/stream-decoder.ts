@@ -1,6 +1,7 @@
 import type { FinishReason, SseMessage, StreamDecoder, StreamEvent, Usage } from '../../../core/index.js';
 import { isRecord } from '../../../core/guards.js';
 import { scrubText } from '../../../secrets/redactor.js';
+import { parseJsonObject } from '../shared/json.js';
 import { makeId } from '../shared/ids.js';
 import { kindFromBedrockException } from './errors.js';
 import { finishReasonFromBedrock, usageFromBedrock } from './mapping.js';
@@ -130,13 +131,8 @@ export function createBedrockStreamDecoder(): StreamDecoder {
   return {
     push(message: SseMessage): StreamEvent[] {
       if (finished) return [];
-      let data: unknown;
-      try {
-        data = JSON.parse(message.data);
-      } catch {
-        return [];
-      }
-      if (!isRecord(data)) return [];
+      const data = parseJsonObject(message.data);
+      if (!data) return [];
       if (message.event?.endsWith('Exception')) {
         finished = true;
         const { kind, status } = kindFromBedrockException(message.event);

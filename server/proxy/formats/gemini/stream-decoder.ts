@@ -1,4 +1,5 @@
 import type { FinishReason, SseMessage, StreamDecoder, StreamEvent, Usage } from '../../../core/index.js';
+import { parseJsonObject } from '../shared/json.js';
 import { makeId } from '../shared/ids.js';
 import { scrubText } from '../../../secrets/redactor.js';
 import { isRecord } from '../../../core/guards.js';
@@ -82,13 +83,8 @@ export function createGeminiStreamDecoder(): StreamDecoder {
   return {
     push(message: SseMessage): StreamEvent[] {
       if (finished) return [];
-      let data: unknown;
-      try {
-        data = JSON.parse(message.data);
-      } catch {
-        return [];
-      }
-      if (!isRecord(data)) return [];
+      const data = parseJsonObject(message.data);
+      if (!data) return [];
       if (isRecord(data.error)) {
         finished = true;
         // Upstream text may echo the credential; it leaves through the client and the log.

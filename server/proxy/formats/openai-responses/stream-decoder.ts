@@ -1,5 +1,6 @@
 import type { SseMessage, StreamDecoder, StreamEvent } from '../../../core/index.js';
 import { emptyUsage } from '../../../core/index.js';
+import { parseJsonObject } from '../shared/json.js';
 import { makeId } from '../shared/ids.js';
 import { scrubText } from '../../../secrets/redactor.js';
 import { isRecord } from '../../../core/guards.js';
@@ -176,13 +177,8 @@ export function createResponsesStreamDecoder(): StreamDecoder {
   return {
     push(message: SseMessage): StreamEvent[] {
       if (finished || message.data.trim() === '' || message.data.trim() === '[DONE]') return [];
-      let event: unknown;
-      try {
-        event = JSON.parse(message.data);
-      } catch {
-        return [];
-      }
-      if (!isRecord(event)) return [];
+      const event = parseJsonObject(message.data);
+      if (!event) return [];
       if (event.type === undefined && message.event) event.type = message.event;
       const out: StreamEvent[] = [];
       handle(event, out);

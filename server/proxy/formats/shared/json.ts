@@ -10,3 +10,13 @@ export function parseArguments(text: string): Record<string, unknown> {
     return { _raw: text };
   }
 }
+
+/** A stream event's JSON object, or undefined when the text is not JSON or not an object (such events are skipped). */
+export function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return isRecord(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
