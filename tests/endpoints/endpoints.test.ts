@@ -148,6 +148,9 @@ describe('images', () => {
     const row = await lastRow(key.id);
     expect(row).toMatchObject({ clientApi: 'image_generations', status: 200, requestedModel: 'images-vm', providerName: 'oai' });
     expect(row.attempts).toBeGreaterThanOrEqual(2);
+    const attempts = JSON.parse(String(row.attemptLog)) as Array<{ provider: string; status: number }>;
+    expect(attempts[0]).toMatchObject({ provider: 'down', status: 503 });
+    expect(attempts.at(-1)).toMatchObject({ provider: 'oai', status: 200 });
   });
 
   test('bad input: no prompt → 400 naming the field; n out of range → 400; unknown model → 404', async () => {
@@ -230,6 +233,18 @@ describe('audio', () => {
     const row = await lastRow(key.id);
     expect(row).toMatchObject({ clientApi: 'audio_transcriptions', status: 200, targetModel: 'whisper-1' });
     expect(row.costUsd).toBeCloseTo(TRANSCRIBED_SECONDS * 0.0001, 12);
+  });
+
+  test('the log row keeps the attempt and the request as sent: the form as fields and file size, the key masked', async () => {
+    const logging = await createKey(gw, { logBodies: true });
+    await sdk(logging.key).audio.transcriptions.create({ model: 'stt', file: await toFile(Buffer.alloc(2048, 7), 'note.wav') });
+    const row = await lastRow(logging.id);
+    const sent = JSON.parse(String(row.upstreamRequest));
+    expect(sent.url).toBe(`${oai.url}/audio/transcriptions`);
+    expect(sent.body).toMatch(/^multipart\/form-data: model="whisper-1", file=<file note\.wav 2048 bytes>/);
+    expect(JSON.stringify(sent)).not.toContain(UPSTREAM_KEY);
+    expect(sent.headers.authorization).toBeDefined();
+    expect(JSON.parse(String(row.attemptLog))).toMatchObject([{ provider: 'oai', model: 'whisper-1', status: 200 }]);
   });
 
   test('response_format text passes through as text; verbose_json reports the duration billed', async () => {

@@ -1,7 +1,7 @@
 import { invalidRequest } from '../../core/error.js';
 import { decodeSpeechRequest, type SpeechRequest } from '../formats/media/speech.js';
 import { transcriptionUsage } from '../formats/media/transcription.js';
-import { describeForm, encodeForm, formFiles } from '../formats/media/multipart.js';
+import { encodeForm, formFiles } from '../formats/media/multipart.js';
 import type { PipelineDeps } from '../pipeline/context.js';
 import { headerOf, pipeAnswer, readAnswerJson, sendAnswerText } from './media-answer.js';
 import { readMediaForm, readMediaJson } from './media-body.js';
@@ -36,10 +36,7 @@ export function transcriptionsHandler(deps: PipelineDeps) {
       if (formFiles(form, 'file').length !== 1) throw invalidRequest('file: exactly one audio file is required', 'file');
       return { model, request: form, estimatedTokens: 0 };
     },
-    async encode(form, model) {
-      const { bytes, contentType } = await encodeForm(form, model.upstreamModel);
-      return { bytes, contentType, logged: describeForm(form) };
-    },
+    encode: (form, model) => encodeForm(form, model.upstreamModel),
     async answer(ctx, model, response) {
       const type = headerOf(response, 'content-type') ?? '';
       if (!type.toLowerCase().includes('json')) {

@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import { invalidRequest } from '../../core/error.js';
 import type { ModelEntry } from '../../snapshot/types.js';
 import { decodeImageRequest, imagePrice, imagesInAnswer, type ImageRequest } from '../formats/media/images.js';
-import { describeForm, encodeForm, formFields, formFiles } from '../formats/media/multipart.js';
+import { encodeForm, formFields, formFiles } from '../formats/media/multipart.js';
 import type { PipelineDeps, ProxyContext } from '../pipeline/context.js';
 import { readAnswerJson, sendAnswerText } from './media-answer.js';
 import { readMediaForm, readMediaJson } from './media-body.js';
@@ -29,10 +29,7 @@ export function imageEditsHandler(deps: PipelineDeps) {
       if (!formFiles(form, 'image', 'image[]').length) throw invalidRequest('image: at least one image file is required', 'image');
       return { model, request: { form, image }, estimatedTokens: Math.ceil(image.prompt.length / 4) };
     },
-    async encode({ form }, model) {
-      const { bytes, contentType } = await encodeForm(form, model.upstreamModel);
-      return { bytes, contentType, logged: describeForm(form) };
-    },
+    encode: ({ form }, model) => encodeForm(form, model.upstreamModel),
     answer: (ctx, model, response, { image }) => answerImages(ctx, model, response, image),
   });
 }

@@ -3,9 +3,11 @@ import type { MediaEndpoint } from '../../core/media-endpoint.js';
 import { invalidRequest } from '../../core/error.js';
 import { authenticate, authorizeModel } from '../../keys/authenticate.js';
 import type { ModelEntry, VirtualModelEntry } from '../../snapshot/types.js';
+import { loggedAttempt } from '../pipeline/attempt-log.js';
 import { attribute } from '../pipeline/attribution.js';
 import { routeAttempts, type AttemptRun } from '../pipeline/attempt-loop.js';
 import type { PipelineDeps, ProxyContext } from '../pipeline/context.js';
+import { asGatewayError } from '../pipeline/errors.js';
 import { resolveName } from '../pipeline/resolve-model.js';
 import { callUpstream } from '../pipeline/upstream-call.js';
 import { servesEndpoint } from '../providers/endpoints.js';
@@ -72,14 +74,18 @@ export function mediaHandler<R>(endpoint: MediaEndpoint, deps: PipelineDeps, spe
 
     const run: AttemptRun = async (model, signal, onResponse) => {
       const body = await spec.encode(call.request, model);
-      const response = await callUpstream(model, endpoint, body.bytes, signal, { 'content-type': body.contentType });
+      // The log keeps what was sent (a form as its fields and file sizes, never the file bytes).
+      const sent = body.logged ?? body.bytes;
+      const response = await callUpstream(model, endpoint, body.bytes, signal, { 'content-type': body.contentType }, (url, headers) => {
+        ctx.upstreamSent = { url, headers, body: sent };
+      });
       onResponse();
       await spec.answer(ctx, model, response, call.request);
     };
     if (route) return routeAttempts(ctx, route, deps.router, run);
     const model = ctx.model!;
     ctx.attempts = 1;
-    await run(model, ctx.abort.signal, () => {});
+    await loggedAttempt(ctx, model, () => run(model, ctx.abort.signal, () => {}), asGatewayError);
   });
 
   /** The virtual model with only the targets whose provider serves the endpoint (none: 400). */

@@ -33,8 +33,8 @@ export function formFiles(form: FormData, ...names: string[]): File[] {
   return names.flatMap((name) => form.getAll(name).filter((v): v is File => typeof v !== 'string'));
 }
 
-/** The form again with `model` set to the target's name, as bytes and the content type with its boundary. */
-export async function encodeForm(form: FormData, upstreamModel: string): Promise<{ bytes: Buffer; contentType: string }> {
+/** The form again with `model` set to the target's name: its bytes, the content type with its boundary, and how the log describes it. */
+export async function encodeForm(form: FormData, upstreamModel: string): Promise<{ bytes: Buffer; contentType: string; logged: string }> {
   const out = new FormData();
   out.append('model', upstreamModel);
   for (const [name, value] of form) {
@@ -43,11 +43,15 @@ export async function encodeForm(form: FormData, upstreamModel: string): Promise
     else out.append(name, value, value.name);
   }
   const encoded = new Response(out);
-  return { bytes: Buffer.from(await encoded.arrayBuffer()), contentType: encoded.headers.get('content-type') ?? 'multipart/form-data' };
+  return {
+    bytes: Buffer.from(await encoded.arrayBuffer()),
+    contentType: encoded.headers.get('content-type') ?? 'multipart/form-data',
+    logged: describeForm(out),
+  };
 }
 
 /** What the request log keeps of a form: its text fields and the files' names and sizes, never their bytes. */
-export function describeForm(form: FormData): string {
+function describeForm(form: FormData): string {
   const parts: string[] = [];
   for (const [name, value] of form)
     parts.push(typeof value === 'string' ? `${name}=${JSON.stringify(value)}` : `${name}=<file ${value.name} ${value.size} bytes>`);
