@@ -30,6 +30,7 @@ export const NAV: NavSection[] = [
       { href: '/models', label: tr('nav.models'), icon: 'models' },
       { href: '/catalog', label: tr('nav.modelCatalog'), icon: 'search' },
       { href: '/keys', label: tr('nav.virtualKeys'), icon: 'key' },
+      { href: '/mcp', label: tr('nav.mcp'), icon: 'routing' },
     ],
   },
   {
