@@ -220,6 +220,7 @@ const filterSchema = z.object({
   from: z.date().optional(),
   to: z.date().optional(),
   search: z.string().trim().min(1).max(500).optional(),
+  excludeKeyIds: z.array(z.string().min(1)).max(100).optional(),
 });
 
 const RequestLogFilter = builder.inputType('RequestLogFilter', {
@@ -233,6 +234,7 @@ const RequestLogFilter = builder.inputType('RequestLogFilter', {
     from: t.field({ type: 'DateTime', description: 'Inclusive.' }),
     to: t.field({ type: 'DateTime', description: 'Exclusive.' }),
     search: t.string({ description: 'Text contained in the error message.' }),
+    excludeKeyIds: t.idList({ description: "Leave out these keys' requests (the admin UI hides the health monitoring key's traffic this way)." }),
   }),
 });
 
@@ -245,6 +247,7 @@ function logWhere(filter: RequestLogFilterInput, services: Pick<GraphqlDeps, 'db
   if (filter.model) where.requestedModel = filter.model;
   if (filter.providerId) where.providerId = filter.providerId;
   if (filter.errorClass) where.errorClass = filter.errorClass;
+  if (filter.excludeKeyIds?.length) where.OR = [{ virtualKeyId: null }, { virtualKeyId: { notIn: filter.excludeKeyIds } }];
   if (filter.status !== undefined) where.status = filter.status;
   else if (filter.statusClass !== undefined) where.status = { gte: filter.statusClass * 100, lt: filter.statusClass * 100 + 100 };
   if (filter.from || filter.to) where.createdAt = { ...(filter.from && { gte: filter.from }), ...(filter.to && { lt: filter.to }) };

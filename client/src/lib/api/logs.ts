@@ -85,6 +85,7 @@ export const LogFilterOptionsQuery = graphql(`
         id
         name
         keyPrefix
+        purpose
       }
     }
     models(first: 500) {
