@@ -3,8 +3,10 @@ import type { Resolved } from '../proxy/pipeline/resolve-model.js';
 import { answerHooks, describe, type NoteHit } from './answer-hooks.js';
 import { applyToText } from './apply-text.js';
 import { guardrailSet, type CompiledGuardrail, type GuardrailSet } from './compiled.js';
-import { moderate, moderationText, moderationUnavailable } from './moderation.js';
+import { moderationText } from './moderation.js';
 import { PlaceholderMap } from './placeholders.js';
+import { guardEmbeddingInputs } from './embeddings.js';
+import { hitRecorder, moderateText } from './request-stage.js';
 import { blocked, misconfigured } from './refusals.js';
 import { rewriteRequestTexts } from './request-texts.js';
 
@@ -16,11 +18,13 @@ import { rewriteRequestTexts } from './request-texts.js';
  * good, `block` refuses (400 naming the guardrail, no upstream call), `log`
  * only counts; a moderation guardrail asks a configured model. Response-stage
  * guardrails check the answer. Off (one map lookup) when no guardrail is
- * attached to anything.
+ * attached to anything. `/v1/embeddings` inputs are checked by the key's
+ * request-stage guardrails (embeddings.ts).
  */
 export function useGuardrails(): ProxyPlugin {
   return {
     name: 'guardrails',
+    embeddingInputs: guardEmbeddingInputs,
     request(ctx) {
       const set = guardrailSet(ctx.deps.snapshot.current);
       if (!set || !ctx.key) return undefined;
@@ -72,16 +76,6 @@ function requestHooks(set: GuardrailSet, forKey: readonly CompiledGuardrail[]): 
   };
 }
 
-/** Counts per guardrail and stage on the context, for the request log and metrics (never the values). */
-function hitRecorder(ctx: GenerationContext): NoteHit {
-  return (g, stage, count) => {
-    const hits = (ctx.guardrails ??= []);
-    const known = hits.find((h) => h.name === g.entry.name && h.stage === stage);
-    if (known) known.count += count;
-    else hits.push({ name: g.entry.name, mode: g.entry.mode, stage, count });
-  };
-}
-
 function checkRequest(ctx: GenerationContext, g: CompiledGuardrail, masks: PlaceholderMap, note: NoteHit): void {
   const { mode, name } = g.entry;
   let count = 0;
@@ -97,23 +91,4 @@ function checkRequest(ctx: GenerationContext, g: CompiledGuardrail, masks: Place
   if (mode === 'block') throw blocked(name, 'request', found.join(', '));
   if (mode === 'mask' || mode === 'redact') ctx.conversationRewritten = true;
   found = [];
-}
-
-/** One moderation check of a request's text (masked values already replaced) or of an answer's. */
-async function moderateText(ctx: GenerationContext, g: CompiledGuardrail, stage: 'request' | 'response', text: string, note: NoteHit): Promise<void> {
-  const settings = g.entry.moderation!;
-  const model = ctx.deps.snapshot.current.modelsByName.get(settings.model);
-  let flagged: boolean;
-  try {
-    if (!model) throw new Error(`no model named "${settings.model}"`);
-    flagged = (await moderate(settings, model, text, ctx.abort.signal)).flagged;
-  } catch (error) {
-    if (ctx.abort.signal.aborted) throw error;
-    ctx.deps.logger.warn({ guardrail: g.entry.name, err: error }, 'guardrail moderation check failed');
-    if (settings.failClosed) throw moderationUnavailable(g.entry.name, error);
-    return;
-  }
-  if (!flagged) return;
-  note(g, stage, 1);
-  if (g.entry.mode === 'block') throw blocked(g.entry.name, stage, 'content the moderation model flagged');
 }

@@ -12,6 +12,19 @@ import { resolveModel } from '../pipeline/resolve-model.js';
 import { sendJson } from '../../http/json.js';
 import { presetOf, wireOf } from '../providers/endpoints.js';
 import { decodeVertexEmbeddingResponse, encodeVertexEmbeddingRequest } from '../formats/gemini/vertex-embeddings.js';
+import type { ProxyContext } from '../pipeline/context.js';
+
+/** Text inputs through the plugins that check them (guardrails); token-id inputs are left alone. */
+async function checkInputs(ctx: ProxyContext, services: PipelineDeps, json: Record<string, unknown>): Promise<void> {
+  const single = typeof json.input === 'string';
+  if (!single && !(Array.isArray(json.input) && json.input.length > 0 && json.input.every((v) => typeof v === 'string'))) return;
+  let texts: readonly string[] = single ? [json.input as string] : (json.input as string[]);
+  for (const plugin of services.plugins) {
+    if (!plugin.embeddingInputs) continue;
+    texts = (await plugin.embeddingInputs(ctx, texts)) ?? texts;
+  }
+  json.input = single ? texts[0] : [...texts];
+}
 
 /**
  * POST /v1/embeddings in OpenAI's format: passed through to OpenAI-compatible
@@ -27,6 +40,7 @@ export function embeddingsHandler(services: PipelineDeps) {
     authorizeModel(ctx.key, json.model);
     attribute(ctx);
     const model = (ctx.model = resolveModel(services.snapshot.current, json.model));
+    await checkInputs(ctx, services, json);
     const wire = wireOf(model.provider);
     if (wire !== 'openai-chat' && wire !== 'gemini') {
       throw invalidRequest(`model: the provider "${model.provider.name}" does not offer embeddings through this gateway`, 'model');
