@@ -1,6 +1,6 @@
 import type { UpstreamWire } from '../../core/wire.js';
 import type { RelayDefaults } from './relay-types.js';
-import type { MediaEndpoint } from '../../core/media-endpoint.js';
+import type { MediaEndpoint, RerankDialect } from '../../core/media-endpoint.js';
 
 /**
  * Provider presets are data: an OpenAI-compatible vendor is a base URL, an auth
@@ -46,9 +46,6 @@ export interface ProviderPreset {
   /** The body shape of its /rerank (default `jina`: the Cohere/Jina shape the gateway's clients send). */
   rerank?: RerankDialect;
 }
-
-/** jina: query, documents, top_n → results; cohere: the same with string documents (v2); voyage: top_k → data. */
-export type RerankDialect = 'jina' | 'cohere' | 'voyage';
 
 const OPENAI_ENDPOINTS: readonly MediaEndpoint[] = ['image_generations', 'image_edits', 'audio_speech', 'audio_transcriptions', 'moderations'];
 

@@ -1,5 +1,5 @@
 import { GatewayError, invalidRequest } from '../../../core/error.js';
-import type { RerankDialect } from '../../providers/presets.js';
+import type { RerankDialect } from '../../../core/media-endpoint.js';
 import { optionalBoolean, optionalInteger, requiredString } from './fields.js';
 
 /**
