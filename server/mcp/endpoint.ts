@@ -34,6 +34,18 @@ export function mcpEndpoint(deps: { gateway: McpGateway; snapshot: { readonly cu
       res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32001, message: error instanceof Error ? error.message : 'Unauthorized' }, id: null }));
       return;
     }
+    if (req.method !== 'POST') {
+      // Stateless: no session to stream notifications on or to end (the spec lets a server refuse both with 405).
+      res.writeHead(405, { 'content-type': 'application/json', allow: 'POST' });
+      res.end(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          error: { code: -32000, message: 'Method not allowed: this MCP endpoint is stateless; send requests with POST' },
+          id: null,
+        }),
+      );
+      return;
+    }
     const server = mcpServerFor(deps.gateway, key, req);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {

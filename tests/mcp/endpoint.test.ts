@@ -99,6 +99,14 @@ describe('/mcp with virtual keys', () => {
     await expect(mcpClient(gw, 'sk-wrong')).rejects.toThrow();
   });
 
+  test('GET and DELETE are refused with 405: the endpoint is stateless', async () => {
+    for (const method of ['GET', 'DELETE']) {
+      const response = await fetch(`${gw.url}/mcp`, { method, headers: { authorization: `Bearer ${keys.all.key}`, accept: 'text/event-stream' } });
+      expect(response.status).toBe(405);
+      expect(response.headers.get('allow')).toBe('POST');
+    }
+  });
+
   test('a slow tool times out cleanly with an MCP error; a failing tool is an error result', async () => {
     const client = await mcpClient(gw, keys.all.key);
     const started = Date.now();
