@@ -210,6 +210,33 @@ describe('audio', () => {
     expect(row.costUsd).toBeCloseTo((input.length / 1000) * 0.015, 12);
   });
 
+  test('a speech stream cut by the upstream cuts the client too (no clean end); the log says 502', async () => {
+    const res = await fetch(`${gw.url}/v1/audio/speech`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key.key}` },
+      body: JSON.stringify({ model: 'tts', voice: 'alloy', input: 'cut mid-stream' }),
+    });
+    expect(res.status).toBe(200);
+    await expect(res.arrayBuffer()).rejects.toThrow();
+    await eventually(async () => expect(await lastRow(key.id)).toMatchObject({ clientApi: 'audio_speech', status: 502 }));
+  });
+
+  test('a client leaving a speech stream cancels the upstream call; the log says 499', async () => {
+    const abort = new AbortController();
+    const res = await fetch(`${gw.url}/v1/audio/speech`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key.key}` },
+      body: JSON.stringify({ model: 'tts', voice: 'alloy', input: 'stall after one chunk' }),
+      signal: abort.signal,
+    });
+    const reader = res.body!.getReader();
+    expect((await reader.read()).value?.length).toBeGreaterThan(0);
+    const before = oai.closedEarly;
+    abort.abort();
+    await eventually(() => expect(oai.closedEarly).toBe(before + 1));
+    await eventually(async () => expect(await lastRow(key.id)).toMatchObject({ clientApi: 'audio_speech', status: 499 }));
+  });
+
   test('speech without input → 400; to a provider without speech → 400', async () => {
     const res = await post('/v1/audio/speech', { model: 'tts', voice: 'alloy' });
     expect(res.status).toBe(400);

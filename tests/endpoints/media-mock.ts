@@ -24,6 +24,8 @@ export interface MediaRequest {
 export interface MediaMock {
   url: string;
   requests: MediaRequest[];
+  /** Answers the caller left before they were finished (a stalled speech stream). */
+  readonly closedEarly: number;
   /** The next request gets this answer instead. */
   failNext(status: number, body: unknown, headers?: Record<string, string>): void;
   close(): Promise<void>;
@@ -60,6 +62,7 @@ export async function startMediaMock(options: MediaMockOptions): Promise<MediaMo
   const basePath = options.basePath ?? '/v1';
   const requests: MediaRequest[] = [];
   const failures: Array<{ status: number; body: unknown; headers?: Record<string, string> }> = [];
+  let closedEarly = 0;
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -98,6 +101,12 @@ export async function startMediaMock(options: MediaMockOptions): Promise<MediaMo
         const body = (record.json = json(type, raw));
         need(body, 'model', 'input', 'voice');
         res.writeHead(200, { 'content-type': body.response_format === 'wav' ? 'audio/wav' : 'audio/mpeg' });
+        // Scripted failures: the connection cut after the first chunk, or a first chunk and then silence until the caller leaves.
+        if (body.input === 'cut mid-stream') return void res.write(SPEECH_AUDIO.subarray(0, 8192), () => res.socket?.destroy());
+        if (body.input === 'stall after one chunk') {
+          res.write(SPEECH_AUDIO.subarray(0, 8192));
+          return void res.once('close', () => (closedEarly += res.writableFinished ? 0 : 1));
+        }
         for (let at = 0; at < SPEECH_AUDIO.length; at += 8192) {
           if (!res.write(SPEECH_AUDIO.subarray(at, at + 8192))) await new Promise((r) => res.once('drain', r));
         }
@@ -168,6 +177,9 @@ export async function startMediaMock(options: MediaMockOptions): Promise<MediaMo
   return {
     url: `${local.url}${basePath}`,
     requests,
+    get closedEarly() {
+      return closedEarly;
+    },
     failNext: (status, body, headers) => void failures.push({ status, body, headers }),
     close: local.close,
   };

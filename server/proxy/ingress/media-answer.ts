@@ -28,7 +28,7 @@ export function headerOf(response: Dispatcher.ResponseData, name: string): strin
 /**
  * The upstream's answer streamed through as it arrives (audio, text, event
  * streams), with its content type; the client's pace is kept (drain), so memory
- * stays bounded whatever the size. A break after the first byte ends the response.
+ * stays bounded whatever the size. A break after the first byte cuts the client's connection.
  */
 export async function pipeAnswer(ctx: ProxyContext, model: ModelEntry, response: Dispatcher.ResponseData): Promise<void> {
   const headers: Record<string, string> = { 'content-type': headerOf(response, 'content-type') ?? 'application/octet-stream' };
@@ -42,6 +42,8 @@ export async function pipeAnswer(ctx: ProxyContext, model: ModelEntry, response:
     }
   } catch (error) {
     if (ctx.abort.signal.aborted) throw error;
+    // Cut, not ended: a client must not take a truncated answer for a whole one.
+    ctx.res.destroy();
     throw upstreamTransportError(error, model.provider);
   }
   ctx.res.end();
