@@ -2,7 +2,7 @@
  * The response cache in the admin UI, in a real browser against a real
  * gateway: caching turned on from the key form (then a hit shows in the
  * request log list and detail), the semantic cache from the virtual-model
- * form, and the purge button.
+ * form, the purge button, and auto prompt caching from the model form.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -107,6 +107,26 @@ describe('admin UI: response cache', () => {
         )
       ).virtualModels.find((v) => v.name === 'ui-cached-vm')!.cache;
     await expect.poll(read, { timeout: 10_000 }).toEqual({ enabled: true, semantic: { enabled: true, embeddingModel: 'text-embedder', threshold: 0.9 } });
+    expect(pageErrors).toEqual([]);
+  });
+
+  test('the model form turns auto prompt cache on and off', { timeout: 90_000 }, async () => {
+    const read = async () =>
+      (
+        await gw.admin<{ models: { nodes: Array<{ name: string; autoPromptCache: boolean }> } }>('{ models(first: 100) { nodes { name autoPromptCache } } }')
+      ).models.nodes.find((m) => m.name === 'm-openai-chat')!.autoPromptCache;
+    expect(await read()).toBe(false);
+    for (const on of [true, false]) {
+      await page.goto(`${gw.url}/models`);
+      // The models page loads its list first; the machine may be busy.
+      await page.getByRole('button', { name: 'Edit m-openai-chat' }).click({ timeout: 30_000 });
+      const toggle = page.getByRole('switch', { name: /Auto prompt cache/ });
+      expect(await toggle.isChecked()).toBe(!on);
+      await toggle.setChecked(on, { force: true });
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await expect.poll(read, { timeout: 10_000 }).toBe(on);
+      await expect.poll(() => gw.services.snapshot.current.modelsByName.get('m-openai-chat')?.autoPromptCache ?? false, { timeout: 10_000 }).toBe(on);
+    }
     expect(pageErrors).toEqual([]);
   });
 });
