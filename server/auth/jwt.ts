@@ -1,6 +1,10 @@
 import { SignJWT, jwtVerify } from 'jose';
 
-export type Role = 'admin' | 'viewer';
+export type Role = 'admin' | 'team_admin' | 'viewer';
+
+export function isRole(value: unknown): value is Role {
+  return value === 'admin' || value === 'team_admin' || value === 'viewer';
+}
 
 export interface AdminClaims {
   userId: string;
@@ -8,6 +12,8 @@ export interface AdminClaims {
   role: Role;
   /** The user's token version when the token was issued (see User.tokenVersion). */
   tokenVersion: number;
+  /** The user's team, read from the database per operation (never from the token). */
+  teamId?: string | null;
 }
 
 /**
@@ -45,7 +51,7 @@ export class TokenIssuer {
         requiredClaims: ['exp', 'iat', 'sub'],
       });
       const { role, ver } = payload;
-      if (typeof payload.sub !== 'string' || typeof payload.email !== 'string' || (role !== 'admin' && role !== 'viewer')) return null;
+      if (typeof payload.sub !== 'string' || typeof payload.email !== 'string' || !isRole(role)) return null;
       if (typeof ver !== 'number' || !Number.isInteger(ver)) return null;
       return { userId: payload.sub, email: payload.email, role, tokenVersion: ver };
     } catch {

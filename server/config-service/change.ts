@@ -2,7 +2,18 @@
 export type ConfigActor = { type: 'user'; userId: string; email: string; ip?: string; userAgent?: string } | { type: 'config-file' };
 
 export type ConfigEntity =
-  'provider' | 'model' | 'virtualModel' | 'virtualKey' | 'promptRule' | 'healthTarget' | 'guardrail' | 'alertChannel' | 'alertRule' | 'mcpServer' | 'settings';
+  | 'provider'
+  | 'model'
+  | 'virtualModel'
+  | 'virtualKey'
+  | 'team'
+  | 'promptRule'
+  | 'healthTarget'
+  | 'guardrail'
+  | 'alertChannel'
+  | 'alertRule'
+  | 'mcpServer'
+  | 'settings';
 
 export type ConfigAction = 'create' | 'update' | 'delete' | 'revoke' | 'reorder' | 'rotate';
 

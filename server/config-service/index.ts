@@ -10,7 +10,9 @@ import { modelsConfig } from './models.js';
 import { promptRulesConfig } from './prompt-rules.js';
 import { providersConfig } from './providers.js';
 import { settingsConfig } from './settings.js';
+import { statusIncidentsConfig } from './status-incidents.js';
 import { ssoConfig } from './sso.js';
+import { teamsConfig } from './teams.js';
 import { virtualKeysConfig } from './virtual-keys.js';
 import { cacheConfig } from './cache.js';
 import { virtualModelsConfig } from './virtual-models.js';
@@ -45,10 +47,14 @@ export function createConfigService(deps: ConfigServiceDeps) {
     virtualModels: virtualModelsConfig(entity),
     promptRules: promptRulesConfig(entity),
     virtualKeys: virtualKeysConfig(entity),
+    /** Teams: limits over all of their keys, members (server/limits/subjects.ts). */
+    teams: teamsConfig(entity),
     /** Response-cache settings of keys and virtual models, auto prompt caching of models. */
     cache: cacheConfig(entity),
     healthTargets: healthTargetsConfig({ ...entity, snapshot: deps.snapshot }),
     settings: settingsConfig({ changed: entity.changed, monitoring: deps.health }),
+    /** Incidents and notes of the public status page. */
+    statusIncidents: statusIncidentsConfig(entity),
     /** OpenID Connect sign-in settings (server/sso). */
     sso: ssoConfig(entity),
     /** For writes made elsewhere in one go (a configuration file): the same after-change step. */

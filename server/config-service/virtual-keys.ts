@@ -4,6 +4,7 @@ import { generateVirtualKey } from '../keys/virtual-key-token.js';
 import type { ConfigActor } from './change.js';
 import type { EntityDeps } from './deps.js';
 import { ConfigInputError, ConfigNotFoundError } from './errors.js';
+import { endUserLimitsSchema, modelLimitsSchema, storedEndUserLimits, storedModelLimits } from './scoped-limits.js';
 
 /** Virtual keys the admin UI's playground sends with: one per admin, marked as a system key. */
 export const PLAYGROUND_PURPOSE = 'playground';
@@ -20,6 +21,9 @@ const fields = {
   expiresAt: z.date().nullable().optional(),
   enabled: z.boolean().optional(),
   logBodies: z.boolean().optional(),
+  teamId: z.string().min(1).nullable().optional(),
+  modelLimits: modelLimitsSchema,
+  endUserLimits: endUserLimitsSchema,
 };
 export const createVirtualKeySchema = z
   .object(fields)
@@ -47,11 +51,23 @@ const systemKeyRefusal = (purpose: string) =>
 /** Virtual keys: only the hash of a key is stored, its plaintext is returned once. */
 export function virtualKeysConfig(deps: EntityDeps) {
   const { db } = deps;
+  const assertTeamExists = async (teamId: string | null | undefined) => {
+    if (teamId && !(await db.team.findUnique({ where: { id: teamId }, select: { id: true } }))) throw new ConfigInputError('no such team', 'teamId');
+  };
   return {
     async create(actor: ConfigActor, data: CreateVirtualKey): Promise<{ key: string; id: string }> {
       const { key, hash, prefix } = generateVirtualKey();
+      const { modelLimits, endUserLimits, ...rest } = data;
+      await assertTeamExists(data.teamId);
       const created = await db.virtualKey.create({
-        data: { ...data, allowedModels: data.allowedModels ?? undefined, keyHash: hash, keyPrefix: prefix },
+        data: {
+          ...rest,
+          allowedModels: data.allowedModels ?? undefined,
+          modelLimits: storedModelLimits(modelLimits) ?? undefined,
+          endUserLimits: storedEndUserLimits(endUserLimits) ?? undefined,
+          keyHash: hash,
+          keyPrefix: prefix,
+        },
       });
       await deps.changed([{ actor, entity: 'virtualKey', action: 'create', id: created.id, after: created }]);
       return { key, id: created.id };
@@ -85,11 +101,19 @@ export function virtualKeysConfig(deps: EntityDeps) {
 
     async update(actor: ConfigActor, id: string, data: UpdateVirtualKey) {
       if (!(await db.virtualKey.findUnique({ where: { id }, select: { id: true } }))) throw new ConfigNotFoundError('Virtual key');
-      const { allowedModels, ...rest } = data;
+      const { allowedModels, modelLimits, endUserLimits, ...rest } = data;
+      await assertTeamExists(data.teamId);
       const before = await db.virtualKey.findUnique({ where: { id } });
+      const models = storedModelLimits(modelLimits);
+      const endUsers = storedEndUserLimits(endUserLimits);
       const updated = await db.virtualKey.update({
         where: { id },
-        data: { ...rest, ...(allowedModels !== undefined ? { allowedModels: allowedModels ?? Prisma.DbNull } : {}) },
+        data: {
+          ...rest,
+          ...(allowedModels !== undefined ? { allowedModels: allowedModels ?? Prisma.DbNull } : {}),
+          ...(models !== undefined ? { modelLimits: models ?? Prisma.DbNull } : {}),
+          ...(endUsers !== undefined ? { endUserLimits: endUsers ?? Prisma.DbNull } : {}),
+        },
       });
       await deps.changed([{ actor, entity: 'virtualKey', action: 'update', id, name: updated.name, before, after: updated }]);
       return updated;

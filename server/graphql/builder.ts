@@ -9,13 +9,17 @@ import type { GraphQLContext } from './context.js';
 import { GraphQLError } from 'graphql';
 
 /**
- * The Pothos builder. Every field requires a logged-in user unless it says
- * otherwise (`loggedIn` by default); mutations ask for `admin`.
+ * The Pothos builder. Every field is checked by scope: queries and subscriptions
+ * ask for `reader` (an admin, or a viewer without a team) and mutations for
+ * `admin`, unless a field says otherwise. Team members (a team admin, or a viewer
+ * with a team) reach only the fields that open themselves with `teamMember`, and
+ * those return only their team's rows (see graphql/team-scope.ts); team admins
+ * write their team's keys through fields that accept `teamAdmin`.
  */
 export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   PrismaTypes: PrismaTypes;
-  AuthScopes: { loggedIn: boolean; admin: boolean };
+  AuthScopes: { loggedIn: boolean; admin: boolean; reader: boolean; teamMember: boolean; teamAdmin: boolean };
   DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
@@ -38,13 +42,28 @@ export const builder = new SchemaBuilder<{
     nodesOnConnection: true,
   },
   scopeAuth: {
-    authScopes: (ctx) => ({ loggedIn: ctx.user !== null, admin: ctx.user?.role === 'admin' }),
+    authScopes: (ctx) => {
+      const user = ctx.user;
+      const teamId = user?.role === 'admin' ? null : (user?.teamId ?? null);
+      return {
+        loggedIn: user !== null,
+        admin: user?.role === 'admin',
+        reader: user?.role === 'admin' || (user?.role === 'viewer' && !teamId),
+        teamMember: teamId !== null,
+        teamAdmin: user?.role === 'team_admin' && teamId !== null,
+      };
+    },
     unauthorizedError: (_parent, ctx) =>
       ctx.user === null
         ? new GraphQLError('Not authenticated: log in and send Authorization: Bearer <token>', {
             extensions: { code: 'UNAUTHENTICATED' },
           })
-        : new GraphQLError('Forbidden: this operation needs the admin role', { extensions: { code: 'FORBIDDEN' } }),
+        : new GraphQLError(
+            ctx.user.role === 'admin' || ctx.user.role === 'viewer'
+              ? 'Forbidden: this operation needs the admin role'
+              : 'Forbidden: this operation is outside your team',
+            { extensions: { code: 'FORBIDDEN' } },
+          ),
   },
   prisma: {
     // The client is passed per request through the context's services.
@@ -72,6 +91,6 @@ builder.scalarType('JSON', {
   parseValue: (value) => value,
 });
 
-builder.queryType({ authScopes: { loggedIn: true } });
+builder.queryType({ authScopes: { reader: true } });
 builder.mutationType({ authScopes: { admin: true } });
-builder.subscriptionType({ authScopes: { loggedIn: true } });
+builder.subscriptionType({ authScopes: { reader: true } });

@@ -31,5 +31,7 @@ export interface KeyLimiter {
   admit(key: KeyEntry, estimatedInputTokens: number, scope?: AdmitScope): Promise<Admission>;
   /** Counters of one key; reads the limit store, never the database. */
   state(key: { id: string; budgetPeriod?: string | null }): Promise<KeyLimitState>;
+  /** Counters of one team (RPM / TPM window and spend). */
+  teamState(team: { id: string; budgetPeriod?: string | null }): Promise<KeyLimitState>;
   close(): Promise<void>;
 }

@@ -25,7 +25,10 @@ export function prismaReader(db: Db): SqlReader {
  * so the same text runs on both databases.
  */
 
-export type UsageGroupColumn = 'virtualKeyId' | 'requestedModel' | 'providerId';
+export type UsageGroupColumn = 'virtualKeyId' | 'requestedModel' | 'providerId' | 'teamId' | 'endUser';
+
+/** A grouping: one column, or each tag of a request (a request with two tags counts in both groups). */
+export type UsageGrouping = UsageGroupColumn | 'tag';
 
 export interface UsageScope {
   from: Date;
@@ -33,6 +36,10 @@ export interface UsageScope {
   keyId?: string | null;
   model?: string | null;
   providerId?: string | null;
+  teamId?: string | null;
+  endUser?: string | null;
+  /** Only requests carrying this tag. */
+  tag?: string | null;
 }
 
 export interface UsageRow {
@@ -65,7 +72,7 @@ const numOrNull = (value: unknown): number | null => (value === null || value ==
 /** Builds positional parameters in the dialect's placeholder style. */
 class Params {
   readonly values: unknown[] = [];
-  constructor(private readonly kind: DbKind) {}
+  constructor(readonly kind: DbKind) {}
   add(value: unknown): string {
     this.values.push(value);
     return this.kind === 'postgres' ? `$${this.values.length}` : '?';
@@ -77,7 +84,22 @@ function whereClause(scope: UsageScope, params: Params): string {
   if (scope.keyId) parts.push(`"virtualKeyId" = ${params.add(scope.keyId)}`);
   if (scope.model) parts.push(`"requestedModel" = ${params.add(scope.model)}`);
   if (scope.providerId) parts.push(`"providerId" = ${params.add(scope.providerId)}`);
+  if (scope.teamId) parts.push(`"teamId" = ${params.add(scope.teamId)}`);
+  if (scope.endUser) parts.push(`"endUser" = ${params.add(scope.endUser)}`);
+  if (scope.tag) {
+    const tag = params.add(scope.tag);
+    parts.push(
+      params.kind === 'postgres'
+        ? `"tags" IS NOT NULL AND CAST("tags" AS jsonb) @> jsonb_build_array(CAST(${tag} AS text))`
+        : `"tags" IS NOT NULL AND EXISTS (SELECT 1 FROM json_each("tags") WHERE json_each.value = ${tag})`,
+    );
+  }
   return parts.join(' AND ');
+}
+
+/** The tags of each row as a joined table `tg(value)`: rows without tags drop out of a by-tag grouping. */
+function tagJoin(kind: DbKind): string {
+  return kind === 'postgres' ? `CROSS JOIN LATERAL jsonb_array_elements_text(CAST("tags" AS jsonb)) AS tg(value)` : `, json_each("tags") AS tg`;
 }
 
 /** Bucket index expression: whole seconds since the epoch (UTC), divided by the bucket length. */
@@ -91,12 +113,12 @@ const RANKS = `
   MAX(CASE WHEN rn = (95 * n + 99) / 100 THEN "latencyMs" END) AS p95`;
 
 /** groupExpr null: one group over the whole scope. */
-function ranked(groupExpr: string | null, columns: string, where: string): string {
+function ranked(groupExpr: string | null, columns: string, where: string, join = ''): string {
   const partition = groupExpr === null ? '' : `PARTITION BY ${groupExpr}`;
   return `SELECT ${groupExpr ?? 'NULL'} AS g, ${columns} "latencyMs",
       ROW_NUMBER() OVER (${partition} ORDER BY "latencyMs") AS rn,
       COUNT(*) OVER (${partition}) AS n
-    FROM "RequestLog" WHERE ${where}`;
+    FROM "RequestLog" ${join} WHERE ${where}`;
 }
 
 const AGGREGATES = `
@@ -126,10 +148,13 @@ function usageRow(r: Record<string, unknown>, group: string | number | null): Us
 }
 
 /** Every aggregate per value of one column, or over the whole scope with column null (one row, or none when empty). */
-export async function usageByColumn(reader: SqlReader, kind: DbKind, column: UsageGroupColumn | null, scope: UsageScope): Promise<UsageRow[]> {
+export async function usageByColumn(reader: SqlReader, kind: DbKind, column: UsageGrouping | null, scope: UsageScope): Promise<UsageRow[]> {
   const params = new Params(kind);
+  const where = whereClause(scope, params);
+  const inner =
+    column === 'tag' ? ranked('tg.value', AGGREGATED_COLUMNS, where, tagJoin(kind)) : ranked(column === null ? null : `"${column}"`, AGGREGATED_COLUMNS, where);
   const sql = `SELECT g, ${AGGREGATES} ${RANKS}
-    FROM (${ranked(column === null ? null : `"${column}"`, AGGREGATED_COLUMNS, whereClause(scope, params))}) t
+    FROM (${inner}) t
     GROUP BY g`;
   const rows = await reader.query(sql, params.values);
   return rows.map((r) => usageRow(r, r.g === null || r.g === undefined ? null : String(r.g as string | number | bigint)));

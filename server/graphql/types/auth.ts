@@ -8,13 +8,13 @@ import { paging, validate } from '../validate.js';
 import { passwordLoginOff } from './sso.js';
 import type { GraphqlDeps } from '../deps.js';
 
-export const RoleEnum = builder.enumType('Role', { values: ['admin', 'viewer'] as const });
+export const RoleEnum = builder.enumType('Role', { values: ['admin', 'team_admin', 'viewer'] as const });
 
 builder.prismaObject('User', {
   fields: (t) => ({
     id: t.exposeID('id'),
     email: t.exposeString('email'),
-    role: t.field({ type: RoleEnum, resolve: (u) => u.role as 'admin' | 'viewer' }),
+    role: t.field({ type: RoleEnum, resolve: (u) => u.role as 'admin' | 'team_admin' | 'viewer' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     lastLoginAt: t.expose('lastLoginAt', { type: 'DateTime', nullable: true }),
   }),
@@ -123,6 +123,9 @@ builder.mutationField('changePassword', (t) =>
 builder.queryField('me', (t) =>
   t.prismaField({
     type: 'User',
+    // Every signed-in user, team members included.
+    skipTypeScopes: true,
+    authScopes: { loggedIn: true },
     resolve: async (query, _root, _args, ctx) => {
       const user = await ctx.services.db.user.findUnique({ ...query, where: { id: ctx.user!.userId } });
       if (!user) throw notFound('User');

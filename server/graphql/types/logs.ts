@@ -9,6 +9,7 @@ import { resolveCursorConnection, type DefaultConnectionArguments } from '@potho
 import { builder } from '../builder.js';
 import { encodeKeyset, keysetPage } from '../keyset.js';
 import { validate } from '../validate.js';
+import { TEAM_READ, teamScope } from '../team-scope.js';
 
 const forbidden = () => new GraphQLError('Forbidden: this operation needs the admin role', { extensions: { code: 'FORBIDDEN' } });
 
@@ -28,11 +29,10 @@ type LogView = Omit<RequestLogRow, 'requestBody' | 'responseBody' | 'rulesApplie
   requestBody?: string | null;
   responseBody?: string | null;
   rulesApplied?: unknown;
-};
   attemptLog?: string | null;
   upstreamRequest?: string | null;
+};
 
-/** Every column but the bodies: list queries never load them. */
 /** Stored JSON text read back; a row written before the column existed has none. */
 function parsedJson<T>(text: string | null | undefined): T | null {
   if (!text) return null;
@@ -75,6 +75,7 @@ const SentUpstreamRef = builder.objectRef<SentUpstreamRecord>('SentUpstreamReque
   }),
 });
 
+/** Every column but the bodies: list queries never load them. */
 const LIST_SELECT = {
   id: true,
   createdAt: true,
@@ -181,7 +182,6 @@ RequestLogRef.implement({
     tags: t.stringList({ description: 'Tags of the request (`x-gateway-tags`, `metadata.tags`).', resolve: (log) => parsedTags(log.tags) }),
     clientIp: t.exposeString('clientIp', { nullable: true }),
     userAgent: t.exposeString('userAgent', { nullable: true }),
-    requestBody: t.string({
     attemptLog: t.field({
       type: [RequestAttemptRef],
       description: 'Each upstream attempt (target, status, error, latency), in order; read with requestLog(id) (empty in lists).',
@@ -193,6 +193,7 @@ RequestLogRef.implement({
       description: 'The upstream request as sent (last attempt); admins only, read with requestLog(id).',
       resolve: (log, _args, ctx) => (ctx.user?.role === 'admin' ? parsedJson<SentUpstreamRecord>(log.upstreamRequest) : null),
     }),
+    requestBody: t.string({
       nullable: true,
       description: 'Scrubbed, size-capped request body; only when the key logs bodies, and only for admins (null for viewers).',
       resolve: async (log, _args, ctx) => (ctx.user?.role === 'admin' ? (await loadBodies(ctx.services, log)).requestBody : null),
@@ -221,6 +222,8 @@ const filterSchema = z.object({
   to: z.date().optional(),
   search: z.string().trim().min(1).max(500).optional(),
   excludeKeyIds: z.array(z.string().min(1)).max(100).optional(),
+  teamId: z.string().min(1).optional(),
+  endUser: z.string().min(1).optional(),
 });
 
 const RequestLogFilter = builder.inputType('RequestLogFilter', {
@@ -235,6 +238,8 @@ const RequestLogFilter = builder.inputType('RequestLogFilter', {
     to: t.field({ type: 'DateTime', description: 'Exclusive.' }),
     search: t.string({ description: 'Text contained in the error message.' }),
     excludeKeyIds: t.idList({ description: "Leave out these keys' requests (the admin UI hides the health monitoring key's traffic this way)." }),
+    teamId: t.id({ description: "Only this team's keys (a team member always sees only their team)." }),
+    endUser: t.string({ description: 'Only this end user.' }),
   }),
 });
 
@@ -244,6 +249,8 @@ const defined = <T extends Record<string, unknown>>(o: T | null | undefined) =>
 function logWhere(filter: RequestLogFilterInput, services: Pick<GraphqlDeps, 'dbTarget'>): Prisma.RequestLogWhereInput {
   const where: Prisma.RequestLogWhereInput = {};
   if (filter.keyId) where.virtualKeyId = filter.keyId;
+  if (filter.teamId) where.teamId = filter.teamId;
+  if (filter.endUser) where.endUser = filter.endUser;
   if (filter.model) where.requestedModel = filter.model;
   if (filter.providerId) where.providerId = filter.providerId;
   if (filter.errorClass) where.errorClass = filter.errorClass;
@@ -292,8 +299,13 @@ builder.queryField('requestLogs', (t) =>
       description:
         `Request logs, newest first; first: default 50, at most ${MAX_LOG_PAGE}. Page on with \`after: pageInfo.endCursor\` (keyset, fast at any depth). ` +
         'Bodies are not listed; read them with requestLog(id).',
+      ...TEAM_READ,
       args: { filter: t.arg({ type: RequestLogFilter }) },
-      resolve: (_root, args, ctx) => listRequestLogs(ctx.services, validate(filterSchema, defined(args.filter)), args),
+      resolve: (_root, args, ctx) => {
+        const filter = validate(filterSchema, defined(args.filter));
+        const team = teamScope(ctx);
+        return listRequestLogs(ctx.services, team === null ? filter : { ...filter, teamId: team }, args);
+      },
     },
     { name: 'RequestLogConnection' },
     { name: 'RequestLogEdge' },
@@ -305,8 +317,14 @@ builder.queryField('requestLog', (t) =>
     type: RequestLogRef,
     nullable: true,
     description: 'One request log with its bodies (admins only see bodies).',
+    ...TEAM_READ,
     args: { id: t.arg.id({ required: true }) },
-    resolve: (_root, { id }, ctx) => ctx.services.db.requestLog.findUnique({ where: { id: String(id) } }),
+    resolve: async (_root, { id }, ctx) => {
+      const row = await ctx.services.db.requestLog.findUnique({ where: { id: String(id) } });
+      // Another team's log reads as absent.
+      const team = teamScope(ctx);
+      return team !== null && row?.teamId !== team ? null : row;
+    },
   }),
 );
 

@@ -4,7 +4,7 @@ import {
   usageByBucket,
   usageByColumn,
   type SqlReader,
-  type UsageGroupColumn,
+  type UsageGrouping,
   type UsageRow,
   type UsageScope,
 } from '../../observability/usage-sql.js';
@@ -12,6 +12,7 @@ import type { GraphqlDeps } from '../deps.js';
 import { builder } from '../builder.js';
 import { badInput } from '../errors.js';
 import { validate } from '../validate.js';
+import { TEAM_READ, teamScope } from '../team-scope.js';
 
 /**
  * Usage aggregates over the request log, computed in the database by
@@ -23,10 +24,18 @@ import { validate } from '../validate.js';
 /** One group's or one bucket's aggregates, as the SQL reader returns them. */
 type Stats = Omit<UsageRow, 'group'>;
 
-const UsageGroupByEnum = builder.enumType('UsageGroupBy', { values: ['KEY', 'MODEL', 'PROVIDER'] as const });
+const UsageGroupByEnum = builder.enumType('UsageGroupBy', { values: ['KEY', 'MODEL', 'PROVIDER', 'TEAM', 'END_USER', 'TAG'] as const });
 const UsageBucketEnum = builder.enumType('UsageBucket', { values: ['MINUTE', 'HOUR', 'DAY'] as const });
 
-const COLUMN: Record<'KEY' | 'MODEL' | 'PROVIDER', UsageGroupColumn> = { KEY: 'virtualKeyId', MODEL: 'requestedModel', PROVIDER: 'providerId' };
+type GroupBy = 'KEY' | 'MODEL' | 'PROVIDER' | 'TEAM' | 'END_USER' | 'TAG';
+const COLUMN: Record<GroupBy, UsageGrouping> = {
+  KEY: 'virtualKeyId',
+  MODEL: 'requestedModel',
+  PROVIDER: 'providerId',
+  TEAM: 'teamId',
+  END_USER: 'endUser',
+  TAG: 'tag',
+};
 const BUCKET_SECONDS = { MINUTE: 60, HOUR: 3600, DAY: 86_400 } as const;
 const MAX_BUCKETS = 2000;
 
@@ -62,15 +71,19 @@ UsageGroupRef.implement({
   interfaces: [StatsInterface],
   isTypeOf: () => true,
   fields: (t) => ({
-    key: t.string({ nullable: true, description: 'Key id, requested model name or provider id (null: requests without one).', resolve: (g) => g.key }),
-    label: t.string({ description: 'Key name (prefix), model name or provider name.', resolve: (g) => g.label }),
+    key: t.string({
+      nullable: true,
+      description: 'Key id, requested model name, provider id, team id, end user or tag (null: requests without one).',
+      resolve: (g) => g.key,
+    }),
+    label: t.string({ description: 'Key name (prefix), model name, provider name, team name, end user or tag.', resolve: (g) => g.label }),
   }),
 });
 
 interface Summary {
   from: Date;
   to: Date;
-  groupBy: 'KEY' | 'MODEL' | 'PROVIDER';
+  groupBy: GroupBy;
   total: Stats;
   groups: Group[];
 }
@@ -104,6 +117,9 @@ const scopeSchema = z
     keyId: z.string().min(1).nullish(),
     model: z.string().min(1).nullish(),
     providerId: z.string().min(1).nullish(),
+    teamId: z.string().min(1).nullish(),
+    endUser: z.string().min(1).nullish(),
+    tag: z.string().min(1).nullish(),
   })
   .refine((s) => s.from.getTime() < s.to.getTime(), { message: 'must be after from', path: ['to'] });
 
@@ -130,6 +146,10 @@ async function groupLabels(services: GraphqlDeps, groupBy: Summary['groupBy'], k
   if (groupBy === 'KEY') {
     const rows = await db.virtualKey.findMany({ where: { id: { in: keys } }, select: { id: true, name: true, keyPrefix: true } });
     return new Map(rows.map((k) => [k.id, `${k.name} (${k.keyPrefix}…)`]));
+  }
+  if (groupBy === 'TEAM') {
+    const rows = await db.team.findMany({ where: { id: { in: keys } }, select: { id: true, name: true } });
+    return new Map(rows.map((t) => [t.id, t.name]));
   }
   if (groupBy === 'PROVIDER') {
     const rows = await db.provider.findMany({ where: { id: { in: keys } }, select: { id: true, name: true } });
@@ -176,6 +196,7 @@ export async function usageTimeseries(services: GraphqlDeps, bucket: keyof typeo
 builder.queryField('usageSummary', (t) =>
   t.field({
     type: UsageSummaryRef,
+    ...TEAM_READ,
     description: 'Requests, errors, tokens, cost and P50/P95 latency in [from, to), in total and per key, model or provider.',
     args: {
       from: t.arg({ type: 'DateTime', required: true, description: 'Inclusive.' }),
@@ -183,6 +204,9 @@ builder.queryField('usageSummary', (t) =>
       keyId: t.arg.id({ description: 'Only this virtual key.' }),
       model: t.arg.string({ description: 'Only this requested model name.' }),
       providerId: t.arg.id({ description: 'Only this provider.' }),
+      teamId: t.arg.id({ description: "Only this team's keys (a team member always sees only their team)." }),
+      endUser: t.arg.string({ description: 'Only this end user.' }),
+      tag: t.arg.string({ description: 'Only requests with this tag.' }),
       groupBy: t.arg({ type: UsageGroupByEnum, required: true }),
     },
     resolve: (_root, args, ctx) => {
@@ -192,6 +216,9 @@ builder.queryField('usageSummary', (t) =>
         keyId: args.keyId?.toString(),
         model: args.model,
         providerId: args.providerId?.toString(),
+        teamId: teamScope(ctx) ?? args.teamId?.toString(),
+        endUser: args.endUser,
+        tag: args.tag,
       });
       return usageSummary(ctx.services, args.groupBy, scope);
     },
@@ -201,6 +228,7 @@ builder.queryField('usageSummary', (t) =>
 builder.queryField('usageTimeseries', (t) =>
   t.field({
     type: [UsagePointRef],
+    ...TEAM_READ,
     description: `The same aggregates per time bucket (UTC), oldest first, every bucket of [from, to) present; at most ${MAX_BUCKETS} buckets.`,
     args: {
       from: t.arg({ type: 'DateTime', required: true, description: 'Inclusive.' }),
@@ -208,6 +236,9 @@ builder.queryField('usageTimeseries', (t) =>
       keyId: t.arg.id({ description: 'Only this virtual key.' }),
       model: t.arg.string({ description: 'Only this requested model name.' }),
       providerId: t.arg.id({ description: 'Only this provider.' }),
+      teamId: t.arg.id({ description: "Only this team's keys (a team member always sees only their team)." }),
+      endUser: t.arg.string({ description: 'Only this end user.' }),
+      tag: t.arg.string({ description: 'Only requests with this tag.' }),
       bucket: t.arg({ type: UsageBucketEnum, required: true }),
     },
     resolve: (_root, args, ctx) => {
@@ -217,6 +248,9 @@ builder.queryField('usageTimeseries', (t) =>
         keyId: args.keyId?.toString(),
         model: args.model,
         providerId: args.providerId?.toString(),
+        teamId: teamScope(ctx) ?? args.teamId?.toString(),
+        endUser: args.endUser,
+        tag: args.tag,
       });
       return usageTimeseries(ctx.services, args.bucket, scope);
     },

@@ -3,6 +3,19 @@ import type { KeyLimiter, KeyLimitState } from '../../limits/types.js';
 import { actorOf } from '../actor.js';
 import { builder } from '../builder.js';
 import { validate, withoutUndefined } from '../validate.js';
+import { assertTeamRow, TEAM_READ, TEAM_WRITE, teamScope } from '../team-scope.js';
+import type { GraphQLContext } from '../context.js';
+import { EndUserLimitsInput, EndUserLimitsRef, endUserLimitsOf, ModelLimitInput, ModelLimitRef, modelLimitsList } from './teams.js';
+
+/** A team admin's key writes stay in its team: the key must be the team's, and a new or moved key lands in it. */
+async function teamKey(ctx: GraphQLContext, id: string): Promise<void> {
+  if (teamScope(ctx) === null) return;
+  assertTeamRow(ctx, await ctx.services.db.virtualKey.findUnique({ where: { id }, select: { teamId: true } }));
+}
+function inTeam<T extends { teamId?: string | null }>(ctx: GraphQLContext, input: T): T {
+  const team = teamScope(ctx);
+  return team === null ? input : { ...input, teamId: team };
+}
 
 export const BudgetPeriodEnum = builder.enumType('BudgetPeriod', { values: ['daily', 'monthly', 'total'] as const });
 
@@ -53,6 +66,10 @@ builder.prismaObject('VirtualKey', {
     revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
     logBodies: t.exposeBoolean('logBodies'),
     purpose: t.exposeString('purpose'),
+    teamId: t.exposeID('teamId', { nullable: true }),
+    team: t.relation('team', { nullable: true }),
+    modelLimits: t.field({ type: [ModelLimitRef], description: 'RPM / TPM per model name.', resolve: (k) => modelLimitsList(k.modelLimits) }),
+    endUserLimits: t.field({ type: EndUserLimitsRef, nullable: true, resolve: (k) => endUserLimitsOf(k.endUserLimits) }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true }),
     rotatedAt: t.expose('rotatedAt', { type: 'DateTime', nullable: true, description: 'When the key was last rotated.' }),
@@ -77,6 +94,9 @@ const KeyInput = (name: string, required: boolean) =>
       expiresAt: t.field({ type: 'DateTime' }),
       enabled: t.boolean(),
       logBodies: t.boolean(),
+      teamId: t.id({ description: "The owning team (a team admin's keys are always its team's)." }),
+      modelLimits: t.field({ type: [ModelLimitInput] }),
+      endUserLimits: t.field({ type: EndUserLimitsInput }),
     }),
   });
 const CreateVirtualKeyInput = KeyInput('CreateVirtualKeyInput', true);
@@ -102,6 +122,7 @@ builder.queryField('virtualKeys', (t) =>
       description: 'Virtual keys, newest first; first: default 50, at most 500.',
       defaultSize: 50,
       maxSize: 500,
+      ...TEAM_READ,
       args: {
         includeRevoked: t.arg.boolean(),
         purpose: t.arg.string({ description: 'Only keys of this purpose: app (made by hand), monitoring, playground.' }),
@@ -109,7 +130,11 @@ builder.queryField('virtualKeys', (t) =>
       resolve: (query, _root, args, ctx) =>
         ctx.services.db.virtualKey.findMany({
           ...query,
-          where: { ...(args.includeRevoked ? {} : { revokedAt: null }), ...(args.purpose ? { purpose: args.purpose } : {}) },
+          where: {
+            ...(args.includeRevoked ? {} : { revokedAt: null }),
+            ...(args.purpose ? { purpose: args.purpose } : {}),
+            ...(teamScope(ctx) === null ? {} : { teamId: teamScope(ctx) }),
+          },
           orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         }),
     },
@@ -121,17 +146,22 @@ builder.queryField('virtualKeys', (t) =>
 builder.mutationField('createVirtualKey', (t) =>
   t.field({
     type: CreatedVirtualKey,
+    ...TEAM_WRITE,
     args: { input: t.arg({ type: CreateVirtualKeyInput, required: true }) },
-    resolve: (_root, { input }, ctx) => ctx.services.configService.virtualKeys.create(actorOf(ctx), validate(createVirtualKeySchema, withoutUndefined(input))),
+    resolve: (_root, { input }, ctx) =>
+      ctx.services.configService.virtualKeys.create(actorOf(ctx), inTeam(ctx, validate(createVirtualKeySchema, withoutUndefined(input)))),
   }),
 );
 
 builder.mutationField('updateVirtualKey', (t) =>
   t.prismaField({
     type: 'VirtualKey',
+    ...TEAM_WRITE,
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateVirtualKeyInput, required: true }) },
     resolve: async (query, _root, { id, input }, ctx) => {
-      await ctx.services.configService.virtualKeys.update(actorOf(ctx), String(id), validate(updateVirtualKeySchema, withoutUndefined(input)));
+      await teamKey(ctx, String(id));
+      const data = validate(updateVirtualKeySchema, withoutUndefined(input));
+      await ctx.services.configService.virtualKeys.update(actorOf(ctx), String(id), data.teamId === undefined ? data : inTeam(ctx, data));
       return ctx.services.db.virtualKey.findUniqueOrThrow({ ...query, where: { id: String(id) } });
     },
   }),
@@ -141,8 +171,10 @@ builder.mutationField('revokeVirtualKey', (t) =>
   t.prismaField({
     type: 'VirtualKey',
     description: 'Revokes the key at once; it stays listed with includeRevoked.',
+    ...TEAM_WRITE,
     args: { id: t.arg.id({ required: true }) },
     resolve: async (query, _root, { id }, ctx) => {
+      await teamKey(ctx, String(id));
       await ctx.services.configService.virtualKeys.revoke(actorOf(ctx), String(id));
       return ctx.services.db.virtualKey.findUniqueOrThrow({ ...query, where: { id: String(id) } });
     },
@@ -151,8 +183,10 @@ builder.mutationField('revokeVirtualKey', (t) =>
 
 builder.mutationField('deleteVirtualKey', (t) =>
   t.boolean({
+    ...TEAM_WRITE,
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
+      await teamKey(ctx, String(id));
       await ctx.services.configService.virtualKeys.delete(actorOf(ctx), String(id));
       return true;
     },
@@ -164,8 +198,11 @@ builder.mutationField('rotateVirtualKey', (t) =>
     type: CreatedVirtualKey,
     description:
       'A new key for this virtual key (returned once); the current key keeps working for gracePeriodSeconds (0: refused at once, at most 90 days), then is refused.',
+    ...TEAM_WRITE,
     args: { id: t.arg.id({ required: true }), gracePeriodSeconds: t.arg.int({ required: true }) },
-    resolve: (_root, { id, gracePeriodSeconds }, ctx) =>
-      ctx.services.configService.virtualKeys.rotate(actorOf(ctx), String(id), validate(rotateVirtualKeySchema, { gracePeriodSeconds })),
+    resolve: async (_root, { id, gracePeriodSeconds }, ctx) => {
+      await teamKey(ctx, String(id));
+      return ctx.services.configService.virtualKeys.rotate(actorOf(ctx), String(id), validate(rotateVirtualKeySchema, { gracePeriodSeconds }));
+    },
   }),
 );
