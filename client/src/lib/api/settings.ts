@@ -15,3 +15,37 @@ export const UpdateSettingsMutation = graphql(`
     }
   }
 `);
+
+export const SsoSettingsQuery = graphql(`
+  query SsoSettings {
+    ssoSettings {
+      enabled
+      issuerUrl
+      clientId
+      clientSecretSet
+      clientSecretHint
+      redirectUrl
+      scopes
+      groupClaim
+      groupRoles {
+        group
+        role
+      }
+      groupTeams {
+        group
+        teamId
+      }
+      defaultRole
+      passwordLoginDisabled
+    }
+  }
+`);
+
+export const UpdateSsoSettingsMutation = graphql(`
+  mutation UpdateSsoSettings($input: SsoSettingsInput!) {
+    updateSsoSettings(input: $input) {
+      enabled
+      clientSecretSet
+    }
+  }
+`);

@@ -16,6 +16,8 @@ export const VirtualKeysQuery = graphql(`
         budgetPeriod
         spendUsd
         expiresAt
+        rotatedAt
+        previousKeyExpiresAt
         enabled
         revokedAt
         logBodies
@@ -80,5 +82,17 @@ export const RevokeVirtualKeyMutation = graphql(`
 export const DeleteVirtualKeyMutation = graphql(`
   mutation DeleteVirtualKey($id: ID!) {
     deleteVirtualKey(id: $id)
+  }
+`);
+
+export const RotateVirtualKeyMutation = graphql(`
+  mutation RotateVirtualKey($id: ID!, $gracePeriodSeconds: Int!) {
+    rotateVirtualKey(id: $id, gracePeriodSeconds: $gracePeriodSeconds) {
+      key
+      virtualKey {
+        id
+        previousKeyExpiresAt
+      }
+    }
   }
 `);
