@@ -12,6 +12,7 @@ export const McpServersQuery = graphql(`
       hasAuthSecret
       timeoutMs
       enabled
+      toolSettings
       probe {
         ok
         latencyMs
