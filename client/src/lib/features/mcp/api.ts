@@ -62,3 +62,32 @@ export const DeleteMcpServerMutation = graphql(`
     deleteMcpServer(id: $id)
   }
 `);
+
+export const McpKeysQuery = graphql(`
+  query McpKeys {
+    virtualKeys(first: 500, purpose: "app") {
+      nodes {
+        id
+        name
+      }
+    }
+  }
+`);
+
+export const McpKeyAccessQuery = graphql(`
+  query McpKeyAccess($keyId: ID!) {
+    mcpKeyAccess(keyId: $keyId) {
+      serverId
+      tools
+    }
+  }
+`);
+
+export const SetMcpKeyAccessMutation = graphql(`
+  mutation SetMcpKeyAccess($keyId: ID!, $access: [McpKeyAccessInput!]!) {
+    setMcpKeyAccess(keyId: $keyId, access: $access) {
+      serverId
+      tools
+    }
+  }
+`);
