@@ -7,6 +7,8 @@ import { startLoopbackIdp, type LoopbackIdp } from './oidc-provider.js';
 
 const UPDATE_SSO = 'mutation($i: SsoSettingsInput!) { updateSsoSettings(input: $i) { enabled clientSecretSet clientSecretHint groupRoles { group role } } }';
 const ME = '{ me { email role } }';
+/** Several browser sign-ins through the gateway and the provider: more than the default test timeout on a busy machine. */
+const SIGN_IN_TEST_TIMEOUT_MS = 90_000;
 
 // Single sign-on end to end: Debian chromium, the admin UI, the gateway and a real OpenID provider, all on loopback.
 describe('SSO sign-in with OpenID Connect', () => {
@@ -81,64 +83,76 @@ describe('SSO sign-in with OpenID Connect', () => {
     expect(options.data?.loginOptions).toEqual({ sso: true, passwordLogin: true });
   });
 
-  test('first sign-in creates the user; a group claim maps to the admin role, no mapped group gives the default role', async () => {
-    const alice = await signInWithSso('alice');
-    const aliceMe = await postOperation<{ me: { email: string; role: string } }>(gw.url, ME, undefined, alice.token);
-    expect(aliceMe.data?.me).toEqual({ email: 'alice@example.com', role: 'admin' });
-    // An admin sees the admin-only controls: the Users page lists the new user.
-    await alice.page.goto(`${gw.url}/users`);
-    await alice.page.getByText('alice@example.com').first().waitFor();
-    expect(alice.errors).toEqual([]);
+  test(
+    'first sign-in creates the user; a group claim maps to the admin role, no mapped group gives the default role',
+    async () => {
+      const alice = await signInWithSso('alice');
+      const aliceMe = await postOperation<{ me: { email: string; role: string } }>(gw.url, ME, undefined, alice.token);
+      expect(aliceMe.data?.me).toEqual({ email: 'alice@example.com', role: 'admin' });
+      // An admin sees the admin-only controls: the Users page lists the new user.
+      await alice.page.goto(`${gw.url}/users`);
+      await alice.page.getByText('alice@example.com').first().waitFor();
+      expect(alice.errors).toEqual([]);
 
-    const bob = await signInWithSso('bob');
-    const bobMe = await postOperation<{ me: { email: string; role: string } }>(gw.url, ME, undefined, bob.token);
-    expect(bobMe.data?.me).toEqual({ email: 'bob@example.com', role: 'viewer' });
-    // A viewer's token cannot change configuration.
-    const refused = await postOperation(gw.url, 'mutation { createVirtualKey(input: { name: "nope" }) { key } }', undefined, bob.token);
-    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      const bob = await signInWithSso('bob');
+      const bobMe = await postOperation<{ me: { email: string; role: string } }>(gw.url, ME, undefined, bob.token);
+      expect(bobMe.data?.me).toEqual({ email: 'bob@example.com', role: 'viewer' });
+      // A viewer's token cannot change configuration.
+      const refused = await postOperation(gw.url, 'mutation { createVirtualKey(input: { name: "nope" }) { key } }', undefined, bob.token);
+      expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
 
-    // A second sign-in finds the same user (no duplicate).
-    await signInWithSso('alice');
-    const users = await gw.admin<{ users: Array<{ email: string }> }>('{ users { email } }');
-    expect(users.users.filter((u) => u.email === 'alice@example.com')).toHaveLength(1);
+      // A second sign-in finds the same user (no duplicate).
+      await signInWithSso('alice');
+      const users = await gw.admin<{ users: Array<{ email: string }> }>('{ users { email } }');
+      expect(users.users.filter((u) => u.email === 'alice@example.com')).toHaveLength(1);
 
-    // Recorded in the audit log: the user created by SSO and each sign-in.
-    const audit = await gw.admin<{ auditEvents: { nodes: Array<{ operation: string; entity: string; action: string; actorEmail: string }> } }>(
-      '{ auditEvents(actor: "alice@example.com", first: 50) { nodes { operation entity action actorEmail } } }',
-    );
-    expect(audit.auditEvents.nodes.filter((e) => e.entity === 'user' && e.action === 'create')).toHaveLength(1);
-    expect(audit.auditEvents.nodes.filter((e) => e.entity === 'session' && e.action === 'login')).toHaveLength(2);
-  });
+      // Recorded in the audit log: the user created by SSO and each sign-in.
+      const audit = await gw.admin<{ auditEvents: { nodes: Array<{ operation: string; entity: string; action: string; actorEmail: string }> } }>(
+        '{ auditEvents(actor: "alice@example.com", first: 50) { nodes { operation entity action actorEmail } } }',
+      );
+      expect(audit.auditEvents.nodes.filter((e) => e.entity === 'user' && e.action === 'create')).toHaveLength(1);
+      expect(audit.auditEvents.nodes.filter((e) => e.entity === 'session' && e.action === 'login')).toHaveLength(2);
+    },
+    SIGN_IN_TEST_TIMEOUT_MS,
+  );
 
-  test('password sign-in can be turned off: the login mutation is refused and the page offers SSO only', async () => {
-    const token = await gw.adminToken();
-    await configure({ passwordLoginDisabled: true });
-    const refused = await postOperation(gw.url, 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', {
-      e: ADMIN_EMAIL,
-      p: ADMIN_PASSWORD,
-    });
-    expect(refused.errors?.[0]?.message).toMatch(/Password sign-in is turned off/);
-    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    await page.goto(`${gw.url}/login`);
-    await page.getByRole('link', { name: 'Sign in with SSO' }).waitFor();
-    await page.getByText('Password sign-in is turned off on this gateway').waitFor();
-    expect(await page.getByLabel('Password').count()).toBe(0);
-    // SSO still works; turning SSO off brings password sign-in back.
-    await signInWithSso('bob');
-    await postOperation(
-      gw.url,
-      UPDATE_SSO,
-      { i: { enabled: false, issuerUrl: idp.issuer, clientId: idp.clientId, redirectUrl: `${gw.url}/auth/sso/callback` } },
-      token,
-    );
-    const back = await postOperation<{ login: { token: string } }>(gw.url, 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', {
-      e: ADMIN_EMAIL,
-      p: ADMIN_PASSWORD,
-    });
-    expect(back.data?.login.token).toBeTruthy();
-  });
+  test(
+    'password sign-in can be turned off: the login mutation is refused and the page offers SSO only',
+    async () => {
+      const token = await gw.adminToken();
+      await configure({ passwordLoginDisabled: true });
+      const refused = await postOperation(gw.url, 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', {
+        e: ADMIN_EMAIL,
+        p: ADMIN_PASSWORD,
+      });
+      expect(refused.errors?.[0]?.message).toMatch(/Password sign-in is turned off/);
+      expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${gw.url}/login`);
+      await page.getByRole('link', { name: 'Sign in with SSO' }).waitFor();
+      await page.getByText('Password sign-in is turned off on this gateway').waitFor();
+      expect(await page.getByLabel('Password').count()).toBe(0);
+      // SSO still works; turning SSO off brings password sign-in back.
+      await signInWithSso('bob');
+      await postOperation(
+        gw.url,
+        UPDATE_SSO,
+        { i: { enabled: false, issuerUrl: idp.issuer, clientId: idp.clientId, redirectUrl: `${gw.url}/auth/sso/callback` } },
+        token,
+      );
+      const back = await postOperation<{ login: { token: string } }>(
+        gw.url,
+        'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }',
+        {
+          e: ADMIN_EMAIL,
+          p: ADMIN_PASSWORD,
+        },
+      );
+      expect(back.data?.login.token).toBeTruthy();
+    },
+    SIGN_IN_TEST_TIMEOUT_MS,
+  );
 
   test('a callback without the sign-in cookie, or with a forged state, gives no session', async () => {
     await configure();
