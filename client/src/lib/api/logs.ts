@@ -71,6 +71,7 @@ export const RequestLogQuery = graphql(`
         body
       }
       cacheWriteTokens
+      guardrails
       cache
       cacheKey
       costSavedUsd
