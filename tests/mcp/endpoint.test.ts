@@ -206,9 +206,10 @@ describe('tool settings and transports', () => {
 
 describe('logs and metrics', () => {
   test('one log row per call: server, tool, latency, status; bodies only for keys that log them; secrets scrubbed', async () => {
+    // Every call above: 6 of the logging key, 1 on the SSE server, 2 under RPM, 2 refused (allow-list, no access).
     const rows = await waitFor(async () => {
       const found = await gw.services.db.mcpCallLog.findMany({ orderBy: { createdAt: 'asc' } });
-      return found.length >= 10 && found;
+      return found.length >= 11 && found;
     });
     const ofKey = (id: string) => rows.filter((r) => r.keyId === id);
     const all = ofKey(keys.all.id);
@@ -229,6 +230,8 @@ describe('logs and metrics', () => {
     expect(quiet[0]).toMatchObject({ serverName: 'legacy', tool: 'lookup', status: 'ok', arguments: null, result: null });
     expect(ofKey(keys.rpm.id).map((r) => r.status)).toEqual(['ok', 'refused']);
     expect(ofKey(keys.lookupOnly.id).map((r) => r.status)).toEqual(['refused']);
+    expect(ofKey(keys.none.id).map((r) => r.status)).toEqual(['refused']);
+    expect(rows.length).toBe(11);
     expect(JSON.stringify(rows)).not.toContain(MCP_TOKEN);
   });
 
