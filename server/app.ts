@@ -207,7 +207,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     },
     plugins: options.plugins ? options.plugins(builtInPlugins) : builtInPlugins,
   });
-  registerPublicHealthRoutes(routes, health, { trustProxy: config.trustProxy });
+  registerPublicHealthRoutes(routes, health, { trustProxy: config.trustProxy, incidents: () => services.settings.read().statusIncidents });
   registerSsoRoutes(routes, { db, secretBox, tokens: services.tokens, audit, logger, settings, trustProxy: config.trustProxy });
   const observability = startObservability(services, routes);
   const serveStatic = createStaticHandler(config.clientDir);

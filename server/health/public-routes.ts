@@ -5,7 +5,8 @@ import { sendJson } from '../http/json.js';
 import type { Router } from '../http/router.js';
 import { DAY_MS, HOUR_MS } from './aggregates.js';
 import type { HealthMonitor } from './monitor.js';
-import { publicDaily, publicDetail, publicRun, publicSummary, publicTarget } from './public-views.js';
+import { publicDaily, publicDetail, publicIncident, publicRun, publicSummary, publicTarget } from './public-views.js';
+import type { StatusIncident } from '../settings/status-incidents.js';
 
 export const PUBLIC_RATE = { points: 60, durationSeconds: 60 } as const;
 const WINDOWS: Record<string, number> = { '1h': HOUR_MS, '24h': DAY_MS, '7d': 7 * DAY_MS };
@@ -54,7 +55,11 @@ function targetId(params: URLSearchParams): string {
  * minute per client IP (X-Forwarded-For only with TRUST_PROXY). Every answer
  * is built from an allow-list of public fields (public-views.ts).
  */
-export function registerPublicHealthRoutes(router: Router, monitor: HealthMonitor, options: { trustProxy: boolean; now?: () => number }): void {
+export function registerPublicHealthRoutes(
+  router: Router,
+  monitor: HealthMonitor,
+  options: { trustProxy: boolean; now?: () => number; incidents?: () => readonly StatusIncident[] },
+): void {
   const limiter = new RateLimiterMemory({ points: PUBLIC_RATE.points, duration: PUBLIC_RATE.durationSeconds });
   const now = options.now ?? Date.now;
 
@@ -89,6 +94,12 @@ export function registerPublicHealthRoutes(router: Router, monitor: HealthMonito
     'GET',
     '/public/health/summary',
     guard(async () => publicSummary(await monitor.views(true), new Date(now()))),
+  );
+  // Incidents and notes the admins posted, newest first (only the fields written for the public).
+  router.add(
+    'GET',
+    '/public/health/incidents',
+    guard(async () => ({ incidents: (options.incidents?.() ?? []).map(publicIncident) })),
   );
   router.add(
     'GET',

@@ -1,6 +1,7 @@
 import type { TargetView } from './monitor.js';
 import type { HealthState, RunRecord } from '../core/health-run.js';
 import type { TargetHealth } from './types.js';
+import type { StatusIncident } from '../settings/status-incidents.js';
 
 /**
  * JSON shapes of the public health API (snake_case, like the query strings).
@@ -91,4 +92,9 @@ export function publicSummary(views: TargetView[], now: Date) {
     availability_24h: runs ? pct(successes / runs) : null,
     updated_at: now.toISOString(),
   };
+}
+
+/** An incident as the public sees it: what the admin wrote for it, and when. */
+export function publicIncident(i: StatusIncident) {
+  return { id: i.id, title: i.title, body: i.body, severity: i.severity, created_at: i.createdAt, updated_at: i.updatedAt, resolved_at: i.resolvedAt };
 }

@@ -1,5 +1,6 @@
 import type { Db } from '../db/client.js';
 import type { StoredSsoSettings } from './sso-settings.js';
+import type { StatusIncident } from './status-incidents.js';
 
 /** Known settings and their defaults. Values are JSON in the Setting table. */
 const DEFAULTS = {
@@ -9,6 +10,8 @@ const DEFAULTS = {
   monitoringKeySealed: null as string | null,
   /** OpenID Connect sign-in (server/sso); null until configured. */
   sso: null as StoredSsoSettings | null,
+  /** Incidents and notes of the public status page, newest first (config-service/status-incidents.ts). */
+  statusIncidents: [] as StatusIncident[],
 };
 export type SettingsValues = typeof DEFAULTS;
 export type SettingKey = keyof SettingsValues;
