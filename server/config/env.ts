@@ -36,6 +36,11 @@ const envSchema = z.object({
     .int()
     .positive()
     .default(20 * 1024 * 1024),
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(25 * 1024 * 1024),
   MAX_JSON_DEPTH: z.coerce.number().int().min(2).default(64),
   MAX_JSON_ELEMENTS: z.coerce.number().int().positive().default(1_000_000),
   REQUEST_BODY_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
@@ -56,7 +61,11 @@ const envSchema = z.object({
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(0).default(365),
   HEALTH_LOCK_PERIOD_MS: z.coerce.number().int().min(1000).default(45_000),
   /** MCP gateway (server/mcp): largest tool result, rounds of the gateway-run tool loop, tool-list reuse. */
-  MCP_MAX_RESULT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  MCP_MAX_RESULT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
   MCP_TOOL_LOOP_MAX_ROUNDS: z.coerce.number().int().min(1).max(50).default(8),
   MCP_TOOL_LIST_TTL_MS: z.coerce.number().int().min(0).default(30_000),
   RESPONSE_STORE_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
@@ -143,6 +152,8 @@ export interface Config {
   /** Serve the copy shipped with the gateway until a fetch succeeds. */
   catalogBuiltin: boolean;
   maxBodyBytes: number;
+  /** Largest multipart upload on /v1 (audio transcriptions, image edits), held in memory while it is routed. */
+  maxUploadBytes: number;
   /** Structural limits of JSON bodies (/v1 and /graphql), checked before parsing. */
   maxJsonDepth: number;
   maxJsonElements: number;
@@ -221,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     catalogFetchTimeoutMs: e.CATALOG_FETCH_TIMEOUT_MS,
     catalogBuiltin: e.CATALOG_BUILTIN,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    maxUploadBytes: e.MAX_UPLOAD_BYTES,
     maxJsonDepth: e.MAX_JSON_DEPTH,
     maxJsonElements: e.MAX_JSON_ELEMENTS,
     requestBodyTimeoutMs: e.REQUEST_BODY_TIMEOUT_MS,
