@@ -42,6 +42,7 @@ const ALLOWED_ASCII = new Set([
   'DeepSeek',
   'Codex',
   'CLI',
+  'MCP',
   'USD',
   'ID',
   'IP',
