@@ -43,6 +43,13 @@ const ALLOWED_ASCII = new Set([
   'Codex',
   'CLI',
   'MCP',
+  // The SSO settings: protocol names, and the OIDC claim and role values an admin types as they are.
+  'OpenID',
+  'Connect',
+  'PKCE',
+  'SSO',
+  'issuer',
+  'viewer',
   'USD',
   'ID',
   'IP',
