@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { OpaquePart } from '../core/content.js';
+import { isRecord } from '../core/guards.js';
 
 /**
  * The Responses API's MCP wire items (`mcp_list_tools`, `mcp_call`,
@@ -96,8 +97,4 @@ function filterOf(value: unknown): ToolFilter {
 
 function stringSet(values: unknown[]): Set<string> {
   return new Set(values.filter((v): v is string => typeof v === 'string'));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
