@@ -77,7 +77,9 @@ export function logInserter(db: Db, kind: DbKind): (rows: RequestLogRow[]) => Pr
   };
 }
 
-const ROLLBACK = Symbol('rollback');
+/** Thrown to roll the probe insert back; recognised by identity. */
+class Rollback extends Error {}
+const ROLLBACK = new Rollback('rollback');
 
 /** The request log store on the gateway's Prisma client (PostgreSQL; SQLite has its worker store). */
 export function prismaLogStore(db: Db, kind: DbKind): LogStore {

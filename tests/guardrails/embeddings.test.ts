@@ -50,19 +50,19 @@ describe('embeddings inputs and request-stage guardrails', () => {
   test('mask replaces values for good in a single input (nothing to restore into a vector)', async () => {
     const from = mock.requests.length;
     const started = new Date();
-    const r = await keys.mask!.client.embeddings.create({ model: 'embedder', input: `write to ${EMAIL}, card ${CARD}` });
+    const r = await keys.mask.client.embeddings.create({ model: 'embedder', input: `write to ${EMAIL}, card ${CARD}` });
     expect(r.data).toHaveLength(1);
     const sent = received(from);
     expect(sent).not.toContain(EMAIL);
     expect(sent).not.toContain('4111');
     expect(mock.requests.at(-1)!.body.input).toBe('write to [REDACTED_EMAIL], card [REDACTED_CARD]');
-    const row = await logRowOf(gw, keys.mask!.id, started);
+    const row = await logRowOf(gw, keys.mask.id, started);
     expect(row.status).toBe(200);
     expect(row.guardrails).toBe('emb-mask:mask:2');
   });
 
   test('redact works on every text of a list, in order', async () => {
-    const r = await keys.redact!.client.embeddings.create({ model: 'embedder', input: ['no value here', `mail ${EMAIL}`, `${EMAIL} twice ${EMAIL}`] });
+    const r = await keys.redact.client.embeddings.create({ model: 'embedder', input: ['no value here', `mail ${EMAIL}`, `${EMAIL} twice ${EMAIL}`] });
     expect(r.data.map((d) => d.index)).toEqual([0, 1, 2]);
     expect(mock.requests.at(-1)!.body.input).toEqual(['no value here', 'mail [REDACTED_EMAIL]', '[REDACTED_EMAIL] twice [REDACTED_EMAIL]']);
   });
@@ -70,22 +70,22 @@ describe('embeddings inputs and request-stage guardrails', () => {
   test('block refuses with 400 in the OpenAI format naming the guardrail; no upstream call', async () => {
     const from = mock.requests.length;
     const started = new Date();
-    const error = await keys.block!.client.embeddings.create({ model: 'embedder', input: ['fine', 'all about project falcon'] }).catch((e) => e);
+    const error = await keys.block.client.embeddings.create({ model: 'embedder', input: ['fine', 'all about project falcon'] }).catch((e) => e);
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     expect(error.status).toBe(400);
     expect(error.error).toMatchObject({ code: 'guardrail_blocked' });
     expect(error.message).toContain('Blocked by guardrail "emb-block"');
     expect(error.message).not.toContain('falcon');
     expect(mock.requests.length).toBe(from);
-    const row = await logRowOf(gw, keys.block!.id, started);
+    const row = await logRowOf(gw, keys.block.id, started);
     expect(row).toMatchObject({ status: 400, attempts: 0, guardrails: 'emb-block:block:1' });
   });
 
   test('log counts and changes nothing; the metrics count per guardrail', async () => {
     const started = new Date();
-    await keys.log!.client.embeddings.create({ model: 'embedder', input: `from ${EMAIL}` });
+    await keys.log.client.embeddings.create({ model: 'embedder', input: `from ${EMAIL}` });
     expect(mock.requests.at(-1)!.body.input).toBe(`from ${EMAIL}`);
-    expect((await logRowOf(gw, keys.log!.id, started)).guardrails).toBe('emb-log:log:1');
+    expect((await logRowOf(gw, keys.log.id, started)).guardrails).toBe('emb-log:log:1');
     const metrics = await (await fetch(`${gw.url}/metrics`)).text();
     expect(metrics).toMatch(/gateway_guardrail_values_total\{guardrail="emb-log",stage="request"\} 1/);
     expect(metrics).toMatch(/gateway_guardrail_requests_total\{guardrail="emb-mask",mode="mask",stage="request"\} 1/);
@@ -93,11 +93,11 @@ describe('embeddings inputs and request-stage guardrails', () => {
   });
 
   test('response-stage guardrails, keys without guardrails and token-id inputs are passed as sent', async () => {
-    await keys['answers-only']!.client.embeddings.create({ model: 'embedder', input: `to ${EMAIL}` });
+    await keys['answers-only'].client.embeddings.create({ model: 'embedder', input: `to ${EMAIL}` });
     expect(mock.requests.at(-1)!.body.input).toBe(`to ${EMAIL}`);
-    await keys.plain!.client.embeddings.create({ model: 'embedder', input: `to ${EMAIL}` });
+    await keys.plain.client.embeddings.create({ model: 'embedder', input: `to ${EMAIL}` });
     expect(mock.requests.at(-1)!.body.input).toBe(`to ${EMAIL}`);
-    await keys.mask!.client.embeddings.create({ model: 'embedder', input: [[1, 2, 3]] });
+    await keys.mask.client.embeddings.create({ model: 'embedder', input: [[1, 2, 3]] });
     expect(mock.requests.at(-1)!.body.input).toEqual([[1, 2, 3]]);
   });
 });

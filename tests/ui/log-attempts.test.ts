@@ -81,7 +81,7 @@ describe('request log: each attempt and the request as sent upstream', () => {
     primary.enqueue({ type: 'error', status: 500, body: { error: { message: 'primary is on fire', type: 'server_error' } } });
     expect((await chatWithKey(gateway, logged.key, 'resilient', 'explain yourself')).status).toBe(200);
     await expect.poll(latest, { timeout: 5000 }).toBeTruthy();
-    const log = await detail((await latest()));
+    const log = await detail(await latest());
     expect(log.attempts).toBe(2);
     expect(log.attemptLog.map((a) => [a.provider, a.model, a.status])).toEqual([
       ['Primary', 'first-upstream', 500],
@@ -94,7 +94,7 @@ describe('request log: each attempt and the request as sent upstream', () => {
   });
 
   it('keeps the upstream request as sent, with credentials masked and the body of a key that logs bodies', async () => {
-    const log = await detail((await latest()));
+    const log = await detail(await latest());
     const sent = log.upstreamRequest!;
     expect(sent.method).toBe('POST');
     expect(sent.url).toBe(`${backup.url.replace(/\/+$/, '').replace(/\/v1$/, '')}/v1/messages`);
@@ -110,10 +110,10 @@ describe('request log: each attempt and the request as sent upstream', () => {
   });
 
   it('masks provider header values and leaves the body out for a key without body logging', async () => {
-    const before = (await latest());
+    const before = await latest();
     expect((await chatWithKey(gateway, quiet.key, 'first', 'quiet please')).status).toBe(200);
     await expect.poll(latest, { timeout: 5000 }).not.toBe(before);
-    const log = await detail((await latest()));
+    const log = await detail(await latest());
     expect(log.attemptLog).toHaveLength(1);
     expect(log.attemptLog[0]).toMatchObject({ provider: 'Primary', status: 200 });
     const sent = log.upstreamRequest!;

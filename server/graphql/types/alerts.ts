@@ -236,7 +236,7 @@ builder.mutationFields((t) => ({
             kind,
             urlSealed: box.seal(plainUrl),
             secretSealed: secret ? box.seal(secret) : null,
-            options: (options ?? undefined) as object | undefined,
+            options: options ?? undefined,
             enabled: enabled ?? true,
           },
         });
