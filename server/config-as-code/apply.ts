@@ -1,5 +1,4 @@
-import type { Db } from '../db/client.js';
-import { Prisma } from '../db/generated/sqlite/index.js';
+import { dbNull, type Db } from '../db/client.js';
 import { maskSecret, type SecretBox } from '../crypto/secret-box.js';
 import { sealHeaders } from '../crypto/sealed-headers.js';
 import { sealRequestDefaults } from '../crypto/sealed-request-defaults.js';
@@ -100,7 +99,7 @@ export async function applyPlan(db: Db, box: SecretBox, plan: Plan, desired: Con
             strategy: v.strategy,
             options: (v.options ?? {}) as object,
             enabled: v.enabled,
-            cache: v.cache ? (v.cache as object) : Prisma.DbNull,
+            cache: v.cache ? (v.cache as object) : dbNull(tx),
             managedBy: MANAGED_BY_CONFIG,
           };
           const row = await tx.virtualModel.upsert({ where: { name }, create: { name, ...data }, update: data });
@@ -126,12 +125,12 @@ export async function applyPlan(db: Db, box: SecretBox, plan: Plan, desired: Con
           expiresAt: k.expiresAt ? new Date(k.expiresAt) : null,
           enabled: k.enabled,
           logBodies: k.logBodies,
-          cache: k.cache ? (k.cache as object) : Prisma.DbNull,
+          cache: k.cache ? (k.cache as object) : dbNull(tx),
           managedBy: MANAGED_BY_CONFIG,
         };
         const existing = await tx.virtualKey.findFirst({ where: { name, purpose: 'app', revokedAt: null }, orderBy: { createdAt: 'asc' } });
         if (existing) {
-          await tx.virtualKey.update({ where: { id: existing.id }, data: { ...data, allowedModels: k.allowedModels ?? Prisma.DbNull } });
+          await tx.virtualKey.update({ where: { id: existing.id }, data: { ...data, allowedModels: k.allowedModels ?? dbNull(tx) } });
         } else {
           const { key, hash, prefix } = generateVirtualKey();
           await tx.virtualKey.create({ data: { name, keyHash: hash, keyPrefix: prefix, ...data } });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Prisma } from '../db/generated/sqlite/index.js';
+import { dbNull, type Db } from '../db/client.js';
+import type { Prisma } from '../db/generated/sqlite/index.js';
 import { DEFAULT_CACHE_SETTINGS, DEFAULT_SEMANTIC_THRESHOLD, type CacheSettings } from '../snapshot/cache-settings.js';
 import type { ConfigActor } from './change.js';
 import type { EntityDeps } from './deps.js';
@@ -41,7 +42,7 @@ function stored(input: CacheSettingsInput): CacheSettings {
   };
 }
 
-const json = (settings: CacheSettings | null) => (settings ? (settings as unknown as Prisma.InputJsonValue) : Prisma.DbNull);
+const json = (db: Db, settings: CacheSettings | null) => (settings ? (settings as unknown as Prisma.InputJsonValue) : dbNull(db));
 
 /** Cache settings of keys and virtual models, and auto prompt caching of models; null settings restore the defaults. */
 export function cacheConfig(deps: EntityDeps) {
@@ -50,7 +51,7 @@ export function cacheConfig(deps: EntityDeps) {
     async setVirtualKeyCache(actor: ConfigActor, id: string, input: CacheSettingsInput | null) {
       if (input?.semantic) throw new ConfigInputError('the semantic cache is set on virtual models, not keys', 'semantic');
       if (!(await db.virtualKey.findUnique({ where: { id }, select: { id: true } }))) throw new ConfigNotFoundError('Virtual key');
-      const updated = await db.virtualKey.update({ where: { id }, data: { cache: json(input ? stored(input) : null) } });
+      const updated = await db.virtualKey.update({ where: { id }, data: { cache: json(db, input ? stored(input) : null) } });
       await deps.changed([{ actor, entity: 'virtualKey', action: 'update', id }]);
       return updated;
     },
@@ -61,7 +62,7 @@ export function cacheConfig(deps: EntityDeps) {
       if (settings?.semantic && !(await db.model.findUnique({ where: { name: settings.semantic.embeddingModel }, select: { id: true } }))) {
         throw new ConfigInputError(`no model named "${settings.semantic.embeddingModel}"`, 'semantic.embeddingModel');
       }
-      const updated = await db.virtualModel.update({ where: { id }, data: { cache: json(settings) } });
+      const updated = await db.virtualModel.update({ where: { id }, data: { cache: json(db, settings) } });
       await deps.changed([{ actor, entity: 'virtualModel', action: 'update', id }]);
       return updated;
     },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { matchCatalogEntry, planPreset, presetFromEntry, type CatalogIndex } from '../catalog/index.js';
 import { PRESET_FIELDS as CATALOG_PRESET_FIELDS } from '../catalog/types.js';
 import { mergeRequestDefaults, sealRequestDefaults } from '../crypto/sealed-request-defaults.js';
-import { Prisma } from '../db/generated/sqlite/index.js';
+import { dbNull, type Db, type DbNullValue } from '../db/client.js';
 import { importModels, type ImportSelection } from '../models-import/import-models.js';
 import type { ConfigActor } from './change.js';
 import type { EntityDeps } from './deps.js';
@@ -33,8 +33,8 @@ const unitPricesSchema = z
     search: unitPrice.optional(),
   })
   .strict();
-/** A JSON column given as null is cleared (Prisma's DbNull), absent is left alone. */
-const jsonColumn = <T extends object>(value: T | null | undefined): T | typeof Prisma.DbNull | undefined => (value === null ? Prisma.DbNull : value);
+/** A JSON column given as null is cleared (the client's DbNull), absent is left alone. */
+const jsonColumn = <T extends object>(db: Db, value: T | null | undefined): T | DbNullValue | undefined => (value === null ? dbNull(db) : value);
 const fields = {
   providerId: z.string().min(1, 'is required'),
   name: z
@@ -121,7 +121,7 @@ export function modelsConfig(deps: ModelsDeps) {
       const overrides = PRESET_FIELDS.filter((f) => (data as Record<string, unknown>)[f] != null);
       const requestDefaults = data.requestDefaults ? (sealRequestDefaults(data.requestDefaults, secretBox) as object) : undefined;
       const created = await unique(
-        () => db.model.create({ data: { ...data, requestDefaults, overrides, unitPrices: jsonColumn(data.unitPrices) } }),
+        () => db.model.create({ data: { ...data, requestDefaults, overrides, unitPrices: jsonColumn(db, data.unitPrices) } }),
         duplicate(data.name),
       );
       await deps.changed([{ actor, entity: 'model', action: 'create', id: created.id }]);
@@ -136,8 +136,8 @@ export function modelsConfig(deps: ModelsDeps) {
       // Only values that really change count as set by hand (forms send every field back).
       const changed = PRESET_FIELDS.filter((f) => f in data && !sameValue((data as Record<string, unknown>)[f], (existing as Record<string, unknown>)[f]));
       const overrides = [...new Set([...previous, ...changed])];
-      let requestDefaults: object | typeof Prisma.DbNull | undefined;
-      if (data.requestDefaults === null) requestDefaults = Prisma.DbNull;
+      let requestDefaults: object | DbNullValue | undefined;
+      if (data.requestDefaults === null) requestDefaults = dbNull(db);
       else if (data.requestDefaults !== undefined) {
         const merged = mergeRequestDefaults(existing.requestDefaults, data.requestDefaults, secretBox);
         if ('unknown' in merged) {
@@ -146,7 +146,7 @@ export function modelsConfig(deps: ModelsDeps) {
         requestDefaults = merged.defaults;
       }
       const updated = await unique(
-        () => db.model.update({ where: { id }, data: { ...data, requestDefaults, overrides, unitPrices: jsonColumn(data.unitPrices) } }),
+        () => db.model.update({ where: { id }, data: { ...data, requestDefaults, overrides, unitPrices: jsonColumn(db, data.unitPrices) } }),
         duplicate(data.name),
       );
       await deps.changed([{ actor, entity: 'model', action: 'update', id }]);

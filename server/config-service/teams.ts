@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { Prisma } from '../db/generated/sqlite/index.js';
+import { dbNull, type Db } from '../db/client.js';
+import type { Prisma } from '../db/generated/sqlite/index.js';
 import type { ConfigActor } from './change.js';
 import type { EntityDeps } from './deps.js';
-import { ConfigInputError, ConfigNotFoundError } from './errors.js';
+import { ConfigInputError, ConfigNotFoundError, refuseDuplicate } from './errors.js';
 import { endUserLimitsSchema, modelLimitsSchema, storedEndUserLimits, storedModelLimits } from './scoped-limits.js';
 
 const limit = z.number().int().positive('must be a positive integer').nullable().optional();
@@ -27,21 +28,20 @@ export const TEAM_ROLES = ['team_admin', 'viewer'] as const;
 export const setTeamMemberSchema = z.object({ teamId: z.string().min(1).nullable(), role: z.enum(['admin', ...TEAM_ROLES]) });
 export type SetTeamMember = z.infer<typeof setTeamMemberSchema>;
 
-function teamData(data: UpdateTeam): Prisma.TeamUncheckedUpdateInput {
+function teamData(db: Db, data: UpdateTeam): Prisma.TeamUncheckedUpdateInput {
   const { allowedModels, modelLimits, endUserLimits, ...rest } = data;
   const models = storedModelLimits(modelLimits);
   const endUsers = storedEndUserLimits(endUserLimits);
   return {
     ...rest,
-    ...(allowedModels !== undefined ? { allowedModels: allowedModels ?? Prisma.DbNull } : {}),
-    ...(models !== undefined ? { modelLimits: models ?? Prisma.DbNull } : {}),
-    ...(endUsers !== undefined ? { endUserLimits: endUsers ?? Prisma.DbNull } : {}),
+    ...(allowedModels !== undefined ? { allowedModels: allowedModels ?? dbNull(db) } : {}),
+    ...(models !== undefined ? { modelLimits: models ?? dbNull(db) } : {}),
+    ...(endUsers !== undefined ? { endUserLimits: endUsers ?? dbNull(db) } : {}),
   };
 }
 
 function uniqueName(error: unknown): never {
-  if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') throw new ConfigInputError('a team with this name exists', 'name');
-  throw error;
+  refuseDuplicate(error, 'a team with this name exists', 'name');
 }
 
 /** Teams: their limits (applied to all of their keys together by server/limits) and their members. */
@@ -49,7 +49,7 @@ export function teamsConfig(deps: EntityDeps) {
   const { db } = deps;
   return {
     async create(actor: ConfigActor, data: CreateTeam) {
-      const created = await db.team.create({ data: teamData(data) as Prisma.TeamUncheckedCreateInput }).catch(uniqueName);
+      const created = await db.team.create({ data: teamData(db, data) as Prisma.TeamUncheckedCreateInput }).catch(uniqueName);
       await deps.changed([{ actor, entity: 'team', action: 'create', id: created.id, name: created.name, after: created }]);
       return created;
     },
@@ -57,7 +57,7 @@ export function teamsConfig(deps: EntityDeps) {
     async update(actor: ConfigActor, id: string, data: UpdateTeam) {
       const before = await db.team.findUnique({ where: { id } });
       if (!before) throw new ConfigNotFoundError('Team');
-      const updated = await db.team.update({ where: { id }, data: teamData(data) }).catch(uniqueName);
+      const updated = await db.team.update({ where: { id }, data: teamData(db, data) }).catch(uniqueName);
       await deps.changed([{ actor, entity: 'team', action: 'update', id, name: updated.name, before, after: updated }]);
       return updated;
     },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Prisma } from '../db/generated/sqlite/index.js';
+import { dbNull } from '../db/client.js';
 import { generateVirtualKey } from '../keys/virtual-key-token.js';
 import type { ConfigActor } from './change.js';
 import type { EntityDeps } from './deps.js';
@@ -110,9 +110,9 @@ export function virtualKeysConfig(deps: EntityDeps) {
         where: { id },
         data: {
           ...rest,
-          ...(allowedModels !== undefined ? { allowedModels: allowedModels ?? Prisma.DbNull } : {}),
-          ...(models !== undefined ? { modelLimits: models ?? Prisma.DbNull } : {}),
-          ...(endUsers !== undefined ? { endUserLimits: endUsers ?? Prisma.DbNull } : {}),
+          ...(allowedModels !== undefined ? { allowedModels: allowedModels ?? dbNull(db) } : {}),
+          ...(models !== undefined ? { modelLimits: models ?? dbNull(db) } : {}),
+          ...(endUsers !== undefined ? { endUserLimits: endUsers ?? dbNull(db) } : {}),
         },
       });
       await deps.changed([{ actor, entity: 'virtualKey', action: 'update', id, name: updated.name, before, after: updated }]);

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
-import { PrismaClient } from './generated/sqlite/index.js';
+import { Prisma, PrismaClient } from './generated/sqlite/index.js';
 
 /**
  * The storage handle the rest of the gateway uses. Both generated clients come
@@ -21,12 +21,30 @@ export function dbTarget(config: { databaseUrl?: string; dbPath: string }): DbTa
   return config.databaseUrl ? { kind: 'postgres', location: config.databaseUrl } : { kind: 'sqlite', location: config.dbPath };
 }
 
+/** Prisma's value for "store SQL NULL in this Json column". */
+export type DbNullValue = typeof Prisma.DbNull;
+const DB_NULL = Symbol('dbNull');
+type WithDbNull = { [DB_NULL]?: DbNullValue };
+
+/**
+ * The DbNull of the client behind `db` (or of a transaction on it): each generated
+ * client recognises only its own instance and stores any other as the JSON `{}`.
+ */
+export function dbNull(db: Db | Prisma.TransactionClient): DbNullValue {
+  return (db as WithDbNull)[DB_NULL] ?? Prisma.DbNull;
+}
+
 export async function openDatabase(target: DbTarget): Promise<Db> {
   if (target.kind === 'postgres') {
     // Loaded only when used: each generated client carries its own query compiler.
-    const [{ PrismaClient: PostgresPrismaClient }, { PrismaPg }] = await Promise.all([import('./generated/postgres/index.js'), import('@prisma/adapter-pg')]);
+    const [{ PrismaClient: PostgresPrismaClient, Prisma: PostgresPrisma }, { PrismaPg }] = await Promise.all([
+      import('./generated/postgres/index.js'),
+      import('@prisma/adapter-pg'),
+    ]);
     const client = new PostgresPrismaClient({ adapter: new PrismaPg({ connectionString: target.location }) });
     await client.$connect();
+    // Transactions on the client read the same property, so dbNull(tx) finds it too.
+    (client as unknown as WithDbNull)[DB_NULL] = PostgresPrisma.DbNull as unknown as DbNullValue;
     return client as unknown as Db;
   }
   mkdirSync(path.dirname(target.location), { recursive: true });

@@ -99,6 +99,17 @@ describe('virtual keys', () => {
     expect(entry?.id).toBe(keyId);
   });
 
+  it('clearing the allowed models stores SQL NULL on either database, not an empty JSON object', async () => {
+    const { createVirtualKey } = await gateway.admin(CREATE('id'), { i: { name: 'cleared', allowedModels: ['gpt-4o-mini'] } });
+    const id = createVirtualKey.virtualKey.id;
+    const { updateVirtualKey } = await gateway.admin('mutation($id: ID!) { updateVirtualKey(id: $id, input: { allowedModels: null }) { allowedModels } }', {
+      id,
+    });
+    expect(updateVirtualKey.allowedModels).toBeNull();
+    const stored = await storedRow<{ allowedModels: unknown }>(gateway, 'VirtualKey', id);
+    expect(stored.allowedModels).toBeNull();
+  });
+
   it('revokes a key: revokedAt is set and it leaves the default list', async () => {
     const before = Date.now();
     const { revokeVirtualKey } = await gateway.admin('mutation($id: ID!) { revokeVirtualKey(id: $id) { id revokedAt enabled } }', { id: keyId });
