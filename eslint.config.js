@@ -80,6 +80,25 @@ export default defineConfig(
     },
   },
   {
+    // Each generated Prisma client (SQLite, PostgreSQL) recognises only its own null markers and
+    // error classes: take DbNull from dbNull(db) and match errors by their code.
+    files: ['server/**/*.ts'],
+    ignores: ['server/db/client.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[object.name='Prisma'][property.name=/^(DbNull|JsonNull|AnyNull)$/]",
+          message: "Use dbNull(db) from server/db/client.ts: the PostgreSQL client stores the SQLite client's marker as {}.",
+        },
+        {
+          selector: "BinaryExpression[operator='instanceof'] > MemberExpression.right[object.name='Prisma']",
+          message: 'Match Prisma errors by their code: the PostgreSQL client throws its own classes.',
+        },
+      ],
+    },
+  },
+  {
     // Svelte templates: generic components' snippet parameters reach the linter as `any`;
     // svelte-check (`npm run check:client`) type-checks templates properly.
     files: ['client/**/*.svelte'],
