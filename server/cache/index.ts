@@ -4,6 +4,7 @@ import { MemoryCacheStore } from './memory-store.js';
 import { RedisCacheStore } from './redis-store.js';
 import { ResponseCache } from './response-cache.js';
 import { SemanticCache } from './semantic.js';
+import { RedisSemanticVectors } from './semantic-shared.js';
 import type { CachePurge } from './types.js';
 
 export { useResponseCache } from './plugin.js';
@@ -40,20 +41,22 @@ export interface Caches {
 export function createCaches(options: CacheLimits & { redisUrl?: string; redisKeyPrefix: string; logger: Logger }): Caches {
   const logger = options.logger.child({ component: 'response-cache' });
   let backend;
+  let sharedVectors: RedisSemanticVectors | undefined;
   if (options.redisUrl) {
     const client = createRedisConnection({ url: options.redisUrl, name: 'response-cache', role: 'commands', logger });
     backend = new RedisCacheStore(client, options.redisKeyPrefix, () => closeRedis(client));
+    sharedVectors = new RedisSemanticVectors(client, options.redisKeyPrefix, options.semanticMaxEntries);
   } else {
     backend = new MemoryCacheStore(options.maxBytes);
   }
   const responses = new ResponseCache(backend, logger, { defaultTtlSeconds: options.defaultTtlSeconds, maxEntryBytes: options.maxEntryBytes });
-  const semantic = new SemanticCache(responses, logger, options.semanticMaxEntries);
+  const semantic = new SemanticCache(responses, logger, options.semanticMaxEntries, sharedVectors);
   return {
     responses,
     semantic,
     limits: options,
     async purge(which) {
-      semantic.purge(which);
+      await semantic.purge(which);
       return responses.purge(which);
     },
     close: () => responses.close(),

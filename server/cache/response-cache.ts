@@ -17,14 +17,8 @@ export class ResponseCache {
   ) {}
 
   async lookup(key: string): Promise<CacheEntry | undefined> {
-    try {
-      const json = await this.backend.get(key);
-      this.recovered();
-      return json === undefined ? undefined : (JSON.parse(json) as CacheEntry);
-    } catch (error) {
-      this.failed(error);
-      return undefined;
-    }
+    const json = await this.attempt(() => this.backend.get(key));
+    return json === undefined ? undefined : (JSON.parse(json) as CacheEntry);
   }
 
   /** Stores without making the caller wait; returns the bytes stored (0 when the entry is too large). */
@@ -32,15 +26,28 @@ export class ResponseCache {
     const json = JSON.stringify(entry);
     const bytes = Buffer.byteLength(json);
     if (bytes > this.limits.maxEntryBytes) return 0;
-    const done = this.backend
-      .set(key, json, ttlSeconds * 1000, { keyId: entry.keyId, model: entry.model })
-      .then(
-        () => this.recovered(),
-        (error: unknown) => this.failed(error),
-      )
+    this.inBackground(() => this.backend.set(key, json, ttlSeconds * 1000, { keyId: entry.keyId, model: entry.model }));
+    return bytes;
+  }
+
+  /** Runs one shared-store operation under the outage rule: undefined (and one warning) while it fails. */
+  async attempt<T>(operation: () => Promise<T>): Promise<T | undefined> {
+    try {
+      const result = await operation();
+      this.recovered();
+      return result;
+    } catch (error) {
+      this.failed(error);
+      return undefined;
+    }
+  }
+
+  /** A write nobody waits for, under the outage rule; `settled()` waits for it. */
+  inBackground(operation: () => Promise<unknown>): void {
+    const done = this.attempt(operation)
+      .then(() => undefined)
       .finally(() => this.pending.delete(done));
     this.pending.add(done);
-    return bytes;
   }
 
   /** Removes a key's or a model's entries (admin purge); throws when the backend is down. */

@@ -14,12 +14,14 @@ export class SemanticIndex {
     return this.entries.size;
   }
 
-  add(key: string, vector: readonly number[]): void {
+  /** Adds (or moves to newest) an entry; returns its unit vector, undefined for a zero or non-finite vector. */
+  add(key: string, vector: ArrayLike<number>): Float32Array | undefined {
     const unit = normalized(vector);
-    if (!unit) return;
+    if (!unit) return undefined;
     this.entries.delete(key);
     this.entries.set(key, unit);
     while (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    return unit;
   }
 
   remove(key: string): void {
@@ -45,9 +47,9 @@ export class SemanticIndex {
   }
 }
 
-function normalized(vector: readonly number[]): Float32Array | undefined {
+function normalized(vector: ArrayLike<number>): Float32Array | undefined {
   let norm = 0;
-  for (const v of vector) norm += v * v;
+  for (let i = 0; i < vector.length; i++) norm += vector[i] * vector[i];
   if (!(norm > 0) || !Number.isFinite(norm)) return undefined;
   const scale = 1 / Math.sqrt(norm);
   return Float32Array.from(vector, (v) => v * scale);

@@ -10,6 +10,7 @@ import type { ModelEntry } from '../snapshot/types.js';
 import type { CachePolicy } from './policy.js';
 import type { ResponseCache } from './response-cache.js';
 import { SemanticIndex } from './semantic-index.js';
+import { FIRST_VECTOR, type RedisSemanticVectors, type VectorCursor } from './semantic-shared.js';
 import type { CacheEntry, CachePurge } from './types.js';
 
 /**
@@ -38,24 +39,35 @@ export function semanticText(request: CanonicalRequest): string | undefined {
  * cache (memory or Redis). A lookup embeds the text through the gateway's own
  * upstream call to the configured embedding model (one log row of its own,
  * with its cost) and serves the nearest stored answer at or above the
- * model's threshold. Vectors are per instance: in scale-out each instance
- * learns its own index, while hits on identical requests still cross
- * instances through the exact cache.
+ * model's threshold. In scale-out the vectors are also appended to Redis
+ * (semantic-shared.ts) and each lookup first reads what other instances
+ * added, so a paraphrase on one instance hits an answer stored by another.
  */
 export class SemanticCache {
-  private readonly indexes = new Map<string, SemanticIndex>();
+  private readonly indexes = new Map<string, { index: SemanticIndex; cursor: VectorCursor }>();
 
   constructor(
     private readonly cache: ResponseCache,
     private readonly logger: Logger,
     private readonly maxEntriesPerIndex: number,
+    private readonly shared?: RedisSemanticVectors,
   ) {}
 
-  private index(scope: string, model: string): SemanticIndex {
+  private slot(scope: string, model: string) {
     const id = `${scope}\n${model}`;
-    let index = this.indexes.get(id);
-    if (!index) this.indexes.set(id, (index = new SemanticIndex(this.maxEntriesPerIndex)));
-    return index;
+    let slot = this.indexes.get(id);
+    if (!slot) this.indexes.set(id, (slot = { index: new SemanticIndex(this.maxEntriesPerIndex), cursor: FIRST_VECTOR }));
+    return slot;
+  }
+
+  /** Reads the vectors other instances added to this index since the last lookup (nothing without Redis). */
+  private async catchUp(scope: string, model: string, slot: { index: SemanticIndex; cursor: VectorCursor }): Promise<void> {
+    const shared = this.shared;
+    if (!shared) return;
+    const read = await this.cache.attempt(() => shared.readAfter(scope, model, slot.cursor));
+    if (!read) return;
+    slot.cursor = read.cursor;
+    for (const { key, vector } of read.vectors) slot.index.add(key, vector);
   }
 
   async lookup(
@@ -73,7 +85,9 @@ export class SemanticCache {
     }
     const vector = await this.embed(gen, model, text);
     if (!vector) return {};
-    const index = this.index(policy.scope, gen.request.model);
+    const slot = this.slot(policy.scope, gen.request.model);
+    await this.catchUp(policy.scope, gen.request.model, slot);
+    const index = slot.index;
     const near = index.nearest(vector, settings.threshold);
     if (!near) return { vector };
     const entry = await this.cache.lookup(near.key);
@@ -85,15 +99,18 @@ export class SemanticCache {
   }
 
   add(policy: CachePolicy, model: string, key: string, vector: number[], _entry: CacheEntry): void {
-    this.index(policy.scope, model).add(key, vector);
+    const unit = this.slot(policy.scope, model).index.add(key, vector);
+    const shared = this.shared;
+    if (unit && shared) this.cache.inBackground(() => shared.append(policy.scope, model, { key, vector: unit }, policy.ttlSeconds * 1000));
   }
 
-  /** A purge by model drops that model's indexes; by key, the key's own scope. */
-  purge(which: CachePurge): void {
-    for (const [id, index] of this.indexes) {
+  /** A purge by model drops that model's indexes; by key, the key's own scope (here and, in scale-out, in Redis). */
+  async purge(which: CachePurge): Promise<void> {
+    for (const [id, slot] of this.indexes) {
       const [scope, model] = id.split('\n');
-      if (which.kind === 'model' ? model === which.model : scope === `key:${which.keyId}`) index.clear();
+      if (which.kind === 'model' ? model === which.model : scope === `key:${which.keyId}`) slot.index.clear();
     }
+    await this.shared?.purge(which);
   }
 
   /** OpenAI-compatible `/embeddings` of one input; a failure means no semantic lookup, never a failed request. */

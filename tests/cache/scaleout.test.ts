@@ -1,7 +1,8 @@
 /**
  * The response cache in scale-out: two gateway instances on one PostgreSQL
  * database and one Redis share entries (a hit on B for an answer A stored,
- * and a purge on A seen by B); with Redis gone, requests are answered
+ * a paraphrase on B served semantically from an answer A stored, and a purge
+ * on A seen by B); with Redis gone, requests are answered
  * without caching and one warning is logged, never an error.
  */
 import { createServer } from 'node:net';
@@ -12,9 +13,9 @@ import { freshDatabase, RedisProcess, uniqueRedisPrefix } from '../scaleout/supp
 import { createKey } from '../support/admin.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
-import { anthropicClient, openaiClient } from '../support/proxy-fixture.js';
+import { anthropicClient, openaiClient, type CustomUpstream } from '../support/proxy-fixture.js';
 import { waitFor } from '../support/wait.js';
-import { addPricedUpstream, userTurn } from './helpers.js';
+import { addPricedUpstream, addSemanticVirtualModel, startBagOfWordsEmbedder, userTurn } from './helpers.js';
 
 /** A port nothing listens on, for a redis-server of the suite's own. */
 function freePort(): Promise<number> {
@@ -34,6 +35,7 @@ describe('two instances over Redis', () => {
   let a: TestGateway;
   let b: TestGateway;
   let mock: MockUpstream;
+  let embedder: CustomUpstream;
   let key: { key: string; id: string };
 
   beforeAll(async () => {
@@ -48,18 +50,22 @@ describe('two instances over Redis', () => {
     };
     a = await startTestGateway(env);
     b = await startTestGateway(env);
-    ({ mock } = await addPricedUpstream(a, 'openai-chat'));
+    let modelId: string;
+    ({ mock, modelId } = await addPricedUpstream(a, 'openai-chat'));
+    embedder = await startBagOfWordsEmbedder();
+    await addSemanticVirtualModel(a, embedder, modelId);
     key = await createKey(a);
-    // B learns the key and model through the config announcement.
-    await waitFor(async () => (await fetch(`${b.url}/v1/models`, { headers: { authorization: `Bearer ${key.key}` } })).status === 200 || undefined, {
+    // B learns the key and the models through the config announcement.
+    await waitFor(() => (b.services.snapshot.current.keysByHash.size > 0 && b.services.snapshot.current.virtualModelsByName.has('semantic-vm')) || undefined, {
       timeoutMs: 10_000,
-      what: 'key on instance B',
+      what: 'key and virtual model on instance B',
     });
   }, 120_000);
 
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
     await mock?.close();
+    await embedder?.close();
     await database?.drop();
     await deletePrefix(prefix);
   });
@@ -79,6 +85,28 @@ describe('two instances over Redis', () => {
     const after = await openaiClient(b, key.key).chat.completions.create(body, { headers: on }).withResponse();
     expect(after.response.headers.get('x-gateway-cache')).toBe('miss');
     expect(mock.requests.length).toBe(before + 1);
+  });
+  test('a paraphrase on B is served the answer A stored, through the shared semantic vectors', async () => {
+    const system = { role: 'system' as const, content: 'You answer geography questions in one sentence.' };
+    const ask = async (gw: TestGateway, content: string) => {
+      const before = mock.requests.length;
+      const { data, response } = await openaiClient(gw, key.key)
+        .chat.completions.create({ model: 'semantic-vm', messages: [system, { role: 'user', content }] })
+        .withResponse();
+      await gw.services.caches.responses.settled();
+      return { text: data.choices[0].message.content, cache: response.headers.get('x-gateway-cache'), upstream: mock.requests.length - before };
+    };
+    const first = await ask(a, 'What is the capital of Portugal?');
+    expect(first).toMatchObject({ cache: 'miss', upstream: 1 });
+    // Not an exact repeat: only the vector A appended to Redis can find it.
+    const paraphrase = await ask(b, 'Tell me the capital of Portugal, please.');
+    expect(paraphrase).toEqual({ text: first.text, cache: 'hit', upstream: 0 });
+    // Below the threshold stays a miss on B as well.
+    expect(await ask(b, 'What is the capital of Norway?')).toMatchObject({ cache: 'miss', upstream: 1 });
+
+    // A purge of the model on A removes the vectors from Redis; B's copy finds no answer behind it.
+    await a.admin('mutation($m: String) { purgeCache(model: $m) }', { m: 'semantic-vm' });
+    expect(await ask(b, 'Tell me the capital of Portugal!')).toMatchObject({ cache: 'miss', upstream: 1 });
   });
 });
 

@@ -5,28 +5,11 @@
  * and serves the nearest cached answer at or above its threshold.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createKey, createModel, createProvider, createVirtualModel } from '../support/admin.js';
+import { createKey } from '../support/admin.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
-import { openaiClient, PNG_DATA_URL, startCustomUpstream, type CustomUpstream } from '../support/proxy-fixture.js';
-import { addPricedUpstream, logRows } from './helpers.js';
-
-/** Words that carry no meaning here, so paraphrases embed alike. */
-const STOP = new Set(['what', 'is', 'the', 'of', 'tell', 'me', 'please', 'a', 'an', 'you', 'can', 'which']);
-const VOCABULARY: string[] = [];
-
-/** One dimension per content word ever seen (stable across calls), counts normalised by the gateway. */
-function bagOfWords(text: string): number[] {
-  const words =
-    text
-      .toLowerCase()
-      .match(/[a-z]+/g)
-      ?.filter((w) => !STOP.has(w)) ?? [];
-  for (const w of words) if (!VOCABULARY.includes(w)) VOCABULARY.push(w);
-  const v = new Array<number>(64).fill(0);
-  for (const w of words) v[VOCABULARY.indexOf(w)] += 1;
-  return v;
-}
+import { openaiClient, PNG_DATA_URL, type CustomUpstream } from '../support/proxy-fixture.js';
+import { addPricedUpstream, addSemanticVirtualModel, logRows, startBagOfWordsEmbedder } from './helpers.js';
 
 let gw: TestGateway;
 let chat: MockUpstream;
@@ -37,24 +20,8 @@ beforeAll(async () => {
   gw = await startTestGateway();
   let modelId: string;
   ({ mock: chat, modelId } = await addPricedUpstream(gw, 'openai-chat'));
-  embedder = await startCustomUpstream((req, body, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({
-        object: 'list',
-        model: body.model,
-        data: [{ object: 'embedding', index: 0, embedding: bagOfWords(String(body.input)) }],
-        usage: { prompt_tokens: 7, total_tokens: 7 },
-      }),
-    );
-  });
-  const providerId = await createProvider(gw, { name: 'embeddings', type: 'openai', baseUrl: `${embedder.url}/v1` });
-  await createModel(gw, providerId, 'embedder', 'bag-of-words', { mode: 'embedding', inputPrice: 0.0001 });
-  const vmId = await createVirtualModel(gw, { name: 'semantic-vm', strategy: 'FAILOVER', targets: [{ modelId }] });
-  await gw.admin('mutation($id: ID!, $i: CacheSettingsInput) { setVirtualModelCache(id: $id, input: $i) { id } }', {
-    id: vmId,
-    i: { enabled: true, semantic: { enabled: true, embeddingModel: 'embedder', threshold: 0.95 } },
-  });
+  embedder = await startBagOfWordsEmbedder();
+  await addSemanticVirtualModel(gw, embedder, modelId);
   key = await createKey(gw);
 });
 
