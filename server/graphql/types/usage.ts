@@ -193,33 +193,55 @@ export async function usageTimeseries(services: GraphqlDeps, bucket: keyof typeo
   return points;
 }
 
+/** The filters usageSummary and usageTimeseries share. */
+const USAGE_SCOPE_ARGS = builder.args((t) => ({
+  from: t.field({ type: 'DateTime', required: true, description: 'Inclusive.' }),
+  to: t.field({ type: 'DateTime', required: true, description: 'Exclusive.' }),
+  keyId: t.id({ description: 'Only this virtual key.' }),
+  model: t.string({ description: 'Only this requested model name.' }),
+  providerId: t.id({ description: 'Only this provider.' }),
+  teamId: t.id({ description: "Only this team's keys (a team member always sees only their team)." }),
+  endUser: t.string({ description: 'Only this end user.' }),
+  tag: t.string({ description: 'Only requests with this tag.' }),
+}));
+
+/** The validated scope of those filters; a team member is held to their own team. */
+function usageScope(
+  args: {
+    from: Date;
+    to: Date;
+    keyId?: string | number | null;
+    model?: string | null;
+    providerId?: string | number | null;
+    teamId?: string | number | null;
+    endUser?: string | null;
+    tag?: string | null;
+  },
+  ctx: Parameters<typeof teamScope>[0],
+) {
+  return validate(scopeSchema, {
+    from: args.from,
+    to: args.to,
+    keyId: args.keyId?.toString(),
+    model: args.model,
+    providerId: args.providerId?.toString(),
+    teamId: teamScope(ctx) ?? args.teamId?.toString(),
+    endUser: args.endUser,
+    tag: args.tag,
+  });
+}
+
 builder.queryField('usageSummary', (t) =>
   t.field({
     type: UsageSummaryRef,
     ...TEAM_READ,
     description: 'Requests, errors, tokens, cost and P50/P95 latency in [from, to), in total and per key, model or provider.',
     args: {
-      from: t.arg({ type: 'DateTime', required: true, description: 'Inclusive.' }),
-      to: t.arg({ type: 'DateTime', required: true, description: 'Exclusive.' }),
-      keyId: t.arg.id({ description: 'Only this virtual key.' }),
-      model: t.arg.string({ description: 'Only this requested model name.' }),
-      providerId: t.arg.id({ description: 'Only this provider.' }),
-      teamId: t.arg.id({ description: "Only this team's keys (a team member always sees only their team)." }),
-      endUser: t.arg.string({ description: 'Only this end user.' }),
-      tag: t.arg.string({ description: 'Only requests with this tag.' }),
+      ...USAGE_SCOPE_ARGS,
       groupBy: t.arg({ type: UsageGroupByEnum, required: true }),
     },
     resolve: (_root, args, ctx) => {
-      const scope = validate(scopeSchema, {
-        from: args.from,
-        to: args.to,
-        keyId: args.keyId?.toString(),
-        model: args.model,
-        providerId: args.providerId?.toString(),
-        teamId: teamScope(ctx) ?? args.teamId?.toString(),
-        endUser: args.endUser,
-        tag: args.tag,
-      });
+      const scope = usageScope(args, ctx);
       return usageSummary(ctx.services, args.groupBy, scope);
     },
   }),
@@ -231,27 +253,11 @@ builder.queryField('usageTimeseries', (t) =>
     ...TEAM_READ,
     description: `The same aggregates per time bucket (UTC), oldest first, every bucket of [from, to) present; at most ${MAX_BUCKETS} buckets.`,
     args: {
-      from: t.arg({ type: 'DateTime', required: true, description: 'Inclusive.' }),
-      to: t.arg({ type: 'DateTime', required: true, description: 'Exclusive.' }),
-      keyId: t.arg.id({ description: 'Only this virtual key.' }),
-      model: t.arg.string({ description: 'Only this requested model name.' }),
-      providerId: t.arg.id({ description: 'Only this provider.' }),
-      teamId: t.arg.id({ description: "Only this team's keys (a team member always sees only their team)." }),
-      endUser: t.arg.string({ description: 'Only this end user.' }),
-      tag: t.arg.string({ description: 'Only requests with this tag.' }),
+      ...USAGE_SCOPE_ARGS,
       bucket: t.arg({ type: UsageBucketEnum, required: true }),
     },
     resolve: (_root, args, ctx) => {
-      const scope = validate(scopeSchema, {
-        from: args.from,
-        to: args.to,
-        keyId: args.keyId?.toString(),
-        model: args.model,
-        providerId: args.providerId?.toString(),
-        teamId: teamScope(ctx) ?? args.teamId?.toString(),
-        endUser: args.endUser,
-        tag: args.tag,
-      });
+      const scope = usageScope(args, ctx);
       return usageTimeseries(ctx.services, args.bucket, scope);
     },
   }),
