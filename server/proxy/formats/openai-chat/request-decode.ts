@@ -172,15 +172,19 @@ function decodeResponseFormat(value: unknown): ResponseFormat | undefined {
   const format = requireRecord(value, 'response_format');
   const type = requireOneOf(format.type, ['text', 'json_object', 'json_schema'], 'response_format.type');
   if (type !== 'json_schema') return { type };
-  const spec = requireRecord(format.json_schema, 'response_format.json_schema');
+  return decodeJsonSchemaFormat(requireRecord(format.json_schema, 'response_format.json_schema'), 'response_format.json_schema');
+}
+
+/** A json_schema format's fields: Chat nests them under `json_schema`, Responses has them beside `type`. */
+export function decodeJsonSchemaFormat(spec: Record<string, unknown>, path: string): ResponseFormat {
   const result: ResponseFormat = {
     type: 'json_schema',
-    name: requireString(spec.name, 'response_format.json_schema.name'),
-    schema: optSchema(spec.schema, 'response_format.json_schema.schema') ?? {},
+    name: requireString(spec.name, `${path}.name`),
+    schema: optSchema(spec.schema, `${path}.schema`) ?? {},
   };
-  const description = optString(spec.description, 'response_format.json_schema.description');
+  const description = optString(spec.description, `${path}.description`);
   if (description !== undefined) result.description = description;
-  const strict = optBoolean(spec.strict, 'response_format.json_schema.strict');
+  const strict = optBoolean(spec.strict, `${path}.strict`);
   if (strict !== undefined) result.strict = strict;
   return result;
 }

@@ -1,19 +1,8 @@
 import { invalidRequest } from '../../../core/index.js';
 import type { CanonicalRequest, ReasoningConfig, ResponseFormat } from '../../../core/index.js';
 import { isRecord } from '../../../core/guards.js';
-import { REASONING_EFFORTS } from '../openai-chat/request-decode.js';
-import {
-  optBoolean,
-  optInteger,
-  optMetadata,
-  optNumber,
-  optRecord,
-  optSchema,
-  optString,
-  requireOneOf,
-  requireRecord,
-  requireString,
-} from '../openai-chat/validate.js';
+import { decodeJsonSchemaFormat, REASONING_EFFORTS } from '../openai-chat/request-decode.js';
+import { optBoolean, optInteger, optMetadata, optNumber, optRecord, optString, requireOneOf, requireRecord, requireString } from '../openai-chat/validate.js';
 import { decodeInput } from './input-decode.js';
 import { decodeResponsesToolChoice, decodeResponsesTools } from './tools-decode.js';
 
@@ -118,16 +107,7 @@ function decodeFormat(value: unknown): ResponseFormat | undefined {
   const format = requireRecord(value, 'text.format');
   const type = requireOneOf(format.type, ['text', 'json_object', 'json_schema'], 'text.format.type');
   if (type !== 'json_schema') return { type };
-  const result: ResponseFormat = {
-    type: 'json_schema',
-    name: requireString(format.name, 'text.format.name'),
-    schema: optSchema(format.schema, 'text.format.schema') ?? {},
-  };
-  const description = optString(format.description, 'text.format.description');
-  if (description !== undefined) result.description = description;
-  const strict = optBoolean(format.strict, 'text.format.strict');
-  if (strict !== undefined) result.strict = strict;
-  return result;
+  return decodeJsonSchemaFormat(format, 'text.format');
 }
 
 function decodeReasoning(value: unknown, unmapped: string[]): ReasoningConfig | undefined {
