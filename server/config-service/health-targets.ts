@@ -4,6 +4,7 @@ import type { ConfigSnapshot } from '../snapshot/types.js';
 import type { ConfigActor } from './change.js';
 import type { EntityDeps } from './deps.js';
 import { ConfigInputError, ConfigNotFoundError, unique } from './errors.js';
+import { deleteOne } from './delete-one.js';
 
 const fields = {
   name: z.string().trim().min(1, 'is required').max(100),
@@ -68,9 +69,10 @@ export function healthTargetsConfig(deps: HealthTargetsDeps) {
     },
 
     async delete(actor: ConfigActor, id: string): Promise<void> {
-      const { count } = await db.healthTarget.deleteMany({ where: { id } });
-      if (count === 0) throw new ConfigNotFoundError('Health target');
-      await deps.changed([{ actor, entity: 'healthTarget', action: 'delete', id }]);
+      await deleteOne(deps, actor, 'healthTarget', 'Health target', id, {
+        find: () => db.healthTarget.findUnique({ where: { id } }),
+        remove: () => db.healthTarget.deleteMany({ where: { id } }),
+      });
     },
 
     /** A target with default settings for every enabled chat model that has none yet; returns the new ids. */

@@ -4,6 +4,7 @@ import type { Db } from '../db/client.js';
 import type { SettingsStore } from '../settings/store.js';
 import type { SnapshotStore } from '../snapshot/store.js';
 import { AfterChange } from './after-change.js';
+import { catalogSourceConfig } from './catalog-source.js';
 import type { ConfigChange, ConfigChangeListener } from './change.js';
 import { healthTargetsConfig } from './health-targets.js';
 import { modelsConfig } from './models.js';
@@ -28,7 +29,7 @@ export interface ConfigServiceDeps {
   settings: Pick<SettingsStore, 'load'>;
   /** The health monitor's hooks: its targets were edited; the monitoring switch. */
   health: { targetsChanged(): Promise<void>; setEnabled(on: boolean): Promise<unknown> };
-  catalog: { readonly current: CatalogIndex | null; ensureLoaded(): Promise<CatalogIndex | null> };
+  catalog: { readonly current: CatalogIndex | null; ensureLoaded(): Promise<CatalogIndex | null>; storeUpload(fileName: string, text: string): Promise<void> };
   onListenerError?: (error: unknown, change: ConfigChange) => void;
 }
 
@@ -53,6 +54,8 @@ export function createConfigService(deps: ConfigServiceDeps) {
     cache: cacheConfig(entity),
     healthTargets: healthTargetsConfig({ ...entity, snapshot: deps.snapshot }),
     settings: settingsConfig({ changed: entity.changed, monitoring: deps.health }),
+    /** Where the LiteLLM catalog refreshes from (built-in copy, the environment's URL, another URL, an uploaded file). */
+    catalogSource: catalogSourceConfig({ db: deps.db, changed: entity.changed, catalog: deps.catalog }),
     /** Incidents and notes of the public status page. */
     statusIncidents: statusIncidentsConfig(entity),
     /** OpenID Connect sign-in settings (server/sso). */

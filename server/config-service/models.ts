@@ -7,6 +7,7 @@ import { importModels, type ImportSelection } from '../models-import/import-mode
 import type { ConfigActor } from './change.js';
 import type { EntityDeps } from './deps.js';
 import { ConfigInputError, ConfigNotFoundError, unique } from './errors.js';
+import { deleteOne } from './delete-one.js';
 
 const headerName = z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and dashes');
 function requestDefaultsSchema<V extends z.ZodTypeAny>(headerValue: V) {
@@ -154,9 +155,10 @@ export function modelsConfig(deps: ModelsDeps) {
     },
 
     async delete(actor: ConfigActor, id: string): Promise<void> {
-      const { count } = await db.model.deleteMany({ where: { id } });
-      if (count === 0) throw new ConfigNotFoundError('Model');
-      await deps.changed([{ actor, entity: 'model', action: 'delete', id }]);
+      await deleteOne(deps, actor, 'model', 'Model', id, {
+        find: () => db.model.findUnique({ where: { id } }),
+        remove: () => db.model.deleteMany({ where: { id } }),
+      });
     },
 
     /** Sets a model's limits, prices and capabilities from the catalog. */

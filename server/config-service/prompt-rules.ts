@@ -3,6 +3,7 @@ import { parseRuleConfig } from '../prompts/validate.js';
 import type { ConfigActor } from './change.js';
 import type { EntityDeps } from './deps.js';
 import { ConfigInputError, ConfigNotFoundError } from './errors.js';
+import { deleteOne } from './delete-one.js';
 
 export type RuleConfig = Record<string, unknown>;
 
@@ -64,9 +65,10 @@ export function promptRulesConfig(deps: EntityDeps) {
     },
 
     async delete(actor: ConfigActor, id: string): Promise<void> {
-      const { count } = await db.promptRule.deleteMany({ where: { id } });
-      if (count === 0) throw new ConfigNotFoundError('Prompt rule');
-      await deps.changed([{ actor, entity: 'promptRule', action: 'delete', id }]);
+      await deleteOne(deps, actor, 'promptRule', 'Prompt rule', id, {
+        find: () => db.promptRule.findUnique({ where: { id } }),
+        remove: () => db.promptRule.deleteMany({ where: { id } }),
+      });
     },
 
     /** Sets the order: `ruleIds` must list each of the virtual model's rules exactly once. */

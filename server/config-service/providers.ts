@@ -6,6 +6,7 @@ import { findPreset } from '../proxy/providers/presets.js';
 import type { ConfigActor } from './change.js';
 import type { EntityDeps } from './deps.js';
 import { ConfigInputError, ConfigNotFoundError, unique } from './errors.js';
+import { deleteOne } from './delete-one.js';
 
 const headerName = z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and dashes');
 const fields = {
@@ -99,10 +100,10 @@ export function providersConfig(deps: EntityDeps) {
 
     /** Deletes the provider and its models. */
     async delete(actor: ConfigActor, id: string): Promise<void> {
-      const before = await db.provider.findUnique({ where: { id } });
-      const { count } = await db.provider.deleteMany({ where: { id } });
-      if (count === 0) throw new ConfigNotFoundError('Provider');
-      await deps.changed([{ actor, entity: 'provider', action: 'delete', id, name: before?.name, before }]);
+      await deleteOne(deps, actor, 'provider', 'Provider', id, {
+        find: () => db.provider.findUnique({ where: { id } }),
+        remove: () => db.provider.deleteMany({ where: { id } }),
+      });
     },
   };
 }

@@ -5,6 +5,7 @@ import type { ConfigActor } from './change.js';
 import type { EntityDeps } from './deps.js';
 import { ConfigInputError, ConfigNotFoundError } from './errors.js';
 import { endUserLimitsSchema, modelLimitsSchema, storedEndUserLimits, storedModelLimits } from './scoped-limits.js';
+import { deleteOne } from './delete-one.js';
 
 /** Virtual keys the admin UI's playground sends with: one per admin, marked as a system key. */
 export const PLAYGROUND_PURPOSE = 'playground';
@@ -130,11 +131,13 @@ export function virtualKeysConfig(deps: EntityDeps) {
     },
 
     async delete(actor: ConfigActor, id: string): Promise<void> {
-      const key = await db.virtualKey.findUnique({ where: { id } });
-      if (key && key.purpose !== 'app') throw systemKeyRefusal(key.purpose);
-      const { count } = await db.virtualKey.deleteMany({ where: { id } });
-      if (count === 0) throw new ConfigNotFoundError('Virtual key');
-      await deps.changed([{ actor, entity: 'virtualKey', action: 'delete', id, name: key?.name, before: key }]);
+      await deleteOne(deps, actor, 'virtualKey', 'Virtual key', id, {
+        find: () => db.virtualKey.findUnique({ where: { id } }),
+        guard: (key) => {
+          if (key.purpose !== 'app') throw systemKeyRefusal(key.purpose);
+        },
+        remove: () => db.virtualKey.deleteMany({ where: { id } }),
+      });
     },
 
     /**

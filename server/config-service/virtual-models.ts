@@ -5,6 +5,7 @@ import { withoutNullish } from './fields.js';
 import type { ConfigActor } from './change.js';
 import type { EntityDeps } from './deps.js';
 import { ConfigInputError, ConfigNotFoundError, unique } from './errors.js';
+import { deleteOne } from './delete-one.js';
 
 const nonNegative = z.number().int().min(0, 'must not be negative');
 const targetSchema = z.object({
@@ -108,9 +109,10 @@ export function virtualModelsConfig(deps: EntityDeps) {
     },
 
     async delete(actor: ConfigActor, id: string): Promise<void> {
-      const { count } = await db.virtualModel.deleteMany({ where: { id } });
-      if (count === 0) throw new ConfigNotFoundError('Virtual model');
-      await deps.changed([{ actor, entity: 'virtualModel', action: 'delete', id }]);
+      await deleteOne(deps, actor, 'virtualModel', 'Virtual model', id, {
+        find: () => db.virtualModel.findUnique({ where: { id } }),
+        remove: () => db.virtualModel.deleteMany({ where: { id } }),
+      });
     },
   };
 }
