@@ -125,6 +125,7 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     timeoutMs: config.catalogFetchTimeoutMs,
     refreshIntervalMs: config.catalogRefreshHours * 3_600_000,
     ...(config.catalogBuiltin ? {} : { builtin: () => null }),
+    source: () => settings.read().catalogSource,
   });
   const responseStore = createResponseStore({ ...config.responseStore, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix, logger });
   const caches = createCaches({ ...config.cache, redisUrl: config.redisUrl, redisKeyPrefix: config.redisKeyPrefix, logger });

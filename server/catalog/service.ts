@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
+import type { CatalogSourceSetting } from '../settings/catalog-source.js';
 import { loadBuiltinCatalog, type BuiltinCatalog } from './builtin.js';
 import { fetchCatalogText } from './fetch.js';
 import { CatalogIndex } from './search-index.js';
@@ -39,10 +40,16 @@ export interface CatalogOptions {
   clock?: CatalogClock;
   /** The copy shipped with the gateway (default: the pinned package's); null for none. */
   builtin?: () => BuiltinCatalog | null;
+  /** Where the admin set the catalog to refresh from (the `catalogSource` setting); null or absent = `url`. */
+  source?: () => CatalogSourceSetting | null;
 }
 
 /** The setting that points the catalog at another URL or a local file (shown when a fetch fails). */
 export const CATALOG_URL_SETTING = 'LITELLM_CATALOG_URL';
+/** The admin setting that overrides it once set (Settings → Catalog source). */
+export const CATALOG_SOURCE_SETTING = 'catalogSource';
+/** `sourceUrl` of a stored copy the admin uploaded: `upload:<file name>`. */
+const UPLOAD_PREFIX = 'upload:';
 
 export interface RefreshOutcome {
   ok: boolean;
@@ -62,10 +69,11 @@ interface LastAttempt {
  * A fetch that fails or does not validate changes nothing but the recorded error.
  */
 export class CatalogService {
+  /** The index of the stored (fetched or uploaded) copy. */
   private index: CatalogIndex | null = null;
   private stored: { fetchedAt: Date; sha256: string; entryCount: number; skippedCount: number; sourceUrl: string } | null = null;
-  /** In use while no fetched copy is stored. */
-  private builtin: { source: string; entryCount: number; skippedCount: number } | null = null;
+  /** In use while no copy is stored, or when the admin chose it; read on first need (undefined = not yet). */
+  private builtin: { index: CatalogIndex; source: string; entryCount: number; skippedCount: number } | null | undefined = undefined;
   private lastAttempt: LastAttempt | null = null;
   private inFlight: Promise<RefreshOutcome> | null = null;
   private readonly abort = new AbortController();
@@ -96,54 +104,124 @@ export class CatalogService {
         this.logger.error({ err: error }, 'stored catalog copy cannot be read; using the built-in copy until the next fetch');
       }
     }
-    this.useBuiltin();
+    this.builtinCopy();
   }
 
-  /** Serves the shipped copy until a fetch stores one (offline installations, blocked hosts). */
-  private useBuiltin(): void {
+  /** The shipped copy (offline installations, blocked hosts), parsed once on first need. */
+  private builtinCopy(): { index: CatalogIndex; source: string; entryCount: number; skippedCount: number } | null {
+    if (this.builtin !== undefined) return this.builtin;
+    this.builtin = null;
     const builtin = (this.options.builtin ?? loadBuiltinCatalog)();
-    if (!builtin) return;
+    if (!builtin) return null;
     try {
       const parsed = parseCatalog(builtin.text);
-      this.index = new CatalogIndex(parsed.entries);
-      this.builtin = { source: builtin.source, entryCount: parsed.entries.length, skippedCount: parsed.skipped.length };
+      this.builtin = {
+        index: new CatalogIndex(parsed.entries),
+        source: builtin.source,
+        entryCount: parsed.entries.length,
+        skippedCount: parsed.skipped.length,
+      };
     } catch (error) {
       this.logger.error({ err: error, source: builtin.source }, 'built-in catalog copy cannot be read');
     }
+    return this.builtin;
   }
 
-  /** The search index of the current copy, or null before the first good fetch. */
+  private source(): CatalogSourceSetting | null {
+    return this.options.source?.() ?? null;
+  }
+
+  /** What a refresh downloads: null when the source is the built-in copy or an uploaded file. */
+  private fetchUrl(): string | null {
+    const source = this.source();
+    if (!source) return this.options.url;
+    switch (source.kind) {
+      case 'default':
+        return this.options.url;
+      case 'url':
+        return source.url;
+      case 'builtin':
+      case 'upload':
+        return null;
+      default: {
+        const _exhaustive: never = source;
+        return _exhaustive;
+      }
+    }
+  }
+
+  /** The stored copy answers unless the admin chose the built-in one. */
+  private useStored(): boolean {
+    return this.stored !== null && this.source()?.kind !== 'builtin';
+  }
+
+  /** The search index of the copy in use, or null when there is none. */
   get current(): CatalogIndex | null {
-    return this.index;
+    return this.useStored() ? this.index : (this.builtinCopy()?.index ?? null);
   }
 
   status(): CatalogStatus {
-    const builtin = this.stored ? null : this.builtin;
+    const source = this.source();
+    const stored = this.useStored() ? this.stored : null;
+    const builtin = stored ? null : this.builtinCopy();
+    const uploaded = stored?.sourceUrl.startsWith(UPLOAD_PREFIX) ?? false;
+    const url = this.fetchUrl();
     return {
-      origin: this.stored ? 'fetched' : builtin ? 'builtin' : 'none',
+      origin: stored ? (uploaded ? 'uploaded' : 'fetched') : builtin ? 'builtin' : 'none',
       builtinSource: builtin?.source ?? null,
-      urlSetting: CATALOG_URL_SETTING,
-      configuredUrl: this.options.url,
-      sourceUrl: this.stored?.sourceUrl ?? this.options.url,
-      fetchedAt: this.stored?.fetchedAt ?? null,
-      entryCount: this.stored?.entryCount ?? builtin?.entryCount ?? 0,
-      skippedCount: this.stored?.skippedCount ?? builtin?.skippedCount ?? 0,
+      sourceKind: source?.kind ?? 'default',
+      sourceSet: source !== null,
+      urlSetting: source ? CATALOG_SOURCE_SETTING : CATALOG_URL_SETTING,
+      defaultUrl: this.options.url,
+      configuredUrl: url,
+      sourceUrl: stored ? (uploaded ? stored.sourceUrl.slice(UPLOAD_PREFIX.length) : stored.sourceUrl) : (url ?? ''),
+      fetchedAt: stored?.fetchedAt ?? null,
+      entryCount: stored?.entryCount ?? builtin?.entryCount ?? 0,
+      skippedCount: stored?.skippedCount ?? builtin?.skippedCount ?? 0,
       lastAttemptAt: this.lastAttempt ? new Date(this.lastAttempt.at) : null,
       lastError: this.lastAttempt?.error ?? null,
       refreshing: this.inFlight !== null,
     };
   }
 
-  /** Fetches, validates and stores a new copy. Concurrent calls share one fetch. */
+  /**
+   * Fetches, validates and stores a new copy. Concurrent calls share one fetch. With the built-in
+   * copy or an uploaded file as the source there is nothing to fetch: the copy in use stays.
+   */
   refresh(): Promise<RefreshOutcome> {
-    this.inFlight ??= this.fetchAndStore().finally(() => (this.inFlight = null));
+    const url = this.fetchUrl();
+    if (url === null) return Promise.resolve({ ok: true, unchanged: true, error: null });
+    this.inFlight ??= this.fetchAndStore(url).finally(() => (this.inFlight = null));
     return this.inFlight;
+  }
+
+  /**
+   * Stores a catalog file the admin uploaded as the copy in use (validated like a fetched one).
+   * Throws CatalogRejectedError when it is not a usable catalog; nothing changes then.
+   */
+  async storeUpload(fileName: string, text: string): Promise<void> {
+    const at = new Date(this.clock.now());
+    const parsed = parseCatalog(text);
+    const sha256 = createHash('sha256').update(text).digest('hex');
+    const row = {
+      sourceUrl: `${UPLOAD_PREFIX}${fileName}`,
+      fetchedAt: at,
+      sha256,
+      entryCount: parsed.entries.length,
+      skippedCount: parsed.skipped.length,
+      data: text,
+    };
+    await this.db.catalogSnapshot.upsert({ where: { id: SNAPSHOT_ID }, create: { id: SNAPSHOT_ID, ...row }, update: row });
+    this.index = new CatalogIndex(parsed.entries);
+    this.stored = { fetchedAt: at, sha256, entryCount: row.entryCount, skippedCount: row.skippedCount, sourceUrl: row.sourceUrl };
+    await this.recordAttempt(at, null);
+    this.logger.info({ entries: row.entryCount, fileName }, 'catalog uploaded');
   }
 
   /** The index, fetching once first if no copy was ever stored (the built-in copy answers when that fails). */
   async ensureLoaded(): Promise<CatalogIndex | null> {
     if (!this.stored) await this.refresh();
-    return this.index;
+    return this.current;
   }
 
   /** Starts the scheduled refresh (no-op when the interval is 0). */
@@ -172,8 +250,7 @@ export class CatalogService {
     }, ms);
   }
 
-  private async fetchAndStore(): Promise<RefreshOutcome> {
-    const url = this.options.url;
+  private async fetchAndStore(url: string): Promise<RefreshOutcome> {
     const at = new Date(this.clock.now());
     try {
       const text = await fetchCatalogText(url, this.options.timeoutMs, this.abort.signal);

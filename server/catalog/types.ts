@@ -1,3 +1,4 @@
+import type { CatalogSourceKind } from '../settings/catalog-source.js';
 import type { UnitPrices } from '../core/unit-prices.js';
 
 /**
@@ -37,14 +38,21 @@ export interface ParsedCatalog {
 
 /** What the admin API reports about the stored copy and the last fetch attempt. */
 export interface CatalogStatus {
-  /** fetched: a copy fetched from sourceUrl; builtin: the copy shipped with the gateway; none: no copy at all. */
-  origin: 'fetched' | 'builtin' | 'none';
+  /** fetched: a copy fetched from sourceUrl; uploaded: a file the admin uploaded (sourceUrl is its name); builtin: the copy shipped with the gateway; none: no copy at all. */
+  origin: 'fetched' | 'uploaded' | 'builtin' | 'none';
   /** The package the built-in copy comes from, while it is in use. */
   builtinSource: string | null;
-  /** The setting to change to fetch from elsewhere (a URL or a file:// path). */
+  /** Where refreshes come from (settings/catalog-source.ts); 'default' while the admin set nothing. */
+  sourceKind: CatalogSourceKind;
+  /** The admin set the source (the `catalogSource` setting) rather than leaving the environment's URL. */
+  sourceSet: boolean;
+  /** The setting to change to fetch from elsewhere: LITELLM_CATALOG_URL, or catalogSource once the admin set one. */
   urlSetting: string;
-  /** What the next fetch downloads. */
-  configuredUrl: string;
+  /** The environment's URL (LITELLM_CATALOG_URL or its default), what the `default` source fetches. */
+  defaultUrl: string;
+  /** What the next fetch downloads; null when the source is the built-in copy or an uploaded file. */
+  configuredUrl: string | null;
+  /** Where the copy in use came from (a URL, or the uploaded file's name); the next fetch's URL while none is stored. */
   sourceUrl: string;
   /** When the stored copy was fetched (or last confirmed unchanged); null before the first good fetch. */
   fetchedAt: Date | null;

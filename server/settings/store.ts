@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.js';
+import type { CatalogSourceSetting } from './catalog-source.js';
 import type { StoredSsoSettings } from './sso-settings.js';
 import type { StatusIncident } from './status-incidents.js';
 
@@ -12,6 +13,8 @@ const DEFAULTS = {
   sso: null as StoredSsoSettings | null,
   /** Incidents and notes of the public status page, newest first (config-service/status-incidents.ts). */
   statusIncidents: [] as StatusIncident[],
+  /** Where the catalog refreshes from (settings/catalog-source.ts); null = LITELLM_CATALOG_URL. */
+  catalogSource: null as CatalogSourceSetting | null,
 };
 export type SettingsValues = typeof DEFAULTS;
 export type SettingKey = keyof SettingsValues;

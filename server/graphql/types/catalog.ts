@@ -1,14 +1,43 @@
 import type { CatalogEntry, PresetChange } from '../../catalog/index.js';
+import { catalogSourceInputSchema } from '../../config-service/catalog-source.js';
+import { CATALOG_SOURCE_KINDS } from '../../settings/catalog-source.js';
 import { actorOf } from '../actor.js';
 import { builder } from '../builder.js';
+import { fromZod } from '../errors.js';
+
+const CatalogSourceKindEnum = builder.enumType('CatalogSourceKind', {
+  description:
+    'BUILTIN: only the copy shipped with the gateway; DEFAULT: LITELLM_CATALOG_URL; URL: another http(s):// or file:// address; UPLOAD: an uploaded file',
+  values: Object.fromEntries(CATALOG_SOURCE_KINDS.map((kind) => [kind.toUpperCase(), { value: kind }])) as Record<
+    Uppercase<(typeof CATALOG_SOURCE_KINDS)[number]>,
+    { value: (typeof CATALOG_SOURCE_KINDS)[number] }
+  >,
+});
+
+const CatalogSourceInput = builder.inputType('CatalogSourceInput', {
+  fields: (t) => ({
+    kind: t.field({ type: CatalogSourceKindEnum, required: true }),
+    url: t.string({ description: 'For URL' }),
+    fileName: t.string({ description: 'For UPLOAD' }),
+    text: t.string({ description: "For UPLOAD: the file's text, LiteLLM's model_prices_and_context_window.json format" }),
+  }),
+});
 
 const CatalogStatusType = builder.simpleObject('CatalogStatus', {
   fields: (t) => ({
-    origin: t.string({ description: 'fetched (a copy fetched from sourceUrl) | builtin (the copy shipped with the gateway) | none' }),
+    origin: t.string({
+      description:
+        'fetched (a copy fetched from sourceUrl) | uploaded (a file the admin uploaded; sourceUrl is its name) | builtin (the copy shipped with the gateway) | none',
+    }),
     builtinSource: t.string({ nullable: true, description: 'Package the built-in copy comes from, while it is in use' }),
-    urlSetting: t.string({ description: 'The setting that points fetches at another URL or a file:// path' }),
-    configuredUrl: t.string({ description: 'What the next fetch downloads' }),
-    sourceUrl: t.string(),
+    sourceKind: t.field({ type: CatalogSourceKindEnum, description: 'Where refreshes come from (setCatalogSource); DEFAULT while the admin set nothing' }),
+    sourceSet: t.boolean({ description: 'The admin set the source with setCatalogSource (it overrides LITELLM_CATALOG_URL)' }),
+    urlSetting: t.string({
+      description: 'The setting that points fetches elsewhere: LITELLM_CATALOG_URL, or catalogSource (Settings → Catalog source) once set',
+    }),
+    defaultUrl: t.string({ description: 'The environment URL (LITELLM_CATALOG_URL or its default) the DEFAULT source fetches' }),
+    configuredUrl: t.string({ nullable: true, description: 'What the next fetch downloads; null when the source is the built-in copy or an uploaded file' }),
+    sourceUrl: t.string({ description: 'Where the copy in use came from (a URL, or the uploaded file name)' }),
     fetchedAt: t.field({ type: 'DateTime', nullable: true, description: 'When the stored copy was fetched or last confirmed unchanged' }),
     entryCount: t.int(),
     skippedCount: t.int({ description: 'Entries dropped by validation (bad types, implausible prices)' }),
@@ -125,6 +154,26 @@ builder.mutationField('refreshCatalog', (t) =>
     type: CatalogRefreshType,
     description: 'Fetch the catalog now. A failed or invalid fetch keeps the last good copy and reports why.',
     resolve: async (_r, _a, ctx) => {
+      const outcome = await ctx.services.catalog.refresh();
+      return { ...outcome, status: ctx.services.catalog.status() };
+    },
+  }),
+);
+
+builder.mutationField('setCatalogSource', (t) =>
+  t.field({
+    type: CatalogRefreshType,
+    description: 'Set where the catalog refreshes from, then refresh from there (an uploaded file is validated and becomes the copy in use).',
+    args: { input: t.arg({ type: CatalogSourceInput, required: true }) },
+    resolve: async (_r, { input }, ctx) => {
+      const parsed = catalogSourceInputSchema.safeParse({
+        kind: input.kind,
+        url: input.url ?? undefined,
+        fileName: input.fileName ?? undefined,
+        text: input.text ?? undefined,
+      });
+      if (!parsed.success) throw fromZod(parsed.error);
+      await ctx.services.configService.catalogSource.update(actorOf(ctx), parsed.data);
       const outcome = await ctx.services.catalog.refresh();
       return { ...outcome, status: ctx.services.catalog.status() };
     },

@@ -3,17 +3,7 @@ import { graphql } from '$lib/graphql/generated';
 export const CatalogSearchQuery = graphql(`
   query CatalogSearch($text: String, $provider: String, $mode: String, $capabilities: [CatalogCapability!], $skip: Int, $take: Int) {
     catalogStatus {
-      origin
-      builtinSource
-      urlSetting
-      configuredUrl
-      sourceUrl
-      fetchedAt
-      entryCount
-      skippedCount
-      lastAttemptAt
-      lastError
-      refreshing
+      ...CatalogStatusFields
     }
     catalogProviders {
       name
@@ -27,6 +17,46 @@ export const CatalogSearchQuery = graphql(`
       total
       items {
         ...CatalogEntryFields
+      }
+    }
+  }
+`);
+
+/** What the catalog page and Settings → Catalog source say about the copy in use. */
+export const CatalogStatusFields = graphql(`
+  fragment CatalogStatusFields on CatalogStatus {
+    origin
+    builtinSource
+    sourceKind
+    sourceSet
+    urlSetting
+    defaultUrl
+    configuredUrl
+    sourceUrl
+    fetchedAt
+    entryCount
+    skippedCount
+    lastAttemptAt
+    lastError
+    refreshing
+  }
+`);
+
+export const CatalogStatusQuery = graphql(`
+  query CatalogStatus {
+    catalogStatus {
+      ...CatalogStatusFields
+    }
+  }
+`);
+
+export const SetCatalogSourceMutation = graphql(`
+  mutation SetCatalogSource($input: CatalogSourceInput!) {
+    setCatalogSource(input: $input) {
+      ok
+      error
+      status {
+        ...CatalogStatusFields
       }
     }
   }
