@@ -43,6 +43,9 @@ const ALLOWED_ASCII = new Set([
   'Codex',
   'CLI',
   'MCP',
+  // LITELLM_CATALOG_URL, the environment variable named by the catalog source setting.
+  'LITELLM',
+  'CATALOG',
   // The SSO settings: protocol names, and the OIDC claim and role values an admin types as they are.
   'OpenID',
   'Connect',
