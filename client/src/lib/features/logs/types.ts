@@ -1,5 +1,6 @@
 import { currentLanguage, tr } from '$lib/i18n';
 import type { RequestLogQuery, RequestLogRowFragment } from '$lib/graphql/generated/graphql';
+import { usageRange, type RangeChoice } from '$lib/features/usage/range';
 
 export type LogRow = RequestLogRowFragment;
 export type LogDetail = NonNullable<RequestLogQuery['requestLog']>;
@@ -9,9 +10,21 @@ export interface LogFilters {
   model: string;
   statusClass: string;
   search: string;
+  /** 'all', or the usage page's ranges (24 h, 7 d, 30 d, custom days). */
+  range: 'all' | RangeChoice;
+  /** Custom range: first and last day, YYYY-MM-DD (UTC days, as on the usage page). */
+  fromDay: string;
+  toDay: string;
 }
 
-export const EMPTY_FILTERS: LogFilters = { keyId: '', model: '', statusClass: '', search: '' };
+export const EMPTY_FILTERS: LogFilters = { keyId: '', model: '', statusClass: '', search: '', range: 'all', fromDay: '', toDay: '' };
+
+/** The API's from/to of the chosen range (to exclusive); none for 'all'. */
+export function rangeFilter(filters: LogFilters, now = new Date()): { from?: string; to?: string } {
+  if (filters.range === 'all') return {};
+  const range = usageRange(filters.range, now, { from: filters.fromDay, to: filters.toDay });
+  return { from: range.from.toISOString(), to: range.to.toISOString() };
+}
 
 export const STATUS_CLASSES = [
   { value: '2xx', label: tr('logsTypes.n2xxSuccess') },
@@ -44,6 +57,8 @@ export function matchesLive(row: LogRow, filters: LogFilters, text: string): boo
   if (filters.model && row.requestedModel !== filters.model) return false;
   if (filters.statusClass && statusClassOf(row.status) !== filters.statusClass) return false;
   if (filters.search && !(row.errorMessage ?? '').toLowerCase().includes(filters.search.toLowerCase())) return false;
+  const { from, to } = rangeFilter(filters);
+  if ((from && row.createdAt < from) || (to && row.createdAt >= to)) return false;
   const needle = text.trim().toLowerCase();
   if (!needle) return true;
   return [
