@@ -75,6 +75,8 @@ export class CatalogService {
   /** In use while no copy is stored, or when the admin chose it; read on first need (undefined = not yet). */
   private builtin: { index: CatalogIndex; source: string; entryCount: number; skippedCount: number } | null | undefined = undefined;
   private lastAttempt: LastAttempt | null = null;
+  /** The source setting last seen (JSON); a change made on another instance makes this one re-read the stored copy. */
+  private seenSource: string | null = null;
   private inFlight: Promise<RefreshOutcome> | null = null;
   private readonly abort = new AbortController();
   private cancelTimer: (() => void) | null = null;
@@ -90,6 +92,7 @@ export class CatalogService {
 
   /** Loads the stored copy into memory. */
   async load(): Promise<void> {
+    this.seenSource = JSON.stringify(this.source());
     const [row, attempt] = await Promise.all([
       this.db.catalogSnapshot.findUnique({ where: { id: SNAPSHOT_ID } }),
       this.db.setting.findUnique({ where: { key: ATTEMPT_SETTING } }),
@@ -152,7 +155,33 @@ export class CatalogService {
 
   /** The stored copy answers unless the admin chose the built-in one. */
   private useStored(): boolean {
+    this.followSource();
     return this.stored !== null && this.source()?.kind !== 'builtin';
+  }
+
+  /**
+   * Settings are re-read on every instance after a change; the stored copy is not. When the source
+   * setting changed (an upload or a fetch from a new address, possibly on another instance), the
+   * stored row is read again in the background, so every instance soon serves the same copy.
+   */
+  private followSource(): void {
+    const seen = JSON.stringify(this.source());
+    if (seen === this.seenSource) return;
+    this.seenSource = seen;
+    void this.reloadStored().catch((error: unknown) => this.logger.error({ err: error }, 'cannot re-read the stored catalog copy'));
+  }
+
+  private async reloadStored(): Promise<void> {
+    const head = await this.db.catalogSnapshot.findUnique({ where: { id: SNAPSHOT_ID }, select: { sha256: true } });
+    if (!head || head.sha256 === this.stored?.sha256) return;
+    const [row, attempt] = await Promise.all([
+      this.db.catalogSnapshot.findUnique({ where: { id: SNAPSHOT_ID } }),
+      this.db.setting.findUnique({ where: { key: ATTEMPT_SETTING } }),
+    ]);
+    if (!row) return;
+    this.index = new CatalogIndex(parseCatalog(row.data).entries);
+    this.stored = { fetchedAt: row.fetchedAt, sha256: row.sha256, entryCount: row.entryCount, skippedCount: row.skippedCount, sourceUrl: row.sourceUrl };
+    this.lastAttempt = (attempt?.value as LastAttempt | undefined) ?? this.lastAttempt;
   }
 
   /** The search index of the copy in use, or null when there is none. */

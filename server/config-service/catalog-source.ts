@@ -34,7 +34,8 @@ function settingOf(input: CatalogSourceInput): CatalogSourceSetting {
     }
     case 'upload': {
       if (!input.text) throw new ConfigInputError('text: choose a catalog file to upload', 'text');
-      return { kind: 'upload', fileName: input.fileName || 'catalog.json' };
+      // The time tells a second upload of the same file name apart (other instances re-read the copy on a change).
+      return { kind: 'upload', fileName: input.fileName || 'catalog.json', uploadedAt: new Date().toISOString() };
     }
     default: {
       const _exhaustive: never = input.kind;

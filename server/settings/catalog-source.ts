@@ -9,4 +9,5 @@
 export const CATALOG_SOURCE_KINDS = ['builtin', 'default', 'url', 'upload'] as const;
 export type CatalogSourceKind = (typeof CATALOG_SOURCE_KINDS)[number];
 
-export type CatalogSourceSetting = { kind: 'builtin' } | { kind: 'default' } | { kind: 'url'; url: string } | { kind: 'upload'; fileName: string };
+export type CatalogSourceSetting =
+  { kind: 'builtin' } | { kind: 'default' } | { kind: 'url'; url: string } | { kind: 'upload'; fileName: string; uploadedAt: string };
