@@ -4,8 +4,12 @@ const MINUTE_MS = 60_000;
 /** Minutes shown by the per-minute charts (the current, partial one included). */
 export const SERIES_MINUTES = 60;
 
+/** What the totals and top lists cover: the operator's day, or the last 7 or 30 local days (today included). */
+export type DashboardPeriod = 'today' | '7d' | '30d';
+const PERIOD_DAYS: Record<DashboardPeriod, number> = { today: 1, '7d': 7, '30d': 30 };
+
 export interface DashboardWindow {
-  /** Local midnight: "today" is the operator's day, not UTC's. */
+  /** Local midnight of the period's first day: "today" is the operator's day, not UTC's. */
   todayFrom: string;
   /** Start of the oldest minute on the charts; also the start of "last hour" for provider health. */
   hourFrom: string;
@@ -15,9 +19,9 @@ export interface DashboardWindow {
   seriesTo: string;
 }
 
-export function dashboardWindow(now: Date): DashboardWindow {
+export function dashboardWindow(now: Date, period: DashboardPeriod = 'today'): DashboardWindow {
   const minute = Math.floor(now.getTime() / MINUTE_MS) * MINUTE_MS;
-  const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate());
+  const midnight = new Date(now.getFullYear(), now.getMonth(), now.getDate() - (PERIOD_DAYS[period] - 1));
   const nextMidnight = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1);
   return {
     todayFrom: midnight.toISOString(),
