@@ -9,8 +9,9 @@ import { resolveInstanceSecrets } from './config/instance-secrets.js';
 import { SecretBox } from './crypto/secret-box.js';
 import { sealStoredHeaders } from './crypto/seal-stored-headers.js';
 import { CatalogService } from './catalog/index.js';
+import { CATALOG_UPLOAD_PATH, catalogUploadRoute } from './catalog/upload-route.js';
 import { startDeclarativeConfig } from './config-as-code/declarative-start.js';
-import { createConfigService } from './config-service/index.js';
+import { ConfigInputError, createConfigService } from './config-service/index.js';
 import { dbTarget, openDatabase } from './db/client.js';
 import { applyPendingMigrations } from './db/migrate.js';
 import { attachGraphQLWebSocket } from './graphql/websocket.js';
@@ -210,6 +211,19 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
   });
   registerPublicHealthRoutes(routes, health, { trustProxy: config.trustProxy, incidents: () => services.settings.read().statusIncidents });
   registerSsoRoutes(routes, { db, secretBox, tokens: services.tokens, audit, logger, settings, trustProxy: config.trustProxy });
+  routes.add(
+    'POST',
+    CATALOG_UPLOAD_PATH,
+    catalogUploadRoute({
+      db,
+      tokens: services.tokens,
+      trustProxy: config.trustProxy,
+      bodyTimeoutMs: config.requestBodyTimeoutMs,
+      upload: async (actor, fileName, text) => void (await configService.catalogSource.update(actor, { kind: 'upload', fileName, text })),
+      isRefusal: (error): error is Error => error instanceof ConfigInputError,
+      status: () => catalog.status(),
+    }),
+  );
   const observability = startObservability(services, routes);
   const serveStatic = createStaticHandler(config.clientDir);
 

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 
 /** The real file is about 1.4 MB; anything far larger is not the catalog. */
-const MAX_BYTES = 32 * 1024 * 1024;
+export const MAX_BYTES = 32 * 1024 * 1024;
 
 export class CatalogFetchError extends Error {
   override name = 'CatalogFetchError';

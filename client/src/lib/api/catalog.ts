@@ -157,3 +157,18 @@ export const ImportModelsMutation = graphql(`
     }
   }
 `);
+
+/**
+ * Uploads a catalog file as the source (POST /admin/catalog/upload: LiteLLM's file is larger than
+ * the GraphQL body limit). Resolves to the entries now in use; throws the gateway's refusal.
+ */
+export async function uploadCatalog(token: string | null, file: File): Promise<number> {
+  const response = await fetch(`/admin/catalog/upload?name=${encodeURIComponent(file.name)}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token ?? ''}`, 'content-type': 'application/json' }, // i18n-ignore
+    body: file,
+  });
+  const body = (await response.json().catch(() => ({}))) as { status?: { entryCount: number }; error?: { message?: string } };
+  if (!response.ok || !body.status) throw new Error(body.error?.message ?? `HTTP ${response.status}`);
+  return body.status.entryCount;
+}
