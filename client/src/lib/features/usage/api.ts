@@ -30,8 +30,8 @@ export const UsageHistoryQuery = graphql(`
 `);
 
 export const UsageSeriesQuery = graphql(`
-  query UsageSeries($bucket: UsageBucket!, $from: DateTime!, $to: DateTime!, $keyId: ID, $model: String, $providerId: ID) {
-    usageTimeseries(bucket: $bucket, from: $from, to: $to, keyId: $keyId, model: $model, providerId: $providerId) {
+  query UsageSeries($bucket: UsageBucket!, $from: DateTime!, $to: DateTime!, $keyId: ID, $model: String, $providerId: ID, $teamId: ID) {
+    usageTimeseries(bucket: $bucket, from: $from, to: $to, keyId: $keyId, model: $model, providerId: $providerId, teamId: $teamId) {
       at
       requests
       costUsd
