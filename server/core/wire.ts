@@ -2,4 +2,4 @@
 export type ClientApi = 'chat-completions' | 'responses' | 'messages';
 
 /** The wire formats the gateway speaks to providers (egress side). */
-export type UpstreamWire = 'openai-chat' | 'openai-responses' | 'anthropic-messages' | 'gemini' | 'bedrock-converse';
+export type UpstreamWire = 'openai-chat' | 'openai-responses' | 'anthropic-messages' | 'gemini' | 'bedrock-converse' | 'bedrock-anthropic';

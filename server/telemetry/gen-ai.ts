@@ -73,6 +73,7 @@ const PROVIDER_NAMES: Record<string, string> = {
   gemini: 'gcp.gemini',
   vertex: 'gcp.vertex_ai',
   bedrock: 'aws.bedrock',
+  'bedrock-anthropic': 'aws.bedrock',
   deepseek: 'deepseek',
   mistral: 'mistral_ai',
   groq: 'groq',

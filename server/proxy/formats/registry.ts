@@ -1,6 +1,7 @@
 import type { ClientApi, UpstreamWire } from '../../core/wire.js';
 import type { ClientFormat, UpstreamFormat } from './format.js';
 import { anthropicClient, anthropicUpstream } from './anthropic-messages/index.js';
+import { bedrockAnthropicUpstream } from './bedrock-anthropic/index.js';
 import { bedrockConverseUpstream } from './bedrock-converse/index.js';
 import { geminiUpstream } from './gemini/index.js';
 import { openAIChatClient, openAIChatUpstream } from './openai-chat/index.js';
@@ -20,6 +21,7 @@ export const UPSTREAM_FORMATS: Record<UpstreamWire, UpstreamFormat> = {
   'anthropic-messages': anthropicUpstream,
   gemini: geminiUpstream,
   'bedrock-converse': bedrockConverseUpstream,
+  'bedrock-anthropic': bedrockAnthropicUpstream,
 };
 
 /** The wire format each client API speaks natively: same on both sides means passthrough. */

@@ -73,6 +73,7 @@ const FINAL_EVENT: Record<Exclude<UpstreamWire, 'gemini'>, string> = {
   'anthropic-messages': 'message_stop',
   'openai-responses': 'response.completed',
   'bedrock-converse': 'metadata',
+  'bedrock-anthropic': 'message_stop',
 };
 
 /** Keep-alives and markers that carry no JSON by design. */

@@ -80,6 +80,11 @@ export function upstreamUrl(model: ModelEntry, op: UpstreamOperation): string {
       if (op === 'count_tokens') return `${base}/model/${id}/count-tokens`;
       return `${base}/model/${id}/${op === 'stream' ? 'converse-stream' : 'converse'}`;
     }
+    case 'bedrock-anthropic': {
+      const id = encodeURIComponent(model.upstreamModel);
+      if (op === 'count_tokens') return `${base}/model/${id}/count-tokens`;
+      return `${base}/model/${id}/${op === 'stream' ? 'invoke-with-response-stream' : 'invoke'}`;
+    }
     case 'anthropic-messages': {
       if (preset.urlStyle === 'vertex-anthropic') {
         if (op === 'count_tokens') return `${vertexModelPath(provider, base, 'anthropic', 'count-tokens')}:rawPredict`;

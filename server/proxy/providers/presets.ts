@@ -119,6 +119,17 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
     docsUrl: 'https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html',
   },
   {
+    // Claude on Bedrock with the Anthropic Messages body (InvokeModel): same credentials and region as Converse.
+    type: 'bedrock-anthropic',
+    displayName: 'Amazon Bedrock (Anthropic InvokeModel)',
+    wire: 'bedrock-anthropic',
+    defaultBaseUrl: 'https://bedrock-runtime.us-east-1.amazonaws.com',
+    auth: 'aws-sigv4',
+    keyOptional: true,
+    modelList: 'none',
+    docsUrl: 'https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-anthropic-claude-messages.html',
+  },
+  {
     type: 'vertex-gemini',
     displayName: 'Google Vertex AI (Gemini)',
     wire: 'gemini',

@@ -9,6 +9,7 @@ type Body = AsyncIterable<Uint8Array> & { destroy?: (error?: Error) => void };
 export function readUpstreamStream(wire: UpstreamWire, body: Body, limits: SseReadLimits = {}): AsyncGenerator<SseMessage> {
   switch (wire) {
     case 'bedrock-converse':
+    case 'bedrock-anthropic':
       return readEventStream(body, limits);
     case 'openai-chat':
     case 'openai-responses':
@@ -24,5 +25,5 @@ export function readUpstreamStream(wire: UpstreamWire, body: Body, limits: SseRe
 
 /** The content type a wire format's streams come with. */
 export function isStreamContentType(wire: UpstreamWire, type: string): boolean {
-  return wire === 'bedrock-converse' ? type === 'application/vnd.amazon.eventstream' : type === 'text/event-stream';
+  return wire === 'bedrock-converse' || wire === 'bedrock-anthropic' ? type === 'application/vnd.amazon.eventstream' : type === 'text/event-stream';
 }

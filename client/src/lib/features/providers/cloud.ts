@@ -19,6 +19,7 @@ export interface CloudDraft {
 
 const KIND_BY_TYPE: Record<string, CloudKind> = {
   bedrock: 'aws',
+  'bedrock-anthropic': 'aws',
   'vertex-gemini': 'vertex',
   'vertex-anthropic': 'vertex',
   'azure-openai': 'azure',
