@@ -172,6 +172,10 @@ export async function startGateway(config: Config, options: StartOptions = {}): 
     logger,
     lock: scaleOut?.schedulerLock('alerts') ?? new MemorySchedulerLock(),
     intervalMs: config.alertsIntervalMs,
+    probes: [
+      { name: 'database', check: () => db.$queryRawUnsafe('SELECT 1') },
+      ...(scaleOut ? [{ name: 'redis' as const, check: () => scaleOut.ping() }] : []),
+    ],
   });
   await alerts.start();
   // LOG_EXPORT_*: every request log row also goes to each export sink, batched and retried on its own.

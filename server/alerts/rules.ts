@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEPENDENCIES } from './dependencies.js';
 import { RULE_KINDS, type RuleKind } from './types.js';
 
 /**
@@ -35,6 +36,8 @@ export const RULE_PARAMS = {
   budget: z.object({ thresholds: z.array(z.number().int().min(1).max(1000)).min(1).max(10).default([50, 80, 100]), keys: names }).strict(),
   /** A key expiring within this many days (once per key and expiry date). */
   key_expiry: z.object({ days: z.number().int().min(1).max(365).default(7), keys: names }).strict(),
+  /** The database or Redis not answering (two probes in a row), and answering again. `dependencies`: which to watch (both when absent). */
+  dependency_lost: z.object({ dependencies: z.array(z.enum(DEPENDENCIES)).min(1).max(DEPENDENCIES.length).optional() }).strict(),
 } satisfies Record<RuleKind, z.ZodTypeAny>;
 
 export type RuleParams = { [K in RuleKind]: z.infer<(typeof RULE_PARAMS)[K]> };

@@ -8,9 +8,10 @@ import { budgetPeriodKey, budgetPeriodOf } from '../limits/periods.js';
 import type { KeyLimiter } from '../limits/types.js';
 import type { ConfigSnapshot } from '../snapshot/types.js';
 import { deliver } from './channels.js';
+import { DEPENDENCIES, probeDependencies, type Dependency, type DependencyProbe } from './dependencies.js';
 import { channelTargets, enabledRules, lastEvent, recordEvent } from './repository.js';
 import { watched, type AlertRuleSpec } from './rules.js';
-import type { Alert, Delivery, RuleKind } from './types.js';
+import type { Alert, ChannelTarget, Delivery, RuleKind } from './types.js';
 import { errorRate, p95, TrafficWindows } from './windows.js';
 
 /** Only one instance sends: the holder of this lock (Redis with scale-out, else the instance itself). */
@@ -27,12 +28,25 @@ export interface AlertServiceDeps {
   limits: Pick<KeyLimiter, 'state'>;
   logger: Logger;
   lock: AlertLock;
-  /** How often periodic rules (rates, latency, budgets, expiry) are evaluated and the lock renewed. */
+  /** How often periodic rules (rates, latency, budgets, expiry, dependencies) are evaluated and the lock renewed. */
   intervalMs: number;
+  /** The database and (with scale-out) Redis, probed every period for `dependency_lost` rules. */
+  probes?: DependencyProbe[];
   now?: () => number;
 }
 
 type RuleOf<K extends RuleKind> = Extract<AlertRuleSpec, { kind: K }>;
+
+/** Failed probes in a row before a dependency counts as lost (one blip is not an outage). */
+const LOST_AFTER_FAILURES = 2;
+/** Alerts kept for the history while the database is lost, written when it answers again. */
+const MAX_PENDING_HISTORY = 200;
+
+/** What a dependency rule last sent about one dependency. */
+interface DependencyMemo {
+  key: string;
+  lostAt?: number;
+}
 
 /**
  * Evaluates the alert rules and sends alerts. Every instance watches its event
@@ -54,6 +68,11 @@ export class AlertService {
   private readonly stops: Array<() => unknown> = [];
   private modelNames = { version: -1, byId: new Map<string, { name: string; provider: string }>() };
   private readonly now: () => number;
+  /** The channels of the rules as last read, so an alert still goes out while the database is lost. */
+  private channels = new Map<string, ChannelTarget>();
+  private readonly pendingHistory: Array<{ rule: AlertRuleSpec; alert: Alert; deliveries: Delivery[] }> = [];
+  private readonly failures = new Map<Dependency, number>();
+  private readonly dependencyMemos = new Map<string, DependencyMemo>();
 
   constructor(private readonly deps: AlertServiceDeps) {
     this.now = deps.now ?? Date.now;
@@ -96,10 +115,20 @@ export class AlertService {
   private async tick(): Promise<void> {
     if (this.closed) return;
     try {
-      this.holding = await this.deps.lock.tryAcquire(Math.max(3 * this.deps.intervalMs, 3_000));
+      const health = await probeDependencies(this.deps.probes ?? []);
+      for (const [name, error] of health) this.failures.set(name, error === undefined ? 0 : (this.failures.get(name) ?? 0) + 1);
+      const acquired = await this.deps.lock.tryAcquire(Math.max(3 * this.deps.intervalMs, 3_000));
+      // While Redis is lost nobody can take the lock: the instance that held it goes on sending (its outage included).
+      this.holding = acquired || (this.holding && health.get('redis') !== undefined);
       if (this.holding) {
-        this.rules = await enabledRules(this.deps.db);
-        await this.enqueue(() => this.evaluatePeriodic());
+        const databaseUp = health.get('database') === undefined;
+        if (databaseUp) {
+          this.rules = await enabledRules(this.deps.db);
+          await this.rememberChannels();
+          await this.writePendingHistory();
+        }
+        await this.enqueue(() => this.evaluateDependencies(health, databaseUp));
+        if (databaseUp) await this.enqueue(() => this.evaluatePeriodic());
       }
     } catch (error) {
       this.deps.logger.error({ err: error }, 'alert tick failed');
@@ -187,6 +216,80 @@ export class AlertService {
           at: new Date(this.now()),
         });
       }
+    }
+  }
+
+  // ---- dependencies ----
+
+  private async rememberChannels(): Promise<void> {
+    const ids = [...new Set(this.rules.flatMap((r) => r.channelIds))];
+    this.channels = new Map((await channelTargets(this.deps.db, this.deps.secretBox, ids)).map((c) => [c.id, c]));
+  }
+
+  /**
+   * Lost after two failed probes in a row, back on the first answer after a
+   * lost was sent. What was sent lives in memory (the database may be the
+   * one lost); where the database answers and this instance has sent
+   * nothing yet (a new holder), the history says what another holder sent.
+   */
+  private async evaluateDependencies(health: Map<Dependency, string | undefined>, databaseUp: boolean): Promise<void> {
+    const now = this.now();
+    for (const rule of this.rulesOf('dependency_lost')) {
+      for (const name of rule.params.dependencies ?? DEPENDENCIES) {
+        if (!health.has(name)) continue;
+        const error = health.get(name);
+        const lostKey = `dependency:${name}:lost`;
+        const backKey = `dependency:${name}:back`;
+        const memoKey = `${rule.id}\n${name}`;
+        let memo = this.dependencyMemos.get(memoKey);
+        if (!memo && databaseUp) {
+          const last = await lastEvent(this.deps.db, rule.id, [lostKey, backKey]);
+          if (last) memo = { key: last.dedupKey, lostAt: last.dedupKey === lostKey ? last.createdAt.getTime() : undefined };
+        }
+        const label = name === 'database' ? 'The database' : 'Redis';
+        if (error !== undefined) {
+          if ((this.failures.get(name) ?? 0) < LOST_AFTER_FAILURES || memo?.key === lostKey) continue;
+          // Flapping: a new loss within the cool-down of the last one is not sent (nor, then, its return).
+          if (memo?.lostAt !== undefined && now - memo.lostAt < rule.cooldownMs) continue;
+          this.dependencyMemos.set(memoKey, { key: lostKey, lostAt: now });
+          await this.send(
+            rule,
+            {
+              kind: 'dependency_lost',
+              severity: 'critical',
+              title: `${label} is not answering`,
+              message: `${label} did not answer the gateway's checks ${LOST_AFTER_FAILURES} times in a row: ${error}`,
+              dedupKey: lostKey,
+              labels: { dependency: name, state: 'lost', error },
+              at: new Date(now),
+            },
+            databaseUp,
+          );
+        } else if (memo?.key === lostKey) {
+          this.dependencyMemos.set(memoKey, { key: backKey, lostAt: memo.lostAt });
+          await this.send(
+            rule,
+            {
+              kind: 'dependency_lost',
+              severity: 'resolved',
+              title: `${label} is answering again`,
+              message: memo.lostAt !== undefined ? `Lost since ${new Date(memo.lostAt).toISOString()}.` : `${label} answers the gateway's checks again.`,
+              dedupKey: backKey,
+              labels: { dependency: name, state: 'back' },
+              at: new Date(now),
+            },
+            databaseUp,
+          );
+        }
+      }
+    }
+  }
+
+  private async writePendingHistory(): Promise<void> {
+    while (this.pendingHistory.length) {
+      const { rule, alert, deliveries } = this.pendingHistory[0];
+      await recordEvent(this.deps.db, rule, alert, deliveries);
+      this.pendingHistory.shift();
     }
   }
 
@@ -284,10 +387,14 @@ export class AlertService {
     await this.send(rule, alert);
   }
 
-  private async send(rule: AlertRuleSpec, alert: Alert): Promise<Delivery[]> {
-    const channels = await channelTargets(this.deps.db, this.deps.secretBox, rule.channelIds);
+  /** With the database lost, channels come from the last read and the history entry waits for its return. */
+  private async send(rule: AlertRuleSpec, alert: Alert, databaseUp = true): Promise<Delivery[]> {
+    const channels = databaseUp
+      ? await channelTargets(this.deps.db, this.deps.secretBox, rule.channelIds)
+      : rule.channelIds.flatMap((id) => this.channels.get(id) ?? []);
     const deliveries = await Promise.all(channels.map((c) => deliver(c, alert)));
-    await recordEvent(this.deps.db, rule, alert, deliveries);
+    if (databaseUp) await recordEvent(this.deps.db, rule, alert, deliveries);
+    else if (this.pendingHistory.push({ rule, alert, deliveries }) > MAX_PENDING_HISTORY) this.pendingHistory.shift();
     const failed = deliveries.filter((d) => !d.ok);
     if (failed.length) this.deps.logger.warn({ rule: rule.name, failed }, 'alert delivery failed');
     return deliveries;

@@ -3,7 +3,7 @@
 export const CHANNEL_KINDS = ['webhook', 'slack', 'feishu', 'dingtalk', 'wecom', 'smtp'] as const;
 export type ChannelKind = (typeof CHANNEL_KINDS)[number];
 
-export const RULE_KINDS = ['target_down', 'error_rate', 'latency_p95', 'budget', 'key_expiry'] as const;
+export const RULE_KINDS = ['target_down', 'error_rate', 'latency_p95', 'budget', 'key_expiry', 'dependency_lost'] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 
 /** `resolved`: the condition an earlier alert reported is over (a target recovered). */

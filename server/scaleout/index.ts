@@ -91,6 +91,11 @@ export class ScaleOut {
     return ready.every(Boolean);
   }
 
+  /** One round trip on the commands connection; rejects at once while Redis is unreachable (no offline queue). */
+  async ping(): Promise<void> {
+    await this.commands.ping();
+  }
+
   /** A lock shared by every instance of this deployment (e.g. `health-scheduler`). */
   schedulerLock(name: string): RedisSchedulerLock {
     return new RedisSchedulerLock(this.commands, `${this.options.prefix}lock:${name}`);

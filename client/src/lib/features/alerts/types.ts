@@ -2,7 +2,7 @@ import type { AlertChannelKind, AlertRuleKind } from '$lib/graphql/generated/gra
 import { tr } from '$lib/i18n';
 
 export const CHANNEL_KINDS: AlertChannelKind[] = ['WEBHOOK', 'SLACK', 'FEISHU', 'DINGTALK', 'WECOM', 'SMTP'];
-export const RULE_KINDS: AlertRuleKind[] = ['TARGET_DOWN', 'ERROR_RATE', 'LATENCY_P95', 'BUDGET', 'KEY_EXPIRY'];
+export const RULE_KINDS: AlertRuleKind[] = ['TARGET_DOWN', 'ERROR_RATE', 'LATENCY_P95', 'BUDGET', 'KEY_EXPIRY', 'DEPENDENCY_LOST'];
 
 /** Channels whose receiver checks a signature made with a secret. */
 export const SIGNED_KINDS = new Set<AlertChannelKind>(['WEBHOOK', 'FEISHU', 'DINGTALK']);
@@ -40,6 +40,8 @@ export function ruleKindLabel(kind: AlertRuleKind): string {
       return tr('alertsPage.ruleBudget');
     case 'KEY_EXPIRY':
       return tr('alertsPage.ruleKeyExpiry');
+    case 'DEPENDENCY_LOST':
+      return tr('alertsPage.ruleDependencyLost');
     default: {
       const _exhaustive: never = kind;
       return String(_exhaustive);
@@ -54,4 +56,5 @@ export const DEFAULT_PARAMS: Record<AlertRuleKind, object> = {
   LATENCY_P95: { scope: 'model', thresholdMs: 10000, windowSeconds: 300, minRequests: 10 },
   BUDGET: { thresholds: [50, 80, 100] },
   KEY_EXPIRY: { days: 7 },
+  DEPENDENCY_LOST: { dependencies: ['database', 'redis'] },
 };
