@@ -70,6 +70,7 @@ export async function applyPlan(db: Db, box: SecretBox, plan: Plan, desired: Con
           outputPrice: m.outputPrice ?? null,
           cacheReadPrice: m.cacheReadPrice ?? null,
           cacheWritePrice: m.cacheWritePrice ?? null,
+          unitPrices: m.unitPrices ?? dbNull(tx),
           supportsTools: m.supportsTools ?? null,
           supportsVision: m.supportsVision ?? null,
           supportsReasoning: m.supportsReasoning ?? null,

@@ -26,6 +26,17 @@ const publicName = z
 const headerName = z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and dashes');
 const price = z.number().min(0, 'must not be negative').max(1, 'is USD per single token');
 const tokens = z.number().int().positive('must be a positive integer');
+const unitPrice = z.number().min(0, 'must not be negative').max(1000, 'is USD per unit');
+/** Model.unitPrices (core/unit-prices.ts): USD per image (by "quality/size" or "size"), per second of audio, per 1000 speech characters, per search. */
+const unitPrices = z
+  .object({
+    image: unitPrice.optional(),
+    imageBySize: z.record(z.string().regex(/^(\w+\/)?\d+x\d+$/, 'is "size" or "quality/size", e.g. "1024x1024" or "hd/1024x1792"'), unitPrice).optional(),
+    audioSecond: unitPrice.optional(),
+    speech1kChars: unitPrice.optional(),
+    search: unitPrice.optional(),
+  })
+  .strict();
 const nonNegative = z.number().int().min(0, 'must not be negative');
 
 /** Response-cache settings (docs/CACHING.md); absent: caching only on request (`x-gateway-cache-ttl`). */
@@ -82,6 +93,8 @@ export const modelSchema = z
     outputPrice: price.optional(),
     cacheReadPrice: price.optional(),
     cacheWritePrice: price.optional(),
+    /** Prices of the endpoints not billed per token (images, audio, speech, rerank). */
+    unitPrices: unitPrices.optional(),
     supportsTools: z.boolean().optional(),
     supportsVision: z.boolean().optional(),
     supportsReasoning: z.boolean().optional(),

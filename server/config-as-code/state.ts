@@ -1,4 +1,5 @@
 import { isRecord } from '../core/guards.js';
+import { readUnitPrices } from '../core/unit-prices.js';
 import type { Db } from '../db/client.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { openHeaders } from '../crypto/sealed-headers.js';
@@ -286,6 +287,7 @@ export async function readState(db: Db, box: SecretBox, monitoringEnabled: boole
         outputPrice: nullable(m.outputPrice),
         cacheReadPrice: nullable(m.cacheReadPrice),
         cacheWritePrice: nullable(m.cacheWritePrice),
+        unitPrices: readUnitPrices(m.unitPrices),
         supportsTools: nullable(m.supportsTools),
         supportsVision: nullable(m.supportsVision),
         supportsReasoning: nullable(m.supportsReasoning),
