@@ -22,6 +22,11 @@ export const VirtualKeysQuery = graphql(`
         revokedAt
         logBodies
         purpose
+        teamId
+        team {
+          id
+          name
+        }
         lastUsedAt
         createdAt
         cache {
@@ -43,6 +48,10 @@ export const VirtualKeysQuery = graphql(`
       }
     }
     virtualModels {
+      id
+      name
+    }
+    teams {
       id
       name
     }

@@ -53,6 +53,7 @@ export const NAV: NavSection[] = [
     title: tr('nav.administration'),
     items: [
       { href: '/users', label: tr('nav.users'), icon: 'users', adminOnly: true },
+      { href: '/teams', label: tr('nav.teams'), icon: 'users', adminOnly: true },
       { href: '/audit', label: tr('nav.auditLog'), icon: 'logs', adminOnly: true },
       { href: '/settings', label: tr('nav.settings'), icon: 'settings' },
     ],
