@@ -17,8 +17,12 @@ builder.prismaObject('User', {
     role: t.field({ type: RoleEnum, resolve: (u) => u.role as 'admin' | 'team_admin' | 'viewer' }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     lastLoginAt: t.expose('lastLoginAt', { type: 'DateTime', nullable: true }),
+    language: t.exposeString('language', { nullable: true, description: 'The admin UI language the user chose (en | zh-CN); null: the browser decides.' }),
   }),
 });
+
+/** The admin UI's languages (client/src/lib/i18n). */
+const UI_LANGUAGES = ['en', 'zh-CN'] as const;
 
 const LoginPayload = builder.simpleObject('LoginPayload', {
   fields: (t) => ({ token: t.string(), expiresIn: t.string() }),
@@ -130,6 +134,21 @@ builder.queryField('me', (t) =>
       const user = await ctx.services.db.user.findUnique({ ...query, where: { id: ctx.user!.userId } });
       if (!user) throw notFound('User');
       return user;
+    },
+  }),
+);
+
+builder.mutationField('setMyLanguage', (t) =>
+  t.prismaField({
+    type: 'User',
+    description: "Keeps the signed-in user's admin UI language, so it follows them to every browser; null returns the choice to the browser.",
+    // A personal preference: every signed-in user, team members and viewers included.
+    skipTypeScopes: true,
+    authScopes: { loggedIn: true },
+    args: { language: t.arg.string({ required: false }) },
+    resolve: async (query, _root, { language }, ctx) => {
+      const chosen = validate(z.object({ language: z.enum(UI_LANGUAGES).nullable() }), { language: language ?? null });
+      return ctx.services.db.user.update({ ...query, where: { id: ctx.user!.userId }, data: chosen });
     },
   }),
 );

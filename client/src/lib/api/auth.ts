@@ -14,6 +14,16 @@ export const MeQuery = graphql(`
       id
       email
       role
+      language
+    }
+  }
+`);
+
+export const SetMyLanguageMutation = graphql(`
+  mutation SetMyLanguage($language: String) {
+    setMyLanguage(language: $language) {
+      id
+      language
     }
   }
 `);

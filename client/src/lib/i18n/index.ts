@@ -1,6 +1,7 @@
 // Interface language: English and Simplified Chinese. Picked from the browser on the first visit,
-// then kept in this browser's localStorage; switching reloads the page so every label, module-level
-// table and formatter is built once in the new language.
+// then kept in this browser's localStorage and, once signed in, on the user (so it follows them to
+// another browser); switching reloads the page so every label, module-level table and formatter is
+// built once in the new language.
 import { addMessages, init, _ } from 'svelte-i18n';
 import { get } from 'svelte/store';
 import en from './en.json';
@@ -52,6 +53,8 @@ export function currentLanguage(): Language {
 export function tr(key: string, values?: Record<string, string | number | boolean | Date | null | undefined>): string {
   return get(_)(key, values ? { values } : undefined);
 }
+
+export const isLanguage = (value: string | null | undefined): value is Language => value === 'en' || value === 'zh-CN';
 
 export function setLanguage(next: Language): void {
   if (next === language) return;

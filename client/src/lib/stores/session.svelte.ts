@@ -9,6 +9,8 @@ export interface CurrentUser {
   id: string;
   email: string;
   role: Role;
+  /** The UI language kept on the user (null: the browser's). */
+  language?: string | null;
 }
 
 function readToken(): string | null {
