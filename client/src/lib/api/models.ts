@@ -26,6 +26,7 @@ export const ModelsQuery = graphql(`
         supportsReasoning
         requestDefaults
         autoPromptCache
+        unitPrices
         enabled
       }
       pageInfo {
