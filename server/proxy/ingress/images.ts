@@ -2,6 +2,8 @@ import type { Dispatcher } from 'undici';
 import { invalidRequest } from '../../core/error.js';
 import type { ModelEntry } from '../../snapshot/types.js';
 import { decodeImageRequest, imagePrice, imagesInAnswer, type ImageRequest } from '../formats/media/images.js';
+import { decodeImagenAnswer, encodeImagenRequest } from '../formats/media/imagen.js';
+import { wireOf } from '../providers/endpoints.js';
 import { encodeForm, formFields, formFiles } from '../formats/media/multipart.js';
 import type { PipelineDeps, ProxyContext } from '../pipeline/context.js';
 import { readAnswerJson, sendAnswerText } from './media-answer.js';
@@ -15,7 +17,11 @@ export function imageGenerationsHandler(deps: PipelineDeps) {
       const { json, model } = await readMediaJson(ctx);
       return { model, request: { body: json, image: decodeImageRequest(json) }, estimatedTokens: Math.ceil(ctx.rawBody!.length / 4) };
     },
-    encode: ({ body }, model) => ({ bytes: JSON.stringify({ ...body, model: model.upstreamModel }), contentType: 'application/json' }),
+    // Gemini and Vertex AI serve Imagen through :predict in its own shape; the client still gets OpenAI's.
+    encode: ({ body, image }, model) => ({
+      bytes: JSON.stringify(wireOf(model.provider) === 'gemini' ? encodeImagenRequest(image) : { ...body, model: model.upstreamModel }),
+      contentType: 'application/json',
+    }),
     answer: (ctx, model, response, { image }) => answerImages(ctx, model, response, image),
   });
 }
@@ -36,7 +42,10 @@ export function imageEditsHandler(deps: PipelineDeps) {
 
 /** The upstream's answer as it is; billed per image returned (by quality and size), plus tokens where reported (gpt-image-1). */
 async function answerImages(ctx: ProxyContext, model: ModelEntry, response: Dispatcher.ResponseData, image: ImageRequest): Promise<void> {
-  const { text, json } = await readAnswerJson(ctx, model, response);
+  const read = await readAnswerJson(ctx, model, response);
+  const imagen = wireOf(model.provider) === 'gemini';
+  const json = imagen ? decodeImagenAnswer(read.json) : read.json;
+  const text = imagen ? JSON.stringify(json) : read.text;
   const usage = (json as { usage?: { input_tokens?: unknown; output_tokens?: unknown } }).usage;
   const input = typeof usage?.input_tokens === 'number' ? usage.input_tokens : 0;
   const output = typeof usage?.output_tokens === 'number' ? usage.output_tokens : 0;

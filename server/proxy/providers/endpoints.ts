@@ -23,7 +23,7 @@ const isMediaOp = (op: UpstreamOperation): op is MediaEndpoint => op in MEDIA_PA
 /** Whether the provider's preset serves an endpoint beyond text generation (presets.ts `endpoints`). */
 export function servesEndpoint(provider: ProviderEntry, endpoint: MediaEndpoint): boolean {
   const preset = presetOf(provider);
-  return preset.wire === 'openai-chat' && (preset.endpoints?.includes(endpoint) ?? false);
+  return (preset.wire === 'openai-chat' || preset.wire === 'gemini') && (preset.endpoints?.includes(endpoint) ?? false);
 }
 
 const ANTHROPIC_VERSION = '2023-06-01';
@@ -99,7 +99,7 @@ export function upstreamUrl(model: ModelEntry, op: UpstreamOperation): string {
       if (preset.urlStyle === 'vertex-gemini') {
         const path = vertexModelPath(provider, base, 'google', model.upstreamModel.replace(/^models\//, ''));
         if (op === 'count_tokens') return `${path}:countTokens`;
-        if (op === 'embeddings') return `${path}:predict`;
+        if (op === 'embeddings' || op === 'image_generations') return `${path}:predict`;
         return op === 'stream' ? `${path}:streamGenerateContent?alt=sse` : `${path}:generateContent`;
       }
       const root = stripSuffix(base, /\/v1(beta|alpha)?$/);
@@ -107,6 +107,7 @@ export function upstreamUrl(model: ModelEntry, op: UpstreamOperation): string {
       if (op === 'list_models') return `${root}/v1beta/models`;
       if (op === 'embeddings') return `${root}/v1beta/models/${id}:batchEmbedContents`;
       if (op === 'count_tokens') return `${root}/v1beta/models/${id}:countTokens`;
+      if (op === 'image_generations') return `${root}/v1beta/models/${id}:predict`;
       return op === 'stream' ? `${root}/v1beta/models/${id}:streamGenerateContent?alt=sse` : `${root}/v1beta/models/${id}:generateContent`;
     }
     case 'openai-responses':

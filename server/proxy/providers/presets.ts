@@ -96,6 +96,8 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
     defaultBaseUrl: 'https://generativelanguage.googleapis.com',
     auth: 'x-goog-api-key',
     modelList: 'gemini',
+    // Imagen models (imagen-4.0-generate-001, …) through :predict.
+    endpoints: ['image_generations'],
   },
   {
     type: 'azure-openai',
@@ -137,6 +139,7 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
     defaultBaseUrl: 'https://aiplatform.googleapis.com',
     auth: 'google-service-account',
     modelList: 'none',
+    endpoints: ['image_generations'],
     docsUrl: 'https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/inference',
   },
   {
