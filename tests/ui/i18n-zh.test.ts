@@ -191,7 +191,7 @@ describe('admin UI in Simplified Chinese', () => {
     ['settings', '/settings', '设置'],
   ];
 
-  const SHOTS = ['dashboard', 'playground', 'usage', 'providers', 'models', 'catalog', 'keys', 'logs', 'virtual-models'];
+  const SHOTS = ['dashboard', 'playground', 'usage', 'providers', 'models', 'catalog', 'keys', 'logs', 'virtual-models', 'settings'];
 
   it('shows the main pages with no English left', async () => {
     const left: Record<string, string[]> = {};
@@ -230,6 +230,11 @@ describe('admin UI in Simplified Chinese', () => {
       await page.waitForLoadState('networkidle');
       await shoot(`${name}-en`);
     }
+    await page.goto(`${gateway.url}/status`);
+    await page.getByText('Status').first().waitFor();
+    await page.waitForLoadState('networkidle');
+    await shoot('status-en');
+    await page.goto(`${gateway.url}/logs`);
     await Promise.all([page.waitForEvent('load'), page.getByLabel('Language').selectOption('zh-CN')]);
     await page.getByRole('heading', { level: 1, name: '日志' }).waitFor();
   });
