@@ -19,6 +19,7 @@ describe('alerts across two instances (PostgreSQL + Redis)', () => {
 
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const alerts = (kind: string) => receiver.on('/webhook/alerts').filter((h) => h.body.kind === kind);
+  const budgetAlerts = (key: string) => alerts('budget').filter((h) => h.body.labels.key === key);
 
   async function chat(gw: TestGateway, key: string, model: string) {
     const res = await fetch(`${gw.url}/v1/chat/completions`, {
@@ -51,7 +52,8 @@ describe('alerts across two instances (PostgreSQL + Redis)', () => {
     ).createAlertChannel.id;
     const RULE = 'mutation($i: AlertRuleInput!){ createAlertRule(input: $i){ id } }';
     await a.admin(RULE, { i: { name: 'targets', kind: 'TARGET_DOWN', params: {}, channelIds: [channel], cooldownSeconds: 600 } });
-    await a.admin(RULE, { i: { name: 'budgets', kind: 'BUDGET', params: { thresholds: [80] }, channelIds: [channel] } });
+    await a.admin(RULE, { i: { name: 'budgets', kind: 'BUDGET', params: { thresholds: [80], keys: ['spender'] }, channelIds: [channel] } });
+    await a.admin(RULE, { i: { name: 'budget-steps', kind: 'BUDGET', params: { thresholds: [50, 80, 100], keys: ['stepper'] }, channelIds: [channel] } });
   }, 120_000);
 
   afterAll(async () => {
@@ -124,6 +126,44 @@ describe('alerts across two instances (PostgreSQL + Redis)', () => {
       labels: { key: 'spender', keyId: id, threshold: 80 },
     });
     await sleep(1_500);
-    expect(alerts('budget')).toHaveLength(1);
+    expect(budgetAlerts('spender')).toHaveLength(1);
+  });
+
+  test('50, 80 and 100 % with spend made on both instances: exactly one alert per threshold', async () => {
+    const { key, id } = await createKey(a, { name: 'stepper', budgetUsd: 1000 });
+    await waitFor(async () => (await chat(a, key, 'priced')) === 200, { timeoutMs: 10_000, what: 'the first request on A' });
+    const perRequest = await waitFor(async () => (await a.services.limits.state({ id })).periodSpendUsd || undefined, { what: 'the first spend' });
+    // Each request is 30 % of the new budget: 30 % now, then 60 % (B), 90 % (A), 120 % (B).
+    await updateKey(a, id, { budgetUsd: perRequest / 0.3 });
+    await sleep(600);
+    expect(budgetAlerts('stepper')).toEqual([]);
+
+    const steps: Array<[TestGateway, number, string]> = [
+      [b, 50, 'warning'],
+      [a, 80, 'warning'],
+      [b, 100, 'critical'],
+    ];
+    for (const [gw, threshold, severity] of steps) {
+      expect(await chat(gw, key, 'priced')).toBe(200);
+      const alert = await waitFor(() => budgetAlerts('stepper').find((h) => h.body.labels.threshold === threshold), {
+        timeoutMs: 10_000,
+        what: `the ${threshold} % alert`,
+      });
+      expect(alert.body).toMatchObject({ severity, title: `Key stepper reached ${threshold}% of its budget`, labels: { keyId: id } });
+      // Both instances evaluate several times more; no threshold is sent twice.
+      await sleep(1_000);
+      expect(budgetAlerts('stepper').map((h) => h.body.labels.threshold)).toEqual(
+        steps.slice(0, steps.findIndex((s) => s[1] === threshold) + 1).map((s) => s[1]),
+      );
+    }
+    // Over the budget, further requests are refused on either instance and nothing more is sent.
+    expect(await chat(a, key, 'priced')).not.toBe(200);
+    expect(await chat(b, key, 'priced')).not.toBe(200);
+    await sleep(1_000);
+    expect(budgetAlerts('stepper')).toHaveLength(3);
+    const history = (await b.admin('{ alertHistory { ruleName severity deliveries { ok } } }')).alertHistory.filter(
+      (e: { ruleName: string }) => e.ruleName === 'budget-steps',
+    );
+    expect(history.map((e: { severity: string }) => e.severity)).toEqual(['critical', 'warning', 'warning']);
   });
 });
