@@ -6,8 +6,8 @@ import type { EntityDeps } from './deps.js';
 import { ConfigInputError } from './errors.js';
 
 const SETTING_KEY = 'sso';
-/** Roles a group can map to (and the default role). */
-export const SSO_ROLES = ['admin', 'viewer'] as const;
+/** Roles a group can map to (and the default role); a team admin needs a team from a group → team mapping. */
+export const SSO_ROLES = ['admin', 'team_admin', 'viewer'] as const;
 
 const httpUrl = z
   .string()

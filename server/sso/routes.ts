@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import * as oidc from 'openid-client';
 import type { AuditLog } from '../audit/index.js';
-import type { TokenIssuer } from '../auth/jwt.js';
+import type { Role, TokenIssuer } from '../auth/jwt.js';
+import { recordFailedSignIn } from '../auth/sign-in-audit.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/client.js';
 import { clientIp } from '../http/client-ip.js';
@@ -85,7 +86,10 @@ export function registerSsoRoutes(router: Router, deps: SsoRouteDeps): void {
     const sso = active();
     if (!sso) return backToLogin(res, 'Single sign-on is not configured.');
     const flight = readFlight(req, deps.secretBox);
+    // Without a flight nothing was attempted here (a stale tab, a crafted link): not worth an audit row.
     if (!flight) return backToLogin(res, 'The sign-in expired or was started elsewhere; try again.', sso);
+    const from = { ip: clientIp(req, deps.trustProxy) || undefined, userAgent: req.headers['user-agent'] };
+    let tried: string | undefined;
     try {
       const config = await clients.get(sso);
       // The provider redirected to the configured URL; its query is this request's (the gateway may sit behind a proxy).
@@ -103,6 +107,7 @@ export function registerSsoRoutes(router: Router, deps: SsoRouteDeps): void {
         const info = await oidc.fetchUserInfo(config, tokens.access_token, String(claims.sub)).catch(() => ({}));
         claims = { ...info, ...claims };
       }
+      tried = typeof claims.email === 'string' ? claims.email : undefined;
       const groups = groupsOf(claims, sso.groupClaim);
       const { user, created, before } = await provisionUser(
         deps.db,
@@ -115,16 +120,10 @@ export function registerSsoRoutes(router: Router, deps: SsoRouteDeps): void {
         },
         sso,
       );
-      const actor = {
-        type: 'user' as const,
-        userId: user.id,
-        email: user.email,
-        ip: clientIp(req, deps.trustProxy) || undefined,
-        userAgent: req.headers['user-agent'],
-      };
+      const actor = { type: 'user' as const, userId: user.id, email: user.email, ...from };
       if (created)
         await deps.audit.record({ actor, operation: 'ssoLogin', entity: 'user', entityId: user.id, entityName: user.email, action: 'create', after: user });
-      else if (before && before.role !== user.role) {
+      else if (before && (before.role !== user.role || before.teamId !== user.teamId)) {
         await deps.audit.record({
           actor,
           operation: 'ssoLogin',
@@ -143,9 +142,9 @@ export function registerSsoRoutes(router: Router, deps: SsoRouteDeps): void {
         entityId: user.id,
         entityName: user.email,
         action: 'login',
-        after: { method: 'oidc', groups, role: user.role },
+        after: { method: 'oidc', groups, role: user.role, teamId: user.teamId },
       });
-      const token = await deps.tokens.sign({ userId: user.id, email: user.email, role: user.role as 'admin' | 'viewer', tokenVersion: user.tokenVersion });
+      const token = await deps.tokens.sign({ userId: user.id, email: user.email, role: user.role as Role, tokenVersion: user.tokenVersion });
       res.writeHead(302, {
         location: `/login#${new URLSearchParams({ sso_token: token, next: flight.next })}`,
         'set-cookie': cookie('', sso, 0),
@@ -153,8 +152,12 @@ export function registerSsoRoutes(router: Router, deps: SsoRouteDeps): void {
       });
       res.end();
     } catch (error) {
-      if (error instanceof SsoRefusal) return backToLogin(res, error.message, sso);
+      if (error instanceof SsoRefusal) {
+        await recordFailedSignIn(deps.audit, { method: 'oidc', reason: 'sso_refused', email: tried, detail: error.message, ...from });
+        return backToLogin(res, error.message, sso);
+      }
       deps.logger.warn({ err: error }, 'SSO: the sign-in was refused');
+      await recordFailedSignIn(deps.audit, { method: 'oidc', reason: 'sso_exchange_failed', email: tried, ...from });
       backToLogin(res, 'The identity provider refused the sign-in.', sso);
     }
   });

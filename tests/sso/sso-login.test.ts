@@ -1,8 +1,9 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, postOperation } from '../support/admin.js';
-import { assertClientBuilt, collectPageErrors, launchChromium } from '../support/browser.js';
+import { assertClientBuilt, launchChromium } from '../support/browser.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { signInWithSso as signIn } from './browser-sign-in.js';
 import { startLoopbackIdp, type LoopbackIdp } from './oidc-provider.js';
 
 const UPDATE_SSO = 'mutation($i: SsoSettingsInput!) { updateSsoSettings(input: $i) { enabled clientSecretSet clientSecretHint groupRoles { group role } } }';
@@ -50,30 +51,7 @@ describe('SSO sign-in with OpenID Connect', () => {
       },
     });
 
-  /** Signs in through the login page's SSO button and the provider's own forms; returns the session token the UI kept. */
-  async function signInWithSso(account: string): Promise<{ page: Page; token: string; errors: string[] }> {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    const errors = collectPageErrors(page);
-    await page.goto(`${gw.url}/login`);
-    await page.getByRole('link', { name: 'Sign in with SSO' }).click();
-    // The provider's login form, then its consent form.
-    await page.waitForURL((url) => url.origin === idp.issuer);
-    await page.locator('input[name="login"]').fill(account);
-    await page.locator('input[name="password"]').fill('any password');
-    await page.getByRole('button', { name: 'Sign-in' }).click();
-    await page.getByRole('button', { name: 'Continue' }).click();
-    // Back in the admin UI, signed in.
-    await page.waitForURL((url) => url.origin === gw.url && url.pathname === '/');
-    // The provider's own pages fetch things this network cannot reach; only the admin UI's errors count.
-    errors.length = 0;
-    await page.getByRole('navigation', { name: 'Main' }).waitFor();
-    const token = await page.evaluate(() => localStorage.getItem('gateway.token'));
-    expect(token).toBeTruthy();
-    expect(page.url()).not.toContain('sso_token');
-    return { page, token: token!, errors };
-  }
+  const signInWithSso = (account: string) => signIn(browser, { gateway: gw.url, issuer: idp.issuer }, account);
 
   test('the secret is sealed and never returned; the login page offers SSO', async () => {
     const saved = await configure();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 import { z } from 'zod';
 import { hashPassword, verifyPassword } from '../../auth/passwords.js';
+import { recordFailedSignIn } from '../../auth/sign-in-audit.js';
 import { builder } from '../builder.js';
 import { badInput, notFound, uniqueViolation } from '../errors.js';
 import { paging, validate } from '../validate.js';
@@ -50,6 +51,14 @@ builder.mutationField('login', (t) =>
       const ok = user ? await verifyPassword(user.passwordHash, password) : (await verifyPassword(await DUMMY(), password)) && false;
       if (!user || !ok) {
         await loginLimiter.recordFailure(ctx.clientIp, email);
+        await recordFailedSignIn(ctx.services.audit, {
+          method: 'password',
+          reason: user ? 'wrong_password' : 'unknown_user',
+          email,
+          userId: user?.id,
+          ip: ctx.clientIp,
+          userAgent: ctx.userAgent,
+        });
         throw new GraphQLError('Invalid email or password', { extensions: { code: 'UNAUTHENTICATED' } });
       }
       await loginLimiter.recordSuccess(ctx.clientIp, email);

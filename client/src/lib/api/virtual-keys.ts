@@ -41,6 +41,12 @@ export const VirtualKeysQuery = graphql(`
         endCursor
       }
     }
+  }
+`);
+
+/** What the key form picks from (admin reads: a team member's keys page loads without it). */
+export const KeyFormOptionsQuery = graphql(`
+  query KeyFormOptions {
     models(first: 500) {
       nodes {
         id
