@@ -2,7 +2,7 @@
 // packages left external), so production runs plain JavaScript without a
 // TypeScript loader. The generated Prisma clients stay where they are (CommonJS
 // with WebAssembly next to them) and are imported from their real location.
-import { copyFileSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -50,9 +50,17 @@ export async function buildServer() {
   const started = Date.now();
   // Loaded here, not at the top: start.mjs imports this file only for the staleness check.
   const { build } = await import('esbuild');
+  const outdir = path.dirname(outfile);
+  // Chunks of an earlier build (their names carry a content hash) would pile up.
+  if (existsSync(outdir)) for (const name of readdirSync(outdir)) if (/^lazy-/.test(name)) rmSync(path.join(outdir, name));
   await build({
     entryPoints: [path.join(root, 'server/main.ts')],
-    outfile,
+    outdir,
+    entryNames: '[name]',
+    // Split, so a dynamic import() stays lazy: an optional feature's packages (OpenTelemetry with
+    // no OTLP endpoint, ...) are loaded when it is used, not at start (a single file hoists them).
+    splitting: true,
+    chunkNames: 'lazy-[name]-[hash]',
     bundle: true,
     platform: 'node',
     format: 'esm',
