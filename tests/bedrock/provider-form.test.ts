@@ -13,6 +13,7 @@ import { BEDROCK_CREDENTIALS, startBedrockMock, type BedrockMock } from '../supp
 import { startVertexMock, type VertexMock } from '../support/mock-upstreams/vertex.js';
 import { ENTRA, startEntraMock, type EntraMock } from '../support/mock-upstreams/entra.js';
 import { createKey, createModel, openaiClient } from '../support/proxy-fixture.js';
+import { startBedrockAnthropicMock, type BedrockAnthropicMock } from './anthropic-invoke-mock.js';
 
 interface ProviderRow {
   id: string;
@@ -25,6 +26,7 @@ interface ProviderRow {
 describe('admin UI: cloud provider credentials', () => {
   let gateway: TestGateway;
   let bedrock: BedrockMock;
+  let invoke: BedrockAnthropicMock;
   let vertex: VertexMock;
   let entra: EntraMock;
   let browser: Browser;
@@ -62,6 +64,7 @@ describe('admin UI: cloud provider credentials', () => {
     assertClientBuilt();
     gateway = await startTestGateway();
     bedrock = await startBedrockMock();
+    invoke = await startBedrockAnthropicMock();
     vertex = await startVertexMock();
     entra = await startEntraMock();
     key = (await createKey(gateway)).key;
@@ -75,7 +78,7 @@ describe('admin UI: cloud provider credentials', () => {
   afterAll(async () => {
     await browser?.close();
     await gateway?.stop();
-    await Promise.all([bedrock?.close(), vertex?.close(), entra?.close()]);
+    await Promise.all([bedrock?.close(), invoke?.close(), vertex?.close(), entra?.close()]);
   });
 
   it('Amazon Bedrock: region and access key id as options, the secret access key sealed', async () => {
@@ -134,6 +137,21 @@ describe('admin UI: cloud provider credentials', () => {
     });
     expect(await ask(row.id, 'form-azure', 'prod-gpt4o-deployment')).toBe('Hello from azure-openai: from the form');
     expect(entra.tokensIssued).toBe(1);
+  });
+
+  it('Amazon Bedrock (Anthropic InvokeModel): the same credential fields; Claude answers through InvokeModel', async () => {
+    const drawer = await newProvider('bedrock-anthropic', 'Bedrock Claude from the form', invoke.url);
+    await drawer.getByLabel('Region').fill(BEDROCK_CREDENTIALS.region);
+    await drawer.getByLabel('Access key ID').fill(BEDROCK_CREDENTIALS.accessKeyId);
+    await drawer.getByLabel('Secret access key').fill(BEDROCK_CREDENTIALS.secretAccessKey);
+    const row = await create('Bedrock Claude from the form');
+    expect(row).toMatchObject({
+      type: 'bedrock-anthropic',
+      hasApiKey: true,
+      options: { aws: { region: BEDROCK_CREDENTIALS.region, accessKeyId: BEDROCK_CREDENTIALS.accessKeyId } },
+    });
+    expect(await ask(row.id, 'form-bedrock-claude', 'anthropic.claude-haiku-4-5-20251001-v1:0')).toBe('Hello from anthropic: from the form');
+    expect(invoke.requests.at(-1)!.url).toBe(`/model/${encodeURIComponent('anthropic.claude-haiku-4-5-20251001-v1:0')}/invoke`);
   });
 
   it('left no page errors', () => {
