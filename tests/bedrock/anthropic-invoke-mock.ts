@@ -28,6 +28,8 @@ type Json = Record<string, any>;
 export interface BedrockAnthropicMock extends MockUpstream {
   /** The next stream sends its first two chunks, then this exception frame. */
   failStreamWith(exceptionType: string, message: string): void;
+  /** The next stream ends cleanly (no broken frame) before its message_delta and message_stop chunks. */
+  cutNextStream(): void;
 }
 
 class BedrockError extends Error {
@@ -88,6 +90,7 @@ export async function startBedrockAnthropicMock(): Promise<BedrockAnthropicMock>
   const messages = await startAnthropicMock();
   const requests: RecordedRequest[] = [];
   let failure: { type: string; message: string } | undefined;
+  let cut = false;
 
   async function handle(req: IncomingMessage, res: ServerResponse, body: any): Promise<void> {
     const raw = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
@@ -124,6 +127,8 @@ export async function startBedrockAnthropicMock(): Promise<BedrockAnthropicMock>
     failure = undefined;
     let frames = parseSse(text).map((e) => eventFrame('chunk', { bytes: Buffer.from(JSON.stringify(e.data)).toString('base64') }));
     if (fail) frames = [...frames.slice(0, 2), exceptionFrame(fail.type, fail.message)];
+    if (cut) frames = frames.slice(0, -2);
+    cut = false;
     for (const frame of frames) {
       // Frames split across writes, so the reader must join partial ones.
       const cut = Math.floor(frame.length / 2);
@@ -150,6 +155,9 @@ export async function startBedrockAnthropicMock(): Promise<BedrockAnthropicMock>
     setUsage: (usage) => messages.setUsage(usage),
     failStreamWith(type, message) {
       failure = { type, message };
+    },
+    cutNextStream() {
+      cut = true;
     },
     close: async () => {
       await local.close();

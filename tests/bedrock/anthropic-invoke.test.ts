@@ -178,4 +178,16 @@ describe('what reaches Bedrock', () => {
     });
     expect(events.some((e) => e.event === 'message_stop')).toBe(false);
   });
+
+  test('a stream that ends before message_stop is reported as truncated, not as a finished answer', async () => {
+    mock.cutNextStream();
+    const res = await postRaw(
+      gw,
+      '/v1/chat/completions',
+      { model: MODEL, messages: [{ role: 'user', content: 'cut' }], stream: true },
+      { authorization: `Bearer ${key}` },
+    );
+    expect(res.text).not.toContain('[DONE]');
+    expect(res.text).toContain('message_stop');
+  });
 });
