@@ -4,6 +4,12 @@ import type { EndUserLimits, ScopedLimits } from '../snapshot/team-entry.js';
 import { budgetPeriodKey, budgetPeriodOf, type BudgetPeriod } from './periods.js';
 import type { SubjectPlan } from './store.js';
 
+/** Marks the counter id of an end user: their number is the callers' to choose, so memory bounds them (memory-store.ts). */
+const END_USER_MARK = ':user:';
+export function isEndUserSubject(id: string): boolean {
+  return id.includes(END_USER_MARK);
+}
+
 /** What one request is for, beyond its key: the public model asked for and the end user named. */
 export interface AdmitScope {
   model?: string;
@@ -53,7 +59,7 @@ function modelSubject(ownerId: string, who: string, model: string, limits: Scope
 function endUserSubject(ownerId: string, who: string, endUser: string, limits: EndUserLimits, now: number): LimitSubject {
   const period = budgetPeriodOf(limits.budgetPeriod);
   return {
-    plan: { id: `${ownerId}:user:${digest(endUser)}`, rpmLimit: limits.rpm, budget: budgetOf(limits.budgetUsd, period, now) },
+    plan: { id: `${ownerId}${END_USER_MARK}${digest(endUser)}`, rpmLimit: limits.rpm, budget: budgetOf(limits.budgetUsd, period, now) },
     who: `end user "${endUser}" of ${who}`,
     budgetUsd: limits.budgetUsd,
     period,
