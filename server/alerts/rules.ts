@@ -32,8 +32,11 @@ export const RULE_PARAMS = {
       targets: names,
     })
     .strict(),
-  /** Spend of a key's budget period reaching these percentages (each once per period). `keys`: key names (all with a budget when absent). */
-  budget: z.object({ thresholds: z.array(z.number().int().min(1).max(1000)).min(1).max(10).default([50, 80, 100]), keys: names }).strict(),
+  /**
+   * Spend of a key's or a team's budget period reaching these percentages (each once per period).
+   * `keys` / `teams`: names to watch (all with a budget when absent).
+   */
+  budget: z.object({ thresholds: z.array(z.number().int().min(1).max(1000)).min(1).max(10).default([50, 80, 100]), keys: names, teams: names }).strict(),
   /** A key expiring within this many days (once per key and expiry date). */
   key_expiry: z.object({ days: z.number().int().min(1).max(365).default(7), keys: names }).strict(),
   /** The database or Redis not answering (two probes in a row), and answering again. `dependencies`: which to watch (both when absent). */

@@ -5,7 +5,9 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/client.js';
 import type { EventBus } from '../events/pubsub.js';
 import { budgetPeriodKey, budgetPeriodOf } from '../limits/periods.js';
+import { teamSubjectId } from '../limits/subjects.js';
 import type { KeyLimiter } from '../limits/types.js';
+import type { TeamEntry } from '../snapshot/team-entry.js';
 import type { ConfigSnapshot } from '../snapshot/types.js';
 import { deliver } from './channels.js';
 import { DEPENDENCIES, probeDependencies, type Dependency, type DependencyProbe } from './dependencies.js';
@@ -41,6 +43,16 @@ type RuleOf<K extends RuleKind> = Extract<AlertRuleSpec, { kind: K }>;
 const LOST_AFTER_FAILURES = 2;
 /** Alerts kept for the history while the database is lost, written when it answers again. */
 const MAX_PENDING_HISTORY = 200;
+
+/** A key or a team with its budget, as the budget rule reads it; `subjectId` names its spend counters. */
+interface BudgetSubject {
+  kind: 'key' | 'team';
+  id: string;
+  subjectId: string;
+  name: string;
+  budgetUsd?: number | null;
+  budgetPeriod?: string | null;
+}
 
 /** What a dependency rule last sent about one dependency. */
 interface DependencyMemo {
@@ -333,24 +345,31 @@ export class AlertService {
       }
     }
     const keys = [...this.deps.snapshot.current.keysByHash.values()].filter((k) => k.enabled && !k.revoked);
+    // Teams are reached through their keys: a team without keys has no spend to watch.
+    const teams = new Map<string, TeamEntry>();
+    for (const key of keys) if (key.team) teams.set(key.team.id, key.team);
     for (const rule of this.rulesOf('budget')) {
       const thresholds = [...rule.params.thresholds].sort((a, b) => b - a);
       for (const key of keys) {
-        if (!key.budgetUsd || key.budgetUsd <= 0 || !watched(rule.params.keys, key.name)) continue;
-        const state = await this.deps.limits.state({ id: key.id, budgetPeriod: key.budgetPeriod });
-        const pct = (state.periodSpendUsd / key.budgetUsd) * 100;
-        const reached = thresholds.find((t) => pct >= t);
-        if (reached === undefined) continue;
-        const period = budgetPeriodOf(key.budgetPeriod);
-        await this.sendOnce(rule, {
-          kind: 'budget',
-          severity: reached >= 100 ? 'critical' : 'warning',
-          title: `Key ${key.name} reached ${reached}% of its budget`,
-          message: `Spent $${state.periodSpendUsd.toFixed(4)} of $${key.budgetUsd.toFixed(2)} (${pct.toFixed(1)}%, ${period} budget).`,
-          dedupKey: `budget:${key.id}:${budgetPeriodKey(period, now)}:${reached}`,
-          labels: { key: key.name, keyId: key.id, threshold: reached, spendUsd: state.periodSpendUsd, budgetUsd: key.budgetUsd, period },
-          at: new Date(now),
-        });
+        if (!watched(rule.params.keys, key.name)) continue;
+        await this.checkBudget(
+          rule,
+          thresholds,
+          { kind: 'key', id: key.id, subjectId: key.id, name: key.name, budgetUsd: key.budgetUsd, budgetPeriod: key.budgetPeriod },
+          now,
+        );
+      }
+      for (const team of teams.values()) {
+        if (!watched(rule.params.teams, team.name)) continue;
+        const subject = {
+          kind: 'team' as const,
+          id: team.id,
+          subjectId: teamSubjectId(team.id),
+          name: team.name,
+          budgetUsd: team.budgetUsd,
+          budgetPeriod: team.budgetPeriod,
+        };
+        await this.checkBudget(rule, thresholds, subject, now);
       }
     }
     for (const rule of this.rulesOf('key_expiry')) {
@@ -380,6 +399,28 @@ export class AlertService {
     const last = await lastEvent(this.deps.db, rule.id, [alert.dedupKey]);
     if (last && this.now() - last.createdAt.getTime() < rule.cooldownMs) return;
     await this.send(rule, alert);
+  }
+
+  /** One budget alert for the highest threshold a key's or team's period spend has reached (once per threshold and period). */
+  private async checkBudget(rule: AlertRuleSpec, thresholds: number[], subject: BudgetSubject, now: number): Promise<void> {
+    if (!subject.budgetUsd || subject.budgetUsd <= 0) return;
+    const state = await this.deps.limits.state({ id: subject.subjectId, budgetPeriod: subject.budgetPeriod });
+    const pct = (state.periodSpendUsd / subject.budgetUsd) * 100;
+    const reached = thresholds.find((t) => pct >= t);
+    if (reached === undefined) return;
+    const period = budgetPeriodOf(subject.budgetPeriod);
+    const who = subject.kind === 'key' ? `Key ${subject.name}` : `Team ${subject.name}`;
+    const labels: Record<string, string> = subject.kind === 'key' ? { key: subject.name, keyId: subject.id } : { team: subject.name, teamId: subject.id };
+    await this.sendOnce(rule, {
+      kind: 'budget',
+      severity: reached >= 100 ? 'critical' : 'warning',
+      title: `${who} reached ${reached}% of its budget`,
+      message: `Spent $${state.periodSpendUsd.toFixed(4)} of $${subject.budgetUsd.toFixed(2)} (${pct.toFixed(1)}%, ${period} budget).`,
+      // Keys keep their original de-dup key, so history written before teams were watched still counts.
+      dedupKey: `budget:${subject.kind === 'key' ? '' : 'team:'}${subject.id}:${budgetPeriodKey(period, now)}:${reached}`,
+      labels: { ...labels, threshold: reached, spendUsd: state.periodSpendUsd, budgetUsd: subject.budgetUsd, period },
+      at: new Date(now),
+    });
   }
 
   private async sendOnce(rule: AlertRuleSpec, alert: Alert): Promise<void> {

@@ -6,6 +6,7 @@ import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { waitFor } from '../support/wait.js';
 import { freshDatabase, uniqueRedisPrefix } from '../scaleout/support.js';
+import { createTeam } from '../teams/support.js';
 import { startHookReceiver } from './receiver.js';
 
 // Two gateways on one PostgreSQL database and one Redis: both see the events, one sends.
@@ -19,6 +20,8 @@ describe('alerts across two instances (PostgreSQL + Redis)', () => {
 
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const alerts = (kind: string) => receiver.on('/webhook/alerts').filter((h) => h.body.kind === kind);
+  const teamAlerts = (team: string) => receiver.on('/webhook/teams').filter((h) => h.body.kind === 'budget' && h.body.labels.team === team);
+  const teamIds: string[] = [];
   const budgetAlerts = (key: string) => alerts('budget').filter((h) => h.body.labels.key === key);
 
   async function chat(gw: TestGateway, key: string, model: string) {
@@ -53,6 +56,12 @@ describe('alerts across two instances (PostgreSQL + Redis)', () => {
     const RULE = 'mutation($i: AlertRuleInput!){ createAlertRule(input: $i){ id } }';
     await a.admin(RULE, { i: { name: 'targets', kind: 'TARGET_DOWN', params: {}, channelIds: [channel], cooldownSeconds: 600 } });
     await a.admin(RULE, { i: { name: 'budgets', kind: 'BUDGET', params: { thresholds: [80], keys: ['spender'] }, channelIds: [channel] } });
+    const teamChannel = (
+      await a.admin('mutation($i: AlertChannelInput!){ createAlertChannel(input: $i){ id } }', {
+        i: { name: 'team-ops', kind: 'WEBHOOK', url: `${receiver.url}/webhook/teams` },
+      })
+    ).createAlertChannel.id;
+    await a.admin(RULE, { i: { name: 'team-budget', kind: 'BUDGET', params: { thresholds: [50, 80, 100], teams: ['squad'] }, channelIds: [teamChannel] } });
     await a.admin(RULE, { i: { name: 'budget-steps', kind: 'BUDGET', params: { thresholds: [50, 80, 100], keys: ['stepper'] }, channelIds: [channel] } });
   }, 120_000);
 
@@ -62,6 +71,7 @@ describe('alerts across two instances (PostgreSQL + Redis)', () => {
     await receiver?.close();
     await database?.drop();
     await deletePrefix(prefix);
+    for (const id of teamIds) await deletePrefix(`llmgw:limits:{team:${id}}`);
   });
 
   test('a target going down and coming back: one "down" and one "recovered", whichever instance saw it', async () => {
@@ -165,5 +175,32 @@ describe('alerts across two instances (PostgreSQL + Redis)', () => {
       (e: { ruleName: string }) => e.ruleName === 'budget-steps',
     );
     expect(history.map((e: { severity: string }) => e.severity)).toEqual(['critical', 'warning', 'warning']);
+  });
+
+  test("a team's budget: 50, 80 and 100 % once each, its keys spending on both instances", async () => {
+    const teamId = await createTeam(a, { name: 'squad', budgetUsd: 1000 });
+    teamIds.push(teamId);
+    const [one, two] = [await createKey(a, { name: 'squad-a', teamId }), await createKey(a, { name: 'squad-b', teamId })];
+    await waitFor(async () => (await chat(a, one.key, 'priced')) === 200, { timeoutMs: 10_000, what: 'the first team request' });
+    const perRequest = await waitFor(async () => (await a.services.limits.teamState({ id: teamId })).periodSpendUsd || undefined, { what: 'the team spend' });
+    await a.admin('mutation($id: ID!, $i: UpdateTeamInput!){ updateTeam(id: $id, input: $i){ id } }', { id: teamId, i: { budgetUsd: perRequest / 0.3 } });
+    await sleep(600);
+    expect(teamAlerts('squad')).toEqual([]);
+
+    const steps: Array<[TestGateway, string, number]> = [
+      [b, two.key, 50],
+      [a, one.key, 80],
+      [b, two.key, 100],
+    ];
+    for (const [gw, key, threshold] of steps) {
+      await waitFor(async () => (await chat(gw, key, 'priced')) === 200, { timeoutMs: 10_000, what: `the request towards ${threshold} %` });
+      const alert = await waitFor(() => teamAlerts('squad').find((h) => h.body.labels.threshold === threshold), {
+        timeoutMs: 10_000,
+        what: `the team's ${threshold} % alert`,
+      });
+      expect(alert.body).toMatchObject({ title: `Team squad reached ${threshold}% of its budget`, labels: { teamId } });
+    }
+    await sleep(1_500);
+    expect(teamAlerts('squad').map((h) => h.body.labels.threshold)).toEqual([50, 80, 100]);
   });
 });
