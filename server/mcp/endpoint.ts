@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
   GetPromptRequestSchema,
@@ -16,6 +15,11 @@ import type { ConfigSnapshot, KeyEntry } from '../snapshot/types.js';
 import type { McpGateway } from './gateway.js';
 
 const SERVER_INFO = { name: 'llm-gateway', version: '1.0.0' };
+
+/** The SDK's server side, imported on the first /mcp request (a gateway nobody asks for MCP does not hold it in memory). */
+const importServerSdk = () => Promise.all([import('@modelcontextprotocol/sdk/server/index.js'), import('@modelcontextprotocol/sdk/server/streamableHttp.js')]);
+let serverSdk: ReturnType<typeof importServerSdk> | undefined;
+const loadServerSdk = () => (serverSdk ??= importServerSdk());
 
 /**
  * `/mcp`: one Streamable HTTP MCP server (the SDK's, stateless: a fresh server
@@ -46,7 +50,8 @@ export function mcpEndpoint(deps: { gateway: McpGateway; snapshot: { readonly cu
       );
       return;
     }
-    const server = mcpServerFor(deps.gateway, key, req);
+    const [{ Server: SdkServer }, { StreamableHTTPServerTransport }] = await loadServerSdk();
+    const server = mcpServerFor(SdkServer, deps.gateway, key, req);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
       void transport.close();
@@ -66,8 +71,8 @@ export function mcpEndpoint(deps: { gateway: McpGateway; snapshot: { readonly cu
 }
 
 /** The aggregating server of one request, for one key. */
-function mcpServerFor(gateway: McpGateway, key: KeyEntry, req: IncomingMessage): Server {
-  const server = new Server(SERVER_INFO, { capabilities: { tools: {}, resources: {}, prompts: {} } });
+function mcpServerFor(SdkServer: typeof Server, gateway: McpGateway, key: KeyEntry, req: IncomingMessage): Server {
+  const server = new SdkServer(SERVER_INFO, { capabilities: { tools: {}, resources: {}, prompts: {} } });
   const abort = new AbortController();
   req.once('close', () => abort.abort());
   server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: (await gateway.toolsFor(key)).map((t) => t.tool) }));

@@ -1,6 +1,4 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult, GetPromptResult, Prompt, ReadResourceResult, Resource, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { OAuthTokens, upstreamFetch } from './upstream-fetch.js';
@@ -79,11 +77,15 @@ export class McpUpstream {
   }
 
   private async connect(): Promise<Client> {
-    const client = new Client(CLIENT_INFO, { capabilities: {} });
+    // The SDK's client side is imported on the first connection: without MCP servers it is never loaded.
+    const { Client: SdkClient } = await import('@modelcontextprotocol/sdk/client/index.js');
+    const client = new SdkClient(CLIENT_INFO, { capabilities: {} });
     const fetch = upstreamFetch(this.entry, this.tokens);
     const url = new URL(this.entry.url);
     const transport: Transport =
-      this.entry.transport === 'sse' ? new SSEClientTransport(url, { fetch, eventSourceInit: { fetch } }) : new StreamableHTTPClientTransport(url, { fetch });
+      this.entry.transport === 'sse'
+        ? new (await import('@modelcontextprotocol/sdk/client/sse.js')).SSEClientTransport(url, { fetch, eventSourceInit: { fetch } })
+        : new (await import('@modelcontextprotocol/sdk/client/streamableHttp.js')).StreamableHTTPClientTransport(url, { fetch });
     await client.connect(transport, { timeout: this.entry.timeoutMs });
     return client;
   }
