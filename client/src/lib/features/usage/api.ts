@@ -30,8 +30,28 @@ export const UsageHistoryQuery = graphql(`
 `);
 
 export const UsageSeriesQuery = graphql(`
-  query UsageSeries($bucket: UsageBucket!, $from: DateTime!, $to: DateTime!, $keyId: ID, $model: String, $providerId: ID, $teamId: ID) {
-    usageTimeseries(bucket: $bucket, from: $from, to: $to, keyId: $keyId, model: $model, providerId: $providerId, teamId: $teamId) {
+  query UsageSeries(
+    $bucket: UsageBucket!
+    $from: DateTime!
+    $to: DateTime!
+    $keyId: ID
+    $model: String
+    $providerId: ID
+    $teamId: ID
+    $endUser: String
+    $tag: String
+  ) {
+    usageTimeseries(
+      bucket: $bucket
+      from: $from
+      to: $to
+      keyId: $keyId
+      model: $model
+      providerId: $providerId
+      teamId: $teamId
+      endUser: $endUser
+      tag: $tag
+    ) {
       at
       requests
       costUsd
