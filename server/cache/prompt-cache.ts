@@ -122,8 +122,8 @@ export function autoCachePoints(body: Readonly<Json>): Json | undefined {
 }
 
 /**
- * Opt-in per model ("auto prompt cache"): for an Anthropic upstream (or a
- * Bedrock Converse one, as cache points) and a client that sent no
+ * Opt-in per model ("auto prompt cache"): for an Anthropic upstream (Claude
+ * on Bedrock's InvokeModel included; a Bedrock Converse one gets cache points) and a client that sent no
  * breakpoint, breakpoints are added to the wire body so the provider caches
  * the prompt prefix (billed at a tenth when read). Cache read and write
  * tokens come back in the usage and are priced with the model's cache prices
@@ -137,7 +137,8 @@ export function useAutoPromptCache(): ProxyPlugin {
       return {
         onPrepareUpstream(up) {
           if (!up.model.autoPromptCache) return;
-          if (up.wire === 'anthropic-messages') {
+          // Claude on Bedrock through InvokeModel takes the Anthropic Messages body as it is.
+          if (up.wire === 'anthropic-messages' || up.wire === 'bedrock-anthropic') {
             if (hasCacheControl(up.body)) return;
             const changed = autoBreakpoints(up.body);
             if (changed) Object.assign(up.edit(), changed);

@@ -11,9 +11,12 @@ import { createKey } from '../support/admin.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { anthropicClient, createModel, createProvider, openaiClient, startCustomUpstream, UPSTREAMS } from '../support/proxy-fixture.js';
+import { startBedrockAnthropicMock, type BedrockAnthropicMock } from '../bedrock/anthropic-invoke-mock.js';
+import { BEDROCK_CREDENTIALS } from '../support/mock-upstreams/bedrock.js';
 
 let gw: TestGateway;
 let anthropic: MockUpstream;
+let bedrock: BedrockAnthropicMock;
 let key: { key: string; id: string };
 const EPHEMERAL = { type: 'ephemeral' };
 
@@ -28,12 +31,23 @@ beforeAll(async () => {
     cacheReadPrice: 0.0001,
   });
   await gw.admin('mutation($id: ID!) { setModelAutoPromptCache(id: $id, enabled: true) { id autoPromptCache } }', { id: auto });
+  bedrock = await startBedrockAnthropicMock();
+  const bedrockId = await createProvider(gw, {
+    name: 'bedrock-claude',
+    type: 'bedrock-anthropic',
+    baseUrl: bedrock.url,
+    apiKey: BEDROCK_CREDENTIALS.secretAccessKey,
+    options: { aws: { region: BEDROCK_CREDENTIALS.region, accessKeyId: BEDROCK_CREDENTIALS.accessKeyId } },
+  });
+  const onBedrock = await createModel(gw, bedrockId, 'claude-bedrock-auto', 'us.anthropic.claude-sonnet-4-5-20250929-v1:0');
+  await gw.admin('mutation($id: ID!) { setModelAutoPromptCache(id: $id, enabled: true) { id autoPromptCache } }', { id: onBedrock });
   key = await createKey(gw);
 });
 
 afterAll(async () => {
   await gw?.stop();
   await anthropic?.close();
+  await bedrock?.close();
 });
 
 const sent = () => anthropic.requests.at(-1)!.body;
@@ -93,6 +107,16 @@ describe('auto prompt cache', () => {
     expect(breakpoints(sent())).toEqual(['system[0]', 'messages[2].content[0]', 'messages[4].content[0]']);
     await openaiClient(gw, key.key).responses.create({ model: 'claude-auto', instructions: 'Be brief.', input: 'one question' });
     expect(breakpoints(sent())).toEqual(['system[0]', 'messages[0].content[0]']);
+  });
+
+  test('Claude on Bedrock (InvokeModel) gets them in the Anthropic body it is sent', async () => {
+    await openaiClient(gw, key.key).chat.completions.create({
+      model: 'claude-bedrock-auto',
+      messages: [{ role: 'system', content: 'Be brief.' }, ...conversation],
+    });
+    const body = bedrock.requests.at(-1)!.body;
+    expect(body.anthropic_version).toBe('bedrock-2023-05-31');
+    expect(breakpoints(body)).toEqual(['system[0]', 'messages[2].content[0]', 'messages[4].content[0]']);
   });
 
   test('a model without it gets none', async () => {

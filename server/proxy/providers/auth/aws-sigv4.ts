@@ -3,6 +3,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { isRecord } from '../../../core/guards.js';
 import type { ProviderEntry } from '../../../snapshot/types.js';
 import type { OutgoingRequest, PrepareRequest } from '../../upstream/http-client.js';
+import { awsChainCredentials } from './aws-credential-chain.js';
 import { credentialError } from './token-endpoint.js';
 
 export interface AwsCredentials {
@@ -18,7 +19,13 @@ export interface AwsOptions {
 }
 
 /** How a Bedrock provider authenticates, from its options, its API key and the environment. */
-export type BedrockAuth = { kind: 'sigv4'; credentials: AwsCredentials } | { kind: 'api-key'; key: string } | { kind: 'none' };
+export type BedrockAuth =
+  | { kind: 'sigv4'; credentials: AwsCredentials }
+  | { kind: 'api-key'; key: string }
+  /** No API key: the standard AWS credential chain (profiles, SSO, instance roles …). */
+  | { kind: 'chain' }
+  /** An API key that is neither a secret nor valid JSON credentials. */
+  | { kind: 'none' };
 
 const awsOptionsOf = (provider: ProviderEntry): AwsOptions => (isRecord(provider.options.aws) ? provider.options.aws : {});
 
@@ -49,8 +56,9 @@ function credentialsFromJson(text: string): AwsCredentials | undefined {
  * In order: a secret access key in the API key field with `options.aws.accessKeyId`;
  * a JSON credentials object in the API key field (with a session token for
  * temporary credentials); a plain API key field without an access key id is a
- * Bedrock API key (bearer); no API key at all falls back to the process
- * environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN).
+ * Bedrock API key (bearer); no API key at all uses the process environment
+ * (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) at once, else
+ * the rest of the standard AWS credential chain.
  */
 export function bedrockAuthOf(provider: ProviderEntry, env: NodeJS.ProcessEnv = process.env): BedrockAuth {
   const key = provider.apiKey?.trim();
@@ -72,7 +80,7 @@ export function bedrockAuthOf(provider: ProviderEntry, env: NodeJS.ProcessEnv = 
       },
     };
   }
-  return { kind: 'none' };
+  return { kind: 'chain' };
 }
 
 /** Signs a request for an AWS service (SigV4 over method, path, query, headers and body). */
@@ -114,6 +122,18 @@ export function bedrockStep(provider: ProviderEntry): PrepareRequest {
         return signAws(request, auth.credentials, awsRegionOf(provider), 'bedrock');
       case 'api-key':
         return { ...request, headers: { ...request.headers, authorization: `Bearer ${auth.key}` } };
+      case 'chain': {
+        let credentials: AwsCredentials;
+        try {
+          credentials = await awsChainCredentials();
+        } catch (error) {
+          throw credentialError(
+            provider.name,
+            `no AWS credentials in the API key field, and the standard AWS credential chain found none: ${(error as Error).message}`,
+          );
+        }
+        return signAws(request, credentials, awsRegionOf(provider), 'bedrock');
+      }
       case 'none':
         throw credentialError(
           provider.name,
