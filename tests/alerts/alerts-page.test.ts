@@ -65,13 +65,26 @@ describe('Alerts page', () => {
     await ruleDialog.getByRole('button', { name: 'Create' }).click();
     const rules = page.getByRole('table', { name: 'Rules' });
     await rules.getByText('budget watch').waitFor();
-    expect(await rules.textContent()).toContain('Key budget');
+    expect(await rules.textContent()).toContain('Key or team budget');
     expect(await rules.textContent()).toContain('"thresholds":[80,100]');
+
+    // The database / Redis rule is one more kind, with both dependencies by default.
+    await page.getByRole('button', { name: 'New rule' }).click();
+    await ruleDialog.getByLabel('Name').fill('deps watch');
+    await ruleDialog.getByLabel('Kind').selectOption('DEPENDENCY_LOST');
+    expect(JSON.parse(await ruleDialog.getByLabel('Parameters').inputValue())).toEqual({ dependencies: ['database', 'redis'] });
+    await ruleDialog.getByRole('button', { name: 'ops hook' }).click();
+    await ruleDialog.getByRole('button', { name: 'Create' }).click();
+    await rules.getByText('deps watch').waitFor();
+    expect(await rules.textContent()).toContain('Database or Redis lost');
 
     const stored = await gw.admin<{ alertRules: unknown[]; alertChannels: Array<{ id: string }> }>(
       '{ alertRules { name kind params channelIds } alertChannels { id } }',
     );
-    expect(stored.alertRules).toEqual([{ name: 'budget watch', kind: 'BUDGET', params: { thresholds: [80, 100] }, channelIds: [stored.alertChannels[0].id] }]);
+    expect(stored.alertRules).toEqual([
+      { name: 'budget watch', kind: 'BUDGET', params: { thresholds: [80, 100] }, channelIds: [stored.alertChannels[0].id] },
+      { name: 'deps watch', kind: 'DEPENDENCY_LOST', params: { dependencies: ['database', 'redis'] }, channelIds: [stored.alertChannels[0].id] },
+    ]);
     await screenshot(page, 'alerts-page');
     expect(pageErrors).toEqual([]);
     if (DOCS_SCREENSHOTS) {
