@@ -1,4 +1,9 @@
-import type { AwsCredentials } from './aws-sigv4.js';
+/** What SigV4 signs with. */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
 
 type CredentialProvider = () => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>;
 

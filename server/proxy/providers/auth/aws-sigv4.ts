@@ -3,14 +3,10 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { isRecord } from '../../../core/guards.js';
 import type { ProviderEntry } from '../../../snapshot/types.js';
 import type { OutgoingRequest, PrepareRequest } from '../../upstream/http-client.js';
-import { awsChainCredentials } from './aws-credential-chain.js';
+import { awsChainCredentials, type AwsCredentials } from './aws-credential-chain.js';
 import { credentialError } from './token-endpoint.js';
 
-export interface AwsCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
+export type { AwsCredentials };
 
 /** `options.aws` of a Bedrock provider. */
 export interface AwsOptions {
