@@ -3,6 +3,7 @@ import { cacheSettings, DEFAULT_CACHE_SETTINGS, type CacheSettings } from '../..
 import { actorOf } from '../actor.js';
 import { builder } from '../builder.js';
 import { badInput } from '../errors.js';
+import { assertTeamRow, TEAM_WRITE, teamScope } from '../team-scope.js';
 import { validate } from '../validate.js';
 
 /**
@@ -72,9 +73,11 @@ builder.prismaObjectField('Model', 'autoPromptCache', (t) =>
 builder.mutationField('setVirtualKeyCache', (t) =>
   t.prismaField({
     type: 'VirtualKey',
-    description: "Sets a virtual key's response cache; null restores the defaults.",
+    description: "Sets a virtual key's response cache; null restores the defaults. A team admin sets it on its team's keys.",
+    ...TEAM_WRITE,
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: SettingsInput }) },
     resolve: async (query, _root, { id, input }, ctx) => {
+      if (teamScope(ctx) !== null) assertTeamRow(ctx, await ctx.services.db.virtualKey.findUnique({ where: { id: String(id) }, select: { teamId: true } }));
       const settings = input ? validate(cacheSettingsSchema, input) : null;
       const { id: saved } = await ctx.services.configService.cache.setVirtualKeyCache(actorOf(ctx), String(id), settings);
       return ctx.services.db.virtualKey.findUniqueOrThrow({ ...query, where: { id: saved } });

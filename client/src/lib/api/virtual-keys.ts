@@ -64,6 +64,17 @@ export const KeyFormOptionsQuery = graphql(`
   }
 `);
 
+/** A team admin's key form: only its own team, whose allow-list bounds what a key may name. */
+export const TeamKeyFormOptionsQuery = graphql(`
+  query TeamKeyFormOptions {
+    teams {
+      id
+      name
+      allowedModels
+    }
+  }
+`);
+
 export const CreateVirtualKeyMutation = graphql(`
   mutation CreateVirtualKey($input: CreateVirtualKeyInput!) {
     createVirtualKey(input: $input) {

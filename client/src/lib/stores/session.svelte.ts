@@ -27,6 +27,8 @@ class Session {
   user = $state<CurrentUser | null>(null);
   /** Viewers see every page read-only; only admins get mutating controls. */
   readonly isAdmin = $derived(this.user?.role === 'admin');
+  /** Admins manage every key; a team admin manages its own team's keys (the API keeps them in the team). */
+  readonly canManageKeys = $derived(this.user?.role === 'admin' || this.user?.role === 'team_admin');
 
   #client: GatewayClient | null = null;
   #clientToken: string | null = null;
