@@ -10,6 +10,25 @@ export const FIXTURE_PATH = path.join(here, 'fixtures/catalog-small.json');
 export const REAL_SNAPSHOT_PATH = path.resolve(here, '../../../shared/data/litellm/model_prices_and_context_window.json');
 export const readFixture = () => readFileSync(FIXTURE_PATH, 'utf8');
 
+/**
+ * A catalog the size of LiteLLM's real file (over 1.4 MB, above the 1 MB GraphQL body
+ * limit), made in the repository from the small fixture's entries under numbered names,
+ * so the upload path is tested without the snapshot that lives outside it.
+ */
+export function largeCatalog(minBytes = 1_500_000): string {
+  const entries = Object.entries(JSON.parse(readFixture()) as Record<string, unknown>).filter(([name]) => name !== 'sample_spec');
+  const out: Record<string, unknown> = {};
+  let bytes = 2;
+  for (let round = 0; bytes < minBytes; round++) {
+    for (const [name, entry] of entries) {
+      const copy = `${name}-${round}`;
+      out[copy] = entry;
+      bytes += JSON.stringify(copy).length + JSON.stringify(entry).length + 2;
+    }
+  }
+  return JSON.stringify(out);
+}
+
 /** What the stand-in for the online catalog answers next. */
 export type CatalogReply = { status: number; body: string } | { hang: true };
 

@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { assertClientBuilt, openUi, screenshot } from '../support/browser.js';
 import { closedPort } from '../support/proxy-fixture.js';
-import { FIXTURE_PATH, readFixture, REAL_SNAPSHOT_PATH, startCatalogServer, type CatalogServer } from './catalog-server.js';
+import { FIXTURE_PATH, largeCatalog, readFixture, startCatalogServer, type CatalogServer } from './catalog-server.js';
 
 /**
  * Settings → Catalog source on a gateway with no internet: the environment's URL is a closed port,
@@ -90,8 +90,10 @@ describe('admin UI: catalog source setting', () => {
     await expect.poll(() => page.getByText(/catalog rejected: not valid JSON/).count()).toBeGreaterThan(0);
     expect(await status()).toMatch(/^In use: a fetched copy, 54 entries/);
 
-    // LiteLLM's real file (about 1.4 MB, above the 1 MB GraphQL body limit) goes up whole.
-    await card().getByLabel('Catalog file').setInputFiles(REAL_SNAPSHOT_PATH);
+    // A file the size of LiteLLM's real one (about 1.4 MB, above the 1 MB GraphQL body limit) goes up whole.
+    await card()
+      .getByLabel('Catalog file')
+      .setInputFiles({ name: 'model_prices_and_context_window.json', mimeType: 'application/json', buffer: Buffer.from(largeCatalog()) });
     await save();
     await expect.poll(status).toMatch(/^In use: an uploaded copy, [\d,]{4,} entries from the file model_prices_and_context_window\.json, uploaded /);
 
