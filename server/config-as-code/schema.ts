@@ -5,6 +5,7 @@ import { checkConfigSchema } from '../health/check-config.js';
 import { providerOptionsSchema } from '../proxy/providers/options-schema.js';
 import { findPreset, PROVIDER_PRESETS } from '../proxy/providers/presets.js';
 import { RULE_KINDS } from '../prompts/types.js';
+import { publicName } from '../config-service/fields.js';
 import { routeOptionsSchema } from '../snapshot/route-options.js';
 
 /**
@@ -17,12 +18,6 @@ import { routeOptionsSchema } from '../snapshot/route-options.js';
 export const SECRET_REF = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/;
 const secretRef = z.string().regex(SECRET_REF, 'must be a reference to an environment variable, ${env:NAME} (secrets are never written in the file)');
 
-const publicName = z
-  .string()
-  .trim()
-  .min(1, 'is required')
-  .max(200)
-  .regex(/^[\w.:/@-]+$/, 'may contain letters, digits and . _ - : / @ only');
 const headerName = z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and dashes');
 const price = z.number().min(0, 'must not be negative').max(1, 'is USD per single token');
 const tokens = z.number().int().positive('must be a positive integer');

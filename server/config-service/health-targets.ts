@@ -3,8 +3,8 @@ import { checkConfigSchema, MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS } from '.
 import type { ConfigSnapshot } from '../snapshot/types.js';
 import type { ConfigActor } from './change.js';
 import type { EntityDeps } from './deps.js';
-import { ConfigInputError, ConfigNotFoundError, unique } from './errors.js';
-import { deleteOne } from './delete-one.js';
+import { ConfigInputError, unique } from './errors.js';
+import { deleteOne, requireRow } from './delete-one.js';
 
 const fields = {
   name: z.string().trim().min(1, 'is required').max(100),
@@ -56,8 +56,7 @@ export function healthTargetsConfig(deps: HealthTargetsDeps) {
     },
 
     async update(actor: ConfigActor, id: string, data: UpdateHealthTarget): Promise<void> {
-      const existing = await db.healthTarget.findUnique({ where: { id } });
-      if (!existing) throw new ConfigNotFoundError('Health target');
+      const existing = await requireRow(db.healthTarget, id, 'Health target');
       if (data.modelName !== undefined || data.kind !== undefined) {
         assertServed(data.kind ?? (existing.kind as 'model' | 'virtual_model'), data.modelName ?? existing.modelName);
       }
@@ -69,10 +68,7 @@ export function healthTargetsConfig(deps: HealthTargetsDeps) {
     },
 
     async delete(actor: ConfigActor, id: string): Promise<void> {
-      await deleteOne(deps, actor, 'healthTarget', 'Health target', id, {
-        find: () => db.healthTarget.findUnique({ where: { id } }),
-        remove: () => db.healthTarget.deleteMany({ where: { id } }),
-      });
+      await deleteOne(deps, actor, 'healthTarget', 'Health target', db.healthTarget, id);
     },
 
     /** A target with default settings for every enabled chat model that has none yet; returns the new ids. */

@@ -7,7 +7,8 @@ import { importModels, type ImportSelection } from '../models-import/import-mode
 import type { ConfigActor } from './change.js';
 import type { EntityDeps } from './deps.js';
 import { ConfigInputError, ConfigNotFoundError, unique } from './errors.js';
-import { deleteOne } from './delete-one.js';
+import { deleteOne, requireRow } from './delete-one.js';
+import { publicName } from './fields.js';
 
 const headerName = z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and dashes');
 function requestDefaultsSchema<V extends z.ZodTypeAny>(headerValue: V) {
@@ -38,12 +39,7 @@ const unitPricesSchema = z
 const jsonColumn = <T extends object>(db: Db, value: T | null | undefined): T | DbNullValue | undefined => (value === null ? dbNull(db) : value);
 const fields = {
   providerId: z.string().min(1, 'is required'),
-  name: z
-    .string()
-    .trim()
-    .min(1, 'is required')
-    .max(200)
-    .regex(/^[\w.:/@-]+$/, 'may contain letters, digits and . _ - : / @ only'),
+  name: publicName,
   upstreamModel: z.string().trim().min(1, 'is required').max(300),
   mode: z.enum(['chat', 'embedding', 'responses']).optional(),
   contextWindow: tokens.nullable().optional(),
@@ -130,8 +126,7 @@ export function modelsConfig(deps: ModelsDeps) {
     },
 
     async update(actor: ConfigActor, id: string, data: UpdateModel) {
-      const existing = await db.model.findUnique({ where: { id } });
-      if (!existing) throw new ConfigNotFoundError('Model');
+      const existing = await requireRow(db.model, id, 'Model');
       if (data.providerId) await requireProvider(data.providerId);
       const previous = Array.isArray(existing.overrides) ? (existing.overrides as string[]) : [];
       // Only values that really change count as set by hand (forms send every field back).
@@ -155,10 +150,7 @@ export function modelsConfig(deps: ModelsDeps) {
     },
 
     async delete(actor: ConfigActor, id: string): Promise<void> {
-      await deleteOne(deps, actor, 'model', 'Model', id, {
-        find: () => db.model.findUnique({ where: { id } }),
-        remove: () => db.model.deleteMany({ where: { id } }),
-      });
+      await deleteOne(deps, actor, 'model', 'Model', db.model, id);
     },
 
     /** Sets a model's limits, prices and capabilities from the catalog. */

@@ -3,7 +3,7 @@ import { parseRuleConfig } from '../prompts/validate.js';
 import type { ConfigActor } from './change.js';
 import type { EntityDeps } from './deps.js';
 import { ConfigInputError, ConfigNotFoundError } from './errors.js';
-import { deleteOne } from './delete-one.js';
+import { deleteOne, requireRow } from './delete-one.js';
 
 export type RuleConfig = Record<string, unknown>;
 
@@ -50,8 +50,7 @@ export function promptRulesConfig(deps: EntityDeps) {
 
     /** Without a new kind the given settings merge over the stored ones; with one they replace them. */
     async update(actor: ConfigActor, id: string, change: { kind?: string; config: RuleConfig; enabled?: boolean }, fieldPrefix = '') {
-      const existing = await db.promptRule.findUnique({ where: { id } });
-      if (!existing) throw new ConfigNotFoundError('Prompt rule');
+      const existing = await requireRow(db.promptRule, id, 'Prompt rule');
       const kind = change.kind ?? existing.kind;
       const config = kind === existing.kind ? { ...ruleConfigOf(existing), ...change.config } : change.config;
       const { stored } = checkedRule(kind, config, fieldPrefix);
@@ -65,10 +64,7 @@ export function promptRulesConfig(deps: EntityDeps) {
     },
 
     async delete(actor: ConfigActor, id: string): Promise<void> {
-      await deleteOne(deps, actor, 'promptRule', 'Prompt rule', id, {
-        find: () => db.promptRule.findUnique({ where: { id } }),
-        remove: () => db.promptRule.deleteMany({ where: { id } }),
-      });
+      await deleteOne(deps, actor, 'promptRule', 'Prompt rule', db.promptRule, id);
     },
 
     /** Sets the order: `ruleIds` must list each of the virtual model's rules exactly once. */

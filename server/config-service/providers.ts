@@ -5,8 +5,8 @@ import { providerOptionsSchema } from '../proxy/providers/options-schema.js';
 import { findPreset } from '../proxy/providers/presets.js';
 import type { ConfigActor } from './change.js';
 import type { EntityDeps } from './deps.js';
-import { ConfigInputError, ConfigNotFoundError, unique } from './errors.js';
-import { deleteOne } from './delete-one.js';
+import { ConfigInputError, unique } from './errors.js';
+import { deleteOne, requireRow } from './delete-one.js';
 
 const headerName = z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and dashes');
 const fields = {
@@ -64,8 +64,7 @@ export function providersConfig(deps: EntityDeps) {
     },
 
     async update(actor: ConfigActor, id: string, data: UpdateProvider) {
-      const existing = await db.provider.findUnique({ where: { id } });
-      if (!existing) throw new ConfigNotFoundError('Provider');
+      const existing = await requireRow(db.provider, id, 'Provider');
       let headers: object | undefined;
       if (data.headers !== undefined) {
         const merged = mergeHeaders(existing.headers, data.headers, secretBox);
@@ -100,10 +99,7 @@ export function providersConfig(deps: EntityDeps) {
 
     /** Deletes the provider and its models. */
     async delete(actor: ConfigActor, id: string): Promise<void> {
-      await deleteOne(deps, actor, 'provider', 'Provider', id, {
-        find: () => db.provider.findUnique({ where: { id } }),
-        remove: () => db.provider.deleteMany({ where: { id } }),
-      });
+      await deleteOne(deps, actor, 'provider', 'Provider', db.provider, id);
     },
   };
 }

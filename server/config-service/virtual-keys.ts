@@ -131,12 +131,8 @@ export function virtualKeysConfig(deps: EntityDeps) {
     },
 
     async delete(actor: ConfigActor, id: string): Promise<void> {
-      await deleteOne(deps, actor, 'virtualKey', 'Virtual key', id, {
-        find: () => db.virtualKey.findUnique({ where: { id } }),
-        guard: (key) => {
-          if (key.purpose !== 'app') throw systemKeyRefusal(key.purpose);
-        },
-        remove: () => db.virtualKey.deleteMany({ where: { id } }),
+      await deleteOne(deps, actor, 'virtualKey', 'Virtual key', db.virtualKey, id, (key) => {
+        if (key.purpose !== 'app') throw systemKeyRefusal(key.purpose);
       });
     },
 

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { routeOptionsSchema } from '../snapshot/route-options.js';
-import { withoutNullish } from './fields.js';
+import { publicName, withoutNullish } from './fields.js';
 import type { ConfigActor } from './change.js';
 import type { EntityDeps } from './deps.js';
-import { ConfigInputError, ConfigNotFoundError, unique } from './errors.js';
-import { deleteOne } from './delete-one.js';
+import { ConfigInputError, unique } from './errors.js';
+import { deleteOne, requireRow } from './delete-one.js';
 
 const nonNegative = z.number().int().min(0, 'must not be negative');
 const targetSchema = z.object({
@@ -14,12 +14,7 @@ const targetSchema = z.object({
   priority: nonNegative.max(10_000).nullish(),
 });
 const fields = {
-  name: z
-    .string()
-    .trim()
-    .min(1, 'is required')
-    .max(200)
-    .regex(/^[\w.:/@-]+$/, 'may contain letters, digits and . _ - : / @ only'),
+  name: publicName,
   description: z.string().max(2000).nullish(),
   strategy: z.enum(['LOAD_BALANCE', 'FAILOVER', 'LEAST_LATENCY']),
   targets: z.array(targetSchema).min(1, 'a virtual model needs at least one target').max(50),
@@ -82,8 +77,7 @@ export function virtualModelsConfig(deps: EntityDeps) {
     },
 
     async update(actor: ConfigActor, id: string, data: UpdateVirtualModel) {
-      const existing = await db.virtualModel.findUnique({ where: { id } });
-      if (!existing) throw new ConfigNotFoundError('Virtual model');
+      const existing = await requireRow(db.virtualModel, id, 'Virtual model');
       if (data.name && data.name !== existing.name) await checkNameFree(db, data.name);
       if (data.targets) await checkTargets(db, data.targets, existing.name);
       const updated = await unique(
@@ -109,10 +103,7 @@ export function virtualModelsConfig(deps: EntityDeps) {
     },
 
     async delete(actor: ConfigActor, id: string): Promise<void> {
-      await deleteOne(deps, actor, 'virtualModel', 'Virtual model', id, {
-        find: () => db.virtualModel.findUnique({ where: { id } }),
-        remove: () => db.virtualModel.deleteMany({ where: { id } }),
-      });
+      await deleteOne(deps, actor, 'virtualModel', 'Virtual model', db.virtualModel, id);
     },
   };
 }
