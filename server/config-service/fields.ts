@@ -10,7 +10,7 @@ export const publicName = z
 
 /** Drops absent and null fields, for inputs where null means "leave as is". */
 export const withoutNullish = <T extends Record<string, unknown>>(o: T | null | undefined) =>
-  Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
+  Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined && v !== null)) as { [K in keyof T]?: NonNullable<T[K]> };
 
 /** Drops absent fields, keeping explicit nulls (null clears). */
 export const withoutUndefined = <T extends Record<string, unknown>>(o: T | null | undefined) =>

@@ -15,10 +15,11 @@ export function paging(args: { skip?: number | null; take?: number | null }): { 
   return { skip, take };
 }
 
-/** Drops absent fields (GraphQL gives `undefined` for omitted ones), keeping explicit nulls. */
-export const withoutUndefined = <T extends Record<string, unknown>>(o: T | null | undefined) =>
-  Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+/** Drops absent (GraphQL gives `undefined` for omitted fields) or also null fields of an input. */
+export { withoutNullish, withoutUndefined } from '../config-service/fields.js';
 
-/** Drops absent and null fields, for inputs where null means "leave as is". */
-export const withoutNullish = <T extends Record<string, unknown>>(o: T | null | undefined) =>
-  Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
+/** Absent fields as null, the form nullable fields of an output type take. */
+export const absentAsNull = <T extends object>(o: T) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v ?? null])) as {
+    [K in keyof T]-?: undefined extends T[K] ? Exclude<T[K], undefined> | null : T[K];
+  };

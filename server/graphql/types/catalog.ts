@@ -4,6 +4,7 @@ import { CATALOG_SOURCE_KINDS } from '../../settings/catalog-source.js';
 import { actorOf } from '../actor.js';
 import { builder } from '../builder.js';
 import { fromZod } from '../errors.js';
+import { absentAsNull, withoutNullish } from '../validate.js';
 
 const CatalogSourceKindEnum = builder.enumType('CatalogSourceKind', {
   description:
@@ -100,18 +101,7 @@ const CatalogRefreshType = builder.simpleObject('CatalogRefreshResult', {
 
 const CapabilityEnum = builder.enumType('CatalogCapability', { values: ['tools', 'vision', 'reasoning'] as const });
 
-export const entryOut = (e: CatalogEntry) => ({
-  ...e,
-  contextWindow: e.contextWindow ?? null,
-  maxOutputTokens: e.maxOutputTokens ?? null,
-  inputPrice: e.inputPrice ?? null,
-  outputPrice: e.outputPrice ?? null,
-  cacheReadPrice: e.cacheReadPrice ?? null,
-  cacheWritePrice: e.cacheWritePrice ?? null,
-  supportsTools: e.supportsTools ?? null,
-  supportsVision: e.supportsVision ?? null,
-  supportsReasoning: e.supportsReasoning ?? null,
-});
+export const entryOut = (e: CatalogEntry) => absentAsNull(e);
 
 const EMPTY_PAGE = { total: 0, items: [] };
 
@@ -132,14 +122,7 @@ builder.queryField('catalogSearch', (t) =>
     resolve: (_r, args, ctx) => {
       const index = ctx.services.catalog.current;
       if (!index) return EMPTY_PAGE;
-      const page = index.search({
-        text: args.text ?? undefined,
-        provider: args.provider ?? undefined,
-        mode: args.mode ?? undefined,
-        capabilities: args.capabilities ?? undefined,
-        skip: args.skip ?? undefined,
-        take: args.take ?? undefined,
-      });
+      const page = index.search(withoutNullish(args));
       return { total: page.total, items: page.items.map(entryOut) };
     },
   }),
@@ -166,12 +149,7 @@ builder.mutationField('setCatalogSource', (t) =>
     description: 'Set where the catalog refreshes from, then refresh from there (an uploaded file is validated and becomes the copy in use).',
     args: { input: t.arg({ type: CatalogSourceInput, required: true }) },
     resolve: async (_r, { input }, ctx) => {
-      const parsed = catalogSourceInputSchema.safeParse({
-        kind: input.kind,
-        url: input.url ?? undefined,
-        fileName: input.fileName ?? undefined,
-        text: input.text ?? undefined,
-      });
+      const parsed = catalogSourceInputSchema.safeParse(withoutNullish(input));
       if (!parsed.success) throw fromZod(parsed.error);
       await ctx.services.configService.catalogSource.update(actorOf(ctx), parsed.data);
       const outcome = await ctx.services.catalog.refresh();
