@@ -3,7 +3,7 @@ import type { UpstreamTarget } from '../format.js';
 import { parseArguments } from '../shared/json.js';
 import { planTools, wireToolCall } from '../shared/tool-plan.js';
 import { wireToolName } from '../shared/tool-names.js';
-import { warn, warnUnmapped } from '../shared/warnings.js';
+import { openAIOnlyFields, seedAndPenalties, warn, warnDropped, warnUnmapped } from '../shared/warnings.js';
 import { JSON_RESPONSE_TOOL } from './types.js';
 import type { AnthropicContentBlock, AnthropicImageBlock, AnthropicMessageParam, AnthropicTextBlock } from './types.js';
 
@@ -121,7 +121,8 @@ export function encodeMessages(messages: Message[], target: UpstreamTarget): { s
   return { system, messages: turns.map((t) => ({ role: t.role, content: [...t.results, ...t.other] })) };
 }
 
-function thinkingBudget(request: CanonicalRequest): number {
+/** The thinking budget asked for, in tokens (an effort by EFFORT_TO_BUDGET); 0 for none. */
+export function thinkingBudget(request: CanonicalRequest): number {
   const reasoning = request.reasoning;
   if (!reasoning || reasoning.disabled) return 0;
   if (reasoning.budgetTokens !== undefined) return reasoning.budgetTokens;
@@ -219,15 +220,9 @@ export function encodeAnthropicRequest(request: CanonicalRequest, target: Upstre
     if (SERVICE_TIERS[request.serviceTier]) body.service_tier = SERVICE_TIERS[request.serviceTier];
     else warn(target, `field service_tier=${request.serviceTier} dropped`);
   }
-  if (request.promptCacheKey !== undefined) warn(target, 'field prompt_cache_key dropped');
-  if (request.verbosity !== undefined) warn(target, 'field verbosity dropped');
-  for (const [field, value] of [
-    ['seed', request.seed],
-    ['presence_penalty', request.presencePenalty],
-    ['frequency_penalty', request.frequencyPenalty],
-  ] as const) {
-    if (value !== undefined) warn(target, `field ${field} dropped`);
-  }
+  // service_tier and user are mapped above.
+  const { prompt_cache_key, verbosity } = openAIOnlyFields(request);
+  warnDropped(target, { prompt_cache_key, verbosity, ...seedAndPenalties(request) });
   warnUnmapped(request, target);
   if (request.stream) body.stream = true;
   return body;

@@ -1,11 +1,11 @@
 import { invalidRequest } from '../../../core/index.js';
 import type { CanonicalRequest, ContentPart, ImagePart, Message, ToolResultPart } from '../../../core/index.js';
 import type { UpstreamTarget } from '../format.js';
-import { EFFORT_TO_BUDGET } from '../anthropic-messages/request-encode.js';
+import { thinkingBudget } from '../anthropic-messages/request-encode.js';
 import { parseArguments } from '../shared/json.js';
 import { planTools, wireToolCall } from '../shared/tool-plan.js';
 import { wireToolName } from '../shared/tool-names.js';
-import { warn, warnUnmapped } from '../shared/warnings.js';
+import { openAIOnlyFields, seedAndPenalties, warn, warnDropped, warnUnmapped } from '../shared/warnings.js';
 import { imageFormatOf } from './mapping.js';
 import type { BedrockCachePoint, BedrockContentBlock, BedrockImage, BedrockMessage, BedrockToolResultContent } from './types.js';
 
@@ -120,14 +120,6 @@ function toolNamesUsed(turns: BedrockMessage[]): Set<string> {
   return names;
 }
 
-function thinkingBudget(request: CanonicalRequest): number {
-  const reasoning = request.reasoning;
-  if (!reasoning || reasoning.disabled) return 0;
-  if (reasoning.budgetTokens !== undefined) return reasoning.budgetTokens;
-  if (reasoning.effort !== undefined) return EFFORT_TO_BUDGET[reasoning.effort] ?? 0;
-  return 0;
-}
-
 /** Canonical request → Converse body (the model id goes in the URL, not the body). */
 export function encodeBedrockRequest(request: CanonicalRequest, target: UpstreamTarget): Record<string, unknown> {
   const { system, turns } = encodeMessages(request.messages, target);
@@ -187,17 +179,7 @@ export function encodeBedrockRequest(request: CanonicalRequest, target: Upstream
   if (Object.keys(extra).length) body.additionalModelRequestFields = extra;
 
   if (request.responseFormat && request.responseFormat.type !== 'text') warn(target, 'field response_format dropped');
-  for (const [field, value] of [
-    ['seed', request.seed],
-    ['presence_penalty', request.presencePenalty],
-    ['frequency_penalty', request.frequencyPenalty],
-    ['prompt_cache_key', request.promptCacheKey],
-    ['verbosity', request.verbosity],
-    ['service_tier', request.serviceTier],
-    ['user', request.user],
-  ] as const) {
-    if (value !== undefined) warn(target, `field ${field} dropped`);
-  }
+  warnDropped(target, { ...seedAndPenalties(request), ...openAIOnlyFields(request) });
   warnUnmapped(request, target);
   return body;
 }

@@ -5,7 +5,7 @@ import { isRecord } from '../../../core/guards.js';
 import { parseArguments } from '../shared/json.js';
 import { planTools, wireToolCall } from '../shared/tool-plan.js';
 import { wireToolName } from '../shared/tool-names.js';
-import { warn, warnUnmapped } from '../shared/warnings.js';
+import { openAIOnlyFields, warn, warnDropped, warnUnmapped } from '../shared/warnings.js';
 import { cleanSchema, hasParameters } from './schema.js';
 import type { GeminiContent, GeminiPart } from './types.js';
 
@@ -201,14 +201,7 @@ export function encodeGeminiRequest(request: CanonicalRequest, target: UpstreamT
   const thinking = thinkingConfig(request);
   if (thinking) config.thinkingConfig = thinking;
   if (Object.keys(config).length) body.generationConfig = config;
-  for (const [field, value] of [
-    ['prompt_cache_key', request.promptCacheKey],
-    ['verbosity', request.verbosity],
-    ['service_tier', request.serviceTier],
-    ['user', request.user],
-  ] as const) {
-    if (value !== undefined) warn(target, `field ${field} dropped`);
-  }
+  warnDropped(target, openAIOnlyFields(request));
   warnUnmapped(request, target);
   return body;
 }

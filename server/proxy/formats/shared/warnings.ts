@@ -10,3 +10,23 @@ export function warn(target: UpstreamTarget, text: string): void {
 export function warnUnmapped(request: CanonicalRequest, target: UpstreamTarget, skip: readonly string[] = []): void {
   for (const field of request.unmapped ?? []) if (!skip.includes(field)) warn(target, `field ${field} dropped`);
 }
+
+/** Warns `field <name> dropped` for each named request field that is set (in the order given). */
+export function warnDropped(target: UpstreamTarget, fields: Readonly<Record<string, unknown>>): void {
+  for (const [field, value] of Object.entries(fields)) if (value !== undefined) warn(target, `field ${field} dropped`);
+}
+
+/** The request fields only OpenAI's APIs take, by their wire names (for warnDropped). */
+export const openAIOnlyFields = (request: CanonicalRequest) => ({
+  prompt_cache_key: request.promptCacheKey,
+  verbosity: request.verbosity,
+  service_tier: request.serviceTier,
+  user: request.user,
+});
+
+/** Seed and repetition penalties, by their wire names (for warnDropped). */
+export const seedAndPenalties = (request: CanonicalRequest) => ({
+  seed: request.seed,
+  presence_penalty: request.presencePenalty,
+  frequency_penalty: request.frequencyPenalty,
+});
