@@ -2,8 +2,9 @@
  * Request logs at scale: seeds N rows (default 1,000,000, over the last 30
  * days, 20 keys, 10 models, 3 providers, 5% errors) into a fresh database,
  * starts a gateway on it and times what the admin UI asks for: the dashboard
- * query, the usage summary over 30 days, the logs page (first page, a deep
- * keyset page, an offset page, filtered). Median of 5 runs each, in ms.
+ * query, the usage summary over 30 days (from the hourly rollup), the usage
+ * history series, the logs page (first page, a deep keyset page, filtered).
+ * Median of 5 runs each, in ms.
  *
  *   npx tsx bench/request-logs.ts [--rows 1000000] [--postgres postgres://postgres@127.0.0.1:5432/postgres]
  *
@@ -117,7 +118,7 @@ async function main(): Promise<void> {
     const store = target.kind === 'sqlite' ? new SqliteLogStore(target.location) : prismaLogStore(db, target.kind);
     const seedSeconds = await seed(store, ROWS);
     await store.close();
-    if (target.kind === 'postgres') await db.$executeRawUnsafe('ANALYZE "RequestLog"');
+    if (target.kind === 'postgres') await db.$executeRawUnsafe('ANALYZE "RequestLog", "RequestLogHourly"');
     else await db.$executeRawUnsafe('ANALYZE');
     await db.$disconnect();
 
@@ -157,8 +158,14 @@ async function main(): Promise<void> {
       // A cursor 20 pages deep, for the keyset figure.
       let deep: string | null = null;
       for (let i = 0; i < 20; i++)
-        deep = (await q<{ requestLogs: { nextCursor: string | null } }>('query($a: String){ requestLogs(take: 50, after: $a) { nextCursor } }', { a: deep }))
-          .requestLogs.nextCursor;
+        deep = (
+          await q<{ requestLogs: { pageInfo: { endCursor: string | null } } }>(
+            'query($a: String){ requestLogs(first: 50, after: $a) { pageInfo { endCursor } } }',
+            {
+              a: deep,
+            },
+          )
+        ).requestLogs.pageInfo.endCursor;
 
       const figures: Record<string, number> = {
         'dashboard (today by model and key, last hour by provider, minute series)': await median(() =>
@@ -184,15 +191,20 @@ async function main(): Promise<void> {
             to: now.toISOString(),
           }),
         ),
-        'logs page, first page (50, with total count)': await median(() =>
-          q('{ requestLogs(take: 50) { totalCount nextCursor items { id createdAt status requestedModel latencyMs } } }'),
+        'usage history, 30 days by day (series)': await median(() =>
+          q(`query($f: DateTime!, $to: DateTime!){ usageTimeseries(bucket: DAY, from: $f, to: $to) { at requests costUsd p95LatencyMs } }`, {
+            f: new Date(now.getTime() - 30 * DAY).toISOString(),
+            to: now.toISOString(),
+          }),
+        ),
+        'logs page, first page (50)': await median(() =>
+          q('{ requestLogs(first: 50) { pageInfo { hasNextPage endCursor } nodes { id createdAt status requestedModel latencyMs } } }'),
         ),
         'logs page, 21st page by cursor': await median(() =>
-          q('query($a: String){ requestLogs(take: 50, after: $a) { totalCount items { id } } }', { a: deep }),
+          q('query($a: String){ requestLogs(first: 50, after: $a) { pageInfo { hasNextPage } nodes { id } } }', { a: deep }),
         ),
-        'logs page, 21st page by offset (skip 1000)': await median(() => q('{ requestLogs(take: 50, skip: 1000) { totalCount items { id } } }')),
         'logs page filtered by model and 5xx': await median(() =>
-          q('{ requestLogs(take: 50, filter: { model: "model-3", statusClass: "5xx" }) { totalCount items { id } } }'),
+          q('{ requestLogs(first: 50, filter: { model: "model-3", statusClass: "5xx" }) { pageInfo { hasNextPage } nodes { id } } }'),
         ),
       };
       const result = { db: target.kind, rows: ROWS, seedSeconds, at: new Date().toISOString(), node: process.version, medianMs: figures };

@@ -1,6 +1,7 @@
 import type { Db, DbKind } from '../db/client.js';
 import type { RequestLogRow } from '../core/request-log-row.js';
 import { probeRow, type LogStore } from './log-store.js';
+import { ROLLUP_CHUNK, rollupPruneParams, rollupOf, rollupPruneSql, rollupUpsertSql } from './usage-rollup.js';
 
 /** Columns of a request log row, in insert order (every field toLogRow sets). */
 export const LOG_COLUMNS = [
@@ -70,10 +71,23 @@ function insertRows(db: Executor, kind: DbKind, rows: RequestLogRow[]): Promise<
   return db.$executeRawUnsafe(`INSERT INTO "RequestLog" (${COLUMN_LIST}) VALUES ${tuples.join(', ')}`, ...params);
 }
 
-/** Batch insert through Prisma (the driver is asynchronous on PostgreSQL). */
+/** The batch's additions to the hourly rollup (usage-rollup.ts), in statements of ROLLUP_CHUNK entries. */
+async function addToRollup(db: Executor, kind: DbKind, rows: RequestLogRow[]): Promise<void> {
+  const rollup = rollupOf(rows);
+  for (let i = 0; i < rollup.length; i += ROLLUP_CHUNK) {
+    const chunk = rollup.slice(i, i + ROLLUP_CHUNK);
+    await db.$executeRawUnsafe(rollupUpsertSql(kind, chunk.length), ...chunk.flat());
+  }
+}
+
+/** Batch insert through Prisma (the driver is asynchronous on PostgreSQL): the rows and their rollup additions in one transaction. */
 export function logInserter(db: Db, kind: DbKind): (rows: RequestLogRow[]) => Promise<void> {
   return async (rows) => {
-    if (rows.length) await insertRows(db, kind, rows);
+    if (!rows.length) return;
+    await db.$transaction(async (tx) => {
+      await insertRows(tx, kind, rows);
+      await addToRollup(tx, kind, rows);
+    });
   };
 }
 
@@ -96,12 +110,16 @@ export function prismaLogStore(db: Db, kind: DbKind): LogStore {
         return error === ROLLBACK;
       }
     },
-    deleteBefore: (cutoff, limit) =>
-      db.$executeRawUnsafe(
+    deleteBefore: async (cutoff, limit) => {
+      const removed = await db.$executeRawUnsafe(
         `DELETE FROM "RequestLog" WHERE "id" IN (SELECT "id" FROM "RequestLog" WHERE "createdAt" < ${kind === 'postgres' ? '$1' : '?'} ORDER BY "createdAt" LIMIT ${kind === 'postgres' ? '$2' : '?'})`,
         cutoff,
         limit,
-      ),
+      );
+      // One bounded batch of rollup rows of the hours before the cutoff's (not counted: the caller counts log rows).
+      await db.$executeRawUnsafe(rollupPruneSql(kind), ...rollupPruneParams(cutoff, limit));
+      return removed;
+    },
     close: async () => {},
   };
 }

@@ -5,6 +5,7 @@ import type { SqlReader } from './usage-sql.js';
 import { LOG_COLUMNS } from './log-insert.js';
 import type { RequestLogRow } from '../core/request-log-row.js';
 import { probeRow, type LogStore } from './log-store.js';
+import { rollupPruneParams, rollupOf, rollupPruneSql, rollupUpsertSql } from './usage-rollup.js';
 
 interface Pending {
   worker: Worker;
@@ -39,7 +40,8 @@ export class SqliteLogStore implements LogStore, SpendSink, SqlReader {
   }
 
   insert(rows: RequestLogRow[]): Promise<void> {
-    return rows.length ? this.call({ op: 'insert', rows }).then(() => undefined) : Promise.resolve();
+    // The rollup additions are summed here (one pass, a few entries per batch) and written by the worker with the rows.
+    return rows.length ? this.call({ op: 'insert', rows, rollup: rollupOf(rows) }).then(() => undefined) : Promise.resolve();
   }
 
   async acceptsRows(): Promise<boolean> {
@@ -52,7 +54,7 @@ export class SqliteLogStore implements LogStore, SpendSink, SqlReader {
   }
 
   deleteBefore(cutoff: Date, limit: number): Promise<number> {
-    return this.call({ op: 'prune', cutoff, limit }) as Promise<number>;
+    return this.call({ op: 'prune', cutoff, limit, rollupParams: rollupPruneParams(cutoff, limit) }) as Promise<number>;
   }
 
   /** Adds spend to VirtualKey.spendUsd and KeySpend in one transaction (keys deleted meanwhile are skipped). */
@@ -102,6 +104,8 @@ export class SqliteLogStore implements LogStore, SpendSink, SqlReader {
         file: this.file,
         driver: createRequire(import.meta.url).resolve('better-sqlite3'),
         columns: LOG_COLUMNS,
+        rollupSql: rollupUpsertSql('sqlite', 1),
+        rollupPruneSql: rollupPruneSql('sqlite'),
         busyTimeoutMs: this.options.busyTimeoutMs ?? 5_000,
         readonly: this.options.readonly === true,
       },

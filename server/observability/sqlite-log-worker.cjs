@@ -3,7 +3,7 @@
 // the synchronous inserts (and their fsyncs) run off the gateway's event loop.
 // Plain JavaScript so it loads the same way from the sources and from the build.
 //
-// Messages in:  { id, op: 'insert', rows } | { id, op: 'probe', row } | { id, op: 'spend', entries }
+// Messages in:  { id, op: 'insert', rows, rollup } | { id, op: 'probe', row } | { id, op: 'spend', entries }
 //               | { id, op: 'prune', cutoff, limit } | { id, op: 'query', sql, params } | { id, op: 'close' }
 // Messages out: { id, ok: true, value? } | { id, ok: false, error: { message, code } }
 const { parentPort, workerData } = require('node:worker_threads');
@@ -21,13 +21,16 @@ const INSERT_SQL = `INSERT INTO "RequestLog" (${COLUMNS.map((c) => `"${c}"`).joi
 const ROLLBACK = new Error('rollback');
 
 // Prepared lazily and dropped on error: a statement fails to prepare while the table is missing.
+// The rows and their additions to the hourly rollup go in one transaction, so the rollup always matches the log.
 let insertOne;
 let insertAll;
 function statements() {
   if (!insertOne) {
     insertOne = db.prepare(INSERT_SQL);
-    insertAll = db.transaction((rows) => {
+    const addOne = db.prepare(workerData.rollupSql);
+    insertAll = db.transaction((rows, rollup) => {
       for (const row of rows) insertOne.run(values(row));
+      for (const entry of rollup ?? []) addOne.run(entry);
     });
   }
   return insertAll;
@@ -66,11 +69,16 @@ function spendStatement() {
   return spendWrite;
 }
 
-// One bounded batch of the oldest rows past retention (the caller loops, pausing between batches).
+// One bounded batch of the oldest rows past retention (the caller loops, pausing between batches),
+// and one bounded batch of rollup rows of the hours before the cutoff's (not counted: the caller counts log rows).
 let pruneStatement;
-function prune(cutoff, limit) {
+let pruneRollup;
+function prune(cutoff, limit, rollupParams) {
   pruneStatement ??= db.prepare('DELETE FROM "RequestLog" WHERE "id" IN (SELECT "id" FROM "RequestLog" WHERE "createdAt" < ? ORDER BY "createdAt" LIMIT ?)');
-  return pruneStatement.run(cutoff.toISOString().replace('Z', '+00:00'), limit).changes;
+  pruneRollup ??= db.prepare(workerData.rollupPruneSql);
+  const changes = pruneStatement.run(cutoff.toISOString().replace('Z', '+00:00'), limit).changes;
+  pruneRollup.run(rollupParams);
+  return changes;
 }
 
 // Read statements (usage aggregates), prepared once per text; parameters bound as the Prisma adapter binds them.
@@ -90,8 +98,8 @@ parentPort.on('message', (message) => {
   let value;
   try {
     if (op === 'query') value = query(message.sql, message.params);
-    else if (op === 'prune') value = prune(message.cutoff, message.limit);
-    else if (op === 'insert') statements()(message.rows);
+    else if (op === 'prune') value = prune(message.cutoff, message.limit, message.rollupParams);
+    else if (op === 'insert') statements()(message.rows, message.rollup);
     else if (op === 'probe') {
       try {
         db.transaction(() => {
@@ -111,7 +119,7 @@ parentPort.on('message', (message) => {
     } else throw new Error(`unknown operation ${op}`);
     parentPort.postMessage({ id, ok: true, value });
   } catch (error) {
-    insertOne = insertAll = spendWrite = pruneStatement = undefined;
+    insertOne = insertAll = spendWrite = pruneStatement = pruneRollup = undefined;
     parentPort.postMessage({ id, ok: false, error: { message: String(error && error.message), code: error && error.code } });
   }
 });

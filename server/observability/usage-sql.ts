@@ -1,4 +1,5 @@
 import type { Db, DbKind } from '../db/client.js';
+import { BIN_COLUMNS, HOUR_MS, LATENCY_BINS, percentileFromBins, ROLLUP_TABLE } from './usage-rollup.js';
 
 /** Runs one read-only SQL statement with positional parameters. */
 export interface SqlReader {
@@ -23,6 +24,15 @@ export function prismaReader(db: Db): SqlReader {
  * pass over the rows of the time range (WHERE on the indexed createdAt).
  * ceil is written with integer division ((p·n + 99) / 100 for p in percent)
  * so the same text runs on both databases.
+ *
+ * Ranges longer than RAW_RANGE_MAX_MS read the rollup (usage-rollup.ts): its
+ * day rows for the whole UTC days inside the range, its hour rows for the
+ * whole hours around them, and the raw rows only for the partial hours at
+ * either edge, in the same statement (UNION ALL): counts, token and cost
+ * sums stay exact; P50 / P95 then come from the latency histogram (the edge
+ * rows are binned the same way), estimated within one bin. Shorter ranges,
+ * minute buckets, and anything by end user or tag (not rollup dimensions)
+ * read the raw rows as before, with exact percentiles.
  */
 
 export type UsageGroupColumn = 'virtualKeyId' | 'requestedModel' | 'providerId' | 'teamId' | 'endUser';
@@ -147,8 +157,104 @@ function usageRow(r: Record<string, unknown>, group: string | number | null): Us
   };
 }
 
+/** Ranges up to this long are read from the raw rows: exact percentiles, and few rows through the createdAt index. */
+export const RAW_RANGE_MAX_MS = 2 * HOUR_MS;
+
+/** `rollup: false` forces the raw rows (tests compare both). */
+export interface UsageReadOptions {
+  rollup?: boolean;
+}
+
+/** The whole hours [first, end) the rollup answers for, and the whole days [dayFirst, dayEnd) among them (in hours); null: the raw rows must. */
+interface RollupHours {
+  first: number;
+  end: number;
+  dayFirst: number;
+  dayEnd: number;
+}
+
+function rollupHours(scope: UsageScope, grouping: UsageGrouping | null, bucketSeconds: number | null, options: UsageReadOptions): RollupHours | null {
+  if (options.rollup === false || scope.endUser || scope.tag || grouping === 'endUser' || grouping === 'tag') return null;
+  if (bucketSeconds !== null && bucketSeconds % 3600 !== 0) return null;
+  if (scope.to.getTime() - scope.from.getTime() <= RAW_RANGE_MAX_MS) return null;
+  const first = Math.ceil(scope.from.getTime() / HOUR_MS);
+  const end = Math.floor(scope.to.getTime() / HOUR_MS);
+  if (first >= end) return null;
+  // Day rows fit where a bucket holds whole days (or there are no buckets).
+  const days = bucketSeconds === null || bucketSeconds % 86_400 === 0;
+  const dayFirst = Math.ceil(first / 24) * 24;
+  const dayEnd = Math.floor(end / 24) * 24;
+  return days && dayFirst < dayEnd ? { first, end, dayFirst, dayEnd } : { first, end, dayFirst: end, dayEnd: end };
+}
+
+/** The histogram bin of a raw row's latency, as one 0/1 column per bin (the same bins as the rollup). */
+const RAW_BINS = BIN_COLUMNS.map((name, i) => {
+  const upper = i < LATENCY_BINS.length ? `"latencyMs" <= ${LATENCY_BINS[i]}` : '';
+  const lower = i > 0 ? `"latencyMs" > ${LATENCY_BINS[i - 1]}` : '';
+  return `CASE WHEN ${[lower, upper].filter(Boolean).join(' AND ')} THEN 1 ELSE 0 END AS ${name}`;
+}).join(', ');
+const RAW_MEASURES = `1 AS requests, CASE WHEN status >= 400 THEN 1 ELSE 0 END AS errors,
+      "inputTokens" AS input, "outputTokens" AS output, "cachedTokens" AS cached, "reasoningTokens" AS reasoning,
+      "costUsd" AS cost, CASE WHEN "cache" = 'hit' THEN 1 ELSE 0 END AS hits, "costSavedUsd" AS saved, "latencyMs" AS lmax, ${RAW_BINS}`;
+const ROLLUP_MEASURES = `"requests" AS requests, "errors" AS errors,
+      "inputTokens" AS input, "outputTokens" AS output, "cachedTokens" AS cached, "reasoningTokens" AS reasoning,
+      "costUsd" AS cost, "cacheHits" AS hits, "costSavedUsd" AS saved, "latencyMaxMs" AS lmax, ${BIN_COLUMNS.join(', ')}`;
+const SUMMED = `SUM(requests) AS requests, SUM(errors) AS errors, SUM(input) AS input, SUM(output) AS output,
+      SUM(cached) AS cached, SUM(reasoning) AS reasoning, SUM(cost) AS cost, SUM(hits) AS hits, SUM(saved) AS saved,
+      MAX(lmax) AS lmax, ${BIN_COLUMNS.map((c) => `SUM(${c}) AS ${c}`).join(', ')}`;
+
+/**
+ * One statement over the rollup's whole hours and the raw rows of the partial
+ * hours at the edges; `group` gives the grouping expression on each table.
+ */
+function rollupStatement(kind: DbKind, scope: UsageScope, hours: RollupHours, group: { rollup: string; raw: string }) {
+  const params = new Params(kind);
+  const dims = { virtualKeyId: scope.keyId, requestedModel: scope.model, providerId: scope.providerId, teamId: scope.teamId };
+  const rollup = (span: number, from: number, to: number) => {
+    const where = [`"span" = ${span}`, `"hour" >= ${params.add(from)}`, `"hour" < ${params.add(to)}`];
+    for (const [column, value] of Object.entries(dims)) if (value) where.push(`"${column}" = ${params.add(value)}`);
+    return `SELECT ${group.rollup} AS g, ${ROLLUP_MEASURES} FROM "${ROLLUP_TABLE}" WHERE ${where.join(' AND ')}`;
+  };
+  const raw = (from: Date, to: Date) => `SELECT ${group.raw} AS g, ${RAW_MEASURES} FROM "RequestLog" WHERE ${whereClause({ ...scope, from, to }, params)}`;
+  const branches = [
+    rollup(1, hours.first, hours.dayFirst),
+    ...(hours.dayFirst < hours.dayEnd ? [rollup(24, hours.dayFirst, hours.dayEnd), rollup(1, hours.dayEnd, hours.end)] : []),
+    raw(scope.from, new Date(hours.first * HOUR_MS)),
+    raw(new Date(hours.end * HOUR_MS), scope.to),
+  ];
+  const sql = `SELECT g, ${SUMMED} FROM (${branches.join('\n      UNION ALL ')}) t GROUP BY g`;
+  return { sql, params: params.values };
+}
+
+/** A rollup statement's row: sums as usual, percentiles (nearest rank) estimated from the summed histogram. */
+function rollupUsageRow(r: Record<string, unknown>, group: string | number | null): UsageRow {
+  const row = usageRow({ ...r, p50: null, p95: null }, group);
+  const bins = BIN_COLUMNS.map((c) => num(r[c]));
+  const n = row.requests;
+  const max = num(r.lmax);
+  return {
+    ...row,
+    p50LatencyMs: percentileFromBins(bins, Math.floor((n + 1) / 2), max),
+    p95LatencyMs: percentileFromBins(bins, Math.floor((95 * n + 99) / 100), max),
+  };
+}
+
+const groupKey = (g: string | number | bigint | null | undefined) => (g === null || g === undefined ? null : String(g));
+
 /** Every aggregate per value of one column, or over the whole scope with column null (one row, or none when empty). */
-export async function usageByColumn(reader: SqlReader, kind: DbKind, column: UsageGrouping | null, scope: UsageScope): Promise<UsageRow[]> {
+export async function usageByColumn(
+  reader: SqlReader,
+  kind: DbKind,
+  column: UsageGrouping | null,
+  scope: UsageScope,
+  options: UsageReadOptions = {},
+): Promise<UsageRow[]> {
+  const hours = rollupHours(scope, column, null, options);
+  if (hours) {
+    const group = column === null ? { rollup: 'NULL', raw: 'NULL' } : { rollup: `NULLIF("${column}", '')`, raw: `"${column}"` };
+    const { sql, params } = rollupStatement(kind, scope, hours, group);
+    return (await reader.query(sql, params)).map((r) => rollupUsageRow(r, groupKey(r.g as string | number | bigint | null)));
+  }
   const params = new Params(kind);
   const where = whereClause(scope, params);
   const inner =
@@ -157,11 +263,24 @@ export async function usageByColumn(reader: SqlReader, kind: DbKind, column: Usa
     FROM (${inner}) t
     GROUP BY g`;
   const rows = await reader.query(sql, params.values);
-  return rows.map((r) => usageRow(r, r.g === null || r.g === undefined ? null : String(r.g as string | number | bigint)));
+  return rows.map((r) => usageRow(r, groupKey(r.g as string | number | bigint | null)));
 }
 
 /** Every aggregate per time bucket (bucket start in epoch seconds), oldest first. Empty buckets are absent. */
-export async function usageByBucket(reader: SqlReader, kind: DbKind, bucketSeconds: number, scope: UsageScope): Promise<UsageRow[]> {
+export async function usageByBucket(
+  reader: SqlReader,
+  kind: DbKind,
+  bucketSeconds: number,
+  scope: UsageScope,
+  options: UsageReadOptions = {},
+): Promise<UsageRow[]> {
+  const hours = rollupHours(scope, null, bucketSeconds, options);
+  if (hours) {
+    const group = { rollup: `("hour" / ${Math.trunc(bucketSeconds / 3600)})`, raw: bucketExpression(kind, bucketSeconds) };
+    const { sql, params } = rollupStatement(kind, scope, hours, group);
+    const rows = (await reader.query(sql, params)).map((r) => rollupUsageRow(r, num(r.g) * bucketSeconds));
+    return rows.sort((a, b) => (a.group as number) - (b.group as number));
+  }
   const params = new Params(kind);
   const sql = `SELECT g, ${AGGREGATES} ${RANKS}
     FROM (${ranked(bucketExpression(kind, bucketSeconds), AGGREGATED_COLUMNS, whereClause(scope, params))}) t
