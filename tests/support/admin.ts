@@ -35,12 +35,16 @@ export function describeErrors(errors: readonly GraphQLErrorBody[]): string {
   return errors.map((e) => (e.extensions?.code ? `${e.message} (${e.extensions.code})` : e.message)).join('; ');
 }
 
-/** Sends an operation and returns its data; any GraphQL error fails with the errors' messages. */
-export async function gql<T = unknown>(baseUrl: string, query: string, variables?: Variables, token?: string | null): Promise<T> {
-  const result = await postOperation<T>(baseUrl, query, variables, token);
+/** The data of a result that must have succeeded; any GraphQL error fails with the errors' messages. */
+export function dataOf<T>(result: GraphQLResult<T>): T {
   if (result.errors?.length) throw new Error(`GraphQL error: ${describeErrors(result.errors)}`);
   if (result.data === undefined || result.data === null) throw new Error(`GraphQL answered without data: ${JSON.stringify(result)}`);
   return result.data;
+}
+
+/** Sends an operation and returns its data; any GraphQL error fails with the errors' messages. */
+export async function gql<T = unknown>(baseUrl: string, query: string, variables?: Variables, token?: string | null): Promise<T> {
+  return dataOf(await postOperation<T>(baseUrl, query, variables, token));
 }
 
 const LOGIN = 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }';
@@ -184,4 +188,33 @@ export async function createProviderWithModel(
 export async function newUserToken(gateway: { url: string; admin: Admin }, input: { email: string; password: string; role: Role }): Promise<string> {
   await createUser(gateway, input);
   return signIn(gateway.url, input.email, input.password);
+}
+
+export interface AlertChannelInput {
+  name: string;
+  kind: string;
+  url?: string;
+  secret?: string;
+  options?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+/** An alert channel (webhook, chat bot, mail); its id. */
+export async function createAlertChannel(target: AdminTarget, input: AlertChannelInput): Promise<string> {
+  const data = await adminOf(target)<{ createAlertChannel: { id: string } }>('mutation($i: AlertChannelInput!) { createAlertChannel(input: $i) { id } }', {
+    i: input,
+  });
+  return data.createAlertChannel.id;
+}
+
+export interface AlertHistoryEntry {
+  ruleName: string;
+  severity: string;
+  deliveries: Array<{ ok: boolean }>;
+}
+
+/** The alert history entries of one rule, newest first. */
+export async function alertHistoryOf(target: AdminTarget, ruleName: string): Promise<AlertHistoryEntry[]> {
+  const data = await adminOf(target)<{ alertHistory: AlertHistoryEntry[] }>('{ alertHistory { ruleName severity deliveries { ok } } }');
+  return data.alertHistory.filter((entry) => entry.ruleName === ruleName);
 }
