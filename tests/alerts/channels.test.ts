@@ -10,13 +10,15 @@ const CREATE = 'mutation($i: AlertChannelInput!){ createAlertChannel(input: $i){
 const TEST = 'mutation($id: ID!){ sendTestAlert(channelId: $id){ ok error channel kind } }';
 
 async function channel(name: string, kind: string, path: string, secret?: string) {
-  const created = await gw.admin(CREATE, { i: { name, kind, url: `${receiver.url}${path}`, ...(secret ? { secret } : {}) } });
-  return created.createAlertChannel as { id: string; url: string; hasSecret: boolean };
+  const created = await gw.admin<{ createAlertChannel: { id: string; url: string; hasSecret: boolean } }>(CREATE, {
+    i: { name, kind, url: `${receiver.url}${path}`, ...(secret ? { secret } : {}) },
+  });
+  return created.createAlertChannel;
 }
 
 async function testAlert(id: string) {
   const before = receiver.hooks.length;
-  const result = (await gw.admin(TEST, { id })).sendTestAlert;
+  const result = (await gw.admin<{ sendTestAlert: { ok: boolean; error: string | null } }>(TEST, { id })).sendTestAlert;
   expect(receiver.hooks.length).toBe(before + 1);
   return { result, hook: receiver.hooks.at(-1)! };
 }
@@ -109,7 +111,8 @@ describe('alert channels: payload shapes and signatures, on loopback receivers',
     const { result } = await testAlert(c.id);
     expect(result.ok).toBe(false);
     expect(result.error).toContain('310000');
-    const history = (await gw.admin('{ alertHistory { ruleName kind title deliveries { channel ok error } } }')).alertHistory;
+    const history = (await gw.admin<{ alertHistory: Array<{ kind: string }> }>('{ alertHistory { ruleName kind title deliveries { channel ok error } } }'))
+      .alertHistory;
     expect(history[0]).toMatchObject({
       ruleName: 'test',
       kind: 'test',
@@ -122,7 +125,9 @@ describe('alert channels: payload shapes and signatures, on loopback receivers',
   test('rules are validated: unknown channels and bad parameters are refused', async () => {
     const c = await channel('rules target', 'WEBHOOK', '/webhook/rules');
     const RULE = 'mutation($i: AlertRuleInput!){ createAlertRule(input: $i){ id kind params channelIds cooldownSeconds } }';
-    const ok = (await gw.admin(RULE, { i: { name: 'budget watch', kind: 'BUDGET', params: { thresholds: [80] }, channelIds: [c.id] } })).createAlertRule;
+    const ok = (
+      await gw.admin<{ createAlertRule: unknown }>(RULE, { i: { name: 'budget watch', kind: 'BUDGET', params: { thresholds: [80] }, channelIds: [c.id] } })
+    ).createAlertRule;
     expect(ok).toMatchObject({ kind: 'BUDGET', params: { thresholds: [80] }, channelIds: [c.id], cooldownSeconds: 600 });
     const bad = await gw.gql(RULE, { i: { name: 'bad', kind: 'ERROR_RATE', params: { threshold: 5 }, channelIds: [c.id] } }, await gw.adminToken());
     expect(bad.errors?.[0].message).toContain('threshold');

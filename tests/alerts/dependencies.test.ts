@@ -8,12 +8,12 @@
 import { createServer as createTcpServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { freshDatabase, RedisProcess, uniqueRedisPrefix } from '../scaleout/support.js';
+import { alertHistoryOf, createAlertChannel } from '../support/admin.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { waitFor } from '../support/wait.js';
 import { startHookReceiver } from './receiver.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const CHANNEL = 'mutation($i: AlertChannelInput!){ createAlertChannel(input: $i){ id } }';
 const RULE = 'mutation($i: AlertRuleInput!){ createAlertRule(input: $i){ id } }';
 
 function freePort(): Promise<number> {
@@ -81,7 +81,7 @@ describe('Redis lost and back, two instances', () => {
     a = await startTestGateway(env);
     b = await startTestGateway(env);
     receiver = await startHookReceiver();
-    const channel = (await a.admin(CHANNEL, { i: { name: 'ops', kind: 'WEBHOOK', url: `${receiver.url}/webhook/deps` } })).createAlertChannel.id;
+    const channel = await createAlertChannel(a, { name: 'ops', kind: 'WEBHOOK', url: `${receiver.url}/webhook/deps` });
     await a.admin(RULE, { i: { name: 'redis', kind: 'DEPENDENCY_LOST', params: { dependencies: ['redis'] }, channelIds: [channel], cooldownSeconds: 600 } });
     // Both instances have evaluated with the rule in place (one of them holds the lock).
     await sleep(800);
@@ -109,9 +109,7 @@ describe('Redis lost and back, two instances', () => {
     await sleep(1_500);
     expect(alerts().map((h) => h.body.severity)).toEqual(['critical', 'resolved']);
 
-    const history = (await b.admin('{ alertHistory { ruleName severity deliveries { ok } } }')).alertHistory.filter(
-      (e: { ruleName: string }) => e.ruleName === 'redis',
-    );
+    const history = await alertHistoryOf(b, 'redis');
     expect(history.map((e: { severity: string }) => e.severity)).toEqual(['resolved', 'critical']);
   }, 60_000);
 });
@@ -133,7 +131,7 @@ describe('database lost and back', () => {
     viaRelay.port = String(relay.port);
     gw = await startTestGateway({ DATABASE_URL: viaRelay.toString(), ALERTS_INTERVAL_MS: '200' });
     receiver = await startHookReceiver();
-    const channel = (await gw.admin(CHANNEL, { i: { name: 'dba', kind: 'WEBHOOK', url: `${receiver.url}/webhook/db` } })).createAlertChannel.id;
+    const channel = await createAlertChannel(gw, { name: 'dba', kind: 'WEBHOOK', url: `${receiver.url}/webhook/db` });
     await gw.admin(RULE, { i: { name: 'database', kind: 'DEPENDENCY_LOST', params: {}, channelIds: [channel], cooldownSeconds: 600 } });
     await sleep(600);
   }, 120_000);
@@ -160,9 +158,7 @@ describe('database lost and back', () => {
     // The alert sent during the outage was kept and written when the database answered again.
     const history = await waitFor(
       async () => {
-        const rows = (await gw.admin('{ alertHistory { ruleName severity deliveries { ok } } }')).alertHistory.filter(
-          (e: { ruleName: string }) => e.ruleName === 'database',
-        );
+        const rows = await alertHistoryOf(gw, 'database');
         return rows.length === 2 ? rows : undefined;
       },
       { timeoutMs: 10_000, what: 'both alerts in the history' },

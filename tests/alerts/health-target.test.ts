@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTarget, runNow, setMonitoring, TARGET } from '../health/helpers.js';
+import { createAlertChannel } from '../support/admin.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { addUpstream } from '../support/proxy-fixture.js';
@@ -20,11 +21,7 @@ describe('target down and recovered from health checks', () => {
     ({ mock, model } = await addUpstream(gw, 'openai-chat', { model: 'gpt-health-alert' }));
     receiver = await startHookReceiver();
     await setMonitoring(gw, true);
-    const channel = (
-      await gw.admin('mutation($i: AlertChannelInput!){ createAlertChannel(input: $i){ id } }', {
-        i: { name: 'health hook', kind: 'WEBHOOK', url: `${receiver.url}/webhook/health` },
-      })
-    ).createAlertChannel.id;
+    const channel = await createAlertChannel(gw, { name: 'health hook', kind: 'WEBHOOK', url: `${receiver.url}/webhook/health` });
     await gw.admin('mutation($i: AlertRuleInput!){ createAlertRule(input: $i){ id } }', {
       i: { name: 'checked targets', kind: 'TARGET_DOWN', params: { targets: ['Checked'] }, channelIds: [channel], cooldownSeconds: 600 },
     });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createKey, createProviderWithModel } from '../support/admin.js';
+import { createAlertChannel, createKey, createProviderWithModel } from '../support/admin.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
@@ -31,11 +31,7 @@ describe('periodic alert rules', () => {
     gw = await startTestGateway({ ALERTS_INTERVAL_MS: '150' });
     upstream = await startOpenAIChatMock();
     receiver = await startHookReceiver();
-    channel = (
-      await gw.admin('mutation($i: AlertChannelInput!){ createAlertChannel(input: $i){ id } }', {
-        i: { name: 'hook', kind: 'WEBHOOK', url: `${receiver.url}/webhook/rules` },
-      })
-    ).createAlertChannel.id;
+    channel = await createAlertChannel(gw, { name: 'hook', kind: 'WEBHOOK', url: `${receiver.url}/webhook/rules` });
     await createProviderWithModel(gw, { name: 'errs', type: 'openai', baseUrl: upstream.url }, { name: 'erratic', upstreamModel: 'gpt-4o' });
     key = (await createKey(gw, { name: 'rules-traffic' })).key;
   });

@@ -57,7 +57,7 @@ describe('the smtp channel', () => {
 
   test('a test alert is a mail from and to the configured addresses, through the server in the sealed URL (credentials included)', async () => {
     const channel = (
-      await gw.admin(CREATE, {
+      await gw.admin<{ createAlertChannel: { id: string; url: string } }>(CREATE, {
         i: {
           name: 'on-call mail',
           kind: 'SMTP',
@@ -67,7 +67,11 @@ describe('the smtp channel', () => {
       })
     ).createAlertChannel;
     expect(channel.url).not.toContain('p@ss');
-    const result = (await gw.admin('mutation($id: ID!){ sendTestAlert(channelId: $id){ ok error } }', { id: channel.id })).sendTestAlert;
+    const result = (
+      await gw.admin<{ sendTestAlert: { ok: boolean; error: string | null } }>('mutation($id: ID!){ sendTestAlert(channelId: $id){ ok error } }', {
+        id: channel.id,
+      })
+    ).sendTestAlert;
     expect(result).toEqual({ ok: true, error: null });
     expect(smtp.mails).toHaveLength(1);
     const mail = smtp.mails[0];
@@ -80,7 +84,7 @@ describe('the smtp channel', () => {
 
   test('wrong credentials are a failed delivery; a channel without recipients is refused', async () => {
     const bad = (
-      await gw.admin(CREATE, {
+      await gw.admin<{ createAlertChannel: { id: string } }>(CREATE, {
         i: {
           name: 'bad mail',
           kind: 'SMTP',
@@ -89,7 +93,11 @@ describe('the smtp channel', () => {
         },
       })
     ).createAlertChannel;
-    const result = (await gw.admin('mutation($id: ID!){ sendTestAlert(channelId: $id){ ok error } }', { id: bad.id })).sendTestAlert;
+    const result = (
+      await gw.admin<{ sendTestAlert: { ok: boolean; error: string | null } }>('mutation($id: ID!){ sendTestAlert(channelId: $id){ ok error } }', {
+        id: bad.id,
+      })
+    ).sendTestAlert;
     expect(result.ok).toBe(false);
     expect(result.error).toMatch(/Invalid username or password|auth/i);
     const refused = await gw.gql(

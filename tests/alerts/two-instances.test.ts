@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { deletePrefix, REDIS_URL } from '../limits/support.js';
-import { createKey, createProviderWithModel, createVirtualModel, updateKey } from '../support/admin.js';
+import { alertHistoryOf, createAlertChannel, createKey, createProviderWithModel, createVirtualModel, updateKey } from '../support/admin.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
@@ -48,19 +48,11 @@ describe('alerts across two instances (PostgreSQL + Redis)', () => {
     b = await startTestGateway(env);
     upstream = await startOpenAIChatMock();
     receiver = await startHookReceiver();
-    const channel = (
-      await a.admin('mutation($i: AlertChannelInput!){ createAlertChannel(input: $i){ id } }', {
-        i: { name: 'ops', kind: 'WEBHOOK', url: `${receiver.url}/webhook/alerts`, secret: 's3cret-signing' },
-      })
-    ).createAlertChannel.id;
+    const channel = await createAlertChannel(a, { name: 'ops', kind: 'WEBHOOK', url: `${receiver.url}/webhook/alerts`, secret: 's3cret-signing' });
     const RULE = 'mutation($i: AlertRuleInput!){ createAlertRule(input: $i){ id } }';
     await a.admin(RULE, { i: { name: 'targets', kind: 'TARGET_DOWN', params: {}, channelIds: [channel], cooldownSeconds: 600 } });
     await a.admin(RULE, { i: { name: 'budgets', kind: 'BUDGET', params: { thresholds: [80], keys: ['spender'] }, channelIds: [channel] } });
-    const teamChannel = (
-      await a.admin('mutation($i: AlertChannelInput!){ createAlertChannel(input: $i){ id } }', {
-        i: { name: 'team-ops', kind: 'WEBHOOK', url: `${receiver.url}/webhook/teams` },
-      })
-    ).createAlertChannel.id;
+    const teamChannel = await createAlertChannel(a, { name: 'team-ops', kind: 'WEBHOOK', url: `${receiver.url}/webhook/teams` });
     await a.admin(RULE, { i: { name: 'team-budget', kind: 'BUDGET', params: { thresholds: [50, 80, 100], teams: ['squad'] }, channelIds: [teamChannel] } });
     await a.admin(RULE, { i: { name: 'budget-steps', kind: 'BUDGET', params: { thresholds: [50, 80, 100], keys: ['stepper'] }, channelIds: [channel] } });
   }, 120_000);
@@ -107,9 +99,7 @@ describe('alerts across two instances (PostgreSQL + Redis)', () => {
     // Several evaluation periods later: still exactly one of each, from one instance.
     await sleep(1_500);
     expect(alerts('target_down').map((h) => h.body.severity)).toEqual(['critical', 'resolved']);
-    const history = (await b.admin('{ alertHistory { ruleName severity deliveries { ok } } }')).alertHistory.filter(
-      (e: { ruleName: string }) => e.ruleName === 'targets',
-    );
+    const history = await alertHistoryOf(b, 'targets');
     expect(history.map((e: { severity: string }) => e.severity)).toEqual(['resolved', 'critical']);
     expect(history.every((e: { deliveries: Array<{ ok: boolean }> }) => e.deliveries.length === 1 && e.deliveries[0].ok)).toBe(true);
   });
@@ -171,9 +161,7 @@ describe('alerts across two instances (PostgreSQL + Redis)', () => {
     expect(await chat(b, key, 'priced')).not.toBe(200);
     await sleep(1_000);
     expect(budgetAlerts('stepper')).toHaveLength(3);
-    const history = (await b.admin('{ alertHistory { ruleName severity deliveries { ok } } }')).alertHistory.filter(
-      (e: { ruleName: string }) => e.ruleName === 'budget-steps',
-    );
+    const history = await alertHistoryOf(b, 'budget-steps');
     expect(history.map((e: { severity: string }) => e.severity)).toEqual(['critical', 'warning', 'warning']);
   });
 
