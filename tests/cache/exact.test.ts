@@ -296,7 +296,7 @@ describe('the request log', () => {
     expect(hit).toMatchObject({ status: 200, costUsd: 0, inputTokens: 12, outputTokens: 8 });
     expect(hit.costSavedUsd).toBeCloseTo(MOCK_COST, 10);
     // usageSummary adds them up.
-    const { usageSummary } = await gw.admin(
+    const { usageSummary } = await gw.admin<{ usageSummary: { total: { requests: number; cacheHits: number; costSavedUsd: number; costUsd: number } } }>(
       'query($f: DateTime!, $t: DateTime!, $k: ID){ usageSummary(from: $f, to: $t, groupBy: MODEL, keyId: $k) { total { requests cacheHits costSavedUsd costUsd } } }',
       {
         f: new Date(Date.now() - 3_600_000).toISOString(),

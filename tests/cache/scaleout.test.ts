@@ -81,7 +81,7 @@ describe('two instances over Redis', () => {
     expect(final.content[0]).toMatchObject({ type: 'text', text: first.choices[0].message.content });
 
     // A purge on A removes the entry for B too.
-    expect((await a.admin('mutation($k: ID) { purgeCache(keyId: $k) }', { k: key.id })).purgeCache).toBe(1);
+    expect((await a.admin<{ purgeCache: number }>('mutation($k: ID) { purgeCache(keyId: $k) }', { k: key.id })).purgeCache).toBe(1);
     const after = await openaiClient(b, key.key).chat.completions.create(body, { headers: on }).withResponse();
     expect(after.response.headers.get('x-gateway-cache')).toBe('miss');
     expect(mock.requests.length).toBe(before + 1);

@@ -19,6 +19,8 @@ const fresh = (what: string) => `${what} #${++n}`;
 
 const SET_VM =
   'mutation($id: ID!, $i: CacheSettingsInput) { setVirtualModelCache(id: $id, input: $i) { id cache { enabled ttlSeconds shared clientControl semantic { enabled embeddingModel threshold } } } }';
+/** A cache setting as SET_VM and SET_KEY answer it. */
+type CacheAnswer = { cache: { enabled: boolean } };
 const SET_KEY =
   'mutation($id: ID!, $i: CacheSettingsInput) { setVirtualKeyCache(id: $id, input: $i) { id cache { enabled ttlSeconds shared clientControl } } }';
 
@@ -44,7 +46,7 @@ async function ask(key: string, model: string, text: string, headers: Record<str
 describe('a virtual model with caching on', () => {
   test('caches every request without a header, per key unless shared', async () => {
     const vmId = await createVirtualModel(gw, { name: 'cached-vm', strategy: 'FAILOVER', targets: [{ modelId }] });
-    const data = await gw.admin(SET_VM, { id: vmId, i: { enabled: true, ttlSeconds: 120 } });
+    const data = await gw.admin<{ setVirtualModelCache: CacheAnswer }>(SET_VM, { id: vmId, i: { enabled: true, ttlSeconds: 120 } });
     expect(data.setVirtualModelCache.cache).toEqual({ enabled: true, ttlSeconds: 120, shared: false, clientControl: true, semantic: null });
     const a = await createKey(gw);
     const b = await createKey(gw);
@@ -62,7 +64,7 @@ describe('a virtual model with caching on', () => {
     expect(await ask(b.key, 'cached-vm', shared)).toEqual({ cache: 'hit', upstream: 0 });
 
     // null restores the defaults: off.
-    const off = await gw.admin(SET_VM, { id: vmId, i: null });
+    const off = await gw.admin<{ setVirtualModelCache: CacheAnswer }>(SET_VM, { id: vmId, i: null });
     expect(off.setVirtualModelCache.cache.enabled).toBe(false);
     expect(await ask(a.key, 'cached-vm', shared)).toEqual({ cache: null, upstream: 1 });
   });
@@ -81,7 +83,7 @@ describe('a virtual model with caching on', () => {
 describe('a virtual key with caching on', () => {
   test('caches its requests on every model; with client control off a TTL header turns nothing on', async () => {
     const key = await createKey(gw);
-    const set = await gw.admin(SET_KEY, { id: key.id, i: { enabled: true } });
+    const set = await gw.admin<{ setVirtualKeyCache: CacheAnswer }>(SET_KEY, { id: key.id, i: { enabled: true } });
     expect(set.setVirtualKeyCache.cache).toMatchObject({ enabled: true, shared: false, clientControl: true });
     const text = fresh('key');
     expect(await ask(key.key, 'm-openai-chat', text)).toEqual({ cache: 'miss', upstream: 1 });
@@ -119,10 +121,10 @@ describe('purge', () => {
     await ask(key.key, 'm-openai-chat', one, on);
     await ask(key.key, 'm-openai-chat', two, on);
     await ask(other.key, 'm-openai-chat', one, on);
-    expect((await gw.admin(PURGE, { k: key.id })).purgeCache).toBe(2);
+    expect((await gw.admin<{ purgeCache: number }>(PURGE, { k: key.id })).purgeCache).toBe(2);
     expect(await ask(key.key, 'm-openai-chat', one, on)).toEqual({ cache: 'miss', upstream: 1 });
     expect(await ask(other.key, 'm-openai-chat', one, on)).toEqual({ cache: 'hit', upstream: 0 });
-    expect((await gw.admin(PURGE, { m: 'm-openai-chat' })).purgeCache).toBeGreaterThanOrEqual(2);
+    expect((await gw.admin<{ purgeCache: number }>(PURGE, { m: 'm-openai-chat' })).purgeCache).toBeGreaterThanOrEqual(2);
     expect(await ask(other.key, 'm-openai-chat', one, on)).toEqual({ cache: 'miss', upstream: 1 });
   });
 

@@ -3,10 +3,22 @@ import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { closedPort } from '../support/proxy-fixture.js';
-import { REFRESH, SEARCH, STATUS, readFixture, startCatalogServer, type CatalogServer } from './catalog-server.js';
+import {
+  REFRESH,
+  SEARCH,
+  STATUS,
+  readFixture,
+  startCatalogServer,
+  type CatalogServer,
+  type CatalogStatusData,
+  type RefreshData,
+  type SearchData,
+} from './catalog-server.js';
 import { createProvider } from '../support/admin.js';
 
 const STATUS_EXTRA = 'catalogStatus { origin builtinSource urlSetting configuredUrl }';
+/** STATUS_EXTRA's fields. */
+type Origin = { origin: string; builtinSource: string | null; urlSetting: string; configuredUrl: string | null };
 const LIST = `query($id: ID!) { upstreamModels(providerId: $id) { id catalog { key contextWindow inputPrice } } }`;
 
 /** No network: the catalog URL points at a closed port, so only the copy shipped with the gateway can answer. */
@@ -28,11 +40,13 @@ describe('LiteLLM catalog: the built-in copy', () => {
   });
 
   it('has entries from the first start, and says where they come from', async () => {
-    const data = await gw.admin(`{ ${STATUS} ${STATUS_EXTRA.replace('catalogStatus', 'extra: catalogStatus')} }`);
+    const data = await gw.admin<{ extra: Origin; catalogStatus: CatalogStatusData }>(
+      `{ ${STATUS} ${STATUS_EXTRA.replace('catalogStatus', 'extra: catalogStatus')} }`,
+    );
     expect(data.extra).toEqual({ origin: 'builtin', builtinSource: 'llm-cost 1.0.5', urlSetting: 'LITELLM_CATALOG_URL', configuredUrl: offlineUrl });
     expect(data.catalogStatus.entryCount).toBeGreaterThan(400);
     expect(data.catalogStatus.fetchedAt).toBeNull();
-    const { catalogSearch } = await gw.admin(SEARCH, { text: 'gpt-4o' });
+    const { catalogSearch } = await gw.admin<SearchData>(SEARCH, { text: 'gpt-4o' });
     // The provider's own entry first, resellers (Azure, OpenRouter) after it.
     expect(catalogSearch.items[0]).toMatchObject({ key: 'gpt-4o', provider: 'openai', contextWindow: 128000 });
     const keys: string[] = catalogSearch.items.map((e: { key: string }) => e.key);
@@ -41,17 +55,21 @@ describe('LiteLLM catalog: the built-in copy', () => {
 
   it('gives imported models prices with no network', async () => {
     const providerId = await createProvider(gw, { name: 'OpenAI', type: 'openai', baseUrl: upstream.url, apiKey: 'upstream-secret-key' });
-    const { upstreamModels } = await gw.admin(LIST, { id: providerId });
+    const { upstreamModels } = await gw.admin<{ upstreamModels: Array<{ id: string; catalog: { inputPrice: number | null } | null }> }>(LIST, {
+      id: providerId,
+    });
     const gpt4o = upstreamModels.find((m: { id: string }) => m.id === 'gpt-4o');
-    expect(gpt4o.catalog).toMatchObject({ key: 'gpt-4o', contextWindow: 128000 });
-    expect(gpt4o.catalog.inputPrice).toBeGreaterThan(0);
+    expect(gpt4o?.catalog).toMatchObject({ key: 'gpt-4o', contextWindow: 128000 });
+    expect(gpt4o?.catalog?.inputPrice).toBeGreaterThan(0);
   });
 
   it('keeps the built-in copy when a fetch fails, and names the setting to change', async () => {
-    const { refreshCatalog } = await gw.admin(REFRESH);
+    const { refreshCatalog } = await gw.admin<RefreshData>(REFRESH);
     expect(refreshCatalog.ok).toBe(false);
     expect(refreshCatalog.status.lastError).toMatch(/cannot fetch|ECONNREFUSED/);
-    const data = await gw.admin(`{ ${STATUS_EXTRA} catalogSearch(text: "gpt-4o-mini") { total } }`);
+    const data = await gw.admin<{ catalogStatus: Origin; catalogSearch: { total: number } }>(
+      `{ ${STATUS_EXTRA} catalogSearch(text: "gpt-4o-mini") { total } }`,
+    );
     expect(data.catalogStatus.origin).toBe('builtin');
     expect(data.catalogStatus.urlSetting).toBe('LITELLM_CATALOG_URL');
     expect(data.catalogSearch.total).toBeGreaterThan(0);
@@ -61,10 +79,12 @@ describe('LiteLLM catalog: the built-in copy', () => {
     catalog = await startCatalogServer(readFixture());
     const gw2 = await startTestGateway({ LITELLM_CATALOG_URL: catalog.url, CATALOG_REFRESH_HOURS: '0' });
     try {
-      expect((await gw2.admin(`{ ${STATUS_EXTRA} }`)).catalogStatus.origin).toBe('builtin');
-      const { refreshCatalog } = await gw2.admin(REFRESH);
+      expect((await gw2.admin<{ catalogStatus: Origin }>(`{ ${STATUS_EXTRA} }`)).catalogStatus.origin).toBe('builtin');
+      const { refreshCatalog } = await gw2.admin<RefreshData>(REFRESH);
       expect(refreshCatalog.ok).toBe(true);
-      const data = await gw2.admin(`{ ${STATUS_EXTRA} ${STATUS.replace('catalogStatus', 'plain: catalogStatus')} }`);
+      const data = await gw2.admin<{ catalogStatus: Origin; plain: CatalogStatusData }>(
+        `{ ${STATUS_EXTRA} ${STATUS.replace('catalogStatus', 'plain: catalogStatus')} }`,
+      );
       expect(data.catalogStatus).toMatchObject({ origin: 'fetched', builtinSource: null });
       expect(data.plain.sourceUrl).toBe(catalog.url);
     } finally {
@@ -75,7 +95,7 @@ describe('LiteLLM catalog: the built-in copy', () => {
   it('can be turned off (CATALOG_BUILTIN=false): then the catalog starts empty', async () => {
     const gw3 = await startTestGateway({ LITELLM_CATALOG_URL: offlineUrl, CATALOG_REFRESH_HOURS: '0', CATALOG_BUILTIN: 'false' });
     try {
-      const data = await gw3.admin(`{ ${STATUS_EXTRA} catalogSearch(text: "gpt") { total } }`);
+      const data = await gw3.admin<{ catalogStatus: Origin; catalogSearch: { total: number } }>(`{ ${STATUS_EXTRA} catalogSearch(text: "gpt") { total } }`);
       expect(data.catalogStatus.origin).toBe('none');
       expect(data.catalogSearch.total).toBe(0);
     } finally {

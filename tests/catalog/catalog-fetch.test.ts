@@ -1,7 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogService, type CatalogClock } from '../../server/catalog/index.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { ENTRY, readFixture, REFRESH, SEARCH, startCatalogServer, STATUS, type CatalogServer } from './catalog-server.js';
+import {
+  ENTRY,
+  readFixture,
+  REFRESH,
+  SEARCH,
+  startCatalogServer,
+  STATUS,
+  type CatalogServer,
+  type CatalogStatusData,
+  type RefreshData,
+  type SearchData,
+} from './catalog-server.js';
 
 /** Valid entries in the fixture: 58 keys minus `sample_spec` minus four bad ones. */
 const FIXTURE_VALID = 54;
@@ -22,14 +33,14 @@ describe('LiteLLM catalog: fetch, store, search, refresh', () => {
   });
 
   it('starts without a copy and searches nothing', async () => {
-    const data = await gw.admin(`{ ${STATUS} catalogSearch(text: "gpt") { total } }`);
+    const data = await gw.admin<{ catalogStatus: CatalogStatusData; catalogSearch: { total: number } }>(`{ ${STATUS} catalogSearch(text: "gpt") { total } }`);
     expect(data.catalogStatus).toMatchObject({ fetchedAt: null, entryCount: 0, lastError: null, sourceUrl: catalog.url });
     expect(data.catalogSearch.total).toBe(0);
     expect(catalog.requests).toBe(0);
   });
 
   it('fetches, validates and stores the catalog, skipping and counting bad entries', async () => {
-    const { refreshCatalog } = await gw.admin(REFRESH);
+    const { refreshCatalog } = await gw.admin<RefreshData>(REFRESH);
     expect(refreshCatalog).toMatchObject({ ok: true, unchanged: false, error: null });
     expect(refreshCatalog.status).toMatchObject({ entryCount: FIXTURE_VALID, skippedCount: FIXTURE_SKIPPED, lastError: null });
     expect(refreshCatalog.status.fetchedAt).not.toBeNull();
@@ -37,13 +48,13 @@ describe('LiteLLM catalog: fetch, store, search, refresh', () => {
     expect(row?.entryCount).toBe(FIXTURE_VALID);
     expect(row?.data).toBe(readFixture());
     // Bad entries are not searchable.
-    const bad = await gw.admin(SEARCH, { provider: 'fixture-bad' });
+    const bad = await gw.admin<SearchData>(SEARCH, { provider: 'fixture-bad' });
     expect(bad.catalogSearch.total).toBe(0);
   });
 
   it('normalizes entries: context window, prices per token, cache prices, capabilities', async () => {
-    const { catalogSearch } = await gw.admin(SEARCH, { text: 'deepseek' });
-    expect(catalogSearch.items.map((e: any) => e.key)).toEqual(['deepseek/deepseek-chat', 'deepseek/deepseek-reasoner']);
+    const { catalogSearch } = await gw.admin<SearchData>(SEARCH, { text: 'deepseek' });
+    expect(catalogSearch.items.map((e) => e.key)).toEqual(['deepseek/deepseek-chat', 'deepseek/deepseek-reasoner']);
     expect(catalogSearch.items[0]).toMatchObject({
       provider: 'deepseek',
       mode: 'chat',
@@ -59,35 +70,37 @@ describe('LiteLLM catalog: fetch, store, search, refresh', () => {
     // DeepSeek's own name of the cache-read price, and an explicit false.
     expect(catalogSearch.items[1]).toMatchObject({ cacheReadPrice: 1.4e-7, supportsTools: false, supportsReasoning: true });
     // Float token limits become integers; max_tokens stands in for a missing max_input_tokens.
-    const grok = await gw.admin(SEARCH, { text: 'grok-4-fast' });
+    const grok = await gw.admin<SearchData>(SEARCH, { text: 'grok-4-fast' });
     expect(grok.catalogSearch.items[0]).toMatchObject({ contextWindow: 2000000, maxOutputTokens: 30000 });
-    const llama = await gw.admin(SEARCH, { text: 'llama3.2' });
+    const llama = await gw.admin<SearchData>(SEARCH, { text: 'llama3.2' });
     expect(llama.catalogSearch.items[0]).toMatchObject({ contextWindow: 8192, inputPrice: 0 });
   });
 
   it('searches by words, provider, mode and capability, in pages', async () => {
-    const search = async (vars: Record<string, unknown>) => (await gw.admin(SEARCH, vars)).catalogSearch;
-    expect((await search({ text: 'GPT 4O' })).items.map((e: any) => e.key)).toEqual(['gpt-4o', 'gpt-4o-mini']);
+    const search = async (vars: Record<string, unknown>) => (await gw.admin<SearchData>(SEARCH, vars)).catalogSearch;
+    expect((await search({ text: 'GPT 4O' })).items.map((e) => e.key)).toEqual(['gpt-4o', 'gpt-4o-mini']);
     expect((await search({ provider: 'anthropic' })).total).toBe(2);
-    expect((await search({ mode: 'embedding' })).items.map((e: any) => e.key)).toEqual(['gemini/text-embedding-004', 'text-embedding-3-small']);
+    expect((await search({ mode: 'embedding' })).items.map((e) => e.key)).toEqual(['gemini/text-embedding-004', 'text-embedding-3-small']);
     const reasoning = await search({ capabilities: ['reasoning', 'vision'] });
-    expect(reasoning.items.map((e: any) => e.key)).toEqual(['claude-sonnet-4-5-20250929', 'gemini/gemini-2.5-flash', 'gemini/gemini-2.5-pro']);
-    expect((await search({ provider: 'openai', capabilities: ['reasoning'] })).items.map((e: any) => e.key)).toEqual(['o3-mini']);
+    expect(reasoning.items.map((e) => e.key)).toEqual(['claude-sonnet-4-5-20250929', 'gemini/gemini-2.5-flash', 'gemini/gemini-2.5-pro']);
+    expect((await search({ provider: 'openai', capabilities: ['reasoning'] })).items.map((e) => e.key)).toEqual(['o3-mini']);
     const first = await search({ provider: 'fixture', take: 15 });
     const third = await search({ provider: 'fixture', take: 15, skip: 30 });
     expect(first.total).toBe(40);
     expect(first.items).toHaveLength(15);
-    expect(third.items.map((e: any) => e.key)).toEqual(Array.from({ length: 10 }, (_, i) => `fixture/filler-model-${31 + i}`));
+    expect(third.items.map((e) => e.key)).toEqual(Array.from({ length: 10 }, (_, i) => `fixture/filler-model-${31 + i}`));
     // An exact key ranks first among substring matches.
     expect((await search({ text: 'gpt-4o-mini' })).items[0].key).toBe('gpt-4o-mini');
-    const facets = await gw.admin('{ catalogProviders { name count } catalogModes { name count } }');
+    const facets = await gw.admin<{ catalogProviders: Array<{ name: string; count: number }>; catalogModes: Array<{ name: string; count: number }> }>(
+      '{ catalogProviders { name count } catalogModes { name count } }',
+    );
     expect(facets.catalogProviders[0]).toEqual({ name: 'fixture', count: 40 });
     expect(facets.catalogModes).toContainEqual({ name: 'embedding', count: 2 });
   });
 
   it('re-fetching an unchanged file only moves the fetch time', async () => {
     const before = await storedRow();
-    const { refreshCatalog } = await gw.admin(REFRESH);
+    const { refreshCatalog } = await gw.admin<RefreshData>(REFRESH);
     expect(refreshCatalog).toMatchObject({ ok: true, unchanged: true });
     const after = await storedRow();
     expect(after?.sha256).toBe(before?.sha256);
@@ -143,19 +156,19 @@ describe('LiteLLM catalog: fetch, store, search, refresh', () => {
   it.each(malformed)('keeps the last good copy on %s and reports the error', async (_name, arrange, expected) => {
     const before = await storedRow();
     arrange();
-    const { refreshCatalog } = await gw.admin(REFRESH);
+    const { refreshCatalog } = await gw.admin<RefreshData>(REFRESH);
     expect(refreshCatalog.ok).toBe(false);
     expect(refreshCatalog.error).toMatch(expected);
     expect(refreshCatalog.status).toMatchObject({ entryCount: FIXTURE_VALID, lastError: refreshCatalog.error });
     expect(refreshCatalog.status.fetchedAt).toBe(before!.fetchedAt.toISOString());
     // Nothing half-written: the stored row is byte for byte the previous one.
     expect(await storedRow()).toEqual(before);
-    expect((await gw.admin(SEARCH, { text: 'deepseek-chat' })).catalogSearch.total).toBe(1);
+    expect((await gw.admin<SearchData>(SEARCH, { text: 'deepseek-chat' })).catalogSearch.total).toBe(1);
     catalog.reply = { status: 200, body: readFixture() };
   });
 
   it('clears the error after the next good fetch', async () => {
-    const { refreshCatalog } = await gw.admin(REFRESH);
+    const { refreshCatalog } = await gw.admin<RefreshData>(REFRESH);
     expect(refreshCatalog).toMatchObject({ ok: true, error: null, status: { lastError: null } });
   });
 
@@ -164,13 +177,15 @@ describe('LiteLLM catalog: fetch, store, search, refresh', () => {
     await gw.close();
     const offline = await startTestGateway({ LITELLM_CATALOG_URL: 'http://127.0.0.1:9/unreachable.json', CATALOG_REFRESH_HOURS: '0' }, dataDir);
     try {
-      const data = await offline.admin(`{ ${STATUS} catalogSearch(text: "claude") { total items { ${ENTRY} } } }`);
+      const data = await offline.admin<{ catalogStatus: CatalogStatusData; catalogSearch: { total: number } }>(
+        `{ ${STATUS} catalogSearch(text: "claude") { total items { ${ENTRY} } } }`,
+      );
       expect(data.catalogStatus).toMatchObject({ entryCount: FIXTURE_VALID, sourceUrl: catalog.url, lastError: null });
       expect(data.catalogSearch.total).toBe(2);
-      const { refreshCatalog } = await offline.admin(REFRESH);
+      const { refreshCatalog } = await offline.admin<RefreshData>(REFRESH);
       expect(refreshCatalog.ok).toBe(false);
       expect(refreshCatalog.error).toMatch(/cannot fetch http:\/\/127\.0\.0\.1:9/);
-      expect((await offline.admin('{ catalogSearch(text: "claude") { total } }')).catalogSearch.total).toBe(2);
+      expect((await offline.admin<{ catalogSearch: { total: number } }>('{ catalogSearch(text: "claude") { total } }')).catalogSearch.total).toBe(2);
     } finally {
       await offline.close();
     }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { REAL_SNAPSHOT_PATH, REFRESH, SEARCH, startCatalogServer, type CatalogServer } from './catalog-server.js';
+import { REAL_SNAPSHOT_PATH, REFRESH, SEARCH, startCatalogServer, type CatalogServer, type RefreshData, type SearchData } from './catalog-server.js';
 import { createProvider } from '../support/admin.js';
 
 const present = existsSync(REAL_SNAPSHOT_PATH);
@@ -25,7 +25,7 @@ describe.skipIf(!present)('LiteLLM catalog: the real snapshot', () => {
   });
 
   it('fetches and stores every entry but the documentation key and implausible ones', async () => {
-    const { refreshCatalog } = await gw.admin(REFRESH);
+    const { refreshCatalog } = await gw.admin<RefreshData>(REFRESH);
     expect(refreshCatalog.ok).toBe(true);
     const models = Object.keys(raw).length - 1; // sample_spec
     const implausible = Object.values(raw).filter((e: any) =>
@@ -53,22 +53,22 @@ describe.skipIf(!present)('LiteLLM catalog: the real snapshot', () => {
     expect(skippedCount).toBeLessThan(40);
     console.log(`real snapshot: ${entryCount} entries stored, ${skippedCount} skipped by validation`);
     // The per-million prices typed into per-token fields (wandb) are not offered as presets.
-    expect((await gw.admin(SEARCH, { text: 'wandb/deepseek-ai/DeepSeek-R1-0528' })).catalogSearch.total).toBe(0);
+    expect((await gw.admin<SearchData>(SEARCH, { text: 'wandb/deepseek-ai/DeepSeek-R1-0528' })).catalogSearch.total).toBe(0);
   });
 
   it('searches the full catalog by words, provider and capability', async () => {
-    const { catalogSearch } = await gw.admin(SEARCH, { text: 'claude sonnet 4-5', provider: 'anthropic', capabilities: ['tools', 'vision'] });
-    expect(catalogSearch.items.map((e: any) => e.key)).toContain('claude-sonnet-4-5-20250929');
-    expect(catalogSearch.items.every((e: any) => e.provider === 'anthropic' && e.supportsTools && e.supportsVision)).toBe(true);
-    const embeddings = (await gw.admin(SEARCH, { mode: 'embedding', provider: 'openai', take: 200 })).catalogSearch;
-    expect(embeddings.items.map((e: any) => e.key)).toContain('text-embedding-3-small');
+    const { catalogSearch } = await gw.admin<SearchData>(SEARCH, { text: 'claude sonnet 4-5', provider: 'anthropic', capabilities: ['tools', 'vision'] });
+    expect(catalogSearch.items.map((e) => e.key)).toContain('claude-sonnet-4-5-20250929');
+    expect(catalogSearch.items.every((e) => e.provider === 'anthropic' && e.supportsTools && e.supportsVision)).toBe(true);
+    const embeddings = (await gw.admin<SearchData>(SEARCH, { mode: 'embedding', provider: 'openai', take: 200 })).catalogSearch;
+    expect(embeddings.items.map((e) => e.key)).toContain('text-embedding-3-small');
     const expected = Object.values(raw).filter((e: any) => e.mode === 'embedding' && e.litellm_provider === 'openai').length;
     expect(embeddings.total).toBe(expected);
   });
 
   it("imports DeepSeek models with the catalog's context window and prices", async () => {
     const provider = await createProvider(gw, { name: 'DeepSeek', type: 'deepseek', apiKey: 'sk-test-abcdefgh1234' });
-    const { importModels } = await gw.admin(
+    const { importModels } = await gw.admin<{ importModels: { created: unknown[] } }>(
       `mutation($id: ID!) { importModels(providerId: $id, models: [{ upstreamModel: "deepseek-chat" }, { upstreamModel: "deepseek-reasoner" }]) {
         created { name contextWindow maxOutputTokens inputPrice outputPrice cacheReadPrice catalogKey } } }`,
       { id: provider },
@@ -91,10 +91,10 @@ describe.skipIf(!present)('LiteLLM catalog: the real snapshot', () => {
   });
 
   it('re-fetches the unchanged file without rewriting it, and refuses a copy shrunk below half', async () => {
-    expect((await gw.admin(REFRESH)).refreshCatalog).toMatchObject({ ok: true, unchanged: true });
+    expect((await gw.admin<RefreshData>(REFRESH)).refreshCatalog).toMatchObject({ ok: true, unchanged: true });
     const half = Object.fromEntries(Object.entries(raw).slice(0, 1000));
     catalog.reply = { status: 200, body: JSON.stringify(half) };
-    const { refreshCatalog } = await gw.admin(REFRESH);
+    const { refreshCatalog } = await gw.admin<RefreshData>(REFRESH);
     expect(refreshCatalog.ok).toBe(false);
     expect(refreshCatalog.error).toMatch(/catalog rejected: shrank from \d+ to \d+ entries/);
     expect(refreshCatalog.status.entryCount).toBeGreaterThan(2500);

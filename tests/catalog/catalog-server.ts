@@ -67,3 +67,40 @@ export const ENTRY =
 export const SEARCH = `query($text: String, $provider: String, $mode: String, $capabilities: [CatalogCapability!], $skip: Int, $take: Int) {
   catalogSearch(text: $text, provider: $provider, mode: $mode, capabilities: $capabilities, skip: $skip, take: $take) { total items { ${ENTRY} } }
 }`;
+
+/** The fields of STATUS as the API returns them. */
+export interface CatalogStatusData {
+  sourceUrl: string | null;
+  fetchedAt: string | null;
+  entryCount: number;
+  skippedCount: number;
+  lastAttemptAt: string | null;
+  lastError: string | null;
+  refreshing: boolean;
+}
+
+/** The answer to REFRESH. */
+export interface RefreshData {
+  refreshCatalog: { ok: boolean; unchanged: boolean; error: string | null; status: CatalogStatusData };
+}
+
+/** One catalog entry with the fields of ENTRY. */
+export interface CatalogEntryData {
+  key: string;
+  provider: string;
+  mode: string;
+  contextWindow: number | null;
+  maxOutputTokens: number | null;
+  inputPrice: number | null;
+  outputPrice: number | null;
+  cacheReadPrice: number | null;
+  cacheWritePrice: number | null;
+  supportsTools: boolean;
+  supportsVision: boolean;
+  supportsReasoning: boolean;
+}
+
+/** The answer to SEARCH. */
+export interface SearchData {
+  catalogSearch: { total: number; items: CatalogEntryData[] };
+}

@@ -9,6 +9,10 @@ import { createProvider } from '../support/admin.js';
 import { startCustomUpstream, type CustomUpstream } from '../support/proxy-fixture.js';
 
 const LIST = `query($id: ID!) { upstreamModels(providerId: $id) { id displayName mode importedAs catalog { key contextWindow inputPrice } } }`;
+/** LIST's answer, with the fields the tests read. */
+type Listed = { upstreamModels: Array<{ id: string; mode: string; importedAs: string | null; catalog: unknown }> };
+/** IMPORT's answer. */
+type Imported = { importModels: { created: Array<{ name: string }>; existing: string[]; skipped: unknown[] } };
 const IMPORT = `mutation($id: ID!, $models: [ImportModelInput!]!) {
   importModels(providerId: $id, models: $models) {
     created { name upstreamModel mode contextWindow maxOutputTokens inputPrice outputPrice cacheReadPrice cacheWritePrice supportsTools supportsVision supportsReasoning catalogKey overrides }
@@ -64,24 +68,24 @@ describe("model import from a provider's own model list", () => {
 
   it('lists OpenAI-compatible models (GET {base}/models) with the catalog entry each would get', async () => {
     await gw.admin(REFRESH);
-    const { upstreamModels } = await gw.admin(LIST, { id: ids['openai-main'] });
-    expect(upstreamModels.map((m: any) => m.id)).toEqual(['gpt-4o', 'gpt-4o-mini', 'o3-mini', 'text-embedding-3-small']);
+    const { upstreamModels } = await gw.admin<Listed>(LIST, { id: ids['openai-main'] });
+    expect(upstreamModels.map((m) => m.id)).toEqual(['gpt-4o', 'gpt-4o-mini', 'o3-mini', 'text-embedding-3-small']);
     expect(upstreamModels[0]).toMatchObject({ importedAs: null, catalog: { key: 'gpt-4o', contextWindow: 128000, inputPrice: 2.5e-6 } });
     expect(upstreamModels[3]).toMatchObject({ mode: 'embedding' });
     expect(openai.requests.at(-1)).toMatchObject({ method: 'GET', url: '/v1/models', headers: { authorization: `Bearer ${DEFAULT_API_KEY}` } });
   });
 
   it('lists Anthropic models (GET /v1/models with its version header)', async () => {
-    const { upstreamModels } = await gw.admin(LIST, { id: ids['anthropic-main'] });
-    expect(upstreamModels.map((m: any) => m.id)).toEqual(['claude-haiku-4-5-20251001', 'claude-opus-4-1-20250805', 'claude-sonnet-4-5-20250929']);
+    const { upstreamModels } = await gw.admin<Listed>(LIST, { id: ids['anthropic-main'] });
+    expect(upstreamModels.map((m) => m.id)).toEqual(['claude-haiku-4-5-20251001', 'claude-opus-4-1-20250805', 'claude-sonnet-4-5-20250929']);
     expect(upstreamModels[0]).toMatchObject({ displayName: 'Claude Haiku 4.5', catalog: { key: 'claude-haiku-4-5-20251001' } });
     expect(upstreamModels[1].catalog).toBeNull();
     expect(anthropic.requests.at(-1)?.url).toMatch(/^\/v1\/models\?limit=\d+$/);
   });
 
   it('lists Gemini models (models.list), without the models/ prefix', async () => {
-    const { upstreamModels } = await gw.admin(LIST, { id: ids['gemini-main'] });
-    expect(upstreamModels.map((m: any) => [m.id, m.mode])).toEqual([
+    const { upstreamModels } = await gw.admin<Listed>(LIST, { id: ids['gemini-main'] });
+    expect(upstreamModels.map((m) => [m.id, m.mode])).toEqual([
       ['gemini-2.0-flash', 'chat'],
       ['gemini-2.5-flash', 'chat'],
       ['gemini-2.5-pro', 'chat'],
@@ -91,8 +95,8 @@ describe("model import from a provider's own model list", () => {
   });
 
   it('lists Ollama tags from the host of its /v1 base URL', async () => {
-    const { upstreamModels } = await gw.admin(LIST, { id: ids['local-ollama'] });
-    expect(upstreamModels.map((m: any) => m.id)).toEqual(['llama3.2:latest', 'nomic-embed-text:latest']);
+    const { upstreamModels } = await gw.admin<Listed>(LIST, { id: ids['local-ollama'] });
+    expect(upstreamModels.map((m) => m.id)).toEqual(['llama3.2:latest', 'nomic-embed-text:latest']);
     expect(upstreamModels[0].catalog).toMatchObject({ key: 'ollama/llama3.2' });
   });
 
@@ -105,7 +109,7 @@ describe("model import from a provider's own model list", () => {
   });
 
   it('imports a selection with catalog presets applied', async () => {
-    const { importModels } = await gw.admin(IMPORT, {
+    const { importModels } = await gw.admin<Imported>(IMPORT, {
       id: ids['anthropic-main'],
       models: [{ upstreamModel: 'claude-sonnet-4-5-20250929' }, { upstreamModel: 'claude-opus-4-1-20250805', name: 'opus' }],
     });
@@ -130,26 +134,29 @@ describe("model import from a provider's own model list", () => {
     });
     // No catalog entry: created bare, nothing invented.
     expect(opus).toMatchObject({ name: 'opus', contextWindow: null, inputPrice: null, catalogKey: null });
-    const { upstreamModels } = await gw.admin(LIST, { id: ids['anthropic-main'] });
-    expect(upstreamModels.map((m: any) => m.importedAs)).toEqual([null, 'opus', 'claude-sonnet-4-5-20250929']);
+    const { upstreamModels } = await gw.admin<Listed>(LIST, { id: ids['anthropic-main'] });
+    expect(upstreamModels.map((m) => m.importedAs)).toEqual([null, 'opus', 'claude-sonnet-4-5-20250929']);
   });
 
   it('re-import is idempotent and a name of another provider is not taken over', async () => {
-    const again = await gw.admin(IMPORT, {
+    const again = await gw.admin<Imported>(IMPORT, {
       id: ids['anthropic-main'],
       models: [{ upstreamModel: 'claude-sonnet-4-5-20250929' }, { upstreamModel: 'claude-haiku-4-5-20251001' }],
     });
     expect(again.importModels.existing).toEqual(['claude-sonnet-4-5-20250929']);
-    expect(again.importModels.created.map((m: any) => m.name)).toEqual(['claude-haiku-4-5-20251001']);
-    const clash = await gw.admin(IMPORT, { id: ids['openai-main'], models: [{ upstreamModel: 'gpt-4o', name: 'opus' }, { upstreamModel: 'gpt-4o' }] });
+    expect(again.importModels.created.map((m) => m.name)).toEqual(['claude-haiku-4-5-20251001']);
+    const clash = await gw.admin<Imported>(IMPORT, {
+      id: ids['openai-main'],
+      models: [{ upstreamModel: 'gpt-4o', name: 'opus' }, { upstreamModel: 'gpt-4o' }],
+    });
     expect(clash.importModels.skipped).toEqual([{ name: 'opus', reason: 'the name is already used by a model of provider "anthropic-main"' }]);
     expect(clash.importModels.created).toMatchObject([{ name: 'gpt-4o', contextWindow: 128000, supportsVision: true }]);
-    const { models } = await gw.admin('{ models(first: 500) { nodes { name } } }');
-    expect(models.nodes.map((m: any) => m.name).sort()).toEqual(['claude-haiku-4-5-20251001', 'claude-sonnet-4-5-20250929', 'gpt-4o', 'opus']);
+    const { models } = await gw.admin<{ models: { nodes: Array<{ name: string }> } }>('{ models(first: 500) { nodes { name } } }');
+    expect(models.nodes.map((m) => m.name).sort()).toEqual(['claude-haiku-4-5-20251001', 'claude-sonnet-4-5-20250929', 'gpt-4o', 'opus']);
   });
 
   it('imports Gemini embeddings and Ollama tags with their modes and presets', async () => {
-    const g = await gw.admin(IMPORT, {
+    const g = await gw.admin<Imported>(IMPORT, {
       id: ids['gemini-main'],
       models: [{ upstreamModel: 'text-embedding-004', mode: 'embedding' }, { upstreamModel: 'gemini-2.5-pro' }],
     });
@@ -157,7 +164,7 @@ describe("model import from a provider's own model list", () => {
       { name: 'gemini-2.5-pro', mode: 'chat', contextWindow: 1048576, catalogKey: 'gemini/gemini-2.5-pro' },
       { name: 'text-embedding-004', mode: 'embedding', inputPrice: 0 },
     ]);
-    const o = await gw.admin(IMPORT, {
+    const o = await gw.admin<Imported>(IMPORT, {
       id: ids['local-ollama'],
       models: [{ upstreamModel: 'llama3.2:latest' }, { upstreamModel: 'nomic-embed-text:latest', mode: 'embedding' }],
     });
