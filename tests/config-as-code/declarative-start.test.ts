@@ -64,7 +64,7 @@ describe('GATEWAY_CONFIG', () => {
     const answer = await client.chat.completions.create({ model: 'boot-route', messages: [{ role: 'user', content: 'hi' }] });
     expect(answer.choices[0].message.content).toBe('Hello from openai-chat: hi');
     expect(upstream.requests.at(-1)!.body.messages[0]).toEqual({ role: 'system', content: 'Answer in French.' });
-    const listed = await gw.admin(
+    const listed = await gw.admin<{ providers: unknown[]; models: { nodes: unknown[] }; virtualModels: unknown[]; virtualKeys: { nodes: unknown[] } }>(
       '{ providers { name managedBy } models { nodes { name managedBy } } virtualModels { name managedBy } virtualKeys { nodes { name managedBy } } }',
     );
     expect(listed.providers).toEqual([{ name: 'mock', managedBy: 'config' }]);

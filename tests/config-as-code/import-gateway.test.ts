@@ -25,6 +25,8 @@ let dir: string;
 
 const APPLY =
   'mutation($y: String!, $p: Boolean, $d: Boolean){ applyConfig(yaml: $y, prune: $p, dryRun: $d){ applied plan { text changes { kind name action } } createdKeys { name key } } }';
+/** APPLY's answer, with the fields the tests read. */
+type Applied = { applyConfig: { applied: boolean; plan: { changes: Array<{ kind: string; name: string; action: string }> } } };
 
 beforeAll(async () => {
   [gw, openaiA, openaiB, anthropic] = await Promise.all([
@@ -108,9 +110,9 @@ general_settings:
 
   test('the imported file applied through GraphQL answers through the gateway, with failover', async () => {
     const imported = importConfig('litellm', litellm());
-    const result = await gw.admin(APPLY, { y: imported.yaml });
+    const result = await gw.admin<Applied>(APPLY, { y: imported.yaml });
     expect(result.applyConfig.applied).toBe(true);
-    expect(result.applyConfig.plan.changes.filter((c: any) => c.action === 'create').length).toBe(3 + 3 + 2);
+    expect(result.applyConfig.plan.changes.filter((c) => c.action === 'create').length).toBe(3 + 3 + 2);
     const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: await appKey(), maxRetries: 0 });
     const answers = new Set<string>();
     for (let i = 0; i < 12; i++) {
@@ -127,7 +129,7 @@ general_settings:
     const failedOver = await client.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: 'again' }] });
     expect(failedOver.choices[0].message.content).toBe('Hello from openai-chat: again');
     // Applying the same import again changes nothing.
-    expect((await gw.admin(APPLY, { y: imported.yaml })).applyConfig.plan.changes).toEqual([]);
+    expect((await gw.admin<Applied>(APPLY, { y: imported.yaml })).applyConfig.plan.changes).toEqual([]);
   });
 });
 

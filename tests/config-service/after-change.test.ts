@@ -20,7 +20,7 @@ describe('configuration service: after every change', () => {
     gw = await startTestGateway();
     upstream = await startOpenAIChatMock();
     gw.services.configService.onChange((change) => void heard.push(change));
-    key = (await gw.admin(`mutation { createVirtualKey(input: { name: "caller" }) { key } }`)).createVirtualKey.key;
+    key = (await gw.admin<{ createVirtualKey: { key: string } }>(`mutation { createVirtualKey(input: { name: "caller" }) { key } }`)).createVirtualKey.key;
   });
   afterAll(async () => {
     await gw?.stop();

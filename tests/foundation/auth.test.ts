@@ -5,6 +5,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { SignJWT, UnsecuredJWT, decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
+import { dataOf } from '../support/admin.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { errorCodes, gqlRaw, onlyError, postGraphQL, unique } from './helpers.js';
 
@@ -19,7 +20,7 @@ describe('admin authentication', () => {
 
   beforeAll(async () => {
     gateway = await startTestGateway();
-    adminId = (await gateway.admin('{ me { id } }')).me.id;
+    adminId = (await gateway.admin<{ me: { id: string } }>('{ me { id } }')).me.id;
     jwtSecret = readFileSync(path.join(gateway.dataDir, 'jwt-secret'), 'utf8').trim();
   });
   afterAll(() => gateway?.stop());
@@ -41,9 +42,9 @@ describe('admin authentication', () => {
 
   describe('login', () => {
     it('gives a JWT for the right password, usable as a Bearer token', async () => {
-      const result = await gateway.gql(LOGIN, { e: ADMIN_EMAIL, p: ADMIN_PASSWORD });
+      const result = await gateway.gql<{ login: { token: string; expiresIn: string } }>(LOGIN, { e: ADMIN_EMAIL, p: ADMIN_PASSWORD });
       expect(result.errors).toBeUndefined();
-      const { token, expiresIn } = result.data.login;
+      const { token, expiresIn } = dataOf(result).login;
       expect(token.split('.')).toHaveLength(3);
       expect(expiresIn).toBe('12h');
       const claims = decodeJwt(token);
@@ -51,16 +52,16 @@ describe('admin authentication', () => {
       expect(claims.iss).toBe('llm-gateway');
       // Default expiry: 12 hours.
       expect(claims.exp! - claims.iat!).toBe(12 * 3600);
-      const me = await gateway.gql('{ me { email role lastLoginAt } }', undefined, token);
+      const me = await gateway.gql<{ me: { lastLoginAt: string | null } }>('{ me { email role lastLoginAt } }', undefined, token);
       expect(me.errors).toBeUndefined();
-      expect(me.data.me).toMatchObject({ email: ADMIN_EMAIL, role: 'admin' });
-      expect(me.data.me.lastLoginAt).not.toBeNull();
+      expect(me.data?.me).toMatchObject({ email: ADMIN_EMAIL, role: 'admin' });
+      expect(me.data?.me.lastLoginAt).not.toBeNull();
     });
 
     it('accepts the email in any letter case', async () => {
-      const result = await gateway.gql(LOGIN, { e: ADMIN_EMAIL.toUpperCase(), p: ADMIN_PASSWORD });
+      const result = await gateway.gql<{ login: { token: string; expiresIn: string } }>(LOGIN, { e: ADMIN_EMAIL.toUpperCase(), p: ADMIN_PASSWORD });
       expect(result.errors).toBeUndefined();
-      expect(result.data.login.token).toBeTruthy();
+      expect(result.data?.login.token).toBeTruthy();
     });
 
     it('refuses a wrong password', async () => {
@@ -81,9 +82,9 @@ describe('admin authentication', () => {
 
   describe('tokens', () => {
     it('accepts a token signed with the instance secret (control for the cases below)', async () => {
-      const result = await gateway.gql('{ me { id } }', undefined, await sign(jwtSecret));
+      const result = await gateway.gql<{ me: { id: string } }>('{ me { id } }', undefined, await sign(jwtSecret));
       expect(result.errors).toBeUndefined();
-      expect(result.data.me.id).toBe(adminId);
+      expect(result.data?.me.id).toBe(adminId);
     });
 
     it('refuses an expired token', async () => {
@@ -115,7 +116,7 @@ describe('admin authentication', () => {
       expect(errorCodes(providers)).toEqual(['UNAUTHENTICATED']);
       const created = await gateway.gql(CREATE_PROVIDER, { i: providerInput() });
       expect(errorCodes(created)).toEqual(['UNAUTHENTICATED']);
-      expect((await gateway.admin('{ overview { providers } }')).overview.providers).toBe(0);
+      expect((await gateway.admin<{ overview: { providers: number } }>('{ overview { providers } }')).overview.providers).toBe(0);
     });
 
     it('refuses malformed Authorization headers', async () => {
@@ -147,27 +148,27 @@ describe('admin authentication', () => {
     const viewerPassword = 'viewer-password-123';
 
     beforeAll(async () => {
-      const created = await gateway.admin('mutation($i: CreateUserInput!) { createUser(input: $i) { id role } }', {
+      const created = await gateway.admin<{ createUser: { role: string } }>('mutation($i: CreateUserInput!) { createUser(input: $i) { id role } }', {
         i: { email: viewerEmail, password: viewerPassword, role: 'viewer' },
       });
       expect(created.createUser.role).toBe('viewer');
-      const login = await gateway.gql(LOGIN, { e: viewerEmail, p: viewerPassword });
+      const login = await gateway.gql<{ login: { token: string; expiresIn: string } }>(LOGIN, { e: viewerEmail, p: viewerPassword });
       expect(login.errors).toBeUndefined();
-      viewerToken = login.data.login.token;
+      viewerToken = dataOf(login).login.token;
     });
 
     it('can read', async () => {
-      const result = await gateway.gql(
+      const result = await gateway.gql<{ me: unknown }>(
         '{ me { email role } providers { id } models { nodes { id } } virtualKeys { nodes { id } } overview { providers } settings { monitoringEnabled } }',
         undefined,
         viewerToken,
       );
       expect(result.errors).toBeUndefined();
-      expect(result.data.me).toEqual({ email: viewerEmail, role: 'viewer' });
+      expect(result.data?.me).toEqual({ email: viewerEmail, role: 'viewer' });
     });
 
     it('cannot mutate (FORBIDDEN), and nothing is written', async () => {
-      const before = (await gateway.admin('{ overview { providers users virtualKeys } }')).overview;
+      const before = (await gateway.admin<{ overview: unknown }>('{ overview { providers users virtualKeys } }')).overview;
       const attempts: Array<[string, Record<string, unknown>]> = [
         [CREATE_PROVIDER, { i: providerInput() }],
         ['mutation($i: CreateVirtualKeyInput!) { createVirtualKey(input: $i) { key } }', { i: { name: 'nope' } }],
@@ -181,8 +182,8 @@ describe('admin authentication', () => {
         expect(error.extensions?.code, query).toBe('FORBIDDEN');
         expect(error.message).toMatch(/admin role/);
       }
-      expect((await gateway.admin('{ overview { providers users virtualKeys } }')).overview).toEqual(before);
-      expect((await gateway.admin('{ settings { monitoringEnabled } }')).settings.monitoringEnabled).toBe(false);
+      expect((await gateway.admin<{ overview: unknown }>('{ overview { providers users virtualKeys } }')).overview).toEqual(before);
+      expect((await gateway.admin<{ settings: { monitoringEnabled: boolean } }>('{ settings { monitoringEnabled } }')).settings.monitoringEnabled).toBe(false);
     });
 
     it('cannot list users (admin-only query)', async () => {
@@ -194,14 +195,14 @@ describe('admin authentication', () => {
   describe('tokens of changed accounts', () => {
     const adminLogin = async () => {
       const email = `${unique('former')}@example.com`;
-      const { createUser } = await gateway.admin('mutation($i: CreateUserInput!) { createUser(input: $i) { id } }', {
+      const { createUser } = await gateway.admin<{ createUser: { id: string } }>('mutation($i: CreateUserInput!) { createUser(input: $i) { id } }', {
         i: { email, password: 'former-admin-pw', role: 'admin' },
       });
-      const login = await gateway.gql(LOGIN, { e: email, p: 'former-admin-pw' });
-      const token: string = login.data.login.token;
+      const login = await gateway.gql<{ login: { token: string; expiresIn: string } }>(LOGIN, { e: email, p: 'former-admin-pw' });
+      const token: string = dataOf(login).login.token;
       // Control: the token has admin rights before the change.
       expect(errorCodes(await gateway.gql('{ users { id } }', undefined, token))).toEqual([]);
-      return { id: createUser.id as string, token };
+      return { id: createUser.id, token };
     };
 
     // The context re-reads the user on every operation, so rights follow the
@@ -384,10 +385,10 @@ describe('bootstrap admin', () => {
       password = match![2]!;
       expect(password.length).toBeGreaterThanOrEqual(12);
 
-      const login = await first.gateway.gql(LOGIN, { e: 'admin@localhost', p: password });
+      const login = await first.gateway.gql<{ login: { token: string; expiresIn: string } }>(LOGIN, { e: 'admin@localhost', p: password });
       expect(login.errors).toBeUndefined();
-      const me = await first.gateway.gql('{ me { email role } }', undefined, login.data.login.token);
-      expect(me.data.me).toEqual({ email: 'admin@localhost', role: 'admin' });
+      const me = await first.gateway.gql<{ me: unknown }>('{ me { email role } }', undefined, dataOf(login).login.token);
+      expect(me.data?.me).toEqual({ email: 'admin@localhost', role: 'admin' });
       const wrong = await first.gateway.gql(LOGIN, { e: 'admin@localhost', p: password + 'x' });
       expect(errorCodes(wrong)).toEqual(['UNAUTHENTICATED']);
     } finally {
@@ -399,11 +400,11 @@ describe('bootstrap admin', () => {
     try {
       expect(second.output).not.toContain(password);
       expect(second.output).not.toMatch(/Admin account created/);
-      const login = await second.gateway.gql(LOGIN, { e: 'admin@localhost', p: password });
+      const login = await second.gateway.gql<{ login: { token: string; expiresIn: string } }>(LOGIN, { e: 'admin@localhost', p: password });
       expect(login.errors).toBeUndefined();
-      const token = login.data.login.token;
-      const users = await second.gateway.gql('{ users { email } }', undefined, token);
-      expect(users.data.users).toEqual([{ email: 'admin@localhost' }]);
+      const token = dataOf(login).login.token;
+      const users = await second.gateway.gql<{ users: unknown }>('{ users { email } }', undefined, token);
+      expect(users.data?.users).toEqual([{ email: 'admin@localhost' }]);
     } finally {
       await second.gateway.stop();
     }

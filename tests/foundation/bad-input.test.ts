@@ -63,7 +63,7 @@ describe('bad input to /graphql', () => {
     );
     expect(onlyError(input.json).message).toMatch(/rpmLimit/);
     expect(input.json.data ?? null).toBeNull();
-    expect((await gateway.admin('{ overview { virtualKeys } }')).overview.virtualKeys).toBe(0);
+    expect((await gateway.admin<{ overview: { virtualKeys: number } }>('{ overview { virtualKeys } }')).overview.virtualKeys).toBe(0);
   });
 
   it('refuses an unknown field', async () => {
@@ -140,7 +140,7 @@ describe('bad input to /graphql', () => {
     expect(await health.json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${gateway.url}/readyz`);
     expect(ready.status).toBe(200);
-    const data = await gateway.admin('{ me { email } providers { name models { name } } }');
+    const data = await gateway.admin<{ providers: unknown[] }>('{ me { email } providers { name models { name } } }');
     expect(data.providers).toEqual([{ name: 'p', models: [{ name: 'm' }] }]);
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataOf } from '../support/admin.js';
 import { ADMIN_EMAIL, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { onlyError, tableCount as countRows, unique } from './helpers.js';
 
@@ -13,10 +14,11 @@ describe('admin CRUD', () => {
   let token: string;
 
   const createProvider = async (name = unique('provider')) =>
-    (await gateway.admin(CREATE_PROVIDER, { i: { name, type: 'openai', baseUrl: 'https://api.example.test/v1' } })).createProvider as {
-      id: string;
-      name: string;
-    };
+    (
+      await gateway.admin<{ createProvider: { id: string; name: string } }>(CREATE_PROVIDER, {
+        i: { name, type: 'openai', baseUrl: 'https://api.example.test/v1' },
+      })
+    ).createProvider;
   const tableCount = (table: string) => countRows(gateway, table);
 
   beforeAll(async () => {
@@ -35,7 +37,7 @@ describe('admin CRUD', () => {
     });
 
     it('creates, reads, lists, updates and deletes a model', async () => {
-      const { createModel } = await gateway.admin(CREATE_MODEL, {
+      const { createModel } = await gateway.admin<{ createModel: { id: string } }>(CREATE_MODEL, {
         i: {
           providerId: provider.id,
           name,
@@ -59,20 +61,25 @@ describe('admin CRUD', () => {
         provider: { id: provider.id },
       });
 
-      const read = await gateway.admin('query($id: ID!) { model(id: $id) { id name provider { name } } }', { id: modelId });
+      const read = await gateway.admin<{ model: unknown }>('query($id: ID!) { model(id: $id) { id name provider { name } } }', { id: modelId });
       expect(read.model).toEqual({ id: modelId, name, provider: { name: provider.name } });
-      const byProvider = await gateway.admin('query($p: ID) { models(providerId: $p) { nodes { id } } }', { p: provider.id });
+      const byProvider = await gateway.admin<{ models: { nodes: unknown[] } }>('query($p: ID) { models(providerId: $p) { nodes { id } } }', { p: provider.id });
       expect(byProvider.models.nodes).toEqual([{ id: modelId }]);
-      const bySearch = await gateway.admin('query($s: String) { models(search: $s) { nodes { id } } }', { s: name.slice(-8) });
+      const bySearch = await gateway.admin<{ models: { nodes: unknown[] } }>('query($s: String) { models(search: $s) { nodes { id } } }', {
+        s: name.slice(-8),
+      });
       expect(bySearch.models.nodes).toEqual([{ id: modelId }]);
       expect(gateway.services.snapshot.current.modelsByName.get(name)?.upstreamModel).toBe('deepseek-chat');
 
-      const { updateModel } = await gateway.admin(UPDATE_MODEL, { id: modelId, i: { upstreamModel: 'deepseek-v3', inputPrice: 0.000001, enabled: false } });
+      const { updateModel } = await gateway.admin<{ updateModel: unknown }>(UPDATE_MODEL, {
+        id: modelId,
+        i: { upstreamModel: 'deepseek-v3', inputPrice: 0.000001, enabled: false },
+      });
       expect(updateModel).toEqual({ id: modelId, name, upstreamModel: 'deepseek-v3', inputPrice: 0.000001, enabled: false });
       expect(gateway.services.snapshot.current.modelsByName.get(name)?.upstreamModel).toBe('deepseek-v3');
 
-      expect((await gateway.admin('mutation($id: ID!) { deleteModel(id: $id) }', { id: modelId })).deleteModel).toBe(true);
-      expect((await gateway.admin('query($id: ID!) { model(id: $id) { id } }', { id: modelId })).model).toBeNull();
+      expect((await gateway.admin<{ deleteModel: boolean }>('mutation($id: ID!) { deleteModel(id: $id) }', { id: modelId })).deleteModel).toBe(true);
+      expect((await gateway.admin<{ model: { id: string } | null }>('query($id: ID!) { model(id: $id) { id } }', { id: modelId })).model).toBeNull();
       expect(gateway.services.snapshot.current.modelsByName.has(name)).toBe(false);
       const again = await gateway.gql('mutation($id: ID!) { deleteModel(id: $id) }', { id: modelId }, token);
       expect(onlyError(again).extensions?.code).toBe('NOT_FOUND');
@@ -109,7 +116,9 @@ describe('admin CRUD', () => {
     });
 
     it('refuses invalid updates and updates of unknown models', async () => {
-      const { createModel } = await gateway.admin(CREATE_MODEL, { i: { providerId: provider.id, name: unique('upd'), upstreamModel: 'x' } });
+      const { createModel } = await gateway.admin<{ createModel: { id: string } }>(CREATE_MODEL, {
+        i: { providerId: provider.id, name: unique('upd'), upstreamModel: 'x' },
+      });
       const negative = await gateway.gql(UPDATE_MODEL, { id: createModel.id, i: { outputPrice: -1 } }, token);
       expect(onlyError(negative).message).toMatch(/outputPrice: must not be negative/);
       const badProvider = await gateway.gql(UPDATE_MODEL, { id: createModel.id, i: { providerId: 'nope' } }, token);
@@ -125,18 +134,26 @@ describe('admin CRUD', () => {
       const keep = await createProvider();
       const names = [unique('a'), unique('b')];
       for (const name of names) await gateway.admin(CREATE_MODEL, { i: { providerId: doomed.id, name, upstreamModel: 'x' } });
-      const kept = (await gateway.admin(CREATE_MODEL, { i: { providerId: keep.id, name: unique('kept'), upstreamModel: 'x' } })).createModel;
-      const { provider } = await gateway.admin('query($id: ID!) { provider(id: $id) { modelCount models { name } } }', { id: doomed.id });
+      const kept = (
+        await gateway.admin<{ createModel: { id: string } }>(CREATE_MODEL, { i: { providerId: keep.id, name: unique('kept'), upstreamModel: 'x' } })
+      ).createModel;
+      const { provider } = await gateway.admin<{ provider: { modelCount: number } }>('query($id: ID!) { provider(id: $id) { modelCount models { name } } }', {
+        id: doomed.id,
+      });
       expect(provider.modelCount).toBe(2);
 
-      expect((await gateway.admin('mutation($id: ID!) { deleteProvider(id: $id) }', { id: doomed.id })).deleteProvider).toBe(true);
-      expect((await gateway.admin('query($id: ID!) { provider(id: $id) { id } }', { id: doomed.id })).provider).toBeNull();
-      expect((await gateway.admin('query($p: ID) { models(providerId: $p) { nodes { id } } }', { p: doomed.id })).models.nodes).toEqual([]);
+      expect((await gateway.admin<{ deleteProvider: boolean }>('mutation($id: ID!) { deleteProvider(id: $id) }', { id: doomed.id })).deleteProvider).toBe(true);
+      expect((await gateway.admin<{ provider: { id: string } | null }>('query($id: ID!) { provider(id: $id) { id } }', { id: doomed.id })).provider).toBeNull();
+      expect(
+        (await gateway.admin<{ models: { nodes: unknown[] } }>('query($p: ID) { models(providerId: $p) { nodes { id } } }', { p: doomed.id })).models.nodes,
+      ).toEqual([]);
       expect(await gateway.services.db.model.count({ where: { providerId: doomed.id } })).toBe(0);
       for (const name of names) expect(gateway.services.snapshot.current.modelsByName.has(name)).toBe(false);
       expect(gateway.services.snapshot.current.providersById.has(doomed.id)).toBe(false);
       // The other provider's model is untouched.
-      expect((await gateway.admin('query($id: ID!) { model(id: $id) { id } }', { id: kept.id })).model).toEqual({ id: kept.id });
+      expect((await gateway.admin<{ model: { id: string } | null }>('query($id: ID!) { model(id: $id) { id } }', { id: kept.id })).model).toEqual({
+        id: kept.id,
+      });
 
       const again = await gateway.gql('mutation($id: ID!) { deleteProvider(id: $id) }', { id: doomed.id }, token);
       expect(onlyError(again).extensions?.code).toBe('NOT_FOUND');
@@ -160,9 +177,12 @@ describe('admin CRUD', () => {
     });
 
     it('fills the base URL from the preset when omitted', async () => {
-      const { createProvider } = await gateway.admin('mutation($i: CreateProviderInput!) { createProvider(input: $i) { baseUrl } }', {
-        i: { name: unique('deepseek'), type: 'deepseek' },
-      });
+      const { createProvider } = await gateway.admin<{ createProvider: { baseUrl: string } }>(
+        'mutation($i: CreateProviderInput!) { createProvider(input: $i) { baseUrl } }',
+        {
+          i: { name: unique('deepseek'), type: 'deepseek' },
+        },
+      );
       expect(createProvider.baseUrl).toMatch(/^https:\/\/.*deepseek/);
     });
   });
@@ -172,29 +192,35 @@ describe('admin CRUD', () => {
     let userId: string;
 
     it('creates, lists, updates and deletes a user', async () => {
-      const { createUser } = await gateway.admin('mutation($i: CreateUserInput!) { createUser(input: $i) { id email role } }', {
+      const { createUser } = await gateway.admin<{ createUser: { id: string } }>('mutation($i: CreateUserInput!) { createUser(input: $i) { id email role } }', {
         i: { email: `  ${email.toUpperCase()} `, password: 'first-password', role: 'viewer' },
       });
       userId = createUser.id;
       expect(createUser).toEqual({ id: userId, email, role: 'viewer' });
-      expect((await gateway.admin('{ users { email } }')).users.map((u: { email: string }) => u.email)).toEqual([ADMIN_EMAIL, email]);
+      expect((await gateway.admin<{ users: { email: string }[] }>('{ users { email } }')).users.map((u: { email: string }) => u.email)).toEqual([
+        ADMIN_EMAIL,
+        email,
+      ]);
 
-      const { updateUser } = await gateway.admin('mutation($id: ID!, $i: UpdateUserInput!) { updateUser(id: $id, input: $i) { role } }', {
-        id: userId,
-        i: { role: 'admin', password: 'second-password' },
-      });
+      const { updateUser } = await gateway.admin<{ updateUser: { role: string } }>(
+        'mutation($id: ID!, $i: UpdateUserInput!) { updateUser(id: $id, input: $i) { role } }',
+        {
+          id: userId,
+          i: { role: 'admin', password: 'second-password' },
+        },
+      );
       expect(updateUser.role).toBe('admin');
       const oldLogin = await gateway.gql(LOGIN, { e: email, p: 'first-password' });
       expect(onlyError(oldLogin).extensions?.code).toBe('UNAUTHENTICATED');
-      const newLogin = await gateway.gql(LOGIN, { e: email, p: 'second-password' });
+      const newLogin = await gateway.gql<{ login: { token: string } }>(LOGIN, { e: email, p: 'second-password' });
       expect(newLogin.errors).toBeUndefined();
-      const me = await gateway.gql('{ me { role } }', undefined, newLogin.data.login.token);
-      expect(me.data.me.role).toBe('admin');
+      const me = await gateway.gql<{ me: { role: string } }>('{ me { role } }', undefined, dataOf(newLogin).login.token);
+      expect(dataOf(me).me.role).toBe('admin');
 
-      expect((await gateway.admin('mutation($id: ID!) { deleteUser(id: $id) }', { id: userId })).deleteUser).toBe(true);
-      expect((await gateway.admin('{ users { email } }')).users.map((u: { email: string }) => u.email)).toEqual([ADMIN_EMAIL]);
+      expect((await gateway.admin<{ deleteUser: boolean }>('mutation($id: ID!) { deleteUser(id: $id) }', { id: userId })).deleteUser).toBe(true);
+      expect((await gateway.admin<{ users: { email: string }[] }>('{ users { email } }')).users.map((u: { email: string }) => u.email)).toEqual([ADMIN_EMAIL]);
       // A deleted user's token no longer reaches their account.
-      const after = await gateway.gql('{ me { id } }', undefined, newLogin.data.login.token);
+      const after = await gateway.gql('{ me { id } }', undefined, dataOf(newLogin).login.token);
       expect(onlyError(after).extensions?.code).toBe('UNAUTHENTICATED');
     });
 
@@ -209,7 +235,7 @@ describe('admin CRUD', () => {
         expect(onlyError(result).extensions?.code).toBe('BAD_USER_INPUT');
         expect(onlyError(result).message).toMatch(message);
       }
-      const adminId = (await gateway.admin('{ me { id } }')).me.id;
+      const adminId = (await gateway.admin<{ me: { id: string } }>('{ me { id } }')).me.id;
       const self = await gateway.gql('mutation($id: ID!) { deleteUser(id: $id) }', { id: adminId }, token);
       expect(onlyError(self).message).toBe('You cannot delete your own account');
       expect(await tableCount('User')).toBe(1);
@@ -218,26 +244,38 @@ describe('admin CRUD', () => {
 
   describe('settings', () => {
     it('reads defaults, updates, and persists', async () => {
-      expect((await gateway.admin('{ settings { monitoringEnabled } }')).settings).toEqual({ monitoringEnabled: false });
-      const { updateSettings } = await gateway.admin('mutation { updateSettings(input: { monitoringEnabled: true }) { monitoringEnabled } }');
+      expect((await gateway.admin<{ settings: unknown }>('{ settings { monitoringEnabled } }')).settings).toEqual({ monitoringEnabled: false });
+      const { updateSettings } = await gateway.admin<{ updateSettings: unknown }>(
+        'mutation { updateSettings(input: { monitoringEnabled: true }) { monitoringEnabled } }',
+      );
       expect(updateSettings).toEqual({ monitoringEnabled: true });
-      expect((await gateway.admin('{ settings { monitoringEnabled } }')).settings).toEqual({ monitoringEnabled: true });
+      expect((await gateway.admin<{ settings: unknown }>('{ settings { monitoringEnabled } }')).settings).toEqual({ monitoringEnabled: true });
       const row = await gateway.services.db.setting.findUnique({ where: { key: 'monitoringEnabled' } });
       expect(row?.value).toBe(true);
       // An empty update changes nothing.
-      const { updateSettings: unchanged } = await gateway.admin('mutation { updateSettings(input: {}) { monitoringEnabled } }');
+      const { updateSettings: unchanged } = await gateway.admin<{ updateSettings: unknown }>('mutation { updateSettings(input: {}) { monitoringEnabled } }');
       expect(unchanged).toEqual({ monitoringEnabled: true });
       await gateway.admin('mutation { updateSettings(input: { monitoringEnabled: false }) { monitoringEnabled } }');
-      expect((await gateway.admin('{ settings { monitoringEnabled } }')).settings).toEqual({ monitoringEnabled: false });
+      expect((await gateway.admin<{ settings: unknown }>('{ settings { monitoringEnabled } }')).settings).toEqual({ monitoringEnabled: false });
     });
   });
 
   describe('overview and paging', () => {
     it('counts match the database (revoked keys excluded)', async () => {
-      const live = (await gateway.admin('mutation { createVirtualKey(input: { name: "live" }) { virtualKey { id } } }')).createVirtualKey.virtualKey.id;
-      const gone = (await gateway.admin('mutation { createVirtualKey(input: { name: "gone" }) { virtualKey { id } } }')).createVirtualKey.virtualKey.id;
+      const live = (
+        await gateway.admin<{ createVirtualKey: { virtualKey: { id: string } } }>(
+          'mutation { createVirtualKey(input: { name: "live" }) { virtualKey { id } } }',
+        )
+      ).createVirtualKey.virtualKey.id;
+      const gone = (
+        await gateway.admin<{ createVirtualKey: { virtualKey: { id: string } } }>(
+          'mutation { createVirtualKey(input: { name: "gone" }) { virtualKey { id } } }',
+        )
+      ).createVirtualKey.virtualKey.id;
       await gateway.admin('mutation($id: ID!) { revokeVirtualKey(id: $id) { id } }', { id: gone });
-      const { overview } = await gateway.admin('{ overview { providers models virtualKeys virtualModels users } }');
+      const { overview } = await gateway.admin<{ overview: { providers: number; models: number } }>(
+        '{ overview { providers models virtualKeys virtualModels users } }',
+      );
       expect(overview).toEqual({
         providers: await tableCount('Provider'),
         models: await tableCount('Model'),
@@ -258,7 +296,9 @@ describe('admin CRUD', () => {
       }
       const PAGE =
         'query($p: ID, $f: Int, $a: String) { models(providerId: $p, first: $f, after: $a) { nodes { name } edges { cursor } pageInfo { hasNextPage endCursor } } }';
-      const page = async (first: number | null, after: string | null = null) => (await gateway.admin(PAGE, { p: provider.id, f: first, a: after })).models;
+      type Page = { nodes: { name: string }[]; edges: { cursor: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+      const page = async (first: number | null, after: string | null = null) =>
+        (await gateway.admin<{ models: Page }>(PAGE, { p: provider.id, f: first, a: after })).models;
       const all = [0, 1, 2, 3, 4].map((i) => `${prefix}-${i}`);
       const names = (c: { nodes: { name: string }[] }) => c.nodes.map((m) => m.name);
       expect(names(await page(null))).toEqual(all);
@@ -274,7 +314,7 @@ describe('admin CRUD', () => {
       const negative = await gateway.gql(PAGE, { p: provider.id, f: -1 }, token);
       expect(negative.errors?.[0]?.message).toMatch(/first/);
 
-      const keys = await gateway.admin(
+      const keys = await gateway.admin<{ providers: unknown[]; users: unknown[]; virtualKeys: { nodes: unknown[] } }>(
         '{ providers(take: 1) { id } users(skip: 1) { id } virtualKeys(includeRevoked: true, first: 1) { nodes { id } pageInfo { hasNextPage } } }',
       );
       expect(keys.providers).toHaveLength(1);

@@ -119,7 +119,7 @@ export async function everyFieldSelection(gateway: TestGateway, typeName: string
   const typeQuery = `query($n: String!) { __type(name: $n) { fields { name args { name type { kind } } type { kind name ofType { kind name ofType { kind name ofType { kind name } } } } } } }`;
   const named = (t: any): { kind: string; name: string } => (t.ofType ? named(t.ofType) : t);
   const build = async (name: string, level: number): Promise<string> => {
-    const { __type } = await gateway.admin(typeQuery, { n: name });
+    const { __type } = await gateway.admin<{ __type: { fields: unknown[] | null } | null }>(typeQuery, { n: name });
     if (!__type?.fields) throw new Error(`type ${name} not found by introspection`);
     const parts: string[] = [];
     for (const field of __type.fields as any[]) {

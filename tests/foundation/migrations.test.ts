@@ -86,7 +86,7 @@ describe('database migrations', () => {
     });
 
     it('serves queries against the migrated schema', async () => {
-      const data = await gateway.admin('{ overview { providers models virtualKeys users } }');
+      const data = await gateway.admin<{ overview: unknown }>('{ overview { providers models virtualKeys users } }');
       expect(data.overview).toEqual({ providers: 0, models: 0, virtualKeys: 0, users: 1 });
     });
   });
@@ -124,7 +124,7 @@ describe('database migrations', () => {
     });
 
     it('keeps the data written before the restart', async () => {
-      const data = await second.admin('query($id: ID!) { provider(id: $id) { id hasApiKey models { name } } }', { id: providerId });
+      const data = await second.admin<{ provider: unknown }>('query($id: ID!) { provider(id: $id) { id hasApiKey models { name } } }', { id: providerId });
       expect(data.provider).toEqual({ id: providerId, hasApiKey: true, models: [{ name: modelName }] });
     });
 
@@ -142,9 +142,9 @@ describe('database migrations', () => {
     });
 
     it('accepts a JWT issued before the restart', async () => {
-      const result = await second.gql('{ me { email role } }', undefined, tokenBeforeRestart);
+      const result = await second.gql<{ me: { role: string } }>('{ me { email role } }', undefined, tokenBeforeRestart);
       expect(result.errors).toBeUndefined();
-      expect(result.data.me.role).toBe('admin');
+      expect(result.data?.me.role).toBe('admin');
     });
 
     it('still decrypts a provider key stored before the restart', () => {
@@ -154,7 +154,7 @@ describe('database migrations', () => {
     });
 
     it('does not create a second admin on restart', async () => {
-      const data = await second.admin('{ users { email } }');
+      const data = await second.admin<{ users: unknown[] }>('{ users { email } }');
       expect(data.users).toHaveLength(1);
     });
   });

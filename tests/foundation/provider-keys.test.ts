@@ -119,7 +119,7 @@ describe('provider API keys', () => {
   });
 
   it('seals the same key differently each time (random IV)', async () => {
-    const other = await gateway.admin(CREATE('id apiKeyHint'), {
+    const other = await gateway.admin<{ createProvider: { id: string; apiKeyHint: string | null } }>(CREATE('id apiKeyHint'), {
       i: { name: unique('twin'), type: 'openai', baseUrl: 'https://api.example.test/v1', apiKey: plaintext },
     });
     expect(other.createProvider.apiKeyHint).toBe(`sk-…${plaintext.slice(-4)}`);
@@ -149,7 +149,7 @@ describe('provider API keys', () => {
   });
 
   it("removes the key when an update sets apiKey to ''", async () => {
-    const res = await gateway.admin(UPDATE('hasApiKey apiKeyHint'), { id: providerId, i: { apiKey: '' } });
+    const res = await gateway.admin<{ updateProvider: unknown }>(UPDATE('hasApiKey apiKeyHint'), { id: providerId, i: { apiKey: '' } });
     expect(res.updateProvider).toEqual({ hasApiKey: false, apiKeyHint: null });
     const row = await storedRow(providerId);
     expect(row.apiKeyEncrypted).toBeNull();
@@ -164,7 +164,7 @@ describe('provider API keys', () => {
     expect(onlyError(invalid.json).message).toMatch(/baseUrl/);
     expect(invalid.text).not.toContain(key.slice(0, -4));
 
-    const existingName = (await gateway.admin('{ providers { name } }')).providers[0].name;
+    const existingName = (await gateway.admin<{ providers: Array<{ name: string }> }>('{ providers { name } }')).providers[0].name;
     const duplicate = await gqlRaw(gateway, CREATE('id'), { i: { name: existingName, type: 'openai', baseUrl: 'https://x.example.test', apiKey: key } }, token);
     expect(onlyError(duplicate.json).message).toMatch(/already exists/);
     expect(duplicate.text).not.toContain(key.slice(0, -4));
@@ -172,9 +172,11 @@ describe('provider API keys', () => {
   });
 
   it('offers at least 20 provider presets with distinct types', async () => {
-    const { providerPresets } = await gateway.admin('{ providerPresets { type displayName wire defaultBaseUrl auth keyOptional } }');
+    const { providerPresets } = await gateway.admin<{ providerPresets: Array<{ type: string; displayName: string; defaultBaseUrl: string | null }> }>(
+      '{ providerPresets { type displayName wire defaultBaseUrl auth keyOptional } }',
+    );
     expect(providerPresets.length).toBeGreaterThanOrEqual(20);
-    const types = providerPresets.map((p: { type: string }) => p.type);
+    const types = providerPresets.map((p) => p.type);
     expect(new Set(types).size).toBe(types.length);
     expect(types).toEqual(expect.arrayContaining(['openai', 'anthropic', 'gemini', 'deepseek', 'ollama']));
     for (const preset of providerPresets) {

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { everyFieldSelection, gqlRaw, onlyError, sha256Hex, storedBytes, storedRow, tableCount } from './helpers.js';
 
+/** CREATE's answer, with the virtual key fields the tests read. */
+type Created = { createVirtualKey: { key: string; virtualKey: { id: string; expiresAt?: string | null } } };
 const CREATE = (selection: string) => `mutation($i: CreateVirtualKeyInput!) { createVirtualKey(input: $i) { key virtualKey { ${selection} } } }`;
 
 describe('virtual keys', () => {
@@ -53,7 +55,7 @@ describe('virtual keys', () => {
   });
 
   it('gives every key a different value', async () => {
-    const other = await gateway.admin(CREATE('id'), { i: { name: 'second' } });
+    const other = await gateway.admin<Created>(CREATE('id'), { i: { name: 'second' } });
     expect(other.createVirtualKey.key).not.toBe(key);
     expect(other.createVirtualKey.key.startsWith('sk-gw-')).toBe(true);
   });
@@ -73,7 +75,9 @@ describe('virtual keys', () => {
       expect(res.text).not.toContain(stored.keyHash);
     }
     // No query field offers the plaintext or the hash.
-    const fields = (await gateway.admin('{ __type(name: "VirtualKey") { fields { name } } }')).__type.fields.map((f: { name: string }) => f.name);
+    const fields = (
+      await gateway.admin<{ __type: { fields: Array<{ name: string }> } }>('{ __type(name: "VirtualKey") { fields { name } } }')
+    ).__type.fields.map((f) => f.name);
     expect(fields).not.toContain('key');
     expect(fields).not.toContain('keyHash');
   });
@@ -100,11 +104,14 @@ describe('virtual keys', () => {
   });
 
   it('clearing the allowed models stores SQL NULL on either database, not an empty JSON object', async () => {
-    const { createVirtualKey } = await gateway.admin(CREATE('id'), { i: { name: 'cleared', allowedModels: ['gpt-4o-mini'] } });
+    const { createVirtualKey } = await gateway.admin<Created>(CREATE('id'), { i: { name: 'cleared', allowedModels: ['gpt-4o-mini'] } });
     const id = createVirtualKey.virtualKey.id;
-    const { updateVirtualKey } = await gateway.admin('mutation($id: ID!) { updateVirtualKey(id: $id, input: { allowedModels: null }) { allowedModels } }', {
-      id,
-    });
+    const { updateVirtualKey } = await gateway.admin<{ updateVirtualKey: { allowedModels: string[] | null } }>(
+      'mutation($id: ID!) { updateVirtualKey(id: $id, input: { allowedModels: null }) { allowedModels } }',
+      {
+        id,
+      },
+    );
     expect(updateVirtualKey.allowedModels).toBeNull();
     const stored = await storedRow<{ allowedModels: unknown }>(gateway, 'VirtualKey', id);
     expect(stored.allowedModels).toBeNull();
@@ -112,17 +119,24 @@ describe('virtual keys', () => {
 
   it('revokes a key: revokedAt is set and it leaves the default list', async () => {
     const before = Date.now();
-    const { revokeVirtualKey } = await gateway.admin('mutation($id: ID!) { revokeVirtualKey(id: $id) { id revokedAt enabled } }', { id: keyId });
+    const { revokeVirtualKey } = await gateway.admin<{ revokeVirtualKey: { revokedAt: string; enabled: boolean } }>(
+      'mutation($id: ID!) { revokeVirtualKey(id: $id) { id revokedAt enabled } }',
+      { id: keyId },
+    );
     expect(revokeVirtualKey.enabled).toBe(false);
     const revokedAt = Date.parse(revokeVirtualKey.revokedAt);
     expect(revokedAt).toBeGreaterThanOrEqual(before - 1000);
     expect(revokedAt).toBeLessThanOrEqual(Date.now() + 1000);
     expect((await row(keyId)).revokedAt).not.toBeNull();
 
-    const active = (await gateway.admin('{ virtualKeys { nodes { id } } }')).virtualKeys.nodes.map((k: { id: string }) => k.id);
+    const active = (await gateway.admin<{ virtualKeys: { nodes: Array<{ id: string }> } }>('{ virtualKeys { nodes { id } } }')).virtualKeys.nodes.map(
+      (k) => k.id,
+    );
     expect(active).not.toContain(keyId);
-    const all = await gateway.admin('{ virtualKeys(includeRevoked: true) { nodes { id revokedAt } } }');
-    expect(all.virtualKeys.nodes.find((k: { id: string }) => k.id === keyId)?.revokedAt).toBe(revokeVirtualKey.revokedAt);
+    const all = await gateway.admin<{ virtualKeys: { nodes: Array<{ id: string; revokedAt: string | null }> } }>(
+      '{ virtualKeys(includeRevoked: true) { nodes { id revokedAt } } }',
+    );
+    expect(all.virtualKeys.nodes.find((k) => k.id === keyId)?.revokedAt).toBe(revokeVirtualKey.revokedAt);
 
     const missing = await gateway.gql('mutation { revokeVirtualKey(id: "no-such-key") { id } }', undefined, token);
     expect(onlyError(missing).extensions?.code).toBe('NOT_FOUND');
@@ -158,7 +172,7 @@ describe('virtual keys', () => {
 
     it('accepts an expiry in the future', async () => {
       const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
-      const { createVirtualKey } = await gateway.admin(CREATE('expiresAt'), { i: { name: 'tomorrow', expiresAt } });
+      const { createVirtualKey } = await gateway.admin<Created>(CREATE('expiresAt'), { i: { name: 'tomorrow', expiresAt } });
       expect(createVirtualKey.virtualKey.expiresAt).toBe(expiresAt);
     });
 
