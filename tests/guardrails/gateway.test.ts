@@ -11,6 +11,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
+import { createVirtualModel } from '../support/admin.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { addUpstream, anthropicClient, createKey, openaiClient, type UpstreamKind } from '../support/proxy-fixture.js';
@@ -194,11 +195,7 @@ describe('response stage', () => {
 describe('attached to a virtual model', () => {
   test('applies to requests for that virtual model only', async () => {
     const modelId = (await gw.services.db.model.findFirstOrThrow({ where: { name: models['openai-chat'] } })).id;
-    const vm = (
-      await gw.admin('mutation($i: CreateVirtualModelInput!) { createVirtualModel(input: $i) { id } }', {
-        i: { name: 'guarded', strategy: 'FAILOVER', targets: [{ modelId }] },
-      })
-    ).createVirtualModel.id;
+    const vm = await createVirtualModel(gw, { name: 'guarded', strategy: 'FAILOVER', targets: [{ modelId }] });
     await createGuardrail(gw, { name: 'vm-mask', mode: 'MASK', detectors: ['EMAIL'], virtualModelIds: [vm] });
     const plain = await keyFor('plain');
     const mock = mocks['openai-chat'];
@@ -215,17 +212,17 @@ describe('admin API', () => {
   test('invalid settings are refused naming the field', async () => {
     const bad = async (input: Record<string, unknown>) =>
       (await gw.gql('mutation($i: GuardrailInput!) { createGuardrail(input: $i) { id } }', { i: input }, await gw.adminToken())).errors?.[0];
-    expect((await bad({ name: 'x', mode: 'MASK', patterns: [{ label: 'TICKET', pattern: '(a)\\1' }] })).extensions.field).toBe('input.patterns.0.pattern');
-    expect((await bad({ name: 'x', mode: 'MASK', patterns: [{ label: 'bad label', pattern: 'a' }] })).extensions.field).toBe('input.patterns.0.label');
-    expect((await bad({ name: 'x', mode: 'MASK' })).message).toContain('choose at least one');
-    expect((await bad({ name: 'x', mode: 'MASK', moderation: { model: 'mod' } })).extensions.field).toBe('input.mode');
-    expect((await bad({ name: 'pii-mask', mode: 'LOG', words: ['a'] })).extensions.field).toBe('input.name');
+    expect((await bad({ name: 'x', mode: 'MASK', patterns: [{ label: 'TICKET', pattern: '(a)\\1' }] }))?.extensions?.field).toBe('input.patterns.0.pattern');
+    expect((await bad({ name: 'x', mode: 'MASK', patterns: [{ label: 'bad label', pattern: 'a' }] }))?.extensions?.field).toBe('input.patterns.0.label');
+    expect((await bad({ name: 'x', mode: 'MASK' }))?.message).toContain('choose at least one');
+    expect((await bad({ name: 'x', mode: 'MASK', moderation: { model: 'mod' } }))?.extensions?.field).toBe('input.mode');
+    expect((await bad({ name: 'pii-mask', mode: 'LOG', words: ['a'] }))?.extensions?.field).toBe('input.name');
   });
 
   test('preview shows what a sample becomes', async () => {
     const q = 'query($i: GuardrailInput!, $s: String!) { previewGuardrail(input: $i, sample: $s) { text restored found count blockedMessage } }';
     const masked = (
-      await gw.admin(q, {
+      await gw.admin<{ previewGuardrail: unknown }>(q, {
         i: { name: 'draft', mode: 'MASK', detectors: ['EMAIL', 'CN_RESIDENT_ID'], patterns: [{ label: 'TICKET', pattern: 'TCK-\\d+' }] },
         s: `${EMAIL} 11010519491231002X TCK-42 ${EMAIL}`,
       })
@@ -237,14 +234,20 @@ describe('admin API', () => {
       count: 4,
       blockedMessage: null,
     });
-    const blocked = (await gw.admin(q, { i: { name: 'draft', mode: 'BLOCK', words: ['secret plan'] }, s: 'the Secret Plan' })).previewGuardrail;
+    const blocked = (
+      await gw.admin<{ previewGuardrail: { blockedMessage: string | null } }>(q, {
+        i: { name: 'draft', mode: 'BLOCK', words: ['secret plan'] },
+        s: 'the Secret Plan',
+      })
+    ).previewGuardrail;
     expect(blocked.blockedMessage).toBe('Blocked by guardrail "draft": the request contains 1 WORD');
   });
 
   test('list, update and delete', async () => {
-    const { guardrails } = await gw.admin('{ guardrails { id name mode stage detectors keyIds } }');
-    const log = guardrails.find((g: any) => g.name === 'watch-mail');
+    const { guardrails } = await gw.admin<{ guardrails: Array<{ id: string; name: string }> }>('{ guardrails { id name mode stage detectors keyIds } }');
+    const log = guardrails.find((g) => g.name === 'watch-mail');
     expect(log).toMatchObject({ mode: 'LOG', stage: 'REQUEST', detectors: ['EMAIL'], keyIds: [keys.log.id] });
+    if (!log) throw new Error('the watch-mail guardrail is not listed');
     await gw.admin('mutation($id: ID!, $i: UpdateGuardrailInput!) { updateGuardrail(id: $id, input: $i) { id } }', { id: log.id, i: { mode: 'REDACT' } });
     const from = mocks['openai-chat'].requests.length;
     await ask(keys.log.clients, 'chat-completions', models['openai-chat'], `mail ${EMAIL}`);

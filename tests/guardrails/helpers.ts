@@ -12,7 +12,7 @@ export const APIS: Api[] = ['chat-completions', 'responses', 'messages'];
 export const CREATE_GUARDRAIL = 'mutation($i: GuardrailInput!) { createGuardrail(input: $i) { id name mode stage detectors keyIds } }';
 
 export async function createGuardrail(gw: TestGateway, input: Record<string, unknown>): Promise<string> {
-  return (await gw.admin(CREATE_GUARDRAIL, { i: input })).createGuardrail.id;
+  return (await gw.admin<{ createGuardrail: { id: string } }>(CREATE_GUARDRAIL, { i: input })).createGuardrail.id;
 }
 
 export interface Answer {

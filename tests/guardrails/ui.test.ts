@@ -55,7 +55,7 @@ describe('admin UI: guardrails', () => {
     await dialog.getByRole('button', { name: 'Create' }).click();
     await page.getByRole('cell', { name: /pii/ }).first().waitFor();
 
-    const { guardrails } = await gateway.admin('{ guardrails { name mode stage detectors patterns { label pattern } keyIds } }');
+    const { guardrails } = await gateway.admin<{ guardrails: unknown[] }>('{ guardrails { name mode stage detectors patterns { label pattern } keyIds } }');
     expect(guardrails).toEqual([
       {
         name: 'pii',

@@ -5,6 +5,20 @@ export const CREATE_TARGET = 'mutation($i: CreateHealthTargetInput!) { createHea
 export const RUN_NOW = 'mutation($id: ID!) { runHealthCheck(id: $id) { id status latencyMs ttftMs errorType errorMessage } }';
 export const TARGET = `query($id: ID!) { healthTarget(id: $id) { id state availability1h availability24h latencyP50Ms latencyP95Ms runs24h errorDistribution { errorType count } } }`;
 
+/** TARGET's answer. */
+export interface TargetView {
+  healthTarget: {
+    id: string;
+    state: string;
+    availability1h: number | null;
+    availability24h: number | null;
+    latencyP50Ms: number | null;
+    latencyP95Ms: number | null;
+    runs24h: number;
+    errorDistribution: Array<{ errorType: string; count: number }>;
+  };
+}
+
 export async function setMonitoring(gw: TestGateway, on: boolean): Promise<void> {
   await gw.admin(SET_MONITORING, { on });
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { addUpstream, createModel, UPSTREAM_KEY } from '../support/proxy-fixture.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
-import { createTarget, eventually, publicGet, runNow, setMonitoring, TARGET } from './helpers.js';
+import { createTarget, eventually, publicGet, runNow, setMonitoring, TARGET, type TargetView } from './helpers.js';
 
 const PUBLIC_PATHS = ['/public/health/summary', '/public/health/targets', '/public/health/detail?target_id=x', '/public/health/runs?target_id=x'];
 
@@ -86,7 +86,7 @@ describe('health monitoring: switch, scheduler, runs', () => {
 
   it('a failing upstream turns the target down, and it returns to healthy after it recovers', async () => {
     const id = await createTarget(gw, { name: 'Flaky', modelName: model, intervalSeconds: 3600 });
-    const state = async () => (await gw.admin(TARGET, { id })).healthTarget;
+    const state = async () => (await gw.admin<TargetView>(TARGET, { id })).healthTarget;
 
     mock.enqueue({ type: 'error', status: 500 }, { type: 'error', status: 500 }, { type: 'error', status: 500 });
     const failures = [await runNow(gw, id), await runNow(gw, id), await runNow(gw, id)];

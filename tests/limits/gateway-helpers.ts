@@ -23,8 +23,10 @@ export interface KeyView {
 }
 
 export async function keyView(gw: TestGateway, id: string): Promise<KeyView> {
-  const r = await gw.admin('{ virtualKeys(first: 500) { nodes { id spendUsd currentPeriodSpendUsd rateLimitState { rpmUsed tpmUsed inFlight } } } }');
-  const found = r.virtualKeys.nodes.find((k: { id: string }) => k.id === id);
+  const r = await gw.admin<{ virtualKeys: { nodes: Array<KeyView & { id: string }> } }>(
+    '{ virtualKeys(first: 500) { nodes { id spendUsd currentPeriodSpendUsd rateLimitState { rpmUsed tpmUsed inFlight } } } }',
+  );
+  const found = r.virtualKeys.nodes.find((k) => k.id === id);
   if (!found) throw new Error(`key ${id} not listed`);
   return found;
 }

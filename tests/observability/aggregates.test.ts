@@ -50,6 +50,8 @@ function expectStats(actual: any, rows: any[]) {
 }
 
 const STATS = 'requests errors errorRate inputTokens outputTokens cachedTokens reasoningTokens costUsd p50LatencyMs p95LatencyMs';
+/** STATS as the API answers them (the fields the tests read by name; expectStats compares the rest). */
+type Stats = { requests: number; p50LatencyMs: number | null };
 
 /** Synthetic rows over the last hours, with spread latencies, several keys, models and providers. */
 async function seed(gw: TestGateway, now: number): Promise<void> {
@@ -97,27 +99,30 @@ async function checkAggregates(gw: TestGateway, from: Date, to: Date): Promise<v
     ['MODEL', 'requestedModel'],
     ['PROVIDER', 'providerId'],
   ] as const) {
-    const { usageSummary } = await gw.admin(
+    const { usageSummary } = await gw.admin<{ usageSummary: { groupBy: string; total: Stats; groups: Array<Stats & { key: string | null }> } }>(
       `query($f: DateTime!, $t: DateTime!, $g: UsageGroupBy!){ usageSummary(from: $f, to: $t, groupBy: $g) { groupBy total { ${STATS} } groups { key label ${STATS} } } }`,
       { f: from.toISOString(), t: to.toISOString(), g: groupBy },
     );
     expect(usageSummary.groupBy).toBe(groupBy);
     expectStats(usageSummary.total, rows);
     const keys = [...new Set(rows.map((r) => r[field] as string | null))];
-    expect(usageSummary.groups.map((g: any) => g.key).sort()).toEqual([...keys].sort());
+    expect(usageSummary.groups.map((g) => g.key).sort()).toEqual([...keys].sort());
     for (const group of usageSummary.groups)
       expectStats(
         group,
         rows.filter((r) => r[field] === group.key),
       );
-    const counts = usageSummary.groups.map((g: any) => g.requests);
+    const counts = usageSummary.groups.map((g) => g.requests);
     expect([...counts].sort((a, b) => b - a)).toEqual(counts);
   }
 
-  const { usageTimeseries } = await gw.admin(`query($f: DateTime!, $t: DateTime!){ usageTimeseries(from: $f, to: $t, bucket: HOUR) { at ${STATS} } }`, {
-    f: from.toISOString(),
-    t: to.toISOString(),
-  });
+  const { usageTimeseries } = await gw.admin<{ usageTimeseries: Array<Stats & { at: string }> }>(
+    `query($f: DateTime!, $t: DateTime!){ usageTimeseries(from: $f, to: $t, bucket: HOUR) { at ${STATS} } }`,
+    {
+      f: from.toISOString(),
+      t: to.toISOString(),
+    },
+  );
   const firstBucket = Math.floor(from.getTime() / HOUR) * HOUR;
   expect(usageTimeseries.length).toBe(Math.ceil((to.getTime() - firstBucket) / HOUR));
   for (const [i, point] of usageTimeseries.entries()) {
@@ -128,11 +133,11 @@ async function checkAggregates(gw: TestGateway, from: Date, to: Date): Promise<v
       rows.filter((r) => Date.parse(r.createdAt) >= start && Date.parse(r.createdAt) < start + HOUR),
     );
   }
-  expect(usageTimeseries.reduce((s: number, p: any) => s + p.requests, 0)).toBe(rows.length);
+  expect(usageTimeseries.reduce((s, p) => s + p.requests, 0)).toBe(rows.length);
 
   // Filters narrow both queries the same way.
   const model = rows.find((r) => r.requestedModel)!.requestedModel;
-  const filtered = await gw.admin(
+  const filtered = await gw.admin<{ usageSummary: { total: Stats }; usageTimeseries: Stats[] }>(
     `query($f: DateTime!, $t: DateTime!, $m: String){ usageSummary(from: $f, to: $t, groupBy: KEY, model: $m) { total { ${STATS} } }
       usageTimeseries(from: $f, to: $t, bucket: DAY, model: $m) { requests } }`,
     { f: from.toISOString(), t: to.toISOString(), m: model },
@@ -141,7 +146,7 @@ async function checkAggregates(gw: TestGateway, from: Date, to: Date): Promise<v
     filtered.usageSummary.total,
     rows.filter((r) => r.requestedModel === model),
   );
-  expect(filtered.usageTimeseries.reduce((s: number, p: any) => s + p.requests, 0)).toBe(rows.filter((r) => r.requestedModel === model).length);
+  expect(filtered.usageTimeseries.reduce((s, p) => s + p.requests, 0)).toBe(rows.filter((r) => r.requestedModel === model).length);
 }
 
 describe('usage aggregates (SQLite)', () => {
@@ -164,11 +169,14 @@ describe('usage aggregates (SQLite)', () => {
     await checkAggregates(t.gw, new Date(now - 6 * HOUR), new Date(now + HOUR));
 
     // Groups are labelled with key names (and prefixes).
-    const { usageSummary } = await t.gw.admin('query($f: DateTime!, $t: DateTime!){ usageSummary(from: $f, to: $t, groupBy: KEY) { groups { key label } } }', {
-      f: new Date(now - HOUR).toISOString(),
-      t: new Date(now + HOUR).toISOString(),
-    });
-    expect(usageSummary.groups.find((g: any) => g.key === other.id)?.label).toMatch(/^app-two \(sk-gw-/);
+    const { usageSummary } = await t.gw.admin<{ usageSummary: { groups: Array<{ key: string | null; label: string }> } }>(
+      'query($f: DateTime!, $t: DateTime!){ usageSummary(from: $f, to: $t, groupBy: KEY) { groups { key label } } }',
+      {
+        f: new Date(now - HOUR).toISOString(),
+        t: new Date(now + HOUR).toISOString(),
+      },
+    );
+    expect(usageSummary.groups.find((g) => g.key === other.id)?.label).toMatch(/^app-two \(sk-gw-/);
   });
 
   it('rejects a bad range and too many buckets', async () => {
@@ -177,18 +185,18 @@ describe('usage aggregates (SQLite)', () => {
       undefined,
       await t.gw.adminToken(),
     );
-    expect(bad.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     const many = await t.gw.gql(
       '{ usageTimeseries(from: "2020-01-01T00:00:00Z", to: "2026-01-01T00:00:00Z", bucket: MINUTE) { requests } }',
       undefined,
       await t.gw.adminToken(),
     );
-    expect(many.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
-    const empty = await t.gw.admin(
+    expect(many.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    const empty = await t.gw.admin<{ usageTimeseries: Stats[] }>(
       '{ usageTimeseries(from: "2020-01-01T00:00:00Z", to: "2020-01-01T00:05:00Z", bucket: MINUTE) { at requests p50LatencyMs } }',
     );
     expect(empty.usageTimeseries).toHaveLength(5);
-    expect(empty.usageTimeseries.every((p: any) => p.requests === 0 && p.p50LatencyMs === null)).toBe(true);
+    expect(empty.usageTimeseries.every((p) => p.requests === 0 && p.p50LatencyMs === null)).toBe(true);
   });
 });
 

@@ -74,7 +74,7 @@ describe('requestLogged subscription', () => {
 
     await t.gw.services.requestLogs.flush();
     const last = all.events.at(-1);
-    const stored = await t.gw.admin('query($id: ID!){ requestLog(id: $id) { id status latencyMs } }', { id: last.id });
+    const stored = await t.gw.admin<{ requestLog: unknown }>('query($id: ID!){ requestLog(id: $id) { id status latencyMs } }', { id: last.id });
     expect(stored.requestLog).toMatchObject({ id: last.id, status: last.status, latencyMs: last.latencyMs });
     all.stop();
     errorsOnly.stop();

@@ -10,7 +10,7 @@ beforeAll(async () => {
 afterAll(async () => gw?.stop());
 
 const create = async (name: string, type: string, options: unknown) =>
-  gw.gql(CREATE, { i: { name, type, baseUrl: 'http://127.0.0.1:9/v1', options } }, await gw.adminToken());
+  gw.gql<{ createProvider: { options: unknown } }>(CREATE, { i: { name, type, baseUrl: 'http://127.0.0.1:9/v1', options } }, await gw.adminToken());
 
 test('valid options are stored as given', async () => {
   const options = {
@@ -19,7 +19,7 @@ test('valid options are stored as given', async () => {
   };
   const result = await create('relay-ok', 'codex-relay', options);
   expect(result.errors).toBeUndefined();
-  expect(result.data.createProvider.options).toEqual(options);
+  expect(result.data?.createProvider.options).toEqual(options);
 });
 
 test.each([
@@ -31,6 +31,6 @@ test.each([
   const result = await create(`bad-${Math.random().toString(36).slice(2)}`, 'azure-openai', options);
   expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   expect(result.errors?.[0]?.message).toMatch(field);
-  const { providers } = await gw.admin('{ providers { name } }');
-  expect(providers.map((p: { name: string }) => p.name).filter((n: string) => n.startsWith('bad-'))).toEqual([]);
+  const { providers } = await gw.admin<{ providers: Array<{ name: string }> }>('{ providers { name } }');
+  expect(providers.map((p) => p.name).filter((n) => n.startsWith('bad-'))).toEqual([]);
 });

@@ -119,10 +119,12 @@ test('the official SDK sees only its own instructions, and the log counts the in
   expect(response.output_text).toBe('Hello from openai-responses: Hi');
   expect(JSON.stringify(response)).not.toContain('UPSTREAM-MANDATED');
 
-  let rows: any[] = [];
+  let rows: Array<{ injectedTokens: number | null; status: number }> = [];
   for (let i = 0; i < 50 && rows.length === 0; i++) {
     await gw.services.requestLogs.flush();
-    rows = (await gw.admin('{ requestLogs(first: 1, filter: { model: "codex" }) { nodes { injectedTokens status } } }')).requestLogs.nodes;
+    rows = (
+      await gw.admin<{ requestLogs: { nodes: typeof rows } }>('{ requestLogs(first: 1, filter: { model: "codex" }) { nodes { injectedTokens status } } }')
+    ).requestLogs.nodes;
     if (!rows.length) await new Promise((r) => setTimeout(r, 20));
   }
   expect(rows[0].injectedTokens).toBe(countTokens(UPSTREAM_TEXT));
@@ -166,7 +168,7 @@ test('without relay settings an ordinary Responses provider is untouched', async
 });
 
 test('the Codex relay preset exposes its defaults', async () => {
-  const data = await gw.admin(
+  const data = await gw.admin<{ relayDefaults: unknown; plain: unknown }>(
     '{ relayDefaults(type: "codex-relay") { instructionsPolicy droppedFields forceStoreFalse forceStream upstreamInstructions } plain: relayDefaults(type: "openai") { forceStream } }',
   );
   expect(data.relayDefaults).toEqual({

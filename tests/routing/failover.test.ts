@@ -200,10 +200,11 @@ describe('virtual models over real upstreams', () => {
     );
     await ask('cool');
     await ask('cool');
-    const { virtualModels } = await gw.admin('{ virtualModels { name targets { modelId state cooldownUntil } } }');
-    const dead = virtualModels.find((v: any) => v.name === 'cool').targets.find((t: any) => t.modelId === ids.dead);
-    expect(dead.state).toBe('OPEN');
-    expect(new Date(dead.cooldownUntil).getTime()).toBeGreaterThan(Date.now());
+    type Listed = { virtualModels: Array<{ name: string; targets: Array<{ modelId: string; state: string; cooldownUntil: string }> }> };
+    const { virtualModels } = await gw.admin<Listed>('{ virtualModels { name targets { modelId state cooldownUntil } } }');
+    const dead = virtualModels.find((v) => v.name === 'cool')?.targets.find((t) => t.modelId === ids.dead);
+    expect(dead?.state).toBe('OPEN');
+    expect(new Date(dead!.cooldownUntil).getTime()).toBeGreaterThan(Date.now());
     const logged = lastLog();
     await ask('cool');
     expect((await logged).attempts).toBe(1); // the cooled-down target was not tried
@@ -227,7 +228,7 @@ describe('virtual model validation', () => {
     expect(negative.errors?.[0]?.message).toMatch(/weight.*negative/);
     const self = await attempt({ name: 'x4', strategy: 'FAILOVER', targets: [{ modelId: 'x4' }] });
     expect(self.errors?.[0]?.message).toMatch(/route cycle/);
-    const vm = await gw.admin('{ virtualModels { id name } }');
+    const vm = await gw.admin<{ virtualModels: Array<{ id: string }> }>('{ virtualModels { id name } }');
     const other = vm.virtualModels[0];
     const cycle = await attempt({ name: 'x5', strategy: 'FAILOVER', targets: [{ modelId: other.id }] });
     expect(cycle.errors?.[0]?.message).toMatch(/route cycle/);

@@ -61,7 +61,7 @@ const skip = await skipUnlessServices('PostgreSQL storage tests', { postgres: tr
         expect(row.applied_steps_count).toBe(1);
       }
       expect(await applyPendingMigrations(one.services.dbTarget)).toEqual([]);
-      expect((await two.admin('{ overview { users } }')).overview.users).toBe(1);
+      expect((await two.admin<{ overview: { users: number } }>('{ overview { users } }')).overview.users).toBe(1);
     } finally {
       await Promise.all([one.stop(), two.stop()]);
     }
@@ -139,7 +139,11 @@ const skip = await skipUnlessServices('PostgreSQL storage tests', { postgres: tr
     const target = await startTestGateway({ ...secrets, DATABASE_URL: db.url });
     try {
       // Same admin (password hash copied), same key (hash copied), same provider key (ciphertext copied).
-      expect((await target.admin('{ overview { providers models virtualKeys users } }')).overview).toMatchObject({ providers: 1, models: 1, users: 1 });
+      expect((await target.admin<{ overview: unknown }>('{ overview { providers models virtualKeys users } }')).overview).toMatchObject({
+        providers: 1,
+        models: 1,
+        users: 1,
+      });
       const res = await chatRequest(target.url, key.key);
       expect(res.status).toBe(200);
       expect(mock.requests.at(-1)?.headers.authorization).toBe('Bearer upstream-secret-key');
