@@ -16,6 +16,7 @@ import { FailoverAttemptStore, MemoryAttemptStore, RedisAttemptStore } from '../
 import { backoffMs, LOGIN_POLICIES, LoginLimiter } from '../../server/auth/login-limiter.js';
 import { pino } from 'pino';
 import { errorCodes, onlyError, postGraphQL, unique } from '../foundation/helpers.js';
+import { dataOf } from '../support/admin.js';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { skipUnlessServices } from '../support/services.js';
 import { deletePrefix, REDIS_URL } from '../limits/support.js';
@@ -37,7 +38,7 @@ describe('production GraphQL surface', () => {
   afterAll(() => gw?.stop());
 
   it('refuses introspection to anonymous callers and allows it after login', async () => {
-    const anonymous = await gw.gql(INTROSPECTION);
+    const anonymous = await gw.gql<{ __schema: unknown }>(INTROSPECTION);
     expect(onlyError(anonymous).extensions?.code).toBe('UNAUTHENTICATED');
     expect(anonymous.data?.__schema ?? null).toBeNull();
     const byType = await gw.gql('{ __type(name: "Provider") { fields { name } } }');
@@ -46,9 +47,9 @@ describe('production GraphQL surface', () => {
     const typename = await gw.gql('{ __typename }');
     expect(typename.data).toEqual({ __typename: 'Query' });
 
-    const loggedIn = await gw.gql(INTROSPECTION, undefined, await gw.adminToken());
+    const loggedIn = await gw.gql<{ __schema: { queryType: { name: string } } }>(INTROSPECTION, undefined, await gw.adminToken());
     expect(loggedIn.errors).toBeUndefined();
-    expect(loggedIn.data.__schema.queryType.name).toBe('Query');
+    expect(loggedIn.data?.__schema.queryType.name).toBe('Query');
   });
 
   it('serves no GraphiQL page', async () => {
@@ -94,7 +95,7 @@ describe('admin tokens', () => {
   const clients: Client[] = [];
   beforeAll(async () => {
     gw = await startTestGateway();
-    adminId = (await gw.admin('{ me { id } }')).me.id;
+    adminId = (await gw.admin<{ me: { id: string } }>('{ me { id } }')).me.id;
     secret = new TextEncoder().encode(readFileSync(path.join(gw.dataDir, 'jwt-secret'), 'utf8').trim());
   });
   afterAll(async () => {
@@ -102,16 +103,16 @@ describe('admin tokens', () => {
     await gw?.stop();
   });
 
-  const me = (token: string) => gw.gql('{ me { id } }', undefined, token);
+  const me = (token: string) => gw.gql<{ me: { id: string } }>('{ me { id } }', undefined, token);
   const login = async (email: string, password: string): Promise<string> => {
-    const res = await gw.gql(LOGIN, { e: email, p: password });
+    const res = await gw.gql<{ login: { token: string } }>(LOGIN, { e: email, p: password });
     if (!res.data) throw new Error(JSON.stringify(res.errors));
     return res.data.login.token;
   };
   const newUser = async (role: 'admin' | 'viewer' = 'viewer') => {
     const email = `${unique('u')}@example.com`;
     const password = 'a-long-password-1';
-    const id = (await gw.admin(CREATE_USER, { i: { email, password, role } })).createUser.id as string;
+    const id = (await gw.admin<{ createUser: { id: string } }>(CREATE_USER, { i: { email, password, role } })).createUser.id;
     return { id, email, password };
   };
 
@@ -177,9 +178,9 @@ describe('admin tokens', () => {
     await waitConnected(socket);
     expect((await me(phone)).data?.me.id).toBe(user.id);
 
-    const out = await gw.gql('mutation { logout }', undefined, phone);
+    const out = await gw.gql<{ logout: boolean }>('mutation { logout }', undefined, phone);
     expect(out.errors).toBeUndefined();
-    expect(out.data.logout).toBe(true);
+    expect(out.data?.logout).toBe(true);
 
     expect(errorCodes(await me(phone))).toEqual(['UNAUTHENTICATED']);
     expect(errorCodes(await me(laptop))).toEqual(['UNAUTHENTICATED']);
@@ -214,9 +215,9 @@ describe('admin tokens', () => {
     expect(errorCodes(wrong)).toEqual(['BAD_USER_INPUT']);
     expect((await me(token)).data?.me.id).toBe(user.id);
 
-    const changed = await gw.gql(CHANGE, { c: user.password, n: 'brand-new-password-3' }, token);
+    const changed = await gw.gql<{ changePassword: { token: string } }>(CHANGE, { c: user.password, n: 'brand-new-password-3' }, token);
     expect(changed.errors).toBeUndefined();
-    const fresh = changed.data.changePassword.token as string;
+    const fresh = dataOf(changed).changePassword.token;
     expect((await me(fresh)).data?.me.id).toBe(user.id);
     expect(errorCodes(await me(token))).toEqual(['UNAUTHENTICATED']);
     expect(errorCodes(await me(other))).toEqual(['UNAUTHENTICATED']);

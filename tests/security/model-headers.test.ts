@@ -54,10 +54,10 @@ describe('write-only request-default headers of a model', () => {
 
   it('shows admins and viewers only names with masked hints', async () => {
     const expected = { body: { max_tokens: 77 }, headers: { 'X-Team-Auth': maskSecret(auth), 'X-Other': maskSecret(other) } };
-    expect((await gw.admin(DEFAULTS, { id: modelId })).model.requestDefaults).toEqual(expected);
-    const asViewer = await gw.gql(LIST, undefined, viewerToken);
+    expect((await gw.admin<{ model: { requestDefaults: unknown } }>(DEFAULTS, { id: modelId })).model.requestDefaults).toEqual(expected);
+    const asViewer = await gw.gql<{ models: { nodes: unknown[] } }>(LIST, undefined, viewerToken);
     expect(asViewer.errors).toBeUndefined();
-    expect(asViewer.data.models.nodes).toEqual([{ name: 'hdr-model', requestDefaults: expected }]);
+    expect(asViewer.data?.models.nodes).toEqual([{ name: 'hdr-model', requestDefaults: expected }]);
     const raw = JSON.stringify([await gw.gql(LIST, undefined, viewerToken), await gw.gql(LIST, undefined, await gw.adminToken())]);
     expect(raw).not.toContain(auth.slice(0, -4));
     expect(raw).not.toContain(other.slice(0, -4));
@@ -83,7 +83,7 @@ describe('write-only request-default headers of a model', () => {
   });
 
   it('keeps a value given as null, sets a new one and drops names left out', async () => {
-    const res = await gw.admin(UPDATE, {
+    const res = await gw.admin<{ updateModel: { requestDefaults: unknown } }>(UPDATE, {
       id: modelId,
       i: { requestDefaults: { body: { max_tokens: 88 }, headers: { 'X-Team-Auth': null, 'X-New': 'new-model-header-1' } } },
     });
@@ -116,7 +116,7 @@ describe('write-only request-default headers of a model', () => {
       'mutation($i: CreateModelInput!) { createModel(input: $i) { id } }',
       {
         i: {
-          providerId: (await gw.admin('{ providers { id } }')).providers[0].id,
+          providerId: (await gw.admin<{ providers: Array<{ id: string }> }>('{ providers { id } }')).providers[0].id,
           name: 'other',
           upstreamModel: 'gpt-4o',
           requestDefaults: { headers: { 'X-A': null } },
@@ -135,7 +135,10 @@ describe('write-only request-default headers of a model', () => {
     gw = await startTestGateway({}, dataDir);
     expect(gw.services.snapshot.current.modelsByName.get('hdr-model')?.requestDefaults).toEqual({ body: { max_tokens: 5 }, headers: { 'X-Legacy': legacy } });
     expect((await storedBytes(gw)).includes(Buffer.from(legacy))).toBe(false);
-    expect((await gw.admin(DEFAULTS, { id: modelId })).model.requestDefaults).toEqual({ body: { max_tokens: 5 }, headers: { 'X-Legacy': maskSecret(legacy) } });
+    expect((await gw.admin<{ model: { requestDefaults: unknown } }>(DEFAULTS, { id: modelId })).model.requestDefaults).toEqual({
+      body: { max_tokens: 5 },
+      headers: { 'X-Legacy': maskSecret(legacy) },
+    });
     const { headers } = await send();
     expect(headers['x-legacy']).toBe(legacy);
   });

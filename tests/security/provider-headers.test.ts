@@ -41,7 +41,7 @@ describe('write-only provider headers', () => {
     const headers = await send();
     expect(headers['x-team-auth']).toBe(auth);
     expect(headers['x-other']).toBe(other);
-    const shown = (await gw.admin(HEADERS, { id: providerId })).provider.headers;
+    const shown = (await gw.admin<{ provider: { headers: Record<string, string> } }>(HEADERS, { id: providerId })).provider.headers;
     expect(shown).toEqual({ 'X-Team-Auth': maskSecret(auth), 'X-Other': maskSecret(other) });
     expect(shown['X-Team-Auth']).not.toContain(auth.slice(0, -4));
     const bytes = await storedBytes(gw);
@@ -57,7 +57,10 @@ describe('write-only provider headers', () => {
     expect(headers['x-other']).toBeUndefined();
     // Leaving the field out keeps every header.
     await updateProvider(gw, providerId, { name: 'hdr-renamed' });
-    expect(Object.keys((await gw.admin(HEADERS, { id: providerId })).provider.headers).sort()).toEqual(['X-New', 'X-Team-Auth']);
+    expect(Object.keys((await gw.admin<{ provider: { headers: Record<string, string> } }>(HEADERS, { id: providerId })).provider.headers).sort()).toEqual([
+      'X-New',
+      'X-Team-Auth',
+    ]);
   });
 
   it('refuses to keep a header that has no stored value', async () => {
@@ -79,6 +82,8 @@ describe('write-only provider headers', () => {
     expect(gw.services.snapshot.current.providersById.get(providerId)?.headers).toEqual({ 'X-Legacy': legacy });
     const bytes = await storedBytes(gw);
     expect(bytes.includes(Buffer.from(legacy))).toBe(false);
-    expect((await gw.admin(HEADERS, { id: providerId })).provider.headers).toEqual({ 'X-Legacy': maskSecret(legacy) });
+    expect((await gw.admin<{ provider: { headers: Record<string, string> } }>(HEADERS, { id: providerId })).provider.headers).toEqual({
+      'X-Legacy': maskSecret(legacy),
+    });
   });
 });

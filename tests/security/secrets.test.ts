@@ -18,7 +18,7 @@ import { startEchoSecretUpstream, type EchoSecretUpstream, type EchoWire } from 
 import { anthropicClient, createKey, createModel, createProvider, openaiClient, postRaw } from '../support/proxy-fixture.js';
 import { createTarget, publicGet, runNow, setMonitoring } from '../health/helpers.js';
 import { monitoringKeyPlaintext } from '../../server/health/monitoring-key.js';
-import { newUserToken } from '../support/admin.js';
+import { dataOf, newUserToken } from '../support/admin.js';
 import { ANY_WIRE_PROVIDERS as WIRES } from '../support/mock-upstreams/any-wire.js';
 import { CLIENT_APIS as CLIENTS, CLIENT_PATHS as PATHS, clientBody as bodyFor } from '../support/client-apis.js';
 
@@ -157,7 +157,7 @@ describe('secrets never leave the gateway', () => {
       expectClean('runHealthCheck', JSON.stringify(run));
     }
     for (const id of targets) {
-      const admin = await gw.admin(
+      const admin = await gw.admin<{ healthRuns: { nodes: Array<{ errorMessage: string | null }> } }>(
         `query($id: ID!) {
           healthTargets { id state errorDistribution { errorType count } recentRuns { errorType errorMessage } }
           healthTarget(id: $id) { id recentRuns { errorType errorMessage } }
@@ -220,7 +220,7 @@ describe('secrets never leave the gateway', () => {
     const DETAIL = 'query($id: ID!) { requestLog(id: $id) { id errorMessage requestBody responseBody } }';
     let bodies = 0;
     for (const item of listed.items) {
-      const detail = await gw.admin(DETAIL, { id: item.id });
+      const detail = await gw.admin<{ requestLog: { requestBody: string | null } }>(DETAIL, { id: item.id });
       if (detail.requestLog.requestBody) bodies++;
       expectClean(`requestLog ${item.id}`, JSON.stringify(detail));
       const viewerDetail = await gw.gql(DETAIL, { id: item.id }, viewerToken);
@@ -261,11 +261,15 @@ describe('secrets never leave the gateway', () => {
 
   it('provider headers are write-only: names with hints, never values, for viewers and admins', async () => {
     for (const token of [viewerToken, await gw.adminToken()]) {
-      const res = await gw.gql('{ providers { name headers apiKeyHint } }', undefined, token);
+      const res = await gw.gql<{ providers: Array<{ name: string; headers: Record<string, string> }> }>(
+        '{ providers { name headers apiKeyHint } }',
+        undefined,
+        token,
+      );
       expect(res.errors).toBeUndefined();
-      const echoProvider = res.data.providers.find((p: any) => p.name === 'echo-openai-chat');
-      expect(Object.keys(echoProvider.headers)).toEqual(['X-Echo-Auth']);
-      expect(echoProvider.headers['X-Echo-Auth']).toContain(headerSecret.slice(-4));
+      const echoProvider = dataOf(res).providers.find((p) => p.name === 'echo-openai-chat');
+      expect(Object.keys(echoProvider?.headers ?? {})).toEqual(['X-Echo-Auth']);
+      expect(echoProvider?.headers['X-Echo-Auth']).toContain(headerSecret.slice(-4));
       expectClean('providers { headers }', JSON.stringify(res));
     }
   });

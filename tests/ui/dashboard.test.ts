@@ -129,7 +129,9 @@ describe('admin UI: dashboard', () => {
     expect(await page.getByTestId('circuit-summary').textContent()).toMatch(/2\s*closed\s*0\s*half-open\s*0\s*open/);
 
     // Scheduled health checks, as the server reports them (none are configured here).
-    const { healthSummary } = await gateway.admin('{ healthSummary { monitoringEnabled targets } }');
+    const { healthSummary } = await gateway.admin<{ healthSummary: { monitoringEnabled: boolean; targets: number } }>(
+      '{ healthSummary { monitoringEnabled targets } }',
+    );
     expect(healthSummary.targets).toBe(0);
     await expect
       .poll(() => page.getByTestId('monitoring-summary').textContent())

@@ -38,12 +38,12 @@ describe('UI language per user', () => {
     const first = await freshBrowserSignedIn();
     await first.page.getByRole('navigation').getByText('Dashboard').waitFor();
     expect(await lang(first.page)).toBe('en');
-    expect((await gateway.admin('{ me { language } }')).me.language).toBeNull();
+    expect((await gateway.admin<{ me: { language: string | null } }>('{ me { language } }')).me.language).toBeNull();
 
     await Promise.all([first.page.waitForEvent('load'), first.page.getByTestId('language-switch').selectOption('zh-CN')]);
     await first.page.getByRole('navigation').getByText('仪表盘').waitFor();
     expect(await lang(first.page)).toBe('zh-CN');
-    expect((await gateway.admin('{ me { language } }')).me.language).toBe('zh-CN');
+    expect((await gateway.admin<{ me: { language: string | null } }>('{ me { language } }')).me.language).toBe('zh-CN');
 
     // Another browser: English locale, nothing stored; after sign-in the user's language wins.
     const second = await freshBrowserSignedIn();
@@ -53,7 +53,7 @@ describe('UI language per user', () => {
     // Switched back there, it is English for the user again.
     await Promise.all([second.page.waitForEvent('load'), second.page.getByTestId('language-switch').selectOption('en')]);
     await second.page.getByRole('navigation').getByText('Dashboard').waitFor();
-    expect((await gateway.admin('{ me { language } }')).me.language).toBe('en');
+    expect((await gateway.admin<{ me: { language: string | null } }>('{ me { language } }')).me.language).toBe('en');
     await Promise.all([first.context.close(), second.context.close()]);
   });
 

@@ -56,7 +56,7 @@ describe('admin UI: prompt rules', () => {
 
     await rules.getByRole('button', { name: 'Add rule', exact: true }).last().click();
     await rules.getByText('“You are the ACME support bot. Answer briefly.”').waitFor();
-    const saved = await gateway.admin('query($vm: ID!) { promptRules(virtualModelId: $vm) { kind text enabled } }', { vm: vmId });
+    const saved = await gateway.admin<{ promptRules: unknown[] }>('query($vm: ID!) { promptRules(virtualModelId: $vm) { kind text enabled } }', { vm: vmId });
     expect(saved.promptRules).toEqual([{ kind: 'SET_SYSTEM', text: 'You are the ACME support bot. Answer briefly.', enabled: true }]);
 
     // The same rule on an Anthropic-format sample: the `system` field is rewritten.
@@ -79,7 +79,7 @@ describe('admin UI: prompt rules', () => {
     await rules.getByText('Regular expression', { exact: true }).click();
     await rules.getByRole('button', { name: 'Add rule', exact: true }).last().click();
     await rules.getByText(/invalid regular expression/).waitFor();
-    const saved = await gateway.admin('query($vm: ID!) { promptRules(virtualModelId: $vm) { kind } }', { vm: vmId });
+    const saved = await gateway.admin<{ promptRules: unknown[] }>('query($vm: ID!) { promptRules(virtualModelId: $vm) { kind } }', { vm: vmId });
     expect(saved.promptRules).toHaveLength(1);
   });
 });

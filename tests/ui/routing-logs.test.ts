@@ -85,10 +85,11 @@ describe('admin UI: virtual models and logs', () => {
     expect(text).toContain('Failover');
     expect(text.indexOf('beta')).toBeLessThan(text.indexOf('alpha'));
 
-    const saved = await gateway.admin('{ virtualModels { name options { retries cooldownMs } targets { modelId priority weight } } }');
-    const vm = saved.virtualModels.find((v: { name: string }) => v.name === 'chat-route');
-    expect(vm.options).toMatchObject({ retries: 2, cooldownMs: 15000 });
-    const priorities = Object.fromEntries(vm.targets.map((t: { modelId: string; priority: number }) => [t.modelId, t.priority]));
+    type Saved = { virtualModels: Array<{ name: string; options: unknown; targets: Array<{ modelId: string; priority: number }> }> };
+    const saved = await gateway.admin<Saved>('{ virtualModels { name options { retries cooldownMs } targets { modelId priority weight } } }');
+    const vm = saved.virtualModels.find((v) => v.name === 'chat-route');
+    expect(vm?.options).toMatchObject({ retries: 2, cooldownMs: 15000 });
+    const priorities = Object.fromEntries((vm?.targets ?? []).map((t) => [t.modelId, t.priority]));
     expect(priorities).toEqual({ [modelIds.beta]: 0, [modelIds.alpha]: 1 });
 
     // Let the confirmation toast go so the screenshots show the page only.
