@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startGateway, type Gateway, type StartOptions } from '../../server/app.js';
 import { loadConfig } from '../../server/config/env.js';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, adminClient, postOperation, type Variables } from './admin.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, adminClient, postOperation, type GraphQLResult, type Variables } from './admin.js';
 import { databaseNameFor, dropDatabase, ensureDatabase, postgresUnavailable } from './postgres.js';
 
 export { ADMIN_EMAIL, ADMIN_PASSWORD };
@@ -13,9 +13,9 @@ export interface TestGateway extends Gateway {
   /** Logs in as the bootstrap admin and returns the JWT. */
   adminToken(): Promise<string>;
   /** POSTs a GraphQL operation; returns the parsed JSON body (admin.ts `postOperation`; errors left loose for the suites' assertions). */
-  gql<T = any>(query: string, variables?: Variables, token?: string | null): Promise<{ data?: T; errors?: any[] }>;
+  gql<T = unknown>(query: string, variables?: Variables, token?: string | null): Promise<GraphQLResult<T>>;
   /** An operation as the bootstrap admin: throws on errors, returns data (admin.ts `adminClient`). */
-  admin<T = any>(query: string, variables?: Variables): Promise<T>;
+  admin<T = unknown>(query: string, variables?: Variables): Promise<T>;
   stop(): Promise<void>;
 }
 
