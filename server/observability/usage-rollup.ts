@@ -28,7 +28,7 @@ export const HOUR_MS = 3_600_000;
 export const SPANS = [1, 24] as const;
 
 /** Upper bounds (inclusive, ms) of the latency bins; one more bin holds everything above the last. */
-export const LATENCY_BINS = [
+export const LATENCY_BINS: readonly number[] = [
   10, 20, 30, 40, 50, 65, 80, 100, 125, 150, 175, 200, 250, 300, 350, 400, 450, 500, 600, 700, 800, 900, 1_000, 1_250, 1_500, 1_750, 2_000, 2_500, 3_000, 3_500,
   4_000, 5_000, 6_000, 7_000, 8_000, 10_000, 12_500, 15_000, 20_000, 25_000, 30_000, 45_000, 60_000, 90_000, 120_000, 180_000, 300_000,
 ] as const;
