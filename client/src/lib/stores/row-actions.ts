@@ -22,3 +22,10 @@ export async function rowAction(options: {
   }
   await options.refetch();
 }
+
+/** What a list page does when its form has saved: toast the outcome, close the form, refresh the list. */
+export async function formSaved(options: { done: string; close: () => void; refetch: () => Promise<unknown> | undefined }): Promise<void> {
+  notify.success(options.done);
+  options.close();
+  await options.refetch();
+}
