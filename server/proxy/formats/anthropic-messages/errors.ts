@@ -1,5 +1,6 @@
 import type { GatewayErrorKind, GatewayErrorShape } from '../../../core/index.js';
 import { isRecord } from '../../../core/guards.js';
+import { errorKindOf, plainErrorMessage, type UpstreamErrorKind } from '../shared/errors.js';
 import { sseEvent } from '../shared/sse.js';
 import type { AnthropicErrorBody, AnthropicErrorType } from './types.js';
 
@@ -37,27 +38,19 @@ export function encodeAnthropicStreamError(error: GatewayErrorShape): string {
 }
 
 /** Anthropic error type (from an upstream body or stream event) → gateway kind and status. */
-export function kindFromAnthropicType(type: unknown): { kind: GatewayErrorKind; status: number } {
-  switch (type) {
-    case 'invalid_request_error':
-      return { kind: 'invalid_request', status: 400 };
-    case 'authentication_error':
-      return { kind: 'upstream_auth', status: 502 };
-    case 'permission_error':
-      return { kind: 'upstream_auth', status: 502 };
-    case 'not_found_error':
-      return { kind: 'not_found', status: 404 };
-    case 'request_too_large':
-      return { kind: 'request_too_large', status: 413 };
-    case 'rate_limit_error':
-      return { kind: 'rate_limit', status: 429 };
-    case 'overloaded_error':
-      return { kind: 'overloaded', status: 529 };
-    case 'timeout_error':
-      return { kind: 'timeout', status: 504 };
-    default:
-      return { kind: 'upstream', status: 502 };
-  }
+const KIND_BY_TYPE: Readonly<Record<string, UpstreamErrorKind>> = {
+  invalid_request_error: { kind: 'invalid_request', status: 400 },
+  authentication_error: { kind: 'upstream_auth', status: 502 },
+  permission_error: { kind: 'upstream_auth', status: 502 },
+  not_found_error: { kind: 'not_found', status: 404 },
+  request_too_large: { kind: 'request_too_large', status: 413 },
+  rate_limit_error: { kind: 'rate_limit', status: 429 },
+  overloaded_error: { kind: 'overloaded', status: 529 },
+  timeout_error: { kind: 'timeout', status: 504 },
+};
+
+export function kindFromAnthropicType(type: unknown): UpstreamErrorKind {
+  return errorKindOf(KIND_BY_TYPE, type);
 }
 
 /** Message from an Anthropic error body `{type:'error', error:{type, message}}`. */
@@ -66,6 +59,5 @@ export function decodeAnthropicErrorMessage(status: number, body: unknown): stri
     const type = typeof body.error.type === 'string' ? `${body.error.type}: ` : '';
     return `${type}${body.error.message}`;
   }
-  if (typeof body === 'string' && body.trim() !== '') return `HTTP ${status}: ${body.slice(0, 500)}`;
-  return `Upstream returned HTTP ${status}`;
+  return plainErrorMessage(status, body);
 }

@@ -1,5 +1,5 @@
 import type { StreamDecoder, StreamEvent, SseMessage, Usage, FinishReason } from '../../../core/index.js';
-import { scrubText } from '../../../secrets/redactor.js';
+import { streamErrorText } from '../shared/errors.js';
 import { isRecord } from '../../../core/guards.js';
 import { kindFromAnthropicType } from './errors.js';
 import { finishReasonFromAnthropic, usageFromAnthropic } from './mapping.js';
@@ -144,9 +144,7 @@ export function createAnthropicStreamDecoder(): StreamDecoder {
           finished = true;
           const err = isRecord(data.error) ? data.error : {};
           const { kind, status } = kindFromAnthropicType(err.type);
-          // Upstream text may echo the credential; it leaves through the client and the log.
-          const text = typeof err.message === 'string' ? scrubText(err.message) : 'Upstream stream error';
-          return [...closeOpenBlocks(), { type: 'error', error: { status, kind, message: text } }];
+          return [...closeOpenBlocks(), { type: 'error', error: { status, kind, message: streamErrorText(err.message) } }];
         }
         default:
           return [];

@@ -1,8 +1,7 @@
-import type { SseMessage, StreamDecoder } from '../../../core/index.js';
+import type { StreamDecoder } from '../../../core/index.js';
 import { GatewayError } from '../../../core/error.js';
-import { scrubText } from '../../../secrets/redactor.js';
 import { anthropicUpstream } from '../anthropic-messages/index.js';
-import { kindFromBedrockException } from '../bedrock-converse/errors.js';
+import { bedrockFrames } from '../bedrock-converse/stream-decoder.js';
 import { parseJsonObject } from '../shared/json.js';
 
 /**
@@ -16,33 +15,27 @@ export function createBedrockAnthropicStreamDecoder(): StreamDecoder {
   const inner = anthropicUpstream.createStreamDecoder();
   let failed = false;
   return {
-    push(message: SseMessage) {
-      if (failed) return [];
-      const payload = parseJsonObject(message.data);
-      if (!payload) return [];
-      if (message.event?.endsWith('Exception')) {
+    push: bedrockFrames(
+      () => failed,
+      () => {
         failed = true;
-        const { kind, status } = kindFromBedrockException(message.event);
-        // Upstream text may echo a credential; it leaves through the client and the log.
-        const text = typeof payload.message === 'string' ? scrubText(payload.message) : 'Upstream stream error';
-        return [
-          ...inner.end().filter((e) => e.type !== 'finish' && e.type !== 'error'),
-          { type: 'error', error: { status, kind, message: `${message.event}: ${text}` } },
-        ];
-      }
-      if (message.event !== 'chunk' || typeof payload.bytes !== 'string') return [];
-      const data = Buffer.from(payload.bytes, 'base64').toString('utf8');
-      const event = parseJsonObject(data);
-      if (!event || typeof event.type !== 'string') {
-        throw new GatewayError({
-          status: 502,
-          kind: 'upstream',
-          code: 'upstream_bad_stream',
-          message: 'The provider sent a stream chunk that is not an Anthropic event',
-        });
-      }
-      return inner.push({ event: event.type, data });
-    },
+        return inner.end().filter((e) => e.type !== 'finish' && e.type !== 'error');
+      },
+      (type, payload) => {
+        if (type !== 'chunk' || typeof payload.bytes !== 'string') return [];
+        const data = Buffer.from(payload.bytes, 'base64').toString('utf8');
+        const event = parseJsonObject(data);
+        if (!event || typeof event.type !== 'string') {
+          throw new GatewayError({
+            status: 502,
+            kind: 'upstream',
+            code: 'upstream_bad_stream',
+            message: 'The provider sent a stream chunk that is not an Anthropic event',
+          });
+        }
+        return inner.push({ event: event.type, data });
+      },
+    ),
     end() {
       return failed ? [] : inner.end();
     },

@@ -1,5 +1,6 @@
-import type { GatewayErrorKind } from '../../../core/index.js';
+import type { StreamEvent } from '../../../core/index.js';
 import { isRecord } from '../../../core/guards.js';
+import { errorKindOf, plainErrorMessage, streamErrorText, type UpstreamErrorKind } from '../shared/errors.js';
 
 /**
  * Message from a Bedrock error body: `{"message": "…"}` (some services spell it
@@ -10,20 +11,22 @@ export function decodeBedrockErrorMessage(status: number, body: unknown): string
     const message = typeof body.message === 'string' ? body.message : typeof body.Message === 'string' ? body.Message : undefined;
     if (message !== undefined) return message;
   }
-  if (typeof body === 'string' && body.trim() !== '') return `HTTP ${status}: ${body.slice(0, 500)}`;
-  return `Upstream returned HTTP ${status}`;
+  return plainErrorMessage(status, body);
+}
+
+/** An exception frame of a Bedrock stream (`:exception-type` as its event) → the canonical error event. */
+export function bedrockStreamException(type: string, payload: Record<string, unknown>): StreamEvent {
+  const { kind, status } = kindFromBedrockException(type);
+  return { type: 'error', error: { status, kind, message: `${type}: ${streamErrorText(payload.message)}` } };
 }
 
 /** A ConverseStream exception event (`:exception-type`) → gateway kind and status. */
-export function kindFromBedrockException(type: string): { kind: GatewayErrorKind; status: number } {
-  switch (type) {
-    case 'throttlingException':
-      return { kind: 'rate_limit', status: 429 };
-    case 'serviceUnavailableException':
-      return { kind: 'overloaded', status: 503 };
-    case 'validationException':
-      return { kind: 'invalid_request', status: 400 };
-    default:
-      return { kind: 'upstream', status: 502 };
-  }
+const KIND_BY_EXCEPTION: Readonly<Record<string, UpstreamErrorKind>> = {
+  throttlingException: { kind: 'rate_limit', status: 429 },
+  serviceUnavailableException: { kind: 'overloaded', status: 503 },
+  validationException: { kind: 'invalid_request', status: 400 },
+};
+
+export function kindFromBedrockException(type: string): UpstreamErrorKind {
+  return errorKindOf(KIND_BY_EXCEPTION, type);
 }

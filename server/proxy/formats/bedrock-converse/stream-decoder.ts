@@ -1,10 +1,24 @@
 import type { FinishReason, SseMessage, StreamDecoder, StreamEvent, Usage } from '../../../core/index.js';
 import { isRecord } from '../../../core/guards.js';
-import { scrubText } from '../../../secrets/redactor.js';
-import { parseJsonObject } from '../shared/json.js';
+import { jsonMessages } from '../shared/json.js';
+import { NO_RESPONSE } from '../shared/errors.js';
 import { makeId } from '../shared/ids.js';
-import { kindFromBedrockException } from './errors.js';
+import { bedrockStreamException } from './errors.js';
 import { finishReasonFromBedrock, usageFromBedrock } from './mapping.js';
+
+/**
+ * The push of a Bedrock stream decoder: an exception frame ends the stream with its
+ * error after the events `stop` gives (closing what is open); other frames go to `decode`.
+ */
+export function bedrockFrames(
+  finished: () => boolean,
+  stop: () => StreamEvent[],
+  decode: (event: string | undefined, data: Record<string, unknown>) => StreamEvent[],
+): (message: SseMessage) => StreamEvent[] {
+  return jsonMessages(finished, (message, data) =>
+    message.event?.endsWith('Exception') ? [...stop(), bedrockStreamException(message.event, data)] : decode(message.event, data),
+  );
+}
 
 type Open = { kind: 'text' | 'reasoning' | 'tool'; block: number };
 
@@ -129,25 +143,20 @@ export function createBedrockStreamDecoder(): StreamDecoder {
   }
 
   return {
-    push(message: SseMessage): StreamEvent[] {
-      if (finished) return [];
-      const data = parseJsonObject(message.data);
-      if (!data) return [];
-      if (message.event?.endsWith('Exception')) {
+    push: bedrockFrames(
+      () => finished,
+      () => {
         finished = true;
-        const { kind, status } = kindFromBedrockException(message.event);
-        // Upstream text may echo a credential; it leaves through the client and the log.
-        const text = typeof data.message === 'string' ? scrubText(data.message) : 'Upstream stream error';
-        return [...closeAll(), { type: 'error', error: { status, kind, message: `${message.event}: ${text}` } }];
-      }
-      return onEvent(message.event, data);
-    },
+        return closeAll();
+      },
+      onEvent,
+    ),
     end(): StreamEvent[] {
       if (finished) return [];
       // metadata never came: the finish is owed, and the stream watch judges the cut.
       if (started) return finish(finishReasonFromBedrock(stopReason, sawToolCall), { inputTokens: 0, outputTokens: 0 });
       finished = true;
-      return [{ type: 'error', error: { status: 502, kind: 'upstream', message: 'Upstream closed the stream without a response' } }];
+      return [NO_RESPONSE];
     },
   };
 }

@@ -1,4 +1,5 @@
 import { isRecord } from '../../../core/guards.js';
+import { plainErrorMessage } from '../shared/errors.js';
 
 /** Message from a Google error body `{error: {code, message, status}}` (or a list of them). */
 export function decodeGeminiErrorMessage(status: number, body: unknown): string {
@@ -7,6 +8,5 @@ export function decodeGeminiErrorMessage(status: number, body: unknown): string 
     const code = typeof first.error.status === 'string' ? `${first.error.status}: ` : '';
     return `${code}${first.error.message}`;
   }
-  if (typeof body === 'string' && body.trim() !== '') return `HTTP ${status}: ${body.slice(0, 500)}`;
-  return `Upstream returned HTTP ${status}`;
+  return plainErrorMessage(status, body);
 }

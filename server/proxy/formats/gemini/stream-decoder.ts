@@ -1,7 +1,7 @@
-import type { FinishReason, SseMessage, StreamDecoder, StreamEvent, Usage } from '../../../core/index.js';
-import { parseJsonObject } from '../shared/json.js';
+import type { FinishReason, StreamDecoder, StreamEvent, Usage } from '../../../core/index.js';
+import { jsonMessages } from '../shared/json.js';
 import { makeId } from '../shared/ids.js';
-import { scrubText } from '../../../secrets/redactor.js';
+import { NO_RESPONSE, streamErrorText } from '../shared/errors.js';
 import { isRecord } from '../../../core/guards.js';
 import { finishReasonFromGemini, usageFromGemini } from './mapping.js';
 import { partsOf, toolCallId } from './response-decode.js';
@@ -81,26 +81,25 @@ export function createGeminiStreamDecoder(): StreamDecoder {
   }
 
   return {
-    push(message: SseMessage): StreamEvent[] {
-      if (finished) return [];
-      const data = parseJsonObject(message.data);
-      if (!data) return [];
-      if (isRecord(data.error)) {
-        finished = true;
-        // Upstream text may echo the credential; it leaves through the client and the log.
-        const text = typeof data.error.message === 'string' ? scrubText(data.error.message) : 'Upstream stream error';
-        const code = typeof data.error.code === 'number' ? data.error.code : 500;
-        const kind = code === 429 ? 'rate_limit' : code === 503 ? 'overloaded' : 'upstream';
-        return [...closeOpen(), { type: 'error', error: { status: code === 429 || code === 503 ? code : 502, kind, message: text } }];
-      }
-      return onChunk(data);
-    },
+    push: jsonMessages(
+      () => finished,
+      (_message, data) => {
+        if (isRecord(data.error)) {
+          finished = true;
+          const text = streamErrorText(data.error.message);
+          const code = typeof data.error.code === 'number' ? data.error.code : 500;
+          const kind = code === 429 ? 'rate_limit' : code === 503 ? 'overloaded' : 'upstream';
+          return [...closeOpen(), { type: 'error', error: { status: code === 429 || code === 503 ? code : 502, kind, message: text } }];
+        }
+        return onChunk(data);
+      },
+    ),
     end(): StreamEvent[] {
       if (finished) return [];
       // Gemini sometimes ends without a finishReason; a started answer is treated as complete.
       if (started) return finish(sawToolCall ? 'tool_calls' : 'stop');
       finished = true;
-      return [{ type: 'error', error: { status: 502, kind: 'upstream', message: 'Upstream closed the stream without a response' } }];
+      return [NO_RESPONSE];
     },
   };
 }
