@@ -1,7 +1,7 @@
 import type { Db, DbKind } from '../db/client.js';
 import type { RequestLogRow } from '../core/request-log-row.js';
 import { probeRow, type LogStore } from './log-store.js';
-import { ROLLUP_CHUNK, rollupPruneParams, rollupOf, rollupPruneSql, rollupUpsertSql } from './usage-rollup.js';
+import { rollupPruneParams, rollupPruneSql } from './usage-rollup.js';
 
 /** Columns of a request log row, in insert order (every field toLogRow sets). */
 export const LOG_COLUMNS = [
@@ -71,23 +71,10 @@ function insertRows(db: Executor, kind: DbKind, rows: RequestLogRow[]): Promise<
   return db.$executeRawUnsafe(`INSERT INTO "RequestLog" (${COLUMN_LIST}) VALUES ${tuples.join(', ')}`, ...params);
 }
 
-/** The batch's additions to the hourly rollup (usage-rollup.ts), in statements of ROLLUP_CHUNK entries. */
-async function addToRollup(db: Executor, kind: DbKind, rows: RequestLogRow[]): Promise<void> {
-  const rollup = rollupOf(rows);
-  for (let i = 0; i < rollup.length; i += ROLLUP_CHUNK) {
-    const chunk = rollup.slice(i, i + ROLLUP_CHUNK);
-    await db.$executeRawUnsafe(rollupUpsertSql(kind, chunk.length), ...chunk.flat());
-  }
-}
-
-/** Batch insert through Prisma (the driver is asynchronous on PostgreSQL): the rows and their rollup additions in one transaction. */
+/** Batch insert through Prisma (the driver is asynchronous on PostgreSQL); the database's triggers add the rows to the usage rollup. */
 export function logInserter(db: Db, kind: DbKind): (rows: RequestLogRow[]) => Promise<void> {
   return async (rows) => {
-    if (!rows.length) return;
-    await db.$transaction(async (tx) => {
-      await insertRows(tx, kind, rows);
-      await addToRollup(tx, kind, rows);
-    });
+    if (rows.length) await insertRows(db, kind, rows);
   };
 }
 

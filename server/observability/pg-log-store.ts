@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { LOG_COLUMNS } from './log-insert.js';
 import type { RequestLogRow } from '../core/request-log-row.js';
 import { probeRow, type LogStore } from './log-store.js';
-import { ROLLUP_CHUNK, rollupPruneParams, rollupOf, rollupPruneSql, rollupUpsertSql } from './usage-rollup.js';
+import { rollupPruneParams, rollupPruneSql } from './usage-rollup.js';
 
 const COLUMN_LIST = LOG_COLUMNS.map((c) => `"${c}"`).join(', ');
 /** Casts per column: timestamps are bound as UTC ISO text (the columns have no time zone), JSON as text. */
@@ -31,26 +31,11 @@ export class PostgresLogStore implements LogStore {
 
   constructor(private readonly url: string) {}
 
-  /** The rows and their additions to the hourly rollup, in one transaction. */
+  /** One statement: the database's trigger adds the rows to the usage rollup in its transaction. */
   async insert(rows: RequestLogRow[]): Promise<void> {
     if (rows.length === 0) return;
     const { text, values } = insertStatement(rows);
-    const rollup = rollupOf(rows);
-    const client = await (await this.connect()).connect();
-    try {
-      await client.query('BEGIN');
-      await client.query(text, values);
-      for (let i = 0; i < rollup.length; i += ROLLUP_CHUNK) {
-        const chunk = rollup.slice(i, i + ROLLUP_CHUNK);
-        await client.query(rollupUpsertSql('postgres', chunk.length), chunk.flat());
-      }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    await (await this.connect()).query(text, values);
   }
 
   async acceptsRows(): Promise<boolean> {

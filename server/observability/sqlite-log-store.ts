@@ -5,7 +5,7 @@ import type { SqlReader } from './usage-sql.js';
 import { LOG_COLUMNS } from './log-insert.js';
 import type { RequestLogRow } from '../core/request-log-row.js';
 import { probeRow, type LogStore } from './log-store.js';
-import { rollupPruneParams, rollupOf, rollupPruneSql, rollupUpsertSql } from './usage-rollup.js';
+import { rollupPruneParams, rollupPruneSql } from './usage-rollup.js';
 
 interface Pending {
   worker: Worker;
@@ -40,8 +40,7 @@ export class SqliteLogStore implements LogStore, SpendSink, SqlReader {
   }
 
   insert(rows: RequestLogRow[]): Promise<void> {
-    // The rollup additions are summed here (one pass, a few entries per batch) and written by the worker with the rows.
-    return rows.length ? this.call({ op: 'insert', rows, rollup: rollupOf(rows) }).then(() => undefined) : Promise.resolve();
+    return rows.length ? this.call({ op: 'insert', rows }).then(() => undefined) : Promise.resolve();
   }
 
   async acceptsRows(): Promise<boolean> {
@@ -104,7 +103,6 @@ export class SqliteLogStore implements LogStore, SpendSink, SqlReader {
         file: this.file,
         driver: createRequire(import.meta.url).resolve('better-sqlite3'),
         columns: LOG_COLUMNS,
-        rollupSql: rollupUpsertSql('sqlite', 1),
         rollupPruneSql: rollupPruneSql('sqlite'),
         busyTimeoutMs: this.options.busyTimeoutMs ?? 5_000,
         readonly: this.options.readonly === true,

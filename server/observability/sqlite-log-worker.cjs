@@ -3,7 +3,7 @@
 // the synchronous inserts (and their fsyncs) run off the gateway's event loop.
 // Plain JavaScript so it loads the same way from the sources and from the build.
 //
-// Messages in:  { id, op: 'insert', rows, rollup } | { id, op: 'probe', row } | { id, op: 'spend', entries }
+// Messages in:  { id, op: 'insert', rows } | { id, op: 'probe', row } | { id, op: 'spend', entries }
 //               | { id, op: 'prune', cutoff, limit } | { id, op: 'query', sql, params } | { id, op: 'close' }
 // Messages out: { id, ok: true, value? } | { id, ok: false, error: { message, code } }
 const { parentPort, workerData } = require('node:worker_threads');
@@ -21,16 +21,14 @@ const INSERT_SQL = `INSERT INTO "RequestLog" (${COLUMNS.map((c) => `"${c}"`).joi
 const ROLLBACK = new Error('rollback');
 
 // Prepared lazily and dropped on error: a statement fails to prepare while the table is missing.
-// The rows and their additions to the hourly rollup go in one transaction, so the rollup always matches the log.
+// (The database's triggers add each row to the usage rollup in the same transaction.)
 let insertOne;
 let insertAll;
 function statements() {
   if (!insertOne) {
     insertOne = db.prepare(INSERT_SQL);
-    const addOne = db.prepare(workerData.rollupSql);
-    insertAll = db.transaction((rows, rollup) => {
+    insertAll = db.transaction((rows) => {
       for (const row of rows) insertOne.run(values(row));
-      for (const entry of rollup ?? []) addOne.run(entry);
     });
   }
   return insertAll;
@@ -99,7 +97,7 @@ parentPort.on('message', (message) => {
   try {
     if (op === 'query') value = query(message.sql, message.params);
     else if (op === 'prune') value = prune(message.cutoff, message.limit, message.rollupParams);
-    else if (op === 'insert') statements()(message.rows, message.rollup);
+    else if (op === 'insert') statements()(message.rows);
     else if (op === 'probe') {
       try {
         db.transaction(() => {

@@ -1,14 +1,18 @@
 import type { DbKind } from '../db/client.js';
-import type { RequestLogRow } from '../core/request-log-row.js';
 
 /**
  * The rollup of the request log (table "RequestLogRollup"): one row per UTC
  * hour, and one per UTC day (`span` 1 or 24 hours, `hour` its first hour),
  * × virtual key × requested model × provider × team with the
  * additive measures of usage (requests, errors, token and cost sums, cache
- * hits), the longest latency and a fixed-bin latency histogram. Every batch of
- * log rows adds to it in the same transaction as its insert (upsert with
- * additions), so the rollup always equals the raw rows it summarises.
+ * hits), the longest latency and a fixed-bin latency histogram. Triggers on
+ * RequestLog (migration 20261203070000_request_log_rollup, both dialects) keep
+ * it in the transaction of every change: an insert adds to the row's hour and
+ * day (upsert with additions; PostgreSQL once per statement from its
+ * transition table, SQLite per row), a delete takes away from them. So the
+ * rollup equals the raw rows whichever way they were written (the log stores,
+ * Prisma, a restore). The longest latency is not lowered by deletes: it only
+ * caps the percentile estimate, which stays in the right bin either way.
  *
  * A request without a key, model, provider or team is stored under '' (a NULL
  * would defeat the unique key that the upserts conflict on) and read back as
@@ -27,21 +31,19 @@ export const HOUR_MS = 3_600_000;
 /** The spans kept, in hours: hours for the edges of a range, days for its middle. */
 export const SPANS = [1, 24] as const;
 
-/** Upper bounds (inclusive, ms) of the latency bins; one more bin holds everything above the last. */
+/** Upper bounds (inclusive, ms) of the latency bins; one more bin holds everything above the last. The migration's triggers use the same. */
 export const LATENCY_BINS: readonly number[] = [
   10, 20, 30, 40, 50, 65, 80, 100, 125, 150, 175, 200, 250, 300, 350, 400, 450, 500, 600, 700, 800, 900, 1_000, 1_250, 1_500, 1_750, 2_000, 2_500, 3_000, 3_500,
   4_000, 5_000, 6_000, 7_000, 8_000, 10_000, 12_500, 15_000, 20_000, 25_000, 30_000, 45_000, 60_000, 90_000, 120_000, 180_000, 300_000,
-] as const;
+];
 export const BIN_COUNT = LATENCY_BINS.length + 1;
 /** Histogram column names: h00 … h47. */
 export const BIN_COLUMNS = Array.from({ length: BIN_COUNT }, (_, i) => `h${String(i).padStart(2, '0')}`);
 
 export const DIMENSIONS = ['virtualKeyId', 'requestedModel', 'providerId', 'teamId'] as const;
-export type Dimension = (typeof DIMENSIONS)[number];
 const SUMS = ['requests', 'errors', 'inputTokens', 'outputTokens', 'cachedTokens', 'reasoningTokens', 'costUsd', 'cacheHits', 'costSavedUsd'] as const;
-/** Columns of the rollup in insert order. */
+/** Columns of the rollup, in table order. */
 export const ROLLUP_COLUMNS = ['span', 'hour', ...DIMENSIONS, ...SUMS, 'latencyMaxMs', ...BIN_COLUMNS] as const;
-const KEY_COLUMNS = ['span', 'hour', ...DIMENSIONS];
 
 /** The bin of one latency. */
 export function latencyBin(ms: number): number {
@@ -55,67 +57,13 @@ export function latencyBin(ms: number): number {
   return lo;
 }
 
-/** One rollup row's additions, as the columns of ROLLUP_COLUMNS. */
-export type RollupEntry = Array<string | number>;
-
-/** Sums a batch of log rows into rollup additions, one per (span, hour, dimensions), sorted by key so concurrent upserts lock in one order. */
-export function rollupOf(rows: readonly RequestLogRow[]): RollupEntry[] {
-  const byKey = new Map<string, RollupEntry>();
-  const first = 2 + DIMENSIONS.length;
-  for (const row of rows) for (const span of SPANS) addRow(byKey, first, span, row);
-  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e);
-}
-
-function addRow(byKey: Map<string, RollupEntry>, first: number, span: number, row: RequestLogRow): void {
-  const hour = Math.floor(row.createdAt.getTime() / (HOUR_MS * span)) * span;
-  const dims = [row.virtualKeyId ?? '', row.requestedModel ?? '', row.providerId ?? '', row.teamId ?? ''];
-  const key = `${span}\u0000${hour}\u0000${dims.join('\u0000')}`;
-  let found = byKey.get(key);
-  if (!found) {
-    found = [span, hour, ...dims, ...SUMS.map(() => 0), 0, ...BIN_COLUMNS.map(() => 0)];
-    byKey.set(key, found);
-  }
-  const entry = found;
-  const add = (i: number, v: number) => (entry[first + i] = (entry[first + i] as number) + v);
-  add(0, 1);
-  add(1, row.status >= 400 ? 1 : 0);
-  add(2, row.inputTokens);
-  add(3, row.outputTokens);
-  add(4, row.cachedTokens);
-  add(5, row.reasoningTokens);
-  add(6, row.costUsd);
-  add(7, row.cache === 'hit' ? 1 : 0);
-  add(8, row.costSavedUsd);
-  const maxAt = first + SUMS.length;
-  entry[maxAt] = Math.max(entry[maxAt] as number, row.latencyMs);
-  const bin = maxAt + 1 + latencyBin(row.latencyMs);
-  entry[bin] = (entry[bin] as number) + 1;
-}
-
-const quoted = (c: string) => `"${c}"`;
-
-/** INSERT … ON CONFLICT DO UPDATE adding `count` rollup entries; placeholders `?` (SQLite) or `$n` from `offset + 1` (PostgreSQL). */
-export function rollupUpsertSql(kind: DbKind, count: number, offset = 0): string {
-  let n = offset;
-  const tuple = () => `(${ROLLUP_COLUMNS.map(() => (kind === 'postgres' ? `$${++n}` : '?')).join(', ')})`;
-  const tuples = Array.from({ length: count }, tuple).join(', ');
-  const table = quoted(ROLLUP_TABLE);
-  const adds = [...SUMS, ...BIN_COLUMNS].map((c) => `${quoted(c)} = ${table}.${quoted(c)} + excluded.${quoted(c)}`);
-  const max = `"latencyMaxMs" = ${kind === 'postgres' ? 'GREATEST' : 'MAX'}(${table}."latencyMaxMs", excluded."latencyMaxMs")`;
-  return (
-    `INSERT INTO ${table} (${ROLLUP_COLUMNS.map(quoted).join(', ')}) VALUES ${tuples} ` +
-    `ON CONFLICT (${KEY_COLUMNS.map(quoted).join(', ')}) DO UPDATE SET ${[...adds, max].join(', ')}`
-  );
-}
-
-/** Entries per upsert statement (64 parameters each). */
-export const ROLLUP_CHUNK = 500;
-
 /**
- * Retention: rollup rows go with the log rows they sum up, once their whole
- * span is before the cutoff (the hour, or the day, holding the cutoff stays
- * until it has passed). Parameters of rollupPruneSql: the last first hour of
- * each span to delete, and the batch size.
+ * Retention: the rollup keeps what the log keeps. Deleting old log rows takes
+ * them out of their rollup rows (trigger); the pruner then deletes, in bounded
+ * batches beside the log's own, the rollup rows whose whole span is before the
+ * cutoff (the hour and the day holding the cutoff stay until they have passed).
+ * Parameters of rollupPruneSql: the last first hour to delete per span, and
+ * the batch size.
  */
 export function rollupPruneParams(cutoff: Date, limit: number): number[] {
   const cutoffHour = Math.floor(cutoff.getTime() / HOUR_MS);

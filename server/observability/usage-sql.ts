@@ -25,14 +25,15 @@ export function prismaReader(db: Db): SqlReader {
  * ceil is written with integer division ((p·n + 99) / 100 for p in percent)
  * so the same text runs on both databases.
  *
- * Ranges longer than RAW_RANGE_MAX_MS read the rollup (usage-rollup.ts): its
- * day rows for the whole UTC days inside the range, its hour rows for the
- * whole hours around them, and the raw rows only for the partial hours at
- * either edge, in the same statement (UNION ALL): counts, token and cost
- * sums stay exact; P50 / P95 then come from the latency histogram (the edge
- * rows are binned the same way), estimated within one bin. Shorter ranges,
- * minute buckets, and anything by end user or tag (not rollup dimensions)
- * read the raw rows as before, with exact percentiles.
+ * A scope of more than RAW_ROWS_MAX requests (counted first on the rollup's
+ * hour and day rows, a few rows) reads the rollup (usage-rollup.ts): its day
+ * rows for the whole UTC days inside the range, its hour rows for the whole
+ * hours around them, and the raw rows only for the partial hours at either
+ * edge, in the same statement (UNION ALL): counts, token and cost sums stay
+ * exact; P50 / P95 then come from the latency histogram (the edge rows are
+ * binned the same way), estimated within one bin. Smaller scopes, minute
+ * buckets, and anything by end user or tag (not rollup dimensions) read the
+ * raw rows as before, with exact percentiles.
  */
 
 export type UsageGroupColumn = 'virtualKeyId' | 'requestedModel' | 'providerId' | 'teamId' | 'endUser';
@@ -157,10 +158,10 @@ function usageRow(r: Record<string, unknown>, group: string | number | null): Us
   };
 }
 
-/** Ranges up to this long are read from the raw rows: exact percentiles, and few rows through the createdAt index. */
-export const RAW_RANGE_MAX_MS = 2 * HOUR_MS;
+/** Scopes of at most this many requests read the raw rows: exact percentiles, still a short read through an index. */
+export const RAW_ROWS_MAX = 5_000;
 
-/** `rollup: false` forces the raw rows (tests compare both). */
+/** rollup: unset, the rollup when the scope is over RAW_ROWS_MAX requests; true, whenever it can answer; false, never (tests compare them). */
 export interface UsageReadOptions {
   rollup?: boolean;
 }
@@ -176,7 +177,6 @@ interface RollupHours {
 function rollupHours(scope: UsageScope, grouping: UsageGrouping | null, bucketSeconds: number | null, options: UsageReadOptions): RollupHours | null {
   if (options.rollup === false || scope.endUser || scope.tag || grouping === 'endUser' || grouping === 'tag') return null;
   if (bucketSeconds !== null && bucketSeconds % 3600 !== 0) return null;
-  if (scope.to.getTime() - scope.from.getTime() <= RAW_RANGE_MAX_MS) return null;
   const first = Math.ceil(scope.from.getTime() / HOUR_MS);
   const end = Math.floor(scope.to.getTime() / HOUR_MS);
   if (first >= end) return null;
@@ -185,6 +185,31 @@ function rollupHours(scope: UsageScope, grouping: UsageGrouping | null, bucketSe
   const dayFirst = Math.ceil(first / 24) * 24;
   const dayEnd = Math.floor(end / 24) * 24;
   return days && dayFirst < dayEnd ? { first, end, dayFirst, dayEnd } : { first, end, dayFirst: end, dayEnd: end };
+}
+
+/** The filters of a scope on the rollup's dimension columns. */
+function dimensionFilters(scope: UsageScope, params: Params): string[] {
+  const dims = { virtualKeyId: scope.keyId, requestedModel: scope.model, providerId: scope.providerId, teamId: scope.teamId };
+  return Object.entries(dims).flatMap(([column, value]) => (value ? [`"${column}" = ${params.add(value)}`] : []));
+}
+
+/**
+ * Whether the rollup should answer: always with `rollup: true`, else when the
+ * scope holds more than RAW_ROWS_MAX requests, counted on the rollup rows
+ * around it (the partial hours at the edges in full: an upper bound).
+ */
+async function worthRollup(reader: SqlReader, kind: DbKind, scope: UsageScope, options: UsageReadOptions): Promise<boolean> {
+  if (options.rollup === true) return true;
+  const params = new Params(kind);
+  const first = Math.floor(scope.from.getTime() / HOUR_MS);
+  const end = Math.ceil(scope.to.getTime() / HOUR_MS);
+  const dayFirst = Math.min(Math.ceil(first / 24) * 24, end);
+  const dayEnd = Math.max(Math.floor(end / 24) * 24, dayFirst);
+  const part = (span: number, from: number, to: number) =>
+    `SELECT SUM("requests") AS n FROM "${ROLLUP_TABLE}" WHERE ${[`"span" = ${span}`, `"hour" >= ${params.add(from)}`, `"hour" < ${params.add(to)}`, ...dimensionFilters(scope, params)].join(' AND ')}`;
+  const parts = dayFirst < dayEnd ? [part(1, first, dayFirst), part(24, dayFirst, dayEnd), part(1, dayEnd, end)] : [part(1, first, end)];
+  const [row] = await reader.query(`SELECT SUM(n) AS n FROM (${parts.join(' UNION ALL ')}) t`, params.values);
+  return num(row?.n) > RAW_ROWS_MAX;
 }
 
 /** The histogram bin of a raw row's latency, as one 0/1 column per bin (the same bins as the rollup). */
@@ -209,10 +234,8 @@ const SUMMED = `SUM(requests) AS requests, SUM(errors) AS errors, SUM(input) AS 
  */
 function rollupStatement(kind: DbKind, scope: UsageScope, hours: RollupHours, group: { rollup: string; raw: string }) {
   const params = new Params(kind);
-  const dims = { virtualKeyId: scope.keyId, requestedModel: scope.model, providerId: scope.providerId, teamId: scope.teamId };
   const rollup = (span: number, from: number, to: number) => {
-    const where = [`"span" = ${span}`, `"hour" >= ${params.add(from)}`, `"hour" < ${params.add(to)}`];
-    for (const [column, value] of Object.entries(dims)) if (value) where.push(`"${column}" = ${params.add(value)}`);
+    const where = [`"span" = ${span}`, `"hour" >= ${params.add(from)}`, `"hour" < ${params.add(to)}`, ...dimensionFilters(scope, params)];
     return `SELECT ${group.rollup} AS g, ${ROLLUP_MEASURES} FROM "${ROLLUP_TABLE}" WHERE ${where.join(' AND ')}`;
   };
   const raw = (from: Date, to: Date) => `SELECT ${group.raw} AS g, ${RAW_MEASURES} FROM "RequestLog" WHERE ${whereClause({ ...scope, from, to }, params)}`;
@@ -222,7 +245,8 @@ function rollupStatement(kind: DbKind, scope: UsageScope, hours: RollupHours, gr
     raw(scope.from, new Date(hours.first * HOUR_MS)),
     raw(new Date(hours.end * HOUR_MS), scope.to),
   ];
-  const sql = `SELECT g, ${SUMMED} FROM (${branches.join('\n      UNION ALL ')}) t GROUP BY g`;
+  // Rollup rows emptied by deletes (their log rows gone) leave no group behind.
+  const sql = `SELECT g, ${SUMMED} FROM (${branches.join('\n      UNION ALL ')}) t GROUP BY g HAVING SUM(requests) > 0`;
   return { sql, params: params.values };
 }
 
@@ -250,7 +274,7 @@ export async function usageByColumn(
   options: UsageReadOptions = {},
 ): Promise<UsageRow[]> {
   const hours = rollupHours(scope, column, null, options);
-  if (hours) {
+  if (hours && (await worthRollup(reader, kind, scope, options))) {
     const group = column === null ? { rollup: 'NULL', raw: 'NULL' } : { rollup: `NULLIF("${column}", '')`, raw: `"${column}"` };
     const { sql, params } = rollupStatement(kind, scope, hours, group);
     return (await reader.query(sql, params)).map((r) => rollupUsageRow(r, groupKey(r.g as string | number | bigint | null)));
@@ -275,7 +299,7 @@ export async function usageByBucket(
   options: UsageReadOptions = {},
 ): Promise<UsageRow[]> {
   const hours = rollupHours(scope, null, bucketSeconds, options);
-  if (hours) {
+  if (hours && (await worthRollup(reader, kind, scope, options))) {
     const group = { rollup: `("hour" / ${Math.trunc(bucketSeconds / 3600)})`, raw: bucketExpression(kind, bucketSeconds) };
     const { sql, params } = rollupStatement(kind, scope, hours, group);
     const rows = (await reader.query(sql, params)).map((r) => rollupUsageRow(r, num(r.g) * bucketSeconds));

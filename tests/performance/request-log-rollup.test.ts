@@ -22,6 +22,7 @@ import { SqliteLogStore } from '../../server/observability/sqlite-log-store.js';
 import { HOUR_MS, latencyBin, ROLLUP_COLUMNS } from '../../server/observability/usage-rollup.js';
 import {
   prismaReader,
+  RAW_ROWS_MAX,
   usageByBucket,
   usageByColumn,
   type SqlReader,
@@ -124,6 +125,32 @@ const rollupRows = (table: string) => db.$queryRawUnsafe<Array<Record<string, un
 const plain = (r: Record<string, unknown>) =>
   Object.fromEntries(ROLLUP_COLUMNS.map((c) => [c, typeof r[c] === 'string' ? r[c] : Number(r[c] as number | bigint)]));
 
+/** The rollup's non-empty rows equal the migration's backfill run over the log as it is now. */
+async function expectRollupMatchesLog() {
+  const migration = readFileSync(
+    path.join(ROOT, kind === 'postgres' ? 'prisma/postgres/migrations' : 'prisma/migrations', '20261203070000_request_log_rollup/migration.sql'),
+    'utf8',
+  );
+  const backfill = migration
+    .split(/;\n/)
+    .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
+    .filter((s) => s.startsWith('INSERT INTO "RequestLogRollup"') && /FROM "RequestLog"\s+GROUP BY/.test(s));
+  expect(backfill).toHaveLength(2);
+  await db.$executeRawUnsafe('CREATE TABLE "RollupCheck" AS SELECT * FROM "RequestLogRollup" WHERE 1 = 0');
+  try {
+    for (const statement of backfill) await db.$executeRawUnsafe(statement.replace('INSERT INTO "RequestLogRollup"', 'INSERT INTO "RollupCheck"'));
+    const written = (await rollupRows('RequestLogRollup')).filter((r) => Number(r.requests) > 0);
+    const expected = await rollupRows('RollupCheck');
+    expect(expected.length).toBeGreaterThan(0);
+    // The longest latency is not lowered by deletes: at least the log's.
+    written.forEach((r, i) => expect(Number(r.latencyMaxMs)).toBeGreaterThanOrEqual(Number(expected[i]?.latencyMaxMs)));
+    const withoutMax = (rows: Array<Record<string, unknown>>) => rows.map((r) => ({ ...r, latencyMaxMs: 0 }));
+    expectSameRows(withoutMax(written), withoutMax(expected));
+  } finally {
+    await db.$executeRawUnsafe('DROP TABLE "RollupCheck"');
+  }
+}
+
 function expectSameRows(actual: Array<Record<string, unknown>>, expected: Array<Record<string, unknown>>) {
   expect(actual.length).toBe(expected.length);
   actual.forEach((a, i) => {
@@ -176,31 +203,20 @@ const GROUPINGS: Array<UsageGrouping | null> = [null, 'virtualKeyId', 'requested
 
 describe(`request log rollup (${kind})`, () => {
   it('holds what the migration backfill computes from the same log (hours and days)', async () => {
-    const migration = readFileSync(
-      path.join(ROOT, kind === 'postgres' ? 'prisma/postgres/migrations' : 'prisma/migrations', '20261203070000_request_log_rollup/migration.sql'),
-      'utf8',
-    );
-    const backfill = migration
-      .split(';')
-      .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
-      .filter((s) => s.startsWith('INSERT INTO "RequestLogRollup"'));
-    expect(backfill).toHaveLength(2);
-    await db.$executeRawUnsafe('CREATE TABLE "RollupCheck" AS SELECT * FROM "RequestLogRollup" WHERE 1 = 0');
-    for (const statement of backfill) await db.$executeRawUnsafe(statement.replace('INSERT INTO "RequestLogRollup"', 'INSERT INTO "RollupCheck"'));
     const written = await rollupRows('RequestLogRollup');
     expect(written.length).toBeGreaterThan(500);
     expect(new Set(written.map((r) => Number(r.span)))).toEqual(new Set([1, 24]));
-    expectSameRows(written, await rollupRows('RollupCheck'));
-    await db.$executeRawUnsafe('DROP TABLE "RollupCheck"');
+    await expectRollupMatchesLog();
   });
 
   it.each(SCOPES)('usage summary over %s: the rollup equals the raw rows, for every grouping', async (label, scope) => {
     for (const grouping of GROUPINGS) {
       sent.length = 0;
-      const rolled = await usageByColumn(capturing, kind, grouping, scope);
+      const rolled = await usageByColumn(capturing, kind, grouping, scope, { rollup: true });
       expect(sent.join('\n'), `${label} by ${grouping}`).toMatch(/"RequestLogRollup"/);
+      sent.length = 0;
       const raw = await usageByColumn(capturing, kind, grouping, scope, { rollup: false });
-      expect(sent[1]).not.toMatch(/"RequestLogRollup"/);
+      expect(sent.join('\n')).not.toMatch(/"RequestLogRollup"/);
       expect(raw.length).toBeGreaterThan(0);
       expectSameUsage(rolled, raw, `${label} by ${grouping}`);
     }
@@ -213,12 +229,25 @@ describe(`request log rollup (${kind})`, () => {
       [86_400, { ...range(NOW - 9 * DAY + 777, NOW - HOUR_MS / 2), model: 'gpt-x' }],
     ] as const) {
       sent.length = 0;
-      const rolled = await usageByBucket(capturing, kind, bucket, scope);
+      const rolled = await usageByBucket(capturing, kind, bucket, scope, { rollup: true });
       expect(sent[0]).toMatch(bucket === 86_400 ? /"span" = 24/ : /"span" = 1/);
       const raw = await usageByBucket(capturing, kind, bucket, scope, { rollup: false });
       expectSameUsage(rolled, raw, `bucket ${bucket}`);
       expect(rolled.map((r) => r.group)).toEqual(raw.map((r) => r.group));
     }
+  });
+
+  it(`by default reads the rollup for scopes of more than ${RAW_ROWS_MAX} requests only (exact percentiles below)`, async () => {
+    const all = range(NOW - 12 * DAY - 5_000, NOW);
+    sent.length = 0;
+    const big = await usageByColumn(capturing, kind, null, all);
+    expect(big[0].requests).toBeGreaterThan(RAW_ROWS_MAX);
+    expect(sent.at(-1)).toMatch(/"span" = 24/);
+    const small = { ...range(NOW - 3 * DAY, NOW), keyId: 'key-a' };
+    sent.length = 0;
+    const exact = await usageByColumn(capturing, kind, 'requestedModel', small);
+    expect(sent.at(-1)).not.toMatch(/"RequestLogRollup"/);
+    expect(exact).toEqual(await usageByColumn(capturing, kind, 'requestedModel', small, { rollup: false }));
   });
 
   it('reads raw rows where the rollup cannot answer (end user, tag, minute buckets, short ranges)', async () => {
@@ -229,7 +258,7 @@ describe(`request log rollup (${kind})`, () => {
       () => usageByColumn(capturing, kind, 'requestedModel', { ...week, endUser: 'user-1' }),
       () => usageByColumn(capturing, kind, 'requestedModel', { ...week, tag: 't1' }),
       () => usageByBucket(capturing, kind, 60, range(NOW - 20 * HOUR_MS, NOW)),
-      () => usageByColumn(capturing, kind, 'providerId', range(NOW - HOUR_MS, NOW)),
+      () => usageByColumn(capturing, kind, 'providerId', range(NOW - HOUR_MS, NOW), { rollup: true }),
     ]) {
       sent.length = 0;
       expect((await read()).length).toBeGreaterThan(0);
@@ -246,7 +275,7 @@ describe(`request log rollup (${kind})`, () => {
     for (const scope of scopes) {
       sent.length = 0;
       const params: unknown[][] = [];
-      await usageByColumn({ query: (sql, p) => (params.push(p), capturing.query(sql, p)) }, kind, 'requestedModel', scope);
+      await usageByColumn({ query: (sql, p) => (params.push(p), capturing.query(sql, p)) }, kind, 'requestedModel', scope, { rollup: true });
       const plan = await explain(sent[0], params[0]);
       if (process.env.SHOW_PLANS) console.log(plan);
       if (kind === 'sqlite') {
@@ -262,31 +291,48 @@ describe(`request log rollup (${kind})`, () => {
     }
   });
 
-  it('retention removes rollup rows of spans wholly before the cutoff, in bounded batches, and keeps the rest', async () => {
-    const cutoff = new Date(NOW - 5 * DAY + 30 * 60_000);
-    const cutoffHour = Math.floor(cutoff.getTime() / HOUR_MS);
-    const before = await rollupRows('RequestLogRollup');
-    const kept = before.filter((r) => Number(r.hour) + Number(r.span) > cutoffHour);
-    expect(kept.length).toBeLessThan(before.length);
-    let calls = 0;
-    await deleteInBatches(
-      (limit) => {
-        calls++;
-        return store.deleteBefore(cutoff, limit);
-      },
-      { rows: 100, pauseMs: 1 },
-    );
-    expect(calls).toBeGreaterThan(1);
-    const after = await rollupRows('RequestLogRollup');
-    // The day and the hour holding the cutoff stay (their later rows are still in the log).
-    expect(after.some((r) => Number(r.span) === 1 && Number(r.hour) === cutoffHour)).toBe(true);
-    expect(after.some((r) => Number(r.span) === 24 && Number(r.hour) <= cutoffHour && Number(r.hour) + 24 > cutoffHour)).toBe(true);
-    expectSameRows(after, kept);
-    // Usage after the cutoff's day still matches the raw rows.
-    const scope = range(Math.ceil(cutoff.getTime() / DAY) * DAY, NOW);
+  it('follows rows written and deleted through Prisma too (database triggers)', async () => {
+    const extra = makeRows(300, 50_000).map((r) => ({ ...r, rulesApplied: undefined }));
+    await db.requestLog.createMany({ data: extra });
+    await db.requestLog.deleteMany({ where: { virtualKeyId: 'key-c', createdAt: { gte: new Date(NOW - 4 * DAY), lt: new Date(NOW - 2 * DAY) } } });
+    await db.requestLog.deleteMany({
+      where: { requestedModel: 'gemini-z', createdAt: { gte: new Date(NOW - 9 * DAY - HOUR_MS / 3), lt: new Date(NOW - 9 * DAY) } },
+    });
+    await expectRollupMatchesLog();
+    const scope = range(NOW - 10 * DAY, NOW);
     expectSameUsage(
       await usageByColumn(reader, kind, 'virtualKeyId', scope),
       await usageByColumn(reader, kind, 'virtualKeyId', scope, { rollup: false }),
+      'after deletes',
+    );
+  });
+
+  it('retention removes log rows and the rollup rows of spans wholly before the cutoff, in bounded batches', async () => {
+    const cutoff = new Date(NOW - 5 * DAY + 30 * 60_000);
+    const cutoffHour = Math.floor(cutoff.getTime() / HOUR_MS);
+    const before = await rollupRows('RequestLogRollup');
+    expect(before.some((r) => Number(r.hour) + Number(r.span) <= cutoffHour)).toBe(true);
+    const batches: number[] = [];
+    const removed = await deleteInBatches(
+      async (limit) => {
+        const n = await store.deleteBefore(cutoff, limit);
+        batches.push(n);
+        return n;
+      },
+      { rows: 100, pauseMs: 1 },
+    );
+    expect(removed).toBeGreaterThan(1_000);
+    expect(Math.max(...batches)).toBe(100);
+    const after = await rollupRows('RequestLogRollup');
+    expect(after.filter((r) => Number(r.hour) + Number(r.span) <= cutoffHour)).toEqual([]);
+    // The day and the hour holding the cutoff stay, with what is left of them.
+    expect(after.some((r) => Number(r.span) === 1 && Number(r.hour) === cutoffHour && Number(r.requests) > 0)).toBe(true);
+    expect(after.some((r) => Number(r.span) === 24 && Number(r.hour) <= cutoffHour && Number(r.hour) + 24 > cutoffHour)).toBe(true);
+    await expectRollupMatchesLog();
+    const scope = range(cutoff.getTime() - DAY, NOW);
+    expectSameUsage(
+      await usageByColumn(reader, kind, 'requestedModel', scope),
+      await usageByColumn(reader, kind, 'requestedModel', scope, { rollup: false }),
       'after retention',
     );
   });
