@@ -8,9 +8,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type OpenAI from 'openai';
 import type Anthropic from '@anthropic-ai/sdk';
+import { createBedrockProvider } from '../support/admin.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { BEDROCK_CREDENTIALS } from '../support/mock-upstreams/bedrock.js';
-import { anthropicClient, createKey, createModel, createProvider, lastRequest, openaiClient, parseSse, postRaw } from '../support/proxy-fixture.js';
+import { anthropicClient, createKey, createModel, lastRequest, openaiClient, parseSse, postRaw } from '../support/proxy-fixture.js';
 import { APIS, drivers, type Api, type Driver } from './client-drivers.js';
 import { startBedrockAnthropicMock, type BedrockAnthropicMock } from './anthropic-invoke-mock.js';
 
@@ -30,20 +31,13 @@ let clients: Record<Api, Driver>;
 beforeAll(async () => {
   gw = await startTestGateway();
   mock = await startBedrockAnthropicMock();
-  const providerId = await createProvider(gw, {
-    name: 'bedrock-claude',
-    type: 'bedrock-anthropic',
-    baseUrl: mock.url,
-    apiKey: BEDROCK_CREDENTIALS.secretAccessKey,
-    options: { aws: { region: BEDROCK_CREDENTIALS.region, accessKeyId: BEDROCK_CREDENTIALS.accessKeyId } },
-  });
+  const providerId = await createBedrockProvider(gw, { name: 'bedrock-claude', type: 'bedrock-anthropic', baseUrl: mock.url });
   await createModel(gw, providerId, MODEL, UPSTREAM_MODEL);
-  const wrongId = await createProvider(gw, {
+  const wrongId = await createBedrockProvider(gw, {
     name: 'bedrock-claude-wrong',
     type: 'bedrock-anthropic',
     baseUrl: mock.url,
-    apiKey: 'not/the/Secret+Access/Key0123456789abcdefgh',
-    options: { aws: { region: BEDROCK_CREDENTIALS.region, accessKeyId: BEDROCK_CREDENTIALS.accessKeyId } },
+    secretAccessKey: 'not/the/Secret+Access/Key0123456789abcdefgh',
   });
   await createModel(gw, wrongId, 'claude-invoke-wrong', UPSTREAM_MODEL);
   key = (await createKey(gw)).key;

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type OpenAI from 'openai';
 import type Anthropic from '@anthropic-ai/sdk';
+import { createBedrockProvider } from '../support/admin.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { BEDROCK_CREDENTIALS, startBedrockMock, type BedrockMock } from '../support/mock-upstreams/bedrock.js';
 import { anthropicClient, createKey, createModel, createProvider, lastRequest, openaiClient, parseSse, postRaw } from '../support/proxy-fixture.js';
@@ -31,13 +32,7 @@ beforeAll(async () => {
   mock = await startBedrockMock();
   temporary = await startBedrockMock({ sessionToken: SESSION_TOKEN, accessKeyId: 'ASIAMOCKTEMPORARY123' });
   keyed = await startBedrockMock({ bearerKey: 'ABSKbW9jay1iZWRyb2NrLWFwaS1rZXk=' });
-  providerId = await createProvider(gw, {
-    name: 'bedrock',
-    type: 'bedrock',
-    baseUrl: mock.url,
-    apiKey: BEDROCK_CREDENTIALS.secretAccessKey,
-    options: { aws: { region: BEDROCK_CREDENTIALS.region, accessKeyId: BEDROCK_CREDENTIALS.accessKeyId } },
-  });
+  providerId = await createBedrockProvider(gw, { name: 'bedrock', type: 'bedrock', baseUrl: mock.url });
   await createModel(gw, providerId, MODEL, UPSTREAM_MODEL);
   const temporaryId = await createProvider(gw, {
     name: 'bedrock-sts',
@@ -51,12 +46,11 @@ beforeAll(async () => {
   await createModel(gw, temporaryId, 'bedrock-sts', 'amazon.nova-pro-v1:0');
   const keyedId = await createProvider(gw, { name: 'bedrock-key', type: 'bedrock', baseUrl: keyed.url, apiKey: 'ABSKbW9jay1iZWRyb2NrLWFwaS1rZXk=' });
   await createModel(gw, keyedId, 'bedrock-key', 'amazon.nova-lite-v1:0');
-  const wrongId = await createProvider(gw, {
+  const wrongId = await createBedrockProvider(gw, {
     name: 'bedrock-wrong-secret',
     type: 'bedrock',
     baseUrl: mock.url,
-    apiKey: 'not/the/Secret+Access/Key0123456789abcdefgh',
-    options: { aws: { region: BEDROCK_CREDENTIALS.region, accessKeyId: BEDROCK_CREDENTIALS.accessKeyId } },
+    secretAccessKey: 'not/the/Secret+Access/Key0123456789abcdefgh',
   });
   await createModel(gw, wrongId, 'bedrock-wrong', UPSTREAM_MODEL);
   key = (await createKey(gw)).key;

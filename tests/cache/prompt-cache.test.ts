@@ -7,12 +7,11 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { autoBreakpoints, hasCacheControl, MAX_BREAKPOINTS } from '../../server/cache/prompt-cache.js';
-import { createKey } from '../support/admin.js';
+import { createBedrockProvider, createKey } from '../support/admin.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { anthropicClient, createModel, createProvider, openaiClient, startCustomUpstream, UPSTREAMS } from '../support/proxy-fixture.js';
 import { startBedrockAnthropicMock, type BedrockAnthropicMock } from '../bedrock/anthropic-invoke-mock.js';
-import { BEDROCK_CREDENTIALS } from '../support/mock-upstreams/bedrock.js';
 
 let gw: TestGateway;
 let anthropic: MockUpstream;
@@ -32,13 +31,7 @@ beforeAll(async () => {
   });
   await gw.admin('mutation($id: ID!) { setModelAutoPromptCache(id: $id, enabled: true) { id autoPromptCache } }', { id: auto });
   bedrock = await startBedrockAnthropicMock();
-  const bedrockId = await createProvider(gw, {
-    name: 'bedrock-claude',
-    type: 'bedrock-anthropic',
-    baseUrl: bedrock.url,
-    apiKey: BEDROCK_CREDENTIALS.secretAccessKey,
-    options: { aws: { region: BEDROCK_CREDENTIALS.region, accessKeyId: BEDROCK_CREDENTIALS.accessKeyId } },
-  });
+  const bedrockId = await createBedrockProvider(gw, { name: 'bedrock-claude', type: 'bedrock-anthropic', baseUrl: bedrock.url });
   const onBedrock = await createModel(gw, bedrockId, 'claude-bedrock-auto', 'us.anthropic.claude-sonnet-4-5-20250929-v1:0');
   await gw.admin('mutation($id: ID!) { setModelAutoPromptCache(id: $id, enabled: true) { id autoPromptCache } }', { id: onBedrock });
   key = await createKey(gw);

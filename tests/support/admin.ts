@@ -4,7 +4,7 @@
  * virtual models, prompt rules, users). Works on any gateway URL, in-process
  * (`TestGateway`) or in a child process (`GatewayProcess`).
  */
-import { DEFAULT_API_KEY } from './mock-upstreams/types.js';
+import { BEDROCK_CREDENTIALS, DEFAULT_API_KEY } from './mock-upstreams/types.js';
 
 export const ADMIN_EMAIL = 'admin@example.com';
 export const ADMIN_PASSWORD = 'correct-horse-battery';
@@ -96,6 +96,22 @@ export async function createProvider(target: AdminTarget, input: ProviderInput):
     i: { apiKey: DEFAULT_API_KEY, ...input },
   });
   return data.createProvider.id;
+}
+
+/**
+ * A Bedrock provider (`bedrock` for Converse, `bedrock-anthropic` for InvokeModel) that signs with the
+ * mocks' AWS credentials; `secretAccessKey` replaces the secret (e.g. a wrong one, to see the refusal).
+ */
+export async function createBedrockProvider(
+  target: AdminTarget,
+  input: { name: string; type: 'bedrock' | 'bedrock-anthropic'; baseUrl: string; secretAccessKey?: string },
+): Promise<string> {
+  const { secretAccessKey = BEDROCK_CREDENTIALS.secretAccessKey, ...provider } = input;
+  return createProvider(target, {
+    ...provider,
+    apiKey: secretAccessKey,
+    options: { aws: { region: BEDROCK_CREDENTIALS.region, accessKeyId: BEDROCK_CREDENTIALS.accessKeyId } },
+  });
 }
 
 export async function updateProvider(target: AdminTarget, id: string, input: Partial<ProviderInput>): Promise<void> {

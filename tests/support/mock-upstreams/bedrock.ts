@@ -24,7 +24,7 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { EventStreamCodec } from '@smithy/core/event-streams';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
-import type { MockOptions, MockScenario, MockUpstream } from './types.js';
+import { BEDROCK_CREDENTIALS, type MockOptions, type MockScenario, type MockUpstream } from './types.js';
 import { mockState, serveMock } from './serve.js';
 
 type Json = Record<string, any>;
@@ -52,7 +52,7 @@ export interface BedrockMock extends MockUpstream {
   corruptNextStream(): void;
 }
 
-export const BEDROCK_CREDENTIALS = { accessKeyId: 'AKIAMOCKBEDROCK12345', secretAccessKey: 'mock/Secret+Access/Key0123456789abcdefghij', region: 'us-west-2' };
+export { BEDROCK_CREDENTIALS };
 
 const ALLOWED_FIELDS = new Set([
   'messages',

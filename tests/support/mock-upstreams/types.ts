@@ -54,3 +54,6 @@ export interface MockOptions {
  * Streams split the text into about 4 chunks.
  */
 export const DEFAULT_API_KEY = 'upstream-secret-key';
+
+/** The AWS credentials the Bedrock mocks check SigV4 signatures against. */
+export const BEDROCK_CREDENTIALS = { accessKeyId: 'AKIAMOCKBEDROCK12345', secretAccessKey: 'mock/Secret+Access/Key0123456789abcdefghij', region: 'us-west-2' };
