@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { assertClientBuilt, openUi } from '../support/browser.js';
-import { createKey, createProvider } from '../support/proxy-fixture.js';
+import type { Page } from 'playwright-core';
+import type { TestGateway } from '../support/gateway.js';
+import { createSeedKey, openSeededUi, type SeededUi } from '../support/seeded-ui.js';
 
 const DAY_MS = 86_400_000;
 
@@ -12,7 +11,7 @@ const DAY_MS = 86_400_000;
  */
 describe('admin UI: dashboard period', () => {
   let gateway: TestGateway;
-  let browser: Browser;
+  let ui: SeededUi | undefined;
   let page: Page;
   let pageErrors: string[];
   const now = Date.now();
@@ -28,35 +27,15 @@ describe('admin UI: dashboard period', () => {
   }
 
   beforeAll(async () => {
-    assertClientBuilt();
-    gateway = await startTestGateway();
-    const providerId = await createProvider(gateway, { name: 'Mock OpenAI', type: 'openai', baseUrl: 'http://127.0.0.1:9/v1' });
-    const key = await createKey(gateway, { name: 'app' });
-    await gateway.services.db.requestLog.createMany({
-      data: Object.entries(ages).map(([name, age]) => ({
-        createdAt: new Date(now - age),
-        virtualKeyId: key.id,
-        keyName: 'app',
-        keyPrefix: key.key.slice(0, 12),
-        clientApi: 'chat-completions',
-        requestedModel: `model-${name}`,
-        targetModel: `model-${name}`,
-        providerId,
-        providerName: 'Mock OpenAI',
-        attempts: 1,
-        status: 200,
-        latencyMs: 100,
-        inputTokens: 10,
-        outputTokens: 5,
-        costUsd: 0.01,
-      })),
+    ui = await openSeededUi(async (gw) => {
+      const key = await createSeedKey(gw, 'app');
+      return Object.entries(ages).map(([name, age]) => ({ createdAt: new Date(now - age), key, model: `model-${name}` }));
     });
-    ({ browser, page, pageErrors } = await openUi({ token: await gateway.adminToken(), viewport: { width: 1366, height: 900 }, colorScheme: 'light' }));
+    ({ gateway, page, pageErrors } = ui);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await gateway?.stop();
+    await ui?.close();
   });
 
   const requests = () => page.getByTestId('metric-requests-value').textContent();

@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { assertClientBuilt, openUi } from '../support/browser.js';
-import { createKey, createProvider } from '../support/proxy-fixture.js';
+import type { Page } from 'playwright-core';
+import type { TestGateway } from '../support/gateway.js';
+import { createSeedKey, openSeededUi, type SeededUi } from '../support/seeded-ui.js';
 
 const DAY_MS = 86_400_000;
 
@@ -13,7 +12,7 @@ const DAY_MS = 86_400_000;
  */
 describe('admin UI: logs by date range', () => {
   let gateway: TestGateway;
-  let browser: Browser;
+  let ui: SeededUi | undefined;
   let page: Page;
   let pageErrors: string[];
   const ages = { hour: 3_600_000, threeDays: 3 * DAY_MS, twentyDays: 20 * DAY_MS, fortyDays: 40 * DAY_MS };
@@ -21,41 +20,19 @@ describe('admin UI: logs by date range', () => {
   const rows = () => table().locator('tbody tr');
 
   beforeAll(async () => {
-    assertClientBuilt();
-    gateway = await startTestGateway();
-    const providerId = await createProvider(gateway, { name: 'Mock OpenAI', type: 'openai', baseUrl: 'http://127.0.0.1:9/v1' });
-    const key = await createKey(gateway, { name: 'app' });
     const now = Date.now();
-    await gateway.services.db.requestLog.createMany({
-      data: Object.entries(ages).map(([name, age]) => ({
-        createdAt: new Date(now - age),
-        virtualKeyId: key.id,
-        keyName: 'app',
-        keyPrefix: key.key.slice(0, 12),
-        clientApi: 'chat-completions',
-        requestedModel: `model-${name}`,
-        targetModel: `model-${name}`,
-        providerId,
-        providerName: 'Mock OpenAI',
-        attempts: 1,
-        status: 200,
-        latencyMs: 100,
-        inputTokens: 10,
-        outputTokens: 5,
-        costUsd: 0.01,
-      })),
-    });
-    ({ browser, page, pageErrors } = await openUi({
-      token: await gateway.adminToken(),
-      viewport: { width: 1366, height: 900 },
-      colorScheme: 'light',
-      acceptDownloads: true,
-    }));
+    ui = await openSeededUi(
+      async (gw) => {
+        const key = await createSeedKey(gw, 'app');
+        return Object.entries(ages).map(([name, age]) => ({ createdAt: new Date(now - age), key, model: `model-${name}` }));
+      },
+      { acceptDownloads: true },
+    );
+    ({ gateway, page, pageErrors } = ui);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await gateway?.stop();
+    await ui?.close();
   });
 
   const models = async () =>

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { assertClientBuilt, openUi, screenshot } from '../support/browser.js';
-import { createKey, createProvider } from '../support/proxy-fixture.js';
+import type { Page } from 'playwright-core';
+import type { TestGateway } from '../support/gateway.js';
+import { screenshot } from '../support/browser.js';
+import { createSeedKey, openSeededUi, type SeedRow, type SeededUi } from '../support/seeded-ui.js';
 
 const DAY_MS = 86_400_000;
 
@@ -13,60 +13,35 @@ const DAY_MS = 86_400_000;
  */
 describe('admin UI: usage history', () => {
   let gateway: TestGateway;
-  let browser: Browser;
+  let ui: SeededUi | undefined;
   let page: Page;
   let pageErrors: string[];
   let alphaKeyId: string;
 
   beforeAll(async () => {
-    assertClientBuilt();
-    gateway = await startTestGateway();
-    const providerId = await createProvider(gateway, { name: 'Mock OpenAI', type: 'openai', baseUrl: 'http://127.0.0.1:9/v1' });
-    const alpha = await createKey(gateway, { name: 'alpha-app' });
-    const beta = await createKey(gateway, { name: 'beta-app' });
-    alphaKeyId = alpha.id;
-    const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
-    const rows = [];
-    for (let d = 0; d < 30; d++) {
-      // Past days at 00:30 UTC (never inside the last 24 hours); today's a few minutes ago.
-      const createdAt = d === 0 ? new Date(Date.now() - 5 * 60_000) : new Date(today - d * DAY_MS + 30 * 60_000);
-      for (const [key, model, cost] of [
-        [alpha, 'gpt-a', 0.01],
-        [beta, 'gpt-b', 0.02],
-      ] as const) {
-        rows.push({
-          createdAt,
-          virtualKeyId: key.id,
-          keyName: key === alpha ? 'alpha-app' : 'beta-app',
-          keyPrefix: key.key.slice(0, 12),
-          clientApi: 'chat-completions',
-          requestedModel: model,
-          targetModel: model,
-          providerId,
-          providerName: 'Mock OpenAI',
-          attempts: 1,
-          status: 200,
-          latencyMs: 100,
-          inputTokens: 10,
-          outputTokens: 5,
-          costUsd: cost,
-        });
-      }
-    }
-    // One older row outside the 30 days, which must not be counted.
-    rows.push({ ...rows[0], createdAt: new Date(today - 40 * DAY_MS) });
-    await gateway.services.db.requestLog.createMany({ data: rows });
-    ({ browser, page, pageErrors } = await openUi({
-      token: await gateway.adminToken(),
-      viewport: { width: 1366, height: 900 },
-      colorScheme: 'light',
-      acceptDownloads: true,
-    }));
+    ui = await openSeededUi(
+      async (gw) => {
+        const alpha = await createSeedKey(gw, 'alpha-app');
+        const beta = await createSeedKey(gw, 'beta-app');
+        alphaKeyId = alpha.id;
+        const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+        const rows: SeedRow[] = [];
+        for (let d = 0; d < 30; d++) {
+          // Past days at 00:30 UTC (never inside the last 24 hours); today's a few minutes ago.
+          const createdAt = d === 0 ? new Date(Date.now() - 5 * 60_000) : new Date(today - d * DAY_MS + 30 * 60_000);
+          rows.push({ createdAt, key: alpha, model: 'gpt-a', costUsd: 0.01 }, { createdAt, key: beta, model: 'gpt-b', costUsd: 0.02 });
+        }
+        // One older row outside the 30 days, which must not be counted.
+        rows.push({ ...rows[0], createdAt: new Date(today - 40 * DAY_MS) });
+        return rows;
+      },
+      { acceptDownloads: true },
+    );
+    ({ gateway, page, pageErrors } = ui);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await gateway?.stop();
+    await ui?.close();
   });
 
   const breakdown = () => page.getByRole('table', { name: 'Breakdown' });

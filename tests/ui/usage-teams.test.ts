@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { assertClientBuilt, openUi } from '../support/browser.js';
-import { createKey, createProvider } from '../support/proxy-fixture.js';
+import type { Page } from 'playwright-core';
+import type { TestGateway } from '../support/gateway.js';
+import { createSeedKey, openSeededUi, type SeededUi } from '../support/seeded-ui.js';
 
 const DAY_MS = 86_400_000;
 
@@ -13,54 +12,30 @@ const DAY_MS = 86_400_000;
  */
 describe('admin UI: usage by team', () => {
   let gateway: TestGateway;
-  let browser: Browser;
+  let ui: SeededUi | undefined;
   let page: Page;
   let pageErrors: string[];
 
   beforeAll(async () => {
-    assertClientBuilt();
-    gateway = await startTestGateway();
-    const providerId = await createProvider(gateway, { name: 'Mock OpenAI', type: 'openai', baseUrl: 'http://127.0.0.1:9/v1' });
-    const { createTeam } = await gateway.admin<{ createTeam: { id: string } }>('mutation { createTeam(input: { name: "Growth" }) { id } }');
-    const teamKey = await createKey(gateway, { name: 'growth-app', teamId: createTeam.id });
-    const soloKey = await createKey(gateway, { name: 'solo-app' });
-    const row = (key: typeof teamKey, teamId: string | null, createdAt: Date, costUsd: number) => ({
-      createdAt,
-      virtualKeyId: key.id,
-      teamId,
-      keyName: key === teamKey ? 'growth-app' : 'solo-app',
-      keyPrefix: key.key.slice(0, 12),
-      clientApi: 'chat-completions',
-      requestedModel: 'gpt-a',
-      targetModel: 'gpt-a',
-      providerId,
-      providerName: 'Mock OpenAI',
-      attempts: 1,
-      status: 200,
-      latencyMs: 100,
-      inputTokens: 10,
-      outputTokens: 5,
-      costUsd,
-    });
-    const now = Date.now();
-    await gateway.services.db.requestLog.createMany({
-      data: [
-        row(teamKey, createTeam.id, new Date(now - 2 * DAY_MS), 0.01),
-        row(teamKey, createTeam.id, new Date(now - 5 * 60_000), 0.01),
-        row(soloKey, null, new Date(now - 5 * 60_000), 0.05),
-      ],
-    });
-    ({ browser, page, pageErrors } = await openUi({
-      token: await gateway.adminToken(),
-      viewport: { width: 1366, height: 900 },
-      colorScheme: 'light',
-      acceptDownloads: true,
-    }));
+    ui = await openSeededUi(
+      async (gw) => {
+        const { createTeam } = await gw.admin<{ createTeam: { id: string } }>('mutation { createTeam(input: { name: "Growth" }) { id } }');
+        const teamKey = await createSeedKey(gw, 'growth-app', { teamId: createTeam.id });
+        const soloKey = await createSeedKey(gw, 'solo-app');
+        const now = Date.now();
+        return [
+          { key: teamKey, teamId: createTeam.id, createdAt: new Date(now - 2 * DAY_MS), model: 'gpt-a', costUsd: 0.01 },
+          { key: teamKey, teamId: createTeam.id, createdAt: new Date(now - 5 * 60_000), model: 'gpt-a', costUsd: 0.01 },
+          { key: soloKey, teamId: null, createdAt: new Date(now - 5 * 60_000), model: 'gpt-a', costUsd: 0.05 },
+        ];
+      },
+      { acceptDownloads: true },
+    );
+    ({ gateway, page, pageErrors } = ui);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await gateway?.stop();
+    await ui?.close();
   });
 
   it('breaks the last 30 days down by team, the team charted on its own', async () => {
