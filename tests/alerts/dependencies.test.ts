@@ -7,7 +7,7 @@
  */
 import { createServer as createTcpServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { freshDatabase, RedisProcess, uniqueRedisPrefix } from '../scaleout/support.js';
+import { freshDatabase, RedisProcess, startTwoInstances, type TwoInstances } from '../scaleout/support.js';
 import { alertHistoryOf, createAlertChannel } from '../support/admin.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { waitFor } from '../support/wait.js';
@@ -58,9 +58,8 @@ class TcpRelay {
 }
 
 describe('Redis lost and back, two instances', () => {
-  const prefix = uniqueRedisPrefix();
   let redis: RedisProcess;
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
+  let instances: TwoInstances<TestGateway> | undefined;
   let a: TestGateway;
   let b: TestGateway;
   let receiver: Awaited<ReturnType<typeof startHookReceiver>>;
@@ -69,17 +68,15 @@ describe('Redis lost and back, two instances', () => {
   beforeAll(async () => {
     redis = new RedisProcess(await freePort());
     await redis.start();
-    database = await freshDatabase('alerts-redis');
-    const env = {
-      DATABASE_URL: database.url,
-      REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: prefix,
-      JWT_SECRET: 'deps-test-jwt-secret-0123456789abcdefgh',
-      ENCRYPTION_KEY: 'deps-test-encryption-key-0123456789abc',
-      ALERTS_INTERVAL_MS: '200',
-    };
-    a = await startTestGateway(env);
-    b = await startTestGateway(env);
+    instances = await startTwoInstances('alerts-redis', (env) => startTestGateway(env), {
+      redisUrl: redis.url,
+      env: {
+        JWT_SECRET: 'deps-test-jwt-secret-0123456789abcdefgh',
+        ENCRYPTION_KEY: 'deps-test-encryption-key-0123456789abc',
+        ALERTS_INTERVAL_MS: '200',
+      },
+    });
+    ({ a, b } = instances);
     receiver = await startHookReceiver();
     const channel = await createAlertChannel(a, { name: 'ops', kind: 'WEBHOOK', url: `${receiver.url}/webhook/deps` });
     await a.admin(RULE, { i: { name: 'redis', kind: 'DEPENDENCY_LOST', params: { dependencies: ['redis'] }, channelIds: [channel], cooldownSeconds: 600 } });
@@ -88,10 +85,9 @@ describe('Redis lost and back, two instances', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
+    await instances?.stop();
     await redis?.stop();
     await receiver?.close();
-    await database?.drop();
   });
 
   test('one "lost" when redis-server dies, one "back" when it returns, whichever instance held the lock', async () => {

@@ -1,45 +1,34 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { deletePrefix, REDIS_URL } from '../limits/support.js';
 import { closedPort } from '../support/proxy-fixture.js';
-import { freshDatabase, GatewayProcess, uniqueRedisPrefix } from '../scaleout/support.js';
+import { startGatewayProcess, startTwoInstances, type GatewayProcess, type TwoInstances } from '../scaleout/support.js';
 import { readFixture, startCatalogServer, type CatalogServer } from './catalog-server.js';
 
 const STATUS = '{ catalogStatus { origin sourceKind sourceUrl entryCount } }';
 const SET = 'mutation($input: CatalogSourceInput!) { setCatalogSource(input: $input) { ok error status { origin entryCount } } }';
 type Status = { origin: string; sourceKind: string; sourceUrl: string; entryCount: number };
+/** SET's answer. */
+type SetSource = { setCatalogSource: { ok: boolean; error: string | null; status: { origin: string; entryCount: number } } };
 
 // Two gateway processes on one PostgreSQL database and one Redis: a catalog source set on one
 // instance (a fetch from a new address, an upload, the built-in copy) is the copy the other serves.
 describe('catalog source on one instance of two', () => {
-  const prefix = uniqueRedisPrefix();
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
   let catalog: CatalogServer;
+  let instances: TwoInstances<GatewayProcess> | undefined;
   let a: GatewayProcess;
   let b: GatewayProcess;
 
   beforeAll(async () => {
-    database = await freshDatabase('catalog-source');
     catalog = await startCatalogServer(readFixture());
     const unreachable = `http://127.0.0.1:${await closedPort()}/model_prices_and_context_window.json`;
-    const env = {
-      DATABASE_URL: database.url,
-      REDIS_URL,
-      REDIS_KEY_PREFIX: prefix,
-      LITELLM_CATALOG_URL: unreachable,
-      CATALOG_REFRESH_HOURS: '0',
-      CATALOG_FETCH_TIMEOUT_MS: '1000',
-    };
-    a = new GatewayProcess(env);
-    await a.start();
-    b = new GatewayProcess(env);
-    await b.start();
+    instances = await startTwoInstances('catalog-source', startGatewayProcess, {
+      env: { LITELLM_CATALOG_URL: unreachable, CATALOG_REFRESH_HOURS: '0', CATALOG_FETCH_TIMEOUT_MS: '1000' },
+    });
+    ({ a, b } = instances);
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
+    await instances?.stop();
     await catalog?.close();
-    await database?.drop();
-    await deletePrefix(prefix);
   });
 
   const statusOf = async (instance: GatewayProcess) => (await instance.admin<{ catalogStatus: Status }>(STATUS)).catalogStatus;
@@ -47,7 +36,7 @@ describe('catalog source on one instance of two', () => {
   test('the other instance follows a new address, an upload and the built-in copy', async () => {
     expect((await statusOf(b)).origin).toBe('builtin');
 
-    const fetched = await a.admin(SET, { input: { kind: 'URL', url: catalog.url } });
+    const fetched = await a.admin<SetSource>(SET, { input: { kind: 'URL', url: catalog.url } });
     expect(fetched.setCatalogSource).toEqual({ ok: true, error: null, status: { origin: 'fetched', entryCount: 54 } });
     await expect.poll(() => statusOf(b), { timeout: 10_000 }).toEqual({ origin: 'fetched', sourceKind: 'URL', sourceUrl: catalog.url, entryCount: 54 });
     expect(catalog.requests).toBe(1);
@@ -55,7 +44,7 @@ describe('catalog source on one instance of two', () => {
     // An upload of fewer entries (still a usable catalog): the other instance serves exactly it.
     const entries = Object.entries(JSON.parse(readFixture()) as Record<string, unknown>);
     const smaller = JSON.stringify(Object.fromEntries(entries.slice(0, entries.length - 2)));
-    const uploaded = await a.admin(SET, { input: { kind: 'UPLOAD', fileName: 'smaller.json', text: smaller } });
+    const uploaded = await a.admin<SetSource>(SET, { input: { kind: 'UPLOAD', fileName: 'smaller.json', text: smaller } });
     expect(uploaded.setCatalogSource.status).toEqual({ origin: 'uploaded', entryCount: 52 });
     await expect.poll(() => statusOf(b), { timeout: 10_000 }).toEqual({ origin: 'uploaded', sourceKind: 'UPLOAD', sourceUrl: 'smaller.json', entryCount: 52 });
 

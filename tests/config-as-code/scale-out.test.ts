@@ -1,35 +1,27 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { deletePrefix, REDIS_URL } from '../limits/support.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { createKey } from '../support/admin.js';
-import { freshDatabase, GatewayProcess, uniqueRedisPrefix } from '../scaleout/support.js';
+import { startGatewayProcess, startTwoInstances, type GatewayProcess, type TwoInstances } from '../scaleout/support.js';
 import { waitFor } from '../support/wait.js';
 
 // Two gateway processes on one PostgreSQL database and one Redis: a file applied through one
 // is live on the other through the config-change announcement (instances never reload on a timer).
 describe('applyConfig on one instance of two', () => {
-  const prefix = uniqueRedisPrefix();
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
   let mock: MockUpstream;
+  let instances: TwoInstances<GatewayProcess> | undefined;
   let a: GatewayProcess;
   let b: GatewayProcess;
 
   beforeAll(async () => {
-    database = await freshDatabase('config-as-code');
     mock = await startOpenAIChatMock({ apiKey: 'scaleout-upstream-key-7777' });
-    const env = { DATABASE_URL: database.url, REDIS_URL, REDIS_KEY_PREFIX: prefix, CAC_SCALEOUT_KEY: 'scaleout-upstream-key-7777' };
-    a = new GatewayProcess(env);
-    await a.start();
-    b = new GatewayProcess(env);
-    await b.start();
+    instances = await startTwoInstances('config-as-code', startGatewayProcess, { env: { CAC_SCALEOUT_KEY: 'scaleout-upstream-key-7777' } });
+    ({ a, b } = instances);
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
+    await instances?.stop();
     await mock?.close();
-    await database?.drop();
-    await deletePrefix(prefix);
   });
 
   test('the other instance serves the applied models without a restart', async () => {
@@ -45,7 +37,10 @@ models:
     provider: shared
     upstreamModel: gpt-4o
 `;
-    const result = await a.admin('mutation($y: String!){ applyConfig(yaml: $y){ applied plan { changes { action } } } }', { y: yaml });
+    const result = await a.admin<{ applyConfig: { plan: { changes: Array<{ action: string }> } } }>(
+      'mutation($y: String!){ applyConfig(yaml: $y){ applied plan { changes { action } } } }',
+      { y: yaml },
+    );
     expect(result.applyConfig.plan.changes).toEqual([{ action: 'create' }, { action: 'create' }]);
     const answer = await waitFor(
       async () => {

@@ -38,7 +38,11 @@ async function checksServedBy(gw: GatewayProcess): Promise<number> {
   let targetId: string;
   /** Runs in the shared database (read through B; not cached). */
   const storedRuns = async () =>
-    (await b.admin('query($id: ID!) { healthRuns(targetId: $id, first: 500) { nodes { id } } }', { id: targetId })).healthRuns.nodes.length as number;
+    (
+      await b.admin<{ healthRuns: { nodes: Array<{ id: string }> } }>('query($id: ID!) { healthRuns(targetId: $id, first: 500) { nodes { id } } }', {
+        id: targetId,
+      })
+    ).healthRuns.nodes.length;
 
   beforeAll(async () => {
     redis = new Redis(REDIS_URL);
@@ -66,7 +70,8 @@ async function checksServedBy(gw: GatewayProcess): Promise<number> {
 
   test('exactly one instance runs the checks, including a target created through the other', async () => {
     // Created through B: only B's scheduler hears of it directly; A must find it in the database.
-    targetId = (await b.admin(CREATE_TARGET, { i: { modelName: 'gpt-x', intervalSeconds: INTERVAL_SECONDS } })).createHealthTarget.id;
+    targetId = (await b.admin<{ createHealthTarget: { id: string } }>(CREATE_TARGET, { i: { modelName: 'gpt-x', intervalSeconds: INTERVAL_SECONDS } }))
+      .createHealthTarget.id;
     await waitFor(async () => ((await checksServedBy(a)) >= 3 ? true : undefined), {
       timeoutMs: (3 * INTERVAL_SECONDS + 2) * 1_000,
       what: 'three checks by instance A',

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, adminClient, createProviderWithModel, type AdminTarget, type Variables } from '../support/admin.js';
 import { databaseNameFor, dropDatabase, ensureDatabase } from '../support/postgres.js';
 import { waitFor } from '../support/wait.js';
+import { deletePrefix, REDIS_URL } from '../limits/support.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -17,6 +18,57 @@ export async function freshDatabase(tag: string): Promise<{ url: string; drop: (
 }
 
 export const uniqueRedisPrefix = () => `llmgw-test:${process.pid}:${randomBytes(4).toString('hex')}:`;
+
+/** Two gateways of one deployment: one PostgreSQL database and one Redis key space between them. */
+export interface TwoInstances<G> {
+  a: G;
+  b: G;
+  /** The environment both were started with. */
+  env: Record<string, string>;
+  /** Stops both, drops the database and clears the Redis key space. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts two gateways (`start`: a child process or an in-process gateway) on a fresh PostgreSQL
+ * database and the suite's Redis under a key prefix of their own, `env` added to both. With a
+ * `redisUrl` of the test's own (a redis-server it stops and starts) the prefix is left to it.
+ */
+export async function startTwoInstances<G extends { stop(): Promise<unknown> }>(
+  tag: string,
+  start: (env: Record<string, string>) => Promise<G>,
+  { env: extra = {}, redisUrl }: { env?: Record<string, string>; redisUrl?: string } = {},
+): Promise<TwoInstances<G>> {
+  const database = await freshDatabase(tag);
+  const prefix = uniqueRedisPrefix();
+  const env = { DATABASE_URL: database.url, REDIS_URL: redisUrl ?? REDIS_URL, REDIS_KEY_PREFIX: prefix, ...extra };
+  const started: G[] = [];
+  const stop = async () => {
+    await Promise.all(started.map((instance) => instance.stop()));
+    await database.drop();
+    if (!redisUrl) await deletePrefix(prefix);
+  };
+  try {
+    started.push(await start(env));
+    started.push(await start(env));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { a: started[0], b: started[1], env, stop };
+}
+
+/** A gateway child process, started: the `start` of startTwoInstances for suites across processes. */
+export async function startGatewayProcess(env: Record<string, string>): Promise<GatewayProcess> {
+  const instance = new GatewayProcess(env);
+  try {
+    await instance.start();
+  } catch (error) {
+    await instance.stop();
+    throw error;
+  }
+  return instance;
+}
 
 /** A redis-server of the test's own, on its own port, with no persistence. */
 export class RedisProcess {
@@ -81,7 +133,7 @@ export class GatewayProcess {
   }
 
   /** An operation as the bootstrap admin (signs in on first use). */
-  admin<T = any>(query: string, variables?: Variables): Promise<T> {
+  admin<T = unknown>(query: string, variables?: Variables): Promise<T> {
     return this.session().admin<T>(query, variables);
   }
 

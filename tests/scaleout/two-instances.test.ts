@@ -56,7 +56,7 @@ const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres
     const { key } = await createKey(a);
     await keyVisibleOn(b, key);
     const started = Date.now();
-    await createModel(a, (await a.admin('{ providers { id } }')).providers[0].id, 'added-later', 'gpt-4o');
+    await createModel(a, (await a.admin<{ providers: Array<{ id: string }> }>('{ providers { id } }')).providers[0].id, 'added-later', 'gpt-4o');
     const listed = await waitFor(
       async () => {
         const body = (await (await fetch(`${b.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } })).json()) as { data: Array<{ id: string }> };
@@ -142,17 +142,18 @@ const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres
     const { key } = await createKey(a);
     await keyVisibleOn(b, key);
     const stateOn = async (gw: GatewayProcess) => {
-      const { virtualModels } = await gw.admin('{ virtualModels { name targets { modelId state cooldownUntil } } }');
-      return virtualModels.find((v: any) => v.name === 'cool')?.targets.find((t: any) => t.modelId === dead);
+      type Listed = { virtualModels: Array<{ name: string; targets: Array<{ modelId: string; state: string; cooldownUntil: string | null }> }> };
+      const { virtualModels } = await gw.admin<Listed>('{ virtualModels { name targets { modelId state cooldownUntil } } }');
+      return virtualModels.find((v) => v.name === 'cool')?.targets.find((t) => t.modelId === dead);
     };
     expect((await stateOn(b))?.state).toBe('CLOSED');
     for (let i = 0; i < 2; i++) expect((await chatRequest(a.url, key, 'cool')).status).toBe(200);
     const onA = await stateOn(a);
-    expect(onA.state).toBe('OPEN');
+    expect(onA?.state).toBe('OPEN');
     const onB = await waitFor(async () => ((await stateOn(b))?.state === 'OPEN' ? stateOn(b) : undefined), {
       timeoutMs: 10_000,
       what: 'the open circuit on instance B',
     });
-    expect(onB.cooldownUntil).toBe(onA.cooldownUntil);
+    expect(onB.cooldownUntil).toBe(onA?.cooldownUntil);
   });
 });
