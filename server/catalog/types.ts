@@ -1,29 +1,20 @@
 import type { CatalogSourceKind } from '../settings/catalog-source.js';
-import type { UnitPrices } from '../core/unit-prices.js';
+import type { ModelTerms } from '../core/model-terms.js';
 
 /**
  * The catalog as the gateway uses it: one normalized entry per LiteLLM key,
  * holding only the fields a model preset and the search need.
  */
-export interface CatalogEntry {
+export interface CatalogEntry extends ModelTerms {
   /** The LiteLLM key, e.g. `deepseek/deepseek-chat` or `gpt-4o`. */
   key: string;
   /** `litellm_provider`, e.g. `deepseek`, `vertex_ai-anthropic_models`. */
   provider: string;
   /** chat | embedding | responses | image_generation | … ('' when the entry has none). */
   mode: string;
-  contextWindow?: number;
-  maxOutputTokens?: number;
-  /** USD per single token. */
-  inputPrice?: number;
-  outputPrice?: number;
-  cacheReadPrice?: number;
-  cacheWritePrice?: number;
   supportsTools?: boolean;
   supportsVision?: boolean;
   supportsReasoning?: boolean;
-  /** Prices of images, audio, speech and rerank (core/unit-prices.ts). */
-  unitPrices?: UnitPrices;
 }
 
 export interface SkippedEntry {
@@ -79,16 +70,5 @@ export const PRESET_FIELDS = [
   'mode',
 ] as const;
 export type PresetField = (typeof PRESET_FIELDS)[number];
-export type ModelPreset = Partial<{
-  contextWindow: number;
-  maxOutputTokens: number;
-  inputPrice: number;
-  outputPrice: number;
-  cacheReadPrice: number;
-  cacheWritePrice: number;
-  supportsTools: boolean;
-  supportsVision: boolean;
-  supportsReasoning: boolean;
-  unitPrices: UnitPrices;
-  mode: string;
-}>;
+/** The PRESET_FIELDS of an entry. */
+export type ModelPreset = Partial<Omit<CatalogEntry, 'key' | 'provider'>>;

@@ -1,3 +1,5 @@
+import { PRESET_FIELDS } from '../catalog/types.js';
+import { absentAsNull } from '../core/fields.js';
 import { dbNull, type Db } from '../db/client.js';
 import { maskSecret, type SecretBox } from '../crypto/secret-box.js';
 import { sealHeaders } from '../crypto/sealed-headers.js';
@@ -63,17 +65,10 @@ export async function applyPlan(db: Db, box: SecretBox, plan: Plan, desired: Con
         const data = {
           providerId,
           upstreamModel: m.upstreamModel,
+          // Limits, prices and capabilities the file leaves out are cleared.
+          ...absentAsNull(m, PRESET_FIELDS),
           mode: m.mode,
-          contextWindow: m.contextWindow ?? null,
-          maxOutputTokens: m.maxOutputTokens ?? null,
-          inputPrice: m.inputPrice ?? null,
-          outputPrice: m.outputPrice ?? null,
-          cacheReadPrice: m.cacheReadPrice ?? null,
-          cacheWritePrice: m.cacheWritePrice ?? null,
           unitPrices: m.unitPrices ?? dbNull(tx),
-          supportsTools: m.supportsTools ?? null,
-          supportsVision: m.supportsVision ?? null,
-          supportsReasoning: m.supportsReasoning ?? null,
           requestDefaults: sealRequestDefaults({ body: m.requestDefaults?.body, headers: desired.modelSecrets.get(name)?.headers }, box) as object,
           secretRefs: {
             headers: Object.fromEntries(Object.entries(m.requestDefaults?.headers ?? {}).map(([h, ref]) => [h, parseEnvRef(ref)])),
@@ -118,11 +113,7 @@ export async function applyPlan(db: Db, box: SecretBox, plan: Plan, desired: Con
         const k = desired.virtualKeys.get(name)!;
         const data = {
           allowedModels: k.allowedModels ?? undefined,
-          rpmLimit: k.rpmLimit ?? null,
-          tpmLimit: k.tpmLimit ?? null,
-          maxConcurrency: k.maxConcurrency ?? null,
-          budgetUsd: k.budgetUsd ?? null,
-          budgetPeriod: k.budgetPeriod ?? null,
+          ...absentAsNull(k, ['rpmLimit', 'tpmLimit', 'maxConcurrency', 'budgetUsd', 'budgetPeriod']),
           expiresAt: k.expiresAt ? new Date(k.expiresAt) : null,
           enabled: k.enabled,
           logBodies: k.logBodies,

@@ -6,7 +6,7 @@ import { isRecord } from '../core/guards.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/client.js';
 import { checkGuardrail, GuardrailConfigError } from '../guardrails/config.js';
-import { cacheSettings, DEFAULT_CACHE_SETTINGS, DEFAULT_SEMANTIC_THRESHOLD, type CacheSettings } from '../snapshot/cache-settings.js';
+import { cacheSettings, filledCacheSettings, type CacheSettings } from '../snapshot/cache-settings.js';
 import { guardrailConfig, type GuardrailMode, type GuardrailStage, type ModerationSettings } from '../snapshot/guardrail-entry.js';
 import type { AlertChannelDecl, AlertRuleDecl, GuardrailDecl, VirtualModelDecl } from './schema.js';
 import { envRef, parseEnvRef, suggestedEnvName } from './secret-ref.js';
@@ -55,25 +55,8 @@ export const DEFAULT_ALERT_COOLDOWN_SECONDS = 600;
 
 type CacheDecl = NonNullable<VirtualModelDecl['cache']>;
 
-/** A file's cache block in the form the `cache` column stores (config-service/cache.ts writes the same). */
-export function cacheFromFile(decl: CacheDecl | undefined): CacheSettings | undefined {
-  if (!decl) return undefined;
-  return {
-    enabled: decl.enabled,
-    ...(decl.ttlSeconds ? { ttlSeconds: decl.ttlSeconds } : {}),
-    shared: decl.shared ?? DEFAULT_CACHE_SETTINGS.shared,
-    clientControl: decl.clientControl ?? DEFAULT_CACHE_SETTINGS.clientControl,
-    ...(decl.semantic
-      ? {
-          semantic: {
-            enabled: decl.semantic.enabled,
-            embeddingModel: decl.semantic.embeddingModel,
-            threshold: decl.semantic.threshold ?? DEFAULT_SEMANTIC_THRESHOLD,
-          },
-        }
-      : {}),
-  };
-}
+/** A file's cache block in the form the `cache` column stores. */
+export const cacheFromFile = (decl: CacheDecl | undefined): CacheSettings | undefined => (decl ? filledCacheSettings(decl) : undefined);
 
 /** The stored `cache` column in the same form. */
 export const cacheFromRow = (stored: unknown): CacheSettings | undefined => cacheSettings(stored);

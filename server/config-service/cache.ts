@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { dbNull, type Db } from '../db/client.js';
 import type { Prisma } from '../db/generated/sqlite/index.js';
-import { DEFAULT_CACHE_SETTINGS, DEFAULT_SEMANTIC_THRESHOLD, type CacheSettings } from '../snapshot/cache-settings.js';
+import { filledCacheSettings, type CacheSettings } from '../snapshot/cache-settings.js';
 import type { ConfigActor } from './change.js';
 import type { EntityDeps } from './deps.js';
 import { ConfigInputError, ConfigNotFoundError } from './errors.js';
@@ -23,25 +23,6 @@ export const cacheSettingsSchema = z.object({
 });
 export type CacheSettingsInput = z.infer<typeof cacheSettingsSchema>;
 
-/** What is stored in the `cache` column: every field, defaults filled, so a read needs no guessing. */
-function stored(input: CacheSettingsInput): CacheSettings {
-  return {
-    enabled: input.enabled,
-    ...(input.ttlSeconds ? { ttlSeconds: input.ttlSeconds } : {}),
-    shared: input.shared ?? DEFAULT_CACHE_SETTINGS.shared,
-    clientControl: input.clientControl ?? DEFAULT_CACHE_SETTINGS.clientControl,
-    ...(input.semantic
-      ? {
-          semantic: {
-            enabled: input.semantic.enabled,
-            embeddingModel: input.semantic.embeddingModel,
-            threshold: input.semantic.threshold ?? DEFAULT_SEMANTIC_THRESHOLD,
-          },
-        }
-      : {}),
-  };
-}
-
 const json = (db: Db, settings: CacheSettings | null) => (settings ? (settings as unknown as Prisma.InputJsonValue) : dbNull(db));
 
 /** Cache settings of keys and virtual models, and auto prompt caching of models; null settings restore the defaults. */
@@ -51,14 +32,14 @@ export function cacheConfig(deps: EntityDeps) {
     async setVirtualKeyCache(actor: ConfigActor, id: string, input: CacheSettingsInput | null) {
       if (input?.semantic) throw new ConfigInputError('the semantic cache is set on virtual models, not keys', 'semantic');
       if (!(await db.virtualKey.findUnique({ where: { id }, select: { id: true } }))) throw new ConfigNotFoundError('Virtual key');
-      const updated = await db.virtualKey.update({ where: { id }, data: { cache: json(db, input ? stored(input) : null) } });
+      const updated = await db.virtualKey.update({ where: { id }, data: { cache: json(db, input ? filledCacheSettings(input) : null) } });
       await deps.changed([{ actor, entity: 'virtualKey', action: 'update', id }]);
       return updated;
     },
 
     async setVirtualModelCache(actor: ConfigActor, id: string, input: CacheSettingsInput | null) {
       if (!(await db.virtualModel.findUnique({ where: { id }, select: { id: true } }))) throw new ConfigNotFoundError('Virtual model');
-      const settings = input ? stored(input) : null;
+      const settings = input ? filledCacheSettings(input) : null;
       if (settings?.semantic && !(await db.model.findUnique({ where: { name: settings.semantic.embeddingModel }, select: { id: true } }))) {
         throw new ConfigInputError(`no model named "${settings.semantic.embeddingModel}"`, 'semantic.embeddingModel');
       }

@@ -17,9 +17,3 @@ export function paging(args: { skip?: number | null; take?: number | null }): { 
 
 /** Drops absent (GraphQL gives `undefined` for omitted fields) or also null fields of an input. */
 export { withoutNullish, withoutUndefined } from '../config-service/fields.js';
-
-/** Absent fields as null, the form nullable fields of an output type take. */
-export const absentAsNull = <T extends object>(o: T) =>
-  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v ?? null])) as {
-    [K in keyof T]-?: undefined extends T[K] ? Exclude<T[K], undefined> | null : T[K];
-  };

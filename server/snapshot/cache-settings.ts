@@ -28,6 +28,34 @@ export interface SemanticCacheSettings {
 export const DEFAULT_CACHE_SETTINGS: CacheSettings = { enabled: false, shared: false, clientControl: true };
 export const DEFAULT_SEMANTIC_THRESHOLD = 0.95;
 
+/** Settings as an admin writes them (in the API or the config file): absent or null fields take the defaults. */
+export interface CacheSettingsDraft {
+  enabled: boolean;
+  ttlSeconds?: number | null;
+  shared?: boolean | null;
+  clientControl?: boolean | null;
+  semantic?: { enabled: boolean; embeddingModel: string; threshold?: number | null } | null;
+}
+
+/** What is stored in the `cache` column: every field, defaults filled, so a read needs no guessing. */
+export function filledCacheSettings(input: CacheSettingsDraft): CacheSettings {
+  return {
+    enabled: input.enabled,
+    ...(input.ttlSeconds ? { ttlSeconds: input.ttlSeconds } : {}),
+    shared: input.shared ?? DEFAULT_CACHE_SETTINGS.shared,
+    clientControl: input.clientControl ?? DEFAULT_CACHE_SETTINGS.clientControl,
+    ...(input.semantic
+      ? {
+          semantic: {
+            enabled: input.semantic.enabled,
+            embeddingModel: input.semantic.embeddingModel,
+            threshold: input.semantic.threshold ?? DEFAULT_SEMANTIC_THRESHOLD,
+          },
+        }
+      : {}),
+  };
+}
+
 /** Stored JSON → settings; undefined when nothing is stored (the defaults apply). */
 export function cacheSettings(stored: unknown): CacheSettings | undefined {
   if (!isRecord(stored)) return undefined;

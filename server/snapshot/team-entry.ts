@@ -1,3 +1,5 @@
+import { nullAsAbsent } from '../core/fields.js';
+
 /**
  * Teams and the scoped limits of keys and teams as the request path reads them,
  * parsed once per snapshot from the stored JSON (prisma/schema.prisma: Team,
@@ -78,10 +80,7 @@ export function teamEntry(row: TeamRow): TeamEntry {
   return {
     id: row.id,
     name: row.name,
-    rpmLimit: row.rpmLimit ?? undefined,
-    tpmLimit: row.tpmLimit ?? undefined,
-    budgetUsd: row.budgetUsd ?? undefined,
-    budgetPeriod: row.budgetPeriod ?? undefined,
+    ...nullAsAbsent(row, ['rpmLimit', 'tpmLimit', 'budgetUsd', 'budgetPeriod']),
     allowedModels: Array.isArray(row.allowedModels) ? new Set(row.allowedModels.filter((m): m is string => typeof m === 'string')) : null,
     modelLimits: parseModelLimits(row.modelLimits),
     endUserLimits: parseEndUserLimits(row.endUserLimits),

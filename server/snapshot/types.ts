@@ -1,5 +1,5 @@
 import type { CompiledRule } from '../prompts/types.js';
-import type { UnitPrices } from '../core/unit-prices.js';
+import type { ModelTerms } from '../core/model-terms.js';
 import type { GuardrailEntry } from './guardrail-entry.js';
 import type { RouteOptions } from './route-options.js';
 import type { CacheSettings } from './cache-settings.js';
@@ -22,20 +22,12 @@ export interface ProviderEntry {
   enabled: boolean;
 }
 
-export interface ModelEntry {
+export interface ModelEntry extends ModelTerms {
   id: string;
   name: string;
   upstreamModel: string;
   mode: string;
   provider: ProviderEntry;
-  contextWindow?: number;
-  maxOutputTokens?: number;
-  inputPrice?: number;
-  outputPrice?: number;
-  cacheReadPrice?: number;
-  cacheWritePrice?: number;
-  /** Images, audio and rerank prices (core/unit-prices.ts). */
-  unitPrices?: UnitPrices;
   requestDefaults: Record<string, unknown>;
   /** Anthropic prompt caching: add cache_control breakpoints for clients that send none (server/cache). */
   autoPromptCache?: boolean;

@@ -1,10 +1,12 @@
 import type { CatalogEntry, PresetChange } from '../../catalog/index.js';
+import { PRESET_FIELDS } from '../../catalog/types.js';
+import { absentAsNull } from '../../core/fields.js';
 import { catalogSourceInputSchema } from '../../config-service/catalog-source.js';
 import { CATALOG_SOURCE_KINDS } from '../../settings/catalog-source.js';
 import { actorOf } from '../actor.js';
 import { builder } from '../builder.js';
 import { fromZod } from '../errors.js';
-import { absentAsNull, withoutNullish } from '../validate.js';
+import { withoutNullish } from '../validate.js';
 
 const CatalogSourceKindEnum = builder.enumType('CatalogSourceKind', {
   description:
@@ -101,7 +103,7 @@ const CatalogRefreshType = builder.simpleObject('CatalogRefreshResult', {
 
 const CapabilityEnum = builder.enumType('CatalogCapability', { values: ['tools', 'vision', 'reasoning'] as const });
 
-export const entryOut = (e: CatalogEntry) => absentAsNull(e);
+export const entryOut = (e: CatalogEntry) => ({ ...e, ...absentAsNull(e, PRESET_FIELDS) });
 
 const EMPTY_PAGE = { total: 0, items: [] };
 
