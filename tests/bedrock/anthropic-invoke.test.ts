@@ -33,12 +33,7 @@ beforeAll(async () => {
   mock = await startBedrockAnthropicMock();
   const providerId = await createBedrockProvider(gw, { name: 'bedrock-claude', type: 'bedrock-anthropic', baseUrl: mock.url });
   await createModel(gw, providerId, MODEL, UPSTREAM_MODEL);
-  const wrongId = await createBedrockProvider(gw, {
-    name: 'bedrock-claude-wrong',
-    type: 'bedrock-anthropic',
-    baseUrl: mock.url,
-    secretAccessKey: 'not/the/Secret+Access/Key0123456789abcdefgh',
-  });
+  const wrongId = await createBedrockProvider(gw, { name: 'bedrock-claude-wrong', type: 'bedrock-anthropic', baseUrl: mock.url, wrongSecret: true });
   await createModel(gw, wrongId, 'claude-invoke-wrong', UPSTREAM_MODEL);
   key = (await createKey(gw)).key;
   oai = openaiClient(gw, key);

@@ -46,12 +46,7 @@ beforeAll(async () => {
   await createModel(gw, temporaryId, 'bedrock-sts', 'amazon.nova-pro-v1:0');
   const keyedId = await createProvider(gw, { name: 'bedrock-key', type: 'bedrock', baseUrl: keyed.url, apiKey: 'ABSKbW9jay1iZWRyb2NrLWFwaS1rZXk=' });
   await createModel(gw, keyedId, 'bedrock-key', 'amazon.nova-lite-v1:0');
-  const wrongId = await createBedrockProvider(gw, {
-    name: 'bedrock-wrong-secret',
-    type: 'bedrock',
-    baseUrl: mock.url,
-    secretAccessKey: 'not/the/Secret+Access/Key0123456789abcdefgh',
-  });
+  const wrongId = await createBedrockProvider(gw, { name: 'bedrock-wrong-secret', type: 'bedrock', baseUrl: mock.url, wrongSecret: true });
   await createModel(gw, wrongId, 'bedrock-wrong', UPSTREAM_MODEL);
   key = (await createKey(gw)).key;
   oai = openaiClient(gw, key);

@@ -100,16 +100,16 @@ export async function createProvider(target: AdminTarget, input: ProviderInput):
 
 /**
  * A Bedrock provider (`bedrock` for Converse, `bedrock-anthropic` for InvokeModel) that signs with the
- * mocks' AWS credentials; `secretAccessKey` replaces the secret (e.g. a wrong one, to see the refusal).
+ * mocks' AWS credentials; with `wrongSecret` its secret access key is not theirs (every request refused).
  */
 export async function createBedrockProvider(
   target: AdminTarget,
-  input: { name: string; type: 'bedrock' | 'bedrock-anthropic'; baseUrl: string; secretAccessKey?: string },
+  input: { name: string; type: 'bedrock' | 'bedrock-anthropic'; baseUrl: string; wrongSecret?: boolean },
 ): Promise<string> {
-  const { secretAccessKey = BEDROCK_CREDENTIALS.secretAccessKey, ...provider } = input;
+  const { wrongSecret = false, ...provider } = input;
   return createProvider(target, {
     ...provider,
-    apiKey: secretAccessKey,
+    apiKey: wrongSecret ? 'not/the/Secret+Access/Key0123456789abcdefgh' : BEDROCK_CREDENTIALS.secretAccessKey,
     options: { aws: { region: BEDROCK_CREDENTIALS.region, accessKeyId: BEDROCK_CREDENTIALS.accessKeyId } },
   });
 }
