@@ -3,6 +3,7 @@ import { checkGuardrail, DETECTORS, GuardrailConfigError, isDetectorName, previe
 import { guardrailConfig, type GuardrailConfig, type GuardrailMode, type GuardrailStage } from '../../snapshot/guardrail-entry.js';
 import { configChanged } from '../../snapshot/config-changed.js';
 import { builder, type InputFieldBuilder } from '../builder.js';
+import { describedEnum } from '../enums.js';
 import { badInput, notFound } from '../errors.js';
 
 /**
@@ -11,13 +12,11 @@ import { badInput, notFound } from '../errors.js';
  * Every change goes through the one after-change path (snapshot reload).
  */
 
-const ModeEnum = builder.enumType('GuardrailMode', {
-  values: {
-    MASK: { value: 'mask', description: 'Replace values by placeholders upstream; restore them in the answer.' },
-    REDACT: { value: 'redact', description: 'Replace values for good.' },
-    BLOCK: { value: 'block', description: 'Refuse the request (400 naming the guardrail), no upstream call.' },
-    LOG: { value: 'log', description: 'Only record that values were found.' },
-  } as const,
+const ModeEnum = describedEnum('GuardrailMode', {
+  mask: 'Replace values by placeholders upstream; restore them in the answer.',
+  redact: 'Replace values for good.',
+  block: 'Refuse the request (400 naming the guardrail), no upstream call.',
+  log: 'Only record that values were found.',
 });
 const StageEnum = builder.enumType('GuardrailStage', {
   values: { REQUEST: { value: 'request' }, RESPONSE: { value: 'response' }, BOTH: { value: 'both' } } as const,
@@ -25,11 +24,9 @@ const StageEnum = builder.enumType('GuardrailStage', {
 const DetectorEnum = builder.enumType('GuardrailDetector', {
   values: Object.fromEntries(DETECTORS.map((d) => [d.toUpperCase(), { value: d }])),
 });
-const ModerationFormatEnum = builder.enumType('GuardrailModerationFormat', {
-  values: {
-    OPENAI_MODERATION: { value: 'openai-moderation', description: 'POST {base URL}/moderations (OpenAI moderation format).' },
-    CHAT_VERDICT: { value: 'chat-verdict', description: 'A chat model answers SAFE or FLAGGED to a verdict prompt.' },
-  } as const,
+const ModerationFormatEnum = describedEnum('GuardrailModerationFormat', {
+  'openai-moderation': 'POST {base URL}/moderations (OpenAI moderation format).',
+  'chat-verdict': 'A chat model answers SAFE or FLAGGED to a verdict prompt.',
 });
 
 type Config = GuardrailConfig;

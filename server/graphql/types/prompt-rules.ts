@@ -5,17 +5,16 @@ import { previewPromptRules } from '../../plugins/prompt-rules-preview.js';
 import { findPreset } from '../../proxy/providers/presets.js';
 import { actorOf } from '../actor.js';
 import { builder, type InputFieldBuilder } from '../builder.js';
+import { describedEnum } from '../enums.js';
 import { badInput } from '../errors.js';
 
-const PromptRuleKindEnum = builder.enumType('PromptRuleKind', {
-  values: {
-    REPLACE: { value: 'replace', description: 'Replace text (literal or regular expression) in system and/or user messages.' },
-    PREPEND: { value: 'prepend', description: 'Add text before the system prompt or the last user message.' },
-    APPEND: { value: 'append', description: 'Add text after the system prompt or the last user message.' },
-    SET_SYSTEM: { value: 'set_system', description: 'Replace the system prompt, or insert one when absent.' },
-    REMOVE_SYSTEM: { value: 'remove_system', description: 'Remove every system and developer message.' },
-    INJECT_MESSAGE: { value: 'inject_message', description: 'Add a message at the start or the end of the conversation.' },
-  } as const,
+const PromptRuleKindEnum = describedEnum('PromptRuleKind', {
+  replace: 'Replace text (literal or regular expression) in system and/or user messages.',
+  prepend: 'Add text before the system prompt or the last user message.',
+  append: 'Add text after the system prompt or the last user message.',
+  set_system: 'Replace the system prompt, or insert one when absent.',
+  remove_system: 'Remove every system and developer message.',
+  inject_message: 'Add a message at the start or the end of the conversation.',
 });
 const ScopeEnum = builder.enumType('PromptRuleScope', { values: { SYSTEM: { value: 'system' }, USER: { value: 'user' } } as const });
 const TargetEnum = builder.enumType('PromptRuleTarget', { values: { SYSTEM: { value: 'system' }, LAST_USER: { value: 'last_user' } } as const });
@@ -23,12 +22,10 @@ const AtEnum = builder.enumType('PromptRulePosition', { values: { START: { value
 const RoleEnum = builder.enumType('PromptRuleRole', {
   values: { SYSTEM: { value: 'system' }, USER: { value: 'user' }, ASSISTANT: { value: 'assistant' } } as const,
 });
-const ClientFormatEnum = builder.enumType('ClientFormat', {
-  values: {
-    CHAT_COMPLETIONS: { value: 'chat-completions', description: 'POST /v1/chat/completions' },
-    RESPONSES: { value: 'responses', description: 'POST /v1/responses' },
-    MESSAGES: { value: 'messages', description: 'POST /v1/messages' },
-  } as const,
+const ClientFormatEnum = describedEnum('ClientFormat', {
+  'chat-completions': 'POST /v1/chat/completions',
+  responses: 'POST /v1/responses',
+  messages: 'POST /v1/messages',
 });
 
 const pick = <T>(rule: { config: unknown }, key: string) => (configOf(rule)[key] ?? null) as T | null;
