@@ -34,6 +34,8 @@ interface Scope {
  */
 export class AuditLog {
   private readonly scopes = new AsyncLocalStorage<Scope>();
+  /** Operations under way. On Node 20 an enabled AsyncLocalStorage installs promise hooks that cost every promise of the process (the proxy's too), so it is disabled whenever no admin operation runs. */
+  private running = 0;
 
   constructor(
     private readonly db: Db,
@@ -43,7 +45,13 @@ export class AuditLog {
   /** Runs one admin operation; records it once if it succeeds. */
   async operation<T>(operation: string, actor: AuditActor, args: unknown, run: () => Promise<T> | T): Promise<T> {
     const scope: Scope = { operation, actor, args, changes: [] };
-    const result = await this.scopes.run(scope, run);
+    this.running++;
+    let result: T;
+    try {
+      result = await this.scopes.run(scope, run);
+    } finally {
+      if (--this.running === 0) this.scopes.disable();
+    }
     await this.write(entryOf(scope));
     return result;
   }
