@@ -1,18 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { deletePrefix, REDIS_URL } from '../limits/support.js';
+import { deletePrefix } from '../limits/support.js';
 import { alertHistoryOf, createAlertChannel, createKey, createProviderWithModel, createVirtualModel, updateKey } from '../support/admin.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { waitFor } from '../support/wait.js';
-import { freshDatabase, uniqueRedisPrefix } from '../scaleout/support.js';
+import { startTwoInstances, type TwoInstances } from '../scaleout/support.js';
 import { createTeam } from '../teams/support.js';
 import { startHookReceiver } from './receiver.js';
 
 // Two gateways on one PostgreSQL database and one Redis: both see the events, one sends.
 describe('alerts across two instances (PostgreSQL + Redis)', () => {
-  const prefix = uniqueRedisPrefix();
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
+  let instances: TwoInstances<TestGateway> | undefined;
   let a: TestGateway;
   let b: TestGateway;
   let upstream: MockUpstream;
@@ -35,17 +34,14 @@ describe('alerts across two instances (PostgreSQL + Redis)', () => {
   }
 
   beforeAll(async () => {
-    database = await freshDatabase('alerts');
-    const env = {
-      DATABASE_URL: database.url,
-      REDIS_URL,
-      REDIS_KEY_PREFIX: prefix,
-      JWT_SECRET: 'alerts-test-jwt-secret-0123456789abcdefgh',
-      ENCRYPTION_KEY: 'alerts-test-encryption-key-0123456789abc',
-      ALERTS_INTERVAL_MS: '200',
-    };
-    a = await startTestGateway(env);
-    b = await startTestGateway(env);
+    instances = await startTwoInstances('alerts', (env) => startTestGateway(env), {
+      env: {
+        JWT_SECRET: 'alerts-test-jwt-secret-0123456789abcdefgh',
+        ENCRYPTION_KEY: 'alerts-test-encryption-key-0123456789abc',
+        ALERTS_INTERVAL_MS: '200',
+      },
+    });
+    ({ a, b } = instances);
     upstream = await startOpenAIChatMock();
     receiver = await startHookReceiver();
     const channel = await createAlertChannel(a, { name: 'ops', kind: 'WEBHOOK', url: `${receiver.url}/webhook/alerts`, secret: 's3cret-signing' });
@@ -58,11 +54,9 @@ describe('alerts across two instances (PostgreSQL + Redis)', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
+    await instances?.stop();
     await upstream?.close();
     await receiver?.close();
-    await database?.drop();
-    await deletePrefix(prefix);
     for (const id of teamIds) await deletePrefix(`llmgw:limits:{team:${id}}`);
   });
 

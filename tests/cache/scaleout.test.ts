@@ -8,8 +8,7 @@
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { deletePrefix, REDIS_URL } from '../limits/support.js';
-import { freshDatabase, RedisProcess, uniqueRedisPrefix } from '../scaleout/support.js';
+import { RedisProcess, startTwoInstances, uniqueRedisPrefix, type TwoInstances } from '../scaleout/support.js';
 import { createKey } from '../support/admin.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
@@ -30,8 +29,7 @@ function freePort(): Promise<number> {
 }
 
 describe('two instances over Redis', () => {
-  const prefix = uniqueRedisPrefix();
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
+  let instances: TwoInstances<TestGateway> | undefined;
   let a: TestGateway;
   let b: TestGateway;
   let mock: MockUpstream;
@@ -39,17 +37,11 @@ describe('two instances over Redis', () => {
   let key: { key: string; id: string };
 
   beforeAll(async () => {
-    database = await freshDatabase('cache-two');
     // One set of instance secrets, as replicas share them (provider keys are sealed with ENCRYPTION_KEY).
-    const env = {
-      DATABASE_URL: database.url,
-      REDIS_URL,
-      REDIS_KEY_PREFIX: prefix,
-      JWT_SECRET: 'cache-test-jwt-secret-0123456789abcdef',
-      ENCRYPTION_KEY: 'cache-test-encryption-key-0123456789',
-    };
-    a = await startTestGateway(env);
-    b = await startTestGateway(env);
+    instances = await startTwoInstances('cache-two', (env) => startTestGateway(env), {
+      env: { JWT_SECRET: 'cache-test-jwt-secret-0123456789abcdef', ENCRYPTION_KEY: 'cache-test-encryption-key-0123456789' },
+    });
+    ({ a, b } = instances);
     let modelId: string;
     ({ mock, modelId } = await addPricedUpstream(a, 'openai-chat'));
     embedder = await startBagOfWordsEmbedder();
@@ -63,11 +55,9 @@ describe('two instances over Redis', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
+    await instances?.stop();
     await mock?.close();
     await embedder?.close();
-    await database?.drop();
-    await deletePrefix(prefix);
   });
 
   test('an answer stored on A is a hit on B, in another client format and as a stream', async () => {

@@ -1,12 +1,12 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { deletePrefix, REDIS_URL } from '../limits/support.js';
+import { deletePrefix } from '../limits/support.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { skipUnlessServices } from '../support/services.js';
 import { createKey, createModel, createProviderWithModel, createVirtualModel } from '../support/admin.js';
-import { chatRequest, freshDatabase, GatewayProcess, setupPricedModel, uniqueRedisPrefix } from './support.js';
+import { chatRequest, setupPricedModel, startGatewayProcess, startTwoInstances, type GatewayProcess, type TwoInstances } from './support.js';
 import { waitFor } from '../support/wait.js';
 import { freePort } from '../support/mock-upstreams/serve.js';
 
@@ -14,8 +14,7 @@ const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres
 
 // Two gateway processes on one PostgreSQL database and one Redis, as in docker-compose.yml.
 (skip ? describe.skip : describe)('two gateway processes on PostgreSQL and Redis', () => {
-  const prefix = uniqueRedisPrefix();
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
+  let instances: TwoInstances<GatewayProcess> | undefined;
   let mock: MockUpstream;
   let a: GatewayProcess;
   let b: GatewayProcess;
@@ -24,22 +23,16 @@ const skip = await skipUnlessServices('Two-instance scale-out tests', { postgres
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    database = await freshDatabase('two-instances');
     mock = await startOpenAIChatMock();
-    const env = { DATABASE_URL: database.url, REDIS_URL, REDIS_KEY_PREFIX: prefix };
-    a = new GatewayProcess(env);
-    await a.start();
-    b = new GatewayProcess(env);
-    await b.start();
+    instances = await startTwoInstances('two-instances', startGatewayProcess);
+    ({ a, b } = instances);
     ({ modelId } = await setupPricedModel(a, mock.url));
   }, 120_000);
 
   afterAll(async () => {
     await Promise.all(clients.map(async (c) => c.dispose()));
-    await Promise.all([a?.stop(), b?.stop()]);
+    await instances?.stop();
     await mock?.close();
-    await database?.drop();
-    await deletePrefix(prefix);
     for (const id of limitKeyIds) await deletePrefix(`llmgw:limits:{${id}}`);
   });
 

@@ -6,45 +6,38 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { deletePrefix, REDIS_URL } from '../limits/support.js';
-import { postOperation } from '../support/admin.js';
+import { dataOf, postOperation } from '../support/admin.js';
 import { skipUnlessServices } from '../support/services.js';
-import { freshDatabase, GatewayProcess, uniqueRedisPrefix } from '../scaleout/support.js';
+import { startGatewayProcess, startTwoInstances, type GatewayProcess, type TwoInstances } from '../scaleout/support.js';
 import { waitFor } from '../support/wait.js';
 
 const skip = await skipUnlessServices('Cross-instance revocation', { postgres: true, redis: true });
 
 (skip ? describe.skip : describe)('session revocation on two gateway processes', () => {
-  const prefix = uniqueRedisPrefix();
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
+  let instances: TwoInstances<GatewayProcess> | undefined;
   let a: GatewayProcess;
   let b: GatewayProcess;
   const clients: Client[] = [];
 
   beforeAll(async () => {
-    database = await freshDatabase('revocation');
-    const env = { DATABASE_URL: database.url, REDIS_URL, REDIS_KEY_PREFIX: prefix };
-    a = new GatewayProcess(env);
-    await a.start();
-    b = new GatewayProcess(env);
-    await b.start();
+    instances = await startTwoInstances('revocation', startGatewayProcess);
+    ({ a, b } = instances);
   }, 120_000);
   afterAll(async () => {
     await Promise.all(clients.map(async (c) => c.dispose()));
-    await Promise.all([a?.stop(), b?.stop()]);
-    await database?.drop();
-    await deletePrefix(prefix);
+    await instances?.stop();
   });
-
-  const gql = (url: string, query: string, variables?: Record<string, unknown>, token?: string) => postOperation<any>(url, query, variables, token);
 
   test('logout on A closes the socket on B and B refuses the token', async () => {
     await a.admin('mutation($i: CreateUserInput!) { createUser(input: $i) { id } }', {
       i: { email: 'roaming@example.com', password: 'roaming-password-1', role: 'viewer' },
     });
-    const login = await gql(a.url, 'mutation { login(email: "roaming@example.com", password: "roaming-password-1") { token } }');
-    const token = login.data.login.token as string;
-    expect((await gql(b.url, '{ me { email } }', undefined, token)).data?.me.email).toBe('roaming@example.com');
+    const login = await postOperation<{ login: { token: string } }>(
+      a.url,
+      'mutation { login(email: "roaming@example.com", password: "roaming-password-1") { token } }',
+    );
+    const token = dataOf(login).login.token;
+    expect((await postOperation<{ me: { email: string } }>(b.url, '{ me { email } }', undefined, token)).data?.me.email).toBe('roaming@example.com');
 
     const c = createClient({
       url: b.url.replace(/^http/, 'ws') + '/graphql',
@@ -66,9 +59,9 @@ const skip = await skipUnlessServices('Cross-instance revocation', { postgres: t
     );
     await waitFor(() => (connected ? true : undefined), { timeoutMs: 10_000, what: 'the socket on B' });
 
-    expect((await gql(a.url, 'mutation { logout }', undefined, token)).data?.logout).toBe(true);
+    expect((await postOperation<{ logout: boolean }>(a.url, 'mutation { logout }', undefined, token)).data?.logout).toBe(true);
     await waitFor(() => closeCode, { timeoutMs: 10_000, what: 'B closing the socket' });
     expect(closeCode).toBe(4403);
-    expect((await gql(b.url, '{ me { email } }', undefined, token)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await postOperation(b.url, '{ me { email } }', undefined, token)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 });

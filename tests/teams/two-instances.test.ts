@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { deletePrefix, REDIS_URL } from '../limits/support.js';
+import { deletePrefix } from '../limits/support.js';
 import { createKey } from '../support/admin.js';
 import { startOpenAIChatMock } from '../support/mock-upstreams/openai-chat.js';
 import type { MockUpstream } from '../support/mock-upstreams/types.js';
 import { skipUnlessServices } from '../support/services.js';
 import { waitFor } from '../support/wait.js';
-import { chatRequest, freshDatabase, GatewayProcess, setupPricedModel, uniqueRedisPrefix } from '../scaleout/support.js';
+import { chatRequest, setupPricedModel, startGatewayProcess, startTwoInstances, type GatewayProcess, type TwoInstances } from '../scaleout/support.js';
 import { createTeam } from './support.js';
 
 const skip = await skipUnlessServices('Team limits on two instances', { postgres: true, redis: true });
@@ -15,28 +15,22 @@ const COST = 12 * 0.001 + 8 * 0.002;
 
 // Two gateway processes on one PostgreSQL database and one Redis: a team's budget and RPM hold across both.
 (skip ? describe.skip : describe)('team limits across two gateway processes', () => {
-  const prefix = uniqueRedisPrefix();
-  let database: Awaited<ReturnType<typeof freshDatabase>>;
+  let instances: TwoInstances<GatewayProcess> | undefined;
   let mock: MockUpstream;
   let a: GatewayProcess;
   let b: GatewayProcess;
   const teamIds: string[] = [];
 
   beforeAll(async () => {
-    database = await freshDatabase('teams-two');
     mock = await startOpenAIChatMock();
-    const env = { DATABASE_URL: database.url, REDIS_URL, REDIS_KEY_PREFIX: prefix };
-    a = new GatewayProcess(env);
-    b = new GatewayProcess(env);
-    await Promise.all([a.start(), b.start()]);
+    instances = await startTwoInstances('teams-two', startGatewayProcess);
+    ({ a, b } = instances);
     await setupPricedModel(a, mock.url);
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop()]);
+    await instances?.stop();
     await mock?.close();
-    await database?.drop();
-    await deletePrefix(prefix);
     for (const id of teamIds) await deletePrefix(`llmgw:limits:{team:${id}}`);
   });
 
