@@ -35,7 +35,7 @@ describe('configuration service: after every change', () => {
     });
 
   /** Runs a mutation and checks what followed it: one snapshot rebuild or more, and these changes heard, in order. */
-  async function changes<T = any>(query: string, variables: Record<string, unknown> = {}): Promise<{ data: T; heard: ConfigChange[] }> {
+  async function changes<T = unknown>(query: string, variables: Record<string, unknown> = {}): Promise<{ data: T; heard: ConfigChange[] }> {
     const version = gw.services.snapshot.current.version;
     const before = heard.length;
     const data = await gw.admin<T>(query, variables);
@@ -46,7 +46,7 @@ describe('configuration service: after every change', () => {
   const one = (entity: string, action: string, id: string | null) => [expect.objectContaining({ actor: expect.objectContaining(user), entity, action, id })];
 
   it('serves each change on the very next request, and audits each once', async () => {
-    const provider = await changes(
+    const provider = await changes<{ createProvider: { id: string } }>(
       `mutation($u: String!, $k: String!) { createProvider(input: { name: "up", type: "openai", baseUrl: $u, apiKey: $k }) { id } }`,
       {
         u: upstream.url,
@@ -56,9 +56,12 @@ describe('configuration service: after every change', () => {
     const providerId = provider.data.createProvider.id;
     expect(provider.heard).toEqual(one('provider', 'create', providerId));
 
-    const model = await changes(`mutation($p: ID!) { createModel(input: { providerId: $p, name: "m1", upstreamModel: "gpt-4o" }) { id providerId } }`, {
-      p: providerId,
-    });
+    const model = await changes<{ createModel: { id: string; providerId: string } }>(
+      `mutation($p: ID!) { createModel(input: { providerId: $p, name: "m1", upstreamModel: "gpt-4o" }) { id providerId } }`,
+      {
+        p: providerId,
+      },
+    );
     const modelId = model.data.createModel.id;
     expect(model.data.createModel.providerId).toBe(providerId);
     expect(model.heard).toEqual(one('model', 'create', modelId));
@@ -75,7 +78,7 @@ describe('configuration service: after every change', () => {
     await changes(`mutation($id: ID!) { updateProvider(id: $id, input: { enabled: true }) { id } }`, { id: providerId });
     expect((await chat('m1')).status).toBe(200);
 
-    const route = await changes(
+    const route = await changes<{ createVirtualModel: { id: string; targets: Array<{ modelId: string }> } }>(
       `mutation($m: ID!) { createVirtualModel(input: { name: "fast", strategy: FAILOVER, targets: [{ modelId: $m }] }) { id targets { modelId } } }`,
       { m: modelId },
     );
@@ -89,14 +92,20 @@ describe('configuration service: after every change', () => {
     expect((await chat('faster')).status).toBe(200);
     expect((await chat('fast')).status).toBe(404);
 
-    const rule = await changes(`mutation($v: ID!) { createPromptRule(virtualModelId: $v, input: { kind: APPEND, text: "Be brief." }) { id virtualModelId } }`, {
-      v: routeId,
-    });
+    const rule = await changes<{ createPromptRule: { id: string; virtualModelId: string } }>(
+      `mutation($v: ID!) { createPromptRule(virtualModelId: $v, input: { kind: APPEND, text: "Be brief." }) { id virtualModelId } }`,
+      {
+        v: routeId,
+      },
+    );
     const ruleId = rule.data.createPromptRule.id;
     expect(rule.data.createPromptRule.virtualModelId).toBe(routeId);
     expect(rule.heard).toEqual(one('promptRule', 'create', ruleId));
     expect(gw.services.snapshot.current.virtualModelsByName.get('faster')?.promptRules).toHaveLength(1);
-    const second = await changes(`mutation($v: ID!) { createPromptRule(virtualModelId: $v, input: { kind: PREPEND, text: "Hello." }) { id } }`, { v: routeId });
+    const second = await changes<{ createPromptRule: { id: string } }>(
+      `mutation($v: ID!) { createPromptRule(virtualModelId: $v, input: { kind: PREPEND, text: "Hello." }) { id } }`,
+      { v: routeId },
+    );
     const secondId = second.data.createPromptRule.id;
     expect((await changes(`mutation($id: ID!) { updatePromptRule(id: $id, input: { text: "Be very brief." }) { id } }`, { id: ruleId })).heard).toEqual(
       one('promptRule', 'update', ruleId),
@@ -108,7 +117,9 @@ describe('configuration service: after every change', () => {
     expect((await changes(`mutation($id: ID!) { deletePromptRule(id: $id) }`, { id: secondId })).heard).toEqual(one('promptRule', 'delete', secondId));
     expect(gw.services.snapshot.current.virtualModelsByName.get('faster')?.promptRules).toHaveLength(1);
 
-    const created = await changes(`mutation { createVirtualKey(input: { name: "app" }) { key virtualKey { id } } }`);
+    const created = await changes<{ createVirtualKey: { key: string; virtualKey: { id: string } } }>(
+      `mutation { createVirtualKey(input: { name: "app" }) { key virtualKey { id } } }`,
+    );
     const keyId = created.data.createVirtualKey.virtualKey.id;
     const appKey = created.data.createVirtualKey.key;
     expect(created.heard).toEqual(one('virtualKey', 'create', keyId));
@@ -121,10 +132,10 @@ describe('configuration service: after every change', () => {
     expect((await asApp()).status).toBe(401);
     expect((await changes(`mutation($id: ID!) { deleteVirtualKey(id: $id) }`, { id: keyId })).heard).toEqual(one('virtualKey', 'delete', keyId));
 
-    const playground = await changes(`mutation { playgroundKey { keyId } }`);
+    const playground = await changes<{ playgroundKey: { keyId: string } }>(`mutation { playgroundKey { keyId } }`);
     expect(playground.heard).toEqual(one('virtualKey', 'create', playground.data.playgroundKey.keyId));
 
-    const target = await changes(`mutation { createHealthTarget(input: { modelName: "m1" }) { id } }`);
+    const target = await changes<{ createHealthTarget: { id: string } }>(`mutation { createHealthTarget(input: { modelName: "m1" }) { id } }`);
     const targetId = target.data.createHealthTarget.id;
     expect(target.heard).toEqual(one('healthTarget', 'create', targetId));
     expect((await changes(`mutation($id: ID!) { updateHealthTarget(id: $id, input: { intervalSeconds: 60 }) { id } }`, { id: targetId })).heard).toEqual(

@@ -245,14 +245,14 @@ describe('teams, end users, tags and per-model limits through a running gateway'
     const alice = await signIn(gw.url, 'alice@red.example', 'alice-password-1');
     await createUser(gw, { email: 'val@example.com', password: 'viewer-password-1', role: 'viewer' });
     const viewer = await signIn(gw.url, 'val@example.com', 'viewer-password-1');
-    const as = (token: string, query: string, variables?: Record<string, unknown>) => postOperation<any>(gw.url, query, variables, token);
+    const as = <T = unknown>(token: string, query: string, variables?: Record<string, unknown>) => postOperation<T>(gw.url, query, variables, token);
 
-    const keys = await as(alice, '{ virtualKeys(first: 100) { nodes { name teamId } } }');
+    const keys = await as<{ virtualKeys: { nodes: unknown[] } }>(alice, '{ virtualKeys(first: 100) { nodes { name teamId } } }');
     expect(keys.errors).toBeUndefined();
-    expect(keys.data.virtualKeys.nodes).toEqual([{ name: 'red-key', teamId: red }]);
-    const teams = await as(alice, '{ teams { name } }');
-    expect(teams.data.teams).toEqual([{ name: 'red' }]);
-    expect((await as(alice, 'query($id: ID!) { team(id: $id) { name } }', { id: blue })).data.team).toBeNull();
+    expect(keys.data?.virtualKeys.nodes).toEqual([{ name: 'red-key', teamId: red }]);
+    const teams = await as<{ teams: unknown[] }>(alice, '{ teams { name } }');
+    expect(teams.data?.teams).toEqual([{ name: 'red' }]);
+    expect((await as<{ team: unknown }>(alice, 'query($id: ID!) { team(id: $id) { name } }', { id: blue })).data?.team).toBeNull();
 
     // Another team's key: refused to change, revoke, rotate or delete.
     for (const mutation of [
@@ -271,13 +271,26 @@ describe('teams, end users, tags and per-model limits through a running gateway'
 
     // Its own team's key: allowed; a new key lands in its team whatever it asks for.
     expect(
-      (await as(alice, 'mutation($id: ID!) { updateVirtualKey(id: $id, input: { rpmLimit: 7 }) { rpmLimit } }', { id: redKey.id })).data.updateVirtualKey
-        .rpmLimit,
+      (
+        await as<{ updateVirtualKey: { rpmLimit: number | null } }>(
+          alice,
+          'mutation($id: ID!) { updateVirtualKey(id: $id, input: { rpmLimit: 7 }) { rpmLimit } }',
+          { id: redKey.id },
+        )
+      ).data?.updateVirtualKey.rpmLimit,
     ).toBe(7);
-    const made = await as(alice, 'mutation($t: ID!) { createVirtualKey(input: { name: "alice-made", teamId: $t }) { virtualKey { teamId } } }', { t: blue });
-    expect(made.data.createVirtualKey.virtualKey.teamId).toBe(red);
-    const moved = await as(alice, 'mutation($id: ID!, $t: ID!) { updateVirtualKey(id: $id, input: { teamId: $t }) { teamId } }', { id: redKey.id, t: blue });
-    expect(moved.data.updateVirtualKey.teamId).toBe(red);
+    const made = await as<{ createVirtualKey: { virtualKey: { teamId: string | null } } }>(
+      alice,
+      'mutation($t: ID!) { createVirtualKey(input: { name: "alice-made", teamId: $t }) { virtualKey { teamId } } }',
+      { t: blue },
+    );
+    expect(made.data?.createVirtualKey.virtualKey.teamId).toBe(red);
+    const moved = await as<{ updateVirtualKey: { teamId: string | null } }>(
+      alice,
+      'mutation($id: ID!, $t: ID!) { updateVirtualKey(id: $id, input: { teamId: $t }) { teamId } }',
+      { id: redKey.id, t: blue },
+    );
+    expect(moved.data?.updateVirtualKey.teamId).toBe(red);
 
     // Outside the team's scope: everything else.
     for (const query of ['{ providers { id } }', '{ users { id } }', 'mutation { createTeam(input: { name: "mine" }) { id } }']) {
@@ -297,24 +310,36 @@ describe('teams, end users, tags and per-model limits through a running gateway'
     ).then((r) => r.text());
     await flushLogs();
     await eventually(async () => {
-      const usage = await as(alice, 'query($f: DateTime!, $t: DateTime!) { usageSummary(from: $f, to: $t, groupBy: TEAM) { groups { key requests } } }', {
-        f: from,
-        t: to,
-      });
-      expect(usage.data.usageSummary.groups).toEqual([{ key: red, requests: 1 }]);
+      const usage = await as<{ usageSummary: { groups: unknown[] } }>(
+        alice,
+        'query($f: DateTime!, $t: DateTime!) { usageSummary(from: $f, to: $t, groupBy: TEAM) { groups { key requests } } }',
+        {
+          f: from,
+          t: to,
+        },
+      );
+      expect(usage.data?.usageSummary.groups).toEqual([{ key: red, requests: 1 }]);
     });
-    const logs = await as(alice, '{ requestLogs(first: 50) { nodes { id teamId } } }');
-    expect(logs.data.requestLogs.nodes.length).toBeGreaterThan(0);
-    expect(logs.data.requestLogs.nodes.every((n: { teamId: string }) => n.teamId === red)).toBe(true);
+    const logs = await as<{ requestLogs: { nodes: Array<{ teamId: string | null }> } }>(alice, '{ requestLogs(first: 50) { nodes { id teamId } } }');
+    expect(logs.data?.requestLogs.nodes.length).toBeGreaterThan(0);
+    expect(logs.data?.requestLogs.nodes.every((n) => n.teamId === red)).toBe(true);
     const blueLog = await gw.admin<{ requestLogs: { nodes: Array<{ id: string }> } }>(
       'query($k: ID!) { requestLogs(first: 1, filter: { keyId: $k }) { nodes { id } } }',
       { k: blueKey.id },
     );
-    expect((await as(alice, 'query($id: ID!) { requestLog(id: $id) { id } }', { id: blueLog.requestLogs.nodes[0].id })).data.requestLog).toBeNull();
-    expect((await as(alice, '{ me { email role team { name } } }')).data.me).toEqual({ email: 'alice@red.example', role: 'team_admin', team: { name: 'red' } });
+    expect(
+      (await as<{ requestLog: unknown }>(alice, 'query($id: ID!) { requestLog(id: $id) { id } }', { id: blueLog.requestLogs.nodes[0].id })).data?.requestLog,
+    ).toBeNull();
+    expect((await as<{ me: unknown }>(alice, '{ me { email role team { name } } }')).data?.me).toEqual({
+      email: 'alice@red.example',
+      role: 'team_admin',
+      team: { name: 'red' },
+    });
 
     // A viewer without a team reads everything and changes nothing.
-    expect((await as(viewer, '{ virtualKeys(first: 500) { nodes { id } } }')).data.virtualKeys.nodes.length).toBeGreaterThan(2);
+    expect(
+      (await as<{ virtualKeys: { nodes: unknown[] } }>(viewer, '{ virtualKeys(first: 500) { nodes { id } } }')).data?.virtualKeys.nodes.length,
+    ).toBeGreaterThan(2);
     const write = await as(viewer, 'mutation { createVirtualKey(input: { name: "nope" }) { key } }');
     expect(write.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
