@@ -149,19 +149,16 @@ export class KeyLimits implements KeyLimiter {
 export function rateLimitHeaders(subjects: LimitSubject[], counters: SubjectCounters[], msToReset: number): Record<string, string> {
   const headers: Record<string, string> = {};
   const reset = formatResetDuration(msToReset);
-  const rpm = subjects.findIndex((s) => s.plan.rpmLimit);
-  if (rpm >= 0) {
-    const limit = subjects[rpm].plan.rpmLimit!;
-    headers['x-ratelimit-limit-requests'] = String(limit);
-    headers['x-ratelimit-remaining-requests'] = String(Math.max(0, limit - counters[rpm].rpmUsed));
-    headers['x-ratelimit-reset-requests'] = reset;
-  }
-  const tpm = subjects.findIndex((s) => s.plan.tpmLimit);
-  if (tpm >= 0) {
-    const limit = subjects[tpm].plan.tpmLimit!;
-    headers['x-ratelimit-limit-tokens'] = String(limit);
-    headers['x-ratelimit-remaining-tokens'] = String(Math.max(0, limit - counters[tpm].tpmUsed));
-    headers['x-ratelimit-reset-tokens'] = reset;
+  for (const [unit, limitField, usedField] of [
+    ['requests', 'rpmLimit', 'rpmUsed'],
+    ['tokens', 'tpmLimit', 'tpmUsed'],
+  ] as const) {
+    const at = subjects.findIndex((s) => s.plan[limitField]);
+    if (at < 0) continue;
+    const limit = subjects[at].plan[limitField]!;
+    headers[`x-ratelimit-limit-${unit}`] = String(limit);
+    headers[`x-ratelimit-remaining-${unit}`] = String(Math.max(0, limit - counters[at][usedField]));
+    headers[`x-ratelimit-reset-${unit}`] = reset;
   }
   return headers;
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/client.js';
+import type { Prisma } from '../db/generated/sqlite/index.js';
 import { dayPeriod, monthPeriod, TOTAL_PERIOD, weekPeriod } from './periods.js';
 import { teamSubjectId, type SpendOwner } from './subjects.js';
 import type { SpendSeed } from './store.js';
@@ -7,6 +8,14 @@ import type { SpendSeed } from './store.js';
 interface PendingSpend {
   total: number;
   periods: Map<string, number>;
+}
+
+/** How an owner's spend rows are reached through Prisma. */
+interface SpendRows {
+  alive(ids: string[]): Promise<Array<{ id: string }>>;
+  /** Raw, so that spend does not bump updatedAt (which tracks configuration edits). */
+  addTotal(id: string, usd: number): Prisma.PrismaPromise<unknown>;
+  addPeriod(id: string, period: string, usd: number): Prisma.PrismaPromise<unknown>;
 }
 
 /** One key's spend to add: its total and per period (UTC day and month). */
@@ -89,6 +98,19 @@ export class SpendPersister {
     await this.flush();
   }
 
+  /**
+   * Adds a batch to its owners' rows in one transaction: the total, then each period.
+   * Owners deleted meanwhile take their unsaved spend with them.
+   */
+  private async addThroughPrisma(batch: Map<string, PendingSpend>, rows: SpendRows): Promise<void> {
+    const alive = await rows.alive([...batch.keys()]);
+    const operations = alive.flatMap(({ id }) => {
+      const entry = batch.get(id)!;
+      return [rows.addTotal(id, entry.total), ...[...entry.periods].map(([period, usd]) => rows.addPeriod(id, period, usd))];
+    });
+    if (operations.length) await this.db.$transaction(operations);
+  }
+
   private merge(keyId: string, total: number, periods: Iterable<[string, number]>): void {
     merge(this.pending, keyId, total, periods);
   }
@@ -103,23 +125,16 @@ export class SpendPersister {
         await this.sink.addSpend([...batch].map(([keyId, entry]) => ({ keyId, total: entry.total, periods: [...entry.periods] })));
         return;
       }
-      // Keys deleted meanwhile take their unsaved spend with them.
-      const alive = await this.db.virtualKey.findMany({ where: { id: { in: [...batch.keys()] } }, select: { id: true } });
-      const operations = alive.flatMap(({ id }) => {
-        const entry = batch.get(id)!;
-        return [
-          // Raw, so that spend does not bump updatedAt (which tracks configuration edits).
-          this.db.$executeRaw`UPDATE "VirtualKey" SET "spendUsd" = "spendUsd" + ${entry.total} WHERE "id" = ${id}`,
-          ...[...entry.periods].map(([period, usd]) =>
-            this.db.keySpend.upsert({
-              where: { virtualKeyId_period: { virtualKeyId: id, period } },
-              create: { virtualKeyId: id, period, spendUsd: usd },
-              update: { spendUsd: { increment: usd } },
-            }),
-          ),
-        ];
+      await this.addThroughPrisma(batch, {
+        alive: (ids) => this.db.virtualKey.findMany({ where: { id: { in: ids } }, select: { id: true } }),
+        addTotal: (id, usd) => this.db.$executeRaw`UPDATE "VirtualKey" SET "spendUsd" = "spendUsd" + ${usd} WHERE "id" = ${id}`,
+        addPeriod: (virtualKeyId, period, usd) =>
+          this.db.keySpend.upsert({
+            where: { virtualKeyId_period: { virtualKeyId, period } },
+            create: { virtualKeyId, period, spendUsd: usd },
+            update: { spendUsd: { increment: usd } },
+          }),
       });
-      if (operations.length) await this.db.$transaction(operations);
     } catch (error) {
       for (const [keyId, entry] of batch) this.merge(keyId, entry.total, entry.periods);
       this.logger.warn({ err: error }, 'could not save key spend; will retry');
@@ -131,21 +146,16 @@ export class SpendPersister {
     const batch = this.pendingTeams;
     this.pendingTeams = new Map();
     try {
-      const alive = await this.db.team.findMany({ where: { id: { in: [...batch.keys()] } }, select: { id: true } });
-      const operations = alive.flatMap(({ id }) => {
-        const entry = batch.get(id)!;
-        return [
-          this.db.$executeRaw`UPDATE "Team" SET "spendUsd" = "spendUsd" + ${entry.total} WHERE "id" = ${id}`,
-          ...[...entry.periods].map(([period, usd]) =>
-            this.db.teamSpend.upsert({
-              where: { teamId_period: { teamId: id, period } },
-              create: { teamId: id, period, spendUsd: usd },
-              update: { spendUsd: { increment: usd } },
-            }),
-          ),
-        ];
+      await this.addThroughPrisma(batch, {
+        alive: (ids) => this.db.team.findMany({ where: { id: { in: ids } }, select: { id: true } }),
+        addTotal: (id, usd) => this.db.$executeRaw`UPDATE "Team" SET "spendUsd" = "spendUsd" + ${usd} WHERE "id" = ${id}`,
+        addPeriod: (teamId, period, usd) =>
+          this.db.teamSpend.upsert({
+            where: { teamId_period: { teamId, period } },
+            create: { teamId, period, spendUsd: usd },
+            update: { spendUsd: { increment: usd } },
+          }),
       });
-      if (operations.length) await this.db.$transaction(operations);
     } catch (error) {
       for (const [teamId, entry] of batch) merge(this.pendingTeams, teamId, entry.total, entry.periods);
       this.logger.warn({ err: error }, 'could not save team spend; will retry');
