@@ -471,6 +471,18 @@ END $$;
 CREATE TRIGGER "RequestLog_rollup_delete" AFTER DELETE ON "RequestLog" REFERENCING OLD TABLE AS old_rows
     FOR EACH STATEMENT EXECUTE FUNCTION "request_log_rollup_delete"();
 
+-- A row inserted straight into the rollup (a copy from another database: scripts/sqlite-to-postgres.ts, after the
+-- log rows whose trigger already summed them) replaces the row of its key; additions from the triggers above pass.
+CREATE FUNCTION "request_log_rollup_restore"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF pg_trigger_depth() > 1 THEN RETURN NEW; END IF;
+  DELETE FROM "RequestLogRollup" WHERE "span" = NEW."span" AND "hour" = NEW."hour" AND "virtualKeyId" = NEW."virtualKeyId" AND "requestedModel" = NEW."requestedModel" AND "providerId" = NEW."providerId" AND "teamId" = NEW."teamId";
+  RETURN NEW;
+END $$;
+
+CREATE TRIGGER "RequestLogRollup_restore" BEFORE INSERT ON "RequestLogRollup"
+    FOR EACH ROW EXECUTE FUNCTION "request_log_rollup_restore"();
+
 -- Backfill (hours): the rows logged before this migration (after the trigger, whose creation holds off concurrent inserts).
 INSERT INTO "RequestLogRollup" ("span", "hour", "virtualKeyId", "requestedModel", "providerId", "teamId", "requests", "errors", "inputTokens", "outputTokens", "cachedTokens", "reasoningTokens", "costUsd", "cacheHits", "costSavedUsd", "latencyMaxMs", "h00", "h01", "h02", "h03", "h04", "h05", "h06", "h07", "h08", "h09", "h10", "h11", "h12", "h13", "h14", "h15", "h16", "h17", "h18", "h19", "h20", "h21", "h22", "h23", "h24", "h25", "h26", "h27", "h28", "h29", "h30", "h31", "h32", "h33", "h34", "h35", "h36", "h37", "h38", "h39", "h40", "h41", "h42", "h43", "h44", "h45", "h46", "h47")
 SELECT 1,
