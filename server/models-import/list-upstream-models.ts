@@ -1,4 +1,5 @@
 import { presetOf, timeoutsOf, upstreamHeaders, upstreamUrl } from '../proxy/providers/endpoints.js';
+import type { ProviderPreset } from '../proxy/providers/presets.js';
 import { readErrorBody } from '../proxy/upstream/upstream-error.js';
 import { sendUpstream } from '../proxy/upstream/http-client.js';
 import { scrubText } from '../secrets/redactor.js';
@@ -72,85 +73,90 @@ const withQuery = (url: string, params: Record<string, string>) => {
   return u.toString();
 };
 
+/** The models of a list body's items: `read` gives one item's model, or undefined to skip it. */
+const modelsOf = (items: unknown[], read: (item: unknown) => UpstreamModel | undefined): UpstreamModel[] => items.flatMap((item) => read(item) ?? []);
+
+/** An item's model when it has an id, with its display name (under `nameField`). */
+function namedModel(item: unknown, id: string | undefined, nameField: string, mode: UpstreamModel['mode']): UpstreamModel | undefined {
+  return id === undefined ? undefined : { id, displayName: str(field(item, nameField)), mode };
+}
+
+/** Up to MAX_PAGES pages: `pageUrl` for each cursor (none for the first page); `read` gives a page's models and the next cursor (none on the last). */
+async function paged(
+  provider: ProviderEntry,
+  pageUrl: (cursor: string | undefined) => string,
+  read: (body: unknown) => { models: UpstreamModel[]; next: string | undefined },
+): Promise<UpstreamModel[]> {
+  const out: UpstreamModel[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const { models, next } = read(await getJson(provider, pageUrl(cursor)));
+    out.push(...models);
+    if (!next) break;
+    cursor = next;
+  }
+  return out;
+}
+
 async function listOpenAI(provider: ProviderEntry): Promise<UpstreamModel[]> {
   const body = await getJson(provider, listUrl(provider));
   // Most vendors answer { data: [...] }; a few (Together) answer a bare array.
   const items = Array.isArray(body) ? list(body) : list(field(body, 'data'));
-  const out: UpstreamModel[] = [];
-  for (const m of items) {
+  return modelsOf(items, (m) => {
     const id = str(field(m, 'id'));
-    if (id !== undefined) out.push({ id, displayName: str(field(m, 'display_name')), mode: guessMode(id) });
-  }
-  return out;
+    return namedModel(m, id, 'display_name', id === undefined ? undefined : guessMode(id));
+  });
 }
 
-async function listAnthropic(provider: ProviderEntry): Promise<UpstreamModel[]> {
-  const out: UpstreamModel[] = [];
-  let after: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const body = await getJson(provider, withQuery(listUrl(provider), { limit: '1000', ...(after ? { after_id: after } : {}) }));
-    for (const m of list(field(body, 'data'))) {
-      const id = str(field(m, 'id'));
-      if (id !== undefined) out.push({ id, displayName: str(field(m, 'display_name')), mode: 'chat' });
-    }
-    const last = str(field(body, 'last_id'));
-    if (!field(body, 'has_more') || !last) break;
-    after = last;
-  }
-  return out;
+function listAnthropic(provider: ProviderEntry): Promise<UpstreamModel[]> {
+  return paged(
+    provider,
+    (after) => withQuery(listUrl(provider), { limit: '1000', ...(after ? { after_id: after } : {}) }),
+    (body) => ({
+      models: modelsOf(list(field(body, 'data')), (m) => namedModel(m, str(field(m, 'id')), 'display_name', 'chat')),
+      next: field(body, 'has_more') ? str(field(body, 'last_id')) : undefined,
+    }),
+  );
 }
 
-async function listGemini(provider: ProviderEntry): Promise<UpstreamModel[]> {
-  const out: UpstreamModel[] = [];
-  let token: string | undefined;
-  for (let page = 0; page < MAX_PAGES; page++) {
-    const body = await getJson(provider, withQuery(listUrl(provider), { pageSize: '1000', ...(token ? { pageToken: token } : {}) }));
-    for (const m of list(field(body, 'models'))) {
-      const name = str(field(m, 'name'));
-      if (name === undefined) continue;
-      const methods = list(field(m, 'supportedGenerationMethods')).filter((x): x is string => typeof x === 'string');
-      const mode = methods.includes('generateContent') ? 'chat' : methods.some((x) => /embed/i.test(x)) ? 'embedding' : undefined;
-      out.push({ id: name.replace(/^models\//, ''), displayName: str(field(m, 'displayName')), mode });
-    }
-    const next = str(field(body, 'nextPageToken'));
-    if (!next) break;
-    token = next;
-  }
-  return out;
+function listGemini(provider: ProviderEntry): Promise<UpstreamModel[]> {
+  return paged(
+    provider,
+    (token) => withQuery(listUrl(provider), { pageSize: '1000', ...(token ? { pageToken: token } : {}) }),
+    (body) => ({
+      models: modelsOf(list(field(body, 'models')), (m) => {
+        const methods = list(field(m, 'supportedGenerationMethods')).filter((x): x is string => typeof x === 'string');
+        const mode = methods.includes('generateContent') ? 'chat' : methods.some((x) => /embed/i.test(x)) ? 'embedding' : undefined;
+        return namedModel(m, str(field(m, 'name'))?.replace(/^models\//, ''), 'displayName', mode);
+      }),
+      next: str(field(body, 'nextPageToken')),
+    }),
+  );
 }
 
 async function listOllama(provider: ProviderEntry): Promise<UpstreamModel[]> {
   // The preset's base URL is Ollama's OpenAI-compatible /v1; the native tags list lives on the host.
   const root = provider.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
   const body = await getJson(provider, `${root}/api/tags`);
-  const out: UpstreamModel[] = [];
-  for (const m of list(field(body, 'models'))) {
+  return modelsOf(list(field(body, 'models')), (m) => {
     const id = str(field(m, 'model')) ?? str(field(m, 'name'));
-    if (id !== undefined) out.push({ id, displayName: str(field(m, 'name')), mode: guessMode(id) });
-  }
-  return out;
+    return namedModel(m, id, 'name', id === undefined ? undefined : guessMode(id));
+  });
 }
+
+/** How each list style is read. */
+const LISTS: Record<Exclude<ProviderPreset['modelList'], 'none'>, (provider: ProviderEntry) => Promise<UpstreamModel[]>> = {
+  openai: listOpenAI,
+  anthropic: listAnthropic,
+  gemini: listGemini,
+  ollama: listOllama,
+};
 
 /** The provider's own model list, per the list style of its preset. */
 export async function listUpstreamModels(provider: ProviderEntry): Promise<UpstreamModel[]> {
   const style = presetOf(provider).modelList;
-  let models: UpstreamModel[];
-  switch (style) {
-    case 'openai':
-      models = await listOpenAI(provider);
-      break;
-    case 'anthropic':
-      models = await listAnthropic(provider);
-      break;
-    case 'gemini':
-      models = await listGemini(provider);
-      break;
-    case 'ollama':
-      models = await listOllama(provider);
-      break;
-    case 'none':
-      throw new ModelListError(`Providers of type "${provider.type}" do not publish a model list; add their models by name.`);
-  }
+  if (style === 'none') throw new ModelListError(`Providers of type "${provider.type}" do not publish a model list; add their models by name.`);
+  const models = await LISTS[style](provider);
   const seen = new Set<string>();
   return models.filter((m) => !seen.has(m.id) && seen.add(m.id)).sort((a, b) => a.id.localeCompare(b.id));
 }
