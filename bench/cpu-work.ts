@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/cpu-work.ts [--requests N] [--cpu-prof] [scenario ids…]` —
+ * `npx tsx bench/cpu-work.ts [--requests N] [--connections C] [--cpu-prof] [scenario ids…]` —
  * CPU work per request of the gateway on a fixed workload: the same N requests
  * of each scenario, CPU time of the gateway process (user + system, /proc)
  * divided by the requests it answered. Unlike throughput this does not move
@@ -12,6 +12,7 @@ import { buildBenchProcesses } from './build.js';
 import { startBenchGateway } from './gateway.js';
 import { drive, summaryOf } from './load.js';
 import { settledRss } from './memory.js';
+import { peakRssBytes } from './cpu.js';
 import { startChild, stopAll, stopChildrenOnExit } from './processes.js';
 import { buildScenarios } from './scenarios.js';
 
@@ -20,8 +21,9 @@ const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(name);
 const requestsAt = argv.indexOf('--requests');
 const REQUESTS = requestsAt >= 0 ? Number(argv[requestsAt + 1]) : 4_000;
-const wanted = new Set(argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--requests'));
-const CONNECTIONS = 8;
+const wanted = new Set(argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--requests' && argv[i - 1] !== '--connections'));
+const connectionsAt = argv.indexOf('--connections');
+const CONNECTIONS = connectionsAt >= 0 ? Number(argv[connectionsAt + 1]) : 8;
 
 async function main(): Promise<void> {
   stopChildrenOnExit();
@@ -34,7 +36,11 @@ async function main(): Promise<void> {
     upstreamUrl: `http://127.0.0.1:${mock.match}`,
     slowChunks: 20,
     slowDelayMs: 10,
-    nodeFlags: flag('--cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench/results/profiles')}`] : [],
+    nodeFlags: process.env.BENCH_GATEWAY_IMPORT
+      ? ['--import', process.env.BENCH_GATEWAY_IMPORT]
+      : flag('--cpu-prof')
+        ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench/results/profiles')}`]
+        : [],
   });
   const idle = await settledRss(gw.child.pid, 2_000);
   process.stdout.write(`idle RSS ${(idle / 1048576).toFixed(1)} MB\n`);
@@ -48,6 +54,8 @@ async function main(): Promise<void> {
       `${s.id.padEnd(14)} ${String(summary.requests).padStart(6)} requests, ${summary.errors} errors, ${summary.cpuUsPerRequest?.toFixed(0) ?? '?'} CPU µs/request\n`,
     );
   }
+  const peak = await peakRssBytes(gw.child.pid);
+  process.stdout.write(`peak RSS ${peak === null ? '?' : (peak / 1048576).toFixed(1)} MB\n`);
 }
 
 void main()

@@ -4,9 +4,16 @@ import type { ServerResponse } from 'node:http';
  * The SSE response to the client. Headers go out with the first write, which
  * is the point after which failover is no longer possible. Writes wait for
  * 'drain', so a slow client slows the upstream read instead of growing memory.
+ * Events written in the same tick (those parsed from one upstream read) are
+ * corked into one send, instead of one system call per event.
  */
 export class ClientStream {
   private started = false;
+  private corked = false;
+  private readonly uncork = () => {
+    this.corked = false;
+    this.res.uncork();
+  };
 
   constructor(private readonly res: ServerResponse) {}
 
@@ -18,6 +25,11 @@ export class ClientStream {
     if (!text) return;
     if (!this.started) this.start();
     if (this.res.destroyed) return;
+    if (!this.corked) {
+      this.corked = true;
+      this.res.cork();
+      process.nextTick(this.uncork);
+    }
     if (!this.res.write(text)) {
       await new Promise<void>((resolve) => {
         const done = () => {
