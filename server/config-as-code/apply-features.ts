@@ -1,6 +1,7 @@
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/client.js';
 import type { Plan } from './plan.js';
+import { idsByName } from './rows-by-name.js';
 import { channelRefs } from './state-features.js';
 import type { ConfigState } from './state.js';
 
@@ -21,7 +22,7 @@ export async function applyFeatures(tx: Tx, box: SecretBox, plan: Plan, desired:
     const keys = await tx.virtualKey.findMany({ where: { purpose: 'app', revokedAt: null }, orderBy: { createdAt: 'asc' }, select: { id: true, name: true } });
     const keyIds = new Map<string, string>();
     for (const k of keys) if (!keyIds.has(k.name)) keyIds.set(k.name, k.id);
-    const routeIds = new Map((await tx.virtualModel.findMany({ select: { id: true, name: true } })).map((v) => [v.name, v.id]));
+    const routeIds = await idsByName(tx.virtualModel);
     const resolve = (names: string[] | undefined, ids: Map<string, string>, where: string) =>
       (names ?? []).map((n) => {
         const id = ids.get(n);
@@ -62,7 +63,7 @@ export async function applyFeatures(tx: Tx, box: SecretBox, plan: Plan, desired:
   }
   const rules = touched('alertRule');
   if (rules.length) {
-    const channelIds = new Map((await tx.alertChannel.findMany({ select: { id: true, name: true } })).map((c) => [c.name, c.id]));
+    const channelIds = await idsByName(tx.alertChannel);
     for (const name of rules) {
       const r = desired.alertRules.get(name)!;
       const data = {

@@ -7,6 +7,7 @@ import { sealRequestDefaults } from '../crypto/sealed-request-defaults.js';
 import { generateVirtualKey } from '../keys/virtual-key-token.js';
 import { applyFeatures } from './apply-features.js';
 import type { Plan } from './plan.js';
+import { idsByName } from './rows-by-name.js';
 import { parseEnvRef } from './secret-ref.js';
 import { healthKey, type ConfigState, type Section } from './state.js';
 
@@ -57,7 +58,7 @@ export async function applyPlan(db: Db, box: SecretBox, plan: Plan, desired: Con
         };
         await tx.provider.upsert({ where: { name }, create: { name, ...data }, update: data });
       }
-      const providerIds = new Map((await tx.provider.findMany({ select: { id: true, name: true } })).map((p) => [p.name, p.id]));
+      const providerIds = await idsByName(tx.provider);
       for (const name of touched('model')) {
         const m = desired.models.get(name)!;
         const providerId = providerIds.get(m.provider);
@@ -82,7 +83,7 @@ export async function applyPlan(db: Db, box: SecretBox, plan: Plan, desired: Con
       }
       const routeNames = touched('virtualModel');
       if (routeNames.size) {
-        const modelIds = new Map((await tx.model.findMany({ select: { id: true, name: true } })).map((m) => [m.name, m.id]));
+        const modelIds = await idsByName(tx.model);
         for (const name of routeNames) {
           const v = desired.virtualModels.get(name)!;
           const targets = v.targets.map((t, i) => {
