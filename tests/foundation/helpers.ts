@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import type { GraphQLErrorBody } from '../support/admin.js';
 import type { TestGateway } from '../support/gateway.js';
 
 /** A GraphQL response read as text first, so tests can search the raw bytes. */
@@ -43,12 +44,12 @@ export function gqlRaw(
 }
 
 /** The single error of a refused operation; fails the test when there is data or no error. */
-export function onlyError(result: { data?: any; errors?: any[] }): { message: string; extensions?: Record<string, any> } {
+export function onlyError(result: { errors?: readonly GraphQLErrorBody[] }): GraphQLErrorBody {
   if (!result.errors?.length) throw new Error(`expected an error, got ${JSON.stringify(result)}`);
   return result.errors[0];
 }
 
-export function errorCodes(result: { errors?: any[] }): string[] {
+export function errorCodes(result: { errors?: readonly GraphQLErrorBody[] }): string[] {
   return (result.errors ?? []).map((e) => e.extensions?.code);
 }
 
