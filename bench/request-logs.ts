@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     const store = target.kind === 'sqlite' ? new SqliteLogStore(target.location) : prismaLogStore(db, target.kind);
     const seedSeconds = await seed(store, ROWS);
     await store.close();
-    if (target.kind === 'postgres') await db.$executeRawUnsafe('ANALYZE "RequestLog", "RequestLogHourly"');
+    if (target.kind === 'postgres') await db.$executeRawUnsafe('ANALYZE "RequestLog", "RequestLogRollup"');
     else await db.$executeRawUnsafe('ANALYZE');
     await db.$disconnect();
 
