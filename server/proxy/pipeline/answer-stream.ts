@@ -50,8 +50,21 @@ export async function relayStream(
       if (encoder) await out.write(encoder.push(event));
       else if (synthesized && event.type === 'error') await out.write(ctx.client.encodeStreamError(event.error, { id: streamId, sequenceNumber: forwarded }));
     }
-    if (!watch.ended) return;
-    if (encoder) await out.write(encoder.end());
+    if (watch.ended) finish();
+  };
+  /** The same for upstream events, without a promise unless the client's buffer is full (the per-event path of every stream). */
+  const deliverReceived = (events: StreamEvent[]): Promise<void> | undefined => {
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
+      noteEvent(ctx, event, assembler);
+      if (event.type === 'start') streamId = event.id;
+      const waiting = encoder ? out.write(encoder.push(event)) : undefined;
+      if (waiting) return waiting.then(() => deliver(events.slice(i + 1), false));
+    }
+    if (watch.ended) finish();
+  };
+  const finish = () => {
+    if (encoder) void out.write(encoder.end());
     out.end();
     if (watch.completed) {
       ctx.completed = true;
@@ -70,11 +83,13 @@ export async function relayStream(
         if (message) {
           // An upstream's own error event may echo its credential; ordinary chunks are not scanned.
           const data = events.some((e) => e.type === 'error') ? scrubText(message.data, [provider.apiKey]) : message.data;
-          await out.write(message.event ? `event: ${message.event}\ndata: ${data}\n\n` : `data: ${data}\n\n`);
+          const waiting = out.write(message.event ? `event: ${message.event}\ndata: ${data}\n\n` : `data: ${data}\n\n`);
           forwarded++;
+          if (waiting) await waiting;
         }
       }
-      await deliver(events, false);
+      const waiting = deliverReceived(events);
+      if (waiting) await waiting;
     }
   } catch (error) {
     // The client already has the whole answer (or its error): what the connections do now changes nothing.

@@ -21,7 +21,8 @@ export class ClientStream {
     return this.started;
   }
 
-  async write(text: string): Promise<void> {
+  /** Returns a promise only when the client's buffer is full (wait for it before writing more); otherwise nothing, so the per-event path allocates no promise. */
+  write(text: string): Promise<void> | undefined {
     if (!text) return;
     if (!this.started) this.start();
     if (this.res.destroyed) return;
@@ -30,17 +31,16 @@ export class ClientStream {
       this.res.cork();
       process.nextTick(this.uncork);
     }
-    if (!this.res.write(text)) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          this.res.off('drain', done);
-          this.res.off('close', done);
-          resolve();
-        };
-        this.res.on('drain', done);
-        this.res.on('close', done);
-      });
-    }
+    if (this.res.write(text)) return;
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.res.off('drain', done);
+        this.res.off('close', done);
+        resolve();
+      };
+      this.res.on('drain', done);
+      this.res.on('close', done);
+    });
   }
 
   end(): void {
