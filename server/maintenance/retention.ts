@@ -62,7 +62,9 @@ export const PRUNE_BATCH = { rows: 2_000, pauseMs: 20 };
 /**
  * Runs a bounded delete (`step(limit)` removes at most `limit` rows) until a
  * batch comes back short: a large backlog becomes many short transactions
- * instead of one long lock. Returns the total removed.
+ * instead of one long lock. Returns the total removed. (The request log
+ * stores' step also deletes a bounded batch of the usage rollup's rows whose
+ * hour or day is wholly past the cutoff: the rollup keeps what the log keeps.)
  */
 export async function deleteInBatches(step: (limit: number) => Promise<number>, batch = PRUNE_BATCH): Promise<number> {
   let total = 0;
