@@ -17,21 +17,34 @@ export function minuteWindow(now: number): MinuteWindow {
   return { id, endsAt: (id + 1) * WINDOW_MS };
 }
 
+const DAY_MS = 86_400_000;
+
+/** The period names of one UTC day, computed once per day (every request asks for them). */
+let names = { day: -1, daily: '', weekly: '', monthly: '' };
+
+function namesOf(now: number): typeof names {
+  const day = Math.floor(now / DAY_MS);
+  if (day === names.day) return names;
+  const d = new Date(day * DAY_MS);
+  const monday = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+  const iso = d.toISOString();
+  names = { day, daily: `d:${iso.slice(0, 10)}`, weekly: `w:${new Date(monday).toISOString().slice(0, 10)}`, monthly: `m:${iso.slice(0, 7)}` };
+  return names;
+}
+
 /** `d:YYYY-MM-DD` of the UTC day containing `now`. */
 export function dayPeriod(now: number): string {
-  return `d:${new Date(now).toISOString().slice(0, 10)}`;
+  return namesOf(now).daily;
 }
 
 /** `w:YYYY-MM-DD` of the UTC week (Monday to Sunday) containing `now`, named by its Monday. */
 export function weekPeriod(now: number): string {
-  const d = new Date(now);
-  const monday = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
-  return `w:${new Date(monday).toISOString().slice(0, 10)}`;
+  return namesOf(now).weekly;
 }
 
 /** `m:YYYY-MM` of the UTC month containing `now`. */
 export function monthPeriod(now: number): string {
-  return `m:${new Date(now).toISOString().slice(0, 7)}`;
+  return namesOf(now).monthly;
 }
 
 export const TOTAL_PERIOD = 'total';
