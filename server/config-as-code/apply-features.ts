@@ -1,7 +1,7 @@
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/client.js';
 import type { Plan } from './plan.js';
-import { idsByName } from './rows-by-name.js';
+import { idNamed, idsByName } from './rows-by-name.js';
 import { channelRefs } from './state-features.js';
 import type { ConfigState } from './state.js';
 
@@ -23,12 +23,7 @@ export async function applyFeatures(tx: Tx, box: SecretBox, plan: Plan, desired:
     const keyIds = new Map<string, string>();
     for (const k of keys) if (!keyIds.has(k.name)) keyIds.set(k.name, k.id);
     const routeIds = await idsByName(tx.virtualModel);
-    const resolve = (names: string[] | undefined, ids: Map<string, string>, where: string) =>
-      (names ?? []).map((n) => {
-        const id = ids.get(n);
-        if (!id) throw new Error(`${where}: no object named "${n}"`);
-        return id;
-      });
+    const resolve = (names: string[] | undefined, ids: Map<string, string>, where: string) => (names ?? []).map((n) => idNamed(ids, n, where, 'object'));
     for (const name of guardrails) {
       const g = desired.guardrails.get(name)!;
       const data = {
@@ -69,11 +64,7 @@ export async function applyFeatures(tx: Tx, box: SecretBox, plan: Plan, desired:
       const data = {
         kind: r.kind,
         params: r.params as object,
-        channelIds: r.channels.map((c) => {
-          const id = channelIds.get(c);
-          if (!id) throw new Error(`alertRules.${name}.channels: no alert channel named "${c}"`);
-          return id;
-        }),
+        channelIds: r.channels.map((c) => idNamed(channelIds, c, `alertRules.${name}.channels`, 'alert channel')),
         cooldownSeconds: r.cooldownSeconds,
         enabled: r.enabled,
       };

@@ -7,7 +7,7 @@ import { sealRequestDefaults } from '../crypto/sealed-request-defaults.js';
 import { generateVirtualKey } from '../keys/virtual-key-token.js';
 import { applyFeatures } from './apply-features.js';
 import type { Plan } from './plan.js';
-import { idsByName } from './rows-by-name.js';
+import { idNamed, idsByName } from './rows-by-name.js';
 import { parseEnvRef } from './secret-ref.js';
 import { healthKey, type ConfigState, type Section } from './state.js';
 
@@ -61,10 +61,8 @@ export async function applyPlan(db: Db, box: SecretBox, plan: Plan, desired: Con
       const providerIds = await idsByName(tx.provider);
       for (const name of touched('model')) {
         const m = desired.models.get(name)!;
-        const providerId = providerIds.get(m.provider);
-        if (!providerId) throw new Error(`models.${name}.provider: no provider named "${m.provider}"`);
         const data = {
-          providerId,
+          providerId: idNamed(providerIds, m.provider, `models.${name}.provider`, 'provider'),
           upstreamModel: m.upstreamModel,
           // Limits, prices and capabilities the file leaves out are cleared.
           ...absentAsNull(m, PRESET_FIELDS),
@@ -86,11 +84,11 @@ export async function applyPlan(db: Db, box: SecretBox, plan: Plan, desired: Con
         const modelIds = await idsByName(tx.model);
         for (const name of routeNames) {
           const v = desired.virtualModels.get(name)!;
-          const targets = v.targets.map((t, i) => {
-            const modelId = modelIds.get(t.model);
-            if (!modelId) throw new Error(`virtualModels.${name}.targets.${i}.model: no model named "${t.model}"`);
-            return { modelId, weight: t.weight, priority: t.priority };
-          });
+          const targets = v.targets.map((t, i) => ({
+            modelId: idNamed(modelIds, t.model, `virtualModels.${name}.targets.${i}.model`, 'model'),
+            weight: t.weight,
+            priority: t.priority,
+          }));
           const data = {
             description: v.description ?? null,
             strategy: v.strategy,
