@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/cpu-work.ts [--requests N] [--connections C] [--cpu-prof] [scenario ids…]` —
+ * `npx tsx bench/cpu-work.ts [--requests N] [--connections C] [--cpu-prof] [--gateway-import F] [scenario ids…]` —
  * CPU work per request of the gateway on a fixed workload: the same N requests
  * of each scenario, CPU time of the gateway process (user + system, /proc)
  * divided by the requests it answered. Unlike throughput this does not move
@@ -21,8 +21,11 @@ const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(name);
 const requestsAt = argv.indexOf('--requests');
 const REQUESTS = requestsAt >= 0 ? Number(argv[requestsAt + 1]) : 4_000;
-const wanted = new Set(argv.filter((a, i) => !a.startsWith('--') && argv[i - 1] !== '--requests' && argv[i - 1] !== '--connections'));
+const wanted = new Set(argv.filter((a, i) => !a.startsWith('--') && !['--requests', '--connections', '--gateway-import'].includes(argv[i - 1])));
 const connectionsAt = argv.indexOf('--connections');
+const preloadAt = argv.indexOf('--gateway-import');
+/** A module the gateway process loads first (`node --import`), e.g. a sampler of its memory under load. */
+const preload = preloadAt >= 0 ? argv[preloadAt + 1] : undefined;
 const CONNECTIONS = connectionsAt >= 0 ? Number(argv[connectionsAt + 1]) : 8;
 
 async function main(): Promise<void> {
@@ -36,11 +39,10 @@ async function main(): Promise<void> {
     upstreamUrl: `http://127.0.0.1:${mock.match}`,
     slowChunks: 20,
     slowDelayMs: 10,
-    nodeFlags: process.env.BENCH_GATEWAY_IMPORT
-      ? ['--import', process.env.BENCH_GATEWAY_IMPORT]
-      : flag('--cpu-prof')
-        ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench/results/profiles')}`]
-        : [],
+    nodeFlags: [
+      ...(preload ? ['--import', path.resolve(preload)] : []),
+      ...(flag('--cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${path.join(ROOT, 'bench/results/profiles')}`] : []),
+    ],
   });
   const idle = await settledRss(gw.child.pid, 2_000);
   process.stdout.write(`idle RSS ${(idle / 1048576).toFixed(1)} MB\n`);
