@@ -33,12 +33,21 @@ interface RequestSeries {
 export class GatewayMetrics {
   readonly registry = new Registry();
 
-  readonly requests = new Counter({
-    name: 'gateway_requests_total',
-    help: 'Proxied requests by public model, provider, HTTP status and client API.',
-    labelNames: ['model', 'provider', 'status', 'api'] as const,
-    registers: [this.registry],
-  });
+  /** A counter or gauge on this instance's registry. */
+  private counter<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private gauge<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []): Gauge<L> {
+    return new Gauge({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  readonly requests = this.counter('gateway_requests_total', 'Proxied requests by public model, provider, HTTP status and client API.', [
+    'model',
+    'provider',
+    'status',
+    'api',
+  ] as const);
 
   readonly duration = new Histogram({
     name: 'gateway_request_duration_seconds',
@@ -56,101 +65,69 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
-  readonly tokens = new Counter({
-    name: 'gateway_tokens_total',
-    help: 'Tokens as reported by upstreams; cached is a subset of input, reasoning a subset of output.',
-    labelNames: ['model', 'type'] as const,
-    registers: [this.registry],
-  });
+  readonly tokens = this.counter('gateway_tokens_total', 'Tokens as reported by upstreams; cached is a subset of input, reasoning a subset of output.', [
+    'model',
+    'type',
+  ] as const);
 
-  readonly cost = new Counter({
-    name: 'gateway_cost_usd_total',
-    help: 'Cost in USD from the model prices.',
-    labelNames: ['model'] as const,
-    registers: [this.registry],
-  });
+  readonly cost = this.counter('gateway_cost_usd_total', 'Cost in USD from the model prices.', ['model'] as const);
 
   /** Response cache outcomes (server/cache); `model` is set only once the name resolved, so it stays bounded. */
-  readonly cacheRequests = new Counter({
-    name: 'gateway_cache_requests_total',
-    help: 'Requests with the response cache on, by public model and outcome (hit, miss, bypass).',
-    labelNames: ['model', 'outcome'] as const,
-    registers: [this.registry],
-  });
+  readonly cacheRequests = this.counter(
+    'gateway_cache_requests_total',
+    'Requests with the response cache on, by public model and outcome (hit, miss, bypass).',
+    ['model', 'outcome'] as const,
+  );
 
-  readonly cacheStoredBytes = new Counter({
-    name: 'gateway_cache_stored_bytes_total',
-    help: 'Bytes of answers written to the response cache.',
-    registers: [this.registry],
-  });
+  readonly cacheStoredBytes = this.counter('gateway_cache_stored_bytes_total', 'Bytes of answers written to the response cache.');
 
-  readonly cacheSaved = new Counter({
-    name: 'gateway_cache_saved_usd_total',
-    help: 'What response cache hits would have cost upstream, in USD.',
-    labelNames: ['model'] as const,
-    registers: [this.registry],
-  });
+  readonly cacheSaved = this.counter('gateway_cache_saved_usd_total', 'What response cache hits would have cost upstream, in USD.', ['model'] as const);
 
   /** Guardrails that fired (server/guardrails): requests and values found, per guardrail (names are admin-set, so bounded). */
-  readonly guardrailRequests = new Counter({
-    name: 'gateway_guardrail_requests_total',
-    help: 'Requests in which a guardrail found something, by guardrail, mode and stage (request, response).',
-    labelNames: ['guardrail', 'mode', 'stage'] as const,
-    registers: [this.registry],
-  });
+  readonly guardrailRequests = this.counter(
+    'gateway_guardrail_requests_total',
+    'Requests in which a guardrail found something, by guardrail, mode and stage (request, response).',
+    ['guardrail', 'mode', 'stage'] as const,
+  );
 
-  readonly guardrailValues = new Counter({
-    name: 'gateway_guardrail_values_total',
-    help: 'Values a guardrail found (masked, redacted, blocked or logged), by guardrail and stage.',
-    labelNames: ['guardrail', 'stage'] as const,
-    registers: [this.registry],
-  });
+  readonly guardrailValues = this.counter(
+    'gateway_guardrail_values_total',
+    'Values a guardrail found (masked, redacted, blocked or logged), by guardrail and stage.',
+    ['guardrail', 'stage'] as const,
+  );
 
-  readonly upstreamErrors = new Counter({
-    name: 'gateway_upstream_errors_total',
-    help: 'Failed requests that reached an upstream, by provider and error class.',
-    labelNames: ['provider', 'class'] as const,
-    registers: [this.registry],
-  });
+  readonly upstreamErrors = this.counter('gateway_upstream_errors_total', 'Failed requests that reached an upstream, by provider and error class.', [
+    'provider',
+    'class',
+  ] as const);
 
-  readonly refusals = new Counter({
-    name: 'gateway_refusals_total',
-    help: 'Requests the gateway refused itself, before any upstream attempt (auth, key limits, budgets, bad requests), by error class.',
-    labelNames: ['reason'] as const,
-    registers: [this.registry],
-  });
+  readonly refusals = this.counter(
+    'gateway_refusals_total',
+    'Requests the gateway refused itself, before any upstream attempt (auth, key limits, budgets, bad requests), by error class.',
+    ['reason'] as const,
+  );
 
-  readonly rateLimited = new Counter({
-    name: 'gateway_rate_limited_total',
-    help: "Requests rejected by the gateway's own key limits (rate_limit or budget_exceeded).",
-    labelNames: ['reason'] as const,
-    registers: [this.registry],
-  });
+  readonly rateLimited = this.counter('gateway_rate_limited_total', "Requests rejected by the gateway's own key limits (rate_limit or budget_exceeded).", [
+    'reason',
+  ] as const);
 
   /**
    * Circuit state per routing target: 0 closed, 1 half-open, 2 open. Set from
    * the router's `targetStateChanged` events (see index.ts).
    */
-  readonly circuitState = new Gauge({
-    name: 'gateway_circuit_state',
-    help: 'Circuit breaker state per target model: 0 closed, 1 half-open, 2 open.',
-    labelNames: ['target', 'provider'] as const,
-    registers: [this.registry],
-  });
+  readonly circuitState = this.gauge('gateway_circuit_state', 'Circuit breaker state per target model: 0 closed, 1 half-open, 2 open.', [
+    'target',
+    'provider',
+  ] as const);
 
-  readonly logBufferDepth = new Gauge({
-    name: 'gateway_log_buffer_depth',
-    help: 'Request log rows held in memory, waiting for a database write.',
-    registers: [this.registry],
-  });
+  readonly logBufferDepth = this.gauge('gateway_log_buffer_depth', 'Request log rows held in memory, waiting for a database write.');
 
   /** Request log rows never written: `buffer_full` (database away for long) or `rejected` (a row the database refused). */
-  readonly requestLogDropped = new Counter({
-    name: 'gateway_request_log_dropped_total',
-    help: 'Request log rows dropped: buffer_full (database unavailable for long) or rejected (refused by the database; the rest of its batch was written).',
-    labelNames: ['reason'] as const,
-    registers: [this.registry],
-  });
+  readonly requestLogDropped = this.counter(
+    'gateway_request_log_dropped_total',
+    'Request log rows dropped: buffer_full (database unavailable for long) or rejected (refused by the database; the rest of its batch was written).',
+    ['reason'] as const,
+  );
 
   readonly logRowsDropped = this.requestLogDropped.labels('buffer_full');
   readonly logRowsRejected = this.requestLogDropped.labels('rejected');
@@ -180,12 +157,7 @@ export class GatewayMetrics {
     },
   });
 
-  readonly logFlushes = new Counter({
-    name: 'gateway_log_flushes_total',
-    help: 'Batched request log writes, by outcome.',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
+  readonly logFlushes = this.counter('gateway_log_flushes_total', 'Batched request log writes, by outcome.', ['outcome'] as const);
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
