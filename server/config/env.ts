@@ -92,6 +92,8 @@ const envSchema = z.object({
   REQUEST_LOG_FLUSH_MS: z.coerce.number().int().positive().default(500),
   REQUEST_LOG_BATCH_SIZE: z.coerce.number().int().positive().default(200),
   REQUEST_LOG_BUFFER_MAX: z.coerce.number().int().positive().default(10_000),
+  /** How far V8 lets the heap grow past what survived the last full collection, in percent (unset: V8's own, adaptive factor). */
+  HEAP_GROWING_PERCENT: z.coerce.number().int().min(10).max(400).optional(),
   CLIENT_DIR: z.string().default('./client/build'),
   /** A configuration file applied at start-up (server/config-as-code). */
   GATEWAY_CONFIG: z.string().optional(),
@@ -183,6 +185,8 @@ export interface Config {
   /** Request log batching: longest wait before a write (ms), rows per write, most rows held in memory. */
   requestLogFlushMs: number;
   requestLogBatchSize: number;
+  /** Set by the process entry (server/main.ts), not by startGateway: a V8 flag is process-wide. */
+  heapGrowingPercent: number | undefined;
   requestLogBufferMax: number;
   clientDir: string;
   /** Configuration file applied at start-up, and again on change when `gatewayConfigWatch` (configuration as code). */
@@ -256,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     requestLogFlushMs: e.REQUEST_LOG_FLUSH_MS,
     requestLogBatchSize: e.REQUEST_LOG_BATCH_SIZE,
+    heapGrowingPercent: e.HEAP_GROWING_PERCENT,
     requestLogBufferMax: e.REQUEST_LOG_BUFFER_MAX,
     clientDir: path.resolve(e.CLIENT_DIR),
     gatewayConfig: e.GATEWAY_CONFIG ? path.resolve(e.GATEWAY_CONFIG) : undefined,

@@ -197,6 +197,28 @@ describe('the gateway process', () => {
   const withTimeout = <T>(promise: Promise<T>, ms: number, what: string) =>
     Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms))]);
 
+  it('reads HEAP_GROWING_PERCENT, reports it when the process starts, and refuses a value out of range', async () => {
+    const dir = tempDir();
+    const port = await freePort();
+    const { child, out } = start({
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DB_PATH: path.join(dir, 'gateway.db'),
+      LOG_LEVEL: 'info',
+      HEAP_GROWING_PERCENT: '30',
+    });
+    const deadline = Date.now() + 30_000;
+    while (!out.stdout.includes('gateway listening') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+    const line = out.stdout.split('\n').find((l) => l.includes('gateway listening'));
+    expect(line, out.stderr).toBeDefined();
+    expect(JSON.parse(line!)).toMatchObject({ heapGrowingPercent: 30 });
+    child.kill('SIGTERM');
+
+    expect(loadConfig({}).heapGrowingPercent).toBeUndefined();
+    expect(configError({ HEAP_GROWING_PERCENT: '5' }).message).toMatch(/HEAP_GROWING_PERCENT/);
+    expect(configError({ HEAP_GROWING_PERCENT: 'lots' }).message).toMatch(/HEAP_GROWING_PERCENT/);
+  });
+
   it('exits with code 1 and a clear message in production without JWT_SECRET', async () => {
     const dir = tempDir();
     const { out, exited } = start({ NODE_ENV: 'production', DB_PATH: path.join(dir, 'gateway.db'), PORT: String(await freePort()) });
