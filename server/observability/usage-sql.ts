@@ -187,10 +187,13 @@ function rollupHours(scope: UsageScope, grouping: UsageGrouping | null, bucketSe
   return days && dayFirst < dayEnd ? { first, end, dayFirst, dayEnd } : { first, end, dayFirst: end, dayEnd: end };
 }
 
-/** The filters of a scope on the rollup's dimension columns. */
-function dimensionFilters(scope: UsageScope, params: Params): string[] {
+/** The rollup rows of one span whose first hour is in [from, to), within a scope's dimension filters. */
+function rollupWhere(scope: UsageScope, params: Params, span: number, from: number, to: number): string {
   const dims = { virtualKeyId: scope.keyId, requestedModel: scope.model, providerId: scope.providerId, teamId: scope.teamId };
-  return Object.entries(dims).flatMap(([column, value]) => (value ? [`"${column}" = ${params.add(value)}`] : []));
+  // Parameters are added in text order: SQLite's `?` placeholders are positional.
+  const where = [`"span" = ${span}`, `"hour" >= ${params.add(from)}`, `"hour" < ${params.add(to)}`];
+  for (const [column, value] of Object.entries(dims)) if (value) where.push(`"${column}" = ${params.add(value)}`);
+  return where.join(' AND ');
 }
 
 /**
@@ -206,7 +209,7 @@ async function worthRollup(reader: SqlReader, kind: DbKind, scope: UsageScope, o
   const dayFirst = Math.min(Math.ceil(first / 24) * 24, end);
   const dayEnd = Math.max(Math.floor(end / 24) * 24, dayFirst);
   const part = (span: number, from: number, to: number) =>
-    `SELECT SUM("requests") AS n FROM "${ROLLUP_TABLE}" WHERE ${[`"span" = ${span}`, `"hour" >= ${params.add(from)}`, `"hour" < ${params.add(to)}`, ...dimensionFilters(scope, params)].join(' AND ')}`;
+    `SELECT SUM("requests") AS n FROM "${ROLLUP_TABLE}" WHERE ${rollupWhere(scope, params, span, from, to)}`;
   const parts = dayFirst < dayEnd ? [part(1, first, dayFirst), part(24, dayFirst, dayEnd), part(1, dayEnd, end)] : [part(1, first, end)];
   const [row] = await reader.query(`SELECT SUM(n) AS n FROM (${parts.join(' UNION ALL ')}) t`, params.values);
   return num(row?.n) > RAW_ROWS_MAX;
@@ -234,10 +237,8 @@ const SUMMED = `SUM(requests) AS requests, SUM(errors) AS errors, SUM(input) AS 
  */
 function rollupStatement(kind: DbKind, scope: UsageScope, hours: RollupHours, group: { rollup: string; raw: string }) {
   const params = new Params(kind);
-  const rollup = (span: number, from: number, to: number) => {
-    const where = [`"span" = ${span}`, `"hour" >= ${params.add(from)}`, `"hour" < ${params.add(to)}`, ...dimensionFilters(scope, params)];
-    return `SELECT ${group.rollup} AS g, ${ROLLUP_MEASURES} FROM "${ROLLUP_TABLE}" WHERE ${where.join(' AND ')}`;
-  };
+  const rollup = (span: number, from: number, to: number) =>
+    `SELECT ${group.rollup} AS g, ${ROLLUP_MEASURES} FROM "${ROLLUP_TABLE}" WHERE ${rollupWhere(scope, params, span, from, to)}`;
   const raw = (from: Date, to: Date) => `SELECT ${group.raw} AS g, ${RAW_MEASURES} FROM "RequestLog" WHERE ${whereClause({ ...scope, from, to }, params)}`;
   const branches = [
     rollup(1, hours.first, hours.dayFirst),

@@ -42,24 +42,22 @@ export async function relayStream(
   let streamId: string | undefined;
   let forwarded = 0;
 
-  /** `synthesized`: made by the gateway (not an upstream event already forwarded), so a forwarded stream must be told too. */
-  const deliver = async (events: StreamEvent[], synthesized: boolean) => {
-    for (const event of events) {
-      noteEvent(ctx, event, assembler);
-      if (event.type === 'start') streamId = event.id;
-      if (encoder) await out.write(encoder.push(event));
-      else if (synthesized && event.type === 'error') await out.write(ctx.client.encodeStreamError(event.error, { id: streamId, sequenceNumber: forwarded }));
-    }
-    if (watch.ended) finish();
-  };
-  /** The same for upstream events, without a promise unless the client's buffer is full (the per-event path of every stream). */
-  const deliverReceived = (events: StreamEvent[]): Promise<void> | undefined => {
-    for (let i = 0; i < events.length; i++) {
+  /**
+   * Notes and writes events; `synthesized`: made by the gateway (not an upstream event already forwarded), so a forwarded
+   * stream must be told too. Returns a promise only when the client's buffer is full (the per-event path of every stream).
+   */
+  const deliver = (events: StreamEvent[], synthesized: boolean, from = 0): Promise<void> | undefined => {
+    for (let i = from; i < events.length; i++) {
       const event = events[i];
       noteEvent(ctx, event, assembler);
       if (event.type === 'start') streamId = event.id;
-      const waiting = encoder ? out.write(encoder.push(event)) : undefined;
-      if (waiting) return waiting.then(() => deliver(events.slice(i + 1), false));
+      const text = encoder
+        ? encoder.push(event)
+        : synthesized && event.type === 'error'
+          ? ctx.client.encodeStreamError(event.error, { id: streamId, sequenceNumber: forwarded })
+          : '';
+      const waiting = out.write(text);
+      if (waiting) return waiting.then(() => deliver(events, synthesized, i + 1));
     }
     if (watch.ended) finish();
   };
@@ -88,7 +86,7 @@ export async function relayStream(
           if (waiting) await waiting;
         }
       }
-      const waiting = deliverReceived(events);
+      const waiting = deliver(events, false);
       if (waiting) await waiting;
     }
   } catch (error) {
