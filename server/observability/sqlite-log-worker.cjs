@@ -3,7 +3,7 @@
 // the synchronous inserts (and their fsyncs) run off the gateway's event loop.
 // Plain JavaScript so it loads the same way from the sources and from the build.
 //
-// Messages in:  { id, op: 'insert', rows } | { id, op: 'probe', row } | { id, op: 'spend', entries }
+// Messages in:  { id, op: 'insert', rows, rollup } | { id, op: 'probe', row } | { id, op: 'spend', entries }
 //               | { id, op: 'prune', cutoff, limit } | { id, op: 'query', sql, params } | { id, op: 'close' }
 // Messages out: { id, ok: true, value? } | { id, ok: false, error: { message, code } }
 const { parentPort, workerData } = require('node:worker_threads');
@@ -14,6 +14,9 @@ if (!workerData.readonly) {
   db.pragma('journal_mode = WAL');
   // Log rows may lose the last transactions on power loss, never consistency; far fewer fsyncs.
   db.pragma('synchronous = NORMAL');
+  // Statement journals (every insert that fires a trigger opens one) in memory, not temporary files:
+  // measured 35 µs of system time per log row saved; they hold one statement's changes only.
+  db.pragma('temp_store = MEMORY');
 }
 
 const COLUMNS = workerData.columns;
@@ -21,14 +24,20 @@ const INSERT_SQL = `INSERT INTO "RequestLog" (${COLUMNS.map((c) => `"${c}"`).joi
 const ROLLBACK = new Error('rollback');
 
 // Prepared lazily and dropped on error: a statement fails to prepare while the table is missing.
-// (The database's triggers add each row to the usage rollup in the same transaction.)
+// A batch adds its rows' sums to the usage rollup in the same transaction (`rollup`: one row per rollup row
+// touched, summed by the caller), with the writer switch on so that the per-row insert trigger skips them.
 let insertOne;
 let insertAll;
 function statements() {
   if (!insertOne) {
     insertOne = db.prepare(INSERT_SQL);
-    insertAll = db.transaction((rows) => {
+    const writer = db.prepare(workerData.rollupWriterSql);
+    const addRollup = db.prepare(workerData.rollupUpsertSql);
+    insertAll = db.transaction((rows, rollup) => {
+      writer.run(1);
       for (const row of rows) insertOne.run(values(row));
+      writer.run(0);
+      for (const delta of rollup) addRollup.run(delta);
     });
   }
   return insertAll;
@@ -97,7 +106,7 @@ parentPort.on('message', (message) => {
   try {
     if (op === 'query') value = query(message.sql, message.params);
     else if (op === 'prune') value = prune(message.cutoff, message.limit, message.rollupParams);
-    else if (op === 'insert') statements()(message.rows);
+    else if (op === 'insert') statements()(message.rows, message.rollup);
     else if (op === 'probe') {
       try {
         db.transaction(() => {

@@ -1,3 +1,4 @@
+import type { RequestLogRow } from '../core/request-log-row.js';
 import type { DbKind } from '../db/client.js';
 
 /**
@@ -44,6 +45,9 @@ export const DIMENSIONS = ['virtualKeyId', 'requestedModel', 'providerId', 'team
 const SUMS = ['requests', 'errors', 'inputTokens', 'outputTokens', 'cachedTokens', 'reasoningTokens', 'costUsd', 'cacheHits', 'costSavedUsd'] as const;
 /** Columns of the rollup, in table order. */
 export const ROLLUP_COLUMNS = ['span', 'hour', ...DIMENSIONS, ...SUMS, 'latencyMaxMs', ...BIN_COLUMNS] as const;
+
+/** SQLite: the one-row switch the request-log writer sets inside its batch transaction, read by the insert trigger. */
+export const ROLLUP_WRITER_TABLE = 'RequestLogRollupWriter';
 
 /** The bin of one latency. */
 export function latencyBin(ms: number): number {
@@ -99,4 +103,57 @@ export function percentileFromBins(bins: readonly number[], rank: number, maxMs:
     seen += count;
   }
   return null;
+}
+
+const KEY_COLUMNS = ['span', 'hour', ...DIMENSIONS] as const;
+
+/**
+ * What a batch of log rows adds to the rollup: one row per rollup row touched
+ * (span × first hour × dimensions), values in ROLLUP_COLUMNS order, the same
+ * sums the insert trigger adds row by row.
+ */
+export function rollupDeltas(rows: readonly RequestLogRow[]): Array<Array<string | number>> {
+  const byKey = new Map<string, Array<string | number>>();
+  const sumsAt = KEY_COLUMNS.length;
+  const maxAt = sumsAt + SUMS.length;
+  for (const row of rows) {
+    const hour = Math.floor(row.createdAt.getTime() / HOUR_MS);
+    const dims = [row.virtualKeyId ?? '', row.requestedModel ?? '', row.providerId ?? '', row.teamId ?? ''];
+    const sums = [
+      1,
+      row.status >= 400 ? 1 : 0,
+      row.inputTokens,
+      row.outputTokens,
+      row.cachedTokens,
+      row.reasoningTokens,
+      row.costUsd,
+      row.cache === 'hit' ? 1 : 0,
+      row.costSavedUsd,
+    ];
+    const bin = maxAt + 1 + latencyBin(row.latencyMs);
+    for (const span of SPANS) {
+      const first = span === 1 ? hour : Math.floor(hour / 24) * 24;
+      const key = `${span}\u0000${first}\u0000${dims.join('\u0000')}`;
+      let delta = byKey.get(key);
+      if (!delta) {
+        delta = [span, first, ...dims, ...sums.map(() => 0), 0, ...BIN_COLUMNS.map(() => 0)];
+        byKey.set(key, delta);
+      }
+      for (let i = 0; i < sums.length; i++) (delta[sumsAt + i] as number) += sums[i];
+      delta[maxAt] = Math.max(delta[maxAt] as number, row.latencyMs);
+      (delta[bin] as number) += 1;
+    }
+  }
+  return [...byKey.values()];
+}
+
+/** SQLite: adds one rollupDeltas row to its rollup row (parameters in ROLLUP_COLUMNS order), as the insert trigger does. */
+export function rollupUpsertSql(): string {
+  const q = (c: string) => `"${c}"`;
+  const added = [...SUMS, ...BIN_COLUMNS].map((c) => `${q(c)} = "${ROLLUP_TABLE}".${q(c)} + excluded.${q(c)}`);
+  return (
+    `INSERT INTO "${ROLLUP_TABLE}" (${ROLLUP_COLUMNS.map(q).join(', ')}) VALUES (${ROLLUP_COLUMNS.map(() => '?').join(', ')}) ` +
+    `ON CONFLICT (${KEY_COLUMNS.map(q).join(', ')}) DO UPDATE SET ${added.join(', ')}, ` +
+    `"latencyMaxMs" = MAX("${ROLLUP_TABLE}"."latencyMaxMs", excluded."latencyMaxMs")`
+  );
 }
