@@ -91,7 +91,8 @@ export class AlertService {
   }
 
   async start(): Promise<void> {
-    this.consume(this.deps.events.subscribe('requestLogged'), (row) => this.observe(row));
+    // Every request: a plain listener, not an async iterator (measured ~25 µs of the gateway's CPU per request).
+    this.stops.push(this.deps.events.listen('requestLogged', (row) => this.observe(row), (error) => this.logEventError(error)));
     this.consume(this.deps.events.subscribe('targetStateChanged'), (e) => this.onCircuit(e));
     this.consume(this.deps.events.subscribe('healthUpdates'), (e) => this.onHealth(e));
     await this.tick();
@@ -112,10 +113,14 @@ export class AlertService {
         try {
           handle(value);
         } catch (error) {
-          this.deps.logger.error({ err: error }, 'alert event handling failed');
+          this.logEventError(error);
         }
       }
     })();
+  }
+
+  private logEventError(error: unknown): void {
+    this.deps.logger.error({ err: error }, 'alert event handling failed');
   }
 
   private enqueue(work: () => Promise<void>): Promise<void> {
