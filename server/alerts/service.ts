@@ -92,7 +92,13 @@ export class AlertService {
 
   async start(): Promise<void> {
     // Every request: a plain listener, not an async iterator (measured ~25 µs of the gateway's CPU per request).
-    this.stops.push(this.deps.events.listen('requestLogged', (row) => this.observe(row), (error) => this.logEventError(error)));
+    this.stops.push(
+      this.deps.events.listen(
+        'requestLogged',
+        (row) => this.observe(row),
+        (error) => this.logEventError(error),
+      ),
+    );
     this.consume(this.deps.events.subscribe('targetStateChanged'), (e) => this.onCircuit(e));
     this.consume(this.deps.events.subscribe('healthUpdates'), (e) => this.onHealth(e));
     await this.tick();

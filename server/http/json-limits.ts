@@ -57,7 +57,7 @@ export function jsonLimitMessage(violation: JsonLimitViolation): string {
 }
 
 /** Index of the quote closing the string opened at `open` (or the end): a quote preceded by an even run of backslashes. */
-function closingQuote(raw: Uint8Array, open: number): number {
+export function closingQuote(raw: Uint8Array, open: number): number {
   let at = raw.indexOf(QUOTE, open + 1);
   while (at !== -1) {
     let backslashes = 0;

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** Virtual keys look like `sk-gw-<43 url-safe chars>`; only the hash and prefix are stored. */
 export const VIRTUAL_KEY_PREFIX = 'sk-gw-';
@@ -9,5 +9,5 @@ export function generateVirtualKey(): { key: string; hash: string; prefix: strin
 }
 
 export function hashVirtualKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return hash('sha256', key, 'hex');
 }

@@ -149,19 +149,28 @@ export class KeyLimits implements KeyLimiter {
 export function rateLimitHeaders(subjects: LimitSubject[], counters: SubjectCounters[], msToReset: number): Record<string, string> {
   const headers: Record<string, string> = {};
   const reset = formatResetDuration(msToReset);
-  for (const [unit, limitField, usedField] of [
-    ['requests', 'rpmLimit', 'rpmUsed'],
-    ['tokens', 'tpmLimit', 'tpmUsed'],
-  ] as const) {
+  for (const { limitField, usedField, names } of RATE_HEADERS) {
     const at = subjects.findIndex((s) => s.plan[limitField]);
     if (at < 0) continue;
     const limit = subjects[at].plan[limitField]!;
-    headers[`x-ratelimit-limit-${unit}`] = String(limit);
-    headers[`x-ratelimit-remaining-${unit}`] = String(Math.max(0, limit - counters[at][usedField]));
-    headers[`x-ratelimit-reset-${unit}`] = reset;
+    headers[names.limit] = String(limit);
+    headers[names.remaining] = String(Math.max(0, limit - counters[at][usedField]));
+    headers[names.reset] = reset;
   }
   return headers;
 }
+
+/** Per unit: where its limit and use are read, and its header names (built once, not per answer). */
+const RATE_HEADERS = (
+  [
+    ['requests', 'rpmLimit', 'rpmUsed'],
+    ['tokens', 'tpmLimit', 'tpmUsed'],
+  ] as const
+).map(([unit, limitField, usedField]) => ({
+  limitField,
+  usedField,
+  names: { limit: `x-ratelimit-limit-${unit}`, remaining: `x-ratelimit-remaining-${unit}`, reset: `x-ratelimit-reset-${unit}` },
+}));
 
 const PERIOD_WORDS: Record<BudgetPeriod, string> = { daily: 'daily', weekly: 'weekly', monthly: 'monthly', total: 'total' };
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { KeyEntry } from '../snapshot/types.js';
 import type { EndUserLimits, ScopedLimits } from '../snapshot/team-entry.js';
 import { budgetPeriodKey, budgetPeriodOf, type BudgetPeriod } from './periods.js';
@@ -40,7 +40,7 @@ export function teamSubjectId(teamId: string): string {
 
 /** Model names and end users come from callers: hashed, so counter names stay short and free of Redis hash-tag braces. */
 function digest(value: string): string {
-  return createHash('sha256').update(value).digest('hex').slice(0, 24);
+  return hash('sha256', value, 'hex').slice(0, 24);
 }
 
 function budgetOf(limitUsd: number | undefined, period: BudgetPeriod, now: number): SubjectPlan['budget'] {

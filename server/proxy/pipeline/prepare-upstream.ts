@@ -22,7 +22,7 @@ export function prepareUpstream(
   let up: UpstreamRequest;
   if (NATIVE_WIRE[ctx.api] === wire) {
     up = new UpstreamRequest(model, wire, op, true, ctx.body, ctx.rawBody, request.stream);
-    if (ctx.body.model !== model.upstreamModel) up.edit().model = model.upstreamModel;
+    if (ctx.body.model !== model.upstreamModel) up.renameModel(model.upstreamModel);
   } else {
     // Each attempt collects its own warnings (another target may carry more).
     const warnings = [...(request.warnings ?? [])];

@@ -72,27 +72,39 @@ export async function readUpstreamJson(response: Dispatcher.ResponseData, model:
     response.body.destroy();
     throw tooLarge();
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
+  let text: string;
   try {
-    for await (const chunk of response.body) {
-      size += (chunk as Buffer).length;
-      if (size > maxBytes) {
-        response.body.destroy();
-        throw tooLarge();
-      }
-      chunks.push(chunk as Buffer);
-    }
+    text = await readAll(response.body, maxBytes, tooLarge);
   } catch (error) {
     if (error instanceof GatewayError) throw error;
     throw upstreamTransportError(error, model.provider);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
   try {
     return { text, json: JSON.parse(text) };
   } catch {
     throw new GatewayError({ status: 502, kind: 'upstream', message: `The provider "${model.provider.name}" returned a response that is not JSON` });
   }
+}
+
+/**
+ * The whole body as text, refused (and the body destroyed) once it passes `maxBytes`. Listeners rather than
+ * `for await`: an async iterator costs a promise per chunk on every answer.
+ */
+function readAll(body: Dispatcher.ResponseData['body'], maxBytes: number, tooLarge: () => Error): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) return void chunks.push(chunk);
+      body.off('data', onData);
+      body.destroy();
+      reject(tooLarge());
+    };
+    body.on('data', onData);
+    body.once('error', reject);
+    body.once('end', () => resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+  });
 }
 
 /**

@@ -1,3 +1,4 @@
+import { spliceBytes, topLevelStringMember, type ByteRange } from '../../http/json-member.js';
 import type { ModelEntry } from '../../snapshot/types.js';
 import type { UpstreamWire } from '../../core/wire.js';
 import type { UpstreamOperation } from '../providers/endpoints.js';
@@ -7,7 +8,8 @@ import type { UpstreamOperation } from '../providers/endpoints.js';
  * in order (plugin.ts#onPrepareUpstream). On a same-format passthrough the body
  * is the client's own JSON and its bytes go out untouched until a plugin calls
  * `edit()` — which copies the body once — so unknown and future fields survive
- * and an unchanged request costs no re-serialization.
+ * and an unchanged request costs no re-serialization. Renaming the model (the
+ * usual change) is done in the bytes too.
  */
 export class UpstreamRequest {
   /** Headers added to the call (protocol headers, request defaults); the provider's auth is added when sending. */
@@ -22,6 +24,8 @@ export class UpstreamRequest {
   translateAnswer = false;
   private json: Record<string, unknown>;
   private raw: Buffer | undefined;
+  /** A model renamed in the client's bytes: where its value is and what it becomes. */
+  private renamed: { range: ByteRange; model: string } | undefined;
 
   constructor(
     readonly model: ModelEntry,
@@ -51,18 +55,32 @@ export class UpstreamRequest {
     if (this.raw) {
       this.json = { ...this.json };
       this.raw = undefined;
+      this.renamed = undefined; // already in the copied body
     }
     return this.json;
+  }
+
+  /** Sets the body's model; on the client's bytes by replacing just that string when it can be found exactly. */
+  renameModel(model: string): void {
+    const range = this.raw && typeof this.json.model === 'string' ? topLevelStringMember(this.raw, 'model') : undefined;
+    if (!this.raw || !range || JSON.parse(this.raw.subarray(range.start, range.end).toString('utf8')) !== this.json.model) {
+      this.edit().model = model;
+      return;
+    }
+    this.json = { ...this.json, model };
+    this.renamed = { range, model };
   }
 
   /** Replaces the whole body (e.g. a relay reshaping it). */
   replace(body: Record<string, unknown>): void {
     this.json = body;
     this.raw = undefined;
+    this.renamed = undefined;
   }
 
   /** The bytes to send. */
   bytes(): string | Buffer {
-    return this.raw ?? JSON.stringify(this.json);
+    if (!this.raw) return JSON.stringify(this.json);
+    return this.renamed ? spliceBytes(this.raw, this.renamed.range, JSON.stringify(this.renamed.model)) : this.raw;
   }
 }
