@@ -17,7 +17,7 @@ async function* chunks(parts: Uint8Array[]): AsyncGenerator<Uint8Array> {
 
 async function collect(parts: Uint8Array[], limits = {}) {
   const out = [];
-  for await (const m of readEventStream(chunks(parts), limits)) out.push({ event: m.event, data: JSON.parse(m.data) });
+  for await (const batch of readEventStream(chunks(parts), limits)) for (const m of batch) out.push({ event: m.event, data: JSON.parse(m.data) });
   return out;
 }
 
@@ -72,8 +72,8 @@ describe('event-stream reader', () => {
 
   test('the reader is chosen by wire format', async () => {
     const out = [];
-    for await (const m of readUpstreamStream('bedrock-converse', chunks([frames[0]]))) out.push(m.event);
-    for await (const m of readUpstreamStream('openai-chat', chunks([Buffer.from('data: {"a":1}\n\n')]))) out.push(m.data);
+    for await (const batch of readUpstreamStream('bedrock-converse', chunks([frames[0]]))) out.push(...batch.map((m) => m.event));
+    for await (const batch of readUpstreamStream('openai-chat', chunks([Buffer.from('data: {"a":1}\n\n')]))) out.push(...batch.map((m) => m.data));
     expect(out).toEqual(['messageStart', '{"a":1}']);
   });
 });

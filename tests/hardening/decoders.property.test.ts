@@ -154,13 +154,15 @@ describe('stream decoders and the stream watch', () => {
 describe('SSE reader', () => {
   const collect = async (chunks: Uint8Array[], maxEventBytes = 0) => {
     const out: SseMessage[] = [];
-    for await (const message of readSse(
+    for await (const batch of readSse(
       (async function* () {
         yield* chunks;
       })(),
       { maxEventBytes },
-    ))
-      out.push(message);
+    )) {
+      expect(batch.length).toBeGreaterThan(0); // a batch is what one read completed, never empty
+      out.push(...batch);
+    }
     return out;
   };
 
@@ -193,6 +195,22 @@ describe('SSE reader', () => {
       ),
       RUNS,
     );
+  });
+
+  test('one batch per read that completes events; a leading BOM is not part of the first field', async () => {
+    // The second read completes no event (its blank line comes with the third).
+    const reads = ['\uFEFFdata: a\n\ndata: b\n\nda', 'ta: c\n', '\nevent: x\ndata: d\n\n'].map((t) => Buffer.from(t));
+    const batches: SseMessage[][] = [];
+    for await (const batch of readSse(
+      (async function* () {
+        yield* reads;
+      })(),
+    ))
+      batches.push(batch);
+    expect(batches).toEqual([
+      [{ data: 'a' }, { data: 'b' }],
+      [{ data: 'c' }, { event: 'x', data: 'd' }],
+    ]);
   });
 
   test('an event that grows past the cap → SseEventTooLargeError, nothing else', async () => {

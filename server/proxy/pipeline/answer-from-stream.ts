@@ -19,7 +19,7 @@ import { StreamWatch, streamFailure } from './stream-watch.js';
  */
 export async function answerFromStream(
   ctx: GenerationContext,
-  messages: AsyncIterable<SseMessage>,
+  batches: AsyncIterable<SseMessage[]>,
   format: UpstreamFormat,
   hooks: readonly AnswerHooks[],
 ): Promise<void> {
@@ -29,10 +29,13 @@ export async function answerFromStream(
   const assembler = new ResponseAssembler();
   const eventHooks = hooks.filter((h) => h.onEvent !== undefined);
   try {
-    for await (const message of messages) {
+    for await (const messages of batches) {
       if (watch.ended) continue;
       if (ctx.ttftMs === undefined) ctx.ttftMs = performance.now() - ctx.startedAt;
-      for (const event of withEventHooks(watch.push(message, decoder.push(message)), eventHooks)) assembler.push(event);
+      for (const message of messages) {
+        if (watch.ended) break;
+        for (const event of withEventHooks(watch.push(message, decoder.push(message)), eventHooks)) assembler.push(event);
+      }
     }
     if (!watch.ended) for (const event of withEventHooks(watch.end(decoder.end()), eventHooks)) assembler.push(event);
   } catch (error) {

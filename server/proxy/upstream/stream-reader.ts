@@ -6,7 +6,8 @@ import { readSse, type SseReadLimits } from './sse-reader.js';
 type Body = AsyncIterable<Uint8Array> & { destroy?: (error?: Error) => void };
 
 /** The framing of a wire format's streams: SSE, or AWS event-stream binary frames for Bedrock. */
-export function readUpstreamStream(wire: UpstreamWire, body: Body, limits: SseReadLimits = {}): AsyncGenerator<SseMessage> {
+/** The messages of an upstream stream, in batches: those one read of the body completed. */
+export function readUpstreamStream(wire: UpstreamWire, body: Body, limits: SseReadLimits = {}): AsyncGenerator<SseMessage[]> {
   switch (wire) {
     case 'bedrock-converse':
     case 'bedrock-anthropic':
