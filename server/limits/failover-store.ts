@@ -47,11 +47,11 @@ export class FailoverCounterStore implements CounterStore {
         this.down(error);
       }
     } else this.down(new Error(`connection ${this.redis.client.status}`));
-    return this.memory.admitNow(plan);
+    return this.memory.admit(plan);
   }
 
   async release(plan: ReleasePlan): Promise<void> {
-    if (plan.backend === 'memory') return this.memory.releaseNow(plan);
+    if (plan.backend === 'memory') return this.memory.release(plan);
     if (plan.costUsd > 0) for (const subject of plan.subjects) if (subject.spend) this.memory.addSpend(subject.id, plan.costUsd, plan.now);
     if (!this.redis.ready) return this.down(new Error(`connection ${this.redis.client.status}`));
     try {

@@ -70,7 +70,8 @@ export class KeyLimits implements KeyLimiter {
     const window = minuteWindow(now);
     const leaseId = `${this.leasePrefix}:${++this.leaseCounter}`;
     const estimate = Math.max(0, Math.round(estimatedInputTokens) || 0);
-    const result = await this.deps.store.admit({ subjects: subjects.map((s) => s.plan), now, window: window.id, estimatedTokens: estimate, leaseId });
+    const admitted = this.deps.store.admit({ subjects: subjects.map((s) => s.plan), now, window: window.id, estimatedTokens: estimate, leaseId });
+    const result = admitted instanceof Promise ? await admitted : admitted;
     const headers = rateLimitHeaders(subjects, result.counters, window.endsAt - now);
     if (result.rejected) {
       const by = result.rejectedBy ?? 0;
@@ -136,10 +137,16 @@ export class KeyLimits implements KeyLimiter {
       if (releases.length === 0) return;
       for (const s of subjects) if (s.persist && s.ownerId) this.deps.persister?.add(s.ownerId, cost, now, s.persist);
       const plan: ReleasePlan = { now, backend, subjects: releases, costUsd: cost };
-      const done = this.deps.store
-        .release(plan)
-        .catch((error: unknown) => this.deps.logger.warn({ err: error, keyId: subjects[0].plan.id }, 'key limit release failed'))
-        .finally(() => this.releases.delete(done));
+      const failed = (error: unknown) => this.deps.logger.warn({ err: error, keyId: subjects[0].plan.id }, 'key limit release failed');
+      let pending: Promise<void> | void = undefined;
+      try {
+        pending = this.deps.store.release(plan);
+      } catch (error) {
+        failed(error);
+      }
+      // Only a release that is still on its way (Redis) is tracked for flushSpend and close.
+      if (!(pending instanceof Promise)) return;
+      const done = pending.catch(failed).finally(() => this.releases.delete(done));
       this.releases.add(done);
     };
   }

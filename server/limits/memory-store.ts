@@ -76,11 +76,7 @@ export class MemoryCounterStore implements CounterStore {
     return isEndUserSubject(id) ? this.endUserSpend : this.spend;
   }
 
-  async admit(plan: AdmitPlan): Promise<AdmitResult> {
-    return this.admitNow(plan);
-  }
-
-  admitNow(plan: AdmitPlan): AdmitResult {
+  admit(plan: AdmitPlan): AdmitResult {
     const counters = plan.subjects.map((subject) => this.found(subject, plan.window));
     for (let i = 0; i < plan.subjects.length; i++) {
       const rejected = verdict(plan.subjects[i], counters[i]);
@@ -110,11 +106,7 @@ export class MemoryCounterStore implements CounterStore {
     }
   }
 
-  async release(plan: ReleasePlan): Promise<void> {
-    this.releaseNow(plan);
-  }
-
-  releaseNow(plan: ReleasePlan): void {
+  release(plan: ReleasePlan): void {
     const nowWindow = Math.floor(plan.now / WINDOW_MS);
     for (const subject of plan.subjects) {
       if (subject.tpm) {

@@ -106,8 +106,9 @@ export interface SpendSeed {
 }
 
 export interface CounterStore {
-  admit(plan: AdmitPlan): Promise<AdmitResult>;
-  release(plan: ReleasePlan): Promise<void>;
+  /** Synchronous where the counters are in this process (no promise per request). */
+  admit(plan: AdmitPlan): Promise<AdmitResult> | AdmitResult;
+  release(plan: ReleasePlan): Promise<void> | void;
   /** Current counters of one subject (for the admin API); `periods` are spend period keys. */
   read(keyId: string, now: number, periods: string[]): Promise<KeyCounters>;
   /** Raises spend counters to at least the given values (never lowers them). */

@@ -23,8 +23,8 @@ let lease = 0;
 function request(store: MemoryCounterStore, endUser: string, costUsd = 0.01) {
   const subjects = limitSubjects(KEY, { endUser }, NOW);
   const plan = { subjects: subjects.map((s) => s.plan), now: NOW, window: Math.floor(NOW / WINDOW_MS), estimatedTokens: 10, leaseId: `l${lease++}` };
-  const result = store.admitNow(plan);
-  if (!result.rejected) store.releaseNow({ now: NOW, backend: 'memory', costUsd, subjects: subjects.map((s) => ({ id: s.plan.id, spend: s.spend })) });
+  const result = store.admit(plan);
+  if (!result.rejected) store.release({ now: NOW, backend: 'memory', costUsd, subjects: subjects.map((s) => ({ id: s.plan.id, spend: s.spend })) });
   return result;
 }
 
