@@ -56,9 +56,15 @@ function compile(secrets: Iterable<string>): RegExp {
   return new RegExp([...literals, ...KEY_SHAPES].join('|'), 'g');
 }
 
+/** Short texts are scrubbed once and remembered: a request's URL, header values, model and user agent repeat. */
+const MEMO_TEXT_MAX = 256;
+const MEMO_ENTRIES = 2_048;
+
 export class Redactor {
   private readonly sources = new Map<string, readonly string[]>();
   private matcher = compile([]);
+  /** Scrubbed short texts by their input; emptied whenever the matcher changes. */
+  private memo = new Map<string, string>();
 
   /** Replaces the secrets of one source (e.g. "snapshot:<instance>") and recompiles the matcher. */
   set(source: string, values: Iterable<string | null | undefined>): void {
@@ -91,14 +97,26 @@ export class Redactor {
         if (secret && secret.length >= MIN_SECRET_LENGTH && out.includes(secret)) out = out.replaceAll(secret, REDACTED);
       }
     }
+    if (out.length > MEMO_TEXT_MAX) return this.replaceAll(out);
+    let scrubbed = this.memo.get(out);
+    if (scrubbed === undefined) {
+      scrubbed = this.replaceAll(out);
+      if (this.memo.size >= MEMO_ENTRIES) this.memo.clear();
+      this.memo.set(out, scrubbed);
+    }
+    return scrubbed;
+  }
+
+  private replaceAll(text: string): string {
     this.matcher.lastIndex = 0;
-    return out.replace(this.matcher, REDACTED);
+    return text.replace(this.matcher, REDACTED);
   }
 
   private recompile(): void {
     const all: string[] = [];
     for (const values of this.sources.values()) all.push(...values);
     this.matcher = compile(all);
+    this.memo = new Map();
   }
 }
 

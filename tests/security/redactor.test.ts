@@ -14,6 +14,16 @@ describe('the scrubber', () => {
     expect(r.scrub('another-value-123')).toBe('another-value-123');
   });
 
+  it("a text scrubbed before stays right for a caller's own secrets and past the remembered length", () => {
+    const r = new Redactor();
+    expect(r.scrub('value callers-own-secret')).toBe('value callers-own-secret');
+    expect(r.scrub('value callers-own-secret', ['callers-own-secret'])).toBe(`value ${REDACTED}`);
+    expect(r.scrub('value callers-own-secret')).toBe('value callers-own-secret');
+    r.set('s', ['configured-long-secret']);
+    const long = `${'x'.repeat(300)} configured-long-secret`;
+    expect(r.scrub(long)).toBe(`${'x'.repeat(300)} ${REDACTED}`);
+  });
+
   it('keeps sources apart and replaces a secret that contains another one whole', () => {
     const r = new Redactor();
     r.set('a', ['abcdefgh']);
