@@ -14,12 +14,13 @@ export interface JsonLimits {
 
 export type JsonLimitViolation = { limit: 'depth'; max: number } | { limit: 'elements'; max: number };
 
-const QUOTE = 0x22;
+/** JSON's structural bytes, for the scans over raw bodies here and in json-member.ts. */
+export const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const OPEN_BRACE = 0x7b;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACE = 0x7d;
-const CLOSE_BRACKET = 0x5d;
+export const OPEN_BRACE = 0x7b;
+export const OPEN_BRACKET = 0x5b;
+export const CLOSE_BRACE = 0x7d;
+export const CLOSE_BRACKET = 0x5d;
 const COMMA = 0x2c;
 
 /**

@@ -1,4 +1,4 @@
-import { closingQuote } from './json-limits.js';
+import { CLOSE_BRACE, CLOSE_BRACKET, closingQuote, OPEN_BRACE, OPEN_BRACKET, QUOTE } from './json-limits.js';
 
 /** Where a value sits in a JSON text: bytes [start, end). */
 export interface ByteRange {
@@ -6,12 +6,7 @@ export interface ByteRange {
   end: number;
 }
 
-const QUOTE = 0x22;
 const COLON = 0x3a;
-const OPEN_BRACE = 0x7b;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACE = 0x7d;
-const CLOSE_BRACKET = 0x5d;
 
 const isSpace = (byte: number) => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 
