@@ -41,28 +41,28 @@ export async function relayStream(
   // Where a forwarded stream stands, so an error appended to it continues it.
   let streamId: string | undefined;
   let forwarded = 0;
+  // What one upstream read produced for the client, sent as one write (one chunk of the response, not one per event).
+  let pending = '';
+  const flush = (): Promise<void> | undefined => {
+    if (!pending) return;
+    const text = pending;
+    pending = '';
+    return out.write(text);
+  };
 
-  /**
-   * Notes and writes events; `synthesized`: made by the gateway (not an upstream event already forwarded), so a forwarded
-   * stream must be told too. Returns a promise only when the client's buffer is full (the per-event path of every stream).
-   */
-  const deliver = (events: StreamEvent[], synthesized: boolean, from = 0): Promise<void> | undefined => {
-    for (let i = from; i < events.length; i++) {
-      const event = events[i];
+  /** Notes and encodes events; `synthesized`: made by the gateway (not an upstream event already forwarded), so a forwarded stream must be told too. */
+  const deliver = (events: StreamEvent[], synthesized: boolean) => {
+    for (const event of events) {
       noteEvent(ctx, event, assembler);
       if (event.type === 'start') streamId = event.id;
-      const text = encoder
-        ? encoder.push(event)
-        : synthesized && event.type === 'error'
-          ? ctx.client.encodeStreamError(event.error, { id: streamId, sequenceNumber: forwarded })
-          : '';
-      const waiting = out.write(text);
-      if (waiting) return waiting.then(() => deliver(events, synthesized, i + 1));
+      if (encoder) pending += encoder.push(event);
+      else if (synthesized && event.type === 'error') pending += ctx.client.encodeStreamError(event.error, { id: streamId, sequenceNumber: forwarded });
     }
     if (watch.ended) finish();
   };
   const finish = () => {
-    if (encoder) void out.write(encoder.end());
+    if (encoder) pending += encoder.end();
+    void flush();
     out.end();
     if (watch.completed) {
       ctx.completed = true;
@@ -83,20 +83,23 @@ export async function relayStream(
           if (message) {
             // An upstream's own error event may echo its credential; ordinary chunks are not scanned.
             const data = events.some((e) => e.type === 'error') ? scrubText(message.data, [provider.apiKey]) : message.data;
-            const waiting = out.write(message.event ? `event: ${message.event}\ndata: ${data}\n\n` : `data: ${data}\n\n`);
+            pending += message.event ? `event: ${message.event}\ndata: ${data}\n\n` : `data: ${data}\n\n`;
             forwarded++;
-            if (waiting) await waiting;
           }
         }
-        const waiting = deliver(events, false);
-        if (waiting) await waiting;
+        deliver(events, false);
       }
+      // Waits only when the client's buffer is full, so a slow client slows the upstream read.
+      const waiting = flush();
+      if (waiting) await waiting;
     }
   } catch (error) {
     // The client already has the whole answer (or its error): what the connections do now changes nothing.
     if (watch.ended) return;
     if (ctx.abort.signal.aborted) return; // the client left; nothing to tell it
     const failure = streamFailure(error, provider);
+    // What the read produced before the failure goes out first (and commits the stream).
+    void flush();
     if (!out.committed) throw failure;
     // A translated stream ends through its own encoder, which knows its ids and numbering.
     await out.write(
@@ -113,7 +116,7 @@ export async function relayStream(
   const failed = closing.find((e) => e.type === 'error');
   // Nothing reached the client yet (an empty or event-less body): a plain error answer, and another target may be tried.
   if (failed?.type === 'error' && !out.committed) throw new GatewayError(failed.error);
-  await deliver(closing, true);
+  deliver(closing, true);
 }
 
 /** The events after every plugin's onEvent (each hook sees what the ones before it returned). */
