@@ -141,6 +141,25 @@ describe('service-account tokens', () => {
     expect(res.text).not.toContain('PRIVATE KEY');
   });
 
+  test("a Messages body sent as the client's own bytes (public name = Vertex model) still loses its model and gains the version", async () => {
+    const id = await createProvider(gw, {
+      name: 'vertex-anthropic-same-name',
+      type: 'vertex-anthropic',
+      baseUrl: vertex.url,
+      apiKey: vertex.serviceAccount,
+      options: { vertex: { location: 'us-east5' } },
+    });
+    await createModel(gw, id, UPSTREAM.anthropic, UPSTREAM.anthropic);
+    const res = await postRaw(
+      gw,
+      '/v1/messages',
+      { model: UPSTREAM.anthropic, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] },
+      { 'x-api-key': key, 'anthropic-version': '2023-06-01' },
+    );
+    // The Vertex mock refuses a body with a model or without the version (400), as Vertex does.
+    expect(res.status).toBe(200);
+  });
+
   test('an API key that is not a service account is refused with a reason', async () => {
     const id = await createProvider(gw, {
       name: 'vertex-plain',

@@ -9,8 +9,8 @@ import { googleServiceAccountStep } from './google-service-account.js';
 const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
 
 /** A Messages body for rawPredict / streamRawPredict: no `model`, `anthropic_version` set. */
-export function vertexAnthropicBody(body: string): string {
-  const json = JSON.parse(body) as Record<string, unknown>;
+export function vertexAnthropicBody(body: string | Buffer): string {
+  const json = JSON.parse(typeof body === 'string' ? body : body.toString('utf8')) as Record<string, unknown>;
   delete json.model;
   json.anthropic_version = VERTEX_ANTHROPIC_VERSION;
   return JSON.stringify(json);
@@ -41,9 +41,9 @@ export function credentialStep(provider: ProviderEntry, auth: AuthStyle, urlStyl
   }
 }
 
-/** Generation calls take the reshaped body; count-tokens keeps its `model`. */
+/** Generation calls take the reshaped body, whether it is the client's own bytes or encoded text; count-tokens keeps its `model`. */
 function vertexAnthropicForPredict(request: OutgoingRequest): OutgoingRequest {
-  if (typeof request.body !== 'string' || request.url.includes('/count-tokens:')) return request;
+  if (request.body === undefined || request.url.includes('/count-tokens:')) return request;
   return { ...request, body: vertexAnthropicBody(request.body) };
 }
 
