@@ -5,7 +5,7 @@ import type { SqlReader } from './usage-sql.js';
 import { LOG_COLUMNS } from './log-insert.js';
 import type { RequestLogRow } from '../core/request-log-row.js';
 import { probeRow, type LogStore } from './log-store.js';
-import { rollupDeltas, rollupPruneParams, rollupPruneSql, rollupUpsertSql, ROLLUP_WRITER_TABLE } from './usage-rollup.js';
+import { rollupDeltas, rollupPruneParams, rollupPruneSql, rollupUpsertSql, rollupWriterSql } from './usage-rollup.js';
 
 interface Pending {
   worker: Worker;
@@ -105,8 +105,7 @@ export class SqliteLogStore implements LogStore, SpendSink, SqlReader {
         columns: LOG_COLUMNS,
         rollupPruneSql: rollupPruneSql('sqlite'),
         rollupUpsertSql: rollupUpsertSql(),
-        // An upsert: the row is made by the first batch (and copied like any other to PostgreSQL, which ignores it).
-        rollupWriterSql: `INSERT INTO "${ROLLUP_WRITER_TABLE}" ("id", "batch") VALUES (1, ?) ON CONFLICT ("id") DO UPDATE SET "batch" = excluded."batch"`,
+        rollupWriterSql: rollupWriterSql(),
         busyTimeoutMs: this.options.busyTimeoutMs ?? 5_000,
         readonly: this.options.readonly === true,
       },

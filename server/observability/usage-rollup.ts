@@ -47,7 +47,7 @@ const SUMS = ['requests', 'errors', 'inputTokens', 'outputTokens', 'cachedTokens
 export const ROLLUP_COLUMNS = ['span', 'hour', ...DIMENSIONS, ...SUMS, 'latencyMaxMs', ...BIN_COLUMNS] as const;
 
 /** SQLite: the one-row switch the request-log writer sets inside its batch transaction, read by the insert trigger. */
-export const ROLLUP_WRITER_TABLE = 'RequestLogRollupWriter';
+const ROLLUP_WRITER_TABLE = 'RequestLogRollupWriter';
 
 /** The bin of one latency. */
 export function latencyBin(ms: number): number {
@@ -119,20 +119,21 @@ export function rollupDeltas(rows: readonly RequestLogRow[]): Array<Array<string
   for (const row of rows) {
     const hour = Math.floor(row.createdAt.getTime() / HOUR_MS);
     const dims = [row.virtualKeyId ?? '', row.requestedModel ?? '', row.providerId ?? '', row.teamId ?? ''];
-    const sums = [
-      1,
-      row.status >= 400 ? 1 : 0,
-      row.inputTokens,
-      row.outputTokens,
-      row.cachedTokens,
-      row.reasoningTokens,
-      row.costUsd,
-      row.cache === 'hit' ? 1 : 0,
-      row.costSavedUsd,
-    ];
+    const added: Record<(typeof SUMS)[number], number> = {
+      requests: 1,
+      errors: row.status >= 400 ? 1 : 0,
+      inputTokens: row.inputTokens,
+      outputTokens: row.outputTokens,
+      cachedTokens: row.cachedTokens,
+      reasoningTokens: row.reasoningTokens,
+      costUsd: row.costUsd,
+      cacheHits: row.cache === 'hit' ? 1 : 0,
+      costSavedUsd: row.costSavedUsd,
+    };
+    const sums = SUMS.map((column) => added[column]);
     const bin = maxAt + 1 + latencyBin(row.latencyMs);
     for (const span of SPANS) {
-      const first = span === 1 ? hour : Math.floor(hour / 24) * 24;
+      const first = Math.floor(hour / span) * span;
       const key = `${span}\u0000${first}\u0000${dims.join('\u0000')}`;
       let delta = byKey.get(key);
       if (!delta) {
@@ -145,6 +146,11 @@ export function rollupDeltas(rows: readonly RequestLogRow[]): Array<Array<string
     }
   }
   return [...byKey.values()];
+}
+
+/** SQLite: sets the writer switch (parameter: 1 or 0); an upsert, so the first batch makes the row (PostgreSQL copies it and ignores it). */
+export function rollupWriterSql(): string {
+  return `INSERT INTO "${ROLLUP_WRITER_TABLE}" ("id", "batch") VALUES (1, ?) ON CONFLICT ("id") DO UPDATE SET "batch" = excluded."batch"`;
 }
 
 /** SQLite: adds one rollupDeltas row to its rollup row (parameters in ROLLUP_COLUMNS order), as the insert trigger does. */
