@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 
 /**
  * Applies committed PostgreSQL migrations ourselves. `prisma migrate deploy`
@@ -40,6 +39,8 @@ export const migrationChecksum = (sql: string) => createHash('sha256').update(sq
  * lock, so each migration runs once.
  */
 export async function applyPostgresMigrations(connectionString: string, dir: string, names: string[]): Promise<string[]> {
+  // Loaded here: a gateway on SQLite never needs the driver.
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString });
   await client.connect();
   try {

@@ -1,8 +1,8 @@
 import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLSchema } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError } from 'graphql';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { currentUser } from '../auth/current-user.js';
 import { bearerToken, type AdminClaims } from '../auth/jwt.js';
 import type { GraphqlDeps } from './deps.js';
@@ -25,8 +25,45 @@ export const SESSION_ENDED_CLOSE = 4403;
  * revoked (logout, password change, deletion; announced on the event bus, so
  * through every instance in scale-out).
  */
-export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, services: Pick<GraphqlDeps, 'events' | 'logger' | 'tokens' | 'db'>) {
-  const wss = new WebSocketServer({ server, path: '/graphql' });
+export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, services: WsDeps) {
+  // ws and graphql-ws are imported on the first upgrade: an instance nobody opens the admin UI on never loads them.
+  let endpoint: Promise<WsEndpoint> | undefined;
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    endpoint ??= startEndpoint(yoga, services);
+    // A client that goes away while the modules load must not take the process with it (ws listens from handle on).
+    const gone = () => socket.destroy();
+    socket.on('error', gone);
+    endpoint.then(
+      (ws) => {
+        socket.off('error', gone);
+        if (!socket.destroyed) ws.handle(req, socket, head);
+      },
+      (error: unknown) => {
+        services.logger.error({ err: error }, 'graphql-ws could not be started');
+        socket.destroy();
+      },
+    );
+  };
+  server.on('upgrade', onUpgrade);
+  return {
+    close: async () => {
+      server.off('upgrade', onUpgrade);
+      if (endpoint) await (await endpoint).close();
+    },
+  };
+}
+
+type WsDeps = Pick<GraphqlDeps, 'events' | 'logger' | 'tokens' | 'db'>;
+
+interface WsEndpoint {
+  handle(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  close(): Promise<void>;
+}
+
+async function startEndpoint(yoga: GatewayYoga, services: WsDeps): Promise<WsEndpoint> {
+  const [{ WebSocketServer }, { useServer }] = await Promise.all([import('ws'), import('graphql-ws/use/ws')]);
+  // Upgrades on any other path are refused by handleUpgrade (400).
+  const wss = new WebSocketServer({ noServer: true, path: '/graphql' });
   const socketsByUser = new Map<string, Set<WebSocket>>();
   const endSession = (socket: WebSocket | undefined) => socket?.close(SESSION_ENDED_CLOSE, 'Session ended: log in again');
   const revocations = services.events.subscribe('sessionsRevoked');
@@ -105,6 +142,7 @@ export function attachGraphQLWebSocket(server: Server, yoga: GatewayYoga, servic
     wss,
   );
   return {
+    handle: (req, socket, head) => wss.handleUpgrade(req, socket, head, (client) => wss.emit('connection', client, req)),
     close: async () => {
       await revocations.return?.();
       await disposable.dispose();

@@ -1,23 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import {
-  CallToolRequestSchema,
-  GetPromptRequestSchema,
-  ListPromptsRequestSchema,
-  ListResourcesRequestSchema,
-  ListToolsRequestSchema,
-  ReadResourceRequestSchema,
-} from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { GatewayError } from '../core/error.js';
 import { authenticate } from '../keys/authenticate.js';
 import type { ConfigSnapshot, KeyEntry } from '../snapshot/types.js';
-import type { McpGateway } from './gateway.js';
+import { sdkTypes, type McpGateway } from './gateway.js';
 
 const SERVER_INFO = { name: 'llm-gateway', version: '1.0.0' };
 
 /** The SDK's server side, imported on the first /mcp request (a gateway nobody asks for MCP does not hold it in memory). */
-const importServerSdk = () => Promise.all([import('@modelcontextprotocol/sdk/server/index.js'), import('@modelcontextprotocol/sdk/server/streamableHttp.js')]);
+const importServerSdk = () =>
+  Promise.all([import('@modelcontextprotocol/sdk/server/index.js'), import('@modelcontextprotocol/sdk/server/streamableHttp.js'), sdkTypes()]);
 let serverSdk: ReturnType<typeof importServerSdk> | undefined;
 const loadServerSdk = () => (serverSdk ??= importServerSdk());
 
@@ -50,8 +43,8 @@ export function mcpEndpoint(deps: { gateway: McpGateway; snapshot: { readonly cu
       );
       return;
     }
-    const [{ Server: SdkServer }, { StreamableHTTPServerTransport }] = await loadServerSdk();
-    const server = mcpServerFor(SdkServer, deps.gateway, key, req);
+    const [{ Server: SdkServer }, { StreamableHTTPServerTransport }, schemas] = await loadServerSdk();
+    const server = mcpServerFor(SdkServer, schemas, deps.gateway, key, req);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on('close', () => {
       void transport.close();
@@ -71,7 +64,15 @@ export function mcpEndpoint(deps: { gateway: McpGateway; snapshot: { readonly cu
 }
 
 /** The aggregating server of one request, for one key. */
-function mcpServerFor(SdkServer: typeof Server, gateway: McpGateway, key: KeyEntry, req: IncomingMessage): Server {
+function mcpServerFor(
+  SdkServer: typeof Server,
+  schemas: Awaited<ReturnType<typeof sdkTypes>>,
+  gateway: McpGateway,
+  key: KeyEntry,
+  req: IncomingMessage,
+): Server {
+  const { CallToolRequestSchema, GetPromptRequestSchema, ListPromptsRequestSchema, ListResourcesRequestSchema, ListToolsRequestSchema, ReadResourceRequestSchema } =
+    schemas;
   const server = new SdkServer(SERVER_INFO, { capabilities: { tools: {}, resources: {}, prompts: {} } });
   const abort = new AbortController();
   req.once('close', () => abort.abort());

@@ -1,15 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import {
-  ErrorCode,
-  McpError,
-  type CallToolResult,
-  type GetPromptResult,
-  type Prompt,
-  type ReadResourceResult,
-  type Resource,
-  type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, GetPromptResult, McpError, Prompt, ReadResourceResult, Resource, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/client.js';
 import type { KeyLimiter } from '../limits/types.js';
@@ -158,6 +149,7 @@ export class McpGateway {
     signal?: AbortSignal,
   ): Promise<CallToolResult> {
     const started = performance.now();
+    const { McpError, ErrorCode } = await sdkTypes();
     const target = splitNamespaced(exposedName);
     const offered = target ? (await this.toolsFor(key, new Set([target.server]))).find((t) => t.name === exposedName) : undefined;
     const serverName = offered?.server.name ?? target?.server ?? '';
@@ -233,6 +225,7 @@ export class McpGateway {
         .catch(() => []);
       if (listed.some((r) => r.uri === uri)) return this.upstream(server).readResource(uri);
     }
+    const { McpError, ErrorCode } = await sdkTypes();
     throw new McpError(ErrorCode.InvalidParams, `Resource "${uri}" is not available to this key`);
   }
 
@@ -252,7 +245,10 @@ export class McpGateway {
   async getPrompt(key: Pick<KeyEntry, 'id'>, exposedName: string, args?: Record<string, string>): Promise<GetPromptResult> {
     const target = splitNamespaced(exposedName);
     const server = target && this.serversFor(key).find((s) => s.server.name === target.server)?.server;
-    if (!target || !server) throw new McpError(ErrorCode.InvalidParams, `Prompt "${exposedName}" is not available to this key`);
+    if (!target || !server) {
+      const { McpError, ErrorCode } = await sdkTypes();
+      throw new McpError(ErrorCode.InvalidParams, `Prompt "${exposedName}" is not available to this key`);
+    }
     return this.upstream(server).getPrompt(target.name, args);
   }
 
@@ -272,6 +268,10 @@ export class McpGateway {
     return upstream;
   }
 }
+
+/** The SDK's types module (McpError, its schemas), imported when first needed: a gateway nobody asks for MCP does not hold it. */
+let typesModule: Promise<typeof import('@modelcontextprotocol/sdk/types.js')> | undefined;
+export const sdkTypes = () => (typesModule ??= import('@modelcontextprotocol/sdk/types.js'));
 
 /** A result over the size cap, already logged: passed on as its McpError. */
 class TooLarge extends Error {

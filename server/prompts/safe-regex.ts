@@ -1,4 +1,5 @@
-import { RE2 } from 're2-wasm';
+import { createRequire } from 'node:module';
+import type { RE2 } from 're2-wasm';
 
 /**
  * Regular expressions for prompt rules run on RE2 (compiled to WebAssembly, no
@@ -29,6 +30,11 @@ export class RuleConfigError extends Error {
 const MAX_CACHED = 500;
 const cache = new Map<string, RE2>();
 
+// Loaded on the first pattern, not at start: the module instantiates its WebAssembly (about 16 MB
+// of linear memory) on import, and a gateway without regex rules never needs it.
+let engine: typeof RE2 | undefined;
+const re2 = (): typeof RE2 => (engine ??= (createRequire(import.meta.url)('re2-wasm') as { RE2: typeof RE2 }).RE2);
+
 /** Compiles a user pattern with the global flag (and `i` when case-insensitive); throws RuleConfigError. */
 export function compileSafeRegex(pattern: string, caseSensitive: boolean, field = 'match'): RE2 {
   if (pattern.length === 0) throw new RuleConfigError(`${field}: must not be empty`, field);
@@ -39,7 +45,7 @@ export function compileSafeRegex(pattern: string, caseSensitive: boolean, field 
   if (hit) return hit;
   let re: RE2;
   try {
-    re = new RE2(pattern, flags);
+    re = new (re2())(pattern, flags);
   } catch (error) {
     const reason = String((error as Error).message).replace(/^Invalid regular expression: \/.*\/\w*: /s, '');
     const hint = /perl operator|escape sequence: \\\d/.test(reason)

@@ -1,5 +1,9 @@
-import * as oidc from 'openid-client';
+import type * as oidc from 'openid-client';
 import type { StoredSsoSettings } from '../settings/sso-settings.js';
+
+/** openid-client, imported on the first sign-in: a gateway without SSO never loads it. */
+let oidcModule: Promise<typeof oidc> | undefined;
+export const loadOidc = (): Promise<typeof oidc> => (oidcModule ??= import('openid-client'));
 
 /** The provider's discovered configuration, kept per issuer + client so each sign-in does not fetch it again. */
 export class OidcClients {
@@ -21,11 +25,12 @@ export class OidcClients {
   }
 }
 
-function discover(settings: StoredSsoSettings, secret: string | undefined): Promise<oidc.Configuration> {
+async function discover(settings: StoredSsoSettings, secret: string | undefined): Promise<oidc.Configuration> {
+  const client = await loadOidc();
   // Plain http is allowed for a provider on loopback or inside a private network the operator chose.
   const insecure = settings.issuerUrl.startsWith('http://');
-  return oidc.discovery(new URL(settings.issuerUrl), settings.clientId, secret, secret ? undefined : oidc.None(), {
-    execute: insecure ? [oidc.allowInsecureRequests] : [],
+  return client.discovery(new URL(settings.issuerUrl), settings.clientId, secret, secret ? undefined : client.None(), {
+    execute: insecure ? [client.allowInsecureRequests] : [],
     timeout: 10,
   });
 }

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import * as oidc from 'openid-client';
 import type { AuditLog } from '../audit/index.js';
 import type { Role, TokenIssuer } from '../auth/jwt.js';
 import { recordFailedSignIn } from '../auth/sign-in-audit.js';
@@ -9,7 +8,7 @@ import type { Db } from '../db/client.js';
 import { clientIp } from '../http/client-ip.js';
 import type { Router } from '../http/router.js';
 import type { StoredSsoSettings } from '../settings/sso-settings.js';
-import { OidcClients } from './oidc-client.js';
+import { loadOidc, OidcClients } from './oidc-client.js';
 import { groupsOf, provisionUser, SsoRefusal } from './provision.js';
 
 export const SSO_START_PATH = '/auth/sso/start';
@@ -55,6 +54,7 @@ export function registerSsoRoutes(router: Router, deps: SsoRouteDeps): void {
     if (!sso) return backToLogin(res, 'Single sign-on is not configured.');
     try {
       const config = await clients.get(sso);
+      const oidc = await loadOidc();
       const flight: Flight = {
         verifier: oidc.randomPKCECodeVerifier(),
         state: oidc.randomState(),
@@ -92,6 +92,7 @@ export function registerSsoRoutes(router: Router, deps: SsoRouteDeps): void {
     let tried: string | undefined;
     try {
       const config = await clients.get(sso);
+      const oidc = await loadOidc();
       // The provider redirected to the configured URL; its query is this request's (the gateway may sit behind a proxy).
       const current = new URL(sso.redirectUrl);
       current.search = new URL(req.url ?? '/', 'http://x').search;

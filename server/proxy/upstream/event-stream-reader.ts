@@ -1,5 +1,4 @@
-import { EventStreamCodec } from '@smithy/core/event-streams';
-import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import type { EventStreamCodec } from '@smithy/core/event-streams';
 import { GatewayError } from '../../core/error.js';
 import type { SseMessage } from '../../core/stream-event.js';
 import { SseEventTooLargeError, type SseReadLimits } from './sse-reader.js';
@@ -8,7 +7,12 @@ import { chunksWithin, type DestroyableBody } from './stream-deadline.js';
 /** A frame whose checksums do not match, or whose framing is impossible: a broken upstream (502). */
 const badFrame = (message: string): GatewayError => new GatewayError({ status: 502, kind: 'upstream', code: 'upstream_bad_stream', message });
 
-const codec = new EventStreamCodec(toUtf8, fromUtf8);
+/** The codec, built on the first event stream: a gateway without Bedrock never loads its packages. */
+let codecModule: Promise<EventStreamCodec> | undefined;
+const loadCodec = () =>
+  (codecModule ??= Promise.all([import('@smithy/core/event-streams'), import('@smithy/util-utf8')]).then(
+    ([{ EventStreamCodec }, { fromUtf8, toUtf8 }]) => new EventStreamCodec(toUtf8, fromUtf8),
+  ));
 /** Prelude (total length, headers length, prelude CRC) plus the message CRC. */
 const MIN_FRAME = 16;
 
@@ -22,6 +26,7 @@ const MIN_FRAME = 16;
  */
 export async function* readEventStream(body: DestroyableBody, limits: SseReadLimits = {}): AsyncGenerator<SseMessage[]> {
   const { maxEventBytes = 0, totalMs = 0 } = limits;
+  const codec = await loadCodec();
   let buffer = Buffer.alloc(0);
   for await (const chunk of chunksWithin(body, totalMs)) {
     buffer = buffer.length ? Buffer.concat([buffer, chunk]) : Buffer.from(chunk);
@@ -33,14 +38,14 @@ export async function* readEventStream(body: DestroyableBody, limits: SseReadLim
       if (buffer.length < total) break;
       const frame = buffer.subarray(0, total);
       buffer = buffer.subarray(total);
-      messages.push(toMessage(frame));
+      messages.push(toMessage(codec, frame));
     }
     if (messages.length) yield messages;
   }
   if (buffer.length) throw badFrame('The upstream event stream ended inside a frame');
 }
 
-function toMessage(frame: Uint8Array): SseMessage {
+function toMessage(codec: EventStreamCodec, frame: Uint8Array): SseMessage {
   let decoded;
   try {
     decoded = codec.decode(frame);
@@ -51,7 +56,7 @@ function toMessage(frame: Uint8Array): SseMessage {
     const value = decoded.headers[name];
     return value?.type === 'string' ? value.value : undefined;
   };
-  const data = toUtf8(decoded.body);
+  const data = Buffer.from(decoded.body.buffer, decoded.body.byteOffset, decoded.body.byteLength).toString('utf8');
   switch (header(':message-type')) {
     case 'exception':
       return { event: header(':exception-type') ?? 'unknownException', data };

@@ -1,5 +1,3 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { isRecord } from '../../../core/guards.js';
 import type { ProviderEntry } from '../../../snapshot/types.js';
 import type { OutgoingRequest, PrepareRequest } from '../../upstream/http-client.js';
@@ -79,6 +77,10 @@ export function bedrockAuthOf(provider: ProviderEntry, env: NodeJS.ProcessEnv = 
   return { kind: 'chain' };
 }
 
+/** The signer's packages, imported on the first signature: a gateway without Bedrock never loads them. */
+let signerModules: Promise<[typeof import('@smithy/signature-v4'), typeof import('@aws-crypto/sha256-js')]> | undefined;
+const loadSigner = () => (signerModules ??= Promise.all([import('@smithy/signature-v4'), import('@aws-crypto/sha256-js')]));
+
 /** Signs a request for an AWS service (SigV4 over method, path, query, headers and body). */
 export async function signAws(
   request: OutgoingRequest,
@@ -87,6 +89,7 @@ export async function signAws(
   service: string,
   signingDate?: Date,
 ): Promise<OutgoingRequest> {
+  const [{ SignatureV4 }, { Sha256 }] = await loadSigner();
   const url = new URL(request.url);
   const signer = new SignatureV4({ credentials, region, service, sha256: Sha256 });
   const query: Record<string, string> = {};
