@@ -31,7 +31,7 @@ export function serverBuildIsStale() {
 }
 
 /** Imports of server/db/generated/** stay imports, rewritten relative to the bundle. */
-const generatedClientsExternal = {
+const generatedClientsExternal = (outdir) => ({
   name: 'generated-prisma-clients',
   setup(b) {
     b.onResolve({ filter: /\/generated\// }, (args) => {
@@ -40,17 +40,17 @@ const generatedClientsExternal = {
       if (!absolute.startsWith(GENERATED + path.sep)) return undefined;
       // pothos-types.ts is TypeScript (imported as .js): compiled in like any source.
       if (absolute.endsWith('.ts') || existsSync(absolute.replace(/\.js$/, '.ts'))) return undefined;
-      const relative = path.relative(path.dirname(outfile), absolute).split(path.sep).join('/');
+      const relative = path.relative(outdir, absolute).split(path.sep).join('/');
       return { path: relative.startsWith('.') ? relative : `./${relative}`, external: true };
     });
   },
-};
+});
 
-export async function buildServer() {
+/** Builds into dist/server, or into `outdir` (a folder inside the repository, so the packages resolve from it). */
+export async function buildServer(outdir = path.dirname(outfile)) {
   const started = Date.now();
   // Loaded here, not at the top: start.mjs imports this file only for the staleness check.
   const { build } = await import('esbuild');
-  const outdir = path.dirname(outfile);
   // Chunks of an earlier build (their names carry a content hash) would pile up.
   if (existsSync(outdir)) for (const name of readdirSync(outdir)) if (/^lazy-/.test(name)) rmSync(path.join(outdir, name));
   await build({
@@ -69,10 +69,10 @@ export async function buildServer() {
     sourcemap: 'linked',
     legalComments: 'none',
     logLevel: 'warning',
-    plugins: [generatedClientsExternal],
+    plugins: [generatedClientsExternal(outdir)],
   });
-  for (const file of COPIED) copyFileSync(path.join(root, file), path.join(path.dirname(outfile), path.basename(file)));
-  process.stdout.write(`Built the server into ${path.relative(root, outfile)} in ${Date.now() - started} ms\n`);
+  for (const file of COPIED) copyFileSync(path.join(root, file), path.join(outdir, path.basename(file)));
+  process.stdout.write(`Built the server into ${path.relative(root, path.join(outdir, 'main.js'))} in ${Date.now() - started} ms\n`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

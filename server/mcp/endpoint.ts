@@ -71,8 +71,14 @@ function mcpServerFor(
   key: KeyEntry,
   req: IncomingMessage,
 ): Server {
-  const { CallToolRequestSchema, GetPromptRequestSchema, ListPromptsRequestSchema, ListResourcesRequestSchema, ListToolsRequestSchema, ReadResourceRequestSchema } =
-    schemas;
+  const {
+    CallToolRequestSchema,
+    GetPromptRequestSchema,
+    ListPromptsRequestSchema,
+    ListResourcesRequestSchema,
+    ListToolsRequestSchema,
+    ReadResourceRequestSchema,
+  } = schemas;
   const server = new SdkServer(SERVER_INFO, { capabilities: { tools: {}, resources: {}, prompts: {} } });
   const abort = new AbortController();
   req.once('close', () => abort.abort());

@@ -1,0 +1,128 @@
+/**
+ * What an idle gateway holds in memory: the production build, started as
+ * `npm start` runs it, must not load the packages of features nobody uses yet
+ * (each costs megabytes of heap or WebAssembly memory at start). A resolve hook
+ * records every module the process resolves; the list is read once the
+ * gateway answers, including over GraphQL.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Packages (or folders of them) that load on first use only. */
+const LAZY = [
+  're2-wasm',
+  'pg',
+  '@prisma/adapter-pg',
+  '@modelcontextprotocol/sdk',
+  'openid-client',
+  '@smithy/signature-v4',
+  '@smithy/core',
+  '@aws-crypto/sha256-js',
+  '@aws-sdk/credential-provider-node',
+  '@aws-sdk/client-s3',
+  'ws',
+  'graphql-ws',
+  'ioredis',
+  'nodemailer',
+  '@opentelemetry/sdk-node',
+];
+
+const packageOf = (url: string): string | undefined => {
+  const at = url.lastIndexOf('/node_modules/');
+  if (at < 0) return undefined;
+  const parts = url.slice(at + '/node_modules/'.length).split('/');
+  return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+};
+
+describe('an idle gateway (production build)', () => {
+  let dir: string;
+  let outdir: string;
+  let child: ChildProcess | undefined;
+  let url: string;
+  let resolvedLog: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'gateway-lazy-'));
+    // Beside dist/server (same depth): the build finds the migrations, the admin UI and the packages from there.
+    outdir = path.join(ROOT, 'dist', `lazy-modules-${process.pid}`);
+    // @ts-expect-error: a plain ES module without types
+    const { buildServer } = (await import('../../scripts/build-server.mjs')) as { buildServer: (outdir: string) => Promise<void> };
+    await buildServer(outdir);
+    resolvedLog = path.join(dir, 'resolved.txt');
+    writeFileSync(
+      path.join(dir, 'hooks.mjs'),
+      `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context);
+  appendFileSync(${JSON.stringify(resolvedLog)}, result.url + '\\n');
+  return result;
+}`,
+    );
+    writeFileSync(path.join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${dir}/hooks.mjs`)});\n`);
+    child = spawn(process.execPath, ['--import', path.join(dir, 'register.mjs'), path.join(outdir, 'main.js')], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        DB_PATH: path.join(dir, 'gateway.db'),
+        LOG_LEVEL: 'warn',
+        ADMIN_EMAIL: 'lazy@example.com',
+        ADMIN_PASSWORD: 'lazy-password-123',
+        JWT_SECRET: randomBytes(32).toString('hex'),
+        ENCRYPTION_KEY: randomBytes(32).toString('hex'),
+        DATABASE_URL: '',
+        REDIS_URL: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the gateway did not start:\n${output}`)), 60_000);
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        const found = /running: (http:\/\/\S+)/.exec(output)?.[1];
+        if (found) {
+          clearTimeout(timer);
+          resolve(found);
+        }
+      };
+      child!.stdout!.on('data', onData);
+      child!.stderr!.on('data', onData);
+      child!.once('exit', (code) => reject(new Error(`the gateway exited (${code}):\n${output}`)));
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child!.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(outdir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('has not loaded the packages of unused features, after answering over REST and GraphQL', async () => {
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const login = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'mutation { login(email: "lazy@example.com", password: "lazy-password-123") { token } }' }),
+    });
+    expect(((await login.json()) as { data?: { login?: { token?: string } } }).data?.login?.token).toBeTruthy();
+
+    const loaded = new Set(readFileSync(resolvedLog, 'utf8').split('\n').map(packageOf).filter(Boolean));
+    // The hook sees the packages the gateway does load (else an empty list would pass).
+    for (const used of ['graphql-yoga', 'undici', 'zod', '@prisma/adapter-better-sqlite3']) expect(loaded).toContain(used);
+    expect(LAZY.filter((name) => loaded.has(name))).toEqual([]);
+  });
+});
