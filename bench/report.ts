@@ -33,7 +33,11 @@ export interface ScenarioResult {
 }
 
 export interface MemoryResult {
+  /** Right after start and configuration (a few seconds in). */
+  startRssBytes: number;
+  /** Idle: after a stretch without traffic, once V8's memory reducer has run (what an idle instance holds). */
   idleRssBytes: number;
+  idleAfterSeconds: number;
   /** Gateway peak RSS (VmHWM) after the leak check and every scenario, before the open streams. */
   peakRssBytes: number;
   bare: { idleRssBytes: number; peakRssBytes: number; streamsPeakRssBytes: number };
@@ -231,7 +235,7 @@ export function formatTable(result: BenchResult): string {
   }
   const m = result.memory;
   const memoryLine =
-    `gateway RSS idle ${(m.idleRssBytes / MB).toFixed(0)} MB, peak ${(m.peakRssBytes / MB).toFixed(0)} MB under the bench; ` +
+    `gateway RSS ${(m.startRssBytes / MB).toFixed(0)} MB after start, idle ${(m.idleRssBytes / MB).toFixed(0)} MB after ${m.idleAfterSeconds} s without traffic, peak ${(m.peakRssBytes / MB).toFixed(0)} MB under the bench; ` +
     `peak ${(m.streams.peakRssBytes / MB).toFixed(0)} MB with ${m.streams.streams} concurrent streams ` +
     `(${m.streams.chunks} chunks, ${m.streams.delayMs} ms apart; ${m.streams.completed} completed in ${m.streams.seconds.toFixed(1)} s); ` +
     `${(m.leak.rssAfterFirstBytes / MB).toFixed(0)} MB after ${m.leak.firstRequests} requests, ${(m.leak.rssAfterTotalBytes / MB).toFixed(0)} MB after ${m.leak.totalRequests} (${pct(m.leak.growth)} growth)`;
@@ -301,6 +305,7 @@ export function validateResult(doc: unknown): string[] {
       if (linux) num(at(s, 'targets', target, 'throughput', 'cpuUsPerRequest'), `${text(at(s, 'id'))}.${target}.throughput.cpuUsPerRequest`);
     }
   }
+  num(at(doc, 'memory', 'startRssBytes'), 'memory.startRssBytes');
   num(at(doc, 'memory', 'idleRssBytes'), 'memory.idleRssBytes');
   num(at(doc, 'memory', 'peakRssBytes'), 'memory.peakRssBytes');
   num(at(doc, 'memory', 'streams', 'peakRssBytes'), 'memory.streams.peakRssBytes');

@@ -38,6 +38,7 @@ const PLAN = quick
       streams: 200,
       streamChunks: 50,
       settleMs: 300,
+      idleMs: 1_000,
     }
   : {
       rounds: 2,
@@ -49,6 +50,8 @@ const PLAN = quick
       streams: 1_000,
       streamChunks: 200,
       settleMs: 2_000,
+      // V8's memory reducer runs after about 8 s of low allocation, then again; 30 s is past both.
+      idleMs: 30_000,
     };
 const THROUGHPUT_CONNECTIONS = 50;
 const STREAM_DELAY_MS = 10;
@@ -113,8 +116,9 @@ async function main(): Promise<number> {
   const scenarios = buildScenarios(endpoints);
   const pids: Record<TargetName, number> = { direct: mock.child.pid, bare: bare.child.pid, gateway: gw.child.pid };
 
-  log('memory: idle, then RSS after N and 10·N requests…');
-  const idle = { gateway: await settledRss(gw.child.pid, PLAN.settleMs), bare: await settledRss(bare.child.pid, 0) };
+  log(`memory: after start, idle (${PLAN.idleMs / 1000} s without traffic), then RSS after N and 10·N requests…`);
+  const startRss = await settledRss(gw.child.pid, PLAN.settleMs);
+  const idle = { gateway: await settledRss(gw.child.pid, PLAN.idleMs), bare: await settledRss(bare.child.pid, 0) };
   const leak = await leakCheck(gw.child.pid, gatewayChatCall(endpoints, GATEWAY_MODELS.chat, false), PLAN.leak[0], PLAN.leak[1]);
 
   log(`latency (1 connection), throughput (${THROUGHPUT_CONNECTIONS} connections, CPU per request), time to first byte:`);
@@ -127,7 +131,9 @@ async function main(): Promise<number> {
   const bareStreams = await peakDuringStreams(bare.child.pid, bareSlowStreamCall(endpoints, PLAN.streamChunks, STREAM_DELAY_MS), PLAN.streams, 120_000);
 
   const memory = memoryResult({
+    startRssBytes: startRss,
     idleRssBytes: idle.gateway,
+    idleAfterSeconds: (PLAN.settleMs + PLAN.idleMs) / 1000,
     peakRssBytes: peakUnderLoad.gateway,
     bare: { idleRssBytes: idle.bare, peakRssBytes: peakUnderLoad.bare, streamsPeakRssBytes: bareStreams.peakRssBytes },
     streams: { ...streams, chunks: PLAN.streamChunks, delayMs: STREAM_DELAY_MS },

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { yaml } from './yaml.js';
 import type { GatewayConfigFile, GuardrailDecl } from './schema.js';
 import { parseEnvRef } from './secret-ref.js';
 import type { ConfigState } from './state.js';
@@ -52,7 +52,7 @@ export function exportState(state: ConfigState): ExportedConfig {
     '',
   ];
   return {
-    yaml: header.join('\n') + stringify(file, { lineWidth: 0 }),
+    yaml: header.join('\n') + yaml().stringify(file, { lineWidth: 0 }),
     variables: [...variables].sort(),
     suggestedVariables: [...suggested].sort(),
   };

@@ -1,4 +1,4 @@
-import { parse, YAMLParseError } from 'yaml';
+import { yaml } from './yaml.js';
 import type { Db } from '../db/client.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { applyPlan, type ApplyOutcome } from './apply.js';
@@ -35,9 +35,9 @@ export interface ApplyResult extends ApplyOutcome {
 export function parseConfigFile(text: string): GatewayConfigFile {
   let raw: unknown;
   try {
-    raw = parse(text);
+    raw = yaml().parse(text);
   } catch (error) {
-    if (error instanceof YAMLParseError) throw new ConfigFileError([`not valid YAML: ${error.message}`]);
+    if (error instanceof yaml().YAMLParseError) throw new ConfigFileError([`not valid YAML: ${error.message}`]);
     throw error;
   }
   const result = gatewayConfigSchema.safeParse(raw);

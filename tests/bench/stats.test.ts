@@ -60,7 +60,7 @@ describe('benchmark statistics', () => {
       version: 2,
       machine: { cpuModel: 'cpu', node: 'v20', platform: 'linux 6.1' },
       scenarios: [{ id: 'passthrough', targets: { direct: target, bare: target, gateway: target } }],
-      memory: { idleRssBytes: 1, peakRssBytes: 2, streams: { peakRssBytes: 2, failed: 0 }, leak: { rssAfterTotalBytes: 3, errors: 0 } },
+      memory: { startRssBytes: 1, idleRssBytes: 1, peakRssBytes: 2, streams: { peakRssBytes: 2, failed: 0 }, leak: { rssAfterTotalBytes: 3, errors: 0 } },
       targets: [{ name: 't', measured: 1, goal: '≤ 1', met: true }],
     };
     expect(validateResult(doc)).toEqual([]);

@@ -31,6 +31,7 @@ const LAZY = [
   'graphql-ws',
   'ioredis',
   'nodemailer',
+  'yaml',
   '@opentelemetry/sdk-node',
 ];
 

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml';
+import { yaml } from '../yaml.js';
 import { findPreset } from '../../proxy/providers/presets.js';
 import type { GatewayConfigFile, ModelDecl, ProviderDecl, VirtualModelDecl } from '../schema.js';
 
@@ -132,7 +132,7 @@ export function assemble(
     ...(options.unmapped.length ? ['# Not mapped:', ...options.unmapped.map((u) => `#   - ${u}`)] : []),
     '',
   ];
-  return { yaml: header.join('\n') + stringify(file, { lineWidth: 0 }), file, unmapped: options.unmapped, variables };
+  return { yaml: header.join('\n') + yaml().stringify(file, { lineWidth: 0 }), file, unmapped: options.unmapped, variables };
 }
 
 /** Environment variable name for a secret the source file held in plain text. */

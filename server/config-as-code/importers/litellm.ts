@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { yaml } from '../yaml.js';
 import { envRef } from '../secret-ref.js';
 import type { VirtualModelDecl } from '../schema.js';
 import { assemble, envNameFor, scalarText, type Deployment, type ImportResult } from './assemble.js';
@@ -90,7 +90,7 @@ function fallbackMap(value: unknown): Map<string, string[]> {
 }
 
 export function importLiteLLM(text: string): ImportResult {
-  const doc = obj(parse(text));
+  const doc = obj(yaml().parse(text));
   const unmapped: string[] = [];
   const deployments: Deployment[] = [];
   const list = Array.isArray(doc.model_list) ? doc.model_list : [];
