@@ -1,6 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RequestRecord } from '../core/request-record.js';
+import { TallyCounter, TallyHistogram, type CounterCell, type HistogramCell } from './tally-metrics.js';
 
 /** How often the event-loop delay sampler wakes up (ms). */
 const LOOP_SAMPLE_MS = 20;
@@ -12,14 +13,14 @@ const LIMIT_CLASSES = new Set(['rate_limit', 'budget_exceeded']);
 interface RequestSeries {
   model: string;
   provider: string;
-  requests: Counter.Internal;
-  duration: Histogram.Internal<string>;
-  ttft?: Histogram.Internal<string>;
-  input?: Counter.Internal;
-  output?: Counter.Internal;
-  cached?: Counter.Internal;
-  reasoning?: Counter.Internal;
-  cost?: Counter.Internal;
+  requests: CounterCell;
+  duration: HistogramCell;
+  ttft?: HistogramCell;
+  input?: CounterCell;
+  output?: CounterCell;
+  cached?: CounterCell;
+  reasoning?: CounterCell;
+  cost?: CounterCell;
 }
 
 /**
@@ -42,35 +43,38 @@ export class GatewayMetrics {
     return new Gauge({ name, help, labelNames, registers: [this.registry] });
   }
 
-  readonly requests = this.counter('gateway_requests_total', 'Proxied requests by public model, provider, HTTP status and client API.', [
-    'model',
-    'provider',
-    'status',
-    'api',
-  ] as const);
+  // Observed once per request: tallies (tally-metrics.ts), not prom-client's own metrics.
+  readonly requests = new TallyCounter(
+    'gateway_requests_total',
+    'Proxied requests by public model, provider, HTTP status and client API.',
+    ['model', 'provider', 'status', 'api'] as const,
+    this.registry,
+  );
 
-  readonly duration = new Histogram({
-    name: 'gateway_request_duration_seconds',
-    help: 'Time from arrival to the end of the response, by public model, provider and HTTP status.',
-    labelNames: ['model', 'provider', 'status'] as const,
-    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
-    registers: [this.registry],
-  });
+  readonly duration = new TallyHistogram(
+    'gateway_request_duration_seconds',
+    'Time from arrival to the end of the response, by public model, provider and HTTP status.',
+    ['model', 'provider', 'status'] as const,
+    [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+    this.registry,
+  );
 
-  readonly timeToFirstToken = new Histogram({
-    name: 'gateway_time_to_first_token_seconds',
-    help: 'Time from arrival to the first upstream byte of the answer (whole body for non-stream requests).',
-    labelNames: ['model', 'provider'] as const,
-    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
-    registers: [this.registry],
-  });
+  readonly timeToFirstToken = new TallyHistogram(
+    'gateway_time_to_first_token_seconds',
+    'Time from arrival to the first upstream byte of the answer (whole body for non-stream requests).',
+    ['model', 'provider'] as const,
+    [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+    this.registry,
+  );
 
-  readonly tokens = this.counter('gateway_tokens_total', 'Tokens as reported by upstreams; cached is a subset of input, reasoning a subset of output.', [
-    'model',
-    'type',
-  ] as const);
+  readonly tokens = new TallyCounter(
+    'gateway_tokens_total',
+    'Tokens as reported by upstreams; cached is a subset of input, reasoning a subset of output.',
+    ['model', 'type'] as const,
+    this.registry,
+  );
 
-  readonly cost = this.counter('gateway_cost_usd_total', 'Cost in USD from the model prices.', ['model'] as const);
+  readonly cost = new TallyCounter('gateway_cost_usd_total', 'Cost in USD from the model prices.', ['model'] as const, this.registry);
 
   /** Response cache outcomes (server/cache); `model` is set only once the name resolved, so it stays bounded. */
   readonly cacheRequests = this.counter(
@@ -181,8 +185,7 @@ export class GatewayMetrics {
   }
 
   /**
-   * Label children per (model, provider, status, api), looked up once: a
-   * prom-client call with a label object hashes the labels on every call.
+   * Cells per (model, provider, status, api), looked up once per request.
    * Bounded: models are configured ones or `unresolved`, statuses are HTTP codes.
    */
   private readonly children = new Map<string, RequestSeries>();
