@@ -3,7 +3,7 @@
  * `requestLogged` subscription (same object: the id is made when the row is,
  * so a live event and the stored row agree). Mirrors Prisma's `RequestLog`
  * (observability/log-row.ts fails to compile when the two drift apart);
- * `rulesApplied` is set only when a prompt rule fired.
+ * `rulesApplied` is null unless a prompt rule fired.
  */
 export interface RequestLogRow {
   id: string;
@@ -34,7 +34,7 @@ export interface RequestLogRow {
   costUsd: number;
   clientIp: string | null;
   userAgent: string | null;
-  rulesApplied?: Array<{ id: string; kind: string }>;
+  rulesApplied: Array<{ id: string; kind: string }> | null;
   requestBody: string | null;
   responseBody: string | null;
   warnings: string | null;

@@ -79,10 +79,12 @@ export function toLogRow(r: RequestRecord): RequestLogRow {
     cacheWriteTokens: u?.cacheWriteTokens ?? 0,
     reasoningTokens: u?.reasoningTokens ?? 0,
     injectedTokens: r.injectedTokens ?? 0,
-    ...(r.rulesApplied?.length ? { rulesApplied: r.rulesApplied } : {}),
     costUsd: Number.isFinite(r.costUsd) ? r.costUsd : 0,
     clientIp: name(r.clientIp),
     userAgent: storableText(r.userAgent, STORED_TEXT_LIMITS.userAgent),
+    // Always present (null when no rule fired): a literal with a conditional spread is built
+    // property by property, several times slower than one of a fixed shape.
+    rulesApplied: r.rulesApplied?.length ? r.rulesApplied : null,
     requestBody: storableText(r.requestBody, STORED_TEXT_LIMITS.body),
     responseBody: storableText(r.responseBody, STORED_TEXT_LIMITS.body),
     warnings: storableText(r.warnings, STORED_TEXT_LIMITS.errorMessage),

@@ -11,6 +11,7 @@ import { allLogs, chat, hello, pool, startTraffic, type Traffic } from './helper
 import { createKey } from '../support/admin.js';
 import { PG_ADMIN_URL } from '../support/postgres.js';
 import { skipUnlessServices } from '../support/services.js';
+import { prismaRow } from '../support/log-rows.js';
 
 const HOUR = 3_600_000;
 
@@ -87,7 +88,7 @@ async function seed(gw: TestGateway, now: number): Promise<void> {
       costUsd: 5,
     }),
   );
-  await gw.services.db.requestLog.createMany({ data: rows });
+  await gw.services.db.requestLog.createMany({ data: rows.map(prismaRow) });
 }
 
 async function checkAggregates(gw: TestGateway, from: Date, to: Date): Promise<void> {

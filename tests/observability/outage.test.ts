@@ -11,6 +11,7 @@ import { RetentionPruner } from '../../server/maintenance/retention.js';
 import { chat, hello, pool, startTraffic } from './helpers.js';
 import { waitFor } from '../support/wait.js';
 import { SqliteLogStore } from '../../server/observability/sqlite-log-store.js';
+import { prismaRow } from '../support/log-rows.js';
 
 const tableOff = (db: Db) => db.$executeRawUnsafe('ALTER TABLE "RequestLog" RENAME TO "RequestLog_off"');
 const tableOn = (db: Db) => db.$executeRawUnsafe('ALTER TABLE "RequestLog_off" RENAME TO "RequestLog"');
@@ -88,7 +89,7 @@ describe('log writer against a failing database', () => {
     await db.requestLog.deleteMany();
     const day = 86_400_000;
     await db.requestLog.createMany({
-      data: [row(1, new Date(Date.now() - 40 * day)), row(2, new Date(Date.now() - 31 * day)), row(3, new Date(Date.now() - 29 * day)), row(4)],
+      data: [row(1, new Date(Date.now() - 40 * day)), row(2, new Date(Date.now() - 31 * day)), row(3, new Date(Date.now() - 29 * day)), row(4)].map(prismaRow),
     });
     const deleteBefore = async (cutoff: Date) => (await db.requestLog.deleteMany({ where: { createdAt: { lt: cutoff } } })).count;
     const pruner = new RetentionPruner(deleteBefore, logger, 'request log rows', 30);

@@ -32,6 +32,7 @@ import {
 } from '../../server/observability/usage-sql.js';
 import { dropDatabase, ensureDatabase } from '../support/postgres.js';
 import { TEST_DB } from '../support/gateway.js';
+import { prismaRow } from '../support/log-rows.js';
 
 const DAY = 86_400_000;
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -292,7 +293,7 @@ describe(`request log rollup (${kind})`, () => {
   });
 
   it('follows rows written and deleted through Prisma too (database triggers)', async () => {
-    const extra = makeRows(300, 50_000).map((r) => ({ ...r, rulesApplied: undefined }));
+    const extra = makeRows(300, 50_000).map((r) => prismaRow({ ...r, rulesApplied: null }));
     await db.requestLog.createMany({ data: extra });
     await db.requestLog.deleteMany({ where: { virtualKeyId: 'key-c', createdAt: { gte: new Date(NOW - 4 * DAY), lt: new Date(NOW - 2 * DAY) } } });
     await db.requestLog.deleteMany({
