@@ -122,7 +122,7 @@ export class SemanticCache {
     try {
       if (wireOf(model.provider) !== 'openai-chat') throw new Error(`the provider "${model.provider.name}" does not offer OpenAI-compatible embeddings`);
       const body = JSON.stringify({ model: model.upstreamModel, input: text });
-      const response = await callUpstream(model, 'embeddings', body, gen.abort.signal);
+      const response = await callUpstream(model, 'embeddings', body, gen.abort);
       const { json } = await readUpstreamJson(response, model, gen.deps.config.maxUpstreamResponseBytes);
       const parsed = json as { data?: Array<{ embedding?: unknown }>; usage?: { prompt_tokens?: number } };
       usage = { inputTokens: Number(parsed.usage?.prompt_tokens ?? 0) || 0, outputTokens: 0 };

@@ -25,7 +25,7 @@ export async function moderateText(ctx: ProxyContext, g: CompiledGuardrail, stag
     if (!model) throw new Error(`no model named "${settings.model}"`);
     flagged = (await moderate(settings, model, text, ctx.abort.signal)).flagged;
   } catch (error) {
-    if (ctx.abort.signal.aborted) throw error;
+    if (ctx.abort.aborted) throw error;
     ctx.deps.logger.warn({ guardrail: g.entry.name, err: error }, 'guardrail moderation check failed');
     if (settings.failClosed) throw moderationUnavailable(g.entry.name, error);
     return;

@@ -251,7 +251,7 @@ async function generate(ctx: GenerationContext, model: ModelEntry, request: Cano
     ...(model.maxOutputTokens && { maxOutputTokens: model.maxOutputTokens }),
     warnings,
   });
-  const upstream = await callUpstream(model, 'generate', JSON.stringify(body), ctx.abort.signal);
+  const upstream = await callUpstream(model, 'generate', JSON.stringify(body), ctx.abort);
   const { json } = await readUpstreamJson(upstream, model, ctx.deps.config.maxUpstreamResponseBytes);
   return format.decodeResponse(json);
 }

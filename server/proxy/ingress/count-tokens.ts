@@ -36,7 +36,7 @@ export function countTokensHandler(deps: PipelineDeps) {
     }
     ctx.attempts = 1;
     const { up } = prepareUpstream(ctx, model, 'count_tokens');
-    const response = await callUpstream(model, up.op, up.bytes(), ctx.abort.signal, up.headers);
+    const response = await callUpstream(model, up.op, up.bytes(), ctx.abort, up.headers);
     const { text } = await readUpstreamJson(response, model, deps.config.maxUpstreamResponseBytes);
     ctx.res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
     ctx.res.end(text);

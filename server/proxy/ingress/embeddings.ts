@@ -57,7 +57,7 @@ export function embeddingsHandler(services: PipelineDeps) {
     ctx.admission = await services.limits.admit(ctx.key, Math.ceil(JSON.stringify(json.input).length / 4), { model: json.model, endUser: ctx.endUser });
     for (const [name, value] of Object.entries(ctx.admission.headers)) ctx.res.setHeader(name, value);
     ctx.attempts = 1;
-    const response = await callUpstream(model, 'embeddings', JSON.stringify(body), ctx.abort.signal);
+    const response = await callUpstream(model, 'embeddings', JSON.stringify(body), ctx.abort);
     const { json: parsed } = await readUpstreamJson(response, model, services.config.maxUpstreamResponseBytes);
     // Gemini's usage is a local estimate: one tokenizer budget for the request (TOKENIZER_MAX_CHARS).
     const out =

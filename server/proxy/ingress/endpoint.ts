@@ -24,7 +24,7 @@ export function proxyEndpoint(api: ClientApi, endpoint: ProxyContext['endpoint']
       failure = asGatewayError(error);
       if (failure.kind === 'internal') deps.logger.error({ err: error, endpoint }, 'proxy failure');
       // A client that left gets nothing more (and the record can tell what it had received).
-      if (!ctx.abort.signal.aborted) sendClientError(res, ctx.client, failure);
+      if (!ctx.abort.aborted) sendClientError(res, ctx.client, failure);
       // Refused before its body was read (401, 404, …): drain it so the connection can go on.
       discardUnreadBody(req, deps.config.maxBodyBytes);
     } finally {

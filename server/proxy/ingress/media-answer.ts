@@ -41,7 +41,7 @@ export async function pipeAnswer(ctx: ProxyContext, model: ModelEntry, response:
       if (!ctx.res.write(chunk)) await once(ctx.res, 'drain', { signal: ctx.abort.signal });
     }
   } catch (error) {
-    if (ctx.abort.signal.aborted) throw error;
+    if (ctx.abort.aborted) throw error;
     // Cut, not ended: a client must not take a truncated answer for a whole one.
     ctx.res.destroy();
     throw upstreamTransportError(error, model.provider);

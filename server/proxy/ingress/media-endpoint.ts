@@ -85,7 +85,7 @@ export function mediaHandler<R>(endpoint: MediaEndpoint, deps: PipelineDeps, spe
     if (route) return routeAttempts(ctx, route, deps.router, run);
     const model = ctx.model!;
     ctx.attempts = 1;
-    await loggedAttempt(ctx, model, () => run(model, ctx.abort.signal, () => {}), asGatewayError);
+    await loggedAttempt(ctx, model, () => run(model, ctx.abort, () => {}), asGatewayError);
   });
 
   /** The virtual model with only the targets whose provider serves the endpoint (none: 400). */

@@ -96,7 +96,7 @@ export async function relayStream(
   } catch (error) {
     // The client already has the whole answer (or its error): what the connections do now changes nothing.
     if (watch.ended) return;
-    if (ctx.abort.signal.aborted) return; // the client left; nothing to tell it
+    if (ctx.abort.aborted) return; // the client left; nothing to tell it
     const failure = streamFailure(error, provider);
     // What the read produced before the failure goes out first (and commits the stream).
     void flush();

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GatewayError } from '../../core/error.js';
+import type { AbortLike } from '../../http/light-abort.js';
 import { attemptSignal } from '../../routing/attempt-signal.js';
 import type { Router } from '../../routing/router-state.js';
 import { pickTarget } from '../../routing/pick-target.js';
@@ -22,7 +23,7 @@ export async function routeRequest(ctx: GenerationContext, route: VirtualModelEn
 }
 
 /** One attempt against one target; `onResponse` once the upstream answered with a success status. */
-export type AttemptRun = (model: ModelEntry, signal: AbortSignal, onResponse: () => void) => Promise<void>;
+export type AttemptRun = (model: ModelEntry, signal: AbortLike, onResponse: () => void) => Promise<void>;
 
 /** The same loop for endpoints that are not generations (images, audio, rerank …): they bring their own attempt. */
 export async function routeAttempts(ctx: ProxyContext, route: VirtualModelEntry, state: Router, run: AttemptRun): Promise<void> {
@@ -38,7 +39,7 @@ export async function routeAttempts(ctx: ProxyContext, route: VirtualModelEntry,
       const wait = backoffDelay(attempt - 1, options.backoffMs, options.maxBackoffMs, lastError?.retryAfter);
       if (state.clock.now() + wait >= deadline) break;
       await sleep(wait);
-      if (ctx.abort.signal.aborted) return;
+      if (ctx.abort.aborted) return;
     }
     if (!state.breakers.tryAcquire(target.model.id)) continue;
     tried.add(target.id);
@@ -48,7 +49,7 @@ export async function routeAttempts(ctx: ProxyContext, route: VirtualModelEntry,
     const startedAt = performance.now();
     const remaining = deadline - started;
     const timeoutMs = options.attemptTimeoutMs > 0 ? Math.min(options.attemptTimeoutMs, remaining) : remaining;
-    const attemptAbort = attemptSignal(ctx.abort.signal, timeoutMs);
+    const attemptAbort = attemptSignal(ctx.abort, timeoutMs);
     try {
       await run(target.model, attemptAbort.signal, () => {
         attemptAbort.answered();
@@ -58,7 +59,7 @@ export async function routeAttempts(ctx: ProxyContext, route: VirtualModelEntry,
       noteAttempt(ctx, target.model, startedAt);
       return;
     } catch (error) {
-      if (ctx.abort.signal.aborted) {
+      if (ctx.abort.aborted) {
         state.breakers.release(target.model.id);
         noteAttempt(ctx, target.model, startedAt, asGatewayError(error));
         throw error;

@@ -16,6 +16,7 @@ import type { ClientFormat } from '../formats/format.js';
 import type { SseMessage, StreamEvent } from '../../core/stream-event.js';
 import type { Resolved } from './resolve-model.js';
 import type { UpstreamRequest } from './upstream-request.js';
+import type { LightAbort } from '../../http/light-abort.js';
 
 /** The settings the proxy path reads. */
 export type PipelineConfig = Pick<
@@ -56,7 +57,7 @@ export interface ProxyContext {
   /** performance.now() at arrival. */
   startedAt: number;
   /** Aborted when the client goes away; cancels the upstream call. */
-  abort: AbortController;
+  abort: LightAbort;
   /** The plugins' hooks for this request (set once the caller is authenticated). */
   hooks: RequestHooks[];
   key?: KeyEntry;

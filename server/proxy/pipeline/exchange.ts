@@ -15,6 +15,7 @@ import { injectedTokenCount } from './injected-tokens.js';
 import { callUpstream, expectEventStream, readUpstreamJson } from './upstream-call.js';
 import type { UpstreamRequest } from './upstream-request.js';
 import { noteWarnings } from './warnings.js';
+import type { AbortLike } from '../../http/light-abort.js';
 
 /**
  * One attempt against one model: prepare the upstream request (plugins
@@ -26,7 +27,7 @@ import { noteWarnings } from './warnings.js';
 export async function exchange(
   ctx: GenerationContext,
   model: ModelEntry,
-  signal: AbortSignal = ctx.abort.signal,
+  signal: AbortLike = ctx.abort,
   /** Called once the upstream has answered with a success status (before the body). */
   onResponse?: () => void,
 ): Promise<void> {
@@ -45,7 +46,7 @@ async function answer(
   model: ModelEntry,
   up: UpstreamRequest,
   answerHooks: AnswerHooks[],
-  signal: AbortSignal,
+  signal: AbortLike,
   onResponse: (() => void) | undefined,
 ): Promise<void> {
   ctx.injectedTokens = injectedTokenCount(up.injected);

@@ -4,6 +4,7 @@ import type { ClientApi } from '../../core/wire.js';
 import { CLIENT_FORMATS } from '../formats/registry.js';
 import type { PipelineDeps, ProxyContext } from './context.js';
 import type { RequestHooks } from './plugin.js';
+import { LightAbort } from '../../http/light-abort.js';
 
 /** A fresh context; the upstream call is aborted if the client disconnects early. */
 export function newProxyContext(
@@ -21,7 +22,7 @@ export function newProxyContext(
     req,
     res,
     startedAt: performance.now(),
-    abort: new AbortController(),
+    abort: new LightAbort(),
     hooks: [],
     attempts: 0,
   };

@@ -18,7 +18,7 @@ export interface RequestOutcome {
  */
 export function requestOutcome(ctx: ProxyContext, failure: GatewayError | undefined): RequestOutcome {
   if (ctx.completed && !failure) return { status: 200 };
-  if (ctx.abort.signal.aborted && !ctx.completed) {
+  if (ctx.abort.aborted && !ctx.completed) {
     const delivered = ctx.res.headersSent ? 'after part of the answer was sent' : 'before the answer was sent';
     return { status: 499, errorClass: 'client_closed', errorMessage: `The client closed the connection ${delivered}` };
   }

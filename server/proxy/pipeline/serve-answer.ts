@@ -28,7 +28,7 @@ export async function serveAnswer(ctx: GenerationContext, answer: PluginAnswer):
   const encoder = ctx.client.createStreamEncoder(ctx.request);
   const interval = answer.streamIntervalMs ?? 0;
   for (const event of responseEvents(response)) {
-    if (ctx.abort.signal.aborted) return;
+    if (ctx.abort.aborted) return;
     await out.write(encoder.push(event));
     if (interval > 0 && event.type.endsWith('-delta')) await sleep(interval);
   }

@@ -9,6 +9,7 @@ import { sendUpstream } from '../upstream/http-client.js';
 import { isStreamContentType } from '../upstream/stream-reader.js';
 import { readErrorBody, upstreamHttpError, upstreamTransportError } from '../upstream/upstream-error.js';
 import { scrubText } from '../../secrets/redactor.js';
+import type { AbortLike } from '../../http/light-abort.js';
 
 /**
  * Sends one request to a model's upstream. Transport failures and HTTP errors
@@ -19,7 +20,7 @@ export async function callUpstream(
   model: ModelEntry,
   op: UpstreamOperation,
   body: string | Buffer,
-  signal: AbortSignal,
+  signal: AbortLike,
   protocolHeaders: Record<string, string> = {},
   /** Told the URL and headers as sent (before the provider's credential step), for the request log. */
   onSend?: (url: string, headers: Record<string, string>) => void,

@@ -1,4 +1,5 @@
 import { Agent, request, type Dispatcher } from 'undici';
+import type { AbortLike } from '../../http/light-abort.js';
 
 /**
  * Keep-alive connection pools for upstream calls. undici's Agent keeps one pool
@@ -56,7 +57,7 @@ export interface UpstreamCall {
   headers: Record<string, string>;
   body?: string | Buffer;
   timeouts: UpstreamTimeouts;
-  signal?: AbortSignal;
+  signal?: AbortLike;
   prepare?: PrepareRequest;
 }
 
@@ -67,7 +68,8 @@ export async function sendUpstream(call: UpstreamCall): Promise<Dispatcher.Respo
     method: out.method,
     headers: out.headers,
     body: out.body,
-    signal: call.signal,
+    // undici takes anything with addEventListener (its types name AbortSignal and EventEmitter only).
+    signal: call.signal as AbortSignal | undefined,
     dispatcher: agentFor(call.timeouts.connectMs),
     headersTimeout: call.timeouts.firstByteMs,
     bodyTimeout: call.timeouts.idleMs,
