@@ -107,28 +107,28 @@ async function main(): Promise<number> {
     slowChunks: PLAN.streamChunks,
     slowDelayMs: STREAM_DELAY_MS,
   };
-  // A second instance, configured the same way, only sits idle: its RSS is the idle figure, read
-  // while the first one runs the leak check (so the leak check starts right after configuration, as before).
-  const [bare, gateway, idleGateway] = await Promise.all([
+  // Idle first, on an instance of its own with nothing else running: V8's memory reducer needs
+  // spare time to run, and the instance under test then starts from configuration as before.
+  log(`idle RSS: a gateway ${PLAN.idleMs / 1000} s without traffic…`);
+  const idleGateway = await startBenchGateway(gatewayOptions);
+  const idleSince = performance.now();
+  const idleRss = await settledRss(idleGateway.child.pid, PLAN.idleMs);
+  const idleSeconds = Math.round((performance.now() - idleSince) / 1000);
+  await idleGateway.stop();
+
+  const [bare, gateway] = await Promise.all([
     startChild({ name: 'bare proxy', cwd: ROOT, args: [built.serveEntry, 'bare'], cores: pinning.serverCores, env: { UPSTREAM: mockUrl }, ready: port }),
     startBenchGateway({ ...gatewayOptions, nodeFlags: args.has('--cpu-prof') ? ['--cpu-prof', `--cpu-prof-dir=${path.join(RESULTS, 'profiles')}`] : [] }),
-    startBenchGateway(gatewayOptions),
   ]);
-  const idleSince = performance.now();
   const gw: BenchGateway = gateway;
   const endpoints = { mock: mockUrl, bare: `http://127.0.0.1:${bare.match}`, gateway: gw.url, key: gw.key, loggingKey: gw.loggingKey };
   const scenarios = buildScenarios(endpoints);
   const pids: Record<TargetName, number> = { direct: mock.child.pid, bare: bare.child.pid, gateway: gw.child.pid };
 
-  log(`memory: after start, RSS after N and 10·N requests; idle (a second instance, ${PLAN.idleMs / 1000} s without traffic)…`);
+  log('memory: after start, then RSS after N and 10·N requests…');
   const startRss = await settledRss(gw.child.pid, PLAN.settleMs);
+  const idle = { gateway: idleRss, bare: await settledRss(bare.child.pid, 0) };
   const leak = await leakCheck(gw.child.pid, gatewayChatCall(endpoints, GATEWAY_MODELS.chat, false), PLAN.leak[0], PLAN.leak[1]);
-  const idle = {
-    gateway: await settledRss(idleGateway.child.pid, Math.max(0, PLAN.idleMs - (performance.now() - idleSince))),
-    bare: await settledRss(bare.child.pid, 0),
-  };
-  const idleSeconds = Math.round((performance.now() - idleSince) / 1000);
-  await idleGateway.stop();
 
   log(`latency (1 connection), throughput (${THROUGHPUT_CONNECTIONS} connections, CPU per request), time to first byte:`);
   const results = [];

@@ -1,0 +1,94 @@
+/**
+ * `npx tsx bench/compare.ts <other checkout> [--rounds N] [--requests N] [scenario ids…]` —
+ * this checkout's gateway against another checkout's (e.g. `git worktree add /tmp/old <commit>`,
+ * then `npm ci && node scripts/build-server.mjs` there), in the same run: a fresh process of
+ * each per round, the order alternating, both pinned to the same core. Per scenario and build:
+ * CPU µs per request split into the main thread, the busiest other thread (the SQLite log
+ * writer) and the rest (V8's GC helpers, libuv), and RPS at 50 connections; medians over the
+ * rounds. Both builds are configured through the current GraphQL API.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildBenchProcesses } from './build.js';
+import { startBenchGateway } from './gateway.js';
+import { drive, summaryOf } from './load.js';
+import { pinHarness } from './pinning.js';
+import { startChild, stopAll, stopChildrenOnExit } from './processes.js';
+import { buildScenarios } from './scenarios.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const argv = process.argv.slice(2);
+const option = (name: string, fallback: number) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : fallback);
+const valued = new Set(['--rounds', '--requests']);
+const positional = argv.filter((a, i) => !a.startsWith('--') && !valued.has(argv[i - 1]));
+const other = positional[0];
+const wanted = positional.slice(1).length ? positional.slice(1) : ['passthrough', 'stream', 'stream-cross'];
+const ROUNDS = option('--rounds', 4);
+const REQUESTS = option('--requests', 8_000);
+const WARMUP = 6_000;
+const CONNECTIONS = 50;
+
+/** CPU µs of each thread of a process (/proc/<pid>/task/<tid>/stat: utime + stime, in clock ticks of 10 ms). */
+function threadCpu(pid: number): Map<string, number> {
+  const cpu = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
+    cpu.set(tid, (Number(fields[11]) + Number(fields[12])) * 10_000);
+  }
+  return cpu;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function main(): Promise<void> {
+  if (!other) throw new Error('usage: npx tsx bench/compare.ts <other checkout> [--rounds N] [--requests N] [scenario ids…]');
+  stopChildrenOnExit();
+  const pinning = pinHarness();
+  const built = await buildBenchProcesses(ROOT);
+  const port = (line: string) => /"port":(\d+)/.exec(line)?.[1];
+  const mock = await startChild({ name: 'mock upstream', cwd: ROOT, cores: pinning.loadCores, args: [built.serveEntry, 'mock'], ready: port });
+  const mockUrl = `http://127.0.0.1:${mock.match}`;
+  const builds = {
+    this: { root: ROOT, entry: built.gatewayEntry },
+    other: { root: path.resolve(other), entry: path.join(path.resolve(other), 'dist/server/main.js') },
+  };
+  const figures = new Map<string, number[]>();
+  const note = (key: string, value: number) => figures.set(key, [...(figures.get(key) ?? []), value]);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of round % 2 ? (['other', 'this'] as const) : (['this', 'other'] as const)) {
+      const gw = await startBenchGateway({ ...builds[name], cores: pinning.serverCores, upstreamUrl: mockUrl, slowChunks: 20, slowDelayMs: 10 });
+      const scenarios = buildScenarios({ mock: mockUrl, bare: '', gateway: gw.url, key: gw.key, loggingKey: gw.loggingKey });
+      for (const id of wanted) {
+        const scenario = scenarios.find((s) => s.id === id);
+        if (!scenario) throw new Error(`unknown scenario ${id}`);
+        const call = scenario.call('gateway');
+        await drive(call, CONNECTIONS, { amount: WARMUP });
+        const before = threadCpu(gw.child.pid);
+        const run = summaryOf(await drive(call, CONNECTIONS, { amount: REQUESTS }, gw.child.pid));
+        const after = threadCpu(gw.child.pid);
+        const perThread = [...after].map(([tid, us]) => (us - (before.get(tid) ?? 0)) / run.requests).sort((a, b) => b - a);
+        note(`${id} ${name} cpu`, run.cpuUsPerRequest ?? Number.NaN);
+        note(`${id} ${name} main`, perThread[0] ?? 0);
+        note(`${id} ${name} 2nd`, perThread[1] ?? 0);
+        note(
+          `${id} ${name} rest`,
+          perThread.slice(2).reduce((a, b) => a + b, 0),
+        );
+        note(`${id} ${name} rps`, run.requests / run.seconds);
+      }
+      await gw.stop();
+    }
+  }
+  process.stdout.write(`this checkout vs ${other}, ${ROUNDS} rounds of ${REQUESTS} requests (medians; all rounds in brackets)\n`);
+  for (const [key, values] of [...figures].sort(([a], [b]) => a.localeCompare(b))) {
+    process.stdout.write(`${key.padEnd(28)} ${median(values).toFixed(0).padStart(6)}  [${values.map((v) => v.toFixed(0)).join(', ')}]\n`);
+  }
+}
+
+main()
+  .catch((error) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => void stopAll());
