@@ -7,10 +7,10 @@
  * writer) and the rest (V8's GC helpers, libuv), and RPS at 50 connections; medians over the
  * rounds. Both builds are configured through the current GraphQL API.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildBenchProcesses } from './build.js';
+import { threadCpuMicros } from './cpu.js';
 import { startBenchGateway } from './gateway.js';
 import { drive, summaryOf } from './load.js';
 import { pinHarness } from './pinning.js';
@@ -28,16 +28,6 @@ const ROUNDS = option('--rounds', 4);
 const REQUESTS = option('--requests', 8_000);
 const WARMUP = 6_000;
 const CONNECTIONS = 50;
-
-/** CPU µs of each thread of a process (/proc/<pid>/task/<tid>/stat: utime + stime, in clock ticks of 10 ms). */
-function threadCpu(pid: number): Map<string, number> {
-  const cpu = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
-    cpu.set(tid, (Number(fields[11]) + Number(fields[12])) * 10_000);
-  }
-  return cpu;
-}
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -64,9 +54,9 @@ async function main(): Promise<void> {
         if (!scenario) throw new Error(`unknown scenario ${id}`);
         const call = scenario.call('gateway');
         await drive(call, CONNECTIONS, { amount: WARMUP });
-        const before = threadCpu(gw.child.pid);
+        const before = await threadCpuMicros(gw.child.pid);
         const run = summaryOf(await drive(call, CONNECTIONS, { amount: REQUESTS }, gw.child.pid));
-        const after = threadCpu(gw.child.pid);
+        const after = await threadCpuMicros(gw.child.pid);
         const perThread = [...after].map(([tid, us]) => (us - (before.get(tid) ?? 0)) / run.requests).sort((a, b) => b - a);
         note(`${id} ${name} cpu`, run.cpuUsPerRequest ?? Number.NaN);
         note(`${id} ${name} main`, perThread[0] ?? 0);

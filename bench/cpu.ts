@@ -3,7 +3,7 @@
  * so a target's cost per request is measured, not inferred from throughput.
  */
 import { execFileSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 
 let ticksPerSecond: number | undefined;
 
@@ -18,18 +18,28 @@ function clockTicks(): number {
   return ticksPerSecond;
 }
 
+/** utime + stime in microseconds from the text of a `stat` file (a process's or one thread's). */
+function statMicros(stat: string): number {
+  // The command name (field 2) may hold spaces: fields are counted after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / clockTicks();
+}
+
 /** utime + stime of `pid` in microseconds, or null where /proc is missing. */
 export async function cpuMicros(pid: number): Promise<number | null> {
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces: fields are counted after its closing parenthesis.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const utime = Number(fields[11]);
-    const stime = Number(fields[12]);
-    return ((utime + stime) * 1_000_000) / clockTicks();
+    return statMicros(await readFile(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return null;
   }
+}
+
+/** utime + stime of each thread of `pid` (by thread id) in microseconds. */
+export async function threadCpuMicros(pid: number): Promise<Map<string, number>> {
+  const threads = await readdir(`/proc/${pid}/task`);
+  const cpu = new Map<string, number>();
+  for (const tid of threads) cpu.set(tid, statMicros(await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8')));
+  return cpu;
 }
 
 /** Peak resident set size so far (VmHWM) in bytes, or null. */

@@ -9,8 +9,8 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { startChild, type Child } from './processes.js';
 
-const ADMIN_EMAIL = 'bench@example.com';
-const ADMIN_PASSWORD = 'bench-password-123';
+/** The admin the benchmark's gateway is started with. */
+export const BENCH_ADMIN = { email: 'bench@example.com', password: 'bench-password-123' } as const;
 
 /** Public names the scenarios call. */
 export const GATEWAY_MODELS = {
@@ -56,8 +56,8 @@ export async function startBenchGateway(options: GatewayOptions): Promise<BenchG
       PORT: '0',
       DB_PATH: path.join(dataDir, 'gateway.db'),
       LOG_LEVEL: 'warn',
-      ADMIN_EMAIL,
-      ADMIN_PASSWORD,
+      ADMIN_EMAIL: BENCH_ADMIN.email,
+      ADMIN_PASSWORD: BENCH_ADMIN.password,
       JWT_SECRET: randomBytes(32).toString('hex'),
       ENCRYPTION_KEY: randomBytes(32).toString('hex'),
       // Blank wins over a developer's .env: the benchmark always runs on embedded SQLite, memory counters.
@@ -96,8 +96,8 @@ const GENEROUS_LIMITS = { rpmLimit: 1_000_000_000, tpmLimit: 2_000_000_000, maxC
 
 async function configure(url: string, options: GatewayOptions): Promise<{ key: string; loggingKey: string }> {
   const { login } = await gql<{ login: { token: string } }>(url, 'mutation($e: String!, $p: String!) { login(email: $e, password: $p) { token } }', {
-    e: ADMIN_EMAIL,
-    p: ADMIN_PASSWORD,
+    e: BENCH_ADMIN.email,
+    p: BENCH_ADMIN.password,
   });
   const admin = <T>(query: string, variables: Record<string, unknown>) => gql<T>(url, query, variables, login.token);
 

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Logger } from 'pino';
 import { GatewayError } from '../core/error.js';
+import { once } from '../core/once.js';
 import { authenticate } from '../keys/authenticate.js';
 import type { ConfigSnapshot, KeyEntry } from '../snapshot/types.js';
 import { sdkTypes, type McpGateway } from './gateway.js';
@@ -9,10 +10,9 @@ import { sdkTypes, type McpGateway } from './gateway.js';
 const SERVER_INFO = { name: 'llm-gateway', version: '1.0.0' };
 
 /** The SDK's server side, imported on the first /mcp request (a gateway nobody asks for MCP does not hold it in memory). */
-const importServerSdk = () =>
-  Promise.all([import('@modelcontextprotocol/sdk/server/index.js'), import('@modelcontextprotocol/sdk/server/streamableHttp.js'), sdkTypes()]);
-let serverSdk: ReturnType<typeof importServerSdk> | undefined;
-const loadServerSdk = () => (serverSdk ??= importServerSdk());
+const loadServerSdk = once(() =>
+  Promise.all([import('@modelcontextprotocol/sdk/server/index.js'), import('@modelcontextprotocol/sdk/server/streamableHttp.js'), sdkTypes()]),
+);
 
 /**
  * `/mcp`: one Streamable HTTP MCP server (the SDK's, stateless: a fresh server

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type * as SdkTypes from '@modelcontextprotocol/sdk/types.js';
 import type { CallToolResult, GetPromptResult, McpError, Prompt, ReadResourceResult, Resource, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { once } from '../core/once.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { Db } from '../db/client.js';
 import type { KeyLimiter } from '../limits/types.js';
@@ -271,8 +271,7 @@ export class McpGateway {
 }
 
 /** The SDK's types module (McpError, its schemas), imported when first needed: a gateway nobody asks for MCP does not hold it. */
-let typesModule: Promise<typeof SdkTypes> | undefined;
-export const sdkTypes = () => (typesModule ??= import('@modelcontextprotocol/sdk/types.js'));
+export const sdkTypes = once(() => import('@modelcontextprotocol/sdk/types.js'));
 
 /** A result over the size cap, already logged: passed on as its McpError. */
 class TooLarge extends Error {

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { RE2 } from 're2-wasm';
+import { once } from '../core/once.js';
 
 /**
  * Regular expressions for prompt rules run on RE2 (compiled to WebAssembly, no
@@ -32,8 +33,7 @@ const cache = new Map<string, RE2>();
 
 // Loaded on the first pattern, not at start: the module instantiates its WebAssembly (about 16 MB
 // of linear memory) on import, and a gateway without regex rules never needs it.
-let engine: typeof RE2 | undefined;
-const re2 = (): typeof RE2 => (engine ??= (createRequire(import.meta.url)('re2-wasm') as { RE2: typeof RE2 }).RE2);
+const re2 = once(() => (createRequire(import.meta.url)('re2-wasm') as { RE2: typeof RE2 }).RE2);
 
 /** Compiles a user pattern with the global flag (and `i` when case-insensitive); throws RuleConfigError. */
 export function compileSafeRegex(pattern: string, caseSensitive: boolean, field = 'match'): RE2 {

@@ -1,9 +1,9 @@
 import type * as oidc from 'openid-client';
+import { once } from '../core/once.js';
 import type { StoredSsoSettings } from '../settings/sso-settings.js';
 
 /** openid-client, imported on the first sign-in: a gateway without SSO never loads it. */
-let oidcModule: Promise<typeof oidc> | undefined;
-export const loadOidc = (): Promise<typeof oidc> => (oidcModule ??= import('openid-client'));
+export const loadOidc = once(() => import('openid-client'));
 
 /** The provider's discovered configuration, kept per issuer + client so each sign-in does not fetch it again. */
 export class OidcClients {

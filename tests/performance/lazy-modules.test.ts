@@ -5,13 +5,12 @@
  * records every module the process resolves; the list is read once the
  * gateway answers, including over GraphQL.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BENCH_ADMIN, startBenchGateway, type BenchGateway } from '../../bench/gateway.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -45,8 +44,7 @@ const packageOf = (url: string): string | undefined => {
 describe('an idle gateway (production build)', () => {
   let dir: string;
   let outdir: string;
-  let child: ChildProcess | undefined;
-  let url: string;
+  let gateway: BenchGateway | undefined;
   let resolvedLog: string;
 
   beforeAll(async () => {
@@ -67,57 +65,29 @@ export async function resolve(specifier, context, next) {
 }`,
     );
     writeFileSync(path.join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${dir}/hooks.mjs`)});\n`);
-    child = spawn(process.execPath, ['--import', path.join(dir, 'register.mjs'), path.join(outdir, 'main.js')], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'production',
-        HOST: '127.0.0.1',
-        PORT: '0',
-        DB_PATH: path.join(dir, 'gateway.db'),
-        LOG_LEVEL: 'warn',
-        ADMIN_EMAIL: 'lazy@example.com',
-        ADMIN_PASSWORD: 'lazy-password-123',
-        JWT_SECRET: randomBytes(32).toString('hex'),
-        ENCRYPTION_KEY: randomBytes(32).toString('hex'),
-        DATABASE_URL: '',
-        REDIS_URL: '',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the gateway did not start:\n${output}`)), 60_000);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        const found = /running: (http:\/\/\S+)/.exec(output)?.[1];
-        if (found) {
-          clearTimeout(timer);
-          resolve(found);
-        }
-      };
-      child!.stdout!.on('data', onData);
-      child!.stderr!.on('data', onData);
-      child!.once('exit', (code) => reject(new Error(`the gateway exited (${code}):\n${output}`)));
+    // Started and configured (sign-in, providers, models, keys) over GraphQL, as the benchmark does; no upstream is called.
+    gateway = await startBenchGateway({
+      root: ROOT,
+      entry: path.join(outdir, 'main.js'),
+      upstreamUrl: 'http://127.0.0.1:9',
+      slowChunks: 1,
+      slowDelayMs: 0,
+      nodeFlags: ['--import', path.join(dir, 'register.mjs')],
     });
   }, 120_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((resolve) => child!.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    }
+    await gateway?.stop();
     rmSync(outdir, { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('has not loaded the packages of unused features, after answering over REST and GraphQL', async () => {
-    expect((await fetch(`${url}/healthz`)).status).toBe(200);
-    const login = await fetch(`${url}/graphql`, {
+    expect((await fetch(`${gateway!.url}/healthz`)).status).toBe(200);
+    const login = await fetch(`${gateway!.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'mutation { login(email: "lazy@example.com", password: "lazy-password-123") { token } }' }),
+      body: JSON.stringify({ query: `mutation { login(email: "${BENCH_ADMIN.email}", password: "${BENCH_ADMIN.password}") { token } }` }),
     });
     expect(((await login.json()) as { data?: { login?: { token?: string } } }).data?.login?.token).toBeTruthy();
 

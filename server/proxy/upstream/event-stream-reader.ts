@@ -1,5 +1,6 @@
 import type { EventStreamCodec } from '@smithy/core/event-streams';
 import { GatewayError } from '../../core/error.js';
+import { once } from '../../core/once.js';
 import type { SseMessage } from '../../core/stream-event.js';
 import { SseEventTooLargeError, type SseReadLimits } from './sse-reader.js';
 import { chunksWithin, type DestroyableBody } from './stream-deadline.js';
@@ -8,11 +9,11 @@ import { chunksWithin, type DestroyableBody } from './stream-deadline.js';
 const badFrame = (message: string): GatewayError => new GatewayError({ status: 502, kind: 'upstream', code: 'upstream_bad_stream', message });
 
 /** The codec, built on the first event stream: a gateway without Bedrock never loads its packages. */
-let codecModule: Promise<EventStreamCodec> | undefined;
-const loadCodec = () =>
-  (codecModule ??= Promise.all([import('@smithy/core/event-streams'), import('@smithy/util-utf8')]).then(
-    ([{ EventStreamCodec }, { fromUtf8, toUtf8 }]) => new EventStreamCodec(toUtf8, fromUtf8),
-  ));
+const loadCodec = once(() =>
+  Promise.all([import('@smithy/core/event-streams'), import('@smithy/util-utf8')]).then(
+    ([{ EventStreamCodec }, { fromUtf8, toUtf8 }]): EventStreamCodec => new EventStreamCodec(toUtf8, fromUtf8),
+  ),
+);
 /** Prelude (total length, headers length, prelude CRC) plus the message CRC. */
 const MIN_FRAME = 16;
 

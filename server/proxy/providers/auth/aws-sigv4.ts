@@ -1,6 +1,5 @@
-import type * as Sha256Js from '@aws-crypto/sha256-js';
-import type * as SignatureV4Js from '@smithy/signature-v4';
 import { isRecord } from '../../../core/guards.js';
+import { once } from '../../../core/once.js';
 import type { ProviderEntry } from '../../../snapshot/types.js';
 import type { OutgoingRequest, PrepareRequest } from '../../upstream/http-client.js';
 import { awsChainCredentials, type AwsCredentials } from './aws-credential-chain.js';
@@ -80,8 +79,7 @@ export function bedrockAuthOf(provider: ProviderEntry, env: NodeJS.ProcessEnv = 
 }
 
 /** The signer's packages, imported on the first signature: a gateway without Bedrock never loads them. */
-let signerModules: Promise<[typeof SignatureV4Js, typeof Sha256Js]> | undefined;
-const loadSigner = () => (signerModules ??= Promise.all([import('@smithy/signature-v4'), import('@aws-crypto/sha256-js')]));
+const loadSigner = once(() => Promise.all([import('@smithy/signature-v4'), import('@aws-crypto/sha256-js')]));
 
 /** Signs a request for an AWS service (SigV4 over method, path, query, headers and body). */
 export async function signAws(
