@@ -4,7 +4,7 @@ import type { CanonicalRequest } from '../core/request.js';
 import type { GenerationContext } from '../proxy/pipeline/plugin.js';
 import type { Resolved } from '../proxy/pipeline/resolve-model.js';
 import { requestCost } from '../proxy/pipeline/cost.js';
-import { callUpstream, readUpstreamJson } from '../proxy/pipeline/upstream-call.js';
+import { callUpstreamJson } from '../proxy/pipeline/upstream-call.js';
 import { wireOf } from '../proxy/providers/endpoints.js';
 import type { ModelEntry } from '../snapshot/types.js';
 import type { CachePolicy } from './policy.js';
@@ -122,8 +122,7 @@ export class SemanticCache {
     try {
       if (wireOf(model.provider) !== 'openai-chat') throw new Error(`the provider "${model.provider.name}" does not offer OpenAI-compatible embeddings`);
       const body = JSON.stringify({ model: model.upstreamModel, input: text });
-      const response = await callUpstream(model, 'embeddings', body, gen.abort);
-      const { json } = await readUpstreamJson(response, model, gen.deps.config.maxUpstreamResponseBytes);
+      const { json } = await callUpstreamJson(model, 'embeddings', body, gen.abort, { maxBytes: gen.deps.config.maxUpstreamResponseBytes });
       const parsed = json as { data?: Array<{ embedding?: unknown }>; usage?: { prompt_tokens?: number } };
       usage = { inputTokens: Number(parsed.usage?.prompt_tokens ?? 0) || 0, outputTokens: 0 };
       const embedding = parsed.data?.[0]?.embedding;

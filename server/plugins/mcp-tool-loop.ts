@@ -8,7 +8,7 @@ import type { Usage } from '../core/usage.js';
 import { UPSTREAM_FORMATS } from '../proxy/formats/registry.js';
 import type { GenerationContext, PluginAnswer, ProxyPlugin } from '../proxy/pipeline/plugin.js';
 import type { Resolved } from '../proxy/pipeline/resolve-model.js';
-import { callUpstream, readUpstreamJson } from '../proxy/pipeline/upstream-call.js';
+import { callUpstreamJson } from '../proxy/pipeline/upstream-call.js';
 import { wireOf } from '../proxy/providers/endpoints.js';
 import type { KeyEntry, ModelEntry } from '../snapshot/types.js';
 import { approvalRequestItem, callItem, listToolsItem, needsApproval, offeredTo, readMcpTool, type McpToolRequest } from './mcp-items.js';
@@ -251,8 +251,7 @@ async function generate(ctx: GenerationContext, model: ModelEntry, request: Cano
     ...(model.maxOutputTokens && { maxOutputTokens: model.maxOutputTokens }),
     warnings,
   });
-  const upstream = await callUpstream(model, 'generate', JSON.stringify(body), ctx.abort);
-  const { json } = await readUpstreamJson(upstream, model, ctx.deps.config.maxUpstreamResponseBytes);
+  const { json } = await callUpstreamJson(model, 'generate', JSON.stringify(body), ctx.abort, { maxBytes: ctx.deps.config.maxUpstreamResponseBytes });
   return format.decodeResponse(json);
 }
 

@@ -6,7 +6,7 @@ import { withTokenBudget } from '../formats/shared/tokens.js';
 import type { PipelineDeps } from '../pipeline/context.js';
 import { readGeneration } from '../pipeline/generation.js';
 import { prepareUpstream } from '../pipeline/prepare-upstream.js';
-import { callUpstream, readUpstreamJson } from '../pipeline/upstream-call.js';
+import { callUpstreamJson } from '../pipeline/upstream-call.js';
 import { wireOf } from '../providers/endpoints.js';
 import { proxyEndpoint } from './endpoint.js';
 
@@ -36,8 +36,10 @@ export function countTokensHandler(deps: PipelineDeps) {
     }
     ctx.attempts = 1;
     const { up } = prepareUpstream(ctx, model, 'count_tokens');
-    const response = await callUpstream(model, up.op, up.bytes(), ctx.abort, up.headers);
-    const { text } = await readUpstreamJson(response, model, deps.config.maxUpstreamResponseBytes);
+    const { text } = await callUpstreamJson(model, up.op, up.bytes(), ctx.abort, {
+      maxBytes: deps.config.maxUpstreamResponseBytes,
+      protocolHeaders: up.headers,
+    });
     ctx.res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
     ctx.res.end(text);
     ctx.completed = true;

@@ -1,6 +1,6 @@
 import type { PipelineDeps } from '../pipeline/context.js';
 import { authenticate, authorizeModel } from '../../keys/authenticate.js';
-import { callUpstream, readUpstreamJson } from '../pipeline/upstream-call.js';
+import { callUpstreamJson } from '../pipeline/upstream-call.js';
 import { decodeGeminiEmbeddingResponse, embeddingEncoding, embeddingInputs, encodeGeminiEmbeddingRequest } from '../formats/gemini/index.js';
 import { invalidRequest } from '../../core/error.js';
 import { withTokenBudget } from '../formats/shared/tokens.js';
@@ -57,8 +57,9 @@ export function embeddingsHandler(services: PipelineDeps) {
     ctx.admission = await services.limits.admit(ctx.key, Math.ceil(JSON.stringify(json.input).length / 4), { model: json.model, endUser: ctx.endUser });
     for (const [name, value] of Object.entries(ctx.admission.headers)) ctx.res.setHeader(name, value);
     ctx.attempts = 1;
-    const response = await callUpstream(model, 'embeddings', JSON.stringify(body), ctx.abort);
-    const { json: parsed } = await readUpstreamJson(response, model, services.config.maxUpstreamResponseBytes);
+    const { json: parsed } = await callUpstreamJson(model, 'embeddings', JSON.stringify(body), ctx.abort, {
+      maxBytes: services.config.maxUpstreamResponseBytes,
+    });
     // Gemini's usage is a local estimate: one tokenizer budget for the request (TOKENIZER_MAX_CHARS).
     const out =
       wire === 'gemini'

@@ -12,7 +12,7 @@ import type { AnswerHooks } from './plugin.js';
 import { prepareUpstream } from './prepare-upstream.js';
 import { streamTotalMs } from './stream-watch.js';
 import { injectedTokenCount } from './injected-tokens.js';
-import { callUpstream, expectEventStream, readUpstreamJson } from './upstream-call.js';
+import { callUpstream, callUpstreamJson, expectEventStream } from './upstream-call.js';
 import type { UpstreamRequest } from './upstream-request.js';
 import { noteWarnings } from './warnings.js';
 import type { AbortLike } from '../../http/light-abort.js';
@@ -52,19 +52,27 @@ async function answer(
   ctx.injectedTokens = injectedTokenCount(up.injected);
   noteWarnings(ctx, up.warnings);
   const body = up.bytes();
-  const response = await callUpstream(model, up.op, body, signal, up.headers, (url, headers) => (ctx.upstreamSent = { url, headers, body }));
+  const onSend = (url: string, headers: Record<string, string>) => (ctx.upstreamSent = { url, headers, body });
+  const { config } = ctx.deps;
+  if (!ctx.request.stream && !up.expectStream) {
+    const { text, json } = await callUpstreamJson(model, up.op, body, signal, {
+      maxBytes: config.maxUpstreamResponseBytes,
+      protocolHeaders: up.headers,
+      onSend,
+      onResponse,
+    });
+    ctx.ttftMs = performance.now() - ctx.startedAt;
+    return sendWholeAnswer(ctx, up, answerHooks, text, json);
+  }
+  const response = await callUpstream(model, up.op, body, signal, up.headers, onSend);
   onResponse?.();
 
-  const { config } = ctx.deps;
   const format = UPSTREAM_FORMATS[up.wire];
   const limits = { maxEventBytes: config.maxUpstreamResponseBytes, totalMs: streamTotalMs(model.provider.options, config.upstreamStreamTotalMs) };
   if (up.expectStream) await expectEventStream(response, model);
   if (ctx.request.stream) return relayStream(ctx, readUpstreamStream(up.wire, response.body, limits), format, up, answerHooks);
   // An upstream asked to stream (e.g. a relay that only streams) for a client that asked for one whole answer.
-  if (up.expectStream) return answerFromStream(ctx, readUpstreamStream(up.wire, response.body, limits), format, answerHooks);
-  const { text, json } = await readUpstreamJson(response, model, config.maxUpstreamResponseBytes);
-  ctx.ttftMs = performance.now() - ctx.startedAt;
-  await sendWholeAnswer(ctx, up, answerHooks, text, json);
+  return answerFromStream(ctx, readUpstreamStream(up.wire, response.body, limits), format, answerHooks);
 }
 
 /** A whole upstream answer to the client: its own bytes on a passthrough, else encoded in the client's format. */

@@ -5,16 +5,41 @@ import { GatewayError } from '../../core/error.js';
 import { defaultHeaders } from '../providers/request-defaults.js';
 import { UPSTREAM_FORMATS } from '../formats/registry.js';
 import { timeoutsOf, upstreamHeaders, upstreamPrepare, upstreamUrl, wireOf, type UpstreamOperation } from '../providers/endpoints.js';
-import { sendUpstream } from '../upstream/http-client.js';
+import { sendUpstream, sendUpstreamWhole, type UpstreamCall, type WholeResponse } from '../upstream/http-client.js';
 import { isStreamContentType } from '../upstream/stream-reader.js';
-import { readErrorBody, upstreamHttpError, upstreamTransportError } from '../upstream/upstream-error.js';
+import { MAX_ERROR_BODY, readErrorBody, upstreamHttpError, upstreamTransportError } from '../upstream/upstream-error.js';
 import { scrubText } from '../../secrets/redactor.js';
 import type { AbortLike } from '../../http/light-abort.js';
 
+type OnSend = (url: string, headers: Record<string, string>) => void;
+
+/** The call as it goes out: URL, headers (the provider's, the protocol's, the model's defaults), timeouts, credential step. */
+function upstreamCall(
+  model: ModelEntry,
+  op: UpstreamOperation,
+  body: string | Buffer,
+  signal: AbortLike,
+  protocolHeaders: Record<string, string>,
+  onSend?: OnSend,
+): UpstreamCall {
+  const provider = model.provider;
+  const url = upstreamUrl(model, op);
+  const headers = { ...upstreamHeaders(provider, protocolHeaders), ...lowerCaseKeys(defaultHeaders(model)) };
+  onSend?.(url, headers);
+  return { url, headers, body, timeouts: timeoutsOf(provider), signal, prepare: upstreamPrepare(provider) };
+}
+
+/** An error status as the GatewayError the client is told. */
+function httpError(model: ModelEntry, status: number, headers: IncomingHttpHeaders, text: string): GatewayError {
+  const retryAfter = headers['retry-after'];
+  return upstreamHttpError(status, text, typeof retryAfter === 'string' ? retryAfter : undefined, UPSTREAM_FORMATS[wireOf(model.provider)], model.provider);
+}
+
 /**
- * Sends one request to a model's upstream. Transport failures and HTTP errors
- * come back as GatewayErrors already mapped for the client (502/504, the
- * request's own 4xx, 429 with retry-after, credentials failures without the key).
+ * Sends one request to a model's upstream; the body is read as it arrives.
+ * Transport failures and HTTP errors come back as GatewayErrors already mapped
+ * for the client (502/504, the request's own 4xx, 429 with retry-after,
+ * credentials failures without the key).
  */
 export async function callUpstream(
   model: ModelEntry,
@@ -23,51 +48,74 @@ export async function callUpstream(
   signal: AbortLike,
   protocolHeaders: Record<string, string> = {},
   /** Told the URL and headers as sent (before the provider's credential step), for the request log. */
-  onSend?: (url: string, headers: Record<string, string>) => void,
+  onSend?: OnSend,
 ): Promise<Dispatcher.ResponseData> {
-  const provider = model.provider;
-  const url = upstreamUrl(model, op);
-  const headers = { ...upstreamHeaders(provider, protocolHeaders), ...lowerCaseKeys(defaultHeaders(model)) };
-  onSend?.(url, headers);
   let response: Dispatcher.ResponseData;
   try {
-    response = await sendUpstream({
-      url,
-      headers,
-      body,
-      timeouts: timeoutsOf(provider),
-      signal,
-      prepare: upstreamPrepare(provider),
-    });
+    response = await sendUpstream(upstreamCall(model, op, body, signal, protocolHeaders, onSend));
   } catch (error) {
-    throw upstreamTransportError(error, provider);
+    throw upstreamTransportError(error, model.provider);
   }
-  if (response.statusCode >= 400) {
-    const retryAfter = response.headers['retry-after'];
-    throw upstreamHttpError(
-      response.statusCode,
-      await readErrorBody(response.body),
-      typeof retryAfter === 'string' ? retryAfter : undefined,
-      UPSTREAM_FORMATS[wireOf(provider)],
-      provider,
-    );
-  }
+  if (response.statusCode >= 400) throw httpError(model, response.statusCode, response.headers, await readErrorBody(response.body));
   return response;
 }
 
+export interface JsonCallOptions {
+  /** MAX_UPSTREAM_RESPONSE_BYTES: a bigger answer (declared or as it arrives) is refused with a 502 rather than held in memory. */
+  maxBytes: number;
+  protocolHeaders?: Record<string, string>;
+  onSend?: OnSend;
+  /** Called once the upstream answered with a success status, before the body. */
+  onResponse?: () => void;
+}
+
 /**
- * Reads a whole upstream JSON answer, at most `maxBytes` (MAX_UPSTREAM_RESPONSE_BYTES):
- * a bigger one (declared or as it arrives) is refused with a 502 rather than held
- * in memory. A broken connection or non-JSON body is the upstream's fault (502).
+ * Sends one request and reads the whole JSON answer; errors as callUpstream's.
+ * A broken connection or non-JSON body is the upstream's fault (502).
  */
-export async function readUpstreamJson(response: Dispatcher.ResponseData, model: ModelEntry, maxBytes: number): Promise<{ text: string; json: unknown }> {
-  const tooLarge = () =>
-    new GatewayError({
-      status: 502,
-      kind: 'upstream',
-      code: 'upstream_response_too_large',
-      message: `The provider "${model.provider.name}" sent an answer larger than ${maxBytes} bytes (MAX_UPSTREAM_RESPONSE_BYTES)`,
+export async function callUpstreamJson(
+  model: ModelEntry,
+  op: UpstreamOperation,
+  body: string | Buffer,
+  signal: AbortLike,
+  options: JsonCallOptions,
+): Promise<{ text: string; json: unknown }> {
+  let response: WholeResponse;
+  try {
+    response = await sendUpstreamWhole(upstreamCall(model, op, body, signal, options.protocolHeaders ?? {}, options.onSend), {
+      maxBytes: options.maxBytes,
+      tooLarge: () => answerTooLarge(model, options.maxBytes),
+      errorBytes: MAX_ERROR_BODY,
+      onSuccessHeaders: options.onResponse,
     });
+  } catch (error) {
+    if (error instanceof GatewayError) throw error;
+    throw upstreamTransportError(error, model.provider);
+  }
+  if (response.statusCode >= 400) throw httpError(model, response.statusCode, response.headers, response.text);
+  return parseAnswer(response.text, model);
+}
+
+function answerTooLarge(model: ModelEntry, maxBytes: number): GatewayError {
+  return new GatewayError({
+    status: 502,
+    kind: 'upstream',
+    code: 'upstream_response_too_large',
+    message: `The provider "${model.provider.name}" sent an answer larger than ${maxBytes} bytes (MAX_UPSTREAM_RESPONSE_BYTES)`,
+  });
+}
+
+function parseAnswer(text: string, model: ModelEntry): { text: string; json: unknown } {
+  try {
+    return { text, json: JSON.parse(text) };
+  } catch {
+    throw new GatewayError({ status: 502, kind: 'upstream', message: `The provider "${model.provider.name}" returned a response that is not JSON` });
+  }
+}
+
+/** Reads a whole JSON answer of a response already received (media endpoints), at most `maxBytes` (MAX_UPSTREAM_RESPONSE_BYTES). */
+export async function readUpstreamJson(response: Dispatcher.ResponseData, model: ModelEntry, maxBytes: number): Promise<{ text: string; json: unknown }> {
+  const tooLarge = () => answerTooLarge(model, maxBytes);
   const declared = Number(response.headers['content-length'] ?? 0);
   if (declared > maxBytes) {
     response.body.destroy();
@@ -80,11 +128,7 @@ export async function readUpstreamJson(response: Dispatcher.ResponseData, model:
     if (error instanceof GatewayError) throw error;
     throw upstreamTransportError(error, model.provider);
   }
-  try {
-    return { text, json: JSON.parse(text) };
-  } catch {
-    throw new GatewayError({ status: 502, kind: 'upstream', message: `The provider "${model.provider.name}" returned a response that is not JSON` });
-  }
+  return parseAnswer(text, model);
 }
 
 /**

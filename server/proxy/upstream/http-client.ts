@@ -1,4 +1,5 @@
-import { Agent, request, type Dispatcher } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
 import type { AbortLike } from '../../http/light-abort.js';
 
 /**
@@ -61,9 +62,15 @@ export interface UpstreamCall {
   prepare?: PrepareRequest;
 }
 
+/** The request after the provider's credential step. */
+async function outgoing(call: UpstreamCall): Promise<OutgoingRequest> {
+  const out: OutgoingRequest = { method: call.method ?? 'POST', url: call.url, headers: call.headers, body: call.body };
+  return call.prepare ? call.prepare(out) : out;
+}
+
+/** A response whose body is read as it arrives (streams, media). */
 export async function sendUpstream(call: UpstreamCall): Promise<Dispatcher.ResponseData> {
-  let out: OutgoingRequest = { method: call.method ?? 'POST', url: call.url, headers: call.headers, body: call.body };
-  if (call.prepare) out = await call.prepare(out);
+  const out = await outgoing(call);
   return request(out.url, {
     method: out.method,
     headers: out.headers,
@@ -74,6 +81,136 @@ export async function sendUpstream(call: UpstreamCall): Promise<Dispatcher.Respo
     headersTimeout: call.timeouts.firstByteMs,
     bodyTimeout: call.timeouts.idleMs,
   });
+}
+
+/** A whole response, read into memory. */
+export interface WholeResponse {
+  statusCode: number;
+  headers: IncomingHttpHeaders;
+  /** The body as UTF-8 text; on an error status at most `errorBytes` of it. */
+  text: string;
+}
+
+export interface WholeReadLimits {
+  /** The most a success body may hold (declared or as it arrives); past it the request is aborted and rejects with `tooLarge()`. */
+  maxBytes: number;
+  tooLarge: () => Error;
+  /** How much of an error body is kept: the rest is not waited for. */
+  errorBytes: number;
+  /** Called when a success status arrives, before the body. */
+  onSuccessHeaders?: () => void;
+}
+
+/**
+ * A response read whole, straight from undici's dispatch callbacks. `request()`
+ * makes a Readable body, an async resource and a promise chain per call:
+ * measured 10–15 µs more CPU per small JSON answer, which a whole answer does
+ * not need. Timeouts, pooling and errors are the same as sendUpstream's.
+ */
+export async function sendUpstreamWhole(call: UpstreamCall, limits: WholeReadLimits): Promise<WholeResponse> {
+  const out = await outgoing(call);
+  const { origin, pathname, search } = new URL(out.url);
+  return new Promise<WholeResponse>((resolve, reject) => {
+    const reader = new WholeReader(limits, call.signal, resolve, reject);
+    if (reader.settled) return;
+    agentFor(call.timeouts.connectMs).dispatch(
+      {
+        origin,
+        path: pathname + search,
+        method: out.method,
+        headers: out.headers,
+        body: out.body,
+        headersTimeout: call.timeouts.firstByteMs,
+        bodyTimeout: call.timeouts.idleMs,
+      },
+      reader,
+    );
+  });
+}
+
+/** The dispatch handler of sendUpstreamWhole: one object per request, no closures. */
+class WholeReader implements Dispatcher.DispatchHandler {
+  settled = false;
+  private controller: Dispatcher.DispatchController | undefined;
+  private statusCode = 0;
+  private headers: IncomingHttpHeaders = {};
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private cap = 0;
+  private readonly onAbort: () => void;
+
+  constructor(
+    private readonly limits: WholeReadLimits,
+    private readonly signal: AbortLike | undefined,
+    private readonly resolve: (response: WholeResponse) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    this.onAbort = () => this.abort(signal?.reason ?? new undiciErrors.RequestAbortedError());
+    if (signal?.aborted) this.fail(signal.reason ?? new undiciErrors.RequestAbortedError());
+    else signal?.addEventListener('abort', this.onAbort);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    // Aborted while waiting for a connection.
+    if (this.settled) controller.abort(new undiciErrors.RequestAbortedError());
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    this.statusCode = statusCode;
+    this.headers = headers;
+    if (statusCode >= 400) {
+      this.cap = this.limits.errorBytes;
+      return;
+    }
+    this.cap = this.limits.maxBytes;
+    if (Number(headers['content-length'] ?? 0) > this.cap) return this.abort(this.limits.tooLarge());
+    this.limits.onSuccessHeaders?.();
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
+    this.size += chunk.length;
+    if (this.size <= this.cap) return void this.chunks.push(chunk);
+    if (this.statusCode < 400) return this.abort(this.limits.tooLarge());
+    // Enough of an error body: keep what fits and stop reading.
+    this.chunks.push(chunk.subarray(0, chunk.length - (this.size - this.cap)));
+    this.finish();
+    this.controller?.abort(new undiciErrors.RequestAbortedError());
+  }
+
+  onResponseEnd(): void {
+    this.finish();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.fail(error);
+  }
+
+  private finish(): void {
+    if (this.settled) return;
+    this.settle();
+    const text = this.chunks.length === 1 ? this.chunks[0].toString('utf8') : Buffer.concat(this.chunks).toString('utf8');
+    this.resolve({ statusCode: this.statusCode, headers: this.headers, text });
+  }
+
+  private abort(error: unknown): void {
+    if (this.settled) return;
+    this.fail(error);
+    this.controller?.abort(error instanceof Error ? error : new undiciErrors.RequestAbortedError());
+  }
+
+  private fail(error: unknown): void {
+    if (this.settled) return;
+    this.settle();
+    this.chunks = [];
+    this.reject(error);
+  }
+
+  private settle(): void {
+    this.settled = true;
+    this.signal?.removeEventListener('abort', this.onAbort);
+  }
 }
 
 export async function closeUpstreamPools(): Promise<void> {

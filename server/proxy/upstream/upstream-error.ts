@@ -4,7 +4,8 @@ import type { UpstreamFormat } from '../formats/format.js';
 import type { ProviderEntry } from '../../snapshot/types.js';
 import { scrubText } from '../../secrets/redactor.js';
 
-const MAX_ERROR_BODY = 64 * 1024;
+/** How much of an upstream error body is read. */
+export const MAX_ERROR_BODY = 64 * 1024;
 
 /** Reads at most 64 KiB of an upstream error body. */
 export async function readErrorBody(body: AsyncIterable<Uint8Array> & { destroy?: () => void }): Promise<string> {
