@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import type { DbTarget } from './target.js';
+import { rollupInsertTriggerSql } from './usage-rollup.js';
 import { Prisma, PrismaClient } from './generated/sqlite/index.js';
 
 /**
@@ -9,18 +11,6 @@ import { Prisma, PrismaClient } from './generated/sqlite/index.js';
  * code sees only this type.
  */
 export type Db = PrismaClient;
-export type DbKind = 'sqlite' | 'postgres';
-
-export interface DbTarget {
-  kind: DbKind;
-  /** SQLite file path, or PostgreSQL connection string. */
-  location: string;
-}
-
-export function dbTarget(config: { databaseUrl?: string; dbPath: string }): DbTarget {
-  return config.databaseUrl ? { kind: 'postgres', location: config.databaseUrl } : { kind: 'sqlite', location: config.dbPath };
-}
-
 /** Prisma's value for "store SQL NULL in this Json column". */
 export type DbNullValue = typeof Prisma.DbNull;
 const DB_NULL = Symbol('dbNull');
@@ -52,5 +42,8 @@ export async function openDatabase(target: DbTarget): Promise<Db> {
   // WAL lets the batched log writer and admin reads proceed together.
   await client.$queryRawUnsafe('PRAGMA journal_mode = WAL');
   await client.$queryRawUnsafe('PRAGMA busy_timeout = 5000');
+  // Rows inserted on this connection join the usage rollup (the request-log writer's connection adds its own).
+  const logTable = await client.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'RequestLog'`);
+  if (logTable.length) await client.$executeRawUnsafe(rollupInsertTriggerSql());
   return client;
 }

@@ -3,7 +3,8 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { openDatabase, type Db, type DbTarget } from './client.js';
+import { openDatabase, type Db } from './client.js';
+import type { DbTarget } from './target.js';
 import { applyPostgresMigrations } from './postgres-migrations.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -1,7 +1,8 @@
-import type { Db, DbKind } from '../db/client.js';
+import type { Db } from '../db/client.js';
+import type { DbKind } from '../db/target.js';
 import type { RequestLogRow } from '../core/request-log-row.js';
 import { probeRow, type LogStore } from './log-store.js';
-import { rollupPruneParams, rollupPruneSql } from './usage-rollup.js';
+import { rollupPruneParams, rollupPruneSql } from '../db/usage-rollup.js';
 
 /** Columns of a request log row, in insert order (every field toLogRow sets). */
 export const LOG_COLUMNS = [

@@ -1,4 +1,5 @@
-import type { Db, DbTarget } from '../db/client.js';
+import type { Db } from '../db/client.js';
+import type { DbTarget } from '../db/target.js';
 import type { SpendSink } from '../limits/spend-persister.js';
 import type { LogStore } from './log-store.js';
 import { PostgresLogStore } from './pg-log-store.js';

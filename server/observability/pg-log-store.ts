@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { LOG_COLUMNS } from './log-insert.js';
 import type { RequestLogRow } from '../core/request-log-row.js';
 import { probeRow, type LogStore } from './log-store.js';
-import { rollupPruneParams, rollupPruneSql } from './usage-rollup.js';
+import { rollupPruneParams, rollupPruneSql } from '../db/usage-rollup.js';
 
 const COLUMN_LIST = LOG_COLUMNS.map((c) => `"${c}"`).join(', ');
 /** Casts per column: timestamps are bound as UTC ISO text (the columns have no time zone), JSON as text. */

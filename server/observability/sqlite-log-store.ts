@@ -5,7 +5,7 @@ import type { SqlReader } from './usage-sql.js';
 import { LOG_COLUMNS } from './log-insert.js';
 import type { RequestLogRow } from '../core/request-log-row.js';
 import { probeRow, type LogStore } from './log-store.js';
-import { rollupDeltas, rollupPruneParams, rollupPruneSql, rollupUpsertSql, rollupWriterSql } from './usage-rollup.js';
+import { rollupDeltas, rollupPruneParams, rollupPruneSql, rollupUpsertSql } from '../db/usage-rollup.js';
 
 interface Pending {
   worker: Worker;
@@ -105,7 +105,6 @@ export class SqliteLogStore implements LogStore, SpendSink, SqlReader {
         columns: LOG_COLUMNS,
         rollupPruneSql: rollupPruneSql('sqlite'),
         rollupUpsertSql: rollupUpsertSql(),
-        rollupWriterSql: rollupWriterSql(),
         busyTimeoutMs: this.options.busyTimeoutMs ?? 5_000,
         readonly: this.options.readonly === true,
       },

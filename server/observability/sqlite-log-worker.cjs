@@ -25,18 +25,15 @@ const ROLLBACK = new Error('rollback');
 
 // Prepared lazily and dropped on error: a statement fails to prepare while the table is missing.
 // A batch adds its rows' sums to the usage rollup in the same transaction (`rollup`: one row per rollup row
-// touched, summed by the caller), with the writer switch on so that the per-row insert trigger skips them.
+// touched, summed by the caller); this connection has no insert trigger (db/usage-rollup.ts says why).
 let insertOne;
 let insertAll;
 function statements() {
   if (!insertOne) {
     insertOne = db.prepare(INSERT_SQL);
-    const writer = db.prepare(workerData.rollupWriterSql);
     const addRollup = db.prepare(workerData.rollupUpsertSql);
     insertAll = db.transaction((rows, rollup) => {
-      writer.run(1);
       for (const row of rows) insertOne.run(values(row));
-      writer.run(0);
       for (const delta of rollup) addRollup.run(delta);
     });
   }

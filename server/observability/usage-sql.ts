@@ -1,5 +1,6 @@
-import type { Db, DbKind } from '../db/client.js';
-import { BIN_COLUMNS, HOUR_MS, LATENCY_BINS, percentileFromBins, ROLLUP_TABLE } from './usage-rollup.js';
+import type { Db } from '../db/client.js';
+import type { DbKind } from '../db/target.js';
+import { BIN_COLUMNS, HOUR_MS, LATENCY_BINS, percentileFromBins, ROLLUP_TABLE } from '../db/usage-rollup.js';
 
 /** Runs one read-only SQL statement with positional parameters. */
 export interface SqlReader {

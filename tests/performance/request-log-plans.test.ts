@@ -51,6 +51,9 @@ beforeAll(async () => {
           stream: false,
           status: n % 20 === 0 ? 502 : 200,
           errorClass: n % 20 === 0 ? 'upstream' : undefined,
+          // Mostly empty, as in practice: their indexes hold only the rows with a value.
+          teamId: n % 10 === 0 ? `team-${n % 3}` : undefined,
+          endUser: n % 25 === 0 ? `user-${n % 4}` : undefined,
           latencyMs: n % 900,
           costUsd: 0.001,
         });
@@ -102,6 +105,15 @@ function expectIndexed(plans: Array<{ query: string; plan: string[] }>, expected
 const services = () => ({ db, dbTarget: { kind: 'sqlite' as const, location: file } }) as unknown as Services;
 
 describe('request log queries use indexes (SQLite query plans)', () => {
+  it('indexes of mostly empty columns hold only the rows with a value', () => {
+    const count = (index: string) =>
+      (raw.prepare(`SELECT COUNT(*) AS n FROM "RequestLog" INDEXED BY "${index}" WHERE "${index.split('_')[1]}" IS NOT NULL`).get() as { n: number }).n;
+    const partial = raw.prepare(`SELECT name FROM pragma_index_list('RequestLog') WHERE partial = 1 ORDER BY name`).all() as Array<{ name: string }>;
+    expect(partial.map((p) => p.name)).toEqual(['RequestLog_endUser_createdAt_idx', 'RequestLog_errorClass_createdAt_idx', 'RequestLog_teamId_createdAt_idx']);
+    expect(count('RequestLog_teamId_createdAt_idx')).toBe(500);
+    expect(count('RequestLog_endUser_createdAt_idx')).toBe(200);
+  });
+
   it('the logs page, newest first, and its keyset next page', async () => {
     const first = await listRequestLogs(services(), {}, { first: 50 });
     expect(first.edges).toHaveLength(50);
@@ -114,6 +126,8 @@ describe('request log queries use indexes (SQLite query plans)', () => {
     ['model', { model: 'model-2' }, /RequestLog_requestedModel_createdAt_idx/],
     ['provider', { providerId: 'provider-1' }, /RequestLog_providerId_createdAt_idx/],
     ['error class', { errorClass: 'upstream' }, /RequestLog_errorClass_createdAt_idx/],
+    ['team', { teamId: 'team-1' }, /RequestLog_teamId_createdAt_idx/],
+    ['end user', { endUser: 'user-2' }, /RequestLog_endUser_createdAt_idx/],
     ['status', { status: 502 }, /RequestLog_status_createdAt_idx/],
     ['time range', { from: new Date(Date.now() - 2 * DAY), to: new Date() }, /RequestLog_createdAt_id_idx/],
   ] as const)('the logs page filtered by %s', async (_name, filter, index) => {

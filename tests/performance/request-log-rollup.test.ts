@@ -11,7 +11,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Db, type DbTarget } from '../../server/db/client.js';
+import { openDatabase, type Db } from '../../server/db/client.js';
+import type { DbTarget } from '../../server/db/target.js';
 import { applyPendingMigrations } from '../../server/db/migrate.js';
 import { deleteInBatches } from '../../server/maintenance/retention.js';
 import type { RequestLogRow } from '../../server/core/request-log-row.js';
@@ -19,7 +20,7 @@ import { toLogRow } from '../../server/observability/log-row.js';
 import type { LogStore } from '../../server/observability/log-store.js';
 import { PostgresLogStore } from '../../server/observability/pg-log-store.js';
 import { SqliteLogStore } from '../../server/observability/sqlite-log-store.js';
-import { HOUR_MS, latencyBin, ROLLUP_COLUMNS } from '../../server/observability/usage-rollup.js';
+import { HOUR_MS, latencyBin, ROLLUP_COLUMNS } from '../../server/db/usage-rollup.js';
 import {
   prismaReader,
   RAW_ROWS_MAX,

@@ -1,19 +1,25 @@
 import type { RequestLogRow } from '../core/request-log-row.js';
-import type { DbKind } from '../db/client.js';
+import type { DbKind } from './target.js';
 
 /**
  * The rollup of the request log (table "RequestLogRollup"): one row per UTC
  * hour, and one per UTC day (`span` 1 or 24 hours, `hour` its first hour),
  * × virtual key × requested model × provider × team with the
  * additive measures of usage (requests, errors, token and cost sums, cache
- * hits), the longest latency and a fixed-bin latency histogram. Triggers on
- * RequestLog (migration 20261203070000_request_log_rollup, both dialects) keep
- * it in the transaction of every change: an insert adds to the row's hour and
- * day (upsert with additions; PostgreSQL once per statement from its
- * transition table, SQLite per row), a delete takes away from them. So the
- * rollup equals the raw rows whichever way they were written (the log stores,
- * Prisma, a restore). The longest latency is not lowered by deletes: it only
- * caps the percentile estimate, which stays in the right bin either way.
+ * hits), the longest latency and a fixed-bin latency histogram. It is kept in
+ * the transaction of every change: an insert adds to the row's hour and day
+ * (upsert with additions), a delete takes away from them. So the rollup equals
+ * the raw rows whichever way they were written. PostgreSQL: triggers
+ * (migration 20261203070000_request_log_rollup), the insert trigger once per
+ * statement from its transition table. SQLite: the delete trigger of that
+ * migration; inserts by the request-log writer add their batch's sums
+ * themselves (rollupDeltas, one upsert per rollup row), and inserts on the
+ * gateway's Prisma connection go through a per-row TEMP trigger made when the
+ * connection opens (rollupInsertTriggerSql). A permanent SQLite insert
+ * trigger cost the writer about a quarter of its time per row even when it
+ * did nothing, and SQLite cannot switch one off for a connection. The longest
+ * latency is not lowered by deletes: it only caps the percentile estimate,
+ * which stays in the right bin either way.
  *
  * A request without a key, model, provider or team is stored under '' (a NULL
  * would defeat the unique key that the upserts conflict on) and read back as
@@ -45,9 +51,6 @@ export const DIMENSIONS = ['virtualKeyId', 'requestedModel', 'providerId', 'team
 const SUMS = ['requests', 'errors', 'inputTokens', 'outputTokens', 'cachedTokens', 'reasoningTokens', 'costUsd', 'cacheHits', 'costSavedUsd'] as const;
 /** Columns of the rollup, in table order. */
 export const ROLLUP_COLUMNS = ['span', 'hour', ...DIMENSIONS, ...SUMS, 'latencyMaxMs', ...BIN_COLUMNS] as const;
-
-/** SQLite: the one-row switch the request-log writer sets inside its batch transaction, read by the insert trigger. */
-const ROLLUP_WRITER_TABLE = 'RequestLogRollupWriter';
 
 /** The bin of one latency. */
 export function latencyBin(ms: number): number {
@@ -148,18 +151,59 @@ export function rollupDeltas(rows: readonly RequestLogRow[]): Array<Array<string
   return [...byKey.values()];
 }
 
-/** SQLite: sets the writer switch (parameter: 1 or 0); an upsert, so the first batch makes the row (PostgreSQL copies it and ignores it). */
-export function rollupWriterSql(): string {
-  return `INSERT INTO "${ROLLUP_WRITER_TABLE}" ("id", "batch") VALUES (1, ?) ON CONFLICT ("id") DO UPDATE SET "batch" = excluded."batch"`;
-}
+const q = (column: string) => `"${column}"`;
 
-/** SQLite: adds one rollupDeltas row to its rollup row (parameters in ROLLUP_COLUMNS order), as the insert trigger does. */
-export function rollupUpsertSql(): string {
-  const q = (c: string) => `"${c}"`;
+/** SQLite: the upsert adding one row of values (SQL expressions in ROLLUP_COLUMNS order) to its rollup row. */
+function rollupUpsert(values: readonly string[]): string {
   const added = [...SUMS, ...BIN_COLUMNS].map((c) => `${q(c)} = "${ROLLUP_TABLE}".${q(c)} + excluded.${q(c)}`);
   return (
-    `INSERT INTO "${ROLLUP_TABLE}" (${ROLLUP_COLUMNS.map(q).join(', ')}) VALUES (${ROLLUP_COLUMNS.map(() => '?').join(', ')}) ` +
+    `INSERT INTO "${ROLLUP_TABLE}" (${ROLLUP_COLUMNS.map(q).join(', ')}) VALUES (${values.join(', ')}) ` +
     `ON CONFLICT (${KEY_COLUMNS.map(q).join(', ')}) DO UPDATE SET ${added.join(', ')}, ` +
     `"latencyMaxMs" = MAX("${ROLLUP_TABLE}"."latencyMaxMs", excluded."latencyMaxMs")`
   );
+}
+
+/** SQLite: adds one rollupDeltas row to its rollup row (parameters in ROLLUP_COLUMNS order). */
+export function rollupUpsertSql(): string {
+  return rollupUpsert(ROLLUP_COLUMNS.map(() => '?'));
+}
+
+/** What one inserted row (NEW) adds, per column of the rollup, for a span: the sums rollupDeltas adds per row. */
+function addedByNewRow(span: number): string[] {
+  const seconds = `CAST(strftime('%s', NEW."createdAt") AS INTEGER)`;
+  const sums: Record<(typeof SUMS)[number], string> = {
+    requests: '1',
+    errors: `CASE WHEN NEW."status" >= 400 THEN 1 ELSE 0 END`,
+    inputTokens: 'NEW."inputTokens"',
+    outputTokens: 'NEW."outputTokens"',
+    cachedTokens: 'NEW."cachedTokens"',
+    reasoningTokens: 'NEW."reasoningTokens"',
+    costUsd: 'NEW."costUsd"',
+    cacheHits: `CASE WHEN NEW."cache" = 'hit' THEN 1 ELSE 0 END`,
+    costSavedUsd: 'NEW."costSavedUsd"',
+  };
+  const bins = BIN_COLUMNS.map((_, i) => {
+    const above = i === 0 ? '' : `NEW."latencyMs" > ${LATENCY_BINS[i - 1]}`;
+    const within = i < LATENCY_BINS.length ? `NEW."latencyMs" <= ${LATENCY_BINS[i]}` : '';
+    return `CASE WHEN ${[above, within].filter(Boolean).join(' AND ')} THEN 1 ELSE 0 END`;
+  });
+  return [
+    String(span),
+    `${seconds} / ${span * 3600} * ${span}`,
+    ...DIMENSIONS.map((d) => `COALESCE(NEW.${q(d)}, '')`),
+    ...SUMS.map((c) => sums[c]),
+    'NEW."latencyMs"',
+    ...bins,
+  ];
+}
+
+/**
+ * SQLite: the per-row insert trigger of the rollup as a TEMP trigger, so it
+ * lives on one connection only (the gateway's Prisma connection), never on the
+ * request-log writer's. Unqualified table names in a TEMP trigger resolve to
+ * the main database.
+ */
+export function rollupInsertTriggerSql(): string {
+  const statements = SPANS.map((span) => `${rollupUpsert(addedByNewRow(span))};`);
+  return `CREATE TEMP TRIGGER IF NOT EXISTS "RequestLog_rollup_insert" AFTER INSERT ON main."RequestLog" BEGIN ${statements.join(' ')} END`;
 }
