@@ -180,11 +180,13 @@ export class AlertService {
 
   private observe(row: RequestLogRow): void {
     if (!row.modelId) return;
-    const at = new Date(row.createdAt).getTime();
-    const sample = { at: Number.isNaN(at) ? this.now() : at, error: row.status >= 500, latencyMs: row.latencyMs };
+    // A Date from this instance, its JSON text from another one.
+    const created = row.createdAt instanceof Date ? row.createdAt.getTime() : Date.parse(String(row.createdAt));
+    const at = Number.isNaN(created) ? this.now() : created;
+    const error = row.status >= 500;
     const info = this.modelInfo(row.modelId);
-    this.windows.add('model', info?.name ?? row.targetModel ?? row.modelId, sample);
-    if (row.providerName) this.windows.add('provider', row.providerName, sample);
+    this.windows.add('model', info?.name ?? row.targetModel ?? row.modelId, at, error, row.latencyMs);
+    if (row.providerName) this.windows.add('provider', row.providerName, at, error, row.latencyMs);
   }
 
   private onCircuit(e: TargetStateChangedEvent): void {
