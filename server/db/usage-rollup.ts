@@ -116,40 +116,51 @@ const KEY_COLUMNS = ['span', 'hour', ...DIMENSIONS] as const;
  * sums the insert trigger adds row by row.
  */
 export function rollupDeltas(rows: readonly RequestLogRow[]): Array<Array<string | number>> {
-  const byKey = new Map<string, Array<string | number>>();
+  // Per dimension tuple, per (span, first hour) as one number: one key string per row, nothing else allocated
+  // for a row that adds to rollup rows already seen in the batch (this runs on the event loop).
+  const byDims = new Map<string, Map<number, Array<string | number>>>();
+  const out: Array<Array<string | number>> = [];
   const sumsAt = KEY_COLUMNS.length;
   const maxAt = sumsAt + SUMS.length;
   for (const row of rows) {
     const hour = Math.floor(row.createdAt.getTime() / HOUR_MS);
-    const dims = [row.virtualKeyId ?? '', row.requestedModel ?? '', row.providerId ?? '', row.teamId ?? ''];
-    const added: Record<(typeof SUMS)[number], number> = {
-      requests: 1,
-      errors: row.status >= 400 ? 1 : 0,
-      inputTokens: row.inputTokens,
-      outputTokens: row.outputTokens,
-      cachedTokens: row.cachedTokens,
-      reasoningTokens: row.reasoningTokens,
-      costUsd: row.costUsd,
-      cacheHits: row.cache === 'hit' ? 1 : 0,
-      costSavedUsd: row.costSavedUsd,
-    };
-    const sums = SUMS.map((column) => added[column]);
+    // The DIMENSIONS, in their order.
+    const dims = `${row.virtualKeyId ?? ''}\u0000${row.requestedModel ?? ''}\u0000${row.providerId ?? ''}\u0000${row.teamId ?? ''}`;
+    let spans = byDims.get(dims);
+    if (!spans) byDims.set(dims, (spans = new Map<number, Array<string | number>>()));
     const bin = maxAt + 1 + latencyBin(row.latencyMs);
-    for (const span of SPANS) {
+    for (let s = 0; s < SPANS.length; s++) {
+      const span = SPANS[s];
       const first = Math.floor(hour / span) * span;
-      const key = `${span}\u0000${first}\u0000${dims.join('\u0000')}`;
-      let delta = byKey.get(key);
+      const slot = first * SPANS.length + s;
+      let delta = spans.get(slot);
       if (!delta) {
-        delta = [span, first, ...dims, ...sums.map(() => 0), 0, ...BIN_COLUMNS.map(() => 0)];
-        byKey.set(key, delta);
+        delta = [span, first, ...DIMENSIONS.map((d) => row[d] ?? ''), ...EMPTY_MEASURES];
+        spans.set(slot, delta);
+        out.push(delta);
       }
-      for (let i = 0; i < sums.length; i++) (delta[sumsAt + i] as number) += sums[i];
+      for (let i = 0; i < SUMS.length; i++) (delta[sumsAt + i] as number) += SUM_OF[SUMS[i]](row);
       delta[maxAt] = Math.max(delta[maxAt] as number, row.latencyMs);
       (delta[bin] as number) += 1;
     }
   }
-  return [...byKey.values()];
+  return out;
 }
+
+/** What one log row adds to each sum of its rollup rows: the same the insert trigger adds (addedByNewRow). */
+const SUM_OF: Record<(typeof SUMS)[number], (row: RequestLogRow) => number> = {
+  requests: () => 1,
+  errors: (row) => (row.status >= 400 ? 1 : 0),
+  inputTokens: (row) => row.inputTokens,
+  outputTokens: (row) => row.outputTokens,
+  cachedTokens: (row) => row.cachedTokens,
+  reasoningTokens: (row) => row.reasoningTokens,
+  costUsd: (row) => row.costUsd,
+  cacheHits: (row) => (row.cache === 'hit' ? 1 : 0),
+  costSavedUsd: (row) => row.costSavedUsd,
+};
+/** The measures of a new rollup row: the sums, the longest latency and the bins, all zero. */
+const EMPTY_MEASURES: readonly number[] = [...SUMS.map(() => 0), 0, ...BIN_COLUMNS.map(() => 0)];
 
 const q = (column: string) => `"${column}"`;
 
