@@ -1,9 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { errors as undiciErrors } from 'undici';
+import { errors as undiciErrors, type Dispatcher } from 'undici';
 import { LightAbort } from '../../server/http/light-abort.js';
-import { DEFAULT_TIMEOUTS, sendUpstreamWhole, type UpstreamCall, type WholeReadLimits } from '../../server/proxy/upstream/http-client.js';
+import {
+  DEFAULT_TIMEOUTS,
+  sendUpstreamWhole,
+  WholeReader,
+  type UpstreamCall,
+  type WholeReadLimits,
+  type WholeResponse,
+} from '../../server/proxy/upstream/http-client.js';
 
 /** A loopback upstream whose answer each test sets; it records requests, connections and closed sockets. */
 let server: Server;
@@ -195,5 +204,39 @@ describe('sendUpstreamWhole', () => {
       setTimeout(() => res.socket?.destroy(), 10);
     };
     await expect(sendUpstreamWhole(call('/cut'), limits())).rejects.toBeInstanceOf(Error);
+  });
+
+  it('a settled reader that undici still holds keeps neither the abort signal nor the callbacks alive', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const collected: string[] = [];
+    const registry = new FinalizationRegistry<string>((name) => collected.push(name));
+    const controller = { abort: () => {} } as unknown as Dispatcher.DispatchController;
+    let answer: WholeResponse | undefined;
+    // The reader stays referenced here, as by a dispatcher that keeps a finished request's handler a while.
+    const reader = (() => {
+      const abort = new LightAbort();
+      const onSuccessHeaders = () => {};
+      registry.register(abort, 'signal');
+      registry.register(onSuccessHeaders, 'callback');
+      const made = new WholeReader(
+        limits({ onSuccessHeaders }),
+        abort,
+        (r) => (answer = r),
+        () => {},
+      );
+      made.onRequestStart(controller);
+      made.onResponseStart(controller, 200, { 'content-type': 'application/json' });
+      made.onResponseData(controller, Buffer.from('{"ok":true}'));
+      made.onResponseEnd();
+      return made;
+    })();
+    expect(answer?.text).toBe('{"ok":true}');
+    for (let i = 0; i < 20 && collected.length < 2; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(reader.settled).toBe(true);
+    expect(collected.sort()).toEqual(['callback', 'signal']);
   });
 });
