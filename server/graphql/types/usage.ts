@@ -20,7 +20,7 @@ import { TEAM_READ, teamScope } from '../team-scope.js';
  * in one statement per grouping), read through `services.usageReads` when the
  * database has a reader off the event loop (SQLite), else through Prisma.
  * Scopes of more than RAW_ROWS_MAX requests by key, model, provider or team
- * read the hourly / daily rollup (observability/usage-rollup.ts): counts and
+ * read the hourly / daily rollup (db/usage-rollup.ts): counts and
  * sums stay exact, P50 / P95 are then estimated from its latency histogram
  * (within one bin of the exact value).
  */
