@@ -22,7 +22,7 @@ interface AuditRow {
 }
 
 const FIELDS = 'id createdAt actorType actorId actorEmail ip userAgent operation entity entityId entityName action before after';
-const QUERY = `query($first: Int, $after: String, $actor: String, $entity: String, $entityId: String, $action: String, $from: DateTime, $to: DateTime) {
+const QUERY = `query($first: Int, $after: String, $actor: String, $entity: String, $entityId: ID, $action: String, $from: DateTime, $to: DateTime) {
   auditEvents(first: $first, after: $after, actor: $actor, entity: $entity, entityId: $entityId, action: $action, from: $from, to: $to) {
     nodes { ${FIELDS} } pageInfo { hasNextPage endCursor }
   }

@@ -112,7 +112,7 @@ const McpCall = builder.objectRef<CallRow>('McpCall').implement({
   fields: (t) => ({
     id: t.exposeID('id'),
     createdAt: t.field({ type: 'DateTime', resolve: (r) => r.createdAt }),
-    keyId: t.exposeString('keyId', { nullable: true }),
+    keyId: t.exposeID('keyId', { nullable: true }),
     keyName: t.exposeString('keyName', { nullable: true }),
     serverName: t.exposeString('serverName'),
     tool: t.exposeString('tool'),

@@ -6,7 +6,7 @@ import { builder } from '../builder.js';
 import { validate, withoutUndefined } from '../validate.js';
 
 const GroupRoleType = builder.simpleObject('SsoGroupRole', { fields: (t) => ({ group: t.string(), role: t.string() }) });
-const GroupTeamType = builder.simpleObject('SsoGroupTeam', { fields: (t) => ({ group: t.string(), teamId: t.string() }) });
+const GroupTeamType = builder.simpleObject('SsoGroupTeam', { fields: (t) => ({ group: t.string(), teamId: t.id() }) });
 
 const SsoSettingsType = builder.objectRef<StoredSsoSettings>('SsoSettings');
 SsoSettingsType.implement({
@@ -29,7 +29,7 @@ SsoSettingsType.implement({
 
 const GroupRoleInput = builder.inputType('SsoGroupRoleInput', { fields: (t) => ({ group: t.string({ required: true }), role: t.string({ required: true }) }) });
 const GroupTeamInput = builder.inputType('SsoGroupTeamInput', {
-  fields: (t) => ({ group: t.string({ required: true }), teamId: t.string({ required: true }) }),
+  fields: (t) => ({ group: t.string({ required: true }), teamId: t.id({ required: true }) }),
 });
 const SsoSettingsInput = builder.inputType('SsoSettingsInput', {
   fields: (t) => ({

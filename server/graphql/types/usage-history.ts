@@ -6,7 +6,7 @@ import { validate } from '../validate.js';
 const ErrorSplit = builder.simpleObject('ProviderErrorSplit', {
   description: "Failed requests of one provider split by who refused them (gateway refusals are not the provider's fault).",
   fields: (t) => ({
-    providerId: t.string({ nullable: true }),
+    providerId: t.id({ nullable: true }),
     requests: t.int({ description: 'Every request routed to this provider, refused or not.' }),
     providerErrors: t.int({ description: 'Failed after at least one upstream attempt (status ≥ 400, 499 excluded).' }),
     gatewayRefusals: t.int({ description: 'Refused by the gateway before any upstream attempt: key, limits, budget, model not allowed, bad request.' }),
