@@ -1,24 +1,20 @@
 /**
- * The AWS event-stream reader on its own: frames arriving split anywhere (down to one
+ * The AWS event-stream framer on its own: frames arriving split anywhere (down to one
  * byte at a time) or several in one chunk decode to the same messages, exception frames
  * name their type, a damaged CRC or a frame cut at the end is a 502, and a frame bigger
  * than the cap is refused from its declared length before it is buffered.
  */
 import { describe, expect, test } from 'vitest';
 import { GatewayError } from '../../server/core/error.js';
-import { readEventStream } from '../../server/proxy/upstream/event-stream-reader.js';
-import { readUpstreamStream } from '../../server/proxy/upstream/stream-reader.js';
+import { EventStreamFramer } from '../../server/proxy/upstream/event-stream-reader.js';
+import { framerFor } from '../../server/proxy/upstream/stream-reader.js';
 import { SseEventTooLargeError } from '../../server/proxy/upstream/sse-reader.js';
 import { eventFrame, exceptionFrame } from '../support/mock-upstreams/bedrock.js';
 
-async function* chunks(parts: Uint8Array[]): AsyncGenerator<Uint8Array> {
-  for (const p of parts) yield p;
-}
-
-async function collect(parts: Uint8Array[], limits = {}) {
-  const out = [];
-  for await (const batch of readEventStream(chunks(parts), limits)) for (const m of batch) out.push({ event: m.event, data: JSON.parse(m.data) });
-  return out;
+async function collect(parts: Uint8Array[], maxEventBytes = 0) {
+  const framer = await EventStreamFramer.create(maxEventBytes);
+  const messages = [...parts.flatMap((p) => framer.push(p)), ...framer.end()];
+  return messages.map((m) => ({ event: m.event, data: JSON.parse(m.data) }));
 }
 
 const frames = [
@@ -66,14 +62,13 @@ describe('event-stream reader', () => {
   test('a frame larger than the cap is refused from its declared length', async () => {
     const big = eventFrame('contentBlockDelta', { delta: { text: 'x'.repeat(5000) } });
     // Only the prelude arrives: the reader refuses before buffering the rest.
-    const error = await collect([big.subarray(0, 12)], { maxEventBytes: 1024 }).catch((e: unknown) => e);
+    const error = await collect([big.subarray(0, 12)], 1024).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SseEventTooLargeError);
   });
 
-  test('the reader is chosen by wire format', async () => {
-    const out = [];
-    for await (const batch of readUpstreamStream('bedrock-converse', chunks([frames[0]]))) out.push(...batch.map((m) => m.event));
-    for await (const batch of readUpstreamStream('openai-chat', chunks([Buffer.from('data: {"a":1}\n\n')]))) out.push(...batch.map((m) => m.data));
-    expect(out).toEqual(['messageStart', '{"a":1}']);
+  test('the framer is chosen by wire format', async () => {
+    const bedrock = (await framerFor('bedrock-converse')).push(frames[0]);
+    const sse = (await framerFor('openai-chat')).push(Buffer.from('data: {"a":1}\n\n'));
+    expect([...bedrock.map((m) => m.event), ...sse.map((m) => m.data)]).toEqual(['messageStart', '{"a":1}']);
   });
 });

@@ -15,7 +15,7 @@ import type { UpstreamWire } from '../../server/core/wire.js';
 import { CLIENT_FORMATS, UPSTREAM_FORMATS } from '../../server/proxy/formats/registry.js';
 import { countTokens } from '../../server/proxy/formats/shared/tokens.js';
 import { StreamWatch } from '../../server/proxy/pipeline/stream-watch.js';
-import { readSse, SseEventTooLargeError } from '../../server/proxy/upstream/sse-reader.js';
+import { SseEventTooLargeError, SseFramer } from '../../server/proxy/upstream/sse-reader.js';
 import { jsonLimitViolation } from '../../server/http/json-limits.js';
 import { queryShapeError } from '../../server/graphql/query-limits.js';
 
@@ -151,20 +151,13 @@ describe('stream decoders and the stream watch', () => {
   });
 });
 
-describe('SSE reader', () => {
-  const collect = async (chunks: Uint8Array[], maxEventBytes = 0) => {
-    const out: SseMessage[] = [];
-    for await (const batch of readSse(
-      (async function* () {
-        yield* chunks;
-      })(),
-      { maxEventBytes },
-    )) {
-      expect(batch.length).toBeGreaterThan(0); // a batch is what one read completed, never empty
-      out.push(...batch);
-    }
-    return out;
+describe('SSE framer', () => {
+  /** Each read's messages, as the framer gives them (the empty batches of reads that completed nothing left out). */
+  const batchesOf = (chunks: Uint8Array[], maxEventBytes = 0) => {
+    const framer = new SseFramer(maxEventBytes);
+    return [...chunks.map((c) => framer.push(c)), framer.end()].filter((batch) => batch.length > 0);
   };
+  const collect = async (chunks: Uint8Array[], maxEventBytes = 0): Promise<SseMessage[]> => batchesOf(chunks, maxEventBytes).flat();
 
   test('any bytes in any chunking → messages, never an exception', async () => {
     await fc.assert(
@@ -200,14 +193,7 @@ describe('SSE reader', () => {
   test('one batch per read that completes events; a leading BOM is not part of the first field', async () => {
     // The second read completes no event (its blank line comes with the third).
     const reads = ['\uFEFFdata: a\n\ndata: b\n\nda', 'ta: c\n', '\nevent: x\ndata: d\n\n'].map((t) => Buffer.from(t));
-    const batches: SseMessage[][] = [];
-    for await (const batch of readSse(
-      (async function* () {
-        yield* reads;
-      })(),
-    ))
-      batches.push(batch);
-    expect(batches).toEqual([
+    expect(batchesOf(reads)).toEqual([
       [{ data: 'a' }, { data: 'b' }],
       [{ data: 'c' }, { event: 'x', data: 'd' }],
     ]);

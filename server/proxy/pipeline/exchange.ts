@@ -2,7 +2,6 @@ import { performance } from 'node:perf_hooks';
 import { sendJson } from '../../http/json.js';
 import type { ModelEntry } from '../../snapshot/types.js';
 import { UPSTREAM_FORMATS } from '../formats/registry.js';
-import { readUpstreamStream } from '../upstream/stream-reader.js';
 import { answerFromStream } from './answer-from-stream.js';
 import { relayStream } from './answer-stream.js';
 import type { GenerationContext } from './context.js';
@@ -12,7 +11,7 @@ import type { AnswerHooks } from './plugin.js';
 import { prepareUpstream } from './prepare-upstream.js';
 import { streamTotalMs } from './stream-watch.js';
 import { injectedTokenCount } from './injected-tokens.js';
-import { callUpstream, callUpstreamJson, expectEventStream } from './upstream-call.js';
+import { callUpstreamJson, callUpstreamStream } from './upstream-call.js';
 import type { UpstreamRequest } from './upstream-request.js';
 import { noteWarnings } from './warnings.js';
 import type { AbortLike } from '../../http/light-abort.js';
@@ -64,15 +63,18 @@ async function answer(
     ctx.ttftMs = performance.now() - ctx.startedAt;
     return sendWholeAnswer(ctx, up, answerHooks, text, json);
   }
-  const response = await callUpstream(model, up.op, body, signal, up.headers, onSend);
+  const messages = await callUpstreamStream(model, up.op, body, signal, {
+    maxEventBytes: config.maxUpstreamResponseBytes,
+    totalMs: streamTotalMs(model.provider.options, config.upstreamStreamTotalMs),
+    expectStream: up.expectStream,
+    protocolHeaders: up.headers,
+    onSend,
+  });
   onResponse?.();
-
   const format = UPSTREAM_FORMATS[up.wire];
-  const limits = { maxEventBytes: config.maxUpstreamResponseBytes, totalMs: streamTotalMs(model.provider.options, config.upstreamStreamTotalMs) };
-  if (up.expectStream) await expectEventStream(response, model);
-  if (ctx.request.stream) return relayStream(ctx, readUpstreamStream(up.wire, response.body, limits), format, up, answerHooks);
+  if (ctx.request.stream) return relayStream(ctx, messages, format, up, answerHooks);
   // An upstream asked to stream (e.g. a relay that only streams) for a client that asked for one whole answer.
-  return answerFromStream(ctx, readUpstreamStream(up.wire, response.body, limits), format, answerHooks);
+  return answerFromStream(ctx, messages, format, answerHooks);
 }
 
 /** A whole upstream answer to the client: its own bytes on a passthrough, else encoded in the client's format. */

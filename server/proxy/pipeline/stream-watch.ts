@@ -4,7 +4,7 @@ import type { UpstreamWire } from '../../core/wire.js';
 import type { SseMessage, StreamEvent } from '../../core/stream-event.js';
 import type { ProviderEntry } from '../../snapshot/types.js';
 import { SseEventTooLargeError } from '../upstream/sse-reader.js';
-import { StreamDeadlineError } from '../upstream/stream-deadline.js';
+import { StreamDeadlineError } from '../upstream/message-stream.js';
 import { upstreamTransportError } from '../upstream/upstream-error.js';
 
 /**

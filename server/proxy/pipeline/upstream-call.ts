@@ -2,11 +2,13 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { ModelEntry } from '../../snapshot/types.js';
 import { GatewayError } from '../../core/error.js';
+import type { SseMessage } from '../../core/stream-event.js';
 import { defaultHeaders } from '../providers/request-defaults.js';
 import { UPSTREAM_FORMATS } from '../formats/registry.js';
 import { timeoutsOf, upstreamHeaders, upstreamPrepare, upstreamUrl, wireOf, type UpstreamOperation } from '../providers/endpoints.js';
 import { sendUpstream, sendUpstreamWhole, type UpstreamCall, type WholeResponse } from '../upstream/http-client.js';
-import { isStreamContentType } from '../upstream/stream-reader.js';
+import { sendUpstreamStream, type StreamResponse } from '../upstream/message-stream.js';
+import { framerFor, isStreamContentType } from '../upstream/stream-reader.js';
 import { MAX_ERROR_BODY, readErrorBody, upstreamHttpError, upstreamTransportError } from '../upstream/upstream-error.js';
 import { scrubText } from '../../secrets/redactor.js';
 import type { AbortLike } from '../../http/light-abort.js';
@@ -152,17 +154,55 @@ function readAll(body: Dispatcher.ResponseData['body'], maxBytes: number, tooLar
   });
 }
 
+export interface StreamCallOptions {
+  /** MAX_UPSTREAM_RESPONSE_BYTES: the most one message may grow to before it is complete. */
+  maxEventBytes: number;
+  /** Longest the whole stream may take from its headers (0 = none). */
+  totalMs: number;
+  /**
+   * A stream was asked for: anything but the wire's stream type (an HTML error
+   * page, a JSON error with status 200) is refused before a byte reaches the
+   * client, so another target can still be tried. A missing content-type is let
+   * through; the stream watch judges the events themselves.
+   */
+  expectStream?: boolean;
+  protocolHeaders?: Record<string, string>;
+  onSend?: OnSend;
+}
+
 /**
- * A stream was asked for: anything but an event stream (an HTML error page, a JSON
- * error with status 200) is refused before a byte reaches the client, so another
- * target can still be tried. A missing content-type is let through; the stream
- * watch judges the events themselves.
+ * Sends one request whose answer is read as a stream of messages (SSE, or
+ * Bedrock's event-stream frames), in batches as they arrive; errors as
+ * callUpstream's. A failure while reading (cut off, a message too large, past
+ * the total deadline) rejects the batch read, for the stream watch to judge.
  */
-export async function expectEventStream(response: Dispatcher.ResponseData, model: ModelEntry): Promise<void> {
-  const header = response.headers['content-type'];
-  const type = (Array.isArray(header) ? header[0] : header)?.split(';')[0]?.trim().toLowerCase();
-  if (!type || isStreamContentType(wireOf(model.provider), type)) return;
-  const text = await readErrorBody(response.body).catch(() => '');
+export async function callUpstreamStream(
+  model: ModelEntry,
+  op: UpstreamOperation,
+  body: string | Buffer,
+  signal: AbortLike,
+  options: StreamCallOptions,
+): Promise<AsyncIterable<SseMessage[]>> {
+  const wire = wireOf(model.provider);
+  const framer = await framerFor(wire, options.maxEventBytes);
+  let response: StreamResponse;
+  try {
+    response = await sendUpstreamStream(upstreamCall(model, op, body, signal, options.protocolHeaders ?? {}, options.onSend), {
+      framer,
+      totalMs: options.totalMs,
+      errorBytes: MAX_ERROR_BODY,
+      isStream: options.expectStream ? (type) => !type || isStreamContentType(wire, type) : undefined,
+    });
+  } catch (error) {
+    throw upstreamTransportError(error, model.provider);
+  }
+  if (response.statusCode >= 400) throw httpError(model, response.statusCode, response.headers, response.text ?? '');
+  if (response.messages) return response.messages;
+  throw notAStream(model, response.headers['content-type'], response.text);
+}
+
+function notAStream(model: ModelEntry, header: string | string[] | undefined, text: string): GatewayError {
+  const type = (Array.isArray(header) ? header[0] : header)?.split(';')[0]?.trim().toLowerCase() ?? '';
   let detail = '';
   if (type.includes('json')) {
     try {
@@ -171,7 +211,7 @@ export async function expectEventStream(response: Dispatcher.ResponseData, model
       // not JSON after all: no detail
     }
   }
-  throw new GatewayError({
+  return new GatewayError({
     status: 502,
     kind: 'upstream',
     code: 'upstream_bad_stream',

@@ -2,8 +2,8 @@ import type { EventStreamCodec } from '@smithy/core/event-streams';
 import { GatewayError } from '../../core/error.js';
 import { once } from '../../core/once.js';
 import type { SseMessage } from '../../core/stream-event.js';
-import { SseEventTooLargeError, type SseReadLimits } from './sse-reader.js';
-import { chunksWithin, type DestroyableBody } from './stream-deadline.js';
+import type { MessageFramer } from './message-framer.js';
+import { SseEventTooLargeError } from './sse-reader.js';
 
 /** A frame whose checksums do not match, or whose framing is impossible: a broken upstream (502). */
 const badFrame = (message: string): GatewayError => new GatewayError({ status: 502, kind: 'upstream', code: 'upstream_bad_stream', message });
@@ -18,32 +18,46 @@ const loadCodec = once(() =>
 const MIN_FRAME = 16;
 
 /**
- * Turns an AWS event stream (`application/vnd.amazon.eventstream`, Bedrock's
- * ConverseStream) into the same message batches the SSE reader yields (the frames one read completed): `event` is the
+ * Cuts an AWS event stream (`application/vnd.amazon.eventstream`, Bedrock's
+ * ConverseStream) into the same messages the SSE framer gives: `event` is the
  * frame's `:event-type` (or `:exception-type` for an exception frame), `data`
  * its payload as text. Frames are decoded as soon as their last byte arrives,
  * with both CRCs checked; memory stays bounded by one partial frame (capped by
  * `maxEventBytes` from its declared length, before it is buffered).
  */
-export async function* readEventStream(body: DestroyableBody, limits: SseReadLimits = {}): AsyncGenerator<SseMessage[]> {
-  const { maxEventBytes = 0, totalMs = 0 } = limits;
-  const codec = await loadCodec();
-  let buffer = Buffer.alloc(0);
-  for await (const chunk of chunksWithin(body, totalMs)) {
-    buffer = buffer.length ? Buffer.concat([buffer, chunk]) : Buffer.from(chunk);
+export class EventStreamFramer implements MessageFramer {
+  private buffer = Buffer.alloc(0);
+
+  private constructor(
+    private readonly codec: EventStreamCodec,
+    private readonly maxEventBytes: number,
+  ) {}
+
+  /** A framer, once the codec is loaded. */
+  static async create(maxEventBytes = 0): Promise<EventStreamFramer> {
+    return new EventStreamFramer(await loadCodec(), maxEventBytes);
+  }
+
+  push(chunk: Uint8Array): SseMessage[] {
+    let buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : Buffer.from(chunk);
     const messages: SseMessage[] = [];
     while (buffer.length >= 4) {
       const total = buffer.readUInt32BE(0);
       if (total < MIN_FRAME) throw badFrame(`An upstream event-stream frame declares ${total} bytes`);
-      if (maxEventBytes > 0 && total > maxEventBytes) throw new SseEventTooLargeError(maxEventBytes);
+      if (this.maxEventBytes > 0 && total > this.maxEventBytes) throw new SseEventTooLargeError(this.maxEventBytes);
       if (buffer.length < total) break;
       const frame = buffer.subarray(0, total);
       buffer = buffer.subarray(total);
-      messages.push(toMessage(codec, frame));
+      messages.push(toMessage(this.codec, frame));
     }
-    if (messages.length) yield messages;
+    this.buffer = buffer;
+    return messages;
   }
-  if (buffer.length) throw badFrame('The upstream event stream ended inside a frame');
+
+  end(): SseMessage[] {
+    if (this.buffer.length) throw badFrame('The upstream event stream ended inside a frame');
+    return [];
+  }
 }
 
 function toMessage(codec: EventStreamCodec, frame: Uint8Array): SseMessage {

@@ -107,11 +107,23 @@ export interface WholeReadLimits {
  * measured 10–15 µs more CPU per small JSON answer, which a whole answer does
  * not need. Timeouts, pooling and errors are the same as sendUpstream's.
  */
-export async function sendUpstreamWhole(call: UpstreamCall, limits: WholeReadLimits): Promise<WholeResponse> {
+export function sendUpstreamWhole(call: UpstreamCall, limits: WholeReadLimits): Promise<WholeResponse> {
+  return dispatchUpstream<WholeResponse>(call, (resolve, reject) => new WholeReader(limits, call.signal, resolve, reject));
+}
+
+/**
+ * Sends a call through undici's dispatch with a handler of the caller's: the
+ * promise is the one the handler settles. A handler settled at birth (its
+ * signal already aborted) is never dispatched.
+ */
+export async function dispatchUpstream<T>(
+  call: UpstreamCall,
+  handler: (resolve: (value: T) => void, reject: (error: unknown) => void) => Dispatcher.DispatchHandler & { settled: boolean },
+): Promise<T> {
   const out = await outgoing(call);
   const { origin, pathname, search } = new URL(out.url);
-  return new Promise<WholeResponse>((resolve, reject) => {
-    const reader = new WholeReader(limits, call.signal, resolve, reject);
+  return new Promise<T>((resolve, reject) => {
+    const reader = handler(resolve, reject);
     if (reader.settled) return;
     agentFor(call.timeouts.connectMs).dispatch(
       {

@@ -1,7 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
-import { createParser } from 'eventsource-parser';
+import { createParser, type EventSourceParser } from 'eventsource-parser';
 import type { SseMessage } from '../../core/stream-event.js';
-import { chunksWithin, type DestroyableBody } from './stream-deadline.js';
+import type { MessageFramer } from './message-framer.js';
 
 /** One event grew past the cap before it was complete (a never-ending line, a huge event). */
 export class SseEventTooLargeError extends Error {
@@ -13,43 +13,56 @@ export class SseEventTooLargeError extends Error {
 export interface SseReadLimits {
   /** Most bytes received without one complete event (0 = no cap). */
   maxEventBytes?: number;
-  /** Longest the whole stream may take, from the first read (0 = no deadline). */
+  /** Longest the whole stream may take, from its response headers (0 = no deadline). */
   totalMs?: number;
 }
 
 /**
- * Turns an upstream byte stream into SSE messages as they arrive, yielded as
- * the batch each read completed (never empty), so a consumer pays one async
- * step per read rather than per event. Memory stays bounded by one partial
- * event (capped); nothing is buffered beyond it. The total deadline destroys
- * the body, so a pending read ends at once.
+ * Turns the chunks of an SSE body into messages as they arrive: each push
+ * returns what that chunk completed (often nothing). Memory stays bounded by
+ * one partial event (capped); nothing is buffered beyond it.
  */
-export async function* readSse(body: DestroyableBody, limits: SseReadLimits = {}): AsyncGenerator<SseMessage[]> {
-  const { maxEventBytes = 0, totalMs = 0 } = limits;
-  let pending: SseMessage[] = [];
-  const parser = createParser({
-    onEvent: (event) => pending.push(event.event ? { event: event.event, data: event.data } : { data: event.data }),
-  });
+export class SseFramer implements MessageFramer {
+  private pending: SseMessage[] = [];
+  private readonly parser: EventSourceParser;
   // A native decoder that keeps a character split across reads (TextDecoder's streaming decode measured 6× slower).
-  const decoder = new StringDecoder('utf8');
-  let first = true;
-  let sinceLastEvent = 0;
-  for await (const chunk of chunksWithin(body, totalMs)) {
-    sinceLastEvent += chunk.length;
-    let text = decoder.write(chunk);
-    if (first && text) {
-      first = false;
+  private readonly decoder = new StringDecoder('utf8');
+  private first = true;
+  private sinceLastEvent = 0;
+
+  constructor(private readonly maxEventBytes = 0) {
+    this.parser = createParser({
+      onEvent: (event) => this.pending.push(event.event ? { event: event.event, data: event.data } : { data: event.data }),
+    });
+  }
+
+  push(chunk: Uint8Array): SseMessage[] {
+    this.sinceLastEvent += chunk.length;
+    let text = this.decoder.write(chunk);
+    if (this.first && text) {
+      this.first = false;
       if (text.charCodeAt(0) === BOM) text = text.slice(1); // the event-stream format allows one leading BOM
     }
-    parser.feed(text);
-    if (pending.length) {
-      sinceLastEvent = 0;
-      yield pending;
-      pending = [];
-    } else if (maxEventBytes > 0 && sinceLastEvent > maxEventBytes) throw new SseEventTooLargeError(maxEventBytes);
+    this.parser.feed(text);
+    if (this.pending.length) {
+      this.sinceLastEvent = 0;
+      return this.take();
+    }
+    if (this.maxEventBytes > 0 && this.sinceLastEvent > this.maxEventBytes) throw new SseEventTooLargeError(this.maxEventBytes);
+    return NONE;
   }
-  parser.feed(decoder.end());
-  if (pending.length) yield pending;
+
+  end(): SseMessage[] {
+    this.parser.feed(this.decoder.end());
+    return this.pending.length ? this.take() : NONE;
+  }
+
+  private take(): SseMessage[] {
+    const messages = this.pending;
+    this.pending = [];
+    return messages;
+  }
 }
 
 const BOM = 0xfeff;
+const NONE: SseMessage[] = [];

@@ -1,22 +1,19 @@
-import type { SseMessage } from '../../core/stream-event.js';
 import type { UpstreamWire } from '../../core/wire.js';
-import { readEventStream } from './event-stream-reader.js';
-import { readSse, type SseReadLimits } from './sse-reader.js';
-
-type Body = AsyncIterable<Uint8Array> & { destroy?: (error?: Error) => void };
+import { EventStreamFramer } from './event-stream-reader.js';
+import type { MessageFramer } from './message-framer.js';
+import { SseFramer } from './sse-reader.js';
 
 /** The framing of a wire format's streams: SSE, or AWS event-stream binary frames for Bedrock. */
-/** The messages of an upstream stream, in batches: those one read of the body completed. */
-export function readUpstreamStream(wire: UpstreamWire, body: Body, limits: SseReadLimits = {}): AsyncGenerator<SseMessage[]> {
+export async function framerFor(wire: UpstreamWire, maxEventBytes = 0): Promise<MessageFramer> {
   switch (wire) {
     case 'bedrock-converse':
     case 'bedrock-anthropic':
-      return readEventStream(body, limits);
+      return EventStreamFramer.create(maxEventBytes);
     case 'openai-chat':
     case 'openai-responses':
     case 'anthropic-messages':
     case 'gemini':
-      return readSse(body, limits);
+      return new SseFramer(maxEventBytes);
     default: {
       const _exhaustive: never = wire;
       return _exhaustive;
