@@ -154,9 +154,7 @@ export class WholeReader implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | undefined;
   private statusCode = 0;
   private headers: IncomingHttpHeaders = {};
-  private chunks: Buffer[] = [];
-  private size = 0;
-  private cap = 0;
+  private body: BodyText | undefined;
 
   constructor(
     private limits: WholeReadLimits | undefined,
@@ -182,21 +180,18 @@ export class WholeReader implements Dispatcher.DispatchHandler {
     this.statusCode = statusCode;
     this.headers = headers;
     if (statusCode >= 400) {
-      this.cap = limits.errorBytes;
+      this.body = new BodyText(limits.errorBytes);
       return;
     }
-    this.cap = limits.maxBytes;
-    if (Number(headers['content-length'] ?? 0) > this.cap) return this.abort(limits.tooLarge());
+    this.body = new BodyText(limits.maxBytes);
+    if (Number(headers['content-length'] ?? 0) > limits.maxBytes) return this.abort(limits.tooLarge());
     limits.onSuccessHeaders?.();
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.settled) return;
-    this.size += chunk.length;
-    if (this.size <= this.cap) return void this.chunks.push(chunk);
+    if (this.settled || !this.body || this.body.add(chunk)) return;
     if (this.statusCode < 400) return this.abort(this.limits?.tooLarge() ?? new undiciErrors.RequestAbortedError());
-    // Enough of an error body: keep what fits and stop reading.
-    this.chunks.push(chunk.subarray(0, chunk.length - (this.size - this.cap)));
+    // Enough of an error body: stop reading.
     const controller = this.controller;
     this.finish();
     controller?.abort(new undiciErrors.RequestAbortedError());
@@ -212,9 +207,8 @@ export class WholeReader implements Dispatcher.DispatchHandler {
 
   private finish(): void {
     if (this.settled) return;
-    const text = this.chunks.length === 1 ? this.chunks[0].toString('utf8') : Buffer.concat(this.chunks).toString('utf8');
     const resolve = this.resolve;
-    const response = { statusCode: this.statusCode, headers: this.headers, text };
+    const response = { statusCode: this.statusCode, headers: this.headers, text: this.body?.text() ?? '' };
     this.release();
     resolve?.(response);
   }
@@ -241,8 +235,32 @@ export class WholeReader implements Dispatcher.DispatchHandler {
     this.resolve = undefined;
     this.reject = undefined;
     this.controller = undefined;
-    this.chunks = [];
+    this.body = undefined;
     this.headers = {};
+  }
+}
+
+/** A body's chunks kept up to a cap, then read as UTF-8 text. */
+export class BodyText {
+  private chunks: Buffer[] = [];
+  private size = 0;
+
+  constructor(private readonly cap: number) {}
+
+  /** Keeps the chunk, or the part of it that fits: false once the body has passed the cap. */
+  add(chunk: Buffer): boolean {
+    this.size += chunk.length;
+    if (this.size <= this.cap) {
+      this.chunks.push(chunk);
+      return true;
+    }
+    const fits = chunk.length - (this.size - this.cap);
+    if (fits > 0) this.chunks.push(chunk.subarray(0, fits));
+    return false;
+  }
+
+  text(): string {
+    return this.chunks.length === 1 ? this.chunks[0].toString('utf8') : Buffer.concat(this.chunks).toString('utf8');
   }
 }
 

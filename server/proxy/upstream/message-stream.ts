@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { errors as undiciErrors, type Dispatcher } from 'undici';
 import type { SseMessage } from '../../core/stream-event.js';
 import type { AbortLike } from '../../http/light-abort.js';
-import { dispatchUpstream, type UpstreamCall } from './http-client.js';
+import { BodyText, dispatchUpstream, type UpstreamCall } from './http-client.js';
 import type { MessageFramer } from './message-framer.js';
 
 /** The stream as a whole lasted longer than its total deadline (the idle timeout alone never fires on a trickle). */
@@ -62,9 +62,7 @@ export class MessageStream implements Dispatcher.DispatchHandler, AsyncIterableI
   // An answer read as text.
   private statusCode = 0;
   private headers: IncomingHttpHeaders = {};
-  private textMode = false;
-  private chunks: Buffer[] = [];
-  private size = 0;
+  private text: BodyText | undefined;
   // A stream answer.
   private queue: SseMessage[] = [];
   private queuedBytes = 0;
@@ -98,7 +96,7 @@ export class MessageStream implements Dispatcher.DispatchHandler, AsyncIterableI
     this.headers = headers;
     const type = headers['content-type'];
     if (statusCode >= 400 || (options.isStream && !options.isStream(mediaType(type)))) {
-      this.textMode = true;
+      this.text = new BodyText(options.errorBytes);
       return;
     }
     if (options.totalMs > 0) this.deadline = setTimeout(this.onDeadline, options.totalMs);
@@ -110,7 +108,7 @@ export class MessageStream implements Dispatcher.DispatchHandler, AsyncIterableI
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     const options = this.options;
     if (this.closed || !options) return;
-    if (this.textMode) return this.keepText(chunk, options.errorBytes);
+    if (this.text) return this.keepText(this.text, chunk);
     let messages: SseMessage[];
     try {
       messages = options.framer.push(chunk);
@@ -132,7 +130,7 @@ export class MessageStream implements Dispatcher.DispatchHandler, AsyncIterableI
   onResponseEnd(): void {
     const options = this.options;
     if (this.closed || !options) return;
-    if (this.textMode) return this.finishText();
+    if (this.text) return this.finishText(this.text);
     let rest: SseMessage[];
     try {
       rest = options.framer.end();
@@ -200,19 +198,16 @@ export class MessageStream implements Dispatcher.DispatchHandler, AsyncIterableI
     controller?.abort(error);
   }
 
-  private keepText(chunk: Buffer, cap: number): void {
-    this.size += chunk.length;
-    if (this.size <= cap) return void this.chunks.push(chunk);
-    // Enough of it: keep what fits and stop reading.
-    this.chunks.push(chunk.subarray(0, chunk.length - (this.size - cap)));
+  private keepText(text: BodyText, chunk: Buffer): void {
+    if (text.add(chunk)) return;
+    // Enough of it: stop reading.
     const controller = this.controller;
-    this.finishText();
+    this.finishText(text);
     controller?.abort(new undiciErrors.RequestAbortedError());
   }
 
-  private finishText(): void {
-    const text = this.chunks.length === 1 ? this.chunks[0].toString('utf8') : Buffer.concat(this.chunks).toString('utf8');
-    const response = { statusCode: this.statusCode, headers: this.headers, text };
+  private finishText(body: BodyText): void {
+    const response = { statusCode: this.statusCode, headers: this.headers, text: body.text() };
     const pending = this.settle();
     this.close();
     this.release();
@@ -249,7 +244,7 @@ export class MessageStream implements Dispatcher.DispatchHandler, AsyncIterableI
     this.options = undefined;
     this.controller = undefined;
     this.waiter = undefined;
-    this.chunks = [];
+    this.text = undefined;
     this.headers = {};
   }
 }
