@@ -10,13 +10,6 @@ export class SseEventTooLargeError extends Error {
   }
 }
 
-export interface SseReadLimits {
-  /** Most bytes received without one complete event (0 = no cap). */
-  maxEventBytes?: number;
-  /** Longest the whole stream may take, from its response headers (0 = no deadline). */
-  totalMs?: number;
-}
-
 /**
  * Turns the chunks of an SSE body into messages as they arrive: each push
  * returns what that chunk completed (often nothing). Memory stays bounded by
