@@ -70,6 +70,23 @@ const messagesOf = (response: StreamResponse) => {
   if (!response.messages) throw new Error(`not a stream: ${response.statusCode} ${response.text}`);
   return response.messages;
 };
+/** An upstream that sends one event every `ms` until the connection closes. */
+const endless = (ms: number) => (_req: IncomingMessage, res: ServerResponse) => {
+  sse(res);
+  let i = 0;
+  const timer = setInterval(() => res.write(event(i++)), ms);
+  res.once('close', () => clearInterval(timer));
+};
+/** The messages' data read until the stream fails, and the failure. */
+async function readUntilFailure(messages: AsyncIterable<SseMessage[]>): Promise<{ seen: string[]; error: unknown }> {
+  const seen: string[] = [];
+  try {
+    for await (const batch of messages) for (const m of batch) seen.push(m.data);
+  } catch (error) {
+    return { seen, error };
+  }
+  return { seen, error: undefined };
+}
 async function readAll(messages: AsyncIterable<SseMessage[]>): Promise<{ batches: number; data: string[] }> {
   const data: string[] = [];
   let batches = 0;
@@ -130,18 +147,10 @@ describe('sendUpstreamStream', () => {
   });
 
   it('fails with StreamDeadlineError past the total deadline, after the messages before it, and closes the connection', async () => {
-    handler = (_req, res) => {
-      sse(res);
-      let i = 0;
-      const timer = setInterval(() => res.write(event(i++)), 20);
-      res.once('close', () => clearInterval(timer));
-    };
+    handler = endless(20);
     const closedBefore = closedSockets;
     const messages = messagesOf(await sendUpstreamStream(call(), options({ totalMs: 250 })));
-    const seen: string[] = [];
-    const error = await (async () => {
-      for await (const batch of messages) for (const m of batch) seen.push(m.data);
-    })().catch((e: unknown) => e);
+    const { seen, error } = await readUntilFailure(messages);
     expect(error).toBeInstanceOf(StreamDeadlineError);
     expect(seen.length).toBeGreaterThan(3);
     expect(seen[0]).toBe('{"i":0}');
@@ -208,12 +217,7 @@ describe('sendUpstreamStream', () => {
   });
 
   it('a reader that stops early gives up the upstream request', async () => {
-    handler = (_req, res) => {
-      sse(res);
-      let i = 0;
-      const timer = setInterval(() => res.write(event(i++)), 5);
-      res.once('close', () => clearInterval(timer));
-    };
+    handler = endless(5);
     const closedBefore = closedSockets;
     const messages = messagesOf(await sendUpstreamStream(call(), options()));
     for await (const batch of messages) if (batch.length) break;
@@ -228,10 +232,7 @@ describe('sendUpstreamStream', () => {
     };
     const messages = messagesOf(await sendUpstreamStream(call(), options({ framer: new SseFramer(1024) })));
     await sleep(100); // both chunks are in before the first read
-    const seen: string[] = [];
-    const error = await (async () => {
-      for await (const batch of messages) for (const m of batch) seen.push(m.data);
-    })().catch((e: unknown) => e);
+    const { seen, error } = await readUntilFailure(messages);
     expect(seen).toEqual(['{"i":0}', '{"i":1}']);
     expect(error).toBeInstanceOf(SseEventTooLargeError);
   });
@@ -243,10 +244,7 @@ describe('sendUpstreamStream', () => {
       setTimeout(() => req.socket.destroy(), 20);
     };
     const messages = messagesOf(await sendUpstreamStream(call(), options()));
-    const seen: string[] = [];
-    const error = await (async () => {
-      for await (const batch of messages) for (const m of batch) seen.push(m.data);
-    })().catch((e: unknown) => e);
+    const { seen, error } = await readUntilFailure(messages);
     expect(seen).toEqual(['{"i":0}']);
     expect(error).toBeInstanceOf(Error);
   });
