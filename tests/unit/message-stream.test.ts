@@ -7,12 +7,11 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Dispatcher } from 'undici';
 import type { SseMessage } from '../../server/core/stream-event.js';
 import { LightAbort } from '../../server/http/light-abort.js';
+import { watchCollection } from '../support/collection.js';
 import { DEFAULT_TIMEOUTS, type UpstreamCall } from '../../server/proxy/upstream/http-client.js';
 import {
   MessageStream,
@@ -250,10 +249,7 @@ describe('sendUpstreamStream', () => {
   });
 
   it('a stream read to its end keeps neither the abort signal nor the request’s callbacks alive', async () => {
-    v8.setFlagsFromString('--expose-gc');
-    const gc = vm.runInNewContext('gc') as () => void;
-    const collected: string[] = [];
-    const registry = new FinalizationRegistry<string>((name) => collected.push(name));
+    const registry = watchCollection();
     const controller = { abort: () => {}, pause: () => {}, resume: () => {}, paused: false } as unknown as Dispatcher.DispatchController;
     let response: StreamResponse | undefined;
     // The handler stays referenced here, as by a dispatcher that keeps a finished request's handler a while.
@@ -271,11 +267,8 @@ describe('sendUpstreamStream', () => {
     })();
     expect((await readAll(messagesOf(response!))).data).toEqual(['{"i":0}']);
     response = undefined;
-    for (let i = 0; i < 20 && collected.length < 2; i++) {
-      gc();
-      await sleep(10);
-    }
+    const freed = await registry.freed(2);
     expect(stream.settled).toBe(true);
-    expect(collected.sort()).toEqual(['callback', 'signal']);
+    expect(freed).toEqual(['callback', 'signal']);
   });
 });

@@ -7,7 +7,7 @@ import { defaultHeaders } from '../providers/request-defaults.js';
 import { UPSTREAM_FORMATS } from '../formats/registry.js';
 import { timeoutsOf, upstreamHeaders, upstreamPrepare, upstreamUrl, wireOf, type UpstreamOperation } from '../providers/endpoints.js';
 import { sendUpstream, sendUpstreamWhole, type UpstreamCall, type WholeResponse } from '../upstream/http-client.js';
-import { sendUpstreamStream, type StreamResponse } from '../upstream/message-stream.js';
+import { mediaType, sendUpstreamStream, type StreamResponse } from '../upstream/message-stream.js';
 import { framerFor, isStreamContentType } from '../upstream/stream-reader.js';
 import { MAX_ERROR_BODY, readErrorBody, upstreamHttpError, upstreamTransportError } from '../upstream/upstream-error.js';
 import { scrubText } from '../../secrets/redactor.js';
@@ -202,7 +202,7 @@ export async function callUpstreamStream(
 }
 
 function notAStream(model: ModelEntry, header: string | string[] | undefined, text: string): GatewayError {
-  const type = (Array.isArray(header) ? header[0] : header)?.split(';')[0]?.trim().toLowerCase() ?? '';
+  const type = mediaType(header);
   let detail = '';
   if (type.includes('json')) {
     try {

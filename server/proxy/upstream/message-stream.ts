@@ -249,6 +249,7 @@ export class MessageStream implements Dispatcher.DispatchHandler, AsyncIterableI
   }
 }
 
-function mediaType(header: string | string[] | undefined): string {
+/** A content-type header's media type, lower-cased without parameters ('' when absent). */
+export function mediaType(header: string | string[] | undefined): string {
   return ((Array.isArray(header) ? header[0] : header) ?? '').split(';')[0].trim().toLowerCase();
 }
