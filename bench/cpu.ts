@@ -42,12 +42,17 @@ export async function threadCpuMicros(pid: number): Promise<Map<string, number>>
   return cpu;
 }
 
-/** Peak resident set size so far (VmHWM) in bytes, or null. */
+/**
+ * Peak resident set size so far in bytes, or null. The kernel's RSS counters are approximate
+ * (per-CPU counts, folded in lazily), so VmHWM can trail VmRSS by a few pages: the peak is the
+ * larger of the two, read from one snapshot of the status file.
+ */
 export async function peakRssBytes(pid: number): Promise<number | null> {
   try {
     const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
-    return match ? Number(match[1]) * 1024 : null;
+    const hwm = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+    const rss = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+    return hwm ? Math.max(Number(hwm[1]), Number(rss?.[1] ?? 0)) * 1024 : null;
   } catch {
     return null;
   }

@@ -23,11 +23,16 @@ describe('benchmark process figures (/proc)', () => {
     expect(after! - before!).toBeGreaterThanOrEqual(40_000);
   });
 
-  it('reads the peak RSS, never below the current RSS', async () => {
+  it('reads the peak RSS, never below the current RSS, and growing with memory touched', async () => {
     const now = await rssBytes(process.pid);
     const peak = await peakRssBytes(process.pid); // read second: the peak can only have grown
     expect(now).toBeGreaterThan(10 * 1024 * 1024);
     expect(peak).toBeGreaterThanOrEqual(now!);
+    // 64 MiB written through is resident: the peak must reach past it, whatever the peak was before.
+    const block = Buffer.allocUnsafeSlow(64 * 1024 * 1024).fill(1);
+    const after = await peakRssBytes(process.pid);
+    expect(block[block.length - 1]).toBe(1);
+    expect(after!).toBeGreaterThanOrEqual(now! + 32 * 1024 * 1024);
   });
 
   it('gives null for a process that does not exist', async () => {
