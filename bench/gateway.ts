@@ -41,6 +41,8 @@ export interface GatewayOptions {
   nodeFlags?: string[];
   /** Cores to pin the gateway to. */
   cores?: string | null;
+  /** Extra environment (settings compared by bench/compare.ts); the database and secrets stay the harness's. */
+  env?: Record<string, string>;
 }
 
 export async function startBenchGateway(options: GatewayOptions): Promise<BenchGateway> {
@@ -51,6 +53,7 @@ export async function startBenchGateway(options: GatewayOptions): Promise<BenchG
     cores: options.cores,
     args: [...(options.nodeFlags ?? []), options.entry],
     env: {
+      ...options.env,
       NODE_ENV: 'production',
       HOST: '127.0.0.1',
       PORT: '0',

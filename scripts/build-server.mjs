@@ -68,6 +68,10 @@ export async function buildServer(outdir = path.dirname(outfile)) {
     packages: 'external',
     sourcemap: 'linked',
     legalComments: 'none',
+    // V8 keeps each module's source text for as long as the process runs, two bytes a character
+    // once one character is not ASCII (an arrow in a comment): without comments and indentation the
+    // bundle's 2 MB in the heap become 0.8 MB. Names stay as written, for readable stack traces.
+    minifyWhitespace: true,
     logLevel: 'warning',
     plugins: [generatedClientsExternal(outdir)],
   });

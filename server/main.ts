@@ -1,7 +1,7 @@
 import 'dotenv/config';
-import { setFlagsFromString } from 'node:v8';
 import { startGateway } from './app.js';
 import { ConfigError, loadConfig } from './config/env.js';
+import { applyHeapGrowing } from './config/heap-growing.js';
 
 /** Process entry point: config from the environment (and .env), signals, exit codes. */
 async function main(): Promise<void> {
@@ -15,9 +15,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  // Before anything big is allocated: a smaller growing factor means more frequent full
-  // collections and a lower peak (README "Performance" has the measured trade-off).
-  if (config.heapGrowingPercent !== undefined) setFlagsFromString(`--heap-growing-percent=${config.heapGrowingPercent}`);
+  // Before anything big is allocated (README "Performance" has the measured trade-off).
+  applyHeapGrowing(config.heapGrowingPercent);
   const gateway = await startGateway(config);
   const { logger } = gateway.services;
   logger.info({ url: gateway.url, heapGrowingPercent: config.heapGrowingPercent }, 'gateway listening');

@@ -92,8 +92,16 @@ const envSchema = z.object({
   REQUEST_LOG_FLUSH_MS: z.coerce.number().int().positive().default(500),
   REQUEST_LOG_BATCH_SIZE: z.coerce.number().int().positive().default(200),
   REQUEST_LOG_BUFFER_MAX: z.coerce.number().int().positive().default(10_000),
-  /** How far V8 lets the heap grow past what survived the last full collection, in percent (unset: V8's own, adaptive factor). */
-  HEAP_GROWING_PERCENT: z.coerce.number().int().min(10).max(400).optional(),
+  /**
+   * How far V8 lets the heap grow past what survived the last full collection, in percent; 0 leaves
+   * V8's own adaptive factor (up to 300% on a fast machine, which sets the peak RSS under load).
+   */
+  HEAP_GROWING_PERCENT: z.coerce
+    .number()
+    .int()
+    .max(400)
+    .refine((v) => v === 0 || v >= 10, "must be 0 (V8's own factor) or 10 to 400")
+    .default(30),
   CLIENT_DIR: z.string().default('./client/build'),
   /** A configuration file applied at start-up (server/config-as-code). */
   GATEWAY_CONFIG: z.string().optional(),
@@ -185,8 +193,8 @@ export interface Config {
   /** Request log batching: longest wait before a write (ms), rows per write, most rows held in memory. */
   requestLogFlushMs: number;
   requestLogBatchSize: number;
-  /** Set by the process entry (server/main.ts), not by startGateway: a V8 flag is process-wide. */
-  heapGrowingPercent: number | undefined;
+  /** Set by the process entry (server/main.ts), not by startGateway: a V8 flag is process-wide. 0: V8's own factor. */
+  heapGrowingPercent: number;
   requestLogBufferMax: number;
   clientDir: string;
   /** Configuration file applied at start-up, and again on change when `gatewayConfigWatch` (configuration as code). */

@@ -197,7 +197,7 @@ describe('the gateway process', () => {
   const withTimeout = <T>(promise: Promise<T>, ms: number, what: string) =>
     Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms))]);
 
-  it('reads HEAP_GROWING_PERCENT, reports it when the process starts, and refuses a value out of range', async () => {
+  it('reads HEAP_GROWING_PERCENT (30 unless set, 0 for V8 own), reports it when the process starts, and refuses a value out of range', async () => {
     const dir = tempDir();
     const port = await freePort();
     const { child, out } = start({
@@ -205,17 +205,20 @@ describe('the gateway process', () => {
       PORT: String(port),
       DB_PATH: path.join(dir, 'gateway.db'),
       LOG_LEVEL: 'info',
-      HEAP_GROWING_PERCENT: '30',
+      HEAP_GROWING_PERCENT: '45',
     });
     const deadline = Date.now() + 30_000;
     while (!out.stdout.includes('gateway listening') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));
     const line = out.stdout.split('\n').find((l) => l.includes('gateway listening'));
     expect(line, out.stderr).toBeDefined();
-    expect(JSON.parse(line!)).toMatchObject({ heapGrowingPercent: 30 });
+    expect(JSON.parse(line!)).toMatchObject({ heapGrowingPercent: 45 });
     child.kill('SIGTERM');
 
-    expect(loadConfig({}).heapGrowingPercent).toBeUndefined();
+    expect(loadConfig({}).heapGrowingPercent).toBe(30);
+    expect(loadConfig({ HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent).toBe(0);
     expect(configError({ HEAP_GROWING_PERCENT: '5' }).message).toMatch(/HEAP_GROWING_PERCENT/);
+    expect(configError({ HEAP_GROWING_PERCENT: '401' }).message).toMatch(/HEAP_GROWING_PERCENT/);
+    expect(configError({ HEAP_GROWING_PERCENT: '-1' }).message).toMatch(/HEAP_GROWING_PERCENT/);
     expect(configError({ HEAP_GROWING_PERCENT: 'lots' }).message).toMatch(/HEAP_GROWING_PERCENT/);
   });
 
