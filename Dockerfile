@@ -12,7 +12,10 @@ COPY . .
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production PORT=3000 DB_PATH=/data/gateway.db
+# MALLOC_ARENA_MAX=2: glibc otherwise gives each busy thread (V8's compiler and GC helpers, the
+# SQLite writer) a malloc arena of its own that keeps freed memory; 13 MB less peak RSS under the
+# bench's load at the same CPU (README "Performance"). It must be set before node starts.
+ENV NODE_ENV=production PORT=3000 DB_PATH=/data/gateway.db MALLOC_ARENA_MAX=2
 WORKDIR /app
 RUN useradd --system --uid 10001 --home /app gateway && mkdir -p /data && chown gateway /data
 COPY --from=build --chown=gateway /app /app

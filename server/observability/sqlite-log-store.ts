@@ -16,23 +16,35 @@ interface Pending {
 /** The same worker file from the sources (server/observability) and from the build (dist/server, copied there). */
 const WORKER_FILE = new URL('./sqlite-log-worker.cjs', import.meta.url);
 
+/** How long a worker may sit without work before it is stopped (its thread, heap and connection: about 10 MB). */
+export const WORKER_IDLE_STOP_MS = 15_000;
+
 /**
  * Request log (and key spend) writes on SQLite, in a worker thread with its own
  * connection: better-sqlite3 is synchronous, so a batch insert on the main
  * thread would stall every request for its duration. The event loop only hands
  * the rows over (a structured clone). A worker that dies is restarted on the
- * next write; its in-flight write fails and is retried by the caller.
+ * next write; its in-flight write fails and is retried by the caller. A worker
+ * without work for `idleStopMs` is closed and the next call starts another, so
+ * a quiet gateway does not keep a thread for nothing.
  */
 export class SqliteLogStore implements LogStore, SpendSink, SqlReader {
   private worker: Worker | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
+  private lastCallAt = 0;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly file: string,
-    private readonly options: { busyTimeoutMs?: number; readonly?: boolean } = {},
+    private readonly options: { busyTimeoutMs?: number; readonly?: boolean; idleStopMs?: number } = {},
   ) {}
+
+  /** Whether a worker thread is running now (started by the first call, stopped when idle or closed). */
+  get workerRunning(): boolean {
+    return this.worker !== undefined;
+  }
 
   /** One read-only statement (usage aggregates), run in the worker. */
   query(sql: string, params: unknown[]): Promise<Array<Record<string, unknown>>> {
@@ -64,7 +76,9 @@ export class SqliteLogStore implements LogStore, SpendSink, SqlReader {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.idleTimer);
     const worker = this.worker;
+    this.worker = undefined;
     if (!worker) return;
     // Referenced until it has exited: otherwise an otherwise idle process would end in the middle of close().
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
@@ -79,7 +93,22 @@ export class SqliteLogStore implements LogStore, SpendSink, SqlReader {
 
   private call(message: Record<string, unknown>): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('request log store is closed'));
+    this.lastCallAt = Date.now();
     return this.send(this.worker ?? this.start(), message);
+  }
+
+  /** One timer per worker, moved on by calls made meanwhile rather than re-armed by each. */
+  private watchIdle(worker: Worker, delayMs: number): void {
+    this.idleTimer = setTimeout(() => {
+      if (this.worker !== worker) return;
+      const idleFor = Date.now() - this.lastCallAt;
+      const limit = this.options.idleStopMs ?? WORKER_IDLE_STOP_MS;
+      if (this.pending.size > 0 || idleFor < limit) return this.watchIdle(worker, Math.max(limit - idleFor, 10));
+      // The next call starts another worker at once; this one closes its connection and exits.
+      this.worker = undefined;
+      void this.send(worker, { op: 'close' }).catch(() => undefined);
+    }, delayMs);
+    this.idleTimer.unref();
   }
 
   private send(worker: Worker, message: Record<string, unknown>): Promise<unknown> {
@@ -130,6 +159,8 @@ export class SqliteLogStore implements LogStore, SpendSink, SqlReader {
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`request log worker exited (code ${code})`)));
     this.worker = worker;
+    clearTimeout(this.idleTimer);
+    this.watchIdle(worker, this.options.idleStopMs ?? WORKER_IDLE_STOP_MS);
     return worker;
   }
 }
