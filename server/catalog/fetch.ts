@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { request } from 'undici';
+import { request } from '../http/undici.js';
 
 /** The real file is about 1.4 MB; anything far larger is not the catalog. */
 export const MAX_BYTES = 32 * 1024 * 1024;

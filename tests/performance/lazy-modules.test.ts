@@ -5,7 +5,7 @@
  * records every module the process resolves; the list is read once the
  * gateway answers, including over GraphQL.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +46,7 @@ describe('an idle gateway (production build)', () => {
   let outdir: string;
   let gateway: BenchGateway | undefined;
   let resolvedLog: string;
+  let requiredLog: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'gateway-lazy-'));
@@ -64,7 +65,17 @@ export async function resolve(specifier, context, next) {
   return result;
 }`,
     );
-    writeFileSync(path.join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${dir}/hooks.mjs`)});\n`);
+    // CommonJS files required from CommonJS never pass the resolve hook: SIGUSR2 lists the CommonJS module cache.
+    requiredLog = path.join(dir, 'required.txt');
+    writeFileSync(
+      path.join(dir, 'register.mjs'),
+      `import { register, createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
+register(${JSON.stringify(`file://${dir}/hooks.mjs`)});
+const cache = createRequire(import.meta.url).cache;
+process.on('SIGUSR2', () => writeFileSync(${JSON.stringify(requiredLog)}, Object.keys(cache).join('\\n')));
+`,
+    );
     // Started and configured (sign-in, providers, models, keys) over GraphQL, as the benchmark does; no upstream is called.
     gateway = await startBenchGateway({
       root: ROOT,
@@ -95,5 +106,16 @@ export async function resolve(specifier, context, next) {
     // The hook sees the packages the gateway does load (else an empty list would pass).
     for (const used of ['graphql-yoga', 'undici', 'zod', '@prisma/adapter-better-sqlite3']) expect(loaded).toContain(used);
     expect(LAZY.filter((name) => loaded.has(name))).toEqual([]);
+  });
+
+  it("loads undici's dispatcher and request files, not its index with every API it has", async () => {
+    process.kill(gateway!.child.pid, 'SIGUSR2');
+    const deadline = Date.now() + 5_000;
+    while (!existsSync(requiredLog) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const files = [...readFileSync(requiredLog, 'utf8').split('\n'), ...readFileSync(resolvedLog, 'utf8').split('\n')];
+    const undici = files.filter((f) => f.includes('/node_modules/undici/'));
+    expect(undici.some((f) => f.endsWith('/undici/lib/dispatcher/agent.js'))).toBe(true);
+    expect(undici.filter((f) => f.endsWith('/undici/index.js'))).toEqual([]);
+    expect(undici.filter((f) => f.includes('/undici/lib/web/'))).toEqual([]);
   });
 });

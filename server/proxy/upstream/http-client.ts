@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import type { Agent as AgentType, Dispatcher } from 'undici';
+import { Agent, errors as undiciErrors, request } from '../../http/undici.js';
 import type { AbortLike } from '../../http/light-abort.js';
 
 /**
@@ -18,9 +19,9 @@ export interface UpstreamTimeouts {
 
 export const DEFAULT_TIMEOUTS: UpstreamTimeouts = { connectMs: 10_000, firstByteMs: 300_000, idleMs: 300_000 };
 
-const agents = new Map<number, Agent>();
+const agents = new Map<number, AgentType>();
 
-function agentFor(connectMs: number): Agent {
+function agentFor(connectMs: number): AgentType {
   let agent = agents.get(connectMs);
   if (!agent) {
     agent = new Agent({

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { errors as undiciErrors, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { errors as undiciErrors } from '../../http/undici.js';
 import type { SseMessage } from '../../core/stream-event.js';
 import type { AbortLike } from '../../http/light-abort.js';
 import { BodyText, dispatchUpstream, type UpstreamCall } from './http-client.js';

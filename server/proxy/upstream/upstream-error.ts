@@ -1,4 +1,4 @@
-import { errors as undiciErrors } from 'undici';
+import { errors as undiciErrors } from '../../http/undici.js';
 import { GatewayError } from '../../core/error.js';
 import type { UpstreamFormat } from '../formats/format.js';
 import type { ProviderEntry } from '../../snapshot/types.js';
