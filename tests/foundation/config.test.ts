@@ -197,7 +197,7 @@ describe('the gateway process', () => {
   const withTimeout = <T>(promise: Promise<T>, ms: number, what: string) =>
     Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms))]);
 
-  it('reads HEAP_GROWING_PERCENT (30 unless set, 0 for V8 own), reports it when the process starts, and refuses a value out of range', async () => {
+  it('reads HEAP_GROWING_PERCENT (50 unless set, 0 for V8 own), reports it when the process starts, and refuses a value out of range', async () => {
     const dir = tempDir();
     const port = await freePort();
     const { child, out } = start({
@@ -214,7 +214,7 @@ describe('the gateway process', () => {
     expect(JSON.parse(line!)).toMatchObject({ heapGrowingPercent: 45 });
     child.kill('SIGTERM');
 
-    expect(loadConfig({}).heapGrowingPercent).toBe(30);
+    expect(loadConfig({}).heapGrowingPercent).toBe(50);
     expect(loadConfig({ HEAP_GROWING_PERCENT: '0' }).heapGrowingPercent).toBe(0);
     expect(configError({ HEAP_GROWING_PERCENT: '5' }).message).toMatch(/HEAP_GROWING_PERCENT/);
     expect(configError({ HEAP_GROWING_PERCENT: '401' }).message).toMatch(/HEAP_GROWING_PERCENT/);
