@@ -103,7 +103,9 @@ export class SqliteLogStore implements LogStore, SpendSink, SqlReader {
       if (this.worker !== worker) return;
       const idleFor = Date.now() - this.lastCallAt;
       const limit = this.options.idleStopMs ?? WORKER_IDLE_STOP_MS;
-      if (this.pending.size > 0 || idleFor < limit) return this.watchIdle(worker, Math.max(limit - idleFor, 10));
+      // A call still running (a long read) is work: look again a whole period later.
+      if (this.pending.size > 0) return this.watchIdle(worker, limit);
+      if (idleFor < limit) return this.watchIdle(worker, limit - idleFor);
       // The next call starts another worker at once; this one closes its connection and exits.
       this.worker = undefined;
       void this.send(worker, { op: 'close' }).catch(() => undefined);
