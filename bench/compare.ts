@@ -49,7 +49,10 @@ const CONNECTIONS = 50;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function main(): Promise<void> {
-  if (!other) throw new Error('usage: npx tsx bench/compare.ts <other checkout> [--rounds N] [--requests N] [--env NAME=VALUE]… [--this-env NAME=VALUE]… [scenario ids…]');
+  if (!other)
+    throw new Error(
+      'usage: npx tsx bench/compare.ts <other checkout> [--rounds N] [--requests N] [--env NAME=VALUE]… [--this-env NAME=VALUE]… [scenario ids…]',
+    );
   stopChildrenOnExit();
   const pinning = pinHarness();
   const built = await buildBenchProcesses(ROOT);
@@ -88,7 +91,10 @@ async function main(): Promise<void> {
       await gw.stop();
     }
   }
-  const listed = (env: Record<string, string>) => Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ');
+  const listed = (env: Record<string, string>) =>
+    Object.entries(env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
   const settings = [Object.keys(thisEnv).length ? `this side: ${listed(thisEnv)}` : '', Object.keys(otherEnv).length ? `other side: ${listed(otherEnv)}` : '']
     .filter(Boolean)
     .map((s) => ` (${s})`)

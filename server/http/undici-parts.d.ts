@@ -1,17 +1,21 @@
 // undici's own files (server/http/undici.ts), typed by the package's declarations.
 declare module 'undici/lib/dispatcher/agent.js' {
-  const Agent: typeof import('undici').Agent;
-  export default Agent;
+  import type { Agent } from 'undici';
+  const AgentClass: typeof Agent;
+  export default AgentClass;
 }
 declare module 'undici/lib/core/errors.js' {
-  const errors: typeof import('undici').errors;
-  export default errors;
+  import type { errors } from 'undici';
+  const errorClasses: typeof errors;
+  export default errorClasses;
 }
 declare module 'undici/lib/api/api-request.js' {
-  const request: (this: import('undici').Dispatcher, options: import('undici').Dispatcher.RequestOptions) => Promise<import('undici').Dispatcher.ResponseData>;
+  import type { Dispatcher } from 'undici';
+  const request: (this: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
   export default request;
 }
 declare module 'undici/lib/global.js' {
-  const global: { getGlobalDispatcher(): import('undici').Dispatcher };
+  import type { Dispatcher } from 'undici';
+  const global: { getGlobalDispatcher(): Dispatcher };
   export default global;
 }
