@@ -5,11 +5,10 @@
  * each per round, the order alternating, both pinned to the same core. `.` as the other
  * checkout with `--env` compares a setting instead: the same build, the other side started
  * with those environment variables (e.g. `. --env HEAP_GROWING_PERCENT=30`; `--this-env` sets
- * them on this side, for what both share). Per scenario and
- * build: CPU µs per request split into the main thread, the busiest other thread (the SQLite
- * log writer) and the rest (V8's GC helpers, libuv), and RPS at 50 connections; per build the
- * peak RSS of the round; medians over the rounds. Both builds are configured through the
- * current GraphQL API.
+ * them on this side, for what both share). Per scenario and build: CPU µs per request split
+ * into the main thread, the busiest other thread (the SQLite log writer) and the rest (V8's GC
+ * helpers, libuv), and RPS at 50 connections; per build the peak RSS of the round; medians
+ * over the rounds. Both builds are configured through the current GraphQL API.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
