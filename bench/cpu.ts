@@ -1,6 +1,7 @@
 /**
  * CPU time of a process from /proc/<pid>/stat (user + system, all threads),
- * so a target's cost per request is measured, not inferred from throughput.
+ * so a target's cost per request is measured, not inferred from throughput;
+ * and its resident memory, now and at its peak, from /proc/<pid>/status.
  */
 import { execFileSync } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
@@ -42,18 +43,28 @@ export async function threadCpuMicros(pid: number): Promise<Map<string, number>>
   return cpu;
 }
 
+/** The given `kB` fields of /proc/<pid>/status in bytes (a field missing reads 0), or null where the file is missing. */
+async function statusBytes(pid: number, fields: readonly string[]): Promise<number[] | null> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    return fields.map((field) => Number(new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status)?.[1] ?? 0) * 1024);
+  } catch {
+    return null;
+  }
+}
+
+/** Resident set size of a process in bytes (VmRSS), or null. */
+export async function rssBytes(pid: number): Promise<number | null> {
+  const read = await statusBytes(pid, ['VmRSS']);
+  return read && read[0] > 0 ? read[0] : null;
+}
+
 /**
  * Peak resident set size so far in bytes, or null. The kernel's RSS counters are approximate
  * (per-CPU counts, folded in lazily), so VmHWM can trail VmRSS by a few pages: the peak is the
  * larger of the two, read from one snapshot of the status file.
  */
 export async function peakRssBytes(pid: number): Promise<number | null> {
-  try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const hwm = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
-    const rss = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-    return hwm ? Math.max(Number(hwm[1]), Number(rss?.[1] ?? 0)) * 1024 : null;
-  } catch {
-    return null;
-  }
+  const read = await statusBytes(pid, ['VmHWM', 'VmRSS']);
+  return read && read[0] > 0 ? Math.max(read[0], read[1]) : null;
 }

@@ -5,7 +5,7 @@
 import { setMaxListeners } from 'node:events';
 import { Agent, request } from 'undici';
 import { drive, type HttpCall } from './load.js';
-import { rssBytes } from './processes.js';
+import { rssBytes } from './cpu.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -104,15 +104,3 @@ export function stopChildrenOnExit(): void {
     });
   }
 }
-
-/** Resident set size of a process in bytes (Linux /proc), or null elsewhere. */
-export async function rssBytes(pid: number): Promise<number | null> {
-  const { readFile } = await import('node:fs/promises');
-  try {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
-    return match ? Number(match[1]) * 1024 : null;
-  } catch {
-    return null;
-  }
-}

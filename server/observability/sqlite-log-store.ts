@@ -35,11 +35,14 @@ export class SqliteLogStore implements LogStore, SpendSink, SqlReader {
   private closed = false;
   private lastCallAt = 0;
   private idleTimer: NodeJS.Timeout | undefined;
+  private readonly idleStopMs: number;
 
   constructor(
     private readonly file: string,
     private readonly options: { busyTimeoutMs?: number; readonly?: boolean; idleStopMs?: number } = {},
-  ) {}
+  ) {
+    this.idleStopMs = options.idleStopMs ?? WORKER_IDLE_STOP_MS;
+  }
 
   /** Whether a worker thread is running now (started by the first call, stopped when idle or closed). */
   get workerRunning(): boolean {
@@ -102,10 +105,9 @@ export class SqliteLogStore implements LogStore, SpendSink, SqlReader {
     this.idleTimer = setTimeout(() => {
       if (this.worker !== worker) return;
       const idleFor = Date.now() - this.lastCallAt;
-      const limit = this.options.idleStopMs ?? WORKER_IDLE_STOP_MS;
       // A call still running (a long read) is work: look again a whole period later.
-      if (this.pending.size > 0) return this.watchIdle(worker, limit);
-      if (idleFor < limit) return this.watchIdle(worker, limit - idleFor);
+      if (this.pending.size > 0) return this.watchIdle(worker, this.idleStopMs);
+      if (idleFor < this.idleStopMs) return this.watchIdle(worker, this.idleStopMs - idleFor);
       // The next call starts another worker at once; this one closes its connection and exits.
       this.worker = undefined;
       void this.send(worker, { op: 'close' }).catch(() => undefined);
@@ -162,7 +164,7 @@ export class SqliteLogStore implements LogStore, SpendSink, SqlReader {
     worker.on('exit', (code) => fail(new Error(`request log worker exited (code ${code})`)));
     this.worker = worker;
     clearTimeout(this.idleTimer);
-    this.watchIdle(worker, this.options.idleStopMs ?? WORKER_IDLE_STOP_MS);
+    this.watchIdle(worker, this.idleStopMs);
     return worker;
   }
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cpuMicros, peakRssBytes } from '../../bench/cpu.js';
+import { cpuMicros, peakRssBytes, rssBytes } from '../../bench/cpu.js';
 import { nodeCommand } from '../../bench/pinning.js';
-import { rssBytes } from '../../bench/processes.js';
 
 function cpuSince(start: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(start);

@@ -12,16 +12,11 @@ import { openDatabase, type Db } from '../../server/db/client.js';
 import { applyPendingMigrations } from '../../server/db/migrate.js';
 import { toLogRow } from '../../server/observability/log-row.js';
 import { SqliteLogStore } from '../../server/observability/sqlite-log-store.js';
+import { waitFor } from '../support/wait.js';
 
 const row = (i: number) => toLogRow({ at: new Date(), clientApi: 'chat-completions', attempts: 1, stream: false, status: 200, latencyMs: i, costUsd: 0 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const threads = () => readdirSync('/proc/self/task').length;
-
-async function until(check: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!check() && Date.now() < deadline) await sleep(10);
-  return check();
-}
 
 describe('SQLite writer thread stopped when idle', () => {
   let dir: string;
@@ -54,9 +49,9 @@ describe('SQLite writer thread stopped when idle', () => {
       expect(store.workerRunning).toBe(true);
     }
 
-    expect(await until(() => !store.workerRunning, 2_000)).toBe(true);
+    await waitFor(() => !store.workerRunning, { timeoutMs: 2_000, intervalMs: 10, what: 'the idle worker to stop' });
     // The thread itself is gone, not only the handle.
-    expect(await until(() => threads() === before, 2_000)).toBe(true);
+    await waitFor(() => threads() === before, { timeoutMs: 2_000, intervalMs: 10, what: 'the worker thread to exit' });
 
     // Writes right as it stops and after: a burst of concurrent inserts all land.
     await Promise.all(Array.from({ length: 20 }, (_, i) => store.insert([row(100 + i)])));
@@ -67,7 +62,7 @@ describe('SQLite writer thread stopped when idle', () => {
 
     await store.close();
     expect(store.workerRunning).toBe(false);
-    expect(await until(() => threads() === before, 2_000)).toBe(true);
+    await waitFor(() => threads() === before, { timeoutMs: 2_000, intervalMs: 10, what: 'the closed worker thread to exit' });
   });
 
   it('a write sent as the idle worker closes is answered by the next one', async () => {
